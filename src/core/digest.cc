@@ -1,0 +1,111 @@
+#include "core/digest.h"
+
+#include <openssl/evp.h>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace schicht {
+namespace {
+
+bool is_lower_hex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Digest> Digest::try_parse(std::string_view text) {
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string_view alg = text.substr(0, colon);
+  std::string_view hex = text.substr(colon + 1);
+  size_t want = alg == "sha256" ? 64 : alg == "sha512" ? 128 : 0;
+  if (want == 0 || hex.size() != want || !is_lower_hex(hex)) return std::nullopt;
+  return Digest(std::string(text), colon);
+}
+
+Digest Digest::parse(std::string_view text) {
+  if (auto d = try_parse(text)) return *std::move(d);
+  size_t colon = text.find(':');
+  std::string_view alg = colon == std::string_view::npos ? "" : text.substr(0, colon);
+  if (colon != std::string_view::npos && alg != "sha256" && alg != "sha512") {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("invalid digest {:?}: unsupported digest algorithm", std::string(text)));
+  }
+  fail(ErrorKind::kInvalidInput, fmt::format("invalid digest {:?}: invalid checksum digest format",
+                                             std::string(text)));
+}
+
+bool Digest::is_sha256_hex(std::string_view text) {
+  return text.size() == 64 && is_lower_hex(text);
+}
+
+Digest Digest::sha256_of(std::string_view bytes) {
+  Hasher h;
+  h.update(bytes);
+  return h.finish();
+}
+
+DigestAlgorithm Digest::algorithm() const {
+  return algorithm_name() == "sha512" ? DigestAlgorithm::kSha512 : DigestAlgorithm::kSha256;
+}
+
+struct Hasher::State {
+  EVP_MD_CTX* ctx = nullptr;
+  ~State() { EVP_MD_CTX_free(ctx); }
+};
+
+Hasher::Hasher(DigestAlgorithm algorithm) : state_(new State), algorithm_(algorithm) {
+  state_->ctx = EVP_MD_CTX_new();
+  const EVP_MD* md = algorithm == DigestAlgorithm::kSha512 ? EVP_sha512() : EVP_sha256();
+  if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, md, nullptr) != 1) {
+    fail(ErrorKind::kInternal, "cannot initialise the digest context");
+  }
+}
+
+Hasher::~Hasher() = default;
+
+void Hasher::update(const void* data, size_t size) {
+  if (EVP_DigestUpdate(state_->ctx, data, size) != 1) {
+    fail(ErrorKind::kInternal, "digest update failed");
+  }
+}
+
+Digest Hasher::finish() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(state_->ctx, md, &len) != 1) {
+    fail(ErrorKind::kInternal, "digest finalisation failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = algorithm_ == DigestAlgorithm::kSha512 ? "sha512:" : "sha256:";
+  size_t colon = out.size() - 1;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return *Digest::try_parse(out.substr(0, colon + 1 + 2 * len));
+}
+
+size_t HashingReader::read(void* buffer, size_t size) {
+  size_t n = inner_.read(buffer, size);
+  hasher_.update(buffer, n);
+  count_ += n;
+  return n;
+}
+
+void HashingWriter::write(const void* data, size_t size) {
+  hasher_.update(data, size);
+  count_ += size;
+  if (inner_ != nullptr) inner_->write(data, size);
+}
+
+Digest chain_id(const Digest& parent_chain, const Digest& diff_id) {
+  return Digest::sha256_of(parent_chain.str() + " " + diff_id.str());
+}
+
+}  // namespace schicht
