@@ -1,0 +1,141 @@
+#include "content/blob_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/kill_point.h"
+
+namespace schicht {
+
+Ingest::Ingest(const BlobStore& store, UniqueFd fd, fs::path temp_path, std::string name)
+    : store_(store),
+      fd_(std::move(fd)),
+      temp_path_(std::move(temp_path)),
+      name_(std::move(name)),
+      file_(fd_.get(), temp_path_.string()),
+      hasher_(&file_) {}
+
+Ingest::~Ingest() {
+  if (!committed_) ::unlink(temp_path_.c_str());
+}
+
+void Ingest::write(const void* data, size_t size) { hasher_.write(data, size); }
+
+Digest Ingest::commit(const std::optional<Digest>& expected_digest,
+                      std::optional<uint64_t> expected_size) {
+  if (expected_size && *expected_size != hasher_.count()) {
+    fail(ErrorKind::kIntegrity, fmt::format("{}: size mismatch: expected {} bytes, got {}", name_,
+                                            *expected_size, hasher_.count()));
+  }
+  Digest digest = hasher_.finish();
+  if (expected_digest && *expected_digest != digest) {
+    fail(ErrorKind::kIntegrity, fmt::format("{}: digest mismatch: expected {}, got {}", name_,
+                                            expected_digest->str(), digest.str()));
+  }
+  fsync_fd(fd_.get(), temp_path_);
+  fs::path target = store_.path_of(digest);
+  if (::fchmod(fd_.get(), 0444) != 0) fail_errno("chmod", temp_path_.string());
+  kill_point("blob-before-rename");
+  if (::rename(temp_path_.c_str(), target.c_str()) != 0) fail_errno("rename to", target.string());
+  committed_ = true;
+  fsync_dir(target.parent_path());
+  kill_point("blob-renamed");
+  return digest;
+}
+
+BlobStore::BlobStore(fs::path root)
+    : blob_dir_(root / "blobs" / "sha256"), ingest_dir_(root / "ingest") {
+  make_dirs(blob_dir_, 0700);
+  make_dirs(ingest_dir_, 0700);
+}
+
+fs::path BlobStore::path_of(const Digest& digest) const {
+  if (digest.algorithm() != DigestAlgorithm::kSha256) {
+    fail(ErrorKind::kUnsupported, fmt::format("{}: only sha256 blobs can be stored", digest.str()));
+  }
+  return blob_dir_ / std::string(digest.hex());
+}
+
+bool BlobStore::exists(const Digest& digest) const { return size_of(digest).has_value(); }
+
+std::optional<uint64_t> BlobStore::size_of(const Digest& digest) const {
+  struct stat st {};
+  if (::stat(path_of(digest).c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::nullopt;
+    fail_errno("stat", path_of(digest).string());
+  }
+  return static_cast<uint64_t>(st.st_size);
+}
+
+UniqueFd BlobStore::open(const Digest& digest) const {
+  fs::path path = path_of(digest);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) fail(ErrorKind::kNotFound, fmt::format("blob {} not found", digest.str()));
+    fail_errno("open", path.string());
+  }
+  return UniqueFd(fd);
+}
+
+std::string BlobStore::read(const Digest& digest, size_t limit) const {
+  UniqueFd fd = open(digest);
+  FdReader reader(fd.get(), path_of(digest).string());
+  return read_all(reader, limit, digest.str());
+}
+
+std::unique_ptr<Ingest> BlobStore::begin_ingest(std::string name) const {
+  std::string tmpl = (ingest_dir_ / "blob-XXXXXX").string();
+  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+  if (fd < 0) fail_errno("create ingest file in", ingest_dir_.string());
+  UniqueFd guard(fd);
+  // The lock tells `stale_ingests` that a live process still writes this file.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) fail_errno("lock", tmpl);
+  return std::unique_ptr<Ingest>(new Ingest(*this, std::move(guard), tmpl, std::move(name)));
+}
+
+Digest BlobStore::put(std::string_view bytes, const std::optional<Digest>& expected,
+                      std::string name) const {
+  if (expected && exists(*expected)) return *expected;
+  auto ingest = begin_ingest(std::move(name));
+  ingest->write(bytes);
+  return ingest->commit(expected, bytes.size());
+}
+
+uint64_t BlobStore::remove(const Digest& digest) const {
+  fs::path path = path_of(digest);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) fail_errno("remove", path.string());
+  return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
+void BlobStore::walk(const std::function<void(const Digest&, uint64_t)>& fn) const {
+  for (const auto& entry : fs::directory_iterator(blob_dir_)) {
+    auto digest = Digest::try_parse("sha256:" + entry.path().filename().string());
+    if (!digest) continue;  // not a blob name: `system check` reports such strays separately
+    std::error_code ec;
+    auto size = entry.file_size(ec);
+    if (!ec) fn(*digest, size);
+  }
+}
+
+std::vector<fs::path> BlobStore::stale_ingests() const {
+  std::vector<fs::path> stale;
+  for (const auto& entry : fs::directory_iterator(ingest_dir_)) {
+    int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    UniqueFd guard(fd);
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) stale.push_back(entry.path());
+  }
+  return stale;
+}
+
+}  // namespace schicht

@@ -1,0 +1,86 @@
+// The content-addressable blob store: every manifest, index, config and layer, byte-exact,
+// under blobs/sha256/<hex>.
+//
+// One way in: bytes are streamed into an Ingest (a temp file under ingest/, flock-held while
+// open), verified against the expected size and digest, fsynced and renamed into place. A blob
+// is never visible under its name before it is complete and verified; "already exists" is
+// success. Thread-safety: a BlobStore may be shared by threads; an Ingest belongs to one.
+// The store knows nothing of images: which blobs are referenced is the metadata's business.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/digest.h"
+#include "core/fs.h"
+#include "core/io.h"
+
+namespace schicht {
+
+class BlobStore;
+
+// A blob being written. Destroying an uncommitted Ingest deletes its temp file.
+class Ingest final : public Writer {
+ public:
+  ~Ingest() override;
+  Ingest(const Ingest&) = delete;
+  Ingest& operator=(const Ingest&) = delete;
+
+  using Writer::write;
+  void write(const void* data, size_t size) override;
+  uint64_t size() const { return hasher_.count(); }
+
+  // Verifies what was written against the expectations (when given), makes it durable and
+  // visible under its digest, and returns the digest. kIntegrity on a mismatch.
+  Digest commit(const std::optional<Digest>& expected_digest = std::nullopt,
+                std::optional<uint64_t> expected_size = std::nullopt);
+
+ private:
+  friend class BlobStore;
+  Ingest(const BlobStore& store, UniqueFd fd, fs::path temp_path, std::string name);
+
+  const BlobStore& store_;
+  UniqueFd fd_;
+  fs::path temp_path_;
+  std::string name_;  // what the bytes are, for error messages
+  FdWriter file_;
+  HashingWriter hasher_;
+  bool committed_ = false;
+};
+
+class BlobStore {
+ public:
+  // Creates <root>/blobs/sha256 and <root>/ingest when missing.
+  explicit BlobStore(fs::path root);
+
+  fs::path path_of(const Digest& digest) const;
+  const fs::path& ingest_dir() const { return ingest_dir_; }
+  bool exists(const Digest& digest) const;
+  // Size on disk, or nullopt when absent.
+  std::optional<uint64_t> size_of(const Digest& digest) const;
+  // kNotFound when absent.
+  UniqueFd open(const Digest& digest) const;
+  std::string read(const Digest& digest, size_t limit = 64 << 20) const;
+
+  // `name` describes the content in error messages (e.g. "layer sha256:…" or a file name).
+  std::unique_ptr<Ingest> begin_ingest(std::string name) const;
+  // Stores `bytes` and returns their digest (verified against `expected` when given).
+  Digest put(std::string_view bytes, const std::optional<Digest>& expected = std::nullopt,
+             std::string name = "blob") const;
+
+  // Deletes a blob; a missing blob is not an error. Returns the bytes freed.
+  uint64_t remove(const Digest& digest) const;
+  // Calls `fn` for every stored sha256 blob with its size.
+  void walk(const std::function<void(const Digest&, uint64_t)>& fn) const;
+  // Temp files of ingests whose writer is gone (not flock-held): a crash leftover.
+  std::vector<fs::path> stale_ingests() const;
+
+ private:
+  fs::path blob_dir_;
+  fs::path ingest_dir_;
+};
+
+}  // namespace schicht

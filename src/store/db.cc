@@ -1,0 +1,113 @@
+#include "store/db.h"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace schicht::store {
+
+Db::Db(const std::string& path) : path_(path) {
+  int rc = sqlite3_open_v2(path.c_str(), &db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) fail_sqlite("open");
+  // Writers wait for each other instead of failing: several schicht processes share a store.
+  sqlite3_busy_timeout(db_, 60000);
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=NORMAL");
+  exec("PRAGMA foreign_keys=ON");
+}
+
+Db::~Db() { sqlite3_close_v2(db_); }
+
+void Db::fail_sqlite(std::string_view what) {
+  int code = db_ != nullptr ? sqlite3_errcode(db_) : SQLITE_CANTOPEN;
+  std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+  ErrorKind kind = code == SQLITE_BUSY || code == SQLITE_LOCKED ? ErrorKind::kConflict
+                   : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorKind::kIntegrity
+                                                                     : ErrorKind::kIo;
+  fail(kind, fmt::format("database {}: {}: {}", path_, what, msg));
+}
+
+void Db::exec(std::string_view sql) {
+  char* err = nullptr;
+  std::string copy(sql);
+  if (sqlite3_exec(db_, copy.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    sqlite3_free(err);
+    fail_sqlite(copy.substr(0, 40));
+  }
+}
+
+int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+int Db::changes() const { return sqlite3_changes(db_); }
+
+Statement::Statement(Db& db, std::string_view sql) : db_(db) {
+  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_,
+                         nullptr) != SQLITE_OK) {
+    db_.fail_sqlite(fmt::format("prepare {:.40}", sql));
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, std::string_view value) {
+  if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK) {
+    db_.fail_sqlite("bind");
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, int64_t value) {
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) db_.fail_sqlite("bind");
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) db_.fail_sqlite("bind");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  db_.fail_sqlite(fmt::format("step {:.60}", sqlite3_sql(stmt_)));
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string Statement::text(int column) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, column);
+  if (p == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace schicht::store

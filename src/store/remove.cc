@@ -1,0 +1,71 @@
+#include <signal.h>
+
+#include <cerrno>
+#include <set>
+
+#include "core/error.h"
+#include "core/kill_point.h"
+#include "store/db.h"
+#include "store/names.h"
+#include "store/store.h"
+
+namespace schicht::store {
+namespace {
+
+bool lease_is_live(int64_t pid, const std::string& boot, int64_t expires, int64_t now) {
+  if (expires < now) return false;
+  if (boot != boot_id()) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace
+
+std::set<std::string> live_leased_blobs(Db& db) {
+  std::set<std::string> out;
+  int64_t now = now_ns();
+  Statement st(db,
+               "SELECT l.pid, l.boot_id, l.expires, b.digest FROM leases l "
+               "JOIN lease_blobs b ON b.lease_id = l.id");
+  while (st.step()) {
+    if (lease_is_live(st.integer(0), st.text(1), st.integer(2), now)) out.insert(st.text(3));
+  }
+  return out;
+}
+
+RemovalReport Store::remove_image(const Digest& id) {
+  RemovalReport report;
+  FileLock gc(root_ / "gc.lock", FileLock::Mode::kExclusive);
+  {
+    Transaction txn(*db_);
+    int64_t now = now_ns();
+    std::vector<std::string> names;
+    Statement st(*db_, "SELECT name FROM names WHERE image_id = ? ORDER BY added, rowid");
+    st.bind(1, id.str());
+    while (st.step()) names.push_back(st.text(0));
+    for (const auto& name : names) {
+      drop_name(*db_, name, "rmi", now);
+      report.untagged.push_back(name);
+    }
+    std::vector<std::string> candidates;
+    Statement edges(*db_, "SELECT DISTINCT digest FROM image_blobs WHERE image_id = ?");
+    edges.bind(1, id.str());
+    while (edges.step()) candidates.push_back(edges.text(0));
+    Statement(*db_, "DELETE FROM images WHERE id = ?").bind(1, id.str()).run();
+
+    std::set<std::string> leased = live_leased_blobs(*db_);
+    for (const auto& digest : candidates) {
+      Statement used(*db_, "SELECT 1 FROM image_blobs WHERE digest = ? LIMIT 1");
+      used.bind(1, digest);
+      if (used.step() || leased.count(digest) != 0) continue;
+      Statement(*db_, "DELETE FROM layers WHERE digest = ?").bind(1, digest).run();
+      Statement(*db_, "DELETE FROM blobs WHERE digest = ?").bind(1, digest).run();
+      report.deleted_blobs.push_back(Digest::parse(digest));
+    }
+    txn.commit();
+  }
+  kill_point("rmi-rows-committed");
+  for (const auto& digest : report.deleted_blobs) report.freed_bytes += blobs_.remove(digest);
+  return report;
+}
+
+}  // namespace schicht::store

@@ -1,0 +1,111 @@
+#include "store/schema.h"
+
+#include <array>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "store/db.h"
+
+namespace schicht::store {
+namespace {
+
+// Never edit a migration that has shipped: append a new one.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    R"sql(
+CREATE TABLE blobs (
+  digest TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  media_type TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE layers (
+  digest TEXT PRIMARY KEY REFERENCES blobs(digest),
+  diff_id TEXT NOT NULL,
+  uncompressed_size INTEGER NOT NULL
+);
+CREATE INDEX layers_by_diff_id ON layers(diff_id);
+CREATE TABLE images (
+  id TEXT PRIMARY KEY,
+  manifest_digest TEXT NOT NULL,
+  manifest_media_type TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  added INTEGER NOT NULL,
+  last_used INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  os TEXT NOT NULL DEFAULT '',
+  architecture TEXT NOT NULL DEFAULT '',
+  variant TEXT NOT NULL DEFAULT '',
+  labels TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE image_manifests (
+  digest TEXT PRIMARY KEY,
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  media_type TEXT NOT NULL,
+  added INTEGER NOT NULL
+);
+CREATE INDEX image_manifests_by_image ON image_manifests(image_id);
+CREATE TABLE image_blobs (
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  PRIMARY KEY (image_id, role, position)
+);
+CREATE INDEX image_blobs_by_digest ON image_blobs(digest);
+CREATE TABLE names (
+  name TEXT PRIMARY KEY,
+  image_id TEXT NOT NULL REFERENCES images(id),
+  added INTEGER NOT NULL
+);
+CREATE INDEX names_by_image ON names(image_id);
+CREATE TABLE tag_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  action TEXT NOT NULL,
+  from_image TEXT,
+  to_image TEXT
+);
+CREATE INDEX tag_log_by_name ON tag_log(name);
+CREATE TABLE leases (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  pid INTEGER NOT NULL,
+  boot_id TEXT NOT NULL,
+  expires INTEGER NOT NULL
+);
+CREATE TABLE lease_blobs (
+  lease_id INTEGER NOT NULL REFERENCES leases(id) ON DELETE CASCADE,
+  digest TEXT NOT NULL,
+  PRIMARY KEY (lease_id, digest)
+);
+CREATE INDEX lease_blobs_by_digest ON lease_blobs(digest);
+)sql",
+};
+
+int user_version(Db& db) {
+  Statement st(db, "PRAGMA user_version");
+  st.step();
+  return static_cast<int>(st.integer(0));
+}
+
+}  // namespace
+
+void migrate(Db& db) {
+  if (user_version(db) == static_cast<int>(kMigrations.size())) return;
+  for (;;) {
+    Transaction txn(db);
+    int version = user_version(db);  // re-read under the write lock: another process may migrate
+    if (version > static_cast<int>(kMigrations.size())) {
+      fail(ErrorKind::kUnsupported,
+           fmt::format("store schema version {} is newer than this schicht understands ({})",
+                       version, kMigrations.size()));
+    }
+    if (version == static_cast<int>(kMigrations.size())) return;
+    db.exec(kMigrations[static_cast<size_t>(version)]);
+    db.exec(fmt::format("PRAGMA user_version = {}", version + 1));
+    txn.commit();
+  }
+}
+
+}  // namespace schicht::store

@@ -1,0 +1,23 @@
+// The SQLite schema of the store and its forward migrations (PRAGMA user_version).
+//
+//   blobs(digest PK, size, media_type)              every blob some image or list references
+//   layers(digest PK → blobs, diff_id, uncompressed_size)
+//   images(id PK = config digest, manifest_digest, manifest_media_type, created, added,
+//          last_used, size, os, architecture, variant, labels)
+//   image_manifests(digest PK, image_id → images, media_type, added)   all manifests of an image
+//   image_blobs(image_id → images, role, position, digest)   GC edges: manifest, config, layers
+//   names(name PK, image_id → images, added)                 tags; moving one is a tag_log row
+//   tag_log(id, time, name, action, from_image, to_image)    every move of every name
+//   leases(id, pid, boot_id, expires)  +  lease_blobs(lease_id → leases, digest)
+//
+// Times are unix nanoseconds. Digests are "sha256:<hex>" text.
+#pragma once
+
+namespace schicht::store {
+
+class Db;
+
+// Brings the database to the newest schema, one transaction per migration.
+void migrate(Db& db);
+
+}  // namespace schicht::store

@@ -1,0 +1,223 @@
+#include "store/store.h"
+
+#include <chrono>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/kill_point.h"
+#include "store/db.h"
+#include "store/names.h"
+#include "store/schema.h"
+
+namespace schicht::store {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Store::Store(fs::path root) : root_(std::move(root)), blobs_((make_dirs(root_, 0700), root_)) {
+  db_ = std::make_unique<Db>((root_ / "db.sqlite").string());
+  migrate(*db_);
+}
+
+Store::~Store() = default;
+
+namespace {
+
+void insert_blob(Db& db, const Digest& digest, uint64_t size, std::string_view media_type) {
+  Statement(db, "INSERT OR IGNORE INTO blobs(digest, size, media_type) VALUES (?, ?, ?)")
+      .bind(1, digest.str())
+      .bind(2, static_cast<int64_t>(size))
+      .bind(3, media_type)
+      .run();
+}
+
+void insert_edge(Db& db, const Digest& image, std::string_view role, int64_t position,
+                 const Digest& digest) {
+  Statement(db,
+            "INSERT OR REPLACE INTO image_blobs(image_id, role, position, digest) "
+            "VALUES (?, ?, ?, ?)")
+      .bind(1, image.str())
+      .bind(2, role)
+      .bind(3, position)
+      .bind(4, digest.str())
+      .run();
+}
+
+}  // namespace
+
+void Store::add_image(const NewImage& image, const std::vector<std::string>& names,
+                      std::string_view action) {
+  for (const auto& layer : image.layers) {
+    if (!blobs_.exists(layer.digest)) {
+      fail(ErrorKind::kInternal, fmt::format("layer {} is not in the blob store", layer.digest.str()));
+    }
+  }
+  uint64_t size = image.config_size + 2 * image.manifest_size;
+  for (const auto& layer : image.layers) size += layer.uncompressed_size;
+  int64_t now = now_ns();
+
+  Transaction txn(*db_);
+  Db& db = *db_;
+  insert_blob(db, image.id, image.config_size, "config");
+  insert_blob(db, image.manifest_digest, image.manifest_size, image.manifest_media_type);
+  for (const auto& layer : image.layers) {
+    insert_blob(db, layer.digest, layer.size, layer.media_type);
+    Statement(db,
+              "INSERT OR IGNORE INTO layers(digest, diff_id, uncompressed_size) VALUES (?, ?, ?)")
+        .bind(1, layer.digest.str())
+        .bind(2, layer.diff_id.str())
+        .bind(3, static_cast<int64_t>(layer.uncompressed_size))
+        .run();
+  }
+  Statement upsert(db,
+                   "INSERT INTO images(id, manifest_digest, manifest_media_type, created, added, "
+                   "last_used, size, os, architecture, variant, labels) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10) "
+                   "ON CONFLICT(id) DO UPDATE SET manifest_digest = ?2, manifest_media_type = ?3, "
+                   "last_used = ?5");
+  upsert.bind(1, image.id.str())
+      .bind(2, image.manifest_digest.str())
+      .bind(3, image.manifest_media_type)
+      .bind(4, image.created)
+      .bind(5, now)
+      .bind(6, static_cast<int64_t>(size))
+      .bind(7, image.os)
+      .bind(8, image.architecture)
+      .bind(9, image.variant)
+      .bind(10, image.labels_json)
+      .run();
+  Statement(db,
+            "INSERT OR REPLACE INTO image_manifests(digest, image_id, media_type, added) "
+            "VALUES (?, ?, ?, ?)")
+      .bind(1, image.manifest_digest.str())
+      .bind(2, image.id.str())
+      .bind(3, image.manifest_media_type)
+      .bind(4, now)
+      .run();
+  // Edges: the config, every manifest (position = how many the image had), the layers.
+  insert_edge(db, image.id, "config", 0, image.id);
+  Statement count(db, "SELECT count(*) FROM image_blobs WHERE image_id = ? AND role = 'manifest' "
+                      "AND digest != ?");
+  count.bind(1, image.id.str()).bind(2, image.manifest_digest.str()).step();
+  insert_edge(db, image.id, "manifest", count.integer(0), image.manifest_digest);
+  for (size_t i = 0; i < image.layers.size(); ++i) {
+    insert_edge(db, image.id, "layer", static_cast<int64_t>(i), image.layers[i].digest);
+  }
+  for (const auto& name : names) move_name(db, image.id, name, action, now);
+  kill_point("image-rows-before-commit");
+  txn.commit();
+  kill_point("image-rows-committed");
+}
+
+namespace {
+
+constexpr std::string_view kImageColumns =
+    "id, manifest_digest, manifest_media_type, created, added, last_used, size, os, "
+    "architecture, variant, labels";
+
+ImageInfo read_image_row(const Statement& st) {
+  ImageInfo info{.id = Digest::parse(st.text(0)),
+                 .manifest_digest = Digest::parse(st.text(1)),
+                 .manifest_media_type = st.text(2)};
+  info.created = st.integer(3);
+  info.added = st.integer(4);
+  info.last_used = st.integer(5);
+  info.size = static_cast<uint64_t>(st.integer(6));
+  info.os = st.text(7);
+  info.architecture = st.text(8);
+  info.variant = st.text(9);
+  info.labels_json = st.text(10);
+  return info;
+}
+
+}  // namespace
+
+std::vector<ImageInfo> Store::images() {
+  std::vector<ImageInfo> out;
+  std::map<std::string, size_t> by_id;
+  Statement st(*db_, fmt::format("SELECT {} FROM images ORDER BY added", kImageColumns));
+  while (st.step()) {
+    by_id[st.text(0)] = out.size();
+    out.push_back(read_image_row(st));
+  }
+  Statement names(*db_, "SELECT image_id, name FROM names ORDER BY added, rowid");
+  while (names.step()) {
+    if (auto it = by_id.find(names.text(0)); it != by_id.end()) {
+      out[it->second].names.push_back(names.text(1));
+    }
+  }
+  Statement digests(*db_, "SELECT image_id, digest FROM image_manifests ORDER BY added DESC");
+  while (digests.step()) {
+    if (auto it = by_id.find(digests.text(0)); it != by_id.end()) {
+      out[it->second].digests.push_back(Digest::parse(digests.text(1)));
+    }
+  }
+  return out;
+}
+
+std::optional<ImageInfo> Store::image(const Digest& id) {
+  Statement st(*db_, fmt::format("SELECT {} FROM images WHERE id = ?", kImageColumns));
+  st.bind(1, id.str());
+  if (!st.step()) return std::nullopt;
+  ImageInfo info = read_image_row(st);
+  Statement names(*db_, "SELECT name FROM names WHERE image_id = ? ORDER BY added, rowid");
+  names.bind(1, id.str());
+  while (names.step()) info.names.push_back(names.text(0));
+  Statement digests(*db_,
+                    "SELECT digest FROM image_manifests WHERE image_id = ? ORDER BY added DESC");
+  digests.bind(1, id.str());
+  while (digests.step()) info.digests.push_back(Digest::parse(digests.text(0)));
+  return info;
+}
+
+std::vector<LayerInfo> Store::layers(const Digest& id) {
+  Statement st(*db_,
+               "SELECT e.digest, b.size, b.media_type, l.diff_id, l.uncompressed_size "
+               "FROM image_blobs e JOIN blobs b ON b.digest = e.digest "
+               "JOIN layers l ON l.digest = e.digest "
+               "WHERE e.image_id = ? AND e.role = 'layer' ORDER BY e.position");
+  st.bind(1, id.str());
+  std::vector<LayerInfo> out;
+  while (st.step()) {
+    out.push_back(LayerInfo{Digest::parse(st.text(0)), static_cast<uint64_t>(st.integer(1)),
+                            st.text(2), Digest::parse(st.text(3)),
+                            static_cast<uint64_t>(st.integer(4))});
+  }
+  return out;
+}
+
+std::vector<Digest> Store::images_with_id_prefix(std::string_view hex_prefix) {
+  Statement st(*db_, "SELECT id FROM images WHERE id >= ?1 AND id < ?1 || 'g'");
+  st.bind(1, "sha256:" + std::string(hex_prefix));
+  std::vector<Digest> out;
+  while (st.step()) out.push_back(Digest::parse(st.text(0)));
+  return out;
+}
+
+std::optional<Digest> Store::image_by_manifest(const Digest& manifest_digest) {
+  Statement st(*db_, "SELECT image_id FROM image_manifests WHERE digest = ?");
+  st.bind(1, manifest_digest.str());
+  if (!st.step()) return std::nullopt;
+  return Digest::parse(st.text(0));
+}
+
+std::optional<Digest> Store::image_by_name(const std::string& name) {
+  Statement st(*db_, "SELECT image_id FROM names WHERE name = ?");
+  st.bind(1, name);
+  if (!st.step()) return std::nullopt;
+  return Digest::parse(st.text(0));
+}
+
+void Store::touch(const Digest& id) {
+  Statement(*db_, "UPDATE images SET last_used = ? WHERE id = ?")
+      .bind(1, now_ns())
+      .bind(2, id.str())
+      .run();
+}
+
+}  // namespace schicht::store

@@ -1,0 +1,145 @@
+// The local image store: blobs (content/) plus their metadata in SQLite.
+//
+// Rules everything here keeps:
+// - Blobs are written and made durable before the rows that reference them (add_image);
+//   rows are deleted before the blobs they referenced (remove_image). A crash leaves at most
+//   unreferenced blobs, which `system check --repair` removes.
+// - Every change touching several rows is one IMMEDIATE transaction; no fsync and no network
+//   inside one.
+// - Lock order: <root>/gc.lock (flock) first, then the SQLite write lock. Deleters hold gc.lock
+//   exclusive from their transaction until their files are unlinked; writers hold it shared
+//   only while checking whether a blob they leased already exists (Lease::protect).
+//
+// A Store is used by one thread at a time; many processes may open the same root at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "content/blob_store.h"
+#include "core/digest.h"
+#include "core/fs.h"
+
+namespace schicht::store {
+
+class Db;
+
+struct LayerInfo {
+  Digest digest;  // of the blob as stored (maybe compressed)
+  uint64_t size;
+  std::string media_type;
+  Digest diff_id;
+  uint64_t uncompressed_size;
+};
+
+struct ImageInfo {
+  Digest id;  // config digest
+  Digest manifest_digest;
+  std::string manifest_media_type;
+  int64_t created = 0;  // unix ns, from the config (0 when absent)
+  int64_t added = 0;
+  int64_t last_used = 0;
+  uint64_t size = 0;  // as podman counts it: layers uncompressed + config + manifest twice
+  std::string os{}, architecture{}, variant{};
+  std::string labels_json = "{}";
+  std::vector<std::string> names{};   // oldest first
+  std::vector<Digest> digests{};      // every manifest digest of the image, newest first
+};
+
+// What a transport hands over once every blob of an image is durable in the blob store.
+struct NewImage {
+  Digest id;
+  uint64_t config_size = 0;
+  Digest manifest_digest;
+  std::string manifest_media_type;
+  uint64_t manifest_size = 0;
+  int64_t created = 0;
+  std::string os, architecture, variant;
+  std::string labels_json = "{}";
+  std::vector<LayerInfo> layers;
+};
+
+struct TagLogEntry {
+  int64_t time;
+  std::string name, action;
+  std::optional<Digest> from, to;
+};
+
+struct RemovalReport {
+  std::vector<std::string> untagged;
+  uint64_t freed_bytes = 0;  // on disk
+  std::vector<Digest> deleted_blobs;
+};
+
+class Lease;
+
+class Store {
+ public:
+  // Opens (creating when missing) the store at `root`.
+  explicit Store(fs::path root);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const fs::path& root() const { return root_; }
+  const BlobStore& blobs() const { return blobs_; }
+  Db& db() { return *db_; }
+
+  // A lease protects the blobs an in-flight write creates from concurrent removal.
+  std::unique_ptr<Lease> begin_lease();
+
+  // Records an image whose blobs are all durable and assigns `names` to it (moving each from
+  // the image that had it). Adding an image that exists adds its manifest digest and names.
+  void add_image(const NewImage& image, const std::vector<std::string>& names,
+                 std::string_view action);
+
+  std::vector<ImageInfo> images();
+  std::optional<ImageInfo> image(const Digest& id);
+  std::vector<LayerInfo> layers(const Digest& id);
+  // Images whose manifest, config or ID hex starts with `prefix` (bare hex).
+  std::vector<Digest> images_with_id_prefix(std::string_view hex_prefix);
+  std::optional<Digest> image_by_manifest(const Digest& manifest_digest);
+  std::optional<Digest> image_by_name(const std::string& name);
+
+  // Points `name` at `id`, recording the move; a no-op when it already does.
+  void tag(const Digest& id, const std::string& name, std::string_view action = "tag");
+  // Removes `name`; false when no image has it.
+  bool untag(const std::string& name, std::string_view action = "untag");
+  std::vector<TagLogEntry> tag_log(const std::vector<std::string>& names);
+
+  // Deletes the image's rows and names, then the blobs no other image or lease references.
+  RemovalReport remove_image(const Digest& id);
+  // Records that `id` was used now (pull, load, tag, push, save, container create).
+  void touch(const Digest& id);
+
+ private:
+  fs::path root_;
+  BlobStore blobs_;
+  std::unique_ptr<Db> db_;
+};
+
+// Held by an in-flight write. Blobs it protects are never removed while it lives; a lease of a
+// process that died, or that expired, is dead and ignored (and cleaned by `system check`).
+class Lease {
+ public:
+  Lease(Store& store, int64_t id) : store_(store), id_(id) {}
+  ~Lease();
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+
+  // Protects `digest` from now on; returns whether the blob already exists in the store
+  // (so the caller can skip writing it).
+  bool protect(const Digest& digest);
+
+ private:
+  Store& store_;
+  int64_t id_;
+};
+
+int64_t now_ns();
+std::string boot_id();
+
+}  // namespace schicht::store
