@@ -47,6 +47,13 @@ bool Lease::protect(const Digest& digest) {
   return store_.blobs().exists(digest);
 }
 
+void Lease::release(const Digest& digest) {
+  Statement(store_.db(), "DELETE FROM lease_blobs WHERE lease_id = ? AND digest = ?")
+      .bind(1, id_)
+      .bind(2, digest.str())
+      .run();
+}
+
 Lease::~Lease() {
   ignore_error("a lease row left behind is dead once this process exits; check removes it", [&] {
     Statement(store_.db(), "DELETE FROM leases WHERE id = ?").bind(1, id_).run();

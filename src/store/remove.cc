@@ -32,6 +32,41 @@ std::set<std::string> live_leased_blobs(Db& db) {
   return out;
 }
 
+namespace {
+
+// Deletes the rows of the candidate blobs that no image and no live lease references; returns
+// them. Runs inside the caller's transaction, with gc.lock held exclusively.
+std::vector<Digest> delete_unreferenced_rows(Db& db, const std::vector<std::string>& candidates) {
+  std::vector<Digest> deleted;
+  std::set<std::string> leased = live_leased_blobs(db);
+  for (const auto& digest : candidates) {
+    Statement used(db, "SELECT 1 FROM image_blobs WHERE digest = ? LIMIT 1");
+    used.bind(1, digest);
+    if (used.step() || leased.count(digest) != 0) continue;
+    Statement(db, "DELETE FROM layers WHERE digest = ?").bind(1, digest).run();
+    Statement(db, "DELETE FROM blobs WHERE digest = ?").bind(1, digest).run();
+    deleted.push_back(Digest::parse(digest));
+  }
+  return deleted;
+}
+
+}  // namespace
+
+RemovalReport Store::discard_blobs(Lease& lease, const std::vector<Digest>& digests) {
+  RemovalReport report;
+  for (const auto& d : digests) lease.release(d);
+  FileLock gc(root_ / "gc.lock", FileLock::Mode::kExclusive);
+  std::vector<std::string> candidates;
+  for (const auto& d : digests) candidates.push_back(d.str());
+  {
+    Transaction txn(*db_);
+    report.deleted_blobs = delete_unreferenced_rows(*db_, candidates);
+    txn.commit();
+  }
+  for (const auto& digest : report.deleted_blobs) report.freed_bytes += blobs_.remove(digest);
+  return report;
+}
+
 RemovalReport Store::remove_image(const Digest& id) {
   RemovalReport report;
   FileLock gc(root_ / "gc.lock", FileLock::Mode::kExclusive);
@@ -52,15 +87,7 @@ RemovalReport Store::remove_image(const Digest& id) {
     while (edges.step()) candidates.push_back(edges.text(0));
     Statement(*db_, "DELETE FROM images WHERE id = ?").bind(1, id.str()).run();
 
-    std::set<std::string> leased = live_leased_blobs(*db_);
-    for (const auto& digest : candidates) {
-      Statement used(*db_, "SELECT 1 FROM image_blobs WHERE digest = ? LIMIT 1");
-      used.bind(1, digest);
-      if (used.step() || leased.count(digest) != 0) continue;
-      Statement(*db_, "DELETE FROM layers WHERE digest = ?").bind(1, digest).run();
-      Statement(*db_, "DELETE FROM blobs WHERE digest = ?").bind(1, digest).run();
-      report.deleted_blobs.push_back(Digest::parse(digest));
-    }
+    report.deleted_blobs = delete_unreferenced_rows(*db_, candidates);
     txn.commit();
   }
   kill_point("rmi-rows-committed");

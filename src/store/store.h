@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,9 @@ class Store {
 
   // Deletes the image's rows and names, then the blobs no other image or lease references.
   RemovalReport remove_image(const Digest& id);
+  // Removes blobs this lease wrote that nothing ended up referencing (a failed or partial
+  // write rolling back); blobs another image or a live lease uses stay.
+  RemovalReport discard_blobs(Lease& lease, const std::vector<Digest>& digests);
   // Records that `id` was used now (pull, load, tag, push, save, container create).
   void touch(const Digest& id);
 
@@ -133,11 +137,15 @@ class Lease {
   // Protects `digest` from now on; returns whether the blob already exists in the store
   // (so the caller can skip writing it).
   bool protect(const Digest& digest);
+  void release(const Digest& digest);
 
  private:
   Store& store_;
   int64_t id_;
 };
+
+// Digests protected by leases whose owner is alive and which have not expired.
+std::set<std::string> live_leased_blobs(Db& db);
 
 int64_t now_ns();
 std::string boot_id();

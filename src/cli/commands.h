@@ -1,0 +1,20 @@
+// The command table: every command schicht offers, and the functions that run them.
+#pragma once
+
+#include <span>
+
+#include "cli/context.h"
+
+namespace schicht::cli {
+
+int cmd_load(Context& ctx, CommandArgs args);
+int cmd_save(Context& ctx, CommandArgs args);
+int cmd_import(Context& ctx, CommandArgs args);
+int cmd_images(Context& ctx, CommandArgs args);
+int cmd_version(Context& ctx, CommandArgs args);
+
+// Top-level commands, and the `image` group's subcommands (podman's aliases included).
+std::span<const Command> top_level_commands();
+std::span<const Command> image_commands();
+
+}  // namespace schicht::cli

@@ -1,0 +1,61 @@
+#include "cli/context.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "core/fs.h"
+
+namespace schicht::cli {
+
+void add_global_flags(FlagSet& flags, GlobalOptions& o) {
+  flags.add_string("root", 0, &o.root, "Path to the root directory in which data is stored");
+  flags.add_string("runroot", 0, &o.runroot, "Path to the 'run directory' (accepted, unused)");
+  flags.add_string("storage-driver", 0, &o.storage_driver, "Storage driver (accepted, unused)");
+  flags.add_strings("storage-opt", 0, &o.storage_opts, "Storage driver option (accepted, unused)");
+  flags.add_string("log-level", 0, &o.log_level, "Log messages above specified level");
+  flags.add_string("tmpdir", 0, &o.tmpdir, "Path to the tmp directory");
+  flags.add_bool("help", 'h', &o.help, "Help for this command");
+  // podman's global flags that concern containers, networks or remote use.
+  for (const char* name :
+       {"cgroup-manager", "cni-config-dir", "conmon", "connection", "events-backend", "hooks-dir",
+        "identity", "imagestore", "namespace", "network-cmd-path", "network-config-dir", "runtime",
+        "runtime-flag", "ssh", "url", "volumepath", "module", "registries-conf", "config",
+        "db-backend", "out"}) {
+    flags.add_ignored(name, name == std::string_view("connection") ? 'c' : '\0', true);
+  }
+  for (const char* name : {"remote", "syslog", "trace", "noout", "transient-store"}) {
+    flags.add_ignored(name, name == std::string_view("remote") ? 'r' : '\0', false);
+  }
+}
+
+std::string Context::root() const {
+  if (!options_.root.empty()) return options_.root;
+  if (const char* env = std::getenv("SCHICHT_ROOT"); env != nullptr && *env != '\0') return env;
+  if (::geteuid() == 0) return "/var/lib/schicht";
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::string(xdg) + "/schicht";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : "/tmp") + "/.local/share/schicht";
+}
+
+store::Store& Context::store() {
+  if (!store_) store_ = std::make_unique<store::Store>(root());
+  return *store_;
+}
+
+std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, CommandArgs args,
+                                             std::string_view usage, bool* help_shown) {
+  add_global_flags(flags, ctx.mutable_options());
+  auto positional = flags.parse(args);
+  if (!ctx.options().tmpdir.empty()) set_temp_root(ctx.options().tmpdir);
+  *help_shown = ctx.options().help;
+  if (*help_shown) fmt::print("Usage:\n  {}\n\nFlags:\n{}", usage, flags.usage());
+  return positional;
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,58 @@
+// What every command gets: the global options (podman's global flags) and the store, opened
+// on first use so that commands which do not need it start without touching the disk.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cli/flags.h"
+#include "store/store.h"
+
+namespace schicht::cli {
+
+struct GlobalOptions {
+  std::string root;
+  std::string runroot;
+  std::string storage_driver;
+  std::vector<std::string> storage_opts;
+  std::string log_level = "warn";
+  std::string tmpdir;
+  bool help = false;
+  bool version = false;
+};
+
+// Adds podman's global flags; those meaning nothing to schicht are accepted and ignored.
+void add_global_flags(FlagSet& flags, GlobalOptions& options);
+
+class Context {
+ public:
+  explicit Context(GlobalOptions options) : options_(std::move(options)) {}
+  const GlobalOptions& options() const { return options_; }
+  GlobalOptions& mutable_options() { return options_; }
+  store::Store& store();
+  // The root: --root, else $SCHICHT_ROOT, else /var/lib/schicht for root, else
+  // $XDG_DATA_HOME/schicht (~/.local/share/schicht).
+  std::string root() const;
+
+ private:
+  GlobalOptions options_;
+  std::unique_ptr<store::Store> store_;
+};
+
+using CommandArgs = std::span<const std::string>;
+
+// A command parses its own flags (plus the global ones) from `args` and returns the exit code.
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(Context& ctx, CommandArgs args);
+};
+
+// Parses `args` with `flags` after adding the global flags to it; prints help and returns
+// true in `*help_shown` when -h/--help was given.
+std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, CommandArgs args,
+                                             std::string_view usage, bool* help_shown);
+
+}  // namespace schicht::cli

@@ -1,0 +1,172 @@
+#include "cli/flags.h"
+
+#include <charconv>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace schicht::cli {
+
+void FlagSet::add_bool(std::string name, char shorthand, bool* target, std::string help) {
+  flags_.push_back({std::move(name), shorthand, Type::kBool, target, std::move(help)});
+}
+void FlagSet::add_string(std::string name, char shorthand, std::string* target, std::string help) {
+  flags_.push_back({std::move(name), shorthand, Type::kString, target, std::move(help)});
+}
+void FlagSet::add_strings(std::string name, char shorthand, std::vector<std::string>* target,
+                          std::string help) {
+  flags_.push_back({std::move(name), shorthand, Type::kStrings, target, std::move(help)});
+}
+void FlagSet::add_int(std::string name, char shorthand, int64_t* target, std::string help) {
+  flags_.push_back({std::move(name), shorthand, Type::kInt, target, std::move(help)});
+}
+void FlagSet::add_ignored(std::string name, char shorthand, bool takes_value) {
+  flags_.push_back({std::move(name), shorthand,
+                    takes_value ? Type::kIgnoredValue : Type::kIgnoredBool, nullptr, ""});
+}
+
+FlagSet::Flag* FlagSet::find_long(std::string_view name) {
+  for (auto& f : flags_) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+FlagSet::Flag* FlagSet::find_short(char c) {
+  for (auto& f : flags_) {
+    if (f.shorthand == c && c != 0) return &f;
+  }
+  return nullptr;
+}
+
+bool FlagSet::changed(std::string_view name) const {
+  for (const auto& f : flags_) {
+    if (f.name == name) return f.changed;
+  }
+  return false;
+}
+
+namespace {
+
+std::optional<bool> parse_bool(std::string_view v) {
+  if (v == "1" || v == "t" || v == "T" || v == "true" || v == "TRUE" || v == "True") return true;
+  if (v == "0" || v == "f" || v == "F" || v == "false" || v == "FALSE" || v == "False") {
+    return false;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void FlagSet::set(Flag& flag, std::string_view value) {
+  flag.changed = true;
+  switch (flag.type) {
+    case Type::kBool: {
+      auto b = parse_bool(value);
+      if (!b) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("invalid argument \"{}\" for \"--{}\" flag: strconv.ParseBool: parsing "
+                         "\"{}\": invalid syntax",
+                         value, flag.name, value));
+      }
+      *static_cast<bool*>(flag.target) = *b;
+      break;
+    }
+    case Type::kString: *static_cast<std::string*>(flag.target) = value; break;
+    case Type::kStrings:
+      static_cast<std::vector<std::string>*>(flag.target)->emplace_back(value);
+      break;
+    case Type::kInt: {
+      int64_t n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size()) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("invalid argument \"{}\" for \"--{}\" flag: strconv.ParseInt: parsing "
+                         "\"{}\": invalid syntax",
+                         value, flag.name, value));
+      }
+      *static_cast<int64_t*>(flag.target) = n;
+      break;
+    }
+    case Type::kIgnoredBool:
+    case Type::kIgnoredValue: break;
+  }
+}
+
+std::vector<std::string> FlagSet::parse(std::span<const std::string> args) {
+  std::vector<std::string> positional;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {
+      positional.insert(positional.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') {
+      if (!interspersed_) {
+        positional.insert(positional.end(), args.begin() + static_cast<long>(i), args.end());
+        break;
+      }
+      positional.push_back(arg);
+      continue;
+    }
+    if (arg[1] == '-') {
+      std::string_view body = std::string_view(arg).substr(2);
+      size_t eq = body.find('=');
+      std::string_view name = body.substr(0, eq);
+      Flag* flag = find_long(name);
+      if (flag == nullptr) fail(ErrorKind::kInvalidInput, fmt::format("unknown flag: --{}", name));
+      if (eq != std::string_view::npos) {
+        set(*flag, body.substr(eq + 1));
+      } else if (!flag->takes_value()) {
+        set(*flag, "true");
+      } else if (i + 1 < args.size()) {
+        set(*flag, args[++i]);
+      } else {
+        fail(ErrorKind::kInvalidInput, fmt::format("flag needs an argument: --{}", name));
+      }
+      continue;
+    }
+    // Shorthand group: -abc, -ovalue, -o value, -a=false.
+    for (size_t j = 1; j < arg.size(); ++j) {
+      Flag* flag = find_short(arg[j]);
+      if (flag == nullptr) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("unknown shorthand flag: '{}' in {}", arg[j], arg));
+      }
+      std::string_view rest = std::string_view(arg).substr(j + 1);
+      if (!flag->takes_value()) {
+        if (!rest.empty() && rest[0] == '=') {
+          set(*flag, rest.substr(1));
+          break;
+        }
+        set(*flag, "true");
+        continue;
+      }
+      if (!rest.empty()) {
+        set(*flag, rest[0] == '=' ? rest.substr(1) : rest);
+      } else if (i + 1 < args.size()) {
+        set(*flag, args[++i]);
+      } else {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("flag needs an argument: '{}' in -{}", arg[j], arg[j]));
+      }
+      break;
+    }
+  }
+  return positional;
+}
+
+std::string FlagSet::usage() const {
+  std::string out;
+  for (const auto& f : flags_) {
+    if (f.help.empty()) continue;
+    std::string left = f.shorthand != 0 ? fmt::format("  -{}, --{}", f.shorthand, f.name)
+                                        : fmt::format("      --{}", f.name);
+    out += fmt::format("{:<34} {}\n", left, f.help);
+  }
+  return out;
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,55 @@
+// Command-line flags with the semantics of podman's parser (cobra/pflag), so that scripts
+// written for podman parse the same way: `--flag value`, `--flag=value`, `-f value`, `-fvalue`,
+// grouped booleans `-aq`, `--bool=false`, `--` ends flags, repeated flags: the last one wins
+// (string arrays accumulate), and pflag's error messages.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace schicht::cli {
+
+class FlagSet {
+ public:
+  void add_bool(std::string name, char shorthand, bool* target, std::string help);
+  void add_string(std::string name, char shorthand, std::string* target, std::string help);
+  void add_strings(std::string name, char shorthand, std::vector<std::string>* target,
+                   std::string help);
+  void add_int(std::string name, char shorthand, int64_t* target, std::string help);
+  // A flag podman has that means nothing here: accepted (with a value when `takes_value`),
+  // then ignored.
+  void add_ignored(std::string name, char shorthand, bool takes_value);
+  // Stop at the first positional argument (the rest is left for a subcommand or a command).
+  void set_interspersed(bool interspersed) { interspersed_ = interspersed; }
+
+  // Parses `args`; returns the positional arguments. Throws Error(kInvalidInput) with pflag's
+  // messages ("unknown flag: --x", "flag needs an argument: --x", ...).
+  std::vector<std::string> parse(std::span<const std::string> args);
+  bool changed(std::string_view name) const;
+  // "  -a, --all   help" lines for --help.
+  std::string usage() const;
+
+ private:
+  enum class Type { kBool, kString, kStrings, kInt, kIgnoredBool, kIgnoredValue };
+  struct Flag {
+    std::string name;
+    char shorthand;
+    Type type;
+    void* target;
+    std::string help;
+    bool changed = false;
+    bool takes_value() const { return type != Type::kBool && type != Type::kIgnoredBool; }
+  };
+  Flag* find_long(std::string_view name);
+  Flag* find_short(char c);
+  void set(Flag& flag, std::string_view value);
+
+  std::vector<Flag> flags_;
+  bool interspersed_ = true;
+};
+
+}  // namespace schicht::cli

@@ -1,0 +1,51 @@
+#include "cli/humanize.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace schicht::cli {
+
+std::string human_size(uint64_t bytes) {
+  static constexpr std::array<const char*, 9> kUnits = {"B",  "kB", "MB", "GB", "TB",
+                                                        "PB", "EB", "ZB", "YB"};
+  double size = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (size >= 1000.0 && unit + 1 < kUnits.size()) {
+    size /= 1000.0;
+    ++unit;
+  }
+  return fmt::format("{:.3g} {}", size, kUnits[unit]);
+}
+
+std::string human_age(int64_t then_ns, int64_t now_ns) {
+  double seconds = static_cast<double>(now_ns - then_ns) / 1e9;
+  auto s = static_cast<int64_t>(seconds);
+  std::string text;
+  if (s < 1) {
+    text = "Less than a second";
+  } else if (s == 1) {
+    text = "1 second";
+  } else if (s < 60) {
+    text = fmt::format("{} seconds", s);
+  } else if (int64_t minutes = s / 60; minutes == 1) {
+    text = "About a minute";
+  } else if (minutes < 60) {
+    text = fmt::format("{} minutes", minutes);
+  } else if (auto hours = static_cast<int64_t>(seconds / 3600 + 0.5); hours == 1) {
+    text = "About an hour";
+  } else if (hours < 48) {
+    text = fmt::format("{} hours", hours);
+  } else if (hours < 24 * 7 * 2) {
+    text = fmt::format("{} days", hours / 24);
+  } else if (hours < 24 * 30 * 2) {
+    text = fmt::format("{} weeks", hours / 24 / 7);
+  } else if (hours < 24 * 365 * 2) {
+    text = fmt::format("{} months", hours / 24 / 30);
+  } else {
+    text = fmt::format("{} years", static_cast<int64_t>(seconds / 3600 / 24 / 365));
+  }
+  return text + " ago";
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,14 @@
+// Sizes and ages rendered as podman renders them (docker/go-units): "2.11 MB", "3 weeks ago".
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace schicht::cli {
+
+// Decimal units, three significant digits: HumanSizeWithPrecision(size, 3).
+std::string human_size(uint64_t bytes);
+// go-units HumanDuration of (now - then) followed by " ago".
+std::string human_age(int64_t then_ns, int64_t now_ns);
+
+}  // namespace schicht::cli

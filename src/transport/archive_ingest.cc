@@ -1,0 +1,223 @@
+#include "transport/archive_ingest.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "archive/layer.h"
+#include "archive/tar_reader.h"
+#include "core/error.h"
+
+namespace schicht::transport {
+namespace {
+
+// Entries up to this size stay in memory: JSON documents, and the odd tiny layer.
+constexpr uint64_t kSmallEntry = 1 << 20;
+constexpr uint64_t kMemoryBudget = 64 << 20;
+
+bool looks_like_layer(std::string_view head) {
+  if (detect_compression(head) != Compression::kNone) return true;
+  return head.size() >= 262 && head.substr(257, 5) == "ustar";
+}
+
+// Replays an already-read head, then the rest of the stream.
+class PrefixedReader final : public Reader {
+ public:
+  PrefixedReader(std::string_view head, Reader& rest) : head_(head), rest_(rest) {}
+  size_t read(void* buffer, size_t size) override {
+    if (pos_ < head_.size()) {
+      size_t n = std::min(size, head_.size() - pos_);
+      std::memcpy(buffer, head_.data() + pos_, n);
+      pos_ += n;
+      return n;
+    }
+    return rest_.read(buffer, size);
+  }
+
+ private:
+  std::string_view head_;
+  Reader& rest_;
+  size_t pos_ = 0;
+};
+
+std::string join_path(std::string_view dir, std::string_view rel) {
+  std::string out(dir);
+  for (size_t start = 0; start <= rel.size();) {
+    size_t end = rel.find('/', start);
+    if (end == std::string_view::npos) end = rel.size();
+    std::string_view part = rel.substr(start, end - start);
+    if (part == "..") {
+      size_t slash = out.rfind('/');
+      out = slash == std::string::npos ? "" : out.substr(0, slash);
+    } else if (!part.empty() && part != ".") {
+      out += out.empty() ? "" : "/";
+      out += part;
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+ArchiveIngest::ArchiveIngest(store::Store& store, store::Lease& lease, std::string archive_name)
+    : store_(store), lease_(lease), name_(std::move(archive_name)) {}
+
+ArchiveIngest::~ArchiveIngest() {
+  if (!created_.empty()) {
+    ignore_error("rolling back after another error: leftovers are unreferenced blobs that "
+                 "`system check --repair` removes",
+                 [&] { store_.discard_blobs(lease_, created_); });
+  }
+}
+
+void ArchiveIngest::read(Reader& raw) {
+  auto plain = decompress(raw);
+  TarReader tar(*plain, name_);
+  TarEntry header;
+  bool any = false;
+  while (tar.next(header)) {
+    any = true;
+    std::string path = clean_entry_path(header.path, name_);
+    switch (header.type) {
+      case TarEntry::Type::kSymlink: {
+        size_t slash = path.rfind('/');
+        std::string dir = slash == std::string::npos ? "" : path.substr(0, slash);
+        links_[path] = join_path(dir, header.link_target);
+        break;
+      }
+      case TarEntry::Type::kHardlink:
+        links_[path] = clean_entry_path(header.link_target, name_);
+        break;
+      case TarEntry::Type::kFile: {
+        if (header.size <= kSmallEntry && memory_ + header.size <= kMemoryBudget) {
+          ArchiveEntry e;
+          e.bytes = read_all(tar.data(), header.size, fmt::format("{}: {}", name_, path));
+          e.size = e.bytes->size();
+          memory_ += e.size;
+          entries_[path] = std::move(e);
+        } else {
+          std::string head(512, '\0');
+          size_t got = 0;
+          while (got < head.size()) {
+            size_t n = tar.data().read(head.data() + got, head.size() - got);
+            if (n == 0) break;
+            got += n;
+          }
+          head.resize(got);
+          add_large(path, tar.data(), head);
+        }
+        break;
+      }
+      default: break;  // directories and the rest carry nothing an image needs
+    }
+  }
+  if (!any) fail(ErrorKind::kInvalidInput, fmt::format("{}: the archive is empty", name_));
+}
+
+void ArchiveIngest::add_large(const std::string& path, Reader& data, std::string_view head) {
+  PrefixedReader all(head, data);
+  ArchiveEntry e;
+  store_from(all, fmt::format("{}: {}", name_, path), looks_like_layer(head) ? &e : nullptr);
+  entries_[path] = std::move(e);
+}
+
+Digest ArchiveIngest::store_from(Reader& data, std::string_view what, ArchiveEntry* layer) {
+  auto ingest = store_.blobs().begin_ingest(std::string(what));
+  if (layer != nullptr) {
+    LayerDigests d = digest_layer(data, ingest.get());
+    layer->diff_id = d.diff_id;
+    layer->uncompressed_size = d.uncompressed_size;
+    layer->compression = d.compression;
+  } else {
+    copy_stream(data, *ingest);
+  }
+  Digest digest = ingest->digest();
+  if (layer != nullptr) {
+    layer->digest = digest;
+    layer->size = ingest->size();
+  }
+  if (!lease_.protect(digest)) {
+    ingest->commit();
+    created_.push_back(digest);
+  }
+  return digest;
+}
+
+std::string ArchiveIngest::resolve(std::string_view path) const {
+  std::string p(path);
+  // Links are followed a bounded number of times: a loop is a malformed archive.
+  for (int hops = 0; hops < 8; ++hops) {
+    auto it = links_.find(p);
+    if (it == links_.end()) return p;
+    p = it->second;
+  }
+  fail(ErrorKind::kInvalidInput, fmt::format("{}: too many levels of links at {}", name_, path));
+}
+
+bool ArchiveIngest::has(std::string_view path) const {
+  return entries_.find(resolve(path)) != entries_.end();
+}
+
+ArchiveEntry& ArchiveIngest::entry(std::string_view path) {
+  auto it = entries_.find(resolve(path));
+  if (it == entries_.end()) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: file {:?} named by the archive is missing", name_, std::string(path)));
+  }
+  return it->second;
+}
+
+std::string ArchiveIngest::text(std::string_view path) {
+  ArchiveEntry& e = entry(path);
+  if (e.bytes) return *e.bytes;
+  // A JSON document larger than the in-memory threshold went to the blob store.
+  return store_.blobs().read(*e.digest, kMemoryBudget);
+}
+
+const ArchiveEntry& ArchiveIngest::blob(std::string_view path, bool as_layer) {
+  ArchiveEntry& e = entry(path);
+  if (e.bytes && !e.digest) {
+    StringReader reader(*e.bytes);
+    std::string what = fmt::format("{}: {}", name_, path);
+    if (as_layer) {
+      store_from(reader, what, &e);
+    } else {
+      e.digest = store_from(reader, what, nullptr);
+    }
+    e.size = e.bytes->size();
+  } else if (as_layer && !e.diff_id) {
+    // A large entry that did not look like a layer when it streamed by.
+    auto fd = store_.blobs().open(*e.digest);
+    FdReader reader(fd.get(), std::string(path));
+    LayerDigests d = digest_layer(reader, nullptr);
+    e.diff_id = d.diff_id;
+    e.uncompressed_size = d.uncompressed_size;
+    e.compression = d.compression;
+  }
+  return e;
+}
+
+Digest ArchiveIngest::put(std::string_view bytes, std::string_view what) {
+  StringReader reader(bytes);
+  return store_from(reader, what, nullptr);
+}
+
+Digest ArchiveIngest::put_decompressed(const ArchiveEntry& layer, std::string_view what) {
+  auto fd = store_.blobs().open(*layer.digest);
+  FdReader raw(fd.get(), std::string(what));
+  auto plain = decompress(raw);
+  ArchiveEntry out;
+  store_from(*plain, what, &out);
+  return *out.digest;
+}
+
+void ArchiveIngest::finish() {
+  // discard_blobs keeps every blob an image references; the rest were stray archive entries.
+  std::vector<Digest> created = std::move(created_);
+  created_.clear();
+  if (!created.empty()) store_.discard_blobs(lease_, created);
+}
+
+}  // namespace schicht::transport

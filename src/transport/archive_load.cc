@@ -1,0 +1,248 @@
+#include "transport/archive_load.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/media_type.h"
+#include "core/platform.h"
+#include "core/reference.h"
+#include "core/time.h"
+#include "oci/config.h"
+#include "oci/index.h"
+#include "oci/manifest.h"
+#include "transport/archive_ingest.h"
+
+namespace schicht::transport {
+namespace {
+
+using nlohmann::json;
+
+struct Candidate {
+  store::NewImage image;
+  std::vector<std::string> names;
+};
+
+store::NewImage describe(const ImageConfig& config) {
+  store::NewImage image{.id = config.id,
+                        .config_size = config.raw.size(),
+                        .manifest_digest = config.id,  // replaced by the caller
+                        .manifest_media_type = ""};
+  image.created = config.created.empty() ? 0 : rfc3339_to_unix_nanos(config.created);
+  image.os = config.os;
+  image.architecture = config.architecture;
+  image.variant = config.variant;
+  json labels = json::object();
+  for (const auto& [k, v] : config.config.labels) labels[k] = v;
+  image.labels_json = labels.dump();
+  return image;
+}
+
+void check_diff_id(const ArchiveIngest& ingest, const ArchiveEntry& layer, size_t index,
+                   const ImageConfig& config, std::string_view path) {
+  if (index >= config.diff_ids.size()) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: image {} has more layers than its config lists diff_ids ({})",
+                     ingest.name(), config.id.short_hex(), config.diff_ids.size()));
+  }
+  if (*layer.diff_id != config.diff_ids[index]) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("{}: layer {:?} has diffID {}, but the config expects {}", ingest.name(),
+                     std::string(path), layer.diff_id->str(), config.diff_ids[index].str()));
+  }
+}
+
+std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
+  json manifest;
+  try {
+    manifest = json::parse(ingest.text("manifest.json"));
+  } catch (const json::exception& e) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: manifest.json: invalid JSON: {}", ingest.name(), e.what()));
+  }
+  if (!manifest.is_array() || manifest.empty()) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: manifest.json: expected a non-empty array of images", ingest.name()));
+  }
+  std::vector<Candidate> out;
+  for (const auto& item : manifest) {
+    if (!item.is_object() || !item.contains("Config") || !item["Config"].is_string() ||
+        !item.contains("Layers") || !item["Layers"].is_array()) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: manifest.json: an entry lacks Config or Layers", ingest.name()));
+    }
+    std::string config_path = item["Config"].get<std::string>();
+    ImageConfig config = with_context(fmt::format("{}: {}", ingest.name(), config_path),
+                                           [&] { return parse_config(ingest.text(config_path)); });
+    if (item["Layers"].size() != config.diff_ids.size()) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: image {} lists {} layers but its config has {} diff_ids",
+                       ingest.name(), config.id.short_hex(), item["Layers"].size(),
+                       config.diff_ids.size()));
+    }
+    Digest config_digest = ingest.put(config.raw, "config " + config.id.str());
+    Candidate c{describe(config), {}};
+    std::vector<Descriptor> layer_descs;
+    for (size_t i = 0; i < item["Layers"].size(); ++i) {
+      if (!item["Layers"][i].is_string()) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("{}: manifest.json: layer {} is not a path", ingest.name(), i));
+      }
+      std::string path = item["Layers"][i].get<std::string>();
+      const ArchiveEntry& layer = ingest.blob(path, true);
+      check_diff_id(ingest, layer, i, config, path);
+      // containers/image serves docker-archive layers uncompressed, named by diffID, typed as
+      // gzip; the generated manifest must match its bytes for the manifest digest to match.
+      Digest digest = layer.compression == Compression::kNone
+                          ? *layer.digest
+                          : ingest.put_decompressed(layer, path);
+      c.image.layers.push_back(store::LayerInfo{digest, layer.uncompressed_size,
+                                                std::string(media_type::kDockerLayer),
+                                                *layer.diff_id, layer.uncompressed_size});
+      layer_descs.push_back(Descriptor{.media_type = std::string(media_type::kDockerLayerGzip),
+                                            .digest = digest,
+                                            .size = static_cast<int64_t>(layer.uncompressed_size)});
+    }
+    Descriptor config_desc{.media_type = std::string(media_type::kDockerConfig),
+                                .digest = config_digest,
+                                .size = static_cast<int64_t>(config.raw.size())};
+    std::string manifest_bytes = serialize_docker_manifest(config_desc, layer_descs);
+    c.image.manifest_digest = ingest.put(manifest_bytes, "generated manifest");
+    c.image.manifest_media_type = media_type::kDockerManifest;
+    c.image.manifest_size = manifest_bytes.size();
+    if (item.contains("RepoTags") && item["RepoTags"].is_array()) {
+      for (const auto& tag : item["RepoTags"]) {
+        if (!tag.is_string()) continue;
+        c.names.push_back(with_context(fmt::format("{}: RepoTags", ingest.name()), [&] {
+          return Reference::parse(tag.get<std::string>()).with_default_tag().str();
+        }));
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::string blob_path(const Digest& digest) {
+  return fmt::format("blobs/{}/{}", digest.algorithm_name(), digest.hex());
+}
+
+// Reads a small JSON blob of the layout and checks it against its descriptor.
+std::string layout_json(ArchiveIngest& ingest, const Descriptor& desc) {
+  std::string bytes = ingest.text(blob_path(desc.digest));
+  if (static_cast<int64_t>(bytes.size()) != desc.size || Digest::sha256_of(bytes) != desc.digest) {
+    fail(ErrorKind::kIntegrity, fmt::format("{}: blob {} does not match its descriptor (size or "
+                                            "digest)", ingest.name(), desc.digest.str()));
+  }
+  return bytes;
+}
+
+Candidate read_oci_image(ArchiveIngest& ingest, const Descriptor& desc) {
+  Manifest manifest = with_context(ingest.name(), [&] {
+    return parse_manifest(layout_json(ingest, desc), desc.media_type);
+  });
+  ImageConfig config = with_context(ingest.name(), [&] {
+    return parse_config(layout_json(ingest, manifest.config));
+  });
+  ingest.put(config.raw, "config " + config.id.str());
+  Candidate c{describe(config), {}};
+  for (size_t i = 0; i < manifest.layers.size(); ++i) {
+    const Descriptor& ld = manifest.layers[i];
+    const ArchiveEntry& layer = ingest.blob(blob_path(ld.digest), true);
+    if (*layer.digest != ld.digest || static_cast<int64_t>(layer.size) != ld.size) {
+      fail(ErrorKind::kIntegrity,
+           fmt::format("{}: layer {} does not match its descriptor: got {} ({} bytes)",
+                       ingest.name(), ld.digest.str(), layer.digest->str(), layer.size));
+    }
+    check_diff_id(ingest, layer, i, config, blob_path(ld.digest));
+    c.image.layers.push_back(store::LayerInfo{ld.digest, layer.size, ld.media_type,
+                                              *layer.diff_id, layer.uncompressed_size});
+  }
+  if (manifest.layers.size() != config.diff_ids.size()) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: manifest {} has {} layers but its config has {} diff_ids",
+                     ingest.name(), desc.digest.str(), manifest.layers.size(),
+                     config.diff_ids.size()));
+  }
+  c.image.manifest_digest = ingest.put(manifest.raw, "manifest " + desc.digest.str());
+  c.image.manifest_media_type = manifest.media_type;
+  c.image.manifest_size = manifest.raw.size();
+  return c;
+}
+
+std::vector<std::string> oci_names(const Descriptor& desc) {
+  // Docker 25+ writes the full name beside the bare tag.
+  if (auto it = desc.annotations.find("io.containerd.image.name"); it != desc.annotations.end()) {
+    return {Reference::parse(it->second).with_default_tag().str()};
+  }
+  if (auto it = desc.annotations.find("org.opencontainers.image.ref.name");
+      it != desc.annotations.end()) {
+    return {Reference::parse_local(it->second).with_default_tag().str()};
+  }
+  return {};
+}
+
+std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
+  Index index = with_context(fmt::format("{}: index.json", ingest.name()), [&] {
+    return parse_index(ingest.text("index.json"));
+  });
+  std::vector<Candidate> out;
+  for (const auto& desc : index.manifests) {
+    if (media_type::is_manifest(desc.media_type)) {
+      Candidate c = read_oci_image(ingest, desc);
+      c.names = oci_names(desc);
+      out.push_back(std::move(c));
+    } else if (media_type::is_index(desc.media_type)) {
+      // A multi-platform image: load the instance for this machine, as podman does.
+      Index inner = with_context(ingest.name(), [&] {
+        return parse_index(layout_json(ingest, desc), desc.media_type);
+      });
+      std::vector<std::optional<Platform>> platforms;
+      for (const auto& m : inner.manifests) platforms.push_back(m.platform);
+      auto chosen = choose_platform(Platform::host(), platforms);
+      if (!chosen) {
+        fail(ErrorKind::kNotFound, fmt::format("{}: no image in index {} matches {}",
+                                               ingest.name(), desc.digest.str(),
+                                               Platform::host().str()));
+      }
+      Candidate c = read_oci_image(ingest, inner.manifests[*chosen]);
+      ingest.put(inner.raw, "index " + desc.digest.str());
+      c.names = oci_names(desc);
+      out.push_back(std::move(c));
+    }
+  }
+  if (out.empty()) {
+    fail(ErrorKind::kInvalidInput, fmt::format("{}: index.json lists no image", ingest.name()));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
+                                      const std::string& archive_name) {
+  auto lease = store.begin_lease();
+  ArchiveIngest ingest(store, *lease, archive_name);
+  ingest.read(input);
+  std::vector<Candidate> candidates;
+  if (ingest.has("manifest.json")) {
+    candidates = read_docker_archive(ingest);
+  } else if (ingest.has("oci-layout") && ingest.has("index.json")) {
+    candidates = read_oci_archive(ingest);
+  } else {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: neither a docker-archive (no manifest.json) nor an oci-archive (no "
+                     "oci-layout and index.json)",
+                     archive_name));
+  }
+  std::vector<LoadedImage> loaded;
+  for (const auto& c : candidates) {
+    store.add_image(c.image, c.names, "load");
+    loaded.push_back(LoadedImage{c.image.id, c.names});
+  }
+  ingest.finish();
+  return loaded;
+}
+
+}  // namespace schicht::transport

@@ -1,0 +1,27 @@
+// `load`: reads a docker-archive or an oci-archive (either may be compressed) and records its
+// images in the store, with podman's names: docker-archive RepoTags normalized as Docker does,
+// oci-archive ref.name annotations normalized as podman does (a bare name goes to localhost/).
+//
+// Identity matches podman's: image ID = config digest; an OCI image keeps its manifest bytes;
+// a docker-archive image gets the Docker schema 2 manifest containers/image generates for it.
+// Either the whole archive loads, or the store is left as it was.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/io.h"
+#include "store/store.h"
+
+namespace schicht::transport {
+
+struct LoadedImage {
+  Digest id;
+  std::vector<std::string> names;
+};
+
+std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
+                                      const std::string& archive_name);
+
+}  // namespace schicht::transport

@@ -1,0 +1,198 @@
+#include "transport/archive_save.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "archive/compression.h"
+#include "core/error.h"
+#include "core/media_type.h"
+#include "core/reference.h"
+#include "oci/config.h"
+#include "oci/manifest.h"
+#include "transport/layout_sink.h"
+
+namespace schicht::transport {
+
+void DirSink::file(std::string_view path, uint64_t size, Reader& data) {
+  fs::path target = dir_ / path;
+  make_dirs(target.parent_path());
+  int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail_errno("create", target.string());
+  UniqueFd guard(fd);
+  FdWriter writer(fd, target.string());
+  LimitedReader limited(data, size, target.string());
+  if (copy_stream(limited, writer) != size) {
+    fail(ErrorKind::kIntegrity, fmt::format("{}: source ended early", target.string()));
+  }
+}
+
+namespace {
+
+using nlohmann::json;
+
+SaveFormat format_from(std::string_view name) {
+  if (name == "docker-archive") return SaveFormat::kDockerArchive;
+  if (name == "oci-archive") return SaveFormat::kOciArchive;
+  if (name == "oci-dir") return SaveFormat::kOciDir;
+  if (name == "docker-dir") return SaveFormat::kDockerDir;
+  fail(ErrorKind::kInvalidInput,
+       fmt::format("unsupported format {:?}: use one of docker-archive, oci-archive, oci-dir, "
+                   "docker-dir",
+                   std::string(name)));
+}
+
+// Streams a stored blob into the sink under `path`.
+void copy_blob(store::Store& store, const Digest& digest, LayoutSink& sink, std::string_view path) {
+  auto fd = store.blobs().open(digest);
+  auto size = store.blobs().size_of(digest);
+  FdReader reader(fd.get(), store.blobs().path_of(digest).string());
+  sink.file(path, *size, reader);
+}
+
+// The layer as an uncompressed tar, whatever its stored compression.
+void copy_layer_uncompressed(store::Store& store, const store::LayerInfo& layer, LayoutSink& sink,
+                             std::string_view path) {
+  if (layer.digest == layer.diff_id) {
+    copy_blob(store, layer.digest, sink, path);
+    return;
+  }
+  auto fd = store.blobs().open(layer.digest);
+  FdReader raw(fd.get(), store.blobs().path_of(layer.digest).string());
+  auto plain = decompress(raw);
+  sink.file(path, layer.uncompressed_size, *plain);
+}
+
+void write_docker_archive(store::Store& store, const std::vector<SaveItem>& items,
+                          LayoutSink& sink) {
+  json manifest = json::array();
+  json repositories = json::object();
+  std::set<Digest> written;
+  for (const auto& item : items) {
+    auto layers = store.layers(item.id);
+    json entry = {{"Config", std::string(item.id.hex()) + ".json"},
+                  {"RepoTags", item.names},
+                  {"Layers", json::array()}};
+    for (const auto& layer : layers) {
+      std::string path = std::string(layer.diff_id.hex()) + ".tar";
+      if (written.insert(layer.diff_id).second) copy_layer_uncompressed(store, layer, sink, path);
+      entry["Layers"].push_back(path);
+    }
+    if (written.insert(item.id).second) copy_blob(store, item.id, sink, entry["Config"].get<std::string>());
+    for (const auto& name : item.names) {
+      Reference ref = Reference::parse(name);
+      if (!layers.empty() && !ref.tag.empty()) {
+        repositories[ref.name()][ref.tag] = std::string(layers.back().diff_id.hex());
+      }
+    }
+    manifest.push_back(std::move(entry));
+  }
+  sink.file("manifest.json", manifest.dump());
+  sink.file("repositories", repositories.dump());
+}
+
+std::string_view oci_layer_type(store::Store& store, const store::LayerInfo& layer) {
+  if (layer.digest == layer.diff_id) return media_type::kOciLayer;
+  auto fd = store.blobs().open(layer.digest);
+  char head[8] = {};
+  ssize_t n = ::pread(fd.get(), head, sizeof head, 0);
+  Compression c = detect_compression(std::string_view(head, n > 0 ? static_cast<size_t>(n) : 0));
+  return c == Compression::kZstd ? media_type::kOciLayerZstd : media_type::kOciLayerGzip;
+}
+
+// The manifest to put in an OCI layout: the stored bytes when they are OCI, else a conversion.
+std::string oci_manifest_for(store::Store& store, const store::ImageInfo& image) {
+  std::string raw = store.blobs().read(image.manifest_digest);
+  if (image.manifest_media_type == media_type::kOciManifest) return raw;
+  Manifest stored = parse_manifest(raw, image.manifest_media_type);
+  Descriptor config = stored.config;
+  config.media_type = media_type::kOciConfig;
+  std::vector<Descriptor> layers;
+  auto infos = store.layers(image.id);
+  for (size_t i = 0; i < infos.size(); ++i) {
+    Descriptor d = stored.layers.at(i);
+    d.media_type = oci_layer_type(store, infos[i]);
+    d.digest = infos[i].digest;
+    d.size = static_cast<int64_t>(infos[i].size);
+    layers.push_back(std::move(d));
+  }
+  return serialize_oci_manifest(config, layers, {}, std::nullopt, "");
+}
+
+void write_oci_layout(store::Store& store, const SaveItem& item, LayoutSink& sink) {
+  auto image = store.image(item.id);
+  if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", item.id.str()));
+  std::string manifest = oci_manifest_for(store, *image);
+  Digest manifest_digest = Digest::sha256_of(manifest);
+  for (const auto& layer : store.layers(item.id)) {
+    copy_blob(store, layer.digest, sink, fmt::format("blobs/sha256/{}", layer.digest.hex()));
+  }
+  copy_blob(store, item.id, sink, fmt::format("blobs/sha256/{}", item.id.hex()));
+  sink.file(fmt::format("blobs/sha256/{}", manifest_digest.hex()), manifest);
+  json desc = {{"mediaType", media_type::kOciManifest},
+               {"digest", manifest_digest.str()},
+               {"size", manifest.size()}};
+  if (!item.names.empty()) {
+    desc["annotations"] = {{"org.opencontainers.image.ref.name", item.names.front()}};
+  }
+  json index = {{"schemaVersion", 2}, {"manifests", json::array({desc})}};
+  sink.file("index.json", index.dump());
+  sink.file("oci-layout", R"({"imageLayoutVersion": "1.0.0"})");
+}
+
+void write_docker_dir(store::Store& store, const SaveItem& item, LayoutSink& sink) {
+  auto image = store.image(item.id);
+  if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", item.id.str()));
+  for (const auto& layer : store.layers(item.id)) {
+    copy_blob(store, layer.digest, sink, layer.digest.hex());
+  }
+  copy_blob(store, item.id, sink, item.id.hex());
+  copy_blob(store, image->manifest_digest, sink, "manifest.json");
+  sink.file("version", "Directory Transport Version: 1.1\n");
+}
+
+}  // namespace
+
+SaveFormat parse_save_format(std::string_view name) { return format_from(name); }
+
+bool is_directory_format(SaveFormat format) {
+  return format == SaveFormat::kOciDir || format == SaveFormat::kDockerDir;
+}
+
+void save_archive(store::Store& store, SaveFormat format, const std::vector<SaveItem>& items,
+                  Writer& out) {
+  TarSink sink(out);
+  if (format == SaveFormat::kDockerArchive) {
+    write_docker_archive(store, items, sink);
+  } else if (format == SaveFormat::kOciArchive) {
+    if (items.size() != 1) {
+      fail(ErrorKind::kInvalidInput, "oci-archive holds exactly one image");
+    }
+    write_oci_layout(store, items.front(), sink);
+  } else {
+    fail(ErrorKind::kInternal, "directory format passed to save_archive");
+  }
+  sink.finish();
+  for (const auto& item : items) store.touch(item.id);
+}
+
+void save_directory(store::Store& store, SaveFormat format, const SaveItem& item,
+                    const fs::path& dir) {
+  DirSink sink(dir);
+  if (format == SaveFormat::kOciDir) {
+    write_oci_layout(store, item, sink);
+  } else if (format == SaveFormat::kDockerDir) {
+    write_docker_dir(store, item, sink);
+  } else {
+    fail(ErrorKind::kInternal, "archive format passed to save_directory");
+  }
+  sink.finish();
+  store.touch(item.id);
+}
+
+}  // namespace schicht::transport

@@ -1,0 +1,25 @@
+// `import`: a root-filesystem tarball (maybe compressed) becomes a one-layer image, as podman
+// import makes it: the layer stored uncompressed, an OCI config with the --change
+// instructions applied and one history entry, an OCI manifest.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/io.h"
+#include "store/store.h"
+
+namespace schicht::transport {
+
+struct ImportOptions {
+  std::vector<std::string> changes;  // Dockerfile instructions: CMD, ENV, LABEL, ...
+  std::string message;               // the history comment
+  std::vector<std::string> names;
+  std::string os = "linux", architecture, variant;
+};
+
+Digest import_tarball(store::Store& store, Reader& input, const std::string& source_name,
+                      const ImportOptions& options);
+
+}  // namespace schicht::transport
