@@ -1,0 +1,31 @@
+// The single streaming pass over a layer blob: its digest and size as stored, its compression,
+// and its DiffID and size once decompressed, with the tar structure checked on the way.
+//
+// Stateless functions; the caller owns the streams and may run passes on several threads, each
+// with its own streams.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "archive/compression.h"
+#include "core/digest.h"
+#include "core/io.h"
+
+namespace schicht {
+
+struct LayerDigests {
+  Digest digest;  // sha256 of the blob as stored (compressed)
+  uint64_t size;  // bytes of the blob as stored
+  Compression compression;
+  Digest diff_id;              // sha256 of the uncompressed tar
+  uint64_t uncompressed_size;  // bytes of the uncompressed tar, trailing bytes included
+};
+
+// Reads `raw_blob` to its end exactly once. Every raw byte is also written to `raw_sink` when
+// it is not null (so the content store can ingest the blob in the same pass). The decompressed
+// stream must be a well-formed tar: a corrupt or truncated blob or tar fails with kInvalidInput,
+// with `name` naming the layer in the message. Bytes after the tar's end blocks are hashed too.
+LayerDigests digest_layer(Reader& raw_blob, Writer* raw_sink, std::string_view name = "layer");
+
+}  // namespace schicht
