@@ -220,8 +220,22 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
 
 }  // namespace
 
+std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input,
+                                              const std::string& archive_name);
+
 std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
                                       const std::string& archive_name) {
+  try {
+    return load_archive_unnamed(store, input, archive_name);
+  } catch (const Error& e) {
+    // Every message names the archive, whichever layer of the pass failed.
+    if (std::string_view(e.what()).find(archive_name) != std::string_view::npos) throw;
+    throw e.with_context(archive_name);
+  }
+}
+
+std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input,
+                                              const std::string& archive_name) {
   auto lease = store.begin_lease();
   ArchiveIngest ingest(store, *lease, archive_name);
   ingest.read(input);

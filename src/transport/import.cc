@@ -186,10 +186,11 @@ Digest import_tarball(store::Store& store, Reader& input, const std::string& sou
                                             layer.uncompressed_size});
     store.add_image(image, options.names, "import");
     return id;
-  } catch (...) {
+  } catch (const Error& e) {
     ignore_error("rolling back after the import failed; the first error is what matters",
                  [&] { keep_or_discard(false); });
-    throw;
+    if (std::string_view(e.what()).find(source_name) != std::string_view::npos) throw;
+    throw e.with_context(source_name);
   }
 }
 

@@ -1,0 +1,60 @@
+# Shared setup for the system tests: a fresh store per test, fixtures from the project's own
+# generator, and helpers to prove that a failed command left the store as it was.
+
+SCHICHT=${SCHICHT:-$BATS_TEST_DIRNAME/../../build/schicht}
+FIXTURE=$BATS_TEST_DIRNAME/../fixtures/mkfixture.py
+
+setup() {
+  WORK=$(mktemp -d "${BATS_TMPDIR:-/tmp}/schicht-test.XXXXXX")
+  STORE=$WORK/store
+}
+
+teardown() {
+  rm -rf "$WORK"
+}
+
+# schicht on the test's store.
+s() {
+  "$SCHICHT" --root "$STORE" "$@"
+}
+
+fixture() {
+  python3 "$FIXTURE" "$@"
+}
+
+# podman on a temp store of its own (vfs: no kernel features needed).
+have_podman() { command -v podman >/dev/null 2>&1; }
+p() {
+  podman --root "$WORK/podman" --runroot "$WORK/podman-run" --storage-driver vfs "$@"
+}
+
+# A fingerprint of the store: the listing, every blob, anything left in ingest/.
+store_state() {
+  s images --no-trunc --digests 2>&1
+  ls "$STORE/blobs/sha256" 2>/dev/null
+  ls -A "$STORE/ingest" 2>/dev/null | sed 's/^/ingest: /'
+}
+
+# Asserts $status and that $output contains every further argument.
+expect_failure() {
+  local code=$1
+  shift
+  if [ "$status" -ne "$code" ]; then
+    echo "expected exit $code, got $status: $output"
+    return 1
+  fi
+  for want in "$@"; do
+    if [[ "$output" != *"$want"* ]]; then
+      echo "expected output to contain: $want"
+      echo "got: $output"
+      return 1
+    fi
+  done
+}
+
+expect_success() {
+  if [ "$status" -ne 0 ]; then
+    echo "expected success, got $status: $output"
+    return 1
+  fi
+}
