@@ -27,7 +27,15 @@ Ingest::~Ingest() {
   if (!committed_) ::unlink(temp_path_.c_str());
 }
 
-void Ingest::write(const void* data, size_t size) { hasher_.write(data, size); }
+void Ingest::write(const void* data, size_t size) {
+  if (digest_) fail(ErrorKind::kInternal, fmt::format("{}: write after digest", name_));
+  hasher_.write(data, size);
+}
+
+const Digest& Ingest::digest() {
+  if (!digest_) digest_ = hasher_.finish();
+  return *digest_;
+}
 
 Digest Ingest::commit(const std::optional<Digest>& expected_digest,
                       std::optional<uint64_t> expected_size) {
@@ -35,7 +43,7 @@ Digest Ingest::commit(const std::optional<Digest>& expected_digest,
     fail(ErrorKind::kIntegrity, fmt::format("{}: size mismatch: expected {} bytes, got {}", name_,
                                             *expected_size, hasher_.count()));
   }
-  Digest digest = hasher_.finish();
+  Digest digest = this->digest();
   if (expected_digest && *expected_digest != digest) {
     fail(ErrorKind::kIntegrity, fmt::format("{}: digest mismatch: expected {}, got {}", name_,
                                             expected_digest->str(), digest.str()));

@@ -32,6 +32,8 @@ class Ingest final : public Writer {
   using Writer::write;
   void write(const void* data, size_t size) override;
   uint64_t size() const { return hasher_.count(); }
+  // The digest of everything written; no more writes afterwards.
+  const Digest& digest();
 
   // Verifies what was written against the expectations (when given), makes it durable and
   // visible under its digest, and returns the digest. kIntegrity on a mismatch.
@@ -48,6 +50,7 @@ class Ingest final : public Writer {
   std::string name_;  // what the bytes are, for error messages
   FdWriter file_;
   HashingWriter hasher_;
+  std::optional<Digest> digest_;
   bool committed_ = false;
 };
 
