@@ -9,8 +9,9 @@
 namespace schicht::store {
 
 Db::Db(const std::string& path) : path_(path) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) fail_sqlite("open");
   // Writers wait for each other instead of failing: several schicht processes share a store.
   sqlite3_busy_timeout(db_, 60000);
@@ -19,12 +20,14 @@ Db::Db(const std::string& path) : path_(path) {
   exec("PRAGMA foreign_keys=ON");
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  sqlite3_close_v2(db_);
+}
 
 void Db::fail_sqlite(std::string_view what) {
   int code = db_ != nullptr ? sqlite3_errcode(db_) : SQLITE_CANTOPEN;
   std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
-  ErrorKind kind = code == SQLITE_BUSY || code == SQLITE_LOCKED ? ErrorKind::kConflict
+  ErrorKind kind = code == SQLITE_BUSY || code == SQLITE_LOCKED      ? ErrorKind::kConflict
                    : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorKind::kIntegrity
                                                                      : ErrorKind::kIo;
   fail(kind, fmt::format("database {}: {}: {}", path_, what, msg));
@@ -39,17 +42,23 @@ void Db::exec(std::string_view sql) {
   }
 }
 
-int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
-int Db::changes() const { return sqlite3_changes(db_); }
+int64_t Db::last_insert_id() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+int Db::changes() const {
+  return sqlite3_changes(db_);
+}
 
 Statement::Statement(Db& db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_,
-                         nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+      SQLITE_OK) {
     db_.fail_sqlite(fmt::format("prepare {:.40}", sql));
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 Statement& Statement::bind(int index, std::string_view value) {
   if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
@@ -93,13 +102,17 @@ std::string Statement::text(int column) const {
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+int64_t Statement::integer(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
 
 bool Statement::is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Db& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
   if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);

@@ -10,8 +10,8 @@ namespace {
 
 void log_move(Db& db, int64_t now, const std::string& name, std::string_view action,
               const std::optional<std::string>& from, const std::optional<std::string>& to) {
-  Statement st(db,
-               "INSERT INTO tag_log(time, name, action, from_image, to_image) VALUES (?, ?, ?, ?, ?)");
+  Statement st(
+      db, "INSERT INTO tag_log(time, name, action, from_image, to_image) VALUES (?, ?, ?, ?, ?)");
   st.bind(1, now).bind(2, name).bind(3, action);
   from ? st.bind(4, *from) : st.bind_null(4);
   to ? st.bind(5, *to) : st.bind_null(5);

@@ -1,5 +1,6 @@
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <set>
 
@@ -40,7 +41,10 @@ std::vector<Digest> delete_unreferenced_rows(Db& db, const std::vector<std::stri
   std::vector<Digest> deleted;
   std::set<std::string> leased = live_leased_blobs(db);
   for (const auto& digest : candidates) {
-    Statement used(db, "SELECT 1 FROM image_blobs WHERE digest = ? LIMIT 1");
+    Statement used(db,
+                   "SELECT 1 FROM images WHERE id = ?1 UNION ALL "
+                   "SELECT 1 FROM image_manifests WHERE digest = ?1 UNION ALL "
+                   "SELECT 1 FROM manifest_layers WHERE layer_digest = ?1 LIMIT 1");
     used.bind(1, digest);
     if (used.step() || leased.count(digest) != 0) continue;
     Statement(db, "DELETE FROM layers WHERE digest = ?").bind(1, digest).run();
@@ -82,9 +86,21 @@ RemovalReport Store::remove_image(const Digest& id) {
       report.untagged.push_back(name);
     }
     std::vector<std::string> candidates;
-    Statement edges(*db_, "SELECT DISTINCT digest FROM image_blobs WHERE image_id = ?");
+    Statement exists(*db_, "SELECT 1 FROM images WHERE id = ?");
+    exists.bind(1, id.str());
+    if (!exists.step()) return report;
+    candidates.push_back(id.str());
+    Statement edges(*db_,
+                    "SELECT m.digest, l.layer_digest FROM image_manifests m "
+                    "LEFT JOIN manifest_layers l ON l.manifest_digest = m.digest "
+                    "WHERE m.image_id = ?");
     edges.bind(1, id.str());
-    while (edges.step()) candidates.push_back(edges.text(0));
+    while (edges.step()) {
+      candidates.push_back(edges.text(0));
+      if (!edges.is_null(1)) candidates.push_back(edges.text(1));
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     Statement(*db_, "DELETE FROM images WHERE id = ?").bind(1, id.str()).run();
 
     report.deleted_blobs = delete_unreferenced_rows(*db_, candidates);

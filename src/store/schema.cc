@@ -45,14 +45,13 @@ CREATE TABLE image_manifests (
   added INTEGER NOT NULL
 );
 CREATE INDEX image_manifests_by_image ON image_manifests(image_id);
-CREATE TABLE image_blobs (
-  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
-  role TEXT NOT NULL,
+CREATE TABLE manifest_layers (
+  manifest_digest TEXT NOT NULL REFERENCES image_manifests(digest) ON DELETE CASCADE,
   position INTEGER NOT NULL,
-  digest TEXT NOT NULL,
-  PRIMARY KEY (image_id, role, position)
+  layer_digest TEXT NOT NULL,
+  PRIMARY KEY (manifest_digest, position)
 );
-CREATE INDEX image_blobs_by_digest ON image_blobs(digest);
+CREATE INDEX manifest_layers_by_layer ON manifest_layers(layer_digest);
 CREATE TABLE names (
   name TEXT PRIMARY KEY,
   image_id TEXT NOT NULL REFERENCES images(id),

@@ -5,7 +5,9 @@
 //   images(id PK = config digest, manifest_digest, manifest_media_type, created, added,
 //          last_used, size, os, architecture, variant, labels)
 //   image_manifests(digest PK, image_id → images, media_type, added)   all manifests of an image
-//   image_blobs(image_id → images, role, position, digest)   GC edges: manifest, config, layers
+//   manifest_layers(manifest_digest → image_manifests, position, layer_digest)
+//
+// GC edges: an image references its config (its id), its manifests, and their layers.
 //   names(name PK, image_id → images, added)                 tags; moving one is a tag_log row
 //   tag_log(id, time, name, action, from_image, to_image)    every move of every name
 //   leases(id, pid, boot_id, expires)  +  lease_blobs(lease_id → leases, digest)

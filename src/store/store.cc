@@ -36,25 +36,14 @@ void insert_blob(Db& db, const Digest& digest, uint64_t size, std::string_view m
       .run();
 }
 
-void insert_edge(Db& db, const Digest& image, std::string_view role, int64_t position,
-                 const Digest& digest) {
-  Statement(db,
-            "INSERT OR REPLACE INTO image_blobs(image_id, role, position, digest) "
-            "VALUES (?, ?, ?, ?)")
-      .bind(1, image.str())
-      .bind(2, role)
-      .bind(3, position)
-      .bind(4, digest.str())
-      .run();
-}
-
 }  // namespace
 
 void Store::add_image(const NewImage& image, const std::vector<std::string>& names,
                       std::string_view action) {
   for (const auto& layer : image.layers) {
     if (!blobs_.exists(layer.digest)) {
-      fail(ErrorKind::kInternal, fmt::format("layer {} is not in the blob store", layer.digest.str()));
+      fail(ErrorKind::kInternal,
+           fmt::format("layer {} is not in the blob store", layer.digest.str()));
     }
   }
   uint64_t size = image.config_size + 2 * image.manifest_size;
@@ -99,14 +88,16 @@ void Store::add_image(const NewImage& image, const std::vector<std::string>& nam
       .bind(3, image.manifest_media_type)
       .bind(4, now)
       .run();
-  // Edges: the config, every manifest (position = how many the image had), the layers.
-  insert_edge(db, image.id, "config", 0, image.id);
-  Statement count(db, "SELECT count(*) FROM image_blobs WHERE image_id = ? AND role = 'manifest' "
-                      "AND digest != ?");
-  count.bind(1, image.id.str()).bind(2, image.manifest_digest.str()).step();
-  insert_edge(db, image.id, "manifest", count.integer(0), image.manifest_digest);
+  // The manifest's layers: GC follows image -> manifests -> layers, so every manifest an image
+  // was ever stored with keeps its own layer blobs referenced.
   for (size_t i = 0; i < image.layers.size(); ++i) {
-    insert_edge(db, image.id, "layer", static_cast<int64_t>(i), image.layers[i].digest);
+    Statement(db,
+              "INSERT OR REPLACE INTO manifest_layers(manifest_digest, position, layer_digest) "
+              "VALUES (?, ?, ?)")
+        .bind(1, image.manifest_digest.str())
+        .bind(2, static_cast<int64_t>(i))
+        .bind(3, image.layers[i].digest.str())
+        .run();
   }
   for (const auto& name : names) move_name(db, image.id, name, action, now);
   kill_point("image-rows-before-commit");
@@ -177,10 +168,10 @@ std::optional<ImageInfo> Store::image(const Digest& id) {
 
 std::vector<LayerInfo> Store::layers(const Digest& id) {
   Statement st(*db_,
-               "SELECT e.digest, b.size, b.media_type, l.diff_id, l.uncompressed_size "
-               "FROM image_blobs e JOIN blobs b ON b.digest = e.digest "
-               "JOIN layers l ON l.digest = e.digest "
-               "WHERE e.image_id = ? AND e.role = 'layer' ORDER BY e.position");
+               "SELECT b.digest, b.size, b.media_type, l.diff_id, l.uncompressed_size "
+               "FROM images i JOIN manifest_layers e ON e.manifest_digest = i.manifest_digest "
+               "JOIN blobs b ON b.digest = e.layer_digest JOIN layers l ON l.digest = b.digest "
+               "WHERE i.id = ? ORDER BY e.position");
   st.bind(1, id.str());
   std::vector<LayerInfo> out;
   while (st.step()) {

@@ -46,8 +46,8 @@ struct ImageInfo {
   uint64_t size = 0;  // as podman counts it: layers uncompressed + config + manifest twice
   std::string os{}, architecture{}, variant{};
   std::string labels_json = "{}";
-  std::vector<std::string> names{};   // oldest first
-  std::vector<Digest> digests{};      // every manifest digest of the image, newest first
+  std::vector<std::string> names{};  // oldest first
+  std::vector<Digest> digests{};     // every manifest digest of the image, newest first
 };
 
 // What a transport hands over once every blob of an image is durable in the blob store.
@@ -100,7 +100,7 @@ class Store {
   std::vector<ImageInfo> images();
   std::optional<ImageInfo> image(const Digest& id);
   std::vector<LayerInfo> layers(const Digest& id);
-  // Images whose manifest, config or ID hex starts with `prefix` (bare hex).
+  // Images whose ID (config digest) hex starts with `hex_prefix`, as podman matches short IDs.
   std::vector<Digest> images_with_id_prefix(std::string_view hex_prefix);
   std::optional<Digest> image_by_manifest(const Digest& manifest_digest);
   std::optional<Digest> image_by_name(const std::string& name);

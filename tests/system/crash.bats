@@ -7,7 +7,7 @@ load helpers
 # Every blob a row references exists and hashes to its name.
 consistent() {
   local digest
-  for digest in $(sqlite3 "$STORE/db.sqlite" "SELECT digest FROM image_blobs"); do
+  for digest in $(sqlite3 "$STORE/db.sqlite" "SELECT id FROM images UNION SELECT digest FROM image_manifests UNION SELECT layer_digest FROM manifest_layers"); do
     local hex=${digest#sha256:}
     [ -f "$STORE/blobs/sha256/$hex" ] || { echo "missing blob $digest"; return 1; }
   done
