@@ -109,8 +109,8 @@ int cmd_save(Context& ctx, CommandArgs args) {
   flags.add_bool("uncompressed", 0, &uncompressed, "Accept uncompressed layers (oci-dir)");
   flags.add_ignored("signature-policy", 0, true);
   bool help = false;
-  auto names = parse_command_flags(ctx, flags, args, "schicht save [options] IMAGE [IMAGE...]",
-                                   &help);
+  auto names =
+      parse_command_flags(ctx, flags, args, "schicht save [options] IMAGE [IMAGE...]", &help);
   if (help) return 0;
   if (names.empty()) fail(ErrorKind::kInvalidInput, "need at least 1 argument");
   transport::SaveFormat fmt_kind;
@@ -131,20 +131,8 @@ int cmd_save(Context& ctx, CommandArgs args) {
   std::vector<transport::SaveItem> items;
   for (size_t i = 0; i < names.size(); ++i) {
     Digest id = store::resolve_image(store, names[i]);
-    std::optional<std::string> tag;
-    if (!Digest::try_parse(names[i]) && store.images_with_id_prefix(names[i]).empty()) {
-      tag = Reference::parse(names[i]).with_default_tag().str();
-      if (!has_explicit_domain(names[i]) && !store.image_by_name(*tag)) {
-        tag = Reference::parse_local(names[i]).with_default_tag().str();
-      }
-      // Save under the name the image really has (a short name may have matched another).
-      auto image = store.image(id);
-      if (std::find(image->names.begin(), image->names.end(), *tag) == image->names.end()) {
-        for (const auto& n : image->names) {
-          if (Reference::parse(n).path.ends_with(Reference::parse(names[i]).path)) tag = n;
-        }
-      }
-    }
+    // A name (not an ID or digest) is saved as the stored name it denotes.
+    std::optional<std::string> tag = store::find_name(store, id, names[i]);
     auto same = std::find_if(items.begin(), items.end(),
                              [&](const transport::SaveItem& it) { return it.id == id; });
     if (!multi && !items.empty()) same = items.begin();

@@ -6,10 +6,15 @@ namespace schicht::cli {
 
 std::span<const Command> top_level_commands() {
   static constexpr std::array kCommands = {
+      Command{"history", "Show history of a specified image", cmd_history},
       Command{"images", "List images in local storage", cmd_images},
       Command{"import", "Import a tarball to create a filesystem image", cmd_import},
+      Command{"inspect", "Display the configuration of an image", cmd_inspect},
       Command{"load", "Load image(s) from a tar archive", cmd_load},
+      Command{"rmi", "Remove one or more images from local storage", cmd_rmi},
       Command{"save", "Save image(s) to an archive", cmd_save},
+      Command{"tag", "Add an additional name to a local image", cmd_tag},
+      Command{"untag", "Remove a name from a local image", cmd_untag},
       Command{"version", "Display the schicht version information", cmd_version},
   };
   return kCommands;
@@ -17,11 +22,17 @@ std::span<const Command> top_level_commands() {
 
 std::span<const Command> image_commands() {
   static constexpr std::array kCommands = {
+      Command{"exists", "Check if an image exists in local storage", cmd_image_exists},
+      Command{"history", "Show history of a specified image", cmd_history},
       Command{"import", "Import a tarball to create a filesystem image", cmd_import},
+      Command{"inspect", "Display the configuration of an image", cmd_inspect},
       Command{"list", "List images in local storage", cmd_images},
       Command{"load", "Load image(s) from a tar archive", cmd_load},
       Command{"ls", "List images in local storage", cmd_images},
+      Command{"rm", "Remove one or more images from local storage", cmd_rmi},
       Command{"save", "Save image(s) to an archive", cmd_save},
+      Command{"tag", "Add an additional name to a local image", cmd_tag},
+      Command{"untag", "Remove a name from a local image", cmd_untag},
   };
   return kCommands;
 }

@@ -12,6 +12,12 @@ int cmd_save(Context& ctx, CommandArgs args);
 int cmd_import(Context& ctx, CommandArgs args);
 int cmd_images(Context& ctx, CommandArgs args);
 int cmd_version(Context& ctx, CommandArgs args);
+int cmd_tag(Context& ctx, CommandArgs args);
+int cmd_untag(Context& ctx, CommandArgs args);
+int cmd_rmi(Context& ctx, CommandArgs args);
+int cmd_image_exists(Context& ctx, CommandArgs args);
+int cmd_inspect(Context& ctx, CommandArgs args);
+int cmd_history(Context& ctx, CommandArgs args);
 
 // Top-level commands, and the `image` group's subcommands (podman's aliases included).
 std::span<const Command> top_level_commands();

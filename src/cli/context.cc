@@ -20,11 +20,27 @@ void add_global_flags(FlagSet& flags, GlobalOptions& o) {
   flags.add_string("tmpdir", 0, &o.tmpdir, "Path to the tmp directory");
   flags.add_bool("help", 'h', &o.help, "Help for this command");
   // podman's global flags that concern containers, networks or remote use.
-  for (const char* name :
-       {"cgroup-manager", "cni-config-dir", "conmon", "connection", "events-backend", "hooks-dir",
-        "identity", "imagestore", "namespace", "network-cmd-path", "network-config-dir", "runtime",
-        "runtime-flag", "ssh", "url", "volumepath", "module", "registries-conf", "config",
-        "db-backend", "out"}) {
+  for (const char* name : {"cgroup-manager",
+                           "cni-config-dir",
+                           "conmon",
+                           "connection",
+                           "events-backend",
+                           "hooks-dir",
+                           "identity",
+                           "imagestore",
+                           "namespace",
+                           "network-cmd-path",
+                           "network-config-dir",
+                           "runtime",
+                           "runtime-flag",
+                           "ssh",
+                           "url",
+                           "volumepath",
+                           "module",
+                           "registries-conf",
+                           "config",
+                           "db-backend",
+                           "out"}) {
     flags.add_ignored(name, name == std::string_view("connection") ? 'c' : '\0', true);
   }
   for (const char* name : {"remote", "syslog", "trace", "noout", "transient-store"}) {

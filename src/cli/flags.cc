@@ -74,7 +74,9 @@ void FlagSet::set(Flag& flag, std::string_view value) {
       *static_cast<bool*>(flag.target) = *b;
       break;
     }
-    case Type::kString: *static_cast<std::string*>(flag.target) = value; break;
+    case Type::kString:
+      *static_cast<std::string*>(flag.target) = value;
+      break;
     case Type::kStrings:
       static_cast<std::vector<std::string>*>(flag.target)->emplace_back(value);
       break;
@@ -91,7 +93,8 @@ void FlagSet::set(Flag& flag, std::string_view value) {
       break;
     }
     case Type::kIgnoredBool:
-    case Type::kIgnoredValue: break;
+    case Type::kIgnoredValue:
+      break;
   }
 }
 

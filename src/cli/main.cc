@@ -51,7 +51,8 @@ int dispatch(Context& ctx, std::vector<std::string> args) {
   }
   const Command* command = find(table, rest[at]);
   if (command == nullptr) {
-    fmt::print(stderr, "Error: unrecognized command `{} {}`\nTry '{} --help' for more information\n",
+    fmt::print(stderr,
+               "Error: unrecognized command `{} {}`\nTry '{} --help' for more information\n",
                prefix, rest[at], prefix);
     return 125;
   }

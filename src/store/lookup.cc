@@ -1,5 +1,7 @@
 #include "store/lookup.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -85,6 +87,31 @@ std::optional<Digest> find_image(Store& store, std::string_view text) {
       return local;
     }
     return by_short_name(store, *ref);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> find_name(Store& store, const Digest& id, std::string_view text) {
+  auto ref = Reference::try_parse(text);
+  if (!ref || ref->digest) return std::nullopt;
+  *ref = ref->with_default_tag();
+  auto image = store.image(id);
+  if (!image) return std::nullopt;
+  std::vector<std::string> wanted = {ref->str()};
+  if (!has_explicit_domain(text)) {
+    wanted.push_back(Reference::parse_local(text).with_default_tag().str());
+  }
+  for (const auto& w : wanted) {
+    if (std::find(image->names.begin(), image->names.end(), w) != image->names.end()) return w;
+  }
+  if (has_explicit_domain(text)) return std::nullopt;
+  // A short name also matches a name under another registry whose repository ends in it.
+  std::string bare = ref->path.rfind("library/", 0) == 0 ? ref->path.substr(8) : ref->path;
+  for (const auto& name : image->names) {
+    auto stored = Reference::try_parse(name);
+    if (!stored || stored->tag != ref->tag) continue;
+    const std::string& path = stored->path;
+    if (path == bare || path == ref->path || path.ends_with("/" + bare)) return name;
   }
   return std::nullopt;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/digest.h"
@@ -16,5 +17,9 @@ std::optional<Digest> find_image(Store& store, std::string_view text);
 
 // Like find_image, but kNotFound with podman's "<text>: image not known".
 Digest resolve_image(Store& store, std::string_view text);
+
+// The stored name of image `id` that `text` denotes ("app" → "localhost/app:latest" or
+// "docker.io/library/app:latest"), or nullopt when `text` names none of its names.
+std::optional<std::string> find_name(Store& store, const Digest& id, std::string_view text);
 
 }  // namespace schicht::store

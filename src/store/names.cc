@@ -1,5 +1,6 @@
 #include "store/names.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "store/db.h"
@@ -83,6 +84,18 @@ std::vector<TagLogEntry> Store::tag_log(const std::vector<std::string>& names) {
       st.bind(1, name);
       read(st);
     }
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<std::string>> Store::names_history() {
+  std::map<std::string, std::vector<std::string>> out;
+  Statement st(*db_,
+               "SELECT to_image, name FROM tag_log WHERE to_image IS NOT NULL ORDER BY id DESC");
+  while (st.step()) {
+    auto& names = out[st.text(0)];
+    std::string name = st.text(1);
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -110,6 +111,8 @@ class Store {
   // Removes `name`; false when no image has it.
   bool untag(const std::string& name, std::string_view action = "untag");
   std::vector<TagLogEntry> tag_log(const std::vector<std::string>& names);
+  // Every name each image has had, newest first (podman's NamesHistory), by image ID.
+  std::map<std::string, std::vector<std::string>> names_history();
 
   // Deletes the image's rows and names, then the blobs no other image or lease references.
   RemovalReport remove_image(const Digest& id);

@@ -115,7 +115,7 @@ std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
       for (const auto& tag : item["RepoTags"]) {
         if (!tag.is_string()) continue;
         c.names.push_back(with_context(fmt::format("{}: RepoTags", ingest.name()), [&] {
-          return Reference::parse(tag.get<std::string>()).with_default_tag().str();
+          return Reference::parse_local(tag.get<std::string>()).with_default_tag().str();
         }));
       }
     }

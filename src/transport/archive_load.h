@@ -1,6 +1,7 @@
 // `load`: reads a docker-archive or an oci-archive (either may be compressed) and records its
-// images in the store, with podman's names: docker-archive RepoTags normalized as Docker does,
-// oci-archive ref.name annotations normalized as podman does (a bare name goes to localhost/).
+// images in the store, with podman's names: docker-archive RepoTags and oci-archive ref.name
+// annotations are normalized as podman normalizes local names (a bare name goes to
+// localhost/, so Docker's "busybox:latest" loads as localhost/busybox:latest, as in podman).
 //
 // Identity matches podman's: image ID = config digest; an OCI image keeps its manifest bytes;
 // a docker-archive image gets the Docker schema 2 manifest containers/image generates for it.

@@ -13,13 +13,15 @@ load helpers
   [[ "$output" == *"localhost/app"*"1"*"$manifest"* ]]
 }
 
-@test "load a docker-archive: RepoTags normalized, c/image's generated manifest" {
+@test "load a docker-archive: RepoTags normalized as podman does" {
   fixture --out "$WORK/d.tar" --format docker-archive --name busybox:latest
   run s load -i "$WORK/d.tar"
   expect_success
-  [ "$output" = "Loaded image: docker.io/library/busybox:latest" ]
-  run s images
-  [[ "$output" == *"docker.io/library/busybox"*"latest"* ]]
+  [ "$output" = "Loaded image: localhost/busybox:latest" ]
+  fixture --out "$WORK/q.tar" --format docker-archive --name quay.io/a/b:2 --seed 4
+  run s load -i "$WORK/q.tar"
+  expect_success
+  [ "$output" = "Loaded image: quay.io/a/b:2" ]
 }
 
 @test "load from stdin, gzip- and zstd-compressed archives" {

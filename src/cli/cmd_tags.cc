@@ -1,0 +1,165 @@
+// tag, untag, rmi and image exists: names move, digests stay; an image goes only with its
+// last name (or when asked by ID with -f).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/reference.h"
+#include "store/lookup.h"
+
+namespace schicht::cli {
+namespace {
+
+// The name podman stores for what the user typed after `tag`: short names go to localhost/.
+std::string local_name(const std::string& text) {
+  std::string name = with_context(fmt::format("normalizing name {:?}", text), [&] {
+    return Reference::parse_local(text).with_default_tag().str();
+  });
+  if (Reference::parse(name).digest) {
+    fail(ErrorKind::kInvalidInput, fmt::format("{}: tag by digest not supported", text));
+  }
+  return name;
+}
+
+// podman exits 1 when every failure was an unknown image, 2 when one was an image in use,
+// 125 otherwise; several failures are listed under "N errors occurred:".
+int report_errors(const std::vector<Error>& errors) {
+  if (errors.empty()) return 0;
+  if (errors.size() == 1) {
+    fmt::print(stderr, "Error: {}\n", errors[0].what());
+  } else {
+    fmt::print(stderr, "Error: {} errors occurred:\n", errors.size());
+    for (const auto& e : errors) fmt::print(stderr, "\t* {}\n", e.what());
+  }
+  bool all_unknown = std::all_of(errors.begin(), errors.end(),
+                                 [](const Error& e) { return e.kind() == ErrorKind::kNotFound; });
+  bool in_use = std::any_of(errors.begin(), errors.end(),
+                            [](const Error& e) { return e.kind() == ErrorKind::kInUse; });
+  return all_unknown ? 1 : in_use ? 2 : 125;
+}
+
+void print_removal(const store::RemovalReport& report, const Digest& id) {
+  for (const auto& name : report.untagged) fmt::print("Untagged: {}\n", name);
+  fmt::print("Deleted: {}\n", id.hex());
+}
+
+}  // namespace
+
+int cmd_tag(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args,
+                                        "schicht tag IMAGE TARGET_NAME [TARGET_NAME...]", &help);
+  if (help) return 0;
+  if (positional.size() < 2) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("requires at least 2 arg(s), only received {}", positional.size()));
+  }
+  store::Store& store = ctx.store();
+  Digest id = store::resolve_image(store, positional[0]);
+  std::vector<std::string> names;
+  for (size_t i = 1; i < positional.size(); ++i) names.push_back(local_name(positional[i]));
+  for (const auto& name : names) store.tag(id, name, "tag");
+  store.touch(id);
+  return 0;
+}
+
+int cmd_untag(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args, "schicht untag IMAGE [IMAGE...]", &help);
+  if (help) return 0;
+  if (positional.empty()) {
+    fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
+  }
+  store::Store& store = ctx.store();
+  Digest id = store::resolve_image(store, positional[0]);
+  std::vector<std::string> names;
+  if (positional.size() == 1) {
+    names = store.image(id)->names;
+  } else {
+    for (size_t i = 1; i < positional.size(); ++i) {
+      local_name(positional[i]);  // reports a malformed name as podman does
+      auto name = store::find_name(store, id, positional[i]);
+      if (!name) {
+        fail(ErrorKind::kNotFound,
+             fmt::format("{}: tag not known",
+                         Reference::parse_local(positional[i]).with_default_tag().str()));
+      }
+      names.push_back(*name);
+    }
+  }
+  for (const auto& name : names) store.untag(name, "untag");
+  return 0;
+}
+
+int cmd_rmi(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool all = false, force = false, ignore = false, no_prune = false;
+  flags.add_bool("all", 'a', &all, "Remove all images");
+  flags.add_bool("force", 'f', &force, "Force Removal of the image");
+  flags.add_bool("ignore", 'i', &ignore, "Ignore errors if a specified image does not exist");
+  flags.add_bool("no-prune", 0, &no_prune, "Do not remove dangling images");
+  bool help = false;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht rmi [options] IMAGE [IMAGE...]", &help);
+  if (help) return 0;
+  if (positional.empty() && !all) {
+    fail(ErrorKind::kInvalidInput, "image name or ID must be specified");
+  }
+  if (!positional.empty() && all) {
+    fail(ErrorKind::kInvalidInput,
+         "when using the --all switch, you may not pass any images names or IDs");
+  }
+  store::Store& store = ctx.store();
+  std::vector<Error> errors;
+  if (all) {
+    for (const auto& image : store.images()) {
+      print_removal(store.remove_image(image.id), image.id);
+    }
+    return 0;
+  }
+  for (const auto& text : positional) {
+    try {
+      Digest id = store::resolve_image(store, text);
+      auto image = store.image(id);
+      bool by_id = Digest::is_sha256_hex(text) || text.rfind("sha256:", 0) == 0 ||
+                   !store.images_with_id_prefix(text).empty();
+      if (by_id && image->names.size() > 1 && !force) {
+        std::string names;
+        for (const auto& n : image->names) names += (names.empty() ? "" : " ") + n;
+        fail(ErrorKind::kConflict,
+             fmt::format("unable to delete image {:?} by ID with more than one tag ([{}]): please "
+                         "force removal",
+                         id.hex(), names));
+      }
+      if (!by_id && image->names.size() > 1) {
+        // One of several names: only that name goes.
+        std::string name = store::find_name(store, id, text).value_or(local_name(text));
+        store.untag(name, "rmi");
+        fmt::print("Untagged: {}\n", name);
+        continue;
+      }
+      print_removal(store.remove_image(id), id);
+    } catch (const Error& e) {
+      if (ignore && e.kind() == ErrorKind::kNotFound) continue;
+      errors.push_back(e);
+    }
+  }
+  return report_errors(errors);
+}
+
+int cmd_image_exists(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args, "schicht image exists IMAGE", &help);
+  if (help) return 0;
+  if (positional.size() != 1) {
+    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
+  }
+  return store::find_image(ctx.store(), positional[0]) ? 0 : 1;
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,130 @@
+#include "cli/image_filter.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/reference.h"
+#include "core/time.h"
+#include "store/lookup.h"
+
+namespace schicht::cli {
+namespace {
+
+bool glob(const std::string& pattern, const std::string& text) {
+  return ::fnmatch(pattern.c_str(), text.c_str(), FNM_PATHNAME) == 0;
+}
+
+// A timestamp (RFC 3339, a date, unix seconds) or a duration before now ("10m", "2h").
+int64_t parse_point_in_time(const std::string& text, int64_t now) {
+  if (auto t = try_parse_rfc3339(text)) return rfc3339_to_unix_nanos(text);
+  if (auto t = try_parse_rfc3339(text + "T00:00:00Z"))
+    return rfc3339_to_unix_nanos(text + "T00:00:00Z");
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec == std::errc() && end == text.data() + text.size()) return n * 1'000'000'000;
+  if (ec == std::errc() && end + 1 == text.data() + text.size()) {
+    int64_t unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 0;
+    if (unit != 0) return now - n * unit * 1'000'000'000;
+  }
+  fail(ErrorKind::kInvalidInput, fmt::format("invalid time or duration {:?} in filter", text));
+}
+
+bool parse_bool_filter(const std::string& key, const std::string& value) {
+  if (value == "true" || value == "1") return true;
+  if (value == "false" || value == "0") return false;
+  fail(ErrorKind::kInvalidInput, fmt::format("invalid {} filter value {:?}", key, value));
+}
+
+}  // namespace
+
+bool reference_matches(const std::string& pattern, const store::ImageInfo& image) {
+  for (const auto& name : image.names) {
+    auto ref = Reference::try_parse(name);
+    if (!ref) continue;
+    std::string repo = ref->name();
+    std::string tagged = repo + ":" + ref->tag;
+    std::vector<std::string> forms = {tagged, repo, ref->path + ":" + ref->tag, ref->path};
+    size_t slash = ref->path.rfind('/');
+    std::string last = slash == std::string::npos ? ref->path : ref->path.substr(slash + 1);
+    forms.push_back(last + ":" + ref->tag);
+    forms.push_back(last);
+    for (const auto& form : forms) {
+      if (glob(pattern, form)) return true;
+    }
+  }
+  return false;
+}
+
+ImageFilter::ImageFilter(store::Store& store, const std::vector<std::string>& filters,
+                         int64_t now) {
+  for (const auto& f : filters) {
+    size_t eq = f.find('=');
+    if (eq == std::string::npos) {
+      fail(ErrorKind::kInvalidInput, fmt::format("invalid image filter {:?}: need KEY=VALUE", f));
+    }
+    std::string key = f.substr(0, eq), value = f.substr(eq + 1);
+    static const std::vector<std::string> kKeys = {
+        "dangling", "reference", "label", "before", "since", "until", "id", "digest", "label!"};
+    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
+      fail(ErrorKind::kInvalidInput, fmt::format("unsupported image filter {:?}", key));
+    }
+    if (key == "dangling") parse_bool_filter(key, value);
+    if (key == "before" || key == "since") {
+      auto image = store.image(store::resolve_image(store, value));
+      (key == "before" ? before_ : since_) = image->created;
+    }
+    if (key == "until") until_ = parse_point_in_time(value, now);
+    auto it = std::find_if(clauses_.begin(), clauses_.end(),
+                           [&](const Clause& c) { return c.key == key; });
+    if (it == clauses_.end()) {
+      clauses_.push_back({key, {value}});
+    } else {
+      it->values.push_back(value);
+    }
+  }
+}
+
+bool ImageFilter::matches(const store::ImageInfo& image) const {
+  return std::all_of(clauses_.begin(), clauses_.end(),
+                     [&](const Clause& c) { return clause_matches(c, image); });
+}
+
+bool ImageFilter::clause_matches(const Clause& c, const store::ImageInfo& image) const {
+  if (c.key == "before") return image.created < before_;
+  if (c.key == "since") return image.created > since_;
+  if (c.key == "until") return image.created < until_;
+  if (c.key == "label" || c.key == "label!") {
+    // Every label clause must hold (podman ANDs labels); label! negates.
+    auto labels = nlohmann::json::parse(image.labels_json, nullptr, false);
+    bool all = std::all_of(c.values.begin(), c.values.end(), [&](const std::string& v) {
+      size_t eq = v.find('=');
+      std::string k = v.substr(0, eq);
+      if (!labels.is_object() || !labels.contains(k)) return false;
+      return eq == std::string::npos || labels[k] == v.substr(eq + 1);
+    });
+    return c.key == "label" ? all : !all;
+  }
+  return std::any_of(c.values.begin(), c.values.end(), [&](const std::string& v) {
+    if (c.key == "dangling") return parse_bool_filter(c.key, v) == image.names.empty();
+    if (c.key == "reference") return reference_matches(v, image);
+    if (c.key == "id") {
+      std::string hex(image.id.hex());
+      std::string want = v.rfind("sha256:", 0) == 0 ? v.substr(7) : v;
+      return hex.rfind(want, 0) == 0;
+    }
+    if (c.key == "digest") {
+      return std::any_of(image.digests.begin(), image.digests.end(),
+                         [&](const Digest& d) { return d.str() == v; });
+    }
+    return false;
+  });
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,209 @@
+#include "cli/report.h"
+
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/tabwriter.h"
+#include "cli/template_json.h"
+#include "core/error.h"
+
+namespace schicht::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::string_view kTablePrefix = "table ";
+constexpr std::string_view kGoSpace = " \t\n\f\r";  // Go regexp's \s
+
+std::string_view trim_go_space(std::string_view s) {
+  size_t start = s.find_first_not_of(kGoSpace);
+  if (start == std::string_view::npos) return {};
+  return s.substr(start, s.find_last_not_of(kGoSpace) - start + 1);
+}
+
+// strings.NewReplacer semantics: scan once, at each position the first pattern that matches.
+std::string replace_all(std::string_view text,
+                        std::span<const std::pair<std::string_view, std::string_view>> patterns) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    bool matched = false;
+    for (const auto& [from, to] : patterns) {
+      if (text.substr(i).starts_with(from)) {
+        out += to;
+        i += from.size();
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) out += text[i++];
+  }
+  return out;
+}
+
+// The row types are relative to a row; the template's data is the list of rows.
+GoTypes list_types(const GoTypes& row_types) {
+  GoTypes types;
+  for (const auto& [path, name] : row_types) {
+    types[path.empty() ? "[]" : "[]." + path] = name;
+  }
+  if (auto row = row_types.find(""); row != row_types.end()) types[""] = "[]" + row->second;
+  return types;
+}
+
+// podman turns `\n` escapes into newlines even inside quoted strings, which breaks
+// `{{"\n"}}`; when the escaped format does not parse it parses the format as given.
+Template parse_with_fallback(const std::string& normalized, const std::string& original,
+                             std::string_view name) {
+  try {
+    return Template::parse(normalized, name);
+  } catch (const Error&) {
+    return Template::parse(original, name);
+  }
+}
+
+// Runs `tmpl` over `data` into `sink`; on an error, what was written still reaches the sink.
+template <typename Sink>
+void run_into(Sink&& sink, const Template& tmpl, const Json& data, const GoTypes& types) {
+  std::string text;
+  try {
+    tmpl.execute(text, data, types);
+  } catch (const Error&) {
+    sink(text);
+    throw;
+  }
+  sink(text);
+}
+
+}  // namespace
+
+bool is_json_format(std::string_view format) {
+  std::string_view s = trim_go_space(format);
+  if (s == "json") return true;
+  if (!s.starts_with("{{") || !s.ends_with("}}") || s.size() < 4) return false;
+  std::string_view inner = trim_go_space(s.substr(2, s.size() - 4));
+  if (!inner.starts_with("json")) return false;
+  inner = trim_go_space(inner.substr(4));
+  if (inner.starts_with(".")) inner = trim_go_space(inner.substr(1));
+  return inner.empty();
+}
+
+std::string normalize_format(std::string_view format) {
+  static constexpr std::pair<std::string_view, std::string_view> kTable[] = {
+      {"table ", ""}, {"\\t", "\t"}, {"\\n", "\n"}, {" ", "\t"}};
+  static constexpr std::pair<std::string_view, std::string_view> kEscapes[] = {{"\\t", "\t"},
+                                                                               {"\\n", "\n"}};
+  std::string text = format.starts_with(kTablePrefix) ? replace_all(format, kTable)
+                                                      : replace_all(format, kEscapes);
+  if (!text.ends_with('\n')) text += '\n';
+  return text;
+}
+
+std::string enforce_range(std::string_view format) {
+  static const std::regex kRange(R"(\{\{[ \t\n\f\r]*range[ \t\n\f\r]*\.[ \t\n\f\r]*\}\}[\s\S]*)"
+                                 R"(\{\{[ \t\n\f\r]*end[ \t\n\f\r]*-?[ \t\n\f\r]*\}\})");
+  std::string text(format);
+  if (std::regex_search(text, kRange)) return text;
+  return "{{range .}}" + text + "{{end -}}";
+}
+
+HeaderMap make_headers(std::span<const std::string_view> fields, const HeaderMap& overrides) {
+  auto upper = [](std::string s) {
+    for (char& c : s) {
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
+    return s;
+  };
+  // Character classes of camel-case splitting: lower, upper, digit, other.
+  auto class_of = [](char c) {
+    if (c >= 'a' && c <= 'z') return 1;
+    if (c >= 'A' && c <= 'Z') return 2;
+    if (c >= '0' && c <= '9') return 3;
+    return 4;
+  };
+  HeaderMap headers;
+  for (std::string_view field : fields) {
+    std::vector<std::string> runs;
+    int last = 0;
+    for (char c : field) {
+      int cls = class_of(c);
+      if (cls == last) {
+        runs.back() += c;
+      } else {
+        runs.emplace_back(1, c);
+      }
+      last = cls;
+    }
+    // "PDFLoader" splits as "PDF" "Loader": an upper run gives its last letter to a lower run.
+    for (size_t i = 0; i + 1 < runs.size(); ++i) {
+      if (class_of(runs[i][0]) == 2 && class_of(runs[i + 1][0]) == 1) {
+        runs[i + 1].insert(runs[i + 1].begin(), runs[i].back());
+        runs[i].pop_back();
+      }
+    }
+    std::string header;
+    for (const auto& run : runs) {
+      if (run.empty()) continue;
+      if (!header.empty()) header += ' ';
+      header += run;
+    }
+    headers[std::string(field)] = upper(header);
+  }
+  for (const auto& [field, header] : overrides) headers[field] = upper(header);
+  return headers;
+}
+
+std::string json_report(const nlohmann::ordered_json& value, int indent) {
+  std::string spaces(static_cast<size_t>(std::max(indent, 0)), ' ');
+  return go_json(value, GoJsonStyle{.escape_html = true, .indent = spaces}) + "\n";
+}
+
+void write_report(std::string& out, const ReportSpec& spec, const ReportOptions& options,
+                  const nlohmann::json& rows) {
+  write_report(out, spec, options, to_ordered(rows));
+}
+
+void write_report(std::string& out, const ReportSpec& spec, const ReportOptions& options,
+                  const nlohmann::ordered_json& rows) {
+  if (options.format && is_json_format(*options.format)) {
+    out += json_report(rows, spec.json_indent);
+    return;
+  }
+  bool from_user = options.format.has_value();
+  const std::string& text = from_user ? *options.format : spec.default_format;
+  std::string normalized, original;
+  bool table = text.starts_with(kTablePrefix);
+  if (table) {
+    normalized = "{{range .}}" + normalize_format(text) + "{{end -}}";
+    original = "{{range .}}" + text.substr(kTablePrefix.size()) + "{{end -}}";
+  } else if (from_user) {
+    normalized = enforce_range(normalize_format(text));
+    original = enforce_range(text);
+  } else {
+    normalized = normalize_format(text);
+    original = text;
+  }
+  Template tmpl = parse_with_fallback(normalized, original, spec.name);
+  GoTypes row_types = list_types(spec.row_types);
+
+  if (!table && from_user) {
+    run_into([&](const std::string& part) { out += part; }, tmpl, rows, row_types);
+    return;
+  }
+  TabWriter writer(out);
+  auto sink = [&](const std::string& part) { writer.write(part); };
+  try {
+    if (!options.noheading) {
+      Json header_row = Json::object();
+      for (const auto& [field, header] : spec.headers) header_row[field] = header;
+      run_into(sink, tmpl, Json::array({header_row}), {{"[]", "map[string]string"}});
+    }
+    run_into(sink, tmpl, rows, row_types);
+  } catch (const Error&) {
+    writer.flush();
+    throw;
+  }
+  writer.flush();
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,229 @@
+#include "cli/tabwriter.h"
+
+namespace schicht::cli {
+namespace {
+
+constexpr char kEscape = '\xff';
+
+size_t rune_count(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TabWriter::TabWriter(std::string& out, Config config) : out_(out), config_(config) {
+  // Tab padding only works left-aligned.
+  if (config_.pad_char == '\t') config_.flags &= ~kAlignRight;
+  reset();
+}
+
+void TabWriter::reset() {
+  buf_.clear();
+  pos_ = 0;
+  cell_ = Cell{};
+  end_char_ = 0;
+  lines_.clear();
+  widths_.clear();
+  add_line();
+}
+
+void TabWriter::add_line() {
+  lines_.emplace_back();
+}
+
+void TabWriter::update_width() {
+  cell_.width += rune_count(std::string_view(buf_).substr(pos_));
+  pos_ = buf_.size();
+}
+
+size_t TabWriter::terminate_cell(bool htab) {
+  cell_.htab = htab;
+  lines_.back().push_back(cell_);
+  cell_ = Cell{};
+  return lines_.back().size();
+}
+
+void TabWriter::start_escape(char c) {
+  switch (c) {
+    case kEscape:
+      end_char_ = kEscape;
+      break;
+    case '<':
+      end_char_ = '>';
+      break;
+    case '&':
+      end_char_ = ';';
+      break;
+    default:
+      break;
+  }
+}
+
+void TabWriter::end_escape() {
+  switch (end_char_) {
+    case kEscape:
+      update_width();
+      if ((config_.flags & kStripEscape) == 0) cell_.width -= 2;  // the escape bytes show no width
+      break;
+    case '>':
+      break;  // a tag has no width
+    case ';':
+      ++cell_.width;
+      break;  // an entity is one character
+    default:
+      break;
+  }
+  pos_ = buf_.size();
+  end_char_ = 0;
+}
+
+void TabWriter::write(std::string_view text) {
+  size_t n = 0;  // start of the text not yet appended to buf_
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (end_char_ == 0) {
+      switch (c) {
+        case '\t':
+        case '\v':
+        case '\n':
+        case '\f': {
+          buf_.append(text.substr(n, i - n));
+          cell_.size += i - n;
+          update_width();
+          n = i + 1;
+          size_t cells = terminate_cell(c == '\t');
+          if (c == '\n' || c == '\f') {
+            add_line();
+            // A line of one cell cannot affect later columns, so everything so far is final.
+            if (c == '\f' || cells == 1) {
+              flush_buffered();
+              if (c == '\f' && (config_.flags & kDebug) != 0) out_ += "---\n";
+            }
+          }
+          break;
+        }
+        case kEscape:
+          buf_.append(text.substr(n, i - n));
+          cell_.size += i - n;
+          update_width();
+          n = i;
+          if ((config_.flags & kStripEscape) != 0) ++n;
+          start_escape(kEscape);
+          break;
+        case '<':
+        case '&':
+          if ((config_.flags & kFilterHtml) != 0) {
+            buf_.append(text.substr(n, i - n));
+            cell_.size += i - n;
+            update_width();
+            n = i;
+            start_escape(c);
+          }
+          break;
+        default:
+          break;
+      }
+    } else if (c == end_char_) {
+      size_t j = i + 1;
+      if (c == kEscape && (config_.flags & kStripEscape) != 0) j = i;
+      buf_.append(text.substr(n, j - n));
+      cell_.size += j - n;
+      n = i + 1;
+      end_escape();
+    }
+  }
+  buf_.append(text.substr(n));
+  cell_.size += text.size() - n;
+}
+
+void TabWriter::flush() {
+  flush_buffered();
+}
+
+void TabWriter::flush_buffered() {
+  if (cell_.size > 0) {
+    if (end_char_ != 0) end_escape();  // an unfinished escape ends here
+    terminate_cell(false);
+  }
+  format(0, 0, lines_.size());
+  reset();
+}
+
+// Lays out lines [line0, line1) whose text starts at buf_[pos], one column deeper than
+// widths_ already covers; returns the buffer position after them.
+size_t TabWriter::format(size_t pos, size_t line0, size_t line1) {
+  size_t column = widths_.size();
+  for (size_t current = line0; current < line1; ++current) {
+    if (column + 1 >= lines_[current].size()) continue;
+    // This line has a cell in `column` (the last cell of a line is in no column): a column
+    // block starts here. Lines before it are complete with the widths known so far.
+    pos = write_lines(pos, line0, current);
+    line0 = current;
+    size_t width = static_cast<size_t>(config_.min_width);
+    bool discardable = true;
+    for (; current < line1; ++current) {
+      const auto& line = lines_[current];
+      if (column + 1 >= line.size()) break;
+      const Cell& cell = line[column];
+      width = std::max(width, cell.width + static_cast<size_t>(config_.padding));
+      if (cell.width > 0 || cell.htab) discardable = false;
+    }
+    if (discardable && (config_.flags & kDiscardEmptyColumns) != 0) width = 0;
+    widths_.push_back(width);
+    pos = format(pos, line0, current);
+    widths_.pop_back();
+    line0 = current;
+  }
+  return write_lines(pos, line0, line1);
+}
+
+size_t TabWriter::write_lines(size_t pos, size_t line0, size_t line1) {
+  for (size_t i = line0; i < line1; ++i) {
+    const auto& line = lines_[i];
+    bool use_tabs = (config_.flags & kTabIndent) != 0;
+    for (size_t j = 0; j < line.size(); ++j) {
+      const Cell& cell = line[j];
+      if (j > 0 && (config_.flags & kDebug) != 0) out_ += '|';
+      if (cell.size == 0) {
+        if (j < widths_.size()) write_padding(cell.width, widths_[j], use_tabs);
+        continue;
+      }
+      use_tabs = false;
+      if ((config_.flags & kAlignRight) == 0) {
+        out_.append(buf_, pos, cell.size);
+        pos += cell.size;
+        if (j < widths_.size()) write_padding(cell.width, widths_[j], false);
+      } else {
+        if (j < widths_.size()) write_padding(cell.width, widths_[j], false);
+        out_.append(buf_, pos, cell.size);
+        pos += cell.size;
+      }
+    }
+    if (i + 1 == lines_.size()) {
+      // The last buffered line has no newline yet: emit the unfinished cell's text.
+      out_.append(buf_, pos, cell_.size);
+      pos += cell_.size;
+    } else {
+      out_ += '\n';
+    }
+  }
+  return pos;
+}
+
+void TabWriter::write_padding(size_t text_width, size_t cell_width, bool use_tabs) {
+  if (config_.pad_char == '\t' || use_tabs) {
+    if (config_.tab_width == 0) return;  // tabs have no width: no padding possible
+    auto tab = static_cast<size_t>(config_.tab_width);
+    cell_width = (cell_width + tab - 1) / tab * tab;
+    size_t n = cell_width - text_width;
+    out_.append((n + tab - 1) / tab, '\t');
+    return;
+  }
+  out_.append(cell_width - text_width, config_.pad_char);
+}
+
+}  // namespace schicht::cli
