@@ -189,6 +189,10 @@ int cmd_import(Context& ctx, CommandArgs args) {
     options.names.push_back(Reference::parse_local(positional[1]).with_default_tag().str());
   }
   Input in = open_input(positional[0]);
+  struct stat st {};
+  if (in.owned && ::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    options.created_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+  }
   FdReader reader(in.fd, in.name);
   Digest id = transport::import_tarball(ctx.store(), reader, in.name, options);
   fmt::print("{}\n", id.str());

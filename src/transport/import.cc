@@ -141,7 +141,7 @@ Digest import_tarball(store::Store& store, Reader& input, const std::string& sou
       created.push_back(layer.digest);
     }
     Platform host = Platform::host();
-    int64_t now = store::now_ns();
+    int64_t now = options.created_ns != 0 ? options.created_ns : store::now_ns();
     config.created = format_rfc3339_nano(now);
     config.architecture = options.architecture.empty() ? host.architecture : options.architecture;
     config.os = options.os;

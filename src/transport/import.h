@@ -17,6 +17,9 @@ struct ImportOptions {
   std::string message;               // the history comment
   std::vector<std::string> names;
   std::string os = "linux", architecture, variant;
+  // The image's creation time: podman takes the tarball's modification time (so importing the
+  // same file twice gives the same image ID), and now for a stream. 0 means now.
+  int64_t created_ns = 0;
 };
 
 Digest import_tarball(store::Store& store, Reader& input, const std::string& source_name,
