@@ -29,10 +29,20 @@ std::span<const Command> image_commands() {
       Command{"list", "List images in local storage", cmd_images},
       Command{"load", "Load image(s) from a tar archive", cmd_load},
       Command{"ls", "List images in local storage", cmd_images},
+      Command{"prune", "Remove unused images", cmd_image_prune},
       Command{"rm", "Remove one or more images from local storage", cmd_rmi},
       Command{"save", "Save image(s) to an archive", cmd_save},
       Command{"tag", "Add an additional name to a local image", cmd_tag},
       Command{"untag", "Remove a name from a local image", cmd_untag},
+  };
+  return kCommands;
+}
+
+std::span<const Command> system_commands() {
+  static constexpr std::array kCommands = {
+      Command{"check", "Check the store for consistency; repair it", cmd_system_check},
+      Command{"df", "Show schicht disk usage", cmd_system_df},
+      Command{"prune", "Remove unused data", cmd_system_prune},
   };
   return kCommands;
 }

@@ -18,9 +18,14 @@ int cmd_rmi(Context& ctx, CommandArgs args);
 int cmd_image_exists(Context& ctx, CommandArgs args);
 int cmd_inspect(Context& ctx, CommandArgs args);
 int cmd_history(Context& ctx, CommandArgs args);
+int cmd_image_prune(Context& ctx, CommandArgs args);
+int cmd_system_prune(Context& ctx, CommandArgs args);
+int cmd_system_df(Context& ctx, CommandArgs args);
+int cmd_system_check(Context& ctx, CommandArgs args);
 
 // Top-level commands, and the `image` group's subcommands (podman's aliases included).
 std::span<const Command> top_level_commands();
 std::span<const Command> image_commands();
+std::span<const Command> system_commands();
 
 }  // namespace schicht::cli

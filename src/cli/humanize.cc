@@ -1,12 +1,15 @@
 #include "cli/humanize.h"
 
 #include <array>
+#include <string_view>
 
 #include <fmt/format.h>
 
 namespace schicht::cli {
 
-std::string human_size(uint64_t bytes) {
+namespace {
+
+std::string decimal_size(uint64_t bytes, int precision, std::string_view separator) {
   static constexpr std::array<const char*, 9> kUnits = {"B",  "kB", "MB", "GB", "TB",
                                                         "PB", "EB", "ZB", "YB"};
   double size = static_cast<double>(bytes);
@@ -15,10 +18,24 @@ std::string human_size(uint64_t bytes) {
     size /= 1000.0;
     ++unit;
   }
-  return fmt::format("{:.3g} {}", size, kUnits[unit]);
+  return fmt::format("{:.{}g}{}{}", size, precision, separator, kUnits[unit]);
+}
+
+}  // namespace
+
+std::string human_size(uint64_t bytes) {
+  return decimal_size(bytes, 3, " ");
+}
+
+std::string human_size_compact(uint64_t bytes) {
+  return decimal_size(bytes, 4, "");
 }
 
 std::string human_age(int64_t then_ns, int64_t now_ns) {
+  return human_duration(then_ns, now_ns) + " ago";
+}
+
+std::string human_duration(int64_t then_ns, int64_t now_ns) {
   double seconds = static_cast<double>(now_ns - then_ns) / 1e9;
   auto s = static_cast<int64_t>(seconds);
   std::string text;
@@ -45,7 +62,7 @@ std::string human_age(int64_t then_ns, int64_t now_ns) {
   } else {
     text = fmt::format("{} years", static_cast<int64_t>(seconds / 3600 / 24 / 365));
   }
-  return text + " ago";
+  return text;
 }
 
 }  // namespace schicht::cli

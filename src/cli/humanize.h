@@ -8,7 +8,11 @@ namespace schicht::cli {
 
 // Decimal units, three significant digits: HumanSizeWithPrecision(size, 3).
 std::string human_size(uint64_t bytes);
-// go-units HumanDuration of (now - then) followed by " ago".
+// go-units HumanSize: four significant digits, no space ("4.245MB", "0B"), as `system df`.
+std::string human_size_compact(uint64_t bytes);
+// go-units HumanDuration of (now - then): "3 weeks".
+std::string human_duration(int64_t then_ns, int64_t now_ns);
+// human_duration followed by " ago".
 std::string human_age(int64_t then_ns, int64_t now_ns);
 
 }  // namespace schicht::cli

@@ -40,9 +40,9 @@ int dispatch(Context& ctx, std::vector<std::string> args) {
   std::span<const Command> table = top_level_commands();
   std::string prefix = "schicht";
   size_t at = 0;
-  if (rest[0] == "image") {
-    table = image_commands();
-    prefix = "schicht image";
+  if (rest[0] == "image" || rest[0] == "system") {
+    table = rest[0] == "image" ? image_commands() : system_commands();
+    prefix = "schicht " + rest[0];
     at = 1;
     if (rest.size() == 1) {
       print_commands(prefix, table);

@@ -11,15 +11,12 @@
 #include "store/store.h"
 
 namespace schicht::store {
-namespace {
 
 bool lease_is_live(int64_t pid, const std::string& boot, int64_t expires, int64_t now) {
   if (expires < now) return false;
   if (boot != boot_id()) return false;
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
-
-}  // namespace
 
 std::set<std::string> live_leased_blobs(Db& db) {
   std::set<std::string> out;
@@ -57,8 +54,12 @@ std::vector<Digest> delete_unreferenced_rows(Db& db, const std::vector<std::stri
 }  // namespace
 
 RemovalReport Store::discard_blobs(Lease& lease, const std::vector<Digest>& digests) {
-  RemovalReport report;
   for (const auto& d : digests) lease.release(d);
+  return collect_garbage(digests);
+}
+
+RemovalReport Store::collect_garbage(const std::vector<Digest>& digests) {
+  RemovalReport report;
   FileLock gc(root_ / "gc.lock", FileLock::Mode::kExclusive);
   std::vector<std::string> candidates;
   for (const auto& d : digests) candidates.push_back(d.str());

@@ -119,6 +119,9 @@ class Store {
   // Removes blobs this lease wrote that nothing ended up referencing (a failed or partial
   // write rolling back); blobs another image or a live lease uses stay.
   RemovalReport discard_blobs(Lease& lease, const std::vector<Digest>& digests);
+  // Removes the candidate blobs (rows and files) that no image references and no live lease
+  // protects: crash leftovers, found by `system check`.
+  RemovalReport collect_garbage(const std::vector<Digest>& candidates);
   // Records that `id` was used now (pull, load, tag, push, save, container create).
   void touch(const Digest& id);
 
@@ -147,6 +150,8 @@ class Lease {
   int64_t id_;
 };
 
+// A lease is live while its owner process runs (same boot) and it has not expired.
+bool lease_is_live(int64_t pid, const std::string& boot, int64_t expires, int64_t now);
 // Digests protected by leases whose owner is alive and which have not expired.
 std::set<std::string> live_leased_blobs(Db& db);
 

@@ -1,0 +1,56 @@
+#include "store/usage.h"
+
+#include <set>
+
+#include "store/db.h"
+
+namespace schicht::store {
+
+Usage usage(Store& store) {
+  Usage u;
+  // The GC edges: image -> config, image -> manifests -> layers.
+  Statement st(store.db(),
+               "SELECT i.id, b.digest, b.size FROM images i JOIN blobs b ON b.digest = i.id "
+               "UNION SELECT m.image_id, b.digest, b.size FROM image_manifests m "
+               "JOIN blobs b ON b.digest = m.digest "
+               "UNION SELECT m.image_id, b.digest, b.size FROM image_manifests m "
+               "JOIN manifest_layers l ON l.manifest_digest = m.digest "
+               "JOIN blobs b ON b.digest = l.layer_digest");
+  std::map<std::string, uint64_t> sizes;
+  while (st.step()) {
+    std::string image = st.text(0), blob = st.text(1);
+    auto size = static_cast<uint64_t>(st.integer(2));
+    u.blobs_of[image].emplace_back(blob, size);
+    u.users[blob] += 1;
+    sizes[blob] = size;
+  }
+  for (const auto& [blob, size] : sizes) u.image_bytes += size;
+  for (const auto& [image, blobs] : u.blobs_of) {
+    ImageUsage& iu = u.images[image];
+    for (const auto& [blob, size] : blobs) {
+      iu.bytes += size;
+      if (u.users[blob] > 1) iu.shared += size;
+    }
+  }
+  return u;
+}
+
+uint64_t Usage::freed_by(const std::vector<std::string>& ids) const {
+  std::map<std::string, int> removed;  // blob → how many of `ids` reference it
+  std::map<std::string, uint64_t> sizes;
+  for (const auto& id : ids) {
+    auto it = blobs_of.find(id);
+    if (it == blobs_of.end()) continue;
+    for (const auto& [blob, size] : it->second) {
+      removed[blob] += 1;
+      sizes[blob] = size;
+    }
+  }
+  uint64_t freed = 0;
+  for (const auto& [blob, count] : removed) {
+    if (users.at(blob) == count) freed += sizes[blob];
+  }
+  return freed;
+}
+
+}  // namespace schicht::store

@@ -1,0 +1,33 @@
+// Disk usage of the store as `system df` reports it: every blob counted once, and for each
+// image the bytes it shares with other images and the bytes only it holds. Read from the
+// database alone (blob sizes are recorded when blobs are stored); nothing is walked on disk.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace schicht::store {
+
+struct ImageUsage {
+  uint64_t bytes = 0;   // all blobs the image references
+  uint64_t shared = 0;  // of those, the bytes of blobs another image references too
+  uint64_t unique() const { return bytes - shared; }
+};
+
+struct Usage {
+  uint64_t image_bytes = 0;                  // every blob that some image references, each once
+  std::map<std::string, ImageUsage> images;  // by image ID ("sha256:…")
+  // Bytes that removing all images in `ids` would free: blobs no other image references.
+  uint64_t freed_by(const std::vector<std::string>& ids) const;
+
+  std::map<std::string, std::vector<std::pair<std::string, uint64_t>>> blobs_of;  // image → blobs
+  std::map<std::string, int> users;  // blob → number of images referencing it
+};
+
+Usage usage(Store& store);
+
+}  // namespace schicht::store
