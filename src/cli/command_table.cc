@@ -33,6 +33,7 @@ std::span<const Command> image_commands() {
       Command{"rm", "Remove one or more images from local storage", cmd_rmi},
       Command{"save", "Save image(s) to an archive", cmd_save},
       Command{"tag", "Add an additional name to a local image", cmd_tag},
+      Command{"tree", "Print layer hierarchy of an image in a tree format", cmd_image_tree},
       Command{"untag", "Remove a name from a local image", cmd_untag},
   };
   return kCommands;

@@ -19,6 +19,7 @@ int cmd_image_exists(Context& ctx, CommandArgs args);
 int cmd_inspect(Context& ctx, CommandArgs args);
 int cmd_history(Context& ctx, CommandArgs args);
 int cmd_image_prune(Context& ctx, CommandArgs args);
+int cmd_image_tree(Context& ctx, CommandArgs args);
 int cmd_system_prune(Context& ctx, CommandArgs args);
 int cmd_system_df(Context& ctx, CommandArgs args);
 int cmd_system_check(Context& ctx, CommandArgs args);
