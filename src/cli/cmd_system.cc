@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -32,24 +34,114 @@ bool confirm(std::string_view warning) {
   return answer == "y" || answer == "Y";
 }
 
-struct PruneResult {
-  std::vector<Digest> removed;
-  uint64_t freed = 0;
+struct PruneOptions {
+  bool all = false;
+  bool dry_run = false;
+  std::vector<std::string> filters;
+  int64_t keep_last = -1;  // keep the N most recently used images of each repository
+  int64_t max_size = -1;   // remove least recently used images until the store is this small
 };
 
-// Removes the images `all` selects (dangling ones otherwise) that pass `filters`.
-PruneResult prune_images(store::Store& store, bool all, const std::vector<std::string>& filters) {
-  for (const auto& f : filters) {
+struct PruneResult {
+  std::vector<Digest> removed;
+  uint64_t freed = 0;  // on disk; for a dry run, what removing would free
+};
+
+// "10GB", "512MiB", "1000": podman-style sizes, decimal and binary units.
+int64_t parse_size(const std::string& text) {
+  size_t end = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &end);
+  } catch (const std::exception&) {
+    fail(ErrorKind::kInvalidInput, fmt::format("invalid size {:?}", text));
+  }
+  std::string unit = text.substr(end);
+  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::map<std::string, double> kUnits = {{"", 1},
+                                                       {"b", 1},
+                                                       {"k", 1e3},
+                                                       {"kb", 1e3},
+                                                       {"m", 1e6},
+                                                       {"mb", 1e6},
+                                                       {"g", 1e9},
+                                                       {"gb", 1e9},
+                                                       {"t", 1e12},
+                                                       {"tb", 1e12},
+                                                       {"kib", 1024.0},
+                                                       {"mib", 1048576.0},
+                                                       {"gib", 1073741824.0},
+                                                       {"tib", 1099511627776.0}};
+  auto it = kUnits.find(unit);
+  if (it == kUnits.end() || value < 0) {
+    fail(ErrorKind::kInvalidInput, fmt::format("invalid size {:?}", text));
+  }
+  return static_cast<int64_t>(value * it->second);
+}
+
+// The images a prune removes, least recently used first.
+std::vector<store::ImageInfo> prune_candidates(store::Store& store, const PruneOptions& o) {
+  for (const auto& f : o.filters) {
     std::string key = f.substr(0, f.find('='));
     if (key != "until" && key != "label" && key != "label!") {
       fail(ErrorKind::kInvalidInput, fmt::format("{} is an invalid filter", key));
     }
   }
-  ImageFilter filter(store, filters, store::now_ns());
+  ImageFilter filter(store, o.filters, store::now_ns());
+  auto images = store.images();
+  std::sort(images.begin(), images.end(),
+            [](const auto& a, const auto& b) { return a.last_used < b.last_used; });
+  // --keep-last: the newest N of each repository are protected.
+  std::set<std::string> kept;
+  if (o.keep_last >= 0) {
+    std::map<std::string, std::vector<const store::ImageInfo*>> by_repo;
+    for (const auto& image : images) {
+      for (const auto& name : image.names) {
+        if (auto ref = Reference::try_parse(name)) by_repo[ref->name()].push_back(&image);
+      }
+    }
+    for (auto& [repo, list] : by_repo) {
+      for (size_t i = 0; i < list.size(); ++i) {
+        if (list.size() - i <= static_cast<size_t>(o.keep_last)) kept.insert(list[i]->id.str());
+      }
+    }
+  }
+  std::vector<store::ImageInfo> out;
+  for (const auto& image : images) {
+    if (!o.all && !image.names.empty()) continue;
+    if (!filter.matches(image) || kept.count(image.id.str()) != 0) continue;
+    out.push_back(image);
+  }
+  if (o.max_size >= 0) {
+    // Only as many of the least recently used as it takes to get under the size.
+    store::Usage usage = store::usage(store);
+    std::vector<store::ImageInfo> needed;
+    std::vector<std::string> ids;
+    for (const auto& image : out) {
+      if (usage.image_bytes - usage.freed_by(ids) <= static_cast<uint64_t>(o.max_size)) break;
+      ids.push_back(image.id.str());
+      needed.push_back(image);
+    }
+    out = std::move(needed);
+  }
+  return out;
+}
+
+PruneResult prune_images(store::Store& store, const PruneOptions& o) {
   PruneResult result;
-  for (const auto& image : store.images()) {
-    if (!all && !image.names.empty()) continue;
-    if (!filter.matches(image)) continue;
+  auto candidates = prune_candidates(store, o);
+  if (o.dry_run) {
+    std::vector<std::string> ids;
+    for (const auto& image : candidates) {
+      ids.push_back(image.id.str());
+      result.removed.push_back(image.id);
+    }
+    for (const auto& blob : store::usage(store).blobs_freed_by(ids)) {
+      result.freed += store.blobs().disk_usage(Digest::parse(blob));
+    }
+    return result;
+  }
+  for (const auto& image : candidates) {
     store::RemovalReport r = store.remove_image(image.id);
     result.removed.push_back(image.id);
     result.freed += r.freed_bytes;
@@ -57,63 +149,90 @@ PruneResult prune_images(store::Store& store, bool all, const std::vector<std::s
   return result;
 }
 
+void add_prune_flags(FlagSet& flags, PruneOptions& o, std::string& keep_last,
+                     std::string& max_size) {
+  flags.add_strings("filter", 0, &o.filters, "Provide filter values (e.g. 'label=<key>=<value>')");
+  flags.add_bool("dry-run", 0, &o.dry_run, "Print what would be removed and the space freed");
+  flags.add_string("keep-last", 0, &keep_last,
+                   "With -a: keep the N most recently used images of each repository");
+  flags.add_string("max-size", 0, &max_size,
+                   "Remove least recently used images until the store is under SIZE");
+}
+
+void finish_prune_flags(PruneOptions& o, const std::string& keep_last,
+                        const std::string& max_size) {
+  if (!keep_last.empty()) {
+    o.keep_last = parse_size(keep_last);
+    if (!o.all) fail(ErrorKind::kInvalidInput, "--keep-last needs --all");
+  }
+  if (!max_size.empty()) o.max_size = parse_size(max_size);
+}
+
 }  // namespace
 
 int cmd_image_prune(Context& ctx, CommandArgs args) {
   FlagSet flags;
-  bool all = false, force = false, external = false;
-  std::vector<std::string> filters;
-  flags.add_bool("all", 'a', &all,
+  PruneOptions o;
+  bool force = false, external = false;
+  std::string keep_last, max_size;
+  flags.add_bool("all", 'a', &o.all,
                  "Remove all images not in use by containers, not just dangling ones");
   flags.add_bool("force", 'f', &force, "Do not prompt for confirmation");
   flags.add_bool("external", 0, &external, "Remove images even when used by external containers");
-  flags.add_strings("filter", 0, &filters, "Provide filter values (e.g. 'label=<key>=<value>')");
+  add_prune_flags(flags, o, keep_last, max_size);
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args, "schicht image prune [options]", &help);
   if (help) return 0;
   if (!positional.empty()) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 0 arg(s), received {}", positional.size()));
   }
-  if (!force) {
+  finish_prune_flags(o, keep_last, max_size);
+  if (!force && !o.dry_run) {
     std::string_view warning =
-        all ? "WARNING! This command removes all images without at least one container "
-              "associated with them."
-            : "WARNING! This command removes all dangling images.";
+        o.all ? "WARNING! This command removes all images without at least one container "
+                "associated with them."
+              : "WARNING! This command removes all dangling images.";
     if (!confirm(warning)) return 0;
   }
-  PruneResult result = prune_images(ctx.store(), all, filters);
+  PruneResult result = prune_images(ctx.store(), o);
   for (const auto& id : result.removed) fmt::print("{}\n", id.hex());
+  if (o.dry_run) {
+    fmt::print("Would reclaim: {} ({} bytes)\n", human_size_compact(result.freed), result.freed);
+  }
   return 0;
 }
 
 int cmd_system_prune(Context& ctx, CommandArgs args) {
   FlagSet flags;
-  bool all = false, force = false, volumes = false, external = false;
-  std::vector<std::string> filters;
-  flags.add_bool("all", 'a', &all, "Remove all unused data");
+  PruneOptions o;
+  bool force = false, volumes = false, external = false;
+  std::string keep_last, max_size;
+  flags.add_bool("all", 'a', &o.all, "Remove all unused data");
   flags.add_bool("force", 'f', &force, "Do not prompt for confirmation");
   flags.add_bool("volumes", 0, &volumes, "Prune volumes (accepted; schicht has none)");
   flags.add_bool("external", 0, &external,
                  "Remove container data in storage not controlled by podman");
-  flags.add_strings("filter", 0, &filters, "Provide filter values (e.g. 'label=<key>=<value>')");
+  add_prune_flags(flags, o, keep_last, max_size);
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args, "schicht system prune [options]", &help);
   if (help) return 0;
   if (!positional.empty()) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 0 arg(s), received {}", positional.size()));
   }
-  if (!force) {
+  finish_prune_flags(o, keep_last, max_size);
+  if (!force && !o.dry_run) {
     std::string warning = fmt::format(
         "WARNING! This command removes:\n\t- all stopped containers\n\t- all {} images\n",
-        all ? "unused" : "dangling");
+        o.all ? "unused" : "dangling");
     if (!confirm(warning)) return 0;
   }
-  PruneResult result = prune_images(ctx.store(), all, filters);
+  PruneResult result = prune_images(ctx.store(), o);
   if (!result.removed.empty()) {
-    fmt::print("Deleted Images\n");
+    fmt::print("{}\n", o.dry_run ? "Would delete Images" : "Deleted Images");
     for (const auto& id : result.removed) fmt::print("{}\n", id.hex());
   }
-  fmt::print("Total reclaimed space: {}\n", human_size_compact(result.freed));
+  fmt::print("{}: {}\n", o.dry_run ? "Total reclaimable space" : "Total reclaimed space",
+             human_size_compact(result.freed));
   return 0;
 }
 

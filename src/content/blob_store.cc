@@ -117,6 +117,12 @@ Digest BlobStore::put(std::string_view bytes, const std::optional<Digest>& expec
   return ingest->commit(expected, bytes.size());
 }
 
+uint64_t BlobStore::disk_usage(const Digest& digest) const {
+  struct stat st {};
+  if (::stat(path_of(digest).c_str(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
 uint64_t BlobStore::remove(const Digest& digest) const {
   fs::path path = path_of(digest);
   struct stat st {};

@@ -74,6 +74,8 @@ class BlobStore {
   Digest put(std::string_view bytes, const std::optional<Digest>& expected = std::nullopt,
              std::string name = "blob") const;
 
+  // The space the blob takes on disk (allocated blocks), 0 when absent: what removing frees.
+  uint64_t disk_usage(const Digest& digest) const;
   // Deletes a blob; a missing blob is not an error. Returns the bytes freed.
   uint64_t remove(const Digest& digest) const;
   // Calls `fn` for every stored sha256 blob with its size.

@@ -182,6 +182,16 @@ std::vector<LayerInfo> Store::layers(const Digest& id) {
   return out;
 }
 
+std::optional<LayerInfo> Store::layer(const Digest& digest) {
+  Statement st(*db_,
+               "SELECT b.size, b.media_type, l.diff_id, l.uncompressed_size "
+               "FROM layers l JOIN blobs b ON b.digest = l.digest WHERE l.digest = ?");
+  st.bind(1, digest.str());
+  if (!st.step()) return std::nullopt;
+  return LayerInfo{digest, static_cast<uint64_t>(st.integer(0)), st.text(1),
+                   Digest::parse(st.text(2)), static_cast<uint64_t>(st.integer(3))};
+}
+
 std::vector<Digest> Store::images_with_id_prefix(std::string_view hex_prefix) {
   Statement st(*db_, "SELECT id FROM images WHERE id >= ?1 AND id < ?1 || 'g'");
   st.bind(1, "sha256:" + std::string(hex_prefix));

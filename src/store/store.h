@@ -101,6 +101,8 @@ class Store {
   std::vector<ImageInfo> images();
   std::optional<ImageInfo> image(const Digest& id);
   std::vector<LayerInfo> layers(const Digest& id);
+  // A layer blob some image recorded (with its diffID), by blob digest; nullopt when none did.
+  std::optional<LayerInfo> layer(const Digest& digest);
   // Images whose ID (config digest) hex starts with `hex_prefix`, as podman matches short IDs.
   std::vector<Digest> images_with_id_prefix(std::string_view hex_prefix);
   std::optional<Digest> image_by_manifest(const Digest& manifest_digest);

@@ -35,21 +35,27 @@ Usage usage(Store& store) {
   return u;
 }
 
-uint64_t Usage::freed_by(const std::vector<std::string>& ids) const {
+std::vector<std::string> Usage::blobs_freed_by(const std::vector<std::string>& ids) const {
   std::map<std::string, int> removed;  // blob → how many of `ids` reference it
-  std::map<std::string, uint64_t> sizes;
   for (const auto& id : ids) {
     auto it = blobs_of.find(id);
     if (it == blobs_of.end()) continue;
-    for (const auto& [blob, size] : it->second) {
-      removed[blob] += 1;
-      sizes[blob] = size;
-    }
+    for (const auto& [blob, size] : it->second) removed[blob] += 1;
+  }
+  std::vector<std::string> freed;
+  for (const auto& [blob, count] : removed) {
+    if (users.at(blob) == count) freed.push_back(blob);
+  }
+  return freed;
+}
+
+uint64_t Usage::freed_by(const std::vector<std::string>& ids) const {
+  std::map<std::string, uint64_t> sizes;
+  for (const auto& [image, blobs] : blobs_of) {
+    for (const auto& [blob, size] : blobs) sizes[blob] = size;
   }
   uint64_t freed = 0;
-  for (const auto& [blob, count] : removed) {
-    if (users.at(blob) == count) freed += sizes[blob];
-  }
+  for (const auto& blob : blobs_freed_by(ids)) freed += sizes[blob];
   return freed;
 }
 

@@ -23,6 +23,8 @@ struct Usage {
   std::map<std::string, ImageUsage> images;  // by image ID ("sha256:…")
   // Bytes that removing all images in `ids` would free: blobs no other image references.
   uint64_t freed_by(const std::vector<std::string>& ids) const;
+  // The blobs removing all images in `ids` would delete: those no other image references.
+  std::vector<std::string> blobs_freed_by(const std::vector<std::string>& ids) const;
 
   std::map<std::string, std::vector<std::pair<std::string, uint64_t>>> blobs_of;  // image → blobs
   std::map<std::string, int> users;  // blob → number of images referencing it

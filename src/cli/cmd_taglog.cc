@@ -1,0 +1,109 @@
+// Beyond podman: `image tag-log` (every move of a name, newest first) and `image rollback`
+// (point a name back at the image it named before its last move).
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/report.h"
+#include "core/error.h"
+#include "core/reference.h"
+#include "core/time.h"
+
+namespace schicht::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+std::string stored_name(const std::string& text) {
+  return with_context(fmt::format("normalizing name {:?}", text),
+                      [&] { return Reference::parse_local(text).with_default_tag().str(); });
+}
+
+}  // namespace
+
+int cmd_image_tag_log(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string format;
+  bool no_trunc = false, noheading = false;
+  flags.add_string("format", 0, &format, "Change the output to JSON or a Go template");
+  flags.add_bool("no-trunc", 0, &no_trunc, "Do not truncate image IDs");
+  flags.add_bool("noheading", 'n', &noheading, "Do not print column headings");
+  bool help = false;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht image tag-log [options] [NAME...]", &help);
+  if (help) return 0;
+  std::vector<std::string> names;
+  for (const auto& p : positional) names.push_back(stored_name(p));
+  auto log = ctx.store().tag_log(names);
+  ordered_json json_rows = ordered_json::array();
+  ordered_json rows = ordered_json::array();
+  auto id_text = [&](const std::optional<Digest>& d) {
+    return !d ? std::string("<none>") : no_trunc ? d->str() : d->short_hex();
+  };
+  for (const auto& e : log) {
+    std::string time = format_rfc3339_nano(e.time);
+    ordered_json j;
+    j["time"] = time;
+    j["name"] = e.name;
+    j["action"] = e.action;
+    j["from"] = e.from ? ordered_json(e.from->str()) : ordered_json(nullptr);
+    j["to"] = e.to ? ordered_json(e.to->str()) : ordered_json(nullptr);
+    json_rows.push_back(j);
+    ordered_json r;
+    r["Time"] = time;
+    r["Name"] = e.name;
+    r["Action"] = e.action;
+    r["From"] = id_text(e.from);
+    r["To"] = id_text(e.to);
+    rows.push_back(r);
+  }
+  if (!format.empty() && is_json_format(format)) {
+    fmt::print("{}", json_report(json_rows, 4));
+    return 0;
+  }
+  ReportSpec spec{.name = "tag-log",
+                  .default_format = "table {{.Time}}\t{{.Name}}\t{{.Action}}\t{{.From}}\t{{.To}}\n",
+                  .headers = {{"Time", "TIME"},
+                              {"Name", "NAME"},
+                              {"Action", "ACTION"},
+                              {"From", "FROM"},
+                              {"To", "TO"}}};
+  ReportOptions options;
+  if (!format.empty()) options.format = format;
+  options.noheading = noheading;
+  std::string out;
+  write_report(out, spec, options, rows);
+  fmt::print("{}", out);
+  return 0;
+}
+
+int cmd_image_rollback(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args, "schicht image rollback NAME", &help);
+  if (help) return 0;
+  if (positional.size() != 1) {
+    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
+  }
+  store::Store& store = ctx.store();
+  std::string name = stored_name(positional[0]);
+  auto log = store.tag_log({name});
+  if (log.empty()) fail(ErrorKind::kNotFound, fmt::format("{}: the name has no history", name));
+  const store::TagLogEntry& last = log.front();
+  if (!last.from) {
+    fail(ErrorKind::kNotFound,
+         fmt::format("{}: nothing to roll back to: it named no image before its last {} ", name,
+                     last.action));
+  }
+  if (!store.image(*last.from)) {
+    fail(ErrorKind::kNotFound,
+         fmt::format("{}: the image it named before ({}) is no longer in the store", name,
+                     last.from->short_hex()));
+  }
+  store.tag(*last.from, name, "rollback");
+  fmt::print("{} -> {}\n", name, last.from->hex());
+  return 0;
+}
+
+}  // namespace schicht::cli
