@@ -1,0 +1,450 @@
+#include "snapshot/apply.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "archive/tar_reader.h"
+#include "core/error.h"
+#include "snapshot/attributes.h"
+#include "snapshot/safe_tree.h"
+
+namespace schicht::snapshot {
+namespace {
+
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+constexpr std::string_view kAufsPrefix = ".wh..wh.";
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+// AUFS keeps hardlink targets here: its files are extracted so links to them resolve, and the
+// directory is removed when the layer is done, as containers/storage does.
+constexpr std::string_view kAufsLinkDir = ".wh..wh.plnk";
+// Deep enough for any real image, shallow enough that the recursive tree walks (a descriptor per
+// level) stay far below the default limit of 1024 open files.
+constexpr size_t kMaxDepth = 512;
+// chown() reads (uid_t)-1 as "leave unchanged".
+constexpr int64_t kMaxId = 0xfffffffe;
+
+[[noreturn]] void fail_too_large(const ApplyOptions& options) {
+  fail(ErrorKind::kInvalidInput,
+       fmt::format("{}: the uncompressed layer exceeds the limit of {} bytes", options.name,
+                   options.max_bytes));
+}
+
+// Stops the tar stream at max_bytes, so a bomb is cut off while it streams.
+class BoundedReader final : public Reader {
+ public:
+  BoundedReader(Reader& inner, const ApplyOptions& options) : inner_(inner), options_(options) {}
+  size_t read(void* buffer, size_t size) override {
+    size_t n = inner_.read(buffer, size);
+    total_ += n;
+    if (total_ > options_.max_bytes) fail_too_large(options_);
+    return n;
+  }
+
+ private:
+  Reader& inner_;
+  const ApplyOptions& options_;
+  uint64_t total_ = 0;
+};
+
+bool first_component_is(std::string_view path, std::string_view name) {
+  return path.starts_with(name) && (path.size() == name.size() || path[name.size()] == '/');
+}
+
+class LayerApplier {
+ public:
+  LayerApplier(const fs::path& root, const ApplyOptions& options);
+  ApplyStats run(Reader& input);
+
+ private:
+  // A name in a directory, ready to be created: whatever was there is gone.
+  struct Slot {
+    int dir_fd;
+    std::string name;
+  };
+
+  void apply(TarReader& tar, const TarEntry& entry);
+  bool apply_marker(const TarEntry& entry, const std::string& path);
+  void whiteout(const TarEntry& entry, const std::string& dir, std::string_view name);
+  void opaque(const TarEntry& entry, const std::string& dir);
+  void prune_untouched(int dir_fd, const std::string& name, const std::string& path);
+  void prune_children(int dir_fd, const std::string& path);
+
+  void write_file(TarReader& tar, const TarEntry& entry, const std::string& path);
+  void make_directory(const TarEntry& entry, const std::string& path);
+  void make_symlink(const TarEntry& entry, const std::string& path);
+  void make_hardlink(const TarEntry& entry, const std::string& path);
+  void make_special(const TarEntry& entry, const std::string& path);
+  void unprivileged_device(const TarEntry& entry);
+  void finish_directories();
+
+  [[noreturn]] void refuse(const TarEntry& entry, std::string_view why) const;
+  NodeAttributes attributes_of(const TarEntry& entry) const;
+  int parent(const TarEntry& entry, const std::string& dir, bool create,
+             std::string_view subject = "");
+  Slot replace(const TarEntry& entry, const std::string& path);
+  void remove_node(int dir_fd, const std::string& name, const std::string& path,
+                   const struct stat& st);
+  void touch(const std::string& path);
+
+  const ApplyOptions& options_;
+  bool privileged_;
+  AttributeOptions attr_options_;
+  UniqueFd root_fd_;
+  ApplyStats stats_;
+  std::vector<char> buffer_;
+  // Paths this layer created and all their ancestors: whiteouts and opaque markers hide lower
+  // content only, so these survive them wherever the markers appear in the tar.
+  std::unordered_set<std::string> touched_;
+  // Directory attributes, set deepest first once all children exist.
+  std::map<std::string, NodeAttributes> pending_dirs_;
+  // The last parent directory opened: entries of one directory usually come together.
+  std::string cached_dir_;
+  UniqueFd cached_fd_;
+};
+
+LayerApplier::LayerApplier(const fs::path& root, const ApplyOptions& options)
+    : options_(options),
+      privileged_(options.privileged.value_or(::geteuid() == 0)),
+      attr_options_{.set_owner = privileged_, .xattrs_dropped = &stats_.xattrs_dropped},
+      root_fd_(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)),
+      buffer_(kIoBufferSize) {
+  if (!root_fd_) fail_errno("open", root.string());
+}
+
+ApplyStats LayerApplier::run(Reader& input) {
+  BoundedReader bounded(input, options_);
+  TarReader tar(bounded, options_.name);
+  TarEntry entry;
+  while (tar.next(entry)) {
+    try {
+      apply(tar, entry);
+    } catch (const Error& e) {
+      // Refusals already name the layer and entry; system errors learn them here.
+      if (e.kind() == ErrorKind::kInvalidInput || e.kind() == ErrorKind::kUnsupported) throw;
+      throw e.with_context(fmt::format("{}: tar entry {:?}", options_.name, entry.path));
+    }
+  }
+  finish_directories();
+  std::string aufs_dir(kAufsLinkDir);
+  if (std::optional<struct stat> st = stat_at(root_fd_.get(), aufs_dir)) {
+    remove_node(root_fd_.get(), aufs_dir, aufs_dir, *st);
+  }
+  return stats_;
+}
+
+void LayerApplier::apply(TarReader& tar, const TarEntry& entry) {
+  std::string path = clean_entry_path(entry.path, options_.name);
+  if (static_cast<size_t>(std::count(path.begin(), path.end(), '/')) >= kMaxDepth) {
+    refuse(entry, fmt::format("is nested deeper than {} directories", kMaxDepth));
+  }
+  if (!first_component_is(path, kAufsLinkDir) && apply_marker(entry, path)) return;
+  switch (entry.type) {
+    case TarEntry::Type::kFile:
+      return write_file(tar, entry, path);
+    case TarEntry::Type::kDirectory:
+      return make_directory(entry, path);
+    case TarEntry::Type::kSymlink:
+      return make_symlink(entry, path);
+    case TarEntry::Type::kHardlink:
+      return make_hardlink(entry, path);
+    case TarEntry::Type::kCharDevice:
+    case TarEntry::Type::kBlockDevice:
+    case TarEntry::Type::kFifo:
+      return make_special(entry, path);
+    case TarEntry::Type::kOther:
+      ++stats_.skipped;  // GNU volume labels and the like carry no file
+      return;
+  }
+}
+
+// Handles whiteouts, opaque markers and AUFS metadata, none of which is materialized.
+bool LayerApplier::apply_marker(const TarEntry& entry, const std::string& path) {
+  size_t pos = 0;
+  for (;;) {
+    size_t slash = path.find('/', pos);
+    bool last = slash == std::string::npos;
+    std::string_view component = std::string_view(path).substr(pos, slash - pos);
+    if (component.starts_with(kWhiteoutPrefix)) {
+      std::string dir = split_path(path).first;
+      if (last && component == kOpaqueMarker) {
+        ++stats_.whiteouts;
+        opaque(entry, dir);
+      } else if (component.starts_with(kAufsPrefix)) {
+        ++stats_.skipped;
+      } else if (!last) {
+        refuse(entry, "lies beneath a whiteout");
+      } else {
+        ++stats_.whiteouts;
+        whiteout(entry, dir, component.substr(kWhiteoutPrefix.size()));
+      }
+      return true;
+    }
+    if (last) return false;
+    pos = slash + 1;
+  }
+}
+
+void LayerApplier::whiteout(const TarEntry& entry, const std::string& dir, std::string_view name) {
+  if (name == "..") refuse(entry, "escapes the root");
+  if (name.empty() || name == ".") refuse(entry, "is not a valid whiteout");
+  int dir_fd = parent(entry, dir, false);
+  if (dir_fd < 0) return;  // nothing below to hide
+  std::string base(name);
+  std::string target = join_path(dir, name);
+  std::optional<struct stat> st = stat_at(dir_fd, base);
+  if (!st) return;
+  if (!touched_.contains(target)) {
+    remove_node(dir_fd, base, target, *st);
+  } else if (S_ISDIR(st->st_mode)) {
+    // Created by this layer before its whiteout: keep this layer's part, hide the lower one.
+    prune_untouched(dir_fd, base, target);
+  }
+}
+
+void LayerApplier::opaque(const TarEntry& entry, const std::string& dir) {
+  if (dir.empty()) return prune_children(root_fd_.get(), "");
+  auto [grandparent, base] = split_path(dir);
+  int parent_fd = parent(entry, grandparent, false);
+  if (parent_fd < 0) return;
+  std::optional<struct stat> st = stat_at(parent_fd, base);
+  if (st && S_ISLNK(st->st_mode)) {
+    refuse(entry, fmt::format("escapes the root through a symlink at {:?}", dir));
+  }
+  if (st && S_ISDIR(st->st_mode)) prune_untouched(parent_fd, base, dir);
+}
+
+void LayerApplier::prune_untouched(int dir_fd, const std::string& name, const std::string& path) {
+  UniqueFd fd = open_subdir(dir_fd, name);
+  if (!fd) fail_errno("open directory", path);
+  prune_children(fd.get(), path);
+}
+
+void LayerApplier::prune_children(int dir_fd, const std::string& path) {
+  for (const std::string& child : list_dir(dir_fd)) {
+    std::string child_path = join_path(path, child);
+    std::optional<struct stat> st = stat_at(dir_fd, child);
+    if (!st) continue;
+    if (!touched_.contains(child_path)) {
+      remove_node(dir_fd, child, child_path, *st);
+    } else if (S_ISDIR(st->st_mode)) {
+      prune_untouched(dir_fd, child, child_path);
+    }
+  }
+}
+
+void LayerApplier::write_file(TarReader& tar, const TarEntry& entry, const std::string& path) {
+  NodeAttributes attrs = attributes_of(entry);
+  Slot slot = replace(entry, path);
+  // O_EXCL | O_NOFOLLOW: the name was just cleared, so this creates a new inode or fails.
+  UniqueFd fd(::openat(slot.dir_fd, slot.name.c_str(),
+                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) fail_errno("create", path);
+  FdWriter out(fd.get(), path);
+  while (size_t n = tar.read(buffer_.data(), buffer_.size())) {
+    stats_.bytes += n;
+    if (stats_.bytes > options_.max_bytes) fail_too_large(options_);
+    out.write(buffer_.data(), n);
+  }
+  set_attributes(slot.dir_fd, slot.name, fd.get(), false, attrs, attr_options_);
+  ++stats_.files;
+  touch(path);
+}
+
+void LayerApplier::make_directory(const TarEntry& entry, const std::string& path) {
+  NodeAttributes attrs = attributes_of(entry);
+  if (!path.empty()) {
+    auto [dir, base] = split_path(path);
+    int dir_fd = parent(entry, dir, true);
+    std::optional<struct stat> st = stat_at(dir_fd, base);
+    if (!st || !S_ISDIR(st->st_mode)) {  // an existing directory only gets new attributes
+      if (st) remove_node(dir_fd, base, path, *st);
+      // Owner-writable until finish_directories() sets the real mode.
+      if (::mkdirat(dir_fd, base.c_str(), 0700) != 0) fail_errno("mkdir", path);
+    }
+  }
+  pending_dirs_[path] = std::move(attrs);
+  ++stats_.dirs;
+  touch(path);
+}
+
+void LayerApplier::make_symlink(const TarEntry& entry, const std::string& path) {
+  if (entry.link_target.empty()) refuse(entry, "is a symlink without a target");
+  NodeAttributes attrs = attributes_of(entry);
+  Slot slot = replace(entry, path);
+  // The target is stored as is: it is data, and nothing here ever follows a symlink.
+  if (::symlinkat(entry.link_target.c_str(), slot.dir_fd, slot.name.c_str()) != 0) {
+    fail_errno("create symlink", path);
+  }
+  set_attributes(slot.dir_fd, slot.name, -1, true, attrs, attr_options_);
+  ++stats_.links;
+  touch(path);
+}
+
+void LayerApplier::make_hardlink(const TarEntry& entry, const std::string& path) {
+  std::string target;
+  try {
+    target = clean_entry_path(entry.link_target, options_.name);
+  } catch (const Error&) {
+    refuse(entry, fmt::format("links to {:?}, which escapes the root", entry.link_target));
+  }
+  if (target.empty()) refuse(entry, "links to the root directory");
+  if (target == path) refuse(entry, "links to itself");
+  std::string subject = fmt::format("links to {:?}, which ", entry.link_target);
+  auto [target_dir, target_name] = split_path(target);
+  int found = parent(entry, target_dir, false, subject);
+  // A descriptor of our own: opening the entry's parent may replace the cached one.
+  UniqueFd target_fd(found < 0 ? -1 : ::fcntl(found, F_DUPFD_CLOEXEC, 0));
+  if (found >= 0 && !target_fd) fail_errno("duplicate descriptor of", target_dir);
+  std::optional<struct stat> st;
+  if (target_fd) st = stat_at(target_fd.get(), target_name);
+  if (!st) refuse(entry, fmt::format("links to {:?}, which does not exist", entry.link_target));
+  if (S_ISDIR(st->st_mode)) {
+    refuse(entry, fmt::format("links to {:?}, which is a directory", entry.link_target));
+  }
+  Slot slot = replace(entry, path);
+  // Flags 0: a target that is itself a symlink is linked, not followed.
+  if (::linkat(target_fd.get(), target_name.c_str(), slot.dir_fd, slot.name.c_str(), 0) != 0) {
+    fail_errno("link to " + target + " from", path);
+  }
+  ++stats_.links;
+  touch(path);
+}
+
+void LayerApplier::make_special(const TarEntry& entry, const std::string& path) {
+  bool fifo = entry.type == TarEntry::Type::kFifo;
+  if (!fifo && !privileged_) return unprivileged_device(entry);
+  NodeAttributes attrs = attributes_of(entry);
+  Slot slot = replace(entry, path);
+  mode_t kind = fifo ? S_IFIFO : entry.type == TarEntry::Type::kCharDevice ? S_IFCHR : S_IFBLK;
+  dev_t device = fifo ? 0 : makedev(entry.dev_major, entry.dev_minor);
+  if (::mknodat(slot.dir_fd, slot.name.c_str(), kind | 0600, device) != 0) {
+    if (errno == EPERM && !fifo) return unprivileged_device(entry);  // root without CAP_MKNOD
+    fail_errno("create node", path);
+  }
+  set_attributes(slot.dir_fd, slot.name, -1, false, attrs, attr_options_);
+  ++stats_.files;
+  touch(path);
+}
+
+void LayerApplier::unprivileged_device(const TarEntry& entry) {
+  if (options_.unprivileged_devices == UnprivilegedDevices::kSkip) {
+    ++stats_.skipped;
+    return;
+  }
+  fail(ErrorKind::kUnsupported,
+       fmt::format("{}: tar entry {:?} is a device node, which only root can create", options_.name,
+                   entry.path));
+}
+
+void LayerApplier::finish_directories() {
+  // Reverse lexical order visits "a/b" before its ancestor "a".
+  for (auto it = pending_dirs_.rbegin(); it != pending_dirs_.rend(); ++it) {
+    const auto& [path, attrs] = *it;
+    if (path.empty()) {
+      set_attributes(root_fd_.get(), ".", root_fd_.get(), false, attrs, attr_options_);
+      continue;
+    }
+    auto [dir, base] = split_path(path);
+    // A later entry may have replaced the directory or an ancestor: then there is nothing to do.
+    WalkResult parent_dir = open_dir_beneath(root_fd_.get(), dir, false);
+    if (parent_dir.status != WalkStatus::kOk) continue;
+    std::optional<struct stat> st = stat_at(parent_dir.fd.get(), base);
+    if (!st || !S_ISDIR(st->st_mode)) continue;
+    UniqueFd node = open_subdir(parent_dir.fd.get(), base);
+    set_attributes(parent_dir.fd.get(), base, node.get(), false, attrs, attr_options_);
+  }
+}
+
+void LayerApplier::refuse(const TarEntry& entry, std::string_view why) const {
+  fail(ErrorKind::kInvalidInput,
+       fmt::format("{}: tar entry {:?} {}", options_.name, entry.path, why));
+}
+
+NodeAttributes LayerApplier::attributes_of(const TarEntry& entry) const {
+  if (entry.uid < 0 || entry.uid > kMaxId || entry.gid < 0 || entry.gid > kMaxId) {
+    refuse(entry, fmt::format("has an invalid owner {}:{}", entry.uid, entry.gid));
+  }
+  NodeAttributes attrs;
+  attrs.mode = entry.mode & 07777;
+  attrs.uid = static_cast<uint32_t>(entry.uid);
+  attrs.gid = static_cast<uint32_t>(entry.gid);
+  attrs.mtime.tv_sec = static_cast<time_t>(entry.mtime_sec);
+  attrs.mtime.tv_nsec = std::clamp<int64_t>(entry.mtime_nsec, 0, 999999999);
+  attrs.atime = attrs.mtime;  // TarEntry carries no access time
+  attrs.xattrs = entry.xattrs;
+  return attrs;
+}
+
+// The directory `dir` beneath the root, or -1 when it is missing and not to be created. The
+// descriptor belongs to the cache: valid until the next call or removal beneath it.
+int LayerApplier::parent(const TarEntry& entry, const std::string& dir, bool create,
+                         std::string_view subject) {
+  if (cached_fd_ && dir == cached_dir_) return cached_fd_.get();
+  WalkResult walk = open_dir_beneath(root_fd_.get(), dir, create);
+  switch (walk.status) {
+    case WalkStatus::kOk:
+      cached_dir_ = dir;
+      cached_fd_ = std::move(walk.fd);
+      return cached_fd_.get();
+    case WalkStatus::kMissing:
+      return -1;
+    case WalkStatus::kSymlink:
+      refuse(entry,
+             fmt::format("{}escapes the root through a symlink at {:?}", subject, walk.stopped_at));
+    case WalkStatus::kNotDirectory:
+      refuse(entry, fmt::format("{}lies beneath {:?}, which is not a directory", subject,
+                                walk.stopped_at));
+  }
+  return -1;
+}
+
+LayerApplier::Slot LayerApplier::replace(const TarEntry& entry, const std::string& path) {
+  if (path.empty()) refuse(entry, "would replace the root directory");
+  auto [dir, base] = split_path(path);
+  int dir_fd = parent(entry, dir, true);
+  if (std::optional<struct stat> st = stat_at(dir_fd, base)) remove_node(dir_fd, base, path, *st);
+  return Slot{dir_fd, base};
+}
+
+void LayerApplier::remove_node(int dir_fd, const std::string& name, const std::string& path,
+                               const struct stat& st) {
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlinkat(dir_fd, name.c_str(), 0) != 0) fail_errno("remove", path);
+    return;
+  }
+  remove_tree_at(dir_fd, name);
+  // The cached directory may have been inside; `dir_fd` itself never is.
+  if (cached_fd_ && (cached_dir_ == path || cached_dir_.starts_with(path + "/"))) {
+    cached_fd_.reset();
+  }
+}
+
+void LayerApplier::touch(const std::string& path) {
+  std::string_view rest = path;
+  // Ancestors go in with their first descendant, so stop at the first one already there.
+  while (!rest.empty() && touched_.emplace(rest).second) {
+    size_t slash = rest.rfind('/');
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(0, slash);
+  }
+}
+
+}  // namespace
+
+ApplyStats apply_layer(Reader& uncompressed_tar, const fs::path& root,
+                       const ApplyOptions& options) {
+  LayerApplier applier(root, options);
+  return applier.run(uncompressed_tar);
+}
+
+}  // namespace schicht::snapshot

@@ -1,0 +1,246 @@
+#include "snapshot/snapshotter.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/kill_point.h"
+#include "snapshot/safe_tree.h"
+#include "snapshot/tree_copy.h"
+
+namespace schicht::snapshot {
+namespace {
+
+constexpr std::string_view kTempPrefix = ".tmp-";
+constexpr std::string_view kLockPrefix = ".lock-";
+constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+
+UniqueFd open_dir(const fs::path& path) {
+  UniqueFd fd(::open(path.c_str(), kDirFlags));
+  if (!fd) fail_errno("open directory", path.string());
+  return fd;
+}
+
+// Returns false when `nonblocking` and someone else holds the lock.
+bool lock_exclusive(int fd, const fs::path& path, bool nonblocking) {
+  while (::flock(fd, LOCK_EX | (nonblocking ? LOCK_NB : 0)) != 0) {
+    if (errno == EWOULDBLOCK && nonblocking) return false;
+    if (errno != EINTR) fail_errno("lock", path.string());
+  }
+  return true;
+}
+
+// A .tmp-* directory in the snapshots dir, flock()ed for as long as this object lives, and
+// deleted on destruction unless keep() was called.
+class ScratchDir {
+ public:
+  // A new empty directory.
+  explicit ScratchDir(const fs::path& parent) : parent_(parent) {
+    for (;;) {
+      make_placeholder();
+      fd_ = open_dir(path_);
+      lock_exclusive(fd_.get(), path_, false);
+      // remove_stale() deletes unlocked temp dirs; if it got this one first, take another.
+      struct stat st;
+      if (::fstat(fd_.get(), &st) != 0) fail_errno("stat", path_.string());
+      if (st.st_nlink > 0) return;
+    }
+  }
+
+  // Takes over `existing` (a directory in `parent`) by renaming it to a fresh temp name.
+  ScratchDir(const fs::path& parent, const fs::path& existing) : parent_(parent) {
+    fd_ = open_dir(existing);
+    lock_exclusive(fd_.get(), existing, false);
+    make_placeholder();
+    // rename() replaces the empty placeholder (or recreates the name if a cleaner took it).
+    if (::rename(existing.c_str(), path_.c_str()) != 0) fail_errno("rename", existing.string());
+  }
+
+  ~ScratchDir() {
+    if (kept_) return;
+    ignore_error("a leftover temp dir is reported by stale() and removed later", [&] {
+      UniqueFd parent = open_dir(parent_);
+      remove_tree_at(parent.get(), path_.filename().string());
+    });
+  }
+
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  const fs::path& path() const { return path_; }
+  int fd() const { return fd_.get(); }
+  void keep() { kept_ = true; }
+
+ private:
+  void make_placeholder() {
+    std::string tmpl = (parent_ / (std::string(kTempPrefix) + "XXXXXX")).string();
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+      fail_errno("create temporary directory in", parent_.string());
+    }
+    path_ = tmpl;
+  }
+
+  fs::path parent_;
+  fs::path path_;
+  UniqueFd fd_;
+  bool kept_ = false;
+};
+
+void require_sha256(const Digest& digest) {
+  if (digest.algorithm() != DigestAlgorithm::kSha256) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("snapshot of {}: only sha256 layer digests are supported", digest.str()));
+  }
+}
+
+}  // namespace
+
+Snapshotter::Snapshotter(fs::path snapshots_dir, ApplyOptions options)
+    : dir_(std::move(snapshots_dir)), options_(std::move(options)) {
+  make_dirs(dir_, 0700);
+}
+
+fs::path Snapshotter::path_of(const Digest& chain_id) const {
+  require_sha256(chain_id);
+  return dir_ / std::string(chain_id.hex());
+}
+
+fs::path Snapshotter::lock_path(const Digest& chain_id) const {
+  require_sha256(chain_id);
+  return dir_ / (std::string(kLockPrefix) + std::string(chain_id.hex()));
+}
+
+bool Snapshotter::exists(const Digest& chain_id) const {
+  std::error_code ec;
+  return fs::is_directory(fs::symlink_status(path_of(chain_id), ec));
+}
+
+fs::path Snapshotter::prepare(const std::vector<LayerSource>& layers) {
+  if (layers.empty()) fail(ErrorKind::kInvalidInput, "cannot prepare a snapshot without layers");
+  std::vector<Digest> chain;
+  for (const LayerSource& layer : layers) {
+    require_sha256(layer.diff_id);
+    chain.push_back(chain.empty() ? layer.diff_id : chain_id(chain.back(), layer.diff_id));
+  }
+  // A concurrent remove() can take a parent away between the existence check and the copy;
+  // then start again from the highest snapshot that still exists.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    size_t next = chain.size();
+    while (next > 0 && !exists(chain[next - 1])) --next;
+    bool complete = true;
+    for (size_t i = next; i < chain.size() && complete; ++i) {
+      complete = build(chain[i], i > 0 ? &chain[i - 1] : nullptr, layers[i]);
+    }
+    if (complete) return path_of(chain.back());
+  }
+  fail(ErrorKind::kConflict, fmt::format("snapshot {}: parent snapshots kept being removed while "
+                                         "it was built",
+                                         chain.back().str()));
+}
+
+// Returns false when the parent snapshot disappeared before it could be copied.
+bool Snapshotter::build(const Digest& chain_id, const Digest* parent, const LayerSource& layer) {
+  FileLock lock(lock_path(chain_id), FileLock::Mode::kExclusive);
+  if (exists(chain_id)) return true;  // built by another process while we waited
+  ScratchDir scratch(dir_);
+  if (parent != nullptr) {
+    FileLock parent_lock(lock_path(*parent), FileLock::Mode::kShared);
+    UniqueFd from(::open(path_of(*parent).c_str(), kDirFlags));
+    if (!from && errno == ENOENT) return false;
+    if (!from) fail_errno("open directory", path_of(*parent).string());
+    copy_tree(from.get(), scratch.fd(), options_.privileged.value_or(::geteuid() == 0));
+  } else if (::fchmod(scratch.fd(), 0755) != 0) {  // mkdtemp made it 0700
+    fail_errno("chmod", scratch.path().string());
+  }
+  apply_verified(layer, scratch.path());
+  // Without this a crash could leave a complete-looking snapshot with empty files in it.
+  if (::syncfs(scratch.fd()) != 0) fail_errno("sync", scratch.path().string());
+  kill_point("snapshot-before-rename");
+  fs::path target = path_of(chain_id);
+  if (::rename(scratch.path().c_str(), target.c_str()) != 0) {
+    fail_errno("rename to", target.string());
+  }
+  scratch.keep();
+  fsync_dir(dir_);
+  return true;
+}
+
+void Snapshotter::apply_verified(const LayerSource& layer, const fs::path& root) const {
+  ApplyOptions options = options_;
+  options.name = "layer " + layer.diff_id.str();
+  std::unique_ptr<Reader> tar = layer.open_uncompressed();
+  if (tar == nullptr) fail(ErrorKind::kInternal, options.name + ": no uncompressed stream");
+  HashingReader hashing(*tar, layer.diff_id.algorithm());
+  apply_layer(hashing, root, options);
+  // The diff ID covers whatever follows the tar's end blocks too.
+  std::vector<char> rest(64 * 1024);
+  while (hashing.read(rest.data(), rest.size()) > 0) {
+    if (hashing.count() > options.max_bytes) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: the uncompressed layer exceeds the limit of {} bytes", options.name,
+                       options.max_bytes));
+    }
+  }
+  Digest actual = hashing.finish();
+  if (actual != layer.diff_id) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("{}: uncompressed content has digest {}", options.name, actual.str()));
+  }
+}
+
+uint64_t Snapshotter::remove(const Digest& chain_id) {
+  FileLock lock(lock_path(chain_id), FileLock::Mode::kExclusive);
+  if (!exists(chain_id)) return 0;
+  // Out of sight first: a crash while deleting leaves a stale temp dir, not half a snapshot.
+  ScratchDir trash(dir_, path_of(chain_id));
+  fsync_dir(dir_);
+  return disk_usage(trash.fd());  // the destructor deletes it
+}
+
+std::vector<Digest> Snapshotter::list() const {
+  std::vector<Digest> out;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir_)) {
+    std::string name = entry.path().filename().string();
+    if (Digest::is_sha256_hex(name) && entry.is_directory() && !entry.is_symlink()) {
+      out.push_back(Digest::from_sha256_hex(name));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<fs::path> Snapshotter::stale() const {
+  std::vector<fs::path> out;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir_)) {
+    if (!entry.path().filename().string().starts_with(kTempPrefix)) continue;
+    UniqueFd fd(::open(entry.path().c_str(), kDirFlags));
+    // Gone meanwhile, or locked: not stale. The probe's lock ends when `fd` closes.
+    if (fd && lock_exclusive(fd.get(), entry.path(), true)) out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+size_t Snapshotter::remove_stale() {
+  size_t removed = 0;
+  UniqueFd parent = open_dir(dir_);
+  for (const fs::path& path : stale()) {
+    UniqueFd fd(::open(path.c_str(), kDirFlags));
+    // Hold the lock while deleting, so a builder that just created this name sees it vanish.
+    if (!fd || !lock_exclusive(fd.get(), path, true)) continue;
+    remove_tree_at(parent.get(), path.filename().string());
+    ++removed;
+  }
+  return removed;
+}
+
+}  // namespace schicht::snapshot
