@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/containers.h"
 #include "cli/humanize.h"
 #include "cli/image_filter.h"
 #include "cli/report.h"
@@ -106,8 +107,10 @@ std::vector<store::ImageInfo> prune_candidates(store::Store& store, const PruneO
       }
     }
   }
+  std::set<std::string> in_use = images_in_use(store);
   std::vector<store::ImageInfo> out;
   for (const auto& image : images) {
+    if (in_use.count(image.id.str()) != 0) continue;  // a container holds it
     if (!o.all && !image.names.empty()) continue;
     if (!filter.matches(image) || kept.count(image.id.str()) != 0) continue;
     out.push_back(image);
@@ -146,6 +149,7 @@ PruneResult prune_images(store::Store& store, const PruneOptions& o) {
     result.removed.push_back(image.id);
     result.freed += r.freed_bytes;
   }
+  result.freed += remove_unused_snapshots(store);
   return result;
 }
 
@@ -253,6 +257,8 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
     if (!format.empty()) {
       fail(ErrorKind::kInvalidInput, "cannot combine --format and --verbose flags");
     }
+    std::map<std::string, int> users;
+    for (const auto& c : store.containers()) users[c.image_id.str()] += 1;
     ordered_json rows = ordered_json::array();
     for (const auto& image : images) {
       const store::ImageUsage& u = usage.images[image.id.str()];
@@ -271,7 +277,7 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
         r["Size"] = human_size_compact(u.bytes);
         r["SharedSize"] = human_size_compact(u.shared);
         r["UniqueSize"] = human_size_compact(u.unique());
-        r["Containers"] = 0;
+        r["Containers"] = users[image.id.str()];
         rows.push_back(std::move(r));
       }
     }
@@ -315,8 +321,17 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
     r["Reclaimable"] = fmt::format("{} ({}%)", human_size_compact(reclaim), percent(reclaim, size));
     rows.push_back(std::move(r));
   };
-  row("Images", images.size(), 0, usage.image_bytes, usage.image_bytes);
-  row("Containers", 0, 0, 0, 0);
+  std::set<std::string> in_use = images_in_use(store);
+  std::vector<std::string> unused;
+  for (const auto& image : images) {
+    if (in_use.count(image.id.str()) == 0) unused.push_back(image.id.str());
+  }
+  uint64_t container_bytes = 0;
+  auto containers = store.containers();
+  for (const auto& c : containers) container_bytes += c.size;
+  row("Images", images.size(), in_use.size(), usage.image_bytes, usage.freed_by(unused));
+  // Containers are created, never running: all of them could go.
+  row("Containers", containers.size(), 0, container_bytes, container_bytes);
   row("Local Volumes", 0, 0, 0, 0);
   if (!format.empty() && is_json_format(format)) {
     fmt::print("{}", json_report(rows, 4));

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/containers.h"
 #include "core/error.h"
 #include "core/reference.h"
 #include "store/lookup.h"
@@ -117,9 +118,15 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
   std::vector<Error> errors;
   if (all) {
     for (const auto& image : store.images()) {
-      print_removal(store.remove_image(image.id), image.id);
+      try {
+        if (force) remove_containers_of(store, image.id);
+        print_removal(store.remove_image(image.id), image.id);
+      } catch (const Error& e) {
+        errors.push_back(e);
+      }
     }
-    return 0;
+    remove_unused_snapshots(store);
+    return report_errors(errors);
   }
   for (const auto& text : positional) {
     try {
@@ -142,7 +149,9 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
         fmt::print("Untagged: {}\n", name);
         continue;
       }
+      if (force) remove_containers_of(store, id);
       print_removal(store.remove_image(id), id);
+      remove_unused_snapshots(store);
     } catch (const Error& e) {
       if (ignore && e.kind() == ErrorKind::kNotFound) continue;
       errors.push_back(e);

@@ -1,6 +1,7 @@
 // image tree: an image's layers as podman draws them (layer IDs as containers/storage makes
-// them: the first layer's diffID, then sha256(parent ID + "+" + diffID)), with which images a layer tops and, beyond podman, which other images
-// share it — the cost of a base layer across derived images.
+// them: the first layer's diffID, then sha256(parent ID + "+" + diffID)), with which images a layer
+// tops and, beyond podman, which other images share it — the cost of a base layer across derived
+// images.
 #include <map>
 
 #include <fmt/format.h>

@@ -6,11 +6,14 @@ namespace schicht::cli {
 
 std::span<const Command> top_level_commands() {
   static constexpr std::array kCommands = {
+      Command{"create", "Create but do not start a container", cmd_create},
       Command{"history", "Show history of a specified image", cmd_history},
       Command{"images", "List images in local storage", cmd_images},
       Command{"import", "Import a tarball to create a filesystem image", cmd_import},
       Command{"inspect", "Display the configuration of an image", cmd_inspect},
       Command{"load", "Load image(s) from a tar archive", cmd_load},
+      Command{"ps", "List containers", cmd_ps},
+      Command{"rm", "Remove one or more containers", cmd_rm},
       Command{"rmi", "Remove one or more images from local storage", cmd_rmi},
       Command{"save", "Save image(s) to an archive", cmd_save},
       Command{"tag", "Add an additional name to a local image", cmd_tag},
@@ -37,6 +40,19 @@ std::span<const Command> image_commands() {
       Command{"tag-log", "Show every move of image names", cmd_image_tag_log},
       Command{"tree", "Print layer hierarchy of an image in a tree format", cmd_image_tree},
       Command{"untag", "Remove a name from a local image", cmd_untag},
+  };
+  return kCommands;
+}
+
+std::span<const Command> container_commands() {
+  static constexpr std::array kCommands = {
+      Command{"create", "Create but do not start a container", cmd_create},
+      Command{"exists", "Check if a container exists in local storage", cmd_container_exists},
+      Command{"inspect", "Display the configuration of a container", cmd_container_inspect},
+      Command{"list", "List containers", cmd_ps},
+      Command{"ls", "List containers", cmd_ps},
+      Command{"ps", "List containers", cmd_ps},
+      Command{"rm", "Remove one or more containers", cmd_rm},
   };
   return kCommands;
 }

@@ -22,6 +22,11 @@ int cmd_image_prune(Context& ctx, CommandArgs args);
 int cmd_image_tree(Context& ctx, CommandArgs args);
 int cmd_image_tag_log(Context& ctx, CommandArgs args);
 int cmd_image_rollback(Context& ctx, CommandArgs args);
+int cmd_create(Context& ctx, CommandArgs args);
+int cmd_ps(Context& ctx, CommandArgs args);
+int cmd_rm(Context& ctx, CommandArgs args);
+int cmd_container_exists(Context& ctx, CommandArgs args);
+int cmd_container_inspect(Context& ctx, CommandArgs args);
 int cmd_system_prune(Context& ctx, CommandArgs args);
 int cmd_system_df(Context& ctx, CommandArgs args);
 int cmd_system_check(Context& ctx, CommandArgs args);
@@ -30,5 +35,6 @@ int cmd_system_check(Context& ctx, CommandArgs args);
 std::span<const Command> top_level_commands();
 std::span<const Command> image_commands();
 std::span<const Command> system_commands();
+std::span<const Command> container_commands();
 
 }  // namespace schicht::cli

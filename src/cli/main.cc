@@ -40,8 +40,10 @@ int dispatch(Context& ctx, std::vector<std::string> args) {
   std::span<const Command> table = top_level_commands();
   std::string prefix = "schicht";
   size_t at = 0;
-  if (rest[0] == "image" || rest[0] == "system") {
-    table = rest[0] == "image" ? image_commands() : system_commands();
+  if (rest[0] == "image" || rest[0] == "system" || rest[0] == "container") {
+    table = rest[0] == "image"    ? image_commands()
+            : rest[0] == "system" ? system_commands()
+                                  : container_commands();
     prefix = "schicht " + rest[0];
     at = 1;
     if (rest.size() == 1) {

@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "core/error.h"
 #include "core/kill_point.h"
 #include "store/db.h"
@@ -90,6 +92,14 @@ RemovalReport Store::remove_image(const Digest& id) {
     Statement exists(*db_, "SELECT 1 FROM images WHERE id = ?");
     exists.bind(1, id.str());
     if (!exists.step()) return report;
+    Statement user(*db_, "SELECT id FROM containers WHERE image_id = ? LIMIT 1");
+    user.bind(1, id.str());
+    if (user.step()) {
+      fail(ErrorKind::kInUse,
+           fmt::format("image used by {}: image is in use by a container: consider listing "
+                       "external containers and force-removing image",
+                       user.text(0)));
+    }
     candidates.push_back(id.str());
     Statement edges(*db_,
                     "SELECT m.digest, l.layer_digest FROM image_manifests m "

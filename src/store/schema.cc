@@ -12,7 +12,7 @@ namespace schicht::store {
 namespace {
 
 // Never edit a migration that has shipped: append a new one.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE blobs (
   digest TEXT PRIMARY KEY,
@@ -79,6 +79,19 @@ CREATE TABLE lease_blobs (
   PRIMARY KEY (lease_id, digest)
 );
 CREATE INDEX lease_blobs_by_digest ON lease_blobs(digest);
+)sql",
+    R"sql(
+CREATE TABLE containers (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  image_id TEXT NOT NULL REFERENCES images(id),
+  image_name TEXT NOT NULL,
+  command TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  chain_id TEXT NOT NULL,
+  size INTEGER NOT NULL
+);
+CREATE INDEX containers_by_image ON containers(image_id);
 )sql",
 };
 

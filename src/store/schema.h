@@ -7,10 +7,14 @@
 //   image_manifests(digest PK, image_id → images, media_type, added)   all manifests of an image
 //   manifest_layers(manifest_digest → image_manifests, position, layer_digest)
 //
-// GC edges: an image references its config (its id), its manifests, and their layers.
+// GC edges: an image references its config (its id), its manifests, and their layers; a
+// container references its image, which cannot be removed while it exists.
 //   names(name PK, image_id → images, added)                 tags; moving one is a tag_log row
 //   tag_log(id, time, name, action, from_image, to_image)    every move of every name
 //   leases(id, pid, boot_id, expires)  +  lease_blobs(lease_id → leases, digest)
+//   containers(id PK, name UNIQUE, image_id → images, image_name, command (JSON array),
+//              created, chain_id of the image's top snapshot, size of its root filesystem)
+//   (version 2)
 //
 // Times are unix nanoseconds. Digests are "sha256:<hex>" text.
 #pragma once

@@ -70,6 +70,17 @@ struct TagLogEntry {
   std::optional<Digest> from, to;
 };
 
+struct ContainerInfo {
+  std::string id;  // 64 hex
+  std::string name;
+  Digest image_id;
+  std::string image_name;             // what the user named the image with, normalized
+  std::vector<std::string> command;
+  int64_t created = 0;
+  Digest chain_id;                    // the image's top snapshot the root was made from
+  uint64_t size = 0;                  // bytes the container's root filesystem occupies
+};
+
 struct RemovalReport {
   std::vector<std::string> untagged;
   uint64_t freed_bytes = 0;  // on disk
@@ -117,7 +128,16 @@ class Store {
   std::map<std::string, std::vector<std::string>> names_history();
 
   // Deletes the image's rows and names, then the blobs no other image or lease references.
+  // kInUse (podman's message) while a container uses the image.
   RemovalReport remove_image(const Digest& id);
+
+  // Containers: rows only; their root filesystems live under <root>/containers/<id>.
+  void add_container(const ContainerInfo& container);
+  std::vector<ContainerInfo> containers();
+  // By full or short ID, or by name.
+  std::optional<ContainerInfo> find_container(std::string_view id_or_name);
+  void remove_container(const std::string& id);
+  fs::path container_dir(const std::string& id) const { return root_ / "containers" / id; }
   // Removes blobs this lease wrote that nothing ended up referencing (a failed or partial
   // write rolling back); blobs another image or a live lease uses stay.
   RemovalReport discard_blobs(Lease& lease, const std::vector<Digest>& digests);

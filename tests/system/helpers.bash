@@ -30,7 +30,8 @@ p() {
 
 # A fingerprint of the store: the listing, every blob, anything left in ingest/.
 store_state() {
-  s images --no-trunc --digests 2>&1
+  # No relative times here: "1 second ago" would change under a slow (sanitized) build.
+  s images --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}} {{.Digest}} {{.Size}}' 2>&1
   ls "$STORE/blobs/sha256" 2>/dev/null
   ls -A "$STORE/ingest" 2>/dev/null | sed 's/^/ingest: /'
 }

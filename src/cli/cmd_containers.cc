@@ -1,0 +1,370 @@
+// Containers as podman records them — enough that images are really referenced: create, ps,
+// rm, container exists, container inspect. A container's root filesystem is a private copy of
+// its image's top snapshot under <root>/containers/<id>/rootfs. Running is not schicht's job.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "archive/compression.h"
+#include "cli/commands.h"
+#include "cli/containers.h"
+#include "cli/humanize.h"
+#include "cli/image_json.h"
+#include "cli/report.h"
+#include "core/error.h"
+#include "core/reference.h"
+#include "core/time.h"
+#include "oci/config.h"
+#include "snapshot/snapshotter.h"
+#include "snapshot/tree_copy.h"
+#include "store/lookup.h"
+
+namespace schicht::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+std::string random_hex(size_t bytes) {
+  std::random_device rd;
+  std::string out;
+  for (size_t i = 0; i < bytes; ++i) out += fmt::format("{:02x}", rd() & 0xff);
+  return out;
+}
+
+// podman-style names: adjective_surname.
+std::string random_name() {
+  static constexpr std::array kAdjectives = {"admiring", "brave",   "clever",  "dazzling",
+                                             "eager",    "focused", "gallant", "happy",
+                                             "jolly",    "keen",    "lucid",   "nifty"};
+  static constexpr std::array kNames = {"banach",   "curie",   "darwin", "euler",
+                                        "fermi",    "gauss",   "hopper", "kepler",
+                                        "lovelace", "noether", "pascal", "turing"};
+  std::random_device rd;
+  return fmt::format("{}_{}", kAdjectives[rd() % kAdjectives.size()], kNames[rd() % kNames.size()]);
+}
+
+// A Reader over a stored layer blob, decompressed; owns its file.
+class StoredLayerReader final : public Reader {
+ public:
+  StoredLayerReader(const BlobStore& blobs, const Digest& digest)
+      : fd_(blobs.open(digest)), raw_(fd_.get(), digest.str()), plain_(decompress(raw_)) {}
+  size_t read(void* buffer, size_t size) override { return plain_->read(buffer, size); }
+
+ private:
+  UniqueFd fd_;
+  FdReader raw_;
+  std::unique_ptr<DecompressingReader> plain_;
+};
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+ordered_json container_row(const store::ContainerInfo& c, bool no_trunc, int64_t now) {
+  ordered_json r;
+  r["ID"] = no_trunc ? c.id : c.id.substr(0, 12);
+  r["Image"] = c.image_name;
+  r["ImageID"] = std::string(c.image_id.hex());
+  std::string command = joined(c.command);
+  if (!no_trunc && command.size() > 20) command = command.substr(0, 17) + "...";
+  r["Command"] = command;
+  r["CreatedHuman"] = human_age(c.created, now);
+  r["Created"] = human_age(c.created, now);
+  r["CreatedAt"] = human_age(c.created, now);
+  r["Status"] = "Created";
+  r["State"] = "created";
+  r["Ports"] = "";
+  r["Names"] = c.name;
+  r["Size"] = human_size(c.size);
+  return r;
+}
+
+void remove_container_files(store::Store& store, const std::string& id) {
+  std::error_code ec;
+  fs::remove_all(store.container_dir(id), ec);
+  if (ec) {
+    fail(ErrorKind::kIo,
+         fmt::format("removing {}: {}", store.container_dir(id).string(), ec.message()));
+  }
+}
+
+}  // namespace
+
+// The snapshot sources of an image, bottom layer first.
+std::vector<snapshot::LayerSource> layer_sources(store::Store& store, const Digest& image) {
+  std::vector<snapshot::LayerSource> out;
+  for (const auto& layer : store.layers(image)) {
+    Digest digest = layer.digest;
+    out.push_back({layer.diff_id, [&store, digest] {
+                     return std::make_unique<StoredLayerReader>(store.blobs(), digest);
+                   }});
+  }
+  return out;
+}
+
+void remove_containers_of(store::Store& store, const Digest& image) {
+  for (const auto& c : store.containers()) {
+    if (c.image_id != image) continue;
+    store.remove_container(c.id);
+    remove_container_files(store, c.id);
+  }
+}
+
+uint64_t remove_unused_snapshots(store::Store& store) {
+  fs::path dir = store.root() / "snapshots";
+  if (!fs::exists(dir)) return 0;
+  std::set<std::string> needed;
+  for (const auto& image : store.images()) {
+    std::optional<Digest> chain;
+    for (const auto& layer : store.layers(image.id)) {
+      chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
+      needed.insert(chain->str());
+    }
+  }
+  snapshot::Snapshotter snapshots(dir);
+  uint64_t freed = 0;
+  for (const auto& chain : snapshots.list()) {
+    if (needed.count(chain.str()) == 0) freed += snapshots.remove(chain);
+  }
+  return freed;
+}
+
+std::set<std::string> images_in_use(store::Store& store) {
+  std::set<std::string> out;
+  for (const auto& c : store.containers()) out.insert(c.image_id.str());
+  return out;
+}
+
+int cmd_create(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string name;
+  flags.add_string("name", 0, &name, "Assign a name to the container");
+  flags.set_interspersed(false);  // everything after IMAGE is the container's command
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args,
+                                        "schicht create [options] IMAGE [COMMAND [ARG...]]", &help);
+  if (help) return 0;
+  if (positional.empty())
+    fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
+  store::Store& store = ctx.store();
+  Digest image = store::resolve_image(store, positional[0]);
+  auto info = store.image(image);
+  ImageConfig config = load_config(store, image);
+  std::vector<std::string> command(positional.begin() + 1, positional.end());
+  if (command.empty()) {
+    if (config.config.entrypoint) command = *config.config.entrypoint;
+    if (config.config.cmd)
+      command.insert(command.end(), config.config.cmd->begin(), config.config.cmd->end());
+  }
+  std::string image_name =
+      store::find_name(store, image, positional[0])
+          .value_or(info->names.empty() ? std::string(image.hex()) : info->names.front());
+
+  snapshot::Snapshotter snapshots(store.root() / "snapshots");
+  auto layers = store.layers(image);
+  fs::path top = snapshots.prepare(layer_sources(store, image));
+  Digest chain = layers.empty() ? Digest::sha256_of("") : layers.front().diff_id;
+  for (size_t i = 1; i < layers.size(); ++i) chain = chain_id(chain, layers[i].diff_id);
+
+  store::ContainerInfo c{.id = random_hex(32),
+                         .name = name.empty() ? random_name() : name,
+                         .image_id = image,
+                         .image_name = image_name,
+                         .command = command,
+                         .created = store::now_ns(),
+                         .chain_id = chain};
+  fs::path dir = store.container_dir(c.id);
+  try {
+    make_dirs(dir / "rootfs", 0755);
+    UniqueFd from(::open(top.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd to(::open((dir / "rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!from || !to) fail_errno("open", dir.string());
+    snapshot::copy_tree(from.get(), to.get(), ::geteuid() == 0);
+    c.size = snapshot::disk_usage(to.get());
+    store.add_container(c);
+  } catch (const Error&) {
+    ignore_error("rolling back a failed create; the first error is reported",
+                 [&] { fs::remove_all(dir); });
+    throw;
+  }
+  fmt::print("{}\n", c.id);
+  return 0;
+}
+
+int cmd_ps(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool all = false, quiet = false, no_trunc = false, noheading = false, size = false;
+  std::string format;
+  flags.add_bool("all", 'a', &all, "Show all the containers, default is only running containers");
+  flags.add_bool("quiet", 'q', &quiet, "Print the numeric IDs of the containers only");
+  flags.add_bool("no-trunc", 0, &no_trunc, "Display the extended information");
+  flags.add_bool("noheading", 'n', &noheading, "Do not print headers");
+  flags.add_bool("size", 's', &size, "Display the total file sizes");
+  flags.add_string("format", 0, &format, "Pretty-print containers to JSON or using a Go template");
+  bool help = false;
+  parse_command_flags(ctx, flags, args, "schicht ps [options]", &help);
+  if (help) return 0;
+  int64_t now = store::now_ns();
+  // schicht never runs containers: without -a, none is listed (none runs).
+  std::vector<store::ContainerInfo> list;
+  if (all) list = ctx.store().containers();
+  if (quiet) {
+    for (const auto& c : list) fmt::print("{}\n", no_trunc ? c.id : c.id.substr(0, 12));
+    return 0;
+  }
+  if (!format.empty() && is_json_format(format)) {
+    ordered_json out = ordered_json::array();
+    for (const auto& c : list) {
+      ordered_json j;
+      j["AutoRemove"] = false;
+      j["Command"] = c.command;
+      j["CreatedAt"] = human_age(c.created, now);
+      j["Exited"] = false;
+      j["Id"] = c.id;
+      j["Image"] = c.image_name;
+      j["ImageID"] = std::string(c.image_id.hex());
+      j["Names"] = {c.name};
+      j["State"] = "created";
+      j["Status"] = "";
+      j["Created"] = c.created / 1'000'000'000;
+      out.push_back(j);
+    }
+    fmt::print("{}", json_report(out, 2));
+    return 0;
+  }
+  ordered_json rows = ordered_json::array();
+  for (const auto& c : list) rows.push_back(container_row(c, no_trunc, now));
+  ReportSpec spec{.name = "ps",
+                  .default_format =
+                      "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t"
+                      "{{.Status}}\t{{.Ports}}\t{{.Names}}\n",
+                  .headers = {{"ID", "CONTAINER ID"},
+                              {"Image", "IMAGE"},
+                              {"ImageID", "IMAGE ID"},
+                              {"Command", "COMMAND"},
+                              {"Created", "CREATED"},
+                              {"CreatedAt", "CREATED AT"},
+                              {"CreatedHuman", "CREATED"},
+                              {"Status", "STATUS"},
+                              {"State", "STATE"},
+                              {"Ports", "PORTS"},
+                              {"Names", "NAMES"},
+                              {"Size", "SIZE"}}};
+  ReportOptions options;
+  if (!format.empty()) options.format = format;
+  options.noheading = noheading;
+  std::string out;
+  write_report(out, spec, options, rows);
+  fmt::print("{}", out);
+  return 0;
+}
+
+int cmd_rm(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool all = false, force = false, ignore = false, volumes = false;
+  flags.add_bool("all", 'a', &all, "Remove all containers");
+  flags.add_bool("force", 'f', &force, "Force removal of a running or unusable container");
+  flags.add_bool("ignore", 'i', &ignore, "Ignore errors when a specified container is missing");
+  flags.add_bool("volumes", 'v', &volumes, "Remove anonymous volumes (accepted)");
+  bool help = false;
+  auto names =
+      parse_command_flags(ctx, flags, args, "schicht rm [options] CONTAINER [CONTAINER...]", &help);
+  if (help) return 0;
+  store::Store& store = ctx.store();
+  if (all) {
+    for (const auto& c : store.containers()) names.push_back(c.id);
+  } else if (names.empty()) {
+    fail(ErrorKind::kInvalidInput, "must specify at least one container name or ID");
+  }
+  int code = 0;
+  for (const auto& name : names) {
+    auto c = store.find_container(name);
+    if (!c) {
+      if (ignore) continue;
+      fmt::print(stderr, "Error: no container with name or ID {:?} found: no such container\n",
+                 name);
+      code = 1;
+      continue;
+    }
+    store.remove_container(c->id);
+    remove_container_files(store, c->id);
+    fmt::print("{}\n", name);
+  }
+  return code;
+}
+
+int cmd_container_exists(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht container exists CONTAINER", &help);
+  if (help) return 0;
+  if (positional.size() != 1) {
+    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
+  }
+  return ctx.store().find_container(positional[0]) ? 0 : 1;
+}
+
+int cmd_container_inspect(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string format;
+  flags.add_string("format", 'f', &format, "Format the output to a Go template or json");
+  bool help = false;
+  auto names =
+      parse_command_flags(ctx, flags, args, "schicht container inspect CONTAINER...", &help);
+  if (help) return 0;
+  store::Store& store = ctx.store();
+  ordered_json docs = ordered_json::array();
+  std::string missing;
+  for (const auto& name : names) {
+    auto c = store.find_container(name);
+    if (!c) {
+      missing = name;
+      break;
+    }
+    ordered_json d;
+    d["Id"] = c->id;
+    d["Created"] = format_rfc3339_nano(c->created);
+    d["Path"] = c->command.empty() ? "" : c->command.front();
+    d["Args"] =
+        c->command.size() > 1
+            ? ordered_json(std::vector<std::string>(c->command.begin() + 1, c->command.end()))
+            : ordered_json::array();
+    d["State"] = {{"OciVersion", ""}, {"Status", "created"}, {"Running", false}, {"Pid", 0}};
+    d["Image"] = std::string(c->image_id.hex());
+    d["ImageDigest"] = store.image(c->image_id)->manifest_digest.str();
+    d["ImageName"] = c->image_name;
+    d["Rootfs"] = "";
+    d["Name"] = c->name;
+    d["Driver"] = "schicht";
+    d["GraphDriver"] = {
+        {"Name", "schicht"},
+        {"Data", {{"MergedDir", (store.container_dir(c->id) / "rootfs").string()}}}};
+    d["SizeRootFs"] = c->size;
+    docs.push_back(d);
+  }
+  std::string out;
+  if (format.empty() || is_json_format(format)) {
+    out = json_report(docs, 4);
+  } else {
+    Template tmpl = Template::parse(normalize_format(format), "inspect");
+    for (const auto& doc : docs) tmpl.execute(out, doc);
+  }
+  fmt::print("{}", out);
+  if (!missing.empty()) {
+    std::fflush(stdout);
+    fmt::print(stderr, "Error: no such container {}\n", missing);
+    return 125;
+  }
+  return 0;
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,23 @@
+// What commands other than the container commands need from them: removing an image's
+// containers (rmi -f), dropping snapshots no image needs, the images containers use.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "core/digest.h"
+#include "store/store.h"
+
+namespace schicht::cli {
+
+// Removes every container of `image`: rows first, then their files.
+void remove_containers_of(store::Store& store, const Digest& image);
+
+// Deletes the snapshots that are no prefix of a remaining image's layer chain; returns the
+// bytes freed on disk.
+uint64_t remove_unused_snapshots(store::Store& store);
+
+// IDs ("sha256:…") of the images some container uses.
+std::set<std::string> images_in_use(store::Store& store);
+
+}  // namespace schicht::cli
