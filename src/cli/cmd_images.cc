@@ -2,6 +2,7 @@
 // columns, filters, sorting, Go templates and JSON. Everything shown comes from the database:
 // no blob is read and no directory walked.
 #include <algorithm>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -58,34 +59,61 @@ ordered_json summary_json(const store::ImageInfo& image, const std::vector<std::
   return j;
 }
 
-// One template row: the reporter's fields, named as podman's templates name them.
-ordered_json template_row(const store::ImageInfo& image,
-                          const std::vector<std::string>& names_history, const std::string& repo,
-                          const std::string& tag, bool no_trunc, int64_t now) {
+// Which reporter fields a format uses: filling only those keeps `images` fast on big stores.
+// A field counts as used when ".Name" occurs in the format (a superset is harmless); {{.}},
+// json and variables can reach any field.
+class UsedFields {
+ public:
+  explicit UsedFields(const std::string& format) : format_(format) {
+    all_ = format.find("{{.}}") != std::string::npos || format.find("json") != std::string::npos ||
+           format.find('$') != std::string::npos || format.find("{{ . }}") != std::string::npos;
+  }
+  bool operator()(std::string_view field) const {
+    if (format_.empty()) {
+      return field == "Repository" || field == "Tag" || field == "ID" || field == "Created" ||
+             field == "Size" || field == "Digest";
+    }
+    return all_ || format_.find("." + std::string(field)) != std::string::npos;
+  }
+
+ private:
+  std::string format_;
+  bool all_ = false;
+};
+
+// The per-image part of a template row, computed once for all the image's names.
+ordered_json image_fields(const store::ImageInfo& image,
+                          const std::vector<std::string>& names_history, const UsedFields& used,
+                          bool no_trunc, int64_t now) {
   ordered_json r;
-  r["Repository"] = repo;
-  r["Tag"] = tag;
+  r["Repository"] = "";
+  r["Tag"] = "";
   r["ID"] = no_trunc ? image.id.str() : image.id.short_hex();
-  r["ParentId"] = "";
-  r["RepoTags"] = image.names;
-  r["RepoDigests"] = repo_digests(image);
-  r["Created"] = human_age(image.created, now);
-  r["CreatedAt"] = go_time_string(image.created);
-  r["CreatedSince"] = human_age(image.created, now);
-  r["CreatedTime"] = go_time_string(image.created);
-  r["Size"] = human_size(image.size);
-  r["SharedSize"] = 0;
-  r["VirtualSize"] = image.size;
-  r["Labels"] = labels_of(image).is_null() ? ordered_json::object() : labels_of(image);
-  r["Containers"] = 0;
-  r["ReadOnly"] = false;
-  r["Dangling"] = image.names.empty();
-  std::string history;
-  for (const auto& name : names_history) history += (history.empty() ? "" : ", ") + name;
-  r["History"] = history;
-  r["Names"] = image.names;
-  r["Digest"] = image.manifest_digest.str();
-  r["LastUsed"] = go_time_string(image.last_used);
+  if (used("ParentId")) r["ParentId"] = "";
+  if (used("RepoTags")) r["RepoTags"] = image.names;
+  if (used("RepoDigests")) r["RepoDigests"] = repo_digests(image);
+  if (used("Created")) r["Created"] = human_age(image.created, now);
+  if (used("CreatedAt")) r["CreatedAt"] = go_time_string(image.created);
+  if (used("CreatedSince")) r["CreatedSince"] = human_age(image.created, now);
+  if (used("CreatedTime")) r["CreatedTime"] = go_time_string(image.created);
+  if (used("Size")) r["Size"] = human_size(image.size);
+  if (used("SharedSize")) r["SharedSize"] = 0;
+  if (used("VirtualSize")) r["VirtualSize"] = image.size;
+  if (used("Labels")) {
+    ordered_json labels = labels_of(image);
+    r["Labels"] = labels.is_null() ? ordered_json::object() : labels;
+  }
+  if (used("Containers")) r["Containers"] = 0;
+  if (used("ReadOnly")) r["ReadOnly"] = false;
+  if (used("Dangling")) r["Dangling"] = image.names.empty();
+  if (used("History")) {
+    std::string history;
+    for (const auto& name : names_history) history += (history.empty() ? "" : ", ") + name;
+    r["History"] = history;
+  }
+  if (used("Names")) r["Names"] = image.names;
+  if (used("Digest")) r["Digest"] = image.manifest_digest.str();
+  if (used("LastUsed")) r["LastUsed"] = go_time_string(image.last_used);
   return r;
 }
 
@@ -154,17 +182,20 @@ int cmd_images(Context& ctx, CommandArgs args) {
   sort_images(images, sort);
 
   if (quiet) {
-    std::vector<std::string> seen;
+    std::string out;
     for (const auto& image : images) {
-      std::string id = no_trunc ? image.id.str() : image.id.short_hex();
-      if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
-      seen.push_back(id);
-      fmt::print("{}\n", id);
+      out += no_trunc ? image.id.str() : image.id.short_hex();
+      out += '\n';
     }
+    fmt::print("{}", out);
     return 0;
   }
-  auto history = store.names_history();
-  if (!format.empty() && is_json_format(format)) {
+  bool json = !format.empty() && is_json_format(format);
+  UsedFields used(format);
+  // The names history scans the tag log: only when something shows it.
+  std::map<std::string, std::vector<std::string>> history;
+  if (json || used("History")) history = store.names_history();
+  if (json) {
     ordered_json out = ordered_json::array();
     for (const auto& image : images) out.push_back(summary_json(image, history[image.id.str()]));
     fmt::print("{}", json_report(out, 4));
@@ -172,15 +203,20 @@ int cmd_images(Context& ctx, CommandArgs args) {
   }
   ordered_json rows = ordered_json::array();
   for (const auto& image : images) {
-    const auto& names_history = history[image.id.str()];
+    ordered_json base = image_fields(image, history[image.id.str()], used, no_trunc, now);
     if (image.names.empty()) {
-      rows.push_back(template_row(image, names_history, "<none>", "<none>", no_trunc, now));
+      base["Repository"] = "<none>";
+      base["Tag"] = "<none>";
+      rows.push_back(std::move(base));
+      continue;
     }
     for (const auto& name : image.names) {
       auto ref = Reference::try_parse(name);
       if (!ref) continue;
-      rows.push_back(template_row(image, names_history, ref->name(),
-                                  ref->tag.empty() ? "<none>" : ref->tag, no_trunc, now));
+      ordered_json row = base;
+      row["Repository"] = ref->name();
+      row["Tag"] = ref->tag.empty() ? "<none>" : ref->tag;
+      rows.push_back(std::move(row));
     }
   }
   ReportSpec spec{.name = "images",

@@ -1,0 +1,128 @@
+#include "copy/layer_fetch.h"
+
+#include <exception>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "copy/byte_pipe.h"
+#include "core/error.h"
+
+namespace schicht::copy {
+namespace {
+
+// Enough to keep the decompressor busy while the network catches up, small enough that six
+// transfers at once stay far below the memory a process may use.
+constexpr size_t kPipeCapacity = size_t{4} << 20;
+
+// The HTTP download of one blob, on its own thread, into a pipe. Destroying it abandons the
+// pipe and joins the thread, so no download outlives the transfer that started it.
+class Download {
+ public:
+  Download(registry::RegistryClient& client, std::string_view repository, const Descriptor& blob,
+           BytePipe& pipe)
+      : pipe_(pipe), thread_([this, &client, repository = std::string(repository), &blob] {
+          try {
+            client.get_blob(repository, blob.digest, static_cast<uint64_t>(blob.size),
+                            pipe_.writer());
+            pipe_.close();
+          } catch (...) {
+            error_ = std::current_exception();
+            pipe_.fail(error_);
+          }
+        }) {}
+  ~Download() { join(); }
+  Download(const Download&) = delete;
+  Download& operator=(const Download&) = delete;
+
+  // Waits for the download to end and rethrows its error, if it had one.
+  void finish() {
+    join();
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void join() {
+    if (!thread_.joinable()) return;
+    pipe_.abandon();
+    thread_.join();
+  }
+
+  BytePipe& pipe_;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts once the members it uses exist
+};
+
+void check_bytes(Ingest& ingest, const Descriptor& blob) {
+  if (ingest.size() != static_cast<uint64_t>(blob.size)) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("writing blob: storing blob {}: size mismatch: expected {} bytes, got {}",
+                     blob.digest.str(), blob.size, ingest.size()));
+  }
+  if (ingest.digest() != blob.digest) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("writing blob: storing blob {}: Digest did not match, expected {}, got {}",
+                     blob.digest.str(), blob.digest.str(), ingest.digest().str()));
+  }
+}
+
+}  // namespace
+
+LayerDigests fetch_layer(registry::RegistryClient& client, std::string_view repository,
+                         const Descriptor& layer, const Digest& diff_id, const BlobStore& blobs,
+                         const std::atomic<bool>& cancelled) {
+  std::string name = "blob " + layer.digest.str();
+  auto ingest = blobs.begin_ingest(name);
+  BytePipe pipe(kPipeCapacity, &cancelled);
+  Download download(client, repository, layer, pipe);
+  std::optional<LayerDigests> digests;
+  try {
+    digests = digest_layer(pipe.reader(), ingest.get(), name);
+  } catch (const Error&) {
+    // A failed download is the cause of whatever the digester then saw.
+    if (pipe.failed()) download.finish();
+    if (cancelled) throw;
+    // Bytes that do not decompress may simply be the wrong bytes: read the rest, and if the
+    // blob is not the one the descriptor names, say that.
+    bool complete = false;
+    ignore_error("the rest of the blob only decides which error to report", [&] {
+      copy_stream(pipe.reader(), *ingest);
+      complete = true;
+    });
+    if (complete) check_bytes(*ingest, layer);
+    throw;
+  }
+  download.finish();
+  check_bytes(*ingest, layer);
+  if (digests->diff_id != diff_id) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("writing blob: layer {}: its diffID is {}, but the image config names {}",
+                     layer.digest.str(), digests->diff_id.str(), diff_id.str()));
+  }
+  ingest->commit(layer.digest, static_cast<uint64_t>(layer.size));
+  return *digests;
+}
+
+std::string fetch_small_blob(registry::RegistryClient& client, std::string_view repository,
+                             const Descriptor& descriptor, size_t limit) {
+  if (descriptor.size < 0 || static_cast<uint64_t>(descriptor.size) > limit) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("blob {} is {} bytes, more than the {} allowed for it",
+                     descriptor.digest.str(), descriptor.size, limit));
+  }
+  StringWriter bytes;
+  client.get_blob(repository, descriptor.digest, static_cast<uint64_t>(descriptor.size), bytes);
+  Hasher hasher(descriptor.digest.algorithm());
+  hasher.update(bytes.str());
+  Digest got = hasher.finish();
+  if (got != descriptor.digest) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("writing blob: storing blob {}: Digest did not match, expected {}, got {}",
+                     descriptor.digest.str(), descriptor.digest.str(), got.str()));
+  }
+  return std::move(bytes.str());
+}
+
+}  // namespace schicht::copy

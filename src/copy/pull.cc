@@ -1,0 +1,292 @@
+#include "copy/pull.h"
+
+#include <memory>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "archive/layer.h"
+#include "copy/layer_fetch.h"
+#include "copy/parallel.h"
+#include "copy/short_names.h"
+#include "core/error.h"
+#include "core/media_type.h"
+#include "core/time.h"
+#include "oci/config.h"
+#include "oci/index.h"
+#include "oci/manifest.h"
+#include "registry/registry_client.h"
+
+namespace schicht::copy {
+namespace {
+
+// Configs are small JSON documents; anything near this is not one.
+constexpr size_t kConfigLimit = size_t{32} << 20;
+
+void report(const TransferOptions& options, const std::string& line) {
+  if (options.report) options.report(line);
+}
+
+std::string available_platforms(const Index& index) {
+  std::string out;
+  for (const Descriptor& d : index.manifests) {
+    if (d.platform) out += (out.empty() ? "" : ", ") + d.platform->str();
+  }
+  return out.empty() ? "none" : out;
+}
+
+// The image manifest `reference` names: itself, or an index's instance for the platform.
+Manifest resolve_manifest(registry::RegistryClient& client, const Reference& reference,
+                          const PlatformChoice& choice) {
+  std::string source = fmt::format("initializing source docker://{}", reference.str());
+  std::string version = reference.digest ? reference.digest->str() : reference.tag;
+  registry::Manifest top =
+      with_context(source, [&] { return client.get_manifest(reference.path, version); });
+  std::string type = detect_manifest_type(top.bytes, top.media_type);
+  if (media_type::is_schema1(type)) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("{}: Docker schema 1 manifests are not supported", source));
+  }
+  if (!media_type::is_index(type)) {
+    return with_context(source, [&] { return parse_manifest(std::move(top.bytes), type); });
+  }
+  Index index = with_context(source, [&] { return parse_index(std::move(top.bytes), type); });
+  std::vector<std::optional<Platform>> platforms;
+  for (const Descriptor& d : index.manifests) {
+    platforms.push_back(media_type::is_manifest(d.media_type) ? d.platform : std::nullopt);
+  }
+  std::vector<Platform> wanted = wanted_platforms(choice);
+  std::optional<size_t> chosen = choose_platform(platforms, wanted);
+  if (!chosen || !media_type::is_manifest(index.manifests[*chosen].media_type)) {
+    fail(ErrorKind::kNotFound,
+         fmt::format("choosing an image from manifest list docker://{}: no image found in image "
+                     "index for architecture {}, variant \"{}\", OS {} (the index has: {})",
+                     reference.str(), wanted.front().architecture, wanted.front().variant,
+                     wanted.front().os, available_platforms(index)));
+  }
+  const Descriptor& instance = index.manifests[*chosen];
+  registry::Manifest bytes = with_context(
+      source, [&] { return client.get_manifest(reference.path, instance.digest.str()); });
+  if (bytes.bytes.size() != static_cast<uint64_t>(instance.size)) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("{}: manifest {} is {} bytes, the index says {}", source,
+                     instance.digest.str(), bytes.bytes.size(), instance.size));
+  }
+  return with_context(source, [&] {
+    return parse_manifest(std::move(bytes.bytes),
+                          bytes.media_type.empty() ? instance.media_type : bytes.media_type);
+  });
+}
+
+int64_t created_ns(const std::string& text) {
+  std::optional<Timestamp> time = text.empty() ? std::nullopt : try_parse_rfc3339(text);
+  // Go's zero time and other instants int64 nanoseconds cannot hold count as unknown.
+  constexpr int64_t kLimit = INT64_MAX / 1'000'000'000 - 1;
+  if (!time || time->unix_seconds < -kLimit || time->unix_seconds > kLimit) return 0;
+  return time->unix_seconds * 1'000'000'000 + time->nanos;
+}
+
+store::NewImage describe(const ImageConfig& config, const Manifest& manifest,
+                         std::vector<store::LayerInfo> layers) {
+  store::NewImage image{.id = config.id,
+                        .config_size = config.raw.size(),
+                        .manifest_digest = manifest.digest,
+                        .manifest_media_type = manifest.media_type,
+                        .manifest_size = manifest.raw.size()};
+  image.created = created_ns(config.created);
+  image.os = config.os;
+  image.architecture = config.architecture;
+  image.variant = config.variant;
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [key, value] : config.config.labels) labels[key] = value;
+  image.labels_json = labels.dump();
+  image.layers = std::move(layers);
+  return image;
+}
+
+// A layer blob the store has but no image recorded (another pull's, still in flight): its
+// diffID comes from reading it.
+store::LayerInfo digest_stored_layer(store::Store& store, const Descriptor& layer) {
+  UniqueFd fd = store.blobs().open(layer.digest);
+  FdReader reader(fd.get(), store.blobs().path_of(layer.digest).string());
+  LayerDigests d = digest_layer(reader, nullptr, "blob " + layer.digest.str());
+  return store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
+}
+
+void check_diff_id(const store::LayerInfo& layer, const Digest& expected) {
+  if (layer.diff_id != expected) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("layer {}: its diffID is {}, but the image config names {}",
+                     layer.digest.str(), layer.diff_id.str(), expected.str()));
+  }
+}
+
+// Everything after the manifest, under one lease: see pull.h for the order.
+PulledImage store_image(store::Store& store, registry::RegistryClient& client,
+                        const Reference& source, const Manifest& manifest, const std::string& name,
+                        const PullOptions& options) {
+  const std::string& config_type = manifest.config.media_type;
+  if (config_type != media_type::kOciConfig && config_type != media_type::kDockerConfig) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("docker://{}: config media type {} is not an image's; schicht pulls images "
+                     "only",
+                     source.str(), config_type));
+  }
+  auto lease = store.begin_lease();
+  std::vector<Digest> created;
+  try {
+    bool have_config = lease->protect(manifest.config.digest);
+    std::string config_bytes =
+        have_config ? store.blobs().read(manifest.config.digest, kConfigLimit)
+                    : fetch_small_blob(client, source.path, manifest.config, kConfigLimit);
+    ImageConfig config = with_context(fmt::format("config {}", manifest.config.digest.str()),
+                                      [&] { return parse_config(config_bytes); });
+    if (config.diff_ids.size() != manifest.layers.size()) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("manifest {} has {} layers but its config {} lists {} diffIDs",
+                       manifest.digest.str(), manifest.layers.size(), config.id.str(),
+                       config.diff_ids.size()));
+    }
+
+    report(options, "Getting image source signatures");
+    std::vector<std::optional<store::LayerInfo>> layers(manifest.layers.size());
+    std::vector<size_t> missing;
+    std::set<Digest> queued;
+    for (size_t i = 0; i < manifest.layers.size(); ++i) {
+      const Descriptor& layer = manifest.layers[i];
+      report(options, "Copying blob " + layer.digest.str());
+      if (queued.count(layer.digest) != 0) continue;  // the same blob twice in one image
+      if (lease->protect(layer.digest)) {
+        layers[i] = store.layer(layer.digest);
+        if (!layers[i]) layers[i] = digest_stored_layer(store, layer);
+        layers[i]->media_type = layer.media_type;
+        check_diff_id(*layers[i], config.diff_ids[i]);
+        continue;
+      }
+      queued.insert(layer.digest);
+      missing.push_back(i);
+      // Listed before it exists: a rollback then removes it whenever the failure comes.
+      created.push_back(layer.digest);
+    }
+    run_parallel(missing.size(), options.jobs, [&](size_t k, const std::atomic<bool>& cancel) {
+      const Descriptor& layer = manifest.layers[missing[k]];
+      LayerDigests d = fetch_layer(client, source.path, layer, config.diff_ids[missing[k]],
+                                   store.blobs(), cancel);
+      layers[missing[k]] =
+          store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
+    });
+    std::vector<store::LayerInfo> infos;
+    for (size_t i = 0; i < manifest.layers.size(); ++i) {
+      for (size_t j = 0; j < i && !layers[i]; ++j) {  // a repeat of an earlier layer
+        if (manifest.layers[j].digest == manifest.layers[i].digest) layers[i] = layers[j];
+      }
+      check_diff_id(*layers[i], config.diff_ids[i]);
+      infos.push_back(*layers[i]);
+    }
+
+    report(options, "Copying config " + manifest.config.digest.str());
+    if (!have_config) {
+      created.push_back(store.blobs().put(config_bytes, manifest.config.digest, "config"));
+    }
+    report(options, "Writing manifest to image destination");
+    if (!lease->protect(manifest.digest)) {
+      created.push_back(store.blobs().put(manifest.raw, manifest.digest, "manifest"));
+    }
+    report(options, "Storing signatures");
+    store.add_image(describe(config, manifest, std::move(infos)), {name}, "pull");
+    return PulledImage{config.id, manifest.digest, name};
+  } catch (...) {
+    ignore_error("rolling back after the pull failed; the first error is what matters", [&] {
+      if (!created.empty()) store.discard_blobs(*lease, created);
+    });
+    throw;
+  }
+}
+
+std::string stored_name(const Reference& reference) {
+  Reference name = reference;
+  if (name.digest) name.tag.clear();  // podman stores repo@digest for a pull by digest
+  return name.str();
+}
+
+registry::RegistryOptions options_for(const registry::Endpoint& endpoint,
+                                      const TransferOptions& options) {
+  registry::RegistryOptions out = options.registry;
+  out.insecure = endpoint.insecure;
+  return out;
+}
+
+}  // namespace
+
+PulledImage pull_image(store::Store& store, const Reference& reference,
+                       const registry::RegistriesConf& conf, const PullOptions& options) {
+  report(options, fmt::format("Trying to pull {}...", reference.str()));
+  std::vector<registry::Endpoint> endpoints = conf.pull_endpoints(reference);
+  std::string mirror_errors;
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    const registry::Endpoint& endpoint = endpoints[i];
+    bool last = i + 1 == endpoints.size();
+    try {
+      if (endpoint.blocked) {
+        fail(ErrorKind::kPolicy,
+             fmt::format("registry {} is blocked in registries.conf", endpoint.reference.domain));
+      }
+      registry::RegistryClient client(endpoint.reference.domain, options_for(endpoint, options));
+      Manifest manifest = resolve_manifest(client, endpoint.reference, options.platform);
+      return store_image(store, client, endpoint.reference, manifest, stored_name(reference),
+                         options);
+    } catch (const Error& e) {
+      if (last) {
+        if (mirror_errors.empty()) throw;
+        throw Error(e.kind(),
+                    fmt::format("{} (mirrors also failed: [{}])", e.what(), mirror_errors));
+      }
+      mirror_errors += (mirror_errors.empty() ? "" : ", ") + std::string(e.what());
+    }
+  }
+  fail(ErrorKind::kInternal, "registries.conf gave no endpoint to pull from");
+}
+
+PulledImage pull(store::Store& store, std::string_view text, const registry::RegistriesConf& conf,
+                 const registry::RegistriesConfSources& sources, const PullOptions& options) {
+  PullCandidates candidates = resolve_pull_name(text, conf, sources);
+  if (!candidates.note.empty()) report(options, candidates.note);
+  std::vector<Error> errors;
+  for (const Reference& reference : candidates.references) {
+    try {
+      return pull_image(store, reference, conf, options);
+    } catch (const Error& e) {
+      errors.push_back(e);
+    }
+  }
+  if (errors.size() == 1) throw errors.front();
+  std::string message = fmt::format("{} errors occurred while pulling:", errors.size());
+  for (const Error& e : errors) message += fmt::format("\n * {}", e.what());
+  throw Error(errors.back().kind(), message);
+}
+
+std::vector<PulledImage> pull_all_tags(store::Store& store, std::string_view text,
+                                       const registry::RegistriesConf& conf,
+                                       const registry::RegistriesConfSources& sources,
+                                       const PullOptions& options) {
+  PullCandidates candidates = resolve_pull_name(text, conf, sources);
+  if (!candidates.note.empty()) report(options, candidates.note);
+  const Reference& repository = candidates.references.front();
+  registry::RegistryClient client(repository.domain,
+                                  options_for(conf.endpoint(repository), options));
+  std::vector<std::string> tags =
+      with_context(fmt::format("listing tags of docker://{}", repository.name()),
+                   [&] { return client.list_tags(repository.path); });
+  std::vector<PulledImage> pulled;
+  for (const std::string& tag : tags) {
+    Reference reference = repository;
+    reference.tag = tag;
+    reference.digest.reset();
+    pulled.push_back(pull_image(store, reference, conf, options));
+  }
+  return pulled;
+}
+
+}  // namespace schicht::copy

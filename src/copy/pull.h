@@ -1,0 +1,55 @@
+// pull: images from a registry into the store, as podman pull does.
+//
+// Call order inside pull_image: the manifest (an index or manifest list resolves to the
+// instance for the wanted platform), the config, then the layers the store lacks, in parallel
+// (layer_fetch.h: each streams once through download, ingest, digest and diffID, and is made
+// durable under the pass's lease once verified), then the config and manifest blobs, then one
+// Store::add_image. Blobs the store has are not fetched. On any failure the blobs the pass
+// created are discarded: the store is as it was.
+//
+// Progress lines go to options.report in podman's words; errors read like podman's
+// ("initializing source docker://…: reading manifest …: manifest unknown").
+// Not thread-safe: one pull per Store at a time (it runs its own threads inside).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "copy/options.h"
+#include "core/digest.h"
+#include "core/platform.h"
+#include "core/reference.h"
+#include "registry/registries_conf.h"
+#include "store/store.h"
+
+namespace schicht::copy {
+
+struct PullOptions : TransferOptions {
+  PlatformChoice platform;  // --os/--arch/--variant; empty fields: this machine's
+};
+
+struct PulledImage {
+  Digest id;
+  Digest manifest_digest;  // of the image's own manifest (an index's instance)
+  std::string name;        // as stored: "host/repo:tag", or "host/repo@sha256:…" for a digest
+};
+
+// Pulls one normalized reference (with a tag or a digest) from the endpoints registries.conf
+// gives for it (mirrors first). Prints "Trying to pull REF...".
+PulledImage pull_image(store::Store& store, const Reference& reference,
+                       const registry::RegistriesConf& conf, const PullOptions& options);
+
+// What `pull TEXT` does: resolves TEXT (short_names.h), prints how, and pulls the first
+// candidate that works. When every candidate fails, one error lists them all, as podman's
+// "N errors occurred while pulling" does.
+PulledImage pull(store::Store& store, std::string_view text, const registry::RegistriesConf& conf,
+                 const registry::RegistriesConfSources& sources, const PullOptions& options);
+
+// `pull --all-tags TEXT`: every tag of the repository (a tag or digest in TEXT is ignored).
+std::vector<PulledImage> pull_all_tags(store::Store& store, std::string_view text,
+                                       const registry::RegistriesConf& conf,
+                                       const registry::RegistriesConfSources& sources,
+                                       const PullOptions& options);
+
+}  // namespace schicht::copy

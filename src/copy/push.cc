@@ -1,0 +1,289 @@
+#include "copy/push.h"
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "copy/parallel.h"
+#include "core/error.h"
+#include "core/media_type.h"
+#include "oci/manifest.h"
+#include "registry/registry_client.h"
+
+namespace schicht::copy {
+namespace {
+
+// Recompressed layers go up in chunks of this size (or the registry's minimum, if larger).
+constexpr size_t kUploadChunk = size_t{8} << 20;
+
+void report(const TransferOptions& options, const std::string& line) {
+  if (options.report) options.report(line);
+}
+
+// Stops an upload's body when another transfer of the group failed.
+class CancellableReader final : public Reader {
+ public:
+  CancellableReader(Reader& inner, const std::atomic<bool>& cancelled)
+      : inner_(inner), cancelled_(cancelled) {}
+  size_t read(void* buffer, size_t size) override {
+    if (cancelled_) fail(ErrorKind::kInternal, "transfer cancelled after another one failed");
+    return inner_.read(buffer, size);
+  }
+
+ private:
+  Reader& inner_;
+  const std::atomic<bool>& cancelled_;
+};
+
+// Collects a compressed stream into chunks and PATCHes each to an upload session.
+class ChunkedUpload final : public Writer {
+ public:
+  explicit ChunkedUpload(registry::BlobUpload& upload)
+      : upload_(upload), chunk_size_(std::max<uint64_t>(kUploadChunk, upload.min_chunk_size())) {}
+  using Writer::write;
+  void write(const void* data, size_t size) override {
+    buffer_.append(static_cast<const char*>(data), size);
+    if (buffer_.size() >= chunk_size_) flush();
+  }
+  void flush() {
+    if (buffer_.empty()) return;
+    upload_.write_chunk(buffer_);
+    buffer_.clear();
+  }
+
+ private:
+  registry::BlobUpload& upload_;
+  uint64_t chunk_size_;
+  std::string buffer_;
+};
+
+// The compression the bytes of a stored blob are in (media types of docker-archive loads say
+// gzip for plain tars, so the bytes decide).
+Compression stored_compression(const BlobStore& blobs, const Digest& digest) {
+  UniqueFd fd = blobs.open(digest);
+  FdReader reader(fd.get(), blobs.path_of(digest).string());
+  std::string head(kCompressionMagicSize, '\0');
+  size_t got = 0;
+  while (got < head.size()) {
+    size_t n = reader.read(head.data() + got, head.size() - got);
+    if (n == 0) break;
+    got += n;
+  }
+  head.resize(got);
+  return detect_compression(head);
+}
+
+// The layer media type of a compression in a manifest format.
+std::string layer_type(Compression compression, ManifestFormat format) {
+  bool oci = format == ManifestFormat::kOci;
+  switch (compression) {
+    case Compression::kNone:
+      return std::string(oci ? media_type::kOciLayer : media_type::kDockerLayer);
+    case Compression::kGzip:
+      return std::string(oci ? media_type::kOciLayerGzip : media_type::kDockerLayerGzip);
+    case Compression::kZstd:
+      if (oci) return std::string(media_type::kOciLayerZstd);
+      fail(ErrorKind::kUnsupported,
+           "zstd-compressed layers cannot be described by a Docker v2s2 manifest; use --format "
+           "oci");
+    default:
+      fail(ErrorKind::kUnsupported,
+           fmt::format("{} layers cannot be pushed", compression_name(compression)));
+  }
+}
+
+// The compression a layer media type names; kUnsupported for types a conversion cannot map.
+Compression named_compression(const std::string& type) {
+  if (type == media_type::kOciLayer || type == media_type::kDockerLayer) return Compression::kNone;
+  if (type == media_type::kOciLayerGzip || type == media_type::kDockerLayerGzip) {
+    return Compression::kGzip;
+  }
+  if (type == media_type::kOciLayerZstd) return Compression::kZstd;
+  fail(ErrorKind::kUnsupported,
+       fmt::format("layer media type {} cannot be converted to another manifest format", type));
+}
+
+ManifestFormat format_of(const Manifest& manifest) {
+  return manifest.media_type == media_type::kDockerManifest ? ManifestFormat::kDockerV2S2
+                                                            : ManifestFormat::kOci;
+}
+
+class Pusher {
+ public:
+  Pusher(store::Store& store, registry::RegistryClient& client, const Reference& destination,
+         std::vector<std::string> mount_from, ManifestFormat stored_format,
+         const PushOptions& options)
+      : blobs_(store.blobs()),
+        client_(client),
+        repository_(destination.path),
+        mount_from_(std::move(mount_from)),
+        stored_format_(stored_format),
+        options_(options) {}
+
+  // A stored blob, unless the repository has it or can mount it.
+  void copy_blob(const Descriptor& blob, const std::atomic<bool>& cancelled) {
+    std::string reuse = fmt::format("trying to reuse blob {} at destination", blob.digest.str());
+    bool present = with_context(
+        reuse, [&] { return client_.head_blob(repository_, blob.digest).has_value(); });
+    if (present) return;
+    for (const std::string& from : mount_from_) {
+      bool mounted = false;
+      ignore_error("a refused mount costs only the upload that follows",
+                   [&] { mounted = client_.mount_blob(repository_, blob.digest, from); });
+      if (mounted) return;
+    }
+    UniqueFd fd = blobs_.open(blob.digest);
+    FdReader file(fd.get(), blobs_.path_of(blob.digest).string());
+    CancellableReader body(file, cancelled);
+    with_context("writing blob", [&] {
+      client_.push_blob(repository_, blob.digest, static_cast<uint64_t>(blob.size), body);
+    });
+  }
+
+  // A layer, recompressed when asked for; returns its descriptor in `format`.
+  Descriptor copy_layer(const Descriptor& layer, ManifestFormat format,
+                        const std::atomic<bool>& cancelled) {
+    Descriptor out = layer;
+    std::optional<Compression> wanted = options_.compression;
+    if (wanted && stored_compression(blobs_, layer.digest) != *wanted) {
+      return recompress(layer, *wanted, format, cancelled);
+    }
+    copy_blob(layer, cancelled);
+    if (format != stored_format_) {
+      out.media_type = layer_type(named_compression(layer.media_type), format);
+    }
+    return out;
+  }
+
+ private:
+  Descriptor recompress(const Descriptor& layer, Compression to, ManifestFormat format,
+                        const std::atomic<bool>& cancelled) {
+    return with_context("writing blob", [&] {
+      UniqueFd fd = blobs_.open(layer.digest);
+      FdReader file(fd.get(), blobs_.path_of(layer.digest).string());
+      CancellableReader raw(file, cancelled);
+      auto plain = decompress(raw);
+      registry::BlobUpload upload = client_.start_upload(repository_);
+      ChunkedUpload chunks(upload);
+      HashingWriter hashed(&chunks);
+      auto compressed = compress(hashed, to);
+      copy_stream(*plain, *compressed);
+      compressed->finish();
+      chunks.flush();
+      uint64_t size = hashed.count();
+      Digest digest = hashed.finish();
+      upload.finish(digest);
+      Descriptor out = layer;
+      out.media_type = layer_type(to, format);
+      out.digest = digest;
+      out.size = static_cast<int64_t>(size);
+      return out;
+    });
+  }
+
+  const BlobStore& blobs_;
+  registry::RegistryClient& client_;
+  std::string repository_;
+  std::vector<std::string> mount_from_;
+  ManifestFormat stored_format_;
+  const PushOptions& options_;
+};
+
+// Repositories of the destination registry the image is named after: where its blobs may be.
+std::vector<std::string> mount_sources(const store::ImageInfo& image,
+                                       const Reference& destination) {
+  std::vector<std::string> out;
+  for (const std::string& name : image.names) {
+    std::optional<Reference> ref = Reference::try_parse(name);
+    if (!ref || ref->domain != destination.domain || ref->path == destination.path) continue;
+    if (std::find(out.begin(), out.end(), ref->path) == out.end()) out.push_back(ref->path);
+  }
+  return out;
+}
+
+}  // namespace
+
+ManifestFormat parse_manifest_format(std::string_view name) {
+  if (name == "oci") return ManifestFormat::kOci;
+  if (name == "v2s2") return ManifestFormat::kDockerV2S2;
+  if (name == "v2s1") {
+    fail(ErrorKind::kUnsupported, "Docker schema 1 manifests (v2s1) are not supported");
+  }
+  fail(ErrorKind::kInvalidInput,
+       fmt::format("unknown format \"{}\". Choose on of the supported formats: 'oci', 'v2s1', or "
+                   "'v2s2'",
+                   name));
+}
+
+Digest push_image(store::Store& store, const Digest& id, const Reference& destination,
+                  const registry::RegistriesConf& conf, const PushOptions& options) {
+  std::optional<store::ImageInfo> image = store.image(id);
+  if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", id.str()));
+  Manifest manifest = with_context(fmt::format("image {}: manifest", id.short_hex()), [&] {
+    return parse_manifest(store.blobs().read(image->manifest_digest), image->manifest_media_type);
+  });
+  ManifestFormat stored_format = format_of(manifest);
+  ManifestFormat format = options.format.value_or(
+      options.compression == Compression::kZstd ? ManifestFormat::kOci : stored_format);
+
+  registry::Endpoint endpoint = conf.endpoint(destination);
+  if (endpoint.blocked) {
+    fail(ErrorKind::kPolicy,
+         fmt::format("registry {} is blocked in registries.conf", destination.domain));
+  }
+  registry::RegistryOptions registry_options = options.registry;
+  registry_options.insecure = endpoint.insecure;
+  registry::RegistryClient client(destination.domain, registry_options);
+  Pusher pusher(store, client, destination, mount_sources(*image, destination), stored_format,
+                options);
+
+  report(options, "Getting image source signatures");
+  for (const Descriptor& layer : manifest.layers) {
+    report(options, "Copying blob " + layer.digest.str());
+  }
+  std::vector<std::optional<Descriptor>> layers(manifest.layers.size());
+  run_parallel(manifest.layers.size(), options.jobs,
+               [&](size_t i, const std::atomic<bool>& cancelled) {
+                 layers[i] = pusher.copy_layer(manifest.layers[i], format, cancelled);
+               });
+  report(options, "Copying config " + manifest.config.digest.str());
+  std::atomic<bool> never{false};
+  pusher.copy_blob(manifest.config, never);
+
+  std::string bytes = manifest.raw;
+  std::string type = manifest.media_type;
+  bool layers_changed = false;
+  for (size_t i = 0; i < layers.size(); ++i) layers_changed |= *layers[i] != manifest.layers[i];
+  if (format != stored_format || layers_changed) {
+    std::vector<Descriptor> descriptors;
+    for (const auto& layer : layers) descriptors.push_back(*layer);
+    Descriptor config = manifest.config;
+    if (format == ManifestFormat::kOci) {
+      config.media_type = media_type::kOciConfig;
+      bool same = stored_format == ManifestFormat::kOci;
+      bytes = serialize_oci_manifest(
+          config, descriptors, same ? manifest.annotations : std::map<std::string, std::string>{},
+          same ? manifest.subject : std::nullopt, same ? manifest.artifact_type : "",
+          same ? manifest.media_type_field : MediaTypeField::kPresent);
+      type = media_type::kOciManifest;
+    } else {
+      config.media_type = media_type::kDockerConfig;
+      bytes = serialize_docker_manifest(config, descriptors);
+      type = media_type::kDockerManifest;
+    }
+  }
+
+  report(options, "Writing manifest to image destination");
+  std::string version = destination.digest        ? destination.digest->str()
+                        : destination.tag.empty() ? std::string("latest")
+                                                  : destination.tag;
+  Digest pushed = client.put_manifest(destination.path, version, bytes, type);
+  report(options, "Storing signatures");
+  store.touch(id);
+  return pushed;
+}
+
+}  // namespace schicht::copy

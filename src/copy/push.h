@@ -1,0 +1,42 @@
+// push: an image from the store to a registry, as podman push does.
+//
+// Call order: every layer in parallel (a blob the repository has is skipped after a HEAD; one
+// in another repository of the same registry that the image is named after is mounted; the
+// rest are uploaded streaming from the blob store), then the config the same way, then the
+// manifest. The manifest goes byte-exact with its stored media type unless a conversion was
+// asked for (--format, or recompressed layers), so an unchanged image keeps its digest.
+// Nothing in the store changes but the image's last-used time.
+// Not thread-safe: one push per Store at a time (it runs its own threads inside).
+#pragma once
+
+#include <optional>
+
+#include "archive/compression.h"
+#include "copy/options.h"
+#include "core/digest.h"
+#include "core/reference.h"
+#include "registry/registries_conf.h"
+#include "store/store.h"
+
+namespace schicht::copy {
+
+enum class ManifestFormat { kOci, kDockerV2S2 };
+
+struct PushOptions : TransferOptions {
+  // --format: convert the manifest when it is of the other type.
+  std::optional<ManifestFormat> format;
+  // --compression-format: layers in another compression are recompressed while uploading (the
+  // store keeps its blobs); zstd turns a Docker manifest into an OCI one unless v2s2 was asked.
+  std::optional<Compression> compression;
+};
+
+// "oci", "v2s2" as podman names them; kInvalidInput with podman's message otherwise ("v2s1"
+// is refused as unsupported).
+ManifestFormat parse_manifest_format(std::string_view name);
+
+// Pushes image `id` to `destination` (normalized; tag "latest" when it has neither tag nor
+// digest). Returns the digest of the manifest as pushed.
+Digest push_image(store::Store& store, const Digest& id, const Reference& destination,
+                  const registry::RegistriesConf& conf, const PushOptions& options);
+
+}  // namespace schicht::copy
