@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/policy.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
@@ -15,6 +16,8 @@
 #include "transport/archive_load.h"
 #include "transport/archive_save.h"
 #include "transport/import.h"
+#include "trust/evaluate.h"
+#include "trust/scope.h"
 
 namespace schicht::cli {
 namespace {
@@ -43,34 +46,6 @@ Input open_input(const std::string& path) {
   return in;
 }
 
-// Writes to a temp file beside `path`, renamed over it only when everything succeeded.
-class AtomicOutput {
- public:
-  explicit AtomicOutput(const fs::path& path) : path_(path) {
-    fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    temp_ = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
-    int fd = ::mkostemp(temp_.data(), O_CLOEXEC);
-    if (fd < 0) fail_errno("create", path.string());
-    fd_.reset(fd);
-  }
-  ~AtomicOutput() {
-    if (!done_) ::unlink(temp_.c_str());
-  }
-  int fd() const { return fd_.get(); }
-  void commit() {
-    if (::fchmod(fd_.get(), 0644) != 0) fail_errno("chmod", temp_);
-    fsync_fd(fd_.get(), temp_);
-    if (::rename(temp_.c_str(), path_.c_str()) != 0) fail_errno("rename to", path_.string());
-    done_ = true;
-  }
-
- private:
-  fs::path path_;
-  std::string temp_;
-  UniqueFd fd_;
-  bool done_ = false;
-};
-
 }  // namespace
 
 int cmd_load(Context& ctx, CommandArgs args) {
@@ -79,16 +54,28 @@ int cmd_load(Context& ctx, CommandArgs args) {
   bool quiet = false;
   flags.add_string("input", 'i', &input, "Read from specified archive file (default: stdin)");
   flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
-  flags.add_ignored("signature-policy", 0, true);
+  std::string signature_policy;
+  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args, "schicht load [options]", &help);
   if (help) return 0;
   if (!positional.empty()) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 0 arg(s), received {}", positional.size()));
   }
+  std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
   Input in = open_input(input);
   FdReader reader(in.fd, in.name);
-  auto loaded = transport::load_archive(ctx.store(), reader, in.name);
+  // Archives carry no signatures; the scope of an oci-archive is its path (none for stdin).
+  std::string path = input.empty() ? "" : fs::absolute(input).lexically_normal().string();
+  auto admit = [&](const std::string& transport) {
+    if (!policy) return;
+    trust::NoSignatures none;
+    trust::Subject subject{
+        transport, fmt::format("{}:{}", transport, path.empty() ? in.name : path),
+        transport == "oci-archive" ? trust::path_scopes(path) : std::vector<std::string>{}};
+    trust::admit(*policy, subject, none);
+  };
+  auto loaded = transport::load_archive(ctx.store(), reader, in.name, admit);
   for (const auto& image : loaded) {
     if (image.names.empty()) fmt::print("Loaded image: {}\n", image.id.str());
     for (const auto& name : image.names) fmt::print("Loaded image: {}\n", name);
@@ -157,7 +144,7 @@ int cmd_save(Context& ctx, CommandArgs args) {
     transport::save_archive(store, fmt_kind, items, out);
     return 0;
   }
-  AtomicOutput file(output);
+  AtomicFile file(output);
   FdWriter out(file.fd(), output);
   transport::save_archive(store, fmt_kind, items, out);
   file.commit();

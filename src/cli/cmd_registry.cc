@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/local_transports.h"
+#include "cli/policy.h"
 #include "copy/login.h"
 #include "copy/pull.h"
 #include "copy/push.h"
@@ -207,7 +209,8 @@ int cmd_pull(Context& ctx, CommandArgs args) {
                    "Use VARIANT instead of the running architecture variant for choosing images");
   flags.add_int("retry", 0, &retry, "Number of times to retry in case of failure (default 3)");
   flags.add_int("jobs", 0, &jobs, "Number of layers to download at once (default 6)");
-  flags.add_ignored("signature-policy", 0, true);
+  std::string signature_policy;
+  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   flags.add_ignored("disable-content-trust", 0, false);
   bool help = false;
   auto positional =
@@ -223,11 +226,16 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   options.jobs = positive(jobs, "jobs");
   options.report = stderr_lines(quiet);
   registry_flags.check_authfile();
+  options.policy = command_policy(ctx, signature_policy);
 
   registry::RegistriesConfSources sources = registry::registries_conf_sources();
   registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
   store::Store& store = ctx.store();
   for (const std::string& text : positional) {
+    if (auto local = pull_local(store, text)) {
+      for (const auto& id : *local) fmt::print("{}\n", id.hex());
+      continue;
+    }
     if (all_tags) {
       for (const auto& image : copy::pull_all_tags(store, text, conf, sources, options)) {
         fmt::print("{}\n", image.id.hex());
@@ -290,6 +298,11 @@ int cmd_push(Context& ctx, CommandArgs args) {
 
   store::Store& store = ctx.store();
   Digest id = store::resolve_image(store, positional[0]);
+  if (positional.size() == 2) {
+    std::vector<std::string> names;
+    if (auto name = store::find_name(store, id, positional[0])) names.push_back(*name);
+    if (push_local(store, id, names, positional[1])) return 0;
+  }
   // Without a destination the image's name is one, read as a docker:// reference.
   Reference target = push_destination(positional.size() == 2 ? positional[1] : positional[0]);
   registry::RegistriesConf conf = registry::RegistriesConf::load();

@@ -65,6 +65,27 @@ void write_file_atomic(const fs::path& path, std::string_view data, mode_t mode)
   fsync_dir(dir.empty() ? fs::path(".") : dir);
 }
 
+AtomicFile::AtomicFile(const fs::path& path, mode_t mode) : path_(path), mode_(mode) {
+  fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  temp_ = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  int fd = ::mkostemp(temp_.data(), O_CLOEXEC);
+  if (fd < 0) fail_errno("create", path.string());
+  fd_.reset(fd);
+}
+
+AtomicFile::~AtomicFile() {
+  if (!done_) ::unlink(temp_.c_str());
+}
+
+void AtomicFile::commit() {
+  if (::fchmod(fd_.get(), mode_) != 0) fail_errno("chmod", temp_);
+  fsync_fd(fd_.get(), temp_);
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) fail_errno("rename to", path_.string());
+  done_ = true;
+  fs::path dir = path_.has_parent_path() ? path_.parent_path() : fs::path(".");
+  fsync_dir(dir);
+}
+
 void make_dirs(const fs::path& dir, mode_t mode) {
   std::error_code ec;
   if (fs::is_directory(dir, ec)) return;
@@ -85,7 +106,8 @@ FileLock::FileLock(const fs::path& path, Mode mode) {
 TempDir::TempDir(const fs::path& parent, std::string_view prefix) {
   make_dirs(parent);
   std::string tmpl = (parent / (std::string(prefix) + "-XXXXXX")).string();
-  if (::mkdtemp(tmpl.data()) == nullptr) fail_errno("create temporary directory in", parent.string());
+  if (::mkdtemp(tmpl.data()) == nullptr)
+    fail_errno("create temporary directory in", parent.string());
   path_ = tmpl;
 }
 
@@ -107,6 +129,8 @@ fs::path temp_root() {
   return "/var/tmp";
 }
 
-void set_temp_root(const fs::path& dir) { temp_root_override() = dir; }
+void set_temp_root(const fs::path& dir) {
+  temp_root_override() = dir;
+}
 
 }  // namespace schicht

@@ -46,6 +46,25 @@ void fsync_dir(const fs::path& dir);
 // Writes `data` to `path` atomically and durably with the given mode.
 void write_file_atomic(const fs::path& path, std::string_view data, mode_t mode = 0644);
 
+// A file written under a temp name beside `path` and renamed over it by commit(); destroyed
+// uncommitted, it leaves nothing (an existing `path` stays as it was).
+class AtomicFile {
+ public:
+  explicit AtomicFile(const fs::path& path, mode_t mode = 0644);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  int fd() const { return fd_.get(); }
+  void commit();
+
+ private:
+  fs::path path_;
+  std::string temp_;
+  mode_t mode_;
+  UniqueFd fd_;
+  bool done_ = false;
+};
+
 // Creates `dir` and its parents with `mode`; succeeds if it exists.
 void make_dirs(const fs::path& dir, mode_t mode = 0755);
 

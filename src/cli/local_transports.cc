@@ -1,0 +1,141 @@
+#include "cli/local_transports.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "archive/tar_writer.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "oci/manifest.h"
+#include "transport/archive_load.h"
+#include "transport/archive_save.h"
+
+namespace schicht::cli {
+namespace {
+
+struct Local {
+  std::string transport;
+  std::string path;  // a REF after the path (":ref") is not used: the archive's names are
+};
+
+std::optional<Local> parse_local(const std::string& text) {
+  for (std::string_view t : {"oci-archive", "docker-archive", "oci", "dir"}) {
+    std::string prefix = std::string(t) + ":";
+    if (!text.starts_with(prefix)) continue;
+    std::string rest = text.substr(prefix.size());
+    // PATH ends at the first ':' as containers/image reads it.
+    std::string path = rest.substr(0, rest.find(':'));
+    if (path.empty()) fail(ErrorKind::kInvalidInput, fmt::format("{}: no path given", text));
+    return Local{std::string(t), path};
+  }
+  return std::nullopt;
+}
+
+std::vector<Digest> load_file(store::Store& store, const fs::path& file) {
+  UniqueFd fd = open_read(file);
+  FdReader reader(fd.get(), file.string());
+  std::vector<Digest> ids;
+  for (const auto& image : transport::load_archive(store, reader, file.string())) {
+    ids.push_back(image.id);
+  }
+  return ids;
+}
+
+void add_tree(TarWriter& tar, const fs::path& root, const fs::path& dir) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    fs::path rel = fs::relative(entry.path(), root);
+    if (entry.is_directory()) {
+      add_tree(tar, root, entry.path());
+    } else if (entry.is_regular_file()) {
+      UniqueFd fd = open_read(entry.path());
+      FdReader reader(fd.get(), entry.path().string());
+      tar.add_file(rel.string(), entry.file_size(), reader, 0444, 0);
+    }
+  }
+}
+
+// An OCI layout directory as an oci-archive in a temp file.
+fs::path tar_oci_dir(const fs::path& dir, const fs::path& temp) {
+  if (!fs::exists(dir / "index.json")) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: not an OCI layout (no index.json)", dir.string()));
+  }
+  fs::path out = temp / "layout.tar";
+  UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) fail_errno("create", out.string());
+  FdWriter writer(fd.get(), out.string());
+  TarWriter tar(writer);
+  add_tree(tar, dir, dir);
+  tar.finish();
+  return out;
+}
+
+// A dir: layout (manifest.json and blobs named by hex) as an oci-archive in a temp file.
+fs::path tar_docker_dir(const fs::path& dir, const fs::path& temp) {
+  std::string manifest = read_file(dir / "manifest.json");
+  Manifest parsed = parse_manifest(manifest);
+  fs::path out = temp / "layout.tar";
+  UniqueFd fd(::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) fail_errno("create", out.string());
+  FdWriter writer(fd.get(), out.string());
+  TarWriter tar(writer);
+  tar.add_file("oci-layout", R"({"imageLayoutVersion": "1.0.0"})", 0444, 0);
+  nlohmann::json index = {{"schemaVersion", 2},
+                          {"manifests",
+                           {{{"mediaType", parsed.media_type},
+                             {"digest", parsed.digest.str()},
+                             {"size", manifest.size()}}}}};
+  tar.add_file("index.json", index.dump(), 0444, 0);
+  tar.add_file(fmt::format("blobs/sha256/{}", parsed.digest.hex()), manifest, 0444, 0);
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (!Digest::is_sha256_hex(name)) continue;
+    UniqueFd blob = open_read(entry.path());
+    FdReader reader(blob.get(), entry.path().string());
+    tar.add_file("blobs/sha256/" + name, entry.file_size(), reader, 0444, 0);
+  }
+  tar.finish();
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::string& text) {
+  auto local = parse_local(text);
+  if (!local) return std::nullopt;
+  if (local->transport == "oci-archive" || local->transport == "docker-archive") {
+    return load_file(store, local->path);
+  }
+  TempDir temp(temp_root(), "schicht-pull");
+  fs::path tar = local->transport == "oci" ? tar_oci_dir(local->path, temp.path())
+                                           : tar_docker_dir(local->path, temp.path());
+  return with_context(text, [&] { return load_file(store, tar); });
+}
+
+bool push_local(store::Store& store, const Digest& image, const std::vector<std::string>& names,
+                const std::string& destination) {
+  auto local = parse_local(destination);
+  if (!local) return false;
+  transport::SaveItem item{image, names};
+  if (local->transport == "oci") {
+    transport::save_directory(store, transport::SaveFormat::kOciDir, item, local->path);
+    return true;
+  }
+  if (local->transport == "dir") {
+    transport::save_directory(store, transport::SaveFormat::kDockerDir, item, local->path);
+    return true;
+  }
+  auto format = local->transport == "oci-archive" ? transport::SaveFormat::kOciArchive
+                                                  : transport::SaveFormat::kDockerArchive;
+  AtomicFile file(local->path);
+  FdWriter writer(file.fd(), local->path);
+  transport::save_archive(store, format, {item}, writer);
+  file.commit();
+  return true;
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,22 @@
+// The transports podman's pull and push accept besides docker://: oci-archive:, docker-archive:,
+// oci: (an OCI layout directory) and dir: (containers/image's directory layout). They reuse
+// load and save: a directory is read by streaming it as the equivalent archive.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/digest.h"
+#include "store/store.h"
+
+namespace schicht::cli {
+
+// Pulls from a local transport; nullopt when `text` names no local transport.
+std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::string& text);
+
+// Pushes `image` to a local transport; false when `destination` names no local transport.
+bool push_local(store::Store& store, const Digest& image, const std::vector<std::string>& names,
+                const std::string& destination);
+
+}  // namespace schicht::cli
