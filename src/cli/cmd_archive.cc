@@ -19,135 +19,111 @@
 namespace schicht::cli {
 namespace {
 
-// An input file, or stdin when `path` is empty or "-" (refused when stdin is a
-// terminal).
+// An input file, or stdin when `path` is empty or "-" (refused when stdin is a terminal).
 struct Input {
   UniqueFd owned;
   int fd = STDIN_FILENO;
   std::string name = "stdin";
 };
 
-Input open_input(const std::string &path) {
+Input open_input(const std::string& path) {
   Input in;
   if (path.empty() || path == "-") {
     if (::isatty(STDIN_FILENO)) {
       fail(ErrorKind::kInvalidInput,
-           "cannot read from terminal, use command-line redirection or the "
-           "--input flag");
+           "cannot read from terminal, use command-line redirection or the --input flag");
     }
     return in;
   }
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    fail_errno("stat", path);
+  if (::stat(path.c_str(), &st) != 0) fail_errno("stat", path);
   in.owned = open_read(path);
   in.fd = in.owned.get();
   in.name = path;
   return in;
 }
 
-} // namespace
+}  // namespace
 
-int cmd_load(Context &ctx, CommandArgs args) {
+int cmd_load(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string input;
   bool quiet = false;
-  flags.add_string("input", 'i', &input,
-                   "Read from specified archive file (default: stdin)");
+  flags.add_string("input", 'i', &input, "Read from specified archive file (default: stdin)");
   flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
   flags.add_ignored("signature-policy", 0, true);
   bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht load [options]", &help);
-  if (help)
-    return 0;
+  auto positional = parse_command_flags(ctx, flags, args, "schicht load [options]", &help);
+  if (help) return 0;
   if (!positional.empty()) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts 0 arg(s), received {}", positional.size()));
+    fail(ErrorKind::kInvalidInput, fmt::format("accepts 0 arg(s), received {}", positional.size()));
   }
   Input in = open_input(input);
   FdReader reader(in.fd, in.name);
   auto loaded = transport::load_archive(ctx.store(), reader, in.name);
-  for (const auto &image : loaded) {
-    if (image.names.empty())
-      fmt::print("Loaded image: {}\n", image.id.str());
-    for (const auto &name : image.names)
-      fmt::print("Loaded image: {}\n", name);
+  for (const auto& image : loaded) {
+    if (image.names.empty()) fmt::print("Loaded image: {}\n", image.id.str());
+    for (const auto& name : image.names) fmt::print("Loaded image: {}\n", name);
   }
   return 0;
 }
 
-int cmd_save(Context &ctx, CommandArgs args) {
+int cmd_save(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string output, format = "docker-archive";
   bool multi = false, quiet = false, compress = false, uncompressed = false;
-  flags.add_string("output", 'o', &output,
-                   "Write to a specified file (default: stdout)");
-  flags.add_string(
-      "format", 0, &format,
-      "Save image to oci-archive, oci-dir, docker-archive or docker-dir");
-  flags.add_bool("multi-image-archive", 'm', &multi,
-                 "Interpret additional arguments as images");
+  flags.add_string("output", 'o', &output, "Write to a specified file (default: stdout)");
+  flags.add_string("format", 0, &format,
+                   "Save image to oci-archive, oci-dir, docker-archive or docker-dir");
+  flags.add_bool("multi-image-archive", 'm', &multi, "Interpret additional arguments as images");
   flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
-  flags.add_bool("compress", 0, &compress,
-                 "Compress tarball image layers (docker-dir only)");
-  flags.add_bool("uncompressed", 0, &uncompressed,
-                 "Accept uncompressed layers (oci-dir)");
+  flags.add_bool("compress", 0, &compress, "Compress tarball image layers (docker-dir only)");
+  flags.add_bool("uncompressed", 0, &uncompressed, "Accept uncompressed layers (oci-dir)");
   flags.add_ignored("signature-policy", 0, true);
   bool help = false;
-  auto names = parse_command_flags(
-      ctx, flags, args, "schicht save [options] IMAGE [IMAGE...]", &help);
-  if (help)
-    return 0;
-  if (names.empty())
-    fail(ErrorKind::kInvalidInput, "need at least 1 argument");
+  auto names =
+      parse_command_flags(ctx, flags, args, "schicht save [options] IMAGE [IMAGE...]", &help);
+  if (help) return 0;
+  if (names.empty()) fail(ErrorKind::kInvalidInput, "need at least 1 argument");
   transport::SaveFormat fmt_kind;
   try {
     fmt_kind = transport::parse_save_format(format);
-  } catch (const Error &) {
-    fail(ErrorKind::kInvalidInput, "format value must be one of oci-dir "
-                                   "oci-archive docker-dir docker-archive");
+  } catch (const Error&) {
+    fail(ErrorKind::kInvalidInput,
+         "format value must be one of oci-dir oci-archive docker-dir docker-archive");
   }
   if (multi && fmt_kind != transport::SaveFormat::kDockerArchive) {
-    fail(ErrorKind::kInvalidInput,
-         "--multi-image-archive can only be used with docker-archive");
+    fail(ErrorKind::kInvalidInput, "--multi-image-archive can only be used with docker-archive");
   }
   if (compress && fmt_kind != transport::SaveFormat::kDockerDir) {
-    fail(ErrorKind::kInvalidInput,
-         "--compress can only be set when --format is 'docker-dir'");
+    fail(ErrorKind::kInvalidInput, "--compress can only be set when --format is 'docker-dir'");
   }
-  store::Store &store = ctx.store();
-  // Without -m, every name after the first is another tag of the first image
-  // (podman).
+  store::Store& store = ctx.store();
+  // Without -m, every name after the first is another tag of the first image (podman).
   std::vector<transport::SaveItem> items;
   for (size_t i = 0; i < names.size(); ++i) {
     Digest id = store::resolve_image(store, names[i]);
     // A name (not an ID or digest) is saved as the stored name it denotes.
     std::optional<std::string> tag = store::find_name(store, id, names[i]);
-    auto same = std::find_if(
-        items.begin(), items.end(),
-        [&](const transport::SaveItem &it) { return it.id == id; });
-    if (!multi && !items.empty())
-      same = items.begin();
+    auto same = std::find_if(items.begin(), items.end(),
+                             [&](const transport::SaveItem& it) { return it.id == id; });
+    if (!multi && !items.empty()) same = items.begin();
     if (same == items.end()) {
       items.push_back({id, {}});
       same = items.end() - 1;
     }
-    if (tag && std::find(same->names.begin(), same->names.end(), *tag) ==
-                   same->names.end()) {
+    if (tag && std::find(same->names.begin(), same->names.end(), *tag) == same->names.end()) {
       same->names.push_back(*tag);
     }
   }
   if (transport::is_directory_format(fmt_kind)) {
-    if (output.empty())
-      fail(ErrorKind::kInvalidInput, "no output directory given: use -o DIR");
+    if (output.empty()) fail(ErrorKind::kInvalidInput, "no output directory given: use -o DIR");
     transport::save_directory(store, fmt_kind, items.front(), output);
     return 0;
   }
   if (output.empty() || output == "-") {
     if (::isatty(STDOUT_FILENO)) {
-      fail(ErrorKind::kInvalidInput,
-           "refusing to save to terminal. Use -o flag or redirect");
+      fail(ErrorKind::kInvalidInput, "refusing to save to terminal. Use -o flag or redirect");
     }
     FdWriter out(STDOUT_FILENO, "stdout");
     transport::save_archive(store, fmt_kind, items, out);
@@ -160,43 +136,34 @@ int cmd_save(Context &ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_import(Context &ctx, CommandArgs args) {
+int cmd_import(Context& ctx, CommandArgs args) {
   FlagSet flags;
   transport::ImportOptions options;
   bool quiet = false;
-  flags.add_strings(
-      "change", 'c', &options.changes,
-      "Apply the following possible instructions to the created image");
-  flags.add_string("message", 'm', &options.message,
-                   "Set commit message for imported image");
+  flags.add_strings("change", 'c', &options.changes,
+                    "Apply the following possible instructions to the created image");
+  flags.add_string("message", 'm', &options.message, "Set commit message for imported image");
   flags.add_bool("quiet", 'q', &quiet, "Suppress output");
   flags.add_string("os", 0, &options.os, "Set the OS of the imported image");
-  flags.add_string("arch", 0, &options.architecture,
-                   "Set the architecture of the imported image");
-  flags.add_string("variant", 0, &options.variant,
-                   "Set the variant of the imported image");
+  flags.add_string("arch", 0, &options.architecture, "Set the architecture of the imported image");
+  flags.add_string("variant", 0, &options.variant, "Set the variant of the imported image");
   flags.add_ignored("signature-policy", 0, true);
   bool help = false;
-  auto positional = parse_command_flags(
-      ctx, flags, args, "schicht import [options] PATH [REFERENCE]", &help);
-  if (help)
-    return 0;
-  if (positional.empty())
-    fail(ErrorKind::kInvalidInput, "need at least 1 argument");
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht import [options] PATH [REFERENCE]", &help);
+  if (help) return 0;
+  if (positional.empty()) fail(ErrorKind::kInvalidInput, "need at least 1 argument");
   if (positional.size() > 2) {
     fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts at most 2 arg(s), received {}",
-                     positional.size()));
+         fmt::format("accepts at most 2 arg(s), received {}", positional.size()));
   }
   if (positional.size() == 2) {
-    options.names.push_back(
-        Reference::parse_local(positional[1]).with_default_tag().str());
+    options.names.push_back(Reference::parse_local(positional[1]).with_default_tag().str());
   }
   Input in = open_input(positional[0]);
   struct stat st {};
   if (in.owned && ::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    options.created_ns =
-        int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+    options.created_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   }
   FdReader reader(in.fd, in.name);
   Digest id = transport::import_tarball(ctx.store(), reader, in.name, options);
@@ -204,9 +171,9 @@ int cmd_import(Context &ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_version(Context & /*ctx*/, CommandArgs /*args*/) {
+int cmd_version(Context& /*ctx*/, CommandArgs /*args*/) {
   fmt::print("schicht version {}\n", SCHICHT_VERSION);
   return 0;
 }
 
-} // namespace schicht::cli
+}  // namespace schicht::cli

@@ -32,29 +32,24 @@ struct RegistryFlags {
   std::string authfile;
   std::string creds;
 
-  void add(FlagSet &flags, bool with_creds = true) {
+  void add(FlagSet& flags, bool with_creds = true) {
     flags.add_bool("tls-verify", 0, &tls_verify,
-                   "Require HTTPS and verify certificates when contacting "
-                   "registries (default "
+                   "Require HTTPS and verify certificates when contacting registries (default "
                    "true)");
-    flags.add_string(
-        "cert-dir", 0, &cert_dir,
-        "Path to a directory containing TLS certificates and keys");
-    flags.add_string(
-        "authfile", 0, &authfile,
-        "Path of the authentication file. Use REGISTRY_AUTH_FILE environment "
-        "variable to override");
+    flags.add_string("cert-dir", 0, &cert_dir,
+                     "Path to a directory containing TLS certificates and keys");
+    flags.add_string("authfile", 0, &authfile,
+                     "Path of the authentication file. Use REGISTRY_AUTH_FILE environment "
+                     "variable to override");
     if (with_creds) {
       flags.add_string("creds", 0, &creds,
-                       "Credentials (USERNAME:PASSWORD) to use for "
-                       "authenticating to a registry");
+                       "Credentials (USERNAME:PASSWORD) to use for authenticating to a registry");
     }
   }
 
-  registry::RegistryOptions options(const FlagSet &flags) const {
+  registry::RegistryOptions options(const FlagSet& flags) const {
     registry::RegistryOptions out;
-    if (flags.changed("tls-verify"))
-      out.tls_verify = tls_verify;
+    if (flags.changed("tls-verify")) out.tls_verify = tls_verify;
     out.cert_dir = cert_dir;
     out.auth_file = authfile;
     if (!creds.empty()) {
@@ -63,82 +58,70 @@ struct RegistryFlags {
         // The value is not echoed: it may hold a password.
         fail(ErrorKind::kInvalidInput, "--creds: expected USERNAME:PASSWORD");
       }
-      out.credentials =
-          registry::Credentials{.username = creds.substr(0, colon),
-                                .password = creds.substr(colon + 1)};
+      out.credentials = registry::Credentials{.username = creds.substr(0, colon),
+                                              .password = creds.substr(colon + 1)};
     }
     return out;
   }
 
-  // podman refuses an auth file named by --authfile or $REGISTRY_AUTH_FILE that
-  // does not exist, before it does anything else.
+  // podman refuses an auth file named by --authfile or $REGISTRY_AUTH_FILE that does not
+  // exist, before it does anything else.
   void check_authfile() const {
-    const char *env = std::getenv("REGISTRY_AUTH_FILE");
+    const char* env = std::getenv("REGISTRY_AUTH_FILE");
     std::string file = !authfile.empty() ? authfile : env != nullptr ? env : "";
     std::error_code ec;
     if (!file.empty() && !fs::exists(file, ec)) {
-      fail(ErrorKind::kNotFound,
-           fmt::format("stat {}: no such file or directory", file));
+      fail(ErrorKind::kNotFound, fmt::format("stat {}: no such file or directory", file));
     }
   }
 };
 
 copy::ReportLine stderr_lines(bool quiet) {
-  if (quiet)
-    return nullptr;
-  return [](const std::string &line) { fmt::print(stderr, "{}\n", line); };
+  if (quiet) return nullptr;
+  return [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
 }
 
 size_t positive(int64_t value, std::string_view flag) {
-  if (value < 1)
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("--{} must be at least 1", flag));
+  if (value < 1) fail(ErrorKind::kInvalidInput, fmt::format("--{} must be at least 1", flag));
   return static_cast<size_t>(value);
 }
 
-PlatformChoice platform_choice(const std::string &platform,
-                               const std::string &os, const std::string &arch,
-                               const std::string &variant) {
+PlatformChoice platform_choice(const std::string& platform, const std::string& os,
+                               const std::string& arch, const std::string& variant) {
   if (!platform.empty() && (!os.empty() || !arch.empty())) {
-    fail(ErrorKind::kInvalidInput,
-         "--platform option can not be specified with --arch or --os");
+    fail(ErrorKind::kInvalidInput, "--platform option can not be specified with --arch or --os");
   }
   Platform chosen{.os = os, .architecture = arch, .variant = variant};
   if (!platform.empty()) {
     // podman takes a bare OS ("linux") as well as OS/ARCH[/VARIANT].
-    chosen = platform.find('/') == std::string::npos
-                 ? Platform{.os = platform}
-                 : Platform::parse(platform);
-    if (chosen.variant.empty())
-      chosen.variant = variant;
+    chosen = platform.find('/') == std::string::npos ? Platform{.os = platform}
+                                                     : Platform::parse(platform);
+    if (chosen.variant.empty()) chosen.variant = variant;
   }
   chosen = chosen.normalize();
   return PlatformChoice{chosen.os, chosen.architecture, chosen.variant};
 }
 
-// A registry (with an optional path) as login and logout take it: http(s):// is
-// dropped as podman does; without one, the first unqualified-search registry.
-std::string auth_key(const std::vector<std::string> &positional) {
+// A registry (with an optional path) as login and logout take it: http(s):// is dropped as
+// podman does; without one, the first unqualified-search registry.
+std::string auth_key(const std::vector<std::string>& positional) {
   std::string key;
   if (positional.empty()) {
-    const auto &search =
-        registry::RegistriesConf::load().unqualified_search_registries();
+    const auto& search = registry::RegistriesConf::load().unqualified_search_registries();
     if (search.empty()) {
-      fail(ErrorKind::kInvalidInput, "no registries found in registries.conf, "
-                                     "a registry must be provided");
+      fail(ErrorKind::kInvalidInput,
+           "no registries found in registries.conf, a registry must be provided");
     }
     key = search.front();
   } else {
     key = positional.front();
   }
   for (std::string_view scheme : {"http://", "https://"}) {
-    if (key.starts_with(scheme))
-      key.erase(0, scheme.size());
+    if (key.starts_with(scheme)) key.erase(0, scheme.size());
   }
   if (key.find("://") != std::string::npos) {
     fail(ErrorKind::kInvalidInput,
-         fmt::format("parse reference from {:?}: invalid reference format",
-                     key));
+         fmt::format("parse reference from {:?}: invalid reference format", key));
   }
   registry::check_auth_key(key);
   return key;
@@ -153,15 +136,12 @@ std::string prompt_username() {
   fmt::print("Username: ");
   std::fflush(stdout);
   std::string line;
-  if (!std::getline(std::cin, line))
-    fail_reading("username", "EOF");
-  if (!line.empty() && line.back() == '\r')
-    line.pop_back();
+  if (!std::getline(std::cin, line)) fail_reading("username", "EOF");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
 }
 
-// Reads a password from the terminal without echoing it; podman refuses to read
-// one otherwise.
+// Reads a password from the terminal without echoing it; podman refuses to read one otherwise.
 std::string prompt_password() {
   termios saved{};
   if (::tcgetattr(STDIN_FILENO, &saved) != 0) {
@@ -176,198 +156,159 @@ std::string prompt_password() {
   bool ok = static_cast<bool>(std::getline(std::cin, line));
   ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
   fmt::print("\n");
-  if (!ok)
-    fail_reading("password", "EOF");
+  if (!ok) fail_reading("password", "EOF");
   return line;
 }
 
 std::string read_password_stdin() {
-  std::string text((std::istreambuf_iterator<char>(std::cin)),
-                   std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-    text.pop_back();
+  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
 }
 
 // Checks credentials as podman login does, with its messages.
-void verify_login(const std::string &key,
-                  const registry::RegistryOptions &options,
-                  const registry::Credentials &credentials) {
+void verify_login(const std::string& key, const registry::RegistryOptions& options,
+                  const registry::Credentials& credentials) {
   std::string host = key.substr(0, key.find('/'));
   try {
     copy::check_login(host, options, credentials);
-  } catch (const Error &e) {
-    if (e.kind() == ErrorKind::kAuth)
-      throw e.with_context(fmt::format("logging into {:?}", key));
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kAuth) throw e.with_context(fmt::format("logging into {:?}", key));
     throw e.with_context(fmt::format("authenticating creds for {:?}", key));
   }
 }
 
 // A push destination: docker://REF, or a bare reference (read as docker://).
-Reference push_destination(const std::string &text) {
+Reference push_destination(const std::string& text) {
   if (!text.starts_with("docker://") && copy::names_other_transport(text)) {
     fail(ErrorKind::kUnsupported,
-         fmt::format("pushing to {:?}: only registries (docker://) are "
-                     "supported yet; use "
+         fmt::format("pushing to {:?}: only registries (docker://) are supported yet; use "
                      "`schicht save` for archives",
                      text));
   }
   return copy::parse_docker_name(text);
 }
 
-} // namespace
+}  // namespace
 
-int cmd_pull(Context &ctx, CommandArgs args) {
+int cmd_pull(Context& ctx, CommandArgs args) {
   FlagSet flags;
   RegistryFlags registry_flags;
   registry_flags.add(flags);
   bool quiet = false, all_tags = false;
   std::string platform, os, arch, variant;
   int64_t retry = 3, jobs = 6;
-  flags.add_bool("quiet", 'q', &quiet,
-                 "Suppress output information when pulling images");
-  flags.add_bool("all-tags", 'a', &all_tags,
-                 "All tagged images in the repository will be pulled");
-  flags.add_string("platform", 0, &platform,
-                   "Specify the platform for selecting the image");
-  flags.add_string("os", 0, &os,
-                   "Use OS instead of the running OS for choosing images");
+  flags.add_bool("quiet", 'q', &quiet, "Suppress output information when pulling images");
+  flags.add_bool("all-tags", 'a', &all_tags, "All tagged images in the repository will be pulled");
+  flags.add_string("platform", 0, &platform, "Specify the platform for selecting the image");
+  flags.add_string("os", 0, &os, "Use OS instead of the running OS for choosing images");
   flags.add_string("arch", 0, &arch,
-                   "Use ARCH instead of the architecture of the machine for "
-                   "choosing images");
+                   "Use ARCH instead of the architecture of the machine for choosing images");
   flags.add_string("variant", 0, &variant,
-                   "Use VARIANT instead of the running architecture variant "
-                   "for choosing images");
-  flags.add_int("retry", 0, &retry,
-                "Number of times to retry in case of failure (default 3)");
-  flags.add_int("jobs", 0, &jobs,
-                "Number of layers to download at once (default 6)");
+                   "Use VARIANT instead of the running architecture variant for choosing images");
+  flags.add_int("retry", 0, &retry, "Number of times to retry in case of failure (default 3)");
+  flags.add_int("jobs", 0, &jobs, "Number of layers to download at once (default 6)");
   flags.add_ignored("signature-policy", 0, true);
   flags.add_ignored("disable-content-trust", 0, false);
   bool help = false;
-  auto positional = parse_command_flags(
-      ctx, flags, args, "schicht pull [options] IMAGE [IMAGE...]", &help);
-  if (help)
-    return 0;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht pull [options] IMAGE [IMAGE...]", &help);
+  if (help) return 0;
   if (positional.empty()) {
-    fail(ErrorKind::kInvalidInput,
-         "requires at least 1 arg(s), only received 0");
+    fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
   }
   copy::PullOptions options;
   options.platform = platform_choice(platform, os, arch, variant);
   options.registry = registry_flags.options(flags);
-  options.registry.http.max_retries =
-      static_cast<int>(std::max<int64_t>(retry, 0));
+  options.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
   options.jobs = positive(jobs, "jobs");
   options.report = stderr_lines(quiet);
   registry_flags.check_authfile();
 
   registry::RegistriesConfSources sources = registry::registries_conf_sources();
   registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
-  store::Store &store = ctx.store();
-  for (const std::string &text : positional) {
+  store::Store& store = ctx.store();
+  for (const std::string& text : positional) {
     if (auto local = pull_local(store, text)) {
-      for (const auto &id : *local)
-        fmt::print("{}\n", id.hex());
+      for (const auto& id : *local) fmt::print("{}\n", id.hex());
       continue;
     }
     if (all_tags) {
-      for (const auto &image :
-           copy::pull_all_tags(store, text, conf, sources, options)) {
+      for (const auto& image : copy::pull_all_tags(store, text, conf, sources, options)) {
         fmt::print("{}\n", image.id.hex());
       }
     } else {
-      fmt::print("{}\n",
-                 copy::pull(store, text, conf, sources, options).id.hex());
+      fmt::print("{}\n", copy::pull(store, text, conf, sources, options).id.hex());
     }
     std::fflush(stdout);
   }
   return 0;
 }
 
-int cmd_push(Context &ctx, CommandArgs args) {
+int cmd_push(Context& ctx, CommandArgs args) {
   FlagSet flags;
   RegistryFlags registry_flags;
   registry_flags.add(flags);
   bool quiet = false, remove_signatures = false, compress = false;
   std::string digestfile, compression, format;
   int64_t retry = 3, jobs = 6;
-  flags.add_bool("quiet", 'q', &quiet,
-                 "Suppress output information when pushing images");
-  flags.add_string(
-      "digestfile", 0, &digestfile,
-      "Write the digest of the pushed image to the specified file");
-  flags.add_string("compression-format", 0, &compression,
-                   "compression format to use");
+  flags.add_bool("quiet", 'q', &quiet, "Suppress output information when pushing images");
+  flags.add_string("digestfile", 0, &digestfile,
+                   "Write the digest of the pushed image to the specified file");
+  flags.add_string("compression-format", 0, &compression, "compression format to use");
   flags.add_string("format", 'f', &format,
-                   "Manifest type (oci or v2s2) to use in the destination "
-                   "(default is manifest "
+                   "Manifest type (oci or v2s2) to use in the destination (default is manifest "
                    "type of source)");
   flags.add_bool("remove-signatures", 0, &remove_signatures,
                  "Discard any pre-existing signatures in the image");
-  flags.add_bool(
-      "compress", 0, &compress,
-      "Compress tarball image layers when pushing to a directory (dir: only)");
-  flags.add_int("retry", 0, &retry,
-                "Number of times to retry in case of failure (default 3)");
-  flags.add_int("jobs", 0, &jobs,
-                "Number of layers to upload at once (default 6)");
+  flags.add_bool("compress", 0, &compress,
+                 "Compress tarball image layers when pushing to a directory (dir: only)");
+  flags.add_int("retry", 0, &retry, "Number of times to retry in case of failure (default 3)");
+  flags.add_int("jobs", 0, &jobs, "Number of layers to upload at once (default 6)");
   flags.add_ignored("signature-policy", 0, true);
   flags.add_ignored("disable-content-trust", 0, false);
   bool help = false;
-  auto positional = parse_command_flags(
-      ctx, flags, args, "schicht push [options] IMAGE [DESTINATION]", &help);
-  if (help)
-    return 0;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht push [options] IMAGE [DESTINATION]", &help);
+  if (help) return 0;
   if (positional.empty()) {
-    fail(ErrorKind::kInvalidInput,
-         "requires at least 1 arg(s), only received 0");
+    fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
   }
   if (positional.size() > 2) {
     fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts at most 2 arg(s), received {}",
-                     positional.size()));
+         fmt::format("accepts at most 2 arg(s), received {}", positional.size()));
   }
   copy::PushOptions options;
-  if (!format.empty())
-    options.format = copy::parse_manifest_format(format);
+  if (!format.empty()) options.format = copy::parse_manifest_format(format);
   if (!compression.empty()) {
     std::optional<Compression> chosen = parse_compression(compression);
-    if (!chosen ||
-        (*chosen != Compression::kGzip && *chosen != Compression::kZstd)) {
-      fail(ErrorKind::kInvalidInput,
-           fmt::format("cannot find compressor for {:?}", compression));
+    if (!chosen || (*chosen != Compression::kGzip && *chosen != Compression::kZstd)) {
+      fail(ErrorKind::kInvalidInput, fmt::format("cannot find compressor for {:?}", compression));
     }
     options.compression = chosen;
   }
   options.registry = registry_flags.options(flags);
-  options.registry.http.max_retries =
-      static_cast<int>(std::max<int64_t>(retry, 0));
+  options.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
   options.jobs = positive(jobs, "jobs");
   options.report = stderr_lines(quiet);
   registry_flags.check_authfile();
 
-  store::Store &store = ctx.store();
+  store::Store& store = ctx.store();
   Digest id = store::resolve_image(store, positional[0]);
   if (positional.size() == 2) {
     std::vector<std::string> names;
-    if (auto name = store::find_name(store, id, positional[0]))
-      names.push_back(*name);
-    if (push_local(store, id, names, positional[1]))
-      return 0;
+    if (auto name = store::find_name(store, id, positional[0])) names.push_back(*name);
+    if (push_local(store, id, names, positional[1])) return 0;
   }
-  // Without a destination the image's name is one, read as a docker://
-  // reference.
-  Reference target =
-      push_destination(positional.size() == 2 ? positional[1] : positional[0]);
+  // Without a destination the image's name is one, read as a docker:// reference.
+  Reference target = push_destination(positional.size() == 2 ? positional[1] : positional[0]);
   registry::RegistriesConf conf = registry::RegistriesConf::load();
   Digest pushed = copy::push_image(store, id, target, conf, options);
-  if (!digestfile.empty())
-    write_file_atomic(digestfile, pushed.str(), 0644);
+  if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
   return 0;
 }
 
-int cmd_login(Context &ctx, CommandArgs args) {
+int cmd_login(Context& ctx, CommandArgs args) {
   FlagSet flags;
   RegistryFlags registry_flags;
   registry_flags.add(flags, /*with_creds=*/false);
@@ -375,43 +316,33 @@ int cmd_login(Context &ctx, CommandArgs args) {
   bool password_stdin = false, get_login = false, verbose = false;
   flags.add_string("username", 'u', &username, "Username for registry");
   flags.add_string("password", 'p', &password, "Password for registry");
-  flags.add_bool("password-stdin", 0, &password_stdin,
-                 "Take the password from stdin");
-  flags.add_bool("get-login", 0, &get_login,
-                 "Return the current login user for the registry");
-  flags.add_bool("verbose", 'v', &verbose,
-                 "Write more detailed information to stdout");
+  flags.add_bool("password-stdin", 0, &password_stdin, "Take the password from stdin");
+  flags.add_bool("get-login", 0, &get_login, "Return the current login user for the registry");
+  flags.add_bool("verbose", 'v', &verbose, "Write more detailed information to stdout");
   bool help = false;
-  auto positional = parse_command_flags(
-      ctx, flags, args, "schicht login [options] [REGISTRY]", &help);
-  if (help)
-    return 0;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht login [options] [REGISTRY]", &help);
+  if (help) return 0;
   if (positional.size() > 1) {
     fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts at most 1 arg(s), received {}",
-                     positional.size()));
+         fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
   }
   std::string key = auth_key(positional);
   fs::path explicit_file = registry_flags.authfile;
   if (get_login) {
-    std::optional<registry::Credentials> found =
-        registry::find_credentials(key, explicit_file);
-    if (!found)
-      fail(ErrorKind::kNotFound, fmt::format("not logged into {}", key));
+    std::optional<registry::Credentials> found = registry::find_credentials(key, explicit_file);
+    if (!found) fail(ErrorKind::kNotFound, fmt::format("not logged into {}", key));
     fmt::print("{}\n", found->username);
     return 0;
   }
   if (password_stdin && !password.empty()) {
-    fail(ErrorKind::kInvalidInput,
-         "Can't specify both --password-stdin and --password");
+    fail(ErrorKind::kInvalidInput, "Can't specify both --password-stdin and --password");
   }
   if (password_stdin && username.empty()) {
-    fail(ErrorKind::kInvalidInput,
-         "Must provide --username with --password-stdin");
+    fail(ErrorKind::kInvalidInput, "Must provide --username with --password-stdin");
   }
   registry::RegistryOptions options = registry_flags.options(flags);
-  if (const registry::RegistryConfig *table =
-          registry::RegistriesConf::load().find(key)) {
+  if (const registry::RegistryConfig* table = registry::RegistriesConf::load().find(key)) {
     options.insecure = table->insecure;
   }
   fs::path file = registry::auth_file_write_path(explicit_file);
@@ -421,52 +352,41 @@ int cmd_login(Context &ctx, CommandArgs args) {
       fmt::print("Authenticating with existing credentials for {}\n", key);
       try {
         verify_login(key, options, *existing);
-        fmt::print("Existing credentials are valid. Already logged in to {}\n",
-                   key);
+        fmt::print("Existing credentials are valid. Already logged in to {}\n", key);
         return 0;
-      } catch (const Error &e) {
-        if (e.kind() != ErrorKind::kAuth)
-          throw;
-        fmt::print("Existing credentials are invalid, please enter valid "
-                   "username and password\n");
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::kAuth) throw;
+        fmt::print("Existing credentials are invalid, please enter valid username and password\n");
       }
     }
   }
-  if (username.empty())
-    username = prompt_username();
-  if (password_stdin)
-    password = read_password_stdin();
-  if (password.empty())
-    password = prompt_password();
+  if (username.empty()) username = prompt_username();
+  if (password_stdin) password = read_password_stdin();
+  if (password.empty()) password = prompt_password();
   registry::Credentials credentials{.username = username, .password = password};
   verify_login(key, options, credentials);
   registry::store_credentials(file, key, credentials);
-  if (verbose)
-    fmt::print("Used:  {}\n", file.string());
+  if (verbose) fmt::print("Used:  {}\n", file.string());
   fmt::print("Login Succeeded!\n");
   return 0;
 }
 
-int cmd_logout(Context &ctx, CommandArgs args) {
+int cmd_logout(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string authfile;
   bool all = false;
-  flags.add_bool(
-      "all", 'a', &all,
-      "Remove the cached credentials for all registries in the auth file");
+  flags.add_bool("all", 'a', &all,
+                 "Remove the cached credentials for all registries in the auth file");
   flags.add_string("authfile", 0, &authfile,
-                   "Path of the authentication file. Use REGISTRY_AUTH_FILE "
-                   "environment variable "
+                   "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable "
                    "to override");
   bool help = false;
-  auto positional = parse_command_flags(
-      ctx, flags, args, "schicht logout [options] [REGISTRY]", &help);
-  if (help)
-    return 0;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht logout [options] [REGISTRY]", &help);
+  if (help) return 0;
   if (positional.size() > 1) {
     fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts at most 1 arg(s), received {}",
-                     positional.size()));
+         fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
   }
   fs::path file = registry::auth_file_write_path(authfile);
   if (all) {
@@ -482,4 +402,4 @@ int cmd_logout(Context &ctx, CommandArgs args) {
   return 0;
 }
 
-} // namespace schicht::cli
+}  // namespace schicht::cli
