@@ -110,11 +110,18 @@ std::vector<snapshot::LayerSource> layer_sources(store::Store& store, const Dige
   return out;
 }
 
+uint64_t remove_container(store::Store& store, const std::string& id) {
+  uint64_t bytes = 0;
+  UniqueFd dir(::open(store.container_dir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir) bytes = snapshot::disk_usage(dir.get());
+  store.remove_container(id);
+  remove_container_files(store, id);
+  return bytes;
+}
+
 void remove_containers_of(store::Store& store, const Digest& image) {
   for (const auto& c : store.containers()) {
-    if (c.image_id != image) continue;
-    store.remove_container(c.id);
-    remove_container_files(store, c.id);
+    if (c.image_id == image) remove_container(store, c.id);
   }
 }
 

@@ -41,6 +41,7 @@ struct PruneOptions {
   std::vector<std::string> filters;
   int64_t keep_last = -1;  // keep the N most recently used images of each repository
   int64_t max_size = -1;   // remove least recently used images until the store is this small
+  bool ignore_containers = false;  // a dry run of system prune: containers would go first
 };
 
 struct PruneResult {
@@ -107,7 +108,8 @@ std::vector<store::ImageInfo> prune_candidates(store::Store& store, const PruneO
       }
     }
   }
-  std::set<std::string> in_use = images_in_use(store);
+  std::set<std::string> in_use;
+  if (!o.ignore_containers) in_use = images_in_use(store);
   std::vector<store::ImageInfo> out;
   for (const auto& image : images) {
     if (in_use.count(image.id.str()) != 0) continue;  // a container holds it
@@ -230,7 +232,24 @@ int cmd_system_prune(Context& ctx, CommandArgs args) {
         o.all ? "unused" : "dangling");
     if (!confirm(warning)) return 0;
   }
-  PruneResult result = prune_images(ctx.store(), o);
+  // No container runs under schicht: every container is a stopped one, and goes first, so
+  // that the images it held can go too.
+  store::Store& store = ctx.store();
+  auto containers = store.containers();
+  uint64_t container_bytes = 0;
+  if (!containers.empty()) {
+    fmt::print("{}\n", o.dry_run ? "Would delete Containers" : "Deleted Containers");
+    for (const auto& c : containers) {
+      fmt::print("{}\n", c.id);
+      if (!o.dry_run) container_bytes += remove_container(store, c.id);
+    }
+  }
+  if (o.dry_run && !containers.empty()) {
+    // The images the containers held would be unused then: count them too.
+    o.ignore_containers = true;
+  }
+  PruneResult result = prune_images(store, o);
+  result.freed += container_bytes;
   if (!result.removed.empty()) {
     fmt::print("{}\n", o.dry_run ? "Would delete Images" : "Deleted Images");
     for (const auto& id : result.removed) fmt::print("{}\n", id.hex());

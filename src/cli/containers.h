@@ -10,6 +10,9 @@
 
 namespace schicht::cli {
 
+// Removes one container: its row first, then its files; returns the bytes freed on disk.
+uint64_t remove_container(store::Store& store, const std::string& id);
+
 // Removes every container of `image`: rows first, then their files.
 void remove_containers_of(store::Store& store, const Digest& image);
 

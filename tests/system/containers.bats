@@ -103,3 +103,15 @@ load_app() {
   }
   diff <(session p) <(session s)
 }
+
+@test "system prune -a removes containers first, then the images they held" {
+  load_app
+  cid=$(s create app:1)
+  run s system prune -a -f
+  expect_success
+  [ "${lines[0]}" = "Deleted Containers" ]
+  [ "${lines[1]}" = "$cid" ]
+  [ "${lines[2]}" = "Deleted Images" ]
+  [ -z "$(s images -q)" ]
+  [ -z "$(ls -A "$STORE/containers")" ]
+}

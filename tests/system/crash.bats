@@ -44,6 +44,10 @@ consistent() {
     wait $pid 2>/dev/null || true
     consistent
   done
+  # Leftovers of the killed loads are found and removed; then the store is clean.
+  s system check --repair >/dev/null || true
+  run s system check
+  expect_success
   run s load -i "$WORK/a.tar"
   expect_success
   consistent
