@@ -269,13 +269,13 @@ EOF
   unchanged
 }
 
-@test "push errors: unknown image, registry down, unsupported transport" {
+@test "push errors: unknown image, registry down, unknown transport" {
   fixture --out "$WORK/a.tar" --format oci-archive --name app:1 --seed 24
   s load -i "$WORK/a.tar" >/dev/null
   run sp push nosuch "$REG/x:1"
   expect_failure 125 "nosuch: image not known"
   run sp push app:1 "127.0.0.1:$(free_port)/x:1"
   expect_failure 125 "trying to reuse blob" "pinging container registry"
-  run sp push app:1 "oci-archive:$WORK/out.tar"
-  expect_failure 125 "only registries (docker://) are supported yet"
+  run sp push app:1 "containers-storage:$WORK/out"
+  expect_failure 125 "containers-storage"
 }
