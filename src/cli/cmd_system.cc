@@ -49,38 +49,6 @@ struct PruneResult {
   uint64_t freed = 0;  // on disk; for a dry run, what removing would free
 };
 
-// "10GB", "512MiB", "1000": podman-style sizes, decimal and binary units.
-int64_t parse_size(const std::string& text) {
-  size_t end = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &end);
-  } catch (const std::exception&) {
-    fail(ErrorKind::kInvalidInput, fmt::format("invalid size {:?}", text));
-  }
-  std::string unit = text.substr(end);
-  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static const std::map<std::string, double> kUnits = {{"", 1},
-                                                       {"b", 1},
-                                                       {"k", 1e3},
-                                                       {"kb", 1e3},
-                                                       {"m", 1e6},
-                                                       {"mb", 1e6},
-                                                       {"g", 1e9},
-                                                       {"gb", 1e9},
-                                                       {"t", 1e12},
-                                                       {"tb", 1e12},
-                                                       {"kib", 1024.0},
-                                                       {"mib", 1048576.0},
-                                                       {"gib", 1073741824.0},
-                                                       {"tib", 1099511627776.0}};
-  auto it = kUnits.find(unit);
-  if (it == kUnits.end() || value < 0) {
-    fail(ErrorKind::kInvalidInput, fmt::format("invalid size {:?}", text));
-  }
-  return static_cast<int64_t>(value * it->second);
-}
-
 // The images a prune removes, least recently used first.
 std::vector<store::ImageInfo> prune_candidates(store::Store& store, const PruneOptions& o) {
   for (const auto& f : o.filters) {
@@ -168,10 +136,16 @@ void add_prune_flags(FlagSet& flags, PruneOptions& o, std::string& keep_last,
 void finish_prune_flags(PruneOptions& o, const std::string& keep_last,
                         const std::string& max_size) {
   if (!keep_last.empty()) {
-    o.keep_last = parse_size(keep_last);
+    try {
+      size_t end = 0;
+      o.keep_last = std::stoll(keep_last, &end);
+      if (end != keep_last.size() || o.keep_last < 0) throw std::invalid_argument(keep_last);
+    } catch (const std::exception&) {
+      fail(ErrorKind::kInvalidInput, fmt::format("invalid --keep-last {:?}", keep_last));
+    }
     if (!o.all) fail(ErrorKind::kInvalidInput, "--keep-last needs --all");
   }
-  if (!max_size.empty()) o.max_size = parse_size(max_size);
+  if (!max_size.empty()) o.max_size = static_cast<int64_t>(parse_byte_size(max_size));
 }
 
 }  // namespace

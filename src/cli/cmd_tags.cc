@@ -120,6 +120,7 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
     for (const auto& image : store.images()) {
       try {
         if (force) remove_containers_of(store, image.id);
+        unmount_image(store, image.id);
         print_removal(store.remove_image(image.id), image.id);
       } catch (const Error& e) {
         errors.push_back(e);
@@ -150,6 +151,7 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
         continue;
       }
       if (force) remove_containers_of(store, id);
+      unmount_image(store, id);
       print_removal(store.remove_image(id), id);
       remove_unused_snapshots(store);
     } catch (const Error& e) {

@@ -29,6 +29,8 @@ std::span<const Command> top_level_commands() {
 
 std::span<const Command> image_commands() {
   static constexpr std::array kCommands = {
+      Command{"analyze", "Show why an image is big: per-layer waste, efficiency",
+              cmd_image_analyze},
       Command{"exists", "Check if an image exists in local storage", cmd_image_exists},
       Command{"history", "Show history of a specified image", cmd_history},
       Command{"import", "Import a tarball to create a filesystem image", cmd_import},
@@ -36,6 +38,7 @@ std::span<const Command> image_commands() {
       Command{"list", "List images in local storage", cmd_images},
       Command{"load", "Load image(s) from a tar archive", cmd_load},
       Command{"ls", "List images in local storage", cmd_images},
+      Command{"mount", "Mount an image's root filesystem", cmd_image_mount},
       Command{"prune", "Remove unused images", cmd_image_prune},
       Command{"pull", "Pull an image from a registry", cmd_pull},
       Command{"push", "Push an image to a specified destination", cmd_push},
@@ -45,6 +48,8 @@ std::span<const Command> image_commands() {
       Command{"tag", "Add an additional name to a local image", cmd_tag},
       Command{"tag-log", "Show every move of image names", cmd_image_tag_log},
       Command{"tree", "Print layer hierarchy of an image in a tree format", cmd_image_tree},
+      Command{"umount", "Unmount an image's root filesystem", cmd_image_unmount},
+      Command{"unmount", "Unmount an image's root filesystem", cmd_image_unmount},
       Command{"untag", "Remove a name from a local image", cmd_untag},
   };
   return kCommands;

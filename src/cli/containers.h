@@ -4,8 +4,10 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/digest.h"
+#include "snapshot/snapshotter.h"
 #include "store/store.h"
 
 namespace schicht::cli {
@@ -19,6 +21,12 @@ void remove_containers_of(store::Store& store, const Digest& image);
 // Deletes the snapshots that are no prefix of a remaining image's layer chain; returns the
 // bytes freed on disk.
 uint64_t remove_unused_snapshots(store::Store& store);
+
+// The snapshot sources of an image's layers, bottom first (for Snapshotter::prepare).
+std::vector<snapshot::LayerSource> layer_sources(store::Store& store, const Digest& image);
+
+// Unmounts the image if `image mount` mounted it (rmi does, before removing it).
+void unmount_image(store::Store& store, const Digest& image);
 
 // IDs ("sha256:…") of the images some container uses.
 std::set<std::string> images_in_use(store::Store& store);

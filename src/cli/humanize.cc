@@ -1,9 +1,13 @@
 #include "cli/humanize.h"
 
 #include <array>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include <fmt/format.h>
+
+#include "core/error.h"
 
 namespace schicht::cli {
 
@@ -63,6 +67,37 @@ std::string human_duration(int64_t then_ns, int64_t now_ns) {
     text = fmt::format("{} years", static_cast<int64_t>(seconds / 3600 / 24 / 365));
   }
   return text;
+}
+
+uint64_t parse_byte_size(const std::string& text) {
+  size_t end = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &end);
+  } catch (const std::exception&) {
+    fail(ErrorKind::kInvalidInput, fmt::format("invalid size {:?}", text));
+  }
+  std::string unit = text.substr(end);
+  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::map<std::string, double> kUnits = {{"", 1},
+                                                       {"b", 1},
+                                                       {"k", 1e3},
+                                                       {"kb", 1e3},
+                                                       {"m", 1e6},
+                                                       {"mb", 1e6},
+                                                       {"g", 1e9},
+                                                       {"gb", 1e9},
+                                                       {"t", 1e12},
+                                                       {"tb", 1e12},
+                                                       {"kib", 1024.0},
+                                                       {"mib", 1048576.0},
+                                                       {"gib", 1073741824.0},
+                                                       {"tib", 1099511627776.0}};
+  auto it = kUnits.find(unit);
+  if (it == kUnits.end() || value < 0) {
+    fail(ErrorKind::kInvalidInput, fmt::format("invalid size {:?}", text));
+  }
+  return static_cast<uint64_t>(value * it->second);
 }
 
 }  // namespace schicht::cli

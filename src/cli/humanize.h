@@ -12,6 +12,8 @@ std::string human_size(uint64_t bytes);
 std::string human_size_compact(uint64_t bytes);
 // go-units HumanDuration of (now - then): "3 weeks".
 std::string human_duration(int64_t then_ns, int64_t now_ns);
+// "10GB", "512MiB", "1000": sizes with decimal or binary units; kInvalidInput otherwise.
+uint64_t parse_byte_size(const std::string& text);
 // human_duration followed by " ago".
 std::string human_age(int64_t then_ns, int64_t now_ns);
 

@@ -10,6 +10,10 @@ setup() {
 }
 
 teardown() {
+  # A failed `image mount` test may leave a mount behind; rm cannot remove a mount point.
+  for m in "$STORE"/mounts/*; do
+    [ -e "$m" ] && umount -l "$m" 2>/dev/null
+  done
   rm -rf "$WORK"
 }
 

@@ -1,0 +1,127 @@
+// image mount / image unmount: an image's root filesystem, read-only, at
+// <root>/mounts/<image id> — a read-only bind mount of the image's top snapshot (each snapshot
+// is a complete tree). Root only, as in podman; rootless gets podman's error.
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/containers.h"
+#include "core/error.h"
+#include "snapshot/snapshotter.h"
+#include "store/lookup.h"
+
+namespace schicht::cli {
+namespace {
+
+fs::path mount_point(store::Store& store, const Digest& id) {
+  return store.root() / "mounts" / std::string(id.hex());
+}
+
+// Whether `path` is a mount point, from /proc/self/mountinfo (field 5 is the mount point).
+bool is_mounted(const fs::path& path) {
+  std::ifstream info("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(info, line)) {
+    std::istringstream fields(line);
+    std::string field;
+    for (int i = 0; i < 5 && fields >> field; ++i) {
+    }
+    if (field == path.string()) return true;
+  }
+  return false;
+}
+
+void require_root(std::string_view command) {
+  if (::geteuid() != 0) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("cannot run command \"schicht {}\" in rootless mode, must execute "
+                     "`schicht unshare` first",
+                     command));
+  }
+}
+
+}  // namespace
+
+void unmount_image(store::Store& store, const Digest& id) {
+  fs::path target = mount_point(store, id);
+  if (is_mounted(target) && ::umount2(target.c_str(), MNT_DETACH) != 0) {
+    fail_errno("unmount", target.string());
+  }
+  std::error_code ec;
+  fs::remove(target, ec);  // an empty directory; a leftover is harmless
+}
+
+int cmd_image_mount(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string format;
+  flags.add_string("format", 0, &format, "Print the mounted images in specified format (json)");
+  bool help = false;
+  auto names = parse_command_flags(ctx, flags, args, "schicht image mount [IMAGE...]", &help);
+  if (help) return 0;
+  require_root("image mount");
+  store::Store& store = ctx.store();
+  if (names.empty()) {
+    for (const auto& image : store.images()) {
+      fs::path target = mount_point(store, image.id);
+      if (!is_mounted(target)) continue;
+      std::string name = image.names.empty() ? std::string(image.id.hex()) : image.names.front();
+      fmt::print("{}  {}\n", name, target.string());
+    }
+    return 0;
+  }
+  for (const auto& name : names) {
+    Digest id = store::resolve_image(store, name);
+    fs::path target = mount_point(store, id);
+    if (!is_mounted(target)) {
+      snapshot::Snapshotter snapshots(store.root() / "snapshots");
+      fs::path top = snapshots.prepare(layer_sources(store, id));
+      make_dirs(target, 0755);
+      if (::mount(top.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+        fail_errno("bind mount on", target.string());
+      }
+      if (::mount(nullptr, target.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) !=
+          0) {
+        int saved = errno;
+        ::umount2(target.c_str(), MNT_DETACH);
+        errno = saved;
+        fail_errno("remount read-only", target.string());
+      }
+    }
+    fmt::print("{}\n", target.string());
+  }
+  return 0;
+}
+
+int cmd_image_unmount(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool all = false, force = false;
+  flags.add_bool("all", 'a', &all, "Unmount all of the currently mounted images");
+  flags.add_bool("force", 'f', &force,
+                 "Force the complete unmount of the specified mounted images");
+  bool help = false;
+  auto names = parse_command_flags(ctx, flags, args, "schicht image unmount [IMAGE...]", &help);
+  if (help) return 0;
+  require_root("image unmount");
+  store::Store& store = ctx.store();
+  std::vector<Digest> ids;
+  if (all) {
+    for (const auto& image : store.images()) {
+      if (is_mounted(mount_point(store, image.id))) ids.push_back(image.id);
+    }
+  } else {
+    if (names.empty()) fail(ErrorKind::kInvalidInput, "image name or ID must be specified");
+    for (const auto& name : names) ids.push_back(store::resolve_image(store, name));
+  }
+  for (const auto& id : ids) {
+    unmount_image(store, id);
+    fmt::print("{}\n", id.hex());
+  }
+  return 0;
+}
+
+}  // namespace schicht::cli
