@@ -321,6 +321,24 @@ bool int_from_arg(std::span<const Value> args, size_t& arg_num, int& result) {
   return true;
 }
 
+// Go's parsenum: the decimal number at format[i], advancing i past it; `result` is left alone
+// when there is none. A number that grows past 1e6 is "crazy long" for Go: it consumes the
+// rest of the format (so the directive prints %!(NOVERB)) and is not used, which also keeps
+// the int from overflowing.
+void parse_num(std::string_view format, size_t& i, int& result) {
+  int num = 0;
+  bool present = false;
+  for (; i < format.size() && format[i] >= '0' && format[i] <= '9'; ++i) {
+    if (num > 1000000) {
+      i = format.size();
+      return;
+    }
+    num = num * 10 + (format[i] - '0');
+    present = true;
+  }
+  if (present) result = num;
+}
+
 }  // namespace
 
 std::string action_text(const Value& value, const GoTypes& types) {
@@ -400,9 +418,7 @@ std::string go_sprintf(std::string_view format, std::span<const Value> args, con
         spec.minus = true, spec.zero = false, spec.width = -spec.width;
       }
     } else {
-      for (; i < format.size() && format[i] >= '0' && format[i] <= '9'; ++i) {
-        spec.width = std::max(spec.width, 0) * 10 + (format[i] - '0');
-      }
+      parse_num(format, i, spec.width);
     }
     if (i < format.size() && format[i] == '.') {
       ++i;
@@ -416,9 +432,7 @@ std::string go_sprintf(std::string_view format, std::span<const Value> args, con
         }
       } else {
         spec.prec = 0;
-        for (; i < format.size() && format[i] >= '0' && format[i] <= '9'; ++i) {
-          spec.prec = spec.prec * 10 + (format[i] - '0');
-        }
+        parse_num(format, i, spec.prec);
       }
     }
     if (i >= format.size()) {

@@ -26,8 +26,9 @@ Json parse_json_object(std::string_view raw) {
   Json document;
   try {
     document = Json::parse(raw);
-  } catch (const Json::parse_error& e) {
-    // nlohmann's text starts with "[json.exception.parse_error.NNN] "; keep what follows.
+  } catch (const Json::exception& e) {
+    // Not only parse_error: a number too large for a double is out_of_range.406.
+    // nlohmann's text starts with "[json.exception.KIND.NNN] "; keep what follows.
     std::string_view reason = e.what();
     if (size_t end = reason.find("] "); reason.starts_with("[") && end != reason.npos) {
       reason.remove_prefix(end + 2);

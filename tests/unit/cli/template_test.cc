@@ -86,6 +86,15 @@ TEST(Template, Printf) {
   EXPECT_EQ(render(R"({{ .Tag | printf "%s-%s" "x" }})"), "x-1");
 }
 
+// Found by fuzz/template_fuzz: the width and precision overflowed an int. Go's parsenum gives
+// up on a number past 1e6 and takes the rest of the format with it.
+TEST(Template, PrintfHugeWidthOrPrecisionIsNoVerb) {
+  EXPECT_EQ(render(R"({{printf "%44444444444444444510s|%d" "a" 1}})"),
+            "%!(NOVERB)%!(EXTRA string=a, int=1)");
+  EXPECT_EQ(render(R"({{printf "%.99999999999f|" 1.5}})"), "%!(NOVERB)%!(EXTRA float64=1.5)");
+  EXPECT_EQ(render(R"({{printf "%1000000s|" "a"}})").size(), 1000001u);
+}
+
 TEST(Template, PrintAndPrintln) {
   EXPECT_EQ(render(R"({{print .ID 1 2 "a" "b" 3}})"), "9490d52f49701 2ab3");
   EXPECT_EQ(render(R"({{print nil}}|{{print 1.5 2}})"), "<nil>|1.5 2");
