@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/policy.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
@@ -15,6 +16,8 @@
 #include "transport/archive_load.h"
 #include "transport/archive_save.h"
 #include "transport/import.h"
+#include "trust/evaluate.h"
+#include "trust/scope.h"
 
 namespace schicht::cli {
 namespace {
@@ -51,16 +54,32 @@ int cmd_load(Context& ctx, CommandArgs args) {
   bool quiet = false;
   flags.add_string("input", 'i', &input, "Read from specified archive file (default: stdin)");
   flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
-  flags.add_ignored("signature-policy", 0, true);
+  std::string signature_policy;
+  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args, "schicht load [options]", &help);
   if (help) return 0;
   if (!positional.empty()) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 0 arg(s), received {}", positional.size()));
   }
+  std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
   Input in = open_input(input);
   FdReader reader(in.fd, in.name);
-  auto loaded = transport::load_archive(ctx.store(), reader, in.name);
+  // Archives carry no signatures; the scope of an oci-archive is its path (none for stdin).
+  std::string path = input.empty() ? "" : fs::absolute(input).lexically_normal().string();
+  auto admit = [&](const std::string& transport) {
+    if (!policy) return;
+    bool oci = transport == "oci-archive";
+    // podman names an oci-archive image with an empty ref after a colon.
+    std::string name =
+        fmt::format("{}:{}{}", transport, path.empty() ? in.name : path, oci ? ":" : "");
+    trust::NoSignatures none;
+    trust::admit(*policy,
+                 trust::Subject{transport, name,
+                                oci ? trust::path_scopes(path) : std::vector<std::string>{}},
+                 none);
+  };
+  auto loaded = transport::load_archive(ctx.store(), reader, in.name, admit);
   for (const auto& image : loaded) {
     if (image.names.empty()) fmt::print("Loaded image: {}\n", image.id.str());
     for (const auto& name : image.names) fmt::print("Loaded image: {}\n", name);

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/local_transports.h"
+#include "cli/policy.h"
 #include "copy/login.h"
 #include "copy/pull.h"
 #include "copy/push.h"
@@ -208,7 +209,8 @@ int cmd_pull(Context& ctx, CommandArgs args) {
                    "Use VARIANT instead of the running architecture variant for choosing images");
   flags.add_int("retry", 0, &retry, "Number of times to retry in case of failure (default 3)");
   flags.add_int("jobs", 0, &jobs, "Number of layers to download at once (default 6)");
-  flags.add_ignored("signature-policy", 0, true);
+  std::string signature_policy;
+  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   flags.add_ignored("disable-content-trust", 0, false);
   bool help = false;
   auto positional =
@@ -224,6 +226,7 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   options.jobs = positive(jobs, "jobs");
   options.report = stderr_lines(quiet);
   registry_flags.check_authfile();
+  options.policy = command_policy(ctx, signature_policy);
 
   registry::RegistriesConfSources sources = registry::registries_conf_sources();
   registry::RegistriesConf conf = registry::RegistriesConf::load(sources);

@@ -50,6 +50,7 @@ std::span<const Command> image_commands() {
       Command{"tree", "Print layer hierarchy of an image in a tree format", cmd_image_tree},
       Command{"umount", "Unmount an image's root filesystem", cmd_image_unmount},
       Command{"unmount", "Unmount an image's root filesystem", cmd_image_unmount},
+      Command{"trust", "Manage container image trust policy", cmd_image_trust},
       Command{"untag", "Remove a name from a local image", cmd_untag},
   };
   return kCommands;
@@ -73,6 +74,24 @@ std::span<const Command> system_commands() {
       Command{"check", "Check the store for consistency; repair it", cmd_system_check},
       Command{"df", "Show schicht disk usage", cmd_system_df},
       Command{"prune", "Remove unused data", cmd_system_prune},
+  };
+  return kCommands;
+}
+
+std::span<const Command> manifest_commands() {
+  static constexpr std::array kCommands = {
+      Command{"add", "Add images to a manifest list or image index", cmd_manifest_add},
+      Command{"annotate",
+              "Add or update information about an entry in a manifest list or "
+              "image index",
+              cmd_manifest_annotate},
+      Command{"create", "Create manifest list or image index", cmd_manifest_create},
+      Command{"exists", "Check if a manifest list exists in local storage", cmd_manifest_exists},
+      Command{"inspect", "Display the contents of a manifest list or image index",
+              cmd_manifest_inspect},
+      Command{"push", "Push a manifest list or image index to a registry", cmd_manifest_push},
+      Command{"remove", "Remove an entry from a manifest list or image index", cmd_manifest_remove},
+      Command{"rm", "Remove manifest list or image index from local storage", cmd_manifest_rm},
   };
   return kCommands;
 }

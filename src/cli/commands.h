@@ -25,8 +25,8 @@ int cmd_logout(Context& ctx, CommandArgs args);
 int cmd_image_prune(Context& ctx, CommandArgs args);
 int cmd_image_tree(Context& ctx, CommandArgs args);
 int cmd_image_mount(Context& ctx, CommandArgs args);
-int cmd_image_unmount(Context& ctx, CommandArgs args);
 int cmd_image_analyze(Context& ctx, CommandArgs args);
+int cmd_image_unmount(Context& ctx, CommandArgs args);
 int cmd_image_tag_log(Context& ctx, CommandArgs args);
 int cmd_image_rollback(Context& ctx, CommandArgs args);
 int cmd_create(Context& ctx, CommandArgs args);
@@ -37,11 +37,22 @@ int cmd_container_inspect(Context& ctx, CommandArgs args);
 int cmd_system_prune(Context& ctx, CommandArgs args);
 int cmd_system_df(Context& ctx, CommandArgs args);
 int cmd_system_check(Context& ctx, CommandArgs args);
+int cmd_manifest_create(Context& ctx, CommandArgs args);
+int cmd_manifest_add(Context& ctx, CommandArgs args);
+int cmd_manifest_annotate(Context& ctx, CommandArgs args);
+int cmd_manifest_remove(Context& ctx, CommandArgs args);
+int cmd_manifest_rm(Context& ctx, CommandArgs args);
+int cmd_manifest_exists(Context& ctx, CommandArgs args);
+int cmd_manifest_inspect(Context& ctx, CommandArgs args);
+int cmd_manifest_push(Context& ctx, CommandArgs args);
+// `image trust show|set|explain`: dispatches on its first argument.
+int cmd_image_trust(Context& ctx, CommandArgs args);
 
 // Top-level commands, and the `image` group's subcommands (podman's aliases included).
 std::span<const Command> top_level_commands();
 std::span<const Command> image_commands();
 std::span<const Command> system_commands();
 std::span<const Command> container_commands();
+std::span<const Command> manifest_commands();
 
 }  // namespace schicht::cli

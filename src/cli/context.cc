@@ -18,6 +18,11 @@ void add_global_flags(FlagSet& flags, GlobalOptions& o) {
   flags.add_strings("storage-opt", 0, &o.storage_opts, "Storage driver option (accepted, unused)");
   flags.add_string("log-level", 0, &o.log_level, "Log messages above specified level");
   flags.add_string("tmpdir", 0, &o.tmpdir, "Path to the tmp directory");
+  flags.add_string("policy", 0, &o.policy, "Path to a signature verification policy file");
+  flags.add_bool("insecure-policy", 0, &o.insecure_policy,
+                 "Run without any policy check (dangerous)");
+  flags.add_string("registries.d", 0, &o.registries_d,
+                   "Path to a directory with signature storage configuration");
   flags.add_bool("help", 'h', &o.help, "Help for this command");
   // podman's global flags that concern containers, networks or remote use.
   for (const char* name : {"cgroup-manager",

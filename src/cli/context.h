@@ -19,6 +19,9 @@ struct GlobalOptions {
   std::vector<std::string> storage_opts;
   std::string log_level = "warn";
   std::string tmpdir;
+  std::string policy;            // --policy: policy.json unless a command's --signature-policy
+  bool insecure_policy = false;  // --insecure-policy: admit everything, with a warning
+  std::string registries_d;      // --registries.d: signature lookaside configuration
   bool help = false;
   bool version = false;
 };

@@ -40,10 +40,12 @@ int dispatch(Context& ctx, std::vector<std::string> args) {
   std::span<const Command> table = top_level_commands();
   std::string prefix = "schicht";
   size_t at = 0;
-  if (rest[0] == "image" || rest[0] == "system" || rest[0] == "container") {
-    table = rest[0] == "image"    ? image_commands()
-            : rest[0] == "system" ? system_commands()
-                                  : container_commands();
+  if (rest[0] == "image" || rest[0] == "system" || rest[0] == "container" ||
+      rest[0] == "manifest") {
+    table = rest[0] == "image"      ? image_commands()
+            : rest[0] == "system"   ? system_commands()
+            : rest[0] == "manifest" ? manifest_commands()
+                                    : container_commands();
     prefix = "schicht " + rest[0];
     at = 1;
     if (rest.size() == 1) {

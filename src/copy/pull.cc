@@ -18,6 +18,9 @@
 #include "oci/index.h"
 #include "oci/manifest.h"
 #include "registry/registry_client.h"
+#include "store/lists.h"
+#include "trust/evaluate.h"
+#include "trust/scope.h"
 
 namespace schicht::copy {
 namespace {
@@ -37,9 +40,10 @@ std::string available_platforms(const Index& index) {
   return out.empty() ? "none" : out;
 }
 
-// The image manifest `reference` names: itself, or an index's instance for the platform.
+// The image manifest `reference` names: itself, or an index's instance for the platform (the
+// index then goes to `list`).
 Manifest resolve_manifest(registry::RegistryClient& client, const Reference& reference,
-                          const PlatformChoice& choice) {
+                          const PlatformChoice& choice, std::optional<Index>* list) {
   std::string source = fmt::format("initializing source docker://{}", reference.str());
   std::string version = reference.digest ? reference.digest->str() : reference.tag;
   registry::Manifest top =
@@ -66,6 +70,7 @@ Manifest resolve_manifest(registry::RegistryClient& client, const Reference& ref
                      reference.str(), wanted.front().architecture, wanted.front().variant,
                      wanted.front().os, available_platforms(index)));
   }
+  *list = index;
   const Descriptor& instance = index.manifests[*chosen];
   registry::Manifest bytes = with_context(
       source, [&] { return client.get_manifest(reference.path, instance.digest.str()); });
@@ -223,6 +228,15 @@ registry::RegistryOptions options_for(const registry::Endpoint& endpoint,
 PulledImage pull_image(store::Store& store, const Reference& reference,
                        const registry::RegistriesConf& conf, const PullOptions& options) {
   report(options, fmt::format("Trying to pull {}...", reference.str()));
+  if (options.policy) {
+    // The identity is the reference asked for, whichever mirror serves it. No signatures are
+    // fetched yet, so a signature requirement rejects the image as unsigned.
+    trust::NoSignatures none;
+    trust::admit(
+        *options.policy,
+        trust::Subject{"docker", "docker://" + reference.str(), trust::docker_scopes(reference)},
+        none);
+  }
   std::vector<registry::Endpoint> endpoints = conf.pull_endpoints(reference);
   std::string mirror_errors;
   for (size_t i = 0; i < endpoints.size(); ++i) {
@@ -234,9 +248,14 @@ PulledImage pull_image(store::Store& store, const Reference& reference,
              fmt::format("registry {} is blocked in registries.conf", endpoint.reference.domain));
       }
       registry::RegistryClient client(endpoint.reference.domain, options_for(endpoint, options));
-      Manifest manifest = resolve_manifest(client, endpoint.reference, options.platform);
-      return store_image(store, client, endpoint.reference, manifest, stored_name(reference),
-                         options);
+      std::optional<Index> list;
+      Manifest manifest = resolve_manifest(client, endpoint.reference, options.platform, &list);
+      PulledImage pulled =
+          store_image(store, client, endpoint.reference, manifest, stored_name(reference), options);
+      // The list goes under the name too: after a pull of another platform the name still
+      // knows every instance it had (`manifest inspect NAME`, NAME@digest).
+      if (list) store::put_list(store, pulled.name, list->raw, list->media_type, list->media_type);
+      return pulled;
     } catch (const Error& e) {
       if (last) {
         if (mirror_errors.empty()) throw;

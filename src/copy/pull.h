@@ -1,17 +1,19 @@
 // pull: images from a registry into the store, as podman pull does.
 //
-// Call order inside pull_image: the manifest (an index or manifest list resolves to the
-// instance for the wanted platform), the config, then the layers the store lacks, in parallel
-// (layer_fetch.h: each streams once through download, ingest, digest and diffID, and is made
-// durable under the pass's lease once verified), then the config and manifest blobs, then one
-// Store::add_image. Blobs the store has are not fetched. On any failure the blobs the pass
-// created are discarded: the store is as it was.
+// Call order inside pull_image: the policy check for the reference as given (trust/), the
+// manifest (an index or manifest list resolves to the instance for the wanted platform), the
+// config, then the layers the store lacks, in parallel (layer_fetch.h: each streams once
+// through download, ingest, digest and diffID, and is made durable under the pass's lease once
+// verified), then the config and manifest blobs, then one Store::add_image. Blobs the store
+// has are not fetched. On any failure the blobs the pass created are discarded: the store is
+// as it was.
 //
 // Progress lines go to options.report in podman's words; errors read like podman's
 // ("initializing source docker://…: reading manifest …: manifest unknown").
 // Not thread-safe: one pull per Store at a time (it runs its own threads inside).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,11 +24,14 @@
 #include "core/reference.h"
 #include "registry/registries_conf.h"
 #include "store/store.h"
+#include "trust/policy.h"
 
 namespace schicht::copy {
 
 struct PullOptions : TransferOptions {
   PlatformChoice platform;  // --os/--arch/--variant; empty fields: this machine's
+  // Evaluated for each reference before anything is fetched. Null only for --insecure-policy.
+  std::shared_ptr<const trust::Policy> policy;
 };
 
 struct PulledImage {

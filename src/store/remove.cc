@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/kill_point.h"
 #include "store/db.h"
+#include "store/lists.h"
 #include "store/names.h"
 #include "store/store.h"
 
@@ -43,7 +44,8 @@ std::vector<Digest> delete_unreferenced_rows(Db& db, const std::vector<std::stri
     Statement used(db,
                    "SELECT 1 FROM images WHERE id = ?1 UNION ALL "
                    "SELECT 1 FROM image_manifests WHERE digest = ?1 UNION ALL "
-                   "SELECT 1 FROM manifest_layers WHERE layer_digest = ?1 LIMIT 1");
+                   "SELECT 1 FROM manifest_layers WHERE layer_digest = ?1 UNION ALL "
+                   "SELECT 1 FROM lists WHERE digest = ?1 LIMIT 1");
     used.bind(1, digest);
     if (used.step() || leased.count(digest) != 0) continue;
     Statement(db, "DELETE FROM layers WHERE digest = ?").bind(1, digest).run();
@@ -84,11 +86,13 @@ RemovalReport Store::remove_image(const Digest& id) {
     Statement st(*db_, "SELECT name FROM names WHERE image_id = ? ORDER BY added, rowid");
     st.bind(1, id.str());
     while (st.step()) names.push_back(st.text(0));
+    std::vector<std::string> candidates;
     for (const auto& name : names) {
       drop_name(*db_, name, "rmi", now);
       report.untagged.push_back(name);
+      // A list pulled under the name was part of what the pull stored: it goes too.
+      if (auto list = drop_pulled_list_name(*db_, name)) candidates.push_back(*list);
     }
-    std::vector<std::string> candidates;
     Statement exists(*db_, "SELECT 1 FROM images WHERE id = ?");
     exists.bind(1, id.str());
     if (!exists.step()) return report;

@@ -12,7 +12,7 @@ namespace schicht::store {
 namespace {
 
 // Never edit a migration that has shipped: append a new one.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE blobs (
   digest TEXT PRIMARY KEY,
@@ -92,6 +92,20 @@ CREATE TABLE containers (
   size INTEGER NOT NULL
 );
 CREATE INDEX containers_by_image ON containers(image_id);
+)sql",
+    R"sql(
+CREATE TABLE lists (
+  digest TEXT PRIMARY KEY REFERENCES blobs(digest),
+  media_type TEXT NOT NULL,
+  format TEXT NOT NULL,
+  added INTEGER NOT NULL
+);
+CREATE TABLE list_names (
+  name TEXT PRIMARY KEY,
+  list_digest TEXT NOT NULL REFERENCES lists(digest),
+  added INTEGER NOT NULL
+);
+CREATE INDEX list_names_by_list ON list_names(list_digest);
 )sql",
 };
 

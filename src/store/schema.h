@@ -15,6 +15,19 @@
 //   containers(id PK, name UNIQUE, image_id → images, image_name, command (JSON array),
 //              created, chain_id of the image's top snapshot, size of its root filesystem)
 //   (version 2)
+//   lists(digest PK → blobs, media_type of the blob, format, added)   manifest lists / indexes
+//   list_names(name PK, list_digest → lists, added)                  names of lists
+//   (version 3)
+//
+// Lists: a name in list_names denotes a manifest list or image index; the same name may also
+// be in names (a pull of a list records both: the image for this platform and the list). A
+// list is a root for GC: its blob stays while a list row exists, and a list row goes with its
+// last name. The images a list references are NOT roots: like podman, an instance may be
+// removed while a list names it (pushing the list with --all then fails clearly). `format` is
+// the media type the list is shown and pushed as: lists built here keep an OCI index blob (it
+// holds every annotation and platform field) with format = Docker manifest list, podman's
+// default; pulled lists keep the registry's bytes, format = their own media type, and go
+// when the image named like them is removed (rmi).
 //
 // Times are unix nanoseconds. Digests are "sha256:<hex>" text.
 #pragma once

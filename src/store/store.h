@@ -141,7 +141,7 @@ class Store {
   // Removes blobs this lease wrote that nothing ended up referencing (a failed or partial
   // write rolling back); blobs another image or a live lease uses stay.
   RemovalReport discard_blobs(Lease& lease, const std::vector<Digest>& digests);
-  // Removes the candidate blobs (rows and files) that no image references and no live lease
+  // Removes the candidate blobs (rows and files) that no image or list references, no live lease
   // protects: crash leftovers, found by `system check`.
   RemovalReport collect_garbage(const std::vector<Digest>& candidates);
   // Records that `id` was used now (pull, load, tag, push, save, container create).

@@ -221,12 +221,13 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
 }  // namespace
 
 std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input,
-                                              const std::string& archive_name);
+                                              const std::string& archive_name,
+                                              const AdmitArchive& admit);
 
 std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
-                                      const std::string& archive_name) {
+                                      const std::string& archive_name, const AdmitArchive& admit) {
   try {
-    return load_archive_unnamed(store, input, archive_name);
+    return load_archive_unnamed(store, input, archive_name, admit);
   } catch (const Error& e) {
     // Every message names the archive, whichever layer of the pass failed.
     if (std::string_view(e.what()).find(archive_name) != std::string_view::npos) throw;
@@ -235,14 +236,17 @@ std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
 }
 
 std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input,
-                                              const std::string& archive_name) {
+                                              const std::string& archive_name,
+                                              const AdmitArchive& admit) {
   auto lease = store.begin_lease();
   ArchiveIngest ingest(store, *lease, archive_name);
   ingest.read(input);
   std::vector<Candidate> candidates;
   if (ingest.has("manifest.json")) {
+    if (admit) admit("docker-archive");
     candidates = read_docker_archive(ingest);
   } else if (ingest.has("oci-layout") && ingest.has("index.json")) {
+    if (admit) admit("oci-archive");
     candidates = read_oci_archive(ingest);
   } else {
     fail(ErrorKind::kInvalidInput,

@@ -8,6 +8,7 @@
 // Either the whole archive loads, or the store is left as it was.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,13 @@ struct LoadedImage {
   std::vector<std::string> names;
 };
 
+// Called with "docker-archive" or "oci-archive" as soon as the archive's type is known, before
+// any image is recorded; it throws to refuse the archive (the policy check), which leaves the
+// store as it was.
+using AdmitArchive = std::function<void(const std::string& transport)>;
+
 std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
-                                      const std::string& archive_name);
+                                      const std::string& archive_name,
+                                      const AdmitArchive& admit = {});
 
 }  // namespace schicht::transport

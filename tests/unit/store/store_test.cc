@@ -33,9 +33,9 @@ bool contains(const std::vector<Digest>& digests, const Digest& d) {
 }
 
 TEST_F(StoreTest, OpenCreatesTheSchema) {
-  EXPECT_EQ(query_int(store_.db(), "PRAGMA user_version"), 2);
+  EXPECT_EQ(query_int(store_.db(), "PRAGMA user_version"), 3);
   for (std::string table : {"blobs", "layers", "images", "image_manifests", "manifest_layers", "names",
-                            "tag_log", "leases", "lease_blobs"}) {
+                            "tag_log", "leases", "lease_blobs", "lists", "list_names"}) {
     Statement st(store_.db(), "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?");
     st.bind(1, table);
     ASSERT_TRUE(st.step());
@@ -51,7 +51,7 @@ TEST_F(StoreTest, ASecondOpenOfTheSameRootWorks) {
   {
     // While the first is open, as another process would.
     Store second(store_.root());
-    EXPECT_EQ(query_int(second.db(), "PRAGMA user_version"), 2);
+    EXPECT_EQ(query_int(second.db(), "PRAGMA user_version"), 3);
     auto images = second.images();
     ASSERT_EQ(images.size(), 1u);
     EXPECT_EQ(images[0].id, image.id);
@@ -60,7 +60,7 @@ TEST_F(StoreTest, ASecondOpenOfTheSameRootWorks) {
   }
   EXPECT_EQ(store_.image_by_name("localhost/one:2"), image.id);
   Store third(store_.root());
-  EXPECT_EQ(query_int(third.db(), "PRAGMA user_version"), 2);
+  EXPECT_EQ(query_int(third.db(), "PRAGMA user_version"), 3);
   EXPECT_EQ(third.image(image.id)->names.size(), 2u);
 }
 

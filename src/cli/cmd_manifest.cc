@@ -1,0 +1,346 @@
+// manifest create/add/annotate/remove/rm/exists/inspect/push: manifest lists and image indexes
+// kept under names in the store (store/lists.h), as podman's `manifest` commands edit them.
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/manifest_lists.h"
+#include "cli/report.h"
+#include "copy/manifest_source.h"
+#include "copy/push.h"
+#include "copy/push_list.h"
+#include "copy/short_names.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/media_type.h"
+#include "registry/registries_conf.h"
+#include "store/lookup.h"
+
+namespace schicht::cli {
+namespace {
+
+void need_args(const std::vector<std::string>& args, size_t min, size_t max) {
+  if (args.size() < min || args.size() > max) {
+    fail(ErrorKind::kInvalidInput,
+         min == max
+             ? fmt::format("accepts {} arg(s), received {}", min, args.size())
+             : fmt::format("requires at least {} arg(s), only received {}", min, args.size()));
+  }
+}
+
+std::map<std::string, std::string> parse_annotations(const std::vector<std::string>& given) {
+  std::map<std::string, std::string> out;
+  for (const auto& text : given) {
+    size_t eq = text.find('=');
+    if (eq == std::string::npos) {
+      fail(ErrorKind::kInvalidInput, fmt::format("no value given for annotation {:?}", text));
+    }
+    out[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  return out;
+}
+
+// The platform and annotation flags `add` and `annotate` share.
+struct EntryFlags {
+  std::string os, arch, variant, os_version;
+  std::vector<std::string> features, os_features, annotations;
+
+  void add(FlagSet& flags) {
+    flags.add_string("os", 0, &os, "override the operating system of the specified image");
+    flags.add_string("arch", 0, &arch, "override the architecture of the specified image");
+    flags.add_string("variant", 0, &variant, "override the Variant of the specified image");
+    flags.add_string("os-version", 0, &os_version,
+                     "override the OS version of the specified image");
+    flags.add_strings("features", 0, &features,
+                      "override the features of the specified image (ignored: Docker lists "
+                      "as podman writes them drop them)");
+    flags.add_strings("os-features", 0, &os_features,
+                      "override the OS features of the specified image");
+    flags.add_strings("annotation", 0, &annotations, "set an annotation for the specified image");
+  }
+
+  void apply(Descriptor& entry) const {
+    Platform p = entry.platform.value_or(Platform{});
+    if (!os.empty()) p.os = os;
+    if (!arch.empty()) p.architecture = arch;
+    if (!variant.empty()) p.variant = variant;
+    if (!os_version.empty()) p.os_version = os_version;
+    if (!os_features.empty()) p.os_features = os_features;
+    entry.platform = p;
+    if (!annotations.empty()) entry.annotations = parse_annotations(annotations);
+  }
+};
+
+// The entry for a local image: its manifest as stored, its platform from its config.
+Descriptor local_entry(store::Store& store, std::string_view text) {
+  std::string_view bare = text;
+  if (bare.starts_with("containers-storage:")) bare.remove_prefix(19);
+  if (bare.starts_with("docker://")) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("{}: `manifest create` takes local images; use `manifest add` for "
+                     "docker:// references",
+                     text));
+  }
+  Digest id = store::resolve_image(store, bare);
+  std::optional<store::ImageInfo> image = store.image(id);
+  if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", text));
+  std::optional<uint64_t> size = store.blobs().size_of(image->manifest_digest);
+  if (!size) {
+    fail(ErrorKind::kNotFound, fmt::format("image {}: manifest {} missing from the store",
+                                           id.short_hex(), image->manifest_digest.str()));
+  }
+  return Descriptor{
+      .media_type = image->manifest_media_type,
+      .digest = image->manifest_digest,
+      .size = static_cast<int64_t>(*size),
+      .platform = Platform{
+          .os = image->os, .architecture = image->architecture, .variant = image->variant}};
+}
+
+// Adds an entry; one with the same digest goes first, so the entry moves to the end (podman).
+void upsert(Index& index, Descriptor entry) {
+  std::erase_if(index.manifests, [&](const Descriptor& d) { return d.digest == entry.digest; });
+  index.manifests.push_back(std::move(entry));
+}
+
+Descriptor& entry_by_digest(Index& index, const std::string& text, const std::string& list) {
+  Digest digest = with_context("parsing digest", [&] { return Digest::parse(text); });
+  for (Descriptor& d : index.manifests) {
+    if (d.digest == digest) return d;
+  }
+  fail(ErrorKind::kNotFound,
+       fmt::format("removing from manifest list {}: no instance matching digest {:?} found in "
+                   "manifest list: file does not exist",
+                   list, text));
+}
+
+}  // namespace
+
+int cmd_manifest_create(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool all = false, amend = false;
+  std::vector<std::string> annotations;
+  flags.add_bool("all", 0, &all, "add all of the lists' images if the images to add are lists");
+  flags.add_bool("amend", 'a', &amend,
+                 "modify an existing list if one with the desired name "
+                 "already exists");
+  flags.add_strings("annotation", 0, &annotations, "set an annotation on the list (schicht)");
+  flags.add_ignored("tls-verify", 0, false);
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args,
+                                        "schicht manifest create [options] LIST [IMAGE...]", &help);
+  if (help) return 0;
+  need_args(positional, 1, SIZE_MAX);
+  store::Store& store = ctx.store();
+  std::string name = list_name(positional[0]);
+  Index index{.raw = "", .digest = Digest::sha256_of(""), .media_type = ""};
+  std::string format(media_type::kDockerManifestList);
+  std::optional<Digest> read;
+  if (auto existing = store::list_by_name(store, name)) {
+    if (!amend) {
+      fail(ErrorKind::kConflict,
+           fmt::format("creating image to hold manifest list: image name {:?} is already "
+                       "associated with image {:?}: that name is already in use",
+                       name, existing->digest.hex()));
+    }
+    index = read_list(store, *existing);
+    format = existing->format;
+    read = existing->digest;
+  }
+  // Resolve every image before writing anything: a missing one leaves the store unchanged.
+  for (size_t i = 1; i < positional.size(); ++i) upsert(index, local_entry(store, positional[i]));
+  for (auto& [k, v] : parse_annotations(annotations)) index.annotations[k] = v;
+  fmt::print("{}\n", write_list(store, name, index, format, read).hex());
+  return 0;
+}
+
+int cmd_manifest_add(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  EntryFlags entry_flags;
+  entry_flags.add(flags);
+  bool all = false, tls_verify = true;
+  std::string cert_dir, authfile;
+  flags.add_bool("all", 0, &all, "add all of the list's images if the image is a list");
+  flags.add_bool("tls-verify", 0, &tls_verify,
+                 "require HTTPS and verify certificates when accessing the registry (default "
+                 "true)");
+  flags.add_string("cert-dir", 0, &cert_dir,
+                   "use certificates at the specified path to access the registry");
+  flags.add_string("authfile", 0, &authfile, "path of the authentication file");
+  bool help = false;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht manifest add [options] LIST IMAGE", &help);
+  if (help) return 0;
+  need_args(positional, 2, 2);
+  store::Store& store = ctx.store();
+  store::ListInfo list = resolve_list(store, positional[0]);
+  Index index = read_list(store, list);
+  std::vector<Descriptor> entries;
+  if (positional[1].starts_with("docker://")) {
+    copy::TransferOptions options;
+    if (flags.changed("tls-verify")) options.registry.tls_verify = tls_verify;
+    options.registry.cert_dir = cert_dir;
+    options.registry.auth_file = authfile;
+    entries = copy::remote_entries(copy::parse_docker_name(positional[1]),
+                                   registry::RegistriesConf::load(), options, all,
+                                   PlatformChoice{.os = entry_flags.os,
+                                                  .architecture = entry_flags.arch,
+                                                  .variant = entry_flags.variant});
+  } else {
+    entries.push_back(local_entry(store, positional[1]));
+  }
+  for (Descriptor& entry : entries) {
+    entry_flags.apply(entry);
+    upsert(index, std::move(entry));
+  }
+  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest).hex());
+  return 0;
+}
+
+int cmd_manifest_annotate(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  EntryFlags entry_flags;
+  entry_flags.add(flags);
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args,
+                                        "schicht manifest annotate [options] LIST IMAGE", &help);
+  if (help) return 0;
+  need_args(positional, 2, 2);
+  store::Store& store = ctx.store();
+  store::ListInfo list = resolve_list(store, positional[0]);
+  Index index = read_list(store, list);
+  Digest digest = with_context("parsing digest", [&] { return Digest::parse(positional[1]); });
+  Descriptor* found = nullptr;
+  for (Descriptor& d : index.manifests) {
+    if (d.digest == digest) found = &d;
+  }
+  if (found == nullptr) {
+    fail(ErrorKind::kNotFound,
+         fmt::format("no Docker manifest matching digest {:?} was found in list: no image "
+                     "instance matching the specified digest was found in the list or index",
+                     positional[1]));
+  }
+  entry_flags.apply(*found);
+  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest).hex());
+  return 0;
+}
+
+int cmd_manifest_remove(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht manifest remove LIST IMAGE", &help);
+  if (help) return 0;
+  need_args(positional, 2, 2);
+  store::Store& store = ctx.store();
+  store::ListInfo list = resolve_list(store, positional[0]);
+  Index index = read_list(store, list);
+  Descriptor& entry = entry_by_digest(index, positional[1], positional[0]);
+  std::erase(index.manifests, entry);
+  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest).hex());
+  return 0;
+}
+
+int cmd_manifest_rm(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht manifest rm LIST [LIST...]", &help);
+  if (help) return 0;
+  need_args(positional, 1, SIZE_MAX);
+  store::Store& store = ctx.store();
+  int rc = 0;
+  for (const auto& text : positional) {
+    auto list = find_list(store, text);
+    if (!list) {
+      fmt::print(stderr, "Error: {}: image not known\n", text);
+      rc = 1;
+      continue;
+    }
+    store::remove_list(store, list->name);
+    fmt::print("Untagged: {}\nDeleted: {}\n", list->name, list->digest.hex());
+  }
+  return rc;
+}
+
+int cmd_manifest_exists(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args, "schicht manifest exists LIST", &help);
+  if (help) return 0;
+  need_args(positional, 1, 1);
+  return find_list(ctx.store(), positional[0]) ? 0 : 1;
+}
+
+int cmd_manifest_inspect(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  flags.add_ignored("tls-verify", 0, false);
+  flags.add_ignored("authfile", 0, true);
+  flags.add_ignored("cert-dir", 0, true);
+  flags.add_ignored("creds", 0, true);
+  flags.add_ignored("verbose", 'v', false);
+  auto positional = parse_command_flags(ctx, flags, args, "schicht manifest inspect LIST", &help);
+  if (help) return 0;
+  need_args(positional, 1, 1);
+  store::Store& store = ctx.store();
+  store::ListInfo list = resolve_list(store, positional[0]);
+  fmt::print("{}", json_report(inspect_json(read_list(store, list), list.format)));
+  return 0;
+}
+
+int cmd_manifest_push(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool all = true, quiet = false, rm = false, tls_verify = true;
+  std::string format, digestfile, cert_dir, authfile;
+  flags.add_bool("all", 0, &all, "also push the images in the list (default true)");
+  flags.add_string("format", 'f', &format,
+                   "manifest type (oci or v2s2) to attempt to use when pushing the manifest "
+                   "list (default is manifest type of source)");
+  flags.add_string("digestfile", 0, &digestfile,
+                   "after copying the image, write the digest of the resulting digest to the "
+                   "file");
+  flags.add_bool("rm", 0, &rm, "remove the manifest list if push succeeds");
+  flags.add_bool("quiet", 'q', &quiet, "don't output progress information when pushing lists");
+  flags.add_bool("tls-verify", 0, &tls_verify,
+                 "require HTTPS and verify certificates when accessing the registry (default "
+                 "true)");
+  flags.add_string("cert-dir", 0, &cert_dir,
+                   "use certificates at the specified path to access the registry");
+  flags.add_string("authfile", 0, &authfile, "path of the authentication file");
+  flags.add_ignored("remove-signatures", 0, false);
+  flags.add_ignored("compression-format", 0, true);
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args,
+                                        "schicht manifest push [options] LIST DESTINATION", &help);
+  if (help) return 0;
+  need_args(positional, 2, 2);
+  std::string wanted =
+      format.empty() ? ""
+                     : std::string(copy::parse_manifest_format(format) == copy::ManifestFormat::kOci
+                                       ? media_type::kOciIndex
+                                       : media_type::kDockerManifestList);
+  store::Store& store = ctx.store();
+  store::ListInfo list = resolve_list(store, positional[0]);
+  // podman 4.3 shows a list it built as a Docker list but pushes it as an OCI index (c/image
+  // keeps both forms); a pulled list goes as it came.
+  if (wanted.empty()) {
+    wanted = list.media_type == list.format ? list.format : std::string(media_type::kOciIndex);
+  }
+  Index index = read_list(store, list);
+  std::string bytes = list_bytes(store, list, wanted);
+
+  copy::PushOptions options;
+  if (flags.changed("tls-verify")) options.registry.tls_verify = tls_verify;
+  options.registry.cert_dir = cert_dir;
+  options.registry.auth_file = authfile;
+  if (!quiet) options.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  Reference target = copy::parse_docker_name(positional[1]);
+  registry::RegistriesConf conf = registry::RegistriesConf::load();
+  Digest pushed =
+      copy::push_list(store, bytes, wanted, index.manifests, all, target, conf, options);
+  if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
+  if (rm) store::remove_list(store, list.name);
+  return 0;
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,266 @@
+// `image trust show|set` as podman 4.3 has them, and schicht's `image trust explain`.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/policy.h"
+#include "cli/tabwriter.h"
+#include "copy/short_names.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/reference.h"
+#include "trust/evaluate.h"
+#include "trust/scope.h"
+
+namespace schicht::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+// podman's names for requirement types in `trust show`.
+std::string show_type(const std::string& type) {
+  if (type == "insecureAcceptAnything") return "accept";
+  if (type == "signedBy") return "signed";
+  return type;
+}
+
+struct ShowRow {
+  std::string transport, name, repo_name, type, gpg_id;
+};
+
+std::vector<ShowRow> show_rows(const trust::Policy& policy) {
+  std::vector<ShowRow> rows;
+  auto add = [&](const trust::Requirements& reqs, const std::string& transport,
+                 const std::string& name, const std::string& repo_name) {
+    for (const trust::Requirement& r : reqs) {
+      // The GPG key IDs podman shows come from gpg; reading keyrings is not implemented yet.
+      rows.push_back(ShowRow{transport, name, repo_name, show_type(r.type),
+                             r.type == "sigstoreSigned" ? "N/A" : ""});
+    }
+  };
+  add(policy.default_requirements, "all", "* (default)", "default");
+  for (const auto& [transport, scopes] : policy.transports) {
+    for (const auto& [scope, reqs] : scopes) {
+      add(reqs, transport == "docker" ? "repository" : transport, scope, scope);
+    }
+  }
+  return rows;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail_errno("reading", path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+int trust_show(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string policy_file;
+  bool json = false, raw = false, noheading = false;
+  flags.add_string("policypath", 0, &policy_file, "Path to the policy.json file");
+  flags.add_bool("json", 'j', &json, "Output as json");
+  flags.add_bool("raw", 0, &raw, "Output raw policy file");
+  flags.add_bool("noheading", 'n', &noheading, "Do not print column headings");
+  bool help = false;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht image trust show [options] [REGISTRY]", &help);
+  if (help) return 0;
+  if (positional.size() > 1) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
+  }
+  std::string path = trust::policy_path(policy_file.empty() ? ctx.options().policy : policy_file);
+  if (raw) {
+    fmt::print("{}\n", read_text(path));
+    return 0;
+  }
+  trust::Policy policy = trust::load_policy(path);
+  std::vector<ShowRow> rows = show_rows(policy);
+  if (json) {
+    ordered_json out = ordered_json::array();
+    for (const ShowRow& row : rows) {
+      ordered_json item = {{"transport", row.transport}};
+      if (!row.name.empty()) item["name"] = row.name;
+      if (!row.repo_name.empty()) item["repo_name"] = row.repo_name;
+      item["type"] = row.type;
+      if (!row.gpg_id.empty()) item["gpg_id"] = row.gpg_id;
+      out.push_back(item);
+    }
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  std::string text;
+  TabWriter table(text);
+  if (!noheading) table.write("TRANSPORT\tNAME\tTYPE\tID\tSTORE\n");
+  for (const ShowRow& row : rows) {
+    table.write(
+        fmt::format("{}\t{}\t{}\t{}\t\n", row.transport, row.repo_name, row.type, row.gpg_id));
+  }
+  table.flush();
+  fmt::print("{}", text);
+  return 0;
+}
+
+// Go's json.MarshalIndent(v, "", "    ") of podman's policy structs: requirement keys in the
+// order type, keyType, keyPath, keyData, signedIdentity (others kept after them).
+ordered_json requirement_json(const ordered_json& r) {
+  ordered_json out = ordered_json::object();
+  for (const char* key : {"type", "keyType", "keyPath", "keyData", "signedIdentity"}) {
+    if (r.contains(key)) out[key] = r[key];
+  }
+  for (const auto& [key, value] : r.items()) {
+    if (!out.contains(key)) out[key] = value;
+  }
+  return out;
+}
+
+std::string policy_text(const ordered_json& doc) {
+  ordered_json out = ordered_json::object();
+  ordered_json reqs = ordered_json::array();
+  for (const auto& r : doc["default"]) reqs.push_back(requirement_json(r));
+  out["default"] = reqs;
+  if (doc.contains("transports")) {
+    // Go marshals maps with sorted keys.
+    std::map<std::string, std::map<std::string, ordered_json>> sorted;
+    for (const auto& [transport, scopes] : doc["transports"].items()) {
+      auto& into = sorted[transport];
+      for (const auto& [scope, list] : scopes.items()) {
+        ordered_json converted = ordered_json::array();
+        for (const auto& r : list) converted.push_back(requirement_json(r));
+        into[scope] = converted;
+      }
+    }
+    ordered_json transports = ordered_json::object();
+    for (const auto& [transport, scopes] : sorted) {
+      ordered_json s = ordered_json::object();
+      for (const auto& [scope, list] : scopes) s[scope] = list;
+      transports[transport] = s;
+    }
+    out["transports"] = transports;
+  }
+  return out.dump(4);
+}
+
+int trust_set(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string policy_file, type = "signedBy";
+  std::vector<std::string> keys;
+  flags.add_string("policypath", 0, &policy_file, "Path to the policy.json file");
+  flags.add_string("type", 't', &type,
+                   "Trust type, accept values: signedBy(default), accept, reject");
+  flags.add_strings("pubkeysfile", 'f', &keys, "Path of installed public key(s) to trust");
+  bool help = false;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht image trust set [options] REGISTRY", &help);
+  if (help) return 0;
+  if (positional.size() != 1) {
+    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
+  }
+  const std::string& scope = positional[0];
+  ordered_json reqs = ordered_json::array();
+  if (type == "accept") {
+    reqs.push_back({{"type", "insecureAcceptAnything"}});
+  } else if (type == "reject") {
+    reqs.push_back({{"type", "reject"}});
+  } else if (type == "signedBy" || type == "sigstoreSigned") {
+    if (keys.empty()) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("at least one public key must be defined for type '{}'", type));
+    }
+    for (const std::string& key : keys) {
+      ordered_json r = {{"type", type}};
+      if (type == "signedBy") r["keyType"] = "GPGKeys";
+      r["keyPath"] = key;
+      reqs.push_back(r);
+    }
+  } else {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("invalid choice: {} (choose from 'accept', 'reject', 'signedBy', "
+                     "'sigstoreSigned')",
+                     type));
+  }
+  if (scope != "default") {
+    if (std::string e = trust::scope_error("docker", scope); !e.empty()) {
+      fail(ErrorKind::kInvalidInput, e);
+    }
+  }
+  std::string path = trust::policy_path(policy_file.empty() ? ctx.options().policy : policy_file);
+  ordered_json doc = ordered_json::object();
+  if (std::filesystem::exists(path)) {
+    std::string bytes = read_text(path);
+    trust::parse_policy(bytes, path);  // refuse to rewrite a file that is not a valid policy
+    doc = ordered_json::parse(bytes);
+  } else if (scope != "default") {
+    fail(ErrorKind::kInvalidInput, "default trust policy must be set");
+  }
+  if (scope == "default") {
+    doc["default"] = reqs;
+  } else {
+    doc["transports"]["docker"][scope] = reqs;
+  }
+  std::string text = policy_text(doc);
+  trust::parse_policy(text, path);  // what is written must read back
+  write_file_atomic(path, text);
+  return 0;
+}
+
+int trust_explain(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string signature_policy;
+  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args,
+                                        "schicht image trust explain [options] REFERENCE", &help);
+  if (help) return 0;
+  if (positional.size() != 1) {
+    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
+  }
+  std::string path =
+      trust::policy_path(signature_policy.empty() ? ctx.options().policy : signature_policy);
+  trust::Policy policy = trust::load_policy(path);
+  std::string text = positional[0];
+  if (text.starts_with("docker://")) text = text.substr(9);
+  Reference reference = Reference::parse_docker_ref(text);
+  trust::Subject subject{"docker", "docker://" + reference.str(), trust::docker_scopes(reference)};
+  trust::NoSignatures none;
+  trust::Decision d = trust::evaluate(policy, subject, none);
+  fmt::print("image:        {}\n", subject.name);
+  fmt::print("policy:       {}\n", path);
+  fmt::print("scopes tried: {}\n", fmt::join(subject.scopes, ", "));
+  fmt::print("applies:      {}\n", d.match.describe());
+  for (const trust::Requirement& r : *d.match.requirements) {
+    fmt::print("requirement:  {}{}\n", r.type,
+               r.key_paths.empty() ? "" : fmt::format(" ({})", fmt::join(r.key_paths, ", ")));
+  }
+  if (d.accepted) {
+    fmt::print("decision:     accepted\n");
+    return 0;
+  }
+  fmt::print("decision:     rejected by {}: {}\n", d.requirement, d.reason);
+  return 1;
+}
+
+}  // namespace
+
+int cmd_image_trust(Context& ctx, CommandArgs args) {
+  std::string_view sub = args.empty() ? "" : std::string_view(args[0]);
+  CommandArgs rest = args.empty() ? args : args.subspan(1);
+  if (sub == "show") return trust_show(ctx, rest);
+  if (sub == "set") return trust_set(ctx, rest);
+  if (sub == "explain") return trust_explain(ctx, rest);
+  fmt::print(
+      "Usage:\n  schicht image trust [command]\n\nAvailable Commands:\n"
+      "  explain       Show which policy scope and requirements apply to an image\n"
+      "  set           Set default trust policy or a new trust policy for a registry\n"
+      "  show          Display trust policy for the system\n");
+  return sub.empty() || sub == "-h" || sub == "--help" ? 0 : 125;
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,108 @@
+#include "cli/manifest_lists.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/media_type.h"
+#include "core/reference.h"
+
+namespace schicht::cli {
+namespace {
+
+nlohmann::ordered_json platform_json(const Platform& p) {
+  // c/image's Schema2PlatformSpec / image-spec Platform member order.
+  nlohmann::ordered_json out;
+  out["architecture"] = p.architecture;
+  out["os"] = p.os;
+  if (!p.os_version.empty()) out["os.version"] = p.os_version;
+  if (!p.os_features.empty()) out["os.features"] = p.os_features;
+  if (!p.variant.empty()) out["variant"] = p.variant;
+  return out;
+}
+
+nlohmann::ordered_json annotations_json(const std::map<std::string, std::string>& annotations) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : annotations) out[k] = v;  // Go sorts map keys: std::map does too
+  return out;
+}
+
+}  // namespace
+
+std::string list_name(std::string_view text) {
+  return with_context(fmt::format("normalizing name {:?}", text),
+                      [&] { return Reference::parse_local(text).with_default_tag().str(); });
+}
+
+std::optional<store::ListInfo> find_list(store::Store& store, std::string_view text) {
+  std::string_view bare = text;
+  if (bare.starts_with("containers-storage:")) bare.remove_prefix(19);
+  if (std::optional<Reference> ref = Reference::try_parse(bare)) {
+    if (auto found = store::list_by_name(store, ref->with_default_tag().str())) return found;
+  }
+  if (auto found = store::list_by_name(store, list_name(bare))) return found;
+  std::string tagged(bare);
+  if (tagged.find(':') == std::string::npos) tagged += ":latest";
+  for (store::ListInfo& list : store::lists(store)) {
+    if (list.name.ends_with("/" + tagged)) return list;
+  }
+  return std::nullopt;
+}
+
+store::ListInfo resolve_list(store::Store& store, std::string_view text) {
+  auto found = find_list(store, text);
+  if (!found) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", text));
+  return *found;
+}
+
+Index read_list(store::Store& store, const store::ListInfo& list) {
+  return with_context(fmt::format("reading manifest list {}", list.name), [&] {
+    return parse_index(store.blobs().read(list.digest), list.media_type);
+  });
+}
+
+Digest write_list(store::Store& store, const std::string& name, const Index& index,
+                  std::string_view format, const std::optional<Digest>& read) {
+  std::string raw = serialize_oci_index(index.manifests, index.annotations);
+  store::put_list(store, name, raw, media_type::kOciIndex, format, store::ReadState{read});
+  return Digest::sha256_of(raw);
+}
+
+std::string list_bytes(store::Store& store, const store::ListInfo& list, std::string_view format) {
+  if (list.media_type == format) return store.blobs().read(list.digest);
+  Index index = read_list(store, list);
+  if (format == media_type::kDockerManifestList) return serialize_docker_list(index.manifests);
+  return serialize_oci_index(index.manifests, index.annotations);
+}
+
+nlohmann::ordered_json inspect_json(const Index& index, std::string_view format) {
+  const bool docker = format == media_type::kDockerManifestList;
+  nlohmann::ordered_json out;
+  out["schemaVersion"] = 2;
+  out["mediaType"] = std::string(format);
+  nlohmann::ordered_json manifests = nullptr;  // Go's nil slice
+  for (const Descriptor& d : index.manifests) {
+    nlohmann::ordered_json entry;
+    entry["mediaType"] = d.media_type;
+    if (docker) {
+      entry["size"] = d.size;
+      entry["digest"] = d.digest.str();
+    } else {
+      entry["digest"] = d.digest.str();
+      entry["size"] = d.size;
+    }
+    if (!d.urls.empty()) entry["urls"] = d.urls;
+    if (!docker && !d.annotations.empty()) entry["annotations"] = annotations_json(d.annotations);
+    if (d.platform) {
+      entry["platform"] = platform_json(*d.platform);
+    } else if (docker) {
+      entry["platform"] = {{"architecture", ""}, {"os", ""}};
+    }
+    if (docker && !d.annotations.empty()) entry["annotations"] = annotations_json(d.annotations);
+    manifests.push_back(std::move(entry));
+  }
+  out["manifests"] = std::move(manifests);
+  if (!index.annotations.empty()) out["annotations"] = annotations_json(index.annotations);
+  return out;
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,41 @@
+// What the `manifest` commands share: finding a list by what the user typed, reading and
+// storing its entries, and podman's JSON for `manifest inspect`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "oci/index.h"
+#include "store/lists.h"
+
+namespace schicht::cli {
+
+// The name a new list gets: short names go to localhost/, "latest" when untagged.
+std::string list_name(std::string_view text);
+
+// The list `text` names: its normalized name, or a stored name ending in "/<text>[:latest]".
+std::optional<store::ListInfo> find_list(store::Store& store, std::string_view text);
+// Like find_list, but kNotFound with podman's "<text>: image not known".
+store::ListInfo resolve_list(store::Store& store, std::string_view text);
+
+// The stored list parsed (entries, annotations).
+Index read_list(store::Store& store, const store::ListInfo& list);
+
+// Stores edited entries and annotations under `name` as an OCI index blob (it keeps every
+// field); `format` is what the list is shown and pushed as. Returns the new list digest.
+// `read` is the list digest the edit started from (nullopt: a new list); kConflict when
+// another process changed the list meanwhile.
+Digest write_list(store::Store& store, const std::string& name, const Index& index,
+                  std::string_view format, const std::optional<Digest>& read);
+
+// The bytes to push for `list` in media type `format`: the stored bytes when they already are
+// of that type, else the entries re-serialized.
+std::string list_bytes(store::Store& store, const store::ListInfo& list, std::string_view format);
+
+// podman 4.3's `manifest inspect` document for a local list shown as `format`.
+nlohmann::ordered_json inspect_json(const Index& index, std::string_view format);
+
+}  // namespace schicht::cli

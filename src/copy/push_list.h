@@ -1,0 +1,22 @@
+// Pushing a manifest list or image index: the images it references first (each by digest,
+// byte-exact, with push_image), then the list itself under the destination's tag.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "copy/push.h"
+#include "oci/descriptor.h"
+
+namespace schicht::copy {
+
+// Puts the list `bytes` of type `media_type` at `destination` (tag "latest" when it has none)
+// after pushing, when `all`, every entry's image from the store to destination@digest. An
+// entry whose image is not in the store, or whose stored manifest would not push to that
+// digest, fails before the list is written (kNotFound / kConflict). Returns the list's digest.
+Digest push_list(store::Store& store, std::string_view bytes, std::string_view media_type,
+                 const std::vector<Descriptor>& entries, bool all, const Reference& destination,
+                 const registry::RegistriesConf& conf, const PushOptions& options);
+
+}  // namespace schicht::copy

@@ -1,0 +1,235 @@
+#!/usr/bin/env bats
+# manifest create/add/annotate/remove/rm/exists/inspect/push: lists kept under names in the
+# store, shown as podman shows them, pushed so that skopeo and podman read the platforms back.
+
+load helpers
+load registry
+
+setup_file() {
+  if have_registry; then
+    export REG_DIR=$BATS_FILE_TMPDIR/registry
+    REG=$(start_registry "$REG_DIR")
+    export REG
+  fi
+}
+
+teardown_file() {
+  if have_registry; then stop_registry "$BATS_FILE_TMPDIR/registry"; fi
+}
+
+# Two single-platform images, localhost/a:1 (amd64) and localhost/b:1 (arm64), in schicht's
+# store (and in podman's with `both`).
+two_images() {
+  fixture --out "$WORK/a.tar" --format docker-archive --arch amd64 --name a:1 --seed 1
+  fixture --out "$WORK/b.tar" --format docker-archive --arch arm64 --name b:1 --seed 2
+  s load -q -i "$WORK/a.tar" >/dev/null
+  s load -q -i "$WORK/b.tar" >/dev/null
+  if [ "${1:-}" = both ]; then
+    p load -q -i "$WORK/a.tar" >/dev/null
+    p load -q -i "$WORK/b.tar" >/dev/null
+  fi
+}
+
+entry_digest() {  # LIST N: the digest of entry N
+  s manifest inspect "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['manifests'][$2]['digest'])"
+}
+
+unchanged() {
+  local after
+  after=$(store_state; s manifest inspect l 2>&1)
+  if [ "$after" != "$BEFORE" ]; then
+    diff <(echo "$BEFORE") <(echo "$after")
+    return 1
+  fi
+}
+
+@test "an empty list inspects as podman's: a Docker list with null manifests" {
+  run s manifest create l
+  expect_success
+  [[ "$output" =~ ^[0-9a-f]{64}$ ]]
+  run s manifest inspect l
+  expect_success
+  [ "$output" = '{
+    "schemaVersion": 2,
+    "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
+    "manifests": null
+}' ]
+  s manifest exists l
+  s manifest exists localhost/l:latest
+  run s manifest exists nothere
+  [ "$status" -eq 1 ]
+}
+
+@test "create, add, annotate, remove: inspect equals podman's byte for byte" {
+  have_podman || skip "podman is not installed"
+  two_images both
+  s manifest create l >/dev/null
+  p manifest create l >/dev/null
+  s manifest add l a:1 >/dev/null
+  p manifest add l containers-storage:localhost/a:1 >/dev/null
+  s manifest add --annotation k=v --os-version 1.0 l b:1 >/dev/null
+  p manifest add --annotation k=v --os-version 1.0 l containers-storage:localhost/b:1 >/dev/null
+  diff <(s manifest inspect l) <(p manifest inspect l)
+  d=$(entry_digest l 1)
+  s manifest annotate --arch arm --variant v7 --annotation x=y l "$d" >/dev/null
+  p manifest annotate --arch arm --variant v7 --annotation x=y l "$d" >/dev/null
+  diff <(s manifest inspect l) <(p manifest inspect l)
+  s manifest remove l "$d" >/dev/null
+  p manifest remove l "$d" >/dev/null
+  diff <(s manifest inspect l) <(p manifest inspect l)
+}
+
+@test "create with images and --amend; images still lists only images" {
+  two_images
+  s manifest create l a:1 >/dev/null
+  run s manifest create l b:1
+  expect_failure 125 'image name "localhost/l:latest" is already associated with image'
+  s manifest create --amend l b:1 >/dev/null
+  run s manifest inspect l
+  expect_success
+  [[ "$output" == *'"architecture": "amd64"'* ]]
+  [[ "$output" == *'"architecture": "arm64"'* ]]
+  run s images --format '{{.Repository}}:{{.Tag}}'
+  [ "$output" = "localhost/a:1
+localhost/b:1" ]
+}
+
+@test "errors leave the store and the list unchanged" {
+  two_images
+  s manifest create l a:1 >/dev/null
+  BEFORE=$(store_state; s manifest inspect l 2>&1)
+  run s manifest add l nosuch
+  expect_failure 125 "nosuch: image not known"
+  unchanged
+  run s manifest create --amend l b:1 nosuch
+  expect_failure 125 "nosuch: image not known"
+  unchanged
+  run s manifest remove l sha256:1111111111111111111111111111111111111111111111111111111111111111
+  expect_failure 125 'no instance matching digest "sha256:1111'
+  unchanged
+  run s manifest annotate --arch arm l sha256:1111111111111111111111111111111111111111111111111111111111111111
+  expect_failure 125 "no image instance matching the specified digest"
+  unchanged
+  run s manifest annotate --arch arm l not-a-digest
+  expect_failure 125
+  unchanged
+  run s manifest add --annotation novalue l b:1
+  expect_failure 125 'no value given for annotation'
+  unchanged
+  run s manifest inspect nosuch
+  expect_failure 125 "nosuch: image not known"
+}
+
+@test "a list's blob is kept by GC and goes with the list; edits leave no stale blob" {
+  two_images
+  blobs() { ls "$STORE/blobs/sha256" | wc -l; }
+  n=$(blobs)
+  s manifest create l a:1 >/dev/null
+  s manifest add l b:1 >/dev/null
+  [ "$(blobs)" -eq $((n + 1)) ]
+  run s system check
+  expect_success
+  [[ "$output" != *unreferenced* ]]
+  # Removing an image the list names is allowed (as in podman); the list stays.
+  s rmi b:1 >/dev/null
+  s manifest exists l
+  run s manifest rm l
+  expect_success
+  [[ "$output" == "Untagged: localhost/l:latest"* ]]
+  run s manifest exists l
+  [ "$status" -eq 1 ]
+  [ "$(blobs)" -eq $((n - 4)) ]
+  run s manifest rm l
+  expect_failure 1 "l: image not known"
+}
+
+@test "push: skopeo reads the platforms back, podman pulls the arm64 image by --arch" {
+  have_registry || skip "docker-registry is not installed"
+  two_images
+  s manifest create l a:1 b:1 >/dev/null
+  s manifest push -q --tls-verify=false --digestfile "$WORK/digest" l "docker://$REG/ml:1"
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/ml:1"
+  expect_success
+  # podman 4.3 pushes a list it built as an OCI index.
+  echo "$output" | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+assert doc["mediaType"] == "application/vnd.oci.image.index.v1+json", doc
+assert [m["platform"]["architecture"] for m in doc["manifests"]] == ["amd64", "arm64"], doc'
+  [ "$(cat "$WORK/digest")" = "sha256:$(echo -n "$output" | sha256sum | cut -d' ' -f1)" ]
+  s manifest push -q --format v2s2 --tls-verify=false l "docker://$REG/ml:v2s2"
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/ml:v2s2"
+  [[ "$output" == '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","size":'* ]]
+  if have_podman; then
+    run p pull -q --arch arm64 --tls-verify=false "$REG/ml:1"
+    expect_success
+    [ "$output" = "$(s inspect --format '{{.Id}}' b:1)" ]
+    run p pull -q --arch amd64 --tls-verify=false "$REG/ml:v2s2"
+    [ "$output" = "$(s inspect --format '{{.Id}}' a:1)" ]
+  fi
+  s manifest push -q --rm --tls-verify=false l "docker://$REG/ml:2"
+  run s manifest exists l
+  [ "$status" -eq 1 ]
+}
+
+@test "push --all fails before writing anything when an image of the list is gone" {
+  have_registry || skip "docker-registry is not installed"
+  two_images
+  s manifest create l a:1 b:1 >/dev/null
+  s rmi b:1 >/dev/null
+  run s manifest push -q --tls-verify=false l "docker://$REG/gone:1"
+  expect_failure 125 "image not known in local storage"
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/gone:1"
+  [ "$status" -ne 0 ]
+  s manifest exists l
+}
+
+@test "pull of a list records it under the name: a second platform does not lose the first" {
+  have_registry || skip "docker-registry is not installed"
+  fixture --out "$WORK/multi.tar" --format oci-archive --platforms linux/amd64,linux/arm64 --seed 5
+  skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/multi.tar" \
+    "docker://$REG/multi:1" >/dev/null
+  s pull -q --arch amd64 --tls-verify=false "$REG/multi:1" >/dev/null
+  s pull -q --arch arm64 --tls-verify=false "$REG/multi:1" >/dev/null
+  run s inspect --format '{{.Architecture}}' "$REG/multi:1"
+  [ "$output" = arm64 ]
+  # The list under the name is the registry's, byte-exact, and names both instances.
+  run s manifest inspect "$REG/multi:1"
+  expect_success
+  [[ "$output" == *'"architecture": "amd64"'* ]]
+  [[ "$output" == *'"architecture": "arm64"'* ]]
+  amd=$(entry_digest "$REG/multi:1" 0)
+  run s inspect --format '{{.Architecture}}' "$REG/multi@$amd"
+  expect_success
+  [ "$output" = amd64 ]
+  # Pushed back as it came: the same list digest.
+  s manifest push -q --tls-verify=false "$REG/multi:1" "docker://$REG/multi:copy"
+  [ "$(skopeo inspect --raw --tls-verify=false "docker://$REG/multi:copy" | sha256sum)" = \
+    "$(skopeo inspect --raw --tls-verify=false "docker://$REG/multi:1" | sha256sum)" ]
+  # rmi of the image the name holds takes the pulled list with it, blob included.
+  list_blob=$(skopeo inspect --raw --tls-verify=false "docker://$REG/multi:1" | sha256sum | cut -d' ' -f1)
+  [ -e "$STORE/blobs/sha256/$list_blob" ]
+  s rmi "$REG/multi:1" >/dev/null
+  run s manifest exists "$REG/multi:1"
+  [ "$status" -eq 1 ]
+  [ ! -e "$STORE/blobs/sha256/$list_blob" ]
+  run s system check
+  expect_success
+}
+
+@test "add docker:// references: a whole list with --all, one platform, one image; as podman" {
+  have_registry || skip "docker-registry is not installed"
+  have_podman || skip "podman is not installed"
+  two_images
+  s manifest create l a:1 b:1 >/dev/null
+  s manifest push -q --format v2s2 --tls-verify=false l "docker://$REG/src:1"
+  arm=$(entry_digest l 1)
+  for tool in s p; do
+    $tool manifest create r >/dev/null
+    $tool manifest add --tls-verify=false --all r "docker://$REG/src:1" >/dev/null
+    $tool manifest add --tls-verify=false --arch arm64 r "docker://$REG/src@$arm" >/dev/null
+  done
+  diff <(s manifest inspect r) <(p manifest inspect r)
+  run s manifest add --tls-verify=false r "docker://$REG/nothere:1"
+  expect_failure 125
+}
