@@ -265,12 +265,7 @@ int cmd_ps(Context& ctx, CommandArgs args) {
                               {"Ports", "PORTS"},
                               {"Names", "NAMES"},
                               {"Size", "SIZE"}}};
-  ReportOptions options;
-  if (!format.empty()) options.format = format;
-  options.noheading = noheading;
-  std::string out;
-  write_report(out, spec, options, rows);
-  fmt::print("{}", out);
+  print_report(spec, format, noheading, rows);
   return 0;
 }
 

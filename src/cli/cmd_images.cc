@@ -241,17 +241,7 @@ int cmd_images(Context& ctx, CommandArgs args) {
                               {"Labels", "LABELS"},
                               {"LastUsed", "LAST USED"}},
                   .row_types = kRowTypes};
-  ReportOptions options;
-  if (!format.empty()) options.format = format;
-  options.noheading = noheading;
-  std::string out;
-  try {
-    write_report(out, spec, options, rows);
-  } catch (const Error&) {
-    fmt::print("{}", out);
-    throw;
-  }
-  fmt::print("{}", out);
+  print_report(spec, format, noheading, rows);
   return 0;
 }
 

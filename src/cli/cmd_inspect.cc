@@ -148,11 +148,7 @@ int cmd_history(Context& ctx, CommandArgs args) {
                               {"CreatedAt", "CREATED AT"},
                               {"CreatedSince", "CREATED SINCE"},
                               {"Tags", "TAGS"}}};
-  std::string out;
-  ReportOptions options;
-  if (!format.empty()) options.format = format;
-  write_report(out, spec, options, rows);
-  fmt::print("{}", out);
+  print_report(spec, format, false, rows);
   return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "cli/report.h"
 #include "core/error.h"
 #include "core/reference.h"
+#include "snapshot/snapshotter.h"
 #include "store/check.h"
 #include "store/usage.h"
 
@@ -341,13 +342,50 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
                               {"Reclaimable", "RECLAIMABLE"},
                               {"RawSize", "RAW SIZE"},
                               {"RawReclaimable", "RAW RECLAIMABLE"}}};
-  ReportOptions options;
-  if (!format.empty()) options.format = format;
-  std::string out;
-  write_report(out, spec, options, rows);
-  fmt::print("{}", out);
+  print_report(spec, format, false, rows);
   return 0;
 }
+
+namespace {
+
+// Snapshots are the CLI's business (the store knows nothing of them): those no image needs,
+// and temp directories of builds whose process died, are leftovers.
+void check_snapshots(store::Store& store, const store::CheckOptions& options,
+                     store::CheckReport& report) {
+  fs::path dir = store.root() / "snapshots";
+  if (!fs::exists(dir)) return;
+  snapshot::Snapshotter snapshots(dir);
+  std::set<std::string> needed;
+  for (const auto& image : store.images()) {
+    std::optional<Digest> chain;
+    for (const auto& layer : store.layers(image.id)) {
+      chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
+      needed.insert(chain->str());
+    }
+  }
+  for (const auto& chain : snapshots.list()) {
+    if (needed.count(chain.str()) != 0) continue;
+    report.problems.push_back(fmt::format("unreferenced snapshot {}", chain.str()));
+    ++report.unrepaired;
+    if (options.repair) {
+      snapshots.remove(chain);
+      report.repairs.push_back(fmt::format("removed unreferenced snapshot {}", chain.str()));
+      --report.unrepaired;
+    }
+  }
+  for (const auto& stale : snapshots.stale()) {
+    report.problems.push_back(fmt::format("stale snapshot build {}", stale.string()));
+    ++report.unrepaired;
+  }
+  if (options.repair) {
+    size_t removed = snapshots.remove_stale();
+    if (removed != 0)
+      report.repairs.push_back(fmt::format("removed {} stale snapshot builds", removed));
+    report.unrepaired -= std::min(report.unrepaired, removed);
+  }
+}
+
+}  // namespace
 
 int cmd_system_check(Context& ctx, CommandArgs args) {
   FlagSet flags;
@@ -360,7 +398,9 @@ int cmd_system_check(Context& ctx, CommandArgs args) {
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args, "schicht system check [options]", &help);
   if (help) return 0;
-  store::CheckReport report = store::check_store(ctx.store(), options);
+  store::Store& store = ctx.store();
+  store::CheckReport report = store::check_store(store, options);
+  check_snapshots(store, options, report);
   for (const auto& p : report.problems) fmt::print("{}\n", p);
   for (const auto& r : report.repairs) fmt::print("{}\n", r);
   fmt::print(

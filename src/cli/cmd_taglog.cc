@@ -69,12 +69,7 @@ int cmd_image_tag_log(Context& ctx, CommandArgs args) {
                               {"Action", "ACTION"},
                               {"From", "FROM"},
                               {"To", "TO"}}};
-  ReportOptions options;
-  if (!format.empty()) options.format = format;
-  options.noheading = noheading;
-  std::string out;
-  write_report(out, spec, options, rows);
-  fmt::print("{}", out);
+  print_report(spec, format, noheading, rows);
   return 0;
 }
 

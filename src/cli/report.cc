@@ -1,5 +1,7 @@
 #include "cli/report.h"
 
+#include <fmt/format.h>
+
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -204,6 +206,21 @@ void write_report(std::string& out, const ReportSpec& spec, const ReportOptions&
     throw;
   }
   writer.flush();
+}
+
+void print_report(const ReportSpec& spec, const std::string& format, bool noheading,
+                  const nlohmann::ordered_json& rows) {
+  ReportOptions options;
+  if (!format.empty()) options.format = format;
+  options.noheading = noheading;
+  std::string out;
+  try {
+    write_report(out, spec, options, rows);
+  } catch (const Error&) {
+    fmt::print("{}", out);
+    throw;
+  }
+  fmt::print("{}", out);
 }
 
 }  // namespace schicht::cli

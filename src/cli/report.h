@@ -60,6 +60,11 @@ void write_report(std::string& out, const ReportSpec& spec, const ReportOptions&
 void write_report(std::string& out, const ReportSpec& spec, const ReportOptions& options,
                   const nlohmann::json& rows);
 
+// Prints the report of `rows` to stdout for the user's --format (empty: the command's
+// default), with what podman prints before a template error when one occurs.
+void print_report(const ReportSpec& spec, const std::string& format, bool noheading,
+                  const nlohmann::ordered_json& rows);
+
 // Go's MarshalIndent of `value` with `indent` spaces, HTML-escaped, plus "\n".
 std::string json_report(const nlohmann::ordered_json& value, int indent = 4);
 

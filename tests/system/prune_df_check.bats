@@ -108,3 +108,19 @@ populate() {
   run s system check
   expect_failure 125 "content does not match its digest"
 }
+
+@test "system check finds a snapshot no image needs and --repair removes it" {
+  populate
+  s create app:1 >/dev/null   # builds app's snapshots
+  s rm -a >/dev/null
+  # Remove the image's rows behind the snapshot's back: its snapshots are now unreferenced.
+  s rmi app:1 >/dev/null
+  mkdir -p "$STORE/snapshots/$(printf x | sha256sum | cut -d' ' -f1)"
+  run s system check
+  expect_failure 125 "unreferenced snapshot"
+  run s system check --repair
+  expect_success
+  [[ "$output" == *"removed unreferenced snapshot"* ]]
+  run s system check
+  expect_success
+}
