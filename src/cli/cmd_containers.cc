@@ -125,9 +125,7 @@ void remove_containers_of(store::Store& store, const Digest& image) {
   }
 }
 
-uint64_t remove_unused_snapshots(store::Store& store) {
-  fs::path dir = store.root() / "snapshots";
-  if (!fs::exists(dir)) return 0;
+std::set<std::string> needed_snapshots(store::Store& store) {
   std::set<std::string> needed;
   for (const auto& image : store.images()) {
     std::optional<Digest> chain;
@@ -136,6 +134,13 @@ uint64_t remove_unused_snapshots(store::Store& store) {
       needed.insert(chain->str());
     }
   }
+  return needed;
+}
+
+uint64_t remove_unused_snapshots(store::Store& store) {
+  fs::path dir = store.root() / "snapshots";
+  if (!fs::exists(dir)) return 0;
+  std::set<std::string> needed = needed_snapshots(store);
   snapshot::Snapshotter snapshots(dir);
   uint64_t freed = 0;
   for (const auto& chain : snapshots.list()) {

@@ -355,14 +355,7 @@ void check_snapshots(store::Store& store, const store::CheckOptions& options,
   fs::path dir = store.root() / "snapshots";
   if (!fs::exists(dir)) return;
   snapshot::Snapshotter snapshots(dir);
-  std::set<std::string> needed;
-  for (const auto& image : store.images()) {
-    std::optional<Digest> chain;
-    for (const auto& layer : store.layers(image.id)) {
-      chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
-      needed.insert(chain->str());
-    }
-  }
+  std::set<std::string> needed = needed_snapshots(store);
   for (const auto& chain : snapshots.list()) {
     if (needed.count(chain.str()) != 0) continue;
     report.problems.push_back(fmt::format("unreferenced snapshot {}", chain.str()));

@@ -18,6 +18,9 @@ uint64_t remove_container(store::Store& store, const std::string& id);
 // Removes every container of `image`: rows first, then their files.
 void remove_containers_of(store::Store& store, const Digest& image);
 
+// The chain IDs ("sha256:…") of every prefix of every image's layers: the snapshots in use.
+std::set<std::string> needed_snapshots(store::Store& store);
+
 // Deletes the snapshots that are no prefix of a remaining image's layer chain; returns the
 // bytes freed on disk.
 uint64_t remove_unused_snapshots(store::Store& store);
