@@ -12,6 +12,9 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/media_type.h"
+#include "core/reference.h"
+#include "oci/index.h"
+#include "oci/manifest.h"
 #include "registry/registries_conf.h"
 #include "store/lookup.h"
 
@@ -74,12 +77,6 @@ struct EntryFlags {
 Descriptor local_entry(store::Store& store, std::string_view text) {
   std::string_view bare = text;
   if (bare.starts_with("containers-storage:")) bare.remove_prefix(19);
-  if (bare.starts_with("docker://")) {
-    fail(ErrorKind::kUnsupported,
-         fmt::format("{}: `manifest create` takes local images; use `manifest add` for "
-                     "docker:// references",
-                     text));
-  }
   Digest id = store::resolve_image(store, bare);
   std::optional<store::ImageInfo> image = store.image(id);
   if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", text));
@@ -94,6 +91,53 @@ Descriptor local_entry(store::Store& store, std::string_view text) {
       .size = static_cast<int64_t>(*size),
       .platform = Platform{
           .os = image->os, .architecture = image->architecture, .variant = image->variant}};
+}
+
+// What one IMAGE argument of `manifest create` or `add` puts into a list.
+struct Additions {
+  std::vector<Descriptor> entries;
+  store::ListSources sources;  // for entries read from a registry
+};
+
+// The registry flags `create` and `add` share.
+struct RemoteFlags {
+  bool tls_verify = true;
+  std::string cert_dir, authfile;
+
+  void add(FlagSet& flags) {
+    flags.add_bool("tls-verify", 0, &tls_verify,
+                   "require HTTPS and verify certificates when accessing the registry (default "
+                   "true)");
+    flags.add_string("cert-dir", 0, &cert_dir,
+                     "use certificates at the specified path to access the registry");
+    flags.add_string("authfile", 0, &authfile, "path of the authentication file");
+  }
+
+  copy::TransferOptions options(const FlagSet& flags) const {
+    copy::TransferOptions out;
+    if (flags.changed("tls-verify")) out.registry.tls_verify = tls_verify;
+    out.registry.cert_dir = cert_dir;
+    out.registry.auth_file = authfile;
+    return out;
+  }
+};
+
+// A local image gives its entry. Anything else is read from a registry as podman does: a
+// `docker://` reference, or a name with a registry host that is not in the store; it gives
+// one entry, or with `all` every entry of a list.
+Additions additions(store::Store& store, std::string_view text, bool all,
+                    const PlatformChoice& choice, const copy::TransferOptions& options) {
+  const bool remote = text.starts_with("docker://") ||
+                      (!text.starts_with("containers-storage:") && has_explicit_domain(text) &&
+                       !store::find_image(store, text));
+  if (!remote) return {.entries = {local_entry(store, text)}};
+  Reference reference = copy::parse_docker_name(text);
+  Additions out{.entries = copy::remote_entries(reference, registry::RegistriesConf::load(),
+                                                options, all, choice)};
+  for (const Descriptor& entry : out.entries) {
+    out.sources[entry.digest.str()] = reference.domain + "/" + reference.path;
+  }
+  return out;
 }
 
 // Adds an entry; one with the same digest goes first, so the entry moves to the end (podman).
@@ -119,12 +163,13 @@ int cmd_manifest_create(Context& ctx, CommandArgs args) {
   FlagSet flags;
   bool all = false, amend = false;
   std::vector<std::string> annotations;
+  RemoteFlags remote;
   flags.add_bool("all", 0, &all, "add all of the lists' images if the images to add are lists");
   flags.add_bool("amend", 'a', &amend,
                  "modify an existing list if one with the desired name "
                  "already exists");
   flags.add_strings("annotation", 0, &annotations, "set an annotation on the list (schicht)");
-  flags.add_ignored("tls-verify", 0, false);
+  remote.add(flags);
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args,
                                         "schicht manifest create [options] LIST [IMAGE...]", &help);
@@ -135,6 +180,7 @@ int cmd_manifest_create(Context& ctx, CommandArgs args) {
   Index index{.raw = "", .digest = Digest::sha256_of(""), .media_type = ""};
   std::string format(media_type::kDockerManifestList);
   std::optional<Digest> read;
+  store::ListSources sources;
   if (auto existing = store::list_by_name(store, name)) {
     if (!amend) {
       fail(ErrorKind::kConflict,
@@ -145,11 +191,17 @@ int cmd_manifest_create(Context& ctx, CommandArgs args) {
     index = read_list(store, *existing);
     format = existing->format;
     read = existing->digest;
+    sources = store::list_sources(store, existing->digest);
   }
   // Resolve every image before writing anything: a missing one leaves the store unchanged.
-  for (size_t i = 1; i < positional.size(); ++i) upsert(index, local_entry(store, positional[i]));
+  copy::TransferOptions options = remote.options(flags);
+  for (size_t i = 1; i < positional.size(); ++i) {
+    Additions added = additions(store, positional[i], all, {}, options);
+    for (Descriptor& entry : added.entries) upsert(index, std::move(entry));
+    for (auto& [instance, repository] : added.sources) sources[instance] = repository;
+  }
   for (auto& [k, v] : parse_annotations(annotations)) index.annotations[k] = v;
-  fmt::print("{}\n", write_list(store, name, index, format, read).hex());
+  fmt::print("{}\n", write_list(store, name, index, format, read, sources).hex());
   return 0;
 }
 
@@ -157,15 +209,10 @@ int cmd_manifest_add(Context& ctx, CommandArgs args) {
   FlagSet flags;
   EntryFlags entry_flags;
   entry_flags.add(flags);
-  bool all = false, tls_verify = true;
-  std::string cert_dir, authfile;
+  bool all = false;
+  RemoteFlags remote;
   flags.add_bool("all", 0, &all, "add all of the list's images if the image is a list");
-  flags.add_bool("tls-verify", 0, &tls_verify,
-                 "require HTTPS and verify certificates when accessing the registry (default "
-                 "true)");
-  flags.add_string("cert-dir", 0, &cert_dir,
-                   "use certificates at the specified path to access the registry");
-  flags.add_string("authfile", 0, &authfile, "path of the authentication file");
+  remote.add(flags);
   bool help = false;
   auto positional =
       parse_command_flags(ctx, flags, args, "schicht manifest add [options] LIST IMAGE", &help);
@@ -174,25 +221,18 @@ int cmd_manifest_add(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   store::ListInfo list = resolve_list(store, positional[0]);
   Index index = read_list(store, list);
-  std::vector<Descriptor> entries;
-  if (positional[1].starts_with("docker://")) {
-    copy::TransferOptions options;
-    if (flags.changed("tls-verify")) options.registry.tls_verify = tls_verify;
-    options.registry.cert_dir = cert_dir;
-    options.registry.auth_file = authfile;
-    entries = copy::remote_entries(copy::parse_docker_name(positional[1]),
-                                   registry::RegistriesConf::load(), options, all,
-                                   PlatformChoice{.os = entry_flags.os,
-                                                  .architecture = entry_flags.arch,
-                                                  .variant = entry_flags.variant});
-  } else {
-    entries.push_back(local_entry(store, positional[1]));
-  }
-  for (Descriptor& entry : entries) {
+  Additions added = additions(
+      store, positional[1], all,
+      PlatformChoice{
+          .os = entry_flags.os, .architecture = entry_flags.arch, .variant = entry_flags.variant},
+      remote.options(flags));
+  for (Descriptor& entry : added.entries) {
     entry_flags.apply(entry);
     upsert(index, std::move(entry));
   }
-  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest).hex());
+  store::ListSources sources = store::list_sources(store, list.digest);
+  for (auto& [instance, repository] : added.sources) sources[instance] = repository;
+  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest, sources).hex());
   return 0;
 }
 
@@ -220,7 +260,9 @@ int cmd_manifest_annotate(Context& ctx, CommandArgs args) {
                      positional[1]));
   }
   entry_flags.apply(*found);
-  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest).hex());
+  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest,
+                                store::list_sources(store, list.digest))
+                         .hex());
   return 0;
 }
 
@@ -236,7 +278,9 @@ int cmd_manifest_remove(Context& ctx, CommandArgs args) {
   Index index = read_list(store, list);
   Descriptor& entry = entry_by_digest(index, positional[1], positional[0]);
   std::erase(index.manifests, entry);
-  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest).hex());
+  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest,
+                                store::list_sources(store, list.digest))
+                         .hex());
   return 0;
 }
 
@@ -274,17 +318,38 @@ int cmd_manifest_exists(Context& ctx, CommandArgs args) {
 int cmd_manifest_inspect(Context& ctx, CommandArgs args) {
   FlagSet flags;
   bool help = false;
-  flags.add_ignored("tls-verify", 0, false);
-  flags.add_ignored("authfile", 0, true);
-  flags.add_ignored("cert-dir", 0, true);
+  RemoteFlags remote;
+  remote.add(flags);
   flags.add_ignored("creds", 0, true);
   flags.add_ignored("verbose", 'v', false);
   auto positional = parse_command_flags(ctx, flags, args, "schicht manifest inspect LIST", &help);
   if (help) return 0;
   need_args(positional, 1, 1);
   store::Store& store = ctx.store();
-  store::ListInfo list = resolve_list(store, positional[0]);
-  fmt::print("{}", json_report(inspect_json(read_list(store, list), list.format)));
+  const std::string& text = positional[0];
+  if (!text.starts_with("docker://")) {
+    if (auto list = find_list(store, text)) {
+      fmt::print("{}", json_report(inspect_json(read_list(store, *list), list->format)));
+      return 0;
+    }
+    // Only a name with a registry host is looked up remotely: a short name is a local list.
+    if (!has_explicit_domain(text)) resolve_list(store, text);
+  }
+  // A list in a registry is shown as podman shows it: as the Docker list it would build.
+  Reference reference = copy::parse_docker_name(text);
+  registry::Manifest manifest =
+      copy::remote_manifest(reference, registry::RegistriesConf::load(), remote.options(flags));
+  std::string type = detect_manifest_type(manifest.bytes, manifest.media_type);
+  std::string source = "docker://" + reference.str();
+  if (!media_type::is_index(type)) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("parsing manifest of {} as a {:?}: treating single images as manifest lists "
+                     "is not implemented",
+                     source, type));
+  }
+  Index index = with_context("reading manifest list " + source,
+                             [&] { return parse_index(std::move(manifest.bytes), type); });
+  fmt::print("{}", json_report(inspect_json(index, media_type::kDockerManifestList)));
   return 0;
 }
 
@@ -337,7 +402,8 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
   Reference target = copy::parse_docker_name(positional[1]);
   registry::RegistriesConf conf = registry::RegistriesConf::load();
   Digest pushed =
-      copy::push_list(store, bytes, wanted, index.manifests, all, target, conf, options);
+      copy::push_list(store, bytes, wanted, index.manifests,
+                      store::list_sources(store, list.digest), all, target, conf, options);
   if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
   if (rm) store::remove_list(store, list.name);
   return 0;

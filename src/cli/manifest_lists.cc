@@ -61,9 +61,15 @@ Index read_list(store::Store& store, const store::ListInfo& list) {
 }
 
 Digest write_list(store::Store& store, const std::string& name, const Index& index,
-                  std::string_view format, const std::optional<Digest>& read) {
+                  std::string_view format, const std::optional<Digest>& read,
+                  const store::ListSources& sources) {
   std::string raw = serialize_oci_index(index.manifests, index.annotations);
-  store::put_list(store, name, raw, media_type::kOciIndex, format, store::ReadState{read});
+  store::ListSources kept;
+  for (const Descriptor& entry : index.manifests) {
+    auto source = sources.find(entry.digest.str());
+    if (source != sources.end()) kept.insert(*source);
+  }
+  store::put_list(store, name, raw, media_type::kOciIndex, format, store::ReadState{read}, kept);
   return Digest::sha256_of(raw);
 }
 

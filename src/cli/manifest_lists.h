@@ -27,9 +27,11 @@ Index read_list(store::Store& store, const store::ListInfo& list);
 // Stores edited entries and annotations under `name` as an OCI index blob (it keeps every
 // field); `format` is what the list is shown and pushed as. Returns the new list digest.
 // `read` is the list digest the edit started from (nullopt: a new list); kConflict when
-// another process changed the list meanwhile.
+// another process changed the list meanwhile. The `sources` of entries still in the list are
+// kept with it.
 Digest write_list(store::Store& store, const std::string& name, const Index& index,
-                  std::string_view format, const std::optional<Digest>& read);
+                  std::string_view format, const std::optional<Digest>& read,
+                  const store::ListSources& sources);
 
 // The bytes to push for `list` in media type `format`: the stored bytes when they already are
 // of that type, else the entries re-serialized.

@@ -12,18 +12,19 @@
 
 namespace schicht::copy {
 
+registry::Manifest remote_manifest(const Reference& reference, const registry::RegistriesConf& conf,
+                                   const TransferOptions& options) {
+  registry::RegistryClient client(reference.domain, endpoint_options(reference, conf, options));
+  std::string version = reference.digest ? reference.digest->str() : reference.tag;
+  return with_context(fmt::format("reading manifest docker://{}", reference.str()),
+                      [&] { return client.get_manifest(reference.path, version); });
+}
+
 std::vector<Descriptor> remote_entries(const Reference& reference,
                                        const registry::RegistriesConf& conf,
                                        const TransferOptions& options, bool all,
                                        const PlatformChoice& choice) {
-  registry::Endpoint endpoint = conf.endpoint(reference);
-  if (endpoint.blocked) {
-    fail(ErrorKind::kPolicy,
-         fmt::format("registry {} is blocked in registries.conf", reference.domain));
-  }
-  registry::RegistryOptions registry_options = options.registry;
-  registry_options.insecure = endpoint.insecure;
-  registry::RegistryClient client(reference.domain, registry_options);
+  registry::RegistryClient client(reference.domain, endpoint_options(reference, conf, options));
   std::string source = fmt::format("reading manifest docker://{}", reference.str());
   std::string version = reference.digest ? reference.digest->str() : reference.tag;
   registry::Manifest top =

@@ -9,8 +9,13 @@
 #include "core/reference.h"
 #include "oci/descriptor.h"
 #include "registry/registries_conf.h"
+#include "registry/registry_client.h"
 
 namespace schicht::copy {
+
+// The manifest `reference` names, as the registry sends it (digest verified).
+registry::Manifest remote_manifest(const Reference& reference, const registry::RegistriesConf& conf,
+                                   const TransferOptions& options);
 
 // An image manifest gives one entry with its config's platform; an index or list gives every
 // entry with `all`, else the one for `choice` (this machine's platform for empty fields);

@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "core/reference.h"
+#include "registry/registries_conf.h"
 #include "registry/registry_client.h"
 
 namespace schicht::copy {
@@ -22,5 +24,11 @@ struct TransferOptions {
   // Null: quiet.
   ReportLine report;
 };
+
+// The options for talking to `reference`'s registry: `options.registry` with registries.conf's
+// `insecure`; kPolicy when registries.conf blocks the registry.
+registry::RegistryOptions endpoint_options(const Reference& reference,
+                                           const registry::RegistriesConf& conf,
+                                           const TransferOptions& options);
 
 }  // namespace schicht::copy

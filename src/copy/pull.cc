@@ -254,7 +254,14 @@ PulledImage pull_image(store::Store& store, const Reference& reference,
           store_image(store, client, endpoint.reference, manifest, stored_name(reference), options);
       // The list goes under the name too: after a pull of another platform the name still
       // knows every instance it had (`manifest inspect NAME`, NAME@digest).
-      if (list) store::put_list(store, pulled.name, list->raw, list->media_type, list->media_type);
+      // Its other instances can be copied from where they came (`manifest push --all`).
+      if (list) {
+        store::ListSources sources;
+        std::string repository = endpoint.reference.domain + "/" + endpoint.reference.path;
+        for (const Descriptor& d : list->manifests) sources[d.digest.str()] = repository;
+        store::put_list(store, pulled.name, list->raw, list->media_type, list->media_type,
+                        std::nullopt, sources);
+      }
       return pulled;
     } catch (const Error& e) {
       if (last) {

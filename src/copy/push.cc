@@ -229,14 +229,7 @@ Digest push_image(store::Store& store, const Digest& id, const Reference& destin
   ManifestFormat format = options.format.value_or(
       options.compression == Compression::kZstd ? ManifestFormat::kOci : stored_format);
 
-  registry::Endpoint endpoint = conf.endpoint(destination);
-  if (endpoint.blocked) {
-    fail(ErrorKind::kPolicy,
-         fmt::format("registry {} is blocked in registries.conf", destination.domain));
-  }
-  registry::RegistryOptions registry_options = options.registry;
-  registry_options.insecure = endpoint.insecure;
-  registry::RegistryClient client(destination.domain, registry_options);
+  registry::RegistryClient client(destination.domain, endpoint_options(destination, conf, options));
   Pusher pusher(store, client, destination, mount_sources(*image, destination), stored_format,
                 options);
 

@@ -2,46 +2,54 @@
 
 #include <fmt/format.h>
 
+#include "copy/remote_copy.h"
 #include "core/error.h"
 
 namespace schicht::copy {
 
 Digest push_list(store::Store& store, std::string_view bytes, std::string_view media_type,
-                 const std::vector<Descriptor>& entries, bool all, const Reference& destination,
-                 const registry::RegistriesConf& conf, const PushOptions& options) {
+                 const std::vector<Descriptor>& entries, const store::ListSources& sources,
+                 bool all, const Reference& destination, const registry::RegistriesConf& conf,
+                 const PushOptions& options) {
+  if (options.report) options.report("Getting image list signatures");
   if (all) {
     // Resolve every entry before uploading anything: a missing instance is a user error that
     // should not leave half a list's images in the registry.
-    std::vector<Digest> ids;
+    std::vector<std::optional<Digest>> ids;
     for (const Descriptor& entry : entries) {
-      std::optional<Digest> id = store.image_by_manifest(entry.digest);
-      if (!id) {
+      ids.push_back(store.image_by_manifest(entry.digest));
+      if (!ids.back() && !sources.contains(entry.digest.str())) {
         fail(ErrorKind::kNotFound,
              fmt::format("pushing image {} of the list: image not known in local storage",
                          entry.digest.str()));
       }
-      ids.push_back(*id);
+    }
+    if (options.report) {
+      options.report(
+          fmt::format("Copying {} of {} images in list", entries.size(), entries.size()));
     }
     for (size_t i = 0; i < entries.size(); ++i) {
+      if (options.report) {
+        options.report(fmt::format("Copying image {} ({}/{})", entries[i].digest.str(), i + 1,
+                                   entries.size()));
+      }
       Reference target = destination;
       target.tag.clear();
       target.digest = entries[i].digest;
-      Digest pushed = push_image(store, ids[i], target, conf, options);
+      if (!ids[i]) {
+        copy_remote_image(Reference::parse(sources.at(entries[i].digest.str())), entries[i].digest,
+                          target, conf, options);
+        continue;
+      }
+      Digest pushed = push_image(store, *ids[i], target, conf, options);
       if (pushed != entries[i].digest) {
         fail(ErrorKind::kConflict,
-             fmt::format("image {} pushed as {}, not as the list's entry {}", ids[i].short_hex(),
+             fmt::format("image {} pushed as {}, not as the list's entry {}", ids[i]->short_hex(),
                          pushed.str(), entries[i].digest.str()));
       }
     }
   }
-  registry::Endpoint endpoint = conf.endpoint(destination);
-  if (endpoint.blocked) {
-    fail(ErrorKind::kPolicy,
-         fmt::format("registry {} is blocked in registries.conf", destination.domain));
-  }
-  registry::RegistryOptions registry_options = options.registry;
-  registry_options.insecure = endpoint.insecure;
-  registry::RegistryClient client(destination.domain, registry_options);
+  registry::RegistryClient client(destination.domain, endpoint_options(destination, conf, options));
   if (options.report) options.report("Writing manifest list to image destination");
   std::string version = destination.digest        ? destination.digest->str()
                         : destination.tag.empty() ? std::string("latest")

@@ -25,6 +25,7 @@ bool drop_unnamed_list(Db& db, const std::string& digest) {
   Statement named(db, "SELECT 1 FROM list_names WHERE list_digest = ? LIMIT 1");
   named.bind(1, digest);
   if (named.step()) return false;
+  Statement(db, "DELETE FROM list_sources WHERE list_digest = ?").bind(1, digest).run();
   Statement(db, "DELETE FROM lists WHERE digest = ?").bind(1, digest).run();
   return true;
 }
@@ -59,7 +60,7 @@ std::vector<ListInfo> lists(Store& store) {
 
 void put_list(Store& store, const std::string& name, std::string_view raw,
               std::string_view media_type, std::string_view format,
-              const std::optional<ReadState>& read) {
+              const std::optional<ReadState>& read, const ListSources& sources) {
   Digest digest = Digest::sha256_of(raw);
   // The lease keeps a concurrent GC from removing the blob between writing it and the rows.
   auto lease = store.begin_lease();
@@ -82,6 +83,15 @@ void put_list(Store& store, const std::string& name, std::string_view raw,
         .bind(3, format)
         .bind(4, now)
         .run();
+    for (const auto& [instance, repository] : sources) {
+      Statement(store.db(),
+                "INSERT OR REPLACE INTO list_sources(list_digest, instance, repository) "
+                "VALUES (?, ?, ?)")
+          .bind(1, digest.str())
+          .bind(2, instance)
+          .bind(3, repository)
+          .run();
+    }
     Statement old(store.db(), "SELECT list_digest FROM list_names WHERE name = ?");
     old.bind(1, name);
     if (old.step()) previous = old.text(0);
@@ -108,6 +118,14 @@ void put_list(Store& store, const std::string& name, std::string_view raw,
   }
   lease.reset();
   if (previous) store.collect_garbage({Digest::parse(*previous)});
+}
+
+ListSources list_sources(Store& store, const Digest& digest) {
+  ListSources out;
+  Statement st(store.db(), "SELECT instance, repository FROM list_sources WHERE list_digest = ?");
+  st.bind(1, digest.str());
+  while (st.step()) out[st.text(0)] = st.text(1);
+  return out;
 }
 
 bool remove_list(Store& store, const std::string& name) {

@@ -6,6 +6,7 @@
 // image (names) and a list (list_names) at once.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,11 +35,19 @@ struct ReadState {
   std::optional<Digest> digest;
 };
 
+// Instance digest ("sha256:…") → the repository ("host/path") it can be copied from when it is
+// not in the store: instances added from a registry, and those of a pulled list.
+using ListSources = std::map<std::string, std::string>;
+
 // Stores `raw` durably, then points `name` at it in one transaction; the list `name` denoted
 // before goes when nothing else names it. Without `read`, whatever the name had is replaced.
+// `sources` are recorded for the new list digest.
 void put_list(Store& store, const std::string& name, std::string_view raw,
               std::string_view media_type, std::string_view format,
-              const std::optional<ReadState>& read = std::nullopt);
+              const std::optional<ReadState>& read = std::nullopt, const ListSources& sources = {});
+
+// The sources recorded for the list blob `digest`.
+ListSources list_sources(Store& store, const Digest& digest);
 
 // Removes the name and, when it was the list's last, the list and its blob; false when no
 // list has `name`.

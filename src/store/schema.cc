@@ -12,7 +12,7 @@ namespace schicht::store {
 namespace {
 
 // Never edit a migration that has shipped: append a new one.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE blobs (
   digest TEXT PRIMARY KEY,
@@ -107,6 +107,15 @@ CREATE TABLE list_names (
 );
 CREATE INDEX list_names_by_list ON list_names(list_digest);
 )sql",
+    // Where a list's remote-only instances come from, so `manifest push --all` can copy them.
+    R"sql(
+CREATE TABLE list_sources (
+  list_digest TEXT NOT NULL REFERENCES lists(digest),
+  instance TEXT NOT NULL,
+  repository TEXT NOT NULL,
+  PRIMARY KEY (list_digest, instance)
+);
+)sql",
 };
 
 int user_version(Db& db) {
@@ -116,6 +125,10 @@ int user_version(Db& db) {
 }
 
 }  // namespace
+
+int latest_schema_version() {
+  return static_cast<int>(kMigrations.size());
+}
 
 void migrate(Db& db) {
   if (user_version(db) == static_cast<int>(kMigrations.size())) return;

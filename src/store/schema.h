@@ -18,6 +18,9 @@
 //   lists(digest PK → blobs, media_type of the blob, format, added)   manifest lists / indexes
 //   list_names(name PK, list_digest → lists, added)                  names of lists
 //   (version 3)
+//   list_sources(list_digest → lists, instance digest, repository)  where an instance added
+//                                                          from a registry can be copied from
+//   (version 4)
 //
 // Lists: a name in list_names denotes a manifest list or image index; the same name may also
 // be in names (a pull of a list records both: the image for this platform and the list). A
@@ -35,6 +38,9 @@
 namespace schicht::store {
 
 class Db;
+
+// The schema version migrate() brings a store to.
+int latest_schema_version();
 
 // Brings the database to the newest schema, one transaction per migration.
 void migrate(Db& db);

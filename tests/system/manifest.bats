@@ -233,3 +233,66 @@ assert [m["platform"]["architecture"] for m in doc["manifests"]] == ["amd64", "a
   run s manifest add --tls-verify=false r "docker://$REG/nothere:1"
   expect_failure 125
 }
+
+@test "instances from a registry: create --all, push --all copies them registry to registry" {
+  have_registry || skip "docker-registry is not installed"
+  fixture --out "$WORK/multi.tar" --format oci-archive --platforms linux/amd64,linux/arm64/v8 --seed 7
+  skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/multi.tar" \
+    "docker://$REG/rsrc:1" >/dev/null
+  s manifest create --all --tls-verify=false r "docker://$REG/rsrc:1" >/dev/null
+  [ "$(s manifest inspect r | grep -c '"digest"')" -eq 2 ]
+  # Same registry: blobs are mounted; another registry: streamed through, never stored here.
+  REG2=$(start_registry "$WORK/reg2")
+  for dest in "$REG/rdst:1" "$REG2/rdst:1"; do
+    run s manifest push --tls-verify=false r "docker://$dest"
+    expect_success
+    [[ "$output" == *"Copying 2 of 2 images in list"* ]]
+    skopeo copy -q --all --src-tls-verify=false "docker://$dest" "oci:$WORK/out-${dest%%/*}" \
+      >/dev/null
+  done
+  stop_registry "$WORK/reg2"
+  [ -z "$(s images -q)" ]
+  # An instance added by a name with a registry host (no docker://) comes from the registry too.
+  s manifest create --tls-verify=false one "$REG/rsrc:1" >/dev/null
+  [ "$(s manifest inspect one | grep -c '"digest"')" -eq 1 ]
+  s manifest push -q --tls-verify=false one "docker://$REG/one:1"
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/one:1"
+  expect_success
+}
+
+@test "inspect of a list in a registry shows it as podman does; an image is refused" {
+  have_registry || skip "docker-registry is not installed"
+  fixture --out "$WORK/multi.tar" --format oci-archive --platforms linux/amd64,linux/arm/v7 --seed 8
+  skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/multi.tar" \
+    "docker://$REG/rinspect:1" >/dev/null
+  fixture --out "$WORK/one.tar" --format oci-archive --seed 9
+  skopeo copy -q --dest-tls-verify=false "oci-archive:$WORK/one.tar" "docker://$REG/rone:1" \
+    >/dev/null
+  run s manifest inspect --tls-verify=false "$REG/rinspect:1"
+  expect_success
+  [[ "$output" == *'"mediaType": "application/vnd.docker.distribution.manifest.list.v2+json"'* ]]
+  if have_podman; then
+    printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG" >"$WORK/registries.conf"
+    diff <(echo "$output") \
+      <(CONTAINERS_REGISTRIES_CONF="$WORK/registries.conf" p manifest inspect "$REG/rinspect:1")
+  fi
+  BEFORE=$(store_state)
+  run s manifest inspect --tls-verify=false "$REG/rone:1"
+  expect_failure 125 "treating single images as manifest lists is not implemented"
+  run s manifest inspect --tls-verify=false "$REG/rnothere:1"
+  expect_failure 125 "manifest unknown"
+  [ "$(store_state)" = "$BEFORE" ]
+}
+
+@test "push --all of a pulled list copies the platforms that were not pulled from their origin" {
+  have_registry || skip "docker-registry is not installed"
+  fixture --out "$WORK/multi.tar" --format oci-archive --platforms linux/amd64,linux/arm64 --seed 10
+  skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/multi.tar" \
+    "docker://$REG/origin:1" >/dev/null
+  s pull -q --arch arm64 --tls-verify=false "$REG/origin:1" >/dev/null
+  [ "$(s images -q | wc -l)" -eq 1 ]
+  s manifest push -q --tls-verify=false "$REG/origin:1" "docker://$REG/copied:1"
+  skopeo copy -q --all --src-tls-verify=false "docker://$REG/copied:1" "oci:$WORK/copied" >/dev/null
+  [ "$(skopeo inspect --raw --tls-verify=false "docker://$REG/copied:1" | sha256sum)" = \
+    "$(skopeo inspect --raw --tls-verify=false "docker://$REG/origin:1" | sha256sum)" ]
+}

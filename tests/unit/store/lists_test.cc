@@ -51,6 +51,19 @@ TEST_F(ListsTest, AnEditFromAStaleReadIsRefusedAndChangesNothing) {
   EXPECT_FALSE(store_.blobs().exists(one));
 }
 
+TEST_F(ListsTest, SourcesGoWithTheirListAndARefusedEditLeavesNone) {
+  const ListSources sources = {{"sha256:aa", "reg.example/ns/repo"}};
+  put_list(store_, "localhost/l:latest", "one", kIndex, kList, std::nullopt, sources);
+  Digest one = Digest::sha256_of("one");
+  EXPECT_EQ(list_sources(store_, one), sources);
+  EXPECT_THROW(put_list(store_, "localhost/l:latest", "x", kIndex, kList, ReadState{}, sources),
+               Error);
+  EXPECT_TRUE(list_sources(store_, Digest::sha256_of("x")).empty());
+  put_list(store_, "localhost/l:latest", "two", kIndex, kList, ReadState{one});
+  EXPECT_TRUE(list_sources(store_, one).empty());  // the old list went, its sources with it
+  EXPECT_TRUE(list_sources(store_, Digest::sha256_of("two")).empty());
+}
+
 TEST_F(ListsTest, GarbageCollectionKeepsListBlobsAndRemoveFreesThem) {
   put_list(store_, "localhost/l:latest", "list", kIndex, kList);
   Digest digest = Digest::sha256_of("list");

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "store/db.h"
+#include "store/schema.h"
 #include "store_test_util.h"
 
 namespace schicht::store::test {
@@ -33,9 +34,9 @@ bool contains(const std::vector<Digest>& digests, const Digest& d) {
 }
 
 TEST_F(StoreTest, OpenCreatesTheSchema) {
-  EXPECT_EQ(query_int(store_.db(), "PRAGMA user_version"), 3);
-  for (std::string table : {"blobs", "layers", "images", "image_manifests", "manifest_layers", "names",
-                            "tag_log", "leases", "lease_blobs", "lists", "list_names"}) {
+  EXPECT_EQ(query_int(store_.db(), "PRAGMA user_version"), latest_schema_version());
+  for (std::string table : {"blobs", "layers", "images", "image_manifests", "manifest_layers",
+                            "names", "tag_log", "leases", "lease_blobs", "lists", "list_names"}) {
     Statement st(store_.db(), "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?");
     st.bind(1, table);
     ASSERT_TRUE(st.step());
@@ -51,7 +52,7 @@ TEST_F(StoreTest, ASecondOpenOfTheSameRootWorks) {
   {
     // While the first is open, as another process would.
     Store second(store_.root());
-    EXPECT_EQ(query_int(second.db(), "PRAGMA user_version"), 3);
+    EXPECT_EQ(query_int(second.db(), "PRAGMA user_version"), latest_schema_version());
     auto images = second.images();
     ASSERT_EQ(images.size(), 1u);
     EXPECT_EQ(images[0].id, image.id);
@@ -60,7 +61,7 @@ TEST_F(StoreTest, ASecondOpenOfTheSameRootWorks) {
   }
   EXPECT_EQ(store_.image_by_name("localhost/one:2"), image.id);
   Store third(store_.root());
-  EXPECT_EQ(query_int(third.db(), "PRAGMA user_version"), 3);
+  EXPECT_EQ(query_int(third.db(), "PRAGMA user_version"), latest_schema_version());
   EXPECT_EQ(third.image(image.id)->names.size(), 2u);
 }
 

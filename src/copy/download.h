@@ -1,0 +1,59 @@
+// A blob's HTTP download on its own thread into a BytePipe, for consumers that stream it on:
+// digesting and decompressing into the store (layer_fetch), or uploading it elsewhere
+// (remote_copy).
+#pragma once
+
+#include <exception>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "copy/byte_pipe.h"
+#include "oci/descriptor.h"
+#include "registry/registry_client.h"
+
+namespace schicht::copy {
+
+// Enough to keep the consumer busy while the network catches up, small enough that six
+// transfers at once stay far below the memory a process may use.
+constexpr size_t kPipeCapacity = size_t{4} << 20;
+
+// The HTTP download of one blob, on its own thread, into a pipe. Destroying it abandons the
+// pipe and joins the thread, so no download outlives the transfer that started it.
+class Download {
+ public:
+  Download(registry::RegistryClient& client, std::string_view repository, const Descriptor& blob,
+           BytePipe& pipe)
+      : pipe_(pipe), thread_([this, &client, repository = std::string(repository), &blob] {
+          try {
+            client.get_blob(repository, blob.digest, static_cast<uint64_t>(blob.size),
+                            pipe_.writer());
+            pipe_.close();
+          } catch (...) {
+            error_ = std::current_exception();
+            pipe_.fail(error_);
+          }
+        }) {}
+  ~Download() { join(); }
+  Download(const Download&) = delete;
+  Download& operator=(const Download&) = delete;
+
+  // Waits for the download to end and rethrows its error, if it had one.
+  void finish() {
+    join();
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void join() {
+    if (!thread_.joinable()) return;
+    pipe_.abandon();
+    thread_.join();
+  }
+
+  BytePipe& pipe_;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts once the members it uses exist
+};
+
+}  // namespace schicht::copy
