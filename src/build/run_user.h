@@ -1,0 +1,25 @@
+// Who a RUN step runs as: a USER spec (`name`, `uid`, `name:group`, `uid:gid`, ...) resolved
+// against the text of a root filesystem's /etc/passwd and /etc/group, as buildah's chrootuser
+// resolves it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace schicht::build {
+
+struct RunUser {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary groups (only when the spec names no group)
+  std::string home = "/";     // from /etc/passwd; "/" when the user has no entry
+};
+
+// An empty spec is root. A name must exist in `passwd`; a numeric uid need not (its primary
+// group is then 0). A group is a name in `group` or a number. Throws kNotFound otherwise.
+RunUser resolve_user(std::string_view spec, std::string_view passwd, std::string_view group);
+
+}  // namespace schicht::build

@@ -1,0 +1,41 @@
+// Runs a command inside a root filesystem directory the way buildah's chroot isolation does:
+// new mount, PID, UTS and IPC namespaces (plus a user namespace mapping the caller to root when
+// not running as root), the host's network, a minimal /dev, a fresh /proc, /sys read-only,
+// the host's /etc/resolv.conf and /etc/hosts, then chroot, user, working directory, exec.
+// No daemon and no OCI runtime: the mounts live in a mount namespace that dies with the step.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace schicht::build {
+
+struct RunSpec {
+  std::string rootfs;             // host path of the root filesystem
+  std::vector<std::string> argv;  // argv[0] without '/' is looked up in env's PATH
+  // KEY=VALUE, exactly as given, except that HOME is added from /etc/passwd when absent (as
+  // buildah does).
+  std::vector<std::string> env;
+  std::string workdir = "/";  // created (0755, owned by root) when missing, as buildah does
+  std::string user;           // USER spec: "", name, uid, name:group, uid:gid (see run_user.h)
+  std::string hostname;       // the UTS hostname and /etc/hostname; empty keeps the host's
+  int stdout_fd = -1;         // -1: inherit; stdin is always /dev/null
+  int stderr_fd = -1;
+  // buildah 1.28 leaves the mount points it had to create (/dev, /proc, /sys, /run as empty
+  // directories; /etc/hosts, /etc/hostname, /etc/resolv.conf as empty files) in the root
+  // filesystem, so they land in the step's layer. true does the same (layers match podman's);
+  // false removes them again when they are still empty.
+  bool keep_mount_points = true;
+};
+
+// The mount points a run created in the root filesystem, relative to it ("dev", "etc/hosts"),
+// in creation order (parents first).
+using CreatedPaths = std::vector<std::string>;
+
+// Runs the command and returns its exit status (128+n when killed by signal n). Throws when
+// the sandbox cannot be set up or the command cannot be started (kNotFound for an unknown user
+// or executable, kIo for a failed mount). `created`, when given, receives the mount points
+// the run created (also on failure).
+int run_in_rootfs(const RunSpec& spec, CreatedPaths* created = nullptr);
+
+}  // namespace schicht::build
