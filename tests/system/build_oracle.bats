@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# build against its oracle: every fixture Containerfile built here and with
+# `podman build --isolation chroot` gives the same config (Env, Cmd, Entrypoint, WorkingDir,
+# User, Labels, ExposedPorts, Volumes, StopSignal, Healthcheck, OnBuild, Shell), the same
+# history entries (created_by, empty_layer; not times) and the same members per layer (type,
+# permissions, owner, size, content; not mtimes). See image_summary.py for what is compared.
+
+load helpers
+load build
+
+setup() {
+  WORK=$(mktemp -d "${BATS_TMPDIR:-/tmp}/schicht-test.XXXXXX")
+  STORE=$WORK/store
+  have_busybox || skip "needs $BUSYBOX (busybox-static)"
+  have_podman || skip "podman is not installed"
+  make_context
+  import_base
+}
+
+# Builds fixture $1 with both tools and compares their summaries.
+compare_build() {
+  local name=$1
+  podman_build "$name"
+  # podman's image must show what the fixture exercises, or the comparison proves little.
+  [ -s "$WORK/$name.podman" ]
+  have_build || skip "schicht has no build command yet (podman's side checked)"
+  schicht_build "$name"
+  diff -u "$WORK/$name.podman" "$WORK/$name.schicht"
+}
+
+@test "metadata instructions: ARG, ENV, LABEL, EXPOSE, VOLUME, WORKDIR, USER, STOPSIGNAL, HEALTHCHECK, ONBUILD, SHELL, ENTRYPOINT, CMD" {
+  compare_build metadata
+  grep -q 'config.Healthcheck: {"Interval": 30000000000' "$WORK/metadata.podman"
+  grep -q 'config.OnBuild: \["RUN echo triggered"\]' "$WORK/metadata.podman"
+}
+
+@test "ONBUILD triggers run in the child build" {
+  podman_build metadata
+  compare_build onbuild
+  grep -q "srv/app" "$WORK/onbuild.podman"
+}
+
+@test "RUN in shell and exec form with the stage's ENV, WORKDIR, USER and SHELL; deletions become whiteouts" {
+  compare_build run
+  grep -q '\.wh\.greeting' "$WORK/run.podman"
+}
+
+@test "COPY with globs, directories, --chown and --chmod; ADD extracts a local tar" {
+  compare_build copy
+  grep -q 'unpacked/d/f file' "$WORK/copy.podman"
+}
+
+@test "multi-stage builds: AS, FROM a stage, COPY --from a stage and an image, global ARG" {
+  compare_build stages
+}
+
+@test "FROM scratch with the root filesystem of an earlier stage" {
+  compare_build scratch
+}
