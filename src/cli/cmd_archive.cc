@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/manifest_lists.h"
 #include "cli/policy.h"
 #include "core/error.h"
 #include "core/fs.h"
@@ -87,6 +88,30 @@ int cmd_load(Context& ctx, CommandArgs args) {
   return 0;
 }
 
+namespace {
+
+// The OCI formats keep a multi-platform image whole: one name denoting a manifest list whose
+// every instance is in the store saves the list with all of them (podman saves one platform).
+std::optional<transport::SaveItem> list_to_save(store::Store& store, transport::SaveFormat format,
+                                                const std::vector<std::string>& names) {
+  if (names.size() != 1 || format == transport::SaveFormat::kDockerArchive ||
+      format == transport::SaveFormat::kDockerDir) {
+    return std::nullopt;
+  }
+  std::optional<store::ListInfo> list = find_list(store, names[0]);
+  if (!list) return std::nullopt;
+  std::optional<Digest> first;
+  for (const Descriptor& entry : read_list(store, *list).manifests) {
+    std::optional<Digest> id = store.image_by_manifest(entry.digest);
+    if (!id) return std::nullopt;
+    if (!first) first = id;
+  }
+  if (!first) return std::nullopt;
+  return transport::SaveItem{.id = *first, .names = {list->name}, .list = list->digest};
+}
+
+}  // namespace
+
 int cmd_save(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string output, format = "docker-archive";
@@ -120,7 +145,9 @@ int cmd_save(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   // Without -m, every name after the first is another tag of the first image (podman).
   std::vector<transport::SaveItem> items;
-  for (size_t i = 0; i < names.size(); ++i) {
+  std::optional<transport::SaveItem> whole_list = list_to_save(store, fmt_kind, names);
+  if (whole_list) items.push_back(*whole_list);
+  for (size_t i = 0; i < names.size() && !whole_list; ++i) {
     Digest id = store::resolve_image(store, names[i]);
     // A name (not an ID or digest) is saved as the stored name it denotes.
     std::optional<std::string> tag = store::find_name(store, id, names[i]);

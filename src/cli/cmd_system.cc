@@ -15,11 +15,13 @@
 #include "cli/containers.h"
 #include "cli/humanize.h"
 #include "cli/image_filter.h"
+#include "cli/manifest_lists.h"
 #include "cli/report.h"
 #include "core/error.h"
 #include "core/reference.h"
 #include "snapshot/snapshotter.h"
 #include "store/check.h"
+#include "store/lists.h"
 #include "store/usage.h"
 
 namespace schicht::cli {
@@ -79,9 +81,18 @@ std::vector<store::ImageInfo> prune_candidates(store::Store& store, const PruneO
   }
   std::set<std::string> in_use;
   if (!o.ignore_containers) in_use = images_in_use(store);
+  // An untagged instance of a stored list (another platform of a loaded or pulled image) is
+  // part of that image, not dangling.
+  std::set<Digest> listed;
+  if (!o.all) {
+    for (const store::ListInfo& list : store::lists(store)) {
+      for (const Descriptor& entry : read_list(store, list).manifests) listed.insert(entry.digest);
+    }
+  }
   std::vector<store::ImageInfo> out;
   for (const auto& image : images) {
     if (in_use.count(image.id.str()) != 0) continue;  // a container holds it
+    if (image.names.empty() && listed.count(image.manifest_digest) != 0) continue;
     if (!o.all && !image.names.empty()) continue;
     if (!filter.matches(image) || kept.count(image.id.str()) != 0) continue;
     out.push_back(image);

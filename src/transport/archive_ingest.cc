@@ -66,9 +66,10 @@ ArchiveIngest::ArchiveIngest(store::Store& store, store::Lease& lease, std::stri
 
 ArchiveIngest::~ArchiveIngest() {
   if (!created_.empty()) {
-    ignore_error("rolling back after another error: leftovers are unreferenced blobs that "
-                 "`system check --repair` removes",
-                 [&] { store_.discard_blobs(lease_, created_); });
+    ignore_error(
+        "rolling back after another error: leftovers are unreferenced blobs that "
+        "`system check --repair` removes",
+        [&] { store_.discard_blobs(lease_, created_); });
   }
 }
 
@@ -110,7 +111,8 @@ void ArchiveIngest::read(Reader& raw) {
         }
         break;
       }
-      default: break;  // directories and the rest carry nothing an image needs
+      default:
+        break;  // directories and the rest carry nothing an image needs
     }
   }
   if (!any) fail(ErrorKind::kInvalidInput, fmt::format("{}: the archive is empty", name_));

@@ -1,5 +1,7 @@
 #include "transport/archive_load.h"
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -12,6 +14,7 @@
 #include "oci/config.h"
 #include "oci/index.h"
 #include "oci/manifest.h"
+#include "store/lists.h"
 #include "transport/archive_ingest.h"
 
 namespace schicht::transport {
@@ -22,6 +25,10 @@ using nlohmann::json;
 struct Candidate {
   store::NewImage image;
   std::vector<std::string> names;
+  // A multi-platform image: the index recorded under `names` beside this, its instance for
+  // this machine (the other instances are candidates without names).
+  std::optional<Index> list;
+  bool sibling = false;  // another platform's instance of such an image: loaded, not reported
 };
 
 store::NewImage describe(const ImageConfig& config) {
@@ -74,12 +81,11 @@ std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
     }
     std::string config_path = item["Config"].get<std::string>();
     ImageConfig config = with_context(fmt::format("{}: {}", ingest.name(), config_path),
-                                           [&] { return parse_config(ingest.text(config_path)); });
+                                      [&] { return parse_config(ingest.text(config_path)); });
     if (item["Layers"].size() != config.diff_ids.size()) {
       fail(ErrorKind::kInvalidInput,
-           fmt::format("{}: image {} lists {} layers but its config has {} diff_ids",
-                       ingest.name(), config.id.short_hex(), item["Layers"].size(),
-                       config.diff_ids.size()));
+           fmt::format("{}: image {} lists {} layers but its config has {} diff_ids", ingest.name(),
+                       config.id.short_hex(), item["Layers"].size(), config.diff_ids.size()));
     }
     Digest config_digest = ingest.put(config.raw, "config " + config.id.str());
     Candidate c{describe(config), {}};
@@ -101,12 +107,12 @@ std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
                                                 std::string(media_type::kDockerLayer),
                                                 *layer.diff_id, layer.uncompressed_size});
       layer_descs.push_back(Descriptor{.media_type = std::string(media_type::kDockerLayerGzip),
-                                            .digest = digest,
-                                            .size = static_cast<int64_t>(layer.uncompressed_size)});
+                                       .digest = digest,
+                                       .size = static_cast<int64_t>(layer.uncompressed_size)});
     }
     Descriptor config_desc{.media_type = std::string(media_type::kDockerConfig),
-                                .digest = config_digest,
-                                .size = static_cast<int64_t>(config.raw.size())};
+                           .digest = config_digest,
+                           .size = static_cast<int64_t>(config.raw.size())};
     std::string manifest_bytes = serialize_docker_manifest(config_desc, layer_descs);
     c.image.manifest_digest = ingest.put(manifest_bytes, "generated manifest");
     c.image.manifest_media_type = media_type::kDockerManifest;
@@ -133,18 +139,17 @@ std::string layout_json(ArchiveIngest& ingest, const Descriptor& desc) {
   std::string bytes = ingest.text(blob_path(desc.digest));
   if (static_cast<int64_t>(bytes.size()) != desc.size || Digest::sha256_of(bytes) != desc.digest) {
     fail(ErrorKind::kIntegrity, fmt::format("{}: blob {} does not match its descriptor (size or "
-                                            "digest)", ingest.name(), desc.digest.str()));
+                                            "digest)",
+                                            ingest.name(), desc.digest.str()));
   }
   return bytes;
 }
 
 Candidate read_oci_image(ArchiveIngest& ingest, const Descriptor& desc) {
-  Manifest manifest = with_context(ingest.name(), [&] {
-    return parse_manifest(layout_json(ingest, desc), desc.media_type);
-  });
-  ImageConfig config = with_context(ingest.name(), [&] {
-    return parse_config(layout_json(ingest, manifest.config));
-  });
+  Manifest manifest = with_context(
+      ingest.name(), [&] { return parse_manifest(layout_json(ingest, desc), desc.media_type); });
+  ImageConfig config = with_context(
+      ingest.name(), [&] { return parse_config(layout_json(ingest, manifest.config)); });
   ingest.put(config.raw, "config " + config.id.str());
   Candidate c{describe(config), {}};
   for (size_t i = 0; i < manifest.layers.size(); ++i) {
@@ -156,14 +161,13 @@ Candidate read_oci_image(ArchiveIngest& ingest, const Descriptor& desc) {
                        ingest.name(), ld.digest.str(), layer.digest->str(), layer.size));
     }
     check_diff_id(ingest, layer, i, config, blob_path(ld.digest));
-    c.image.layers.push_back(store::LayerInfo{ld.digest, layer.size, ld.media_type,
-                                              *layer.diff_id, layer.uncompressed_size});
+    c.image.layers.push_back(store::LayerInfo{ld.digest, layer.size, ld.media_type, *layer.diff_id,
+                                              layer.uncompressed_size});
   }
   if (manifest.layers.size() != config.diff_ids.size()) {
     fail(ErrorKind::kInvalidInput,
-         fmt::format("{}: manifest {} has {} layers but its config has {} diff_ids",
-                     ingest.name(), desc.digest.str(), manifest.layers.size(),
-                     config.diff_ids.size()));
+         fmt::format("{}: manifest {} has {} layers but its config has {} diff_ids", ingest.name(),
+                     desc.digest.str(), manifest.layers.size(), config.diff_ids.size()));
   }
   c.image.manifest_digest = ingest.put(manifest.raw, "manifest " + desc.digest.str());
   c.image.manifest_media_type = manifest.media_type;
@@ -184,9 +188,8 @@ std::vector<std::string> oci_names(const Descriptor& desc) {
 }
 
 std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
-  Index index = with_context(fmt::format("{}: index.json", ingest.name()), [&] {
-    return parse_index(ingest.text("index.json"));
-  });
+  Index index = with_context(fmt::format("{}: index.json", ingest.name()),
+                             [&] { return parse_index(ingest.text("index.json")); });
   std::vector<Candidate> out;
   for (const auto& desc : index.manifests) {
     if (media_type::is_manifest(desc.media_type)) {
@@ -194,22 +197,30 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
       c.names = oci_names(desc);
       out.push_back(std::move(c));
     } else if (media_type::is_index(desc.media_type)) {
-      // A multi-platform image: load the instance for this machine, as podman does.
-      Index inner = with_context(ingest.name(), [&] {
-        return parse_index(layout_json(ingest, desc), desc.media_type);
-      });
+      // A multi-platform image: every instance loads, the one for this machine under the
+      // names (as podman picks it), and the index under the names too, so no platform is lost.
+      Index inner = with_context(
+          ingest.name(), [&] { return parse_index(layout_json(ingest, desc), desc.media_type); });
       std::vector<std::optional<Platform>> platforms;
       for (const auto& m : inner.manifests) platforms.push_back(m.platform);
       auto chosen = choose_platform(Platform::host(), platforms);
       if (!chosen) {
-        fail(ErrorKind::kNotFound, fmt::format("{}: no image in index {} matches {}",
-                                               ingest.name(), desc.digest.str(),
-                                               Platform::host().str()));
+        fail(ErrorKind::kNotFound, fmt::format("{}: no image in index {} matches {}", ingest.name(),
+                                               desc.digest.str(), Platform::host().str()));
       }
-      Candidate c = read_oci_image(ingest, inner.manifests[*chosen]);
+      for (size_t i = 0; i < inner.manifests.size(); ++i) {
+        if (!media_type::is_manifest(inner.manifests[i].media_type)) {
+          fail(ErrorKind::kUnsupported,
+               fmt::format("{}: index {} nests another index ({})", ingest.name(),
+                           desc.digest.str(), inner.manifests[i].digest.str()));
+        }
+        Candidate c = read_oci_image(ingest, inner.manifests[i]);
+        if (i == *chosen) c.names = oci_names(desc);
+        c.sibling = i != *chosen;
+        out.push_back(std::move(c));
+      }
       ingest.put(inner.raw, "index " + desc.digest.str());
-      c.names = oci_names(desc);
-      out.push_back(std::move(c));
+      out[out.size() - inner.manifests.size() + *chosen].list = std::move(inner);
     }
   }
   if (out.empty()) {
@@ -257,7 +268,11 @@ std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input
   std::vector<LoadedImage> loaded;
   for (const auto& c : candidates) {
     store.add_image(c.image, c.names, "load");
-    loaded.push_back(LoadedImage{c.image.id, c.names});
+    if (!c.sibling) loaded.push_back(LoadedImage{c.image.id, c.names});
+    if (!c.list) continue;
+    for (const std::string& name : c.names) {
+      store::put_list(store, name, c.list->raw, c.list->media_type, c.list->media_type);
+    }
   }
   ingest.finish();
   return loaded;

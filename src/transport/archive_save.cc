@@ -14,6 +14,7 @@
 #include "core/media_type.h"
 #include "core/reference.h"
 #include "oci/config.h"
+#include "oci/index.h"
 #include "oci/manifest.h"
 #include "transport/layout_sink.h"
 
@@ -83,7 +84,8 @@ void write_docker_archive(store::Store& store, const std::vector<SaveItem>& item
       if (written.insert(layer.diff_id).second) copy_layer_uncompressed(store, layer, sink, path);
       entry["Layers"].push_back(path);
     }
-    if (written.insert(item.id).second) copy_blob(store, item.id, sink, entry["Config"].get<std::string>());
+    if (written.insert(item.id).second)
+      copy_blob(store, item.id, sink, entry["Config"].get<std::string>());
     for (const auto& name : item.names) {
       Reference ref = Reference::parse(name);
       if (!layers.empty() && !ref.tag.empty()) {
@@ -124,19 +126,51 @@ std::string oci_manifest_for(store::Store& store, const store::ImageInfo& image)
   return serialize_oci_manifest(config, layers, {}, std::nullopt, "");
 }
 
-void write_oci_layout(store::Store& store, const SaveItem& item, LayoutSink& sink) {
-  auto image = store.image(item.id);
-  if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", item.id.str()));
+// Every instance of the list `digest`, byte-exact (the list names them by digest), then the list;
+// returns the list's descriptor for index.json.
+json write_list_instances(store::Store& store, const Digest& digest, LayoutSink& sink) {
+  std::string raw = store.blobs().read(digest);
+  Index list = parse_index(raw);
+  std::set<Digest> written;  // instances share layers; each blob goes once
+  auto put = [&](const Digest& blob) {
+    if (written.insert(blob).second) {
+      copy_blob(store, blob, sink, fmt::format("blobs/sha256/{}", blob.hex()));
+    }
+  };
+  for (const Descriptor& entry : list.manifests) {
+    if (!store.image_by_manifest(entry.digest) || !store.blobs().exists(entry.digest)) {
+      fail(ErrorKind::kNotFound,
+           fmt::format("saving manifest list {}: image {} is not in local storage", digest.str(),
+                       entry.digest.str()));
+    }
+    Manifest manifest = parse_manifest(store.blobs().read(entry.digest), entry.media_type);
+    for (const Descriptor& layer : manifest.layers) put(layer.digest);
+    put(manifest.config.digest);
+    put(entry.digest);
+  }
+  sink.file(fmt::format("blobs/sha256/{}", digest.hex()), raw);
+  return {{"mediaType", list.media_type}, {"digest", digest.str()}, {"size", raw.size()}};
+}
+
+// The image's blobs, its manifest as OCI; returns the manifest's descriptor for index.json.
+json write_image(store::Store& store, const Digest& id, LayoutSink& sink) {
+  auto image = store.image(id);
+  if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", id.str()));
   std::string manifest = oci_manifest_for(store, *image);
   Digest manifest_digest = Digest::sha256_of(manifest);
-  for (const auto& layer : store.layers(item.id)) {
+  for (const auto& layer : store.layers(id)) {
     copy_blob(store, layer.digest, sink, fmt::format("blobs/sha256/{}", layer.digest.hex()));
   }
-  copy_blob(store, item.id, sink, fmt::format("blobs/sha256/{}", item.id.hex()));
+  copy_blob(store, id, sink, fmt::format("blobs/sha256/{}", id.hex()));
   sink.file(fmt::format("blobs/sha256/{}", manifest_digest.hex()), manifest);
-  json desc = {{"mediaType", media_type::kOciManifest},
-               {"digest", manifest_digest.str()},
-               {"size", manifest.size()}};
+  return {{"mediaType", media_type::kOciManifest},
+          {"digest", manifest_digest.str()},
+          {"size", manifest.size()}};
+}
+
+void write_oci_layout(store::Store& store, const SaveItem& item, LayoutSink& sink) {
+  json desc =
+      item.list ? write_list_instances(store, *item.list, sink) : write_image(store, item.id, sink);
   if (!item.names.empty()) {
     desc["annotations"] = {{"org.opencontainers.image.ref.name", item.names.front()}};
   }
@@ -158,7 +192,9 @@ void write_docker_dir(store::Store& store, const SaveItem& item, LayoutSink& sin
 
 }  // namespace
 
-SaveFormat parse_save_format(std::string_view name) { return format_from(name); }
+SaveFormat parse_save_format(std::string_view name) {
+  return format_from(name);
+}
 
 bool is_directory_format(SaveFormat format) {
   return format == SaveFormat::kOciDir || format == SaveFormat::kDockerDir;

@@ -9,6 +9,7 @@
 // - docker-dir: the `dir:` transport (manifest.json, version, blobs by hex), byte-exact.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ bool is_directory_format(SaveFormat format);
 struct SaveItem {
   Digest id;
   std::vector<std::string> names;  // RepoTags (docker-archive) or the ref.name (OCI)
+  // OCI formats: the stored manifest list or index to write instead of the image alone, with
+  // every instance it names (all must be in the store), so that no platform is lost.
+  std::optional<Digest> list;
 };
 
 // Archive formats write to `out`; directory formats into `dir` (created when missing).

@@ -296,3 +296,33 @@ assert [m["platform"]["architecture"] for m in doc["manifests"]] == ["amd64", "a
   [ "$(skopeo inspect --raw --tls-verify=false "docker://$REG/copied:1" | sha256sum)" = \
     "$(skopeo inspect --raw --tls-verify=false "docker://$REG/origin:1" | sha256sum)" ]
 }
+
+@test "load and save of an oci-archive index keep every platform" {
+  fixture --out "$WORK/multi.tar" --format oci-archive --platforms linux/amd64,linux/arm64/v8 \
+    --seed 11 --name multi:1
+  run s load -i "$WORK/multi.tar"
+  expect_success
+  [ "$output" = "Loaded image: localhost/multi:1" ]
+  [ "$(s images -q | wc -l)" -eq 2 ]
+  # The other platform is part of the image, not a dangling one.
+  s image prune -f >/dev/null
+  [ "$(s images -q | wc -l)" -eq 2 ]
+  [ "$(s manifest inspect multi:1 | grep -c '"digest"')" -eq 2 ]
+  s save --format oci-archive -o "$WORK/out.tar" multi:1
+  [ "$(skopeo inspect --raw "oci-archive:$WORK/out.tar" | sha256sum)" = \
+    "$(skopeo inspect --raw "oci-archive:$WORK/multi.tar" | sha256sum)" ]
+  skopeo copy -q --all "oci-archive:$WORK/out.tar" "oci:$WORK/copy" >/dev/null
+  if have_podman; then
+    p load -q -i "$WORK/out.tar" >/dev/null
+    [ "$(p images -q --no-trunc)" = "$(s inspect --format '{{.Id}}' multi:1)" ] ||
+      [ "$(p images -q --no-trunc)" = "sha256:$(s inspect --format '{{.Id}}' multi:1)" ]
+  fi
+  # rmi takes the list with the name; the other platform is then dangling and pruned.
+  s rmi multi:1 >/dev/null
+  run s manifest exists multi:1
+  [ "$status" -eq 1 ]
+  s image prune -f >/dev/null
+  [ -z "$(s images -q)" ]
+  run s system check
+  expect_success
+}
