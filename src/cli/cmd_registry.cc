@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/local_transports.h"
+#include "cli/passphrase.h"
 #include "cli/policy.h"
 #include "copy/login.h"
 #include "copy/pull.h"
@@ -22,6 +23,7 @@
 #include "registry/auth_file.h"
 #include "registry/registries_conf.h"
 #include "store/lookup.h"
+#include "trust/sigstore_key.h"
 
 namespace schicht::cli {
 namespace {
@@ -270,6 +272,11 @@ int cmd_push(Context& ctx, CommandArgs args) {
   flags.add_int("jobs", 0, &jobs, "Number of layers to upload at once (default 6)");
   flags.add_ignored("signature-policy", 0, true);
   flags.add_ignored("disable-content-trust", 0, false);
+  std::string sigstore_key_file, sign_passphrase_file;
+  flags.add_string("sign-by-sigstore-private-key", 0, &sigstore_key_file,
+                   "Sign the image using a sigstore private key at PATH");
+  flags.add_string("sign-passphrase-file", 0, &sign_passphrase_file,
+                   "Read a passphrase for signing an image from PATH");
   bool help = false;
   auto positional =
       parse_command_flags(ctx, flags, args, "schicht push [options] IMAGE [DESTINATION]", &help);
@@ -295,6 +302,17 @@ int cmd_push(Context& ctx, CommandArgs args) {
   options.jobs = positive(jobs, "jobs");
   options.report = stderr_lines(quiet);
   registry_flags.check_authfile();
+  if (!sigstore_key_file.empty()) {
+    // Decrypted before anything moves: a wrong passphrase must not leave an unsigned push.
+    std::string pem =
+        with_context("reading sigstore private key", [&] { return read_file(sigstore_key_file); });
+    std::string passphrase = read_passphrase(sign_passphrase_file, sigstore_key_file,
+                                             /*confirm=*/false, "--sign-passphrase-file");
+    options.sigstore_key = trust::load_sigstore_private_key(pem, passphrase, sigstore_key_file);
+  } else if (!sign_passphrase_file.empty()) {
+    fail(ErrorKind::kInvalidInput,
+         "--sign-passphrase-file is only meaningful with --sign-by-sigstore-private-key");
+  }
 
   store::Store& store = ctx.store();
   Digest id = store::resolve_image(store, positional[0]);

@@ -7,6 +7,8 @@ namespace schicht::cli {
 std::span<const Command> top_level_commands() {
   static constexpr std::array kCommands = {
       Command{"create", "Create but do not start a container", cmd_create},
+      Command{"generate-sigstore-key", "Generate a sigstore public/private key pair",
+              cmd_generate_sigstore_key},
       Command{"history", "Show history of a specified image", cmd_history},
       Command{"images", "List images in local storage", cmd_images},
       Command{"import", "Import a tarball to create a filesystem image", cmd_import},

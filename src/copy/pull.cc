@@ -10,6 +10,7 @@
 #include "archive/layer.h"
 #include "copy/layer_fetch.h"
 #include "copy/parallel.h"
+#include "copy/pull_trust.h"
 #include "copy/short_names.h"
 #include "core/error.h"
 #include "core/media_type.h"
@@ -19,8 +20,6 @@
 #include "oci/manifest.h"
 #include "registry/registry_client.h"
 #include "store/lists.h"
-#include "trust/evaluate.h"
-#include "trust/scope.h"
 
 namespace schicht::copy {
 namespace {
@@ -228,15 +227,7 @@ registry::RegistryOptions options_for(const registry::Endpoint& endpoint,
 PulledImage pull_image(store::Store& store, const Reference& reference,
                        const registry::RegistriesConf& conf, const PullOptions& options) {
   report(options, fmt::format("Trying to pull {}...", reference.str()));
-  if (options.policy) {
-    // The identity is the reference asked for, whichever mirror serves it. No signatures are
-    // fetched yet, so a signature requirement rejects the image as unsigned.
-    trust::NoSignatures none;
-    trust::admit(
-        *options.policy,
-        trust::Subject{"docker", "docker://" + reference.str(), trust::docker_scopes(reference)},
-        none);
-  }
+  PullAdmission admission(options, reference);
   std::vector<registry::Endpoint> endpoints = conf.pull_endpoints(reference);
   std::string mirror_errors;
   for (size_t i = 0; i < endpoints.size(); ++i) {
@@ -250,6 +241,7 @@ PulledImage pull_image(store::Store& store, const Reference& reference,
       registry::RegistryClient client(endpoint.reference.domain, options_for(endpoint, options));
       std::optional<Index> list;
       Manifest manifest = resolve_manifest(client, endpoint.reference, options.platform, &list);
+      admission.check_manifest(client, endpoint.reference, manifest);
       PulledImage pulled =
           store_image(store, client, endpoint.reference, manifest, stored_name(reference), options);
       // The list goes under the name too: after a pull of another platform the name still

@@ -2,11 +2,11 @@
 //
 // Call order inside pull_image: the policy check for the reference as given (trust/), the
 // manifest (an index or manifest list resolves to the instance for the wanted platform), the
-// config, then the layers the store lacks, in parallel (layer_fetch.h: each streams once
-// through download, ingest, digest and diffID, and is made durable under the pass's lease once
-// verified), then the config and manifest blobs, then one Store::add_image. Blobs the store
-// has are not fetched. On any failure the blobs the pass created are discarded: the store is
-// as it was.
+// signature checks when the policy asks for signatures (pull_trust.h), the config, then the layers
+// the store lacks, in parallel (layer_fetch.h: each streams once through download, ingest, digest
+// and diffID, and is made durable under the pass's lease once verified), then the config and
+// manifest blobs, then one Store::add_image. Blobs the store has are not fetched. On any failure
+// the blobs the pass created are discarded: the store is as it was.
 //
 // Progress lines go to options.report in podman's words; errors read like podman's
 // ("initializing source docker://…: reading manifest …: manifest unknown").

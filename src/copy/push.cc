@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "copy/parallel.h"
+#include "copy/sigstore_signatures.h"
 #include "core/error.h"
 #include "core/media_type.h"
 #include "oci/manifest.h"
@@ -274,7 +275,15 @@ Digest push_image(store::Store& store, const Digest& id, const Reference& destin
                         : destination.tag.empty() ? std::string("latest")
                                                   : destination.tag;
   Digest pushed = client.put_manifest(destination.path, version, bytes, type);
-  report(options, "Storing signatures");
+  if (options.sigstore_key) {
+    report(options, "Signing manifest using a sigstore signature");
+    report(options, "Storing signatures");
+    // The identity is the destination as written, tagged (containers/image signs that).
+    push_sigstore_signature(client, destination.path, pushed, destination.with_default_tag().str(),
+                            *options.sigstore_key);
+  } else {
+    report(options, "Storing signatures");
+  }
   store.touch(id);
   return pushed;
 }

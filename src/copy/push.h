@@ -3,9 +3,9 @@
 // Call order: every layer in parallel (a blob the repository has is skipped after a HEAD; one
 // in another repository of the same registry that the image is named after is mounted; the
 // rest are uploaded streaming from the blob store), then the config the same way, then the
-// manifest. The manifest goes byte-exact with its stored media type unless a conversion was
-// asked for (--format, or recompressed layers), so an unchanged image keeps its digest.
-// Nothing in the store changes but the image's last-used time.
+// manifest, then a sigstore signature when asked for. The manifest goes byte-exact with its
+// stored media type unless a conversion was asked for (--format, or recompressed layers), so an
+// unchanged image keeps its digest. Nothing in the store changes but the image's last-used time.
 // Not thread-safe: one push per Store at a time (it runs its own threads inside).
 #pragma once
 
@@ -17,6 +17,7 @@
 #include "core/reference.h"
 #include "registry/registries_conf.h"
 #include "store/store.h"
+#include "trust/sigstore_key.h"
 
 namespace schicht::copy {
 
@@ -28,6 +29,9 @@ struct PushOptions : TransferOptions {
   // --compression-format: layers in another compression are recompressed while uploading (the
   // store keeps its blobs); zstd turns a Docker manifest into an OCI one unless v2s2 was asked.
   std::optional<Compression> compression;
+  // --sign-by-sigstore-private-key (decrypted): the pushed manifest is signed and the signature
+  // attached in the registry (sigstore_signatures.h).
+  std::optional<trust::SigstoreKey> sigstore_key;
 };
 
 // "oci", "v2s2" as podman names them; kInvalidInput with podman's message otherwise ("v2s1"

@@ -17,7 +17,9 @@ namespace schicht::trust {
 
 struct Signature {
   std::string format;  // "simple-signing" or "sigstore"
-  std::string bytes;
+  std::string bytes;   // simple signing: the signed message; sigstore: the payload
+  // sigstore: the dev.cosignproject.cosign/signature annotation (base64), "" when absent.
+  std::string sigstore_signature;
 };
 
 class SignatureSource {

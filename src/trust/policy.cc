@@ -145,6 +145,7 @@ class Parser {
           bad(where + "." + rekor, "expected a string");
         }
       }
+      r.rekor_source = rekor;
       if (r.key_source == "fulcio" && rekor.empty()) bad(where, "fulcio requires a Rekor key");
       if (r.key_source == "pki" && !rekor.empty()) bad(where, "pki does not allow a Rekor key");
     } else {
@@ -167,8 +168,9 @@ class Parser {
       r.key_paths = strings(v, at);
     } else if (k == "keyData") {
       if (!v.is_string()) bad(at, "expected a string");
+      r.key_datas = {v.get<std::string>()};
     } else if (k == "keyDatas") {
-      strings(v, at);
+      r.key_datas = strings(v, at);
     } else if (k == "fulcio") {
       object(v, at);
       only(v, at, {"caPath", "caData", "oidcIssuer", "subjectEmail"});

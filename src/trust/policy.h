@@ -30,9 +30,13 @@ struct Requirement {
   std::string type;
   std::string key_type;  // signedBy: GPGKeys (the other documented values are unimplemented)
   // Which key source the file names ("keyPath", "keyPaths", "keyData", "keyDatas", "fulcio",
-  // "pki") and its paths; inline key data is kept out of the model on purpose (not needed yet).
+  // "pki") and its paths.
   std::string key_source;
   std::vector<std::string> key_paths;
+  // keyData / keyDatas as written (base64 of the key material).
+  std::vector<std::string> key_datas;
+  // sigstoreSigned: which rekorPublicKey* member is set, "" when none.
+  std::string rekor_source;
   std::optional<SignedIdentity> signed_identity;
 
   bool needs_signatures() const { return type == "signedBy" || type == "sigstoreSigned"; }

@@ -1,0 +1,63 @@
+// generate-sigstore-key: a key pair for sigstore signatures, as skopeo's command of that name
+// writes it (PREFIX.private, encrypted; PREFIX.pub).
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/passphrase.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "trust/sigstore_key.h"
+
+namespace schicht::cli {
+namespace {
+
+void ensure_absent(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    fail(ErrorKind::kConflict, fmt::format("refusing to overwrite existing {:?}", path));
+  }
+  if (errno != ENOENT) fail_errno("checking existence", path);
+}
+
+}  // namespace
+
+int cmd_generate_sigstore_key(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string prefix, passphrase_file;
+  flags.add_string("output-prefix", 0, &prefix, "Write the keys to PREFIX.pub and PREFIX.private");
+  flags.add_string("passphrase-file", 0, &passphrase_file,
+                   "Read a passphrase for the private key from PATH");
+  bool help = false;
+  auto positional = parse_command_flags(
+      ctx, flags, args, "schicht generate-sigstore-key [options] --output-prefix PREFIX", &help);
+  if (help) return 0;
+  if (!positional.empty()) fail(ErrorKind::kInvalidInput, "no arguments expected");
+  if (prefix.empty()) fail(ErrorKind::kInvalidInput, "--output-prefix must be specified");
+  std::string public_path = prefix + ".pub";
+  std::string private_path = prefix + ".private";
+  ensure_absent(public_path);
+  ensure_absent(private_path);
+  std::string passphrase =
+      read_passphrase(passphrase_file, private_path, /*confirm=*/true, "--passphrase-file");
+  trust::SigstoreKeyFiles keys = trust::generate_sigstore_key(passphrase);
+  with_context(fmt::format("writing private key to {:?}", private_path),
+               [&] { write_file_atomic(private_path, keys.private_pem, 0600); });
+  try {
+    with_context(fmt::format("writing public key to {:?}", public_path),
+                 [&] { write_file_atomic(public_path, keys.public_pem, 0644); });
+  } catch (...) {
+    // Half a key pair is no key pair.
+    std::error_code ignored;
+    std::filesystem::remove(private_path, ignored);
+    throw;
+  }
+  fmt::print("Key written to {:?} and {:?}\n", private_path, public_path);
+  return 0;
+}
+
+}  // namespace schicht::cli

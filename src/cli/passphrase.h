@@ -1,0 +1,15 @@
+// Passphrases for signing keys: from a file (its first line, as containers/image reads
+// --sign-passphrase-file), else typed at the terminal with echo off. Without a terminal and
+// without a file there is no way to ask: kInvalidInput naming the flag to use.
+#pragma once
+
+#include <string>
+
+namespace schicht::cli {
+
+// `file` when not empty; else a prompt "Passphrase for key KEY: " on the terminal, twice when
+// `confirm` (a new key). `flag` names the option in the error.
+std::string read_passphrase(const std::string& file, const std::string& key, bool confirm,
+                            const std::string& flag);
+
+}  // namespace schicht::cli

@@ -1,0 +1,33 @@
+// The policy check of a pull, in two steps: before anything is fetched, and, when the applicable
+// requirements need signatures, once the image's manifest is known (signatures name a manifest
+// digest) and before its config or any layer is fetched.
+//
+// Signatures come from sigstore attachments in the registry the manifest came from when a
+// sigstoreSigned requirement applies. Internal to copy/.
+#pragma once
+
+#include "copy/pull.h"
+#include "oci/manifest.h"
+#include "registry/registry_client.h"
+#include "trust/evaluate.h"
+
+namespace schicht::copy {
+
+class PullAdmission {
+ public:
+  // Checks the policy now unless the requirements need signatures; kPolicy when it rejects.
+  PullAdmission(const PullOptions& options, const Reference& requested);
+
+  // The second step (a no-op when the first decided): `source` is the reference as the endpoint
+  // serves it, `manifest` the image's own manifest (an index's instance).
+  void check_manifest(registry::RegistryClient& client, const Reference& source,
+                      const Manifest& manifest) const;
+
+ private:
+  const trust::Policy* policy_ = nullptr;
+  Reference requested_;
+  trust::Subject subject_;
+  bool deferred_ = false;
+};
+
+}  // namespace schicht::copy

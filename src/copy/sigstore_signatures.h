@@ -1,0 +1,39 @@
+// Sigstore signatures in a registry (trust/sigstore_attachment.h has the format): reading them
+// for the policy check of a pull, and adding one after a push.
+//
+// Internal to copy/.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/digest.h"
+#include "registry/registry_client.h"
+#include "trust/evaluate.h"
+#include "trust/sigstore_key.h"
+
+namespace schicht::copy {
+
+// The signatures attached to `manifest_digest` in `repository`: none when there is no
+// attachment. A payload blob that does not match its digest is kPolicy (tampered).
+class SigstoreAttachmentSource : public trust::SignatureSource {
+ public:
+  SigstoreAttachmentSource(registry::RegistryClient& client, std::string repository,
+                           Digest manifest_digest)
+      : client_(client), repository_(std::move(repository)), digest_(std::move(manifest_digest)) {}
+  std::vector<trust::Signature> signatures() override;
+
+ private:
+  registry::RegistryClient& client_;
+  std::string repository_;
+  Digest digest_;
+};
+
+// Signs `manifest_digest` as `docker_reference` with `key` and adds the signature to the
+// repository's attachment (created when absent; unchanged when the same signature is there).
+void push_sigstore_signature(registry::RegistryClient& client, std::string_view repository,
+                             const Digest& manifest_digest, const std::string& docker_reference,
+                             const trust::SigstoreKey& key);
+
+}  // namespace schicht::copy

@@ -1,0 +1,31 @@
+// The SignatureVerifier for an image whose manifest is in hand: checks a signature against a
+// requirement cryptographically, then its payload's digest against the manifest, then its
+// identity against signedIdentity. Each failure is a kPolicy message saying which it was
+// ("not signed by a trusted key", "signature for another digest", "signature for another
+// identity", "invalid signature payload"); unimplemented key sources are kUnsupported.
+#pragma once
+
+#include <string>
+
+#include "core/reference.h"
+#include "trust/evaluate.h"
+
+namespace schicht::trust {
+
+class ImageVerifier : public SignatureVerifier {
+ public:
+  // `image`: the reference asked for (the identity); `manifest`: the image's manifest bytes.
+  ImageVerifier(Reference image, std::string manifest)
+      : image_(std::move(image)), manifest_(std::move(manifest)) {}
+
+  void verify(const Requirement& requirement, const Signature& signature,
+              const std::string& image) override;
+
+ private:
+  void verify_sigstore(const Requirement& requirement, const Signature& signature);
+
+  Reference image_;
+  std::string manifest_;
+};
+
+}  // namespace schicht::trust
