@@ -319,6 +319,14 @@ int cmd_push(Context& ctx, CommandArgs args) {
   if (positional.size() == 2) {
     std::vector<std::string> names;
     if (auto name = store::find_name(store, id, positional[0])) names.push_back(*name);
+    for (std::string_view t : {"oci-archive:", "docker-archive:", "oci:", "dir:"}) {
+      if (options.sigstore_key && positional[1].starts_with(t)) {
+        fail(ErrorKind::kUnsupported,
+             fmt::format("sigstore signatures are attached in a registry; {} destinations "
+                         "cannot hold them",
+                         t.substr(0, t.size() - 1)));
+      }
+    }
     if (push_local(store, id, names, positional[1])) return 0;
   }
   // Without a destination the image's name is one, read as a docker:// reference.

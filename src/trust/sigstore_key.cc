@@ -1,6 +1,7 @@
 #include "trust/sigstore_key.h"
 
 #include <openssl/bio.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -274,6 +275,21 @@ void verify_payload(const std::vector<SigstoreKey>& keys, std::string_view paylo
   std::optional<std::string> signature = base64_decode(base64_signature);
   if (!signature || signature->empty()) {
     fail(ErrorKind::kPolicy, "invalid signature: the signature annotation is not base64");
+  }
+  // An ECDSA key can only verify an ASN.1 ECDSA-Sig-Value: anything else is malformed, not
+  // merely signed by someone else.
+  const auto* der = reinterpret_cast<const unsigned char*>(signature->data());
+  ECDSA_SIG* parsed = d2i_ECDSA_SIG(nullptr, &der, static_cast<long>(signature->size()));
+  bool is_ecdsa =
+      parsed != nullptr &&
+      der == reinterpret_cast<const unsigned char*>(signature->data()) + signature->size();
+  ECDSA_SIG_free(parsed);
+  ERR_clear_error();
+  bool all_ec = !keys.empty();
+  for (const SigstoreKey& key : keys)
+    all_ec = all_ec && EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_EC;
+  if (all_ec && !is_ecdsa) {
+    fail(ErrorKind::kPolicy, "invalid signature: not an ASN.1 DER ECDSA signature");
   }
   for (const SigstoreKey& key : keys) {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);

@@ -237,6 +237,10 @@ unchanged() {
   run sp push --sign-by-sigstore-private-key "$WORK/k.pub" --sign-passphrase-file \
     "$WORK/pass" "$REG/src:1" "$REG/never:1"
   expect_failure 125 "unsupported PEM type \"PUBLIC KEY\""
+  run sp push --sign-by-sigstore-private-key "$WORK/k.private" --sign-passphrase-file \
+    "$WORK/pass" "$REG/src:1" "oci:$WORK/layout"
+  expect_failure 125 "sigstore signatures are attached in a registry; oci destinations cannot"
+  [ ! -e "$WORK/layout" ]
   run skopeo list-tags --tls-verify=false "docker://$REG/never"
   [ "$status" -ne 0 ]
 }

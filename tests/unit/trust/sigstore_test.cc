@@ -111,6 +111,10 @@ TEST(SigstoreKeyTest, WrongKeyAndTamperedPayloadFail) {
   EXPECT_NE(error_of([&] { verify_payload(right, payload, "%%%"); }, ErrorKind::kPolicy)
                 .find("invalid signature"),
             std::string::npos);
+  EXPECT_NE(error_of([&] { verify_payload(right, payload, base64_encode("not DER")); },
+                     ErrorKind::kPolicy)
+                .find("invalid signature: not an ASN.1 DER ECDSA signature"),
+            std::string::npos);
   // Either of two keys may have signed.
   std::vector<SigstoreKey> both = {wrong[0], right[0]};
   verify_payload(both, payload, sig);
