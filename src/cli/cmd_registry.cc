@@ -2,9 +2,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -13,6 +15,7 @@
 #include "cli/local_transports.h"
 #include "cli/passphrase.h"
 #include "cli/policy.h"
+#include "cli/progress_bars.h"
 #include "copy/login.h"
 #include "copy/pull.h"
 #include "copy/push.h"
@@ -53,6 +56,17 @@ struct RegistryFlags {
   registry::RegistryOptions options(const FlagSet& flags) const {
     registry::RegistryOptions out;
     if (flags.changed("tls-verify")) out.tls_verify = tls_verify;
+    // How long a transfer may send nothing before it counts as dropped (default 60 s); tests
+    // shorten it to see a stalled registry fail fast.
+    if (const char* env = std::getenv("SCHICHT_STALL_TIMEOUT"); env != nullptr && *env != '\0') {
+      char* end = nullptr;
+      long seconds = std::strtol(env, &end, 10);
+      if (*end != '\0' || seconds < 1) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("SCHICHT_STALL_TIMEOUT={:?}: expected a number of seconds", env));
+      }
+      out.http.low_speed_time = std::chrono::seconds(seconds);
+    }
     out.cert_dir = cert_dir;
     out.auth_file = authfile;
     if (!creds.empty()) {
@@ -227,6 +241,13 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   options.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
   options.jobs = positive(jobs, "jobs");
   options.report = stderr_lines(quiet);
+  // On a terminal, a bar per layer instead of plain lines, as podman draws them.
+  std::optional<ProgressBars> bars;
+  if (!quiet && ::isatty(STDERR_FILENO) == 1) {
+    bars.emplace(stderr);
+    options.report = [&bars](const std::string& line) { bars->line(line); };
+    options.progress = &*bars;
+  }
   registry_flags.check_authfile();
   options.policy = command_policy(ctx, signature_policy);
 

@@ -18,6 +18,7 @@
 #include "cli/manifest_lists.h"
 #include "cli/report.h"
 #include "core/error.h"
+#include "core/kill_point.h"
 #include "core/reference.h"
 #include "snapshot/snapshotter.h"
 #include "store/check.h"
@@ -130,6 +131,7 @@ PruneResult prune_images(store::Store& store, const PruneOptions& o) {
     store::RemovalReport r = store.remove_image(image.id);
     result.removed.push_back(image.id);
     result.freed += r.freed_bytes;
+    kill_point("prune-image-removed");
   }
   result.freed += remove_unused_snapshots(store);
   return result;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "copy/byte_pipe.h"
+#include "copy/options.h"
 #include "oci/descriptor.h"
 #include "registry/registry_client.h"
 
@@ -18,16 +19,38 @@ namespace schicht::copy {
 // transfers at once stay far below the memory a process may use.
 constexpr size_t kPipeCapacity = size_t{4} << 20;
 
+// Counts the bytes on their way into the pipe for a progress display.
+class ProgressWriter final : public Writer {
+ public:
+  ProgressWriter(Writer& inner, const Digest& blob, TransferProgress* progress)
+      : inner_(inner), blob_(blob), progress_(progress) {}
+  using Writer::write;
+  void write(const void* data, size_t size) override {
+    inner_.write(data, size);
+    if (progress_ != nullptr) progress_->moved(blob_, size);
+  }
+
+ private:
+  Writer& inner_;
+  const Digest& blob_;
+  TransferProgress* progress_;
+};
+
 // The HTTP download of one blob, on its own thread, into a pipe. Destroying it abandons the
-// pipe and joins the thread, so no download outlives the transfer that started it.
+// pipe and joins the thread, so no download outlives the transfer that started it. `progress`
+// (may be null) hears of the bytes as they arrive.
 class Download {
  public:
   Download(registry::RegistryClient& client, std::string_view repository, const Descriptor& blob,
-           BytePipe& pipe)
-      : pipe_(pipe), thread_([this, &client, repository = std::string(repository), &blob] {
+           BytePipe& pipe, TransferProgress* progress = nullptr)
+      : pipe_(pipe),
+        thread_([this, &client, repository = std::string(repository), &blob, progress] {
           try {
-            client.get_blob(repository, blob.digest, static_cast<uint64_t>(blob.size),
-                            pipe_.writer());
+            if (progress != nullptr) {
+              progress->started(blob.digest, static_cast<uint64_t>(blob.size));
+            }
+            ProgressWriter counted(pipe_.writer(), blob.digest, progress);
+            client.get_blob(repository, blob.digest, static_cast<uint64_t>(blob.size), counted);
             pipe_.close();
           } catch (...) {
             error_ = std::current_exception();

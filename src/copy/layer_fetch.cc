@@ -30,11 +30,11 @@ void check_bytes(Ingest& ingest, const Descriptor& blob) {
 
 LayerDigests fetch_layer(registry::RegistryClient& client, std::string_view repository,
                          const Descriptor& layer, const Digest& diff_id, const BlobStore& blobs,
-                         const std::atomic<bool>& cancelled) {
+                         const std::atomic<bool>& cancelled, TransferProgress* progress) {
   std::string name = "blob " + layer.digest.str();
   auto ingest = blobs.begin_ingest(name);
   BytePipe pipe(kPipeCapacity, &cancelled);
-  Download download(client, repository, layer, pipe);
+  Download download(client, repository, layer, pipe, progress);
   std::optional<LayerDigests> digests;
   try {
     digests = digest_layer(pipe.reader(), ingest.get(), name);

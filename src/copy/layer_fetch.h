@@ -11,6 +11,7 @@
 
 #include "archive/layer.h"
 #include "content/blob_store.h"
+#include "copy/options.h"
 #include "core/digest.h"
 #include "oci/descriptor.h"
 #include "registry/registry_client.h"
@@ -20,10 +21,11 @@ namespace schicht::copy {
 // Downloads `layer` and commits it to `blobs` once its size and digest equal the descriptor's
 // and its diffID equals `diff_id` (from the config). kIntegrity on a mismatch; when the bytes
 // do not decompress, a digest mismatch is reported if there is one (it is the cause).
-// `cancelled` stops the transfer early when another one failed.
+// `cancelled` stops the transfer early when another one failed. `progress` (may be null) hears
+// of the bytes as they arrive.
 LayerDigests fetch_layer(registry::RegistryClient& client, std::string_view repository,
                          const Descriptor& layer, const Digest& diff_id, const BlobStore& blobs,
-                         const std::atomic<bool>& cancelled);
+                         const std::atomic<bool>& cancelled, TransferProgress* progress);
 
 // Reads a small blob (a config) of at most `limit` bytes and checks it against `descriptor`.
 std::string fetch_small_blob(registry::RegistryClient& client, std::string_view repository,

@@ -13,6 +13,7 @@
 #include "copy/pull_trust.h"
 #include "copy/short_names.h"
 #include "core/error.h"
+#include "core/kill_point.h"
 #include "core/media_type.h"
 #include "core/time.h"
 #include "oci/config.h"
@@ -177,10 +178,11 @@ PulledImage store_image(store::Store& store, registry::RegistryClient& client,
     run_parallel(missing.size(), options.jobs, [&](size_t k, const std::atomic<bool>& cancel) {
       const Descriptor& layer = manifest.layers[missing[k]];
       LayerDigests d = fetch_layer(client, source.path, layer, config.diff_ids[missing[k]],
-                                   store.blobs(), cancel);
+                                   store.blobs(), cancel, options.progress);
       layers[missing[k]] =
           store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
     });
+    kill_point("pull-layers-stored");
     std::vector<store::LayerInfo> infos;
     for (size_t i = 0; i < manifest.layers.size(); ++i) {
       for (size_t j = 0; j < i && !layers[i]; ++j) {  // a repeat of an earlier layer
@@ -199,6 +201,7 @@ PulledImage store_image(store::Store& store, registry::RegistryClient& client,
       created.push_back(store.blobs().put(manifest.raw, manifest.digest, "manifest"));
     }
     report(options, "Storing signatures");
+    kill_point("pull-blobs-stored");
     store.add_image(describe(config, manifest, std::move(infos)), {name}, "pull");
     return PulledImage{config.id, manifest.digest, name};
   } catch (...) {
@@ -244,6 +247,7 @@ PulledImage pull_image(store::Store& store, const Reference& reference,
       admission.check_manifest(client, endpoint.reference, manifest);
       PulledImage pulled =
           store_image(store, client, endpoint.reference, manifest, stored_name(reference), options);
+      kill_point("pull-image-stored");
       // The list goes under the name too: after a pull of another platform the name still
       // knows every instance it had (`manifest inspect NAME`, NAME@digest).
       // Its other instances can be copied from where they came (`manifest push --all`).

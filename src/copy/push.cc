@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -136,12 +137,24 @@ class Pusher {
                    [&] { mounted = client_.mount_blob(repository_, blob.digest, from); });
       if (mounted) return;
     }
-    UniqueFd fd = blobs_.open(blob.digest);
-    FdReader file(fd.get(), blobs_.path_of(blob.digest).string());
-    CancellableReader body(file, cancelled);
-    with_context("writing blob", [&] {
-      client_.push_blob(repository_, blob.digest, static_cast<uint64_t>(blob.size), body);
-    });
+    // A streamed upload cannot be replayed by the HTTP client, so a failed one (a dropped
+    // connection, a 5xx) starts again here, from a new session and the file's first byte.
+    const registry::HttpOptions& http = options_.registry.http;
+    for (int attempt = 0;; ++attempt) {
+      try {
+        UniqueFd fd = blobs_.open(blob.digest);
+        FdReader file(fd.get(), blobs_.path_of(blob.digest).string());
+        CancellableReader body(file, cancelled);
+        with_context("writing blob", [&] {
+          client_.push_blob(repository_, blob.digest, static_cast<uint64_t>(blob.size), body);
+        });
+        return;
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::kNetwork || attempt >= http.max_retries || cancelled) throw;
+        std::this_thread::sleep_for(
+            std::min(http.initial_backoff * (1 << std::min(attempt, 10)), http.max_backoff));
+      }
+    }
   }
 
   // A layer, recompressed when asked for; returns its descriptor in `format`.

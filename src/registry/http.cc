@@ -466,6 +466,13 @@ HttpResponse HttpClient::Impl::exchange(const HttpRequest& request, const BodyPo
           sleep_before_retry(attempt, t);
           continue;
         }
+        // A low-speed abort reads "Operation too slow..." in curl's words: say what it means.
+        if (code == CURLE_OPERATION_TIMEDOUT && options_.low_speed_bytes_per_second > 0 &&
+            message.starts_with("Operation too slow")) {
+          message = fmt::format("the connection stalled (nothing received for {} s): {}",
+                                options_.low_speed_time.count(), message);
+        }
+        if (attempt > 0) message += fmt::format(" (gave up after {} attempts)", attempt + 1);
         throw TransferError(fmt::format("{}: {}", t.what, message), t.delivered, dropped);
       }
       if (is_retryable_status(t.status) && may_retry) {

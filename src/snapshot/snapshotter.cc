@@ -203,6 +203,7 @@ uint64_t Snapshotter::remove(const Digest& chain_id) {
   // Out of sight first: a crash while deleting leaves a stale temp dir, not half a snapshot.
   ScratchDir trash(dir_, path_of(chain_id));
   fsync_dir(dir_);
+  kill_point("snapshot-in-trash");
   return disk_usage(trash.fd());  // the destructor deletes it
 }
 

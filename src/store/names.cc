@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/kill_point.h"
 #include "store/db.h"
 #include "store/store.h"
 
@@ -53,13 +54,17 @@ bool drop_name(Db& db, const std::string& name, std::string_view action, int64_t
 void Store::tag(const Digest& id, const std::string& name, std::string_view action) {
   Transaction txn(*db_);
   move_name(*db_, id, name, action, now_ns());
+  kill_point("tag-before-commit");
   txn.commit();
+  kill_point("tag-committed");
 }
 
 bool Store::untag(const std::string& name, std::string_view action) {
   Transaction txn(*db_);
   bool found = drop_name(*db_, name, action, now_ns());
+  kill_point("untag-before-commit");
   txn.commit();
+  kill_point("untag-committed");
   return found;
 }
 

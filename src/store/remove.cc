@@ -119,10 +119,14 @@ RemovalReport Store::remove_image(const Digest& id) {
     Statement(*db_, "DELETE FROM images WHERE id = ?").bind(1, id.str()).run();
 
     report.deleted_blobs = delete_unreferenced_rows(*db_, candidates);
+    kill_point("rmi-rows-before-commit");
     txn.commit();
   }
   kill_point("rmi-rows-committed");
-  for (const auto& digest : report.deleted_blobs) report.freed_bytes += blobs_.remove(digest);
+  for (const auto& digest : report.deleted_blobs) {
+    report.freed_bytes += blobs_.remove(digest);
+    kill_point("rmi-blob-removed");
+  }
   return report;
 }
 

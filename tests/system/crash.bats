@@ -4,6 +4,15 @@
 
 load helpers
 
+setup_file() {
+  export TALLY=$BATS_FILE_TMPDIR/tally
+  : >"$TALLY"
+}
+
+teardown_file() {
+  echo "# crashes survived: $(grep -c '^crash ' "$TALLY" || true); images lost: $(grep -c '^lost ' "$TALLY" || true)" >&3
+}
+
 # Every blob a row references exists and hashes to its name.
 consistent() {
   local digest
@@ -23,7 +32,8 @@ consistent() {
     rm -rf "$STORE"
     SCHICHT_KILL_AT=$point run s load -i "$WORK/a.tar"
     [ "$status" -eq 137 ] || { echo "$point: status $status: $output"; false; }
-    consistent
+    echo "crash $point" >>"$TALLY"
+    consistent || { echo "lost at $point" >>"$TALLY"; false; }
     if [ "$point" != image-rows-committed ]; then
       [ -z "$(s images -q)" ] || { echo "$point: an image became visible"; false; }
     fi
@@ -40,9 +50,9 @@ consistent() {
     s load -i "$WORK/a.tar" >/dev/null 2>&1 &
     pid=$!
     sleep "0.0$((RANDOM % 9))"
-    kill -9 $pid 2>/dev/null || true
+    kill -9 $pid 2>/dev/null && echo "crash random-$i" >>"$TALLY"
     wait $pid 2>/dev/null || true
-    consistent
+    consistent || { echo "lost at random-$i" >>"$TALLY"; false; }
   done
   # Leftovers of the killed loads are found and removed; then the store is clean.
   s system check --repair >/dev/null || true
