@@ -10,6 +10,7 @@ namespace schicht::cli {
 int cmd_load(Context& ctx, CommandArgs args);
 int cmd_save(Context& ctx, CommandArgs args);
 int cmd_import(Context& ctx, CommandArgs args);
+int cmd_build(Context& ctx, CommandArgs args);
 int cmd_images(Context& ctx, CommandArgs args);
 int cmd_version(Context& ctx, CommandArgs args);
 int cmd_tag(Context& ctx, CommandArgs args);

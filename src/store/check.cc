@@ -92,7 +92,8 @@ CheckReport check_store(Store& store, const CheckOptions& options) {
     std::set<std::string> referenced;
     Statement st(store.db(),
                  "SELECT id FROM images UNION SELECT digest FROM image_manifests UNION "
-                 "SELECT layer_digest FROM manifest_layers UNION SELECT digest FROM lists");
+                 "SELECT layer_digest FROM manifest_layers UNION SELECT digest FROM lists UNION "
+                 "SELECT digest FROM build_cache_blobs");
     while (st.step()) referenced.insert(st.text(0));
     std::set<std::string> leased = live_leased_blobs(store.db());
     std::set<std::string> candidates = recorded;

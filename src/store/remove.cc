@@ -45,7 +45,8 @@ std::vector<Digest> delete_unreferenced_rows(Db& db, const std::vector<std::stri
                    "SELECT 1 FROM images WHERE id = ?1 UNION ALL "
                    "SELECT 1 FROM image_manifests WHERE digest = ?1 UNION ALL "
                    "SELECT 1 FROM manifest_layers WHERE layer_digest = ?1 UNION ALL "
-                   "SELECT 1 FROM lists WHERE digest = ?1 LIMIT 1");
+                   "SELECT 1 FROM lists WHERE digest = ?1 UNION ALL "
+                   "SELECT 1 FROM build_cache_blobs WHERE digest = ?1 LIMIT 1");
     used.bind(1, digest);
     if (used.step() || leased.count(digest) != 0) continue;
     Statement(db, "DELETE FROM layers WHERE digest = ?").bind(1, digest).run();

@@ -12,7 +12,7 @@ namespace schicht::store {
 namespace {
 
 // Never edit a migration that has shipped: append a new one.
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     R"sql(
 CREATE TABLE blobs (
   digest TEXT PRIMARY KEY,
@@ -115,6 +115,22 @@ CREATE TABLE list_sources (
   repository TEXT NOT NULL,
   PRIMARY KEY (list_digest, instance)
 );
+)sql",
+    // The build cache (build_cache.h): a step's key -> the image state it produced; the blobs
+    // each entry holds are GC roots until the entry is pruned.
+    R"sql(
+CREATE TABLE build_cache (
+  key TEXT PRIMARY KEY,
+  config_digest TEXT NOT NULL,
+  layers TEXT NOT NULL,
+  created INTEGER NOT NULL
+);
+CREATE TABLE build_cache_blobs (
+  key TEXT NOT NULL REFERENCES build_cache(key) ON DELETE CASCADE,
+  digest TEXT NOT NULL,
+  PRIMARY KEY (key, digest)
+);
+CREATE INDEX build_cache_blobs_by_digest ON build_cache_blobs(digest);
 )sql",
 };
 

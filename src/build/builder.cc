@@ -1,0 +1,495 @@
+#include "build/builder.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "build/copy_step.h"
+#include "build/layers.h"
+#include "build/run_step.h"
+#include "build/step.h"
+#include "core/error.h"
+#include "core/platform.h"
+#include "core/time.h"
+#include "snapshot/safe_tree.h"
+#include "store/build_cache.h"
+#include "store/lookup.h"
+
+namespace schicht::build {
+namespace {
+
+constexpr std::string_view kDefaultPath =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+// Changing how steps are executed invalidates what the cache holds: bump this then.
+constexpr std::string_view kCacheVersion = "schicht-build-cache-1";
+
+bool is_layer_step(const std::string& keyword) {
+  return keyword == "RUN" || keyword == "COPY" || keyword == "ADD";
+}
+
+// The build's private directory under <root>/tmp, removed however the build ends.
+class WorkDir {
+ public:
+  explicit WorkDir(const fs::path& store_root) {
+    fs::path base = store_root / "tmp";
+    make_dirs(base, 0700);
+    std::string templ = (base / "build-XXXXXX").string();
+    if (::mkdtemp(templ.data()) == nullptr) fail_errno("create", templ);
+    path_ = templ;
+  }
+  ~WorkDir() {
+    ignore_error("removing the build's temporary directory; it is under <root>/tmp", [&] {
+      UniqueFd parent(::open(path_.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (parent) snapshot::remove_tree_at(parent.get(), path_.filename().string());
+    });
+  }
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string short_id(const Digest& id, size_t n) {
+  return std::string(id.hex().substr(0, n));
+}
+
+class Builder {
+ public:
+  Builder(store::Store& store, const BuildOptions& options)
+      : store_(store), options_(options), work_(store.root()), lease_(store.begin_lease()) {}
+
+  Digest run() {
+    std::string text;
+    try {
+      text = read_file(options_.containerfile);
+    } catch (const Error& e) {
+      throw e.with_context("reading the Containerfile");
+    }
+    file_ = parse_containerfile(text, options_.containerfile_name);
+    for (const auto& ins : file_.global_args) {
+      for (const auto& word : process_words(ins.args, global_args_, file_.escape)) {
+        size_t eq = word.find('=');
+        std::string name = word.substr(0, eq);
+        if (auto it = options_.build_args.find(name); it != options_.build_args.end()) {
+          global_args_[name] = it->second;
+        } else if (eq != std::string::npos) {
+          global_args_[name] = word.substr(eq + 1);
+        }
+      }
+    }
+    const Stage* target = &file_.stages.back();
+    if (!options_.target.empty()) {
+      target = nullptr;
+      for (const auto& s : file_.stages) {
+        if (s.name == options_.target) target = &s;
+      }
+      if (target == nullptr) {
+        fail(ErrorKind::kInvalidInput, fmt::format("target stage {:?} not found", options_.target));
+      }
+    }
+    target_ = target->index;
+    std::set<int> needed;
+    need_stage(target->index, needed);
+    results_.resize(file_.stages.size());
+    try {
+      for (int index : needed) run_stage(file_.stages[static_cast<size_t>(index)]);
+      Digest id = commit_final();
+      discard_unreferenced();
+      return id;
+    } catch (...) {
+      discard_unreferenced();
+      throw;
+    }
+  }
+
+ private:
+  void out(const std::string& line) {
+    if (options_.out && !options_.quiet) options_.out(line);
+  }
+
+  std::string prefix() const {
+    if (file_.stages.size() <= 1) return "";
+    return fmt::format("[{}/{}] ", current_ + 1, file_.stages.size());
+  }
+
+  const Stage* stage_named(const std::string& name, int before) const {
+    const Stage* s = file_.find_stage(name);
+    return s != nullptr && s->index < before ? s : nullptr;
+  }
+
+  // The stages `index` depends on (FROM, COPY --from), then itself.
+  void need_stage(int index, std::set<int>& needed) {
+    if (!needed.insert(index).second) return;
+    const Stage& stage = file_.stages[static_cast<size_t>(index)];
+    std::string base = process_word(stage.base, global_args_, file_.escape);
+    if (const Stage* s = stage_named(base, index)) need_stage(s->index, needed);
+    for (const auto& ins : stage.instructions) {
+      if (ins.keyword != "COPY" && ins.keyword != "ADD") continue;
+      if (auto from = ins.flag("from")) {
+        if (const Stage* s = stage_named(*from, index)) need_stage(s->index, needed);
+      }
+    }
+  }
+
+  Digest find_or_pull(const std::string& name) {
+    auto local = store::find_image(store_, name);
+    if (options_.pull == PullPolicy::kNever || (options_.pull == PullPolicy::kMissing && local)) {
+      if (!local) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", name));
+      return *local;
+    }
+    if (!options_.pull_image) {
+      if (local) return *local;
+      fail(ErrorKind::kNotFound, fmt::format("{}: image not known", name));
+    }
+    return options_.pull_image(name);
+  }
+
+  ImageState load_image(const Digest& id) {
+    ImageState state;
+    state.config = parse_config(store_.blobs().read(id));
+    state.layers = store_.layers(id);
+    state.id = id;
+    return state;
+  }
+
+  // --- stages ---------------------------------------------------------------------------------
+
+  void run_stage(const Stage& stage) {
+    current_ = stage.index;
+    size_t steps = stage.instructions.size() + 1;
+    out(fmt::format("{}STEP 1/{}: {}", prefix(), steps, stage.from.original));
+    StageContext ctx;
+    ctx.file = &file_;
+    ctx.stage = &stage;
+    std::string base = process_word(stage.base, global_args_, file_.escape);
+    with_step(stage.from, [&] {
+      if (base == "scratch") {
+        Platform host = Platform::host();
+        ctx.state.config.os = host.os;
+        ctx.state.config.architecture = host.architecture;
+        ctx.state.config.variant = host.variant;
+      } else if (const Stage* s = stage_named(base, stage.index)) {
+        ctx.state = results_[static_cast<size_t>(s->index)];
+        if (ctx.state.id) ctx.history_comment = "FROM " + short_id(*ctx.state.id, 12);
+      } else {
+        Digest id = find_or_pull(base);
+        ctx.state = load_image(id);
+        ctx.base_name = store::find_name(store_, id, base).value_or(base);
+        ctx.base_manifest = store_.image(id)->manifest_digest;
+        ctx.history_comment = "FROM " + ctx.base_name;
+      }
+    });
+    auto& env = ctx.state.config.config.env;
+    if (std::none_of(env.begin(), env.end(),
+                     [](const auto& e) { return e.starts_with("PATH="); })) {
+      env.insert(env.begin(), std::string(kDefaultPath));
+    }
+    if (stage.index == target_) {
+      base_name_ = ctx.base_name;
+      base_manifest_ = ctx.base_manifest;
+    }
+    rootfs_valid_ = false;
+    rootfs_ = work_.path() / fmt::format("stage{}", stage.index);
+    for (size_t i = 0; i < stage.instructions.size(); ++i) {
+      const Instruction& ins = stage.instructions[i];
+      out(fmt::format("{}STEP {}/{}: {}", prefix(), i + 2, steps, ins.original));
+      bool last = i + 1 == stage.instructions.size();
+      bool final_step = last && stage.index == target_;
+      with_step(ins, [&] { run_step(ctx, ins, final_step); });
+      if (final_step) {
+        out(fmt::format("{}COMMIT{}", prefix(),
+                        options_.commit_name.empty() ? "" : " " + options_.commit_name));
+      }
+      out(fmt::format("--> {}", short_id(*ctx.state.id, 11)));
+    }
+    if (stage.instructions.empty() && stage.index == target_) {
+      final_needs_commit_ = true;
+    }
+    results_[static_cast<size_t>(stage.index)] = ctx.state;
+  }
+
+  template <typename Fn>
+  void with_step(const Instruction& ins, Fn&& fn) {
+    try {
+      fn();
+    } catch (const Error& e) {
+      throw Error(e.kind(),
+                  at_line(file_.path, ins.line,
+                          fmt::format("building at STEP {:?}: {}", ins.original, e.what())));
+    }
+  }
+
+  // --- steps ----------------------------------------------------------------------------------
+
+  std::vector<std::pair<std::string, std::string>> sorted_args(const StageContext& ctx) const {
+    auto args = ctx.args;
+    std::sort(args.begin(), args.end());
+    return args;
+  }
+
+  void run_step(StageContext& ctx, const Instruction& ins, bool final_step) {
+    Hasher key;
+    key.update(fmt::format("{}\nparent {}\nstage-base {}\n", kCacheVersion,
+                           ctx.state.id ? ctx.state.id->str() : "scratch", ctx.history_comment));
+    key.update(fmt::format("instruction {}\nflags {}\n", ins.original, fmt::join(ins.flags, " ")));
+    for (const auto& [k, v] : sorted_args(ctx)) key.update(fmt::format("arg {}={}\n", k, v));
+    key.update(fmt::format("shell {}\n", fmt::join(ctx.shell, "\x1f")));
+    if (options_.timestamp) key.update(fmt::format("timestamp {}\n", *options_.timestamp));
+    if (final_step) {
+      for (const auto& [k, v] : options_.labels) key.update(fmt::format("label {}={}\n", k, v));
+    }
+
+    // COPY/ADD: resolve and hash the sources first; their content is part of the key.
+    std::optional<CopySpec> copy;
+    std::vector<ResolvedSource> sources;
+    std::string sources_hash;
+    if (ins.keyword == "COPY" || ins.keyword == "ADD") {
+      copy = copy_spec(ctx, ins);
+      sources = resolve_sources(*copy);
+      sources_hash = hash_sources(*copy, sources);
+      key.update(fmt::format("sources {} dest {}\n", sources_hash, copy->dest));
+    }
+    std::string cache_key = key.finish().str();
+    bool use_cache = options_.layers && options_.use_cache;
+    if (use_cache) {
+      if (auto hit = store::cache_lookup(store_, cache_key)) {
+        ImageConfig config = parse_config(store_.blobs().read(hit->config));
+        // Metadata the stage keeps outside the config (ARGs, SHELL) still has to follow.
+        if (!is_layer_step(ins.keyword)) apply_metadata(ctx, ins, options_, global_args_);
+        ctx.state.config = std::move(config);
+        ctx.state.layers = hit->layers;
+        ctx.state.id = hit->config;
+        if (is_layer_step(ins.keyword)) rootfs_valid_ = false;
+        ctx.history_comment = "FROM " + short_id(hit->config, 12);
+        out(fmt::format("--> Using cache {}", hit->config.hex()));
+        return;
+      }
+    }
+
+    int64_t now = options_.timestamp ? *options_.timestamp * 1'000'000'000 : store::now_ns();
+    HistoryEntry history;
+    if (ins.keyword == "RUN") {
+      history.created_by = run(ctx, ins);
+    } else if (copy) {
+      prepare_rootfs(ctx);
+      copy_into(*copy, sources, rootfs_);
+      commit_layer_step(ctx);
+      history.created_by =
+          fmt::format("/bin/sh -c #(nop) {} {} in {} ", ins.keyword, sources_hash, copy->dest);
+    } else {
+      history.created_by = "/bin/sh -c #(nop) " + apply_metadata(ctx, ins, options_, global_args_);
+      history.empty_layer = true;
+    }
+    if (final_step) {
+      for (const auto& [k, v] : options_.labels) ctx.state.config.config.labels[k] = v;
+    }
+    history.comment = ctx.history_comment;
+    history.created = format_rfc3339_nano(now);
+    ctx.state.config.created = history.created;
+    ctx.state.config.history.push_back(history);
+    BlobSink sink{store_, *lease_, created_};
+    auto [id, size] = commit_config(sink, ctx.state.config);
+    ctx.state.id = id;
+    ctx.history_comment = "FROM " + short_id(id, 12);
+    if (options_.layers) {
+      store::cache_put(store_, cache_key,
+                       store::CacheEntry{.config = id,
+                                         .config_size = size,
+                                         .layers = ctx.state.layers,
+                                         .created = store::now_ns()});
+    }
+  }
+
+  CopySpec copy_spec(StageContext& ctx, const Instruction& ins) {
+    Variables vars = ctx.variables();
+    std::vector<std::string> words;
+    if (ins.exec_form) {
+      for (const auto& w : *ins.exec_form) words.push_back(process_word(w, vars, file_.escape));
+    } else {
+      words = process_words(ins.args, vars, file_.escape);
+    }
+    if (words.size() < 2) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{} requires at least two arguments", ins.keyword));
+    }
+    CopySpec spec;
+    spec.add = ins.keyword == "ADD";
+    spec.dest = words.back();
+    words.pop_back();
+    spec.sources = words;
+    if (!spec.dest.starts_with("/")) {
+      std::string wd =
+          ctx.state.config.config.working_dir.empty() ? "/" : ctx.state.config.config.working_dir;
+      spec.dest = (wd.ends_with("/") ? wd : wd + "/") + spec.dest;
+    }
+    spec.chown = ins.flag("chown");
+    if (auto chmod = ins.flag("chmod")) spec.chmod = parse_chmod(*chmod);
+    spec.download_dir = work_.path() / "downloads";
+    if (auto from = ins.flag("from")) {
+      std::string name = process_word(*from, global_args_, file_.escape);
+      fs::path empty = work_.path() / "empty";
+      if (const Stage* s = stage_named(name, ctx.stage->index)) {
+        spec.source_root =
+            snapshot_of(store_, results_[static_cast<size_t>(s->index)].layers, empty);
+      } else {
+        std::optional<Digest> id;
+        try {
+          id = find_or_pull(name);
+        } catch (const Error&) {
+          fail(ErrorKind::kNotFound,
+               fmt::format("{} --from={}: no stage or image found with that name", ins.keyword,
+                           name));
+        }
+        spec.source_root = snapshot_of(store_, store_.layers(*id), empty);
+      }
+    } else {
+      spec.source_root = options_.context_dir;
+      if (!ignore_loaded_) {
+        ignore_ = IgnoreRules::load(options_.context_dir);
+        ignore_loaded_ = true;
+      }
+      spec.ignore = &ignore_;
+    }
+    return spec;
+  }
+
+  // Makes rootfs_ hold exactly the stage's layers and records its state before the step.
+  void prepare_rootfs(StageContext& ctx) {
+    if (!rootfs_valid_) {
+      UniqueFd parent(::open(work_.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!parent) fail_errno("open", work_.path().string());
+      snapshot::remove_tree_at(parent.get(), rootfs_.filename().string());
+      materialize(store_, ctx.state.layers, rootfs_);
+      rootfs_valid_ = true;
+    }
+    before_ = scan_tree(rootfs_);
+    // WORKDIR's directory appears in the next layer, as buildah creates it there.
+    const std::string& wd = ctx.state.config.config.working_dir;
+    if (!wd.empty() && wd != "/") {
+      UniqueFd root(::open(rootfs_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!root) fail_errno("open", rootfs_.string());
+      std::string rel = fs::path(wd).lexically_normal().relative_path().string();
+      if (!rel.empty() && rel.back() == '/') rel.pop_back();
+      (void)snapshot::open_dir_beneath(root.get(), rel, true);
+    }
+  }
+
+  void commit_layer_step(StageContext& ctx) {
+    BlobSink sink{store_, *lease_, created_};
+    DiffOptions diff;
+    diff.mtime = options_.timestamp;
+    store::LayerInfo layer = commit_layer(sink, rootfs_, before_, diff);
+    ctx.state.layers.push_back(layer);
+    ctx.state.config.diff_ids.push_back(layer.diff_id);
+  }
+
+  std::string run(StageContext& ctx, const Instruction& ins) {
+    prepare_rootfs(ctx);
+    RunCommand command;
+    command.rootfs = rootfs_.string();
+    std::string shown;
+    if (ins.exec_form) {
+      command.argv = *ins.exec_form;
+      shown = fmt::format("{}", fmt::join(command.argv, " "));
+    } else {
+      command.argv = ctx.shell;
+      command.argv.push_back(ins.args);
+      shown = fmt::format("{}", fmt::join(command.argv, " "));
+    }
+    command.env = ctx.state.config.config.env;
+    auto args = sorted_args(ctx);
+    for (const auto& [k, v] : args) {
+      bool in_env = std::any_of(command.env.begin(), command.env.end(),
+                                [&](const std::string& e) { return e.starts_with(k + "="); });
+      if (!in_env) command.env.push_back(k + "=" + v);
+    }
+    command.workdir =
+        ctx.state.config.config.working_dir.empty() ? "/" : ctx.state.config.config.working_dir;
+    command.user = ctx.state.config.config.user;
+    int status = run_command(command);
+    if (status != 0) {
+      throw StepFailed(
+          at_line(file_.path, ins.line,
+                  fmt::format("building at STEP {:?}: exit status {}", ins.original, status)),
+          status);
+    }
+    commit_layer_step(ctx);
+    rootfs_valid_ = true;
+    if (args.empty()) return shown;
+    std::string prefix = fmt::format("|{}", args.size());
+    for (const auto& [k, v] : args) prefix += fmt::format(" {}={}", k, v);
+    return prefix + " " + shown;
+  }
+
+  // --- the final image ------------------------------------------------------------------------
+
+  Digest commit_final() {
+    ImageState state = results_[static_cast<size_t>(target_)];
+    BlobSink sink{store_, *lease_, created_};
+    if (final_needs_commit_ || !state.id) {
+      // A stage without instructions: the base itself, with --label applied.
+      for (const auto& [k, v] : options_.labels) state.config.config.labels[k] = v;
+      if (!state.id || !options_.labels.empty()) {
+        int64_t now = options_.timestamp ? *options_.timestamp * 1'000'000'000 : store::now_ns();
+        state.config.created = format_rfc3339_nano(now);
+        auto [id, size] = commit_config(sink, state.config);
+        state.id = id;
+      }
+      out(fmt::format("{}COMMIT{}", prefix(),
+                      options_.commit_name.empty() ? "" : " " + options_.commit_name));
+      out(fmt::format("--> {}", short_id(*state.id, 11)));
+    }
+    std::map<std::string, std::string> annotations = options_.annotations;
+    if (!base_name_.empty() && base_manifest_) {
+      annotations.emplace("org.opencontainers.image.base.digest", base_manifest_->str());
+      annotations.emplace("org.opencontainers.image.base.name", base_name_);
+    }
+    std::string config_bytes = store_.blobs().read(*state.id);
+    commit_image(sink, *state.id, config_bytes.size(), state.config, state.layers, annotations,
+                 options_.tags);
+    for (const auto& tag : options_.tags) out(fmt::format("Successfully tagged {}", tag));
+    return *state.id;
+  }
+
+  // Blobs this build wrote that neither the cache nor an image references.
+  void discard_unreferenced() {
+    if (created_.empty()) return;
+    ignore_error("dropping blobs of the build that nothing references; system check finds them",
+                 [&] { store_.discard_blobs(*lease_, created_); });
+    created_.clear();
+  }
+
+  store::Store& store_;
+  const BuildOptions& options_;
+  WorkDir work_;
+  std::unique_ptr<store::Lease> lease_;
+  std::vector<Digest> created_;
+  Containerfile file_;
+  Variables global_args_;
+  int target_ = 0;
+  int current_ = 0;
+  std::vector<ImageState> results_;
+  std::string base_name_;
+  std::optional<Digest> base_manifest_;
+  bool final_needs_commit_ = false;
+  fs::path rootfs_;
+  bool rootfs_valid_ = false;
+  TreeState before_;
+  IgnoreRules ignore_;
+  bool ignore_loaded_ = false;
+};
+
+}  // namespace
+
+Digest build_image(store::Store& store, const BuildOptions& options) {
+  return Builder(store, options).run();
+}
+
+}  // namespace schicht::build

@@ -1,0 +1,127 @@
+#include "build/layers.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "archive/compression.h"
+#include "archive/layer.h"
+#include "core/error.h"
+#include "core/media_type.h"
+#include "core/time.h"
+#include "oci/manifest.h"
+#include "snapshot/snapshotter.h"
+#include "snapshot/tree_copy.h"
+
+namespace schicht::build {
+namespace {
+
+class StoredLayerReader final : public Reader {
+ public:
+  StoredLayerReader(const BlobStore& blobs, const Digest& digest)
+      : fd_(blobs.open(digest)), raw_(fd_.get(), digest.str()), plain_(decompress(raw_)) {}
+  size_t read(void* buffer, size_t size) override { return plain_->read(buffer, size); }
+
+ private:
+  UniqueFd fd_;
+  FdReader raw_;
+  std::unique_ptr<DecompressingReader> plain_;
+};
+
+UniqueFd open_dir(const fs::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) fail_errno("open", path.string());
+  return fd;
+}
+
+}  // namespace
+
+store::LayerInfo commit_layer(BlobSink& sink, const fs::path& rootfs, const TreeState& before,
+                              const DiffOptions& options) {
+  auto ingest = sink.store.blobs().begin_ingest("layer");
+  HashingWriter compressed(ingest.get());
+  auto gzip = compress(compressed, Compression::kGzip);
+  HashingWriter plain(gzip.get());
+  write_diff(rootfs, before, plain, options);
+  gzip->finish();
+  store::LayerInfo layer{.digest = compressed.finish(),
+                         .size = compressed.count(),
+                         .media_type = std::string(media_type::kOciLayerGzip),
+                         .diff_id = plain.finish(),
+                         .uncompressed_size = plain.count()};
+  if (!sink.lease.protect(layer.digest)) {
+    ingest->commit(layer.digest);
+    sink.created.push_back(layer.digest);
+  }
+  return layer;
+}
+
+std::pair<Digest, uint64_t> commit_config(BlobSink& sink, const ImageConfig& config) {
+  std::string bytes = serialize_config(config);
+  Digest id = Digest::sha256_of(bytes);
+  if (!sink.lease.protect(id)) sink.created.push_back(sink.store.blobs().put(bytes, id, "config"));
+  return {id, bytes.size()};
+}
+
+void commit_image(BlobSink& sink, const Digest& config_id, uint64_t config_size,
+                  const ImageConfig& config, const std::vector<store::LayerInfo>& layers,
+                  const std::map<std::string, std::string>& annotations,
+                  const std::vector<std::string>& names) {
+  Descriptor config_desc{.media_type = std::string(media_type::kOciConfig),
+                         .digest = config_id,
+                         .size = static_cast<int64_t>(config_size)};
+  std::vector<Descriptor> layer_descs;
+  for (const auto& l : layers) {
+    layer_descs.push_back(Descriptor{
+        .media_type = l.media_type, .digest = l.digest, .size = static_cast<int64_t>(l.size)});
+  }
+  std::string manifest = serialize_oci_manifest(config_desc, layer_descs, annotations);
+  Digest manifest_digest = Digest::sha256_of(manifest);
+  if (!sink.lease.protect(manifest_digest)) {
+    sink.created.push_back(sink.store.blobs().put(manifest, manifest_digest, "manifest"));
+  }
+  store::NewImage image{.id = config_id,
+                        .config_size = config_size,
+                        .manifest_digest = manifest_digest,
+                        .manifest_media_type = std::string(media_type::kOciManifest),
+                        .manifest_size = manifest.size()};
+  image.created = config.created.empty() ? store::now_ns() : rfc3339_to_unix_nanos(config.created);
+  image.os = config.os;
+  image.architecture = config.architecture;
+  image.variant = config.variant;
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [k, v] : config.config.labels) labels[k] = v;
+  image.labels_json = labels.dump();
+  image.layers = layers;
+  sink.store.add_image(image, names, "build");
+}
+
+fs::path snapshot_of(store::Store& store, const std::vector<store::LayerInfo>& layers,
+                     const fs::path& empty_dir) {
+  if (layers.empty()) {
+    make_dirs(empty_dir, 0755);
+    return empty_dir;
+  }
+  std::vector<snapshot::LayerSource> sources;
+  for (const auto& layer : layers) {
+    Digest digest = layer.digest;
+    sources.push_back({layer.diff_id, [&store, digest] {
+                         return std::make_unique<StoredLayerReader>(store.blobs(), digest);
+                       }});
+  }
+  snapshot::Snapshotter snapshots(store.root() / "snapshots");
+  return snapshots.prepare(sources);
+}
+
+void materialize(store::Store& store, const std::vector<store::LayerInfo>& layers,
+                 const fs::path& dir) {
+  make_dirs(dir, 0755);
+  if (layers.empty()) return;
+  fs::path top = snapshot_of(store, layers, dir);
+  UniqueFd from = open_dir(top);
+  UniqueFd to = open_dir(dir);
+  snapshot::copy_tree(from.get(), to.get(), ::geteuid() == 0);
+}
+
+}  // namespace schicht::build

@@ -1,0 +1,18 @@
+// RUN's command inside a root filesystem (through sandbox.h when this build has it).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace schicht::build {
+
+struct RunCommand {
+  std::string rootfs;
+  std::vector<std::string> argv, env;
+  std::string workdir, user;
+};
+
+// Returns the command's exit status.
+int run_command(const RunCommand& command);
+
+}  // namespace schicht::build

@@ -1,0 +1,185 @@
+// build / image build: images from Containerfiles (src/build).
+#include <cstdio>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "build/builder.h"
+#include "cli/commands.h"
+#include "cli/policy.h"
+#include "copy/pull.h"
+#include "core/error.h"
+#include "core/reference.h"
+#include "registry/registries_conf.h"
+
+namespace schicht::cli {
+namespace {
+
+std::pair<std::string, std::string> split_key_value(const std::string& text,
+                                                    std::string_view flag) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos) {
+    // podman takes "--build-arg NAME" as NAME from the environment.
+    if (flag == "build-arg") {
+      const char* value = std::getenv(text.c_str());
+      return {text, value != nullptr ? value : ""};
+    }
+    return {text, ""};
+  }
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+int64_t parse_epoch(const std::string& text, std::string_view what) {
+  try {
+    size_t used = 0;
+    long long value = std::stoll(text, &used);
+    if (used == text.size() && value >= 0) return value;
+  } catch (const std::exception&) {
+  }
+  fail(ErrorKind::kInvalidInput, fmt::format("{}: {:?} is not a number of seconds", what, text));
+}
+
+}  // namespace
+
+int cmd_build(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::vector<std::string> files, tags, build_args, labels, annotations;
+  std::string target, iidfile, pull = "missing", timestamp, authfile, cert_dir, signature_policy;
+  bool no_cache = false, layers = true, quiet = false, squash = false, tls_verify = true;
+  flags.add_strings("file", 'f', &files, "Pathname or URL of a Dockerfile");
+  flags.add_strings("tag", 't', &tags, "tagged name to apply to the built image");
+  flags.add_strings("build-arg", 0, &build_args, "argument=value to supply to the builder");
+  flags.add_string("target", 0, &target, "set the target build stage to build");
+  flags.add_bool("no-cache", 0, &no_cache,
+                 "Do not use existing cached images for the container build");
+  flags.add_bool("layers", 0, &layers, "Cache intermediate layers during build (default true)");
+  flags.add_strings("label", 0, &labels, "Set metadata for an image (default [])");
+  flags.add_strings("annotation", 0, &annotations, "Set metadata for an image (default [])");
+  flags.add_bool("quiet", 'q', &quiet,
+                 "refrain from announcing build instructions and image read/write progress");
+  flags.add_string("iidfile", 0, &iidfile, "file to write the image ID to");
+  flags.add_string(
+      "pull", 0, &pull,
+      "pull base and SBOM scanner images: missing, always, or never (default missing)");
+  flags.add_bool("squash", 0, &squash, "squash all image layers into a single layer");
+  flags.add_string(
+      "timestamp", 0, &timestamp,
+      "set created timestamp to the specified epoch seconds to allow for deterministic builds");
+  flags.add_bool("tls-verify", 0, &tls_verify,
+                 "require HTTPS and verify certificates when accessing the registry");
+  flags.add_string("authfile", 0, &authfile, "path of the authentication file");
+  flags.add_string("cert-dir", 0, &cert_dir,
+                   "use certificates at the specified path to access the registry");
+  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
+  flags.add_ignored("isolation", 0, true);
+  flags.add_ignored("format", 0, true);
+  flags.add_ignored("network", 0, true);
+  flags.add_ignored("force-rm", 0, false);
+  flags.add_ignored("rm", 0, false);
+  flags.add_ignored("jobs", 0, true);
+  bool help = false;
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht build [options] [CONTEXT]", &help);
+  if (help) return 0;
+  if (positional.size() > 1) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
+  }
+
+  build::BuildOptions options;
+  std::string context_arg = positional.empty() ? "." : positional[0];
+  options.context_dir = fs::absolute(context_arg);
+  std::error_code ec;
+  if (!fs::is_directory(options.context_dir, ec)) {
+    fail(ErrorKind::kNotFound,
+         fmt::format("context must be a directory: {:?}: no such file or directory", context_arg));
+  }
+  if (files.size() > 1) fail(ErrorKind::kUnsupported, "only one --file is supported");
+  if (!files.empty()) {
+    options.containerfile = fs::absolute(files[0]);
+    options.containerfile_name = files[0];
+  } else {
+    for (const char* name : {"Containerfile", "Dockerfile"}) {
+      if (fs::is_regular_file(options.context_dir / name, ec)) {
+        options.containerfile = options.context_dir / name;
+        options.containerfile_name = (fs::path(context_arg) / name).lexically_normal().string();
+        break;
+      }
+    }
+    if (options.containerfile.empty()) {
+      fail(ErrorKind::kNotFound,
+           fmt::format("no Containerfile or Dockerfile specified or found in context directory, "
+                       "{}: no such file or directory",
+                       options.context_dir.string()));
+    }
+  }
+  for (const auto& t : tags)
+    options.tags.push_back(Reference::parse_local(t).with_default_tag().str());
+  for (const auto& a : build_args) options.build_args.insert(split_key_value(a, "build-arg"));
+  for (const auto& l : labels)
+    options.labels.insert_or_assign(split_key_value(l, "label").first,
+                                    split_key_value(l, "label").second);
+  for (const auto& a : annotations)
+    options.annotations.insert_or_assign(split_key_value(a, "annotation").first,
+                                         split_key_value(a, "annotation").second);
+  if (!tags.empty()) options.commit_name = tags.front();
+  options.target = target;
+  options.use_cache = !no_cache;
+  options.layers = layers;
+  options.quiet = quiet;
+  options.squash = squash;
+  if (pull == "missing" || pull == "true" || pull == "ifmissing" || pull == "ifnotpresent") {
+    options.pull = build::PullPolicy::kMissing;
+  } else if (pull == "always") {
+    options.pull = build::PullPolicy::kAlways;
+  } else if (pull == "never" || pull == "false") {
+    options.pull = build::PullPolicy::kNever;
+  } else {
+    fail(ErrorKind::kInvalidInput, fmt::format("invalid pull policy {:?}", pull));
+  }
+  if (!timestamp.empty()) {
+    options.timestamp = parse_epoch(timestamp, "--timestamp");
+  } else if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
+             epoch != nullptr && *epoch != 0) {
+    options.timestamp = parse_epoch(epoch, "SOURCE_DATE_EPOCH");
+  }
+  if (squash) fail(ErrorKind::kUnsupported, "--squash is not supported yet");
+
+  options.out = [](const std::string& line) {
+    fmt::print("{}\n", line);
+    std::fflush(stdout);
+  };
+  options.warn = [](const std::string& line) { fmt::print(stderr, "WARN[0000] {}\n", line); };
+  store::Store& store = ctx.store();
+  options.pull_image = [&](const std::string& name) {
+    copy::PullOptions pull_options;
+    if (flags.changed("tls-verify")) pull_options.registry.tls_verify = tls_verify;
+    pull_options.registry.cert_dir = cert_dir;
+    pull_options.registry.auth_file = authfile;
+    pull_options.report = [quiet](const std::string& line) {
+      if (!quiet) fmt::print(stderr, "{}\n", line);
+    };
+    pull_options.policy = command_policy(ctx, signature_policy);
+    registry::RegistriesConfSources sources = registry::registries_conf_sources();
+    registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
+    return copy::pull(store, name, conf, sources, pull_options).id;
+  };
+
+  std::optional<Digest> built;
+  try {
+    built = build::build_image(store, options);
+  } catch (const build::StepFailed& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "Error: {}\n", e.what());
+    return e.status();
+  }
+  const Digest& id = *built;
+  if (!iidfile.empty()) {
+    write_file_atomic(iidfile, id.str());
+  } else {
+    fmt::print("{}\n", id.hex());
+  }
+  return 0;
+}
+
+}  // namespace schicht::cli
