@@ -1,4 +1,4 @@
-// RUN's command inside a root filesystem (through sandbox.h when this build has it).
+// RUN's command inside a root filesystem, through the sandbox (sandbox.h).
 #pragma once
 
 #include <string>
