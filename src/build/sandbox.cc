@@ -44,6 +44,7 @@ class Report {
  public:
   explicit Report(int fd) : fd_(fd) {}
   void created(const std::string& path) const { send("C" + path.substr(1)); }
+  void killed(int signal) const { send(fmt::format("S{}", signal)); }
   void error(const Error& e) const {
     send(fmt::format("E{} {}", static_cast<int>(e.kind()), e.what()));
   }
@@ -274,12 +275,13 @@ int status_code(int status) {
 }
 
 // Waits for `child`, reaping any other process that ends first (PID 1 inherits orphans).
+// Returns its wait status.
 int wait_for(pid_t child) {
   for (;;) {
     int status = 0;
     pid_t pid = waitpid(-1, &status, 0);
-    if (pid == child) return status_code(status);
-    if (pid < 0 && errno != EINTR) return 1;
+    if (pid == child) return status;
+    if (pid < 0 && errno != EINTR) return 1 << 8;
   }
 }
 
@@ -306,7 +308,9 @@ int init_process(const RunSpec& spec, const std::string& hostname_file, bool roo
     }
     _exit(127);
   }
-  return wait_for(command);
+  int status = wait_for(command);
+  if (WIFSIGNALED(status)) report.killed(WTERMSIG(status));
+  return status_code(status);
 }
 
 // Maps the caller's uid and gid to root in a new user namespace (rootless runs).
@@ -344,7 +348,7 @@ int namespace_process(const RunSpec& spec, const std::string& hostname_file, con
     }
     _exit(127);
   }
-  return wait_for(init);
+  return status_code(wait_for(init));
 }
 
 // Opens the relative path `rel` under `root` one component at a time without following
@@ -370,7 +374,7 @@ void remove_if_empty(int root, const std::string& rel) {
 
 }  // namespace
 
-int run_in_rootfs(const RunSpec& spec, CreatedPaths* created) {
+int run_in_rootfs(const RunSpec& spec, RunOutcome* outcome) {
   if (spec.argv.empty()) fail(ErrorKind::kInvalidInput, "no command given");
   struct stat st;
   if (stat(spec.rootfs.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
@@ -419,6 +423,7 @@ int run_in_rootfs(const RunSpec& spec, CreatedPaths* created) {
   }
 
   CreatedPaths made;
+  int signal = 0;
   std::optional<Error> error;
   size_t start = 0;
   while (start < messages.size()) {
@@ -427,6 +432,8 @@ int run_in_rootfs(const RunSpec& spec, CreatedPaths* created) {
     start = end == std::string::npos ? messages.size() : end + 1;
     if (line.starts_with("C")) {
       made.push_back(line.substr(1));
+    } else if (line.starts_with("S")) {
+      signal = std::atoi(line.c_str() + 1);
     } else if (line.starts_with("E") && !error) {
       size_t space = line.find(' ');
       int kind = std::atoi(line.substr(1, space).c_str());
@@ -435,7 +442,7 @@ int run_in_rootfs(const RunSpec& spec, CreatedPaths* created) {
   }
   if (!spec.keep_mount_points)
     for (auto it = made.rbegin(); it != made.rend(); ++it) remove_if_empty(root.get(), *it);
-  if (created) *created = made;
+  if (outcome) *outcome = RunOutcome{.created = made, .signal = signal};
   if (error) throw *error;
   return status_code(status);
 }

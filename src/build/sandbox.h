@@ -32,10 +32,17 @@ struct RunSpec {
 // in creation order (parents first).
 using CreatedPaths = std::vector<std::string>;
 
-// Runs the command and returns its exit status (128+n when killed by signal n). Throws when
-// the sandbox cannot be set up or the command cannot be started (kNotFound for an unknown user
-// or executable, kIo for a failed mount). `created`, when given, receives the mount points
-// the run created (also on failure).
-int run_in_rootfs(const RunSpec& spec, CreatedPaths* created = nullptr);
+struct RunOutcome {
+  CreatedPaths created;
+  // The signal that killed the command, 0 if it exited (podman reports a killed RUN as
+  // "exit status 1", which 128+n alone cannot tell from `exit 128+n`).
+  int signal = 0;
+};
+
+// Runs the command and returns its exit status (128+n when killed by signal n; a command
+// that cannot be exec'd prints podman's message on its stderr and gives 1). Throws when the
+// sandbox cannot be set up (kNotFound for an unknown user, kIo for a failed mount).
+// `outcome`, when given, is filled in (also when throwing).
+int run_in_rootfs(const RunSpec& spec, RunOutcome* outcome = nullptr);
 
 }  // namespace schicht::build

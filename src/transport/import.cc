@@ -150,7 +150,8 @@ Digest import_tarball(store::Store& store, Reader& input, const std::string& sou
     config.history.push_back(HistoryEntry{
         .created = config.created,
         .created_by = fmt::format("/bin/sh -c #(nop) ADD file:{} in /", layer.diff_id.hex()),
-        .comment = options.message});
+        // podman's comment when no --message is given.
+        .comment = options.message.empty() ? "imported from tarball" : options.message});
     std::string config_bytes = serialize_config(config);
     Digest id = Digest::sha256_of(config_bytes);
     if (!lease->protect(id)) created.push_back(store.blobs().put(config_bytes, id, "config"));

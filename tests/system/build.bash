@@ -51,7 +51,7 @@ podman_build() {
 # The same with schicht, to $WORK/<name>.schicht.
 schicht_build() {
   local name=$1
-  s build --format docker -q -f "$CONTAINERFILES/$name.Containerfile" -t "localhost/$name" \
+  s build ${SCHICHT_BUILD_FLAGS---format docker} -q -f "$CONTAINERFILES/$name.Containerfile" -t "localhost/$name" \
     "$WORK/ctx" >"$WORK/$name.schicht.log" 2>&1 || { cat "$WORK/$name.schicht.log"; return 1; }
   s save --format docker-dir -o "$WORK/$name.schicht.dir" "localhost/$name" >/dev/null
   python3 "$BATS_TEST_DIRNAME/image_summary.py" "$WORK/$name.schicht.dir" >"$WORK/$name.schicht"

@@ -36,6 +36,7 @@ compare_build() {
 
 @test "ONBUILD triggers run in the child build" {
   podman_build metadata
+  if have_build; then schicht_build metadata; fi
   compare_build onbuild
   grep -q "srv/app" "$WORK/onbuild.podman"
 }

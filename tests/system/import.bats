@@ -37,6 +37,9 @@ rootfs() {
   [ -f "$STORE/blobs/sha256/$diffid" ]
   run s images
   [[ "$output" == *"<none>"* ]]
+  # Without --message, the history comment is podman's.
+  id=$(s images -q --no-trunc | sed 's/^sha256://')
+  [[ "$(cat "$STORE/blobs/sha256/$id")" == *'"comment":"imported from tarball"'* ]]
 }
 
 @test "import errors: not a tar, bad change, missing file; store unchanged" {

@@ -60,12 +60,12 @@ class Sandbox : public ::testing::Test {
     if (spec.env.empty()) spec.env = {"PATH=/bin"};
     return run(spec);
   }
-  int run(RunSpec spec, CreatedPaths* created = nullptr) {
+  int run(RunSpec spec, RunOutcome* outcome = nullptr) {
     spec.rootfs = root_;
     UniqueFd out(open((work_ / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     spec.stdout_fd = out.get();
     spec.stderr_fd = out.get();
-    return run_in_rootfs(spec, created);
+    return run_in_rootfs(spec, outcome);
   }
   std::string output() { return slurp(work_ / "out"); }
 
@@ -76,6 +76,14 @@ TEST_F(Sandbox, ReturnsTheExitStatusAndSignalsAs128PlusN) {
   EXPECT_EQ(sh("exit 0"), 0);
   EXPECT_EQ(sh("exit 3"), 3);
   EXPECT_EQ(sh("kill -9 $$"), 137);
+  RunSpec spec;
+  spec.argv = {"/bin/sh", "-c", "kill -TERM $$"};
+  RunOutcome outcome;
+  EXPECT_EQ(run(spec, &outcome), 143);
+  EXPECT_EQ(outcome.signal, 15);
+  spec.argv = {"/bin/sh", "-c", "exit 143"};
+  EXPECT_EQ(run(spec, &outcome), 143);
+  EXPECT_EQ(outcome.signal, 0);
 }
 
 TEST_F(Sandbox, SetsTheEnvironmentExactlyPlusHome) {
@@ -141,8 +149,9 @@ TEST_F(Sandbox, LeavesTheMountPointsItCreatedAsBuildahDoes) {
   RunSpec spec;
   spec.argv = {"/bin/sh", "-c", "echo x > /dev/shm/f; echo y > /tmpfile"};
   spec.env = {"PATH=/bin"};
-  CreatedPaths created;
-  EXPECT_EQ(run(spec, &created), 0);
+  RunOutcome outcome;
+  EXPECT_EQ(run(spec, &outcome), 0);
+  const CreatedPaths& created = outcome.created;
   EXPECT_EQ(created, (CreatedPaths{"proc", "dev", "sys", "run", "etc", "etc/hosts", "etc/hostname",
                                    "etc/resolv.conf"}));
   for (const char* dir : {"proc", "dev", "sys", "run", "etc"}) {
@@ -160,8 +169,8 @@ TEST_F(Sandbox, LeavesTheMountPointsItCreatedAsBuildahDoes) {
   EXPECT_TRUE(fs::exists(root_ / "tmpfile"));
 
   // A second run finds them and creates nothing.
-  EXPECT_EQ(run(spec, &created), 0);
-  EXPECT_TRUE(created.empty());
+  EXPECT_EQ(run(spec, &outcome), 0);
+  EXPECT_TRUE(outcome.created.empty());
 }
 
 TEST_F(Sandbox, CanRemoveTheMountPointsItCreated) {
@@ -170,10 +179,10 @@ TEST_F(Sandbox, CanRemoveTheMountPointsItCreated) {
   spec.argv = {"/bin/sh", "-c", "echo x > /run/kept"};
   spec.env = {"PATH=/bin"};
   spec.keep_mount_points = false;
-  CreatedPaths created;
-  EXPECT_EQ(run(spec, &created), 0);
-  EXPECT_EQ(created, (CreatedPaths{"proc", "dev", "sys", "run", "etc/hosts", "etc/hostname",
-                                   "etc/resolv.conf"}));
+  RunOutcome outcome;
+  EXPECT_EQ(run(spec, &outcome), 0);
+  EXPECT_EQ(outcome.created, (CreatedPaths{"proc", "dev", "sys", "run", "etc/hosts", "etc/hostname",
+                                           "etc/resolv.conf"}));
   std::vector<std::string> left;
   for (const auto& e : fs::recursive_directory_iterator(root_))
     if (!fs::relative(e.path(), root_).string().starts_with("bin"))

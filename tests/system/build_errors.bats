@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# build failures: the build stops with podman 4.3's message naming the step (schicht adds the
+# file and line), exits as podman does (a RUN's own status, else 1 when it could not start or
+# was killed, 125 for everything else), and tags nothing.
+
+load helpers
+load build
+
+setup() {
+  WORK=$(mktemp -d "${BATS_TMPDIR:-/tmp}/schicht-test.XXXXXX")
+  STORE=$WORK/store
+  have_busybox || skip "needs $BUSYBOX (busybox-static)"
+  have_build || skip "schicht has no build command yet"
+  make_context
+  make_base_tar
+  s import "$WORK/base.tar" localhost/base >/dev/null
+}
+
+# Builds the Containerfile given as text, as localhost/err.
+build_text() {
+  printf '%s\n' "$1" > "$WORK/Containerfile"
+  run s build -t localhost/err -f "$WORK/Containerfile" "$WORK/ctx"
+}
+
+nothing_tagged() {
+  run s images --format '{{.Repository}}'
+  [[ "$output" != *localhost/err* ]]
+}
+
+@test "a failing RUN stops the build with its exit status and names the step" {
+  build_text $'FROM localhost/base\nRUN echo before && exit 3\nRUN echo never'
+  expect_failure 3 'building at STEP "RUN echo before && exit 3": exit status 3' before \
+    "Containerfile:2"
+  [[ "$output" != *never* ]]
+  nothing_tagged
+}
+
+@test "a RUN whose command does not exist exits 1 with podman's message" {
+  build_text $'FROM localhost/base\nRUN ["/nosuch"]'
+  expect_failure 1 'fork/exec /nosuch: no such file or directory' \
+    'building at STEP "RUN /nosuch": exit status 1'
+  build_text $'FROM localhost/base\nRUN ["nosuch"]'
+  expect_failure 1 'exec: "nosuch": executable file not found in $PATH' \
+    'building at STEP "RUN nosuch": exit status 1'
+  nothing_tagged
+}
+
+@test "a RUN killed by a signal fails the build with exit status 1, as podman's does" {
+  build_text $'FROM localhost/base\nRUN kill -TERM $$'
+  expect_failure 1 'building at STEP "RUN kill -TERM $$": exit status 1'
+  nothing_tagged
+}
+
+@test "a RUN as a user the image does not know fails before it starts" {
+  build_text $'FROM localhost/base\nUSER nosuch\nRUN true'
+  expect_failure 125 \
+    'building at STEP "RUN true": determining run uid: user: unknown user error looking up user "nosuch"'
+  nothing_tagged
+}
+
+@test "a missing COPY source names the source and the context" {
+  build_text $'FROM localhost/base\nCOPY nosuch.txt /'
+  expect_failure 125 'building at STEP "COPY nosuch.txt /"' nosuch.txt 'no such file or directory'
+  nothing_tagged
+}
+
+@test "an unknown instruction is a syntax error naming it" {
+  build_text $'FROM localhost/base\nFROBNICATE x'
+  expect_failure 125 FROBNICATE
+  # podman: Unknown instruction: "FROBNICATE" (followed by a Go struct dump)
+  [[ "${output,,}" == *"unknown instruction"* ]]
+  nothing_tagged
+}
+
+@test "COPY --from an unknown stage or image" {
+  build_text $'FROM localhost/base\nCOPY --from=nosuch /x /'
+  expect_failure 125 'COPY --from=nosuch: no stage or image found with that name'
+  nothing_tagged
+}
+
+@test "ADD of an unreachable URL says what it could not reach" {
+  build_text $'FROM localhost/base\nADD http://127.0.0.1:1/x /x'
+  expect_failure 125 'building at STEP "ADD http://127.0.0.1:1/x /x"' 'http://127.0.0.1:1/x'
+  nothing_tagged
+}
