@@ -1,5 +1,6 @@
 #include "build/run_user.h"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -108,6 +109,9 @@ RunUser resolve_user(std::string_view spec, std::string_view passwd, std::string
       }
     }
   }
+  // buildah's RUN has its primary group among the supplementary ones (`id` shows groups=gid).
+  if (std::find(out.groups.begin(), out.groups.end(), out.gid) == out.groups.end())
+    out.groups.insert(out.groups.begin(), out.gid);
   return out;
 }
 

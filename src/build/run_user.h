@@ -14,8 +14,10 @@ namespace schicht::build {
 struct RunUser {
   uid_t uid = 0;
   gid_t gid = 0;
-  std::vector<gid_t> groups;  // supplementary groups (only when the spec names no group)
-  std::string home = "/";     // from /etc/passwd; "/" when the user has no entry
+  // Supplementary groups: the primary group, then (when the spec names no group) the groups
+  // listing the user as a member.
+  std::vector<gid_t> groups;
+  std::string home = "/";  // from /etc/passwd; "/" when the user has no entry
 };
 
 // An empty spec is root. A name must exist in `passwd`; a numeric uid need not (its primary

@@ -236,7 +236,7 @@ std::optional<std::string> find_executable(const std::string& name, const std::s
   if (spec.stderr_fd >= 0) sys(dup2(spec.stderr_fd, STDERR_FILENO), "redirecting stderr");
 
   drop_capabilities(user.uid == 0);
-  if (rootless && (user.uid != 0 || user.gid != 0 || !user.groups.empty()))
+  if (rootless && (user.uid != 0 || user.gid != 0 || user.groups != std::vector<gid_t>{0}))
     fail(ErrorKind::kUnsupported,
          fmt::format("running as {}:{} needs a user namespace with more than the caller's id, "
                      "which only root can set up",

@@ -30,14 +30,14 @@ TEST(ResolveUser, NameGivesPrimaryGroupHomeAndSupplementaryGroups) {
   EXPECT_EQ(u.uid, 1000u);
   EXPECT_EQ(u.gid, 1001u);
   EXPECT_EQ(u.home, "/home/app");
-  EXPECT_EQ(u.groups, (std::vector<gid_t>{2000, 2001}));
+  EXPECT_EQ(u.groups, (std::vector<gid_t>{1001, 2000, 2001}));
 }
 
 TEST(ResolveUser, NumericUidFindsItsEntry) {
   RunUser u = resolve_user("1000", kPasswd, kGroup);
   EXPECT_EQ(u.gid, 1001u);
   EXPECT_EQ(u.home, "/home/app");
-  EXPECT_EQ(u.groups.size(), 2u);
+  EXPECT_EQ(u.groups.size(), 3u);
 }
 
 TEST(ResolveUser, UnknownNumericUidHasGroupZeroAndRootHome) {
@@ -45,16 +45,17 @@ TEST(ResolveUser, UnknownNumericUidHasGroupZeroAndRootHome) {
   EXPECT_EQ(u.uid, 1234u);
   EXPECT_EQ(u.gid, 0u);
   EXPECT_EQ(u.home, "/");
-  EXPECT_TRUE(u.groups.empty());
+  EXPECT_EQ(u.groups, (std::vector<gid_t>{0}));
 }
 
 TEST(ResolveUser, ExplicitGroupByNameOrNumberAndNoSupplementaryGroups) {
   RunUser by_name = resolve_user("app:extra", kPasswd, kGroup);
   EXPECT_EQ(by_name.gid, 2000u);
-  EXPECT_TRUE(by_name.groups.empty());
+  EXPECT_EQ(by_name.groups, (std::vector<gid_t>{2000}));
   RunUser by_number = resolve_user("1234:55", kPasswd, kGroup);
   EXPECT_EQ(by_number.uid, 1234u);
   EXPECT_EQ(by_number.gid, 55u);
+  EXPECT_EQ(by_number.groups, (std::vector<gid_t>{55}));
 }
 
 TEST(ResolveUser, EmptyHomeFieldMeansRoot) {

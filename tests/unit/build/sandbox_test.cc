@@ -115,9 +115,10 @@ TEST_F(Sandbox, RunsAsTheUserOfTheRootFilesystem) {
   spec.user = "app";
   EXPECT_EQ(sh("id -u; id -g; id -G; echo $HOME", spec), 0);
   EXPECT_EQ(output(), "1000\n1001\n1001 2000\n/home/app\n");
+  // As in podman's RUN, the primary group is a supplementary one too.
   spec.user = "1234:55";
-  EXPECT_EQ(sh("id -u; id -g", spec), 0);
-  EXPECT_EQ(output(), "1234\n55\n");
+  EXPECT_EQ(sh("id", spec), 0);
+  EXPECT_EQ(output(), "uid=1234 gid=55 groups=55\n");
   spec.user = "nosuch";
   try {
     sh("true", spec);
