@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/manifest_lists.h"
+#include "cli/passphrase.h"
 #include "cli/report.h"
 #include "copy/manifest_source.h"
 #include "copy/push.h"
@@ -374,6 +375,11 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
   flags.add_string("authfile", 0, &authfile, "path of the authentication file");
   flags.add_ignored("remove-signatures", 0, false);
   flags.add_ignored("compression-format", 0, true);
+  std::string sigstore_key_file, sign_passphrase_file;
+  flags.add_string("sign-by-sigstore-private-key", 0, &sigstore_key_file,
+                   "Sign the image using a sigstore private key at PATH");
+  flags.add_string("sign-passphrase-file", 0, &sign_passphrase_file,
+                   "Read a passphrase for signing an image from PATH");
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args,
                                         "schicht manifest push [options] LIST DESTINATION", &help);
@@ -395,6 +401,7 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
   std::string bytes = list_bytes(store, list, wanted);
 
   copy::PushOptions options;
+  options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
   if (flags.changed("tls-verify")) options.registry.tls_verify = tls_verify;
   options.registry.cert_dir = cert_dir;
   options.registry.auth_file = authfile;

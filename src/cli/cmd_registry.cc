@@ -323,17 +323,8 @@ int cmd_push(Context& ctx, CommandArgs args) {
   options.jobs = positive(jobs, "jobs");
   options.report = stderr_lines(quiet);
   registry_flags.check_authfile();
-  if (!sigstore_key_file.empty()) {
-    // Decrypted before anything moves: a wrong passphrase must not leave an unsigned push.
-    std::string pem =
-        with_context("reading sigstore private key", [&] { return read_file(sigstore_key_file); });
-    std::string passphrase = read_passphrase(sign_passphrase_file, sigstore_key_file,
-                                             /*confirm=*/false, "--sign-passphrase-file");
-    options.sigstore_key = trust::load_sigstore_private_key(pem, passphrase, sigstore_key_file);
-  } else if (!sign_passphrase_file.empty()) {
-    fail(ErrorKind::kInvalidInput,
-         "--sign-passphrase-file is only meaningful with --sign-by-sigstore-private-key");
-  }
+  // Decrypted before anything moves: a wrong passphrase must not leave an unsigned push.
+  options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
 
   store::Store& store = ctx.store();
   Digest id = store::resolve_image(store, positional[0]);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/fs.h"
 #include "trust/sigstore_key.h"
 
 namespace schicht::cli {
@@ -47,6 +48,20 @@ std::string read_passphrase(const std::string& file, const std::string& key, boo
     fail(ErrorKind::kInvalidInput, "the passphrases do not match");
   }
   return passphrase;
+}
+
+std::optional<trust::SigstoreKey> load_signing_key(const std::string& key_file,
+                                                   const std::string& passphrase_file) {
+  if (key_file.empty()) {
+    if (passphrase_file.empty()) return std::nullopt;
+    fail(ErrorKind::kInvalidInput,
+         "--sign-passphrase-file is only meaningful with --sign-by-sigstore-private-key");
+  }
+  std::string pem =
+      with_context("reading sigstore private key", [&] { return read_file(key_file); });
+  std::string passphrase =
+      read_passphrase(passphrase_file, key_file, /*confirm=*/false, "--sign-passphrase-file");
+  return trust::load_sigstore_private_key(pem, passphrase, key_file);
 }
 
 }  // namespace schicht::cli

@@ -3,7 +3,10 @@
 // without a file there is no way to ask: kInvalidInput naming the flag to use.
 #pragma once
 
+#include <optional>
 #include <string>
+
+#include "trust/sigstore_key.h"
 
 namespace schicht::cli {
 
@@ -11,5 +14,10 @@ namespace schicht::cli {
 // `confirm` (a new key). `flag` names the option in the error.
 std::string read_passphrase(const std::string& file, const std::string& key, bool confirm,
                             const std::string& flag);
+
+// --sign-by-sigstore-private-key KEY_FILE with --sign-passphrase-file: the decrypted key, or
+// nullopt when KEY_FILE is empty (then a passphrase file alone is an error).
+std::optional<trust::SigstoreKey> load_signing_key(const std::string& key_file,
+                                                   const std::string& passphrase_file);
 
 }  // namespace schicht::cli

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "copy/remote_copy.h"
+#include "copy/sigstore_signatures.h"
 #include "core/error.h"
 
 namespace schicht::copy {
@@ -12,6 +13,17 @@ Digest push_list(store::Store& store, std::string_view bytes, std::string_view m
                  bool all, const Reference& destination, const registry::RegistriesConf& conf,
                  const PushOptions& options) {
   if (options.report) options.report("Getting image list signatures");
+  registry::RegistryClient client(destination.domain, endpoint_options(destination, conf, options));
+  // Instances and the list are all signed as the destination the user named: a pull of that
+  // name verifies the instance it resolves to against it.
+  std::string identity = destination.with_default_tag().str();
+  PushOptions instance_options = options;
+  instance_options.sigstore_key.reset();
+  auto sign = [&](const Digest& digest) {
+    if (!options.sigstore_key) return;
+    if (options.report) options.report("Signing manifest using a sigstore signature");
+    push_sigstore_signature(client, destination.path, digest, identity, *options.sigstore_key);
+  };
   if (all) {
     // Resolve every entry before uploading anything: a missing instance is a user error that
     // should not leave half a list's images in the registry.
@@ -38,23 +50,25 @@ Digest push_list(store::Store& store, std::string_view bytes, std::string_view m
       target.digest = entries[i].digest;
       if (!ids[i]) {
         copy_remote_image(Reference::parse(sources.at(entries[i].digest.str())), entries[i].digest,
-                          target, conf, options);
+                          target, conf, instance_options);
+        sign(entries[i].digest);
         continue;
       }
-      Digest pushed = push_image(store, *ids[i], target, conf, options);
+      Digest pushed = push_image(store, *ids[i], target, conf, instance_options);
       if (pushed != entries[i].digest) {
         fail(ErrorKind::kConflict,
              fmt::format("image {} pushed as {}, not as the list's entry {}", ids[i]->short_hex(),
                          pushed.str(), entries[i].digest.str()));
       }
+      sign(pushed);
     }
   }
-  registry::RegistryClient client(destination.domain, endpoint_options(destination, conf, options));
   if (options.report) options.report("Writing manifest list to image destination");
   std::string version = destination.digest        ? destination.digest->str()
                         : destination.tag.empty() ? std::string("latest")
                                                   : destination.tag;
   Digest pushed = client.put_manifest(destination.path, version, bytes, media_type);
+  sign(pushed);
   if (options.report) options.report("Storing list signatures");
   return pushed;
 }

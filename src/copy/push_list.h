@@ -16,7 +16,8 @@ namespace schicht::copy {
 // after pushing, when `all`, every entry's image to destination@digest: from the store when
 // it is there (byte-exact, with push_image), else copied from the repository `sources` names
 // for it. An entry found in neither, or whose stored manifest would not push to that digest,
-// fails before the list is written (kNotFound / kConflict). Returns the list's digest.
+// fails before the list is written (kNotFound / kConflict). With a sigstore key, every instance
+// pushed and the list are signed as `destination`. Returns the list's digest.
 Digest push_list(store::Store& store, std::string_view bytes, std::string_view media_type,
                  const std::vector<Descriptor>& entries, const store::ListSources& sources,
                  bool all, const Reference& destination, const registry::RegistriesConf& conf,

@@ -244,3 +244,27 @@ unchanged() {
   run skopeo list-tags --tls-verify=false "docker://$REG/never"
   [ "$status" -ne 0 ]
 }
+
+@test "manifest push signs every instance and the list; pulls of either platform verify" {
+  need_all
+  make_key
+  fixture --out "$WORK/multi.tar" --format oci-archive --platforms linux/amd64,linux/arm64 --seed 9
+  skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/multi.tar" \
+    "docker://$REG/multi:1" >/dev/null
+  sp pull -q --arch amd64 "$REG/multi:1" >/dev/null
+  run s manifest push -q --tls-verify=false --sign-by-sigstore-private-key "$WORK/k.private" \
+    --sign-passphrase-file "$WORK/pass" "$REG/multi:1" "docker://$REG/msigned:1"
+  expect_success
+  local list
+  list=$(remote_digest "$REG/msigned:1")
+  run oracle verify "$WORK/k.pub" "$REG" msigned "$list" "$REG/msigned:1"
+  expect_success
+  policy_for msigned "$WORK/k.pub"
+  STORE=$WORK/store2
+  for arch in amd64 arm64; do
+    run sp pull -q --arch "$arch" --signature-policy "$WORK/policy.json" "$REG/msigned:1"
+    expect_success
+  done
+  run s images --format '{{.Repository}}:{{.Tag}}'
+  [[ "$output" == *"$REG/msigned:1"* ]]
+}
