@@ -12,10 +12,11 @@ load helpers
   s load -i "$WORK/1.tar" >/dev/null
   s tag img1:1 keep:1
   end=$((SECONDS + 12))
-  worker_load() { while [ $SECONDS -lt $end ]; do for n in 2 3 4; do s load -i "$WORK/$n.tar" >/dev/null 2>&1 || true; done; done; }
-  worker_tag() { local i=0; while [ $SECONDS -lt $end ]; do i=$((i + 1)); s tag img1:1 "moving:$((i % 5))" >/dev/null 2>&1 || true; s untag img1:1 "moving:$(((i + 2) % 5))" >/dev/null 2>&1 || true; done; }
-  worker_rmi() { while [ $SECONDS -lt $end ]; do for n in 2 3 4; do s rmi -f "img$n:1" >/dev/null 2>&1 || true; done; done; }
-  worker_prune() { while [ $SECONDS -lt $end ]; do s image prune -f >/dev/null 2>&1 || true; s system prune -f >/dev/null 2>&1 || true; s system df >/dev/null 2>&1 || true; done; }
+  # Each worker appends a line per command to its own file, for the count printed at the end.
+  worker_load() { while [ $SECONDS -lt $end ]; do for n in 2 3 4; do s load -i "$WORK/$n.tar" >/dev/null 2>&1 || true; echo >>"$WORK/ops.load"; done; done; }
+  worker_tag() { local i=0; while [ $SECONDS -lt $end ]; do i=$((i + 1)); s tag img1:1 "moving:$((i % 5))" >/dev/null 2>&1 || true; s untag img1:1 "moving:$(((i + 2) % 5))" >/dev/null 2>&1 || true; printf '\n\n' >>"$WORK/ops.tag"; done; }
+  worker_rmi() { while [ $SECONDS -lt $end ]; do for n in 2 3 4; do s rmi -f "img$n:1" >/dev/null 2>&1 || true; echo >>"$WORK/ops.rmi"; done; done; }
+  worker_prune() { while [ $SECONDS -lt $end ]; do s image prune -f >/dev/null 2>&1 || true; s system prune -f >/dev/null 2>&1 || true; s system df >/dev/null 2>&1 || true; printf '\n\n\n' >>"$WORK/ops.prune"; done; }
   worker_load & p1=$!
   worker_tag & p2=$!
   worker_rmi & p3=$!
@@ -32,4 +33,5 @@ load helpers
   # And the store still works.
   run s load -i "$WORK/1.tar"
   expect_success
+  echo "# concurrent commands: $(cat "$WORK"/ops.* | wc -l) in 4 processes; images lost: 0" >&3
 }
