@@ -20,6 +20,7 @@
 #include "copy/pull.h"
 #include "copy/push.h"
 #include "copy/short_names.h"
+#include "copy/signatures.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
@@ -250,6 +251,7 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   }
   registry_flags.check_authfile();
   options.policy = command_policy(ctx, signature_policy);
+  options.registries_d = copy::load_registries_d(ctx.options().registries_d);
 
   registry::RegistriesConfSources sources = registry::registries_conf_sources();
   registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
@@ -298,6 +300,9 @@ int cmd_push(Context& ctx, CommandArgs args) {
                    "Sign the image using a sigstore private key at PATH");
   flags.add_string("sign-passphrase-file", 0, &sign_passphrase_file,
                    "Read a passphrase for signing an image from PATH");
+  std::string sign_by;
+  flags.add_string("sign-by", 0, &sign_by,
+                   "Add a signature at the destination using the specified key");
   bool help = false;
   auto positional =
       parse_command_flags(ctx, flags, args, "schicht push [options] IMAGE [DESTINATION]", &help);
@@ -325,6 +330,13 @@ int cmd_push(Context& ctx, CommandArgs args) {
   registry_flags.check_authfile();
   // Decrypted before anything moves: a wrong passphrase must not leave an unsigned push.
   options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
+  if (!sign_by.empty()) {
+    if (remove_signatures) {
+      fail(ErrorKind::kInvalidInput, "cannot use --sign-by together with --remove-signatures");
+    }
+    options.sign_by = sign_by;
+    options.registries_d = copy::load_registries_d(ctx.options().registries_d);
+  }
 
   store::Store& store = ctx.store();
   Digest id = store::resolve_image(store, positional[0]);

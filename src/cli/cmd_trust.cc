@@ -11,9 +11,11 @@
 #include "cli/policy.h"
 #include "cli/tabwriter.h"
 #include "copy/short_names.h"
+#include "copy/signatures.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
+#include "registry/registries_conf.h"
 #include "trust/evaluate.h"
 #include "trust/scope.h"
 
@@ -215,6 +217,13 @@ int trust_explain(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string signature_policy;
   flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
+  bool tls_verify = true;
+  std::string cert_dir, authfile;
+  flags.add_bool("tls-verify", 0, &tls_verify,
+                 "Require HTTPS and verify certificates when contacting registries (default true)");
+  flags.add_string("cert-dir", 0, &cert_dir,
+                   "Path to a directory containing TLS certificates and keys");
+  flags.add_string("authfile", 0, &authfile, "Path of the authentication file");
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args,
                                         "schicht image trust explain [options] REFERENCE", &help);
@@ -229,8 +238,13 @@ int trust_explain(Context& ctx, CommandArgs args) {
   if (text.starts_with("docker://")) text = text.substr(9);
   Reference reference = Reference::parse_docker_ref(text);
   trust::Subject subject{"docker", "docker://" + reference.str(), trust::docker_scopes(reference)};
-  trust::NoSignatures none;
-  trust::Decision d = trust::evaluate(policy, subject, none);
+  auto registries_d = copy::load_registries_d(ctx.options().registries_d);
+  registry::RegistryOptions options;
+  if (flags.changed("tls-verify")) options.tls_verify = tls_verify;
+  options.cert_dir = cert_dir;
+  options.auth_file = authfile;
+  trust::Decision d = copy::evaluate_registry_image(policy, *registries_d, reference,
+                                                    registry::RegistriesConf::load(), options);
   fmt::print("image:        {}\n", subject.name);
   fmt::print("policy:       {}\n", path);
   fmt::print("scopes tried: {}\n", fmt::join(subject.scopes, ", "));
@@ -239,6 +253,7 @@ int trust_explain(Context& ctx, CommandArgs args) {
     fmt::print("requirement:  {}{}\n", r.type,
                r.key_paths.empty() ? "" : fmt::format(" ({})", fmt::join(r.key_paths, ", ")));
   }
+  for (const std::string& line : d.checked) fmt::print("signature:    {}\n", line);
   if (d.accepted) {
     fmt::print("decision:     accepted\n");
     return 0;

@@ -271,6 +271,12 @@ PulledImage pull_image(store::Store& store, const Reference& reference,
   fail(ErrorKind::kInternal, "registries.conf gave no endpoint to pull from");
 }
 
+Manifest fetch_image_manifest(registry::RegistryClient& client, const Reference& reference,
+                              const PlatformChoice& platform) {
+  std::optional<Index> list;
+  return resolve_manifest(client, reference, platform, &list);
+}
+
 PulledImage pull(store::Store& store, std::string_view text, const registry::RegistriesConf& conf,
                  const registry::RegistriesConfSources& sources, const PullOptions& options) {
   PullCandidates candidates = resolve_pull_name(text, conf, sources);

@@ -22,9 +22,12 @@
 #include "core/digest.h"
 #include "core/platform.h"
 #include "core/reference.h"
+#include "oci/manifest.h"
 #include "registry/registries_conf.h"
+#include "registry/registry_client.h"
 #include "store/store.h"
 #include "trust/policy.h"
+#include "trust/registries_d.h"
 
 namespace schicht::copy {
 
@@ -32,6 +35,8 @@ struct PullOptions : TransferOptions {
   PlatformChoice platform;  // --os/--arch/--variant; empty fields: this machine's
   // Evaluated for each reference before anything is fetched. Null only for --insecure-policy.
   std::shared_ptr<const trust::Policy> policy;
+  // Where signatures are looked for (copy/signatures.h); null: registries_d_dir's lookup.
+  std::shared_ptr<const trust::RegistriesD> registries_d;
 };
 
 struct PulledImage {
@@ -44,6 +49,11 @@ struct PulledImage {
 // gives for it (mirrors first). Prints "Trying to pull REF...".
 PulledImage pull_image(store::Store& store, const Reference& reference,
                        const registry::RegistriesConf& conf, const PullOptions& options);
+
+// The manifest pull_image would store for `reference`: the image's own, or the instance an
+// index has for `platform`. Nothing is stored.
+Manifest fetch_image_manifest(registry::RegistryClient& client, const Reference& reference,
+                              const PlatformChoice& platform);
 
 // What `pull TEXT` does: resolves TEXT (short_names.h), prints how, and pulls the first
 // candidate that works. When every candidate fails, one error lists them all, as podman's

@@ -1,5 +1,6 @@
 #include "copy/pull_trust.h"
 
+#include "copy/signatures.h"
 #include "copy/sigstore_signatures.h"
 #include "trust/image_verifier.h"
 #include "trust/scope.h"
@@ -12,6 +13,9 @@ PullAdmission::PullAdmission(const PullOptions& options, const Reference& reques
       // The identity is the reference asked for, whichever mirror serves it.
       subject_{"docker", "docker://" + requested.str(), trust::docker_scopes(requested)} {
   if (policy_ == nullptr) return;
+  registries_d_ = options.registries_d;
+  lookaside_http_ = options.registry.http;
+  if (options.registry.tls_verify) lookaside_http_.tls_verify = *options.registry.tls_verify;
   const trust::Requirements& requirements =
       *trust::match_scope(*policy_, subject_.transport, subject_.scopes).requirements;
   bool rejects = false;
@@ -21,7 +25,10 @@ PullAdmission::PullAdmission(const PullOptions& options, const Reference& reques
   }
   // A reject rejects whatever the signatures say: no need to fetch anything to know.
   if (rejects) deferred_ = false;
-  if (deferred_) return;
+  if (deferred_) {
+    if (!registries_d_) registries_d_ = load_registries_d("");
+    return;
+  }
   trust::NoSignatures none;
   trust::admit(*policy_, subject_, none);
 }
@@ -29,19 +36,30 @@ PullAdmission::PullAdmission(const PullOptions& options, const Reference& reques
 void PullAdmission::check_manifest(registry::RegistryClient& client, const Reference& source,
                                    const Manifest& manifest) const {
   if (!deferred_) return;
-  bool sigstore = false;
+  trust::enforce(evaluate_manifest(client, source, manifest));
+}
+
+trust::Decision PullAdmission::evaluate_manifest(registry::RegistryClient& client,
+                                                 const Reference& source,
+                                                 const Manifest& manifest) const {
+  bool sigstore = false, gpg = false;
   for (const trust::Requirement& r :
        *trust::match_scope(*policy_, subject_.transport, subject_.scopes).requirements) {
     sigstore = sigstore || r.type == "sigstoreSigned";
+    gpg = gpg || r.type == "signedBy";
   }
   trust::ImageVerifier verifier(requested_, manifest.raw);
-  if (sigstore) {
-    SigstoreAttachmentSource signatures(client, source.path, manifest.digest);
-    trust::admit(*policy_, subject_, signatures, &verifier);
-  } else {
-    trust::NoSignatures none;
-    trust::admit(*policy_, subject_, none, &verifier);
+  std::vector<trust::Signature> found;
+  if (gpg) {
+    LookasideSignatures lookaside(*registries_d_, source, manifest.digest, lookaside_http_);
+    found = lookaside.signatures();
   }
+  if (sigstore) {
+    SigstoreAttachmentSource attached(client, source.path, manifest.digest);
+    for (trust::Signature& s : attached.signatures()) found.push_back(std::move(s));
+  }
+  FoundSignatures signatures(std::move(found));
+  return trust::evaluate(*policy_, subject_, signatures, &verifier);
 }
 
 }  // namespace schicht::copy

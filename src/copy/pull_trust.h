@@ -2,9 +2,12 @@
 // requirements need signatures, once the image's manifest is known (signatures name a manifest
 // digest) and before its config or any layer is fetched.
 //
-// Signatures come from sigstore attachments in the registry the manifest came from when a
-// sigstoreSigned requirement applies. Internal to copy/.
+// Signatures come from lookaside storage (registries.d, copy/signatures.h) when a signedBy
+// requirement applies, and from sigstore attachments in the registry the manifest came from
+// when a sigstoreSigned requirement applies. Internal to copy/.
 #pragma once
+
+#include <memory>
 
 #include "copy/pull.h"
 #include "oci/manifest.h"
@@ -22,8 +25,13 @@ class PullAdmission {
   // serves it, `manifest` the image's own manifest (an index's instance).
   void check_manifest(registry::RegistryClient& client, const Reference& source,
                       const Manifest& manifest) const;
+  // What check_manifest decides, without throwing for a rejection (`image trust explain`).
+  trust::Decision evaluate_manifest(registry::RegistryClient& client, const Reference& source,
+                                    const Manifest& manifest) const;
 
  private:
+  std::shared_ptr<const trust::RegistriesD> registries_d_;
+  registry::HttpOptions lookaside_http_;
   const trust::Policy* policy_ = nullptr;
   Reference requested_;
   trust::Subject subject_;

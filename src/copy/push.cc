@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "copy/parallel.h"
+#include "copy/signatures.h"
 #include "copy/sigstore_signatures.h"
 #include "core/error.h"
 #include "core/media_type.h"
@@ -243,6 +244,15 @@ Digest push_image(store::Store& store, const Digest& id, const Reference& destin
   ManifestFormat format = options.format.value_or(
       options.compression == Compression::kZstd ? ManifestFormat::kOci : stored_format);
 
+  // Signing is checked before anything is uploaded: a push that cannot store its signature
+  // does not start.
+  std::shared_ptr<const trust::RegistriesD> registries_d = options.registries_d;
+  std::string signature_dir;
+  if (!options.sign_by.empty()) {
+    if (!registries_d) registries_d = load_registries_d("");
+    signature_dir = lookaside_write_dir(*registries_d, destination, manifest.digest);
+  }
+
   registry::RegistryClient client(destination.domain, endpoint_options(destination, conf, options));
   Pusher pusher(store, client, destination, mount_sources(*image, destination), stored_format,
                 options);
@@ -283,6 +293,13 @@ Digest push_image(store::Store& store, const Digest& id, const Reference& destin
     }
   }
 
+  std::string signature;
+  if (!options.sign_by.empty()) {
+    report(options, "Signing manifest using simple signing");
+    Digest digest = Digest::sha256_of(bytes);
+    signature = sign_simple(destination, digest, options.sign_by);
+    signature_dir = lookaside_write_dir(*registries_d, destination, digest);
+  }
   report(options, "Writing manifest to image destination");
   std::string version = destination.digest        ? destination.digest->str()
                         : destination.tag.empty() ? std::string("latest")
@@ -297,6 +314,7 @@ Digest push_image(store::Store& store, const Digest& id, const Reference& destin
   } else {
     report(options, "Storing signatures");
   }
+  if (!signature.empty()) write_lookaside_signature(signature_dir, signature);
   store.touch(id);
   return pushed;
 }

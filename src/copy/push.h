@@ -9,7 +9,9 @@
 // Not thread-safe: one push per Store at a time (it runs its own threads inside).
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "archive/compression.h"
 #include "copy/options.h"
@@ -17,6 +19,7 @@
 #include "core/reference.h"
 #include "registry/registries_conf.h"
 #include "store/store.h"
+#include "trust/registries_d.h"
 #include "trust/sigstore_key.h"
 
 namespace schicht::copy {
@@ -32,6 +35,10 @@ struct PushOptions : TransferOptions {
   // --sign-by-sigstore-private-key (decrypted): the pushed manifest is signed and the signature
   // attached in the registry (sigstore_signatures.h).
   std::optional<trust::SigstoreKey> sigstore_key;
+  // --sign-by: a GPG key; the simple-signing signature of the pushed manifest goes to the
+  // lookaside staging storage of `registries_d` (null: registries_d_dir's lookup).
+  std::string sign_by;
+  std::shared_ptr<const trust::RegistriesD> registries_d;
 };
 
 // "oci", "v2s2" as podman names them; kInvalidInput with podman's message otherwise ("v2s1"

@@ -56,7 +56,10 @@ std::vector<trust::Signature> SigstoreAttachmentSource::signatures() {
     out.push_back(trust::Signature{
         .format = "sigstore",
         .bytes = std::move(payload),
-        .sigstore_signature = annotation == layer.annotations.end() ? "" : annotation->second});
+        .sigstore_signature = annotation == layer.annotations.end() ? "" : annotation->second,
+        .annotations = layer.annotations,
+        .origin = fmt::format("sigstore attachment {} layer {}",
+                              trust::sigstore_attachment_tag(digest_), layer.digest.str())});
   }
   return out;
 }

@@ -3,10 +3,21 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/error.h"
 
 namespace schicht::trust {
+
+bool needs_signatures(const Policy& policy, const Subject& subject) {
+  ScopeMatch match = match_scope(policy, subject.transport, subject.scopes);
+  bool needs = false;
+  for (const Requirement& r : *match.requirements) {
+    if (r.type == "reject") return false;
+    needs = needs || r.needs_signatures();
+  }
+  return needs;
+}
 
 Decision evaluate(const Policy& policy, const Subject& subject, SignatureSource& signatures,
                   SignatureVerifier* verifier) {
@@ -40,21 +51,24 @@ Decision evaluate(const Policy& policy, const Subject& subject, SignatureSource&
                        d.match.describe(), policy.path));
     }
     // At least one signature must satisfy the requirement.
-    std::string last_error;
+    std::vector<std::string> errors;
     bool ok = false;
     for (const Signature& s : *fetched) {
       try {
         verifier->verify(r, s, subject.name);
+        d.checked.push_back(fmt::format("{}: accepted by {}", s.origin, r.type));
         ok = true;
         break;
       } catch (const Error& e) {
         if (e.kind() != ErrorKind::kPolicy) throw;
-        last_error = e.what();
+        d.checked.push_back(fmt::format("{}: {}", s.origin, e.what()));
+        errors.push_back(fetched->size() == 1 ? e.what() : d.checked.back());
       }
     }
     if (!ok) {
       d.requirement = r.type;
-      d.reason = last_error;
+      d.reason = fmt::format("no signature of image {} is accepted: {}", subject.name,
+                             fmt::join(errors, "; "));
       return d;
     }
   }

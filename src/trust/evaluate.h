@@ -1,12 +1,14 @@
 // Evaluating a policy for one image: every requirement of the applicable scope must accept it.
 //
-// Signatures are fetched by the caller (SignatureSource); checking them cryptographically is
-// a SignatureVerifier's job. No verifier exists yet (GPG simple signing and sigstore are a
-// follow-up): an image that has signatures under a signature requirement fails with
-// kUnsupported naming what is missing, and one without signatures is rejected as unsigned.
-// Nothing here pretends to have verified a signature.
+// Signatures are fetched by the caller (SignatureSource, e.g. copy/signatures.h and
+// copy/sigstore_signatures.h for registry images); checking them is a SignatureVerifier's job
+// (image_verifier.h: GPG simple signing and sigstore). Without a verifier, an image that has
+// signatures under a signature requirement fails with kUnsupported, and one without signatures is
+// rejected as unsigned. Nothing here pretends to have verified a signature.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,11 +17,18 @@
 
 namespace schicht::trust {
 
+inline constexpr std::string_view kSimpleSigning = "simple-signing";
+inline constexpr std::string_view kSigstore = "sigstore";
+
 struct Signature {
-  std::string format;  // "simple-signing" or "sigstore"
-  std::string bytes;   // simple signing: the signed message; sigstore: the payload
-  // sigstore: the dev.cosignproject.cosign/signature annotation (base64), "" when absent.
+  std::string format;  // kSimpleSigning or kSigstore
+  // simple-signing: the OpenPGP signed message; sigstore: the payload JSON (the layer blob).
+  std::string bytes;
+  // sigstore: the base64 signature of `bytes` (annotation dev.cosignproject.cosign/signature)
+  // and the layer's other annotations (certificate, chain, bundle).
   std::string sigstore_signature;
+  std::map<std::string, std::string> annotations;
+  std::string origin;  // where it was found, for messages: a URL, "sigstore attachment 1"
 };
 
 class SignatureSource {
@@ -35,8 +44,15 @@ class NoSignatures : public SignatureSource {
  public:
   std::vector<Signature> signatures() override { return {}; }
   std::string limitation() const override {
-    return "schicht does not fetch signatures (lookaside storage, sigstore attachments) yet";
+    return "signatures are only looked for on registry pulls";
   }
+};
+
+// The image being admitted.
+struct Subject {
+  std::string transport;            // "docker", "docker-archive", "oci-archive", ...
+  std::string name;                 // for messages: "docker://host/a:1"
+  std::vector<std::string> scopes;  // candidates, most specific first (scope.h)
 };
 
 class SignatureVerifier {
@@ -47,19 +63,19 @@ class SignatureVerifier {
                       const std::string& image) = 0;
 };
 
-// The image being admitted.
-struct Subject {
-  std::string transport;            // "docker", "docker-archive", "oci-archive", ...
-  std::string name;                 // for messages: "docker://host/a:1"
-  std::vector<std::string> scopes;  // candidates, most specific first (scope.h)
-};
-
 struct Decision {
   bool accepted = false;
   ScopeMatch match;
   std::string requirement;  // the requirement that decided a rejection
   std::string reason;       // podman's words for a rejection
+  // One line per signature checked: "ORIGIN: accepted by signedBy" or "ORIGIN: <why not>".
+  std::vector<std::string> checked;
 };
+
+// True when the scope that applies to `subject` has a signature requirement (and no
+// `reject`, which decides without any): the caller must then fetch the manifest and the
+// signatures before evaluating.
+bool needs_signatures(const Policy& policy, const Subject& subject);
 
 // `verifier` may be null: then signatures found cannot be checked (kUnsupported).
 Decision evaluate(const Policy& policy, const Subject& subject, SignatureSource& signatures,

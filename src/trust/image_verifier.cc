@@ -1,6 +1,7 @@
 #include "trust/image_verifier.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/error.h"
 #include "core/fs.h"
@@ -56,7 +57,7 @@ void ImageVerifier::verify(const Requirement& requirement, const Signature& sign
                                            "simple-signing signature",
                                            image, signature.format));
     }
-    fail(ErrorKind::kUnsupported, "verifying GPG simple-signing signatures is not implemented");
+    return verify_simple_signing(requirement, signature);
   }
   fail(ErrorKind::kInternal,
        fmt::format("requirement {} has no signature check", requirement.type));
@@ -71,7 +72,45 @@ void ImageVerifier::verify_sigstore(const Requirement& requirement, const Signat
   }
   // Nothing in the payload is looked at before the signature checks out.
   verify_payload(keys, signature.bytes, signature.sigstore_signature);
-  SignedClaims claims = parse_payload(signature.bytes, kSigstorePayloadType);
+  check_claims(requirement, signature.bytes, kSigstorePayloadType);
+}
+
+namespace {
+
+// The keyrings a signedBy requirement trusts: each keyPath's file, or keyData decoded.
+std::vector<std::string> gpg_keyrings(const Requirement& r) {
+  std::vector<std::string> keyrings;
+  for (const std::string& path : r.key_paths) {
+    keyrings.push_back(with_context("reading signedBy key", [&] { return read_file(path); }));
+  }
+  for (const std::string& data : r.key_datas) {
+    std::optional<std::string> keyring = base64_decode(data);
+    if (!keyring) fail(ErrorKind::kInvalidInput, "signedBy keyData is not base64");
+    keyrings.push_back(*keyring);
+  }
+  return keyrings;
+}
+
+}  // namespace
+
+void ImageVerifier::verify_simple_signing(const Requirement& requirement,
+                                          const Signature& signature) {
+  std::unique_ptr<GpgVerifier>& gpg = gpg_[&requirement];
+  if (!gpg) {
+    std::string origin =
+        requirement.key_paths.empty()
+            ? requirement.key_source
+            : fmt::format("{} {}", requirement.key_source, fmt::join(requirement.key_paths, ", "));
+    gpg = std::make_unique<GpgVerifier>(gpg_keyrings(requirement), origin);
+  }
+  // Nothing in the payload is looked at before the signature checks out.
+  GpgVerified verified = gpg->verify(signature.bytes);
+  check_claims(requirement, verified.payload, kSimpleSigningPayloadType);
+}
+
+void ImageVerifier::check_claims(const Requirement& requirement, std::string_view payload,
+                                 std::string_view type) {
+  SignedClaims claims = parse_payload(payload, type);
   if (!manifest_matches(manifest_, claims.manifest_digest)) {
     fail(ErrorKind::kPolicy,
          fmt::format("signature for another digest: it signs manifest {}, the image's manifest "

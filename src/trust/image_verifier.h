@@ -5,10 +5,13 @@
 // identity", "invalid signature payload"); unimplemented key sources are kUnsupported.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 
 #include "core/reference.h"
 #include "trust/evaluate.h"
+#include "trust/gpg.h"
 
 namespace schicht::trust {
 
@@ -23,6 +26,13 @@ class ImageVerifier : public SignatureVerifier {
 
  private:
   void verify_sigstore(const Requirement& requirement, const Signature& signature);
+  void verify_simple_signing(const Requirement& requirement, const Signature& signature);
+  // The payload's claims, once its signature verified: digest, then identity.
+  void check_claims(const Requirement& requirement, std::string_view payload,
+                    std::string_view type);
+
+  // One temporary GnuPG home per signedBy requirement, made when first needed.
+  std::map<const Requirement*, std::unique_ptr<GpgVerifier>> gpg_;
 
   Reference image_;
   std::string manifest_;

@@ -1,0 +1,72 @@
+// GPG simple-signing signatures of registry images in lookaside storage (registries.d): read
+// for policy evaluation (pull_trust.h), written on push (lookaside staging storage).
+//
+// Lookaside signatures are read from file:// and http(s):// bases (signature-1, -2, ... until
+// one is missing); they are written to file:// bases only, at the first free index.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/reference.h"
+#include "oci/manifest.h"
+#include "registry/registries_conf.h"
+#include "registry/registry_client.h"
+#include "trust/evaluate.h"
+#include "trust/policy.h"
+#include "trust/registries_d.h"
+
+namespace schicht::copy {
+
+// The lookaside signatures of the image with manifest `manifest_digest` at `location` (the
+// repository it is really read from, a mirror's when pulled from one).
+class LookasideSignatures final : public trust::SignatureSource {
+ public:
+  LookasideSignatures(const trust::RegistriesD& config, Reference location, Digest manifest_digest,
+                      registry::HttpOptions http);
+  std::vector<trust::Signature> signatures() override;
+
+ private:
+  const trust::RegistriesD& config_;
+  Reference location_;
+  Digest manifest_digest_;
+  registry::HttpOptions http_;
+};
+
+// Signatures already gathered from several sources.
+class FoundSignatures final : public trust::SignatureSource {
+ public:
+  explicit FoundSignatures(std::vector<trust::Signature> found) : found_(std::move(found)) {}
+  std::vector<trust::Signature> signatures() override { return found_; }
+
+ private:
+  std::vector<trust::Signature> found_;
+};
+
+// What a pull of `identity` would decide now, fetching its manifest (for this
+// machine's platform) and signatures but no layer; for `image trust explain`.
+trust::Decision evaluate_registry_image(const trust::Policy& policy,
+                                        const trust::RegistriesD& config, const Reference& identity,
+                                        const registry::RegistriesConf& conf,
+                                        const registry::RegistryOptions& options);
+
+// The registries.d of `dir` (registries_d_dir's lookup when empty).
+std::shared_ptr<const trust::RegistriesD> load_registries_d(std::string_view dir);
+
+// The directory a new lookaside signature for `reference` goes to; kUnsupported when the
+// configured staging base is not a file:// URL. Check this before pushing anything.
+std::string lookaside_write_dir(const trust::RegistriesD& config, const Reference& reference,
+                                const Digest& manifest_digest);
+
+// Writes `signature` as the first free signature-N in `dir`; returns its path.
+std::string write_lookaside_signature(const std::string& dir, std::string_view signature);
+
+// The simple-signing signature of `manifest_digest` under `identity` (tag "latest" added when
+// it has neither tag nor digest), made with GPG key `key`.
+std::string sign_simple(const Reference& identity, const Digest& manifest_digest,
+                        const std::string& key);
+
+}  // namespace schicht::copy
