@@ -394,14 +394,13 @@ class Builder {
     prepare_rootfs(ctx);
     RunCommand command;
     command.rootfs = rootfs_.string();
-    std::string shown;
+    // History shows the instruction's text after "/bin/sh -c", whatever SHELL or the form.
+    std::string shown = "/bin/sh -c " + ins.args;
     if (ins.exec_form) {
       command.argv = *ins.exec_form;
-      shown = fmt::format("{}", fmt::join(command.argv, " "));
     } else {
       command.argv = ctx.shell;
       command.argv.push_back(ins.args);
-      shown = fmt::format("{}", fmt::join(command.argv, " "));
     }
     command.env = ctx.state.config.config.env;
     auto args = sorted_args(ctx);

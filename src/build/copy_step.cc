@@ -375,6 +375,24 @@ void copy_into(const CopySpec& spec, const std::vector<ResolvedSource>& sources,
   bool dest_is_dir = dest.ends_with("/") || sources.size() > 1;
   std::string dest_rel = clean_rel(dest);
   auto open_beneath = [&](const std::string& rel) {
+    // Directories the copy has to create belong to the --chown owner, as buildah's do.
+    if (spec.chown && ::geteuid() == 0) {
+      std::string prefix;
+      for (const auto& part : fs::path(rel)) {
+        std::string name = part.string();
+        if (name.empty() || name == ".") continue;
+        auto walk = snapshot::open_dir_beneath(root_fd.get(), prefix, false);
+        if (walk.status != snapshot::WalkStatus::kOk) break;
+        UniqueFd dir(::openat(walk.fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (dir && !snapshot::stat_at(dir.get(), name)) {
+          if (::mkdirat(dir.get(), name.c_str(), 0755) != 0) fail_errno("mkdir", name);
+          if (::fchownat(dir.get(), name.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0) {
+            fail_errno("chown", name);
+          }
+        }
+        prefix = prefix.empty() ? name : prefix + "/" + name;
+      }
+    }
     auto walk = snapshot::open_dir_beneath(root_fd.get(), rel, true);
     if (walk.status != snapshot::WalkStatus::kOk) {
       fail(ErrorKind::kInvalidInput,

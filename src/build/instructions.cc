@@ -21,12 +21,11 @@ void set_env(ContainerConfig& config, const std::string& key, const std::string&
   }
 }
 
-// CMD, ENTRYPOINT: the exec form as given, the shell form through the stage's SHELL.
-std::vector<std::string> command_of(const StageContext& ctx, const Instruction& ins) {
+// CMD, ENTRYPOINT: the exec form as given, the shell form as /bin/sh -c (buildah 1.28 does
+// not use SHELL for these).
+std::vector<std::string> command_of(const Instruction& ins) {
   if (ins.exec_form) return *ins.exec_form;
-  std::vector<std::string> out = ctx.shell;
-  out.push_back(ins.args);
-  return out;
+  return {"/bin/sh", "-c", ins.args};
 }
 
 std::string keyword_and_rest(const Instruction& ins) {
@@ -143,12 +142,12 @@ std::string apply_metadata(StageContext& ctx, const Instruction& ins, const Buil
     return keyword_and_rest(ins);
   }
   if (kw == "CMD") {
-    config.cmd = command_of(ctx, ins);
+    config.cmd = command_of(ins);
     ctx.cmd_set = true;
     return keyword_and_rest(ins);
   }
   if (kw == "ENTRYPOINT") {
-    config.entrypoint = command_of(ctx, ins);
+    config.entrypoint = command_of(ins);
     // A new entrypoint drops a CMD inherited from the base image, not one set in this stage.
     if (!ctx.cmd_set) config.cmd.reset();
     return keyword_and_rest(ins);

@@ -35,9 +35,12 @@ bool same_time(const struct timespec& a, const struct timespec& b) {
   return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
+// As containers/storage compares (so layers list what podman's list): identity, type and
+// permissions, owner, size and mtime. ctime is left out on purpose: linking a file changes it,
+// and podman does not write the unchanged link target again.
 bool same(const NodeStamp& a, const NodeStamp& b) {
   return a.ino == b.ino && a.mode == b.mode && a.uid == b.uid && a.gid == b.gid &&
-         a.size == b.size && same_time(a.mtime, b.mtime) && same_time(a.ctime, b.ctime);
+         (S_ISDIR(a.mode) || a.size == b.size) && same_time(a.mtime, b.mtime);
 }
 
 UniqueFd open_root(const fs::path& root) {

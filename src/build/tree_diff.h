@@ -1,11 +1,12 @@
 // The layer a build step made: the difference between a root filesystem before and after the
 // step, as an OCI layer tar (image-format.md §9).
 //
-// scan_tree() records every node's identity and change stamps (inode, ctime, mtime, mode,
-// owner, size); write_diff() walks the tree again and writes, in sorted path order, every node
+// scan_tree() records every node's identity and change stamps (inode, mtime, mode, owner,
+// size); write_diff() walks the tree again and writes, in sorted path order, every node
 // that is new or whose stamps changed, the parent directories of those (as buildah writes
 // them), and a whiteout `.wh.NAME` for every node that is gone (only the topmost of a removed
-// subtree). ctime cannot be set from user space, so no change escapes the comparison. Hardlinks
+// subtree). Changes are found as containers/storage finds them (inode, mode, owner, size,
+// mtime), so a change that keeps all of those (touch -r after writing) is missed, as there. Hardlinks
 // among the written files stay hardlinks. Symlinks are never followed. Stateless functions; the
 // tree must not change during a call.
 #pragma once

@@ -21,6 +21,7 @@
 #include "core/kill_point.h"
 #include "core/reference.h"
 #include "snapshot/snapshotter.h"
+#include "store/build_cache.h"
 #include "store/check.h"
 #include "store/lists.h"
 #include "store/usage.h"
@@ -113,6 +114,13 @@ std::vector<store::ImageInfo> prune_candidates(store::Store& store, const PruneO
   return out;
 }
 
+// Removes the build cache (or, for a dry run, only counts it); returns the bytes freed.
+uint64_t prune_cache(store::Store& store, bool dry_run) {
+  if (dry_run) return store::cache_usage(store).reclaimable;
+  uint64_t freed = store::prune_build_cache(store).freed_bytes;
+  return freed + remove_unused_snapshots(store);
+}
+
 PruneResult prune_images(store::Store& store, const PruneOptions& o) {
   PruneResult result;
   auto candidates = prune_candidates(store, o);
@@ -173,6 +181,9 @@ int cmd_image_prune(Context& ctx, CommandArgs args) {
                  "Remove all images not in use by containers, not just dangling ones");
   flags.add_bool("force", 'f', &force, "Do not prompt for confirmation");
   flags.add_bool("external", 0, &external, "Remove images even when used by external containers");
+  bool build_cache = false;
+  flags.add_bool("build-cache", 0, &build_cache,
+                 "Also remove the build cache (what `build` reuses between builds)");
   add_prune_flags(flags, o, keep_last, max_size);
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args, "schicht image prune [options]", &help);
@@ -189,6 +200,7 @@ int cmd_image_prune(Context& ctx, CommandArgs args) {
     if (!confirm(warning)) return 0;
   }
   PruneResult result = prune_images(ctx.store(), o);
+  if (build_cache) result.freed += prune_cache(ctx.store(), o.dry_run);
   for (const auto& id : result.removed) fmt::print("{}\n", id.hex());
   if (o.dry_run) {
     fmt::print("Would reclaim: {} ({} bytes)\n", human_size_compact(result.freed), result.freed);
@@ -238,6 +250,8 @@ int cmd_system_prune(Context& ctx, CommandArgs args) {
   }
   PruneResult result = prune_images(store, o);
   result.freed += container_bytes;
+  // The build cache is unused data too (as Docker's system prune treats it).
+  result.freed += prune_cache(store, o.dry_run);
   if (!result.removed.empty()) {
     fmt::print("{}\n", o.dry_run ? "Would delete Images" : "Deleted Images");
     for (const auto& id : result.removed) fmt::print("{}\n", id.hex());
@@ -340,6 +354,10 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
   // Containers are created, never running: all of them could go.
   row("Containers", containers.size(), 0, container_bytes, container_bytes);
   row("Local Volumes", 0, 0, 0, 0);
+  // podman 4.3 has no build cache; schicht shows its own, as Docker does, once there is one.
+  if (store::CacheUsage cache = store::cache_usage(store); cache.entries > 0) {
+    row("Build Cache", cache.entries, 0, cache.bytes, cache.reclaimable);
+  }
   if (!format.empty() && is_json_format(format)) {
     fmt::print("{}", json_report(rows, 4));
     return 0;

@@ -115,7 +115,6 @@ EOF2
 }
 
 @test "the build cache is shown by system df and removed by image prune --build-cache" {
-  skip "system df / prune integration comes next"
   base
   echo a > "$CTX/a.txt"
   printf 'FROM localhost/base:1\nCOPY a.txt /a\n' > "$CTX/Containerfile"
@@ -128,12 +127,18 @@ EOF2
   expect_success
   run s build -t c1 "$CTX"
   [[ "$output" != *"Using cache"* ]]
+  # Without --build-cache, image prune leaves the cache; system prune removes it.
+  s rmi c1
+  run s image prune -f
+  run s build -t c1 "$CTX"
+  [[ "$output" == *"Using cache"* ]]
   run s system prune -f
   expect_success
   run s build -t c1 "$CTX"
-  [[ "$output" == *"Using cache"* ]] || true
+  [[ "$output" != *"Using cache"* ]]
   run s system check
   expect_success
+  [ "$(ls -A "$STORE/tmp")" = "" ]
 }
 
 @test "--timestamp and SOURCE_DATE_EPOCH give bit-identical images" {
