@@ -121,7 +121,20 @@ unchanged() {
   expect_success
   run s images --format '{{.Repository}}:{{.Tag}}'
   [[ "$output" == *"$REG/signed:1"* ]]
+  # By digest, the default matchRepoDigestOrExact needs only the repository to match; keyPaths
+  # trusts each of its keys.
+  STORE=$WORK/store3
+  printf 'pw\n' >"$WORK/pass2"
+  oracle genkey "$WORK/other" "$WORK/pass2"
+  cat >"$WORK/policy.json" <<EOF
+{"default":[{"type":"insecureAcceptAnything"}],"transports":{"docker":{"$REG/signed":[
+ {"type":"sigstoreSigned","keyPaths":["$WORK/other.pub","$WORK/k.pub"]}]}}}
+EOF
+  run sp pull -q --signature-policy "$WORK/policy.json" "$REG/signed@$digest"
+  expect_success
 
+  # skopeo 1.9 knows keyPath only.
+  policy_for signed "$WORK/k.pub"
   # skopeo finds and fetches the attachment schicht wrote (Debian's build then refuses to
   # verify it; a build with sigstore enabled must accept it).
   mkdir -p "$WORK/registries.d"
