@@ -158,7 +158,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if "retry_after" in rule:
                 headers.append(("Retry-After", str(rule["retry_after"])))
             self.send_head(code, headers)
-            self.wfile.write(b"{}")
+            if method != "HEAD":  # a HEAD answer has no body, whatever its Content-Length
+                self.wfile.write(b"{}")
             return
         if action == "redirect_loop":
             self.send_head(307, [("Location", path), ("Content-Length", "0")])
