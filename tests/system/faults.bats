@@ -247,3 +247,11 @@ pulled_correctly() {
   expect_failure 125 "writing blob: uploading blob sha256:" "500 Internal Server Error"
   [ "$(store_state)" = "$BEFORE" ]
 }
+
+@test "SCHICHT_STALL_TIMEOUT must be a number of seconds" {
+  for value in x 0 -3 5s; do
+    SCHICHT_STALL_TIMEOUT=$value run s pull --tls-verify=false "$PROXY/app:1"
+    expect_failure 125 "SCHICHT_STALL_TIMEOUT=\"$value\": expected a number of seconds"
+  done
+  [ -z "$(s images -q)" ]
+}
