@@ -201,6 +201,10 @@ pulled_correctly() {
   expect_failure 125 "manifest does not match its Docker-Content-Digest $other"
   unchanged
 
+  check "{\"match\": \"/blobs/$digest\", \"action\": \"digest\", \"value\": \"$other\"}" "$PROXY/app:1"
+  expect_failure 125 "reading blob $digest from $PROXY/app: the registry names digest $other"
+  unchanged
+
   # Another image's manifest served for this digest: refused, whatever the headers say.
   check "{\"match\": \"/manifests/$manifest\", \"action\": \"substitute\", \"path\": \"/v2/other/manifests/$other\"}" \
     "$PROXY/app@$manifest"
