@@ -197,6 +197,15 @@ class Builder {
     }
     rootfs_valid_ = false;
     rootfs_ = work_.path() / fmt::format("stage{}", stage.index);
+    // ONBUILD triggers of the base run first, as steps of FROM; the child does not inherit them.
+    std::vector<std::string> triggers = std::move(ctx.state.config.config.on_build);
+    ctx.state.config.config.on_build.clear();
+    for (const auto& trigger : triggers) {
+      Containerfile one = parse_containerfile("FROM scratch\n" + trigger + "\n", file_.path);
+      Instruction ins = one.stages[0].instructions.at(0);
+      ins.line = stage.from.line;
+      with_step(ins, [&] { run_step(ctx, ins, false); });
+    }
     for (size_t i = 0; i < stage.instructions.size(); ++i) {
       const Instruction& ins = stage.instructions[i];
       out(fmt::format("{}STEP {}/{}: {}", prefix(), i + 2, steps, ins.original));
@@ -242,6 +251,7 @@ class Builder {
     for (const auto& [k, v] : sorted_args(ctx)) key.update(fmt::format("arg {}={}\n", k, v));
     key.update(fmt::format("shell {}\n", fmt::join(ctx.shell, "\x1f")));
     if (options_.timestamp) key.update(fmt::format("timestamp {}\n", *options_.timestamp));
+    if (options_.docker_format) key.update("format docker\n");
     if (final_step) {
       for (const auto& [k, v] : options_.labels) key.update(fmt::format("label {}={}\n", k, v));
     }
@@ -361,7 +371,9 @@ class Builder {
   }
 
   // Makes rootfs_ hold exactly the stage's layers and records its state before the step.
-  void prepare_rootfs(StageContext& ctx) {
+  // For RUN, buildah also creates the working directory (owned by USER) and the VOLUME mount
+  // points, so they land in the step's layer.
+  void prepare_rootfs(StageContext& ctx, bool for_run = false) {
     if (!rootfs_valid_) {
       UniqueFd parent(::open(work_.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (!parent) fail_errno("open", work_.path().string());
@@ -377,7 +389,34 @@ class Builder {
       if (!root) fail_errno("open", rootfs_.string());
       std::string rel = fs::path(wd).lexically_normal().relative_path().string();
       if (!rel.empty() && rel.back() == '/') rel.pop_back();
-      (void)snapshot::open_dir_beneath(root.get(), rel, true);
+      const std::string& user = ctx.state.config.config.user;
+      std::optional<std::pair<uid_t, gid_t>> owner;
+      if (for_run && !user.empty() && ::geteuid() == 0) owner = lookup_owner(user, rootfs_);
+      // Every directory created on the way belongs to USER, as buildah makes them.
+      std::string prefix;
+      for (const auto& part : fs::path(rel)) {
+        std::string name = part.string();
+        if (name.empty() || name == ".") continue;
+        std::string path = prefix.empty() ? name : prefix + "/" + name;
+        bool existed = snapshot::open_dir_beneath(root.get(), path, false).status !=
+                       snapshot::WalkStatus::kMissing;
+        (void)snapshot::open_dir_beneath(root.get(), path, true);
+        if (!existed && owner &&
+            ::fchownat(root.get(), path.c_str(), owner->first, owner->second,
+                       AT_SYMLINK_NOFOLLOW) != 0) {
+          fail_errno("chown", "/" + path);
+        }
+        prefix = path;
+      }
+    }
+    if (for_run) {
+      UniqueFd root(::open(rootfs_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!root) fail_errno("open", rootfs_.string());
+      for (const auto& volume : ctx.state.config.config.volumes) {
+        std::string rel = fs::path(volume).lexically_normal().relative_path().string();
+        while (!rel.empty() && rel.back() == '/') rel.pop_back();
+        if (!rel.empty()) (void)snapshot::open_dir_beneath(root.get(), rel, true);
+      }
     }
   }
 
@@ -391,7 +430,7 @@ class Builder {
   }
 
   std::string run(StageContext& ctx, const Instruction& ins) {
-    prepare_rootfs(ctx);
+    prepare_rootfs(ctx, true);
     RunCommand command;
     command.rootfs = rootfs_.string();
     // History shows the instruction's text after "/bin/sh -c", whatever SHELL or the form.

@@ -42,6 +42,9 @@ struct BuildOptions {
   bool layers = true;  // false: no cache lookups or entries
   bool quiet = false;
   bool squash = false;
+  // --format docker: HEALTHCHECK, ONBUILD and SHELL are kept in the config (OCI has no place
+  // for them: they are dropped with a warning, as buildah does).
+  bool docker_format = false;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
   PullPolicy pull = PullPolicy::kMissing;

@@ -80,72 +80,6 @@ UniqueFd open_dir_path(const fs::path& path) {
   return fd;
 }
 
-// "user[:group]" as numbers, names looked up in the root filesystem's passwd and group files.
-std::pair<uid_t, gid_t> lookup_owner(const std::string& spec, const fs::path& rootfs) {
-  auto lookup = [&](const std::string& name, const char* file, bool want_gid_of_user,
-                    bool* found) -> long {
-    *found = false;
-    std::string text;
-    try {
-      text = read_file(rootfs / file);
-    } catch (const Error&) {
-      return -1;
-    }
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t end = text.find('\n', start);
-      if (end == std::string::npos) end = text.size();
-      std::string line = text.substr(start, end - start);
-      start = end + 1;
-      std::vector<std::string> f;
-      size_t b = 0;
-      for (;;) {
-        size_t c = line.find(':', b);
-        f.push_back(line.substr(b, c == std::string::npos ? std::string::npos : c - b));
-        if (c == std::string::npos) break;
-        b = c + 1;
-      }
-      if (f.size() >= 4 && f[0] == name) {
-        *found = true;
-        return std::stol(want_gid_of_user ? f[3] : f[2]);
-      }
-    }
-    return -1;
-  };
-  auto numeric = [](const std::string& s) {
-    return !s.empty() &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-  };
-  size_t colon = spec.find(':');
-  std::string user = spec.substr(0, colon);
-  std::string group = colon == std::string::npos ? "" : spec.substr(colon + 1);
-  uid_t uid = 0;
-  gid_t gid = 0;
-  bool found = false;
-  if (numeric(user)) {
-    uid = static_cast<uid_t>(std::stoul(user));
-    gid = static_cast<gid_t>(uid);
-  } else {
-    long id = lookup(user, "etc/passwd", false, &found);
-    if (!found)
-      fail(ErrorKind::kNotFound, fmt::format("looking up UID for user {:?}: no such user", user));
-    uid = static_cast<uid_t>(id);
-    gid = static_cast<gid_t>(lookup(user, "etc/passwd", true, &found));
-  }
-  if (!group.empty()) {
-    if (numeric(group)) {
-      gid = static_cast<gid_t>(std::stoul(group));
-    } else {
-      long id = lookup(group, "etc/group", false, &found);
-      if (!found)
-        fail(ErrorKind::kNotFound,
-             fmt::format("looking up GID for group {:?}: no such group", group));
-      gid = static_cast<gid_t>(id);
-    }
-  }
-  return {uid, gid};
-}
-
 struct Owner {
   uid_t uid = 0;
   gid_t gid = 0;
@@ -288,6 +222,72 @@ void hash_tree(Hasher& h, const fs::path& path, const std::string& rel, const Ig
 }
 
 }  // namespace
+
+// "user[:group]" as numbers, names looked up in the root filesystem's passwd and group files.
+std::pair<uid_t, gid_t> lookup_owner(const std::string& spec, const fs::path& rootfs) {
+  auto lookup = [&](const std::string& name, const char* file, bool want_gid_of_user,
+                    bool* found) -> long {
+    *found = false;
+    std::string text;
+    try {
+      text = read_file(rootfs / file);
+    } catch (const Error&) {
+      return -1;
+    }
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      std::string line = text.substr(start, end - start);
+      start = end + 1;
+      std::vector<std::string> f;
+      size_t b = 0;
+      for (;;) {
+        size_t c = line.find(':', b);
+        f.push_back(line.substr(b, c == std::string::npos ? std::string::npos : c - b));
+        if (c == std::string::npos) break;
+        b = c + 1;
+      }
+      if (f.size() >= 4 && f[0] == name) {
+        *found = true;
+        return std::stol(want_gid_of_user ? f[3] : f[2]);
+      }
+    }
+    return -1;
+  };
+  auto numeric = [](const std::string& s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  size_t colon = spec.find(':');
+  std::string user = spec.substr(0, colon);
+  std::string group = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  uid_t uid = 0;
+  gid_t gid = 0;
+  bool found = false;
+  if (numeric(user)) {
+    uid = static_cast<uid_t>(std::stoul(user));
+    gid = static_cast<gid_t>(uid);
+  } else {
+    long id = lookup(user, "etc/passwd", false, &found);
+    if (!found)
+      fail(ErrorKind::kNotFound, fmt::format("looking up UID for user {:?}: no such user", user));
+    uid = static_cast<uid_t>(id);
+    gid = static_cast<gid_t>(lookup(user, "etc/passwd", true, &found));
+  }
+  if (!group.empty()) {
+    if (numeric(group)) {
+      gid = static_cast<gid_t>(std::stoul(group));
+    } else {
+      long id = lookup(group, "etc/group", false, &found);
+      if (!found)
+        fail(ErrorKind::kNotFound,
+             fmt::format("looking up GID for group {:?}: no such group", group));
+      gid = static_cast<gid_t>(id);
+    }
+  }
+  return {uid, gid};
+}
 
 mode_t parse_chmod(const std::string& text) {
   if (text.empty() || text.size() > 4 ||

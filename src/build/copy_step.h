@@ -45,6 +45,9 @@ std::string hash_sources(const CopySpec& spec, const std::vector<ResolvedSource>
 void copy_into(const CopySpec& spec, const std::vector<ResolvedSource>& sources,
                const fs::path& rootfs);
 
+// "user[:group]" as numbers, names looked up in the root filesystem's passwd and group files.
+std::pair<uid_t, gid_t> lookup_owner(const std::string& spec, const fs::path& rootfs);
+
 // `--chmod=755`: the mode, or kInvalidInput.
 mode_t parse_chmod(const std::string& text);
 

@@ -44,6 +44,75 @@ std::vector<std::string> words_or_json(const Instruction& ins, const Variables& 
   return process_words(ins.args, vars, escape);
 }
 
+// Go's time.ParseDuration for the units HEALTHCHECK takes: "30s", "1m30s", "500ms".
+int64_t parse_duration(const std::string& flag, const std::string& text) {
+  int64_t total = 0;
+  size_t i = 0;
+  auto bad = [&] {
+    fail(ErrorKind::kInvalidInput, fmt::format("invalid duration {:?} for --{}", text, flag));
+  };
+  if (text.empty()) bad();
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+      ++i;
+    if (start == i) bad();
+    double number = std::stod(text.substr(start, i - start));
+    size_t unit_start = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    std::string unit = text.substr(unit_start, i - unit_start);
+    double scale = unit == "ns"                   ? 1
+                   : unit == "us" || unit == "µs" ? 1e3
+                   : unit == "ms"                 ? 1e6
+                   : unit == "s"                  ? 1e9
+                   : unit == "m"                  ? 60e9
+                   : unit == "h"                  ? 3600e9
+                                                  : 0;
+    if (scale == 0) bad();
+    total += static_cast<int64_t>(number * scale);
+  }
+  return total;
+}
+
+Healthcheck parse_healthcheck(const Instruction& ins) {
+  Healthcheck h;
+  std::string rest = ins.args;
+  std::string word = rest.substr(0, rest.find_first_of(" \t"));
+  for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (word == "NONE") {
+    h.test = {"NONE"};
+    return h;
+  }
+  if (word != "CMD") {
+    fail(ErrorKind::kInvalidInput, "HEALTHCHECK requires NONE or CMD followed by a command");
+  }
+  std::string command = rest.size() > 3 ? rest.substr(4) : "";
+  while (!command.empty() && (command.front() == ' ' || command.front() == '\t'))
+    command.erase(0, 1);
+  if (command.empty()) fail(ErrorKind::kInvalidInput, "Missing command after HEALTHCHECK CMD");
+  if (auto exec = nlohmann::json::accept(command)
+                      ? std::optional<nlohmann::json>(nlohmann::json::parse(command))
+                      : std::nullopt;
+      exec && exec->is_array()) {
+    h.test = {"CMD"};
+    for (const auto& item : *exec)
+      h.test.push_back(item.is_string() ? item.get<std::string>() : item.dump());
+  } else {
+    h.test = {"CMD-SHELL", command};
+  }
+  if (auto v = ins.flag("interval")) h.interval = parse_duration("interval", *v);
+  if (auto v = ins.flag("timeout")) h.timeout = parse_duration("timeout", *v);
+  if (auto v = ins.flag("start-period")) h.start_period = parse_duration("start-period", *v);
+  if (auto v = ins.flag("retries")) {
+    try {
+      h.retries = std::stoll(*v);
+    } catch (const std::exception&) {
+      fail(ErrorKind::kInvalidInput, fmt::format("invalid --retries {:?}", *v));
+    }
+  }
+  return h;
+}
+
 }  // namespace
 
 Variables StageContext::variables() const {
@@ -157,7 +226,9 @@ std::string apply_metadata(StageContext& ctx, const Instruction& ins, const Buil
       fail(ErrorKind::kInvalidInput, "SHELL requires the arguments to be in JSON form");
     }
     ctx.shell = *ins.exec_form;
-    if (options.warn) {
+    if (options.docker_format) {
+      config.shell = ctx.shell;
+    } else if (options.warn) {
       options.warn(
           fmt::format("SHELL is not supported for OCI image format, [{}] will be ignored. "
                       "Must use `docker` format",
@@ -166,7 +237,9 @@ std::string apply_metadata(StageContext& ctx, const Instruction& ins, const Buil
     return keyword_and_rest(ins);
   }
   if (kw == "HEALTHCHECK") {
-    if (options.warn) {
+    if (options.docker_format) {
+      config.healthcheck = parse_healthcheck(ins);
+    } else if (options.warn) {
       options.warn(
           "HEALTHCHECK is not supported for OCI image format and will be ignored. Must "
           "use `docker` format");
@@ -175,7 +248,17 @@ std::string apply_metadata(StageContext& ctx, const Instruction& ins, const Buil
   }
   if (kw == "ONBUILD") {
     need_args();
-    if (options.warn) {
+    std::string trigger_keyword = ins.args.substr(0, ins.args.find_first_of(" \t"));
+    for (auto& c : trigger_keyword)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (trigger_keyword == "ONBUILD" || trigger_keyword == "FROM" ||
+        trigger_keyword == "MAINTAINER") {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{} isn't allowed as an ONBUILD trigger", trigger_keyword));
+    }
+    if (options.docker_format) {
+      config.on_build.push_back(ins.args);
+    } else if (options.warn) {
       options.warn(
           fmt::format("ONBUILD is not supported for OCI image format, {} will be "
                       "ignored. Must use `docker` format",

@@ -6,9 +6,9 @@
 // that is new or whose stamps changed, the parent directories of those (as buildah writes
 // them), and a whiteout `.wh.NAME` for every node that is gone (only the topmost of a removed
 // subtree). Changes are found as containers/storage finds them (inode, mode, owner, size,
-// mtime), so a change that keeps all of those (touch -r after writing) is missed, as there. Hardlinks
-// among the written files stay hardlinks. Symlinks are never followed. Stateless functions; the
-// tree must not change during a call.
+// mtime), so a change that keeps all of those (touch -r after writing) is missed, as there.
+// Hardlinks among the written files stay hardlinks. Symlinks are never followed. Stateless
+// functions; the tree must not change during a call.
 #pragma once
 
 #include <sys/stat.h>

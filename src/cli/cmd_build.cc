@@ -72,7 +72,11 @@ int cmd_build(Context& ctx, CommandArgs args) {
                    "use certificates at the specified path to access the registry");
   flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   flags.add_ignored("isolation", 0, true);
-  flags.add_ignored("format", 0, true);
+  std::string image_format = "oci";
+  if (const char* env = std::getenv("BUILDAH_FORMAT"); env != nullptr && *env != 0)
+    image_format = env;
+  flags.add_string("format", 0, &image_format,
+                   "format of the built image's manifest and metadata (default \"oci\")");
   flags.add_ignored("network", 0, true);
   flags.add_ignored("force-rm", 0, false);
   flags.add_ignored("rm", 0, false);
@@ -123,6 +127,11 @@ int cmd_build(Context& ctx, CommandArgs args) {
     options.annotations.insert_or_assign(split_key_value(a, "annotation").first,
                                          split_key_value(a, "annotation").second);
   if (!tags.empty()) options.commit_name = tags.front();
+  if (image_format == "docker") {
+    options.docker_format = true;
+  } else if (image_format != "oci") {
+    fail(ErrorKind::kInvalidInput, fmt::format("unrecognized image type {:?}", image_format));
+  }
   options.target = target;
   options.use_cache = !no_cache;
   options.layers = layers;

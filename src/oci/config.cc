@@ -32,6 +32,17 @@ std::optional<std::vector<std::string>> read_command(const Json& object, const c
   return read_string_array(object, key, path);
 }
 
+std::optional<Healthcheck> parse_healthcheck(const Json& object, const std::string& path) {
+  const Json* value = find_object(object, "Healthcheck", path);
+  if (value == nullptr) return std::nullopt;
+  std::string here = member_path(path, "Healthcheck");
+  return Healthcheck{.test = read_string_array(*value, "Test", here),
+                     .interval = read_int64(*value, "Interval", here).value_or(0),
+                     .timeout = read_int64(*value, "Timeout", here).value_or(0),
+                     .start_period = read_int64(*value, "StartPeriod", here).value_or(0),
+                     .retries = read_int64(*value, "Retries", here).value_or(0)};
+}
+
 ContainerConfig parse_container_config(const Json& object, const std::string& path) {
   return ContainerConfig{
       .user = read_string(object, "User", path),
@@ -44,6 +55,9 @@ ContainerConfig parse_container_config(const Json& object, const std::string& pa
       .labels = read_string_map(object, "Labels", path),
       .stop_signal = read_string(object, "StopSignal", path),
       .args_escaped = read_bool(object, "ArgsEscaped", path),
+      .healthcheck = parse_healthcheck(object, path),
+      .on_build = read_string_array(object, "OnBuild", path),
+      .shell = read_string_array(object, "Shell", path),
   };
 }
 
@@ -122,6 +136,18 @@ void write_container_config(GoJsonWriter& out, const ContainerConfig& config) {
   if (!config.labels.empty()) write_string_map(out.key("Labels"), config.labels);
   if (!config.stop_signal.empty()) out.key("StopSignal").string(config.stop_signal);
   if (config.args_escaped) out.key("ArgsEscaped").boolean(true);
+  if (config.healthcheck) {
+    const Healthcheck& h = *config.healthcheck;
+    out.key("Healthcheck").begin_object();
+    write_string_list(out, "Test", h.test);
+    if (h.interval != 0) out.key("Interval").integer(h.interval);
+    if (h.timeout != 0) out.key("Timeout").integer(h.timeout);
+    if (h.start_period != 0) out.key("StartPeriod").integer(h.start_period);
+    if (h.retries != 0) out.key("Retries").integer(h.retries);
+    out.end_object();
+  }
+  write_string_list(out, "OnBuild", config.on_build);
+  write_string_list(out, "Shell", config.shell);
   out.end_object();
 }
 

@@ -8,6 +8,7 @@
 // non-empty history entries is not checked against the diff IDs: c/storage does not enforce it.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,6 +17,17 @@
 #include "core/digest.h"
 
 namespace schicht {
+
+// Docker's HEALTHCHECK settings (durations in nanoseconds, as Go's time.Duration).
+struct Healthcheck {
+  std::vector<std::string> test;
+  int64_t interval = 0;
+  int64_t timeout = 0;
+  int64_t start_period = 0;
+  int64_t retries = 0;
+
+  bool operator==(const Healthcheck&) const = default;
+};
 
 // The "config" member: how a container of the image runs.
 struct ContainerConfig {
@@ -31,6 +43,11 @@ struct ContainerConfig {
   std::map<std::string, std::string> labels;
   std::string stop_signal;
   bool args_escaped = false;  // deprecated, Windows only; kept so serialization round-trips
+  // Docker-format members (buildah --format docker writes them; the OCI spec has none). Written
+  // after the OCI members only when set, so OCI configs keep their bytes.
+  std::optional<Healthcheck> healthcheck;
+  std::vector<std::string> on_build;
+  std::vector<std::string> shell;
 
   bool operator==(const ContainerConfig&) const = default;
 };
