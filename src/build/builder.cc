@@ -249,6 +249,11 @@ class Builder {
                            ctx.state.id ? ctx.state.id->str() : "scratch", ctx.history_comment));
     key.update(fmt::format("instruction {}\nflags {}\n", ins.original, fmt::join(ins.flags, " ")));
     for (const auto& [k, v] : sorted_args(ctx)) key.update(fmt::format("arg {}={}\n", k, v));
+    if (ins.keyword == "ARG") {
+      // The values this ARG brings into effect.
+      for (const auto& [k, v] : options_.build_args)
+        key.update(fmt::format("build-arg {}={}\n", k, v));
+    }
     key.update(fmt::format("shell {}\n", fmt::join(ctx.shell, "\x1f")));
     if (options_.timestamp) key.update(fmt::format("timestamp {}\n", *options_.timestamp));
     if (options_.docker_format) key.update("format docker\n");

@@ -232,3 +232,55 @@ EOF2
   run config '{{json .Config.Env}}' d2
   [[ "$output" == *'"Y=1"'* ]]
 }
+
+# A busybox base for RUN (skipped without busybox-static).
+busybox_base() {
+  [ -x /usr/bin/busybox ] || skip "needs /usr/bin/busybox (busybox-static)"
+  mkdir -p "$WORK/bb/bin" "$WORK/bb/etc"
+  cp /usr/bin/busybox "$WORK/bb/bin/busybox"
+  for t in sh echo cat rm ls mkdir true false env id; do ln -s busybox "$WORK/bb/bin/$t"; done
+  echo gone > "$WORK/bb/etc/gone"
+  tar -C "$WORK/bb" -cf "$WORK/bb.tar" .
+  s import "$WORK/bb.tar" localhost/bb >/dev/null
+  mkdir -p "$WORK/ctx"
+  CTX=$WORK/ctx
+}
+
+@test "RUN: shell and exec form, build args in the environment, deletions as whiteouts" {
+  busybox_base
+  cat > "$CTX/Containerfile" <<'EOF2'
+FROM localhost/bb
+ENV GREETING=hello
+ARG WHO=world
+RUN echo "$GREETING $WHO" > /msg && rm /etc/gone
+RUN ["/bin/sh", "-c", "echo exec > /exec"]
+EOF2
+  run s build --build-arg WHO=you -t r1 "$CTX"
+  expect_success
+  run s history --no-trunc --format '{{.CreatedBy}}' r1
+  [[ "${lines[1]}" == '|1 WHO=you /bin/sh -c echo "$GREETING $WHO" > /msg && rm /etc/gone' ]]
+  s save --format oci-dir -o "$WORK/out" r1
+  list=$(for l in "$WORK"/out/blobs/sha256/*; do tar -tzf "$l" 2>/dev/null || true; done)
+  [[ "$list" == *"etc/.wh.gone"* ]]
+  content=$(for l in "$WORK"/out/blobs/sha256/*; do tar -xzOf "$l" msg 2>/dev/null || true; done)
+  [ "$content" = "hello you" ]
+  # Same args: every step cached; another arg value: the RUN runs again.
+  run s build --build-arg WHO=you -t r1 "$CTX"
+  [ "$(grep -c 'Using cache' <<< "$output")" -eq 4 ]
+  run s build --build-arg WHO=me -t r1 "$CTX"
+  [ "$(grep -c 'Using cache' <<< "$output")" -eq 1 ]
+}
+
+@test "a failing RUN stops the build with its exit status and names nothing" {
+  busybox_base
+  before=$(store_state)
+  printf 'FROM localhost/bb\nENV X=1\nRUN exit 3\nENV Y=2\n' > "$CTX/Containerfile"
+  run s build -t broken "$CTX"
+  expect_failure 3 'Containerfile:3: building at STEP "RUN exit 3": exit status 3'
+  [[ "$output" != *"STEP 4/4"* ]]
+  run s image exists broken
+  [ "$status" -eq 1 ]
+  [ "$(ls -A "$STORE/tmp")" = "" ]
+  run s system check
+  expect_success
+}
