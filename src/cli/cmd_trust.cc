@@ -16,7 +16,9 @@
 #include "core/fs.h"
 #include "core/reference.h"
 #include "registry/registries_conf.h"
+#include "trust/base64.h"
 #include "trust/evaluate.h"
+#include "trust/gpg.h"
 #include "trust/scope.h"
 
 namespace schicht::cli {
@@ -32,23 +34,48 @@ std::string show_type(const std::string& type) {
 }
 
 struct ShowRow {
-  std::string transport, name, repo_name, type, gpg_id;
+  std::string transport, name, repo_name, type, gpg_id, store;
 };
 
-std::vector<ShowRow> show_rows(const trust::Policy& policy) {
+// The user IDs of a signedBy requirement's keys, as podman shows them ("a@b.c, d@e.f"). A key
+// that cannot be read is reported on stderr and leaves the column empty, as in podman.
+std::string key_identities(const trust::Requirement& r) {
+  try {
+    std::vector<std::string> keyrings;
+    for (const std::string& path : r.key_paths) keyrings.push_back(read_file(path));
+    for (const std::string& data : r.key_datas) {
+      std::optional<std::string> keyring = trust::base64_decode(data);
+      if (!keyring) fail(ErrorKind::kInvalidInput, "keyData is not base64");
+      keyrings.push_back(*keyring);
+    }
+    // Per keyring, as podman asks gpg about each file: a key named twice is listed twice.
+    std::vector<std::string> ids;
+    for (const std::string& keyring : keyrings) {
+      for (std::string& id : trust::gpg_key_identities({keyring})) ids.push_back(std::move(id));
+    }
+    return fmt::format("{}", fmt::join(ids, ", "));
+  } catch (const Error& e) {
+    fmt::print(stderr, "WARNING: getting key identity: {}\n", e.what());
+    return "";
+  }
+}
+
+std::vector<ShowRow> show_rows(const trust::Policy& policy, const trust::RegistriesD& lookaside) {
   std::vector<ShowRow> rows;
   auto add = [&](const trust::Requirements& reqs, const std::string& transport,
-                 const std::string& name, const std::string& repo_name) {
+                 const std::string& name, const std::string& repo_name, const std::string& store) {
     for (const trust::Requirement& r : reqs) {
-      // The GPG key IDs podman shows come from gpg; reading keyrings is not implemented yet.
-      rows.push_back(ShowRow{transport, name, repo_name, show_type(r.type),
-                             r.type == "sigstoreSigned" ? "N/A" : ""});
+      std::string id = r.type == "sigstoreSigned" ? "N/A"
+                       : r.type == "signedBy"     ? key_identities(r)
+                                                  : "";
+      rows.push_back(ShowRow{transport, name, repo_name, show_type(r.type), id, store});
     }
   };
-  add(policy.default_requirements, "all", "* (default)", "default");
+  add(policy.default_requirements, "all", "* (default)", "default", lookaside.store_for_scope(""));
   for (const auto& [transport, scopes] : policy.transports) {
     for (const auto& [scope, reqs] : scopes) {
-      add(reqs, transport == "docker" ? "repository" : transport, scope, scope);
+      add(reqs, transport == "docker" ? "repository" : transport, scope, scope,
+          transport == "docker" ? lookaside.store_for_scope(scope) : "");
     }
   }
   return rows;
@@ -84,13 +111,15 @@ int trust_show(Context& ctx, CommandArgs args) {
     return 0;
   }
   trust::Policy policy = trust::load_policy(path);
-  std::vector<ShowRow> rows = show_rows(policy);
+  auto lookaside = copy::load_registries_d(ctx.options().registries_d);
+  std::vector<ShowRow> rows = show_rows(policy, *lookaside);
   if (json) {
     ordered_json out = ordered_json::array();
     for (const ShowRow& row : rows) {
       ordered_json item = {{"transport", row.transport}};
       if (!row.name.empty()) item["name"] = row.name;
       if (!row.repo_name.empty()) item["repo_name"] = row.repo_name;
+      if (!row.store.empty()) item["sigstore"] = row.store;
       item["type"] = row.type;
       if (!row.gpg_id.empty()) item["gpg_id"] = row.gpg_id;
       out.push_back(item);
@@ -102,8 +131,8 @@ int trust_show(Context& ctx, CommandArgs args) {
   TabWriter table(text);
   if (!noheading) table.write("TRANSPORT\tNAME\tTYPE\tID\tSTORE\n");
   for (const ShowRow& row : rows) {
-    table.write(
-        fmt::format("{}\t{}\t{}\t{}\t\n", row.transport, row.repo_name, row.type, row.gpg_id));
+    table.write(fmt::format("{}\t{}\t{}\t{}\t{}\n", row.transport, row.repo_name, row.type,
+                            row.gpg_id, row.store));
   }
   table.flush();
   fmt::print("{}", text);

@@ -49,6 +49,7 @@ std::span<const Command> image_commands() {
       Command{"rollback", "Point a name back at the image it named before", cmd_image_rollback},
       Command{"rm", "Remove one or more images from local storage", cmd_rmi},
       Command{"save", "Save image(s) to an archive", cmd_save},
+      Command{"sign", "Sign an image", cmd_image_sign},
       Command{"tag", "Add an additional name to a local image", cmd_tag},
       Command{"tag-log", "Show every move of image names", cmd_image_tag_log},
       Command{"tree", "Print layer hierarchy of an image in a tree format", cmd_image_tree},

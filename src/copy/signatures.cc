@@ -13,6 +13,8 @@
 #include "copy/pull_trust.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/media_type.h"
+#include "oci/index.h"
 #include "registry/http.h"
 #include "trust/gpg.h"
 #include "trust/signature_payload.h"
@@ -158,6 +160,45 @@ std::string sign_simple(const Reference& identity, const Digest& manifest_digest
                           .creator = "schicht",
                           .timestamp = static_cast<int64_t>(std::time(nullptr))});
   return trust::gpg_sign(payload, key);
+}
+
+std::vector<std::string> sign_registry_image(const Reference& reference, const std::string& key,
+                                             bool all, const std::string& directory,
+                                             const trust::RegistriesD& config,
+                                             const registry::RegistriesConf& conf,
+                                             const registry::RegistryOptions& options) {
+  registry::RegistryOptions reach = options;
+  reach.insecure = conf.endpoint(reference).insecure;
+  registry::RegistryClient client(reference.domain, reach);
+  std::string version = reference.digest ? reference.digest->str() : reference.tag;
+  registry::Manifest top = with_context(
+      "getting image source", [&] { return client.get_manifest(reference.path, version); });
+  std::vector<Digest> digests;
+  if (all) {
+    std::string type = detect_manifest_type(top.bytes, top.media_type);
+    if (!media_type::is_index(type)) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("docker://{} is not a multi-architecture image (manifest type {})",
+                       reference.str(), type));
+    }
+    for (const Descriptor& instance : parse_index(top.bytes, type).manifests) {
+      digests.push_back(instance.digest);
+    }
+  } else {
+    digests.push_back(top.digest);
+  }
+  std::vector<std::pair<std::string, std::string>> pending;  // directory, signature
+  for (const Digest& digest : digests) {
+    std::string dir = directory.empty() ? lookaside_write_dir(config, reference, digest)
+                                        : fmt::format("{}/{}@{}={}", directory, reference.path,
+                                                      digest.algorithm_name(), digest.hex());
+    pending.emplace_back(dir, sign_simple(reference, digest, key));
+  }
+  std::vector<std::string> written;
+  for (const auto& [dir, signature] : pending) {
+    written.push_back(write_lookaside_signature(dir, signature));
+  }
+  return written;
 }
 
 }  // namespace schicht::copy

@@ -69,4 +69,14 @@ std::string write_lookaside_signature(const std::string& dir, std::string_view s
 std::string sign_simple(const Reference& identity, const Digest& manifest_digest,
                         const std::string& key);
 
+// `image sign`: signs the manifest `reference` names in its registry (with `all`, each
+// instance of the list it must be instead) as `reference`, with GPG key `key`. Signatures go
+// to `directory`/<repository path>@<alg>=<hex>/ when it is set, else to the lookaside staging
+// storage of `config`. Everything is signed before anything is written. Returns the files.
+std::vector<std::string> sign_registry_image(const Reference& reference, const std::string& key,
+                                             bool all, const std::string& directory,
+                                             const trust::RegistriesD& config,
+                                             const registry::RegistriesConf& conf,
+                                             const registry::RegistryOptions& options);
+
 }  // namespace schicht::copy

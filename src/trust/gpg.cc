@@ -180,9 +180,28 @@ GpgVerified GpgVerifier::verify(std::string_view message) {
   return GpgVerified{plain.take(), primary};
 }
 
-std::vector<std::string> gpg_key_fingerprints(const std::string& keyring) {
-  GpgVerifier verifier({keyring}, "keyring");
-  return verifier.fingerprints();
+std::vector<std::string> gpg_key_identities(const std::vector<std::string>& keyrings) {
+  TempDir home(temp_root(), "schicht-gpg");
+  Context c;
+  if (gpgme_error_t err =
+          gpgme_ctx_set_engine_info(c.ctx, GPGME_PROTOCOL_OpenPGP, nullptr, home.path().c_str())) {
+    fail_gpgme(ErrorKind::kInternal, "setting up a temporary GnuPG home", err);
+  }
+  for (const std::string& keyring : keyrings) import_keys(c, keyring);
+  std::vector<std::string> out;
+  if (gpgme_error_t err = gpgme_op_keylist_start(c.ctx, nullptr, 0)) {
+    fail_gpgme(ErrorKind::kInternal, "listing keys", err);
+  }
+  for (;;) {
+    Key key;
+    if (gpgme_op_keylist_next(c.ctx, &key.key) != GPG_ERR_NO_ERROR) break;
+    for (gpgme_user_id_t uid = key.key->uids; uid != nullptr; uid = uid->next) {
+      const char* email = uid->email != nullptr && *uid->email != '\0' ? uid->email : uid->uid;
+      if (email != nullptr) out.emplace_back(email);
+    }
+  }
+  gpgme_op_keylist_end(c.ctx);
+  return out;
 }
 
 }  // namespace schicht::trust

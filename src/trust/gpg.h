@@ -44,8 +44,9 @@ class GpgVerifier {
   std::vector<std::string> fingerprints_;
 };
 
-// The primary fingerprints of the public keys in `keyring` (binary or armoured), read without
-// touching any GnuPG home of the user; for listing (trust show).
-std::vector<std::string> gpg_key_fingerprints(const std::string& keyring);
+// The user IDs of the keys in `keyrings` as podman's `image trust show` lists them: the email
+// address of each, or the whole user ID when it has none. Read without touching any GnuPG home
+// of the user.
+std::vector<std::string> gpg_key_identities(const std::vector<std::string>& keyrings);
 
 }  // namespace schicht::trust

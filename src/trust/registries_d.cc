@@ -150,6 +150,18 @@ bool RegistriesD::use_sigstore_attachments(const Reference& reference) const {
       .value_or(false);
 }
 
+std::string RegistriesD::store_for_scope(std::string_view scope) const {
+  std::string key(scope);
+  for (;;) {
+    auto it = docker_.find(key);
+    if (it != docker_.end()) return it->second.lookaside;
+    size_t slash = key.rfind('/');
+    if (slash == std::string::npos) break;
+    key.resize(slash);
+  }
+  return default_docker_ ? default_docker_->lookaside : "";
+}
+
 std::string registries_d_dir(std::string_view explicit_dir) {
   if (!explicit_dir.empty()) return std::string(explicit_dir);
   std::string user = home() + "/.config/containers/registries.d";

@@ -39,6 +39,10 @@ class RegistriesD {
   // The base URL new signatures are written to: a staging URL, else the read one.
   std::string write_base(const Reference& reference) const;
   bool use_sigstore_attachments(const Reference& reference) const;
+  // The read URL podman's `image trust show` lists for a policy.json docker scope: of the
+  // namespace that is the scope or its nearest parent ("a/b/c", "a/b", "a"), else of
+  // default-docker; no per-key fallback. Empty when none is configured.
+  std::string store_for_scope(std::string_view scope) const;
 
   const std::string& directory() const { return directory_; }
 

@@ -295,3 +295,64 @@ unchanged() {
   run pull "$REG/podman:1"
   expect_success
 }
+
+@test "image sign: signs an image in the registry where podman's image sign does" {
+  printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG" >"$WORK/registries.conf"
+  export CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
+  mkdir -p "$WORK/ours" "$WORK/theirs"
+  s image sign --sign-by trusted@example.com --directory "$WORK/ours" "docker://$REG/unsigned:1"
+  sig="unsigned@sha256=${DIGEST#sha256:}/signature-1"
+  [ -f "$WORK/ours/$sig" ]
+  # The same path podman writes, and the signature verifies on pull from there.
+  if have_podman; then
+    p image sign --sign-by trusted@example.com --directory "$WORK/theirs" "docker://$REG/unsigned:1"
+    [ -f "$WORK/theirs/$sig" ]
+  fi
+  cp "$WORK/ours/$sig" "$SIGS/unsigned@sha256=${DIGEST#sha256:}/" 2>/dev/null ||
+    { mkdir -p "$SIGS/unsigned@sha256=${DIGEST#sha256:}" && cp "$WORK/ours/$sig" "$SIGS/$sig"; }
+  run pull "$REG/unsigned:1"
+  expect_success
+  # Without --directory it goes to the lookaside staging storage of registries.d.
+  printf 'docker:\n  %s:\n    lookaside: file://%s\n    lookaside-staging: file://%s/staging\n' \
+    "$REG" "$SIGS" "$WORK" >"$WORK/registries.d/test.yaml"
+  s --registries.d "$WORK/registries.d" image sign --sign-by "$TRUSTED" "docker://$REG/unsigned:1"
+  [ -f "$WORK/staging/$sig" ]
+}
+
+@test "image sign: errors as podman's" {
+  printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$REG" >"$WORK/registries.conf"
+  export CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
+  mkdir -p "$WORK/d"
+  run s image sign --directory "$WORK/d" "docker://$REG/unsigned:1"
+  expect_failure 125 "please provide an identity"
+  run s image sign --sign-by "$TRUSTED" --directory "$WORK/nope" "docker://$REG/unsigned:1"
+  expect_failure 125 "stat $WORK/nope: no such file or directory"
+  run s image sign --sign-by "$TRUSTED" --directory "$WORK/d" "$REG/unsigned:1"
+  expect_failure 125 "unknown transport \"127.0.0.1\""
+  run s image sign --sign-by "$TRUSTED" --directory "$WORK/d" -a "docker://$REG/unsigned:1"
+  expect_failure 125 "docker://$REG/unsigned:1 is not a multi-architecture image"
+  run s image sign --sign-by "$TRUSTED" --directory "$WORK/d" "docker://$REG/missing:1"
+  expect_failure 125 "getting image source" "manifest unknown"
+  [ -z "$(ls -A "$WORK/d")" ]
+}
+
+@test "image trust show: key identities and lookaside storage as podman shows them" {
+  mkdir -p "$WORK/home/.config/containers/registries.d" "$WORK/bin"
+  printf 'default-docker:\n  lookaside: file:///def\ndocker:\n  %s:\n    lookaside: file:///sigs\n  quay.io:\n    sigstore: https://q.example\n' \
+    "$REG" >"$WORK/home/.config/containers/registries.d/a.yaml"
+  printf '{"default":[{"type":"insecureAcceptAnything"}],"transports":{"docker":{"%s":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"%s"}],"quay.io/x":[{"type":"signedBy","keyType":"GPGKeys","keyPaths":["%s","%s"]}],"quay.io":[{"type":"signedBy","keyType":"GPGKeys","keyData":"%s"}],"docker.io":[{"type":"reject"}]}}}\n' \
+    "$REG" "$KEYS/trusted.gpg" "$KEYS/trusted.gpg" "$KEYS/other.asc" "$(base64 -w0 "$KEYS/trusted.gpg")" \
+    >"$WORK/show.json"
+  HOME=$WORK/home run s image trust show --policypath "$WORK/show.json"
+  expect_success
+  [[ "${lines[2]}" == "repository  $REG"*"signed      trusted@example.com  "*"file:///sigs" ]]
+  [[ "$output" == *"trusted@example.com, other@example.com"* ]]
+  have_podman || skip "podman is not installed"
+  # podman asks gpg2 for key identities.
+  ln -s "$(command -v gpg)" "$WORK/bin/gpg2"
+  for flags in "" "--json" "-n"; do
+    # shellcheck disable=SC2086
+    diff <(HOME=$WORK/home s image trust show --policypath "$WORK/show.json" $flags) \
+      <(PATH=$WORK/bin:$PATH HOME=$WORK/home p image trust show --policypath "$WORK/show.json" $flags)
+  done
+}

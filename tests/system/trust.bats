@@ -6,6 +6,8 @@
 load helpers
 load registry
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
   if have_registry; then
     export REG_DIR=$BATS_FILE_TMPDIR/registry
@@ -147,8 +149,10 @@ TRUST_POLICY='{"default":[{"type":"insecureAcceptAnything"}],"transports":{"dock
 
 @test "image trust show: table, --json, --raw and -n as podman prints them" {
   policy "$WORK/p.json" "$TRUST_POLICY"
-  run s image trust show --policypath "$WORK/p.json"
+  # Its key file does not exist: a warning on stderr, as podman logs an error.
+  run --separate-stderr s --registries.d "$WORK/none" image trust show --policypath "$WORK/p.json"
   expect_success
+  [[ "$stderr" == *"/tmp/k.gpg"* ]]
   [ "${lines[0]}" = "TRANSPORT       NAME                 TYPE            ID          STORE" ]
   [[ "${lines[3]}" == "repository      docker.io/library/x  sigstoreSigned  N/A "* ]]
   have_podman || skip "podman is not installed"
