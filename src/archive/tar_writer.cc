@@ -233,3 +233,18 @@ void TarWriter::finish() {
 }
 
 }  // namespace schicht
+
+#ifdef SCHICHT_STATIC_LIBARCHIVE
+// With a static libarchive, the pax writer's one call into archive_write_set_format.o (this
+// helper of libarchive's, which reports an entry type a format cannot store) would link that
+// file's table of every writer: 7zip, xar, zip, iso9660..., and libxml2, nettle and ICU behind
+// them. schicht writes only pax, so it brings its own helper (same signature, same error code)
+// and keeps those out of the binary. Defined in this file so it is linked before libarchive.a
+// is searched.
+extern "C" void __archive_write_entry_filetype_unsupported(archive* a, archive_entry* entry,
+                                                           const char* format) {
+  archive_set_error(a, EILSEQ,  // libarchive's file-format errno on Linux
+                    "%s: %s format cannot archive file mode 0%o", archive_entry_pathname(entry),
+                    format, static_cast<unsigned>(archive_entry_mode(entry)));
+}
+#endif

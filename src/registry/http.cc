@@ -2,7 +2,7 @@
 // layered on top. See http.h for the contract.
 #include "registry/http.h"
 
-#include <curl/curl.h>
+#include "registry/curl_api.h"
 
 #include <algorithm>
 #include <array>
@@ -26,7 +26,7 @@ constexpr size_t kErrorBodyLimit = 64 * 1024;
 void init_curl_once() {
   static std::once_flag once;
   std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    if (curl_api().global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
       fail(ErrorKind::kInternal, "curl_global_init failed");
     }
   });
@@ -212,11 +212,11 @@ bool is_dropped_connection(CURLcode code, const Transfer& t) {
 }
 
 struct ShareDeleter {
-  void operator()(CURLSH* share) const { curl_share_cleanup(share); }
+  void operator()(CURLSH* share) const { curl_api().share_cleanup(share); }
 };
 
 struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void operator()(curl_slist* list) const { curl_api().slist_free_all(list); }
 };
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 
@@ -238,20 +238,20 @@ class HttpClient::Impl {
     init_curl_once();
     if (options_.user_agent.empty()) options_.user_agent = "schicht/" SCHICHT_VERSION;
     load_cert_dir();
-    share_.reset(curl_share_init());
+    share_.reset(curl_api().share_init());
     if (!share_) fail(ErrorKind::kInternal, "curl_share_init failed");
     CURLSH* share = share_.get();
-    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &Impl::lock);
-    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &Impl::unlock);
-    curl_share_setopt(share, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_api().share_setopt(share, CURLSHOPT_LOCKFUNC, &Impl::lock);
+    curl_api().share_setopt(share, CURLSHOPT_UNLOCKFUNC, &Impl::unlock);
+    curl_api().share_setopt(share, CURLSHOPT_USERDATA, this);
+    curl_api().share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_api().share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_api().share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
   }
 
   ~Impl() {
     // Easy handles go first: they hold connections of the share.
-    for (CURL* easy : pool_) curl_easy_cleanup(easy);
+    for (CURL* easy : pool_) curl_api().easy_cleanup(easy);
   }
 
   const HttpOptions& options() const { return options_; }
@@ -320,14 +320,15 @@ void HttpClient::Impl::load_cert_dir() {
   if (extra_cas.empty() || !options_.tls_verify) return;
   // A CA blob replaces curl's default bundle, so the system roots go in first: certs.d adds
   // trust, it does not narrow it.
-  CURL* easy = curl_easy_init();
+  CURL* easy = curl_api().easy_init();
   char* default_bundle = nullptr;
-  if (easy != nullptr && curl_easy_getinfo(easy, CURLINFO_CAINFO, &default_bundle) == CURLE_OK &&
+  if (easy != nullptr &&
+      curl_api().easy_getinfo(easy, CURLINFO_CAINFO, &default_bundle) == CURLE_OK &&
       default_bundle != nullptr && fs::exists(default_bundle, ec)) {
     ca_blob_ = read_file(default_bundle);
     ca_blob_ += '\n';
   }
-  if (easy != nullptr) curl_easy_cleanup(easy);
+  if (easy != nullptr) curl_api().easy_cleanup(easy);
   ca_blob_ += extra_cas;
 }
 
@@ -340,7 +341,7 @@ CURL* HttpClient::Impl::acquire() {
       return easy;
     }
   }
-  CURL* easy = curl_easy_init();
+  CURL* easy = curl_api().easy_init();
   if (easy == nullptr) fail(ErrorKind::kInternal, "curl_easy_init failed");
   return easy;
 }
@@ -358,70 +359,72 @@ CURLcode HttpClient::Impl::perform(const Hop& hop, Transfer& t, std::string& mes
     ~Release() { impl->release(easy); }
   } release{this, easy};
   // reset keeps the handle's live connections and caches but forgets the previous options.
-  curl_easy_reset(easy);
+  curl_api().easy_reset(easy);
   char errors[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(easy, CURLOPT_URL, hop.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_SHARE, share_.get());
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errors);
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  curl_api().easy_setopt(easy, CURLOPT_URL, hop.url.c_str());
+  curl_api().easy_setopt(easy, CURLOPT_SHARE, share_.get());
+  curl_api().easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_api().easy_setopt(easy, CURLOPT_ERRORBUFFER, errors);
+  curl_api().easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_api().easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_api().easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  curl_api().easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_api().easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_api().easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                         static_cast<long>(options_.connect_timeout.count()));
+  curl_api().easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                         static_cast<long>(options_.total_timeout.count()));
   if (options_.low_speed_bytes_per_second > 0) {
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT,
-                     static_cast<long>(options_.low_speed_bytes_per_second));
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
-                     static_cast<long>(options_.low_speed_time.count()));
+    curl_api().easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT,
+                           static_cast<long>(options_.low_speed_bytes_per_second));
+    curl_api().easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
+                           static_cast<long>(options_.low_speed_time.count()));
   }
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options_.tls_verify ? 1L : 0L);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options_.tls_verify ? 2L : 0L);
+  curl_api().easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options_.tls_verify ? 1L : 0L);
+  curl_api().easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options_.tls_verify ? 2L : 0L);
   if (!ca_blob_.empty()) {
     curl_blob blob{ca_blob_.data(), ca_blob_.size(), CURL_BLOB_NOCOPY};
-    curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &blob);
+    curl_api().easy_setopt(easy, CURLOPT_CAINFO_BLOB, &blob);
   }
   if (!client_cert_.empty()) {
-    curl_easy_setopt(easy, CURLOPT_SSLCERT, client_cert_.c_str());
-    curl_easy_setopt(easy, CURLOPT_SSLKEY, client_key_.c_str());
+    curl_api().easy_setopt(easy, CURLOPT_SSLCERT, client_cert_.c_str());
+    curl_api().easy_setopt(easy, CURLOPT_SSLKEY, client_key_.c_str());
   }
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &on_header);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &on_write);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
+  curl_api().easy_setopt(easy, CURLOPT_HEADERFUNCTION, &on_header);
+  curl_api().easy_setopt(easy, CURLOPT_HEADERDATA, &t);
+  curl_api().easy_setopt(easy, CURLOPT_WRITEFUNCTION, &on_write);
+  curl_api().easy_setopt(easy, CURLOPT_WRITEDATA, &t);
 
   StringReader body_reader(*hop.body);
   bool uploads = has_request_body(hop.method, hop.reader != nullptr || !hop.body->empty());
   Slist headers;
   auto add_header = [&](const std::string& line) {
-    curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
+    curl_slist* grown = curl_api().slist_append(headers.get(), line.c_str());
     if (grown == nullptr) fail(ErrorKind::kInternal, "curl_slist_append failed");
     static_cast<void>(headers.release());
     headers.reset(grown);
   };
   for (const auto& [name, value] : hop.headers.fields()) add_header(name + ": " + value);
   if (hop.method == "HEAD") {
-    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    curl_api().easy_setopt(easy, CURLOPT_NOBODY, 1L);
   } else if (uploads) {
     t.upload = hop.reader != nullptr ? hop.reader : &body_reader;
     t.upload_left = hop.reader != nullptr ? hop.reader_size : hop.body->size();
-    curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.upload_left));
-    curl_easy_setopt(easy, CURLOPT_READFUNCTION, &on_read);
-    curl_easy_setopt(easy, CURLOPT_READDATA, &t);
-    if (hop.method != "PUT") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, hop.method.c_str());
+    curl_api().easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+    curl_api().easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.upload_left));
+    curl_api().easy_setopt(easy, CURLOPT_READFUNCTION, &on_read);
+    curl_api().easy_setopt(easy, CURLOPT_READDATA, &t);
+    if (hop.method != "PUT")
+      curl_api().easy_setopt(easy, CURLOPT_CUSTOMREQUEST, hop.method.c_str());
     // No "Expect: 100-continue" round trip: registries answer uploads directly.
     add_header("Expect:");
   } else if (hop.method != "GET") {
-    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, hop.method.c_str());
+    curl_api().easy_setopt(easy, CURLOPT_CUSTOMREQUEST, hop.method.c_str());
   }
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
+  curl_api().easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
 
-  CURLcode code = curl_easy_perform(easy);
-  if (code != CURLE_OK) message = errors[0] != '\0' ? errors : curl_easy_strerror(code);
+  CURLcode code = curl_api().easy_perform(easy);
+  if (code != CURLE_OK) message = errors[0] != '\0' ? errors : curl_api().easy_strerror(code);
   return code;
 }
 

@@ -1,5 +1,5 @@
 // The parts of http.h that need no transfer: header fields, URL helpers, status texts.
-#include <curl/curl.h>
+#include "registry/http.h"
 
 #include <algorithm>
 #include <cctype>
@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "registry/http.h"
+#include "registry/curl_api.h"
 
 namespace schicht::registry {
 namespace {
@@ -23,20 +23,20 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 struct UrlDeleter {
-  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+  void operator()(CURLU* url) const { curl_api().url_cleanup(url); }
 };
 using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
 
 struct CurlStringDeleter {
-  void operator()(char* text) const { curl_free(text); }
+  void operator()(char* text) const { curl_api().free(text); }
 };
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
 UrlHandle parse_url(std::string_view text) {
-  UrlHandle url(curl_url());
+  UrlHandle url(curl_api().url());
   if (!url) fail(ErrorKind::kInternal, "curl_url: out of memory");
   std::string copy(text);
-  if (curl_url_set(url.get(), CURLUPART_URL, copy.c_str(), 0) != CURLUE_OK) {
+  if (curl_api().url_set(url.get(), CURLUPART_URL, copy.c_str(), 0) != CURLUE_OK) {
     fail(ErrorKind::kInvalidInput, fmt::format("invalid URL \"{}\"", text));
   }
   return url;
@@ -44,7 +44,7 @@ UrlHandle parse_url(std::string_view text) {
 
 std::string url_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
   char* raw = nullptr;
-  if (curl_url_get(url, part, &raw, flags) != CURLUE_OK) return "";
+  if (curl_api().url_get(url, part, &raw, flags) != CURLUE_OK) return "";
   CurlString owned(raw);
   return std::string(raw);
 }
@@ -88,7 +88,7 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
   UrlHandle url = parse_url(base);
   std::string copy(reference);
   // Setting a relative URL on a handle that holds an absolute one resolves it (RFC 3986).
-  if (curl_url_set(url.get(), CURLUPART_URL, copy.c_str(), 0) != CURLUE_OK) {
+  if (curl_api().url_set(url.get(), CURLUPART_URL, copy.c_str(), 0) != CURLUE_OK) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("invalid URL \"{}\" (relative to \"{}\")", reference, base));
   }
@@ -181,7 +181,7 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) {
     return std::chrono::seconds(seconds);
   }
   std::string copy(value);
-  time_t when = curl_getdate(copy.c_str(), nullptr);
+  time_t when = curl_api().getdate(copy.c_str(), nullptr);
   if (when < 0) return std::nullopt;
   time_t now = std::time(nullptr);
   return std::chrono::seconds(when > now ? when - now : 0);
