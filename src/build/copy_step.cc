@@ -1,6 +1,5 @@
 #include "build/copy_step.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <sys/sendfile.h>
@@ -17,6 +16,7 @@
 #include "archive/tar_reader.h"
 #include "core/digest.h"
 #include "core/error.h"
+#include "registry/curl_api.h"
 #include "snapshot/apply.h"
 #include "snapshot/safe_tree.h"
 
@@ -52,23 +52,26 @@ ResolvedSource download(const std::string& url, const fs::path& dir) {
                                                                 : name.substr(slash + 1);
   if (size_t q = name.find_first_of("?#"); q != std::string::npos) name.resize(q);
   fs::path path = dir / fmt::format("{}-{}", Digest::sha256_of(url).hex().substr(0, 12), name);
+  // libcurl is loaded on first use (registry/curl_api.h); before the file, which a failure
+  // to load it would otherwise leave open.
+  const registry::CurlApi& api = registry::curl_api();
   FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) fail_errno("create", path.string());
-  CURL* curl = curl_easy_init();
+  CURL* curl = api.easy_init();
   char error[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_to_file);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, file);
-  CURLcode rc = curl_easy_perform(curl);
-  curl_easy_cleanup(curl);
+  api.easy_setopt(curl, CURLOPT_URL, url.c_str());
+  api.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  api.easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
+  api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
+  api.easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_to_file);
+  api.easy_setopt(curl, CURLOPT_WRITEDATA, file);
+  CURLcode rc = api.easy_perform(curl);
+  api.easy_cleanup(curl);
   bool closed = std::fclose(file) == 0;
   if (rc != CURLE_OK) {
     fail(ErrorKind::kNetwork,
-         fmt::format("getting {:?}: {}", url, error[0] != 0 ? error : curl_easy_strerror(rc)));
+         fmt::format("getting {:?}: {}", url, error[0] != 0 ? error : api.easy_strerror(rc)));
   }
   if (!closed) fail_errno("write", path.string());
   return ResolvedSource{.path = path, .rel = name, .url = true};
