@@ -456,12 +456,14 @@ class Builder {
     command.workdir =
         ctx.state.config.config.working_dir.empty() ? "/" : ctx.state.config.config.working_dir;
     command.user = ctx.state.config.config.user;
+    command.volumes = ctx.state.config.config.volumes;
     int status = run_command(command);
     if (status != 0) {
-      throw StepFailed(
-          at_line(file_.path, ins.line,
-                  fmt::format("building at STEP {:?}: exit status {}", ins.original, status)),
-          status);
+      // podman names an exec-form RUN by its words: RUN ["/x", "y"] is "RUN /x y".
+      std::string step = ins.exec_form ? "RUN " + shown : ins.original;
+      throw StepFailed(at_line(file_.path, ins.line,
+                               fmt::format("building at STEP {:?}: exit status {}", step, status)),
+                       status);
     }
     commit_layer_step(ctx);
     rootfs_valid_ = true;

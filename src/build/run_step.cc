@@ -1,10 +1,5 @@
 #include "build/run_step.h"
 
-#include <algorithm>
-#include <random>
-
-#include <fmt/format.h>
-
 #include "build/sandbox.h"
 
 namespace schicht::build {
@@ -16,14 +11,12 @@ int run_command(const RunCommand& command) {
   spec.env = command.env;
   spec.workdir = command.workdir.empty() ? "/" : command.workdir;
   spec.user = command.user;
-  // Like buildah: a hostname of 12 hex digits (its container's ID), also as $HOSTNAME.
-  std::random_device random;
-  spec.hostname = fmt::format("{:08x}{:04x}", random(), random() & 0xffff);
-  if (std::none_of(spec.env.begin(), spec.env.end(),
-                   [](const std::string& e) { return e.starts_with("HOSTNAME="); })) {
-    spec.env.push_back("HOSTNAME=" + spec.hostname);
-  }
-  return run_in_rootfs(spec);
+  // The sandbox names the step's host like buildah (12 hex digits, also as $HOSTNAME).
+  spec.volumes = command.volumes;
+  RunOutcome outcome;
+  int status = run_in_rootfs(spec, &outcome);
+  // podman fails a RUN killed by a signal with "exit status 1".
+  return outcome.signal != 0 ? 1 : status;
 }
 
 }  // namespace schicht::build

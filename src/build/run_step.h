@@ -10,6 +10,7 @@ struct RunCommand {
   std::string rootfs;
   std::vector<std::string> argv, env;
   std::string workdir, user;
+  std::vector<std::string> volumes;  // the image's VOLUMEs
 };
 
 // Returns the command's exit status.

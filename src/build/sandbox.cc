@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -171,6 +173,42 @@ void mount_system(const HostFiles& host, bool rootless, const Report& report) {
   }
 }
 
+// Creates `path` and its missing parents (0755) owned by uid:gid.
+void make_dirs_owned(const std::string& path, uid_t uid, gid_t gid) {
+  std::string prefix;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    prefix = path.substr(0, slash);
+    start = slash + 1;
+    if (prefix.empty() || prefix.back() == '/') continue;
+    if (mkdir(prefix.c_str(), 0755) == 0) {
+      sys(chmod(prefix.c_str(), 0755), "creating " + prefix);
+      sys(lchown(prefix.c_str(), uid, gid), "creating " + prefix);
+    } else if (errno != EEXIST) {
+      fail_sys("creating working directory " + prefix);
+    }
+  }
+}
+
+// A VOLUME: its directory (created as root when missing) gets a tmpfs holding a copy of what
+// was in it, so the command reads the image's content and its writes vanish with the step.
+void mount_volume(const std::string& path) {
+  make_dirs_owned(path, 0, 0);
+  UniqueFd original(open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!original) fail_sys("opening volume " + path);
+  struct stat st;
+  sys(fstat(original.get(), &st), "opening volume " + path);
+  mount_or_fail(
+      "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV,
+      fmt::format("mode={:o},uid={},gid={}", st.st_mode & 07777, st.st_uid, st.st_gid).c_str());
+  std::error_code ec;
+  fs::copy(fd_path(original) + "/.", path,
+           fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+  if (ec) fail(ErrorKind::kIo, fmt::format("copying volume {}: {}", path, ec.message()));
+}
+
 std::string read_or_empty(const char* path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
@@ -227,7 +265,7 @@ std::optional<std::string> find_executable(const std::string& name, const std::s
   });
   umask(022);
   std::string workdir = spec.workdir.empty() ? "/" : spec.workdir;
-  make_dirs(workdir, 0755);
+  make_dirs_owned(workdir, user.uid, user.gid);
 
   int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null_fd < 0) fail_sys("opening /dev/null");
@@ -265,7 +303,20 @@ std::optional<std::string> find_executable(const std::string& name, const std::s
   argv.push_back(nullptr);
   envp.push_back(nullptr);
   execve(program->c_str(), argv.data(), envp.data());
-  exec_failed(fmt::format("fork/exec {}: {}", *program, std::strerror(errno)));
+  std::string reason = std::strerror(errno);
+  reason[0] = static_cast<char>(std::tolower(reason[0]));  // Go's error strings are lower-case
+  exec_failed(fmt::format("fork/exec {}: {}", *program, reason));
+}
+
+// 12 hex digits, like the container ID prefix buildah uses as a step's hostname.
+std::string random_hostname() {
+  unsigned char bytes[6];
+  UniqueFd urandom(open("/dev/urandom", O_RDONLY | O_CLOEXEC));
+  if (!urandom || read(urandom.get(), bytes, sizeof bytes) != sizeof bytes)
+    fail_errno("reading", "/dev/urandom");
+  std::string out;
+  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+  return out;
 }
 
 int status_code(int status) {
@@ -294,9 +345,9 @@ int init_process(const RunSpec& spec, const std::string& hostname_file, bool roo
   if (chdir(spec.rootfs.c_str()) < 0) fail_sys("entering " + spec.rootfs);
   sys(chroot("."), "chroot to " + spec.rootfs);
   sys(chdir("/"), "chroot to " + spec.rootfs);
-  if (!spec.hostname.empty())
-    sys(sethostname(spec.hostname.data(), spec.hostname.size()), "setting the hostname");
+  sys(sethostname(spec.hostname.data(), spec.hostname.size()), "setting the hostname");
   mount_system(host, rootless, report);
+  for (const auto& volume : spec.volumes) mount_volume(volume);
 
   pid_t command = fork();
   if (command < 0) fail_sys("fork");
@@ -383,13 +434,14 @@ int run_in_rootfs(const RunSpec& spec, RunOutcome* outcome) {
   if (!root) fail_errno("opening root filesystem", spec.rootfs);
 
   // The hostname file must exist before the sandbox starts; the caller removes it afterwards.
-  std::optional<TempDir> scratch;
-  std::string hostname_file = "/etc/hostname";
-  if (!spec.hostname.empty()) {
-    scratch.emplace(temp_root(), "schicht-run");
-    hostname_file = scratch->path() / "hostname";
-    write_file_atomic(hostname_file, spec.hostname + "\n", 0644);
-  }
+  RunSpec resolved = spec;
+  if (resolved.hostname.empty()) resolved.hostname = random_hostname();
+  bool has_hostname = std::any_of(spec.env.begin(), spec.env.end(),
+                                  [](const std::string& e) { return e.starts_with("HOSTNAME="); });
+  if (!has_hostname) resolved.env.push_back("HOSTNAME=" + resolved.hostname);
+  TempDir scratch(temp_root(), "schicht-run");
+  std::string hostname_file = scratch.path() / "hostname";
+  write_file_atomic(hostname_file, resolved.hostname + "\n", 0644);
 
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) < 0) fail_errno("creating a pipe", "");
@@ -400,7 +452,7 @@ int run_in_rootfs(const RunSpec& spec, RunOutcome* outcome) {
     reader.reset();
     Report report(writer.get());
     try {
-      _exit(namespace_process(spec, hostname_file, report));
+      _exit(namespace_process(resolved, hostname_file, report));
     } catch (const Error& e) {
       report.error(e);
     }

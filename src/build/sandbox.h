@@ -16,10 +16,17 @@ struct RunSpec {
   // KEY=VALUE, exactly as given, except that HOME is added from /etc/passwd when absent (as
   // buildah does).
   std::vector<std::string> env;
-  std::string workdir = "/";  // created (0755, owned by root) when missing, as buildah does
-  std::string user;           // USER spec: "", name, uid, name:group, uid:gid (see run_user.h)
-  std::string hostname;       // the UTS hostname and /etc/hostname; empty keeps the host's
-  int stdout_fd = -1;         // -1: inherit; stdin is always /dev/null
+  // Created when missing (0755, owned by the step's user: buildah creates it for the RUN).
+  std::string workdir = "/";
+  std::string user;  // USER spec: "", name, uid, name:group, uid:gid (see run_user.h)
+  // The UTS hostname, /etc/hostname and $HOSTNAME (unless env sets it); empty: 12 random hex
+  // digits, as buildah names the step's container.
+  std::string hostname;
+  // The image's VOLUMEs: created when missing (they stay in the layer, as in podman's builds),
+  // and what the command writes under them is discarded (a tmpfs holding a copy of what was
+  // there), as buildah does.
+  std::vector<std::string> volumes;
+  int stdout_fd = -1;  // -1: inherit; stdin is always /dev/null
   int stderr_fd = -1;
   // buildah 1.28 leaves the mount points it had to create (/dev, /proc, /sys, /run as empty
   // directories; /etc/hosts, /etc/hostname, /etc/resolv.conf as empty files) in the root

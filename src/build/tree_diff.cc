@@ -136,8 +136,11 @@ DiffStats write_diff(const fs::path& root, const TreeState& before, Writer& out,
          TarEntry entry;
          entry.path = path;
          entry.mode = st.st_mode & 07777;
-         entry.uid = st.st_uid;
-         entry.gid = st.st_gid;
+         // Rootless, RUN's user namespace maps the caller to root: what the caller owns is
+         // root's in the layer, as in podman's rootless builds.
+         bool rootless = ::geteuid() != 0;
+         entry.uid = rootless && st.st_uid == ::geteuid() ? 0 : st.st_uid;
+         entry.gid = rootless && st.st_gid == ::getegid() ? 0 : st.st_gid;
          entry.mtime_sec = options.mtime.value_or(st.st_mtim.tv_sec);
          UniqueFd node;
          if (S_ISREG(st.st_mode)) {

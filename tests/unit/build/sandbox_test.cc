@@ -90,11 +90,21 @@ TEST_F(Sandbox, SetsTheEnvironmentExactlyPlusHome) {
   RunSpec spec;
   spec.argv = {"env"};
   spec.env = {"PATH=/bin", "A=1", "B=two words"};
+  spec.hostname = "h";
   EXPECT_EQ(run(spec), 0);
-  EXPECT_EQ(output(), "PATH=/bin\nA=1\nB=two words\nHOME=/\n");
+  EXPECT_EQ(output(), "PATH=/bin\nA=1\nB=two words\nHOSTNAME=h\nHOME=/\n");
   spec.env.push_back("HOME=/x");
+  spec.env.push_back("HOSTNAME=mine");
   EXPECT_EQ(run(spec), 0);
-  EXPECT_EQ(output(), "PATH=/bin\nA=1\nB=two words\nHOME=/x\n");
+  EXPECT_EQ(output(), "PATH=/bin\nA=1\nB=two words\nHOME=/x\nHOSTNAME=mine\n");
+  // Without a hostname, a random one like buildah's container ID prefix.
+  spec.hostname.clear();
+  spec.env = {"PATH=/bin"};
+  spec.argv = {"/bin/sh", "-c", "echo $HOSTNAME; hostname"};
+  EXPECT_EQ(run(spec), 0);
+  std::string out = output();
+  ASSERT_EQ(out.size(), 26u) << out;
+  EXPECT_EQ(out.substr(0, 13), out.substr(13));
 }
 
 TEST_F(Sandbox, CreatesAMissingWorkingDirectory) {
@@ -113,8 +123,15 @@ TEST_F(Sandbox, RunsAsTheUserOfTheRootFilesystem) {
   write(root_ / "etc/group", "root:x:0:\napp:x:1001:\nextra:x:2000:app\n");
   RunSpec spec;
   spec.user = "app";
-  EXPECT_EQ(sh("id -u; id -g; id -G; echo $HOME", spec), 0);
-  EXPECT_EQ(output(), "1000\n1001\n1001 2000\n/home/app\n");
+  spec.workdir = "/w/x";
+  EXPECT_EQ(sh("id -u; id -g; id -G; echo $HOME; pwd", spec), 0);
+  EXPECT_EQ(output(), "1000\n1001\n1001 2000\n/home/app\n/w/x\n");
+  // buildah creates a missing working directory for the RUN, owned by its user.
+  struct stat st;
+  ASSERT_EQ(stat((root_ / "w").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 1000u);
+  EXPECT_EQ(st.st_gid, 1001u);
+  spec.workdir = "/";
   // As in podman's RUN, the primary group is a supplementary one too.
   spec.user = "1234:55";
   EXPECT_EQ(sh("id", spec), 0);
@@ -193,6 +210,20 @@ TEST_F(Sandbox, CanRemoveTheMountPointsItCreated) {
   EXPECT_EQ(left, (std::vector<std::string>{"etc", "run", "run/kept"}));
 }
 
+TEST_F(Sandbox, VolumesAreCreatedAndWhatRunWritesThereIsDiscarded) {
+  write(root_ / "vol/old", "from the image\n");
+  RunSpec spec;
+  spec.volumes = {"/vol", "/new/vol"};
+  EXPECT_EQ(sh("cat /vol/old; echo x > /vol/written; echo y > /new/vol/f; echo z > /kept", spec),
+            0);
+  EXPECT_EQ(output(), "from the image\n");
+  EXPECT_EQ(slurp(root_ / "vol/old"), "from the image\n");
+  EXPECT_FALSE(fs::exists(root_ / "vol/written"));
+  EXPECT_TRUE(fs::is_directory(root_ / "new/vol"));
+  EXPECT_TRUE(fs::is_empty(root_ / "new/vol"));
+  EXPECT_TRUE(fs::exists(root_ / "kept"));
+}
+
 TEST_F(Sandbox, EndsWhatTheCommandLeftRunning) {
   time_t start = time(nullptr);
   EXPECT_EQ(sh("sleep 100 & echo started"), 0);
@@ -210,7 +241,7 @@ TEST_F(Sandbox, AMissingExecutableFailsTheStepAsPodmanDoes) {
   spec.argv = {"/nosuch"};
   EXPECT_EQ(run(spec), 1);
   EXPECT_EQ(output(),
-            "process failed to start with error: fork/exec /nosuch: No such file or directory\n");
+            "process failed to start with error: fork/exec /nosuch: no such file or directory\n");
 }
 
 TEST_F(Sandbox, RefusesAMissingRootOrCommand) {
