@@ -460,7 +460,8 @@ class Builder {
     int status = run_command(command);
     if (status != 0) {
       // podman names an exec-form RUN by its words: RUN ["/x", "y"] is "RUN /x y".
-      std::string step = ins.exec_form ? "RUN " + shown : ins.original;
+      std::string step =
+          ins.exec_form ? fmt::format("RUN {}", fmt::join(*ins.exec_form, " ")) : ins.original;
       throw StepFailed(at_line(file_.path, ins.line,
                                fmt::format("building at STEP {:?}: exit status {}", step, status)),
                        status);

@@ -43,17 +43,17 @@ compare_build() {
 @test "ONBUILD triggers run in the child build" {
   podman_build metadata
   if have_build; then schicht_build metadata; fi
-  compare_build onbuild "ONBUILD triggers are not run"
+  compare_build onbuild "ONBUILD triggers are not run; the docker format is not written"
   grep -q "srv/app" "$WORK/onbuild.podman"
 }
 
 @test "RUN in shell and exec form with the stage's ENV, WORKDIR, USER and SHELL; deletions become whiteouts" {
-  compare_build run "SHELL changes RUN's created_by and a shell-form CMD (podman keeps /bin/sh -c); exec-form RUN's created_by; a new hard link re-adds its older target"
+  compare_build run "the docker format's Shell is not written"
   grep -q '\.wh\.greeting' "$WORK/run.podman"
 }
 
 @test "COPY with globs, directories, --chown and --chmod; ADD extracts a local tar" {
-  compare_build copy "COPY --chown leaves the directories it creates root's"
+  compare_build copy
   grep -q 'unpacked/d/f file' "$WORK/copy.podman"
 }
 
