@@ -334,6 +334,10 @@ int cmd_push(Context& ctx, CommandArgs args) {
     if (remove_signatures) {
       fail(ErrorKind::kInvalidInput, "cannot use --sign-by together with --remove-signatures");
     }
+    if (positional.size() == 2 && !positional[1].starts_with("docker://") &&
+        copy::names_other_transport(positional[1])) {
+      fail(ErrorKind::kUnsupported, "--sign-by is only supported for pushes to a registry");
+    }
     options.sign_by = sign_by;
     options.registries_d = copy::load_registries_d(ctx.options().registries_d);
   }

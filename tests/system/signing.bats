@@ -228,6 +228,9 @@ unchanged() {
   expect_failure 125 "no such secret key"
   run skopeo inspect --tls-verify=false "docker://$REG/nokey:1"
   [ "$status" -ne 0 ]
+  run sp push --sign-by "$TRUSTED" "$id" "oci-archive:$WORK/a.tar"
+  expect_failure 125 "--sign-by is only supported for pushes to a registry"
+  [ ! -e "$WORK/a.tar" ]
   printf 'docker:\n  %s:\n    lookaside-staging: https://sigs.example.com\n' "$REG" \
     >"$WORK/registries.d/test.yaml"
   run sp push --sign-by "$TRUSTED" "$id" "$REG/nostaging:1"
