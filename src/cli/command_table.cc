@@ -6,6 +6,7 @@ namespace schicht::cli {
 
 std::span<const Command> top_level_commands() {
   static constexpr std::array kCommands = {
+      Command{"completion", "Generate shell autocompletions", cmd_completion},
       Command{"create", "Create but do not start a container", cmd_create},
       Command{"generate-sigstore-key", "Generate a sigstore public/private key pair",
               cmd_generate_sigstore_key},

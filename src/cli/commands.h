@@ -50,6 +50,7 @@ int cmd_manifest_push(Context& ctx, CommandArgs args);
 int cmd_generate_sigstore_key(Context& ctx, CommandArgs args);
 // `image sign`: GPG simple signatures for images in a registry.
 int cmd_image_sign(Context& ctx, CommandArgs args);
+int cmd_completion(Context& ctx, CommandArgs args);
 // `image trust show|set|explain`: dispatches on its first argument.
 int cmd_image_trust(Context& ctx, CommandArgs args);
 

@@ -69,13 +69,29 @@ store::Store& Context::store() {
   return *store_;
 }
 
+namespace {
+bool flag_probe = false;
+}  // namespace
+
+void set_flag_probe(bool on) {
+  flag_probe = on;
+}
+
 std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, CommandArgs args,
                                              std::string_view usage, bool* help_shown) {
+  size_t own = flags.size();
   add_global_flags(flags, ctx.mutable_options());
+  if (flag_probe) throw FlagProbe{std::string(usage), flags.visible(0, own), flags.visible(own)};
   auto positional = flags.parse(args);
   if (!ctx.options().tmpdir.empty()) set_temp_root(ctx.options().tmpdir);
   *help_shown = ctx.options().help;
-  if (*help_shown) fmt::print("Usage:\n  {}\n\nFlags:\n{}", usage, flags.usage());
+  if (*help_shown) {
+    fmt::print("Usage:\n  {}\n\n", usage);
+    if (std::string own_usage = flags.usage(0, own); !own_usage.empty()) {
+      fmt::print("Flags:\n{}\n", own_usage);
+    }
+    fmt::print("Global Flags:\n{}", flags.usage(own));
+  }
   return positional;
 }
 

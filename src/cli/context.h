@@ -53,9 +53,18 @@ struct Command {
   int (*run)(Context& ctx, CommandArgs args);
 };
 
-// Parses `args` with `flags` after adding the global flags to it; prints help and returns
-// true in `*help_shown` when -h/--help was given.
+// Parses `args` with `flags` after adding the global flags to it; prints help (the command's
+// flags, then the global ones) and returns true in `*help_shown` when -h/--help was given.
 std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, CommandArgs args,
                                              std::string_view usage, bool* help_shown);
+
+// Shell completion learns a command's flags by running it in probe mode: its
+// parse_command_flags then throws a FlagProbe (not an Error: nothing may catch it on the way)
+// instead of parsing, before the command touches the store.
+struct FlagProbe {
+  std::string usage;
+  std::vector<FlagSet::Info> own, global;
+};
+void set_flag_probe(bool on);
 
 }  // namespace schicht::cli

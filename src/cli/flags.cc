@@ -161,10 +161,18 @@ std::vector<std::string> FlagSet::parse(std::span<const std::string> args) {
   return positional;
 }
 
-std::string FlagSet::usage() const {
+std::vector<FlagSet::Info> FlagSet::visible(size_t first, size_t last) const {
+  std::vector<Info> out;
+  for (size_t i = first; i < flags_.size() && i < last; ++i) {
+    const Flag& f = flags_[i];
+    if (!f.help.empty()) out.push_back({f.name, f.shorthand, f.takes_value(), f.help});
+  }
+  return out;
+}
+
+std::string FlagSet::usage(size_t first, size_t last) const {
   std::string out;
-  for (const auto& f : flags_) {
-    if (f.help.empty()) continue;
+  for (const auto& f : visible(first, last)) {
     std::string left = f.shorthand != 0 ? fmt::format("  -{}, --{}", f.shorthand, f.name)
                                         : fmt::format("      --{}", f.name);
     out += fmt::format("{:<34} {}\n", left, f.help);

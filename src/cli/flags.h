@@ -30,8 +30,20 @@ class FlagSet {
   // messages ("unknown flag: --x", "flag needs an argument: --x", ...).
   std::vector<std::string> parse(std::span<const std::string> args);
   bool changed(std::string_view name) const;
-  // "  -a, --all   help" lines for --help.
-  std::string usage() const;
+  // "  -a, --all   help" lines for --help, of the flags added from index `first` on, up to
+  // `last` (flags without help, the ignored ones, are not shown).
+  std::string usage(size_t first = 0, size_t last = SIZE_MAX) const;
+  size_t size() const { return flags_.size(); }
+
+  // A flag as --help and shell completion show it.
+  struct Info {
+    std::string name;
+    char shorthand;
+    bool takes_value;
+    std::string help;
+  };
+  // The flags with help, from index `first` up to `last`.
+  std::vector<Info> visible(size_t first = 0, size_t last = SIZE_MAX) const;
 
  private:
   enum class Type { kBool, kString, kStrings, kInt, kIgnoredBool, kIgnoredValue };

@@ -1,28 +1,29 @@
 #include "cli/main.h"
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "cli/command_tree.h"
 #include "cli/commands.h"
+#include "cli/completion.h"
 #include "cli/context.h"
 #include "core/error.h"
 
 namespace schicht::cli {
 namespace {
 
-const Command* find(std::span<const Command> table, std::string_view name) {
-  for (const auto& c : table) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
-}
-
 void print_commands(std::string_view prefix, std::span<const Command> table) {
   fmt::print("Usage:\n  {} [options] COMMAND\n\nAvailable Commands:\n", prefix);
-  for (const auto& c : table) fmt::print("  {:<14}{}\n", c.name, c.summary);
+  std::map<std::string_view, std::string_view> listed;
+  for (const auto& c : table) listed.emplace(c.name, c.summary);
+  if (prefix == "schicht") {
+    for (const auto& g : command_groups()) listed.emplace(g.name, g.summary);
+  }
+  for (const auto& [name, summary] : listed) fmt::print("  {:<14}{}\n", name, summary);
 }
 
 int dispatch(Context& ctx, std::vector<std::string> args) {
@@ -37,23 +38,32 @@ int dispatch(Context& ctx, std::vector<std::string> args) {
     print_commands("schicht", top_level_commands());
     return ctx.options().help ? 0 : 125;
   }
+  // Hidden helpers of the completion scripts and the documentation test.
+  if (rest[0] == "__complete") return cmd_complete(ctx, CommandArgs(rest).subspan(1));
+  if (rest[0] == "__commands") return cmd_commands(ctx, {});
+  // `schicht help CMD...` is `schicht CMD... --help`.
+  if (rest[0] == "help") {
+    rest.erase(rest.begin());
+    if (rest.empty()) {
+      print_commands("schicht", top_level_commands());
+      return 0;
+    }
+    rest.push_back("--help");
+  }
   std::span<const Command> table = top_level_commands();
   std::string prefix = "schicht";
   size_t at = 0;
-  if (rest[0] == "image" || rest[0] == "system" || rest[0] == "container" ||
-      rest[0] == "manifest") {
-    table = rest[0] == "image"      ? image_commands()
-            : rest[0] == "system"   ? system_commands()
-            : rest[0] == "manifest" ? manifest_commands()
-                                    : container_commands();
+  if (const CommandGroup* group = find_group(rest[0]); group != nullptr) {
+    table = group->commands();
     prefix = "schicht " + rest[0];
     at = 1;
-    if (rest.size() == 1) {
+    bool help = rest.size() > 1 && (rest[1] == "--help" || rest[1] == "-h");
+    if (rest.size() == 1 || help) {
       print_commands(prefix, table);
-      return ctx.options().help ? 0 : 125;
+      return ctx.options().help || help ? 0 : 125;
     }
   }
-  const Command* command = find(table, rest[at]);
+  const Command* command = find_command(table, rest[at]);
   if (command == nullptr) {
     fmt::print(stderr,
                "Error: unrecognized command `{} {}`\nTry '{} --help' for more information\n",

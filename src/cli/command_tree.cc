@@ -1,0 +1,117 @@
+#include "cli/command_tree.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+
+namespace schicht::cli {
+
+std::span<const CommandGroup> command_groups() {
+  static constexpr std::array kGroups = {
+      CommandGroup{"container", "Manage containers", container_commands},
+      CommandGroup{"image", "Manage images", image_commands},
+      CommandGroup{"manifest", "Manipulate manifest lists and image indexes", manifest_commands},
+      CommandGroup{"system", "Manage schicht", system_commands},
+  };
+  return kGroups;
+}
+
+const CommandGroup* find_group(std::string_view name) {
+  for (const auto& g : command_groups()) {
+    if (g.name == name) return &g;
+  }
+  return nullptr;
+}
+
+const Command* find_command(std::span<const Command> table, std::string_view name) {
+  for (const auto& c : table) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::span<const Command> nested_commands(std::string_view group, std::string_view command) {
+  // cmd_image_trust runs them all: the subcommand is its first argument.
+  static constexpr std::array kTrust = {
+      Command{"explain", "Show which policy scope and requirements apply to an image",
+              cmd_image_trust},
+      Command{"set", "Set default trust policy or a new trust policy for a registry",
+              cmd_image_trust},
+      Command{"show", "Display trust policy for the system", cmd_image_trust},
+  };
+  if (group == "image" && command == "trust") return kTrust;
+  return {};
+}
+
+namespace {
+
+void add_paths(std::vector<CommandPath>& out, std::string_view group,
+               std::span<const Command> table) {
+  for (const auto& c : table) {
+    std::string path = group.empty() ? std::string(c.name) : fmt::format("{} {}", group, c.name);
+    auto nested = nested_commands(group, c.name);
+    if (nested.empty()) {
+      out.push_back({path, &c, {}, ""});
+      continue;
+    }
+    for (const auto& n : nested) {
+      out.push_back({fmt::format("{} {}", path, n.name), &c, {std::string(n.name)}, ""});
+    }
+  }
+}
+
+std::string_view last_word(std::string_view path) {
+  size_t space = path.rfind(' ');
+  return space == std::string_view::npos ? path : path.substr(space + 1);
+}
+
+}  // namespace
+
+std::vector<CommandPath> all_command_paths() {
+  std::vector<CommandPath> out;
+  add_paths(out, "", top_level_commands());
+  for (const auto& g : command_groups()) add_paths(out, g.name, g.commands());
+  // Entries that run the same function with the same arguments are one command under several
+  // names (podman's aliases): the top-level name is the real one, else the longest
+  // (`image unmount` over `image umount`).
+  for (auto& p : out) {
+    const CommandPath* best = nullptr;
+    for (const auto& q : out) {
+      if (q.command->run != p.command->run || q.leading != p.leading) continue;
+      bool q_top = q.path.find(' ') == std::string::npos;
+      if (best == nullptr) {
+        best = &q;
+        continue;
+      }
+      bool best_top = best->path.find(' ') == std::string::npos;
+      if (q_top != best_top) {
+        if (q_top) best = &q;
+      } else if (last_word(q.path).size() > last_word(best->path).size()) {
+        best = &q;
+      }
+    }
+    p.canonical = best->path;
+  }
+  return out;
+}
+
+FlagProbe probe_flags(const CommandPath& command) {
+  Context probe_ctx{GlobalOptions{}};
+  set_flag_probe(true);
+  try {
+    command.command->run(probe_ctx, command.leading);
+  } catch (const FlagProbe& probe) {
+    set_flag_probe(false);
+    return probe;
+  } catch (...) {
+    set_flag_probe(false);
+    throw;
+  }
+  set_flag_probe(false);
+  // A command that parses no flags has none of its own, and no global ones either.
+  return FlagProbe{};
+}
+
+}  // namespace schicht::cli

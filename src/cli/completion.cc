@@ -1,0 +1,408 @@
+#include "cli/completion.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "cli/command_tree.h"
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "store/lists.h"
+
+namespace schicht::cli {
+namespace {
+
+// What each positional argument of a command is, by canonical command path: one letter a
+// position, a trailing '*' repeats the last. i: image, c: container, l: manifest list, L: list
+// or image, f: file, s: shell, -: nothing to offer. Commands not listed complete file names.
+const std::map<std::string, std::string, std::less<>>& argument_kinds() {
+  static const std::map<std::string, std::string, std::less<>> kKinds = {
+      {"completion", "s"},
+      {"container exists", "c"},
+      {"container inspect", "c*"},
+      {"create", "i-*"},
+      {"history", "i"},
+      {"image analyze", "i"},
+      {"image exists", "i"},
+      {"image mount", "i*"},
+      {"image prune", "-"},
+      {"image rollback", "i"},
+      {"image tag-log", "i*"},
+      {"image tree", "i"},
+      {"image trust explain", "i"},
+      {"image trust set", "-"},
+      {"image trust show", "-"},
+      {"image unmount", "i*"},
+      {"images", "i"},
+      {"import", "f-"},
+      {"inspect", "i*"},
+      {"load", "-"},
+      {"login", "-"},
+      {"logout", "-"},
+      {"manifest add", "li"},
+      {"manifest annotate", "l-"},
+      {"manifest create", "-i*"},
+      {"manifest exists", "l"},
+      {"manifest inspect", "L"},
+      {"manifest push", "l-"},
+      {"manifest remove", "l-"},
+      {"manifest rm", "l*"},
+      {"ps", "-"},
+      {"pull", "-"},
+      {"push", "i-"},
+      {"rm", "c*"},
+      {"rmi", "i*"},
+      {"save", "i*"},
+      {"system check", "-"},
+      {"system df", "-"},
+      {"system prune", "-"},
+      {"tag", "i-*"},
+      {"untag", "i*"},
+      {"version", "-"},
+  };
+  return kKinds;
+}
+
+// Values of flags that take one from a fixed set; `command` narrows --format.
+std::vector<std::string> flag_values(std::string_view command, std::string_view flag) {
+  if (flag == "format") {
+    if (command == "save") return {"docker-archive", "oci-archive", "oci-dir", "docker-dir"};
+    if (command == "push" || command == "manifest push") return {"oci", "v2s2"};
+    return {"json"};
+  }
+  if (flag == "sort") return {"created", "id", "repository", "size", "tag"};
+  if (flag == "type" && command == "image trust set") {
+    return {"accept", "reject", "signedBy", "sigstoreSigned"};
+  }
+  if (flag == "type") return {"image"};
+  if (flag == "log-level") return {"debug", "info", "warn", "error", "fatal", "panic"};
+  if (flag == "compression-format") return {"gzip", "zstd", "zstd:chunked"};
+  if (flag == "os") return {"linux", "windows"};
+  if (flag == "arch") return {"386", "amd64", "arm", "arm64", "ppc64le", "riscv64", "s390x"};
+  return {};
+}
+
+bool flag_takes_file(std::string_view flag) {
+  static const std::set<std::string_view> kFiles = {
+      "root",         "runroot", "tmpdir",     "input",       "output",           "authfile",
+      "cert-dir",     "policy",  "policypath", "pubkeysfile", "signature-policy", "digestfile",
+      "registries.d", "import"};
+  return kFiles.contains(flag);
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.starts_with(prefix);
+}
+
+// The store the command line names (--root), opened only when it exists: completing must not
+// create a store.
+std::unique_ptr<store::Store> open_existing_store(const std::vector<std::string>& words) {
+  GlobalOptions options;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == "--root" && i + 1 < words.size()) options.root = words[i + 1];
+    if (starts_with(words[i], "--root=")) options.root = words[i].substr(7);
+  }
+  Context ctx{options};
+  std::string root = ctx.root();
+  if (!std::filesystem::exists(std::filesystem::path(root) / "db.sqlite")) return nullptr;
+  return std::make_unique<store::Store>(root);
+}
+
+bool is_hex(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
+// The shorter forms of a stored name a user types: alpine:3 for docker.io/library/alpine:3,
+// app:1 for localhost/app:1.
+std::vector<std::string> name_forms(const std::string& name) {
+  std::vector<std::string> forms = {name};
+  for (std::string_view prefix : {"docker.io/library/", "localhost/"}) {
+    if (starts_with(name, prefix)) forms.push_back(name.substr(prefix.size()));
+  }
+  return forms;
+}
+
+void add_images(store::Store& store, const std::string& current, std::set<std::string>& out) {
+  for (const auto& image : store.images()) {
+    for (const auto& name : image.names) {
+      for (auto& form : name_forms(name)) out.insert(std::move(form));
+    }
+    // IDs when the user started typing one, or when the image has no name to offer.
+    if (image.names.empty() || is_hex(current)) out.insert(image.id.short_hex());
+  }
+}
+
+void add_containers(store::Store& store, const std::string& current, std::set<std::string>& out) {
+  for (const auto& c : store.containers()) {
+    out.insert(c.name);
+    if (is_hex(current)) out.insert(c.id.substr(0, 12));
+  }
+}
+
+void add_lists(store::Store& store, std::set<std::string>& out) {
+  for (const auto& list : store::lists(store)) {
+    for (auto& form : name_forms(list.name)) out.insert(std::move(form));
+  }
+}
+
+struct Walk {
+  std::span<const Command> table = top_level_commands();
+  bool top = true;    // still at the top level (groups and `help` are offered)
+  bool help = false;  // `schicht help ...`: only command names follow
+  std::string group;  // "image" once `image` was typed
+  const Command* command = nullptr;
+  std::span<const Command> nested;  // subcommands the command dispatches on, not chosen yet
+  std::string path;                 // the chosen command's path
+  FlagProbe flags;                  // its flags, or the global ones before it is chosen
+  std::vector<std::string> positional;
+  std::string pending_flag;  // the last word is a flag that wants the current word as value
+};
+
+const FlagSet::Info* find_flag(const FlagProbe& probe, std::string_view name, char shorthand) {
+  for (const auto* list : {&probe.own, &probe.global}) {
+    for (const auto& f : *list) {
+      if (shorthand != 0 ? f.shorthand == shorthand : f.name == name) return &f;
+    }
+  }
+  return nullptr;
+}
+
+FlagProbe global_flags() {
+  GlobalOptions options;
+  FlagSet flags;
+  add_global_flags(flags, options);
+  flags.add_bool("version", 'v', &options.version, "Version of schicht");
+  return FlagProbe{"", {}, flags.visible()};
+}
+
+void choose(Walk& walk, const Command& command, std::vector<std::string> leading) {
+  walk.command = &command;
+  for (const auto& p : all_command_paths()) {
+    if (p.command == &command && p.leading == leading) {
+      walk.path = p.canonical;
+      walk.flags = probe_flags(p);
+      return;
+    }
+  }
+}
+
+// Consumes a flag word (and its value when it is the next word); returns how many words.
+size_t skip_flag(Walk& walk, const std::vector<std::string>& words, size_t i) {
+  const std::string& w = words[i];
+  const FlagSet::Info* needs_value = nullptr;
+  if (starts_with(w, "--")) {
+    if (w.find('=') != std::string::npos) return 1;
+    const auto* f = find_flag(walk.flags, std::string_view(w).substr(2), 0);
+    if (f != nullptr && f->takes_value) needs_value = f;
+  } else {
+    for (size_t j = 1; j < w.size(); ++j) {
+      const auto* f = find_flag(walk.flags, "", w[j]);
+      if (f == nullptr || !f->takes_value) continue;
+      if (j + 1 == w.size()) needs_value = f;
+      break;  // the rest of the word is the value
+    }
+  }
+  if (needs_value == nullptr) return 1;
+  if (i + 1 < words.size()) return 2;
+  walk.pending_flag = needs_value->name;
+  return 1;
+}
+
+// Returns false when the words name no command schicht has (nothing to complete then).
+bool walk_words(Walk& walk, const std::vector<std::string>& words) {
+  walk.flags = global_flags();
+  bool flags_done = false;
+  for (size_t i = 0; i < words.size();) {
+    const std::string& w = words[i];
+    if (!flags_done && w == "--") {
+      flags_done = true;
+      ++i;
+      continue;
+    }
+    if (!flags_done && w.size() > 1 && w[0] == '-') {
+      i += skip_flag(walk, words, i);
+      continue;
+    }
+    ++i;
+    if (walk.command == nullptr) {
+      if (walk.top && w == "help") {
+        walk.help = true;
+        continue;
+      }
+      if (const CommandGroup* g = walk.top ? find_group(w) : nullptr; g != nullptr) {
+        walk.table = g->commands();
+        walk.group = w;
+        walk.top = false;
+        continue;
+      }
+      const Command* c = find_command(walk.table, w);
+      if (c == nullptr) return false;
+      walk.nested = nested_commands(walk.group, c->name);
+      if (walk.nested.empty()) {
+        choose(walk, *c, {});
+      } else {
+        walk.command = c;
+      }
+      continue;
+    }
+    if (!walk.nested.empty()) {
+      const Command* n = find_command(walk.nested, w);
+      if (n == nullptr) return false;
+      choose(walk, *walk.command, {w});
+      walk.nested = {};
+      continue;
+    }
+    walk.positional.push_back(w);
+  }
+  return true;
+}
+
+void add_names(std::span<const Command> table, std::set<std::string>& out) {
+  for (const auto& c : table) out.insert(std::string(c.name));
+}
+
+Completions finish(const std::set<std::string>& candidates, const std::string& current,
+                   std::string_view prefix = "") {
+  Completions out;
+  for (const auto& c : candidates) {
+    std::string full = std::string(prefix) + c;
+    if (starts_with(full, current)) out.candidates.push_back(std::move(full));
+  }
+  return out;
+}
+
+Completions complete_value(const Walk& walk, std::string_view flag, const std::string& current,
+                           std::string_view prefix) {
+  if (flag_takes_file(flag)) return Completions{{}, true};
+  auto values = flag_values(walk.path, flag);
+  return finish(std::set<std::string>(values.begin(), values.end()), current, prefix);
+}
+
+Completions complete_flags(const Walk& walk, const std::string& current) {
+  std::set<std::string> names;
+  for (const auto* list : {&walk.flags.own, &walk.flags.global}) {
+    for (const auto& f : *list) {
+      names.insert("--" + f.name);
+      // Shorthands only when asked for with a single dash.
+      if (f.shorthand != 0 && !starts_with(current, "--")) names.insert({'-', f.shorthand});
+    }
+  }
+  return finish(names, current);
+}
+
+Completions complete_argument(const std::vector<std::string>& words, const Walk& walk,
+                              const std::string& current) {
+  auto it = argument_kinds().find(walk.path);
+  if (it == argument_kinds().end()) return Completions{{}, true};
+  const std::string& spec = it->second;
+  size_t at = walk.positional.size();
+  char kind = '-';
+  if (at < spec.size() && spec[at] != '*') {
+    kind = spec[at];
+  } else if (spec.ends_with('*')) {
+    kind = spec[spec.size() - 2];
+  }
+  if (kind == 'f') return Completions{{}, true};
+  std::set<std::string> out;
+  if (kind == 's') out = {"bash", "fish", "zsh"};
+  if (kind == 'i' || kind == 'c' || kind == 'l' || kind == 'L') {
+    auto store = open_existing_store(words);
+    if (store == nullptr) return {};
+    if (kind == 'i' || kind == 'L') add_images(*store, current, out);
+    if (kind == 'c') add_containers(*store, current, out);
+    if (kind == 'l' || kind == 'L') add_lists(*store, out);
+  }
+  return finish(out, current);
+}
+
+}  // namespace
+
+Completions complete(const std::vector<std::string>& words, const std::string& current) {
+  Walk walk;
+  if (!walk_words(walk, words)) return {};
+  if (!walk.pending_flag.empty()) return complete_value(walk, walk.pending_flag, current, "");
+  if (current.size() > 1 && current[0] == '-') {
+    size_t eq = current.find('=');
+    if (starts_with(current, "--") && eq != std::string::npos) {
+      return complete_value(walk, current.substr(2, eq - 2), current, current.substr(0, eq + 1));
+    }
+  }
+  if (!current.empty() && current[0] == '-') return complete_flags(walk, current);
+  std::set<std::string> names;
+  if (walk.command == nullptr) {
+    add_names(walk.table, names);
+    if (walk.top) {
+      for (const auto& g : command_groups()) names.insert(std::string(g.name));
+      if (!walk.help) names.insert("help");
+    }
+    return finish(names, current);
+  }
+  if (!walk.nested.empty()) {
+    add_names(walk.nested, names);
+    return finish(names, current);
+  }
+  if (walk.help) return {};
+  return complete_argument(words, walk, current);
+}
+
+int cmd_complete(Context& /*ctx*/, CommandArgs args) {
+  std::vector<std::string> words(args.begin(), args.end());
+  std::string current;
+  if (!words.empty()) {
+    current = words.back();
+    words.pop_back();
+  }
+  Completions out;
+  // A completion must never print an error into the user's command line: a store that
+  // cannot be read just offers nothing.
+  ignore_error("shell completion offers nothing it cannot compute",
+               [&] { out = complete(words, current); });
+  for (const auto& c : out.candidates) fmt::print("{}\n", c);
+  fmt::print("{}\n", out.files ? ":files" : ":nofiles");
+  return 0;
+}
+
+int cmd_completion(Context& ctx, CommandArgs args) {
+  bool help = false;
+  std::string file;
+  bool no_desc = false;
+  FlagSet flags;
+  flags.add_string("file", 'f', &file, "Output the completion to file rather than stdout");
+  flags.add_bool("no-desc", 0, &no_desc, "Don't include descriptions (schicht never does)");
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht completion [options] bash|zsh|fish", &help);
+  if (help) return 0;
+  if (positional.size() != 1) {
+    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
+  }
+  std::string script = completion_script(positional[0]);
+  if (file.empty() || file == "-") {
+    fmt::print("{}", script);
+  } else {
+    write_file_atomic(file, script);
+  }
+  return 0;
+}
+
+int cmd_commands(Context& /*ctx*/, CommandArgs /*args*/) {
+  for (const auto& p : all_command_paths()) {
+    std::string_view summary = p.command->summary;
+    if (!p.leading.empty()) {
+      std::string group = p.path.substr(0, p.path.find(' '));
+      std::string_view command = p.command->name;
+      for (const auto& n : nested_commands(group, command)) {
+        if (n.name == p.leading[0]) summary = n.summary;
+      }
+    }
+    fmt::print("{}\t{}\t{}\n", p.path, p.canonical, summary);
+  }
+  return 0;
+}
+
+}  // namespace schicht::cli
