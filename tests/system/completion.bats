@@ -161,6 +161,24 @@ bash_complete() {
   command -v zsh >/dev/null || command -v fish >/dev/null || skip "neither zsh nor fish installed"
 }
 
+@test "completion zsh: the completion function offers what __complete answers" {
+  command -v zsh >/dev/null || skip "zsh not installed"
+  s load -i "$FIXTURES/app.tar" >/dev/null
+  bin=$(cd "$(dirname "$SCHICHT")" && pwd)
+  # compsys's builtins replaced by stand-ins that print what they are given.
+  run env PATH="$bin:$PATH" SCHICHT_ROOT="$STORE" zsh -f -c '
+    compdef() { :; }
+    source <(schicht completion zsh)
+    compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }
+    _files() { print FILES; }
+    words=(schicht ima); CURRENT=2; _schicht
+    words=(schicht images --no); CURRENT=3; _schicht
+    words=(schicht rmi localhost/); CURRENT=3; _schicht
+    words=(schicht load -i ""); CURRENT=4; _schicht'
+  expect_success
+  [ "$output" = $'image\nimages\n--no-trunc\n--noheading\nlocalhost/app:1\nFILES' ]
+}
+
 @test "completion fish: completes commands and images in a real fish" {
   command -v fish >/dev/null || skip "fish not installed"
   s load -i "$FIXTURES/app.tar" >/dev/null
