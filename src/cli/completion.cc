@@ -87,10 +87,24 @@ std::vector<std::string> flag_values(std::string_view command, std::string_view 
 }
 
 bool flag_takes_file(std::string_view flag) {
-  static const std::set<std::string_view> kFiles = {
-      "root",         "runroot", "tmpdir",     "input",       "output",           "authfile",
-      "cert-dir",     "policy",  "policypath", "pubkeysfile", "signature-policy", "digestfile",
-      "registries.d", "import"};
+  static const std::set<std::string_view> kFiles = {"root",
+                                                    "runroot",
+                                                    "tmpdir",
+                                                    "input",
+                                                    "output",
+                                                    "authfile",
+                                                    "cert-dir",
+                                                    "policy",
+                                                    "policypath",
+                                                    "pubkeysfile",
+                                                    "signature-policy",
+                                                    "digestfile",
+                                                    "registries.d",
+                                                    "import",
+                                                    "output-prefix",
+                                                    "passphrase-file",
+                                                    "sign-by-sigstore-private-key",
+                                                    "sign-passphrase-file"};
   return kFiles.contains(flag);
 }
 

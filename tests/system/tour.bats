@@ -51,7 +51,8 @@ tour_script() {
   for want in "Loaded image: localhost/app:1" "Shared with: [localhost/app:1]" \
     "localhost/app:prod -> 9d0d061b82c4" "Would reclaim: 8.192kB (8192 bytes)" \
     "is in use by a container" "decision:     rejected by reject" \
-    '"architecture": "arm64"' "no problems"; do
+    '"architecture": "arm64"' "Signing manifest using a sigstore signature" \
+    "A signature was required, but no signature exists" "no problems"; do
     [[ "$output" == *"$want"* ]] || { echo "the tour's output lacks: $want"; return 1; }
   done
 }
