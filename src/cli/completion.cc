@@ -79,6 +79,7 @@ std::vector<std::string> flag_values(std::string_view command, std::string_view 
     return {"accept", "reject", "signedBy", "sigstoreSigned"};
   }
   if (flag == "type") return {"image"};
+  if (flag == "pull") return {"always", "missing", "never"};
   if (flag == "log-level") return {"debug", "info", "warn", "error", "fatal", "panic"};
   if (flag == "compression-format") return {"gzip", "zstd", "zstd:chunked"};
   if (flag == "os") return {"linux", "windows"};
@@ -104,7 +105,9 @@ bool flag_takes_file(std::string_view flag) {
                                                     "output-prefix",
                                                     "passphrase-file",
                                                     "sign-by-sigstore-private-key",
-                                                    "sign-passphrase-file"};
+                                                    "sign-passphrase-file",
+                                                    "file",
+                                                    "iidfile"};
   return kFiles.contains(flag);
 }
 

@@ -46,6 +46,7 @@ own_flags() {
   bad=()
   while IFS=$'\t' read -r path canonical; do
     page=$(page_of "$canonical")
+    [ -f "$page" ] || continue # the test above names it
     # shellcheck disable=SC2086 # the path is several words
     flags=$("$SCHICHT" $path --help | own_flags)
     if [ -n "$flags" ]; then
