@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "archive/compression.h"
 #include "build/copy_step.h"
 #include "build/layers.h"
 #include "build/run_step.h"
@@ -16,6 +17,7 @@
 #include "core/error.h"
 #include "core/platform.h"
 #include "core/time.h"
+#include "snapshot/apply.h"
 #include "snapshot/safe_tree.h"
 #include "store/build_cache.h"
 #include "store/lookup.h"
@@ -194,6 +196,8 @@ class Builder {
     if (stage.index == target_) {
       base_name_ = ctx.base_name;
       base_manifest_ = ctx.base_manifest;
+      base_layers_ = ctx.state.layers.size();
+      base_history_ = ctx.state.config.history.size();
     }
     rootfs_valid_ = false;
     rootfs_ = work_.path() / fmt::format("stage{}", stage.index);
@@ -224,6 +228,15 @@ class Builder {
     results_[static_cast<size_t>(stage.index)] = ctx.state;
   }
 
+  // How podman names a step in errors: the keyword, its flags and its arguments, an exec
+  // form's words joined by spaces ("RUN /nosuch" for RUN ["/nosuch"]).
+  static std::string step_message(const Instruction& ins) {
+    std::string text = ins.keyword + " ";
+    for (const auto& f : ins.flags) text += f + " ";
+    text += ins.exec_form ? fmt::format("{}", fmt::join(*ins.exec_form, " ")) : ins.args;
+    return text;
+  }
+
   template <typename Fn>
   void with_step(const Instruction& ins, Fn&& fn) {
     try {
@@ -231,7 +244,7 @@ class Builder {
     } catch (const Error& e) {
       throw Error(e.kind(),
                   at_line(file_.path, ins.line,
-                          fmt::format("building at STEP {:?}: {}", ins.original, e.what())));
+                          fmt::format("building at STEP {:?}: {}", step_message(ins), e.what())));
     }
   }
 
@@ -272,7 +285,8 @@ class Builder {
       key.update(fmt::format("sources {} dest {}\n", sources_hash, copy->dest));
     }
     std::string cache_key = key.finish().str();
-    bool use_cache = options_.layers && options_.use_cache;
+    // --squash builds without the cache, as buildah does.
+    bool use_cache = options_.layers && options_.use_cache && !options_.squash;
     if (use_cache) {
       if (auto hit = store::cache_lookup(store_, cache_key)) {
         ImageConfig config = parse_config(store_.blobs().read(hit->config));
@@ -313,7 +327,7 @@ class Builder {
     auto [id, size] = commit_config(sink, ctx.state.config);
     ctx.state.id = id;
     ctx.history_comment = "FROM " + short_id(id, 12);
-    if (options_.layers) {
+    if (options_.layers && !options_.squash) {
       store::cache_put(store_, cache_key,
                        store::CacheEntry{.config = id,
                                          .config_size = size,
@@ -459,12 +473,10 @@ class Builder {
     command.volumes = ctx.state.config.config.volumes;
     int status = run_command(command);
     if (status != 0) {
-      // podman names an exec-form RUN by its words: RUN ["/x", "y"] is "RUN /x y".
-      std::string step =
-          ins.exec_form ? fmt::format("RUN {}", fmt::join(*ins.exec_form, " ")) : ins.original;
-      throw StepFailed(at_line(file_.path, ins.line,
-                               fmt::format("building at STEP {:?}: exit status {}", step, status)),
-                       status);
+      throw StepFailed(
+          at_line(file_.path, ins.line,
+                  fmt::format("building at STEP {:?}: exit status {}", step_message(ins), status)),
+          status);
     }
     commit_layer_step(ctx);
     rootfs_valid_ = true;
@@ -492,6 +504,7 @@ class Builder {
                       options_.commit_name.empty() ? "" : " " + options_.commit_name));
       out(fmt::format("--> {}", short_id(*state.id, 11)));
     }
+    if (options_.squash) squash(state, sink);
     std::map<std::string, std::string> annotations = options_.annotations;
     if (!base_name_.empty() && base_manifest_) {
       annotations.emplace("org.opencontainers.image.base.digest", base_manifest_->str());
@@ -502,6 +515,43 @@ class Builder {
                  options_.tags);
     for (const auto& tag : options_.tags) out(fmt::format("Successfully tagged {}", tag));
     return *state.id;
+  }
+
+  // --squash: the layers the build added become one, as buildah squashes them: the base's
+  // layers stay, every new history entry is empty but the last, which carries the layer.
+  void squash(ImageState& state, BlobSink& sink) {
+    if (state.layers.size() <= base_layers_) return;
+    fs::path dir = work_.path() / "squash";
+    std::vector<store::LayerInfo> base(state.layers.begin(),
+                                       state.layers.begin() + static_cast<long>(base_layers_));
+    materialize(store_, base, dir);
+    TreeState before = scan_tree(dir);
+    for (size_t i = base_layers_; i < state.layers.size(); ++i) {
+      UniqueFd fd = store_.blobs().open(state.layers[i].digest);
+      FdReader raw(fd.get(), state.layers[i].digest.str());
+      auto plain = decompress(raw);
+      snapshot::ApplyOptions apply;
+      apply.name = "layer " + state.layers[i].diff_id.str();
+      snapshot::apply_layer(*plain, dir, apply);
+    }
+    DiffOptions diff;
+    diff.mtime = options_.timestamp;
+    store::LayerInfo layer = commit_layer(sink, dir, before, diff);
+    state.layers = std::move(base);
+    state.layers.push_back(layer);
+    state.config.diff_ids.erase(state.config.diff_ids.begin() + static_cast<long>(base_layers_),
+                                state.config.diff_ids.end());
+    state.config.diff_ids.push_back(layer.diff_id);
+    auto& history = state.config.history;
+    for (size_t i = base_history_; i < history.size(); ++i) {
+      history[i].empty_layer = i + 1 != history.size();
+      history[i].comment.clear();
+    }
+    if (history.size() > base_history_ && !base_name_.empty()) {
+      history.back().comment = "FROM " + base_name_;
+    }
+    auto [id, size] = commit_config(sink, state.config);
+    state.id = id;
   }
 
   // Blobs this build wrote that neither the cache nor an image references.
@@ -525,6 +575,8 @@ class Builder {
   std::string base_name_;
   std::optional<Digest> base_manifest_;
   bool final_needs_commit_ = false;
+  size_t base_layers_ = 0;  // of the target stage's FROM
+  size_t base_history_ = 0;
   fs::path rootfs_;
   bool rootfs_valid_ = false;
   TreeState before_;

@@ -152,7 +152,6 @@ int cmd_build(Context& ctx, CommandArgs args) {
              epoch != nullptr && *epoch != 0) {
     options.timestamp = parse_epoch(epoch, "SOURCE_DATE_EPOCH");
   }
-  if (squash) fail(ErrorKind::kUnsupported, "--squash is not supported yet");
 
   options.out = [](const std::string& line) {
     fmt::print("{}\n", line);

@@ -284,3 +284,23 @@ EOF2
   run s system check
   expect_success
 }
+
+@test "--squash: the build's layers become one on top of the base's, as podman squashes" {
+  busybox_base
+  printf 'FROM localhost/bb\nENV A=1\nRUN echo a > /a\nRUN echo b > /b && rm /etc/gone\nLABEL x=y\n' > "$CTX/Containerfile"
+  run s build --squash -t sq "$CTX"
+  expect_success
+  [[ "$output" != *"Using cache"* ]]
+  run s inspect --format '{{len .RootFS.Layers}}' sq
+  [ "$output" = 2 ]
+  run s history --no-trunc --format '{{.CreatedBy}}|{{.Comment}}' sq
+  [ "${lines[0]}" = "/bin/sh -c #(nop) LABEL x=y|FROM localhost/bb:latest" ]
+  id=$(s images -q --no-trunc sq)
+  cfg=$(cat "$STORE/blobs/sha256/${id#sha256:}")
+  [ "$(grep -o '"empty_layer":true' <<< "$cfg" | wc -l)" -eq 3 ]
+  s save --format oci-dir -o "$WORK/out" sq
+  list=$(for l in "$WORK"/out/blobs/sha256/*; do tar -tzf "$l" 2>/dev/null || true; done)
+  grep -qx "etc/.wh.gone" <<< "$list"
+  grep -qx "a" <<< "$list"
+  grep -qx "b" <<< "$list"
+}
