@@ -88,6 +88,22 @@ std::vector<std::string> import_keys(Context& c, const std::string& keyring) {
   return out;
 }
 
+// A GnuPG home that lives as long as this object, holding only what is imported into it. No
+// gpg-agent is started for it (public keys need none): one would outlive the process.
+class EphemeralHome {
+ public:
+  EphemeralHome() { write_file_atomic(dir_.path() / "gpg.conf", "no-autostart\n", 0600); }
+  void attach(Context& c) const {
+    if (gpgme_error_t err = gpgme_ctx_set_engine_info(c.ctx, GPGME_PROTOCOL_OpenPGP, nullptr,
+                                                      dir_.path().c_str())) {
+      fail_gpgme(ErrorKind::kInternal, "setting up a temporary GnuPG home", err);
+    }
+  }
+
+ private:
+  TempDir dir_{temp_root(), "schicht-gpg"};
+};
+
 }  // namespace
 
 std::string gpg_sign(std::string_view payload, const std::string& key) {
@@ -109,18 +125,13 @@ std::string gpg_sign(std::string_view payload, const std::string& key) {
 }
 
 struct GpgVerifier::State {
-  TempDir home{temp_root(), "schicht-gpg"};
+  EphemeralHome home;
   Context context;
 };
 
 GpgVerifier::GpgVerifier(const std::vector<std::string>& keyrings, std::string origin)
     : state_(std::make_unique<State>()), origin_(std::move(origin)) {
-  gpgme_ctx_t ctx = state_->context.ctx;
-  std::string home = state_->home.path().string();
-  if (gpgme_error_t err =
-          gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, nullptr, home.c_str())) {
-    fail_gpgme(ErrorKind::kInternal, "setting up a temporary GnuPG home", err);
-  }
+  state_->home.attach(state_->context);
   for (const std::string& keyring : keyrings) {
     std::vector<std::string> found =
         with_context(origin_, [&] { return import_keys(state_->context, keyring); });
@@ -181,12 +192,9 @@ GpgVerified GpgVerifier::verify(std::string_view message) {
 }
 
 std::vector<std::string> gpg_key_identities(const std::vector<std::string>& keyrings) {
-  TempDir home(temp_root(), "schicht-gpg");
+  EphemeralHome home;
   Context c;
-  if (gpgme_error_t err =
-          gpgme_ctx_set_engine_info(c.ctx, GPGME_PROTOCOL_OpenPGP, nullptr, home.path().c_str())) {
-    fail_gpgme(ErrorKind::kInternal, "setting up a temporary GnuPG home", err);
-  }
+  home.attach(c);
   for (const std::string& keyring : keyrings) import_keys(c, keyring);
   std::vector<std::string> out;
   if (gpgme_error_t err = gpgme_op_keylist_start(c.ctx, nullptr, 0)) {

@@ -124,6 +124,8 @@ unchanged() {
   signed_by "\"keyPaths\":[\"$KEYS/other.asc\",\"$WORK/both.gpg\"]"
   run pull "$REG/signed:1"
   expect_success
+  # Verification's temporary GnuPG homes leave no gpg-agent behind.
+  ! pgrep -f "gpg-agent --homedir .*schicht-gpg"
 }
 
 @test "pull: an unsigned image is rejected as unsigned, store unchanged" {
