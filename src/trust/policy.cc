@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -12,6 +11,7 @@
 #include "core/error.h"
 #include "core/reference.h"
 #include "trust/scope.h"
+#include "trust/unique_keys_json.h"
 
 namespace schicht::trust {
 namespace {
@@ -211,32 +211,17 @@ class Parser {
   const std::string& path_;
 };
 
-// nlohmann keeps the last of duplicated keys silently; policy.json must not have any.
 json parse_json_strict(std::string_view bytes, const std::string& path) {
-  std::vector<std::set<std::string>> open;
-  std::string duplicate;
-  auto callback = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) {
-      open.emplace_back();
-    } else if (event == json::parse_event_t::object_end) {
-      open.pop_back();
-    } else if (event == json::parse_event_t::key && !open.empty()) {
-      std::string key = parsed.get<std::string>();
-      if (!open.back().insert(key).second && duplicate.empty()) duplicate = key;
-    }
-    return true;
-  };
-  json doc;
-  try {
-    doc = json::parse(bytes.begin(), bytes.end(), callback);
-  } catch (const json::exception& e) {
-    fail(ErrorKind::kInvalidInput, fmt::format("invalid policy in {:?}: {}", path, e.what()));
-  }
-  if (!duplicate.empty()) {
+  UniqueKeysJson parsed = parse_unique_keys_json(bytes);
+  if (!parsed.syntax_error.empty()) {
     fail(ErrorKind::kInvalidInput,
-         fmt::format("invalid policy in {:?}: duplicate key {:?}", path, duplicate));
+         fmt::format("invalid policy in {:?}: {}", path, parsed.syntax_error));
   }
-  return doc;
+  if (!parsed.duplicate_key.empty()) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("invalid policy in {:?}: duplicate key {:?}", path, parsed.duplicate_key));
+  }
+  return std::move(parsed.doc);
 }
 
 }  // namespace

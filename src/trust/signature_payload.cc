@@ -1,13 +1,12 @@
 #include "trust/signature_payload.h"
 
 #include <cmath>
-#include <set>
-#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "trust/unique_keys_json.h"
 
 namespace schicht::trust {
 namespace {
@@ -18,29 +17,11 @@ using nlohmann::json;
   fail(ErrorKind::kPolicy, "invalid signature payload: " + what);
 }
 
-// Parses JSON refusing duplicated keys (a signer could otherwise hide a second claim).
 json parse_strict(std::string_view bytes) {
-  std::vector<std::set<std::string>> open;
-  std::string duplicate;
-  auto callback = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) {
-      open.emplace_back();
-    } else if (event == json::parse_event_t::object_end) {
-      open.pop_back();
-    } else if (event == json::parse_event_t::key && !open.empty()) {
-      std::string key = parsed.get<std::string>();
-      if (!open.back().insert(key).second && duplicate.empty()) duplicate = key;
-    }
-    return true;
-  };
-  json doc;
-  try {
-    doc = json::parse(bytes.begin(), bytes.end(), callback);
-  } catch (const json::exception& e) {
-    bad(fmt::format("not JSON: {}", e.what()));
-  }
-  if (!duplicate.empty()) bad(fmt::format("duplicate key {:?}", duplicate));
-  return doc;
+  UniqueKeysJson parsed = parse_unique_keys_json(bytes);
+  if (!parsed.syntax_error.empty()) bad(fmt::format("not JSON: {}", parsed.syntax_error));
+  if (!parsed.duplicate_key.empty()) bad(fmt::format("duplicate key {:?}", parsed.duplicate_key));
+  return std::move(parsed.doc);
 }
 
 // `value` is an object with exactly the members `keys`.
