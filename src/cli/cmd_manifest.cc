@@ -10,6 +10,7 @@
 #include "copy/push.h"
 #include "copy/push_list.h"
 #include "copy/short_names.h"
+#include "copy/signatures.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/media_type.h"
@@ -402,6 +403,9 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
 
   copy::PushOptions options;
   options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
+  if (options.sigstore_key) {
+    options.registries_d = copy::load_registries_d(ctx.options().registries_d);
+  }
   if (flags.changed("tls-verify")) options.registry.tls_verify = tls_verify;
   options.registry.cert_dir = cert_dir;
   options.registry.auth_file = authfile;

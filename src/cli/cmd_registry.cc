@@ -330,6 +330,9 @@ int cmd_push(Context& ctx, CommandArgs args) {
   registry_flags.check_authfile();
   // Decrypted before anything moves: a wrong passphrase must not leave an unsigned push.
   options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
+  if (options.sigstore_key) {
+    options.registries_d = copy::load_registries_d(ctx.options().registries_d);
+  }
   if (!sign_by.empty()) {
     if (remove_signatures) {
       fail(ErrorKind::kInvalidInput, "cannot use --sign-by together with --remove-signatures");

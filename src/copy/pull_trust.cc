@@ -1,5 +1,7 @@
 #include "copy/pull_trust.h"
 
+#include <fmt/format.h>
+
 #include "copy/signatures.h"
 #include "copy/sigstore_signatures.h"
 #include "trust/image_verifier.h"
@@ -54,11 +56,18 @@ trust::Decision PullAdmission::evaluate_manifest(registry::RegistryClient& clien
     LookasideSignatures lookaside(*registries_d_, source, manifest.digest, lookaside_http_);
     found = lookaside.signatures();
   }
-  if (sigstore) {
+  // containers/image reads attachments only where registries.d enables them.
+  std::string limitation;
+  if (sigstore && registries_d_->use_sigstore_attachments(source)) {
     SigstoreAttachmentSource attached(client, source.path, manifest.digest);
     for (trust::Signature& s : attached.signatures()) found.push_back(std::move(s));
+  } else if (sigstore) {
+    limitation = fmt::format(
+        "sigstore attachments are not read for {}/{}: registries.d does "
+        "not set use-sigstore-attachments for it",
+        source.domain, source.path);
   }
-  FoundSignatures signatures(std::move(found));
+  FoundSignatures signatures(std::move(found), std::move(limitation));
   return trust::evaluate(*policy_, subject_, signatures, &verifier);
 }
 

@@ -252,6 +252,7 @@ Digest push_image(store::Store& store, const Digest& id, const Reference& destin
     if (!registries_d) registries_d = load_registries_d("");
     signature_dir = lookaside_write_dir(*registries_d, destination, manifest.digest);
   }
+  if (options.sigstore_key) require_sigstore_attachments(registries_d, destination);
 
   registry::RegistryClient client(destination.domain, endpoint_options(destination, conf, options));
   Pusher pusher(store, client, destination, mount_sources(*image, destination), stored_format,

@@ -12,6 +12,8 @@ Digest push_list(store::Store& store, std::string_view bytes, std::string_view m
                  const std::vector<Descriptor>& entries, const store::ListSources& sources,
                  bool all, const Reference& destination, const registry::RegistriesConf& conf,
                  const PushOptions& options) {
+  std::shared_ptr<const trust::RegistriesD> registries_d = options.registries_d;
+  if (options.sigstore_key) require_sigstore_attachments(registries_d, destination);
   if (options.report) options.report("Getting image list signatures");
   registry::RegistryClient client(destination.domain, endpoint_options(destination, conf, options));
   // Instances and the list are all signed as the destination the user named: a pull of that

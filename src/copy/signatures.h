@@ -39,11 +39,14 @@ class LookasideSignatures final : public trust::SignatureSource {
 // Signatures already gathered from several sources.
 class FoundSignatures final : public trust::SignatureSource {
  public:
-  explicit FoundSignatures(std::vector<trust::Signature> found) : found_(std::move(found)) {}
+  explicit FoundSignatures(std::vector<trust::Signature> found, std::string limitation = "")
+      : found_(std::move(found)), limitation_(std::move(limitation)) {}
   std::vector<trust::Signature> signatures() override { return found_; }
+  std::string limitation() const override { return limitation_; }
 
  private:
   std::vector<trust::Signature> found_;
+  std::string limitation_;
 };
 
 // What a pull of `identity` would decide now, fetching its manifest (for this

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "copy/layer_fetch.h"
+#include "copy/signatures.h"
 #include "core/error.h"
 #include "core/media_type.h"
 #include "oci/manifest.h"
@@ -93,6 +94,17 @@ void push_sigstore_signature(registry::RegistryClient& client, std::string_view 
     client.put_manifest(repository, trust::sigstore_attachment_tag(manifest_digest),
                         update.manifest, media_type::kOciManifest);
   });
+}
+
+void require_sigstore_attachments(std::shared_ptr<const trust::RegistriesD>& config,
+                                  const Reference& reference) {
+  if (!config) config = load_registries_d("");
+  if (!config->use_sigstore_attachments(reference)) {
+    fail(ErrorKind::kPolicy,
+         fmt::format("writing sigstore attachments to {} is disabled by configuration: set "
+                     "use-sigstore-attachments: true for it in registries.d",
+                     reference.domain + "/" + reference.path));
+  }
 }
 
 }  // namespace schicht::copy

@@ -4,13 +4,16 @@
 // Internal to copy/.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/digest.h"
+#include "core/reference.h"
 #include "registry/registry_client.h"
 #include "trust/evaluate.h"
+#include "trust/registries_d.h"
 #include "trust/sigstore_key.h"
 
 namespace schicht::copy {
@@ -35,5 +38,11 @@ class SigstoreAttachmentSource : public trust::SignatureSource {
 void push_sigstore_signature(registry::RegistryClient& client, std::string_view repository,
                              const Digest& manifest_digest, const std::string& docker_reference,
                              const trust::SigstoreKey& key);
+
+// Whether registries.d lets signatures be attached in the registry of `reference`
+// (use-sigstore-attachments), as containers/image requires for both reading and writing them.
+// `config` is loaded from the default locations when null. Writing when disabled is kPolicy.
+void require_sigstore_attachments(std::shared_ptr<const trust::RegistriesD>& config,
+                                  const Reference& reference);
 
 }  // namespace schicht::copy

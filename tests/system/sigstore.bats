@@ -35,8 +35,18 @@ oracle() {
   /usr/bin/python3 "$ORACLE" "$@"
 }
 
+# schicht with attachments enabled for the test registry in registries.d, as containers/image
+# requires for reading and writing them.
+enable_attachments() {
+  if [ ! -e "$WORK/registries.d/sigstore.yaml" ]; then
+    mkdir -p "$WORK/registries.d"
+    printf 'docker:\n  %s:\n    use-sigstore-attachments: true\n' "$REG" \
+      >"$WORK/registries.d/sigstore.yaml"
+  fi
+}
 sp() {
-  s "$@" --tls-verify=false --retry 0
+  enable_attachments
+  s --registries.d "$WORK/registries.d" "$@" --tls-verify=false --retry 0
 }
 
 # A key pair made here: $WORK/k.private, $WORK/k.pub, passphrase in $WORK/pass.
@@ -137,8 +147,7 @@ EOF
   policy_for signed "$WORK/k.pub"
   # skopeo finds and fetches the attachment schicht wrote (Debian's build then refuses to
   # verify it; a build with sigstore enabled must accept it).
-  mkdir -p "$WORK/registries.d"
-  printf 'docker:\n  %s:\n    use-sigstore-attachments: true\n' "$REG" >"$WORK/registries.d/r.yaml"
+  enable_attachments
   run skopeo --debug --policy "$WORK/policy.json" --registries.d "$WORK/registries.d" copy \
     --src-tls-verify=false "docker://$REG/signed:1" "oci:$WORK/oci:x"
   if [[ "$output" == *"sigstore disabled"* ]]; then
@@ -265,7 +274,8 @@ EOF
   skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/multi.tar" \
     "docker://$REG/multi:1" >/dev/null
   sp pull -q --arch amd64 "$REG/multi:1" >/dev/null
-  run s manifest push -q --tls-verify=false --sign-by-sigstore-private-key "$WORK/k.private" \
+  run s --registries.d "$WORK/registries.d" manifest push -q --tls-verify=false \
+    --sign-by-sigstore-private-key "$WORK/k.private" \
     --sign-passphrase-file "$WORK/pass" "$REG/multi:1" "docker://$REG/msigned:1"
   expect_success
   local list
@@ -280,4 +290,27 @@ EOF
   done
   run s images --format '{{.Repository}}:{{.Tag}}'
   [[ "$output" == *"$REG/msigned:1"* ]]
+}
+
+@test "without use-sigstore-attachments nothing is signed, and a signed image reads as unsigned" {
+  need_all
+  make_key
+  mkdir -p "$WORK/off.d"
+  sp pull -q "$REG/src:1" >/dev/null
+  run s --registries.d "$WORK/off.d" push --tls-verify=false --retry 0 \
+    --sign-by-sigstore-private-key "$WORK/k.private" --sign-passphrase-file "$WORK/pass" \
+    "$REG/src:1" "docker://$REG/off:1"
+  expect_failure 125 "writing sigstore attachments to $REG/off is disabled by configuration"
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/off:1"
+  [ "$status" -ne 0 ]
+  policy_for signedoff "$WORK/k.pub"
+  sp push -q --sign-by-sigstore-private-key "$WORK/k.private" --sign-passphrase-file "$WORK/pass" \
+    "$REG/src:1" "docker://$REG/signedoff:1"
+  BEFORE=$(store_state)
+  run s --registries.d "$WORK/off.d" --policy "$WORK/policy.json" pull --tls-verify=false \
+    --retry 0 "$REG/signedoff:1"
+  expect_failure 125 "does not set use-sigstore-attachments"
+  unchanged
+  run sp --policy "$WORK/policy.json" pull -q "$REG/signedoff:1"
+  expect_success
 }
