@@ -376,7 +376,10 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
   flags.add_string("authfile", 0, &authfile, "path of the authentication file");
   flags.add_ignored("remove-signatures", 0, false);
   flags.add_ignored("compression-format", 0, true);
-  std::string sigstore_key_file, sign_passphrase_file;
+  std::string sigstore_key_file, sign_passphrase_file, sign_by;
+  flags.add_string("sign-by", 0, &sign_by,
+                   "sign the images and the list with a GPG key of this fingerprint (lookaside "
+                   "storage, registries.d)");
   flags.add_string("sign-by-sigstore-private-key", 0, &sigstore_key_file,
                    "Sign the image using a sigstore private key at PATH");
   flags.add_string("sign-passphrase-file", 0, &sign_passphrase_file,
@@ -403,7 +406,8 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
 
   copy::PushOptions options;
   options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
-  if (options.sigstore_key) {
+  options.sign_by = sign_by;
+  if (options.sigstore_key || !sign_by.empty()) {
     options.registries_d = copy::load_registries_d(ctx.options().registries_d);
   }
   if (flags.changed("tls-verify")) options.registry.tls_verify = tls_verify;

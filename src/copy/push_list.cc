@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "copy/remote_copy.h"
+#include "copy/signatures.h"
 #include "copy/sigstore_signatures.h"
 #include "core/error.h"
 
@@ -14,6 +15,11 @@ Digest push_list(store::Store& store, std::string_view bytes, std::string_view m
                  const PushOptions& options) {
   std::shared_ptr<const trust::RegistriesD> registries_d = options.registries_d;
   if (options.sigstore_key) require_sigstore_attachments(registries_d, destination);
+  if (!options.sign_by.empty()) {
+    if (!registries_d) registries_d = load_registries_d("");
+    // Checked before anything is pushed: signatures must have somewhere to go.
+    lookaside_write_dir(*registries_d, destination, Digest::sha256_of(bytes));
+  }
   if (options.report) options.report("Getting image list signatures");
   registry::RegistryClient client(destination.domain, endpoint_options(destination, conf, options));
   // Instances and the list are all signed as the destination the user named: a pull of that
@@ -21,10 +27,17 @@ Digest push_list(store::Store& store, std::string_view bytes, std::string_view m
   std::string identity = destination.with_default_tag().str();
   PushOptions instance_options = options;
   instance_options.sigstore_key.reset();
+  instance_options.sign_by.clear();
   auto sign = [&](const Digest& digest) {
-    if (!options.sigstore_key) return;
-    if (options.report) options.report("Signing manifest using a sigstore signature");
-    push_sigstore_signature(client, destination.path, digest, identity, *options.sigstore_key);
+    if (!options.sign_by.empty()) {
+      if (options.report) options.report("Signing manifest using simple signing");
+      std::string signature = sign_simple(destination, digest, options.sign_by);
+      write_lookaside_signature(lookaside_write_dir(*registries_d, destination, digest), signature);
+    }
+    if (options.sigstore_key) {
+      if (options.report) options.report("Signing manifest using a sigstore signature");
+      push_sigstore_signature(client, destination.path, digest, identity, *options.sigstore_key);
+    }
   };
   if (all) {
     // Resolve every entry before uploading anything: a missing instance is a user error that

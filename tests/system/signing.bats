@@ -361,3 +361,26 @@ unchanged() {
       <(PATH=$WORK/bin:$PATH HOME=$WORK/home p image trust show --policypath "$WORK/show.json" $flags)
   done
 }
+
+@test "manifest push --sign-by signs every instance and the list; a pull of a platform verifies" {
+  fixture --out "$WORK/multi.tar" --format oci-archive --platforms linux/amd64,linux/arm64 --seed 12
+  skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/multi.tar" \
+    "docker://$REG/msrc:1" >/dev/null
+  s --registries.d "$WORK/registries.d" manifest create --tls-verify=false --all l \
+    "docker://$REG/msrc:1" >/dev/null
+  run s --registries.d "$WORK/registries.d" manifest push --tls-verify=false \
+    --sign-by "$TRUSTED" l "docker://$REG/mlist:1"
+  expect_success
+  [ "$(grep -c "Signing manifest using simple signing" <<<"$output")" -eq 3 ]
+  [ "$(ls "$SIGS" | grep -c '^mlist@sha256=')" -eq 3 ]
+  run pull --arch arm64 "$REG/mlist:1"
+  expect_success
+  # Signing needs somewhere to write: a staging URL that is not a file is refused up front.
+  printf 'docker:\n  %s:\n    lookaside: http://127.0.0.1:1/sigs\n' "$REG" \
+    >"$WORK/registries.d/test.yaml"
+  run s --registries.d "$WORK/registries.d" manifest push --tls-verify=false \
+    --sign-by "$TRUSTED" l "docker://$REG/mlist2:1"
+  expect_failure 125
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/mlist2:1"
+  [ "$status" -ne 0 ]
+}
