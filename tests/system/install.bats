@@ -56,11 +56,15 @@ installed_files=(
   # libcurl is dlopen()ed, so it is named explicitly; the packages of the libraries the binary
   # links dynamically (most are static) come from dpkg-shlibdeps.
   [[ "$output" == *libcurl4* ]] || { echo "Depends lacks libcurl4: $output"; return 1; }
-  local so pkg
+  local so path pkg
   for so in $(readelf -d schicht | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
-    pkg=$(dpkg -S "*/$so" 2>/dev/null | head -1 | cut -d: -f1)
-    [ -n "$pkg" ] || continue
-    [[ "$output" == *"$pkg"* ]] || { echo "Depends lacks $pkg ($so): $output"; return 1; }
+    path=$(ldd schicht | awk -v so="$so" '$1 == so && $3 ~ /^\// {print $3}')
+    [ -n "$path" ] || continue
+    # dpkg knows a library under /lib or /usr/lib (merged /usr), whichever it shipped.
+    pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "${path#/usr}" 2>/dev/null ||
+      dpkg -S "/usr$path" 2>/dev/null) || continue
+    pkg=${pkg%%:*}
+    [[ "$output" == *"$pkg"* ]] || { echo "Depends lacks $pkg ($path): $output"; return 1; }
   done
   # Unpacked, the stripped binary runs; dpkg finds every dependency satisfied here.
   dpkg-deb -x "$deb" "$WORK/root"
