@@ -9,15 +9,22 @@
 namespace schicht::store {
 
 Db::Db(const std::string& path) : path_(path) {
-  int rc =
-      sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) fail_sqlite("open");
-  // Writers wait for each other instead of failing: several schicht processes share a store.
-  sqlite3_busy_timeout(db_, 60000);
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=NORMAL");
-  exec("PRAGMA foreign_keys=ON");
+  // A throwing constructor runs no destructor, so a failure closes the handle here (sqlite
+  // allocates one even when the open itself fails, and a file that is no database fails later).
+  try {
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) fail_sqlite("open");
+    // Writers wait for each other instead of failing: several schicht processes share a store.
+    sqlite3_busy_timeout(db_, 60000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+  } catch (...) {
+    sqlite3_close_v2(db_);
+    throw;
+  }
 }
 
 Db::~Db() {
