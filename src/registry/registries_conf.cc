@@ -321,6 +321,14 @@ RegistriesConfSources registries_conf_sources() {
 
 RegistriesConf RegistriesConf::parse(std::string_view text, std::string_view origin, bool drop_in) {
   FileReader reader(origin);
+  // toml++ 3.3 reaches __builtin_unreachable on some non-ASCII characters (found by fuzzing);
+  // registries.conf holds host names and paths, so non-ASCII text is refused before parsing.
+  for (size_t i = 0, line = 1; i < text.size(); ++i) {
+    if (text[i] == '\n') ++line;
+    if (static_cast<unsigned char>(text[i]) >= 0x80) {
+      reader.invalid(fmt::format("non-ASCII text is not supported (line {})", line));
+    }
+  }
   toml::table root;
   try {
     root = toml::parse(text, origin);

@@ -89,6 +89,11 @@ TEST(RegistriesConf, UnknownKeysAreErrorsNamingTheFile) {
   EXPECT_NE(message.find("registry[0].mirror[0].url"), std::string::npos) << message;
 }
 
+TEST(RegistriesConf, NonAsciiTextIsRefusedBeforeTheTomlParserSeesIt) {
+  std::string message = parse_error("[[registry]]\nlocation = \"a.io\"\n\xc3\xa9 = 1\n");
+  EXPECT_NE(message.find("non-ASCII text is not supported (line 3)"), std::string::npos) << message;
+}
+
 TEST(RegistriesConf, WrongTypesAndValuesAreErrors) {
   EXPECT_NE(parse_error("unqualified-search-registries = \"quay.io\"").find("array of strings"),
             std::string::npos);
