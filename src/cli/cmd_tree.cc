@@ -19,9 +19,9 @@ struct Chain {
   std::vector<uint64_t> sizes;  // uncompressed size of each layer
 };
 
-Chain chain_of(store::Store& store, const Digest& image) {
+Chain chain_of(const std::vector<store::LayerInfo>& layers) {
   Chain c;
-  for (const auto& layer : store.layers(image)) {
+  for (const auto& layer : layers) {
     c.ids.push_back(c.ids.empty() ? layer.diff_id
                                   : Digest::sha256_of(std::string(c.ids.back().hex()) + "+" +
                                                       std::string(layer.diff_id.hex())));
@@ -54,12 +54,16 @@ int cmd_image_tree(Context& ctx, CommandArgs args) {
   Digest id = store::resolve_image(store, positional[0]);
   auto image = store.image(id);
 
-  // Every image's chain, to know which layers top or are shared by which images.
+  // The chains of the images on the same base layer: no other image can share a layer (a
+  // chain ID covers every layer below it), so the rest of the store is never read.
+  auto layers = store.layers(id);
+  Chain mine = chain_of(layers);
+  std::vector<store::ImageLayers> related;
+  if (!layers.empty()) related = store.images_on_base_layer(layers.front().diff_id);
+  std::vector<Chain> chains;
   std::map<std::string, std::vector<std::string>> tops, users;  // layer ID → names
-  Chain mine;
-  for (const auto& other : store.images()) {
-    Chain c = chain_of(store, other.id);
-    if (other.id == id) mine = c;
+  for (const auto& other : related) {
+    const Chain& c = chains.emplace_back(chain_of(other.layers));
     std::vector<std::string> names = other.names;
     if (names.empty()) names.push_back(other.id.short_hex());
     if (!c.ids.empty()) {
@@ -90,9 +94,10 @@ int cmd_image_tree(Context& ctx, CommandArgs args) {
   }
   if (whatrequires && !mine.ids.empty()) {
     // Images built on this one: their chains extend this image's chain.
-    for (const auto& other : store.images()) {
+    for (size_t k = 0; k < related.size(); ++k) {
+      const auto& other = related[k];
+      const Chain& c = chains[k];
       if (other.id == id) continue;
-      Chain c = chain_of(store, other.id);
       if (c.ids.size() <= mine.ids.size() || c.ids[mine.ids.size() - 1] != mine.ids.back())
         continue;
       for (size_t i = mine.ids.size(); i < c.ids.size(); ++i) {

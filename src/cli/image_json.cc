@@ -115,7 +115,7 @@ ordered_json inspect_json(store::Store& store, const Digest& id) {
   out["ManifestType"] = image->manifest_media_type;
   out["User"] = config.config.user;
   out["History"] = history_json(config.history);
-  out["NamesHistory"] = store.names_history()[id.str()];
+  out["NamesHistory"] = store.names_history(id);
   return out;
 }
 

@@ -105,4 +105,15 @@ std::map<std::string, std::vector<std::string>> Store::names_history() {
   return out;
 }
 
+std::vector<std::string> Store::names_history(const Digest& id) {
+  std::vector<std::string> out;
+  Statement st(*db_, "SELECT name FROM tag_log WHERE to_image = ? ORDER BY id DESC");
+  st.bind(1, id.str());
+  while (st.step()) {
+    std::string name = st.text(0);
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  }
+  return out;
+}
+
 }  // namespace schicht::store

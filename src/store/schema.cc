@@ -12,7 +12,7 @@ namespace schicht::store {
 namespace {
 
 // Never edit a migration that has shipped: append a new one.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     R"sql(
 CREATE TABLE blobs (
   digest TEXT PRIMARY KEY,
@@ -131,6 +131,10 @@ CREATE TABLE build_cache_blobs (
   PRIMARY KEY (key, digest)
 );
 CREATE INDEX build_cache_blobs_by_digest ON build_cache_blobs(digest);
+)sql",
+    // One image's names history (inspect's NamesHistory) without reading the whole tag log.
+    R"sql(
+CREATE INDEX tag_log_by_to_image ON tag_log(to_image);
 )sql",
 };
 
