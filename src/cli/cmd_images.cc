@@ -81,11 +81,25 @@ class UsedFields {
   bool all_ = false;
 };
 
+// The repository and tag of a name as the store keeps it: a normalized reference with a tag or a
+// digest (never both), so no second parse is needed. The tag follows the last ':' after the last
+// '/'; a digested name has none.
+std::pair<std::string_view, std::string_view> split_stored_name(std::string_view name) {
+  if (size_t at = name.find('@'); at != std::string_view::npos) return {name.substr(0, at), {}};
+  size_t colon = name.rfind(':');
+  size_t slash = name.rfind('/');
+  if (colon == std::string_view::npos || (slash != std::string_view::npos && colon < slash)) {
+    return {name, {}};
+  }
+  return {name.substr(0, colon), name.substr(colon + 1)};
+}
+
 // The per-image part of a template row, computed once for all the image's names.
 ordered_json image_fields(const store::ImageInfo& image,
                           const std::vector<std::string>& names_history, const UsedFields& used,
                           bool no_trunc, int64_t now) {
-  ordered_json r;
+  ordered_json r = ordered_json::object();
+  r.get_ref<ordered_json::object_t&>().reserve(8);
   r["Repository"] = "";
   r["Tag"] = "";
   r["ID"] = no_trunc ? image.id.str() : image.id.short_hex();
@@ -123,7 +137,8 @@ const GoTypes kRowTypes = {{"", "images.imageReporter"},
                            {"RepoDigests", "[]string"},
                            {"Names", "[]string"}};
 
-void sort_images(std::vector<store::ImageInfo>& images, const std::string& key) {
+// Sorts pointers: moving the images themselves costs more than the sort on large stores.
+void sort_images(std::vector<const store::ImageInfo*>& images, const std::string& key) {
   auto first_name = [](const store::ImageInfo& i) {
     return i.names.empty() ? std::string("<none>") : i.names.front();
   };
@@ -131,7 +146,9 @@ void sort_images(std::vector<store::ImageInfo>& images, const std::string& key) 
     auto ref = i.names.empty() ? std::nullopt : Reference::try_parse(i.names.front());
     return ref ? ref->tag : std::string("<none>");
   };
-  std::stable_sort(images.begin(), images.end(), [&](const auto& a, const auto& b) {
+  std::stable_sort(images.begin(), images.end(), [&](const auto* pa, const auto* pb) {
+    const store::ImageInfo& a = *pa;
+    const store::ImageInfo& b = *pb;
     if (key == "created") return a.created > b.created;
     if (key == "id") return a.id < b.id;
     if (key == "repository") return first_name(a) < first_name(b);
@@ -175,16 +192,18 @@ int cmd_images(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   int64_t now = store::now_ns();
   ImageFilter filter(store, filters, now);
-  std::vector<store::ImageInfo> images;
-  for (auto& image : store.images()) {
-    if (filter.matches(image)) images.push_back(std::move(image));
+  std::vector<store::ImageInfo> all_images = store.images();
+  std::vector<const store::ImageInfo*> images;
+  images.reserve(all_images.size());
+  for (const auto& image : all_images) {
+    if (filter.matches(image)) images.push_back(&image);
   }
   sort_images(images, sort);
 
   if (quiet) {
     std::string out;
-    for (const auto& image : images) {
-      out += no_trunc ? image.id.str() : image.id.short_hex();
+    for (const auto* image : images) {
+      out += no_trunc ? image->id.str() : image->id.short_hex();
       out += '\n';
     }
     fmt::print("{}", out);
@@ -195,27 +214,34 @@ int cmd_images(Context& ctx, CommandArgs args) {
   // The names history scans the tag log: only when something shows it.
   std::map<std::string, std::vector<std::string>> history;
   if (json || used("History")) history = store.names_history();
+  static const std::vector<std::string> kNoHistory;
+  auto history_of = [&](const store::ImageInfo& image) -> const std::vector<std::string>& {
+    auto found = history.find(image.id.str());
+    return found == history.end() ? kNoHistory : found->second;
+  };
   if (json) {
     ordered_json out = ordered_json::array();
-    for (const auto& image : images) out.push_back(summary_json(image, history[image.id.str()]));
+    for (const auto* image : images) out.push_back(summary_json(*image, history_of(*image)));
     fmt::print("{}", json_report(out, 4));
     return 0;
   }
   ordered_json rows = ordered_json::array();
-  for (const auto& image : images) {
-    ordered_json base = image_fields(image, history[image.id.str()], used, no_trunc, now);
+  rows.get_ref<ordered_json::array_t&>().reserve(images.size() * 2);
+  for (const auto* image_ptr : images) {
+    const store::ImageInfo& image = *image_ptr;
+    ordered_json base = image_fields(image, history_of(image), used, no_trunc, now);
     if (image.names.empty()) {
       base["Repository"] = "<none>";
       base["Tag"] = "<none>";
       rows.push_back(std::move(base));
       continue;
     }
-    for (const auto& name : image.names) {
-      auto ref = Reference::try_parse(name);
-      if (!ref) continue;
-      ordered_json row = base;
-      row["Repository"] = ref->name();
-      row["Tag"] = ref->tag.empty() ? "<none>" : ref->tag;
+    for (size_t i = 0; i < image.names.size(); ++i) {
+      auto [repository, tag] = split_stored_name(image.names[i]);
+      // The last name takes the image's fields over; the others copy them.
+      ordered_json row = i + 1 < image.names.size() ? base : std::move(base);
+      row["Repository"] = repository;
+      row["Tag"] = tag.empty() ? "<none>" : tag;
       rows.push_back(std::move(row));
     }
   }

@@ -26,13 +26,19 @@ void TabWriter::reset() {
   pos_ = 0;
   cell_ = Cell{};
   end_char_ = 0;
-  lines_.clear();
+  cells_.clear();
+  line_starts_.clear();
   widths_.clear();
   add_line();
 }
 
 void TabWriter::add_line() {
-  lines_.emplace_back();
+  line_starts_.push_back(cells_.size());
+}
+
+std::span<const TabWriter::Cell> TabWriter::line(size_t i) const {
+  size_t end = i + 1 < line_starts_.size() ? line_starts_[i + 1] : cells_.size();
+  return std::span(cells_).subspan(line_starts_[i], end - line_starts_[i]);
 }
 
 void TabWriter::update_width() {
@@ -42,9 +48,9 @@ void TabWriter::update_width() {
 
 size_t TabWriter::terminate_cell(bool htab) {
   cell_.htab = htab;
-  lines_.back().push_back(cell_);
+  cells_.push_back(cell_);
   cell_ = Cell{};
-  return lines_.back().size();
+  return cells_.size() - line_starts_.back();
 }
 
 void TabWriter::start_escape(char c) {
@@ -149,7 +155,7 @@ void TabWriter::flush_buffered() {
     if (end_char_ != 0) end_escape();  // an unfinished escape ends here
     terminate_cell(false);
   }
-  format(0, 0, lines_.size());
+  format(0, 0, line_count());
   reset();
 }
 
@@ -158,7 +164,7 @@ void TabWriter::flush_buffered() {
 size_t TabWriter::format(size_t pos, size_t line0, size_t line1) {
   size_t column = widths_.size();
   for (size_t current = line0; current < line1; ++current) {
-    if (column + 1 >= lines_[current].size()) continue;
+    if (column + 1 >= line(current).size()) continue;
     // This line has a cell in `column` (the last cell of a line is in no column): a column
     // block starts here. Lines before it are complete with the widths known so far.
     pos = write_lines(pos, line0, current);
@@ -166,9 +172,9 @@ size_t TabWriter::format(size_t pos, size_t line0, size_t line1) {
     size_t width = static_cast<size_t>(config_.min_width);
     bool discardable = true;
     for (; current < line1; ++current) {
-      const auto& line = lines_[current];
-      if (column + 1 >= line.size()) break;
-      const Cell& cell = line[column];
+      auto cells = line(current);
+      if (column + 1 >= cells.size()) break;
+      const Cell& cell = cells[column];
       width = std::max(width, cell.width + static_cast<size_t>(config_.padding));
       if (cell.width > 0 || cell.htab) discardable = false;
     }
@@ -183,10 +189,10 @@ size_t TabWriter::format(size_t pos, size_t line0, size_t line1) {
 
 size_t TabWriter::write_lines(size_t pos, size_t line0, size_t line1) {
   for (size_t i = line0; i < line1; ++i) {
-    const auto& line = lines_[i];
+    auto cells = line(i);
     bool use_tabs = (config_.flags & kTabIndent) != 0;
-    for (size_t j = 0; j < line.size(); ++j) {
-      const Cell& cell = line[j];
+    for (size_t j = 0; j < cells.size(); ++j) {
+      const Cell& cell = cells[j];
       if (j > 0 && (config_.flags & kDebug) != 0) out_ += '|';
       if (cell.size == 0) {
         if (j < widths_.size()) write_padding(cell.width, widths_[j], use_tabs);
@@ -203,7 +209,7 @@ size_t TabWriter::write_lines(size_t pos, size_t line0, size_t line1) {
         pos += cell.size;
       }
     }
-    if (i + 1 == lines_.size()) {
+    if (i + 1 == line_count()) {
       // The last buffered line has no newline yet: emit the unfinished cell's text.
       out_.append(buf_, pos, cell_.size);
       pos += cell_.size;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,8 @@ class TabWriter {
 
   void reset();
   void add_line();
+  size_t line_count() const { return line_starts_.size(); }
+  std::span<const Cell> line(size_t i) const;
   void update_width();
   size_t terminate_cell(bool htab);
   void start_escape(char c);
@@ -71,7 +74,10 @@ class TabWriter {
   size_t pos_ = 0;     // how far into buf_ the current cell's width is counted
   Cell cell_;          // the cell being filled
   char end_char_ = 0;  // what ends the current escaped or HTML run, 0 outside one
-  std::vector<std::vector<Cell>> lines_;
+  // The cells of every buffered line in one array (a table of thousands of rows would otherwise
+  // allocate a vector per line); line i is cells_[line_starts_[i], line_starts_[i + 1]).
+  std::vector<Cell> cells_;
+  std::vector<size_t> line_starts_;
   std::vector<size_t> widths_;  // widths of the columns being formatted
 };
 

@@ -4,8 +4,15 @@
 
 #include "cli/template_exec.h"
 #include "cli/template_parser.h"
+#include "cli/template_rows.h"
 
 namespace schicht::cli {
+
+Template::Template(std::shared_ptr<const tmpl::Tree> tree) : tree_(std::move(tree)) {
+  if (auto plan = tmpl::plan_rows(*tree_)) {
+    rows_ = std::make_shared<const tmpl::RowPlan>(std::move(*plan));
+  }
+}
 
 Template Template::parse(std::string_view text, std::string_view name) {
   return Template(tmpl::parse_tree(text, name));
@@ -23,6 +30,7 @@ std::string Template::render(const nlohmann::ordered_json& data, const GoTypes& 
 
 void Template::execute(std::string& out, const nlohmann::ordered_json& data,
                        const GoTypes& types) const {
+  if (rows_ && tmpl::execute_rows(*rows_, data, out)) return;
   // The data outlives the execution: refer to it without owning it.
   std::shared_ptr<const nlohmann::ordered_json> root(std::shared_ptr<void>(), &data);
   tmpl::execute_tree(*tree_, out, tmpl::Value::data(root), types);

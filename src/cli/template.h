@@ -38,7 +38,8 @@ using GoTypes = std::map<std::string, std::string, std::less<>>;
 
 namespace tmpl {
 struct Tree;
-}
+struct RowPlan;
+}  // namespace tmpl
 
 class Template {
  public:
@@ -59,9 +60,10 @@ class Template {
   const std::string& name() const;
 
  private:
-  explicit Template(std::shared_ptr<const tmpl::Tree> tree) : tree_(std::move(tree)) {}
+  explicit Template(std::shared_ptr<const tmpl::Tree> tree);
 
   std::shared_ptr<const tmpl::Tree> tree_;
+  std::shared_ptr<const tmpl::RowPlan> rows_;  // set when the template is a plain row table
 };
 
 // Converts sorted-key JSON to ordered JSON, keeping the (sorted) order.

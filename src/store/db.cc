@@ -21,6 +21,7 @@ Db::Db(const std::string& path) : path_(path) {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
+    exec("PRAGMA mmap_size=1073741824");
   } catch (...) {
     sqlite3_close_v2(db_);
     throw;
@@ -103,10 +104,14 @@ void Statement::reset() {
 }
 
 std::string Statement::text(int column) const {
+  return std::string(view(column));
+}
+
+std::string_view Statement::view(int column) const {
   const unsigned char* p = sqlite3_column_text(stmt_, column);
   if (p == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(p),
-                     static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  return {reinterpret_cast<const char*>(p),
+          static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
 }
 
 int64_t Statement::integer(int column) const {

@@ -34,6 +34,8 @@ class Statement {
   void reset();
 
   std::string text(int column) const;
+  // The column's text without a copy; valid until the next step, reset or destruction.
+  std::string_view view(int column) const;
   int64_t integer(int column) const;
   bool is_null(int column) const;
 

@@ -1,7 +1,9 @@
 #include "store/store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -129,24 +131,44 @@ ImageInfo read_image_row(const Statement& st) {
 }  // namespace
 
 std::vector<ImageInfo> Store::images() {
+  // Rows are read unordered and sorted here: none of the orders has an index, and SQLite's
+  // sorter cost more than sorting integers (half the store time of `images` at 1,000 images).
   std::vector<ImageInfo> out;
-  std::map<std::string, size_t> by_id;
-  Statement st(*db_, fmt::format("SELECT {} FROM images ORDER BY added", kImageColumns));
-  while (st.step()) {
-    by_id[st.text(0)] = out.size();
-    out.push_back(read_image_row(st));
-  }
-  Statement names(*db_, "SELECT image_id, name FROM names ORDER BY added, rowid");
-  while (names.step()) {
-    if (auto it = by_id.find(names.text(0)); it != by_id.end()) {
-      out[it->second].names.push_back(names.text(1));
+  Statement st(*db_, fmt::format("SELECT {} FROM images ORDER BY rowid", kImageColumns));
+  while (st.step()) out.push_back(read_image_row(st));
+  std::unordered_map<std::string_view, size_t> by_id;
+  by_id.reserve(out.size());
+  for (size_t i = 0; i < out.size(); ++i) by_id.emplace(out[i].id.str(), i);
+
+  struct Row {
+    int64_t added, rowid;
+    size_t image;
+    std::string value;
+  };
+  auto rows_by_time = [&](std::string_view sql) {
+    std::vector<Row> rows;
+    Statement query(*db_, sql);
+    while (query.step()) {
+      if (auto it = by_id.find(query.view(0)); it != by_id.end()) {
+        rows.push_back(Row{query.integer(2), query.integer(3), it->second, query.text(1)});
+      }
     }
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return a.added != b.added ? a.added < b.added : a.rowid < b.rowid;
+    });
+    return rows;
+  };
+  for (auto& name : rows_by_time("SELECT image_id, name, added, rowid FROM names")) {
+    out[name.image].names.push_back(std::move(name.value));
   }
-  Statement digests(*db_, "SELECT image_id, digest FROM image_manifests ORDER BY added DESC");
-  while (digests.step()) {
-    if (auto it = by_id.find(digests.text(0)); it != by_id.end()) {
-      out[it->second].digests.push_back(Digest::parse(digests.text(1)));
-    }
+  auto digests = rows_by_time("SELECT image_id, digest, added, rowid FROM image_manifests");
+  for (auto it = digests.rbegin(); it != digests.rend(); ++it) {
+    out[it->image].digests.push_back(Digest::parse(it->value));
+  }
+  // Rows are added in time order, so this rarely moves anything; ties keep the rowid order.
+  auto by_added = [](const ImageInfo& a, const ImageInfo& b) { return a.added < b.added; };
+  if (!std::is_sorted(out.begin(), out.end(), by_added)) {
+    std::stable_sort(out.begin(), out.end(), by_added);
   }
   return out;
 }

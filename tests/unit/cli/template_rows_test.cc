@@ -1,0 +1,76 @@
+// The plain-row fast path must print exactly what the general evaluator prints, and stand aside
+// whenever a row does not qualify. `{{print .X}}` prints a string as `{{.X}}` does but is no
+// plain field, so it runs the general evaluator over the same data for comparison.
+#include "cli/template_rows.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/template.h"
+#include "cli/template_parser.h"
+#include "core/error.h"
+
+namespace schicht::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+const GoTypes kRowTypes = {{"", "[]images.imageReporter"}, {"[]", "images.imageReporter"}};
+
+ordered_json rows() {
+  return ordered_json::array(
+      {{{"Repository", "localhost/a"}, {"Tag", "1"}, {"ID", "abc"}},
+       {{"Repository", "docker.io/library/b"}, {"Tag", "<none>"}, {"ID", "def"}},
+       {{"Repository", "c\u00e9"}, {"Tag", ""}, {"ID", "0"}}});
+}
+
+std::string render(std::string_view text, const ordered_json& data) {
+  return Template::parse(text, "images").render(data, kRowTypes);
+}
+
+bool planned(std::string_view text) {
+  return tmpl::plan_rows(*tmpl::parse_tree(text, "images")).has_value();
+}
+
+TEST(TemplateRows, PlansOnlyTextAndPlainFieldsInOneRange) {
+  EXPECT_TRUE(planned("{{range .}}{{.Repository}}\t{{.Tag}}\n{{end -}}"));
+  EXPECT_TRUE(planned("head {{range .}}x{{end}} tail"));
+  EXPECT_FALSE(planned("{{.Repository}}"));
+  EXPECT_FALSE(planned("{{range .}}{{.Labels.a}}{{end}}"));
+  EXPECT_FALSE(planned("{{range .}}{{print .Tag}}{{end}}"));
+  EXPECT_FALSE(planned("{{range .}}{{.Tag | lower}}{{end}}"));
+  EXPECT_FALSE(planned("{{range $i, $e := .}}{{.Tag}}{{end}}"));
+  EXPECT_FALSE(planned("{{range .}}{{.Tag}}{{else}}none{{end}}"));
+  EXPECT_FALSE(planned("{{range .}}{{if .Tag}}x{{end}}{{end}}"));
+  EXPECT_FALSE(planned("{{range .}}a{{end}}{{range .}}b{{end}}"));
+}
+
+TEST(TemplateRows, PrintsWhatTheEvaluatorPrints) {
+  for (const auto& data : {rows(), ordered_json::array()}) {
+    EXPECT_EQ(render("<{{range .}}{{.Repository}}\t{{.Tag}}|{{.ID}}\n{{end -}}\n>", data),
+              render("<{{range .}}{{print .Repository}}\t{{print .Tag}}|{{print .ID}}\n"
+                     "{{end -}}\n>",
+                     data));
+  }
+  EXPECT_EQ(render("{{range .}}{{.ID}},{{end}}", rows()), "abc,def,0,");
+}
+
+TEST(TemplateRows, StandsAsideForRowsThatDoNotQualify) {
+  tmpl::RowPlan plan = *tmpl::plan_rows(*tmpl::parse_tree("{{range .}}{{.ID}}{{end}}", "t"));
+  std::string out = "kept";
+  ordered_json number = rows();
+  number[1]["ID"] = 7;
+  EXPECT_FALSE(tmpl::execute_rows(plan, number, out));
+  ordered_json missing = rows();
+  missing[2].erase("ID");
+  EXPECT_FALSE(tmpl::execute_rows(plan, missing, out));
+  EXPECT_FALSE(tmpl::execute_rows(plan, ordered_json::object(), out));
+  EXPECT_FALSE(tmpl::execute_rows(plan, ordered_json::array({"text"}), out));
+  EXPECT_EQ(out, "kept");
+  // The evaluator then prints what Go prints: the number, and the missing field's error.
+  EXPECT_EQ(render("{{range .}}{{.ID}};{{end}}", number), "abc;7;0;");
+  EXPECT_THROW(render("{{range .}}{{.ID}};{{end}}", missing), Error);
+}
+
+}  // namespace
+}  // namespace schicht::cli
