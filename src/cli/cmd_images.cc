@@ -64,21 +64,25 @@ ordered_json summary_json(const store::ImageInfo& image, const std::vector<std::
 // json and variables can reach any field.
 class UsedFields {
  public:
-  explicit UsedFields(const std::string& format) : format_(format) {
-    all_ = format.find("{{.}}") != std::string::npos || format.find("json") != std::string::npos ||
-           format.find('$') != std::string::npos || format.find("{{ . }}") != std::string::npos;
+  explicit UsedFields(const std::string& format) {
+    bool all = format.find("{{.}}") != std::string::npos ||
+               format.find("json") != std::string::npos || format.find('$') != std::string::npos ||
+               format.find("{{ . }}") != std::string::npos;
+    // Decided once: the question is asked for every image.
+    for (std::string_view field : kFields) {
+      if (all || format.find("." + std::string(field)) != std::string::npos) used_.push_back(field);
+    }
   }
   bool operator()(std::string_view field) const {
-    if (format_.empty()) {
-      return field == "Repository" || field == "Tag" || field == "ID" || field == "Created" ||
-             field == "Size" || field == "Digest";
-    }
-    return all_ || format_.find("." + std::string(field)) != std::string::npos;
+    return std::find(used_.begin(), used_.end(), field) != used_.end();
   }
 
  private:
-  std::string format_;
-  bool all_ = false;
+  static constexpr std::string_view kFields[] = {
+      "ParentId",    "RepoTags", "RepoDigests", "Created",     "CreatedAt", "CreatedSince",
+      "CreatedTime", "Size",     "SharedSize",  "VirtualSize", "Labels",    "Containers",
+      "ReadOnly",    "Dangling", "History",     "Names",       "Digest",    "LastUsed"};
+  std::vector<std::string_view> used_;
 };
 
 // The repository and tag of a name as the store keeps it: a normalized reference with a tag or a
@@ -210,7 +214,10 @@ int cmd_images(Context& ctx, CommandArgs args) {
     return 0;
   }
   bool json = !format.empty() && is_json_format(format);
-  UsedFields used(format);
+  const char* default_format =
+      digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n"
+              : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n";
+  UsedFields used(format.empty() ? default_format : format);
   // The names history scans the tag log: only when something shows it.
   std::map<std::string, std::vector<std::string>> history;
   if (json || used("History")) history = store.names_history();
@@ -246,11 +253,7 @@ int cmd_images(Context& ctx, CommandArgs args) {
     }
   }
   ReportSpec spec{.name = "images",
-                  .default_format = digests
-                                        ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}"
-                                          "\t{{.Created}}\t{{.Size}}\n"
-                                        : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t"
-                                          "{{.Created}}\t{{.Size}}\n",
+                  .default_format = default_format,
                   .headers = {{"ID", "IMAGE ID"},
                               {"Repository", "REPOSITORY"},
                               {"Tag", "TAG"},
