@@ -1,8 +1,11 @@
 // image tree: an image's layers as podman draws them (layer IDs as containers/storage makes
 // them: the first layer's diffID, then sha256(parent ID + "+" + diffID)), with which images a layer
 // tops and, beyond podman, which other images share it — the cost of a base layer across derived
-// images.
+// images. --whatrequires draws the layers above the image as podman does: a branch wherever a
+// layer has several children.
+#include <deque>
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -14,26 +17,83 @@
 namespace schicht::cli {
 namespace {
 
-struct Chain {
-  std::vector<Digest> ids;      // chain ID of each prefix, base first
-  std::vector<uint64_t> sizes;  // uncompressed size of each layer
+// A layer as containers/storage keeps them: one per chain ID, with its parent and children in
+// the order they were first created (the order of the images that brought them).
+struct Layer {
+  Digest id;  // the chain ID
+  uint64_t size = 0;
+  const Layer* parent = nullptr;
+  std::vector<const Layer*> children;
+  std::vector<std::string> tops;  // names of the images whose top layer this is
 };
 
-Chain chain_of(const std::vector<store::LayerInfo>& layers) {
-  Chain c;
-  for (const auto& layer : layers) {
-    c.ids.push_back(c.ids.empty() ? layer.diff_id
-                                  : Digest::sha256_of(std::string(c.ids.back().hex()) + "+" +
-                                                      std::string(layer.diff_id.hex())));
-    c.sizes.push_back(layer.uncompressed_size);
+// The layers of images, each once. Chain IDs are the first layer's diffID, then
+// sha256(parent ID + "+" + diffID): a layer is its parent plus a diffID, so it is looked up by
+// those and hashed only when first seen.
+class LayerTree {
+ public:
+  // Adds `image`'s layers (creating those not seen yet) and returns them, base first.
+  std::vector<const Layer*> add(const store::ImageChain& image) {
+    std::vector<const Layer*> chain;
+    Layer* parent = nullptr;
+    for (size_t i = 0; i < image.diff_ids.size(); ++i) {
+      const Digest& diff_id = image.diff_ids[i];
+      auto key = std::make_pair(static_cast<const Layer*>(parent), diff_id.str());
+      auto it = by_parent_.find(key);
+      if (it == by_parent_.end()) {
+        Digest id = parent ? Digest::sha256_of(std::string(parent->id.hex()) + "+" +
+                                               std::string(diff_id.hex()))
+                           : diff_id;
+        Layer& layer = layers_.emplace_back(Layer{id, image.sizes[i], parent, {}, {}});
+        if (parent) parent->children.push_back(&layer);
+        it = by_parent_.emplace(std::move(key), &layer).first;
+      }
+      parent = it->second;
+      chain.push_back(parent);
+    }
+    if (parent) parent->tops.insert(parent->tops.end(), image.names.begin(), image.names.end());
+    return chain;
   }
-  return c;
-}
+
+ private:
+  std::deque<Layer> layers_;                                          // stable addresses
+  std::map<std::pair<const Layer*, std::string>, Layer*> by_parent_;  // by parent and diffID
+};
 
 std::string join_names(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : " ") + n;
   return "[" + out + "]";
+}
+
+std::string layer_text(const Layer& layer) {
+  std::string text =
+      fmt::format("ID: {} Size: {}", layer.id.short_hex(), human_size_compact(layer.size));
+  if (!layer.tops.empty()) text += " Top Layer of: " + join_names(layer.tops);
+  return text;
+}
+
+// A drawing as podman's (gotree's): each item under its parent, "├── " or "└── " before it and
+// "│   " or "    " for each level above it.
+struct Drawing {
+  std::string text;
+  std::deque<Drawing> items;  // stable addresses while children are added below a sibling
+};
+
+void draw_items(const std::deque<Drawing>& items, const std::string& indent, std::string& out) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    bool last = i + 1 == items.size();
+    out += indent + (last ? "└── " : "├── ") + items[i].text + "\n";
+    draw_items(items[i].items, indent + (last ? "    " : "│   "), out);
+  }
+}
+
+// podman's walk for --whatrequires: a layer that is its parent's only child continues the
+// drawing it is in; one with siblings opens a branch of its own.
+void draw_children(const Layer& layer, Drawing& drawing) {
+  bool branch = layer.parent && layer.parent->children.size() > 1;
+  Drawing& here = drawing.items.emplace_back(Drawing{layer_text(layer), {}});
+  for (const Layer* child : layer.children) draw_children(*child, branch ? here : drawing);
 }
 
 }  // namespace
@@ -54,65 +114,44 @@ int cmd_image_tree(Context& ctx, CommandArgs args) {
   Digest id = store::resolve_image(store, positional[0]);
   auto image = store.image(id);
 
-  // The chains of the images on the same base layer: no other image can share a layer (a
-  // chain ID covers every layer below it), so the rest of the store is never read.
+  // Only the images on the same base layer can share a layer with this one (a chain ID covers
+  // every layer below it), so the rest of the store is never read.
   auto layers = store.layers(id);
-  Chain mine = chain_of(layers);
-  std::vector<store::ImageLayers> related;
-  if (!layers.empty()) related = store.images_on_base_layer(layers.front().diff_id);
-  std::vector<Chain> chains;
-  std::map<std::string, std::vector<std::string>> tops, users;  // layer ID → names
+  std::vector<store::ImageChain> related;
+  if (!layers.empty()) related = store.image_chains_on_base(layers.front().diff_id);
+  LayerTree tree;
+  std::vector<const Layer*> mine;
+  std::map<const Layer*, std::vector<std::string>> users;  // names of the other images on it
   for (const auto& other : related) {
-    const Chain& c = chains.emplace_back(chain_of(other.layers));
+    auto chain = tree.add(other);
+    if (other.id == id) {
+      mine = chain;
+      continue;
+    }
     std::vector<std::string> names = other.names;
     if (names.empty()) names.push_back(other.id.short_hex());
-    if (!c.ids.empty()) {
-      auto& t = tops[c.ids.back().str()];
-      t.insert(t.end(), names.begin(), names.end());
-    }
-    if (other.id == id) continue;
-    for (const auto& cid : c.ids) {
-      auto& u = users[cid.str()];
+    for (const Layer* layer : chain) {
+      auto& u = users[layer];
       u.insert(u.end(), names.begin(), names.end());
     }
   }
-  std::string out =
-      fmt::format("Image ID: {}\nTags:     {}\nSize:     {}\nImage Layers\n", id.short_hex(),
-                  join_names(image->names), human_size_compact(image->size));
-  size_t first = whatrequires && !mine.ids.empty() ? mine.ids.size() - 1 : 0;
-  for (size_t i = first; i < mine.ids.size(); ++i) {
-    bool last = i + 1 == mine.ids.size();
-    std::string line = fmt::format("{} ID: {} Size: {}", last ? "└──" : "├──",
-                                   mine.ids[i].short_hex(), human_size_compact(mine.sizes[i]));
-    if (auto t = tops.find(mine.ids[i].str()); t != tops.end()) {
-      line += " Top Layer of: " + join_names(t->second);
-    }
-    if (auto u = users.find(mine.ids[i].str()); !whatrequires && u != users.end()) {
-      line += " Shared with: " + join_names(u->second);
-    }
-    out += line + "\n";
-  }
-  if (whatrequires && !mine.ids.empty()) {
-    // Images built on this one: their chains extend this image's chain.
-    for (size_t k = 0; k < related.size(); ++k) {
-      const auto& other = related[k];
-      const Chain& c = chains[k];
-      if (other.id == id) continue;
-      if (c.ids.size() <= mine.ids.size() || c.ids[mine.ids.size() - 1] != mine.ids.back())
-        continue;
-      for (size_t i = mine.ids.size(); i < c.ids.size(); ++i) {
-        std::string line =
-            fmt::format("    {} ID: {} Size: {}", i + 1 == c.ids.size() ? "└──" : "├──",
-                        c.ids[i].short_hex(), human_size_compact(c.sizes[i]));
-        if (i + 1 == c.ids.size()) {
-          line += " Top Layer of: " +
-                  join_names(other.names.empty() ? std::vector<std::string>{other.id.short_hex()}
-                                                 : other.names);
-        }
-        out += line + "\n";
-      }
+
+  Drawing drawing{
+      fmt::format("Image ID: {}\nTags:     {}\nSize:     {}\nImage Layers", id.short_hex(),
+                  join_names(image->names), human_size_compact(image->size)),
+      {}};
+  if (whatrequires) {
+    if (!mine.empty()) draw_children(*mine.back(), drawing);
+  } else {
+    for (const Layer* layer : mine) {
+      std::string text = layer_text(*layer);
+      if (auto u = users.find(layer); u != users.end())
+        text += " Shared with: " + join_names(u->second);
+      drawing.items.push_back(Drawing{text, {}});
     }
   }
+  std::string out = drawing.text + "\n";
+  draw_items(drawing.items, "", out);
   fmt::print("{}\n", out);
   return 0;
 }

@@ -1,4 +1,4 @@
-// Store::images_on_base_layer: the images `image tree` compares an image's layers with. Walks
+// Store::image_chains_on_base: the images `image tree` compares an image's layers with. Walks
 // from the base layer's diffID through the layer and manifest indexes to the images, instead
 // of listing every image of the store and its layers.
 #include <map>
@@ -20,24 +20,21 @@ constexpr std::string_view kOnBase =
 
 }  // namespace
 
-std::vector<ImageLayers> Store::images_on_base_layer(const Digest& base_diff_id) {
-  std::vector<ImageLayers> out;
+std::vector<ImageChain> Store::image_chains_on_base(const Digest& base_diff_id) {
+  std::vector<ImageChain> out;
   std::map<std::string, size_t> by_id;
   Statement layers(*db_, std::string(kOnBase) +
-                             "SELECT based.id, b.digest, b.size, b.media_type, l.diff_id, "
-                             "l.uncompressed_size FROM based "
+                             "SELECT based.id, l.diff_id, l.uncompressed_size FROM based "
                              "JOIN manifest_layers e ON e.manifest_digest = based.manifest_digest "
-                             "JOIN blobs b ON b.digest = e.layer_digest "
-                             "JOIN layers l ON l.digest = b.digest "
+                             "JOIN layers l ON l.digest = e.layer_digest "
                              "ORDER BY based.added, based.seq, e.position");
   layers.bind(1, base_diff_id.str());
   while (layers.step()) {
     std::string id = layers.text(0);
     auto [it, inserted] = by_id.try_emplace(id, out.size());
-    if (inserted) out.push_back(ImageLayers{Digest::parse(id), {}, {}});
-    out[it->second].layers.push_back(LayerInfo{
-        Digest::parse(layers.text(1)), static_cast<uint64_t>(layers.integer(2)), layers.text(3),
-        Digest::parse(layers.text(4)), static_cast<uint64_t>(layers.integer(5))});
+    if (inserted) out.push_back(ImageChain{Digest::parse(id), {}, {}, {}});
+    out[it->second].diff_ids.push_back(Digest::parse(layers.text(1)));
+    out[it->second].sizes.push_back(static_cast<uint64_t>(layers.integer(2)));
   }
   if (out.empty()) return out;
   Statement names(*db_, std::string(kOnBase) +

@@ -51,11 +51,13 @@ struct ImageInfo {
   std::vector<Digest> digests{};     // every manifest digest of the image, newest first
 };
 
-// An image with its names (oldest first) and layers (base first).
-struct ImageLayers {
+// An image with its names (oldest first) and what its layers' chain IDs are made of: their
+// diffIDs and uncompressed sizes, base first.
+struct ImageChain {
   Digest id;
   std::vector<std::string> names;
-  std::vector<LayerInfo> layers;
+  std::vector<Digest> diff_ids;
+  std::vector<uint64_t> sizes;
 };
 
 // What a transport hands over once every blob of an image is durable in the blob store.
@@ -119,11 +121,11 @@ class Store {
   std::vector<ImageInfo> images();
   std::optional<ImageInfo> image(const Digest& id);
   std::vector<LayerInfo> layers(const Digest& id);
-  // The images whose base (first) layer has diffID `base_diff_id`, with their names and layers,
-  // oldest first as images() orders them: every image that can share a layer with an image on
-  // that base, since a layer's chain ID covers the layers below it. Index lookups only, so the
-  // cost follows these images and not the size of the store (image_chains.cc).
-  std::vector<ImageLayers> images_on_base_layer(const Digest& base_diff_id);
+  // The images whose base (first) layer has diffID `base_diff_id`, oldest first as images()
+  // orders them: every image that can share a layer with an image on that base, since a
+  // layer's chain ID covers the layers below it. Index lookups only, so the cost follows these
+  // images and not the size of the store (image_chains.cc).
+  std::vector<ImageChain> image_chains_on_base(const Digest& base_diff_id);
   // A layer blob some image recorded (with its diffID), by blob digest; nullopt when none did.
   std::optional<LayerInfo> layer(const Digest& digest);
   // Images whose ID (config digest) hex starts with `hex_prefix`, as podman matches short IDs.
