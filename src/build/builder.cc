@@ -9,11 +9,11 @@
 
 #include <fmt/format.h>
 
-#include "archive/compression.h"
 #include "build/copy_step.h"
 #include "build/layers.h"
 #include "build/run_step.h"
 #include "build/step.h"
+#include "content/stored_layer.h"
 #include "core/error.h"
 #include "core/platform.h"
 #include "core/time.h"
@@ -527,12 +527,10 @@ class Builder {
     materialize(store_, base, dir);
     TreeState before = scan_tree(dir);
     for (size_t i = base_layers_; i < state.layers.size(); ++i) {
-      UniqueFd fd = store_.blobs().open(state.layers[i].digest);
-      FdReader raw(fd.get(), state.layers[i].digest.str());
-      auto plain = decompress(raw);
+      StoredLayerReader plain(store_.blobs(), state.layers[i].digest);
       snapshot::ApplyOptions apply;
       apply.name = "layer " + state.layers[i].diff_id.str();
-      snapshot::apply_layer(*plain, dir, apply);
+      snapshot::apply_layer(plain, dir, apply);
     }
     DiffOptions diff;
     diff.mtime = options_.timestamp;

@@ -3,31 +3,19 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include "archive/compression.h"
 #include "archive/layer.h"
+#include "content/stored_layer.h"
 #include "core/error.h"
 #include "core/media_type.h"
 #include "core/time.h"
 #include "oci/manifest.h"
 #include "snapshot/snapshotter.h"
 #include "snapshot/tree_copy.h"
+#include "store/config_facts.h"
 
 namespace schicht::build {
 namespace {
-
-class StoredLayerReader final : public Reader {
- public:
-  StoredLayerReader(const BlobStore& blobs, const Digest& digest)
-      : fd_(blobs.open(digest)), raw_(fd_.get(), digest.str()), plain_(decompress(raw_)) {}
-  size_t read(void* buffer, size_t size) override { return plain_->read(buffer, size); }
-
- private:
-  UniqueFd fd_;
-  FdReader raw_;
-  std::unique_ptr<DecompressingReader> plain_;
-};
 
 UniqueFd open_dir(const fs::path& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -87,12 +75,7 @@ void commit_image(BlobSink& sink, const Digest& config_id, uint64_t config_size,
                         .manifest_media_type = std::string(media_type::kOciManifest),
                         .manifest_size = manifest.size()};
   image.created = config.created.empty() ? store::now_ns() : rfc3339_to_unix_nanos(config.created);
-  image.os = config.os;
-  image.architecture = config.architecture;
-  image.variant = config.variant;
-  nlohmann::json labels = nlohmann::json::object();
-  for (const auto& [k, v] : config.config.labels) labels[k] = v;
-  image.labels_json = labels.dump();
+  store::take_config_facts(image, config);
   image.layers = layers;
   sink.store.add_image(image, names, "build");
 }

@@ -11,12 +11,12 @@
 
 #include <fmt/format.h>
 
-#include "archive/compression.h"
 #include "cli/commands.h"
 #include "cli/containers.h"
 #include "cli/humanize.h"
 #include "cli/image_json.h"
 #include "cli/report.h"
+#include "content/stored_layer.h"
 #include "core/error.h"
 #include "core/reference.h"
 #include "core/time.h"
@@ -48,19 +48,6 @@ std::string random_name() {
   std::random_device rd;
   return fmt::format("{}_{}", kAdjectives[rd() % kAdjectives.size()], kNames[rd() % kNames.size()]);
 }
-
-// A Reader over a stored layer blob, decompressed; owns its file.
-class StoredLayerReader final : public Reader {
- public:
-  StoredLayerReader(const BlobStore& blobs, const Digest& digest)
-      : fd_(blobs.open(digest)), raw_(fd_.get(), digest.str()), plain_(decompress(raw_)) {}
-  size_t read(void* buffer, size_t size) override { return plain_->read(buffer, size); }
-
- private:
-  UniqueFd fd_;
-  FdReader raw_;
-  std::unique_ptr<DecompressingReader> plain_;
-};
 
 std::string joined(const std::vector<std::string>& words) {
   std::string out;

@@ -159,6 +159,14 @@ Descriptor& entry_by_digest(Index& index, const std::string& text, const std::st
                    list, text));
 }
 
+// Stores an edited list back under its name and prints its new ID, as podman does.
+// `sources` says where instances came from; entries no longer in the list are dropped.
+int write_back(store::Store& store, const store::ListInfo& list, const Index& index,
+               const store::ListSources& sources) {
+  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest, sources).hex());
+  return 0;
+}
+
 }  // namespace
 
 int cmd_manifest_create(Context& ctx, CommandArgs args) {
@@ -234,8 +242,7 @@ int cmd_manifest_add(Context& ctx, CommandArgs args) {
   }
   store::ListSources sources = store::list_sources(store, list.digest);
   for (auto& [instance, repository] : added.sources) sources[instance] = repository;
-  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest, sources).hex());
-  return 0;
+  return write_back(store, list, index, sources);
 }
 
 int cmd_manifest_annotate(Context& ctx, CommandArgs args) {
@@ -262,10 +269,7 @@ int cmd_manifest_annotate(Context& ctx, CommandArgs args) {
                      positional[1]));
   }
   entry_flags.apply(*found);
-  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest,
-                                store::list_sources(store, list.digest))
-                         .hex());
-  return 0;
+  return write_back(store, list, index, store::list_sources(store, list.digest));
 }
 
 int cmd_manifest_remove(Context& ctx, CommandArgs args) {
@@ -280,10 +284,7 @@ int cmd_manifest_remove(Context& ctx, CommandArgs args) {
   Index index = read_list(store, list);
   Descriptor& entry = entry_by_digest(index, positional[1], positional[0]);
   std::erase(index.manifests, entry);
-  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest,
-                                store::list_sources(store, list.digest))
-                         .hex());
-  return 0;
+  return write_back(store, list, index, store::list_sources(store, list.digest));
 }
 
 int cmd_manifest_rm(Context& ctx, CommandArgs args) {

@@ -5,7 +5,6 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "archive/layer.h"
 #include "copy/layer_fetch.h"
@@ -20,6 +19,7 @@
 #include "oci/index.h"
 #include "oci/manifest.h"
 #include "registry/registry_client.h"
+#include "store/config_facts.h"
 #include "store/lists.h"
 
 namespace schicht::copy {
@@ -101,12 +101,7 @@ store::NewImage describe(const ImageConfig& config, const Manifest& manifest,
                         .manifest_media_type = manifest.media_type,
                         .manifest_size = manifest.raw.size()};
   image.created = created_ns(config.created);
-  image.os = config.os;
-  image.architecture = config.architecture;
-  image.variant = config.variant;
-  nlohmann::json labels = nlohmann::json::object();
-  for (const auto& [key, value] : config.config.labels) labels[key] = value;
-  image.labels_json = labels.dump();
+  store::take_config_facts(image, config);
   image.layers = std::move(layers);
   return image;
 }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "content/stored_layer.h"
 #include "copy/parallel.h"
 #include "copy/signatures.h"
 #include "copy/sigstore_signatures.h"
@@ -62,22 +63,6 @@ class ChunkedUpload final : public Writer {
   uint64_t chunk_size_;
   std::string buffer_;
 };
-
-// The compression the bytes of a stored blob are in (media types of docker-archive loads say
-// gzip for plain tars, so the bytes decide).
-Compression stored_compression(const BlobStore& blobs, const Digest& digest) {
-  UniqueFd fd = blobs.open(digest);
-  FdReader reader(fd.get(), blobs.path_of(digest).string());
-  std::string head(kCompressionMagicSize, '\0');
-  size_t got = 0;
-  while (got < head.size()) {
-    size_t n = reader.read(head.data() + got, head.size() - got);
-    if (n == 0) break;
-    got += n;
-  }
-  head.resize(got);
-  return detect_compression(head);
-}
 
 // The layer media type of a compression in a manifest format.
 std::string layer_type(Compression compression, ManifestFormat format) {

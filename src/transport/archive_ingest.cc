@@ -7,6 +7,7 @@
 
 #include "archive/layer.h"
 #include "archive/tar_reader.h"
+#include "content/stored_layer.h"
 #include "core/error.h"
 
 namespace schicht::transport {
@@ -207,11 +208,9 @@ Digest ArchiveIngest::put(std::string_view bytes, std::string_view what) {
 }
 
 Digest ArchiveIngest::put_decompressed(const ArchiveEntry& layer, std::string_view what) {
-  auto fd = store_.blobs().open(*layer.digest);
-  FdReader raw(fd.get(), std::string(what));
-  auto plain = decompress(raw);
+  StoredLayerReader plain(store_.blobs(), *layer.digest, std::string(what));
   ArchiveEntry out;
-  store_from(*plain, what, &out);
+  store_from(plain, what, &out);
   return *out.digest;
 }
 

@@ -14,6 +14,7 @@
 #include "oci/config.h"
 #include "oci/index.h"
 #include "oci/manifest.h"
+#include "store/config_facts.h"
 #include "store/lists.h"
 #include "transport/archive_ingest.h"
 
@@ -37,12 +38,7 @@ store::NewImage describe(const ImageConfig& config) {
                         .manifest_digest = config.id,  // replaced by the caller
                         .manifest_media_type = ""};
   image.created = config.created.empty() ? 0 : rfc3339_to_unix_nanos(config.created);
-  image.os = config.os;
-  image.architecture = config.architecture;
-  image.variant = config.variant;
-  json labels = json::object();
-  for (const auto& [k, v] : config.config.labels) labels[k] = v;
-  image.labels_json = labels.dump();
+  store::take_config_facts(image, config);
   return image;
 }
 

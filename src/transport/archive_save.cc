@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "archive/compression.h"
+#include "content/stored_layer.h"
 #include "core/error.h"
 #include "core/media_type.h"
 #include "core/reference.h"
@@ -63,10 +64,9 @@ void copy_layer_uncompressed(store::Store& store, const store::LayerInfo& layer,
     copy_blob(store, layer.digest, sink, path);
     return;
   }
-  auto fd = store.blobs().open(layer.digest);
-  FdReader raw(fd.get(), store.blobs().path_of(layer.digest).string());
-  auto plain = decompress(raw);
-  sink.file(path, layer.uncompressed_size, *plain);
+  StoredLayerReader plain(store.blobs(), layer.digest,
+                          store.blobs().path_of(layer.digest).string());
+  sink.file(path, layer.uncompressed_size, plain);
 }
 
 void write_docker_archive(store::Store& store, const std::vector<SaveItem>& items,
@@ -100,10 +100,7 @@ void write_docker_archive(store::Store& store, const std::vector<SaveItem>& item
 
 std::string_view oci_layer_type(store::Store& store, const store::LayerInfo& layer) {
   if (layer.digest == layer.diff_id) return media_type::kOciLayer;
-  auto fd = store.blobs().open(layer.digest);
-  char head[8] = {};
-  ssize_t n = ::pread(fd.get(), head, sizeof head, 0);
-  Compression c = detect_compression(std::string_view(head, n > 0 ? static_cast<size_t>(n) : 0));
+  Compression c = stored_compression(store.blobs(), layer.digest);
   return c == Compression::kZstd ? media_type::kOciLayerZstd : media_type::kOciLayerGzip;
 }
 

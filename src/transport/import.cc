@@ -12,6 +12,7 @@
 #include "core/time.h"
 #include "oci/config.h"
 #include "oci/manifest.h"
+#include "store/config_facts.h"
 
 namespace schicht::transport {
 namespace {
@@ -43,8 +44,7 @@ std::vector<std::pair<std::string, std::string>> key_values(const std::string& v
   if (value.find('=') == std::string::npos) {
     size_t space = value.find_first_of(" \t");
     if (space == std::string::npos) {
-      fail(ErrorKind::kInvalidInput,
-           fmt::format("{} requires at least one argument", instruction));
+      fail(ErrorKind::kInvalidInput, fmt::format("{} requires at least one argument", instruction));
     }
     out.emplace_back(value.substr(0, space), trim(value.substr(space)));
     return out;
@@ -164,7 +164,7 @@ Digest import_tarball(store::Store& store, Reader& input, const std::string& sou
                           .size = static_cast<int64_t>(layer.size)};
     // buildah writes import manifests without a mediaType field; so do we, for equal digests.
     std::string manifest = serialize_oci_manifest(config_desc, {layer_desc}, {}, std::nullopt, "",
-                                                 MediaTypeField::kAbsent);
+                                                  MediaTypeField::kAbsent);
     Digest manifest_digest = Digest::sha256_of(manifest);
     if (!lease->protect(manifest_digest)) {
       created.push_back(store.blobs().put(manifest, manifest_digest, "manifest"));
@@ -176,12 +176,7 @@ Digest import_tarball(store::Store& store, Reader& input, const std::string& sou
                           .manifest_media_type = std::string(media_type::kOciManifest),
                           .manifest_size = manifest.size()};
     image.created = now;
-    image.os = config.os;
-    image.architecture = config.architecture;
-    image.variant = config.variant;
-    json labels = json::object();
-    for (const auto& [k, v] : config.config.labels) labels[k] = v;
-    image.labels_json = labels.dump();
+    store::take_config_facts(image, config);
     image.layers.push_back(store::LayerInfo{layer.digest, layer.size,
                                             std::string(media_type::kOciLayer), layer.diff_id,
                                             layer.uncompressed_size});

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/fs.h"
+#include "error_of.h"
 
 namespace schicht {
 namespace {
@@ -32,19 +33,6 @@ class BlobStoreTest : public ::testing::Test {
   TempDir dir_;
   BlobStore store_;
 };
-
-// Runs `fn`, expecting a schicht::Error of `kind`; returns its message.
-template <typename Fn>
-std::string error_of(ErrorKind kind, Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an error";
-  return "";
-}
 
 TEST_F(BlobStoreTest, CreatesItsDirectories) {
   EXPECT_TRUE(fs::is_directory(blob_dir()));

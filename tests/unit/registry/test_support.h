@@ -11,21 +11,11 @@
 
 #include "core/error.h"
 #include "core/fs.h"
+#include "error_of.h"
 
 namespace schicht::registry::testing {
 
-// Runs `fn`, expecting a schicht::Error of `kind`; returns its message ("" when none came).
-template <typename Fn>
-std::string error_of(ErrorKind kind, Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an error of kind " << kind_name(kind);
-  return "";
-}
+using schicht::error_of;
 
 // Sets (or with nullopt unsets) an environment variable until destruction.
 class ScopedEnv {

@@ -10,6 +10,7 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "error_of.h"
 #include "store/store.h"
 
 namespace schicht::store::test {
@@ -63,18 +64,5 @@ class StoreTest : public ::testing::Test {
   TempDir dir_;
   Store store_;
 };
-
-// Runs `fn`, expecting a schicht::Error of `kind`; returns its message.
-template <typename Fn>
-std::string error_of(ErrorKind kind, Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an error";
-  return "";
-}
 
 }  // namespace schicht::store::test
