@@ -7,8 +7,7 @@ load helpers
 load build
 
 setup() {
-  WORK=$(mktemp -d "${BATS_TMPDIR:-/tmp}/schicht-test.XXXXXX")
-  STORE=$WORK/store
+  make_work
   have_busybox || skip "needs $BUSYBOX (busybox-static)"
   have_build || skip "schicht has no build command yet"
   make_context

@@ -9,8 +9,7 @@ load helpers
 load build
 
 setup() {
-  WORK=$(mktemp -d "${BATS_TMPDIR:-/tmp}/schicht-test.XXXXXX")
-  STORE=$WORK/store
+  make_work
   have_busybox || skip "needs $BUSYBOX (busybox-static)"
   have_podman || skip "podman is not installed"
   make_context

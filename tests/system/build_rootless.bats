@@ -9,8 +9,7 @@ load build
 NOBODY=65534
 
 setup() {
-  WORK=$(mktemp -d "${BATS_TMPDIR:-/tmp}/schicht-test.XXXXXX")
-  STORE=$WORK/store
+  make_work
   [ "$(id -u)" -eq 0 ] || skip "switches to nobody, so starts as root"
   command -v setpriv >/dev/null || skip "needs setpriv"
   have_busybox || skip "needs $BUSYBOX (busybox-static)"

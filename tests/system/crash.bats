@@ -13,19 +13,6 @@ teardown_file() {
   echo "# crashes survived: $(grep -c '^crash ' "$TALLY" || true); images lost: $(grep -c '^lost ' "$TALLY" || true)" >&3
 }
 
-# Every blob a row references exists and hashes to its name.
-consistent() {
-  local digest
-  for digest in $(sqlite3 "$STORE/db.sqlite" "SELECT id FROM images UNION SELECT digest FROM image_manifests UNION SELECT layer_digest FROM manifest_layers"); do
-    local hex=${digest#sha256:}
-    [ -f "$STORE/blobs/sha256/$hex" ] || { echo "missing blob $digest"; return 1; }
-  done
-  for f in "$STORE"/blobs/sha256/*; do
-    [ -e "$f" ] || continue
-    [ "$(sha256sum "$f" | cut -d' ' -f1)" = "$(basename "$f")" ] || { echo "corrupt $f"; return 1; }
-  done
-}
-
 @test "load killed at each named point" {
   fixture --out "$WORK/a.tar" --format oci-archive --name app:1 --layers 3 --layer-kb 1024
   for point in blob-before-rename blob-renamed image-rows-before-commit image-rows-committed; do

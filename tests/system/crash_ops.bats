@@ -21,19 +21,6 @@ teardown_file() {
   echo "# crashes survived: $crashes; images lost: $lost" >&3
 }
 
-# Every blob a row references exists and hashes to its name.
-consistent() {
-  local digest
-  for digest in $(sqlite3 "$STORE/db.sqlite" "SELECT id FROM images UNION SELECT digest FROM image_manifests UNION SELECT layer_digest FROM manifest_layers"); do
-    local hex=${digest#sha256:}
-    [ -f "$STORE/blobs/sha256/$hex" ] || { echo "missing blob $digest"; return 1; }
-  done
-  for f in "$STORE"/blobs/sha256/*; do
-    [ -e "$f" ] || continue
-    [ "$(sha256sum "$f" | cut -d' ' -f1)" = "$(basename "$f")" ] || { echo "corrupt $f"; return 1; }
-  done
-}
-
 # crashed POINT CMD...: runs CMD with a kill at POINT, which must be reached; then checks the
 # store and repairs what the crash left behind.
 crashed() {

@@ -9,9 +9,7 @@ load registry
 
 setup_file() {
   have_registry || skip "docker-registry is not installed"
-  export REG_DIR=$BATS_FILE_TMPDIR/registry
-  REG=$(start_registry "$REG_DIR")
-  export REG
+  start_file_registry
   # Four layers of 512 KiB of incompressible bytes: big enough to break in the middle.
   local tar=$BATS_FILE_TMPDIR/app.tar
   python3 "$FIXTURE" --out "$tar" --format oci-archive --layers 4 --layer-kb 512 --seed 41
@@ -39,7 +37,7 @@ teardown_file() {
   if [ -f "$BATS_FILE_TMPDIR/proxy.pid" ]; then
     kill "$(cat "$BATS_FILE_TMPDIR/proxy.pid")" 2>/dev/null || true
   fi
-  stop_registry "$BATS_FILE_TMPDIR/registry"
+  stop_file_registry
   if [ -f "$PROXY_LOG" ]; then
     local faults lost
     faults=$(grep -c '^fault ' "$PROXY_LOG" || true)
@@ -66,10 +64,7 @@ injected() {
 
 teardown() {
   echo '[]' >"$CONTROL"
-  for m in "$STORE"/mounts/*; do
-    [ -e "$m" ] && umount -l "$m" 2>/dev/null
-  done
-  rm -rf "$WORK"
+  remove_work
 }
 
 # A stored image that must outlive every failure in the test.
@@ -82,13 +77,7 @@ keep_image() {
 # The store is as it was before the failure: same images, same blobs, nothing in ingest/,
 # and the kept image still verifies.
 unchanged() {
-  local after
-  after=$(store_state)
-  if [ "$after" != "$BEFORE" ]; then
-    echo "lost: store changed" >>"$TALLY"
-    diff <(echo "$BEFORE") <(echo "$after")
-    return 1
-  fi
+  same_as_before "$(store_state)" || { echo "lost: store changed" >>"$TALLY"; return 1; }
   s image exists keep:1 || { echo "lost keep:1" >>"$TALLY"; return 1; }
   run s system check
   expect_success

@@ -4,17 +4,27 @@
 SCHICHT=${SCHICHT:-$BATS_TEST_DIRNAME/../../build/schicht}
 FIXTURE=$BATS_TEST_DIRNAME/../fixtures/mkfixture.py
 
-setup() {
+# A test's own directory ($WORK) and store ($STORE); a file with a setup() of its own calls it.
+make_work() {
   WORK=$(mktemp -d "${BATS_TMPDIR:-/tmp}/schicht-test.XXXXXX")
   STORE=$WORK/store
 }
 
-teardown() {
+setup() {
+  make_work
+}
+
+# Removes $WORK; a file with a teardown() of its own calls it.
+remove_work() {
   # A failed `image mount` test may leave a mount behind; rm cannot remove a mount point.
   for m in "$STORE"/mounts/*; do
     [ -e "$m" ] && umount -l "$m" 2>/dev/null
   done
   rm -rf "$WORK"
+}
+
+teardown() {
+  remove_work
 }
 
 # schicht on the test's store.
@@ -38,6 +48,32 @@ store_state() {
   s images --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}} {{.Digest}} {{.Size}}' 2>&1
   ls "$STORE/blobs/sha256" 2>/dev/null
   ls -A "$STORE/ingest" 2>/dev/null | sed 's/^/ingest: /'
+}
+
+# same_as_before STATE: whether STATE is what $BEFORE holds; shows the difference when not.
+same_as_before() {
+  if [ "$1" != "$BEFORE" ]; then
+    diff <(echo "$BEFORE") <(echo "$1")
+    return 1
+  fi
+}
+
+# Asserts that the store is as it was when BEFORE=$(store_state) was taken.
+unchanged() {
+  same_as_before "$(store_state)"
+}
+
+# Every blob a row references exists and hashes to its name.
+consistent() {
+  local digest
+  for digest in $(sqlite3 "$STORE/db.sqlite" "SELECT id FROM images UNION SELECT digest FROM image_manifests UNION SELECT layer_digest FROM manifest_layers"); do
+    local hex=${digest#sha256:}
+    [ -f "$STORE/blobs/sha256/$hex" ] || { echo "missing blob $digest"; return 1; }
+  done
+  for f in "$STORE"/blobs/sha256/*; do
+    [ -e "$f" ] || continue
+    [ "$(sha256sum "$f" | cut -d' ' -f1)" = "$(basename "$f")" ] || { echo "corrupt $f"; return 1; }
+  done
 }
 
 # Asserts $status and that $output contains every further argument.

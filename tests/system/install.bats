@@ -6,8 +6,7 @@
 load helpers
 
 setup() {
-  WORK=$(mktemp -d "${BATS_TMPDIR:-/tmp}/schicht-test.XXXXXX")
-  STORE=$WORK/store
+  make_work
   BUILD=$(cd "$(dirname "$SCHICHT")" && pwd)
   [ -f "$BUILD/cmake_install.cmake" ] || skip "$BUILD is not a CMake build directory"
 }

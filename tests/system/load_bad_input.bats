@@ -11,15 +11,6 @@ bad_load() {
   run s load -i "$1"
 }
 
-unchanged() {
-  local after
-  after=$(store_state)
-  if [ "$after" != "$BEFORE" ]; then
-    diff <(echo "$BEFORE") <(echo "$after")
-    return 1
-  fi
-}
-
 # Rewrites a file inside an archive: repack DIR into ARCHIVE.
 repack() {
   (cd "$1" && tar -cf "$2" --owner=0 --group=0 $(ls -A))

@@ -6,17 +6,15 @@ load registry
 
 setup_file() {
   have_registry || skip "docker-registry is not installed"
-  REG=$(start_registry "$BATS_FILE_TMPDIR/registry" alice s3cret)
-  export REG
+  start_file_registry alice s3cret
 }
 
 teardown_file() {
-  stop_registry "$BATS_FILE_TMPDIR/registry"
+  stop_file_registry
 }
 
 setup() {
-  WORK=$(mktemp -d "${BATS_TMPDIR:-/tmp}/schicht-test.XXXXXX")
-  STORE=$WORK/store
+  make_work
   # Every command reads and writes this file only: the user's own credentials stay untouched.
   export REGISTRY_AUTH_FILE=$WORK/auth.json
 }

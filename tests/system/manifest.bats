@@ -7,14 +7,12 @@ load registry
 
 setup_file() {
   if have_registry; then
-    export REG_DIR=$BATS_FILE_TMPDIR/registry
-    REG=$(start_registry "$REG_DIR")
-    export REG
+    start_file_registry
   fi
 }
 
 teardown_file() {
-  if have_registry; then stop_registry "$BATS_FILE_TMPDIR/registry"; fi
+  stop_file_registry
 }
 
 # Two single-platform images, localhost/a:1 (amd64) and localhost/b:1 (arm64), in schicht's
@@ -35,12 +33,7 @@ entry_digest() {  # LIST N: the digest of entry N
 }
 
 unchanged() {
-  local after
-  after=$(store_state; s manifest inspect l 2>&1)
-  if [ "$after" != "$BEFORE" ]; then
-    diff <(echo "$BEFORE") <(echo "$after")
-    return 1
-  fi
+  same_as_before "$(store_state; s manifest inspect l 2>&1)"
 }
 
 @test "an empty list inspects as podman's: a Docker list with null manifests" {

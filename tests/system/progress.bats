@@ -7,16 +7,14 @@ load registry
 
 setup_file() {
   have_registry || skip "docker-registry is not installed"
-  export REG_DIR=$BATS_FILE_TMPDIR/registry
-  REG=$(start_registry "$REG_DIR")
-  export REG
+  start_file_registry
   local tar=$BATS_FILE_TMPDIR/app.tar
   python3 "$FIXTURE" --out "$tar" --format oci-archive --layers 2 --layer-kb 512 --seed 61
   skopeo copy -q --dest-tls-verify=false "oci-archive:$tar" "docker://$REG/app:1" >/dev/null
 }
 
 teardown_file() {
-  stop_registry "$BATS_FILE_TMPDIR/registry"
+  stop_file_registry
 }
 
 # Runs schicht ARGS... on a pseudo-terminal; the terminal's output goes to $WORK/tty.

@@ -7,18 +7,11 @@ load registry
 
 setup_file() {
   have_registry || skip "docker-registry is not installed"
-  export REG_DIR=$BATS_FILE_TMPDIR/registry
-  REG=$(start_registry "$REG_DIR")
-  export REG
+  start_file_registry
 }
 
 teardown_file() {
-  stop_registry "$BATS_FILE_TMPDIR/registry"
-}
-
-# schicht on the test's store, talking plain HTTP to the test registry.
-sp() {
-  s "$@" --tls-verify=false --retry 0
+  stop_file_registry
 }
 
 # "<image id> <manifest digest>" of the image NAME, as schicht sees it.
@@ -34,15 +27,6 @@ skopeo_push() {
   local file=$WORK/${name//[:\/]/_}.tar  # ':' would end the oci-archive path
   fixture --out "$file" --format oci-archive "$@"
   skopeo copy -q --dest-tls-verify=false "oci-archive:$file" "docker://$REG/$name" >/dev/null
-}
-
-unchanged() {
-  local after
-  after=$(store_state)
-  if [ "$after" != "$BEFORE" ]; then
-    diff <(echo "$BEFORE") <(echo "$after")
-    return 1
-  fi
 }
 
 @test "push then pull into a fresh store: same image ID and manifest digest" {

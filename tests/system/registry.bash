@@ -81,6 +81,25 @@ stop_registry() {
   rm -f "$dir/pid"
 }
 
+# For setup_file: a registry for the whole file in $BATS_FILE_TMPDIR/registry, optionally
+# protected by USER PASSWORD; exports REG_DIR and REG (its "127.0.0.1:PORT").
+start_file_registry() {
+  export REG_DIR=$BATS_FILE_TMPDIR/registry
+  REG=$(start_registry "$REG_DIR" "$@") || return 1
+  export REG
+}
+
+# For teardown_file: stops what start_file_registry started (nothing when it did not run).
+stop_file_registry() {
+  stop_registry "$BATS_FILE_TMPDIR/registry"
+}
+
+# schicht on the test's store, talking plain HTTP to the test registry, without retries (a
+# file that needs more, such as registries.d or other timeouts, defines its own).
+sp() {
+  s "$@" --tls-verify=false --retry 0
+}
+
 # The file in the registry's storage that holds blob DIGEST.
 registry_blob_file() {
   local dir=$1 digest=$2 hex=${2#sha256:}

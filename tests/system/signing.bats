@@ -10,9 +10,7 @@ load registry
 setup_file() {
   have_registry || return 0
   command -v gpg >/dev/null || return 0
-  export REG_DIR=$BATS_FILE_TMPDIR/registry
-  REG=$(start_registry "$REG_DIR")
-  export REG
+  start_file_registry
   # A short home: gpg-agent's socket path has a length limit.
   GNUPGHOME=$(mktemp -d /tmp/sgpg.XXXXXX)
   export GNUPGHOME
@@ -38,12 +36,11 @@ teardown_file() {
     gpgconf --kill gpg-agent 2>/dev/null || true
     rm -rf "$GNUPGHOME"
   fi
-  if have_registry; then stop_registry "$BATS_FILE_TMPDIR/registry"; fi
+  stop_file_registry
 }
 
 setup() {
-  WORK=$(mktemp -d "${BATS_TMPDIR:-/tmp}/schicht-test.XXXXXX")
-  STORE=$WORK/store
+  make_work
   have_registry || skip "docker-registry is not installed"
   command -v gpg >/dev/null || skip "gpg is not installed"
   SIGS=$WORK/sigs
@@ -83,15 +80,6 @@ place() {
 # gpg_sign FPR: signs stdin as a binary, uncompressed signed message.
 gpg_sign() {
   gpg --batch -q -u "$1" -z 0 --sign
-}
-
-unchanged() {
-  local after
-  after=$(store_state)
-  if [ "$after" != "$BEFORE" ]; then
-    diff <(echo "$BEFORE") <(echo "$after")
-    return 1
-  fi
 }
 
 @test "push --sign-by writes signature-1 to lookaside storage; pull verifies it" {

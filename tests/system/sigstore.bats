@@ -12,9 +12,7 @@ ORACLE=$BATS_TEST_DIRNAME/sigstore_oracle.py
 
 setup_file() {
   if have_registry; then
-    export REG_DIR=$BATS_FILE_TMPDIR/registry
-    REG=$(start_registry "$REG_DIR")
-    export REG
+    start_file_registry
     local tar=$BATS_FILE_TMPDIR/a.tar
     python3 "$FIXTURE" --out "$tar" --format oci-archive --layers 2 --seed 7
     skopeo copy -q --dest-tls-verify=false "oci-archive:$tar" "docker://$REG/src:1" >/dev/null
@@ -22,7 +20,7 @@ setup_file() {
 }
 
 teardown_file() {
-  if have_registry; then stop_registry "$BATS_FILE_TMPDIR/registry"; fi
+  stop_file_registry
 }
 
 need_all() {
@@ -70,15 +68,6 @@ unsigned_copy() {
   skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$REG/src:1" \
     "docker://$REG/$1:1" >/dev/null
   remote_digest "$REG/$1:1"
-}
-
-unchanged() {
-  local after
-  after=$(store_state)
-  if [ "$after" != "$BEFORE" ]; then
-    diff <(echo "$BEFORE") <(echo "$after")
-    return 1
-  fi
 }
 
 @test "generate-sigstore-key: cosign's encrypted format, readable by another implementation" {

@@ -9,13 +9,11 @@ TOUR=$BATS_TEST_DIRNAME/../../docs/tour.md
 
 setup_file() {
   have_registry || skip "docker-registry is not installed"
-  export REG_DIR=$BATS_FILE_TMPDIR/registry
-  REG=$(start_registry "$REG_DIR")
-  export REG
+  start_file_registry
 }
 
 teardown_file() {
-  stop_registry "$BATS_FILE_TMPDIR/registry"
+  stop_file_registry
 }
 
 # The tour as a script: each command echoed, then run; expected failures inverted.

@@ -10,9 +10,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
   if have_registry; then
-    export REG_DIR=$BATS_FILE_TMPDIR/registry
-    REG=$(start_registry "$REG_DIR")
-    export REG
+    start_file_registry
     local tar=$BATS_FILE_TMPDIR/a.tar
     python3 "$FIXTURE" --out "$tar" --format oci-archive --layers 2 --seed 5
     skopeo copy -q --dest-tls-verify=false "oci-archive:$tar" "docker://$REG/a:1" >/dev/null
@@ -21,29 +19,16 @@ setup_file() {
 }
 
 teardown_file() {
-  if have_registry; then stop_registry "$BATS_FILE_TMPDIR/registry"; fi
+  stop_file_registry
 }
 
 need_registry() {
   have_registry || skip "docker-registry is not installed"
 }
 
-sp() {
-  s "$@" --tls-verify=false --retry 0
-}
-
 # policy FILE JSON
 policy() {
   printf '%s\n' "$2" >"$1"
-}
-
-unchanged() {
-  local after
-  after=$(store_state)
-  if [ "$after" != "$BEFORE" ]; then
-    diff <(echo "$BEFORE") <(echo "$after")
-    return 1
-  fi
 }
 
 ACCEPT='{"default":[{"type":"insecureAcceptAnything"}]}'
