@@ -94,9 +94,17 @@ struct RegistryFlags {
   }
 };
 
-copy::ReportLine stderr_lines(bool quiet) {
-  if (quiet) return nullptr;
-  return [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+// podman's report lines on stderr, none when quiet. On a terminal `bars` draws them, with a
+// bar per blob redrawn in place, as podman does; it must outlive the transfer.
+void report_on_stderr(copy::TransferOptions& options, bool quiet,
+                      std::optional<ProgressBars>& bars) {
+  if (quiet) return;
+  options.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  if (::isatty(STDERR_FILENO) == 1) {
+    bars.emplace(stderr);
+    options.report = [&bars](const std::string& line) { bars->line(line); };
+    options.progress = &*bars;
+  }
 }
 
 size_t positive(int64_t value, std::string_view flag) {
@@ -241,14 +249,8 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   options.registry = registry_flags.options(flags);
   options.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
   options.jobs = positive(jobs, "jobs");
-  options.report = stderr_lines(quiet);
-  // On a terminal, a bar per layer instead of plain lines, as podman draws them.
   std::optional<ProgressBars> bars;
-  if (!quiet && ::isatty(STDERR_FILENO) == 1) {
-    bars.emplace(stderr);
-    options.report = [&bars](const std::string& line) { bars->line(line); };
-    options.progress = &*bars;
-  }
+  report_on_stderr(options, quiet, bars);
   registry_flags.check_authfile();
   options.policy = command_policy(ctx, signature_policy);
   options.registries_d = copy::load_registries_d(ctx.options().registries_d);
@@ -326,7 +328,8 @@ int cmd_push(Context& ctx, CommandArgs args) {
   options.registry = registry_flags.options(flags);
   options.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
   options.jobs = positive(jobs, "jobs");
-  options.report = stderr_lines(quiet);
+  std::optional<ProgressBars> bars;
+  report_on_stderr(options, quiet, bars);
   registry_flags.check_authfile();
   // Decrypted before anything moves: a wrong passphrase must not leave an unsigned push.
   options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);

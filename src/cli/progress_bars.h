@@ -1,9 +1,9 @@
-// Pull progress on a terminal: one bar per layer, redrawn in place, as podman draws them
+// Pull and push progress on a terminal: one bar per layer, redrawn in place, as podman draws them
 // ("Copying blob 0123456789ab [=====>------] 1.2MiB / 4.0MiB | 9.8MiB/s", then "done", or
-// "skipped: already exists" for blobs the store had). Lines other than "Copying blob" are
+// "skipped: already exists" for blobs the destination had). Lines other than "Copying blob" are
 // printed as they come, above the bars of the next image.
 //
-// Thread-safety: line() runs on the pulling thread, started() and moved() on transfer threads;
+// Thread-safety: line() runs on the copying thread, started() and moved() on transfer threads;
 // one mutex orders them all.
 #pragma once
 

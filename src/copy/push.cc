@@ -27,19 +27,25 @@ void report(const TransferOptions& options, const std::string& line) {
   if (options.report) options.report(line);
 }
 
-// Stops an upload's body when another transfer of the group failed.
-class CancellableReader final : public Reader {
+// What an upload reads from the store: stops when another transfer of the group failed, and
+// counts the bytes of `blob` for a progress display (when there is one).
+class UploadSource final : public Reader {
  public:
-  CancellableReader(Reader& inner, const std::atomic<bool>& cancelled)
-      : inner_(inner), cancelled_(cancelled) {}
+  UploadSource(Reader& inner, const std::atomic<bool>& cancelled, const Digest& blob,
+               TransferProgress* progress)
+      : inner_(inner), cancelled_(cancelled), blob_(blob), progress_(progress) {}
   size_t read(void* buffer, size_t size) override {
     if (cancelled_) fail(ErrorKind::kInternal, "transfer cancelled after another one failed");
-    return inner_.read(buffer, size);
+    size_t n = inner_.read(buffer, size);
+    if (progress_ != nullptr && n > 0) progress_->moved(blob_, n);
+    return n;
   }
 
  private:
   Reader& inner_;
   const std::atomic<bool>& cancelled_;
+  const Digest& blob_;
+  TransferProgress* progress_;
 };
 
 // Collects a compressed stream into chunks and PATCHes each to an upload session.
@@ -111,8 +117,10 @@ class Pusher {
         stored_format_(stored_format),
         options_(options) {}
 
-  // A stored blob, unless the repository has it or can mount it.
-  void copy_blob(const Descriptor& blob, const std::atomic<bool>& cancelled) {
+  // A stored blob, unless the repository has it or can mount it. `progress` (may be null) hears
+  // of the upload; a blob that needs none is never started.
+  void copy_blob(const Descriptor& blob, const std::atomic<bool>& cancelled,
+                 TransferProgress* progress) {
     std::string reuse = fmt::format("trying to reuse blob {} at destination", blob.digest.str());
     bool present = with_context(
         reuse, [&] { return client_.head_blob(repository_, blob.digest).has_value(); });
@@ -130,7 +138,9 @@ class Pusher {
       try {
         UniqueFd fd = blobs_.open(blob.digest);
         FdReader file(fd.get(), blobs_.path_of(blob.digest).string());
-        CancellableReader body(file, cancelled);
+        // Every attempt starts from the first byte, and so does its bar.
+        if (progress != nullptr) progress->started(blob.digest, static_cast<uint64_t>(blob.size));
+        UploadSource body(file, cancelled, blob.digest, progress);
         with_context("writing blob", [&] {
           client_.push_blob(repository_, blob.digest, static_cast<uint64_t>(blob.size), body);
         });
@@ -151,7 +161,7 @@ class Pusher {
     if (wanted && stored_compression(blobs_, layer.digest) != *wanted) {
       return recompress(layer, *wanted, format, cancelled);
     }
-    copy_blob(layer, cancelled);
+    copy_blob(layer, cancelled, options_.progress);
     if (format != stored_format_) {
       out.media_type = layer_type(named_compression(layer.media_type), format);
     }
@@ -164,7 +174,10 @@ class Pusher {
     return with_context("writing blob", [&] {
       UniqueFd fd = blobs_.open(layer.digest);
       FdReader file(fd.get(), blobs_.path_of(layer.digest).string());
-      CancellableReader raw(file, cancelled);
+      // The bar follows the stored bytes read, whose size is known; the new blob's is not.
+      TransferProgress* progress = options_.progress;
+      if (progress != nullptr) progress->started(layer.digest, static_cast<uint64_t>(layer.size));
+      UploadSource raw(file, cancelled, layer.digest, progress);
       auto plain = decompress(raw);
       registry::BlobUpload upload = client_.start_upload(repository_);
       ChunkedUpload chunks(upload);
@@ -254,7 +267,7 @@ Digest push_image(store::Store& store, const Digest& id, const Reference& destin
                });
   report(options, "Copying config " + manifest.config.digest.str());
   std::atomic<bool> never{false};
-  pusher.copy_blob(manifest.config, never);
+  pusher.copy_blob(manifest.config, never, /*progress=*/nullptr);
 
   std::string bytes = manifest.raw;
   std::string type = manifest.media_type;
@@ -262,6 +275,7 @@ Digest push_image(store::Store& store, const Digest& id, const Reference& destin
   for (size_t i = 0; i < layers.size(); ++i) layers_changed |= *layers[i] != manifest.layers[i];
   if (format != stored_format || layers_changed) {
     std::vector<Descriptor> descriptors;
+    descriptors.reserve(layers.size());
     for (const auto& layer : layers) descriptors.push_back(*layer);
     Descriptor config = manifest.config;
     if (format == ManifestFormat::kOci) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# Pull progress: on a terminal a bar per layer, redrawn in place, as podman draws them; plain
-# lines otherwise. `script` gives the command a pseudo-terminal.
+# Pull and push progress: on a terminal a bar per layer, redrawn in place, as podman draws
+# them; plain lines otherwise. `script` gives the command a pseudo-terminal.
 
 load helpers
 load registry
@@ -70,4 +70,66 @@ on_tty() {
   on_tty pull -q --tls-verify=false "$REG/app:1"
   id=$(s inspect --format '{{.Id}}' "$REG/app:1")
   [ "$(tr -d '\r' <"$WORK/tty")" = "$id" ]
+}
+
+@test "push on a terminal: a bar per layer, then done; blobs the registry has are skipped" {
+  s load -i "$BATS_FILE_TMPDIR/app.tar" >/dev/null
+  id=$(s images -q --no-trunc | head -1)
+  layers=$(s inspect --format '{{range .RootFS.Layers}}{{.}} {{end}}' "$id")
+  digests=$(skopeo inspect --tls-verify=false --format '{{range .Layers}}{{.}} {{end}}' "docker://$REG/app:1")
+  on_tty push --tls-verify=false "$id" "$REG/pushed:1"
+  out=$(tr -d '\r' <"$WORK/tty")
+  [[ "$out" == *"Getting image source signatures"* ]]
+  for layer in $digests; do
+    hex=${layer#sha256:}
+    [[ "$out" == *"Copying blob ${hex:0:12} ["*"] "*"b / "*"KiB"* ]] || { echo "$out"; false; }
+    [[ "$out" == *"Copying blob ${hex:0:12} done"* ]] || { echo "$out"; false; }
+  done
+  [[ "$out" == *$'\x1b['*A* ]]
+  [[ "$out" == *"Copying config sha256:${id#sha256:}"* ]]
+  [[ "$out" == *"Writing manifest to image destination"* ]]
+  [[ "$out" == *"Storing signatures"* ]]
+  [ "$(remote_digest "$REG/pushed:1")" = "$(remote_digest "$REG/app:1")" ]
+  # Again: the repository has every blob.
+  on_tty push --tls-verify=false "$id" "$REG/pushed:1"
+  out=$(tr -d '\r' <"$WORK/tty")
+  for layer in $digests; do
+    hex=${layer#sha256:}
+    [[ "$out" == *"Copying blob ${hex:0:12} skipped: already exists"* ]] || { echo "$out"; false; }
+    [[ "$out" != *"Copying blob ${hex:0:12} ["* ]] || { echo "$out"; false; }
+  done
+  # Recompressed on the way: the bar follows the stored blob, whose size is known.
+  on_tty push --tls-verify=false --compression-format zstd "$id" "$REG/zstd:1"
+  out=$(tr -d '\r' <"$WORK/tty")
+  for layer in $digests; do
+    hex=${layer#sha256:}
+    [[ "$out" == *"Copying blob ${hex:0:12} ["*"] "*"b / "*"KiB"* ]] || { echo "$out"; false; }
+    [[ "$out" == *"Copying blob ${hex:0:12} done"* ]] || { echo "$out"; false; }
+  done
+  s rmi -f "$id" >/dev/null
+  run s pull -q --tls-verify=false "$REG/zstd:1"
+  expect_success
+  [ "$(s inspect --format '{{range .RootFS.Layers}}{{.}} {{end}}' "$REG/zstd:1")" = "$layers" ]
+}
+
+@test "push not on a terminal: podman's plain lines, no escape sequences" {
+  s load -i "$BATS_FILE_TMPDIR/app.tar" >/dev/null
+  id=$(s images -q --no-trunc | head -1)
+  s push --tls-verify=false "$id" "$REG/plain:1" 2>"$WORK/err" >/dev/null
+  run cat "$WORK/err"
+  [ "${lines[0]}" = "Getting image source signatures" ]
+  [[ "${lines[1]}" == "Copying blob sha256:"* ]]
+  [[ "${lines[2]}" == "Copying blob sha256:"* ]]
+  [ "${lines[3]}" = "Copying config $id" ]
+  [ "${lines[4]}" = "Writing manifest to image destination" ]
+  [ "${lines[5]}" = "Storing signatures" ]
+  [ "${#lines[@]}" -eq 6 ]
+  ! grep -q $'\x1b' "$WORK/err"
+}
+
+@test "push -q on a terminal: nothing at all" {
+  s load -i "$BATS_FILE_TMPDIR/app.tar" >/dev/null
+  id=$(s images -q --no-trunc | head -1)
+  on_tty push -q --tls-verify=false "$id" "$REG/quiet:1"
+  [ -z "$(tr -d '\r' <"$WORK/tty")" ]
 }
