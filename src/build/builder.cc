@@ -416,7 +416,9 @@ class Builder {
       for (const auto& part : fs::path(rel)) {
         std::string name = part.string();
         if (name.empty() || name == ".") continue;
-        std::string path = prefix.empty() ? name : prefix + "/" + name;
+        std::string path = prefix;
+        if (!path.empty()) path += '/';
+        path += name;
         bool existed = snapshot::open_dir_beneath(root.get(), path, false).status !=
                        snapshot::WalkStatus::kMissing;
         (void)snapshot::open_dir_beneath(root.get(), path, true);
@@ -463,9 +465,10 @@ class Builder {
     command.env = ctx.state.config.config.env;
     auto args = sorted_args(ctx);
     for (const auto& [k, v] : args) {
+      std::string assignment = k + "=";
       bool in_env = std::any_of(command.env.begin(), command.env.end(),
-                                [&](const std::string& e) { return e.starts_with(k + "="); });
-      if (!in_env) command.env.push_back(k + "=" + v);
+                                [&](const std::string& e) { return e.starts_with(assignment); });
+      if (!in_env) command.env.push_back(assignment + v);
     }
     command.workdir =
         ctx.state.config.config.working_dir.empty() ? "/" : ctx.state.config.config.working_dir;

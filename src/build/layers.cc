@@ -60,6 +60,7 @@ void commit_image(BlobSink& sink, const Digest& config_id, uint64_t config_size,
                          .digest = config_id,
                          .size = static_cast<int64_t>(config_size)};
   std::vector<Descriptor> layer_descs;
+  layer_descs.reserve(layers.size());
   for (const auto& l : layers) {
     layer_descs.push_back(Descriptor{
         .media_type = l.media_type, .digest = l.digest, .size = static_cast<int64_t>(l.size)});

@@ -1,12 +1,13 @@
 #include "content/stored_layer.h"
 
-#include <utility>
+#include <string>
 
 namespace schicht {
 
-StoredLayerReader::StoredLayerReader(const BlobStore& blobs, const Digest& digest, std::string name)
+StoredLayerReader::StoredLayerReader(const BlobStore& blobs, const Digest& digest,
+                                     std::string_view name)
     : fd_(blobs.open(digest)),
-      raw_(fd_.get(), name.empty() ? digest.str() : std::move(name)),
+      raw_(fd_.get(), name.empty() ? digest.str() : std::string(name)),
       plain_(decompress(raw_)) {}
 
 Compression stored_compression(const BlobStore& blobs, const Digest& digest) {

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "archive/compression.h"
 #include "content/blob_store.h"
@@ -20,7 +21,7 @@ namespace schicht {
 class StoredLayerReader final : public Reader {
  public:
   // `name` names the file in read errors; the digest when empty.
-  StoredLayerReader(const BlobStore& blobs, const Digest& digest, std::string name = "");
+  StoredLayerReader(const BlobStore& blobs, const Digest& digest, std::string_view name = "");
   size_t read(void* buffer, size_t size) override { return plain_->read(buffer, size); }
   // What the stored bytes were compressed with.
   Compression compression() const { return plain_->compression(); }

@@ -208,7 +208,7 @@ Digest ArchiveIngest::put(std::string_view bytes, std::string_view what) {
 }
 
 Digest ArchiveIngest::put_decompressed(const ArchiveEntry& layer, std::string_view what) {
-  StoredLayerReader plain(store_.blobs(), *layer.digest, std::string(what));
+  StoredLayerReader plain(store_.blobs(), *layer.digest, what);
   ArchiveEntry out;
   store_from(plain, what, &out);
   return *out.digest;

@@ -56,7 +56,7 @@ std::vector<std::pair<std::string, std::string>> key_values(const std::string& v
     std::string key, val;
     while (i < value.size() && value[i] != '=') key += value[i++];
     if (i < value.size()) ++i;
-    char quote = i < value.size() && (value[i] == '"' || value[i] == '\'') ? value[i++] : 0;
+    char quote = i < value.size() && (value[i] == '"' || value[i] == '\'') ? value[i++] : '\0';
     while (i < value.size() && (quote ? value[i] != quote : value[i] != ' ')) val += value[i++];
     if (quote) ++i;
     if (key.empty()) fail(ErrorKind::kInvalidInput, fmt::format("{}: empty key", instruction));
@@ -77,9 +77,10 @@ void apply_change(ContainerConfig& config, const std::string& change) {
     config.entrypoint = command_form(value);
   } else if (instruction == "ENV") {
     for (auto& [k, v] : key_values(value, "ENV")) {
-      std::string entry = k + "=" + v;
+      std::string prefix = k + "=";
+      std::string entry = prefix + v;
       auto it = std::find_if(config.env.begin(), config.env.end(),
-                             [&](const std::string& e) { return e.rfind(k + "=", 0) == 0; });
+                             [&](const std::string& e) { return e.starts_with(prefix); });
       if (it != config.env.end()) {
         *it = entry;
       } else {
