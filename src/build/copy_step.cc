@@ -377,31 +377,20 @@ void copy_into(const CopySpec& spec, const std::vector<ResolvedSource>& sources,
   std::string dest = spec.dest;
   bool dest_is_dir = dest.ends_with("/") || sources.size() > 1;
   std::string dest_rel = clean_rel(dest);
+  // Directories the copy has to create belong to the --chown owner, as buildah's do.
+  snapshot::DirOwner dir_owner{owner.uid, owner.gid};
+  const snapshot::DirOwner* created_owner = spec.chown && ::geteuid() == 0 ? &dir_owner : nullptr;
+  // Symlinks on the way are followed inside the root filesystem, as a chrooted copier would.
   auto open_beneath = [&](const std::string& rel) {
-    // Directories the copy has to create belong to the --chown owner, as buildah's do.
-    if (spec.chown && ::geteuid() == 0) {
-      std::string prefix;
-      for (const auto& part : fs::path(rel)) {
-        std::string name = part.string();
-        if (name.empty() || name == ".") continue;
-        auto walk = snapshot::open_dir_beneath(root_fd.get(), prefix, false);
-        if (walk.status != snapshot::WalkStatus::kOk) break;
-        UniqueFd dir(::openat(walk.fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (dir && !snapshot::stat_at(dir.get(), name)) {
-          if (::mkdirat(dir.get(), name.c_str(), 0755) != 0) fail_errno("mkdir", name);
-          if (::fchownat(dir.get(), name.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0) {
-            fail_errno("chown", name);
-          }
-        }
-        prefix = prefix.empty() ? name : prefix + "/" + name;
-      }
+    auto walk = snapshot::resolve_dir_in_root(root_fd.get(), rel, true, created_owner);
+    if (walk.status == snapshot::WalkStatus::kLoop) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("copying to {:?}: resolving {:?}: too many levels of symbolic links", dest,
+                       "/" + walk.stopped_at));
     }
-    auto walk = snapshot::open_dir_beneath(root_fd.get(), rel, true);
     if (walk.status != snapshot::WalkStatus::kOk) {
       fail(ErrorKind::kInvalidInput,
-           fmt::format("copying to {:?}: {:?} is not a directory we can copy into (symlinks are "
-                       "not followed)",
-                       dest, "/" + walk.stopped_at));
+           fmt::format("copying to {:?}: {:?} is not a directory", dest, "/" + walk.stopped_at));
     }
     // O_PATH descriptors cannot be read: reopen the directory for reading.
     UniqueFd fd(::openat(walk.fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -413,6 +402,14 @@ void copy_into(const CopySpec& spec, const std::vector<ResolvedSource>& sources,
     UniqueFd parent_fd = open_beneath(parent);
     auto st = snapshot::stat_at(parent_fd.get(), name);
     if (st && S_ISDIR(st->st_mode)) dest_is_dir = true;
+    if (st && S_ISLNK(st->st_mode)) {
+      // A link to a directory is copied into; so is a dangling one, whose target is made
+      // (buildah does both). A link to anything else is replaced, never written through.
+      auto target = snapshot::resolve_dir_in_root(root_fd.get(), dest_rel, false);
+      if (target.status == snapshot::WalkStatus::kOk ||
+          target.status == snapshot::WalkStatus::kMissing)
+        dest_is_dir = true;
+    }
   }
   if (dest_rel.empty()) dest_is_dir = true;
   for (const auto& source : sources) {

@@ -2,8 +2,9 @@
 // stage's or image's root filesystem, globs expanded, copied into a root filesystem with
 // Docker's rules (a directory's contents, not the directory; a trailing '/' or several sources
 // make the destination a directory), --chown and --chmod applied, and for ADD local tar
-// archives extracted and remote URLs downloaded. The destination is reached without following
-// any symlink in the root filesystem (snapshot/safe_tree.h).
+// archives extracted and remote URLs downloaded. Symlinks on the way to the destination are
+// followed as inside a chroot: resolved within the root filesystem, never leaving it
+// (snapshot::resolve_dir_in_root).
 #pragma once
 
 #include <sys/types.h>

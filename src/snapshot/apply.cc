@@ -400,6 +400,7 @@ int LayerApplier::parent(const TarEntry& entry, const std::string& dir, bool cre
     case WalkStatus::kMissing:
       return -1;
     case WalkStatus::kSymlink:
+    case WalkStatus::kLoop:  // only resolve_dir_in_root() gives it
       refuse(entry,
              fmt::format("{}escapes the root through a symlink at {:?}", subject, walk.stopped_at));
     case WalkStatus::kNotDirectory:

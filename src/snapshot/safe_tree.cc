@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
 
 #include "core/error.h"
 
@@ -71,6 +72,87 @@ WalkResult open_dir_beneath(int root_fd, std::string_view rel, bool create) {
     }
     result.fd.reset(next);
   }
+  return result;
+}
+
+WalkResult resolve_dir_in_root(int root_fd, std::string_view rel, bool create,
+                               const DirOwner* owner) {
+  constexpr int kMaxLinks = 40;  // Linux's limit for one path lookup
+  auto split = [](std::string_view path, std::deque<std::string>& into, bool front) {
+    std::vector<std::string> parts;
+    size_t pos = 0;
+    while (pos <= path.size()) {
+      size_t slash = path.find('/', pos);
+      if (slash == std::string_view::npos) slash = path.size();
+      if (slash > pos) parts.emplace_back(path.substr(pos, slash - pos));
+      pos = slash + 1;
+    }
+    if (front)
+      into.insert(into.begin(), parts.begin(), parts.end());
+    else
+      into.insert(into.end(), parts.begin(), parts.end());
+  };
+  // The directories from the root down to the current one, and their names.
+  std::vector<UniqueFd> fds;
+  std::vector<std::string> names;
+  fds.emplace_back(::openat(root_fd, ".", kWalkFlags));
+  if (!fds.back()) fail_errno("open", "snapshot root");
+  auto current_path = [&](const std::string& next) {
+    std::string path;
+    for (const auto& n : names) path = join_path(path, n);
+    return next.empty() ? path : join_path(path, next);
+  };
+  std::deque<std::string> todo;
+  split(rel, todo, false);
+  int links = 0;
+  WalkResult result;
+  auto stop = [&](WalkStatus status, const std::string& name) {
+    result.status = status;
+    result.stopped_at = current_path(name);
+    return std::move(result);
+  };
+  while (!todo.empty()) {
+    std::string name = std::move(todo.front());
+    todo.pop_front();
+    if (name == ".") continue;
+    if (name == "..") {
+      if (fds.size() > 1) {
+        fds.pop_back();
+        names.pop_back();
+      }
+      continue;
+    }
+    int dir = fds.back().get();
+    int next = ::openat(dir, name.c_str(), kWalkFlags);
+    if (next < 0 && errno == ENOENT && create) {
+      if (::mkdirat(dir, name.c_str(), 0755) != 0 && errno != EEXIST)
+        fail_errno("mkdir", current_path(name));
+      if (owner != nullptr &&
+          ::fchownat(dir, name.c_str(), owner->uid, owner->gid, AT_SYMLINK_NOFOLLOW) != 0)
+        fail_errno("chown", current_path(name));
+      next = ::openat(dir, name.c_str(), kWalkFlags);
+    }
+    if (next >= 0) {
+      fds.emplace_back(next);
+      names.push_back(name);
+      continue;
+    }
+    if (errno == ENOENT) return stop(WalkStatus::kMissing, name);
+    if (errno != ENOTDIR && errno != ELOOP) fail_errno("open", current_path(name));
+    WalkStatus why = classify(dir, name);
+    if (why != WalkStatus::kSymlink) return stop(why, name);
+    if (++links > kMaxLinks) return stop(WalkStatus::kLoop, name);
+    std::string target(4096, '\0');
+    ssize_t n = ::readlinkat(dir, name.c_str(), target.data(), target.size());
+    if (n < 0) fail_errno("readlink", current_path(name));
+    target.resize(static_cast<size_t>(n));
+    if (target.starts_with("/")) {
+      fds.resize(1);
+      names.clear();
+    }
+    split(target, todo, true);
+  }
+  result.fd = std::move(fds.back());
   return result;
 }
 

@@ -27,6 +27,7 @@ enum class WalkStatus {
   kMissing,       // a component does not exist (and was not to be created)
   kSymlink,       // a component is a symlink: following it could leave the root
   kNotDirectory,  // a component is a file, device, ...
+  kLoop,          // (resolve_dir_in_root) too many symlinks on the way
 };
 
 struct WalkResult {
@@ -38,6 +39,21 @@ struct WalkResult {
 // Opens directory `rel` beneath `root_fd` without following any symlink. With `create`,
 // missing components are made (mode 0755, before the umask).
 WalkResult open_dir_beneath(int root_fd, std::string_view rel, bool create);
+
+// Opens directory `rel` beneath `root_fd` the way a process chrooted to the root would see
+// it: symlinks on the way are followed, but resolved inside the root (an absolute target
+// starts again at the root, ".." never climbs above it), as buildah's copier resolves a
+// destination. Each component is still opened with openat(O_NOFOLLOW) from the directory
+// before it, and ".." and link targets are resolved here, never by the kernel, so nothing
+// outside the root is reached. More than 40 symlinks give kLoop. With `create`, missing
+// components (also the missing target of a dangling link) are made 0755 and, when `owner` is
+// given, chowned to it. `stopped_at` names the path as followed up to the failing component.
+struct DirOwner {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+WalkResult resolve_dir_in_root(int root_fd, std::string_view rel, bool create,
+                               const DirOwner* owner = nullptr);
 
 // lstat() of `name` in `dir_fd`; nullopt when it does not exist.
 std::optional<struct stat> stat_at(int dir_fd, const std::string& name);

@@ -89,6 +89,39 @@ EOF2
   [[ "$output" == *"COPY dir:"*" in /d "* ]]
 }
 
+@test "COPY through symlinks that point outside the root filesystem stays inside it" {
+  # Links a hostile base could hold: absolute host paths, climbs with .., a link to the root.
+  mkdir -p "$WORK/outside" "$WORK/root/etc"
+  echo secret > "$WORK/outside/keep"
+  ln -s "$WORK/outside" "$WORK/root/abs"
+  ln -s ../../../../../../../../..$WORK/outside "$WORK/root/climb"
+  ln -s / "$WORK/root/top"
+  ln -s /etc/../../../.. "$WORK/root/parent"
+  base
+  echo a > "$CTX/a.txt"
+  cat > "$CTX/Containerfile" <<'EOF2'
+FROM localhost/base:1
+COPY a.txt /abs/
+COPY a.txt /climb/new/
+COPY a.txt /top/at-top
+COPY a.txt /parent/via-parent
+ADD a.txt /climb/added
+EOF2
+  run s build -t esc "$CTX"
+  expect_success
+  # Nothing reached the host directory the links name.
+  [ "$(ls -A "$WORK/outside")" = keep ]
+  [ "$(cat "$WORK/outside/keep")" = secret ]
+  s save --format oci-dir -o "$WORK/out" esc
+  list=$(for l in "$WORK"/out/blobs/sha256/*; do tar -tzf "$l" 2>/dev/null || true; done)
+  inside=${WORK#/}/outside
+  [[ "$list" == *"$inside/a.txt"* ]]
+  [[ "$list" == *"$inside/new/a.txt"* ]]
+  [[ "$list" == *"$inside/added"* ]]
+  grep -qx 'at-top' <<< "$list"
+  grep -qx 'via-parent' <<< "$list"
+}
+
 @test "a rebuild with nothing changed takes every step from the cache and gives the same ID" {
   base
   echo a > "$CTX/a.txt"

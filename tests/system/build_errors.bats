@@ -82,3 +82,13 @@ nothing_tagged() {
   expect_failure 125 'building at STEP "ADD http://127.0.0.1:1/x /x"' 'http://127.0.0.1:1/x'
   nothing_tagged
 }
+
+@test "COPY through a symlink loop or a link to a file fails naming the path" {
+  build_text $'FROM localhost/base\nRUN ln -s loop2 /loop1 && ln -s loop1 /loop2\nCOPY a.txt /loop1/x'
+  expect_failure 125 'building at STEP "COPY a.txt /loop1/x"' \
+    'resolving "/loop1": too many levels of symbolic links'
+  nothing_tagged
+  build_text $'FROM localhost/base\nRUN echo x > /file && ln -s /file /f\nCOPY a.txt /f/x'
+  expect_failure 125 'building at STEP "COPY a.txt /f/x"' '"/file" is not a directory'
+  nothing_tagged
+}

@@ -63,3 +63,9 @@ compare_build() {
 @test "FROM scratch with the root filesystem of an earlier stage" {
   compare_build scratch
 }
+
+@test "COPY and ADD follow symlinks on the destination path inside the root filesystem" {
+  compare_build symlinks
+  grep -q '^  etc/sub/x file' "$WORK/symlinks.podman"
+  grep -q '^  nonexist/a.txt file' "$WORK/symlinks.podman"
+}
