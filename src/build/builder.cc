@@ -270,6 +270,7 @@ class Builder {
     key.update(fmt::format("shell {}\n", fmt::join(ctx.shell, "\x1f")));
     if (options_.timestamp) key.update(fmt::format("timestamp {}\n", *options_.timestamp));
     if (options_.docker_format) key.update("format docker\n");
+    if (options_.identity_label) key.update(fmt::format("identity {}\n", kIdentityLabelValue));
     if (final_step) {
       for (const auto& [k, v] : options_.labels) key.update(fmt::format("label {}={}\n", k, v));
     }
@@ -319,6 +320,7 @@ class Builder {
     if (final_step) {
       for (const auto& [k, v] : options_.labels) ctx.state.config.config.labels[k] = v;
     }
+    add_identity_label(ctx.state.config);
     history.comment = ctx.history_comment;
     history.created = format_rfc3339_nano(now);
     ctx.state.config.created = history.created;
@@ -334,6 +336,11 @@ class Builder {
                                          .layers = ctx.state.layers,
                                          .created = store::now_ns()});
     }
+  }
+
+  void add_identity_label(ImageConfig& config) const {
+    if (options_.identity_label)
+      config.config.labels[std::string(kIdentityLabel)] = std::string(kIdentityLabelValue);
   }
 
   CopySpec copy_spec(StageContext& ctx, const Instruction& ins) {
@@ -498,6 +505,7 @@ class Builder {
       // A stage without instructions: the base itself, with --label applied.
       for (const auto& [k, v] : options_.labels) state.config.config.labels[k] = v;
       if (!state.id || !options_.labels.empty()) {
+        add_identity_label(state.config);
         int64_t now = options_.timestamp ? *options_.timestamp * 1'000'000'000 : store::now_ns();
         state.config.created = format_rfc3339_nano(now);
         auto [id, size] = commit_config(sink, state.config);

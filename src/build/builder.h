@@ -20,6 +20,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/digest.h"
@@ -47,6 +48,9 @@ struct BuildOptions {
   bool docker_format = false;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  // --identity-label: every config the build commits carries kIdentityLabel, as podman's
+  // builds label theirs with buildah's version.
+  bool identity_label = true;
   PullPolicy pull = PullPolicy::kMissing;
   // Unix seconds for every created time and file time in new layers (--timestamp,
   // SOURCE_DATE_EPOCH): rebuilds give bit-identical images.
@@ -58,6 +62,11 @@ struct BuildOptions {
   std::function<void(const std::string&)> out;
   std::function<void(const std::string&)> warn;
 };
+
+// The label podman's builds set on every image they commit, and its value: the version of
+// buildah (1.28.2, what podman 4.3 vendors) whose build behaviour schicht reproduces.
+inline constexpr std::string_view kIdentityLabel = "io.buildah.version";
+inline constexpr std::string_view kIdentityLabelValue = "1.28.2";
 
 // A RUN step's command failed: the build's exit code is the command's (as podman's is).
 class StepFailed : public std::runtime_error {

@@ -45,7 +45,8 @@ int cmd_build(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::vector<std::string> files, tags, build_args, labels, annotations;
   std::string target, iidfile, pull = "missing", timestamp, authfile, cert_dir, signature_policy;
-  bool no_cache = false, layers = true, quiet = false, squash = false, tls_verify = true;
+  bool no_cache = false, layers = true, quiet = false, squash = false, tls_verify = true,
+       identity_label = true;
   flags.add_strings("file", 'f', &files, "Pathname or URL of a Dockerfile");
   flags.add_strings("tag", 't', &tags, "tagged name to apply to the built image");
   flags.add_strings("build-arg", 0, &build_args, "argument=value to supply to the builder");
@@ -54,6 +55,7 @@ int cmd_build(Context& ctx, CommandArgs args) {
                  "Do not use existing cached images for the container build");
   flags.add_bool("layers", 0, &layers, "Cache intermediate layers during build (default true)");
   flags.add_strings("label", 0, &labels, "Set metadata for an image (default [])");
+  flags.add_bool("identity-label", 0, &identity_label, "add default identity label (default true)");
   flags.add_strings("annotation", 0, &annotations, "Set metadata for an image (default [])");
   flags.add_bool("quiet", 'q', &quiet,
                  "refrain from announcing build instructions and image read/write progress");
@@ -137,6 +139,7 @@ int cmd_build(Context& ctx, CommandArgs args) {
   options.layers = layers;
   options.quiet = quiet;
   options.squash = squash;
+  options.identity_label = identity_label;
   if (pull == "missing" || pull == "true" || pull == "ifmissing" || pull == "ifnotpresent") {
     options.pull = build::PullPolicy::kMissing;
   } else if (pull == "always") {

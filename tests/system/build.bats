@@ -49,7 +49,7 @@ EOF2
   run config '{{json .Config.Entrypoint}} {{json .Config.Cmd}} {{json .Config.ExposedPorts}}' meta
   [ "$output" = '["/bin/sh"] ["-c","echo $A"] {"443/udp":{},"80/tcp":{}}' ]
   run config '{{json .Config.Labels}} {{json .Config.Volumes}}' meta
-  [ "$output" = '{"l 2":"v2","l1":"v1"} {"/data":{}}' ]
+  [ "$output" = '{"io.buildah.version":"1.28.2","l 2":"v2","l1":"v1"} {"/data":{}}' ]
   run s history --no-trunc --format '{{.CreatedBy}}|{{.Comment}}' meta
   [[ "${lines[10]}" == "/bin/sh -c #(nop) ARG FOO|FROM localhost/base:1" ]]
   [[ "${lines[9]}" == '/bin/sh -c #(nop) ENV A=1 B="two words"     C=$FOO|FROM '* ]]
@@ -222,9 +222,30 @@ EOF2
   id=$(cat "$WORK/iid")
   [[ "$id" =~ ^sha256:[0-9a-f]{64}$ ]]
   run config '{{json .Config.Env}} {{json .Config.Labels}}' q1
-  [[ "$output" == *'"V=given"'*'{"a":"b"}' ]]
+  [[ "$output" == *'"V=given"'*'{"a":"b","io.buildah.version":"1.28.2"}' ]]
   run s inspect --format '{{json .Annotations}}' q1
   [[ "$output" == *'"x":"y"'* ]]
+}
+
+@test "--identity-label: io.buildah.version on every committed image, as podman's builds; =false adds none" {
+  base
+  printf 'FROM localhost/base:1\nLABEL a=b\nENV E=1\n' > "$CTX/Containerfile"
+  run s build -q -t ident "$CTX"
+  expect_success
+  run config '{{json .Config.Labels}}' ident
+  [ "$output" = '{"a":"b","io.buildah.version":"1.28.2"}' ]
+  # Without it the cache does not hand back the labelled configs.
+  run s build -q --identity-label=false -t plain "$CTX"
+  expect_success
+  [ "$output" != "$(s images -q --no-trunc ident)" ]
+  run config '{{json .Config.Labels}}' plain
+  [ "$output" = '{"a":"b"}' ]
+  # A FROM-only build commits nothing and adds no label, as podman's.
+  printf 'FROM localhost/base:1\n' > "$CTX/Containerfile"
+  run s build -q -t same "$CTX"
+  expect_success
+  run config '{{json .Labels}}' same
+  [ "$output" = 'null' ]
 }
 
 @test "errors name the file and line, exit 125, and name nothing" {

@@ -35,6 +35,7 @@ compare_build() {
 
 @test "metadata instructions: ARG, ENV, LABEL, EXPOSE, VOLUME, WORKDIR, USER, STOPSIGNAL, HEALTHCHECK, ONBUILD, SHELL, ENTRYPOINT, CMD" {
   compare_build metadata
+  grep -q 'config.Labels: .*"io.buildah.version": "1.28.2"' "$WORK/metadata.podman"
   grep -q 'config.Healthcheck: {"Interval": 30000000000' "$WORK/metadata.podman"
   grep -q 'config.OnBuild: \["RUN echo triggered"\]' "$WORK/metadata.podman"
 }

@@ -40,8 +40,8 @@ def main(layout):
         manifest = json.load(open(f"{layout}/manifest.json"))
     config = json.load(open(blob(layout, manifest["config"]["digest"])))
     settings = config.get("config") or {}
-    # buildah labels its images with its version; schicht is not buildah.
-    (settings.get("Labels") or {}).pop("io.buildah.version", None)
+    # Labels are compared whole, io.buildah.version (the identity label both builders set)
+    # included.
     for field in CONFIG_FIELDS:
         # Absent, null and empty mean the same to every runtime.
         value = settings.get(field) or None
