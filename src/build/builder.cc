@@ -13,6 +13,7 @@
 #include "build/layers.h"
 #include "build/run_step.h"
 #include "build/step.h"
+#include "build/work_dir.h"
 #include "content/stored_layer.h"
 #include "core/error.h"
 #include "core/platform.h"
@@ -33,30 +34,6 @@ constexpr std::string_view kCacheVersion = "schicht-build-cache-1";
 bool is_layer_step(const std::string& keyword) {
   return keyword == "RUN" || keyword == "COPY" || keyword == "ADD";
 }
-
-// The build's private directory under <root>/tmp, removed however the build ends.
-class WorkDir {
- public:
-  explicit WorkDir(const fs::path& store_root) {
-    fs::path base = store_root / "tmp";
-    make_dirs(base, 0700);
-    std::string templ = (base / "build-XXXXXX").string();
-    if (::mkdtemp(templ.data()) == nullptr) fail_errno("create", templ);
-    path_ = templ;
-  }
-  ~WorkDir() {
-    ignore_error("removing the build's temporary directory; it is under <root>/tmp", [&] {
-      UniqueFd parent(::open(path_.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (parent) snapshot::remove_tree_at(parent.get(), path_.filename().string());
-    });
-  }
-  WorkDir(const WorkDir&) = delete;
-  WorkDir& operator=(const WorkDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string short_id(const Digest& id, size_t n) {
   return std::string(id.hex().substr(0, n));

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "build/work_dir.h"
 #include "cli/commands.h"
 #include "cli/containers.h"
 #include "cli/humanize.h"
@@ -409,6 +410,21 @@ void check_snapshots(store::Store& store, const store::CheckOptions& options,
   }
 }
 
+// Working directories of builds that were killed (nobody holds their lock).
+void check_build_dirs(store::Store& store, const store::CheckOptions& options,
+                      store::CheckReport& report) {
+  std::vector<fs::path> stale = build::stale_work_dirs(store.root());
+  for (const auto& dir : stale)
+    report.problems.push_back(fmt::format("stale build directory {}", dir.string()));
+  report.unrepaired += stale.size();
+  if (options.repair && !stale.empty()) {
+    size_t removed = build::remove_stale_work_dirs(store.root());
+    if (removed != 0)
+      report.repairs.push_back(fmt::format("removed {} stale build directories", removed));
+    report.unrepaired -= std::min(report.unrepaired, removed);
+  }
+}
+
 }  // namespace
 
 int cmd_system_check(Context& ctx, CommandArgs args) {
@@ -425,6 +441,7 @@ int cmd_system_check(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   store::CheckReport report = store::check_store(store, options);
   check_snapshots(store, options, report);
+  check_build_dirs(store, options, report);
   for (const auto& p : report.problems) fmt::print("{}\n", p);
   for (const auto& r : report.repairs) fmt::print("{}\n", r);
   fmt::print(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Crash safety beyond load: pull, rmi, image prune, tag and untag killed (SIGKILL, through
-# SCHICHT_KILL_AT) between each of their durable steps. Afterwards every referenced blob is
+# SCHICHT_KILL_AT) between each of their durable steps, and a build killed during a RUN. Afterwards every referenced blob is
 # there and intact, the image that was complete before is still complete, the operation's
 # effect is either wholly visible or not at all, `system check --repair` leaves a clean store,
 # and the operation can be done again. The file ends by printing the crashes survived and the
@@ -8,6 +8,7 @@
 
 load helpers
 load registry
+load build
 
 setup_file() {
   export TALLY=$BATS_FILE_TMPDIR/tally
@@ -141,4 +142,48 @@ keep_image() {
   done
   stop_registry "$WORK/registry"
   [ -z "$failed" ] || { echo "failed at:$failed"; false; }
+}
+
+@test "build killed during a RUN: system check reports its directory, --repair removes it" {
+  have_busybox || skip "needs $BUSYBOX (busybox-static)"
+  make_context
+  make_base_tar
+  s import "$WORK/base.tar" localhost/base >/dev/null
+  keep_image
+  before=$(s images --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}' | sort)
+  printf 'FROM localhost/base\nRUN touch /started && sleep 60\n' > "$WORK/Containerfile"
+  "$SCHICHT" --root "$STORE" build -t localhost/killed -f "$WORK/Containerfile" "$WORK/ctx" \
+    >"$WORK/build.log" 2>&1 &
+  local pid=$!
+  local i
+  for i in $(seq 200); do
+    compgen -G "$STORE/tmp/build-*/stage0/started" >/dev/null && break
+    sleep 0.1
+  done
+  compgen -G "$STORE/tmp/build-*/stage0/started" >/dev/null || { cat "$WORK/build.log"; false; }
+  # A running build's directory is no leftover.
+  run s system check
+  expect_success
+  kill -9 "$pid"
+  wait "$pid" || true
+  echo "crash build-during-run" >>"$TALLY"
+  dir=$(compgen -G "$STORE/tmp/build-*")
+  [ -d "$dir" ]
+  # The RUN's processes die with the build (their root is in its directory).
+  for i in $(seq 50); do
+    rooted=$(for r in /proc/[0-9]*/root; do readlink "$r" 2>/dev/null; done | grep -cF "$dir" || true)
+    [ "$rooted" -eq 0 ] && break
+    sleep 0.1
+  done
+  [ "$rooted" -eq 0 ]
+  consistent || { echo "lost: build-during-run" >>"$TALLY"; false; }
+  run s system check
+  expect_failure 125 "stale build directory $dir"
+  run s system check --repair
+  expect_success
+  [[ "$output" == *"removed 1 stale build directories"* ]]
+  [ ! -e "$dir" ]
+  run s system check
+  expect_success
+  [ "$(s images --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}' | sort)" = "$before" ]
 }
