@@ -9,21 +9,6 @@
 namespace schicht {
 namespace {
 
-// Passes reads through and copies every byte read to a sink.
-class TeeReader final : public Reader {
- public:
-  TeeReader(Reader& inner, Writer* sink) : inner_(inner), sink_(sink) {}
-  size_t read(void* buffer, size_t size) override {
-    size_t n = inner_.read(buffer, size);
-    if (n > 0 && sink_ != nullptr) sink_->write(buffer, n);
-    return n;
-  }
-
- private:
-  Reader& inner_;
-  Writer* sink_;
-};
-
 // Prefixes errors raised below it (decompression, the raw stream) with the layer's name; the
 // tar parser names the layer in its own messages.
 class ContextReader final : public Reader {
@@ -45,12 +30,10 @@ void drain(Reader& reader, std::vector<char>& buffer) {
 
 }  // namespace
 
-LayerDigests digest_layer(Reader& raw_blob, Writer* raw_sink, std::string_view name) {
-  // raw -> tee(sink) -> hash(raw) -> decompress -> hash(tar) -> tar walk
-  TeeReader tee(raw_blob, raw_sink);
-  HashingReader raw_hash(tee);
+LayerContent read_layer_content(Reader& raw_blob, std::string_view name) {
+  // raw -> decompress -> hash(tar) -> tar walk
   std::unique_ptr<DecompressingReader> decompressed =
-      with_context(name, [&] { return decompress(raw_hash); });
+      with_context(name, [&] { return decompress(raw_blob); });
   ContextReader named(*decompressed, name);
   HashingReader tar_hash(named);
   {
@@ -63,11 +46,19 @@ LayerDigests digest_layer(Reader& raw_blob, Writer* raw_sink, std::string_view n
   // decompressor to its end is also what checks the compressed stream's trailer.
   std::vector<char> buffer(kIoBufferSize);
   drain(tar_hash, buffer);
-  with_context(name, [&] { drain(raw_hash, buffer); });
-  uint64_t size = raw_hash.count();
+  with_context(name, [&] { drain(raw_blob, buffer); });
   uint64_t uncompressed_size = tar_hash.count();
-  return LayerDigests{raw_hash.finish(), size, decompressed->compression(), tar_hash.finish(),
-                      uncompressed_size};
+  return LayerContent{decompressed->compression(), tar_hash.finish(), uncompressed_size};
+}
+
+LayerDigests digest_layer(Reader& raw_blob, Writer* raw_sink, std::string_view name) {
+  NullWriter none;
+  TeeReader tee(raw_blob, raw_sink != nullptr ? *raw_sink : none);
+  HashingReader raw_hash(tee);
+  LayerContent content = read_layer_content(raw_hash, name);
+  uint64_t size = raw_hash.count();
+  return LayerDigests{raw_hash.finish(), size, content.compression, content.diff_id,
+                      content.uncompressed_size};
 }
 
 }  // namespace schicht

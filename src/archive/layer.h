@@ -22,6 +22,18 @@ struct LayerDigests {
   uint64_t uncompressed_size;  // bytes of the uncompressed tar, trailing bytes included
 };
 
+// What the decompressed stream of a layer holds.
+struct LayerContent {
+  Compression compression;
+  Digest diff_id;
+  uint64_t uncompressed_size;
+};
+
+// The decompressing half of the pass, for callers that hash the raw bytes elsewhere (an Ingest
+// hashes what it stores, on the thread that writes it): reads `raw_blob` to its end exactly
+// once and checks it as digest_layer does.
+LayerContent read_layer_content(Reader& raw_blob, std::string_view name = "layer");
+
 // Reads `raw_blob` to its end exactly once. Every raw byte is also written to `raw_sink` when
 // it is not null (so the content store can ingest the blob in the same pass). The decompressed
 // stream must be a well-formed tar: a corrupt or truncated blob or tar fails with kInvalidInput,

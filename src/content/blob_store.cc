@@ -20,8 +20,7 @@ Ingest::Ingest(const BlobStore& store, UniqueFd fd, fs::path temp_path, std::str
       fd_(std::move(fd)),
       temp_path_(std::move(temp_path)),
       name_(std::move(name)),
-      file_(fd_.get(), temp_path_.string()),
-      hasher_(&file_) {}
+      file_(fd_.get(), temp_path_.string()) {}
 
 Ingest::~Ingest() {
   if (!committed_) ::unlink(temp_path_.c_str());
@@ -30,6 +29,32 @@ Ingest::~Ingest() {
 void Ingest::write(const void* data, size_t size) {
   if (digest_) fail(ErrorKind::kInternal, fmt::format("{}: write after digest", name_));
   hasher_.write(data, size);
+  // Small writes (a download delivers 16 KB at a time) are gathered into large ones.
+  if (pending_.size() + size > kWriteBuffer) write_pending();
+  if (size >= kWriteBuffer) {
+    write_to_file(data, size);
+  } else {
+    pending_.append(static_cast<const char*>(data), size);
+  }
+}
+
+void Ingest::write_pending() {
+  if (pending_.empty()) return;
+  write_to_file(pending_.data(), pending_.size());
+  pending_.clear();
+}
+
+void Ingest::write_to_file(const void* data, size_t size) {
+  file_.write(data, size);
+  in_file_ += size;
+  // Starts writing back what is complete, without waiting for it, so the fsync of commit finds
+  // little left to flush (a 100 MB layer's fsync took 0.1 s at the end of a pull otherwise).
+  if (in_file_ - flushed_ >= kWritebackChunk) {
+    // Advisory: where the file system cannot, the fsync of commit still does it all.
+    (void)::sync_file_range(fd_.get(), static_cast<off_t>(flushed_),
+                            static_cast<off_t>(in_file_ - flushed_), SYNC_FILE_RANGE_WRITE);
+    flushed_ = in_file_;
+  }
 }
 
 const Digest& Ingest::digest() {
@@ -48,6 +73,7 @@ Digest Ingest::commit(const std::optional<Digest>& expected_digest,
     fail(ErrorKind::kIntegrity, fmt::format("{}: digest mismatch: expected {}, got {}", name_,
                                             expected_digest->str(), digest.str()));
   }
+  write_pending();
   fsync_fd(fd_.get(), temp_path_);
   fs::path target = store_.path_of(digest);
   if (::fchmod(fd_.get(), 0444) != 0) fail_errno("chmod", temp_path_.string());
@@ -72,7 +98,9 @@ fs::path BlobStore::path_of(const Digest& digest) const {
   return blob_dir_ / std::string(digest.hex());
 }
 
-bool BlobStore::exists(const Digest& digest) const { return size_of(digest).has_value(); }
+bool BlobStore::exists(const Digest& digest) const {
+  return size_of(digest).has_value();
+}
 
 std::optional<uint64_t> BlobStore::size_of(const Digest& digest) const {
   struct stat st {};

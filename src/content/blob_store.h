@@ -49,9 +49,17 @@ class Ingest final : public Writer {
   fs::path temp_path_;
   std::string name_;  // what the bytes are, for error messages
   FdWriter file_;
-  HashingWriter hasher_;
+  HashingWriter hasher_;  // hashes and counts what is accepted; the file gets it via pending_
   std::optional<Digest> digest_;
   bool committed_ = false;
+  void write_pending();
+  void write_to_file(const void* data, size_t size);
+
+  static constexpr size_t kWriteBuffer = size_t{1} << 20;
+  static constexpr uint64_t kWritebackChunk = uint64_t{8} << 20;
+  std::string pending_;   // accepted bytes not yet written to the file
+  uint64_t in_file_ = 0;  // bytes written to the file
+  uint64_t flushed_ = 0;  // bytes whose write-back has been started
 };
 
 class BlobStore {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -38,19 +39,24 @@ class ProgressWriter final : public Writer {
 
 // The HTTP download of one blob, on its own thread, into a pipe. Destroying it abandons the
 // pipe and joins the thread, so no download outlives the transfer that started it. `progress`
-// (may be null) hears of the bytes as they arrive.
+// (may be null) hears of the bytes as they arrive. `store` (may be null) gets every byte on the
+// download thread before the pipe does: writing and hashing the stored copy there leaves the
+// consumer's thread to decompression, which is what bounds a single large layer.
 class Download {
  public:
   Download(registry::RegistryClient& client, std::string_view repository, const Descriptor& blob,
-           BytePipe& pipe, TransferProgress* progress = nullptr)
+           BytePipe& pipe, TransferProgress* progress = nullptr, Writer* store = nullptr)
       : pipe_(pipe),
-        thread_([this, &client, repository = std::string(repository), &blob, progress] {
+        thread_([this, &client, repository = std::string(repository), &blob, progress, store] {
           try {
             if (progress != nullptr) {
               progress->started(blob.digest, static_cast<uint64_t>(blob.size));
             }
             ProgressWriter counted(pipe_.writer(), blob.digest, progress);
-            client.get_blob(repository, blob.digest, static_cast<uint64_t>(blob.size), counted);
+            std::optional<TeeWriter> stored;
+            if (store != nullptr) stored.emplace(*store, counted);
+            Writer& out = stored ? static_cast<Writer&>(*stored) : counted;
+            client.get_blob(repository, blob.digest, static_cast<uint64_t>(blob.size), out);
             pipe_.close();
           } catch (...) {
             error_ = std::current_exception();

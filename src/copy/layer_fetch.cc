@@ -34,19 +34,21 @@ LayerDigests fetch_layer(registry::RegistryClient& client, std::string_view repo
   std::string name = "blob " + layer.digest.str();
   auto ingest = blobs.begin_ingest(name);
   BytePipe pipe(kPipeCapacity, &cancelled);
-  Download download(client, repository, layer, pipe, progress);
-  std::optional<LayerDigests> digests;
+  Download download(client, repository, layer, pipe, progress, ingest.get());
+  std::optional<LayerContent> content;
   try {
-    digests = digest_layer(pipe.reader(), ingest.get(), name);
+    content = read_layer_content(pipe.reader(), name);
   } catch (const Error&) {
-    // A failed download is the cause of whatever the digester then saw.
+    // A failed download is the cause of whatever the decompressor then saw.
     if (pipe.failed()) download.finish();
     if (cancelled) throw;
-    // Bytes that do not decompress may simply be the wrong bytes: read the rest, and if the
-    // blob is not the one the descriptor names, say that.
+    // Bytes that do not decompress may simply be the wrong bytes: let the rest arrive, and if
+    // the blob is not the one the descriptor names, say that.
     bool complete = false;
     ignore_error("the rest of the blob only decides which error to report", [&] {
-      copy_stream(pipe.reader(), *ingest);
+      NullWriter rest;
+      copy_stream(pipe.reader(), rest);
+      download.finish();
       complete = true;
     });
     if (complete) check_bytes(*ingest, layer);
@@ -54,13 +56,14 @@ LayerDigests fetch_layer(registry::RegistryClient& client, std::string_view repo
   }
   download.finish();
   check_bytes(*ingest, layer);
-  if (digests->diff_id != diff_id) {
+  if (content->diff_id != diff_id) {
     fail(ErrorKind::kIntegrity,
          fmt::format("writing blob: layer {}: its diffID is {}, but the image config names {}",
-                     layer.digest.str(), digests->diff_id.str(), diff_id.str()));
+                     layer.digest.str(), content->diff_id.str(), diff_id.str()));
   }
   ingest->commit(layer.digest, static_cast<uint64_t>(layer.size));
-  return *digests;
+  return LayerDigests{layer.digest, ingest->size(), content->compression, content->diff_id,
+                      content->uncompressed_size};
 }
 
 std::string fetch_small_blob(registry::RegistryClient& client, std::string_view repository,

@@ -67,6 +67,36 @@ class NullWriter final : public Writer {
   uint64_t count_ = 0;
 };
 
+// Passes reads through and copies every byte read to `sink`.
+class TeeReader final : public Reader {
+ public:
+  TeeReader(Reader& inner, Writer& sink) : inner_(inner), sink_(sink) {}
+  size_t read(void* buffer, size_t size) override {
+    size_t n = inner_.read(buffer, size);
+    if (n > 0) sink_.write(buffer, n);
+    return n;
+  }
+
+ private:
+  Reader& inner_;
+  Writer& sink_;
+};
+
+// Writes every byte to `first`, then to `second`.
+class TeeWriter final : public Writer {
+ public:
+  TeeWriter(Writer& first, Writer& second) : first_(first), second_(second) {}
+  using Writer::write;
+  void write(const void* data, size_t size) override {
+    first_.write(data, size);
+    second_.write(data, size);
+  }
+
+ private:
+  Writer& first_;
+  Writer& second_;
+};
+
 // Reads from a file descriptor it does not own. `name` appears in error messages.
 class FdReader final : public Reader {
  public:

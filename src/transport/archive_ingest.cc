@@ -129,7 +129,9 @@ void ArchiveIngest::add_large(const std::string& path, Reader& data, std::string
 Digest ArchiveIngest::store_from(Reader& data, std::string_view what, ArchiveEntry* layer) {
   auto ingest = store_.blobs().begin_ingest(std::string(what));
   if (layer != nullptr) {
-    LayerDigests d = digest_layer(data, ingest.get());
+    // The ingest hashes the stored bytes: the pass only decompresses and checks them.
+    TeeReader stored(data, *ingest);
+    LayerContent d = read_layer_content(stored);
     layer->diff_id = d.diff_id;
     layer->uncompressed_size = d.uncompressed_size;
     layer->compression = d.compression;

@@ -136,7 +136,11 @@ Digest import_tarball(store::Store& store, Reader& input, const std::string& sou
   try {
     auto plain = decompress(input);
     auto ingest = store.blobs().begin_ingest(source_name);
-    LayerDigests layer = digest_layer(*plain, ingest.get(), source_name);
+    // The ingest hashes the stored bytes: the pass only checks them and hashes the tar.
+    TeeReader stored(*plain, *ingest);
+    LayerContent content = read_layer_content(stored, source_name);
+    LayerDigests layer{ingest->digest(), ingest->size(), content.compression, content.diff_id,
+                       content.uncompressed_size};
     if (!lease->protect(layer.digest)) {
       ingest->commit();
       created.push_back(layer.digest);
