@@ -11,6 +11,7 @@
 
 #include "build/copy_step.h"
 #include "build/layers.h"
+#include "build/mapped_tree.h"
 #include "build/run_step.h"
 #include "build/step.h"
 #include "build/work_dir.h"
@@ -378,13 +379,11 @@ class Builder {
   // points, so they land in the step's layer.
   void prepare_rootfs(StageContext& ctx, bool for_run = false) {
     if (!rootfs_valid_) {
-      UniqueFd parent(::open(work_.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (!parent) fail_errno("open", work_.path().string());
-      snapshot::remove_tree_at(parent.get(), rootfs_.filename().string());
+      remove_build_tree(work_.path(), rootfs_.filename().string());
       materialize(store_, ctx.state.layers, rootfs_);
       rootfs_valid_ = true;
     }
-    before_ = scan_tree(rootfs_);
+    before_ = scan_build_tree(rootfs_);
     // WORKDIR's directory appears in the next layer, as buildah creates it there.
     const std::string& wd = ctx.state.config.config.working_dir;
     if (!wd.empty() && wd != "/") {
@@ -513,7 +512,7 @@ class Builder {
     std::vector<store::LayerInfo> base(state.layers.begin(),
                                        state.layers.begin() + static_cast<long>(base_layers_));
     materialize(store_, base, dir);
-    TreeState before = scan_tree(dir);
+    TreeState before = scan_build_tree(dir);
     for (size_t i = base_layers_; i < state.layers.size(); ++i) {
       StoredLayerReader plain(store_.blobs(), state.layers[i].digest);
       snapshot::ApplyOptions apply;

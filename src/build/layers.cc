@@ -5,6 +5,7 @@
 
 #include "archive/compression.h"
 #include "archive/layer.h"
+#include "build/mapped_tree.h"
 #include "content/stored_layer.h"
 #include "core/error.h"
 #include "core/media_type.h"
@@ -31,7 +32,7 @@ store::LayerInfo commit_layer(BlobSink& sink, const fs::path& rootfs, const Tree
   HashingWriter compressed(ingest.get());
   auto gzip = compress(compressed, Compression::kGzip);
   HashingWriter plain(gzip.get());
-  write_diff(rootfs, before, plain, options);
+  write_build_diff(rootfs, before, plain, options);
   gzip->finish();
   store::LayerInfo layer{.digest = compressed.finish(),
                          .size = compressed.count(),

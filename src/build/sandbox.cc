@@ -28,6 +28,7 @@
 
 #include <fmt/format.h>
 
+#include "build/id_map.h"
 #include "build/run_user.h"
 #include "core/error.h"
 #include "core/fs.h"
@@ -40,6 +41,10 @@ constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/
 // NET_BIND_SERVICE SYS_CHROOT SETFCAP (what buildah grants a RUN step).
 constexpr uint64_t kDefaultCaps = 0x800405fbULL;
 constexpr const char* kDevices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+// The rootless mapping of the run, decided by the caller before it forks (inside the user
+// namespace the process is root, and rootless_mapping() would say so).
+const IdMapping* run_ids = nullptr;
 
 // The child's end of the report pipe.
 class Report {
@@ -274,12 +279,15 @@ std::optional<std::string> find_executable(const std::string& name, const std::s
   if (spec.stderr_fd >= 0) sys(dup2(spec.stderr_fd, STDERR_FILENO), "redirecting stderr");
 
   drop_capabilities(user.uid == 0);
-  if (rootless && (user.uid != 0 || user.gid != 0 || user.groups != std::vector<gid_t>{0}))
+  // Rootless, ids other than root exist only with subordinate ranges (id_map.h).
+  const IdMapping* ids = rootless ? run_ids : nullptr;
+  if (ids != nullptr && !ids->subordinate &&
+      (user.uid != 0 || user.gid != 0 || user.groups != std::vector<gid_t>{0}))
     fail(ErrorKind::kUnsupported,
-         fmt::format("running as {}:{} needs a user namespace with more than the caller's id, "
-                     "which only root can set up",
-                     user.uid, user.gid));
-  if (!rootless) sys(setgroups(user.groups.size(), user.groups.data()), "setting groups");
+         fmt::format("running as {}:{} needs a user namespace with more than the caller's id: {}",
+                     user.uid, user.gid, ids->why_not));
+  if (ids == nullptr || ids->subordinate)
+    sys(setgroups(user.groups.size(), user.groups.data()), "setting groups");
   sys(setgid(user.gid), "setting gid");
   sys(setuid(user.uid), "setting uid");
   if (user.uid == 0) drop_capabilities(true);
@@ -364,30 +372,26 @@ int init_process(const RunSpec& spec, const std::string& hostname_file, bool roo
   return status_code(status);
 }
 
-// Maps the caller's uid and gid to root in a new user namespace (rootless runs).
-void enter_user_namespace() {
-  uid_t uid = geteuid();
-  gid_t gid = getegid();
+// Rootless: a new user namespace, whose id maps the caller writes (id_map.h; newuidmap needs
+// a process outside the namespace). `sync` is written when the namespace exists and read
+// until the maps are in place.
+void enter_user_namespace(int sync_ready, int sync_go) {
   sys(unshare(CLONE_NEWUSER), "creating a user namespace");
-  auto write_proc = [](const char* file, const std::string& text) {
-    int fd = open(file, O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-      fail_sys(fmt::format("writing {}", file));
-    close(fd);
-  };
-  write_proc("/proc/self/setgroups", "deny");
-  write_proc("/proc/self/uid_map", fmt::format("0 {} 1\n", uid));
-  write_proc("/proc/self/gid_map", fmt::format("0 {} 1\n", gid));
+  if (write(sync_ready, "R", 1) != 1) fail_sys("signalling the user namespace");
+  char c = 0;
+  if (read(sync_go, &c, 1) != 1 || c != 'G')
+    fail(ErrorKind::kIo, "mapping ids into the user namespace failed");
 }
 
 // The first process: enters the namespaces and waits for PID 1.
-int namespace_process(const RunSpec& spec, const std::string& hostname_file, const Report& report) {
+int namespace_process(const RunSpec& spec, const std::string& hostname_file, const Report& report,
+                      int sync_ready, int sync_go) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   // A caller that switched from root to its uid is not dumpable, which leaves /proc/self owned
   // by root and the id maps unwritable.
   prctl(PR_SET_DUMPABLE, 1);
   bool rootless = geteuid() != 0;
-  if (rootless) enter_user_namespace();
+  if (rootless) enter_user_namespace(sync_ready, sync_go);
   sys(unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC), "creating namespaces");
   pid_t init = fork();
   if (init < 0) fail_sys("fork");
@@ -443,22 +447,46 @@ int run_in_rootfs(const RunSpec& spec, RunOutcome* outcome) {
   std::string hostname_file = scratch.path() / "hostname";
   write_file_atomic(hostname_file, resolved.hostname + "\n", 0644);
 
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) < 0) fail_errno("creating a pipe", "");
+  int pipe_fds[2], ready_fds[2], go_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) < 0 || pipe2(ready_fds, O_CLOEXEC) < 0 ||
+      pipe2(go_fds, O_CLOEXEC) < 0)
+    fail_errno("creating a pipe", "");
   UniqueFd reader(pipe_fds[0]), writer(pipe_fds[1]);
+  UniqueFd ready_read(ready_fds[0]), ready_write(ready_fds[1]);
+  UniqueFd go_read(go_fds[0]), go_write(go_fds[1]);
+  const IdMapping* ids = rootless_mapping();
+  run_ids = ids;
   pid_t child = fork();
   if (child < 0) fail_errno("fork", "");
   if (child == 0) {
     reader.reset();
+    ready_read.reset();
+    go_write.reset();
     Report report(writer.get());
     try {
-      _exit(namespace_process(resolved, hostname_file, report));
+      _exit(namespace_process(resolved, hostname_file, report, ready_write.get(), go_read.get()));
     } catch (const Error& e) {
       report.error(e);
     }
     _exit(127);
   }
   writer.reset();
+  ready_write.reset();
+  go_read.reset();
+  std::optional<Error> map_error;
+  if (ids != nullptr) {
+    char c = 0;
+    if (read(ready_read.get(), &c, 1) == 1 && c == 'R') {
+      try {
+        write_mapping(child, *ids);
+        if (write(go_write.get(), "G", 1) != 1) fail_errno("signal", "the sandbox");
+      } catch (const Error& e) {
+        map_error.emplace(e.kind(),
+                          "mapping ids into the user namespace: " + std::string(e.what()));
+      }
+    }
+  }
+  go_write.reset();  // a child still waiting sees EOF and gives up
 
   std::string messages;
   char buf[4096];
@@ -495,6 +523,7 @@ int run_in_rootfs(const RunSpec& spec, RunOutcome* outcome) {
   if (!spec.keep_mount_points)
     for (auto it = made.rbegin(); it != made.rend(); ++it) remove_if_empty(root.get(), *it);
   if (outcome) *outcome = RunOutcome{.created = made, .signal = signal};
+  if (map_error) throw *map_error;
   if (error) throw *error;
   return status_code(status);
 }

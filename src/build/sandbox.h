@@ -1,8 +1,9 @@
 // Runs a command inside a root filesystem directory the way buildah's chroot isolation does:
-// new mount, PID, UTS and IPC namespaces (plus a user namespace mapping the caller to root when
-// not running as root), the host's network, a minimal /dev, a fresh /proc, /sys read-only,
-// the host's /etc/resolv.conf and /etc/hosts, then chroot, user, working directory, exec.
-// No daemon and no OCI runtime: the mounts live in a mount namespace that dies with the step.
+// new mount, PID, UTS and IPC namespaces (plus, when not running as root, a user namespace
+// mapping the caller to root and its subordinate ids to the others: id_map.h), the host's network,
+// a minimal /dev, a fresh /proc, /sys read-only, the host's /etc/resolv.conf and /etc/hosts, then
+// chroot, user, working directory, exec. No daemon and no OCI runtime: the mounts live in a mount
+// namespace that dies with the step.
 #pragma once
 
 #include <string>

@@ -1,5 +1,7 @@
 #include "build/tree_diff.h"
 
+#include "build/id_map.h"
+
 #include <fcntl.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "archive/tar_writer.h"
+#include "build/id_map.h"
 #include "core/error.h"
 #include "snapshot/attributes.h"
 #include "snapshot/safe_tree.h"
@@ -129,6 +132,7 @@ DiffStats write_diff(const fs::path& root, const TreeState& before, Writer& out,
     write_whiteouts("", root_st.st_mtim.tv_sec);
   }
   std::map<ino_t, std::string> written_inodes;  // for hardlinks among the written files
+  const IdMapping* ids = options.owners_as_seen ? nullptr : rootless_mapping();
   UniqueFd root_fd = open_root(root);
   walk(root_fd.get(), "",
        [&](int dir_fd, const std::string& path, const std::string& name, const struct stat& st) {
@@ -136,11 +140,11 @@ DiffStats write_diff(const fs::path& root, const TreeState& before, Writer& out,
          TarEntry entry;
          entry.path = path;
          entry.mode = st.st_mode & 07777;
-         // Rootless, RUN's user namespace maps the caller to root: what the caller owns is
-         // root's in the layer, as in podman's rootless builds.
-         bool rootless = ::geteuid() != 0;
-         entry.uid = rootless && st.st_uid == ::geteuid() ? 0 : st.st_uid;
-         entry.gid = rootless && st.st_gid == ::getegid() ? 0 : st.st_gid;
+         // Rootless, RUN's user namespace maps the caller to root and subordinate ids to the
+         // others (id_map.h): the layer records owners as the namespace sees them, as in
+         // podman's rootless builds.
+         entry.uid = ids != nullptr ? to_container(ids->uids, st.st_uid) : st.st_uid;
+         entry.gid = ids != nullptr ? to_container(ids->gids, st.st_gid) : st.st_gid;
          entry.mtime_sec = options.mtime.value_or(st.st_mtim.tv_sec);
          UniqueFd node;
          if (S_ISREG(st.st_mode)) {

@@ -41,6 +41,9 @@ TreeState scan_tree(const fs::path& root);
 struct DiffOptions {
   // Every entry's mtime set to this (unix seconds): --timestamp / SOURCE_DATE_EPOCH.
   std::optional<int64_t> mtime;
+  // Owners as stat() shows them, not translated through the rootless mapping (id_map.h):
+  // for a diff written inside the build's user namespace.
+  bool owners_as_seen = false;
 };
 
 struct DiffStats {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "build/id_map.h"
 #include "core/error.h"
 #include "snapshot/safe_tree.h"
 
@@ -29,6 +30,21 @@ bool lock_dir(int fd, const fs::path& path, bool nonblocking) {
 
 }  // namespace
 
+void remove_build_tree(const fs::path& parent, const std::string& name) {
+  auto remove = [&] {
+    UniqueFd dir(::open(parent.c_str(), kDirFlags));
+    if (!dir) fail_errno("open", parent.string());
+    snapshot::remove_tree_at(dir.get(), name);
+  };
+  const IdMapping* ids = rootless_mapping();
+  if (ids == nullptr || !ids->subordinate) return remove();
+  try {
+    remove();
+  } catch (const Error&) {
+    run_as_mapped_root(*ids, remove);
+  }
+}
+
 WorkDir::WorkDir(const fs::path& store_root) {
   fs::path base = store_root / "tmp";
   make_dirs(base, 0700);
@@ -48,10 +64,8 @@ WorkDir::WorkDir(const fs::path& store_root) {
 }
 
 WorkDir::~WorkDir() {
-  ignore_error("removing the build's temporary directory; system check --repair removes it", [&] {
-    UniqueFd parent(::open(path_.parent_path().c_str(), kDirFlags));
-    if (parent) snapshot::remove_tree_at(parent.get(), path_.filename().string());
-  });
+  ignore_error("removing the build's temporary directory; system check --repair removes it",
+               [&] { remove_build_tree(path_.parent_path(), path_.filename().string()); });
 }
 
 std::vector<fs::path> stale_work_dirs(const fs::path& store_root) {
@@ -73,12 +87,10 @@ size_t remove_stale_work_dirs(const fs::path& store_root) {
   size_t removed = 0;
   fs::path base = store_root / "tmp";
   for (const fs::path& path : stale_work_dirs(store_root)) {
-    UniqueFd parent(::open(base.c_str(), kDirFlags));
-    if (!parent) fail_errno("open", base.string());
     UniqueFd fd(::open(path.c_str(), kDirFlags));
     // Held while deleting, so a build that just created this name sees it vanish.
     if (!fd || !lock_dir(fd.get(), path, true)) continue;
-    snapshot::remove_tree_at(parent.get(), path.filename().string());
+    remove_build_tree(base, path.filename().string());
     ++removed;
   }
   return removed;

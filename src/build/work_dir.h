@@ -4,6 +4,7 @@
 // (lock free) and `system check --repair` can remove the latter.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "core/fs.h"
@@ -24,6 +25,11 @@ class WorkDir {
   fs::path path_;
   UniqueFd lock_;
 };
+
+// Removes `name` in directory `parent` with everything beneath it. Rootless, what RUN made
+// as another user belongs to subordinate ids the caller cannot remove: then the removal is
+// done again as root of a user namespace mapping them (id_map.h), as buildah does.
+void remove_build_tree(const fs::path& parent, const std::string& name);
 
 // Build directories under <store_root>/tmp whose build is gone (nobody holds their lock).
 std::vector<fs::path> stale_work_dirs(const fs::path& store_root);

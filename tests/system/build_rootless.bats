@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # build as an unprivileged user: RUN goes through a user namespace that maps the caller to
 # root, and what RUN writes as that root is root's in the layer (as in podman's rootless
-# builds), not the caller's uid.
+# builds), not the caller's uid. With subordinate ranges in /etc/subuid and /etc/subgid (and
+# newuidmap/newgidmap), container ids 1.. map to them, so RUN can run as another USER and
+# chown; the layer records the container's ids, the same as a root build's.
 
 load helpers
 load build
@@ -19,6 +21,30 @@ setup() {
   make_base_tar
   chown -R $NOBODY:$NOBODY "$WORK"
 }
+
+SUBIDS="nobody:200000:65536"
+
+teardown() {
+  sed -i "/^$SUBIDS\$/d" /etc/subuid /etc/subgid 2>/dev/null || true
+}
+
+# Gives nobody a subordinate range (teardown takes it away again).
+grant_subids() {
+  command -v newuidmap >/dev/null && command -v newgidmap >/dev/null ||
+    skip "needs newuidmap and newgidmap (package uidmap)"
+  local f
+  for f in /etc/subuid /etc/subgid; do
+    grep -qx "$SUBIDS" "$f" 2>/dev/null || echo "$SUBIDS" >>"$f"
+  done
+}
+
+# A Containerfile running as other users and chowning to them.
+OTHER_USERS='FROM localhost/base
+RUN mkdir /app && chown 1000:1000 /app && echo hi > /app/root-file
+USER 1000
+RUN id -u > /app/uid && mkdir /app/private && chmod 700 /app/private && echo s > /app/private/secret && chmod 600 /app/private/secret
+USER root
+RUN chown 1000:1001 /app/root-file && rm /app/uid'
 
 # schicht as nobody, on a store nobody owns.
 nobody_s() {
@@ -38,4 +64,68 @@ nobody_s() {
   expect_success
   [[ "$output" == *"made dir 0755 0:0"* ]]
   [[ "$output" == *"uid file 0644 0:0 2 "* ]]
+}
+
+@test "rootless with subordinate ids: USER 1000 and chown give the layers a root build gives" {
+  grant_subids
+  run nobody_s import "$WORK/base.tar" localhost/base
+  expect_success
+  printf '%s\n' "$OTHER_USERS" > "$WORK/Containerfile"
+  run nobody_s build -t localhost/users -f "$WORK/Containerfile" "$WORK/ctx"
+  expect_success
+  run nobody_s save --format docker-dir -o "$WORK/out" localhost/users
+  expect_success
+  python3 "$BATS_TEST_DIRNAME/image_summary.py" "$WORK/out" | grep -v 'etc/host\|resolv' >"$WORK/rootless"
+  grep -q '^  app dir 0755 1000:1000 ' "$WORK/rootless"
+  grep -q '^  app/uid file 0644 1000:0 5 ' "$WORK/rootless"
+  grep -q '^  app/private/secret file 0600 1000:0 2 ' "$WORK/rootless"
+  grep -q '^  app/root-file file 0644 1000:1001 ' "$WORK/rootless"
+  # The same build as root: the same owners, modes and contents in every layer.
+  s import "$WORK/base.tar" localhost/base >/dev/null
+  run s build -t localhost/users -f "$WORK/Containerfile" "$WORK/ctx"
+  expect_success
+  s save --format docker-dir -o "$WORK/root-out" localhost/users >/dev/null
+  python3 "$BATS_TEST_DIRNAME/image_summary.py" "$WORK/root-out" | grep -v 'etc/host\|resolv' >"$WORK/root"
+  diff -u "$WORK/root" "$WORK/rootless"
+  # Nothing of the build is left, although subordinate ids own some of it.
+  [ -z "$(ls -A "$STORE/tmp")" ]
+}
+
+@test "rootless without subordinate ids: a non-root USER is refused, saying why" {
+  sed -i "/^nobody:/d" /etc/subuid /etc/subgid 2>/dev/null || true
+  run nobody_s import "$WORK/base.tar" localhost/base
+  expect_success
+  printf 'FROM localhost/base\nUSER 1000\nRUN true\n' > "$WORK/Containerfile"
+  run nobody_s build -t localhost/refused -f "$WORK/Containerfile" "$WORK/ctx"
+  expect_failure 125 'building at STEP "RUN true"' \
+    "running as 1000:0 needs a user namespace with more than the caller's id" \
+    'no subordinate uids for user "nobody" in /etc/subuid'
+  run nobody_s images --format '{{.Repository}}'
+  [[ "$output" != *refused* ]]
+}
+
+@test "rootless: system check --repair removes a killed build's files that subordinate ids own" {
+  grant_subids
+  run nobody_s import "$WORK/base.tar" localhost/base
+  expect_success
+  printf 'FROM localhost/base\nRUN mkdir /p && chown 1000 /p\nUSER 1000\nRUN mkdir /p/q && chmod 700 /p/q && touch /p/q/f /p/started && sleep 60\n' \
+    > "$WORK/Containerfile"
+  # setpriv and env exec: $! is schicht itself.
+  setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups env HOME="$WORK" TMPDIR="$WORK" \
+    "$SCHICHT" --root "$STORE" build -t localhost/killed -f "$WORK/Containerfile" "$WORK/ctx" \
+    >"$WORK/log" 2>&1 &
+  local pid=$! i
+  for i in $(seq 200); do
+    compgen -G "$STORE/tmp/build-*/stage0/p/started" >/dev/null && break
+    sleep 0.1
+  done
+  compgen -G "$STORE/tmp/build-*/stage0/p/started" >/dev/null || { cat "$WORK/log"; false; }
+  kill -9 "$pid"
+  wait "$pid" || true
+  sleep 0.5
+  run nobody_s system check
+  expect_failure 125 "stale build directory"
+  run nobody_s system check --repair
+  expect_success
+  [ -z "$(ls -A "$STORE/tmp")" ]
 }

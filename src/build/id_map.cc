@@ -1,0 +1,232 @@
+#include "build/id_map.h"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/fs.h"
+
+namespace schicht::build {
+namespace {
+
+// The caller's ranges in a subid file ("name:start:count" or "uid:start:count" lines).
+std::vector<IdRange> read_subids(const char* file, const std::string& name, uid_t id) {
+  std::vector<IdRange> out;
+  std::string text;
+  try {
+    text = read_file(file);
+  } catch (const Error&) {
+    return out;
+  }
+  uint32_t next = 1;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    size_t a = line.find(':');
+    size_t b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos) continue;
+    std::string who = line.substr(0, a);
+    if (who != name && who != std::to_string(id)) continue;
+    try {
+      uint32_t host = static_cast<uint32_t>(std::stoul(line.substr(a + 1, b - a - 1)));
+      uint32_t size = static_cast<uint32_t>(std::stoul(line.substr(b + 1)));
+      if (size == 0) continue;
+      out.push_back({next, host, size});
+      next += size;
+    } catch (const std::exception&) {
+      continue;  // a malformed line: newuidmap would refuse it too
+    }
+  }
+  return out;
+}
+
+bool executable(const std::string& name) {
+  for (const char* dir : {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"}) {
+    if (::access((std::string(dir) + "/" + name).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+IdMapping compute_mapping() {
+  IdMapping m;
+  uid_t uid = ::geteuid();
+  gid_t gid = ::getegid();
+  m.uids.push_back({0, uid, 1});
+  m.gids.push_back({0, gid, 1});
+  const passwd* pw = ::getpwuid(uid);
+  std::string name = pw != nullptr ? pw->pw_name : std::to_string(uid);
+  std::vector<IdRange> subuids = read_subids("/etc/subuid", name, uid);
+  std::vector<IdRange> subgids = read_subids("/etc/subgid", name, uid);
+  if (subuids.empty() || subgids.empty()) {
+    m.why_not =
+        fmt::format("no subordinate {} for user {:?} in {}", subuids.empty() ? "uids" : "gids",
+                    name, subuids.empty() ? "/etc/subuid" : "/etc/subgid");
+  } else if (!executable("newuidmap") || !executable("newgidmap")) {
+    m.why_not = "newuidmap and newgidmap (package uidmap) are not installed";
+  } else {
+    m.uids.insert(m.uids.end(), subuids.begin(), subuids.end());
+    m.gids.insert(m.gids.end(), subgids.begin(), subgids.end());
+    m.subordinate = true;
+  }
+  return m;
+}
+
+void write_proc(const std::string& file, const std::string& text) {
+  UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    fail_errno("write", file);
+}
+
+// Runs a helper; its stderr becomes the error message.
+void run_helper(const std::vector<std::string>& argv) {
+  int err[2];
+  if (::pipe2(err, O_CLOEXEC) != 0) fail_errno("create a pipe for", argv[0]);
+  UniqueFd reader(err[0]), writer(err[1]);
+  pid_t pid = ::fork();
+  if (pid < 0) fail_errno("fork", argv[0]);
+  if (pid == 0) {
+    ::dup2(writer.get(), STDERR_FILENO);
+    ::dup2(writer.get(), STDOUT_FILENO);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    _exit(127);
+  }
+  writer.reset();
+  std::string message;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(reader.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) message.append(buf, static_cast<size_t>(n));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
+    fail(ErrorKind::kIo,
+         fmt::format("{} failed: {}", argv[0], message.empty() ? "exit status" : message));
+  }
+}
+
+std::vector<std::string> helper_args(const char* tool, pid_t pid,
+                                     const std::vector<IdRange>& ranges) {
+  std::vector<std::string> args{tool, std::to_string(pid)};
+  for (const auto& r : ranges) {
+    args.push_back(std::to_string(r.container));
+    args.push_back(std::to_string(r.host));
+    args.push_back(std::to_string(r.size));
+  }
+  return args;
+}
+
+}  // namespace
+
+const IdMapping* rootless_mapping() {
+  // Computed once per effective uid (a process may switch from root to a user).
+  static std::optional<std::pair<uid_t, IdMapping>> cached;
+  uid_t uid = ::geteuid();
+  if (uid == 0) return nullptr;
+  if (!cached || cached->first != uid) cached.emplace(uid, compute_mapping());
+  return &cached->second;
+}
+
+uint32_t to_container(const std::vector<IdRange>& ranges, uint32_t host) {
+  for (const auto& r : ranges) {
+    if (host >= r.host && host - r.host < r.size) return r.container + (host - r.host);
+  }
+  return host;
+}
+
+void write_mapping(pid_t pid, const IdMapping& mapping) {
+  if (mapping.subordinate) {
+    run_helper(helper_args("newuidmap", pid, mapping.uids));
+    run_helper(helper_args("newgidmap", pid, mapping.gids));
+    return;
+  }
+  std::string proc = fmt::format("/proc/{}/", pid);
+  write_proc(proc + "setgroups", "deny");
+  write_proc(proc + "uid_map", fmt::format("0 {} 1\n", mapping.uids[0].host));
+  write_proc(proc + "gid_map", fmt::format("0 {} 1\n", mapping.gids[0].host));
+}
+
+void run_as_mapped_root(const IdMapping& mapping, const std::function<void()>& fn) {
+  int to_child[2], from_child[2];
+  if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0)
+    fail_errno("create a pipe", "");
+  UniqueFd go_read(to_child[0]), go_write(to_child[1]);
+  UniqueFd report_read(from_child[0]), report_write(from_child[1]);
+  pid_t pid = ::fork();
+  if (pid < 0) fail_errno("fork", "");
+  if (pid == 0) {
+    go_write.reset();
+    report_read.reset();
+    std::string message;
+    try {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ::prctl(PR_SET_DUMPABLE, 1);
+      if (::unshare(CLONE_NEWUSER) != 0) fail_errno("create", "a user namespace");
+      if (::write(report_write.get(), "R", 1) != 1) _exit(126);
+      char c;
+      if (::read(go_read.get(), &c, 1) != 1) _exit(126);
+      fn();
+      _exit(0);
+    } catch (const Error& e) {
+      message = fmt::format("E{} {}", static_cast<int>(e.kind()), e.what());
+    } catch (const std::exception& e) {
+      message = fmt::format("E{} {}", static_cast<int>(ErrorKind::kIo), e.what());
+    }
+    if (::write(report_write.get(), message.data(), message.size()) < 0) _exit(125);
+    _exit(125);
+  }
+  go_read.reset();
+  report_write.reset();
+  auto reap = [&] {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+  };
+  char ready = 0;
+  if (::read(report_read.get(), &ready, 1) != 1 || ready != 'R') {
+    reap();
+    fail(ErrorKind::kIo, "the user namespace helper process failed");
+  }
+  try {
+    write_mapping(pid, mapping);
+  } catch (...) {
+    ::kill(pid, SIGKILL);
+    reap();
+    throw;
+  }
+  if (::write(go_write.get(), "G", 1) != 1) fail_errno("write", "to the helper process");
+  go_write.reset();
+  std::string message;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(report_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) message.append(buf, static_cast<size_t>(n));
+  int status = reap();
+  if (!message.empty()) {
+    size_t space = message.find(' ');
+    int kind = std::atoi(message.substr(1, space).c_str());
+    throw Error(static_cast<ErrorKind>(kind), message.substr(space + 1));
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    fail(ErrorKind::kIo, "the user namespace helper process failed");
+}
+
+}  // namespace schicht::build
