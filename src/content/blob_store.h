@@ -55,7 +55,7 @@ class Ingest final : public Writer {
   void write_pending();
   void write_to_file(const void* data, size_t size);
 
-  static constexpr size_t kWriteBuffer = size_t{1} << 20;
+  static constexpr size_t kWriteBuffer = size_t{256} << 10;
   static constexpr uint64_t kWritebackChunk = uint64_t{8} << 20;
   std::string pending_;   // accepted bytes not yet written to the file
   uint64_t in_file_ = 0;  // bytes written to the file
