@@ -2,7 +2,10 @@
 // columns, filters, sorting, Go templates and JSON. Everything shown comes from the database:
 // no blob is read and no directory walked.
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <optional>
+#include <span>
 
 #include <nlohmann/json.hpp>
 
@@ -98,23 +101,49 @@ std::pair<std::string_view, std::string_view> split_stored_name(std::string_view
   return {name.substr(0, colon), name.substr(colon + 1)};
 }
 
-// The per-image part of a template row, computed once for all the image's names.
+// What a row shows of a field whose value is a string (nullopt for the other fields): the one
+// definition both the JSON rows and the plain text rows use. `repository` and `tag` are the
+// row's name; empty for an untagged image.
+std::optional<std::string> text_field(std::string_view field, const store::ImageInfo& image,
+                                      std::string_view repository, std::string_view tag,
+                                      const std::vector<std::string>& names_history, bool no_trunc,
+                                      int64_t now) {
+  if (field == "Repository") return std::string(repository.empty() ? "<none>" : repository);
+  if (field == "Tag") return std::string(tag.empty() ? "<none>" : tag);
+  if (field == "ID") return no_trunc ? image.id.str() : image.id.short_hex();
+  if (field == "ParentId") return "";
+  if (field == "Created" || field == "CreatedSince") return human_age(image.created, now);
+  if (field == "CreatedAt" || field == "CreatedTime") return go_time_string(image.created);
+  if (field == "Size") return human_size(image.size);
+  if (field == "Digest") return image.manifest_digest.str();
+  if (field == "LastUsed") return go_time_string(image.last_used);
+  if (field == "History") {
+    std::string history;
+    for (const auto& name : names_history) history += (history.empty() ? "" : ", ") + name;
+    return history;
+  }
+  return std::nullopt;
+}
+
+// The per-image part of a template row, computed once for all the image's names (Repository
+// and Tag are placeholders the caller fills in).
 ordered_json image_fields(const store::ImageInfo& image,
                           const std::vector<std::string>& names_history, const UsedFields& used,
                           bool no_trunc, int64_t now) {
+  auto text = [&](std::string_view field) {
+    return *text_field(field, image, "", "", names_history, no_trunc, now);
+  };
   ordered_json r = ordered_json::object();
   r.get_ref<ordered_json::object_t&>().reserve(8);
   r["Repository"] = "";
   r["Tag"] = "";
-  r["ID"] = no_trunc ? image.id.str() : image.id.short_hex();
-  if (used("ParentId")) r["ParentId"] = "";
+  r["ID"] = text("ID");
+  if (used("ParentId")) r["ParentId"] = text("ParentId");
   if (used("RepoTags")) r["RepoTags"] = image.names;
   if (used("RepoDigests")) r["RepoDigests"] = repo_digests(image);
-  if (used("Created")) r["Created"] = human_age(image.created, now);
-  if (used("CreatedAt")) r["CreatedAt"] = go_time_string(image.created);
-  if (used("CreatedSince")) r["CreatedSince"] = human_age(image.created, now);
-  if (used("CreatedTime")) r["CreatedTime"] = go_time_string(image.created);
-  if (used("Size")) r["Size"] = human_size(image.size);
+  for (std::string_view field : {"Created", "CreatedAt", "CreatedSince", "CreatedTime", "Size"}) {
+    if (used(field)) r[std::string(field)] = text(field);
+  }
   if (used("SharedSize")) r["SharedSize"] = 0;
   if (used("VirtualSize")) r["VirtualSize"] = image.size;
   if (used("Labels")) {
@@ -124,15 +153,49 @@ ordered_json image_fields(const store::ImageInfo& image,
   if (used("Containers")) r["Containers"] = 0;
   if (used("ReadOnly")) r["ReadOnly"] = false;
   if (used("Dangling")) r["Dangling"] = image.names.empty();
-  if (used("History")) {
-    std::string history;
-    for (const auto& name : names_history) history += (history.empty() ? "" : ", ") + name;
-    r["History"] = history;
-  }
+  if (used("History")) r["History"] = text("History");
   if (used("Names")) r["Names"] = image.names;
-  if (used("Digest")) r["Digest"] = image.manifest_digest.str();
-  if (used("LastUsed")) r["LastUsed"] = go_time_string(image.last_used);
+  for (std::string_view field : {"Digest", "LastUsed"}) {
+    if (used(field)) r[std::string(field)] = text(field);
+  }
   return r;
+}
+
+// The rows of a plain format as text, when every field it shows is a string field: no JSON row
+// is built (at thousands of rows, building and freeing them cost more than the rest).
+std::optional<std::vector<std::string>> text_rows(
+    const std::vector<std::string>& fields, std::span<const store::ImageInfo* const> images,
+    const std::function<const std::vector<std::string>&(const store::ImageInfo&)>& history_of,
+    bool no_trunc, int64_t now) {
+  if (images.empty()) return std::nullopt;  // the JSON path prints the header as well
+  for (const auto& field : fields) {
+    if (!text_field(field, *images.front(), "", "", {}, false, 0)) return std::nullopt;
+  }
+  std::vector<std::string> cells;
+  cells.reserve(images.size() * 2 * fields.size());
+  for (const auto* image : images) {
+    const auto& history = history_of(*image);
+    // The image's own fields once, then per name.
+    std::vector<std::optional<std::string>> own(fields.size());
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i] != "Repository" && fields[i] != "Tag") {
+        own[i] = text_field(fields[i], *image, "", "", history, no_trunc, now);
+      }
+    }
+    auto add_row = [&](std::string_view repository, std::string_view tag) {
+      for (size_t i = 0; i < fields.size(); ++i) {
+        cells.push_back(
+            own[i] ? *own[i]
+                   : *text_field(fields[i], *image, repository, tag, history, no_trunc, now));
+      }
+    };
+    if (image->names.empty()) add_row("", "");
+    for (const auto& name : image->names) {
+      auto [repository, tag] = split_stored_name(name);
+      add_row(repository, tag);
+    }
+  }
+  return cells;
 }
 
 const GoTypes kRowTypes = {{"", "images.imageReporter"},
@@ -232,6 +295,40 @@ int cmd_images(Context& ctx, CommandArgs args) {
     fmt::print("{}", json_report(out, 4));
     return 0;
   }
+  ReportSpec spec{.name = "images",
+                  .default_format = default_format,
+                  .headers = {{"ID", "IMAGE ID"},
+                              {"Repository", "REPOSITORY"},
+                              {"Tag", "TAG"},
+                              {"Digest", "DIGEST"},
+                              {"Created", "CREATED"},
+                              {"Size", "SIZE"},
+                              {"ReadOnly", "R/O"},
+                              {"SharedSize", "SHARED SIZE"},
+                              {"VirtualSize", "VIRTUAL SIZE"},
+                              {"Containers", "CONTAINERS"},
+                              {"Dangling", "DANGLING"},
+                              {"History", "HISTORY"},
+                              {"Names", "NAMES"},
+                              {"Labels", "LABELS"},
+                              {"LastUsed", "LAST USED"}},
+                  .row_types = kRowTypes};
+  ReportOptions options;
+  if (!format.empty()) options.format = format;
+  options.noheading = noheading;
+  if (auto fields = plain_fields(spec, options)) {
+    if (auto cells = text_rows(*fields, images, history_of, no_trunc, now)) {
+      std::string out;
+      try {
+        write_cells(out, spec, options, *cells);
+      } catch (const Error&) {
+        fmt::print("{}", out);
+        throw;
+      }
+      fmt::print("{}", out);
+      return 0;
+    }
+  }
   ordered_json rows = ordered_json::array();
   rows.get_ref<ordered_json::array_t&>().reserve(images.size() * 2);
   for (const auto* image_ptr : images) {
@@ -252,24 +349,6 @@ int cmd_images(Context& ctx, CommandArgs args) {
       rows.push_back(std::move(row));
     }
   }
-  ReportSpec spec{.name = "images",
-                  .default_format = default_format,
-                  .headers = {{"ID", "IMAGE ID"},
-                              {"Repository", "REPOSITORY"},
-                              {"Tag", "TAG"},
-                              {"Digest", "DIGEST"},
-                              {"Created", "CREATED"},
-                              {"Size", "SIZE"},
-                              {"ReadOnly", "R/O"},
-                              {"SharedSize", "SHARED SIZE"},
-                              {"VirtualSize", "VIRTUAL SIZE"},
-                              {"Containers", "CONTAINERS"},
-                              {"Dangling", "DANGLING"},
-                              {"History", "HISTORY"},
-                              {"Names", "NAMES"},
-                              {"Labels", "LABELS"},
-                              {"LastUsed", "LAST USED"}},
-                  .row_types = kRowTypes};
   print_report(spec, format, noheading, rows);
   return 0;
 }

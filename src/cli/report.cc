@@ -165,12 +165,16 @@ void write_report(std::string& out, const ReportSpec& spec, const ReportOptions&
   write_report(out, spec, options, to_ordered(rows));
 }
 
-void write_report(std::string& out, const ReportSpec& spec, const ReportOptions& options,
-                  const nlohmann::ordered_json& rows) {
-  if (options.format && is_json_format(*options.format)) {
-    out += json_report(rows, spec.json_indent);
-    return;
-  }
+namespace {
+
+// The format as podman runs it: its template, and whether it goes through the tabwriter with a
+// header line.
+struct PreparedFormat {
+  Template tmpl;
+  bool tabular;
+};
+
+PreparedFormat prepare_format(const ReportSpec& spec, const ReportOptions& options) {
   bool from_user = options.format.has_value();
   const std::string& text = from_user ? *options.format : spec.default_format;
   std::string normalized, original;
@@ -185,11 +189,16 @@ void write_report(std::string& out, const ReportSpec& spec, const ReportOptions&
     normalized = normalize_format(text);
     original = text;
   }
-  Template tmpl = parse_with_fallback(normalized, original, spec.name);
-  GoTypes row_types = list_types(spec.row_types);
+  return PreparedFormat{parse_with_fallback(normalized, original, spec.name), table || !from_user};
+}
 
-  if (!table && from_user) {
-    run_into([&](const std::string& part) { out += part; }, tmpl, rows, row_types);
+// Writes the rows through `write_rows(sink)`, behind the header line and through the tabwriter
+// when the format is tabular.
+template <typename WriteRows>
+void write_prepared(std::string& out, const ReportSpec& spec, const ReportOptions& options,
+                    const PreparedFormat& format, WriteRows&& write_rows) {
+  if (!format.tabular) {
+    write_rows([&](const std::string& part) { out += part; });
     return;
   }
   TabWriter writer(out);
@@ -198,14 +207,47 @@ void write_report(std::string& out, const ReportSpec& spec, const ReportOptions&
     if (!options.noheading) {
       Json header_row = Json::object();
       for (const auto& [field, header] : spec.headers) header_row[field] = header;
-      run_into(sink, tmpl, Json::array({header_row}), {{"[]", "map[string]string"}});
+      run_into(sink, format.tmpl, Json::array({header_row}), {{"[]", "map[string]string"}});
     }
-    run_into(sink, tmpl, rows, row_types);
+    write_rows(sink);
   } catch (const Error&) {
     writer.flush();
     throw;
   }
   writer.flush();
+}
+
+}  // namespace
+
+void write_report(std::string& out, const ReportSpec& spec, const ReportOptions& options,
+                  const nlohmann::ordered_json& rows) {
+  if (options.format && is_json_format(*options.format)) {
+    out += json_report(rows, spec.json_indent);
+    return;
+  }
+  PreparedFormat format = prepare_format(spec, options);
+  GoTypes row_types = list_types(spec.row_types);
+  write_prepared(out, spec, options, format,
+                 [&](auto&& sink) { run_into(sink, format.tmpl, rows, row_types); });
+}
+
+std::optional<std::vector<std::string>> plain_fields(const ReportSpec& spec,
+                                                     const ReportOptions& options) {
+  if (options.format && is_json_format(*options.format)) return std::nullopt;
+  PreparedFormat format = prepare_format(spec, options);
+  const std::vector<std::string>* fields = format.tmpl.plain_fields();
+  if (fields == nullptr) return std::nullopt;
+  return *fields;
+}
+
+void write_cells(std::string& out, const ReportSpec& spec, const ReportOptions& options,
+                 std::span<const std::string> cells) {
+  PreparedFormat format = prepare_format(spec, options);
+  write_prepared(out, spec, options, format, [&](auto&& sink) {
+    std::string text;
+    format.tmpl.execute_cells(text, cells);
+    sink(text);
+  });
 }
 
 void print_report(const ReportSpec& spec, const std::string& format, bool noheading,

@@ -25,6 +25,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -59,6 +60,17 @@ void write_report(std::string& out, const ReportSpec& spec, const ReportOptions&
                   const nlohmann::ordered_json& rows);
 void write_report(std::string& out, const ReportSpec& spec, const ReportOptions& options,
                   const nlohmann::json& rows);
+
+// For long listings: when the format (the user's, or the command's default) is made only of
+// text and {{.Field}} actions, as podman's defaults are, the fields it shows, in order. The
+// command may then pass its rows as text to write_cells instead of building JSON rows.
+// nullopt for JSON and for any other template.
+std::optional<std::vector<std::string>> plain_fields(const ReportSpec& spec,
+                                                     const ReportOptions& options);
+// Prints what write_report prints for rows whose plain_fields are strings: `cells` holds each
+// row's texts in plain_fields order, row after row.
+void write_cells(std::string& out, const ReportSpec& spec, const ReportOptions& options,
+                 std::span<const std::string> cells);
 
 // Prints the report of `rows` to stdout for the user's --format (empty: the command's
 // default), with what podman prints before a template error when one occurs.

@@ -36,6 +36,14 @@ void Template::execute(std::string& out, const nlohmann::ordered_json& data,
   tmpl::execute_tree(*tree_, out, tmpl::Value::data(root), types);
 }
 
+const std::vector<std::string>* Template::plain_fields() const {
+  return rows_ ? &rows_->fields : nullptr;
+}
+
+void Template::execute_cells(std::string& out, std::span<const std::string> cells) const {
+  tmpl::execute_cells(*rows_, cells, out);
+}
+
 const std::string& Template::name() const {
   return tree_->name;
 }

@@ -15,8 +15,10 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -58,6 +60,13 @@ class Template {
                const GoTypes& types = {}) const;
 
   const std::string& name() const;
+
+  // The fields of a template made only of text and {{.Field}} actions in one {{range .}}, in
+  // the order they print; null for any other template.
+  const std::vector<std::string>* plain_fields() const;
+  // Runs such a template over rows given as their fields' text, row after row (`cells` holds
+  // plain_fields()->size() strings a row): what execute prints for string fields.
+  void execute_cells(std::string& out, std::span<const std::string> cells) const;
 
  private:
   explicit Template(std::shared_ptr<const tmpl::Tree> tree);

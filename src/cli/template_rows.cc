@@ -85,4 +85,17 @@ bool execute_rows(const RowPlan& plan, const nlohmann::ordered_json& data, std::
   return true;
 }
 
+void execute_cells(const RowPlan& plan, std::span<const std::string> cells, std::string& out) {
+  out += plan.before;
+  size_t columns = plan.fields.size();
+  for (size_t start = 0; columns > 0 ? start < cells.size() : false; start += columns) {
+    for (size_t i = 0; i < columns; ++i) {
+      out += plan.texts[i];
+      out += cells[start + i];
+    }
+    out += plan.texts.back();
+  }
+  out += plan.after;
+}
+
 }  // namespace schicht::cli::tmpl

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,9 @@ std::optional<RowPlan> plan_rows(const Tree& tree);
 // array of objects holding every planned field as a string; otherwise appends nothing and
 // returns false, and the general evaluator must run.
 bool execute_rows(const RowPlan& plan, const nlohmann::ordered_json& data, std::string& out);
+
+// Appends the output of the planned template over rows given as text: `cells` holds each row's
+// fields in plan order, row after row.
+void execute_cells(const RowPlan& plan, std::span<const std::string> cells, std::string& out);
 
 }  // namespace schicht::cli::tmpl

@@ -335,3 +335,34 @@ TEST(Report, FormatHelpers) {
 
 }  // namespace
 }  // namespace schicht::cli
+
+namespace schicht::cli {
+namespace {
+
+// Text cells print what JSON rows print, for every kind of plain format; other formats have no
+// plain fields.
+TEST(Report, CellsPrintWhatRowsPrint) {
+  for (std::optional<std::string> format :
+       {std::optional<std::string>(), std::optional<std::string>("table {{.ID}} {{.Repository}}"),
+        std::optional<std::string>("{{.Repository}}:{{.Tag}}"),
+        std::optional<std::string>("table {{.Tag}}\\t{{.Size}} | {{.ID}}")}) {
+    for (bool noheading : {false, true}) {
+      ReportOptions options{format, noheading};
+      auto fields = plain_fields(images_spec(), options);
+      ASSERT_TRUE(fields.has_value()) << format.value_or("default");
+      std::vector<std::string> cells;
+      for (const auto& row : image_rows()) {
+        for (const auto& field : *fields) cells.push_back(row[field].get<std::string>());
+      }
+      std::string out;
+      write_cells(out, images_spec(), options, cells);
+      EXPECT_EQ(out, report(format, noheading)) << format.value_or("default");
+    }
+  }
+  EXPECT_FALSE(plain_fields(images_spec(), ReportOptions{"json", false}));
+  EXPECT_FALSE(plain_fields(images_spec(), ReportOptions{"{{.Labels.a}}", false}));
+  EXPECT_FALSE(plain_fields(images_spec(), ReportOptions{"{{upper .Tag}}", false}));
+}
+
+}  // namespace
+}  // namespace schicht::cli
