@@ -14,6 +14,7 @@
 
 #include "archive/compression.h"
 #include "archive/tar_reader.h"
+#include "build/run_user.h"
 #include "core/digest.h"
 #include "core/error.h"
 #include "registry/curl_api.h"
@@ -237,23 +238,11 @@ std::pair<uid_t, gid_t> lookup_owner(const std::string& spec, const fs::path& ro
     } catch (const Error&) {
       return -1;
     }
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t end = text.find('\n', start);
-      if (end == std::string::npos) end = text.size();
-      std::string line = text.substr(start, end - start);
-      start = end + 1;
-      std::vector<std::string> f;
-      size_t b = 0;
-      for (;;) {
-        size_t c = line.find(':', b);
-        f.push_back(line.substr(b, c == std::string::npos ? std::string::npos : c - b));
-        if (c == std::string::npos) break;
-        b = c + 1;
-      }
-      if (f.size() >= 4 && f[0] == name) {
+    for (const auto& f : colon_records(text)) {
+      if (f.size() < 4 || f[0] != name) continue;
+      if (auto id = parse_id(want_gid_of_user ? f[3] : f[2])) {
         *found = true;
-        return std::stol(want_gid_of_user ? f[3] : f[2]);
+        return *id;
       }
     }
     return -1;

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "build/run_user.h"
 #include "core/error.h"
 #include "core/fs.h"
 
@@ -28,26 +29,14 @@ std::vector<IdRange> read_subids(const char* file, const std::string& name, uid_
     return out;
   }
   uint32_t next = 1;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
-    size_t a = line.find(':');
-    size_t b = a == std::string::npos ? a : line.find(':', a + 1);
-    if (b == std::string::npos) continue;
-    std::string who = line.substr(0, a);
-    if (who != name && who != std::to_string(id)) continue;
-    try {
-      uint32_t host = static_cast<uint32_t>(std::stoul(line.substr(a + 1, b - a - 1)));
-      uint32_t size = static_cast<uint32_t>(std::stoul(line.substr(b + 1)));
-      if (size == 0) continue;
-      out.push_back({next, host, size});
-      next += size;
-    } catch (const std::exception&) {
-      continue;  // a malformed line: newuidmap would refuse it too
-    }
+  for (const auto& f : colon_records(text)) {
+    if (f.size() < 3 || (f[0] != name && f[0] != std::to_string(id))) continue;
+    auto host = parse_id(f[1]);
+    auto size = parse_id(f[2]);
+    // A malformed line is skipped: newuidmap would refuse it too.
+    if (!host || !size || *size == 0) continue;
+    out.push_back({next, *host, *size});
+    next += *size;
   }
   return out;
 }

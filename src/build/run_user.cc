@@ -11,8 +11,30 @@
 namespace schicht::build {
 namespace {
 
-// The colon-separated fields of each line of an /etc/passwd or /etc/group file.
-std::vector<std::vector<std::string_view>> records(std::string_view text) {
+struct PasswdEntry {
+  std::string name;
+  uid_t uid;
+  gid_t gid;
+  std::string home;
+};
+
+// Finds the passwd entry named `name`, or (when `name` is empty) the one with `uid`.
+std::optional<PasswdEntry> find_passwd(std::string_view passwd, std::string_view name, uid_t uid) {
+  for (const auto& f : colon_records(passwd)) {
+    if (f.size() < 4) continue;
+    auto entry_uid = parse_id(f[2]);
+    auto entry_gid = parse_id(f[3]);
+    if (!entry_uid || !entry_gid) continue;
+    if (name.empty() ? *entry_uid != uid : f[0] != name) continue;
+    return PasswdEntry{std::string(f[0]), *entry_uid, *entry_gid,
+                       f.size() > 5 && !f[5].empty() ? std::string(f[5]) : "/"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string_view>> colon_records(std::string_view text) {
   std::vector<std::vector<std::string_view>> out;
   while (!text.empty()) {
     size_t end = text.find('\n');
@@ -32,35 +54,12 @@ std::vector<std::vector<std::string_view>> records(std::string_view text) {
   return out;
 }
 
-std::optional<uint32_t> number(std::string_view text) {
+std::optional<uint32_t> parse_id(std::string_view text) {
   uint32_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
 }
-
-struct PasswdEntry {
-  std::string name;
-  uid_t uid;
-  gid_t gid;
-  std::string home;
-};
-
-// Finds the passwd entry named `name`, or (when `name` is empty) the one with `uid`.
-std::optional<PasswdEntry> find_passwd(std::string_view passwd, std::string_view name, uid_t uid) {
-  for (const auto& f : records(passwd)) {
-    if (f.size() < 4) continue;
-    auto entry_uid = number(f[2]);
-    auto entry_gid = number(f[3]);
-    if (!entry_uid || !entry_gid) continue;
-    if (name.empty() ? *entry_uid != uid : f[0] != name) continue;
-    return PasswdEntry{std::string(f[0]), *entry_uid, *entry_gid,
-                       f.size() > 5 && !f[5].empty() ? std::string(f[5]) : "/"};
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 RunUser resolve_user(std::string_view spec, std::string_view passwd, std::string_view group) {
   size_t colon = spec.find(':');
@@ -74,7 +73,7 @@ RunUser resolve_user(std::string_view spec, std::string_view passwd, std::string
   if (auto entry = find_passwd(passwd, user, 0)) {
     out.uid = entry->uid, out.gid = entry->gid, out.home = entry->home;
     user_name = entry->name;
-  } else if (auto uid = number(user)) {
+  } else if (auto uid = parse_id(user)) {
     out.uid = *uid;
     if (auto by_uid = find_passwd(passwd, "", *uid)) {
       out.gid = by_uid->gid, out.home = by_uid->home;
@@ -86,17 +85,17 @@ RunUser resolve_user(std::string_view spec, std::string_view passwd, std::string
 
   if (group_spec && !group_spec->empty()) {
     std::optional<gid_t> gid;
-    for (const auto& f : records(group))
-      if (f.size() >= 3 && f[0] == *group_spec) gid = number(f[2]);
-    if (!gid) gid = number(*group_spec);
+    for (const auto& f : colon_records(group))
+      if (f.size() >= 3 && f[0] == *group_spec) gid = parse_id(f[2]);
+    if (!gid) gid = parse_id(*group_spec);
     if (!gid)
       fail(ErrorKind::kNotFound,
            fmt::format("group: unknown group error looking up group {:?}", *group_spec));
     out.gid = *gid;
   } else if (!user_name.empty()) {
-    for (const auto& f : records(group)) {
+    for (const auto& f : colon_records(group)) {
       if (f.size() < 4) continue;
-      auto gid = number(f[2]);
+      auto gid = parse_id(f[2]);
       if (!gid) continue;
       std::string_view members = f[3];
       while (!members.empty()) {

@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,5 +25,12 @@ struct RunUser {
 // An empty spec is root. A name must exist in `passwd`; a numeric uid need not (its primary
 // group is then 0). A group is a name in `group` or a number. Throws kNotFound otherwise.
 RunUser resolve_user(std::string_view spec, std::string_view passwd, std::string_view group);
+
+// The colon-separated fields of each line of a passwd, group or subid file; empty lines and
+// '#' comments are skipped. The views point into `text`.
+std::vector<std::vector<std::string_view>> colon_records(std::string_view text);
+
+// A decimal id, or nullopt when `text` is not one.
+std::optional<uint32_t> parse_id(std::string_view text);
 
 }  // namespace schicht::build
