@@ -173,10 +173,10 @@ std::optional<std::vector<std::string>> text_rows(
   }
   std::vector<std::string> cells;
   cells.reserve(images.size() * 2 * fields.size());
+  std::vector<std::optional<std::string>> own(fields.size());
   for (const auto* image : images) {
     const auto& history = history_of(*image);
     // The image's own fields once, then per name.
-    std::vector<std::optional<std::string>> own(fields.size());
     for (size_t i = 0; i < fields.size(); ++i) {
       if (fields[i] != "Repository" && fields[i] != "Tag") {
         own[i] = text_field(fields[i], *image, "", "", history, no_trunc, now);

@@ -192,17 +192,23 @@ PreparedFormat prepare_format(const ReportSpec& spec, const ReportOptions& optio
   return PreparedFormat{parse_with_fallback(normalized, original, spec.name), table || !from_user};
 }
 
+// How big a table will be, when the caller knows it in advance (see TabWriter::reserve).
+struct TableSize {
+  size_t lines = 0, cells = 0, bytes = 0;
+};
+
 // Writes the rows through `write_rows(sink)`, behind the header line and through the tabwriter
 // when the format is tabular.
 template <typename WriteRows>
 void write_prepared(std::string& out, const ReportSpec& spec, const ReportOptions& options,
-                    const PreparedFormat& format, WriteRows&& write_rows) {
+                    const PreparedFormat& format, WriteRows&& write_rows, TableSize size = {}) {
   if (!format.tabular) {
-    write_rows([&](const std::string& part) { out += part; });
+    write_rows([&](std::string_view part) { out += part; });
     return;
   }
   TabWriter writer(out);
-  auto sink = [&](const std::string& part) { writer.write(part); };
+  writer.reserve(size.lines, size.cells, size.bytes);
+  auto sink = [&](std::string_view part) { writer.write(part); };
   try {
     if (!options.noheading) {
       Json header_row = Json::object();
@@ -243,11 +249,16 @@ std::optional<std::vector<std::string>> plain_fields(const ReportSpec& spec,
 void write_cells(std::string& out, const ReportSpec& spec, const ReportOptions& options,
                  std::span<const std::string> cells) {
   PreparedFormat format = prepare_format(spec, options);
-  write_prepared(out, spec, options, format, [&](auto&& sink) {
-    std::string text;
-    format.tmpl.execute_cells(text, cells);
-    sink(text);
-  });
+  size_t columns = std::max<size_t>(format.tmpl.plain_fields()->size(), 1);
+  TableSize size{.lines = cells.size() / columns + 1, .cells = cells.size() + columns};
+  for (const auto& cell : cells) size.bytes += cell.size();
+  size.bytes += 16 * size.lines;  // the template's own text and the header
+  write_prepared(
+      out, spec, options, format,
+      [&](auto&& sink) {
+        format.tmpl.execute_cells(cells, [&](std::string_view text) { sink(text); });
+      },
+      size);
 }
 
 void print_report(const ReportSpec& spec, const std::string& format, bool noheading,

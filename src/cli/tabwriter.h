@@ -45,6 +45,9 @@ class TabWriter {
   explicit TabWriter(std::string& out, Config config = Config{});
 
   void write(std::string_view text);
+  // Room for `lines` lines of `cells` cells and `bytes` bytes of text, when the caller knows:
+  // a table of thousands of rows then grows no buffer by copying.
+  void reserve(size_t lines, size_t cells, size_t bytes);
   // Formats and emits everything buffered; call it after the last write.
   void flush();
 

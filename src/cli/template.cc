@@ -40,8 +40,9 @@ const std::vector<std::string>* Template::plain_fields() const {
   return rows_ ? &rows_->fields : nullptr;
 }
 
-void Template::execute_cells(std::string& out, std::span<const std::string> cells) const {
-  tmpl::execute_cells(*rows_, cells, out);
+void Template::execute_cells(std::span<const std::string> cells,
+                             const std::function<void(std::string_view)>& sink) const {
+  tmpl::execute_cells(*rows_, cells, sink);
 }
 
 const std::string& Template::name() const {

@@ -13,6 +13,7 @@
 // `template: images:1:13: executing "images" at <.Nope>: can't evaluate field Nope in type X`.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -66,7 +67,8 @@ class Template {
   const std::vector<std::string>* plain_fields() const;
   // Runs such a template over rows given as their fields' text, row after row (`cells` holds
   // plain_fields()->size() strings a row): what execute prints for string fields.
-  void execute_cells(std::string& out, std::span<const std::string> cells) const;
+  void execute_cells(std::span<const std::string> cells,
+                     const std::function<void(std::string_view)>& sink) const;
 
  private:
   explicit Template(std::shared_ptr<const tmpl::Tree> tree);

@@ -85,7 +85,11 @@ bool execute_rows(const RowPlan& plan, const nlohmann::ordered_json& data, std::
   return true;
 }
 
-void execute_cells(const RowPlan& plan, std::span<const std::string> cells, std::string& out) {
+void execute_cells(const RowPlan& plan, std::span<const std::string> cells,
+                   const std::function<void(std::string_view)>& sink) {
+  constexpr size_t kChunk = 16 * 1024;
+  std::string out;
+  out.reserve(2 * kChunk);
   out += plan.before;
   size_t columns = plan.fields.size();
   for (size_t start = 0; columns > 0 ? start < cells.size() : false; start += columns) {
@@ -94,8 +98,13 @@ void execute_cells(const RowPlan& plan, std::span<const std::string> cells, std:
       out += cells[start + i];
     }
     out += plan.texts.back();
+    if (out.size() >= kChunk) {
+      sink(out);
+      out.clear();
+    }
   }
   out += plan.after;
+  sink(out);
 }
 
 }  // namespace schicht::cli::tmpl

@@ -6,9 +6,11 @@
 // rows spends most of its time there otherwise.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -31,8 +33,10 @@ std::optional<RowPlan> plan_rows(const Tree& tree);
 // returns false, and the general evaluator must run.
 bool execute_rows(const RowPlan& plan, const nlohmann::ordered_json& data, std::string& out);
 
-// Appends the output of the planned template over rows given as text: `cells` holds each row's
-// fields in plan order, row after row.
-void execute_cells(const RowPlan& plan, std::span<const std::string> cells, std::string& out);
+// Prints the planned template over rows given as text: `cells` holds each row's fields in plan
+// order, row after row. The output goes to `sink` a few kilobytes at a time, so that a table of
+// thousands of rows is not held twice (here and in the tabwriter).
+void execute_cells(const RowPlan& plan, std::span<const std::string> cells,
+                   const std::function<void(std::string_view)>& sink);
 
 }  // namespace schicht::cli::tmpl

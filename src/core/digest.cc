@@ -4,6 +4,8 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
+#include <array>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -11,11 +13,17 @@
 namespace schicht {
 namespace {
 
+constexpr std::array<bool, 256> kLowerHex = [] {
+  std::array<bool, 256> table{};
+  for (char c : std::string_view("0123456789abcdef")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+// Listing a store parses thousands of digests, so no early exit per character.
 bool is_lower_hex(std::string_view s) {
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+  bool ok = true;
+  for (char c : s) ok &= kLowerHex[static_cast<unsigned char>(c)];
+  return ok;
 }
 
 }  // namespace
@@ -38,8 +46,8 @@ Digest Digest::parse(std::string_view text) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("invalid digest {:?}: unsupported digest algorithm", std::string(text)));
   }
-  fail(ErrorKind::kInvalidInput, fmt::format("invalid digest {:?}: invalid checksum digest format",
-                                             std::string(text)));
+  fail(ErrorKind::kInvalidInput,
+       fmt::format("invalid digest {:?}: invalid checksum digest format", std::string(text)));
 }
 
 bool Digest::is_sha256_hex(std::string_view text) {

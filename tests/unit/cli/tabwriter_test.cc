@@ -69,6 +69,37 @@ TEST(TabWriter, WidthCountsRunes) {
   EXPECT_EQ(tabulate("éTAG\tIMAGE ID\névénement\tx\n"), "éTAG        IMAGE ID\névénement   x\n");
 }
 
+// Runes are counted eight bytes at a time: cells longer than that, multi-byte runes on every
+// offset, and text handed over in pieces that split cells and runes.
+TEST(TabWriter, WidthCountsRunesOfLongCellsWrittenInPieces) {
+  std::string text = "ab\t1\n";
+  std::string expected = "ab" + std::string(23, ' ') + "1\n";
+  for (std::string_view rune : {"é", "€", "😀"}) {
+    for (size_t before = 0; before < 9; ++before) {
+      // before + 15 runes; the widest, 23 runes, makes the column 25 wide.
+      std::string cell = std::string(before, 'x') + std::string(rune) + "yyyyyyyyyyyy" +
+                         std::string(rune) + std::string(rune);
+      text += cell + "\t1\n";
+      expected += cell + std::string(25 - (before + 15), ' ') + "1\n";
+    }
+  }
+  std::string out;
+  TabWriter writer(out);
+  for (size_t i = 0; i < text.size(); i += 5) writer.write(std::string_view(text).substr(i, 5));
+  writer.flush();
+  EXPECT_EQ(out, expected);
+  EXPECT_EQ(tabulate(text), expected);
+}
+
+TEST(TabWriter, ReserveChangesNothingButRoom) {
+  std::string out;
+  TabWriter writer(out);
+  writer.reserve(3, 6, 100);
+  writer.write("TAG\tSIZE\nlatest\t11.3 kB\n");
+  writer.flush();
+  EXPECT_EQ(out, tabulate("TAG\tSIZE\nlatest\t11.3 kB\n"));
+}
+
 TEST(TabWriter, VerticalTabEndsASoftCell) {
   EXPECT_EQ(tabulate("a\vb\tc\n"), "a           b           c\n");
 }

@@ -55,6 +55,31 @@ TEST(TemplateRows, PrintsWhatTheEvaluatorPrints) {
   EXPECT_EQ(render("{{range .}}{{.ID}},{{end}}", rows()), "abc,def,0,");
 }
 
+// Text cells go to the sink in pieces of a few kilobytes; together they are the whole output.
+TEST(TemplateRows, CellsPrintInPiecesThatAddUpToTheOutput) {
+  tmpl::RowPlan plan =
+      *tmpl::plan_rows(*tmpl::parse_tree("<{{range .}}{{.ID}}\t{{.Tag}}\n{{end}}>", "t"));
+  std::vector<std::string> cells;
+  std::string expected = "<";
+  for (int i = 0; i < 5000; ++i) {
+    cells.push_back("id" + std::to_string(i));
+    cells.push_back("tag");
+    expected += "id" + std::to_string(i) + "\ttag\n";
+  }
+  expected += ">";
+  std::string out;
+  int pieces = 0;
+  tmpl::execute_cells(plan, cells, [&](std::string_view text) {
+    out += text;
+    ++pieces;
+  });
+  EXPECT_EQ(out, expected);
+  EXPECT_GT(pieces, 2);
+  out.clear();
+  tmpl::execute_cells(plan, {}, [&](std::string_view text) { out += text; });
+  EXPECT_EQ(out, "<>");
+}
+
 TEST(TemplateRows, StandsAsideForRowsThatDoNotQualify) {
   tmpl::RowPlan plan = *tmpl::plan_rows(*tmpl::parse_tree("{{range .}}{{.ID}}{{end}}", "t"));
   std::string out = "kept";
