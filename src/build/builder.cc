@@ -287,10 +287,12 @@ class Builder {
       history.created_by = run(ctx, ins);
     } else if (copy) {
       prepare_rootfs(ctx);
-      copy_into(*copy, sources, rootfs_);
+      // Rootless, as root of the build's user namespace: --chown gives the layer its owners,
+      // and directories other ids own are writable.
+      in_build_namespace([&] { copy_into(*copy, sources, rootfs_); });
       commit_layer_step(ctx);
-      history.created_by =
-          fmt::format("/bin/sh -c #(nop) {} {} in {} ", ins.keyword, sources_hash, copy->dest);
+      history.created_by = fmt::format("/bin/sh -c #(nop) {} {} in {} ", ins.keyword, sources_hash,
+                                       copy->dest_as_written);
     } else {
       history.created_by = "/bin/sh -c #(nop) " + apply_metadata(ctx, ins, options_, global_args_);
       history.empty_layer = true;
@@ -336,6 +338,7 @@ class Builder {
     CopySpec spec;
     spec.add = ins.keyword == "ADD";
     spec.dest = words.back();
+    spec.dest_as_written = spec.dest;
     words.pop_back();
     spec.sources = words;
     if (!spec.dest.starts_with("/")) {
@@ -384,34 +387,36 @@ class Builder {
       rootfs_valid_ = true;
     }
     before_ = scan_build_tree(rootfs_);
-    // WORKDIR's directory appears in the next layer, as buildah creates it there.
+    // WORKDIR's directory appears in the next layer, as buildah creates it there. Symlinks on
+    // the way are followed inside the root filesystem, as buildah's chrooted mkdir does.
     const std::string& wd = ctx.state.config.config.working_dir;
     if (!wd.empty() && wd != "/") {
-      UniqueFd root(::open(rootfs_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (!root) fail_errno("open", rootfs_.string());
       std::string rel = fs::path(wd).lexically_normal().relative_path().string();
-      if (!rel.empty() && rel.back() == '/') rel.pop_back();
+      while (!rel.empty() && rel.back() == '/') rel.pop_back();
       const std::string& user = ctx.state.config.config.user;
-      std::optional<std::pair<uid_t, gid_t>> owner;
-      if (for_run && !user.empty() && ::geteuid() == 0) owner = lookup_owner(user, rootfs_);
-      // Every directory created on the way belongs to USER, as buildah makes them.
-      std::string prefix;
-      for (const auto& part : fs::path(rel)) {
-        std::string name = part.string();
-        if (name.empty() || name == ".") continue;
-        std::string path = prefix;
-        if (!path.empty()) path += '/';
-        path += name;
-        bool existed = snapshot::open_dir_beneath(root.get(), path, false).status !=
-                       snapshot::WalkStatus::kMissing;
-        (void)snapshot::open_dir_beneath(root.get(), path, true);
-        if (!existed && owner &&
-            ::fchownat(root.get(), path.c_str(), owner->first, owner->second,
-                       AT_SYMLINK_NOFOLLOW) != 0) {
-          fail_errno("chown", "/" + path);
+      // As root (also of the build's user namespace), every directory created on the way
+      // belongs to USER, as buildah makes them.
+      in_build_namespace([&] {
+        UniqueFd root(::open(rootfs_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!root) fail_errno("open", rootfs_.string());
+        std::optional<snapshot::DirOwner> owner;
+        if (for_run && !user.empty() && ::geteuid() == 0) {
+          auto [uid, gid] = lookup_owner(user, rootfs_);
+          owner = snapshot::DirOwner{uid, gid};
         }
-        prefix = path;
-      }
+        auto walk = snapshot::resolve_dir_in_root(root.get(), rel, true, owner ? &*owner : nullptr);
+        if (walk.status == snapshot::WalkStatus::kLoop) {
+          fail(ErrorKind::kInvalidInput,
+               fmt::format("creating working directory {:?}: resolving {:?}: too many levels of "
+                           "symbolic links",
+                           wd, "/" + walk.stopped_at));
+        }
+        if (walk.status != snapshot::WalkStatus::kOk) {
+          fail(ErrorKind::kInvalidInput,
+               fmt::format("creating working directory {:?}: {:?} is not a directory", wd,
+                           "/" + walk.stopped_at));
+        }
+      });
     }
     if (for_run) {
       UniqueFd root(::open(rootfs_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -513,12 +518,11 @@ class Builder {
                                        state.layers.begin() + static_cast<long>(base_layers_));
     materialize(store_, base, dir);
     TreeState before = scan_build_tree(dir);
-    for (size_t i = base_layers_; i < state.layers.size(); ++i) {
-      StoredLayerReader plain(store_.blobs(), state.layers[i].digest);
-      snapshot::ApplyOptions apply;
-      apply.name = "layer " + state.layers[i].diff_id.str();
-      snapshot::apply_layer(plain, dir, apply);
-    }
+    apply_stored_layers(
+        store_,
+        std::vector<store::LayerInfo>(state.layers.begin() + static_cast<long>(base_layers_),
+                                      state.layers.end()),
+        dir);
     DiffOptions diff;
     diff.mtime = options_.timestamp;
     store::LayerInfo layer = commit_layer(sink, dir, before, diff);

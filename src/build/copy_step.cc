@@ -14,6 +14,7 @@
 
 #include "archive/compression.h"
 #include "archive/tar_reader.h"
+#include "build/id_map.h"
 #include "build/run_user.h"
 #include "core/digest.h"
 #include "core/error.h"
@@ -229,53 +230,52 @@ void hash_tree(Hasher& h, const fs::path& path, const std::string& rel, const Ig
 
 // "user[:group]" as numbers, names looked up in the root filesystem's passwd and group files.
 std::pair<uid_t, gid_t> lookup_owner(const std::string& spec, const fs::path& rootfs) {
-  auto lookup = [&](const std::string& name, const char* file, bool want_gid_of_user,
-                    bool* found) -> long {
-    *found = false;
+  // The ids of `name`'s line: uid and gid in passwd, the gid twice in group. A malformed line
+  // (not 7 or 4 fields, ids not numbers) is skipped, as later buildah's chrootuser skips it
+  // (podman 4.3's stops at it and so also misses the names after it).
+  auto lookup = [&](const std::string& name, const char* file,
+                    bool passwd) -> std::optional<std::pair<uint32_t, uint32_t>> {
     std::string text;
     try {
       text = read_file(rootfs / file);
     } catch (const Error&) {
-      return -1;
+      return std::nullopt;
     }
     for (const auto& f : colon_records(text)) {
-      if (f.size() < 4 || f[0] != name) continue;
-      if (auto id = parse_id(want_gid_of_user ? f[3] : f[2])) {
-        *found = true;
-        return *id;
-      }
+      if (f.size() != (passwd ? 7u : 4u) || f[0] != name) continue;
+      auto first = parse_id(f[2]);
+      auto second = passwd ? parse_id(f[3]) : first;
+      if (first && second) return std::pair{*first, *second};
     }
-    return -1;
-  };
-  auto numeric = [](const std::string& s) {
-    return !s.empty() &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return std::nullopt;
   };
   size_t colon = spec.find(':');
   std::string user = spec.substr(0, colon);
   std::string group = colon == std::string::npos ? "" : spec.substr(colon + 1);
   uid_t uid = 0;
   gid_t gid = 0;
-  bool found = false;
-  if (numeric(user)) {
-    uid = static_cast<uid_t>(std::stoul(user));
-    gid = static_cast<gid_t>(uid);
+  if (auto id = parse_id(user)) {
+    uid = *id;
+    gid = *id;
+  } else if (auto ids = lookup(user, "etc/passwd", true)) {
+    uid = ids->first;
+    gid = ids->second;
   } else {
-    long id = lookup(user, "etc/passwd", false, &found);
-    if (!found)
-      fail(ErrorKind::kNotFound, fmt::format("looking up UID for user {:?}: no such user", user));
-    uid = static_cast<uid_t>(id);
-    gid = static_cast<gid_t>(lookup(user, "etc/passwd", true, &found));
+    fail(ErrorKind::kNotFound,
+         fmt::format("looking up UID/GID for {:?}: determining run uid: user: unknown user error "
+                     "looking up user {:?}",
+                     spec, user));
   }
   if (!group.empty()) {
-    if (numeric(group)) {
-      gid = static_cast<gid_t>(std::stoul(group));
+    if (auto id = parse_id(group)) {
+      gid = *id;
+    } else if (auto ids = lookup(group, "etc/group", false)) {
+      gid = ids->first;
     } else {
-      long id = lookup(group, "etc/group", false, &found);
-      if (!found)
-        fail(ErrorKind::kNotFound,
-             fmt::format("looking up GID for group {:?}: no such group", group));
-      gid = static_cast<gid_t>(id);
+      fail(ErrorKind::kNotFound,
+           fmt::format("looking up UID/GID for {:?}: determining run gid: group: unknown group "
+                       "error looking up group {:?}",
+                       spec, group));
     }
   }
   return {uid, gid};
@@ -360,13 +360,24 @@ void copy_into(const CopySpec& spec, const std::vector<ResolvedSource>& sources,
   if (spec.chown) {
     auto [uid, gid] = lookup_owner(*spec.chown, rootfs);
     owner = {uid, gid};
+    // Rootless, other owners exist only in a user namespace with subordinate ids, where this
+    // runs as root (mapped_tree.h); without them the files would silently stay root's.
+    if (::geteuid() != 0 && (uid != 0 || gid != 0)) {
+      const IdMapping* ids = rootless_mapping();
+      fail(ErrorKind::kUnsupported,
+           fmt::format("copying with --chown={} as {}:{} needs a user namespace with more than "
+                       "the caller's id: {}",
+                       *spec.chown, uid, gid,
+                       ids != nullptr ? ids->why_not : "not running as root"));
+    }
   }
   Copier copier(spec, owner);
   UniqueFd root_fd = open_dir_path(rootfs);
   std::string dest = spec.dest;
   bool dest_is_dir = dest.ends_with("/") || sources.size() > 1;
   std::string dest_rel = clean_rel(dest);
-  // Directories the copy has to create belong to the --chown owner, as buildah's do.
+  // Directories the copy has to create belong to the --chown owner, as buildah's do (rootless
+  // too: then this runs as root of the build's user namespace).
   snapshot::DirOwner dir_owner{owner.uid, owner.gid};
   const snapshot::DirOwner* created_owner = spec.chown && ::geteuid() == 0 ? &dir_owner : nullptr;
   // Symlinks on the way are followed inside the root filesystem, as a chrooted copier would.

@@ -22,6 +22,7 @@ struct CopySpec {
   bool add = false;                     // ADD: extract archives, fetch URLs
   std::vector<std::string> sources;     // after substitution
   std::string dest;                     // after substitution, absolute (WORKDIR applied)
+  std::string dest_as_written;          // after substitution only, as history shows it
   fs::path source_root;                 // the context, or a stage's or image's root filesystem
   const IgnoreRules* ignore = nullptr;  // for the context only
   std::optional<std::string> chown;     // "user[:group]", names looked up in the target rootfs

@@ -41,11 +41,14 @@ std::vector<IdRange> read_subids(const char* file, const std::string& name, uid_
   return out;
 }
 
-bool executable(const std::string& name) {
+// Where a setuid helper is installed, looked for in the system directories only (never
+// through PATH: it runs with privileges); empty when it is not.
+std::string find_helper(const char* name) {
   for (const char* dir : {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"}) {
-    if (::access((std::string(dir) + "/" + name).c_str(), X_OK) == 0) return true;
+    std::string path = std::string(dir) + "/" + name;
+    if (::access(path.c_str(), X_OK) == 0) return path;
   }
-  return false;
+  return {};
 }
 
 IdMapping compute_mapping() {
@@ -58,12 +61,17 @@ IdMapping compute_mapping() {
   std::string name = pw != nullptr ? pw->pw_name : std::to_string(uid);
   std::vector<IdRange> subuids = read_subids("/etc/subuid", name, uid);
   std::vector<IdRange> subgids = read_subids("/etc/subgid", name, uid);
+  m.newuidmap = find_helper("newuidmap");
+  m.newgidmap = find_helper("newgidmap");
   if (subuids.empty() || subgids.empty()) {
     m.why_not =
         fmt::format("no subordinate {} for user {:?} in {}", subuids.empty() ? "uids" : "gids",
                     name, subuids.empty() ? "/etc/subuid" : "/etc/subgid");
-  } else if (!executable("newuidmap") || !executable("newgidmap")) {
-    m.why_not = "newuidmap and newgidmap (package uidmap) are not installed";
+  } else if (m.newuidmap.empty() || m.newgidmap.empty()) {
+    m.why_not = m.newuidmap.empty() && m.newgidmap.empty() ? "newuidmap and newgidmap are"
+                : m.newuidmap.empty()                      ? "newuidmap is"
+                                                           : "newgidmap is";
+    m.why_not += " not installed (package uidmap)";
   } else {
     m.uids.insert(m.uids.end(), subuids.begin(), subuids.end());
     m.gids.insert(m.gids.end(), subgids.begin(), subgids.end());
@@ -91,7 +99,7 @@ void run_helper(const std::vector<std::string>& argv) {
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    ::execvp(args[0], args.data());
+    ::execv(args[0], args.data());
     _exit(127);
   }
   writer.reset();
@@ -111,7 +119,7 @@ void run_helper(const std::vector<std::string>& argv) {
   }
 }
 
-std::vector<std::string> helper_args(const char* tool, pid_t pid,
+std::vector<std::string> helper_args(const std::string& tool, pid_t pid,
                                      const std::vector<IdRange>& ranges) {
   std::vector<std::string> args{tool, std::to_string(pid)};
   for (const auto& r : ranges) {
@@ -142,8 +150,8 @@ uint32_t to_container(const std::vector<IdRange>& ranges, uint32_t host) {
 
 void write_mapping(pid_t pid, const IdMapping& mapping) {
   if (mapping.subordinate) {
-    run_helper(helper_args("newuidmap", pid, mapping.uids));
-    run_helper(helper_args("newgidmap", pid, mapping.gids));
+    run_helper(helper_args(mapping.newuidmap, pid, mapping.uids));
+    run_helper(helper_args(mapping.newgidmap, pid, mapping.gids));
     return;
   }
   std::string proc = fmt::format("/proc/{}/", pid);

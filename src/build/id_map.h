@@ -28,6 +28,8 @@ struct IdMapping {
   bool subordinate = false;
   // Without subordinate ranges: why not, for the error of a RUN as another user.
   std::string why_not;
+  // The setuid helpers that write the mapping, when found.
+  std::string newuidmap, newgidmap;
 };
 
 // The mapping for this process when not root; nullptr as root (also inside a user namespace

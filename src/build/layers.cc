@@ -11,6 +11,7 @@
 #include "core/media_type.h"
 #include "core/time.h"
 #include "oci/manifest.h"
+#include "snapshot/apply.h"
 #include "snapshot/snapshotter.h"
 #include "snapshot/tree_copy.h"
 #include "store/config_facts.h"
@@ -99,10 +100,26 @@ fs::path snapshot_of(store::Store& store, const std::vector<store::LayerInfo>& l
   return snapshots.prepare(sources);
 }
 
+void apply_stored_layers(store::Store& store, const std::vector<store::LayerInfo>& layers,
+                         const fs::path& dir) {
+  in_build_namespace([&] {
+    for (const auto& layer : layers) {
+      StoredLayerReader plain(store.blobs(), layer.digest);
+      snapshot::ApplyOptions apply;
+      apply.name = "layer " + layer.diff_id.str();
+      snapshot::apply_layer(plain, dir, apply);
+    }
+  });
+}
+
 void materialize(store::Store& store, const std::vector<store::LayerInfo>& layers,
                  const fs::path& dir) {
   make_dirs(dir, 0755);
   if (layers.empty()) return;
+  // Rootless snapshots carry no owners (the caller cannot chown): with subordinate ids the
+  // layers are applied as root of the build's user namespace instead, so the root filesystem
+  // holds the owners the layers record, as a root build's does.
+  if (builds_in_namespace()) return apply_stored_layers(store, layers, dir);
   fs::path top = snapshot_of(store, layers, dir);
   UniqueFd from = open_dir(top);
   UniqueFd to = open_dir(dir);

@@ -33,7 +33,13 @@ void commit_image(BlobSink& sink, const Digest& config_id, uint64_t config_size,
                   const std::map<std::string, std::string>& annotations,
                   const std::vector<std::string>& names);
 
-// Fills the empty directory `dir` with the union of `layers` (through the snapshot cache).
+// Applies `layers` in order onto the directory `dir` (rootless, as root of the build's user
+// namespace: mapped_tree.h).
+void apply_stored_layers(store::Store& store, const std::vector<store::LayerInfo>& layers,
+                         const fs::path& dir);
+
+// Fills the empty directory `dir` with the union of `layers` (through the snapshot cache, or
+// rootless with subordinate ids by applying them, so that they keep their owners).
 void materialize(store::Store& store, const std::vector<store::LayerInfo>& layers,
                  const fs::path& dir);
 

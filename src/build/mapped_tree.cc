@@ -37,6 +37,16 @@ class Scratch {
 
 }  // namespace
 
+bool builds_in_namespace() {
+  return subordinate_mapping() != nullptr;
+}
+
+void in_build_namespace(const std::function<void()>& fn) {
+  const IdMapping* ids = subordinate_mapping();
+  if (ids == nullptr) return fn();
+  run_as_mapped_root(*ids, fn);
+}
+
 TreeState scan_build_tree(const fs::path& root) {
   const IdMapping* ids = subordinate_mapping();
   if (ids == nullptr) return scan_tree(root);

@@ -1,13 +1,25 @@
-// scan_tree() and write_diff() for the build's root filesystems. Rootless with subordinate
-// ids (id_map.h), what RUN made as another user may be unreadable to the caller (a 0700
-// directory of uid 1000), so both run as root of a user namespace with the build's mapping,
-// which sees and reads everything with the owners the layer records; their results come back
-// through a scratch file beside the tree. Otherwise they are the plain functions.
+// Work on the build's root filesystems. Rootless with subordinate ids (id_map.h), what RUN
+// made as another user may be unreadable or unwritable to the caller (a 0700 directory of uid
+// 1000), and the caller cannot chown to those ids, so the work runs as root of a user
+// namespace with the build's mapping, which sees everything with the owners the layer records
+// and may give files any of them. Otherwise it runs in this process.
 #pragma once
+
+#include <functional>
 
 #include "build/tree_diff.h"
 
 namespace schicht::build {
+
+// Whether work on build trees runs in such a namespace.
+bool builds_in_namespace();
+
+// Runs `fn` as root of the build's user namespace when rootless with subordinate ids, else
+// here. An Error it throws is thrown here; nothing else comes back (results go through files).
+void in_build_namespace(const std::function<void()>& fn);
+
+// scan_tree() and write_diff() run that way; their results come back through a scratch file
+// beside the tree.
 
 TreeState scan_build_tree(const fs::path& root);
 

@@ -92,3 +92,48 @@ nothing_tagged() {
   expect_failure 125 'building at STEP "COPY a.txt /f/x"' '"/file" is not a directory'
   nothing_tagged
 }
+
+@test "COPY --chown of a name only on a malformed passwd or group line fails as podman's lookup does" {
+  # An image whose passwd and group hold malformed lines (a non-numeric id, too few fields).
+  mkdir -p "$WORK/bad/etc"
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'baduid:x:12x:1::/:/bin/sh' 'badgid:x:5:zz::/:/bin/sh' \
+    'short:x' 'six:x:3:4::/' 'good:x:7:8::/:/bin/sh' > "$WORK/bad/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'badgroup:x:zz:' 'three:x:3' 'goodgroup:x:9:' > "$WORK/bad/etc/group"
+  tar -C "$WORK/bad" -cf "$WORK/bad.tar" .
+  s import "$WORK/bad.tar" localhost/badpasswd >/dev/null
+  BEFORE=$(store_state)
+  local name
+  for name in baduid badgid short six; do
+    build_text "FROM localhost/badpasswd
+COPY --chown=$name a.txt /"
+    expect_failure 125 "building at STEP \"COPY --chown=$name a.txt /\": looking up UID/GID for \"$name\": determining run uid: user: unknown user error looking up user \"$name\"" \
+      'Containerfile:2'
+    unchanged
+  done
+  for name in badgroup three; do
+    build_text "FROM localhost/badpasswd
+COPY --chown=root:$name a.txt /"
+    expect_failure 125 "looking up UID/GID for \"root:$name\": determining run gid: group: unknown group error looking up group \"$name\""
+    unchanged
+  done
+  nothing_tagged
+  # Names after the malformed lines are still found (podman 4.3 stops at the first malformed
+  # line; later buildah skips it, as here).
+  build_text $'FROM localhost/badpasswd\nCOPY --chown=good:goodgroup a.txt /'
+  expect_success
+  s save --format docker-dir -o "$WORK/out" localhost/err >/dev/null
+  python3 "$BATS_TEST_DIRNAME/image_summary.py" "$WORK/out" | grep -q '^  a.txt file 0644 7:9 '
+}
+
+@test "a WORKDIR through a file or a symlink loop fails the next step that needs the directory" {
+  # podman fails at the WORKDIR step itself ("copier: mkdir: ... not a directory", "too many
+  # levels of symbolic links"); here the directory is made before the next RUN, COPY or ADD.
+  build_text $'FROM localhost/base\nWORKDIR /bin/busybox/x\nRUN true'
+  expect_failure 125 'building at STEP "RUN true"' \
+    'creating working directory "/bin/busybox/x": "/bin/busybox" is not a directory' \
+    'Containerfile:3'
+  build_text $'FROM localhost/base\nRUN ln -s /l2 /l1 && ln -s /l1 /l2\nWORKDIR /l1/x\nCOPY a.txt .'
+  expect_failure 125 'building at STEP "COPY a.txt ."' \
+    'creating working directory "/l1/x": resolving' 'too many levels of symbolic links'
+  nothing_tagged
+}

@@ -65,8 +65,13 @@ compare_build() {
   compare_build scratch
 }
 
-@test "COPY and ADD follow symlinks on the destination path inside the root filesystem" {
+@test "COPY, ADD and WORKDIR follow symlinks on the destination path inside the root filesystem" {
   compare_build symlinks
   grep -q '^  etc/sub/x file' "$WORK/symlinks.podman"
   grep -q '^  nonexist/a.txt file' "$WORK/symlinks.podman"
+  # WORKDIR through links: created (and RUN started) where they lead, inside the root.
+  grep -q '^  opt/real/sub/here file' "$WORK/symlinks.podman"
+  grep -q '^  etc/wsub/a.txt file' "$WORK/symlinks.podman"
+  grep -q '^  madebywd/x/b.txt file' "$WORK/symlinks.podman"
+  grep -q "COPY file:<digest> in \. '" "$WORK/symlinks.podman"
 }

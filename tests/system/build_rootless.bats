@@ -46,6 +46,24 @@ RUN id -u > /app/uid && mkdir /app/private && chmod 700 /app/private && echo s >
 USER root
 RUN chown 1000:1001 /app/root-file && rm /app/uid'
 
+# COPY and ADD --chown (numbers, names of the image's passwd and group, from a stage), into a
+# directory only its owner may enter, an archive with its own owners, WORKDIR through a link
+# made for USER: as root of the user namespace, with the owners a root build gives.
+CHOWNS='FROM localhost/base AS src
+RUN mkdir -p /srcdir/d && echo s > /srcdir/d/f && echo p > /srcdir/d/private && chmod 600 /srcdir/d/private && chown -R 1234:1234 /srcdir
+FROM localhost/base
+RUN echo "someuser:x:1500:1600::/home/someuser:/bin/sh" >> /etc/passwd && echo "somegroup:x:1700:" >> /etc/group && mkdir /locked && chown 1000:1000 /locked && chmod 700 /locked && ln -s /opt/real /w && mkdir -p /opt/real
+COPY --chown=1000:1001 a.txt /owned/deep/
+COPY --chown=someuser:somegroup src /named/
+COPY --chown=someuser b.txt /named/user-only
+ADD --chown=1000:1001 archive.tar /unpacked/
+ADD owned.tar /plain/
+COPY --from=src --chown=2000:2001 /srcdir /fromstage/
+COPY a.txt /locked/
+USER 1000
+WORKDIR /w/mine/sub
+RUN touch made-by-1000'
+
 # schicht as nobody, on a store nobody owns.
 nobody_s() {
   setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups env HOME="$WORK" TMPDIR="$WORK" \
@@ -128,4 +146,114 @@ nobody_s() {
   run nobody_s system check --repair
   expect_success
   [ -z "$(ls -A "$STORE/tmp")" ]
+}
+
+# The summary of image $1 in nobody's store (or, with $2=root, in a root store of its own).
+summary_of() {
+  local image=$1 out=$WORK/out-$RANDOM
+  if [ "${2:-}" = root ]; then
+    "$SCHICHT" --root "$WORK/rootstore" save --format docker-dir -o "$out" "$image" >/dev/null
+  else
+    nobody_s save --format docker-dir -o "$out" "$image" >/dev/null
+  fi
+  python3 "$BATS_TEST_DIRNAME/image_summary.py" "$out" | grep -v 'etc/host\|resolv'
+}
+
+# Builds Containerfile $1 as root on a store of its own, without cache, as the reference.
+root_build() {
+  "$SCHICHT" --root "$WORK/rootstore" import "$WORK/base.tar" localhost/base >/dev/null
+  run "$SCHICHT" --root "$WORK/rootstore" build --no-cache -t localhost/ref -f "$1" "$WORK/ctx"
+  expect_success
+}
+
+@test "rootless with subordinate ids: COPY and ADD --chown give the layers a root build gives" {
+  grant_subids
+  mkdir -p "$WORK/own/d" && echo owned > "$WORK/own/d/f"
+  tar --owner=42 --group=43 -C "$WORK/own" -cf "$WORK/ctx/owned.tar" d
+  chown $NOBODY:$NOBODY "$WORK/ctx/owned.tar"
+  run nobody_s import "$WORK/base.tar" localhost/base
+  expect_success
+  printf '%s\n' "$CHOWNS" > "$WORK/Containerfile"
+  run nobody_s build -t localhost/chowns -f "$WORK/Containerfile" "$WORK/ctx"
+  expect_success
+  summary_of localhost/chowns >"$WORK/rootless"
+  grep -q '^  owned/deep dir 0755 1000:1001 ' "$WORK/rootless"
+  grep -q '^  owned/deep/a.txt file 0644 1000:1001 ' "$WORK/rootless"
+  grep -q '^  named/sub/n.txt file 0644 1500:1700 ' "$WORK/rootless"
+  grep -q '^  named/user-only file 0644 1500:1600 ' "$WORK/rootless"
+  grep -q '^  unpacked dir 0755 1000:1001 ' "$WORK/rootless"
+  grep -q '^  plain/d/f file 0644 42:43 ' "$WORK/rootless"
+  grep -q '^  fromstage/d/private file 0600 2000:2001 ' "$WORK/rootless"
+  grep -q '^  locked/a.txt file 0644 0:0 ' "$WORK/rootless"
+  grep -q '^  opt/real/mine dir 0755 1000:1000 ' "$WORK/rootless"
+  grep -q '^  opt/real/mine/sub/made-by-1000 file 0644 1000:0 ' "$WORK/rootless"
+  root_build "$WORK/Containerfile"
+  summary_of localhost/ref root >"$WORK/root"
+  diff -u "$WORK/root" "$WORK/rootless"
+
+  # A rebuild that reuses the cached steps starts from the stored layers: their owners hold
+  # there too (/locked stays 1000's in the new step's layer).
+  printf '%s\nUSER root\nCOPY --chown=1000 b.txt /locked/again\n' "$CHOWNS" > "$WORK/Containerfile"
+  run nobody_s build -t localhost/chowns -f "$WORK/Containerfile" "$WORK/ctx"
+  expect_success
+  [[ "$output" == *"Using cache"* ]]
+  summary_of localhost/chowns >"$WORK/rootless"
+  grep -q '^  locked dir 0700 1000:1000 ' "$WORK/rootless"
+  grep -q '^  locked/again file 0644 1000:1000 ' "$WORK/rootless"
+  root_build "$WORK/Containerfile"
+  summary_of localhost/ref root >"$WORK/root"
+  diff -u "$WORK/root" "$WORK/rootless"
+  [ -z "$(ls -A "$STORE/tmp")" ]
+}
+
+# The store as nobody sees it: its images and leftovers of builds (the config of a metadata
+# step before a failing RUN is cached, so blobs may grow).
+nobody_state() {
+  nobody_s images -a --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}' 2>&1
+  local d
+  for d in tmp ingest; do ls -A "$STORE/$d" 2>/dev/null || true; done
+}
+
+@test "rootless without subordinate ids: COPY --chown to another owner is refused, saying why" {
+  sed -i "/^nobody:/d" /etc/subuid /etc/subgid 2>/dev/null || true
+  run nobody_s import "$WORK/base.tar" localhost/base
+  expect_success
+  printf 'FROM localhost/base\nCOPY --chown=1000:1001 a.txt /\n' > "$WORK/Containerfile"
+  BEFORE=$(nobody_state)
+  run nobody_s build -t localhost/refused -f "$WORK/Containerfile" "$WORK/ctx"
+  expect_failure 125 'building at STEP "COPY --chown=1000:1001 a.txt /"' \
+    "copying with --chown=1000:1001 as 1000:1001 needs a user namespace with more than the caller's id" \
+    'no subordinate uids for user "nobody" in /etc/subuid'
+  same_as_before "$(nobody_state)"
+  # Root itself needs no other ids.
+  printf 'FROM localhost/base\nCOPY --chown=root:0 a.txt /\n' > "$WORK/Containerfile"
+  run nobody_s build -t localhost/rootowned -f "$WORK/Containerfile" "$WORK/ctx"
+  expect_success
+}
+
+@test "rootless with subordinate ids but without newuidmap: a non-root USER is refused, naming it" {
+  grant_subids
+  command -v unshare >/dev/null || skip "needs unshare"
+  run nobody_s import "$WORK/base.tar" localhost/base
+  expect_success
+  printf 'FROM localhost/base\nUSER 1000\nRUN true\n' > "$WORK/Containerfile"
+  BEFORE=$(nobody_state)
+  local uidmap gidmap
+  uidmap=$(command -v newuidmap) gidmap=$(command -v newgidmap)
+  # The helpers hidden in a mount namespace of its own: /dev/null is not executable.
+  without() {
+    local hide mounts=""
+    for hide in "$@"; do mounts+="mount --bind /dev/null $hide && "; done
+    unshare -m --propagation private bash -c "$mounts$(declare -f nobody_s); NOBODY=$NOBODY WORK=$WORK SCHICHT=$SCHICHT STORE=$STORE nobody_s build -t localhost/refused -f $WORK/Containerfile $WORK/ctx"
+  }
+  run without "$uidmap"
+  expect_failure 125 'building at STEP "RUN true"' \
+    "running as 1000:0 needs a user namespace with more than the caller's id" \
+    'newuidmap is not installed (package uidmap)'
+  same_as_before "$(nobody_state)"
+  run without "$uidmap" "$gidmap"
+  expect_failure 125 'newuidmap and newgidmap are not installed (package uidmap)'
+  run without "$gidmap"
+  expect_failure 125 'newgidmap is not installed (package uidmap)'
+  same_as_before "$(nobody_state)"
 }
