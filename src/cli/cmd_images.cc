@@ -259,7 +259,16 @@ int cmd_images(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   int64_t now = store::now_ns();
   ImageFilter filter(store, filters, now);
-  std::vector<store::ImageInfo> all_images = store.images();
+  bool json = !format.empty() && is_json_format(format);
+  const char* default_format =
+      digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n"
+              : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n";
+  // What the output shows decides what the store reads (-q shows IDs only, whatever --format).
+  UsedFields used(quiet ? "{{.ID}}" : format.empty() ? default_format : format);
+  store::ImageListing listing = filter.needs();
+  listing.digests |= (json && !quiet) || used("RepoDigests");
+  listing.details |= (json && !quiet) || used("Labels");
+  std::vector<store::ImageInfo> all_images = store.images(listing);
   std::vector<const store::ImageInfo*> images;
   images.reserve(all_images.size());
   for (const auto& image : all_images) {
@@ -276,11 +285,6 @@ int cmd_images(Context& ctx, CommandArgs args) {
     fmt::print("{}", out);
     return 0;
   }
-  bool json = !format.empty() && is_json_format(format);
-  const char* default_format =
-      digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n"
-              : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n";
-  UsedFields used(format.empty() ? default_format : format);
   // The names history scans the tag log: only when something shows it.
   std::map<std::string, std::vector<std::string>> history;
   if (json || used("History")) history = store.names_history();
@@ -291,7 +295,13 @@ int cmd_images(Context& ctx, CommandArgs args) {
   };
   if (json) {
     ordered_json out = ordered_json::array();
-    for (const auto* image : images) out.push_back(summary_json(*image, history_of(*image)));
+    // One entry per name, as podman prints its table rows: an image with two names is listed
+    // twice (-q lists it once).
+    for (const auto* image : images) {
+      ordered_json summary = summary_json(*image, history_of(*image));
+      for (size_t i = 1; i < image->names.size(); ++i) out.push_back(summary);
+      out.push_back(std::move(summary));
+    }
     fmt::print("{}", json_report(out, 4));
     return 0;
   }

@@ -91,6 +91,14 @@ ImageFilter::ImageFilter(store::Store& store, const std::vector<std::string>& fi
   }
 }
 
+store::ImageListing ImageFilter::needs() const {
+  auto uses = [&](std::string_view key) {
+    return std::any_of(clauses_.begin(), clauses_.end(),
+                       [&](const Clause& c) { return c.key == key; });
+  };
+  return store::ImageListing{.digests = uses("digest"), .details = uses("label") || uses("label!")};
+}
+
 bool ImageFilter::matches(const store::ImageInfo& image) const {
   return std::all_of(clauses_.begin(), clauses_.end(),
                      [&](const Clause& c) { return clause_matches(c, image); });

@@ -15,6 +15,8 @@ class ImageFilter {
   // kInvalidInput for an unknown key ("unsupported image filter "x"") or a bad value.
   ImageFilter(store::Store& store, const std::vector<std::string>& filters, int64_t now_ns);
   bool matches(const store::ImageInfo& image) const;
+  // What matches() reads of an image beyond IDs, times and names.
+  store::ImageListing needs() const;
 
  private:
   struct Clause {

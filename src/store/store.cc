@@ -114,24 +114,25 @@ constexpr std::string_view kImageColumns =
     "id, manifest_digest, manifest_media_type, created, added, last_used, size, os, "
     "architecture, variant, labels";
 
-ImageInfo read_image_row(const Statement& st) {
-  ImageInfo info{.id = Digest::parse(st.view(0)),
-                 .manifest_digest = Digest::parse(st.view(1)),
-                 .manifest_media_type = st.text(2)};
+ImageInfo read_image_row(const Statement& st, bool details = true) {
+  ImageInfo info{.id = Digest::parse(st.view(0)), .manifest_digest = Digest::parse(st.view(1))};
   info.created = st.integer(3);
   info.added = st.integer(4);
   info.last_used = st.integer(5);
   info.size = static_cast<uint64_t>(st.integer(6));
-  info.os = st.text(7);
-  info.architecture = st.text(8);
-  info.variant = st.text(9);
-  info.labels_json = st.text(10);
+  if (details) {
+    info.manifest_media_type = st.text(2);
+    info.os = st.text(7);
+    info.architecture = st.text(8);
+    info.variant = st.text(9);
+    info.labels_json = st.text(10);
+  }
   return info;
 }
 
 }  // namespace
 
-std::vector<ImageInfo> Store::images() {
+std::vector<ImageInfo> Store::images(ImageListing listing) {
   // Rows are read unordered and sorted here: none of the orders has an index, and SQLite's
   // sorter cost more than sorting integers (half the store time of `images` at 1,000 images).
   // The largest rowid bounds the row count (one b-tree descent): vectors of thousands of
@@ -143,7 +144,7 @@ std::vector<ImageInfo> Store::images() {
   std::vector<ImageInfo> out;
   out.reserve(row_bound("images"));
   Statement st(*db_, fmt::format("SELECT {} FROM images ORDER BY rowid", kImageColumns));
-  while (st.step()) out.push_back(read_image_row(st));
+  while (st.step()) out.push_back(read_image_row(st, listing.details));
   // Image IDs are sha256 digests: eight of their hex digits are as good a hash as all 71 bytes.
   struct IdHash {
     size_t operator()(std::string_view id) const {
@@ -179,9 +180,11 @@ std::vector<ImageInfo> Store::images() {
   for (auto& name : rows_by_time("names", "name")) {
     out[name.image].names.push_back(std::move(name.value));
   }
-  auto digests = rows_by_time("image_manifests", "digest");
-  for (auto it = digests.rbegin(); it != digests.rend(); ++it) {
-    out[it->image].digests.push_back(Digest::parse(it->value));
+  if (listing.digests) {
+    auto digests = rows_by_time("image_manifests", "digest");
+    for (auto it = digests.rbegin(); it != digests.rend(); ++it) {
+      out[it->image].digests.push_back(Digest::parse(it->value));
+    }
   }
   // Rows are added in time order, so this rarely moves anything; ties keep the rowid order.
   auto by_added = [](const ImageInfo& a, const ImageInfo& b) { return a.added < b.added; };

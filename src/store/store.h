@@ -37,6 +37,13 @@ struct LayerInfo {
   uint64_t uncompressed_size;
 };
 
+// What Store::images() reads besides each image's IDs, times, size and names. A listing of
+// thousands of images that shows neither skips their rows and strings.
+struct ImageListing {
+  bool digests = true;  // ImageInfo::digests
+  bool details = true;  // manifest_media_type, os, architecture, variant, labels_json
+};
+
 struct ImageInfo {
   Digest id;  // config digest
   Digest manifest_digest;
@@ -83,11 +90,11 @@ struct ContainerInfo {
   std::string id;  // 64 hex
   std::string name;
   Digest image_id;
-  std::string image_name;             // what the user named the image with, normalized
+  std::string image_name;  // what the user named the image with, normalized
   std::vector<std::string> command;
   int64_t created = 0;
-  Digest chain_id;                    // the image's top snapshot the root was made from
-  uint64_t size = 0;                  // bytes the container's root filesystem occupies
+  Digest chain_id;    // the image's top snapshot the root was made from
+  uint64_t size = 0;  // bytes the container's root filesystem occupies
 };
 
 struct RemovalReport {
@@ -118,7 +125,7 @@ class Store {
   void add_image(const NewImage& image, const std::vector<std::string>& names,
                  std::string_view action);
 
-  std::vector<ImageInfo> images();
+  std::vector<ImageInfo> images(ImageListing listing = {});
   std::optional<ImageInfo> image(const Digest& id);
   std::vector<LayerInfo> layers(const Digest& id);
   // The images whose base (first) layer has diffID `base_diff_id`, oldest first as images()
