@@ -1,6 +1,7 @@
 #include "cli/humanize.h"
 
 #include <array>
+#include <charconv>
 #include <map>
 #include <string>
 #include <string_view>
@@ -22,7 +23,15 @@ std::string decimal_size(uint64_t bytes, int precision, std::string_view separat
     size /= 1000.0;
     ++unit;
   }
-  return fmt::format("{:.{}g}{}{}", size, precision, separator, kUnits[unit]);
+  // printf's %.*g, as Go's units.HumanSizeWithPrecision prints (999.9 kB is "1e+03 kB" there
+  // too); std::to_chars runs it without a format string, and `images` prints one per row.
+  std::array<char, 32> digits;
+  auto [end, error] = std::to_chars(digits.data(), digits.data() + digits.size(), size,
+                                    std::chars_format::general, precision);
+  std::string text(digits.data(), error == std::errc() ? end : digits.data());
+  text += separator;
+  text += kUnits[unit];
+  return text;
 }
 
 }  // namespace

@@ -1,0 +1,45 @@
+#include "cli/humanize.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+namespace schicht::cli {
+namespace {
+
+// Go's units.HumanSizeWithPrecision: printf's %.*g of the size in the largest unit below 1000.
+std::string printf_size(uint64_t bytes, int precision, const char* separator) {
+  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+  double size = static_cast<double>(bytes);
+  int unit = 0;
+  while (size >= 1000.0 && unit < 8) {
+    size /= 1000.0;
+    ++unit;
+  }
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*g%s%s", precision, size, separator, kUnits[unit]);
+  return text;
+}
+
+TEST(Humanize, SizesPrintAsPrintfGeneralFormat) {
+  EXPECT_EQ(human_size(0), "0 B");
+  EXPECT_EQ(human_size(999), "999 B");
+  EXPECT_EQ(human_size(1000), "1 kB");
+  EXPECT_EQ(human_size(11'400), "11.4 kB");
+  EXPECT_EQ(human_size(999'500), "1e+03 kB");  // as podman prints it
+  EXPECT_EQ(human_size_compact(1'234'567), "1.235MB");
+  // Every order of magnitude, with values on and around rounding boundaries.
+  for (uint64_t base = 1; base <= 1'000'000'000'000'000ULL; base *= 10) {  // times 9999 fits
+    for (uint64_t factor : {1, 5, 9, 10, 11, 99, 100, 101, 995, 999, 1001, 1234, 9995, 9999}) {
+      uint64_t bytes = base * factor;
+      EXPECT_EQ(human_size(bytes), printf_size(bytes, 3, " ")) << bytes;
+      EXPECT_EQ(human_size_compact(bytes), printf_size(bytes, 4, "")) << bytes;
+      EXPECT_EQ(human_size(bytes + 1), printf_size(bytes + 1, 3, " ")) << bytes + 1;
+    }
+  }
+  EXPECT_EQ(human_size(UINT64_MAX), printf_size(UINT64_MAX, 3, " "));
+}
+
+}  // namespace
+}  // namespace schicht::cli
