@@ -1,5 +1,6 @@
 #include "cli/template_json.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -14,9 +15,29 @@ namespace {
 using Json = nlohmann::ordered_json;
 using tmpl::DecodedRune;
 
+// ASCII that encoding/json writes as it is; with escape_html also without '<', '>' and '&'.
+constexpr std::array<bool, 128> plain_ascii(bool escape_html) {
+  std::array<bool, 128> table{};
+  for (int c = 0x20; c < 0x80; ++c) table[c] = c != '"' && c != '\\';
+  if (escape_html) table['<'] = table['>'] = table['&'] = false;
+  return table;
+}
+constexpr std::array<bool, 128> kPlain = plain_ascii(false);
+constexpr std::array<bool, 128> kPlainHtml = plain_ascii(true);
+
 void append_string(std::string& out, std::string_view s, bool escape_html) {
+  const auto& plain = escape_html ? kPlainHtml : kPlain;
   out += '"';
   for (size_t i = 0; i < s.size();) {
+    // Runs of plain ASCII, most of any string, are copied at once.
+    size_t run = i;
+    while (run < s.size() && static_cast<unsigned char>(s[run]) < 0x80 &&
+           plain[static_cast<unsigned char>(s[run])]) {
+      ++run;
+    }
+    out.append(s.substr(i, run - i));
+    i = run;
+    if (i == s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       if (c == '"' || c == '\\') {
