@@ -294,15 +294,16 @@ int cmd_images(Context& ctx, CommandArgs args) {
     return found == history.end() ? kNoHistory : found->second;
   };
   if (json) {
-    ordered_json out = ordered_json::array();
     // One entry per name, as podman prints its table rows: an image with two names is listed
     // twice (-q lists it once).
+    std::vector<std::string> texts;
+    texts.reserve(images.size());
+    std::vector<const std::string*> entries;
     for (const auto* image : images) {
-      ordered_json summary = summary_json(*image, history_of(*image));
-      for (size_t i = 1; i < image->names.size(); ++i) out.push_back(summary);
-      out.push_back(std::move(summary));
+      texts.push_back(json_element(summary_json(*image, history_of(*image))));
+      entries.insert(entries.end(), std::max<size_t>(image->names.size(), 1), &texts.back());
     }
-    fmt::print("{}", json_report(out, 4));
+    fmt::print("{}", json_array_report(entries));
     return 0;
   }
   ReportSpec spec{.name = "images",

@@ -160,6 +160,39 @@ std::string json_report(const nlohmann::ordered_json& value, int indent) {
   return go_json(value, GoJsonStyle{.escape_html = true, .indent = spaces}) + "\n";
 }
 
+std::string json_element(const nlohmann::ordered_json& value, int indent) {
+  std::string spaces(static_cast<size_t>(std::max(indent, 0)), ' ');
+  std::string text = go_json(value, GoJsonStyle{.escape_html = true, .indent = spaces});
+  // One level deeper, inside the array.
+  std::string out;
+  out.reserve(text.size() + text.size() / 4);
+  for (size_t start = 0; start < text.size();) {
+    size_t newline = text.find('\n', start);
+    if (newline == std::string::npos) newline = text.size() - 1;
+    out.append(text, start, newline + 1 - start);
+    if (text[newline] == '\n') out += spaces;
+    start = newline + 1;
+  }
+  return out;
+}
+
+std::string json_array_report(std::span<const std::string* const> elements, int indent) {
+  if (elements.empty()) return "[]\n";
+  std::string spaces(static_cast<size_t>(std::max(indent, 0)), ' ');
+  size_t size = 4;
+  for (const auto* element : elements) size += element->size() + spaces.size() + 2;
+  std::string out;
+  out.reserve(size);
+  out += '[';
+  for (const auto* element : elements) {
+    out += out.size() == 1 ? "\n" : ",\n";
+    out += spaces;
+    out += *element;
+  }
+  out += "\n]\n";
+  return out;
+}
+
 void write_report(std::string& out, const ReportSpec& spec, const ReportOptions& options,
                   const nlohmann::json& rows) {
   write_report(out, spec, options, to_ordered(rows));

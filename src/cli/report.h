@@ -79,6 +79,10 @@ void print_report(const ReportSpec& spec, const std::string& format, bool nohead
 
 // Go's MarshalIndent of `value` with `indent` spaces, HTML-escaped, plus "\n".
 std::string json_report(const nlohmann::ordered_json& value, int indent = 4);
+// json_report of an array, built element by element so that an element listed several times is
+// serialized once: json_array_report of json_element texts is json_report of the array.
+std::string json_element(const nlohmann::ordered_json& value, int indent = 4);
+std::string json_array_report(std::span<const std::string* const> elements, int indent = 4);
 
 // podman's report.Headers: each field's header is its name split at camel-case boundaries and
 // upper-cased ("CreatedAt" -> "CREATED AT", "ID" -> "ID"); overrides are upper-cased.

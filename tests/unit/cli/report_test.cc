@@ -189,6 +189,24 @@ TEST(Report, JsonOutput) {
             "[\n     {\n          \"a\": 1\n     }\n]\n");
 }
 
+TEST(Report, JsonArrayElementByElementIsTheArrayReport) {
+  ordered_json rows = ordered_json::array(
+      {{{"Id", "abc"}, {"Labels", {{"a", "<b&c>"}}}, {"Names", {"x", "y"}}, {"Empty", {}}},
+       ordered_json::object(),
+       {{"List", ordered_json::array({ordered_json::array(), 1.5, nullptr})}}});
+  for (int indent : {4, 2}) {
+    std::vector<std::string> texts;
+    for (const auto& row : rows) texts.push_back(json_element(row, indent));
+    std::vector<const std::string*> elements{&texts[0], &texts[1], &texts[2]};
+    EXPECT_EQ(json_array_report(elements, indent), json_report(rows, indent));
+    elements.insert(elements.begin(), &texts[0]);  // an element twice, as for two names
+    ordered_json twice = rows;
+    twice.insert(twice.begin(), rows[0]);
+    EXPECT_EQ(json_array_report(elements, indent), json_report(twice, indent));
+  }
+  EXPECT_EQ(json_array_report({}), json_report(ordered_json::array()));
+}
+
 TEST(Report, ErrorsKeepTheOutputBeforeThem) {
   auto [out, error] = failing_report("table {{.Tag}}\\t{{.Nope}}");
   EXPECT_EQ(out, "TAG         <no value>\nlatest");
