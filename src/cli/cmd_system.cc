@@ -273,7 +273,7 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
   if (help) return 0;
   store::Store& store = ctx.store();
   store::Usage usage = store::usage(store);
-  auto images = store.images();
+  auto images = store.images({.digests = false, .details = false});  // IDs, names, times
   int64_t now = store::now_ns();
   if (verbose) {
     if (!format.empty()) {

@@ -1,6 +1,6 @@
 #include "store/usage.h"
 
-#include <set>
+#include <algorithm>
 
 #include "store/db.h"
 
@@ -8,23 +8,30 @@ namespace schicht::store {
 
 Usage usage(Store& store) {
   Usage u;
-  // The GC edges: image -> config, image -> manifests -> layers.
+  // The GC edges: image -> config, image -> manifests -> layers. UNION ALL, and duplicates
+  // (a layer in two manifests of one image) dropped per image below: SQLite's UNION built a
+  // temporary index of every row, half the time of `system df` at 1,000 images.
   Statement st(store.db(),
                "SELECT i.id, b.digest, b.size FROM images i JOIN blobs b ON b.digest = i.id "
-               "UNION SELECT m.image_id, b.digest, b.size FROM image_manifests m "
+               "UNION ALL SELECT m.image_id, b.digest, b.size FROM image_manifests m "
                "JOIN blobs b ON b.digest = m.digest "
-               "UNION SELECT m.image_id, b.digest, b.size FROM image_manifests m "
+               "UNION ALL SELECT m.image_id, b.digest, b.size FROM image_manifests m "
                "JOIN manifest_layers l ON l.manifest_digest = m.digest "
                "JOIN blobs b ON b.digest = l.layer_digest");
-  std::map<std::string, uint64_t> sizes;
   while (st.step()) {
-    std::string image = st.text(0), blob = st.text(1);
-    auto size = static_cast<uint64_t>(st.integer(2));
-    u.blobs_of[image].emplace_back(blob, size);
-    u.users[blob] += 1;
-    sizes[blob] = size;
+    u.blobs_of[st.text(0)].emplace_back(st.text(1), static_cast<uint64_t>(st.integer(2)));
   }
-  for (const auto& [blob, size] : sizes) u.image_bytes += size;
+  for (auto& [image, blobs] : u.blobs_of) {
+    std::sort(blobs.begin(), blobs.end());
+    blobs.erase(std::unique(blobs.begin(), blobs.end(),
+                            [](const auto& a, const auto& b) { return a.first == b.first; }),
+                blobs.end());
+    for (const auto& [blob, size] : blobs) {
+      u.users[blob] += 1;
+      u.sizes[blob] = size;
+    }
+  }
+  for (const auto& [blob, size] : u.sizes) u.image_bytes += size;
   for (const auto& [image, blobs] : u.blobs_of) {
     ImageUsage& iu = u.images[image];
     for (const auto& [blob, size] : blobs) {
@@ -50,12 +57,8 @@ std::vector<std::string> Usage::blobs_freed_by(const std::vector<std::string>& i
 }
 
 uint64_t Usage::freed_by(const std::vector<std::string>& ids) const {
-  std::map<std::string, uint64_t> sizes;
-  for (const auto& [image, blobs] : blobs_of) {
-    for (const auto& [blob, size] : blobs) sizes[blob] = size;
-  }
   uint64_t freed = 0;
-  for (const auto& blob : blobs_freed_by(ids)) freed += sizes[blob];
+  for (const auto& blob : blobs_freed_by(ids)) freed += sizes.at(blob);
   return freed;
 }
 

@@ -27,7 +27,8 @@ struct Usage {
   std::vector<std::string> blobs_freed_by(const std::vector<std::string>& ids) const;
 
   std::map<std::string, std::vector<std::pair<std::string, uint64_t>>> blobs_of;  // image → blobs
-  std::map<std::string, int> users;  // blob → number of images referencing it
+  std::map<std::string, int> users;       // blob → number of images referencing it
+  std::map<std::string, uint64_t> sizes;  // blob → its size, for every blob in blobs_of
 };
 
 Usage usage(Store& store);
