@@ -259,8 +259,7 @@ class Builder {
     std::string sources_hash;
     if (ins.keyword == "COPY" || ins.keyword == "ADD") {
       copy = copy_spec(ctx, ins);
-      sources = resolve_sources(*copy);
-      sources_hash = hash_sources(*copy, sources);
+      sources_hash = resolve_and_hash(*copy, sources);
       key.update(fmt::format("sources {} dest {}\n", sources_hash, copy->dest));
     }
     std::string cache_key = key.finish().str();
@@ -352,9 +351,9 @@ class Builder {
     if (auto from = ins.flag("from")) {
       std::string name = process_word(*from, global_args_, file_.escape);
       fs::path empty = work_.path() / "empty";
+      spec.keep_owners = true;
       if (const Stage* s = stage_named(name, ctx.stage->index)) {
-        spec.source_root =
-            snapshot_of(store_, results_[static_cast<size_t>(s->index)].layers, empty);
+        spec.source_root = source_tree(results_[static_cast<size_t>(s->index)].layers, empty);
       } else {
         std::optional<Digest> id;
         try {
@@ -364,7 +363,7 @@ class Builder {
                fmt::format("{} --from={}: no stage or image found with that name", ins.keyword,
                            name));
         }
-        spec.source_root = snapshot_of(store_, store_.layers(*id), empty);
+        spec.source_root = source_tree(store_.layers(*id), empty);
       }
     } else {
       spec.source_root = options_.context_dir;
@@ -375,6 +374,44 @@ class Builder {
       spec.ignore = &ignore_;
     }
     return spec;
+  }
+
+  // The root filesystem of `layers` for COPY --from: a snapshot, or rootless with subordinate
+  // ids (whose snapshots carry no owners) a tree unpacked with its owners in the work directory,
+  // once per build.
+  fs::path source_tree(const std::vector<store::LayerInfo>& layers, const fs::path& empty) {
+    if (layers.empty() || !builds_in_namespace()) return snapshot_of(store_, layers, empty);
+    std::string key;
+    for (const auto& layer : layers) key += layer.diff_id.str() + '\n';
+    auto [it, added] =
+        source_trees_.try_emplace(key, work_.path() / fmt::format("from{}", source_trees_.size()));
+    if (added) materialize(store_, layers, it->second);
+    return it->second;
+  }
+
+  // COPY/ADD sources and their digest. Rootless, the files of a stage or an image belong to
+  // subordinate ids, maybe unreadable to the caller: they are read in the build's namespace.
+  std::string resolve_and_hash(const CopySpec& copy, std::vector<ResolvedSource>& sources) {
+    if (!copy.keep_owners || !builds_in_namespace()) {
+      sources = resolve_sources(copy);
+      return hash_sources(copy, sources);
+    }
+    // "<hash>\0" and "<path>\0<rel>\0<url 0|1>\0" for each source.
+    std::string out = from_build_namespace([&] {
+      std::vector<ResolvedSource> found = resolve_sources(copy);
+      std::string text = hash_sources(copy, found) + '\0';
+      for (const auto& f : found)
+        text += f.path.string() + '\0' + f.rel + '\0' + (f.url ? "1" : "0") + '\0';
+      return text;
+    });
+    std::vector<std::string> fields;
+    for (size_t pos = 0, nul; (nul = out.find('\0', pos)) != std::string::npos; pos = nul + 1)
+      fields.push_back(out.substr(pos, nul - pos));
+    if (fields.empty() || fields.size() % 3 != 1)
+      fail(ErrorKind::kIo, "reading the sources found in the user namespace: truncated");
+    for (size_t i = 1; i < fields.size(); i += 3)
+      sources.push_back({fields[i], fields[i + 1], fields[i + 2] == "1"});
+    return fields[0];
   }
 
   // Makes rootfs_ hold exactly the stage's layers and records its state before the step.
@@ -571,6 +608,7 @@ class Builder {
   TreeState before_;
   IgnoreRules ignore_;
   bool ignore_loaded_ = false;
+  std::map<std::string, fs::path> source_trees_;  // see source_tree()
 };
 
 }  // namespace

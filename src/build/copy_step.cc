@@ -168,7 +168,11 @@ class Copier {
   void finish_attrs(int fd, int dir_fd, const std::string& name, const struct stat& st,
                     bool symlink) {
     if (::geteuid() == 0) {
-      if (::fchownat(dir_fd, name.c_str(), owner_.uid, owner_.gid, AT_SYMLINK_NOFOLLOW) != 0) {
+      // From a stage or an image without --chown, files keep their owners, as buildah's do.
+      bool keep = spec_.keep_owners && !spec_.chown;
+      uid_t uid = keep ? st.st_uid : owner_.uid;
+      gid_t gid = keep ? st.st_gid : owner_.gid;
+      if (::fchownat(dir_fd, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
         fail_errno("chown", name);
       }
     }

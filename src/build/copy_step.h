@@ -25,6 +25,7 @@ struct CopySpec {
   std::string dest_as_written;          // after substitution only, as history shows it
   fs::path source_root;                 // the context, or a stage's or image's root filesystem
   const IgnoreRules* ignore = nullptr;  // for the context only
+  bool keep_owners = false;             // a stage's or image's files keep theirs without --chown
   std::optional<std::string> chown;     // "user[:group]", names looked up in the target rootfs
   std::optional<mode_t> chmod;
   fs::path download_dir;  // where ADD puts URLs it fetches

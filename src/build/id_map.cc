@@ -161,6 +161,14 @@ void write_mapping(pid_t pid, const IdMapping& mapping) {
 }
 
 void run_as_mapped_root(const IdMapping& mapping, const std::function<void()>& fn) {
+  run_as_mapped_root_for(mapping, [&] {
+    fn();
+    return std::string();
+  });
+}
+
+std::string run_as_mapped_root_for(const IdMapping& mapping,
+                                   const std::function<std::string()>& fn) {
   int to_child[2], from_child[2];
   if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0)
     fail_errno("create a pipe", "");
@@ -179,7 +187,11 @@ void run_as_mapped_root(const IdMapping& mapping, const std::function<void()>& f
       if (::write(report_write.get(), "R", 1) != 1) _exit(126);
       char c;
       if (::read(go_read.get(), &c, 1) != 1) _exit(126);
-      fn();
+      // The report: "O" and the result, or "E<kind> <message>".
+      message = "O" + fn();
+      if (::write(report_write.get(), message.data(), message.size()) !=
+          static_cast<ssize_t>(message.size()))
+        _exit(125);
       _exit(0);
     } catch (const Error& e) {
       message = fmt::format("E{} {}", static_cast<int>(e.kind()), e.what());
@@ -217,13 +229,14 @@ void run_as_mapped_root(const IdMapping& mapping, const std::function<void()>& f
   while ((n = ::read(report_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
     if (n > 0) message.append(buf, static_cast<size_t>(n));
   int status = reap();
-  if (!message.empty()) {
+  if (message.starts_with("E")) {
     size_t space = message.find(' ');
     int kind = std::atoi(message.substr(1, space).c_str());
     throw Error(static_cast<ErrorKind>(kind), message.substr(space + 1));
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (!message.starts_with("O") || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     fail(ErrorKind::kIo, "the user namespace helper process failed");
+  return message.substr(1);
 }
 
 }  // namespace schicht::build

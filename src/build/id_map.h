@@ -48,4 +48,8 @@ void write_mapping(pid_t pid, const IdMapping& mapping);
 // thrown here.
 void run_as_mapped_root(const IdMapping& mapping, const std::function<void()>& fn);
 
+// The same for a `fn` with a result, which comes back through a pipe.
+std::string run_as_mapped_root_for(const IdMapping& mapping,
+                                   const std::function<std::string()>& fn);
+
 }  // namespace schicht::build

@@ -47,6 +47,12 @@ void in_build_namespace(const std::function<void()>& fn) {
   run_as_mapped_root(*ids, fn);
 }
 
+std::string from_build_namespace(const std::function<std::string()>& fn) {
+  const IdMapping* ids = subordinate_mapping();
+  if (ids == nullptr) return fn();
+  return run_as_mapped_root_for(*ids, fn);
+}
+
 TreeState scan_build_tree(const fs::path& root) {
   const IdMapping* ids = subordinate_mapping();
   if (ids == nullptr) return scan_tree(root);

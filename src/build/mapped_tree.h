@@ -15,8 +15,11 @@ namespace schicht::build {
 bool builds_in_namespace();
 
 // Runs `fn` as root of the build's user namespace when rootless with subordinate ids, else
-// here. An Error it throws is thrown here; nothing else comes back (results go through files).
+// here. An Error it throws is thrown here.
 void in_build_namespace(const std::function<void()>& fn);
+
+// The same for a `fn` with a result.
+std::string from_build_namespace(const std::function<std::string()>& fn);
 
 // scan_tree() and write_diff() run that way; their results come back through a scratch file
 // beside the tree.

@@ -59,6 +59,9 @@ compare_build() {
 
 @test "multi-stage builds: AS, FROM a stage, COPY --from a stage and an image, global ARG" {
   compare_build stages
+  grep -q '^  kept/f file 0600 1234:1235 ' "$WORK/stages.podman"
+  grep -q '^  kept/link symlink 0777 77:78 ' "$WORK/stages.podman"
+  grep -q '^  chowned/f file 0600 5:6 ' "$WORK/stages.podman"
 }
 
 @test "FROM scratch with the root filesystem of an earlier stage" {

@@ -50,7 +50,8 @@ RUN id -u > /app/uid && mkdir /app/private && chmod 700 /app/private && echo s >
 USER root
 RUN chown 1000:1001 /app/root-file && rm /app/uid'
 
-# COPY and ADD --chown (numbers, names of the image's passwd and group, from a stage), into a
+# COPY and ADD --chown (numbers, names of the image's passwd and group, from a stage), COPY
+# --from a stage keeping the owners of files the caller may not read, into a
 # directory only its owner may enter, an archive with its own owners, WORKDIR through a link
 # made for USER: as root of the user namespace, with the owners a root build gives.
 CHOWNS='FROM localhost/base AS src
@@ -63,6 +64,7 @@ COPY --chown=someuser b.txt /named/user-only
 ADD --chown=1000:1001 archive.tar /unpacked/
 ADD owned.tar /plain/
 COPY --from=src --chown=2000:2001 /srcdir /fromstage/
+COPY --from=src /srcdir /kept/
 COPY a.txt /locked/
 USER 1000
 WORKDIR /w/mine/sub
@@ -193,6 +195,7 @@ root_build() {
   grep -q '^  unpacked dir 0755 1000:1001 ' "$WORK/rootless"
   grep -q '^  plain/d/f file 0644 42:43 ' "$WORK/rootless"
   grep -q '^  fromstage/d/private file 0600 2000:2001 ' "$WORK/rootless"
+  grep -q '^  kept/d/private file 0600 1234:1234 ' "$WORK/rootless"
   grep -q '^  locked/a.txt file 0644 0:0 ' "$WORK/rootless"
   grep -q '^  opt/real/mine dir 0755 1000:1000 ' "$WORK/rootless"
   grep -q '^  opt/real/mine/sub/made-by-1000 file 0644 1000:0 ' "$WORK/rootless"
