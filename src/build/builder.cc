@@ -27,6 +27,12 @@
 namespace schicht::build {
 namespace {
 
+// An error whose message already names the step it belongs to (not the one running).
+class NamesItsStep : public Error {
+ public:
+  using Error::Error;
+};
+
 constexpr std::string_view kDefaultPath =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 // Changing how steps are executed invalidates what the cache holds: bump this then.
@@ -219,6 +225,8 @@ class Builder {
   void with_step(const Instruction& ins, Fn&& fn) {
     try {
       fn();
+    } catch (const NamesItsStep&) {
+      throw;
     } catch (const Error& e) {
       throw Error(e.kind(),
                   at_line(file_.path, ins.line,
@@ -235,6 +243,7 @@ class Builder {
   }
 
   void run_step(StageContext& ctx, const Instruction& ins, bool final_step) {
+    if (ins.keyword == "WORKDIR") ctx.workdir_step = ins;
     Hasher key;
     key.update(fmt::format("{}\nparent {}\nstage-base {}\n", kCacheVersion,
                            ctx.state.id ? ctx.state.id->str() : "scratch", ctx.history_comment));
@@ -414,6 +423,33 @@ class Builder {
     return fields[0];
   }
 
+  // Creates the working directory `wd` (`rel` inside rootfs_), following symlinks inside it.
+  // As root (also of the build's user namespace), every directory created on the way belongs
+  // to `user` when given, as buildah makes them.
+  void make_work_dir(const std::string& wd, const std::string& rel, const std::string& user) {
+    in_build_namespace([&] {
+      UniqueFd root(::open(rootfs_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!root) fail_errno("open", rootfs_.string());
+      std::optional<snapshot::DirOwner> owner;
+      if (!user.empty() && ::geteuid() == 0) {
+        auto [uid, gid] = lookup_owner(user, rootfs_);
+        owner = snapshot::DirOwner{uid, gid};
+      }
+      auto walk = snapshot::resolve_dir_in_root(root.get(), rel, true, owner ? &*owner : nullptr);
+      if (walk.status == snapshot::WalkStatus::kLoop) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("creating working directory {:?}: resolving {:?}: too many levels of "
+                         "symbolic links",
+                         wd, "/" + walk.stopped_at));
+      }
+      if (walk.status != snapshot::WalkStatus::kOk) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("creating working directory {:?}: {:?} is not a directory", wd,
+                         "/" + walk.stopped_at));
+      }
+    });
+  }
+
   // Makes rootfs_ hold exactly the stage's layers and records its state before the step.
   // For RUN, buildah also creates the working directory (owned by USER) and the VOLUME mount
   // points, so they land in the step's layer.
@@ -430,30 +466,16 @@ class Builder {
     if (!wd.empty() && wd != "/") {
       std::string rel = fs::path(wd).lexically_normal().relative_path().string();
       while (!rel.empty() && rel.back() == '/') rel.pop_back();
-      const std::string& user = ctx.state.config.config.user;
-      // As root (also of the build's user namespace), every directory created on the way
-      // belongs to USER, as buildah makes them.
-      in_build_namespace([&] {
-        UniqueFd root(::open(rootfs_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!root) fail_errno("open", rootfs_.string());
-        std::optional<snapshot::DirOwner> owner;
-        if (for_run && !user.empty() && ::geteuid() == 0) {
-          auto [uid, gid] = lookup_owner(user, rootfs_);
-          owner = snapshot::DirOwner{uid, gid};
-        }
-        auto walk = snapshot::resolve_dir_in_root(root.get(), rel, true, owner ? &*owner : nullptr);
-        if (walk.status == snapshot::WalkStatus::kLoop) {
-          fail(ErrorKind::kInvalidInput,
-               fmt::format("creating working directory {:?}: resolving {:?}: too many levels of "
-                           "symbolic links",
-                           wd, "/" + walk.stopped_at));
-        }
-        if (walk.status != snapshot::WalkStatus::kOk) {
-          fail(ErrorKind::kInvalidInput,
-               fmt::format("creating working directory {:?}: {:?} is not a directory", wd,
-                           "/" + walk.stopped_at));
-        }
-      });
+      try {
+        make_work_dir(wd, rel, for_run ? ctx.state.config.config.user : "");
+      } catch (const Error& e) {
+        // podman makes the directory at the WORKDIR step, so that step fails.
+        if (e.kind() != ErrorKind::kInvalidInput || !ctx.workdir_step) throw;
+        const Instruction& step = *ctx.workdir_step;
+        throw NamesItsStep(e.kind(), at_line(file_.path, step.line,
+                                             fmt::format("building at STEP {:?}: {}",
+                                                         step_message(step), e.what())));
+      }
     }
     if (for_run) {
       UniqueFd root(::open(rootfs_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -33,6 +33,8 @@ struct StageContext {
   std::vector<std::string> shell = {"/bin/sh", "-c"};
   bool cmd_set = false;         // CMD given in this stage: ENTRYPOINT keeps it
   std::string history_comment;  // "FROM <parent>" of the next history entry
+  // The stage's last WORKDIR: a directory that cannot be made fails that step, as in podman.
+  std::optional<Instruction> workdir_step;
 
   // ARGs, then ENV over them: what $VAR means in an instruction.
   Variables variables() const;
