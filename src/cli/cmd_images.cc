@@ -351,14 +351,15 @@ int cmd_images(Context& ctx, CommandArgs args) {
       rows.push_back(std::move(base));
       continue;
     }
-    for (size_t i = 0; i < image.names.size(); ++i) {
-      auto [repository, tag] = split_stored_name(image.names[i]);
-      // The last name takes the image's fields over; the others copy them.
-      ordered_json row = i + 1 < image.names.size() ? base : std::move(base);
+    auto add_row = [&](ordered_json row, std::string_view name) {
+      auto [repository, tag] = split_stored_name(name);
       row["Repository"] = repository;
       row["Tag"] = tag.empty() ? "<none>" : tag;
       rows.push_back(std::move(row));
-    }
+    };
+    // The last name takes the image's fields over; the others copy them.
+    for (size_t i = 0; i + 1 < image.names.size(); ++i) add_row(base, image.names[i]);
+    add_row(std::move(base), image.names.back());
   }
   print_report(spec, format, noheading, rows);
   return 0;
