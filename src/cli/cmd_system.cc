@@ -2,6 +2,7 @@
 // whether it is healthy. Freed space is what was really freed on disk.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -327,9 +328,8 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
   }
   // Every image is reclaimable while no container uses it.
   auto percent = [](uint64_t part, uint64_t whole) {
-    return whole == 0 ? 0
-                      : static_cast<int>(
-                            (100.0 * static_cast<double>(part)) / static_cast<double>(whole) + 0.5);
+    return whole == 0 ? 0L
+                      : std::lround(100.0 * static_cast<double>(part) / static_cast<double>(whole));
   };
   ordered_json rows = ordered_json::array();
   auto row = [&](const char* type, size_t total, size_t active, uint64_t size, uint64_t reclaim) {
