@@ -15,6 +15,7 @@
 #include "build/run_user.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/process.h"
 
 namespace schicht::build {
 namespace {
@@ -103,14 +104,7 @@ void run_helper(const std::vector<std::string>& argv) {
     _exit(127);
   }
   writer.reset();
-  std::string message;
-  char buf[512];
-  ssize_t n;
-  while ((n = ::read(reader.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0) message.append(buf, static_cast<size_t>(n));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  auto [message, status] = collect_child(pid, reader.get(), argv[0]);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
       message.pop_back();
@@ -203,12 +197,7 @@ std::string run_as_mapped_root_for(const IdMapping& mapping,
   }
   go_read.reset();
   report_write.reset();
-  auto reap = [&] {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return status;
-  };
+  auto reap = [&] { return wait_for(pid); };
   char ready = 0;
   if (::read(report_read.get(), &ready, 1) != 1 || ready != 'R') {
     reap();
@@ -223,12 +212,7 @@ std::string run_as_mapped_root_for(const IdMapping& mapping,
   }
   if (::write(go_write.get(), "G", 1) != 1) fail_errno("write", "to the helper process");
   go_write.reset();
-  std::string message;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(report_read.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0) message.append(buf, static_cast<size_t>(n));
-  int status = reap();
+  auto [message, status] = collect_child(pid, report_read.get(), "the user namespace helper");
   if (message.starts_with("E")) {
     size_t space = message.find(' ');
     int kind = std::atoi(message.substr(1, space).c_str());

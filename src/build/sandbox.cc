@@ -32,6 +32,7 @@
 #include "build/run_user.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/process.h"
 
 namespace schicht::build {
 namespace {
@@ -488,19 +489,7 @@ int run_in_rootfs(const RunSpec& spec, RunOutcome* outcome) {
   }
   go_write.reset();  // a child still waiting sees EOF and gives up
 
-  std::string messages;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(reader.get(), buf, sizeof buf);
-    if (n > 0) {
-      messages.append(buf, n);
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
+  auto [messages, status] = collect_child(child, reader.get(), "the sandbox's report");
 
   CreatedPaths made;
   int signal = 0;
