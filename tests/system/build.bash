@@ -40,10 +40,18 @@ import_base() {
 # podman's build of a fixture Containerfile (chroot isolation, docker format so that
 # HEALTHCHECK, ONBUILD and SHELL are kept), saved and summarized to $WORK/<name>.podman.
 podman_build() {
-  local name=$1
-  p build --isolation chroot --format docker -q -f "$CONTAINERFILES/$name.Containerfile" \
-    -t "localhost/$name" "$WORK/ctx" >"$WORK/$name.podman.log" 2>&1 ||
-    { cat "$WORK/$name.podman.log"; return 1; }
+  local name=$1 try
+  for try in 1 2; do
+    p build --isolation chroot --format docker -q -f "$CONTAINERFILES/$name.Containerfile" \
+      -t "localhost/$name" "$WORK/ctx" >"$WORK/$name.podman.log" 2>&1 && break
+    # The oracle's own transient failure (its RUN re-executes itself from a sealed memfd copy,
+    # which a busy machine can refuse with EBUSY): podman is tried once more, schicht never.
+    if [ "$try" = 1 ] && grep -q "sealing memfd copy: Device or resource busy" "$WORK/$name.podman.log"; then
+      continue
+    fi
+    cat "$WORK/$name.podman.log"
+    return 1
+  done
   p save --format docker-dir -o "$WORK/$name.podman.dir" "localhost/$name" >/dev/null 2>&1
   python3 "$BATS_TEST_DIRNAME/image_summary.py" "$WORK/$name.podman.dir" >"$WORK/$name.podman"
 }
