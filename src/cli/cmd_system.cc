@@ -27,6 +27,7 @@
 #include "store/check.h"
 #include "store/lists.h"
 #include "store/usage.h"
+#include "transport/recover.h"
 
 namespace schicht::cli {
 namespace {
@@ -425,6 +426,17 @@ void check_build_dirs(store::Store& store, const store::CheckOptions& options,
   }
 }
 
+void print_recovery(const transport::RecoverReport& r) {
+  if (!r.why_moved.empty()) {
+    fmt::print("database {}", r.why_moved);
+    if (!r.moved_aside.empty()) fmt::print(": moved aside to {}", r.moved_aside.string());
+    fmt::print("\n");
+  }
+  for (const auto& s : r.skipped) fmt::print("not recovered: {}\n", s);
+  for (const auto& line : r.recovered) fmt::print("recovered image {}\n", line);
+  fmt::print("Recovered {} images and {} names\n", r.recovered.size(), r.names);
+}
+
 }  // namespace
 
 int cmd_system_check(Context& ctx, CommandArgs args) {
@@ -435,9 +447,13 @@ int cmd_system_check(Context& ctx, CommandArgs args) {
   flags.add_bool("repair", 'r', &options.repair, "Remove inconsistent images and leftovers");
   flags.add_bool("force", 'f', &options.force, "Remove damaged images too (with --repair)");
   flags.add_string("max", 'm', &max, "Maximum allowed age of unreferenced layers (accepted)");
+  bool recover = false;
+  flags.add_bool("recover", 0, &recover,
+                 "Rebuild lost or damaged image metadata from the blobs, then check");
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args, "schicht system check [options]", &help);
   if (help) return 0;
+  if (recover) print_recovery(transport::recover_store(ctx.root()));
   store::Store& store = ctx.store();
   store::CheckReport report = store::check_store(store, options);
   check_snapshots(store, options, report);

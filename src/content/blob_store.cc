@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -127,14 +129,61 @@ std::string BlobStore::read(const Digest& digest, size_t limit) const {
   return read_all(reader, limit, digest.str());
 }
 
+namespace {
+
+// Takes the lock, waiting while another process holds it.
+void lock_file(int fd, const std::string& path) {
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) fail_errno("lock", path);
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<Ingest> BlobStore::begin_ingest(std::string name) const {
-  std::string tmpl = (ingest_dir_ / "blob-XXXXXX").string();
-  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-  if (fd < 0) fail_errno("create ingest file in", ingest_dir_.string());
+  // Preferably the file is made unnamed (O_TMPFILE), locked, then linked under a fresh name:
+  // so no one ever sees it unlocked.
+  if (auto ingest = begin_unnamed_ingest(name)) return ingest;
+  for (;;) {
+    std::string tmpl = (ingest_dir_ / "blob-XXXXXX").string();
+    int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd < 0) fail_errno("create ingest file in", ingest_dir_.string());
+    UniqueFd guard(fd);
+    // The lock tells `stale_ingests` that a live process still writes this file. Between
+    // mkostemp and the lock, `remove_stale_ingest` may take the new file for a leftover (it
+    // holds the lock while it unlinks, so we wait for it): then the file is gone and another
+    // name is needed.
+    lock_file(fd, tmpl);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) fail_errno("stat", tmpl);
+    if (st.st_nlink == 0) continue;
+    return std::unique_ptr<Ingest>(new Ingest(*this, std::move(guard), tmpl, std::move(name)));
+  }
+}
+
+std::unique_ptr<Ingest> BlobStore::begin_unnamed_ingest(std::string& name) const {
+  int fd = ::open(ingest_dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    // Not supported by this file system (or kernel): the caller falls back to named files.
+    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) return nullptr;
+    fail_errno("create ingest file in", ingest_dir_.string());
+  }
   UniqueFd guard(fd);
-  // The lock tells `stale_ingests` that a live process still writes this file.
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) fail_errno("lock", tmpl);
-  return std::unique_ptr<Ingest>(new Ingest(*this, std::move(guard), tmpl, std::move(name)));
+  lock_file(fd, ingest_dir_.string());
+  std::string proc = fmt::format("/proc/self/fd/{}", fd);
+  static std::atomic<uint64_t> counter{0};
+  std::random_device entropy;
+  for (;;) {
+    fs::path path =
+        ingest_dir_ / fmt::format("blob-{}-{}-{:08x}", ::getpid(), ++counter, entropy());
+    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      return std::unique_ptr<Ingest>(
+          new Ingest(*this, std::move(guard), path.string(), std::move(name)));
+    }
+    if (errno == EEXIST) continue;
+    if (errno == ENOENT && !fs::exists("/proc/self/fd")) return nullptr;  // no /proc here
+    fail_errno("create ingest file", path.string());
+  }
 }
 
 Digest BlobStore::put(std::string_view bytes, const std::optional<Digest>& expected,
@@ -169,15 +218,45 @@ void BlobStore::walk(const std::function<void(const Digest&, uint64_t)>& fn) con
   }
 }
 
+namespace {
+
+// Opens and locks `path` when no live writer holds it and it is still the file at `path` (a
+// writer may have committed it, renaming it away, and a new ingest may have taken its name):
+// an invalid fd otherwise. The lock lasts as long as the fd.
+UniqueFd lock_if_stale(const fs::path& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return fd;
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return UniqueFd();
+  struct stat held {
+  }, named{};
+  if (::fstat(fd.get(), &held) != 0 || ::lstat(path.c_str(), &named) != 0) return UniqueFd();
+  if (held.st_dev != named.st_dev || held.st_ino != named.st_ino || held.st_nlink == 0 ||
+      !S_ISREG(held.st_mode)) {
+    return UniqueFd();
+  }
+  return fd;
+}
+
+}  // namespace
+
 std::vector<fs::path> BlobStore::stale_ingests() const {
   std::vector<fs::path> stale;
   for (const auto& entry : fs::directory_iterator(ingest_dir_)) {
-    int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    UniqueFd guard(fd);
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) stale.push_back(entry.path());
+    if (lock_if_stale(entry.path())) stale.push_back(entry.path());
   }
   return stale;
+}
+
+bool BlobStore::remove_stale_ingest(const fs::path& path) const {
+  // Unlinked while the lock is held: a writer that created the file but has not locked it yet
+  // waits for the lock, then sees the file gone (begin_ingest) and takes another name.
+  UniqueFd fd = lock_if_stale(path);
+  if (!fd) return false;
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    fail_errno("remove", path.string());
+  }
+  return true;
 }
 
 }  // namespace schicht

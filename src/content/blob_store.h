@@ -90,8 +90,13 @@ class BlobStore {
   void walk(const std::function<void(const Digest&, uint64_t)>& fn) const;
   // Temp files of ingests whose writer is gone (not flock-held): a crash leftover.
   std::vector<fs::path> stale_ingests() const;
+  // Removes `path` (one of stale_ingests()) when it is still stale: a live writer's file stays.
+  // Returns whether it removed it.
+  bool remove_stale_ingest(const fs::path& path) const;
 
  private:
+  std::unique_ptr<Ingest> begin_unnamed_ingest(std::string& name) const;
+
   fs::path blob_dir_;
   fs::path ingest_dir_;
 };

@@ -1,5 +1,6 @@
 #include "store/check.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <map>
@@ -28,134 +29,235 @@ std::optional<Digest> hash_blob(const BlobStore& blobs, const Digest& digest) {
   }
 }
 
-// Image ID → names (or the short ID), for messages.
-std::string image_label(Store& store, const std::string& id) {
-  auto image = store.image(Digest::parse(id));
-  if (image && !image->names.empty()) return fmt::format("{} ({})", image->names.front(), id);
+// Which file a blob name denoted when it was hashed: blob files never change in place, so the
+// same file still has the content it hashed to.
+struct FileId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  bool operator==(const FileId&) const = default;
+};
+
+std::optional<FileId> file_id(const BlobStore& blobs, const Digest& digest) {
+  struct stat st {};
+  if (::lstat(blobs.path_of(digest).c_str(), &st) != 0) return std::nullopt;
+  return FileId{st.st_dev, st.st_ino};
+}
+
+// What is wrong with a recorded blob of `size` bytes, or "" when nothing is. `hashed_bad` is the
+// file that already hashed wrong (not hashed again while it is still the same file).
+std::string blob_damage(const BlobStore& blobs, const Digest& digest, int64_t size, bool quick,
+                        std::optional<FileId>* hashed_bad) {
+  auto actual = blobs.size_of(digest);
+  if (!actual) return "missing";
+  if (*actual != static_cast<uint64_t>(size)) {
+    return fmt::format("{} bytes instead of {}", *actual, size);
+  }
+  if (quick) return "";
+  auto id = file_id(blobs, digest);
+  if (hashed_bad != nullptr && *hashed_bad && id == *hashed_bad) {
+    return "content does not match its digest";
+  }
+  if (hash_blob(blobs, digest) == digest) return "";
+  if (hashed_bad != nullptr) *hashed_bad = id;
+  return "content does not match its digest";
+}
+
+// Image ID → names (or the ID), for messages.
+std::string image_label(Db& db, const std::string& id) {
+  Statement st(db, "SELECT name FROM names WHERE image_id = ? ORDER BY added, rowid LIMIT 1");
+  st.bind(1, id);
+  if (st.step()) return fmt::format("{} ({})", st.text(0), id);
   return id;
+}
+
+// The blobs each image references (config, manifests, their layers), with whether a blob row
+// records each.
+constexpr std::string_view kImageBlobs =
+    "SELECT r.image, r.blob, b.digest IS NOT NULL FROM ("
+    "SELECT id AS image, id AS blob FROM images UNION "
+    "SELECT image_id, digest FROM image_manifests UNION "
+    "SELECT m.image_id, l.layer_digest FROM image_manifests m "
+    "JOIN manifest_layers l ON l.manifest_digest = m.digest) r "
+    "LEFT JOIN blobs b ON b.digest = r.blob";
+
+constexpr std::string_view kReferenced =
+    "SELECT id FROM images UNION SELECT digest FROM image_manifests UNION "
+    "SELECT layer_digest FROM manifest_layers UNION SELECT digest FROM lists UNION "
+    "SELECT digest FROM build_cache_blobs";
+
+// A deferred read transaction: every query inside sees one snapshot of the database.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Db& db) : db_(db) { db_.exec("BEGIN"); }
+  ~ReadSnapshot() {
+    ignore_error("ending a read-only transaction changes nothing", [&] { db_.exec("ROLLBACK"); });
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  Db& db_;
+};
+
+// What the unlocked first pass suspects. Nothing is reported or removed on its word alone:
+// beside live commands a row may go, a blob appear or an image be committed between two
+// queries or two stats, so every suspect is confirmed under gc.lock (below).
+struct Suspects {
+  std::map<std::string, std::optional<FileId>> damaged;  // recorded blobs, with a bad hash's file
+  bool unrecorded = false;                               // an image names a blob without a row
+  std::set<std::string> orphans;                         // blobs nothing seemed to reference
+  std::set<int64_t> dead_leases;
+};
+
+Suspects first_pass(Store& store, const CheckOptions& options, CheckReport& report) {
+  Suspects s;
+  const BlobStore& blobs = store.blobs();
+  std::vector<std::pair<std::string, int64_t>> recorded;
+  std::set<std::string> referenced, images, recorded_names;
+  std::set<std::string> leased;
+  {
+    ReadSnapshot snapshot(store.db());
+    Statement st(store.db(), "SELECT digest, size FROM blobs");
+    while (st.step()) recorded.emplace_back(st.text(0), st.integer(1));
+    Statement refs(store.db(), kImageBlobs);
+    while (refs.step()) {
+      images.insert(refs.text(0));
+      if (refs.integer(2) == 0) s.unrecorded = true;
+    }
+    Statement all(store.db(), kReferenced);
+    while (all.step()) referenced.insert(all.text(0));
+    leased = live_leased_blobs(store.db());
+    int64_t now = now_ns();
+    Statement leases(store.db(), "SELECT id, pid, boot_id, expires FROM leases");
+    while (leases.step()) {
+      if (!lease_is_live(leases.integer(1), leases.text(2), leases.integer(3), now)) {
+        s.dead_leases.insert(leases.integer(0));
+      }
+    }
+  }
+  report.images_checked = images.size();
+  report.blobs_checked = recorded.size();
+  for (const auto& [digest, size] : recorded) {
+    recorded_names.insert(digest);
+    std::optional<FileId> bad;
+    if (!blob_damage(blobs, Digest::parse(digest), size, options.quick, &bad).empty()) {
+      s.damaged[digest] = bad;
+    }
+  }
+  auto consider = [&](const std::string& d) {
+    if (referenced.count(d) == 0 && leased.count(d) == 0) s.orphans.insert(d);
+  };
+  for (const auto& d : recorded_names) consider(d);
+  blobs.walk([&](const Digest& d, uint64_t) { consider(d.str()); });
+  return s;
+}
+
+// Under gc.lock, inside the write transaction: the suspects that are really wrong now, and with
+// repair their removal. Returns the candidate blobs for the store to delete when unreferenced.
+std::vector<std::string> confirm(Store& store, Db& db, Suspects& s, const CheckOptions& options,
+                                 CheckReport& report, RemovalReport& removed) {
+  const BlobStore& blobs = store.blobs();
+  std::vector<std::string> candidates;
+  int64_t now = now_ns();
+
+  // Leases: liveness is judged again; ids are never reused (AUTOINCREMENT).
+  for (int64_t id : s.dead_leases) {
+    Statement st(db, "SELECT pid, boot_id, expires FROM leases WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step() || lease_is_live(st.integer(0), st.text(1), st.integer(2), now)) continue;
+    report.problems.push_back(fmt::format("dead lease {} of process {}", id, st.integer(0)));
+    if (options.repair) {
+      Statement(db, "DELETE FROM leases WHERE id = ?").bind(1, id).run();
+      report.repairs.push_back(fmt::format("removed dead lease {}", id));
+    } else {
+      ++report.unrepaired;
+    }
+  }
+
+  // Damaged blobs: with gc.lock held no deleter is between its commit and its unlink, and
+  // blob files are complete before their rows are written: a row whose file is missing or
+  // wrong now is damage, not a race.
+  std::map<std::string, std::string> damaged;  // digest → what is wrong
+  for (auto& [digest, bad] : s.damaged) {
+    Statement st(db, "SELECT size FROM blobs WHERE digest = ?");
+    st.bind(1, digest);
+    if (!st.step()) continue;
+    std::string why = blob_damage(blobs, Digest::parse(digest), st.integer(0), options.quick, &bad);
+    if (!why.empty()) damaged[digest] = why;
+  }
+  std::map<std::string, std::vector<std::string>> images;  // image → what is wrong
+  if (!damaged.empty() || s.unrecorded) {
+    Statement refs(db, kImageBlobs);
+    while (refs.step()) {
+      std::string blob = refs.text(1);
+      if (auto it = damaged.find(blob); it != damaged.end()) {
+        images[refs.text(0)].push_back(fmt::format("blob {}: {}", blob, it->second));
+      } else if (refs.integer(2) == 0) {
+        images[refs.text(0)].push_back(fmt::format("blob {}: not recorded", blob));
+      }
+    }
+  }
+  for (const auto& [id, why] : images) {
+    std::string label = image_label(db, id);
+    for (const auto& w : why)
+      report.problems.push_back(fmt::format("damaged image {}: {}", label, w));
+    Statement user(db, "SELECT 1 FROM containers WHERE image_id = ? LIMIT 1");
+    user.bind(1, id);
+    if (options.repair && options.force && !user.step()) {
+      drop_image_rows(db, Digest::parse(id), removed, candidates);
+      report.repairs.push_back(fmt::format("removed damaged image {}", label));
+    } else {
+      report.unrepaired += why.size();
+    }
+  }
+  // A damaged blob no image uses any more (its images went) goes with the orphans.
+  for (const auto& [digest, why] : damaged) s.orphans.insert(digest);
+
+  // Orphans: references and leases are read again in this transaction. A live write records
+  // its lease before it checks for the blob under gc.lock and renames its file only after
+  // that, so a blob file that appeared is covered by a lease row visible here.
+  std::set<std::string> leased = live_leased_blobs(db);
+  for (const auto& digest : s.orphans) {
+    if (blob_in_use(db, digest, leased)) continue;
+    bool on_disk = blobs.exists(Digest::parse(digest));
+    Statement row(db, "SELECT 1 FROM blobs WHERE digest = ?");
+    row.bind(1, digest);
+    if (!on_disk && !row.step()) continue;  // gone meanwhile
+    if (damaged.count(digest) == 0) {
+      report.problems.push_back(fmt::format("unreferenced blob {}", digest));
+      if (!options.repair) ++report.unrepaired;
+    }
+    if (options.repair) candidates.push_back(digest);
+  }
+  return candidates;
 }
 
 }  // namespace
 
 CheckReport check_store(Store& store, const CheckOptions& options) {
   CheckReport report;
-  const BlobStore& blobs = store.blobs();
+  Suspects suspects = first_pass(store, options, report);
 
-  // 1. Every blob a row records must be there, with its size and digest.
-  std::map<std::string, std::string> damaged_blobs;  // digest → what is wrong
-  std::set<std::string> recorded;
-  {
-    Statement st(store.db(), "SELECT digest, size FROM blobs");
-    while (st.step()) {
-      Digest digest = Digest::parse(st.text(0));
-      recorded.insert(digest.str());
-      ++report.blobs_checked;
-      auto size = blobs.size_of(digest);
-      if (!size) {
-        damaged_blobs[digest.str()] = "missing";
-      } else if (*size != static_cast<uint64_t>(st.integer(1))) {
-        damaged_blobs[digest.str()] = fmt::format("{} bytes instead of {}", *size, st.integer(1));
-      } else if (!options.quick && hash_blob(blobs, digest) != digest) {
-        damaged_blobs[digest.str()] = "content does not match its digest";
-      }
-    }
-  }
-  // The images those blobs belong to.
-  std::map<std::string, std::vector<std::string>> damaged_images;
-  {
-    Statement st(store.db(),
-                 "SELECT id, id FROM images UNION "
-                 "SELECT image_id, digest FROM image_manifests UNION "
-                 "SELECT m.image_id, l.layer_digest FROM image_manifests m "
-                 "JOIN manifest_layers l ON l.manifest_digest = m.digest");
-    std::set<std::string> images;
-    while (st.step()) {
-      images.insert(st.text(0));
-      std::string blob = st.text(1);
-      if (auto it = damaged_blobs.find(blob); it != damaged_blobs.end()) {
-        damaged_images[st.text(0)].push_back(fmt::format("blob {}: {}", blob, it->second));
-      } else if (recorded.count(blob) == 0) {
-        damaged_images[st.text(0)].push_back(fmt::format("blob {}: not recorded", blob));
-      }
-    }
-    report.images_checked = images.size();
-  }
-  for (const auto& [id, why] : damaged_images) {
-    for (const auto& w : why) {
-      report.problems.push_back(fmt::format("damaged image {}: {}", image_label(store, id), w));
-    }
-  }
-
-  // 2. Blobs on disk or in rows that no image references and no live lease protects.
-  std::vector<Digest> orphans;
-  {
-    std::set<std::string> referenced;
-    Statement st(store.db(),
-                 "SELECT id FROM images UNION SELECT digest FROM image_manifests UNION "
-                 "SELECT layer_digest FROM manifest_layers UNION SELECT digest FROM lists UNION "
-                 "SELECT digest FROM build_cache_blobs");
-    while (st.step()) referenced.insert(st.text(0));
-    std::set<std::string> leased = live_leased_blobs(store.db());
-    std::set<std::string> candidates = recorded;
-    blobs.walk([&](const Digest& d, uint64_t) { candidates.insert(d.str()); });
-    for (const auto& d : candidates) {
-      if (referenced.count(d) != 0 || leased.count(d) != 0) continue;
-      orphans.push_back(Digest::parse(d));
-      report.problems.push_back(fmt::format("unreferenced blob {}", d));
-    }
-  }
-
-  // 3. Ingest files nobody writes, and leases whose owner is gone.
-  std::vector<fs::path> stale = blobs.stale_ingests();
-  for (const auto& p : stale)
-    report.problems.push_back(fmt::format("stale ingest file {}", p.string()));
-  std::vector<int64_t> dead_leases;
-  {
-    int64_t now = now_ns();
-    Statement st(store.db(), "SELECT id, pid, boot_id, expires FROM leases");
-    while (st.step()) {
-      if (!lease_is_live(st.integer(1), st.text(2), st.integer(3), now)) {
-        dead_leases.push_back(st.integer(0));
-        report.problems.push_back(
-            fmt::format("dead lease {} of process {}", st.integer(0), st.integer(1)));
-      }
-    }
-  }
-
-  report.unrepaired = report.problems.size();
-  if (!options.repair) return report;
-
-  for (const auto& id : dead_leases) {
-    Statement(store.db(), "DELETE FROM leases WHERE id = ?").bind(1, id).run();
-    report.repairs.push_back(fmt::format("removed dead lease {}", id));
-    --report.unrepaired;
-  }
-  for (const auto& p : stale) {
-    if (::unlink(p.c_str()) == 0 || errno == ENOENT) {
-      report.repairs.push_back(fmt::format("removed stale ingest file {}", p.string()));
-      --report.unrepaired;
-    }
-  }
-  if (!orphans.empty()) {
-    RemovalReport removed = store.collect_garbage(orphans);
+  if (!suspects.damaged.empty() || suspects.unrecorded || !suspects.orphans.empty() ||
+      !suspects.dead_leases.empty()) {
+    auto decide = [&](Db& db, RemovalReport& removed) {
+      return confirm(store, db, suspects, options, report, removed);
+    };
+    RemovalReport removed = store.remove_exclusively(decide);
     for (const auto& d : removed.deleted_blobs) {
       report.repairs.push_back(fmt::format("removed unreferenced blob {}", d.str()));
-      --report.unrepaired;
     }
   }
-  for (const auto& [id, why] : damaged_images) {
-    if (!options.force) continue;
-    std::string label = image_label(store, id);
-    store.remove_image(Digest::parse(id));
-    report.repairs.push_back(fmt::format("removed damaged image {}", label));
-    report.unrepaired -= why.size();
-  }
-  // Blobs of removed damaged images that were themselves the damage (missing or corrupt) may
-  // still have a row or a corrupt file: remove what is now unreferenced.
-  if (options.force && !damaged_blobs.empty()) {
-    std::vector<Digest> bad;
-    for (const auto& [d, why] : damaged_blobs) bad.push_back(Digest::parse(d));
-    store.collect_garbage(bad);
+
+  // Ingest files nobody writes: each is removed only while its lock is held (remove_stale_ingest),
+  // so a writer that just created one never loses it.
+  for (const auto& p : store.blobs().stale_ingests()) {
+    report.problems.push_back(fmt::format("stale ingest file {}", p.string()));
+    if (options.repair && store.blobs().remove_stale_ingest(p)) {
+      report.repairs.push_back(fmt::format("removed stale ingest file {}", p.string()));
+    } else if (!options.repair) {
+      ++report.unrepaired;
+    }
   }
   return report;
 }

@@ -41,14 +41,7 @@ std::vector<Digest> delete_unreferenced_rows(Db& db, const std::vector<std::stri
   std::vector<Digest> deleted;
   std::set<std::string> leased = live_leased_blobs(db);
   for (const auto& digest : candidates) {
-    Statement used(db,
-                   "SELECT 1 FROM images WHERE id = ?1 UNION ALL "
-                   "SELECT 1 FROM image_manifests WHERE digest = ?1 UNION ALL "
-                   "SELECT 1 FROM manifest_layers WHERE layer_digest = ?1 UNION ALL "
-                   "SELECT 1 FROM lists WHERE digest = ?1 UNION ALL "
-                   "SELECT 1 FROM build_cache_blobs WHERE digest = ?1 LIMIT 1");
-    used.bind(1, digest);
-    if (used.step() || leased.count(digest) != 0) continue;
+    if (blob_in_use(db, digest, leased)) continue;
     Statement(db, "DELETE FROM layers WHERE digest = ?").bind(1, digest).run();
     Statement(db, "DELETE FROM blobs WHERE digest = ?").bind(1, digest).run();
     deleted.push_back(Digest::parse(digest));
@@ -77,48 +70,65 @@ RemovalReport Store::collect_garbage(const std::vector<Digest>& digests) {
   return report;
 }
 
+bool blob_in_use(Db& db, const std::string& digest, const std::set<std::string>& leased) {
+  if (leased.count(digest) != 0) return true;
+  Statement used(db,
+                 "SELECT 1 FROM images WHERE id = ?1 UNION ALL "
+                 "SELECT 1 FROM image_manifests WHERE digest = ?1 UNION ALL "
+                 "SELECT 1 FROM manifest_layers WHERE layer_digest = ?1 UNION ALL "
+                 "SELECT 1 FROM lists WHERE digest = ?1 UNION ALL "
+                 "SELECT 1 FROM build_cache_blobs WHERE digest = ?1 LIMIT 1");
+  used.bind(1, digest);
+  return used.step();
+}
+
+bool drop_image_rows(Db& db, const Digest& id, RemovalReport& report,
+                     std::vector<std::string>& candidates) {
+  int64_t now = now_ns();
+  std::vector<std::string> names;
+  Statement st(db, "SELECT name FROM names WHERE image_id = ? ORDER BY added, rowid");
+  st.bind(1, id.str());
+  while (st.step()) names.push_back(st.text(0));
+  for (const auto& name : names) {
+    drop_name(db, name, "rmi", now);
+    report.untagged.push_back(name);
+    // A list pulled under the name was part of what the pull stored: it goes too.
+    if (auto list = drop_pulled_list_name(db, name)) candidates.push_back(*list);
+  }
+  Statement exists(db, "SELECT 1 FROM images WHERE id = ?");
+  exists.bind(1, id.str());
+  if (!exists.step()) return false;
+  Statement user(db, "SELECT id FROM containers WHERE image_id = ? LIMIT 1");
+  user.bind(1, id.str());
+  if (user.step()) {
+    fail(ErrorKind::kInUse,
+         fmt::format("image used by {}: image is in use by a container: consider listing "
+                     "external containers and force-removing image",
+                     user.text(0)));
+  }
+  candidates.push_back(id.str());
+  Statement edges(db,
+                  "SELECT m.digest, l.layer_digest FROM image_manifests m "
+                  "LEFT JOIN manifest_layers l ON l.manifest_digest = m.digest "
+                  "WHERE m.image_id = ?");
+  edges.bind(1, id.str());
+  while (edges.step()) {
+    candidates.push_back(edges.text(0));
+    if (!edges.is_null(1)) candidates.push_back(edges.text(1));
+  }
+  Statement(db, "DELETE FROM images WHERE id = ?").bind(1, id.str()).run();
+  return true;
+}
+
 RemovalReport Store::remove_image(const Digest& id) {
   RemovalReport report;
   FileLock gc(root_ / "gc.lock", FileLock::Mode::kExclusive);
   {
     Transaction txn(*db_);
-    int64_t now = now_ns();
-    std::vector<std::string> names;
-    Statement st(*db_, "SELECT name FROM names WHERE image_id = ? ORDER BY added, rowid");
-    st.bind(1, id.str());
-    while (st.step()) names.push_back(st.text(0));
     std::vector<std::string> candidates;
-    for (const auto& name : names) {
-      drop_name(*db_, name, "rmi", now);
-      report.untagged.push_back(name);
-      // A list pulled under the name was part of what the pull stored: it goes too.
-      if (auto list = drop_pulled_list_name(*db_, name)) candidates.push_back(*list);
-    }
-    Statement exists(*db_, "SELECT 1 FROM images WHERE id = ?");
-    exists.bind(1, id.str());
-    if (!exists.step()) return report;
-    Statement user(*db_, "SELECT id FROM containers WHERE image_id = ? LIMIT 1");
-    user.bind(1, id.str());
-    if (user.step()) {
-      fail(ErrorKind::kInUse,
-           fmt::format("image used by {}: image is in use by a container: consider listing "
-                       "external containers and force-removing image",
-                       user.text(0)));
-    }
-    candidates.push_back(id.str());
-    Statement edges(*db_,
-                    "SELECT m.digest, l.layer_digest FROM image_manifests m "
-                    "LEFT JOIN manifest_layers l ON l.manifest_digest = m.digest "
-                    "WHERE m.image_id = ?");
-    edges.bind(1, id.str());
-    while (edges.step()) {
-      candidates.push_back(edges.text(0));
-      if (!edges.is_null(1)) candidates.push_back(edges.text(1));
-    }
+    if (!drop_image_rows(*db_, id, report, candidates)) return report;
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-    Statement(*db_, "DELETE FROM images WHERE id = ?").bind(1, id.str()).run();
-
     report.deleted_blobs = delete_unreferenced_rows(*db_, candidates);
     kill_point("rmi-rows-before-commit");
     txn.commit();
@@ -128,6 +138,22 @@ RemovalReport Store::remove_image(const Digest& id) {
     report.freed_bytes += blobs_.remove(digest);
     kill_point("rmi-blob-removed");
   }
+  return report;
+}
+
+RemovalReport Store::remove_exclusively(
+    const std::function<std::vector<std::string>(Db&, RemovalReport&)>& decide) {
+  RemovalReport report;
+  FileLock gc(root_ / "gc.lock", FileLock::Mode::kExclusive);
+  {
+    Transaction txn(*db_);
+    std::vector<std::string> candidates = decide(*db_, report);
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    report.deleted_blobs = delete_unreferenced_rows(*db_, candidates);
+    txn.commit();
+  }
+  for (const auto& digest : report.deleted_blobs) report.freed_bytes += blobs_.remove(digest);
   return report;
 }
 

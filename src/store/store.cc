@@ -11,7 +11,9 @@
 #include "core/error.h"
 #include "core/kill_point.h"
 #include "store/db.h"
+#include "store/lost_database.h"
 #include "store/names.h"
+#include "store/names_journal.h"
 #include "store/schema.h"
 
 namespace schicht::store {
@@ -22,9 +24,19 @@ int64_t now_ns() {
       .count();
 }
 
-Store::Store(fs::path root) : root_(std::move(root)), blobs_((make_dirs(root_, 0700), root_)) {
-  db_ = std::make_unique<Db>((root_ / "db.sqlite").string());
-  migrate(*db_);
+Store::Store(fs::path root, bool recovering)
+    : root_(std::move(root)), blobs_((make_dirs(root_, 0700), root_)) {
+  // Blobs without their database: an error, never an empty store (lost_database.h).
+  if (!recovering) check_database_present(root_);
+  try {
+    db_ = std::make_unique<Db>((root_ / "db.sqlite").string());
+    migrate(*db_);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kIntegrity) throw;
+    fail(ErrorKind::kIntegrity,
+         fmt::format("{}: the database is damaged; {}", e.what(), kRecoverHint));
+  }
+  journal_ = std::make_unique<NamesJournal>(*db_, root_);
 }
 
 Store::~Store() = default;

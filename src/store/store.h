@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@
 namespace schicht::store {
 
 class Db;
+class NamesJournal;
 
 struct LayerInfo {
   Digest digest;  // of the blob as stored (maybe compressed)
@@ -107,8 +109,9 @@ class Lease;
 
 class Store {
  public:
-  // Opens (creating when missing) the store at `root`.
-  explicit Store(fs::path root);
+  // Opens (creating when missing) the store at `root`. kIntegrity when blobs exist but the
+  // database is missing, empty or not a database (lost_database.h), unless `recovering`.
+  explicit Store(fs::path root, bool recovering = false);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -167,12 +170,21 @@ class Store {
   // Removes the candidate blobs (rows and files) that no image or list references, no live lease
   // protects: crash leftovers, found by `system check`.
   RemovalReport collect_garbage(const std::vector<Digest>& candidates);
+  // For maintenance that must decide and delete at once (`system check --repair`): runs
+  // `decide` with gc.lock held exclusively, inside one write transaction, so no deleter runs
+  // beside it, no writer commits rows meanwhile and every blob file a live write has renamed
+  // into place is covered by a lease row `decide` sees. `decide` may drop images
+  // (drop_image_rows) and returns candidate blobs; those no image, list or live lease
+  // references then go, rows first, files after the commit (still under gc.lock).
+  RemovalReport remove_exclusively(
+      const std::function<std::vector<std::string>(Db&, RemovalReport&)>& decide);
   // Records that `id` was used now (pull, load, tag, push, save, container create).
   void touch(const Digest& id);
 
  private:
   fs::path root_;
   BlobStore blobs_;
+  std::unique_ptr<NamesJournal> journal_;  // declared before db_: outlives the connection
   std::unique_ptr<Db> db_;
 };
 
@@ -199,6 +211,13 @@ class Lease {
 bool lease_is_live(int64_t pid, const std::string& boot, int64_t expires, int64_t now);
 // Digests protected by leases whose owner is alive and which have not expired.
 std::set<std::string> live_leased_blobs(Db& db);
+// Whether a row references the blob or `leased` (from live_leased_blobs) protects it.
+bool blob_in_use(Db& db, const std::string& digest, const std::set<std::string>& leased);
+// Inside a write transaction with gc.lock held: drops the image's names (tag log rows `rmi`,
+// pulled lists named like them) and rows, adding the blobs it referenced to `candidates`.
+// false when the image does not exist (its names still go); kInUse while a container uses it.
+bool drop_image_rows(Db& db, const Digest& id, RemovalReport& report,
+                     std::vector<std::string>& candidates);
 
 int64_t now_ns();
 std::string boot_id();

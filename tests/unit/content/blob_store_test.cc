@@ -1,6 +1,7 @@
 #include "content/blob_store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
@@ -248,6 +249,33 @@ TEST_F(BlobStoreTest, StaleIngestsAreTheUnlockedOnes) {
 
   fs::remove(leftover);
   EXPECT_TRUE(store_.stale_ingests().empty());
+}
+
+TEST_F(BlobStoreTest, RemoveStaleIngestTakesOnlyUnlockedFiles) {
+  // A live ingest is never seen unlocked, however often a checker looks.
+  auto live = store_.begin_ingest("live");
+  live->write("in flight");
+  for (const auto& entry : fs::directory_iterator(store_.ingest_dir())) {
+    EXPECT_FALSE(store_.remove_stale_ingest(entry.path()));
+  }
+  // A file another process holds locked stays too; once the holder is gone, it goes.
+  fs::path held = store_.ingest_dir() / "blob-held";
+  write_file_atomic(held, "half a layer", 0600);
+  {
+    UniqueFd fd(::open(held.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(fd);
+    ASSERT_EQ(::flock(fd.get(), LOCK_EX), 0);
+    EXPECT_TRUE(store_.stale_ingests().empty());
+    EXPECT_FALSE(store_.remove_stale_ingest(held));
+    EXPECT_TRUE(fs::exists(held));
+  }
+  EXPECT_EQ(store_.stale_ingests(), std::vector<fs::path>{held});
+  EXPECT_TRUE(store_.remove_stale_ingest(held));
+  EXPECT_FALSE(fs::exists(held));
+  EXPECT_FALSE(store_.remove_stale_ingest(held));  // gone: nothing to do
+  // The live ingest commits untouched.
+  Digest d = live->commit(Digest::sha256_of("in flight"));
+  EXPECT_EQ(store_.read(d), "in flight");
 }
 
 TEST_F(BlobStoreTest, ConcurrentIngestsOfTheSameBytes) {
