@@ -428,7 +428,7 @@ void check_build_dirs(store::Store& store, const store::CheckOptions& options,
 
 void print_recovery(const transport::RecoverReport& r) {
   if (!r.why_moved.empty()) {
-    fmt::print("database {}", r.why_moved);
+    fmt::print("damaged database: {}", r.why_moved);
     if (!r.moved_aside.empty()) fmt::print(": moved aside to {}", r.moved_aside.string());
     fmt::print("\n");
   }

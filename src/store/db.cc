@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "store/lost_database.h"
 
 namespace schicht::store {
 
@@ -38,6 +39,9 @@ void Db::fail_sqlite(std::string_view what) {
   ErrorKind kind = code == SQLITE_BUSY || code == SQLITE_LOCKED      ? ErrorKind::kConflict
                    : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorKind::kIntegrity
                                                                      : ErrorKind::kIo;
+  // A damaged database file is not the end of the images: their blobs rebuild it.
+  if (kind == ErrorKind::kIntegrity)
+    msg += fmt::format(": the database is damaged; {}", kRecoverHint);
   fail(kind, fmt::format("database {}: {}: {}", path_, what, msg));
 }
 

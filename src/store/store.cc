@@ -28,14 +28,8 @@ Store::Store(fs::path root, bool recovering)
     : root_(std::move(root)), blobs_((make_dirs(root_, 0700), root_)) {
   // Blobs without their database: an error, never an empty store (lost_database.h).
   if (!recovering) check_database_present(root_);
-  try {
-    db_ = std::make_unique<Db>((root_ / "db.sqlite").string());
-    migrate(*db_);
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::kIntegrity) throw;
-    fail(ErrorKind::kIntegrity,
-         fmt::format("{}: the database is damaged; {}", e.what(), kRecoverHint));
-  }
+  db_ = std::make_unique<Db>((root_ / "db.sqlite").string());
+  migrate(*db_);
   journal_ = std::make_unique<NamesJournal>(*db_, root_);
 }
 

@@ -28,7 +28,7 @@ constexpr uint64_t kMaxManifest = uint64_t{4} << 20;
 
 // Whether the database at root opens and passes SQLite's quick check; else what is wrong.
 std::optional<std::string> database_damage(const fs::path& root) {
-  if (store::database_missing(root)) return "missing or empty";
+  if (store::database_missing(root)) return "db.sqlite is missing or empty";
   try {
     store::Db db((root / "db.sqlite").string());
     store::Statement st(db, "PRAGMA quick_check");
@@ -36,7 +36,8 @@ std::optional<std::string> database_damage(const fs::path& root) {
     return std::nullopt;
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kIntegrity) throw;  // e.g. permissions: nothing to recover
-    return std::string(e.what());
+    std::string why = e.what();
+    return why.substr(0, why.find(": the database is damaged;"));  // without the hint to recover
   }
 }
 

@@ -107,7 +107,9 @@ expect_recovered() {
   dd if=/dev/zero of="$STORE/db.sqlite" bs=4096 seek=1 count=$((size / 4096 - 1)) conv=notrunc \
     status=none
   run s images
-  expect_failure 125
+  expect_failure 125 "the database is damaged" "system check --recover"
+  run s system check --repair --force
+  expect_failure 125 "system check --recover"
   [ "$(blob_list)" = "$blobs" ]
   expect_recovered "$before"
 }
