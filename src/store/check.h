@@ -5,6 +5,13 @@
 // (crash leftovers); ingest files no live process writes; leases whose owner is gone.
 // Repair removes the leftovers; damaged images are removed only with `force`, since that
 // loses their names.
+//
+// Safe beside any other command: a first pass without locks (rows from one read snapshot,
+// then the files) only suspects; each suspect is confirmed under gc.lock, inside one write
+// transaction (Store::remove_exclusively), where repair also acts. So an image committed
+// beside the check, a blob a live lease protects, or one a deleter is between removing the
+// row and the file of, is never reported or removed; stale ingest files are unlinked only
+// while their lock is held (BlobStore::remove_stale_ingest).
 #pragma once
 
 #include <cstdint>
