@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "archive/tar_headers.h"
 #include "core/error.h"
 
 namespace schicht {
@@ -74,6 +75,7 @@ struct TarReader::Impl {
       *out = self->buffer.data();
       size_t n = self->in.read(self->buffer.data(), self->buffer.size());
       self->bytes_in += n;
+      self->window.append(self->buffer.data(), n);
       return static_cast<la_ssize_t>(n);
     } catch (...) {
       // Exceptions must not unwind through libarchive's C frames: park it, rethrow later.
@@ -107,6 +109,23 @@ struct TarReader::Impl {
     fail(ErrorKind::kInvalidInput, fmt::format("{}: invalid tar archive: {}", name, why));
   }
 
+  // libarchive cuts a PAX path at a NUL byte; Go's archive/tar (podman) refuses the header.
+  void check_raw_headers(const std::string& path) {
+    la_int64_t position = std::max<la_int64_t>(0, archive_read_header_position(a));
+    std::optional<std::string_view> chain = window.since(static_cast<uint64_t>(position));
+    if (!chain) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: invalid tar header: the headers of tar entry {:?} exceed {} MiB", name,
+                       path, HeaderWindow::kMaxHeld >> 20));
+    }
+    if (std::optional<std::string> key = pax_record_with_nul(*chain)) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: invalid tar header: the PAX {} record of tar entry {:?} holds a NUL "
+                       "byte",
+                       name, *key, path));
+    }
+  }
+
   Reader& in;
   std::string name;
   std::unique_ptr<archive, decltype(&archive_read_free)> archive_owner;
@@ -114,6 +133,7 @@ struct TarReader::Impl {
   EntryDataReader data_reader;
   std::vector<char> buffer;
   std::exception_ptr pending;
+  HeaderWindow window;  // the latest input, to read the raw headers of an entry
   uint64_t bytes_in = 0;
   bool opened = false;
   bool seen_header = false;
@@ -133,14 +153,17 @@ const std::string& TarReader::name() const {
 bool TarReader::next(TarEntry& out) {
   Impl& s = *impl_;
   if (s.at_end) return false;
+  // The rest of the current entry goes first, so that only headers are held in the window.
+  skip();
+  s.window.hold(true);
   if (!s.opened) {
     // Opening reads and sniffs the first block; doing it here keeps all input errors in next().
     s.opened = true;
     s.open();
   }
-  s.in_entry = false;
   archive_entry* entry = nullptr;
   int rc = archive_read_next_header(s.a, &entry);
+  s.window.hold(false);
   if (rc == ARCHIVE_EOF) {
     if (s.bytes_in == 0) s.fail_from_archive();
     s.at_end = true;
@@ -154,6 +177,7 @@ bool TarReader::next(TarEntry& out) {
 
   out = TarEntry{};
   out.path = text_of(archive_entry_pathname_utf8(entry), archive_entry_pathname(entry));
+  s.check_raw_headers(out.path);
   out.type = entry_type(entry);
   out.size = out.type == TarEntry::Type::kFile && archive_entry_size_is_set(entry)
                  ? static_cast<uint64_t>(std::max<la_int64_t>(0, archive_entry_size(entry)))
@@ -192,6 +216,22 @@ size_t TarReader::read(void* buffer, size_t size) {
   la_ssize_t n = archive_read_data(s.a, buffer, std::min(size, kMaxStep));
   if (n < 0) s.fail_from_archive();
   return static_cast<size_t>(n);
+}
+
+bool TarReader::read_block(Block& out) {
+  Impl& s = *impl_;
+  if (!s.in_entry) return false;
+  const void* data = nullptr;
+  size_t size = 0;
+  la_int64_t offset = 0;
+  int rc = archive_read_data_block(s.a, &data, &size, &offset);
+  if (rc == ARCHIVE_EOF) return false;
+  if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) s.fail_from_archive();
+  if (offset < 0) {
+    fail(ErrorKind::kInvalidInput, fmt::format("{}: invalid sparse map (negative offset)", s.name));
+  }
+  out = Block{static_cast<const char*>(data), size, static_cast<uint64_t>(offset)};
+  return true;
 }
 
 Reader& TarReader::data() {

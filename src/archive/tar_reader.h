@@ -62,6 +62,16 @@ class TarReader {
   // Reads the current entry's data; returns 0 at its end.
   size_t read(void* buffer, size_t size);
 
+  // The current entry's data as libarchive holds it: the next block and where it lies in the
+  // file. What no block covers up to TarEntry::size is a hole of a sparse file (zeros). Returns
+  // false at the entry's end. Do not mix with read() on one entry.
+  struct Block {
+    const char* data = nullptr;
+    size_t size = 0;
+    uint64_t offset = 0;
+  };
+  bool read_block(Block& out);
+
   // The current entry's data as a Reader (valid for the TarReader's lifetime; it always reads
   // the entry that is current at the time of the call).
   Reader& data();

@@ -14,6 +14,7 @@
 
 #include "build/run_user.h"
 #include "core/error.h"
+#include "core/exception.h"
 #include "core/fs.h"
 #include "core/process.h"
 
@@ -187,10 +188,9 @@ std::string run_as_mapped_root_for(const IdMapping& mapping,
           static_cast<ssize_t>(message.size()))
         _exit(125);
       _exit(0);
-    } catch (const Error& e) {
+    } catch (...) {
+      Error e = error_from(std::current_exception());
       message = fmt::format("E{} {}", static_cast<int>(e.kind()), e.what());
-    } catch (const std::exception& e) {
-      message = fmt::format("E{} {}", static_cast<int>(ErrorKind::kIo), e.what());
     }
     if (::write(report_write.get(), message.data(), message.size()) < 0) _exit(125);
     _exit(125);

@@ -90,9 +90,10 @@ std::vector<snapshot::LayerSource> layer_sources(store::Store& store, const Dige
   std::vector<snapshot::LayerSource> out;
   for (const auto& layer : store.layers(image)) {
     Digest digest = layer.digest;
-    out.push_back({layer.diff_id, [&store, digest] {
-                     return std::make_unique<StoredLayerReader>(store.blobs(), digest);
-                   }});
+    out.push_back(
+        {layer.diff_id,
+         [&store, digest] { return std::make_unique<StoredLayerReader>(store.blobs(), digest); },
+         layer.uncompressed_size});
   }
   return out;
 }

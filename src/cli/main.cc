@@ -12,6 +12,7 @@
 #include "cli/completion.h"
 #include "cli/context.h"
 #include "core/error.h"
+#include "core/exception.h"
 
 namespace schicht::cli {
 namespace {
@@ -84,9 +85,10 @@ int run(int argc, char** argv) {
     std::fflush(stdout);
     fmt::print(stderr, "Error: {}\n", e.what());
     return 125;
-  } catch (const std::exception& e) {
+  } catch (...) {
+    // Never a library's text: what it stands for (out of memory, a file error), or a bug.
     std::fflush(stdout);
-    fmt::print(stderr, "Error: internal error: {}\n", e.what());
+    fmt::print(stderr, "Error: {}\n", error_from(std::current_exception()).what());
     return 125;
   }
 }

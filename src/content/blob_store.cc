@@ -75,16 +75,40 @@ Digest Ingest::commit(const std::optional<Digest>& expected_digest,
     fail(ErrorKind::kIntegrity, fmt::format("{}: digest mismatch: expected {}, got {}", name_,
                                             expected_digest->str(), digest.str()));
   }
-  write_pending();
+  prepare_commit();
   fsync_fd(fd_.get(), temp_path_);
   fs::path target = store_.path_of(digest);
-  if (::fchmod(fd_.get(), 0444) != 0) fail_errno("chmod", temp_path_.string());
   kill_point("blob-before-rename");
   if (::rename(temp_path_.c_str(), target.c_str()) != 0) fail_errno("rename to", target.string());
   committed_ = true;
   fsync_dir(target.parent_path());
   kill_point("blob-renamed");
   return digest;
+}
+
+void Ingest::prepare_commit() {
+  write_pending();
+  if (::fchmod(fd_.get(), 0444) != 0) fail_errno("chmod", temp_path_.string());
+}
+
+void BlobStore::commit_all(const std::vector<std::unique_ptr<Ingest>>& ingests) const {
+  if (ingests.empty()) return;
+  for (const auto& ingest : ingests) {
+    ingest->digest();
+    ingest->prepare_commit();
+  }
+  // One flush for all: every temp file is durable before any of them is renamed.
+  if (::syncfs(ingests.front()->fd_.get()) != 0) fail_errno("sync", ingest_dir_.string());
+  for (const auto& ingest : ingests) {
+    fs::path target = path_of(ingest->digest());
+    kill_point("blob-before-rename");
+    if (::rename(ingest->temp_path_.c_str(), target.c_str()) != 0) {
+      fail_errno("rename to", target.string());
+    }
+    ingest->committed_ = true;
+  }
+  fsync_dir(blob_dir_);
+  kill_point("blob-renamed");
 }
 
 BlobStore::BlobStore(fs::path root)

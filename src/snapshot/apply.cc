@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <map>
 #include <string_view>
 #include <unordered_set>
@@ -17,6 +18,7 @@
 #include "archive/tar_reader.h"
 #include "core/error.h"
 #include "snapshot/attributes.h"
+#include "snapshot/disk_space.h"
 #include "snapshot/safe_tree.h"
 
 namespace schicht::snapshot {
@@ -88,6 +90,7 @@ class LayerApplier {
   void unprivileged_device(const TarEntry& entry);
   void finish_directories();
 
+  void write_data(TarReader& tar, const TarEntry& entry, int fd, const std::string& path);
   [[noreturn]] void refuse(const TarEntry& entry, std::string_view why) const;
   NodeAttributes attributes_of(const TarEntry& entry) const;
   int parent(const TarEntry& entry, const std::string& dir, bool create,
@@ -101,8 +104,8 @@ class LayerApplier {
   bool privileged_;
   AttributeOptions attr_options_;
   UniqueFd root_fd_;
+  SpaceGuard space_;
   ApplyStats stats_;
-  std::vector<char> buffer_;
   // Paths this layer created and all their ancestors: whiteouts and opaque markers hide lower
   // content only, so these survive them wherever the markers appear in the tar.
   std::unordered_set<std::string> touched_;
@@ -113,14 +116,18 @@ class LayerApplier {
   UniqueFd cached_fd_;
 };
 
+UniqueFd open_root(const fs::path& root) {
+  UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) fail_errno("open", root.string());
+  return fd;
+}
+
 LayerApplier::LayerApplier(const fs::path& root, const ApplyOptions& options)
     : options_(options),
       privileged_(options.privileged.value_or(::geteuid() == 0)),
       attr_options_{.set_owner = privileged_, .xattrs_dropped = &stats_.xattrs_dropped},
-      root_fd_(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)),
-      buffer_(kIoBufferSize) {
-  if (!root_fd_) fail_errno("open", root.string());
-}
+      root_fd_(open_root(root)),
+      space_(root_fd_.get(), "") {}  // run() names the layer and entry
 
 ApplyStats LayerApplier::run(Reader& input) {
   BoundedReader bounded(input, options_);
@@ -250,15 +257,39 @@ void LayerApplier::write_file(TarReader& tar, const TarEntry& entry, const std::
   UniqueFd fd(::openat(slot.dir_fd, slot.name.c_str(),
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) fail_errno("create", path);
-  FdWriter out(fd.get(), path);
-  while (size_t n = tar.read(buffer_.data(), buffer_.size())) {
-    stats_.bytes += n;
-    if (stats_.bytes > options_.max_bytes) fail_too_large(options_);
-    out.write(buffer_.data(), n);
-  }
+  write_data(tar, entry, fd.get(), path);
   set_attributes(slot.dir_fd, slot.name, fd.get(), false, attrs, attr_options_);
   ++stats_.files;
   touch(path);
+}
+
+// Writes the blocks libarchive gives where they belong, so the holes of a sparse file stay
+// holes: a 20 GB sparse file costs the disk only its data.
+void LayerApplier::write_data(TarReader& tar, const TarEntry& entry, int fd,
+                              const std::string& path) {
+  space_.will_write(SpaceGuard::kNodeCost);
+  uint64_t end = 0;
+  TarReader::Block block;
+  while (tar.read_block(block)) {
+    stats_.bytes += block.size;
+    if (stats_.bytes > options_.max_bytes) fail_too_large(options_);
+    space_.will_write(block.size);
+    for (size_t done = 0; done < block.size;) {
+      ssize_t n = ::pwrite(fd, block.data + done, block.size - done,
+                           static_cast<off_t>(block.offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail_errno("write", path);
+      done += static_cast<size_t>(n);
+    }
+    end = std::max(end, block.offset + block.size);
+  }
+  // A trailing hole: the size says where the file ends.
+  if (entry.size > end) {
+    if (entry.size > static_cast<uint64_t>(std::numeric_limits<off_t>::max())) {
+      refuse(entry, fmt::format("is larger than a file can be ({} bytes)", entry.size));
+    }
+    if (::ftruncate(fd, static_cast<off_t>(entry.size)) != 0) fail_errno("set the size of", path);
+  }
 }
 
 void LayerApplier::make_directory(const TarEntry& entry, const std::string& path) {
@@ -269,6 +300,7 @@ void LayerApplier::make_directory(const TarEntry& entry, const std::string& path
     std::optional<struct stat> st = stat_at(dir_fd, base);
     if (!st || !S_ISDIR(st->st_mode)) {  // an existing directory only gets new attributes
       if (st) remove_node(dir_fd, base, path, *st);
+      space_.will_write(SpaceGuard::kNodeCost);
       // Owner-writable until finish_directories() sets the real mode.
       if (::mkdirat(dir_fd, base.c_str(), 0700) != 0) fail_errno("mkdir", path);
     }
@@ -282,6 +314,7 @@ void LayerApplier::make_symlink(const TarEntry& entry, const std::string& path) 
   if (entry.link_target.empty()) refuse(entry, "is a symlink without a target");
   NodeAttributes attrs = attributes_of(entry);
   Slot slot = replace(entry, path);
+  space_.will_write(SpaceGuard::kNodeCost);
   // The target is stored as is: it is data, and nothing here ever follows a symlink.
   if (::symlinkat(entry.link_target.c_str(), slot.dir_fd, slot.name.c_str()) != 0) {
     fail_errno("create symlink", path);
@@ -326,6 +359,7 @@ void LayerApplier::make_special(const TarEntry& entry, const std::string& path) 
   if (!fifo && !privileged_) return unprivileged_device(entry);
   NodeAttributes attrs = attributes_of(entry);
   Slot slot = replace(entry, path);
+  space_.will_write(SpaceGuard::kNodeCost);
   mode_t kind = fifo ? S_IFIFO : entry.type == TarEntry::Type::kCharDevice ? S_IFCHR : S_IFBLK;
   dev_t device = fifo ? 0 : makedev(entry.dev_major, entry.dev_minor);
   if (::mknodat(slot.dir_fd, slot.name.c_str(), kind | 0600, device) != 0) {

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/kill_point.h"
+#include "snapshot/disk_space.h"
 #include "snapshot/safe_tree.h"
 #include "snapshot/tree_copy.h"
 
@@ -152,6 +153,8 @@ bool Snapshotter::build(const Digest& chain_id, const Digest* parent, const Laye
   FileLock lock(lock_path(chain_id), FileLock::Mode::kExclusive);
   if (exists(chain_id)) return true;  // built by another process while we waited
   ScratchDir scratch(dir_);
+  SpaceGuard(scratch.fd(), "layer " + layer.diff_id.str())
+      .require(layer.uncompressed_size, "the uncompressed layer");
   if (parent != nullptr) {
     FileLock parent_lock(lock_path(*parent), FileLock::Mode::kShared);
     UniqueFd from(::open(path_of(*parent).c_str(), kDirFlags));

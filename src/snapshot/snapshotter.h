@@ -40,6 +40,9 @@ struct LayerSource {
   Digest diff_id;
   // Opens the layer's uncompressed tar; called only when the layer must be applied.
   std::function<std::unique_ptr<Reader>()> open_uncompressed;
+  // The size of that tar when known (0: unknown): applying the layer needs about that much free
+  // space (less for sparse files), which is checked before it starts.
+  uint64_t uncompressed_size = 0;
 };
 
 class Snapshotter {
@@ -50,7 +53,9 @@ class Snapshotter {
 
   // Makes sure the snapshot of every prefix of `layers` (bottom layer first) exists and returns
   // the path of the top one. A layer whose content does not match its diff ID fails with
-  // kIntegrity; a refused layer with kInvalidInput; nothing of a failed build stays behind.
+  // kIntegrity; a refused layer with kInvalidInput; a layer that does not fit in the free space
+  // with kIo (disk_space.h), before or while it is written; nothing of a failed build stays
+  // behind.
   fs::path prepare(const std::vector<LayerSource>& layers);
 
   fs::path path_of(const Digest& chain_id) const;

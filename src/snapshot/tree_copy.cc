@@ -6,16 +6,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/io.h"
 #include "snapshot/attributes.h"
+#include "snapshot/disk_space.h"
 #include "snapshot/safe_tree.h"
 
 namespace schicht::snapshot {
@@ -23,20 +26,57 @@ namespace {
 
 using InodeKey = std::pair<dev_t, ino_t>;
 
-void copy_data(int from, int to, const std::string& rel) {
-  if (::ioctl(to, FICLONE, from) == 0) return;  // a reflink shares blocks until either changes
-  for (;;) {
-    ssize_t n = ::copy_file_range(from, nullptr, to, nullptr, size_t{1} << 30, 0);
-    if (n == 0) return;
-    if (n > 0 || errno == EINTR) continue;
-    // Not supported here (other filesystem, old kernel): copy through user space from where
-    // both offsets stand.
-    if (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP) break;
-    fail_errno("copy", rel);
+// Copied per call, so the free space is looked at between two.
+constexpr size_t kCopyStep = size_t{8} << 20;
+
+// Copies [offset, end) of `from` to the same place in `to`.
+void copy_range(int from, int to, off_t offset, off_t end, const std::string& rel,
+                SpaceGuard& space, std::vector<char>& buffer) {
+  bool in_kernel = true;
+  while (offset < end) {
+    size_t step = static_cast<size_t>(std::min<off_t>(end - offset, kCopyStep));
+    space.will_write(step);
+    ssize_t n = -1;
+    if (in_kernel) {
+      loff_t in = offset, out = offset;
+      n = ::copy_file_range(from, &in, to, &out, step, 0);
+      // Not supported here (other filesystem, old kernel): through user space instead.
+      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+        in_kernel = false;
+        continue;
+      }
+    } else {
+      if (buffer.empty()) buffer.resize(kIoBufferSize);
+      n = ::pread(from, buffer.data(), std::min(step, buffer.size()), offset);
+      if (n > 0) n = ::pwrite(to, buffer.data(), static_cast<size_t>(n), offset);
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("copy", rel);
+    if (n == 0) break;  // the source shrank: what follows is not there to copy
+    offset += n;
   }
-  FdReader reader(from, rel);
-  FdWriter writer(to, rel);
-  copy_stream(reader, writer);
+}
+
+// Copies the data of a regular file of `size` bytes: its holes stay holes (a sparse 20 GB file
+// costs the copy only its data).
+void copy_data(int from, int to, off_t size, const std::string& rel, SpaceGuard& space) {
+  if (::ioctl(to, FICLONE, from) == 0) return;  // a reflink shares blocks until either changes
+  std::vector<char> buffer;
+  off_t offset = 0;
+  while (offset < size) {
+    off_t data = ::lseek(from, offset, SEEK_DATA);
+    if (data < 0 && errno == ENXIO) break;  // only a hole is left
+    off_t hole = size;
+    if (data < 0) {
+      data = offset;  // no hole support here: everything is data
+    } else {
+      hole = ::lseek(from, data, SEEK_HOLE);
+      if (hole < 0 || hole > size) hole = size;
+    }
+    copy_range(from, to, data, hole, rel, space, buffer);
+    offset = hole;
+  }
+  if (::ftruncate(to, size) != 0) fail_errno("set the size of", rel);
 }
 
 std::string read_link(int dir_fd, const std::string& name, size_t hint) {
@@ -55,7 +95,9 @@ std::string read_link(int dir_fd, const std::string& name, size_t hint) {
 class TreeCopier {
  public:
   TreeCopier(int to_root, bool set_owner)
-      : to_root_(to_root), attr_options_{.set_owner = set_owner} {}
+      : to_root_(to_root),
+        attr_options_{.set_owner = set_owner},
+        space_(to_root, "copying a snapshot") {}
 
   void copy_children(int from_dir, int to_dir, const std::string& rel) {
     for (const std::string& name : list_dir(from_dir)) {
@@ -78,6 +120,7 @@ class TreeCopier {
         return;
       }
     }
+    space_.will_write(SpaceGuard::kNodeCost);
     if (S_ISDIR(st.st_mode)) {
       if (::mkdirat(to_dir, name.c_str(), 0700) != 0) fail_errno("mkdir", rel);
       UniqueFd from = open_subdir(from_dir, name);
@@ -91,7 +134,7 @@ class TreeCopier {
       UniqueFd to(::openat(to_dir, name.c_str(),
                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
       if (!to) fail_errno("create", rel);
-      copy_data(from.get(), to.get(), rel);
+      copy_data(from.get(), to.get(), st.st_size, rel, space_);
       set_attributes(to_dir, name, to.get(), false, read_attributes(st, from.get()), attr_options_);
     } else if (S_ISLNK(st.st_mode)) {
       std::string target = read_link(from_dir, name, static_cast<size_t>(st.st_size));
@@ -107,6 +150,7 @@ class TreeCopier {
 
   int to_root_;
   AttributeOptions attr_options_;
+  SpaceGuard space_;
   std::map<InodeKey, std::string> copies_;  // multiply-linked inodes -> their first copy
 };
 

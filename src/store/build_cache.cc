@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/error.h"
 #include "store/db.h"
 
 namespace schicht::store {
@@ -25,11 +26,16 @@ std::string layers_json(const std::vector<LayerInfo>& layers) {
 
 std::vector<LayerInfo> parse_layers(const std::string& text) {
   std::vector<LayerInfo> out;
-  for (const auto& l : json::parse(text)) {
-    out.push_back(LayerInfo{Digest::parse(l.at("digest").get<std::string>()),
-                            l.at("size").get<uint64_t>(), l.at("media_type").get<std::string>(),
-                            Digest::parse(l.at("diff_id").get<std::string>()),
-                            l.at("uncompressed_size").get<uint64_t>()});
+  try {
+    for (const auto& l : json::parse(text)) {
+      out.push_back(LayerInfo{Digest::parse(l.at("digest").get<std::string>()),
+                              l.at("size").get<uint64_t>(), l.at("media_type").get<std::string>(),
+                              Digest::parse(l.at("diff_id").get<std::string>()),
+                              l.at("uncompressed_size").get<uint64_t>()});
+    }
+  } catch (const json::exception&) {
+    // Written by schicht itself: anything else is a damaged database.
+    fail(ErrorKind::kIntegrity, "the build cache holds a damaged layer list");
   }
   return out;
 }

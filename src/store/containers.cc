@@ -12,12 +12,21 @@ namespace {
 constexpr std::string_view kColumns =
     "id, name, image_id, image_name, command, created, chain_id, size";
 
+// Written by schicht itself as a JSON array of strings: anything else is a damaged database.
+std::vector<std::string> read_command(const std::string& id, const std::string& text) {
+  try {
+    return nlohmann::json::parse(text).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception&) {
+    fail(ErrorKind::kIntegrity, fmt::format("container {}: its command is damaged", id));
+  }
+}
+
 ContainerInfo read_row(const Statement& st) {
   ContainerInfo c{.id = st.text(0),
                   .name = st.text(1),
                   .image_id = Digest::parse(st.text(2)),
                   .image_name = st.text(3),
-                  .command = nlohmann::json::parse(st.text(4)).get<std::vector<std::string>>(),
+                  .command = read_command(st.text(0), st.text(4)),
                   .created = st.integer(5),
                   .chain_id = Digest::parse(st.text(6)),
                   .size = static_cast<uint64_t>(st.integer(7))};
@@ -42,7 +51,8 @@ void Store::add_container(const ContainerInfo& c) {
   if (!image.step()) {
     fail(ErrorKind::kNotFound, fmt::format("{}: image not known", c.image_id.str()));
   }
-  Statement(*db_, fmt::format("INSERT INTO containers({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", kColumns))
+  Statement(*db_,
+            fmt::format("INSERT INTO containers({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", kColumns))
       .bind(1, c.id)
       .bind(2, c.name)
       .bind(3, c.image_id.str())
@@ -67,12 +77,13 @@ std::vector<ContainerInfo> Store::containers() {
 }
 
 std::optional<ContainerInfo> Store::find_container(std::string_view id_or_name) {
-  Statement exact(*db_, fmt::format("SELECT {} FROM containers WHERE id = ?1 OR name = ?1", kColumns));
+  Statement exact(*db_,
+                  fmt::format("SELECT {} FROM containers WHERE id = ?1 OR name = ?1", kColumns));
   exact.bind(1, id_or_name);
   if (exact.step()) return read_row(exact);
   if (id_or_name.empty()) return std::nullopt;
-  Statement prefix(*db_, fmt::format("SELECT {} FROM containers WHERE id >= ?1 AND id < ?1 || 'g'",
-                                     kColumns));
+  Statement prefix(
+      *db_, fmt::format("SELECT {} FROM containers WHERE id >= ?1 AND id < ?1 || 'g'", kColumns));
   prefix.bind(1, id_or_name);
   std::optional<ContainerInfo> found;
   while (prefix.step()) {

@@ -13,9 +13,14 @@
 namespace schicht::transport {
 namespace {
 
+// Finished blobs committed together (each holds a descriptor until then).
+constexpr size_t kCommitBatch = 128;
 // Entries up to this size stay in memory: JSON documents, and the odd tiny layer.
 constexpr uint64_t kSmallEntry = 1 << 20;
 constexpr uint64_t kMemoryBudget = 64 << 20;
+// The largest manifest.json, index.json, manifest or config read: real ones are kilobytes, a
+// 10,000-layer manifest about 1.5 MiB.
+constexpr uint64_t kMaxDocument = 64 << 20;
 
 bool looks_like_layer(std::string_view head) {
   if (detect_compression(head) != Compression::kNone) return true;
@@ -122,30 +127,35 @@ void ArchiveIngest::read(Reader& raw) {
 void ArchiveIngest::add_large(const std::string& path, Reader& data, std::string_view head) {
   PrefixedReader all(head, data);
   ArchiveEntry e;
-  store_from(all, fmt::format("{}: {}", name_, path), looks_like_layer(head) ? &e : nullptr);
+  store_from(all, fmt::format("{}: {}", name_, path), &e, looks_like_layer(head));
   entries_[path] = std::move(e);
 }
 
-Digest ArchiveIngest::store_from(Reader& data, std::string_view what, ArchiveEntry* layer) {
+Digest ArchiveIngest::store_from(Reader& data, std::string_view what, ArchiveEntry* entry,
+                                 bool as_layer) {
   auto ingest = store_.blobs().begin_ingest(std::string(what));
-  if (layer != nullptr) {
+  if (as_layer) {
     // The ingest hashes the stored bytes: the pass only decompresses and checks them.
     TeeReader stored(data, *ingest);
     LayerContent d = read_layer_content(stored);
-    layer->diff_id = d.diff_id;
-    layer->uncompressed_size = d.uncompressed_size;
-    layer->compression = d.compression;
+    entry->diff_id = d.diff_id;
+    entry->uncompressed_size = d.uncompressed_size;
+    entry->compression = d.compression;
   } else {
     copy_stream(data, *ingest);
   }
   Digest digest = ingest->digest();
-  if (layer != nullptr) {
-    layer->digest = digest;
-    layer->size = ingest->size();
+  if (entry != nullptr) {
+    entry->digest = digest;
+    entry->size = ingest->size();
   }
+  // Stored twice in one pass (a config is also put as itself): the first ingest suffices.
+  if (pending_digests_.contains(digest)) return digest;
   if (!lease_.protect(digest)) {
-    ingest->commit();
     created_.push_back(digest);
+    pending_digests_.insert(digest);
+    pending_.push_back(std::move(ingest));
+    if (pending_.size() >= kCommitBatch) sync();
   }
   return digest;
 }
@@ -178,7 +188,13 @@ std::string ArchiveIngest::text(std::string_view path) {
   ArchiveEntry& e = entry(path);
   if (e.bytes) return *e.bytes;
   // A JSON document larger than the in-memory threshold went to the blob store.
-  return store_.blobs().read(*e.digest, kMemoryBudget);
+  sync();
+  if (e.size > kMaxDocument) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: {} is larger than the {} MiB limit for JSON documents", name_,
+                     std::string(path), kMaxDocument >> 20));
+  }
+  return store_.blobs().read(*e.digest, kMaxDocument);
 }
 
 const ArchiveEntry& ArchiveIngest::blob(std::string_view path, bool as_layer) {
@@ -186,14 +202,10 @@ const ArchiveEntry& ArchiveIngest::blob(std::string_view path, bool as_layer) {
   if (e.bytes && !e.digest) {
     StringReader reader(*e.bytes);
     std::string what = fmt::format("{}: {}", name_, path);
-    if (as_layer) {
-      store_from(reader, what, &e);
-    } else {
-      e.digest = store_from(reader, what, nullptr);
-    }
-    e.size = e.bytes->size();
+    store_from(reader, what, &e, as_layer);
   } else if (as_layer && !e.diff_id) {
     // A large entry that did not look like a layer when it streamed by.
+    sync();
     auto fd = store_.blobs().open(*e.digest);
     FdReader reader(fd.get(), std::string(path));
     LayerDigests d = digest_layer(reader, nullptr);
@@ -206,17 +218,25 @@ const ArchiveEntry& ArchiveIngest::blob(std::string_view path, bool as_layer) {
 
 Digest ArchiveIngest::put(std::string_view bytes, std::string_view what) {
   StringReader reader(bytes);
-  return store_from(reader, what, nullptr);
+  return store_from(reader, what, nullptr, false);
 }
 
 Digest ArchiveIngest::put_decompressed(const ArchiveEntry& layer, std::string_view what) {
+  sync();
   StoredLayerReader plain(store_.blobs(), *layer.digest, what);
   ArchiveEntry out;
-  store_from(plain, what, &out);
+  store_from(plain, what, &out, true);
   return *out.digest;
 }
 
+void ArchiveIngest::sync() {
+  store_.blobs().commit_all(pending_);
+  pending_.clear();
+  pending_digests_.clear();
+}
+
 void ArchiveIngest::finish() {
+  sync();
   // discard_blobs keeps every blob an image references; the rest were stray archive entries.
   std::vector<Digest> created = std::move(created_);
   created_.clear();

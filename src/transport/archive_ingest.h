@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "archive/compression.h"
+#include "content/blob_store.h"
 #include "core/digest.h"
 #include "core/io.h"
 #include "store/store.h"
@@ -27,7 +28,7 @@ struct ArchiveEntry {
   std::optional<std::string> bytes;  // small entries, until stored
   std::optional<Digest> digest;      // set once the entry is in the blob store
   uint64_t size = 0;
-  std::optional<Digest> diff_id;     // set for entries read as layers
+  std::optional<Digest> diff_id;  // set for entries read as layers
   uint64_t uncompressed_size = 0;
   Compression compression = Compression::kNone;
 };
@@ -53,6 +54,10 @@ class ArchiveIngest {
   // Stores the decompressed form of a compressed layer entry; returns its digest.
   Digest put_decompressed(const ArchiveEntry& layer, std::string_view what);
 
+  // Makes every blob stored so far durable and visible: call before rows reference them. Blobs
+  // are committed in batches (one file system flush per batch, not two per blob).
+  void sync();
+
   // Call after the images are committed: blobs created but not referenced are then removed.
   void finish();
 
@@ -60,7 +65,9 @@ class ArchiveIngest {
   void add_large(const std::string& path, Reader& data, std::string_view head);
   std::string resolve(std::string_view path) const;
   ArchiveEntry& entry(std::string_view path);
-  Digest store_from(Reader& data, std::string_view what, ArchiveEntry* layer);
+  // Streams `data` into the blob store; `entry` (when given) learns its digest and size, and
+  // with `as_layer` its diffID, uncompressed size and compression.
+  Digest store_from(Reader& data, std::string_view what, ArchiveEntry* entry, bool as_layer);
 
   store::Store& store_;
   store::Lease& lease_;
@@ -68,6 +75,8 @@ class ArchiveIngest {
   std::map<std::string, ArchiveEntry, std::less<>> entries_;
   std::map<std::string, std::string, std::less<>> links_;  // path -> target path
   std::vector<Digest> created_;
+  std::vector<std::unique_ptr<Ingest>> pending_;  // finished, not yet committed
+  std::set<Digest> pending_digests_;
   uint64_t memory_ = 0;
 };
 

@@ -61,8 +61,13 @@ std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
   try {
     manifest = json::parse(ingest.text("manifest.json"));
   } catch (const json::exception& e) {
+    // nlohmann's text starts with "[json.exception.KIND.NNN] ": only the reason is for users.
+    std::string_view reason = e.what();
+    if (size_t end = reason.find("] "); reason.starts_with("[") && end != reason.npos) {
+      reason.remove_prefix(end + 2);
+    }
     fail(ErrorKind::kInvalidInput,
-         fmt::format("{}: manifest.json: invalid JSON: {}", ingest.name(), e.what()));
+         fmt::format("{}: manifest.json: invalid JSON: {}", ingest.name(), reason));
   }
   if (!manifest.is_array() || manifest.empty()) {
     fail(ErrorKind::kInvalidInput,
@@ -261,6 +266,7 @@ std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input
                      "oci-layout and index.json)",
                      archive_name));
   }
+  ingest.sync();
   std::vector<LoadedImage> loaded;
   for (const auto& c : candidates) {
     store.add_image(c.image, c.names, "load");

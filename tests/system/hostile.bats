@@ -173,3 +173,11 @@ attempt() {
   attempt long-path "[[{\"name\": \"$long\", \"data\": \"x\"}]]" harmless
   attempt huge-pax "[[{\"name\": \"f\", \"data\": \"x\", \"pax\": {\"comment\": \"$(printf 'c%.0s' $(seq 1 70000))\"}}]]" harmless
 }
+
+@test "a NUL byte inside a PAX path or linkpath is refused, as podman refuses it" {
+  attempt pax-path-nul '[[{"name": "x", "data": "x", "pax": {"path": "etc/passwd\u0000.ignored"}}]]' \
+    'refused:invalid tar header: the PAX path record of tar entry "etc/passwd" holds a NUL byte'
+  attempt pax-linkpath-nul \
+    '[[{"name": "l", "type": "symlink", "target": "t", "pax": {"linkpath": "@OUT@/secret\u0000x"}}]]' \
+    'refused:the PAX linkpath record of tar entry "l" holds a NUL byte'
+}
