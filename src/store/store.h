@@ -167,7 +167,8 @@ class Store {
   // Removes the candidate blobs (rows and files) that no image or list references, no live lease
   // protects: crash leftovers, found by `system check`.
   RemovalReport collect_garbage(const std::vector<Digest>& candidates);
-  // Records that `id` was used now (pull, load, tag, push, save, container create).
+  // Records that `id` was used now (pull, load, tag, push, save, container create); nothing on
+  // a read-only store.
   void touch(const Digest& id);
 
  private:
