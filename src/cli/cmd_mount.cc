@@ -4,13 +4,11 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/containers.h"
+#include "cli/mounts.h"
 #include "core/error.h"
 #include "snapshot/snapshotter.h"
 #include "store/lookup.h"
@@ -20,20 +18,6 @@ namespace {
 
 fs::path mount_point(store::Store& store, const Digest& id) {
   return store.root() / "mounts" / std::string(id.hex());
-}
-
-// Whether `path` is a mount point, from /proc/self/mountinfo (field 5 is the mount point).
-bool is_mounted(const fs::path& path) {
-  std::ifstream info("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(info, line)) {
-    std::istringstream fields(line);
-    std::string field;
-    for (int i = 0; i < 5 && fields >> field; ++i) {
-    }
-    if (field == path.string()) return true;
-  }
-  return false;
 }
 
 void require_root(std::string_view command) {

@@ -16,6 +16,7 @@
 #include "cli/passphrase.h"
 #include "cli/policy.h"
 #include "cli/progress_bars.h"
+#include "cli/transfer_timeouts.h"
 #include "copy/login.h"
 #include "copy/pull.h"
 #include "copy/push.h"
@@ -57,17 +58,7 @@ struct RegistryFlags {
   registry::RegistryOptions options(const FlagSet& flags) const {
     registry::RegistryOptions out;
     if (flags.changed("tls-verify")) out.tls_verify = tls_verify;
-    // How long a transfer may send nothing before it counts as dropped (default 60 s); tests
-    // shorten it to see a stalled registry fail fast.
-    if (const char* env = std::getenv("SCHICHT_STALL_TIMEOUT"); env != nullptr && *env != '\0') {
-      char* end = nullptr;
-      long seconds = std::strtol(env, &end, 10);
-      if (*end != '\0' || seconds < 1) {
-        fail(ErrorKind::kInvalidInput,
-             fmt::format("SCHICHT_STALL_TIMEOUT={:?}: expected a number of seconds", env));
-      }
-      out.http.low_speed_time = std::chrono::seconds(seconds);
-    }
+    apply_timeout_environment(out.http);
     out.cert_dir = cert_dir;
     out.auth_file = authfile;
     if (!creds.empty()) {

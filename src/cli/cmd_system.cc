@@ -18,6 +18,7 @@
 #include "cli/humanize.h"
 #include "cli/image_filter.h"
 #include "cli/manifest_lists.h"
+#include "cli/mounts.h"
 #include "cli/report.h"
 #include "core/error.h"
 #include "core/kill_point.h"
@@ -456,6 +457,7 @@ int cmd_system_check(Context& ctx, CommandArgs args) {
   if (recover) print_recovery(transport::recover_store(ctx.root()));
   store::Store& store = ctx.store();
   store::CheckReport report = store::check_store(store, options);
+  check_image_mounts(store, options, report);
   check_snapshots(store, options, report);
   check_build_dirs(store, options, report);
   for (const auto& p : report.problems) fmt::print("{}\n", p);

@@ -30,6 +30,8 @@ std::string_view kind_name(ErrorKind kind) {
       return "unsupported";
     case ErrorKind::kIo:
       return "io";
+    case ErrorKind::kReadOnly:
+      return "read-only";
     case ErrorKind::kInternal:
       return "internal";
   }

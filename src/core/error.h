@@ -24,6 +24,7 @@ enum class ErrorKind {
   kConflict,      // an ambiguous prefix, a name that already exists
   kUnsupported,   // a valid input schicht does not handle (schema 1, ...)
   kIo,            // the operating system refused a file operation
+  kReadOnly,      // a change to a store that cannot be written (read-only mount, no permission)
   kInternal,      // a broken invariant: a bug
 };
 

@@ -72,17 +72,23 @@ std::optional<uint64_t> parse_u64(std::string_view text) {
 }
 
 // A transport failure. `delivered` counts body bytes that reached the sink before it, so that a
-// download can resume after them; `dropped` says the connection broke mid-exchange.
+// download can resume after them; `dropped` says the connection broke mid-exchange, `stalled`
+// that it was aborted for staying below the stall speed.
 class TransferError : public Error {
  public:
-  TransferError(const std::string& message, uint64_t delivered, bool dropped)
-      : Error(ErrorKind::kNetwork, message), delivered_(delivered), dropped_(dropped) {}
+  TransferError(const std::string& message, uint64_t delivered, bool dropped, bool stalled)
+      : Error(ErrorKind::kNetwork, message),
+        delivered_(delivered),
+        dropped_(dropped),
+        stalled_(stalled) {}
   uint64_t delivered() const { return delivered_; }
   bool dropped() const { return dropped_; }
+  bool stalled() const { return stalled_; }
 
  private:
   uint64_t delivered_;
   bool dropped_;
+  bool stalled_;
 };
 
 // Where the body of a response goes; fixed for all attempts of one exchange.
@@ -234,6 +240,8 @@ struct Hop {
 
 class HttpClient::Impl {
  public:
+  int max_retries() const { return options_.max_retries; }
+
   explicit Impl(HttpOptions options) : options_(std::move(options)) {
     init_curl_once();
     if (options_.user_agent.empty()) options_.user_agent = "schicht/" SCHICHT_VERSION;
@@ -470,13 +478,16 @@ HttpResponse HttpClient::Impl::exchange(const HttpRequest& request, const BodyPo
           continue;
         }
         // A low-speed abort reads "Operation too slow..." in curl's words: say what it means.
-        if (code == CURLE_OPERATION_TIMEDOUT && options_.low_speed_bytes_per_second > 0 &&
-            message.starts_with("Operation too slow")) {
-          message = fmt::format("the connection stalled (nothing received for {} s): {}",
+        bool stalled = code == CURLE_OPERATION_TIMEDOUT &&
+                       options_.low_speed_bytes_per_second > 0 &&
+                       message.starts_with("Operation too slow");
+        if (stalled) {
+          message = fmt::format("the connection stalled (less than {} bytes/s for {} s): {}",
+                                options_.low_speed_bytes_per_second,
                                 options_.low_speed_time.count(), message);
         }
         if (attempt > 0) message += fmt::format(" (gave up after {} attempts)", attempt + 1);
-        throw TransferError(fmt::format("{}: {}", t.what, message), t.delivered, dropped);
+        throw TransferError(fmt::format("{}: {}", t.what, message), t.delivered, dropped, stalled);
       }
       if (is_retryable_status(t.status) && may_retry) {
         sleep_before_retry(attempt, t);
@@ -541,6 +552,7 @@ HttpResponse HttpClient::download(const HttpRequest& request, Writer& sink, uint
   }
   if (offset == size) return HttpResponse{200, {}, {}, request.url};
   uint64_t have = offset;
+  int stalls = 0;
   for (int resumes = 0;; ++resumes) {
     HttpRequest ranged = request;
     ranged.method = "GET";
@@ -589,8 +601,13 @@ HttpResponse HttpClient::download(const HttpRequest& request, Writer& sink, uint
       return response;
     } catch (const TransferError& e) {
       // Each resumption made progress, so this ends; the cap guards against a peer that
-      // trickles a byte per connection.
+      // trickles a byte per connection. A peer that drips below the stall speed makes progress
+      // too, but slowly enough to hold a pull for days: its stalls count against the retries.
       if (!e.dropped() || e.delivered() == 0 || resumes >= 1000) throw;
+      if (e.stalled() && ++stalls > impl_->max_retries()) {
+        throw TransferError(fmt::format("{} (gave up after {} stalled attempts)", e.what(), stalls),
+                            e.delivered(), true, true);
+      }
       have += e.delivered();
     }
   }

@@ -59,9 +59,10 @@ struct HttpOptions {
   // The whole of one attempt; zero means no limit (layers can take long).
   std::chrono::milliseconds total_timeout{0};
   // An attempt slower than this many bytes per second for low_speed_time is a dropped
-  // connection (and so retried or resumed). Zero disables the check.
-  uint32_t low_speed_bytes_per_second = 1;
-  std::chrono::seconds low_speed_time{60};
+  // connection (and so retried or resumed): a registry that drips a byte a second cannot hold
+  // a transfer forever. Zero disables the check.
+  uint32_t low_speed_bytes_per_second = 1024;
+  std::chrono::seconds low_speed_time{30};
   // Attempts after the first one.
   int max_retries = 4;
   std::chrono::milliseconds initial_backoff{500};

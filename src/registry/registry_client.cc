@@ -31,7 +31,11 @@ namespace {
 
 constexpr size_t kPingBodyLimit = 64 * 1024;
 constexpr size_t kTagPageLimit = size_t{8} << 20;
-constexpr int kMaxTagPages = 100'000;
+// A tag list's Link chain is the registry's to end: a broken or hostile one could send a
+// client through new pages forever. Real repositories stay far below both bounds (registries
+// page by 100 to 1,000 tags).
+constexpr int kMaxTagPages = 1'000;
+constexpr size_t kMaxTags = 100'000;
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -401,6 +405,10 @@ std::vector<std::string> RegistryClient::list_tags(std::string_view repository, 
         if (!tag.is_string()) fail(ErrorKind::kNetwork, what + ": a tag is not a string");
         tags.push_back(tag.get<std::string>());
       }
+      if (tags.size() > kMaxTags) {
+        fail(ErrorKind::kNetwork,
+             fmt::format("{}: more than {} tags; refusing to read further", what, kMaxTags));
+      }
     }
     std::string link = next_link(response.headers.get_all("Link"));
     if (link.empty()) return tags;
@@ -409,7 +417,9 @@ std::vector<std::string> RegistryClient::list_tags(std::string_view repository, 
       fail(ErrorKind::kNetwork, fmt::format("{}: pagination returns to {}", what, next));
     }
   }
-  fail(ErrorKind::kNetwork, fmt::format("{}: more than {} pages", what, kMaxTagPages));
+  fail(ErrorKind::kNetwork,
+       fmt::format("{}: more than {} pages (the registry's Link chain does not end)", what,
+                   kMaxTagPages));
 }
 
 }  // namespace schicht::registry

@@ -1,6 +1,9 @@
 #include "store/db.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -9,32 +12,92 @@
 
 namespace schicht::store {
 
-Db::Db(const std::string& path) : path_(path) {
+namespace {
+
+// A file: URI for sqlite3_open_v2 (SQLITE_OPEN_URI): every byte outside the unreserved set and
+// '/' is percent-encoded, so a root with spaces, '?', '#' or '%' stays one path.
+std::string file_uri(const std::string& path, std::string_view query) {
+  std::string out = "file:";
+  for (unsigned char c : path) {
+    if (std::isalnum(c) != 0 ||
+        std::string_view("/-._~").find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out + "?" + std::string(query);
+}
+
+// Whether a WAL file beside the database holds frames a read-only reader would have to merge.
+bool wal_has_frames(const std::string& path) {
+  struct stat st {};
+  return ::stat((path + "-wal").c_str(), &st) == 0 && st.st_size > 0;
+}
+
+}  // namespace
+
+Db::Db(const std::string& path, DbMode mode, std::string read_only_reason)
+    : path_(path), mode_(mode), read_only_reason_(std::move(read_only_reason)) {
   // A throwing constructor runs no destructor, so a failure closes the handle here (sqlite
   // allocates one even when the open itself fails, and a file that is no database fails later).
   try {
-    int rc =
-        sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-    if (rc != SQLITE_OK) fail_sqlite("open");
-    // Writers wait for each other instead of failing: several schicht processes share a store.
-    sqlite3_busy_timeout(db_, 60000);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=NORMAL");
-    exec("PRAGMA foreign_keys=ON");
+    if (mode == DbMode::kReadWrite) {
+      open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+      // Writers wait for each other instead of failing: several schicht processes share a store.
+      sqlite3_busy_timeout(db_, 60000);
+      // journal_mode=WAL is persistent: only a new database needs it set (a change needs the
+      // statement that read the mode finished).
+      bool wal = false;
+      {
+        Statement journal(*this, "PRAGMA journal_mode");
+        wal = journal.step() && journal.view(0) == "wal";
+      }
+      if (!wal) exec("PRAGMA journal_mode=WAL");
+      exec("PRAGMA synchronous=NORMAL");
+      exec("PRAGMA foreign_keys=ON");
+    } else {
+      open(file_uri(path, "mode=ro"), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+      sqlite3_busy_timeout(db_, 60000);
+      // A WAL database needs its -shm file, which a read-only directory cannot hold unless a
+      // writer left one. Without one, and with no WAL frames to merge, the file alone is the
+      // whole database: read it as immutable (no locks, no -shm).
+      if (sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) !=
+          SQLITE_OK) {
+        if (wal_has_frames(path)) fail_sqlite("open read-only");
+        close();
+        open(file_uri(path, "immutable=1"), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+        exec("SELECT count(*) FROM sqlite_master");
+      }
+    }
     exec("PRAGMA mmap_size=1073741824");
   } catch (...) {
-    sqlite3_close_v2(db_);
+    close();
     throw;
   }
 }
 
-Db::~Db() {
+void Db::open(const std::string& uri, int flags) {
+  int rc = sqlite3_open_v2(uri.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) fail_sqlite("open");
+}
+
+void Db::close() {
   sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
+Db::~Db() {
+  close();
+}
+
+void Db::require_writable() const {
+  if (mode_ == DbMode::kReadOnly) fail(ErrorKind::kReadOnly, read_only_reason_);
 }
 
 void Db::fail_sqlite(std::string_view what) {
   int code = db_ != nullptr ? sqlite3_errcode(db_) : SQLITE_CANTOPEN;
+  if (code == SQLITE_READONLY && mode_ == DbMode::kReadOnly) require_writable();
   std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
   ErrorKind kind = code == SQLITE_BUSY || code == SQLITE_LOCKED      ? ErrorKind::kConflict
                    : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorKind::kIntegrity
@@ -127,6 +190,7 @@ bool Statement::is_null(int column) const {
 }
 
 Transaction::Transaction(Db& db) : db_(db) {
+  db_.require_writable();
   db_.exec("BEGIN IMMEDIATE");
 }
 

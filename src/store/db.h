@@ -44,9 +44,17 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// How a Db is opened. kReadOnly is for a store whose directory cannot be written (a read-only
+// mount, a shared store): SQLite opens the file read-only, creates no -wal or -shm file and
+// takes no lock that needs a write; when it cannot read a WAL database that way and no WAL
+// holds unmerged changes, it reads the file as immutable. Every write then fails with
+// kReadOnly and `read_only_reason`.
+enum class DbMode { kReadWrite, kReadOnly };
+
 class Db {
  public:
-  explicit Db(const std::string& path);
+  explicit Db(const std::string& path, DbMode mode = DbMode::kReadWrite,
+              std::string read_only_reason = {});
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -56,10 +64,19 @@ class Db {
   int changes() const;
   sqlite3* handle() { return db_; }
   [[noreturn]] void fail_sqlite(std::string_view what);
+  bool read_only() const { return mode_ == DbMode::kReadOnly; }
+  // Fails with kReadOnly when the database was opened read-only; deleters call it before
+  // taking their file locks, transactions when they begin.
+  void require_writable() const;
 
  private:
+  void open(const std::string& uri, int flags);
+  void close();
+
   sqlite3* db_ = nullptr;
   std::string path_;
+  DbMode mode_;
+  std::string read_only_reason_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back when destroyed uncommitted (an exception unwound it).

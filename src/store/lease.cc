@@ -28,6 +28,7 @@ std::string boot_id() {
 }
 
 std::unique_ptr<Lease> Store::begin_lease() {
+  db_->require_writable();  // every write to the store starts here or with a transaction
   Statement st(*db_, "INSERT INTO leases(pid, boot_id, expires) VALUES (?, ?, ?)");
   st.bind(1, static_cast<int64_t>(::getpid()))
       .bind(2, boot_id())

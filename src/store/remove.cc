@@ -58,6 +58,7 @@ RemovalReport Store::discard_blobs(Lease& lease, const std::vector<Digest>& dige
 
 RemovalReport Store::collect_garbage(const std::vector<Digest>& digests) {
   RemovalReport report;
+  db_->require_writable();  // before gc.lock, which a read-only store cannot create
   FileLock gc(root_ / "gc.lock", FileLock::Mode::kExclusive);
   std::vector<std::string> candidates;
   for (const auto& d : digests) candidates.push_back(d.str());
@@ -122,6 +123,7 @@ bool drop_image_rows(Db& db, const Digest& id, RemovalReport& report,
 
 RemovalReport Store::remove_image(const Digest& id) {
   RemovalReport report;
+  db_->require_writable();  // before gc.lock, which a read-only store cannot create
   FileLock gc(root_ / "gc.lock", FileLock::Mode::kExclusive);
   {
     Transaction txn(*db_);

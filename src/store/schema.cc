@@ -150,8 +150,12 @@ int latest_schema_version() {
   return static_cast<int>(kMigrations.size());
 }
 
+bool schema_current(Db& db) {
+  return user_version(db) == static_cast<int>(kMigrations.size());
+}
+
 void migrate(Db& db) {
-  if (user_version(db) == static_cast<int>(kMigrations.size())) return;
+  if (schema_current(db)) return;
   for (;;) {
     Transaction txn(db);
     int version = user_version(db);  // re-read under the write lock: another process may migrate

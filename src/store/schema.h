@@ -44,5 +44,8 @@ int latest_schema_version();
 
 // Brings the database to the newest schema, one transaction per migration.
 void migrate(Db& db);
+// Whether the database is at the version migrate() brings it to (a read-only store cannot
+// be migrated).
+bool schema_current(Db& db);
 
 }  // namespace schicht::store

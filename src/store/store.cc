@@ -1,7 +1,11 @@
 #include "store/store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <unordered_map>
@@ -14,6 +18,7 @@
 #include "store/lost_database.h"
 #include "store/names.h"
 #include "store/names_journal.h"
+#include "store/reserve.h"
 #include "store/schema.h"
 
 namespace schicht::store {
@@ -24,11 +29,41 @@ int64_t now_ns() {
       .count();
 }
 
-Store::Store(fs::path root, bool recovering)
-    : root_(std::move(root)), blobs_((make_dirs(root_, 0700), root_)) {
+namespace {
+
+// Why the store cannot be changed; empty when it can.
+std::string unwritable_reason(const fs::path& root) {
+  if (::access(root.c_str(), W_OK) == 0) return {};
+  int error = errno;
+  if (error != EROFS && error != EACCES) return {};  // the open that follows reports it
+  return fmt::format("cannot change the store {}: {}", root.string(),
+                     error == EROFS ? "read-only file system" : "permission denied");
+}
+
+// The root, created if missing, as an absolute path without symlinks: every path derived from
+// it (mount points compared with /proc/self/mountinfo, lock files) is then the one the kernel
+// reports, whatever the user typed (a relative path, a symlink on the way).
+fs::path canonical_root(const fs::path& root) {
+  make_dirs(root, 0700);
+  std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(root.c_str(), nullptr),
+                                                       &std::free);
+  if (!resolved) fail_errno("resolve", root.string());
+  return fs::path(resolved.get());
+}
+
+}  // namespace
+
+Store::Store(fs::path root, bool recovering) : root_(canonical_root(root)), blobs_(root_) {
   // Blobs without their database: an error, never an empty store (lost_database.h).
   if (!recovering) check_database_present(root_);
-  db_ = std::make_unique<Db>((root_ / "db.sqlite").string());
+  std::string db_path = (root_ / "db.sqlite").string();
+  if (std::string reason = unwritable_reason(root_); !reason.empty()) {
+    db_ = std::make_unique<Db>(db_path, DbMode::kReadOnly, reason);
+    if (!schema_current(*db_)) db_->require_writable();
+    return;
+  }
+  balance_space_reserve(root_);
+  db_ = std::make_unique<Db>(db_path);
   migrate(*db_);
   journal_ = std::make_unique<NamesJournal>(*db_, root_);
 }
@@ -264,6 +299,8 @@ std::optional<Digest> Store::image_by_name(const std::string& name) {
 }
 
 void Store::touch(const Digest& id) {
+  // Bookkeeping for prune's least-recently-used order: a read-only store reads without it.
+  if (db_->read_only()) return;
   Statement(*db_, "UPDATE images SET last_used = ? WHERE id = ?")
       .bind(1, now_ns())
       .bind(2, id.str())

@@ -178,7 +178,8 @@ class Store {
   // references then go, rows first, files after the commit (still under gc.lock).
   RemovalReport remove_exclusively(
       const std::function<std::vector<std::string>(Db&, RemovalReport&)>& decide);
-  // Records that `id` was used now (pull, load, tag, push, save, container create).
+  // Records that `id` was used now (pull, load, tag, push, save, container create); nothing on
+  // a read-only store.
   void touch(const Digest& id);
 
  private:

@@ -122,9 +122,36 @@ pulled_correctly() {
   start=$SECONDS
   run sp pull --retry 1 "$PROXY/app:1"
   expect_failure 125 "GET http://$PROXY/v2/app/blobs/$digest" \
-    "the connection stalled (nothing received for 1 s)" "(gave up after 2 attempts)"
+    "the connection stalled (less than 1024 bytes/s for 1 s)" "(gave up after 2 attempts)"
   [ $((SECONDS - start)) -lt 20 ]
   unchanged
+}
+
+@test "a registry that drips a few bytes a second stalls: a network error; the store is unchanged" {
+  keep_image
+  digest=$(layer 2)
+  faults "[{\"match\": \"/blobs/$digest\", \"action\": \"drip\", \"interval\": 0.1, \"seconds\": 60, \"times\": 0}]"
+  start=$SECONDS
+  SCHICHT_STALL_TIMEOUT=2 run s pull --tls-verify=false --retry 1 "$PROXY/app:1"
+  expect_failure 125 "GET http://$PROXY/v2/app/blobs/$digest" \
+    "the connection stalled (less than 1024 bytes/s for 2 s)" "(gave up after 2 stalled attempts)"
+  [ $((SECONDS - start)) -lt 30 ]
+  [ "$(injected drip)" -ge 2 ]
+  unchanged
+}
+
+@test "the timeout variables must be numbers" {
+  for var in SCHICHT_CONNECT_TIMEOUT SCHICHT_STALL_TIMEOUT; do
+    export "$var=soon"
+    run s pull --tls-verify=false "$PROXY/app:1"
+    unset "$var"
+    expect_failure 125 "$var=\"soon\": expected a number of seconds"
+  done
+  SCHICHT_STALL_SPEED=fast run s pull --tls-verify=false "$PROXY/app:1"
+  expect_failure 125 'SCHICHT_STALL_SPEED="fast": expected a number of bytes per second (0: no limit)'
+  SCHICHT_TOTAL_TIMEOUT=-1 run s pull --tls-verify=false "$PROXY/app:1"
+  expect_failure 125 'SCHICHT_TOTAL_TIMEOUT="-1": expected a number of seconds (0: no limit)'
+  [ -z "$(s images -q)" ]
 }
 
 @test "a corrupted blob is refused naming its digest; the store is unchanged (as podman)" {

@@ -42,3 +42,61 @@ load helpers
   run s images -q
   [ -z "$output" ]
 }
+
+@test "pull oci: never leaves the layout: a symlink to a host directory is refused" {
+  fixture --out "$WORK/a.tar" --format oci-archive --name app:1 --layers 2
+  s load -i "$WORK/a.tar" >/dev/null
+  s push app:1 "oci:$WORK/odir"
+  s rmi app:1 >/dev/null
+  BEFORE=$(store_state)
+  # The blobs live outside; the layout only links to them.
+  mkdir "$WORK/host"
+  mv "$WORK/odir/blobs" "$WORK/host/blobs"
+  ln -s "$WORK/host/blobs" "$WORK/odir/blobs"
+  run s pull "oci:$WORK/odir"
+  expect_failure 125 "$WORK/odir/blobs" "refusing a path that leaves the directory"
+  same_as_before "$(store_state)"
+  # An absolute link to a file, and a relative one climbing out, are refused the same way.
+  rm "$WORK/odir/blobs"
+  cp -r "$WORK/host/blobs" "$WORK/odir/blobs"
+  blob=$(ls "$WORK/odir/blobs/sha256" | head -n 1)
+  ln -sf "$WORK/host/blobs/sha256/$blob" "$WORK/odir/blobs/sha256/$blob"
+  run s pull "oci:$WORK/odir"
+  expect_failure 125 "$WORK/odir/blobs/sha256/$blob: refusing a path that leaves the directory"
+  ln -sf "../../../host/blobs/sha256/$blob" "$WORK/odir/blobs/sha256/$blob"
+  run s pull "oci:$WORK/odir"
+  expect_failure 125 "$WORK/odir/blobs/sha256/$blob: refusing a path that leaves the directory"
+  same_as_before "$(store_state)"
+  # A link that stays inside the layout is followed.
+  cp "$WORK/host/blobs/sha256/$blob" "$WORK/odir/kept"
+  ln -sf "../../kept" "$WORK/odir/blobs/sha256/$blob"
+  run s pull "oci:$WORK/odir"
+  expect_success
+  s image exists "${lines[-1]}"
+}
+
+@test "pull refuses a FIFO or socket in a dir: or oci: layout instead of hanging" {
+  fixture --out "$WORK/a.tar" --format oci-archive --name app:1
+  s load -i "$WORK/a.tar" >/dev/null
+  s push app:1 "dir:$WORK/ddir"
+  s push app:1 "oci:$WORK/odir"
+  s rmi app:1 >/dev/null
+  BEFORE=$(store_state)
+  blob=$(ls "$WORK/ddir" | grep -E '^[0-9a-f]{64}$' | head -n 1)
+  rm "$WORK/ddir/$blob"
+  mkfifo "$WORK/ddir/$blob"
+  run timeout 20 "$SCHICHT" --root "$STORE" pull "dir:$WORK/ddir"
+  expect_failure 125 "$WORK/ddir/$blob: a FIFO is not allowed here, only regular files"
+  mv "$WORK/ddir/manifest.json" "$WORK/manifest.json"
+  mkfifo "$WORK/ddir/manifest.json"
+  run timeout 20 "$SCHICHT" --root "$STORE" pull "dir:$WORK/ddir"
+  expect_failure 125 "$WORK/ddir/manifest.json: a FIFO is not allowed here"
+  mkfifo "$WORK/odir/oci-layout.fifo"
+  run timeout 20 "$SCHICHT" --root "$STORE" pull "oci:$WORK/odir"
+  expect_failure 125 "$WORK/odir/oci-layout.fifo: a FIFO is not allowed here"
+  rm "$WORK/odir/oci-layout.fifo"
+  python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/odir/sock"
+  run timeout 20 "$SCHICHT" --root "$STORE" pull "oci:$WORK/odir"
+  expect_failure 125 "$WORK/odir/sock: a socket is not allowed here"
+  same_as_before "$(store_state)"
+}

@@ -19,6 +19,8 @@ times   how many matching requests it applies to from there; 0 is every one (def
 action  one of
   drop          forward, but close the connection after `after` body bytes
   stall         forward, send `after` body bytes, then send nothing for `seconds` and close
+  drip          forward, sending the body one byte every `interval` seconds (default 1) for at
+                most `seconds` (default 60), then close
   status        answer `code` (500, 503, 429...) without asking the registry; `retry_after`
                 adds a Retry-After header
   corrupt       forward with the byte at offset `at` of the body inverted
@@ -207,6 +209,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         self.send_head(response.status, headers)
 
+        if action == "drip":
+            self.drip(b"".join(chunks), float(rule.get("interval", 1)),
+                      float(rule.get("seconds", 60)))
+            return
         limit = int(rule.get("after", 0)) if action in ("drop", "stall", "truncate") else None
         sent = 0
         for chunk in chunks:
@@ -230,6 +236,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # A reset, as a crashed peer or a middlebox gives.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        struct.pack("ii", 1, 0))
+
+    def drip(self, data, interval, seconds):
+        """A registry that never stops but never gets anywhere: a byte per interval."""
+        self.close_connection = True
+        deadline = time.monotonic() + seconds
+        for i in range(len(data)):
+            if time.monotonic() >= deadline:
+                return
+            try:
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+            except OSError:
+                return  # the client gave up, as it should
+            time.sleep(interval)
 
 
 def main():

@@ -192,6 +192,38 @@ TEST(RegistryLinks, FollowsLinkPagination) {
   EXPECT_NE(message.find("pagination returns"), std::string::npos) << message;
 }
 
+TEST(RegistryLinks, AnEndlessLinkChainIsBounded) {
+  // Every page names a new next page: no URL repeats, so only the bounds end the chain.
+  FakeHttpServer server([](const FakeRequest& r) {
+    if (r.target == "/v2/") return http_response(200);
+    auto page = [&](std::string_view repo, size_t tags_per_page) {
+      size_t at = r.target.find("page=");
+      long n = at == std::string::npos ? 0 : std::stol(r.target.substr(at + 5));
+      std::string tags;
+      for (size_t i = 0; i < tags_per_page; ++i) {
+        tags += fmt::format("{}\"t{}-{}\"", i == 0 ? "" : ",", n, i);
+      }
+      return http_response(
+          200,
+          {"Content-Type: application/json",
+           fmt::format(R"(Link: </v2/lib/{}/tags/list?page={}>; rel="next")", repo, n + 1)},
+          "{\"tags\":[" + tags + "]}");
+    };
+    if (r.target.starts_with("/v2/lib/pages/")) return page("pages", 1);
+    if (r.target.starts_with("/v2/lib/tags/")) return page("tags", 5000);
+    return http_response(404);
+  });
+  RegistryClient client(server.host(), fake_options());
+  std::string message = error_of(ErrorKind::kNetwork, [&] { client.list_tags("lib/pages"); });
+  EXPECT_NE(message.find("more than 1000 pages (the registry's Link chain does not end)"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(server.count("/v2/lib/pages/"), 1000u);
+  message = error_of(ErrorKind::kNetwork, [&] { client.list_tags("lib/tags"); });
+  EXPECT_NE(message.find("more than 100000 tags"), std::string::npos) << message;
+  EXPECT_EQ(server.count("/v2/lib/tags/"), 21u);
+}
+
 TEST(RegistryLinks, FindsTheNextLink) {
   EXPECT_EQ(next_link({R"(</v2/a/tags/list?n=2&last=b>; rel="next")"}),
             "/v2/a/tags/list?n=2&last=b");
