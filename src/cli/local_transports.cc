@@ -117,7 +117,7 @@ std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::st
 }
 
 bool push_local(store::Store& store, const Digest& image, const std::vector<std::string>& names,
-                const std::string& destination) {
+                const std::string& destination, bool compress) {
   auto local = parse_local(destination);
   if (!local) return false;
   transport::SaveItem item{image, names};
@@ -126,7 +126,8 @@ bool push_local(store::Store& store, const Digest& image, const std::vector<std:
     return true;
   }
   if (local->transport == "dir") {
-    transport::save_directory(store, transport::SaveFormat::kDockerDir, item, local->path);
+    transport::save_directory(store, transport::SaveFormat::kDockerDir, item, local->path,
+                              compress);
     return true;
   }
   auto format = local->transport == "oci-archive" ? transport::SaveFormat::kOciArchive
