@@ -287,3 +287,35 @@ assert m["config"]["mediaType"] == "application/vnd.docker.container.image.v1+js
 assert all(l["mediaType"].startswith("application/vnd.docker.image.rootfs.diff.tar") for l in m["layers"]), m
 PY
 }
+
+@test "push to oci:DIR:TAG, oci-archive:FILE:NAME and docker-archive:FILE:REF writes the names given" {
+  have_podman || skip "podman is not installed"
+  fixture --out "$WORK/app.tar" --format oci-archive --name app:1
+  names() {  # what a tool's three destinations are named
+    local tool=$1 d=$WORK/$1
+    mkdir -p "$d"
+    $tool push app:1 "oci:$d/odir:mytag" >/dev/null 2>&1
+    $tool push app:1 "oci-archive:$d/o.tar:myname" >/dev/null 2>&1
+    $tool push app:1 "docker-archive:$d/d.tar:foo:2" >/dev/null 2>&1
+    $tool push app:1 "docker-archive:$d/q.tar:quay.io/x/y:3" >/dev/null 2>&1
+    python3 - "$d" <<'PY'
+import json, sys, tarfile
+d = sys.argv[1]
+ref = lambda index: [m.get("annotations", {}).get("org.opencontainers.image.ref.name") for m in index["manifests"]]
+print(ref(json.load(open(d + "/odir/index.json"))))
+print(ref(json.load(tarfile.open(d + "/o.tar").extractfile("index.json"))))
+for f in ("d.tar", "q.tar"):
+    print([m["RepoTags"] for m in json.load(tarfile.open(d + "/" + f).extractfile("manifest.json"))])
+PY
+  }
+  p load -i "$WORK/app.tar" >/dev/null 2>&1
+  s load -i "$WORK/app.tar" >/dev/null
+  run names p
+  expect_success
+  want=$output
+  run names s
+  expect_success
+  [ "$output" = "$want" ]
+  [[ "$output" == *"['mytag']"* ]] && [[ "$output" == *"['myname']"* ]]
+  [[ "$output" == *"[['docker.io/library/foo:2', 'localhost/app:1']]"* ]]
+}
