@@ -150,11 +150,16 @@ class Builder {
   void run_stage(const Stage& stage) {
     current_ = stage.index;
     size_t steps = stage.instructions.size() + 1;
-    out(fmt::format("{}STEP 1/{}: {}", prefix(), steps, stage.from.original));
+    std::string base = process_word(stage.base, global_args_, file_.escape);
+    // podman shows the FROM line with its base image's ARGs substituted.
+    std::string from_line = stage.from.original;
+    if (size_t at = from_line.find(stage.base, 4); at != std::string::npos && base != stage.base) {
+      from_line.replace(at, stage.base.size(), base);
+    }
+    out(fmt::format("{}STEP 1/{}: {}", prefix(), steps, from_line));
     StageContext ctx;
     ctx.file = &file_;
     ctx.stage = &stage;
-    std::string base = process_word(stage.base, global_args_, file_.escape);
     with_step(stage.from, [&] {
       if (base == "scratch") {
         Platform host = Platform::host();
@@ -563,7 +568,7 @@ class Builder {
     }
     std::string config_bytes = store_.blobs().read(*state.id);
     commit_image(sink, *state.id, config_bytes.size(), state.config, state.layers, annotations,
-                 options_.tags);
+                 options_.tags, options_.docker_format);
     for (const auto& tag : options_.tags) out(fmt::format("Successfully tagged {}", tag));
     return *state.id;
   }

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "archive/compression.h"
 #include "archive/layer.h"
 #include "build/mapped_tree.h"
@@ -54,20 +56,43 @@ std::pair<Digest, uint64_t> commit_config(BlobSink& sink, const ImageConfig& con
   return {id, bytes.size()};
 }
 
+namespace {
+
+// A layer's media type in a Docker schema 2 manifest.
+std::string docker_layer_type(std::string_view type) {
+  if (type == media_type::kOciLayerGzip) return std::string(media_type::kDockerLayerGzip);
+  if (type == media_type::kOciLayer) return std::string(media_type::kDockerLayer);
+  if (type == media_type::kDockerLayerGzip || type == media_type::kDockerLayer) {
+    return std::string(type);
+  }
+  fail(ErrorKind::kUnsupported,
+       fmt::format("a layer of type {} cannot be described by a Docker manifest: build with "
+                   "--format oci",
+                   type));
+}
+
+}  // namespace
+
 void commit_image(BlobSink& sink, const Digest& config_id, uint64_t config_size,
                   const ImageConfig& config, const std::vector<store::LayerInfo>& layers,
                   const std::map<std::string, std::string>& annotations,
-                  const std::vector<std::string>& names) {
-  Descriptor config_desc{.media_type = std::string(media_type::kOciConfig),
-                         .digest = config_id,
-                         .size = static_cast<int64_t>(config_size)};
+                  const std::vector<std::string>& names, bool docker_format) {
+  Descriptor config_desc{
+      .media_type = std::string(docker_format ? media_type::kDockerConfig : media_type::kOciConfig),
+      .digest = config_id,
+      .size = static_cast<int64_t>(config_size)};
   std::vector<Descriptor> layer_descs;
   layer_descs.reserve(layers.size());
   for (const auto& l : layers) {
-    layer_descs.push_back(Descriptor{
-        .media_type = l.media_type, .digest = l.digest, .size = static_cast<int64_t>(l.size)});
+    layer_descs.push_back(
+        Descriptor{.media_type = docker_format ? docker_layer_type(l.media_type) : l.media_type,
+                   .digest = l.digest,
+                   .size = static_cast<int64_t>(l.size)});
   }
-  std::string manifest = serialize_oci_manifest(config_desc, layer_descs, annotations);
+  // Docker manifests have no annotations (buildah drops them for --format docker too).
+  std::string manifest = docker_format
+                             ? serialize_docker_manifest(config_desc, layer_descs)
+                             : serialize_oci_manifest(config_desc, layer_descs, annotations);
   Digest manifest_digest = Digest::sha256_of(manifest);
   if (!sink.lease.protect(manifest_digest)) {
     sink.created.push_back(sink.store.blobs().put(manifest, manifest_digest, "manifest"));
@@ -75,7 +100,8 @@ void commit_image(BlobSink& sink, const Digest& config_id, uint64_t config_size,
   store::NewImage image{.id = config_id,
                         .config_size = config_size,
                         .manifest_digest = manifest_digest,
-                        .manifest_media_type = std::string(media_type::kOciManifest),
+                        .manifest_media_type = std::string(
+                            docker_format ? media_type::kDockerManifest : media_type::kOciManifest),
                         .manifest_size = manifest.size()};
   image.created = config.created.empty() ? store::now_ns() : rfc3339_to_unix_nanos(config.created);
   store::take_config_facts(image, config);

@@ -27,11 +27,12 @@ store::LayerInfo commit_layer(BlobSink& sink, const fs::path& rootfs, const Tree
 // Stores the config; returns its digest (the image ID) and size.
 std::pair<Digest, uint64_t> commit_config(BlobSink& sink, const ImageConfig& config);
 
-// Stores the OCI manifest of an image and records the image under `names`.
+// Stores the manifest of an image (OCI, or Docker schema 2 with `docker_format`, as
+// `build --format docker` writes it) and records the image under `names`.
 void commit_image(BlobSink& sink, const Digest& config_id, uint64_t config_size,
                   const ImageConfig& config, const std::vector<store::LayerInfo>& layers,
                   const std::map<std::string, std::string>& annotations,
-                  const std::vector<std::string>& names);
+                  const std::vector<std::string>& names, bool docker_format = false);
 
 // Applies `layers` in order onto the directory `dir` (rootless, as root of the build's user
 // namespace: mapped_tree.h).

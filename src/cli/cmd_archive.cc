@@ -164,7 +164,7 @@ int cmd_save(Context& ctx, CommandArgs args) {
   }
   if (transport::is_directory_format(fmt_kind)) {
     if (output.empty()) fail(ErrorKind::kInvalidInput, "no output directory given: use -o DIR");
-    transport::save_directory(store, fmt_kind, items.front(), output);
+    transport::save_directory(store, fmt_kind, items.front(), output, compress);
     return 0;
   }
   if (output.empty() || output == "-") {

@@ -3,6 +3,7 @@
 // its image's top snapshot under <root>/containers/<id>/rootfs. Running is not schicht's job.
 #include <fcntl.h>
 #include <unistd.h>
+#include <cerrno>
 
 #include <array>
 #include <random>
@@ -113,9 +114,10 @@ void remove_containers_of(store::Store& store, const Digest& image) {
   }
 }
 
-std::set<std::string> needed_snapshots(store::Store& store) {
+std::set<std::string> needed_snapshots(store::Store& store, const std::set<std::string>& except) {
   std::set<std::string> needed;
   for (const auto& image : store.images()) {
+    if (except.count(image.id.str()) != 0) continue;
     std::optional<Digest> chain;
     for (const auto& layer : store.layers(image.id)) {
       chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
@@ -135,6 +137,23 @@ uint64_t remove_unused_snapshots(store::Store& store) {
     if (needed.count(chain.str()) == 0) freed += snapshots.remove(chain);
   }
   return freed;
+}
+
+uint64_t unused_snapshot_bytes(store::Store& store, const std::set<std::string>& removed) {
+  fs::path dir = store.root() / "snapshots";
+  if (!fs::exists(dir)) return 0;
+  std::set<std::string> needed = needed_snapshots(store, removed);
+  snapshot::Snapshotter snapshots(dir);
+  uint64_t bytes = 0;
+  for (const auto& chain : snapshots.list()) {
+    if (needed.count(chain.str()) != 0) continue;
+    fs::path path = snapshots.path_of(chain);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd && errno == ENOENT) continue;  // removed meanwhile: it frees nothing more
+    if (!fd) fail_errno("open snapshot", path.string());
+    bytes += snapshot::disk_usage(fd.get());
+  }
+  return bytes;
 }
 
 std::set<std::string> images_in_use(store::Store& store) {
@@ -348,9 +367,9 @@ int cmd_container_inspect(Context& ctx, CommandArgs args) {
   }
   std::string out;
   if (format.empty() || is_json_format(format)) {
-    out = json_report(docs, 4);
+    out = json_report_raw(docs, 4);  // podman's inspect leaves '<', '>' and '&' as they are
   } else {
-    Template tmpl = Template::parse(normalize_format(format), "inspect");
+    Template tmpl = parse_object_format(format, "inspect");
     for (const auto& doc : docs) tmpl.execute(out, doc);
   }
   fmt::print("{}", out);

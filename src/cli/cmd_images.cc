@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -161,38 +162,42 @@ ordered_json image_fields(const store::ImageInfo& image,
   return r;
 }
 
+// One line of the listing: an image under one of its names (an untagged image has one row with
+// an empty repository and tag).
+struct Row {
+  const store::ImageInfo* image;
+  std::string_view repository, tag;
+};
+
 // The rows of a plain format as text, when every field it shows is a string field: no JSON row
 // is built (at thousands of rows, building and freeing them cost more than the rest).
 std::optional<std::vector<std::string>> text_rows(
-    const std::vector<std::string>& fields, std::span<const store::ImageInfo* const> images,
+    const std::vector<std::string>& fields, std::span<const Row> rows,
     const std::function<const std::vector<std::string>&(const store::ImageInfo&)>& history_of,
     bool no_trunc, int64_t now) {
-  if (images.empty()) return std::nullopt;  // the JSON path prints the header as well
+  if (rows.empty()) return std::nullopt;  // the JSON path prints the header as well
   for (const auto& field : fields) {
-    if (!text_field(field, *images.front(), "", "", {}, false, 0)) return std::nullopt;
+    if (!text_field(field, *rows.front().image, "", "", {}, false, 0)) return std::nullopt;
   }
   std::vector<std::string> cells;
-  cells.reserve(images.size() * 2 * fields.size());
+  cells.reserve(rows.size() * fields.size());
   std::vector<std::optional<std::string>> own(fields.size());
-  for (const auto* image : images) {
-    const auto& history = history_of(*image);
-    // The image's own fields once, then per name.
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (fields[i] != "Repository" && fields[i] != "Tag") {
-        own[i] = text_field(fields[i], *image, "", "", history, no_trunc, now);
-      }
-    }
-    auto add_row = [&](std::string_view repository, std::string_view tag) {
+  const store::ImageInfo* last = nullptr;
+  for (const Row& row : rows) {
+    const auto& history = history_of(*row.image);
+    // The image's own fields once for all its adjacent rows, then per name.
+    if (row.image != last) {
       for (size_t i = 0; i < fields.size(); ++i) {
-        cells.push_back(
-            own[i] ? *own[i]
-                   : *text_field(fields[i], *image, repository, tag, history, no_trunc, now));
+        if (fields[i] != "Repository" && fields[i] != "Tag") {
+          own[i] = text_field(fields[i], *row.image, "", "", history, no_trunc, now);
+        }
       }
-    };
-    if (image->names.empty()) add_row("", "");
-    for (const auto& name : image->names) {
-      auto [repository, tag] = split_stored_name(name);
-      add_row(repository, tag);
+      last = row.image;
+    }
+    for (size_t i = 0; i < fields.size(); ++i) {
+      cells.push_back(own[i] ? *own[i]
+                             : *text_field(fields[i], *row.image, row.repository, row.tag, history,
+                                           no_trunc, now));
     }
   }
   return cells;
@@ -204,24 +209,29 @@ const GoTypes kRowTypes = {{"", "images.imageReporter"},
                            {"RepoDigests", "[]string"},
                            {"Names", "[]string"}};
 
-// Sorts pointers: moving the images themselves costs more than the sort on large stores.
-void sort_images(std::vector<const store::ImageInfo*>& images, const std::string& key) {
-  auto first_name = [](const store::ImageInfo& i) {
-    return i.names.empty() ? std::string("<none>") : i.names.front();
-  };
-  auto tag_of = [&](const store::ImageInfo& i) {
-    auto ref = i.names.empty() ? std::nullopt : Reference::try_parse(i.names.front());
-    return ref ? ref->tag : std::string("<none>");
-  };
-  std::stable_sort(images.begin(), images.end(), [&](const auto* pa, const auto* pb) {
-    const store::ImageInfo& a = *pa;
-    const store::ImageInfo& b = *pb;
-    if (key == "created") return a.created > b.created;
-    if (key == "id") return a.id < b.id;
-    if (key == "repository") return first_name(a) < first_name(b);
-    if (key == "tag") return tag_of(a) < tag_of(b);
-    return a.size > b.size;  // size
+// The rows of the images, one per name, sorted as podman sorts its rows: by the row's repository
+// or tag, by size smallest first, by ID, or newest first. Ties keep the store's order (and an
+// image's names in the order they were given).
+std::vector<Row> sorted_rows(std::span<const store::ImageInfo* const> images,
+                             const std::string& key) {
+  std::vector<Row> rows;
+  rows.reserve(images.size() + images.size() / 2);
+  for (const auto* image : images) {
+    if (image->names.empty()) rows.push_back({image, "", ""});
+    for (const auto& name : image->names) {
+      auto [repository, tag] = split_stored_name(name);
+      rows.push_back({image, repository, tag});
+    }
+  }
+  auto shown = [](std::string_view text) { return text.empty() ? "<none>" : text; };
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    if (key == "created") return a.image->created > b.image->created;
+    if (key == "id") return a.image->id < b.image->id;
+    if (key == "repository") return shown(a.repository) < shown(b.repository);
+    if (key == "tag") return shown(a.tag) < shown(b.tag);
+    return a.image->size < b.image->size;  // size
   });
+  return rows;
 }
 
 }  // namespace
@@ -274,12 +284,15 @@ int cmd_images(Context& ctx, CommandArgs args) {
   for (const auto& image : all_images) {
     if (filter.matches(image)) images.push_back(&image);
   }
-  sort_images(images, sort);
+  std::vector<Row> rows = sorted_rows(images, sort);
 
   if (quiet) {
+    // Each image once, where its first row is.
     std::string out;
-    for (const auto* image : images) {
-      out += no_trunc ? image->id.str() : image->id.short_hex();
+    std::unordered_set<const store::ImageInfo*> seen;
+    for (const Row& row : rows) {
+      if (!seen.insert(row.image).second) continue;
+      out += no_trunc ? row.image->id.str() : row.image->id.short_hex();
       out += '\n';
     }
     fmt::print("{}", out);
@@ -296,12 +309,13 @@ int cmd_images(Context& ctx, CommandArgs args) {
   if (json) {
     // One entry per name, as podman prints its table rows: an image with two names is listed
     // twice (-q lists it once).
-    std::vector<std::string> texts;
-    texts.reserve(images.size());
+    std::map<const store::ImageInfo*, std::string> texts;
     std::vector<const std::string*> entries;
-    for (const auto* image : images) {
-      texts.push_back(json_element(summary_json(*image, history_of(*image))));
-      entries.insert(entries.end(), std::max<size_t>(image->names.size(), 1), &texts.back());
+    entries.reserve(rows.size());
+    for (const Row& row : rows) {
+      auto [text, added] = texts.try_emplace(row.image);
+      if (added) text->second = json_element(summary_json(*row.image, history_of(*row.image)));
+      entries.push_back(&text->second);
     }
     fmt::print("{}", json_array_report(entries));
     return 0;
@@ -328,7 +342,7 @@ int cmd_images(Context& ctx, CommandArgs args) {
   if (!format.empty()) options.format = format;
   options.noheading = noheading;
   if (auto fields = plain_fields(spec, options)) {
-    if (auto cells = text_rows(*fields, images, history_of, no_trunc, now)) {
+    if (auto cells = text_rows(*fields, rows, history_of, no_trunc, now)) {
       std::string out;
       try {
         write_cells(out, spec, options, *cells);
@@ -340,28 +354,22 @@ int cmd_images(Context& ctx, CommandArgs args) {
       return 0;
     }
   }
-  ordered_json rows = ordered_json::array();
-  rows.get_ref<ordered_json::array_t&>().reserve(images.size() * 2);
-  for (const auto* image_ptr : images) {
-    const store::ImageInfo& image = *image_ptr;
-    ordered_json base = image_fields(image, history_of(image), used, no_trunc, now);
-    if (image.names.empty()) {
-      base["Repository"] = "<none>";
-      base["Tag"] = "<none>";
-      rows.push_back(std::move(base));
-      continue;
+  ordered_json report = ordered_json::array();
+  report.get_ref<ordered_json::array_t&>().reserve(rows.size());
+  ordered_json base;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const store::ImageInfo& image = *rows[i].image;
+    if (i == 0 || rows[i - 1].image != &image) {
+      base = image_fields(image, history_of(image), used, no_trunc, now);
     }
-    auto add_row = [&](ordered_json row, std::string_view name) {
-      auto [repository, tag] = split_stored_name(name);
-      row["Repository"] = repository;
-      row["Tag"] = tag.empty() ? "<none>" : tag;
-      rows.push_back(std::move(row));
-    };
-    // The last name takes the image's fields over; the others copy them.
-    for (size_t i = 0; i + 1 < image.names.size(); ++i) add_row(base, image.names[i]);
-    add_row(std::move(base), image.names.back());
+    // The last of an image's adjacent rows takes its fields over; the others copy them.
+    bool last = i + 1 == rows.size() || rows[i + 1].image != &image;
+    ordered_json row = last ? std::move(base) : base;
+    row["Repository"] = rows[i].repository.empty() ? "<none>" : rows[i].repository;
+    row["Tag"] = rows[i].tag.empty() ? "<none>" : rows[i].tag;
+    report.push_back(std::move(row));
   }
-  print_report(spec, format, noheading, rows);
+  print_report(spec, format, noheading, report);
   return 0;
 }
 

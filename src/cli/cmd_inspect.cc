@@ -17,6 +17,24 @@ namespace schicht::cli {
 
 using nlohmann::ordered_json;
 
+// Go types of the fields of podman's inspect data that its JSON may leave out or null: a
+// template sees them as Go does ({{.Config.Labels}} of an image without labels is "map[]"; an
+// empty Config is a struct all the same, so {{with .Config}} runs).
+const GoTypes kInspectTypes = {{"Config", "v1.ImageConfig"},
+                               {"Labels", "map[string]string"},
+                               {"Annotations", "map[string]string"},
+                               {"RepoTags", "[]string"},
+                               {"RepoDigests", "[]string"},
+                               {"Config.Labels", "map[string]string"},
+                               {"Config.Env", "[]string"},
+                               {"Config.Cmd", "[]string"},
+                               {"Config.Entrypoint", "[]string"},
+                               {"Config.Volumes", "map[string]struct {}"},
+                               {"Config.ExposedPorts", "map[string]struct {}"},
+                               {"Config.User", "string"},
+                               {"Config.WorkingDir", "string"},
+                               {"Config.StopSignal", "string"}};
+
 int cmd_inspect(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string format, type = "image";
@@ -46,10 +64,10 @@ int cmd_inspect(Context& ctx, CommandArgs args) {
   }
   std::string out;
   if (format.empty() || is_json_format(format)) {
-    out = json_report(docs, 5);
+    out = json_report_raw(docs, 5);  // podman's inspect leaves '<', '>' and '&' as they are
   } else {
-    Template tmpl = Template::parse(normalize_format(format), "inspect");
-    for (const auto& doc : docs) tmpl.execute(out, doc);  // the format ends in a newline
+    Template tmpl = parse_object_format(format, "inspect");
+    for (const auto& doc : docs) tmpl.execute(out, doc, kInspectTypes);
   }
   fmt::print("{}", out);
   if (!errors.empty()) {
@@ -97,7 +115,9 @@ int cmd_history(Context& ctx, CommandArgs args) {
     std::string created_at = format_rfc3339_nano(created);
     ordered_json row;
     row["ID"] = top && !no_trunc ? id.short_hex() : full_id;
-    row["Created"] = human ? human_age(created, now) : created_at;
+    // podman: time.RFC3339, whole seconds.
+    row["Created"] = human ? human_age(created, now)
+                           : format_rfc3339_nano(created / 1'000'000'000 * 1'000'000'000);
     row["CreatedBy"] = created_by;
     row["Size"] = human_size(size);  // podman's --human changes dates only
     row["Comment"] = h.comment;

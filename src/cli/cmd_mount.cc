@@ -23,8 +23,10 @@ fs::path mount_point(store::Store& store, const Digest& id) {
 void require_root(std::string_view command) {
   if (::geteuid() != 0) {
     fail(ErrorKind::kUnsupported,
-         fmt::format("cannot run command \"schicht {}\" in rootless mode, must execute "
-                     "`schicht unshare` first",
+         // podman's message sends users to `podman unshare`, which schicht lacks: say what
+         // is needed instead.
+         fmt::format("cannot run command \"schicht {}\" in rootless mode: mounting an image "
+                     "needs root (run it as root, e.g. with sudo)",
                      command));
   }
 }

@@ -352,7 +352,7 @@ int cmd_push(Context& ctx, CommandArgs args) {
                          t.substr(0, t.size() - 1)));
       }
     }
-    if (push_local(store, id, names, positional[1])) return 0;
+    if (push_local(store, id, names, positional[1], compress)) return 0;
   }
   // Without a destination the image's name is one, read as a docker:// reference.
   Reference target = push_destination(positional.size() == 2 ? positional[1] : positional[0]);

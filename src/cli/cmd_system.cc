@@ -137,6 +137,8 @@ PruneResult prune_images(store::Store& store, const PruneOptions& o) {
     for (const auto& blob : store::usage(store).blobs_freed_by(ids)) {
       result.freed += store.blobs().disk_usage(Digest::parse(blob));
     }
+    // The real prune also removes the snapshots (a container's, a build's) no kept image needs.
+    result.freed += unused_snapshot_bytes(store, std::set<std::string>(ids.begin(), ids.end()));
     return result;
   }
   for (const auto& image : candidates) {

@@ -24,6 +24,13 @@ std::string local_name(const std::string& text) {
   return name;
 }
 
+// Whether `text` can be an image ID or a prefix of one.
+bool is_id_prefix(std::string_view text) {
+  return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
 // podman exits 1 when every failure was an unknown image, 2 when one was an image in use,
 // 125 otherwise; several failures are listed under "N errors occurred:".
 int report_errors(const std::vector<Error>& errors) {
@@ -170,7 +177,18 @@ int cmd_image_exists(Context& ctx, CommandArgs args) {
   if (positional.size() != 1) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
   }
-  return store::find_image(ctx.store(), positional[0]) ? 0 : 1;
+  const std::string& text = positional[0];
+  // As in podman, a malformed name is an error (125 and the parser's message), not a missing
+  // image (1, silently).
+  if (text.starts_with("sha256:")) {
+    if (!Digest::try_parse(text)) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: invalid format: no 64-byte hexadecimal value", text));
+    }
+  } else if (!is_id_prefix(text)) {
+    (void)Reference::parse_unnormalized(text);  // podman's lookup parses before normalizing
+  }
+  return store::find_image(ctx.store(), text) ? 0 : 1;
 }
 
 }  // namespace schicht::cli

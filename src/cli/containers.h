@@ -18,8 +18,13 @@ uint64_t remove_container(store::Store& store, const std::string& id);
 // Removes every container of `image`: rows first, then their files.
 void remove_containers_of(store::Store& store, const Digest& image);
 
-// The chain IDs ("sha256:…") of every prefix of every image's layers: the snapshots in use.
-std::set<std::string> needed_snapshots(store::Store& store);
+// The chain IDs ("sha256:…") of every prefix of every image's layers but those of the images
+// in `except` (IDs "sha256:…"): the snapshots in use (once they are gone).
+std::set<std::string> needed_snapshots(store::Store& store,
+                                       const std::set<std::string>& except = {});
+
+// The bytes remove_unused_snapshots would free once the images in `removed` are gone.
+uint64_t unused_snapshot_bytes(store::Store& store, const std::set<std::string>& removed);
 
 // Deletes the snapshots that are no prefix of a remaining image's layer chain; returns the
 // bytes freed on disk.

@@ -116,6 +116,16 @@ ordered_json inspect_json(store::Store& store, const Digest& id) {
   out["User"] = config.config.user;
   out["History"] = history_json(config.history);
   out["NamesHistory"] = store.names_history(id);
+  // podman shows the health check of a Docker config (build --format docker keeps HEALTHCHECK).
+  if (const auto& h = config.config.healthcheck) {
+    ordered_json check = ordered_json::object();
+    if (!h->test.empty()) check["Test"] = h->test;
+    if (h->interval != 0) check["Interval"] = h->interval;
+    if (h->timeout != 0) check["Timeout"] = h->timeout;
+    if (h->start_period != 0) check["StartPeriod"] = h->start_period;
+    if (h->retries != 0) check["Retries"] = h->retries;
+    out["Healthcheck"] = std::move(check);
+  }
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include "core/beneath.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/reference.h"
 #include "oci/manifest.h"
 #include "transport/archive_load.h"
 #include "transport/archive_save.h"
@@ -28,7 +29,8 @@ constexpr size_t kMaxManifestBytes = size_t{64} << 20;
 
 struct Local {
   std::string transport;
-  std::string path;  // a REF after the path (":ref") is not used: the archive's names are
+  std::string path;
+  std::string ref;  // what follows the path after ':' (empty when nothing does)
 };
 
 std::optional<Local> parse_local(const std::string& text) {
@@ -37,9 +39,10 @@ std::optional<Local> parse_local(const std::string& text) {
     if (!text.starts_with(prefix)) continue;
     std::string rest = text.substr(prefix.size());
     // PATH ends at the first ':' as containers/image reads it.
-    std::string path = rest.substr(0, rest.find(':'));
+    size_t colon = rest.find(':');
+    std::string path = rest.substr(0, colon);
     if (path.empty()) fail(ErrorKind::kInvalidInput, fmt::format("{}: no path given", text));
-    return Local{std::string(t), path};
+    return Local{std::string(t), path, colon == std::string::npos ? "" : rest.substr(colon + 1)};
   }
   return std::nullopt;
 }
@@ -177,16 +180,28 @@ std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::st
 }
 
 bool push_local(store::Store& store, const Digest& image, const std::vector<std::string>& names,
-                const std::string& destination) {
+                const std::string& destination, bool compress) {
   auto local = parse_local(destination);
   if (!local) return false;
   transport::SaveItem item{image, names};
+  // The destination's own name, as podman writes it: oci: and oci-archive: take it as the
+  // ref.name annotation as written, docker-archive: as a normalized reference listed first.
+  if (!local->ref.empty() && (local->transport == "oci" || local->transport == "oci-archive")) {
+    item.names = {local->ref};
+  } else if (!local->ref.empty() && local->transport == "docker-archive") {
+    std::string name = with_context(fmt::format("parsing {:?}", destination), [&] {
+      return Reference::parse(local->ref).with_default_tag().str();
+    });
+    std::erase(item.names, name);
+    item.names.insert(item.names.begin(), name);
+  }
   if (local->transport == "oci") {
     transport::save_directory(store, transport::SaveFormat::kOciDir, item, local->path);
     return true;
   }
   if (local->transport == "dir") {
-    transport::save_directory(store, transport::SaveFormat::kDockerDir, item, local->path);
+    transport::save_directory(store, transport::SaveFormat::kDockerDir, item, local->path,
+                              compress);
     return true;
   }
   auto format = local->transport == "oci-archive" ? transport::SaveFormat::kOciArchive

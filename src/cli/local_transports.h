@@ -16,7 +16,8 @@ namespace schicht::cli {
 std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::string& text);
 
 // Pushes `image` to a local transport; false when `destination` names no local transport.
+// `compress` (dir: only) gzips the layers stored uncompressed.
 bool push_local(store::Store& store, const Digest& image, const std::vector<std::string>& names,
-                const std::string& destination);
+                const std::string& destination, bool compress = false);
 
 }  // namespace schicht::cli

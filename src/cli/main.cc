@@ -1,5 +1,6 @@
 #include "cli/main.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -24,7 +25,10 @@ void print_commands(std::string_view prefix, std::span<const Command> table) {
   if (prefix == "schicht") {
     for (const auto& g : command_groups()) listed.emplace(g.name, g.summary);
   }
-  for (const auto& [name, summary] : listed) fmt::print("  {:<14}{}\n", name, summary);
+  // cobra's layout: names padded to the longest (at least 11), then one space.
+  size_t width = 11;
+  for (const auto& entry : listed) width = std::max(width, entry.first.size());
+  for (const auto& [name, summary] : listed) fmt::print("  {:<{}} {}\n", name, width, summary);
 }
 
 int dispatch(Context& ctx, std::vector<std::string> args) {

@@ -64,6 +64,14 @@ Template parse_with_fallback(const std::string& normalized, const std::string& o
   }
 }
 
+}  // namespace
+
+Template parse_object_format(std::string_view format, std::string_view name) {
+  return parse_with_fallback(normalize_format(format), std::string(format), name);
+}
+
+namespace {
+
 // Runs `tmpl` over `data` into `sink`; on an error, what was written still reaches the sink.
 template <typename Sink>
 void run_into(Sink&& sink, const Template& tmpl, const Json& data, const GoTypes& types) {
@@ -158,6 +166,11 @@ HeaderMap make_headers(std::span<const std::string_view> fields, const HeaderMap
 std::string json_report(const nlohmann::ordered_json& value, int indent) {
   std::string spaces(static_cast<size_t>(std::max(indent, 0)), ' ');
   return go_json(value, GoJsonStyle{.escape_html = true, .indent = spaces}) + "\n";
+}
+
+std::string json_report_raw(const nlohmann::ordered_json& value, int indent) {
+  std::string spaces(static_cast<size_t>(std::max(indent, 0)), ' ');
+  return go_json(value, GoJsonStyle{.escape_html = false, .indent = spaces}) + "\n";
 }
 
 std::string json_element(const nlohmann::ordered_json& value, int indent) {

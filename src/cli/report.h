@@ -77,8 +77,12 @@ void write_cells(std::string& out, const ReportSpec& spec, const ReportOptions& 
 void print_report(const ReportSpec& spec, const std::string& format, bool noheading,
                   const nlohmann::ordered_json& rows);
 
-// Go's MarshalIndent of `value` with `indent` spaces, HTML-escaped, plus "\n".
+// Go's MarshalIndent of `value` with `indent` spaces, HTML-escaped ('<', '>', '&' as \u003c...),
+// plus "\n".
 std::string json_report(const nlohmann::ordered_json& value, int indent = 4);
+// The same without HTML escaping, as podman's `inspect` writes (an encoder with
+// SetEscapeHTML(false)).
+std::string json_report_raw(const nlohmann::ordered_json& value, int indent = 4);
 // json_report of an array, built element by element so that an element listed several times is
 // serialized once: json_array_report of json_element texts is json_report of the array.
 std::string json_element(const nlohmann::ordered_json& value, int indent = 4);
@@ -93,6 +97,11 @@ bool is_json_format(std::string_view format);
 
 // podman's report.NormalizeFormat.
 std::string normalize_format(std::string_view format);
+
+// A user's --format for commands that run it once per object (inspect): normalized, or as
+// given when the normalized text does not parse (podman turns `\n` into a newline even inside
+// a quoted string such as printf's "%s\n").
+Template parse_object_format(std::string_view format, std::string_view name);
 
 // podman's report.EnforceRange: wraps the format in {{range .}}...{{end -}} unless it has its own.
 std::string enforce_range(std::string_view format);

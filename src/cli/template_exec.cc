@@ -280,11 +280,38 @@ class Executor {
         if (has_args) errorf(name + " has arguments but cannot be invoked as function");
         return receiver.child(*found, name, false);
       }
+      // A field the JSON leaves out (omitempty) that GoTypes declares: its type's zero value.
+      if (const Json* zero = declared_zero(receiver, name)) {
+        if (has_args) errorf(name + " has arguments but cannot be invoked as function");
+        return receiver.child(*zero, name, false);
+      }
       const std::string* declared = declared_type(receiver, types_);
       errorf(fmt::format("can't evaluate field {} in type {}", name,
                          declared ? *declared : "interface {}"));
     }
     errorf(fmt::format("can't evaluate field {} in type {}", name, type_name(receiver, types_)));
+  }
+
+  // The zero value of field `name` of `receiver` when GoTypes declares that field: null for
+  // maps, slices and pointers (they print "map[]", "[]", "<nil>"), "", 0 or false for the basic
+  // types; nullptr when it is not declared (or is a struct, which JSON never leaves out).
+  const Json* declared_zero(const Value& receiver, const std::string& name) const {
+    if (!receiver.path()) return nullptr;
+    const std::string& parent = *receiver.path();
+    auto found = types_.find(parent.empty() ? name : parent + "." + name);
+    if (found == types_.end()) return nullptr;
+    static const Json kNull;
+    static const Json kEmpty = "";
+    static const Json kZero = 0;
+    static const Json kFalse = false;
+    std::string_view type = found->second;
+    if (type.starts_with("map[") || type.starts_with("[]") || type.starts_with("*")) return &kNull;
+    if (type == "string") return &kEmpty;
+    if (type == "bool") return &kFalse;
+    if (type.starts_with("int") || type.starts_with("uint") || type.starts_with("float")) {
+      return &kZero;
+    }
+    return nullptr;
   }
 
   Value eval_function(const Value& dot, const IdentifierNode& ident, const Node& cmd, Args args,

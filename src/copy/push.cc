@@ -115,7 +115,8 @@ class Pusher {
         repository_(destination.path),
         mount_from_(std::move(mount_from)),
         stored_format_(stored_format),
-        options_(options) {}
+        options_(options),
+        by_digest_(destination.digest.has_value()) {}
 
   // A stored blob, unless the repository has it or can mount it. `progress` (may be null) hears
   // of the upload; a blob that needs none is never started.
@@ -158,7 +159,12 @@ class Pusher {
                         const std::atomic<bool>& cancelled) {
     Descriptor out = layer;
     std::optional<Compression> wanted = options_.compression;
-    if (wanted && stored_compression(blobs_, layer.digest) != *wanted) {
+    Compression stored = stored_compression(blobs_, layer.digest);
+    // As podman does, a layer stored uncompressed (imported, loaded from a docker-archive) goes
+    // gzipped unless --compression-format says otherwise; a push by digest must keep the stored
+    // manifest.
+    if (!wanted && !by_digest_ && stored == Compression::kNone) wanted = Compression::kGzip;
+    if (wanted && stored != *wanted) {
       return recompress(layer, *wanted, format, cancelled);
     }
     copy_blob(layer, cancelled, options_.progress);
@@ -203,6 +209,7 @@ class Pusher {
   std::vector<std::string> mount_from_;
   ManifestFormat stored_format_;
   const PushOptions& options_;
+  bool by_digest_;
 };
 
 // Repositories of the destination registry the image is named after: where its blobs may be.
@@ -235,8 +242,19 @@ Digest push_image(store::Store& store, const Digest& id, const Reference& destin
                   const registry::RegistriesConf& conf, const PushOptions& options) {
   std::optional<store::ImageInfo> image = store.image(id);
   if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", id.str()));
+  // The manifest a digest destination names when the image has it (one image may be stored
+  // under several manifest digests, e.g. the entry of a list and a pull by tag), else the
+  // image's own.
+  Digest manifest_digest = image->manifest_digest;
+  std::string manifest_type = image->manifest_media_type;
+  if (destination.digest && *destination.digest != manifest_digest &&
+      std::find(image->digests.begin(), image->digests.end(), *destination.digest) !=
+          image->digests.end()) {
+    manifest_digest = *destination.digest;
+    manifest_type.clear();  // told by its bytes
+  }
   Manifest manifest = with_context(fmt::format("image {}: manifest", id.short_hex()), [&] {
-    return parse_manifest(store.blobs().read(image->manifest_digest), image->manifest_media_type);
+    return parse_manifest(store.blobs().read(manifest_digest), manifest_type);
   });
   ManifestFormat stored_format = format_of(manifest);
   ManifestFormat format = options.format.value_or(

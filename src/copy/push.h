@@ -31,6 +31,7 @@ struct PushOptions : TransferOptions {
   std::optional<ManifestFormat> format;
   // --compression-format: layers in another compression are recompressed while uploading (the
   // store keeps its blobs); zstd turns a Docker manifest into an OCI one unless v2s2 was asked.
+  // Unset: layers stored uncompressed go gzipped, the others as stored (podman's default).
   std::optional<Compression> compression;
   // --sign-by-sigstore-private-key (decrypted): the pushed manifest is signed and the signature
   // attached in the registry (sigstore_signatures.h).

@@ -176,14 +176,68 @@ void write_oci_layout(store::Store& store, const SaveItem& item, LayoutSink& sin
   sink.file("oci-layout", R"({"imageLayoutVersion": "1.0.0"})");
 }
 
-void write_docker_dir(store::Store& store, const SaveItem& item, LayoutSink& sink) {
+// Gzips the stored uncompressed layer into `dir` under its new digest's hex; returns its
+// descriptor fields. The file is written under a temporary name and renamed once its digest is
+// known.
+std::pair<Digest, uint64_t> write_gzipped_layer(store::Store& store, const Digest& layer,
+                                                const fs::path& dir) {
+  fs::path temp = dir / (".tmp-" + std::string(layer.hex()));
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail_errno("create", temp.string());
+  UniqueFd guard(fd);
+  try {
+    FdWriter out(fd, temp.string());
+    HashingWriter hashed(&out);
+    auto gzip = compress(hashed, Compression::kGzip);
+    StoredLayerReader tar(store.blobs(), layer);
+    copy_stream(tar, *gzip);
+    gzip->finish();
+    Digest digest = hashed.finish();
+    fs::path target = dir / std::string(digest.hex());
+    if (::rename(temp.c_str(), target.c_str()) != 0) fail_errno("rename to", target.string());
+    return {digest, hashed.count()};
+  } catch (...) {
+    ::unlink(temp.c_str());
+    throw;
+  }
+}
+
+// The `dir:` transport: blobs and manifest byte-exact, or with --compress the layers stored
+// uncompressed gzipped and the manifest rewritten to name them (as podman's --compress does).
+void write_docker_dir(store::Store& store, const SaveItem& item, DirSink& sink, bool compress) {
   auto image = store.image(item.id);
   if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", item.id.str()));
-  for (const auto& layer : store.layers(item.id)) {
-    copy_blob(store, layer.digest, sink, layer.digest.hex());
+  std::string raw = store.blobs().read(image->manifest_digest);
+  auto manifest = nlohmann::ordered_json::parse(raw, nullptr, false);
+  bool rewritten = false;
+  auto layers = store.layers(item.id);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const auto& layer = layers[i];
+    if (!compress || layer.digest != layer.diff_id) {
+      copy_blob(store, layer.digest, sink, layer.digest.hex());
+      continue;
+    }
+    if (!manifest.is_object() || !manifest["layers"].is_array() ||
+        manifest["layers"].size() != layers.size()) {
+      fail(ErrorKind::kIntegrity, fmt::format("{}: the stored manifest does not list the image's "
+                                              "layers",
+                                              image->manifest_digest.str()));
+    }
+    auto [digest, size] = write_gzipped_layer(store, layer.digest, sink.dir());
+    auto& desc = manifest["layers"][i];
+    desc["mediaType"] = image->manifest_media_type == media_type::kDockerManifest
+                            ? media_type::kDockerLayerGzip
+                            : media_type::kOciLayerGzip;
+    desc["size"] = size;
+    desc["digest"] = digest.str();
+    rewritten = true;
   }
   copy_blob(store, item.id, sink, item.id.hex());
-  copy_blob(store, image->manifest_digest, sink, "manifest.json");
+  if (rewritten) {
+    sink.file("manifest.json", manifest.dump());
+  } else {
+    copy_blob(store, image->manifest_digest, sink, "manifest.json");
+  }
   sink.file("version", "Directory Transport Version: 1.1\n");
 }
 
@@ -215,12 +269,12 @@ void save_archive(store::Store& store, SaveFormat format, const std::vector<Save
 }
 
 void save_directory(store::Store& store, SaveFormat format, const SaveItem& item,
-                    const fs::path& dir) {
+                    const fs::path& dir, bool compress) {
   DirSink sink(dir);
   if (format == SaveFormat::kOciDir) {
     write_oci_layout(store, item, sink);
   } else if (format == SaveFormat::kDockerDir) {
-    write_docker_dir(store, item, sink);
+    write_docker_dir(store, item, sink, compress);
   } else {
     fail(ErrorKind::kInternal, "archive format passed to save_directory");
   }

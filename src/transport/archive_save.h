@@ -6,7 +6,8 @@
 //   recompressed), so load -> save -> load keeps every blob byte-identical. An OCI manifest is
 //   written byte-exact; a Docker schema 2 manifest is converted to OCI (umoci reads only OCI),
 //   which changes the manifest digest but not the image ID.
-// - docker-dir: the `dir:` transport (manifest.json, version, blobs by hex), byte-exact.
+// - docker-dir: the `dir:` transport (manifest.json, version, blobs by hex), byte-exact; with
+//   `compress`, layers stored uncompressed are written gzipped and the manifest names them.
 #pragma once
 
 #include <optional>
@@ -38,6 +39,6 @@ struct SaveItem {
 void save_archive(store::Store& store, SaveFormat format, const std::vector<SaveItem>& items,
                   Writer& out);
 void save_directory(store::Store& store, SaveFormat format, const SaveItem& item,
-                    const fs::path& dir);
+                    const fs::path& dir, bool compress = false);
 
 }  // namespace schicht::transport

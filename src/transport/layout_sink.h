@@ -43,6 +43,7 @@ class DirSink final : public LayoutSink {
   using LayoutSink::file;
   void file(std::string_view path, uint64_t size, Reader& data) override;
   void finish() override { fsync_dir(dir_); }
+  const fs::path& dir() const { return dir_; }
 
  private:
   fs::path dir_;

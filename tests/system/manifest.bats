@@ -319,3 +319,28 @@ assert [m["platform"]["architecture"] for m in doc["manifests"]] == ["amd64", "a
   run s system check
   expect_success
 }
+
+@test "push --all of an image stored under two manifest digests pushes the entry's manifest" {
+  have_registry || skip "docker-registry is not installed"
+  two_images
+  first=$(s inspect --format '{{.Digest}}' a:1)
+  s manifest create l a:1 >/dev/null
+  # a:1 under a second manifest digest: pushed as OCI, pulled back (the same config, one image).
+  s push -q --tls-verify=false --format oci a:1 "docker://$REG/twice:1"
+  s pull -q --tls-verify=false "$REG/twice:1" >/dev/null
+  [ "$(s inspect --format '{{len .RepoDigests}}' a:1)" -ge 2 ]
+  [ "$(s inspect --format '{{.Digest}}' a:1)" != "$first" ]
+  # One list names the image by its first manifest, the other by the one from the registry.
+  s manifest create l2 >/dev/null
+  s manifest add --tls-verify=false l2 "docker://$REG/twice:1" >/dev/null
+  [ "$(entry_digest l 0)" = "$first" ]
+  [ "$(entry_digest l2 0)" != "$first" ]
+  for list in l l2; do
+    entry=$(entry_digest $list 0)
+    run s manifest push -q --tls-verify=false $list "docker://$REG/twice-$list:1"
+    expect_success
+    run skopeo inspect --raw --tls-verify=false "docker://$REG/twice-$list@$entry"
+    expect_success
+    [ "sha256:$(echo -n "$output" | sha256sum | cut -d' ' -f1)" = "$entry" ]
+  done
+}

@@ -263,3 +263,31 @@ EOF
   run sp push app:1 "containers-storage:$WORK/out"
   expect_failure 125 "containers-storage"
 }
+
+@test "push gzips layers stored uncompressed, as podman does; --compression-format zstd too" {
+  mkdir -p "$WORK/root" && head -c 200000 /dev/zero >"$WORK/root/f" && tar -cf "$WORK/root.tar" -C "$WORK/root" .
+  layer_types() {
+    skopeo inspect --raw --tls-verify=false "docker://$1" |
+      python3 -c 'import json, sys; print(" ".join(l["mediaType"] for l in json.load(sys.stdin)["layers"]))'
+  }
+  s import -q "$WORK/root.tar" imp:1 >/dev/null
+  id=$(s inspect --format '{{.Id}}' imp:1)
+  sp push -q imp:1 "$REG/imp:s"
+  schicht_types=$(layer_types "$REG/imp:s")
+  [ "$schicht_types" = "application/vnd.oci.image.layer.v1.tar+gzip" ]
+  if have_podman; then
+    p import -q "$WORK/root.tar" imp:1 >/dev/null
+    p push -q --tls-verify=false imp:1 "docker://$REG/imp:p"
+    [ "$(layer_types "$REG/imp:p")" = "$schicht_types" ]
+  fi
+  # Smaller than the tar, and it pulls back as the same image.
+  size=$(skopeo inspect --raw --tls-verify=false "docker://$REG/imp:s" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["layers"][0]["size"])')
+  [ "$size" -lt 100000 ]
+  sp push -q --compression-format zstd imp:1 "$REG/imp:z"
+  [ "$(layer_types "$REG/imp:z")" = "application/vnd.oci.image.layer.v1.tar+zstd" ]
+  rm -rf "$STORE"
+  run sp pull -q "$REG/imp:s"
+  expect_success
+  [ "$output" = "$id" ]
+}
