@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 
 #include <nlohmann/json.hpp>
@@ -24,12 +25,6 @@ namespace schicht::cli {
 namespace {
 
 using nlohmann::ordered_json;
-
-// Go's time.Time String() for UTC: "2026-01-01 00:00:00 +0000 UTC".
-std::string go_time_string(int64_t ns) {
-  std::string rfc = format_rfc3339_nano((ns / 1'000'000'000) * 1'000'000'000);
-  return rfc.substr(0, 10) + " " + rfc.substr(11, 8) + " +0000 UTC";
-}
 
 std::string rfc3339_seconds(int64_t ns) {
   return format_rfc3339_nano((ns / 1'000'000'000) * 1'000'000'000);
@@ -101,6 +96,24 @@ std::pair<std::string_view, std::string_view> split_stored_name(std::string_view
   return {name.substr(0, colon), name.substr(colon + 1)};
 }
 
+// One row of the listing: an image and the name it is shown under (empty: <none>).
+struct Row {
+  const store::ImageInfo* image;
+  std::string_view name;
+};
+
+// podman's rows (sortImages): one per tagged name; an image without one shows its first name
+// (a name a pull by digest recorded) with tag <none>, or <none>:<none> when it has no name.
+void add_rows(std::vector<Row>& rows, const store::ImageInfo& image) {
+  size_t before = rows.size();
+  for (const auto& name : image.names) {
+    if (name.find('@') == std::string::npos) rows.push_back({&image, name});
+  }
+  if (rows.size() == before) {
+    rows.push_back({&image, image.names.empty() ? std::string_view() : image.names.front()});
+  }
+}
+
 // What a row shows of a field whose value is a string (nullopt for the other fields): the one
 // definition both the JSON rows and the plain text rows use. `repository` and `tag` are the
 // row's name; empty for an untagged image.
@@ -164,35 +177,33 @@ ordered_json image_fields(const store::ImageInfo& image,
 // The rows of a plain format as text, when every field it shows is a string field: no JSON row
 // is built (at thousands of rows, building and freeing them cost more than the rest).
 std::optional<std::vector<std::string>> text_rows(
-    const std::vector<std::string>& fields, std::span<const store::ImageInfo* const> images,
+    const std::vector<std::string>& fields, std::span<const Row> rows,
     const std::function<const std::vector<std::string>&(const store::ImageInfo&)>& history_of,
     bool no_trunc, int64_t now) {
-  if (images.empty()) return std::nullopt;  // the JSON path prints the header as well
+  if (rows.empty()) return std::nullopt;  // the JSON path prints the header as well
   for (const auto& field : fields) {
-    if (!text_field(field, *images.front(), "", "", {}, false, 0)) return std::nullopt;
+    if (!text_field(field, *rows.front().image, "", "", {}, false, 0)) return std::nullopt;
   }
   std::vector<std::string> cells;
-  cells.reserve(images.size() * 2 * fields.size());
+  cells.reserve(rows.size() * fields.size());
   std::vector<std::optional<std::string>> own(fields.size());
-  for (const auto* image : images) {
-    const auto& history = history_of(*image);
-    // The image's own fields once, then per name.
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (fields[i] != "Repository" && fields[i] != "Tag") {
-        own[i] = text_field(fields[i], *image, "", "", history, no_trunc, now);
-      }
-    }
-    auto add_row = [&](std::string_view repository, std::string_view tag) {
+  const store::ImageInfo* last = nullptr;
+  for (const auto& row : rows) {
+    const auto& history = history_of(*row.image);
+    // The image's own fields once for consecutive rows of one image, then per name.
+    if (row.image != last) {
       for (size_t i = 0; i < fields.size(); ++i) {
-        cells.push_back(
-            own[i] ? *own[i]
-                   : *text_field(fields[i], *image, repository, tag, history, no_trunc, now));
+        if (fields[i] != "Repository" && fields[i] != "Tag") {
+          own[i] = text_field(fields[i], *row.image, "", "", history, no_trunc, now);
+        }
       }
-    };
-    if (image->names.empty()) add_row("", "");
-    for (const auto& name : image->names) {
-      auto [repository, tag] = split_stored_name(name);
-      add_row(repository, tag);
+      last = row.image;
+    }
+    auto [repository, tag] = split_stored_name(row.name);
+    for (size_t i = 0; i < fields.size(); ++i) {
+      cells.push_back(
+          own[i] ? *own[i]
+                 : *text_field(fields[i], *row.image, repository, tag, history, no_trunc, now));
     }
   }
   return cells;
@@ -206,21 +217,25 @@ const GoTypes kRowTypes = {{"", "images.imageReporter"},
 
 // Sorts pointers: moving the images themselves costs more than the sort on large stores.
 void sort_images(std::vector<const store::ImageInfo*>& images, const std::string& key) {
-  auto first_name = [](const store::ImageInfo& i) {
-    return i.names.empty() ? std::string("<none>") : i.names.front();
-  };
-  auto tag_of = [&](const store::ImageInfo& i) {
-    auto ref = i.names.empty() ? std::nullopt : Reference::try_parse(i.names.front());
-    return ref ? ref->tag : std::string("<none>");
-  };
+  if (key == "repository" || key == "tag") return;  // rows are sorted instead (sort_rows)
   std::stable_sort(images.begin(), images.end(), [&](const auto* pa, const auto* pb) {
     const store::ImageInfo& a = *pa;
     const store::ImageInfo& b = *pb;
     if (key == "created") return a.created > b.created;
     if (key == "id") return a.id < b.id;
-    if (key == "repository") return first_name(a) < first_name(b);
-    if (key == "tag") return tag_of(a) < tag_of(b);
     return a.size > b.size;  // size
+  });
+}
+
+// podman sorts the rows, not the images, by repository or tag: an image's names part.
+void sort_rows(std::vector<Row>& rows, const std::string& key) {
+  if (key != "repository" && key != "tag") return;
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    auto [repo_a, tag_a] = split_stored_name(a.name);
+    auto [repo_b, tag_b] = split_stored_name(b.name);
+    auto shown = [](std::string_view v) { return v.empty() ? std::string_view("<none>") : v; };
+    if (key == "repository") return shown(repo_a) < shown(repo_b);
+    return shown(tag_a) < shown(tag_b);
   });
 }
 
@@ -275,11 +290,18 @@ int cmd_images(Context& ctx, CommandArgs args) {
     if (filter.matches(image)) images.push_back(&image);
   }
   sort_images(images, sort);
+  std::vector<Row> rows;
+  rows.reserve(images.size() * 2);
+  for (const auto* image : images) add_rows(rows, *image);
+  sort_rows(rows, sort);
 
   if (quiet) {
+    // Each image once, where its first row is.
     std::string out;
-    for (const auto* image : images) {
-      out += no_trunc ? image->id.str() : image->id.short_hex();
+    std::set<const store::ImageInfo*> seen;
+    for (const auto& row : rows) {
+      if (!seen.insert(row.image).second) continue;
+      out += no_trunc ? row.image->id.str() : row.image->id.short_hex();
       out += '\n';
     }
     fmt::print("{}", out);
@@ -296,12 +318,13 @@ int cmd_images(Context& ctx, CommandArgs args) {
   if (json) {
     // One entry per name, as podman prints its table rows: an image with two names is listed
     // twice (-q lists it once).
-    std::vector<std::string> texts;
-    texts.reserve(images.size());
+    std::map<const store::ImageInfo*, std::string> texts;
     std::vector<const std::string*> entries;
-    for (const auto* image : images) {
-      texts.push_back(json_element(summary_json(*image, history_of(*image))));
-      entries.insert(entries.end(), std::max<size_t>(image->names.size(), 1), &texts.back());
+    entries.reserve(rows.size());
+    for (const auto& row : rows) {
+      auto [it, fresh] = texts.try_emplace(row.image);
+      if (fresh) it->second = json_element(summary_json(*row.image, history_of(*row.image)));
+      entries.push_back(&it->second);
     }
     fmt::print("{}", json_array_report(entries));
     return 0;
@@ -328,7 +351,7 @@ int cmd_images(Context& ctx, CommandArgs args) {
   if (!format.empty()) options.format = format;
   options.noheading = noheading;
   if (auto fields = plain_fields(spec, options)) {
-    if (auto cells = text_rows(*fields, images, history_of, no_trunc, now)) {
+    if (auto cells = text_rows(*fields, rows, history_of, no_trunc, now)) {
       std::string out;
       try {
         write_cells(out, spec, options, *cells);
@@ -340,28 +363,23 @@ int cmd_images(Context& ctx, CommandArgs args) {
       return 0;
     }
   }
-  ordered_json rows = ordered_json::array();
-  rows.get_ref<ordered_json::array_t&>().reserve(images.size() * 2);
-  for (const auto* image_ptr : images) {
-    const store::ImageInfo& image = *image_ptr;
-    ordered_json base = image_fields(image, history_of(image), used, no_trunc, now);
-    if (image.names.empty()) {
-      base["Repository"] = "<none>";
-      base["Tag"] = "<none>";
-      rows.push_back(std::move(base));
-      continue;
+  ordered_json json_rows = ordered_json::array();
+  json_rows.get_ref<ordered_json::array_t&>().reserve(rows.size());
+  std::optional<ordered_json> base;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const store::ImageInfo& image = *rows[i].image;
+    if (i == 0 || rows[i - 1].image != &image) {
+      base = image_fields(image, history_of(image), used, no_trunc, now);
     }
-    auto add_row = [&](ordered_json row, std::string_view name) {
-      auto [repository, tag] = split_stored_name(name);
-      row["Repository"] = repository;
-      row["Tag"] = tag.empty() ? "<none>" : tag;
-      rows.push_back(std::move(row));
-    };
-    // The last name takes the image's fields over; the others copy them.
-    for (size_t i = 0; i + 1 < image.names.size(); ++i) add_row(base, image.names[i]);
-    add_row(std::move(base), image.names.back());
+    auto [repository, tag] = split_stored_name(rows[i].name);
+    // The last row of an image takes its fields over; the others copy them.
+    bool last = i + 1 == rows.size() || rows[i + 1].image != &image;
+    ordered_json row = last ? std::move(*base) : *base;
+    row["Repository"] = repository.empty() ? "<none>" : repository;
+    row["Tag"] = tag.empty() ? "<none>" : tag;
+    json_rows.push_back(std::move(row));
   }
-  print_report(spec, format, noheading, rows);
+  print_report(spec, format, noheading, json_rows);
   return 0;
 }
 

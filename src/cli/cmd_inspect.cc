@@ -48,8 +48,11 @@ int cmd_inspect(Context& ctx, CommandArgs args) {
   if (format.empty() || is_json_format(format)) {
     out = json_report(docs, 5);
   } else {
-    Template tmpl = Template::parse(normalize_format(format), "inspect");
-    for (const auto& doc : docs) tmpl.execute(out, doc);  // the format ends in a newline
+    Template tmpl = Template::parse(normalize_format(inspect_normalize(format, true)), "inspect");
+    for (const auto& doc : docs) {
+      // the format ends in a newline
+      tmpl.execute(out, inspect_template_view(doc), inspect_template_types());
+    }
   }
   fmt::print("{}", out);
   if (!errors.empty()) {
@@ -101,7 +104,7 @@ int cmd_history(Context& ctx, CommandArgs args) {
     row["CreatedBy"] = created_by;
     row["Size"] = human_size(size);  // podman's --human changes dates only
     row["Comment"] = h.comment;
-    row["CreatedAt"] = created_at;
+    row["CreatedAt"] = go_time_string(created);  // podman: the image list's CreatedAt
     row["CreatedSince"] = human_age(created, now);
     row["Tags"] = ordered_json::array();
     rows.push_back(row);

@@ -81,14 +81,23 @@ int cmd_untag(Context& ctx, CommandArgs args) {
   if (positional.size() == 1) {
     names = store.image(id)->names;
   } else {
+    auto image = store.image(id);
     for (size_t i = 1; i < positional.size(); ++i) {
-      local_name(positional[i]);  // reports a malformed name as podman does
-      auto name = store::find_name(store, id, positional[i]);
-      if (!name) {
-        fail(ErrorKind::kNotFound,
-             fmt::format("{}: tag not known",
-                         Reference::parse_local(positional[i]).with_default_tag().str()));
+      // libimage's NormalizeName: a tagged and digested name loses its tag, so
+      // `untag IMG repo:tag@sha256:...` removes the name a pull by that digest recorded.
+      Reference wanted = with_context(fmt::format("normalizing name {:?}", positional[i]), [&] {
+        return Reference::parse_local(positional[i]).with_default_tag();
+      });
+      std::optional<std::string> name;
+      if (wanted.digest) {
+        if (std::find(image->names.begin(), image->names.end(), wanted.str()) !=
+            image->names.end()) {
+          name = wanted.str();
+        }
+      } else {
+        name = store::find_name(store, id, positional[i]);
       }
+      if (!name) fail(ErrorKind::kNotFound, fmt::format("{}: tag not known", wanted.str()));
       names.push_back(*name);
     }
   }
@@ -155,7 +164,8 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
       print_removal(store.remove_image(id), id);
       remove_unused_snapshots(store);
     } catch (const Error& e) {
-      if (ignore && e.kind() == ErrorKind::kNotFound) continue;
+      // podman's --force also ignores images that do not exist.
+      if ((ignore || force) && e.kind() == ErrorKind::kNotFound) continue;
       errors.push_back(e);
     }
   }
