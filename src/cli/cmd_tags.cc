@@ -6,8 +6,10 @@
 
 #include "cli/commands.h"
 #include "cli/containers.h"
+#include "cli/manifest_lists.h"
 #include "core/error.h"
 #include "core/reference.h"
+#include "store/lists.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {
@@ -22,6 +24,15 @@ std::string local_name(const std::string& text) {
     fail(ErrorKind::kInvalidInput, fmt::format("{}: tag by digest not supported", text));
   }
   return name;
+}
+
+// The stored name of a reference a pull by digest recorded ("repo@sha256:..."; a tag before
+// the digest goes, as libimage's NormalizeName drops it); other names as local_name.
+std::string digested_name(const std::string& text) {
+  auto ref = Reference::try_parse(text);
+  if (!ref || !ref->digest) return local_name(text);
+  return with_context(fmt::format("normalizing name {:?}", text),
+                      [&] { return Reference::parse_local(text).str(); });
 }
 
 // podman exits 1 when every failure was an unknown image, 2 when one was an image in use,
@@ -140,6 +151,17 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
   }
   for (const auto& text : positional) {
     try {
+      // A manifest list is an image to podman's rmi: its name goes, and the list with its last.
+      if (Reference::try_parse(text) && !store::find_image(store, text)) {
+        if (auto list = find_list(store, text)) {
+          store::remove_list(store, list->name);
+          fmt::print("Untagged: {}\n", list->name);
+          bool named = false;
+          for (const auto& other : store::lists(store)) named |= other.digest == list->digest;
+          if (!named) fmt::print("Deleted: {}\n", list->digest.hex());
+          continue;
+        }
+      }
       Digest id = store::resolve_image(store, text);
       auto image = store.image(id);
       bool by_id = Digest::is_sha256_hex(text) || text.rfind("sha256:", 0) == 0 ||
@@ -154,7 +176,7 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
       }
       if (!by_id && image->names.size() > 1) {
         // One of several names: only that name goes.
-        std::string name = store::find_name(store, id, text).value_or(local_name(text));
+        std::string name = store::find_name(store, id, text).value_or(digested_name(text));
         store.untag(name, "rmi");
         fmt::print("Untagged: {}\n", name);
         continue;

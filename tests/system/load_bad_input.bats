@@ -157,6 +157,7 @@ PY
     for tool in p s; do
       $tool load -i "$WORK/invalid" 2>&1 | head -1 || true
       $tool load <"$WORK/invalid" 2>&1 | head -1 || true
-    done | sort | uniq -c | awk '$1 != 2 { bad = 1 } END { exit bad }'
+    done | sort -u >"$WORK/first-lines"
+    [ "$(wc -l <"$WORK/first-lines")" -eq 1 ]
   fi
 }

@@ -284,5 +284,6 @@ EOF
     $tool untag "$REG/twice:1" "$REG/twice:1@$digest" 2>&1 || echo "rc $?"
   }
   pp() { p pull --tls-verify=false "$@"; }
-  diff <(transcript p pp | sed 's/ago .*$/ago/') <(transcript s sp | sed 's/ago .*$/ago/')
+  spull() { sp pull "$@"; }
+  diff <(transcript p pp | sed 's/ago .*$/ago/') <(transcript s spull | sed 's/ago .*$/ago/')
 }
