@@ -80,7 +80,20 @@ int cmd_load(Context& ctx, CommandArgs args) {
                                 oci ? trust::path_scopes(path) : std::vector<std::string>{}},
                  none);
   };
-  auto loaded = transport::load_archive(ctx.store(), reader, in.name, admit);
+  std::vector<transport::LoadedImage> loaded;
+  try {
+    loaded = transport::load_archive(ctx.store(), reader, in.name, admit);
+  } catch (const Error& e) {
+    // Not an archive at all: podman lists what it tried; scripts (and podman's own tests) look
+    // for its first line.
+    std::string_view what = e.what();
+    if (e.kind() != ErrorKind::kInvalidInput || !what.starts_with(in.name + ": not a tar archive"))
+      throw;
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("payload does not match any of the supported image formats:\n"
+                     " * oci-archive: {}\n * docker-archive: {}",
+                     what, what));
+  }
   for (const auto& image : loaded) {
     if (image.names.empty()) fmt::print("Loaded image: {}\n", image.id.str());
     for (const auto& name : image.names) fmt::print("Loaded image: {}\n", name);

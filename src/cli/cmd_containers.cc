@@ -228,6 +228,10 @@ int cmd_ps(Context& ctx, CommandArgs args) {
   flags.add_bool("noheading", 'n', &noheading, "Do not print headers");
   flags.add_bool("size", 's', &size, "Display the total file sizes");
   flags.add_string("format", 0, &format, "Pretty-print containers to JSON or using a Go template");
+  // podman's --external adds storage containers made by other tools (buildah); every container
+  // here is schicht's own, so there are none to add.
+  bool external = false;
+  flags.add_bool("external", 0, &external, "Show containers in storage not controlled by Podman");
   bool help = false;
   parse_command_flags(ctx, flags, args, "schicht ps [options]", &help);
   if (help) return 0;
@@ -288,10 +292,16 @@ int cmd_rm(Context& ctx, CommandArgs args) {
   flags.add_bool("force", 'f', &force, "Force removal of a running or unusable container");
   flags.add_bool("ignore", 'i', &ignore, "Ignore errors when a specified container is missing");
   flags.add_bool("volumes", 'v', &volumes, "Remove anonymous volumes (accepted)");
+  uint64_t stop_timeout = 10;
+  flags.add_uint("time", 't', &stop_timeout,
+                 "Seconds to wait for stop before killing the container (default 10)");
   bool help = false;
   auto names =
       parse_command_flags(ctx, flags, args, "schicht rm [options] CONTAINER [CONTAINER...]", &help);
   if (help) return 0;
+  // No container runs here, so there is nothing to stop; the flag is checked as podman does.
+  if (flags.changed("time") && !force)
+    fail(ErrorKind::kInvalidInput, "--force option must be specified to use the --time option");
   store::Store& store = ctx.store();
   if (all) {
     for (const auto& c : store.containers()) names.push_back(c.id);
@@ -369,8 +379,8 @@ int cmd_container_inspect(Context& ctx, CommandArgs args) {
   if (format.empty() || is_json_format(format)) {
     out = json_report_raw(docs, 4);  // podman's inspect leaves '<', '>' and '&' as they are
   } else {
-    Template tmpl = parse_object_format(format, "inspect");
-    for (const auto& doc : docs) tmpl.execute(out, doc);
+    Template tmpl = parse_object_format(inspect_normalize(format, false), "inspect");
+    for (const auto& doc : docs) tmpl.execute(out, inspect_template_view(doc));
   }
   fmt::print("{}", out);
   if (!missing.empty()) {

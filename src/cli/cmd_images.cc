@@ -5,8 +5,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
-#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -25,12 +25,6 @@ namespace schicht::cli {
 namespace {
 
 using nlohmann::ordered_json;
-
-// Go's time.Time String() for UTC: "2026-01-01 00:00:00 +0000 UTC".
-std::string go_time_string(int64_t ns) {
-  std::string rfc = format_rfc3339_nano((ns / 1'000'000'000) * 1'000'000'000);
-  return rfc.substr(0, 10) + " " + rfc.substr(11, 8) + " +0000 UTC";
-}
 
 std::string rfc3339_seconds(int64_t ns) {
   return format_rfc3339_nano((ns / 1'000'000'000) * 1'000'000'000);
@@ -102,6 +96,24 @@ std::pair<std::string_view, std::string_view> split_stored_name(std::string_view
   return {name.substr(0, colon), name.substr(colon + 1)};
 }
 
+// One row of the listing: an image and the name it is shown under (empty: <none>).
+struct Row {
+  const store::ImageInfo* image;
+  std::string_view name;
+};
+
+// podman's rows (sortImages): one per tagged name; an image without one shows its first name
+// (a name a pull by digest recorded) with tag <none>, or <none>:<none> when it has no name.
+void add_rows(std::vector<Row>& rows, const store::ImageInfo& image) {
+  size_t before = rows.size();
+  for (const auto& name : image.names) {
+    if (name.find('@') == std::string::npos) rows.push_back({&image, name});
+  }
+  if (rows.size() == before) {
+    rows.push_back({&image, image.names.empty() ? std::string_view() : image.names.front()});
+  }
+}
+
 // What a row shows of a field whose value is a string (nullopt for the other fields): the one
 // definition both the JSON rows and the plain text rows use. `repository` and `tag` are the
 // row's name; empty for an untagged image.
@@ -162,13 +174,6 @@ ordered_json image_fields(const store::ImageInfo& image,
   return r;
 }
 
-// One line of the listing: an image under one of its names (an untagged image has one row with
-// an empty repository and tag).
-struct Row {
-  const store::ImageInfo* image;
-  std::string_view repository, tag;
-};
-
 // The rows of a plain format as text, when every field it shows is a string field: no JSON row
 // is built (at thousands of rows, building and freeing them cost more than the rest).
 std::optional<std::vector<std::string>> text_rows(
@@ -183,9 +188,9 @@ std::optional<std::vector<std::string>> text_rows(
   cells.reserve(rows.size() * fields.size());
   std::vector<std::optional<std::string>> own(fields.size());
   const store::ImageInfo* last = nullptr;
-  for (const Row& row : rows) {
+  for (const auto& row : rows) {
     const auto& history = history_of(*row.image);
-    // The image's own fields once for all its adjacent rows, then per name.
+    // The image's own fields once for consecutive rows of one image, then per name.
     if (row.image != last) {
       for (size_t i = 0; i < fields.size(); ++i) {
         if (fields[i] != "Repository" && fields[i] != "Tag") {
@@ -194,10 +199,11 @@ std::optional<std::vector<std::string>> text_rows(
       }
       last = row.image;
     }
+    auto [repository, tag] = split_stored_name(row.name);
     for (size_t i = 0; i < fields.size(); ++i) {
-      cells.push_back(own[i] ? *own[i]
-                             : *text_field(fields[i], *row.image, row.repository, row.tag, history,
-                                           no_trunc, now));
+      cells.push_back(
+          own[i] ? *own[i]
+                 : *text_field(fields[i], *row.image, repository, tag, history, no_trunc, now));
     }
   }
   return cells;
@@ -209,29 +215,28 @@ const GoTypes kRowTypes = {{"", "images.imageReporter"},
                            {"RepoDigests", "[]string"},
                            {"Names", "[]string"}};
 
-// The rows of the images, one per name, sorted as podman sorts its rows: by the row's repository
-// or tag, by size smallest first, by ID, or newest first. Ties keep the store's order (and an
-// image's names in the order they were given).
-std::vector<Row> sorted_rows(std::span<const store::ImageInfo* const> images,
-                             const std::string& key) {
-  std::vector<Row> rows;
-  rows.reserve(images.size() + images.size() / 2);
-  for (const auto* image : images) {
-    if (image->names.empty()) rows.push_back({image, "", ""});
-    for (const auto& name : image->names) {
-      auto [repository, tag] = split_stored_name(name);
-      rows.push_back({image, repository, tag});
-    }
-  }
-  auto shown = [](std::string_view text) { return text.empty() ? "<none>" : text; };
-  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-    if (key == "created") return a.image->created > b.image->created;
-    if (key == "id") return a.image->id < b.image->id;
-    if (key == "repository") return shown(a.repository) < shown(b.repository);
-    if (key == "tag") return shown(a.tag) < shown(b.tag);
-    return a.image->size < b.image->size;  // size
+// Sorts pointers: moving the images themselves costs more than the sort on large stores.
+void sort_images(std::vector<const store::ImageInfo*>& images, const std::string& key) {
+  if (key == "repository" || key == "tag") return;  // rows are sorted instead (sort_rows)
+  std::stable_sort(images.begin(), images.end(), [&](const auto* pa, const auto* pb) {
+    const store::ImageInfo& a = *pa;
+    const store::ImageInfo& b = *pb;
+    if (key == "created") return a.created > b.created;
+    if (key == "id") return a.id < b.id;
+    return a.size < b.size;  // size, smallest first as podman sorts it
   });
-  return rows;
+}
+
+// podman sorts the rows, not the images, by repository or tag: an image's names part.
+void sort_rows(std::vector<Row>& rows, const std::string& key) {
+  if (key != "repository" && key != "tag") return;
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    auto [repo_a, tag_a] = split_stored_name(a.name);
+    auto [repo_b, tag_b] = split_stored_name(b.name);
+    auto shown = [](std::string_view v) { return v.empty() ? std::string_view("<none>") : v; };
+    if (key == "repository") return shown(repo_a) < shown(repo_b);
+    return shown(tag_a) < shown(tag_b);
+  });
 }
 
 }  // namespace
@@ -284,13 +289,17 @@ int cmd_images(Context& ctx, CommandArgs args) {
   for (const auto& image : all_images) {
     if (filter.matches(image)) images.push_back(&image);
   }
-  std::vector<Row> rows = sorted_rows(images, sort);
+  sort_images(images, sort);
+  std::vector<Row> rows;
+  rows.reserve(images.size() * 2);
+  for (const auto* image : images) add_rows(rows, *image);
+  sort_rows(rows, sort);
 
   if (quiet) {
     // Each image once, where its first row is.
     std::string out;
-    std::unordered_set<const store::ImageInfo*> seen;
-    for (const Row& row : rows) {
+    std::set<const store::ImageInfo*> seen;
+    for (const auto& row : rows) {
       if (!seen.insert(row.image).second) continue;
       out += no_trunc ? row.image->id.str() : row.image->id.short_hex();
       out += '\n';
@@ -312,10 +321,10 @@ int cmd_images(Context& ctx, CommandArgs args) {
     std::map<const store::ImageInfo*, std::string> texts;
     std::vector<const std::string*> entries;
     entries.reserve(rows.size());
-    for (const Row& row : rows) {
-      auto [text, added] = texts.try_emplace(row.image);
-      if (added) text->second = json_element(summary_json(*row.image, history_of(*row.image)));
-      entries.push_back(&text->second);
+    for (const auto& row : rows) {
+      auto [it, fresh] = texts.try_emplace(row.image);
+      if (fresh) it->second = json_element(summary_json(*row.image, history_of(*row.image)));
+      entries.push_back(&it->second);
     }
     fmt::print("{}", json_array_report(entries));
     return 0;
@@ -354,22 +363,23 @@ int cmd_images(Context& ctx, CommandArgs args) {
       return 0;
     }
   }
-  ordered_json report = ordered_json::array();
-  report.get_ref<ordered_json::array_t&>().reserve(rows.size());
-  ordered_json base;
+  ordered_json json_rows = ordered_json::array();
+  json_rows.get_ref<ordered_json::array_t&>().reserve(rows.size());
+  std::optional<ordered_json> base;
   for (size_t i = 0; i < rows.size(); ++i) {
     const store::ImageInfo& image = *rows[i].image;
     if (i == 0 || rows[i - 1].image != &image) {
       base = image_fields(image, history_of(image), used, no_trunc, now);
     }
-    // The last of an image's adjacent rows takes its fields over; the others copy them.
+    auto [repository, tag] = split_stored_name(rows[i].name);
+    // The last row of an image takes its fields over; the others copy them.
     bool last = i + 1 == rows.size() || rows[i + 1].image != &image;
-    ordered_json row = last ? std::move(base) : base;
-    row["Repository"] = rows[i].repository.empty() ? "<none>" : rows[i].repository;
-    row["Tag"] = rows[i].tag.empty() ? "<none>" : rows[i].tag;
-    report.push_back(std::move(row));
+    ordered_json row = last ? std::move(*base) : *base;
+    row["Repository"] = repository.empty() ? "<none>" : repository;
+    row["Tag"] = tag.empty() ? "<none>" : tag;
+    json_rows.push_back(std::move(row));
   }
-  print_report(spec, format, noheading, report);
+  print_report(spec, format, noheading, json_rows);
   return 0;
 }
 

@@ -17,24 +17,6 @@ namespace schicht::cli {
 
 using nlohmann::ordered_json;
 
-// Go types of the fields of podman's inspect data that its JSON may leave out or null: a
-// template sees them as Go does ({{.Config.Labels}} of an image without labels is "map[]"; an
-// empty Config is a struct all the same, so {{with .Config}} runs).
-const GoTypes kInspectTypes = {{"Config", "v1.ImageConfig"},
-                               {"Labels", "map[string]string"},
-                               {"Annotations", "map[string]string"},
-                               {"RepoTags", "[]string"},
-                               {"RepoDigests", "[]string"},
-                               {"Config.Labels", "map[string]string"},
-                               {"Config.Env", "[]string"},
-                               {"Config.Cmd", "[]string"},
-                               {"Config.Entrypoint", "[]string"},
-                               {"Config.Volumes", "map[string]struct {}"},
-                               {"Config.ExposedPorts", "map[string]struct {}"},
-                               {"Config.User", "string"},
-                               {"Config.WorkingDir", "string"},
-                               {"Config.StopSignal", "string"}};
-
 int cmd_inspect(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string format, type = "image";
@@ -66,8 +48,10 @@ int cmd_inspect(Context& ctx, CommandArgs args) {
   if (format.empty() || is_json_format(format)) {
     out = json_report_raw(docs, 5);  // podman's inspect leaves '<', '>' and '&' as they are
   } else {
-    Template tmpl = parse_object_format(format, "inspect");
-    for (const auto& doc : docs) tmpl.execute(out, doc, kInspectTypes);
+    Template tmpl = parse_object_format(inspect_normalize(format, true), "inspect");
+    for (const auto& doc : docs) {
+      tmpl.execute(out, inspect_template_view(doc), inspect_template_types());
+    }
   }
   fmt::print("{}", out);
   if (!errors.empty()) {
@@ -121,7 +105,7 @@ int cmd_history(Context& ctx, CommandArgs args) {
     row["CreatedBy"] = created_by;
     row["Size"] = human_size(size);  // podman's --human changes dates only
     row["Comment"] = h.comment;
-    row["CreatedAt"] = created_at;
+    row["CreatedAt"] = go_time_string(created);  // podman: the image list's CreatedAt
     row["CreatedSince"] = human_age(created, now);
     row["Tags"] = ordered_json::array();
     rows.push_back(row);

@@ -6,8 +6,10 @@
 
 #include "cli/commands.h"
 #include "cli/containers.h"
+#include "cli/manifest_lists.h"
 #include "core/error.h"
 #include "core/reference.h"
+#include "store/lists.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {
@@ -29,6 +31,15 @@ bool is_id_prefix(std::string_view text) {
   return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
   });
+}
+
+// The stored name of a reference a pull by digest recorded ("repo@sha256:..."; a tag before
+// the digest goes, as libimage's NormalizeName drops it); other names as local_name.
+std::string digested_name(const std::string& text) {
+  auto ref = Reference::try_parse(text);
+  if (!ref || !ref->digest) return local_name(text);
+  return with_context(fmt::format("normalizing name {:?}", text),
+                      [&] { return Reference::parse_local(text).str(); });
 }
 
 // podman exits 1 when every failure was an unknown image, 2 when one was an image in use,
@@ -88,14 +99,23 @@ int cmd_untag(Context& ctx, CommandArgs args) {
   if (positional.size() == 1) {
     names = store.image(id)->names;
   } else {
+    auto image = store.image(id);
     for (size_t i = 1; i < positional.size(); ++i) {
-      local_name(positional[i]);  // reports a malformed name as podman does
-      auto name = store::find_name(store, id, positional[i]);
-      if (!name) {
-        fail(ErrorKind::kNotFound,
-             fmt::format("{}: tag not known",
-                         Reference::parse_local(positional[i]).with_default_tag().str()));
+      // libimage's NormalizeName: a tagged and digested name loses its tag, so
+      // `untag IMG repo:tag@sha256:...` removes the name a pull by that digest recorded.
+      Reference wanted = with_context(fmt::format("normalizing name {:?}", positional[i]), [&] {
+        return Reference::parse_local(positional[i]).with_default_tag();
+      });
+      std::optional<std::string> name;
+      if (wanted.digest) {
+        if (std::find(image->names.begin(), image->names.end(), wanted.str()) !=
+            image->names.end()) {
+          name = wanted.str();
+        }
+      } else {
+        name = store::find_name(store, id, positional[i]);
       }
+      if (!name) fail(ErrorKind::kNotFound, fmt::format("{}: tag not known", wanted.str()));
       names.push_back(*name);
     }
   }
@@ -138,6 +158,17 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
   }
   for (const auto& text : positional) {
     try {
+      // A manifest list is an image to podman's rmi: its name goes, and the list with its last.
+      if (Reference::try_parse(text) && !store::find_image(store, text)) {
+        if (auto list = find_list(store, text)) {
+          store::remove_list(store, list->name);
+          fmt::print("Untagged: {}\n", list->name);
+          bool named = false;
+          for (const auto& other : store::lists(store)) named |= other.digest == list->digest;
+          if (!named) fmt::print("Deleted: {}\n", list->digest.hex());
+          continue;
+        }
+      }
       Digest id = store::resolve_image(store, text);
       auto image = store.image(id);
       bool by_id = Digest::is_sha256_hex(text) || text.rfind("sha256:", 0) == 0 ||
@@ -152,7 +183,7 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
       }
       if (!by_id && image->names.size() > 1) {
         // One of several names: only that name goes.
-        std::string name = store::find_name(store, id, text).value_or(local_name(text));
+        std::string name = store::find_name(store, id, text).value_or(digested_name(text));
         store.untag(name, "rmi");
         fmt::print("Untagged: {}\n", name);
         continue;
@@ -162,7 +193,8 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
       print_removal(store.remove_image(id), id);
       remove_unused_snapshots(store);
     } catch (const Error& e) {
-      if (ignore && e.kind() == ErrorKind::kNotFound) continue;
+      // podman's --force also ignores images that do not exist.
+      if ((ignore || force) && e.kind() == ErrorKind::kNotFound) continue;
       errors.push_back(e);
     }
   }

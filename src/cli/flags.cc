@@ -22,6 +22,9 @@ void FlagSet::add_strings(std::string name, char shorthand, std::vector<std::str
 void FlagSet::add_int(std::string name, char shorthand, int64_t* target, std::string help) {
   flags_.push_back({std::move(name), shorthand, Type::kInt, target, std::move(help)});
 }
+void FlagSet::add_uint(std::string name, char shorthand, uint64_t* target, std::string help) {
+  flags_.push_back({std::move(name), shorthand, Type::kUint, target, std::move(help)});
+}
 void FlagSet::add_ignored(std::string name, char shorthand, bool takes_value) {
   flags_.push_back({std::move(name), shorthand,
                     takes_value ? Type::kIgnoredValue : Type::kIgnoredBool, nullptr, ""});
@@ -58,6 +61,29 @@ std::optional<bool> parse_bool(std::string_view v) {
   return std::nullopt;
 }
 
+// pflag names a flag in its errors as "-t, --time" when it has a shorthand.
+std::string display_name(char shorthand, const std::string& name) {
+  return shorthand != 0 ? fmt::format("-{}, --{}", shorthand, name) : "--" + name;
+}
+
+[[noreturn]] void bad_value(std::string_view value, char shorthand, const std::string& name,
+                            std::string_view parser) {
+  fail(ErrorKind::kInvalidInput,
+       fmt::format("invalid argument \"{}\" for \"{}\" flag: strconv.{}: parsing \"{}\": "
+                   "invalid syntax",
+                   value, display_name(shorthand, name), parser, value));
+}
+
+template <typename T>
+T parse_number(std::string_view value, char shorthand, const std::string& name,
+               std::string_view parser) {
+  T n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size())
+    bad_value(value, shorthand, name, parser);
+  return n;
+}
+
 }  // namespace
 
 void FlagSet::set(Flag& flag, std::string_view value) {
@@ -65,12 +91,7 @@ void FlagSet::set(Flag& flag, std::string_view value) {
   switch (flag.type) {
     case Type::kBool: {
       auto b = parse_bool(value);
-      if (!b) {
-        fail(ErrorKind::kInvalidInput,
-             fmt::format("invalid argument \"{}\" for \"--{}\" flag: strconv.ParseBool: parsing "
-                         "\"{}\": invalid syntax",
-                         value, flag.name, value));
-      }
+      if (!b) bad_value(value, flag.shorthand, flag.name, "ParseBool");
       *static_cast<bool*>(flag.target) = *b;
       break;
     }
@@ -80,18 +101,14 @@ void FlagSet::set(Flag& flag, std::string_view value) {
     case Type::kStrings:
       static_cast<std::vector<std::string>*>(flag.target)->emplace_back(value);
       break;
-    case Type::kInt: {
-      int64_t n = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc() || end != value.data() + value.size()) {
-        fail(ErrorKind::kInvalidInput,
-             fmt::format("invalid argument \"{}\" for \"--{}\" flag: strconv.ParseInt: parsing "
-                         "\"{}\": invalid syntax",
-                         value, flag.name, value));
-      }
-      *static_cast<int64_t*>(flag.target) = n;
+    case Type::kInt:
+      *static_cast<int64_t*>(flag.target) =
+          parse_number<int64_t>(value, flag.shorthand, flag.name, "ParseInt");
       break;
-    }
+    case Type::kUint:
+      *static_cast<uint64_t*>(flag.target) =
+          parse_number<uint64_t>(value, flag.shorthand, flag.name, "ParseUint");
+      break;
     case Type::kIgnoredBool:
     case Type::kIgnoredValue:
       break;

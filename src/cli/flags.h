@@ -20,6 +20,7 @@ class FlagSet {
   void add_strings(std::string name, char shorthand, std::vector<std::string>* target,
                    std::string help);
   void add_int(std::string name, char shorthand, int64_t* target, std::string help);
+  void add_uint(std::string name, char shorthand, uint64_t* target, std::string help);
   // A flag podman has that means nothing here: accepted (with a value when `takes_value`),
   // then ignored.
   void add_ignored(std::string name, char shorthand, bool takes_value);
@@ -46,7 +47,7 @@ class FlagSet {
   std::vector<Info> visible(size_t first = 0, size_t last = SIZE_MAX) const;
 
  private:
-  enum class Type { kBool, kString, kStrings, kInt, kIgnoredBool, kIgnoredValue };
+  enum class Type { kBool, kString, kStrings, kInt, kUint, kIgnoredBool, kIgnoredValue };
   struct Flag {
     std::string name;
     char shorthand;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/time.h"
 
 namespace schicht::cli {
 
@@ -107,6 +108,11 @@ uint64_t parse_byte_size(const std::string& text) {
     fail(ErrorKind::kInvalidInput, fmt::format("invalid size {:?}", text));
   }
   return static_cast<uint64_t>(value * it->second);
+}
+
+std::string go_time_string(int64_t ns) {
+  std::string rfc = format_rfc3339_nano((ns / 1'000'000'000) * 1'000'000'000);
+  return rfc.substr(0, 10) + " " + rfc.substr(11, 8) + " +0000 UTC";
 }
 
 }  // namespace schicht::cli

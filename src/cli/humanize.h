@@ -16,5 +16,8 @@ std::string human_duration(int64_t then_ns, int64_t now_ns);
 uint64_t parse_byte_size(const std::string& text);
 // human_duration followed by " ago".
 std::string human_age(int64_t then_ns, int64_t now_ns);
+// Go's time.Time String() of the time's whole seconds in UTC: "2026-01-01 00:00:00 +0000 UTC"
+// (podman's CreatedAt of images and history rows).
+std::string go_time_string(int64_t ns);
 
 }  // namespace schicht::cli

@@ -43,6 +43,23 @@ void move_name(Db& db, const Digest& id, const std::string& name, std::string_vi
   log_move(db, now, name, action, from, id.str());
 }
 
+void place_names_first(Db& db, const Digest& id, const std::vector<std::string>& names,
+                       std::string_view action, int64_t now) {
+  if (names.empty()) return;
+  // `added` orders an image's names: these take keys just below the image's first name.
+  int64_t first = now;
+  {
+    Statement st(db, "SELECT MIN(added) FROM names WHERE image_id = ?");
+    st.bind(1, id.str());
+    if (st.step() && !st.is_null(0)) first = std::min(first, st.integer(0));
+  }
+  int64_t key = first - static_cast<int64_t>(names.size());
+  for (const auto& name : names) {
+    move_name(db, id, name, action, now);
+    Statement(db, "UPDATE names SET added = ? WHERE name = ?").bind(1, key++).bind(2, name).run();
+  }
+}
+
 bool drop_name(Db& db, const std::string& name, std::string_view action, int64_t now) {
   auto from = current_image(db, name);
   if (!from) return false;

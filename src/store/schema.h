@@ -10,6 +10,9 @@
 // GC edges: an image references its config (its id), its manifests, and their layers; a
 // container references its image, which cannot be removed while it exists.
 //   names(name PK, image_id → images, added)                 tags; moving one is a tag_log row
+//     (`added` orders an image's names, podman's order: a tag goes last, with the time it was
+//     added; names a load, pull, build or import records go first, keyed just below the
+//     image's first name)
 //   tag_log(id, time, name, action, from_image, to_image)    every move of every name
 //   leases(id, pid, boot_id, expires)  +  lease_blobs(lease_id → leases, digest)
 //   containers(id PK, name UNIQUE, image_id → images, image_name, command (JSON array),

@@ -143,7 +143,7 @@ void Store::add_image(const NewImage& image, const std::vector<std::string>& nam
         .bind(3, image.layers[i].digest.str())
         .run();
   }
-  for (const auto& name : names) move_name(db, image.id, name, action, now);
+  place_names_first(db, image.id, names, action, now);
   kill_point("image-rows-before-commit");
   txn.commit();
   kill_point("image-rows-committed");

@@ -115,3 +115,25 @@ load_app() {
   [ -z "$(s images -q)" ]
   [ -z "$(ls -A "$STORE/containers")" ]
 }
+
+@test "rm -t and ps --external answer as podman's (its own tests' setup runs them)" {
+  have_podman || skip "podman is not installed"
+  load_app
+  p load -i "$WORK/a.tar" >/dev/null 2>&1
+  session() {
+    local tool=$1 rc
+    $tool create --name c1 app:1 >/dev/null
+    $tool ps --external --format '{{.Names}}'
+    $tool ps --all --external --format '{{.Names}} {{.Image}}'
+    for args in "-t 0 c1" "-t abc c1" "-t -1 c1" "-t 0 --ignore nope"; do
+      rc=0
+      # shellcheck disable=SC2086
+      $tool rm $args >/dev/null 2>"$WORK/err" || rc=$?
+      echo "rm $args: $rc $(head -1 "$WORK/err")"
+    done
+    $tool rm -t 0 --all --force --ignore | wc -l
+    $tool ps --all --external --format '{{.Names}}' | wc -l
+    $tool rm -t 0 --all --force --ignore | wc -l
+  }
+  diff <(session p) <(session s)
+}

@@ -53,3 +53,31 @@ assert len(doc["RootFS"]["Layers"]) == 2
   run s history nope
   expect_failure 125 "nope: image not known"
 }
+
+@test "inspect --format runs over podman's field names: {{.ID}}, {{.Id}} rewritten, {{json .Id}} refused" {
+  have_podman || skip "podman is not installed"
+  fixture --out "$WORK/a.tar" --format oci-archive --name app:1 --layers 2
+  p load -i "$WORK/a.tar" >/dev/null 2>&1
+  s load -i "$WORK/a.tar" >/dev/null
+  for format in '{{.ID}}' '{{.Id}}' '{{ .Id }}' '{{.ID}} {{.Digest}} {{.RepoTags}}' \
+    '{{.HealthCheck}}' '{{.Config.Healthcheck}}' '{{json .Id}}' '{{.ImageID}}'; do
+    for tool in p s; do
+      if out=$($tool image inspect --format "$format" app:1 2>&1); then
+        echo "$format: $out"
+      else
+        echo "$format: failed: $(grep -o "can't evaluate field .*" <<<"$out")"
+      fi
+    done | uniq -c | awk -v f="$format" '$1 != 2 { print "differs for " f; bad = 1 } END { exit bad }'
+  done
+}
+
+@test "history's {{.CreatedAt}} is the image list's, as podman prints it" {
+  have_podman || skip "podman is not installed"
+  fixture --out "$WORK/d.tar" --format docker-archive --name app:1 --layers 2
+  p load -i "$WORK/d.tar" >/dev/null 2>&1
+  s load -i "$WORK/d.tar" >/dev/null
+  format='{{.CreatedSince}}--{{.CreatedAt}}'
+  diff <(p image history --format "$format" app:1) <(s image history --format "$format" app:1)
+  [ "$(s image history --format "$format" app:1 | head -1)" = \
+    "$(s image list --format "$format" app:1)" ]
+}

@@ -143,3 +143,21 @@ PY
   run s load extra
   expect_failure 125 "accepts 0 arg(s), received 1"
 }
+
+@test "no archive at all: podman's diagnostic, from a file and from stdin" {
+  echo "I am an invalid file" >"$WORK/invalid"
+  bad_load "$WORK/invalid"
+  expect_failure 125 "payload does not match any of the supported image formats:" \
+    "$WORK/invalid: not a tar archive"
+  unchanged
+  run s load <"$WORK/invalid"
+  expect_failure 125 "payload does not match any of the supported image formats:"
+  unchanged
+  if have_podman; then
+    for tool in p s; do
+      $tool load -i "$WORK/invalid" 2>&1 | head -1 || true
+      $tool load <"$WORK/invalid" 2>&1 | head -1 || true
+    done | sort -u >"$WORK/first-lines"
+    [ "$(wc -l <"$WORK/first-lines")" -eq 1 ]
+  fi
+}

@@ -344,3 +344,25 @@ assert [m["platform"]["architecture"] for m in doc["manifests"]] == ["amd64", "a
     [ "sha256:$(echo -n "$output" | sha256sum | cut -d' ' -f1)" = "$entry" ]
   done
 }
+
+@test "rmi removes a list by name as podman does: its name, then the list with its last" {
+  two_images
+  s manifest create l1 a:1 >/dev/null
+  BEFORE_IMAGES=$(s images --format '{{.ID}} {{.Repository}}:{{.Tag}}')
+  run s rmi l1
+  expect_success
+  [ "${lines[0]}" = "Untagged: localhost/l1:latest" ]
+  [[ "${lines[1]}" =~ ^Deleted:\ [0-9a-f]{64}$ ]]
+  run s manifest exists l1
+  [ "$status" -eq 1 ]
+  [ "$(s images --format '{{.ID}} {{.Repository}}:{{.Tag}}')" = "$BEFORE_IMAGES" ]
+  if have_podman; then
+    transcript() {
+      local tool=$1
+      $tool manifest create test:1.0 >/dev/null
+      $tool rmi test:1.0 | sed 's/[0-9a-f]\{64\}/ID/'
+      $tool rmi test:1.0 2>&1 || echo "rc $?"
+    }
+    diff <(transcript p) <(transcript s)
+  fi
+}

@@ -291,3 +291,27 @@ EOF
   expect_success
   [ "$output" = "$id" ]
 }
+
+@test "pulled by tag and by tag@digest: one row, untag of IMG:tag@digest and rmi IMG@digest, as podman" {
+  have_podman || skip "podman is not installed"
+  skopeo_push twice:1 --seed 19
+  digest=$(remote_digest "$REG/twice:1")
+  transcript() {
+    local tool=$1 pull=$2
+    $pull "$REG/twice:1" >/dev/null 2>&1
+    $tool images -a
+    $pull "$REG/twice:1@$digest" >/dev/null 2>&1
+    $tool images -a
+    $tool images --format json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'
+    $tool inspect --format '{{.RepoTags}}' "$REG/twice:1"
+    $tool untag "$REG/twice:1" "$REG/twice:1@$digest" && echo untagged
+    $tool images -a --format '{{.Repository}}:{{.Tag}}'
+    $pull "$REG/twice@$digest" >/dev/null 2>&1
+    $tool rmi "$REG/twice@$digest"
+    $tool images -a --format '{{.Repository}}:{{.Tag}}'
+    $tool untag "$REG/twice:1" "$REG/twice:1@$digest" 2>&1 || echo "rc $?"
+  }
+  pp() { p pull --tls-verify=false "$@"; }
+  spull() { sp pull "$@"; }
+  diff <(transcript p pp | sed 's/ago .*$/ago/') <(transcript s spull | sed 's/ago .*$/ago/')
+}

@@ -154,3 +154,32 @@ names() {
   transcript s > "$WORK/schicht.txt"
   diff "$WORK/podman.txt" "$WORK/schicht.txt"
 }
+
+@test "as podman: rmi -f of a missing image, untag by ID, names a load puts first, rows by --sort" {
+  have_podman || skip "podman is not installed"
+  fixture --out "$WORK/a.tar" --format oci-archive --name app:1 --seed 1
+  rc() {
+    if "$@"; then echo "rc 0"; else echo "rc $?"; fi
+  }
+  transcript() {
+    local tool=$1 id
+    $tool load -i "$WORK/a.tar" >/dev/null 2>&1
+    $tool tag app:1 zzz.example/x:9 a.b/c:d
+    rc $tool image rm --force bogus 2>&1
+    rc $tool rmi -f bogus app:7 2>&1
+    $tool inspect --format '{{.RepoTags}}' app:1
+    # save to a pipe, drop the name, load: the loaded name goes first
+    $tool save --format oci-archive a.b/c:d 2>/dev/null | cat >"$WORK/$tool.tar"
+    $tool untag app:1 a.b/c:d
+    $tool load -i "$WORK/$tool.tar" >/dev/null 2>&1
+    $tool images --format '{{.Repository}}:{{.Tag}}'
+    for key in repository tag; do
+      $tool images --sort $key --format 'table {{.Repository}} {{.Tag}}'
+    done
+    id=$($tool images -q app:1)
+    rc $tool untag "$id"
+    $tool image inspect --format '{{.RepoTags}}' "$id"
+    $tool images --format '{{.Repository}}:{{.Tag}}'
+  }
+  diff <(transcript p) <(transcript s)
+}

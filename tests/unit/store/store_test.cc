@@ -154,6 +154,18 @@ TEST_F(StoreTest, AddImagesListsThemInOrder) {
   EXPECT_EQ(images[1].names, std::vector<std::string>{"localhost/b:latest"});
 }
 
+TEST_F(StoreTest, AddedNamesGoFirstTagsGoLast) {
+  LayerInfo layer = put_layer("names");
+  NewImage image = make_image("names", {layer});
+  store_.add_image(image, {"localhost/a:1"}, "load");
+  store_.tag(image.id, "localhost/b:1");
+  // podman's order: load and pull put their names first (AddNames), tag appends.
+  store_.add_image(image, {"localhost/c:1", "localhost/a:1"}, "load");
+  EXPECT_EQ(store_.image(image.id)->names,
+            (std::vector<std::string>{"localhost/c:1", "localhost/a:1", "localhost/b:1"}));
+  EXPECT_EQ(store_.images()[0].names, store_.image(image.id)->names);
+}
+
 TEST_F(StoreTest, AddingAnExistingImageAddsItsManifestAndNames) {
   LayerInfo layer = put_layer("layer");
   NewImage first = make_image("same", {layer});
@@ -167,7 +179,8 @@ TEST_F(StoreTest, AddingAnExistingImageAddsItsManifestAndNames) {
   auto images = store_.images();
   ASSERT_EQ(images.size(), 1u);
   EXPECT_EQ(images[0].manifest_digest, second.manifest_digest);
-  EXPECT_EQ(images[0].names, (std::vector<std::string>{"localhost/x:1", "localhost/x:2"}));
+  // The second pull's name goes first, as containers/storage's AddNames puts it.
+  EXPECT_EQ(images[0].names, (std::vector<std::string>{"localhost/x:2", "localhost/x:1"}));
   ASSERT_EQ(images[0].digests.size(), 2u);
   EXPECT_TRUE(contains(images[0].digests, first.manifest_digest));
   EXPECT_TRUE(contains(images[0].digests, second.manifest_digest));
