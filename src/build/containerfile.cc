@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -195,11 +196,12 @@ const Stage* Containerfile::find_stage(std::string_view name) const {
   for (const auto& stage : stages) {
     if (!stage.name.empty() && stage.name == wanted) return &stage;
   }
-  if (!wanted.empty() && std::all_of(wanted.begin(), wanted.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c));
-      })) {
-    size_t i = std::stoul(wanted);
-    if (i < stages.size()) return &stages[i];
+  // A stage by number; digits too many for a number name no stage either.
+  size_t i = 0;
+  auto [end, error] = std::from_chars(wanted.data(), wanted.data() + wanted.size(), i);
+  if (!wanted.empty() && error == std::errc() && end == wanted.data() + wanted.size() &&
+      i < stages.size()) {
+    return &stages[i];
   }
   return nullptr;
 }

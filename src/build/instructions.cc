@@ -1,6 +1,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -57,7 +59,11 @@ int64_t parse_duration(const std::string& flag, const std::string& text) {
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
       ++i;
     if (start == i) bad();
-    double number = std::stod(text.substr(start, i - start));
+    double number = 0;
+    if (auto [end, error] = std::from_chars(text.data() + start, text.data() + i, number);
+        error != std::errc() || end != text.data() + i) {
+      bad();
+    }
     size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string unit = text.substr(unit_start, i - unit_start);
@@ -69,7 +75,10 @@ int64_t parse_duration(const std::string& flag, const std::string& text) {
                    : unit == "h"                  ? 3600e9
                                                   : 0;
     if (scale == 0) bad();
-    total += static_cast<int64_t>(number * scale);
+    // Go's durations are int64 nanoseconds; a longer one is invalid, as in Go.
+    double nanoseconds = number * scale;
+    if (!(nanoseconds < 9.2e18) || static_cast<int64_t>(nanoseconds) > INT64_MAX - total) bad();
+    total += static_cast<int64_t>(nanoseconds);
   }
   return total;
 }

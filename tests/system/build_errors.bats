@@ -144,3 +144,19 @@ COPY --chown=root:$name a.txt /"
     'creating working directory "/bin/busybox/y": "/bin/busybox" is not a directory'
   nothing_tagged
 }
+
+@test "numbers too large for their field fail naming the input, not a library's exception" {
+  build_text $'FROM localhost/base\nCOPY --from=99999999999999999999999999 /x /'
+  expect_failure 125 'COPY --from=99999999999999999999999999: no stage or image found with that name'
+  [[ "$output" != *"internal error"* ]]
+  # HEALTHCHECK is kept only in the docker format.
+  printf '%s\n' 'FROM localhost/base' 'HEALTHCHECK --interval=. CMD true' >"$WORK/Containerfile"
+  run s build --format docker -t localhost/err -f "$WORK/Containerfile" "$WORK/ctx"
+  expect_failure 125 'invalid duration "." for --interval'
+  printf '%s\n' 'FROM localhost/base' 'HEALTHCHECK --timeout=99999999999999999999h CMD true' \
+    >"$WORK/Containerfile"
+  run s build --format docker -t localhost/err -f "$WORK/Containerfile" "$WORK/ctx"
+  expect_failure 125 'invalid duration "99999999999999999999h" for --timeout'
+  [[ "$output" != *"internal error"* ]]
+  nothing_tagged
+}
