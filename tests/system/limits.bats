@@ -44,7 +44,7 @@ no_library_text() {
 
 @test "an archive of 10,000 layers and one of 8,000 images load" {
   local layers=10000 images=8000
-  if sanitized; then layers=2000 images=1500; fi
+  if sanitized; then layers=300 images=300; fi
   fixture --out "$WORK/layers.tar" --format docker-archive --layers $layers --tiny-layers --name many/layers:1
   fixture --out "$WORK/oci.tar" --layers $layers --tiny-layers --compression none --name many/oci:1 --seed 2
   fixture --out "$WORK/images.tar" --format docker-archive --images $images --layers 1 --tiny-layers --seed 3
