@@ -86,7 +86,18 @@ const GoTypes& inspect_template_types() {
                                  {"Config.ExposedPorts", "map[string]struct {}"},
                                  {"Config.User", "string"},
                                  {"Config.WorkingDir", "string"},
-                                 {"Config.StopSignal", "string"}};
+                                 {"Config.StopSignal", "string"},
+                                 {"Created", "*time.Time"},
+                                 {"History", "[]v1.History"},
+                                 {"History[]", "v1.History"},
+                                 {"History[]{}",
+                                  "Created:created CreatedBy:created_by Author:author "
+                                  "Comment:comment EmptyLayer:empty_layer"},
+                                 {"History[].Created", "*time.Time"},
+                                 {"History[].CreatedBy", "string"},
+                                 {"History[].Author", "string"},
+                                 {"History[].Comment", "string"},
+                                 {"History[].EmptyLayer", "bool"}};
   return kTypes;
 }
 

@@ -35,8 +35,15 @@ namespace schicht::cli {
 //   "*T"           a pointer to struct T: null prints "<nil>", a field of null is an error;
 //   anything else  for an object, a Go struct: a missing field is an error naming the type, and
 //                  it prints as Go prints a struct, "{v1 v2}", in the object's key order.
+//   "time.Time", "*time.Time"  an RFC 3339 string that prints as Go's Time.String().
 // Objects with no entry are treated as structs of type "interface {}" but print as maps;
 // values with no entry are named from their JSON kind ("string", "int64", "[]string", ...).
+//
+// A struct whose JSON keys are not its Go field names declares its layout under "PATH{}": the
+// fields in the struct's order as "GoName:json_key" (or "Name" when they agree), separated by
+// spaces, e.g. {"History[]{}", "Created:created CreatedBy:created_by ..."}. Templates then see
+// the Go names (`{{.CreatedBy}}`), `{{json .}}` still the JSON, and a struct prints every field
+// of the layout, a missing one as its declared zero value ("PATH.GoName" gives the type).
 using GoTypes = std::map<std::string, std::string, std::less<>>;
 
 namespace tmpl {

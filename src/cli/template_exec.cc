@@ -271,7 +271,20 @@ class Executor {
       return Value();  // a nil map or interface holds no fields
     }
     if (receiver.kind() == Kind::kObject) {
-      auto found = receiver.json().find(name);
+      std::string_view key = name;
+      if (shape == Shape::kStruct || shape == Shape::kPointer) {
+        std::vector<StructField> layout = struct_layout(receiver, types_);
+        if (!layout.empty()) {
+          auto field = std::find_if(layout.begin(), layout.end(),
+                                    [&](const StructField& f) { return f.go_name == name; });
+          if (field == layout.end()) {
+            errorf(fmt::format("can't evaluate field {} in type {}", name,
+                               type_name(receiver, types_)));
+          }
+          key = field->json_key;
+        }
+      }
+      auto found = receiver.json().find(key);
       if (shape == Shape::kMap) {
         if (has_args) errorf(name + " is not a method but has arguments");
         return found == receiver.json().end() ? Value() : receiver.child(*found, name, true);

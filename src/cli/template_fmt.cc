@@ -117,6 +117,8 @@ class Printer {
   void print_object(const Value& value, const Spec& spec, int depth) {
     Shape shape = shape_of(value, types_);
     if (shape == Shape::kStruct || shape == Shape::kPointer) {
+      std::vector<StructField> layout = struct_layout(value, types_);
+      if (!layout.empty()) return print_laid_out(value, layout, spec, depth);
       out_ += '{';
       bool first = true;
       for (const auto& [key, field] : value.json().items()) {
@@ -141,6 +143,34 @@ class Printer {
       print_value(value.child(value.json()[keys[i]], keys[i], is_map), spec, depth + 1);
     }
     out_ += ']';
+  }
+
+  // A struct with a declared layout: every field in order, those the JSON leaves out as their
+  // declared type's zero value.
+  void print_laid_out(const Value& value, const std::vector<StructField>& layout, const Spec& spec,
+                      int depth) {
+    static const Json kNull;
+    static const Json kEmpty = "";
+    static const Json kZero = 0;
+    static const Json kFalse = false;
+    out_ += '{';
+    for (size_t i = 0; i < layout.size(); ++i) {
+      if (i > 0) out_ += ' ';
+      if (spec.plus_v) out_ += layout[i].go_name + ":";
+      auto found = value.json().find(layout[i].json_key);
+      const Json* field = &kNull;
+      if (found != value.json().end()) {
+        field = &*found;
+      } else {
+        Value probe = value.child(kNull, layout[i].go_name, false);
+        std::string type = type_name(probe, types_);
+        if (type == "string") field = &kEmpty;
+        if (type == "bool") field = &kFalse;
+        if (type.starts_with("int") || type.starts_with("uint")) field = &kZero;
+      }
+      print_value(value.child(*field, layout[i].go_name, false), spec, depth + 1);
+    }
+    out_ += '}';
   }
 
   void print_integer(const Value& value, const Spec& spec) {
@@ -262,6 +292,12 @@ class Printer {
 
   void print_string(const Value& value, const Spec& spec) {
     std::string_view text = value.json().get_ref<const std::string&>();
+    // A time.Time is a Stringer: %v and %s print its String().
+    std::string time_text;
+    if ((spec.verb == 'v' || spec.verb == 's') && is_time(value, types_)) {
+      time_text = go_time_string(text);
+      text = time_text;
+    }
     if (spec.prec >= 0) {
       size_t runes = 0, i = 0;
       while (i < text.size() && runes < static_cast<size_t>(spec.prec)) {

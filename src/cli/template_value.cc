@@ -1,8 +1,13 @@
 #include "cli/template_value.h"
 
+#include <cstdlib>
+#include <ctime>
 #include <limits>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "core/time.h"
 
 namespace schicht::cli::tmpl {
 
@@ -107,6 +112,52 @@ std::string type_name(const Value& value, const GoTypes& types) {
     }
   }
   return "interface {}";
+}
+
+std::vector<StructField> struct_layout(const Value& value, const GoTypes& types) {
+  std::vector<StructField> fields;
+  if (!value.path()) return fields;
+  auto found = types.find(*value.path() + "{}");
+  if (found == types.end()) return fields;
+  std::string_view spec = found->second;
+  while (!spec.empty()) {
+    size_t end = spec.find(' ');
+    std::string_view entry = spec.substr(0, end);
+    size_t colon = entry.find(':');
+    if (colon == std::string_view::npos) {
+      fields.push_back({std::string(entry), std::string(entry)});
+    } else {
+      fields.push_back({std::string(entry.substr(0, colon)), std::string(entry.substr(colon + 1))});
+    }
+    spec = end == std::string_view::npos ? std::string_view() : spec.substr(end + 1);
+  }
+  return fields;
+}
+
+bool is_time(const Value& value, const GoTypes& types) {
+  const std::string* name = declared_type(value, types);
+  return name && (*name == "time.Time" || *name == "*time.Time");
+}
+
+std::string go_time_string(std::string_view rfc3339) {
+  std::optional<Timestamp> time = try_parse_rfc3339(rfc3339);
+  if (!time) return std::string(rfc3339);
+  std::time_t local = static_cast<std::time_t>(time->unix_seconds + time->utc_offset_seconds);
+  std::tm fields{};
+  if (!gmtime_r(&local, &fields)) return std::string(rfc3339);
+  std::string out =
+      fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", fields.tm_year + 1900L, fields.tm_mon + 1,
+                  fields.tm_mday, fields.tm_hour, fields.tm_min, fields.tm_sec);
+  if (time->nanos != 0) {
+    std::string fraction = fmt::format("{:09}", time->nanos);
+    fraction.erase(fraction.find_last_not_of('0') + 1);
+    out += "." + fraction;
+  }
+  int32_t offset = time->utc_offset_seconds;
+  std::string zone = fmt::format("{}{:02}{:02}", offset < 0 ? '-' : '+', std::abs(offset) / 3600,
+                                 std::abs(offset) % 3600 / 60);
+  out += " " + zone + " " + (offset == 0 ? std::string("UTC") : zone);
+  return out;
 }
 
 bool is_true(const Value& value, const GoTypes& types) {

@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -56,6 +58,25 @@ Shape shape_of(const Value& value, const GoTypes& types);
 
 // Go's name for the value's type, e.g. "string", "int64", "[]string", "images.imageReporter".
 std::string type_name(const Value& value, const GoTypes& types);
+
+// A struct field whose Go name differs from its JSON key (see GoTypes' "PATH{}" layouts).
+struct StructField {
+  std::string go_name;
+  std::string json_key;
+};
+
+// The field layout GoTypes declares for the value's struct type, in the struct's order; empty
+// when it declares none (the JSON keys are then the field names).
+std::vector<StructField> struct_layout(const Value& value, const GoTypes& types);
+
+// Whether GoTypes declares the value a time.Time (or *time.Time): an RFC 3339 string in the JSON
+// that prints as Go's Time.String() does.
+bool is_time(const Value& value, const GoTypes& types);
+
+// Go's Time.String() of an RFC 3339 time: "2006-01-02 15:04:05.999999999 -0700 MST", with "UTC"
+// as the zone name at offset zero and the numeric offset again otherwise (a parsed time has a
+// fixed zone without a name); the text unchanged if it does not parse.
+std::string go_time_string(std::string_view rfc3339);
 
 // Go's truth: false, 0, "", nil and empty slices and maps are false; structs are true.
 bool is_true(const Value& value, const GoTypes& types);

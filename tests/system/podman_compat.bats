@@ -70,7 +70,10 @@ template_transcript() {
     '{{with .Config}}{{.Labels}}{{end}}' '{{with .Config.Labels}}{{.seed}}{{end}}' \
     '{{printf "%s\n" .Digest}}' \
     '{{printf "%s\t%q" .Os "a\tb"}}' '{{.Config.Labels}}' '{{index .Config.Labels "seed"}}' \
-    '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}'; do
+    '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}' \
+    '{{.Created}}' '{{json .Created}}' '{{(index .History 0).CreatedBy}}' '{{index .History 1}}' \
+    '{{printf "%+v" (index .History 0)}}' '{{range .History}}{{.EmptyLayer}}{{.Comment}};{{end}}' \
+    '{{json .History}}'; do
     echo "== inspect $t"
     $tool inspect --format "$t" app:1 2>&1 | sed 's/^Error: inspecting object: //'
   done
@@ -84,7 +87,7 @@ template_transcript() {
   done
 }
 
-@test "go templates: index, with, printf escapes and empty maps print as in podman" {
+@test "go templates: index, with, printf escapes, empty maps, History and times print as in podman" {
   have_podman || skip "podman is not installed"
   fixture --out "$WORK/app.tar" --format oci-archive --name app:1 --layers 2 --seed 1
   mkdir -p "$WORK/root" && echo hi >"$WORK/root/f" && tar -cf "$WORK/root.tar" -C "$WORK/root" .

@@ -203,6 +203,45 @@ TEST(Template, ExecutionErrorsNameTheNode) {
             "interface {}");
 }
 
+// image-spec's History as podman's inspect sees it: Go field names over JSON keys, times that
+// print as Go's Time.String() (checked against podman 4.3's `inspect --format`).
+const GoTypes kHistoryTypes = {
+    {"", "inspect.ImageData"},
+    {"Created", "*time.Time"},
+    {"History", "[]v1.History"},
+    {"History[]", "v1.History"},
+    {"History[]{}",
+     "Created:created CreatedBy:created_by Author:author Comment:comment EmptyLayer:empty_layer"},
+    {"History[].Created", "*time.Time"},
+    {"History[].CreatedBy", "string"},
+    {"History[].Author", "string"},
+    {"History[].Comment", "string"},
+    {"History[].EmptyLayer", "bool"}};
+
+TEST(Template, StructLayoutsAndTimes) {
+  ordered_json doc = {
+      {"Created", "2026-01-01T00:00:00Z"},
+      {"History",
+       {{{"created", "2024-01-02T03:04:05.120Z"}, {"created_by", "RUN x"}},
+        {{"created", "2024-01-02T03:04:05+05:30"}, {"comment", "c"}, {"empty_layer", true}},
+        {{"created_by", "no time"}}}}};
+  auto run = [&](std::string_view text) { return render(text, doc, kHistoryTypes); };
+  EXPECT_EQ(run("{{.Created}}"), "2026-01-01 00:00:00 +0000 UTC");
+  EXPECT_EQ(run("{{json .Created}}"), "\"2026-01-01T00:00:00Z\"");
+  EXPECT_EQ(run("{{(index .History 0).CreatedBy}}"), "RUN x");
+  EXPECT_EQ(run("{{index .History 0}}"), "{2024-01-02 03:04:05.12 +0000 UTC RUN x   false}");
+  EXPECT_EQ(
+      run("{{printf \"%+v\" (index .History 1)}}"),
+      "{Created:2024-01-02 03:04:05 +0530 +0530 CreatedBy: Author: Comment:c EmptyLayer:true}");
+  EXPECT_EQ(run("{{index .History 2}}"), "{<nil> no time   false}");
+  EXPECT_EQ(run("{{range .History}}{{.EmptyLayer}}{{.Author}};{{end}}"), "false;true;false;");
+  EXPECT_EQ(run("{{json (index .History 1)}}"),
+            "{\"created\":\"2024-01-02T03:04:05+05:30\",\"comment\":\"c\",\"empty_layer\":true}");
+  EXPECT_EQ(error_of("{{(index .History 0).created_by}}", doc, kHistoryTypes),
+            "template: images:1:18: executing \"images\" at <0>: can't evaluate field created_by "
+            "in type v1.History");
+}
+
 TEST(Template, ParseErrors) {
   EXPECT_EQ(error_of("{{nofunc .ID}}"), "template: images:1: function \"nofunc\" not defined");
   EXPECT_EQ(error_of("{{if}}x{{end}}"), "template: images:1: missing value for if");
