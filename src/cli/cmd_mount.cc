@@ -11,6 +11,7 @@
 #include "cli/mounts.h"
 #include "core/error.h"
 #include "snapshot/snapshotter.h"
+#include "store/db.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {
@@ -64,6 +65,8 @@ int cmd_image_mount(Context& ctx, CommandArgs args) {
     Digest id = store::resolve_image(store, name);
     fs::path target = mount_point(store, id);
     if (!is_mounted(target)) {
+      // A new mount writes snapshots and a mount point into the store.
+      store.db().require_writable();
       snapshot::Snapshotter snapshots(store.root() / "snapshots");
       fs::path top = snapshots.prepare(layer_sources(store, id));
       make_dirs(target, 0755);

@@ -84,6 +84,11 @@ avail() {
   done
   run s pull "oci-archive:$WORK/b.tar"
   expect_failure 125 "cannot change the store $root: read-only file system"
+  run s image mount app:1
+  expect_failure 125 "cannot change the store $root: read-only file system"
+  run s image mount
+  expect_success
+  [ -z "$output" ]
   umount "$STORE"
   same_as_before "$(store_state)"
   [ "$(find "$STORE" | sort)" = "$files_before" ]
