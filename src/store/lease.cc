@@ -1,5 +1,7 @@
 #include <unistd.h>
 
+#include <array>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -27,11 +29,21 @@ std::string boot_id() {
   return id;
 }
 
+std::string lease_owner() {
+  static const std::string owner = [] {
+    std::array<char, 64> ns{};
+    ssize_t n = ::readlink("/proc/self/ns/pid", ns.data(), ns.size() - 1);
+    // Without /proc the namespace is unknown: the pid check then stands alone, as it did.
+    return n > 0 ? boot_id() + " " + std::string(ns.data(), static_cast<size_t>(n)) : boot_id();
+  }();
+  return owner;
+}
+
 std::unique_ptr<Lease> Store::begin_lease() {
   db_->require_writable();  // every write to the store starts here or with a transaction
   Statement st(*db_, "INSERT INTO leases(pid, boot_id, expires) VALUES (?, ?, ?)");
   st.bind(1, static_cast<int64_t>(::getpid()))
-      .bind(2, boot_id())
+      .bind(2, lease_owner())
       .bind(3, now_ns() + kLeaseLifetimeNs)
       .run();
   return std::make_unique<Lease>(*this, db_->last_insert_id());

@@ -15,9 +15,12 @@
 
 namespace schicht::store {
 
-bool lease_is_live(int64_t pid, const std::string& boot, int64_t expires, int64_t now) {
+bool lease_is_live(int64_t pid, const std::string& owner, int64_t expires, int64_t now) {
   if (expires < now) return false;
-  if (boot != boot_id()) return false;
+  size_t space = owner.find(' ');
+  if (owner.substr(0, space) != boot_id()) return false;
+  // Rows written before leases named their namespace carry the boot id alone.
+  if (space != std::string::npos && owner != lease_owner()) return true;
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 

@@ -208,8 +208,11 @@ class Lease {
   int64_t id_;
 };
 
-// A lease is live while its owner process runs (same boot) and it has not expired.
-bool lease_is_live(int64_t pid, const std::string& boot, int64_t expires, int64_t now);
+// A lease is live while its owner process runs (same boot) and it has not expired. `owner` is
+// what lease_owner() gave the owner: its boot id and pid namespace. A pid from another pid
+// namespace (a container sharing the store) cannot be checked from here, so such a lease lives
+// until it expires: an unknown owner is never taken for a dead one.
+bool lease_is_live(int64_t pid, const std::string& owner, int64_t expires, int64_t now);
 // Digests protected by leases whose owner is alive and which have not expired.
 std::set<std::string> live_leased_blobs(Db& db);
 // Whether a row references the blob or `leased` (from live_leased_blobs) protects it.
@@ -222,5 +225,7 @@ bool drop_image_rows(Db& db, const Digest& id, RemovalReport& report,
 
 int64_t now_ns();
 std::string boot_id();
+// This process's boot id and pid namespace ("BOOT pid:[INODE]"), as leases record their owner.
+std::string lease_owner();
 
 }  // namespace schicht::store

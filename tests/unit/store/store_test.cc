@@ -446,6 +446,26 @@ TEST_F(StoreTest, DeadLeasesProtectNothing) {
   EXPECT_FALSE(store_.blobs().exists(layer.digest));
 }
 
+TEST_F(StoreTest, LeasesOfAnotherPidNamespaceLiveUntilTheyExpire) {
+  LayerInfo layer = put_layer("leased from a container");
+  NewImage a = add("a", {layer});
+  auto lease = store_.begin_lease();
+  lease->protect(layer.digest);
+  // A pid that runs nowhere: dead in our namespace, unknowable in another one.
+  store_.db().exec("UPDATE leases SET pid = 2147483647");
+  EXPECT_TRUE(live_leased_blobs(store_.db()).empty());
+  store_.db().exec("UPDATE leases SET boot_id = '" + boot_id() + " pid:[1]'");
+  EXPECT_EQ(live_leased_blobs(store_.db()).size(), 1U);
+  store_.remove_image(a.id);
+  EXPECT_TRUE(store_.blobs().exists(layer.digest));
+  // Expired, it protects nothing; nor does a boot id alone (rows of older versions) for a dead pid.
+  store_.db().exec("UPDATE leases SET expires = 1");
+  EXPECT_TRUE(live_leased_blobs(store_.db()).empty());
+  store_.db().exec("UPDATE leases SET boot_id = '" + boot_id() +
+                   "', expires = " + std::to_string(now_ns() + 1'000'000'000));
+  EXPECT_TRUE(live_leased_blobs(store_.db()).empty());
+}
+
 TEST_F(StoreTest, DiscardBlobsKeepsReferencedBlobs) {
   LayerInfo shared = put_layer("used by an image");
   NewImage a = add("a", {shared}, {"localhost/a:latest"});
