@@ -130,10 +130,12 @@ std::set<std::string> needed_snapshots(store::Store& store, const std::set<std::
 uint64_t remove_unused_snapshots(store::Store& store) {
   fs::path dir = store.root() / "snapshots";
   if (!fs::exists(dir)) return 0;
-  std::set<std::string> needed = needed_snapshots(store);
   snapshot::Snapshotter snapshots(dir);
+  // Listed before the images are read: a snapshot listed was built for an image already stored.
+  std::vector<Digest> present = snapshots.list();
+  std::set<std::string> needed = needed_snapshots(store);
   uint64_t freed = 0;
-  for (const auto& chain : snapshots.list()) {
+  for (const auto& chain : present) {
     if (needed.count(chain.str()) == 0) freed += snapshots.remove(chain);
   }
   return freed;
@@ -189,7 +191,8 @@ int cmd_create(Context& ctx, CommandArgs args) {
 
   snapshot::Snapshotter snapshots(store.root() / "snapshots");
   auto layers = store.layers(image);
-  fs::path top = snapshots.prepare(layer_sources(store, image));
+  // Held until the copy is done: a concurrent rmi, prune or repair may remove snapshots.
+  snapshot::HeldSnapshot top = snapshots.prepare_held(layer_sources(store, image));
   Digest chain = layers.empty() ? Digest::sha256_of("") : layers.front().diff_id;
   for (size_t i = 1; i < layers.size(); ++i) chain = chain_id(chain, layers[i].diff_id);
 
@@ -203,7 +206,7 @@ int cmd_create(Context& ctx, CommandArgs args) {
   fs::path dir = store.container_dir(c.id);
   try {
     make_dirs(dir / "rootfs", 0755);
-    UniqueFd from(::open(top.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd from(::open(top.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     UniqueFd to(::open((dir / "rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!from || !to) fail_errno("open", dir.string());
     snapshot::copy_tree(from.get(), to.get(), ::geteuid() == 0);

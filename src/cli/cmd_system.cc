@@ -391,8 +391,10 @@ void check_snapshots(store::Store& store, const store::CheckOptions& options,
   fs::path dir = store.root() / "snapshots";
   if (!fs::exists(dir)) return;
   snapshot::Snapshotter snapshots(dir);
+  // Listed before the images are read: a snapshot listed was built for an image already stored.
+  std::vector<Digest> present = snapshots.list();
   std::set<std::string> needed = needed_snapshots(store);
-  for (const auto& chain : snapshots.list()) {
+  for (const auto& chain : present) {
     if (needed.count(chain.str()) != 0) continue;
     report.problems.push_back(fmt::format("unreferenced snapshot {}", chain.str()));
     ++report.unrepaired;

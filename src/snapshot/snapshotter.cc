@@ -44,8 +44,9 @@ bool lock_exclusive(int fd, const fs::path& path, bool nonblocking) {
 // deleted on destruction unless keep() was called.
 class ScratchDir {
  public:
-  // A new empty directory.
-  explicit ScratchDir(const fs::path& parent) : parent_(parent) {
+  // A new empty directory for snapshot `chain_hex`, whose lock the caller holds.
+  ScratchDir(const fs::path& parent, std::string_view chain_hex)
+      : parent_(parent), chain_hex_(chain_hex) {
     for (;;) {
       make_placeholder();
       fd_ = open_dir(path_);
@@ -57,8 +58,10 @@ class ScratchDir {
     }
   }
 
-  // Takes over `existing` (a directory in `parent`) by renaming it to a fresh temp name.
-  ScratchDir(const fs::path& parent, const fs::path& existing) : parent_(parent) {
+  // Takes over `existing` (snapshot `chain_hex` in `parent`, whose lock the caller holds) by
+  // renaming it to a fresh temp name.
+  ScratchDir(const fs::path& parent, std::string_view chain_hex, const fs::path& existing)
+      : parent_(parent), chain_hex_(chain_hex) {
     fd_ = open_dir(existing);
     lock_exclusive(fd_.get(), existing, false);
     make_placeholder();
@@ -83,7 +86,7 @@ class ScratchDir {
 
  private:
   void make_placeholder() {
-    std::string tmpl = (parent_ / (std::string(kTempPrefix) + "XXXXXX")).string();
+    std::string tmpl = (parent_ / fmt::format("{}{}-XXXXXX", kTempPrefix, chain_hex_)).string();
     if (::mkdtemp(tmpl.data()) == nullptr) {
       fail_errno("create temporary directory in", parent_.string());
     }
@@ -91,6 +94,7 @@ class ScratchDir {
   }
 
   fs::path parent_;
+  std::string chain_hex_;
   fs::path path_;
   UniqueFd fd_;
   bool kept_ = false;
@@ -125,6 +129,18 @@ bool Snapshotter::exists(const Digest& chain_id) const {
   return fs::is_directory(fs::symlink_status(path_of(chain_id), ec));
 }
 
+HeldSnapshot Snapshotter::prepare_held(const std::vector<LayerSource>& layers) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    fs::path top = prepare(layers);
+    FileLock lock(dir_ / (std::string(kLockPrefix) + top.filename().string()),
+                  FileLock::Mode::kShared);
+    // Removed between prepare and the lock: build it again.
+    if (fs::is_directory(top)) return HeldSnapshot(top, std::move(lock));
+  }
+  fail(ErrorKind::kConflict,
+       fmt::format("snapshot {}: kept being removed while it was prepared", dir_.string()));
+}
+
 fs::path Snapshotter::prepare(const std::vector<LayerSource>& layers) {
   if (layers.empty()) fail(ErrorKind::kInvalidInput, "cannot prepare a snapshot without layers");
   std::vector<Digest> chain;
@@ -152,7 +168,7 @@ fs::path Snapshotter::prepare(const std::vector<LayerSource>& layers) {
 bool Snapshotter::build(const Digest& chain_id, const Digest* parent, const LayerSource& layer) {
   FileLock lock(lock_path(chain_id), FileLock::Mode::kExclusive);
   if (exists(chain_id)) return true;  // built by another process while we waited
-  ScratchDir scratch(dir_);
+  ScratchDir scratch(dir_, chain_id.hex());
   SpaceGuard(scratch.fd(), "layer " + layer.diff_id.str())
       .require(layer.uncompressed_size, "the uncompressed layer");
   if (parent != nullptr) {
@@ -204,7 +220,7 @@ uint64_t Snapshotter::remove(const Digest& chain_id) {
   FileLock lock(lock_path(chain_id), FileLock::Mode::kExclusive);
   if (!exists(chain_id)) return 0;
   // Out of sight first: a crash while deleting leaves a stale temp dir, not half a snapshot.
-  ScratchDir trash(dir_, path_of(chain_id));
+  ScratchDir trash(dir_, chain_id.hex(), path_of(chain_id));
   fsync_dir(dir_);
   kill_point("snapshot-in-trash");
   return disk_usage(trash.fd());  // the destructor deletes it
@@ -222,10 +238,26 @@ std::vector<Digest> Snapshotter::list() const {
   return out;
 }
 
+// Whether the lock of the snapshot a temp dir named .tmp-<hex>-XXXXXX belongs to is held: its
+// builder or remover is alive (it may not have locked the directory itself yet).
+bool Snapshotter::owner_active(const std::string& temp_name) const {
+  std::string_view rest = std::string_view(temp_name).substr(kTempPrefix.size());
+  size_t dash = rest.find('-');
+  // Names without a snapshot (older versions) are judged by their own lock alone.
+  if (dash == std::string_view::npos || !Digest::is_sha256_hex(rest.substr(0, dash))) {
+    return false;
+  }
+  fs::path lock = dir_ / (std::string(kLockPrefix) + std::string(rest.substr(0, dash)));
+  UniqueFd fd(::open(lock.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;  // never locked: no owner
+  return !lock_exclusive(fd.get(), lock, true);
+}
+
 std::vector<fs::path> Snapshotter::stale() const {
   std::vector<fs::path> out;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir_)) {
-    if (!entry.path().filename().string().starts_with(kTempPrefix)) continue;
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with(kTempPrefix) || owner_active(name)) continue;
     UniqueFd fd(::open(entry.path().c_str(), kDirFlags));
     // Gone meanwhile, or locked: not stale. The probe's lock ends when `fd` closes.
     if (fd && lock_exclusive(fd.get(), entry.path(), true)) out.push_back(entry.path());

@@ -16,7 +16,11 @@
 // - lock order: a snapshot's lock before its parent's, never the reverse, so concurrent builds
 //   cannot deadlock; remove() takes a single lock;
 // - every .tmp-* directory is flock()ed by its owner, so stale() reports only those whose owner
-//   died (a killed process drops its flocks).
+//   died (a killed process drops its flocks); it is named .tmp-<hex of C>-XXXXXX and made while
+//   C's lock is held, so stale() also leaves alone those whose snapshot lock is held (between
+//   mkdtemp and flock, a live directory is not yet locked itself);
+// - a HeldSnapshot (prepare_held) holds a shared flock on the top snapshot's lock file, so a
+//   container copying it never sees it removed mid-copy.
 // Lock files stay behind (they are empty): deleting one that another process is waiting on
 // would let a third process lock a fresh file and build alongside it.
 //
@@ -45,6 +49,17 @@ struct LayerSource {
   uint64_t uncompressed_size = 0;
 };
 
+// A prepared snapshot that remove() waits for while this lives.
+class HeldSnapshot {
+ public:
+  HeldSnapshot(fs::path path, FileLock lock) : path_(std::move(path)), lock_(std::move(lock)) {}
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+  FileLock lock_;
+};
+
 class Snapshotter {
  public:
   // Creates `snapshots_dir` when missing. `options` apply to every layer (its name is set per
@@ -57,6 +72,8 @@ class Snapshotter {
   // with kIo (disk_space.h), before or while it is written; nothing of a failed build stays
   // behind.
   fs::path prepare(const std::vector<LayerSource>& layers);
+  // prepare(), then holds the top snapshot: for reading it while others may remove snapshots.
+  HeldSnapshot prepare_held(const std::vector<LayerSource>& layers);
 
   fs::path path_of(const Digest& chain_id) const;
   bool exists(const Digest& chain_id) const;
@@ -76,6 +93,7 @@ class Snapshotter {
   bool build(const Digest& chain_id, const Digest* parent, const LayerSource& layer);
   void apply_verified(const LayerSource& layer, const fs::path& root) const;
   fs::path lock_path(const Digest& chain_id) const;
+  bool owner_active(const std::string& temp_name) const;
 
   fs::path dir_;
   ApplyOptions options_;

@@ -128,6 +128,7 @@ load helpers
     return 1
   fi
   if grep -E 'damaged' "$WORK/repairs"; then
+    grep -v '^Checked .* no problems$' "$WORK/repairs"
     return 1
   fi
   s image exists app:1

@@ -202,6 +202,50 @@ TEST_F(SnapshotterTest, StaleReportsOnlyAbandonedTempDirs) {
   EXPECT_TRUE(snapshotter.list().empty());
 }
 
+// Between mkdtemp and its flock a builder's temp dir is unlocked; the snapshot's own lock, held
+// by the builder all along, keeps stale() from taking it for abandoned.
+TEST_F(SnapshotterTest, StaleLeavesTempDirsOfSnapshotsBeingBuilt) {
+  Snapshotter snapshotter(dir_);
+  std::string hex(64, 'a');
+  make_dirs(dir_ / (".tmp-" + hex + "-new001"));
+  make_dirs(dir_ / (".tmp-" + std::string(64, 'b') + "-dead01"));
+  UniqueFd building(::open((dir_ / (".lock-" + hex)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  ASSERT_EQ(::flock(building.get(), LOCK_EX), 0);
+  EXPECT_EQ(snapshotter.stale(),
+            std::vector<fs::path>{dir_ / (".tmp-" + std::string(64, 'b') + "-dead01")});
+  EXPECT_EQ(snapshotter.remove_stale(), 1u);
+  EXPECT_EQ(contents(), std::set<std::string>{".tmp-" + hex + "-new001"});
+  building.reset();
+  EXPECT_EQ(snapshotter.remove_stale(), 1u);
+  EXPECT_TRUE(contents().empty());
+}
+
+// A container copying a snapshot holds it: remove() waits until the hold ends.
+TEST_F(SnapshotterTest, RemoveWaitsForAHeldSnapshot) {
+  LayerSource l1 = layer(LayerTar().file("a", "a").finish());
+  Snapshotter snapshotter(dir_);
+  std::atomic<bool> removed = false;
+  std::thread remover;
+  {
+    HeldSnapshot held = snapshotter.prepare_held({l1});
+    EXPECT_EQ(held.path(), snapshotter.path_of(l1.diff_id));
+    UniqueFd probe(
+        ::open((dir_ / (".lock-" + std::string(l1.diff_id.hex()))).c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_TRUE(probe);
+    EXPECT_NE(::flock(probe.get(), LOCK_EX | LOCK_NB), 0);
+    remover = std::thread([&] {
+      snapshotter.remove(l1.diff_id);
+      removed = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_FALSE(removed);
+    EXPECT_EQ(read_file(held.path() / "a"), "a");
+  }
+  remover.join();
+  EXPECT_TRUE(removed);
+  EXPECT_FALSE(snapshotter.exists(l1.diff_id));
+}
+
 TEST_F(SnapshotterTest, ConcurrentPreparesBuildEachSnapshotOnce) {
   std::string tar = LayerTar().file("a", std::string(1 << 20, 'a')).finish();
   tars_.push_back(std::make_unique<std::string>(tar));
