@@ -17,6 +17,7 @@
 #include "store/config_facts.h"
 #include "store/lists.h"
 #include "transport/archive_ingest.h"
+#include "transport/source_policy.h"
 
 namespace schicht::transport {
 namespace {
@@ -230,16 +231,36 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
   return out;
 }
 
+// `load` learns the transport from the archive itself.
+void admit_detected(const LoadSource& source, std::string_view transport,
+                    const std::string& archive_name) {
+  if (source.named || source.policy == nullptr) return;
+  if (!source.path.empty()) {
+    admit_source(source.policy, local_transport_ref(transport, source.path));
+    return;
+  }
+  // A stream has no path, so no path scope: only the transport's "" scope or the default.
+  trust::NoSignatures none;
+  bool oci = transport == "oci-archive";
+  trust::admit(*source.policy,
+               trust::Subject{std::string(transport),
+                              fmt::format("{}:{}{}", transport, archive_name, oci ? ":" : ""),
+                              {}},
+               none);
+}
+
 }  // namespace
 
 std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input,
                                               const std::string& archive_name,
-                                              const AdmitArchive& admit);
+                                              const LoadSource& source);
 
 std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
-                                      const std::string& archive_name, const AdmitArchive& admit) {
+                                      const std::string& archive_name, const LoadSource& source) {
+  // A named source is the user's choice of transport: refused before anything is read.
+  if (source.named) admit_source(source.policy, *source.named);
   try {
-    return load_archive_unnamed(store, input, archive_name, admit);
+    return load_archive_unnamed(store, input, archive_name, source);
   } catch (const Error& e) {
     // Every message names the archive, whichever layer of the pass failed.
     if (std::string_view(e.what()).find(archive_name) != std::string_view::npos) throw;
@@ -249,16 +270,16 @@ std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
 
 std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input,
                                               const std::string& archive_name,
-                                              const AdmitArchive& admit) {
+                                              const LoadSource& source) {
   auto lease = store.begin_lease();
   ArchiveIngest ingest(store, *lease, archive_name);
   ingest.read(input);
   std::vector<Candidate> candidates;
   if (ingest.has("manifest.json")) {
-    if (admit) admit("docker-archive");
+    admit_detected(source, "docker-archive", archive_name);
     candidates = read_docker_archive(ingest);
   } else if (ingest.has("oci-layout") && ingest.has("index.json")) {
-    if (admit) admit("oci-archive");
+    admit_detected(source, "oci-archive", archive_name);
     candidates = read_oci_archive(ingest);
   } else {
     fail(ErrorKind::kInvalidInput,
@@ -269,10 +290,11 @@ std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input
   ingest.sync();
   std::vector<LoadedImage> loaded;
   for (const auto& c : candidates) {
-    store.add_image(c.image, c.names, "load");
-    if (!c.sibling) loaded.push_back(LoadedImage{c.image.id, c.names});
+    const std::vector<std::string>& names = source.names && !c.sibling ? *source.names : c.names;
+    store.add_image(c.image, names, "load");
+    if (!c.sibling) loaded.push_back(LoadedImage{c.image.id, names});
     if (!c.list) continue;
-    for (const std::string& name : c.names) {
+    for (const std::string& name : names) {
       store::put_list(store, name, c.list->raw, c.list->media_type, c.list->media_type);
     }
   }
