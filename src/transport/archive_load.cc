@@ -1,5 +1,7 @@
 #include "transport/archive_load.h"
 
+#include <algorithm>
+#include <charconv>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +33,11 @@ struct Candidate {
   // this machine (the other instances are candidates without names).
   std::optional<Index> list;
   bool sibling = false;  // another platform's instance of such an image: loaded, not reported
+  // Which entry of manifest.json or index.json it came from, and what a pull's
+  // TRANSPORT:PATH:REF is compared with: RepoTags normalized as Docker does (docker-archive),
+  // the ref.name annotation as written (OCI).
+  size_t entry = 0;
+  std::vector<std::string> keys;
 };
 
 store::NewImage describe(const ImageConfig& config) {
@@ -75,7 +82,8 @@ std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
          fmt::format("{}: manifest.json: expected a non-empty array of images", ingest.name()));
   }
   std::vector<Candidate> out;
-  for (const auto& item : manifest) {
+  for (size_t entry = 0; entry < manifest.size(); ++entry) {
+    const json& item = manifest[entry];
     if (!item.is_object() || !item.contains("Config") || !item["Config"].is_string() ||
         !item.contains("Layers") || !item["Layers"].is_array()) {
       fail(ErrorKind::kInvalidInput,
@@ -91,6 +99,7 @@ std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
     }
     Digest config_digest = ingest.put(config.raw, "config " + config.id.str());
     Candidate c{describe(config), {}};
+    c.entry = entry;
     std::vector<Descriptor> layer_descs;
     for (size_t i = 0; i < item["Layers"].size(); ++i) {
       if (!item["Layers"][i].is_string()) {
@@ -125,6 +134,9 @@ std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
         c.names.push_back(with_context(fmt::format("{}: RepoTags", ingest.name()), [&] {
           return Reference::parse_local(tag.get<std::string>()).with_default_tag().str();
         }));
+        if (auto docker = Reference::try_parse(tag.get<std::string>())) {
+          c.keys.push_back(docker->with_default_tag().str());
+        }
       }
     }
     out.push_back(std::move(c));
@@ -193,10 +205,18 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
   Index index = with_context(fmt::format("{}: index.json", ingest.name()),
                              [&] { return parse_index(ingest.text("index.json")); });
   std::vector<Candidate> out;
-  for (const auto& desc : index.manifests) {
+  for (size_t entry = 0; entry < index.manifests.size(); ++entry) {
+    const Descriptor& desc = index.manifests[entry];
+    std::vector<std::string> keys;
+    if (auto it = desc.annotations.find("org.opencontainers.image.ref.name");
+        it != desc.annotations.end()) {
+      keys.push_back(it->second);
+    }
     if (media_type::is_manifest(desc.media_type)) {
       Candidate c = read_oci_image(ingest, desc);
       c.names = oci_names(desc);
+      c.entry = entry;
+      c.keys = keys;
       out.push_back(std::move(c));
     } else if (media_type::is_index(desc.media_type)) {
       // A multi-platform image: every instance loads, the one for this machine under the
@@ -219,6 +239,8 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
         Candidate c = read_oci_image(ingest, inner.manifests[i]);
         if (i == *chosen) c.names = oci_names(desc);
         c.sibling = i != *chosen;
+        c.entry = entry;
+        c.keys = keys;
         out.push_back(std::move(c));
       }
       ingest.put(inner.raw, "index " + desc.digest.str());
@@ -229,6 +251,50 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
     fail(ErrorKind::kInvalidInput, fmt::format("{}: index.json lists no image", ingest.name()));
   }
   return out;
+}
+
+// What `pull TRANSPORT:PATH[:REF]` takes of an archive, as containers/image chooses: a
+// docker-archive must hold one image unless REF names one (by a RepoTags name or "@N"); for OCI,
+// REF picks the entry whose ref.name it is (without REF every image loads, as `load` does).
+std::vector<Candidate> select_images(std::vector<Candidate> all, const TransportRef& source) {
+  size_t entries = all.empty() ? 0 : all.back().entry + 1;
+  std::optional<size_t> chosen;
+  const std::string& ref = source.ref;
+  if (source.transport == Transport::kDockerArchive && ref.empty()) {
+    if (entries != 1) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("Unexpected tar manifest.json: expected 1 item, got {}", entries));
+    }
+    chosen = 0;
+  } else if (source.transport == Transport::kDockerArchive && ref.starts_with('@')) {
+    size_t n = 0;
+    auto [end, ec] = std::from_chars(ref.data() + 1, ref.data() + ref.size(), n);
+    if (ec != std::errc{} || end != ref.data() + ref.size() || ref.size() == 1) {
+      fail(ErrorKind::kInvalidInput, fmt::format("Invalid source index {}", ref));
+    }
+    if (n >= entries) {
+      fail(ErrorKind::kNotFound, fmt::format("Invalid source index {}, only {} manifest items "
+                                             "available",
+                                             ref, entries));
+    }
+    chosen = n;
+  } else if (source.transport == Transport::kDockerArchive) {
+    std::string want = with_context(fmt::format("parsing {:?}", ref),
+                                    [&] { return Reference::parse(ref).with_default_tag().str(); });
+    for (const Candidate& c : all) {
+      if (std::find(c.keys.begin(), c.keys.end(), want) != c.keys.end()) chosen = c.entry;
+    }
+    if (!chosen) fail(ErrorKind::kNotFound, fmt::format("Tag {:?} not found", want));
+  } else if (!ref.empty()) {
+    for (const Candidate& c : all) {
+      if (std::find(c.keys.begin(), c.keys.end(), ref) != c.keys.end()) chosen = c.entry;
+    }
+    if (!chosen) {
+      fail(ErrorKind::kNotFound, fmt::format("no descriptor found for reference {:?}", ref));
+    }
+  }
+  if (chosen) std::erase_if(all, [&](const Candidate& c) { return c.entry != *chosen; });
+  return all;
 }
 
 // `load` learns the transport from the archive itself.
@@ -287,6 +353,7 @@ std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input
                      "oci-layout and index.json)",
                      archive_name));
   }
+  if (source.named) candidates = select_images(std::move(candidates), *source.named);
   ingest.sync();
   std::vector<LoadedImage> loaded;
   for (const auto& c : candidates) {

@@ -146,11 +146,12 @@ std::vector<std::string> oci_dir_names(const TransportRef& source) {
                        [&] { return Reference::parse(name).with_default_tag().str(); })};
 }
 
+// `shown` names the source in messages: the directory a temp archive was made of.
 std::vector<LoadedImage> load_file(store::Store& store, const fs::path& file,
-                                   const LoadSource& source) {
+                                   const LoadSource& source, const std::string& shown) {
   UniqueFd fd = open_read(file);
-  FdReader reader(fd.get(), file.string());
-  return load_archive(store, reader, file.string(), source);
+  FdReader reader(fd.get(), shown);
+  return load_archive(store, reader, shown, source);
 }
 
 }  // namespace
@@ -162,7 +163,7 @@ std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& sou
   }
   LoadSource load{.policy = policy, .named = source};
   if (source.transport == Transport::kOciArchive || source.transport == Transport::kDockerArchive) {
-    return load_file(store, source.path, load);
+    return load_file(store, source.path, load, source.path);
   }
   if (source.transport == Transport::kOci) load.names = oci_dir_names(source);
   // Checked before the directory is read; load_archive checks the same source again (no I/O).
@@ -170,7 +171,7 @@ std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& sou
   TempDir temp(temp_root(), "schicht-pull");
   fs::path tar = source.transport == Transport::kOci ? tar_oci_dir(source.path, temp.path())
                                                      : tar_docker_dir(source.path, temp.path());
-  return with_context(source.str(), [&] { return load_file(store, tar, load); });
+  return load_file(store, tar, load, source.path);
 }
 
 }  // namespace schicht::transport

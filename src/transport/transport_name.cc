@@ -65,7 +65,7 @@ std::optional<TransportRef> parse_transport_name(std::string_view text) {
     return out;
   }
   if (!out.is_local()) return out;
-  size_t end = out.rest.find(':');
+  size_t end = out.transport == Transport::kDir ? std::string::npos : out.rest.find(':');
   out.path = out.rest.substr(0, end);
   if (end != std::string::npos) {
     out.ref = out.rest.substr(end + 1);

@@ -3,8 +3,9 @@
 // policy check and manifest commands all ask it, so they agree on what names a transport.
 //
 // - "docker://REF": a registry reference (REST is REF, the "//" dropped).
-// - "oci:PATH[:REF]", "oci-archive:PATH[:REF]", "docker-archive:PATH[:REF]", "dir:PATH": PATH
-//   ends at the first ':' as containers/image reads it; REF is what follows (may be empty).
+// - "oci:PATH[:REF]", "oci-archive:PATH[:REF]", "docker-archive:PATH[:REF]": PATH ends at the
+//   first ':' as containers/image reads it; REF is what follows (may be empty). "dir:PATH": all
+//   of it is the path.
 // - "containers-storage:", "docker-daemon:", "tarball:" and the transports schicht has no use
 //   for ("ostree:", "sif:", "atomic:") are recognised, so a caller can refuse them by name
 //   instead of reading them as a registry reference.

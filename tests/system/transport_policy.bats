@@ -18,6 +18,8 @@ setup_file() {
   python3 "$FIXTURE" --out "$d/odir" --format oci-dir --name app:1 --seed 13
   python3 "$FIXTURE" --out "$d/nameless.tar" --format docker-archive --seed 14
   python3 "$FIXTURE" --out "$d/nameless-oci.tar" --format oci-archive --seed 15
+  python3 "$FIXTURE" --out "$d/multi.tar" --format docker-archive --images 2 --name 'm/img{k}:1' \
+    --seed 16
   # A dir: layout, written by schicht's own push from a scratch store.
   "$SCHICHT" --root "$d/scratch" load -i "$d/o.tar" >/dev/null
   "$SCHICHT" --root "$d/scratch" push app:1 "dir:$d/ddir"
@@ -226,5 +228,47 @@ pulled_names() {
     run s pull "$src"
     expect_failure 125 "pulling from \"$src\": the ${src%%:*} transport is not supported"
     unchanged
+  done
+}
+
+@test "pull TRANSPORT:PATH:REF picks one image of the archive as podman does" {
+  local d=$BATS_FILE_TMPDIR
+  cd "$d"
+  # source, then the names of what podman 4.3 stores
+  cases=(
+    "docker-archive:$d/multi.tar:m/img2:1|localhost/m/img2:1"
+    "docker-archive:$d/multi.tar:@0|localhost/m/img1:1"
+    "oci-archive:$d/o.tar:app:1|localhost/app:1"
+    "oci:odir:app:1|localhost/odir:latest"
+  )
+  for c in "${cases[@]}"; do
+    local src=${c%|*} want=${c#*|}
+    rm -rf "$STORE"
+    run s pull -q "$src"
+    expect_success
+    [ "$(pulled_names)" = "$want" ] || { echo "$src: $(pulled_names), want $want"; false; }
+    if have_podman; then
+      rm -rf "$WORK/podman" "$WORK/podman-run"
+      p pull -q "$src" >/dev/null
+      [ "$(p images --format '{{.Repository}}:{{.Tag}}' | sort)" = "$want" ] ||
+        { echo "podman stores $src differently"; false; }
+    fi
+  done
+  # What names nothing in the archive fails with podman's message; nothing is stored.
+  rm -rf "$STORE"
+  BEFORE=$(store_state)
+  for c in "docker-archive:$d/multi.tar|Unexpected tar manifest.json: expected 1 item, got 2" \
+    "docker-archive:$d/multi.tar:nope:1|Tag \"docker.io/library/nope:1\" not found" \
+    "docker-archive:$d/multi.tar:@5|Invalid source index @5, only 2 manifest items available" \
+    "oci-archive:$d/o.tar:foo|no descriptor found for reference \"foo\"" \
+    "oci:odir:foo|no descriptor found for reference \"foo\""; do
+    local src=${c%|*} want=${c#*|}
+    run s pull "$src"
+    expect_failure 125 "$want"
+    unchanged
+    if have_podman; then
+      run p pull "$src"
+      expect_failure 125 "$want"
+    fi
   done
 }

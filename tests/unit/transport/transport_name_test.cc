@@ -53,10 +53,13 @@ TEST(TransportName, FileTransportsSplitPathAndRefAtTheFirstColon) {
   EXPECT_EQ(ref->ref, "app:2");
   EXPECT_EQ(ref->str(), "docker-archive:/x/d.tar:app:2");
 
-  ref = parse_transport_name("dir:/x/d");
+  // dir: has no REF: all of it is the path.
+  ref = parse_transport_name("dir:/x/d:1");
   ASSERT_TRUE(ref);
   EXPECT_EQ(ref->transport, Transport::kDir);
-  EXPECT_EQ(ref->str(), "dir:/x/d");
+  EXPECT_EQ(ref->path, "/x/d:1");
+  EXPECT_FALSE(ref->ref_given);
+  EXPECT_EQ(ref->str(), "dir:/x/d:1");
 }
 
 TEST(TransportName, DockerNeedsTwoSlashes) {
