@@ -297,22 +297,39 @@ std::vector<Candidate> select_images(std::vector<Candidate> all, const Transport
   return all;
 }
 
+// What `load` is admitted as, once it knows the archive's type.
+trust::Subject load_subject(const LoadSource& source, std::string_view transport,
+                            const std::string& archive_name) {
+  if (!source.path.empty()) return policy_subject(local_transport_ref(transport, source.path));
+  // A stream has no path, so no path scope: only the transport's "" scope or the default.
+  bool oci = transport == "oci-archive";
+  return {
+      std::string(transport), fmt::format("{}:{}{}", transport, archive_name, oci ? ":" : ""), {}};
+}
+
 // `load` learns the transport from the archive itself.
 void admit_detected(const LoadSource& source, std::string_view transport,
                     const std::string& archive_name) {
   if (source.named || source.policy == nullptr) return;
-  if (!source.path.empty()) {
-    admit_source(source.policy, local_transport_ref(transport, source.path));
-    return;
-  }
-  // A stream has no path, so no path scope: only the transport's "" scope or the default.
   trust::NoSignatures none;
-  bool oci = transport == "oci-archive";
-  trust::admit(*source.policy,
-               trust::Subject{std::string(transport),
-                              fmt::format("{}:{}{}", transport, archive_name, oci ? ":" : ""),
-                              {}},
-               none);
+  trust::admit(*source.policy, load_subject(source, transport, archive_name), none);
+}
+
+// Before a byte of a `load` is read: when the policy rejects the archive whichever type it
+// turns out to be, it is refused at once (podman lists what each type said).
+void admit_either(const LoadSource& source, const std::string& archive_name) {
+  if (source.named || source.policy == nullptr) return;
+  trust::NoSignatures none;
+  std::vector<std::string> rejections;
+  for (std::string_view transport : {"oci-archive", "docker-archive"}) {
+    trust::Decision d =
+        trust::evaluate(*source.policy, load_subject(source, transport, archive_name), none);
+    if (d.accepted) return;
+    rejections.push_back(fmt::format(" * {}: {}", transport, trust::rejection_message(d)));
+  }
+  fail(ErrorKind::kPolicy,
+       fmt::format("payload does not match any of the supported image formats:\n{}\n{}",
+                   rejections[0], rejections[1]));
 }
 
 }  // namespace
@@ -337,6 +354,7 @@ std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
 std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input,
                                               const std::string& archive_name,
                                               const LoadSource& source) {
+  admit_either(source, archive_name);
   auto lease = store.begin_lease();
   ArchiveIngest ingest(store, *lease, archive_name);
   ingest.read(input);

@@ -29,8 +29,9 @@ struct LoadedImage {
 struct LoadSource {
   const trust::Policy* policy = nullptr;  // null only for --insecure-policy
   // The source as the user named it (pull docker-archive:F, pull oci:DIR): admitted before a
-  // byte is read. Unset for `load`: the archive is admitted as "<type>:<path>" as soon as its
-  // type is known, before any image is recorded (a rejection leaves the store as it was).
+  // byte is read. Unset for `load`: refused before a byte is read when the policy rejects
+  // both "oci-archive:<path>" and "docker-archive:<path>"; else admitted as the type found as
+  // soon as it is known, before any image is recorded (a rejection leaves the store as it was).
   std::optional<TransportRef> named;
   std::string path;  // load: the archive's file (its policy scope), empty for stdin
   // pull oci:DIR: the names podman gives the image instead of the archive's own.

@@ -158,6 +158,20 @@ TEST(SourcePolicy, LoadAndImportRefuseBeforeStoringAnything) {
   LoadSource named{.policy = &reject, .named = *parse_transport_name("docker-archive:/a.tar")};
   error_of(ErrorKind::kPolicy, [&] { load_archive(store, archive, "/a.tar", named); });
 
+  // load: the type is not known before reading, but a policy that rejects both refuses at once.
+  NeverRead unknown;
+  std::string both = error_of(ErrorKind::kPolicy, [&] {
+    load_archive(store, unknown, "/a.tar", LoadSource{.policy = &reject, .path = "/a.tar"});
+  });
+  EXPECT_NE(both.find("oci-archive: Source image rejected: Running image oci-archive:/a.tar: is "
+                      "rejected by policy."),
+            std::string::npos)
+      << both;
+  EXPECT_NE(both.find("docker-archive: Source image rejected: Running image docker-archive:/a.tar "
+                      "is rejected by policy."),
+            std::string::npos)
+      << both;
+
   NeverRead tarball;
   std::string message = error_of(ErrorKind::kPolicy,
                                  [&] { import_tarball(store, tarball, "root.tar", {}, &reject); });
