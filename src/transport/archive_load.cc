@@ -254,8 +254,8 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
 }
 
 // What `pull TRANSPORT:PATH[:REF]` takes of an archive, as containers/image chooses: a
-// docker-archive must hold one image unless REF names one (by a RepoTags name or "@N"); for OCI,
-// REF picks the entry whose ref.name it is (without REF every image loads, as `load` does).
+// docker-archive must hold one image unless REF names one (by a RepoTags name or "@N"); an OCI
+// layout too, unless REF picks the entry whose ref.name it is.
 std::vector<Candidate> select_images(std::vector<Candidate> all, const TransportRef& source) {
   size_t entries = all.empty() ? 0 : all.back().entry + 1;
   std::optional<size_t> chosen;
@@ -285,7 +285,11 @@ std::vector<Candidate> select_images(std::vector<Candidate> all, const Transport
       if (std::find(c.keys.begin(), c.keys.end(), want) != c.keys.end()) chosen = c.entry;
     }
     if (!chosen) fail(ErrorKind::kNotFound, fmt::format("Tag {:?} not found", want));
-  } else if (!ref.empty()) {
+  } else if (ref.empty()) {
+    if (entries != 1) {
+      fail(ErrorKind::kInvalidInput, "more than one image in oci, choose an image");
+    }
+  } else {
     for (const Candidate& c : all) {
       if (std::find(c.keys.begin(), c.keys.end(), ref) != c.keys.end()) chosen = c.entry;
     }

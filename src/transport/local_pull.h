@@ -3,9 +3,8 @@
 // streaming it as the equivalent oci-archive. policy.json is evaluated for the source as the
 // user named it (source_policy.h) before any file of it is read.
 //
-// Which image, as containers/image chooses: a docker-archive must hold one unless REF names one
-// (a RepoTags name, or "@N"); for oci: and oci-archive:, REF picks the entry whose ref.name it
-// is (without REF every image loads, as `load` does).
+// Which image, as containers/image chooses: an archive or layout must hold one unless REF names
+// one (docker-archive: a RepoTags name, or "@N"; oci:, oci-archive: a ref.name).
 // Names as podman 4.3 gives them: oci-archive: the ref.name annotation, docker-archive: the
 // RepoTags, oci:DIR[:REF] "localhost/DIR:latest" (DIR as typed, whatever REF says), dir: none.
 #pragma once

@@ -20,6 +20,13 @@ setup_file() {
   python3 "$FIXTURE" --out "$d/nameless-oci.tar" --format oci-archive --seed 15
   python3 "$FIXTURE" --out "$d/multi.tar" --format docker-archive --images 2 --name 'm/img{k}:1' \
     --seed 16
+  # An OCI layout of two images, and its archive (skopeo adds to a layout; schicht's push
+  # replaces it, as podman's does).
+  if command -v skopeo >/dev/null; then
+    skopeo copy -q "docker-archive:$d/multi.tar:@0" "oci:$d/two:one"
+    skopeo copy -q "docker-archive:$d/multi.tar:@1" "oci:$d/two:two"
+    tar -C "$d/two" -cf "$d/two.tar" .
+  fi
   # A dir: layout, written by schicht's own push from a scratch store.
   "$SCHICHT" --root "$d/scratch" load -i "$d/o.tar" >/dev/null
   "$SCHICHT" --root "$d/scratch" push app:1 "dir:$d/ddir"
@@ -253,6 +260,8 @@ pulled_names() {
     "oci-archive:$d/o.tar:app:1|localhost/app:1"
     "oci:odir:app:1|localhost/odir:latest"
   )
+  [ -d "$d/two" ] && cases+=("oci:two:two|localhost/two:latest"
+    "oci-archive:$d/two.tar:one|localhost/one:latest")
   for c in "${cases[@]}"; do
     local src=${c%|*} want=${c#*|}
     rm -rf "$STORE"
@@ -273,7 +282,10 @@ pulled_names() {
     "docker-archive:$d/multi.tar:nope:1|Tag \"docker.io/library/nope:1\" not found" \
     "docker-archive:$d/multi.tar:@5|Invalid source index @5, only 2 manifest items available" \
     "oci-archive:$d/o.tar:foo|no descriptor found for reference \"foo\"" \
-    "oci:odir:foo|no descriptor found for reference \"foo\""; do
+    "oci:odir:foo|no descriptor found for reference \"foo\"" \
+    "oci:two|more than one image in oci, choose an image" \
+    "oci-archive:$d/two.tar|more than one image in oci, choose an image"; do
+    [[ $c == *two* ]] && [ ! -d "$d/two" ] && continue
     local src=${c%|*} want=${c#*|}
     run s pull "$src"
     expect_failure 125 "$want"
