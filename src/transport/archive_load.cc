@@ -363,10 +363,28 @@ std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input
   ArchiveIngest ingest(store, *lease, archive_name);
   ingest.read(input);
   std::vector<Candidate> candidates;
-  if (ingest.has("manifest.json")) {
+  bool docker = ingest.has("manifest.json");
+  bool oci = ingest.has("oci-layout") && ingest.has("index.json");
+  // A pull names the type (a Docker 25 archive is both), a load finds it.
+  if (source.named && source.named->transport == Transport::kDockerArchive) {
+    if (!docker) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: loading tar component manifest.json: file does not exist",
+                       archive_name));
+    }
+    oci = false;
+  } else if (source.named) {
+    if (!oci) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: loading index: index.json or oci-layout: file does not exist",
+                       archive_name));
+    }
+    docker = false;
+  }
+  if (docker) {
     admit_detected(source, "docker-archive", archive_name);
     candidates = read_docker_archive(ingest);
-  } else if (ingest.has("oci-layout") && ingest.has("index.json")) {
+  } else if (oci) {
     admit_detected(source, "oci-archive", archive_name);
     candidates = read_oci_archive(ingest);
   } else {

@@ -283,6 +283,8 @@ pulled_names() {
     "docker-archive:$d/multi.tar:@5|Invalid source index @5, only 2 manifest items available" \
     "oci-archive:$d/o.tar:foo|no descriptor found for reference \"foo\"" \
     "oci:odir:foo|no descriptor found for reference \"foo\"" \
+    "docker-archive:$d/o.tar|loading tar component manifest.json: file does not exist" \
+    "oci-archive:$d/d.tar|loading index" \
     "oci:two|more than one image in oci, choose an image" \
     "oci-archive:$d/two.tar|more than one image in oci, choose an image"; do
     [[ $c == *two* ]] && [ ! -d "$d/two" ] && continue
