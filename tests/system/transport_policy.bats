@@ -298,3 +298,20 @@ pulled_names() {
     fi
   done
 }
+
+@test "image trust explain judges a file source as pull does: its path scopes and the decision" {
+  mkdir -p "$WORK/bad"
+  cp "$BATS_FILE_TMPDIR/o.tar" "$WORK/bad/o.tar"
+  cat >"$WORK/p.json" <<EOF2
+{"default":[{"type":"insecureAcceptAnything"}],
+ "transports":{"oci-archive":{"$WORK/bad":[{"type":"reject"}]}}}
+EOF2
+  run s image trust explain --signature-policy "$WORK/p.json" "oci-archive:$WORK/bad/o.tar"
+  [ "$status" -eq 1 ] || { echo "$output"; false; }
+  [[ "$output" == *"scopes tried: $WORK/bad/o.tar, $WORK/bad,"* ]] || { echo "$output"; false; }
+  [[ "$output" == *"applies:      oci-archive scope \"$WORK/bad\""* ]] || { echo "$output"; false; }
+  [[ "$output" == *"decision:     rejected by reject"* ]] || { echo "$output"; false; }
+  run s image trust explain --signature-policy "$WORK/p.json" "docker-archive:$WORK/bad/o.tar"
+  expect_success
+  [[ "$output" == *"decision:     accepted"* ]] || { echo "$output"; false; }
+}
