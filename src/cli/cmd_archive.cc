@@ -17,8 +17,6 @@
 #include "transport/archive_load.h"
 #include "transport/archive_save.h"
 #include "transport/import.h"
-#include "trust/evaluate.h"
-#include "trust/scope.h"
 
 namespace schicht::cli {
 namespace {
@@ -67,22 +65,12 @@ int cmd_load(Context& ctx, CommandArgs args) {
   Input in = open_input(input);
   FdReader reader(in.fd, in.name);
   // Archives carry no signatures; the scope of an oci-archive is its path (none for stdin).
-  std::string path = input.empty() ? "" : fs::absolute(input).lexically_normal().string();
-  auto admit = [&](const std::string& transport) {
-    if (!policy) return;
-    bool oci = transport == "oci-archive";
-    // podman names an oci-archive image with an empty ref after a colon.
-    std::string name =
-        fmt::format("{}:{}{}", transport, path.empty() ? in.name : path, oci ? ":" : "");
-    trust::NoSignatures none;
-    trust::admit(*policy,
-                 trust::Subject{transport, name,
-                                oci ? trust::path_scopes(path) : std::vector<std::string>{}},
-                 none);
-  };
+  transport::LoadSource source{
+      .policy = policy.get(),
+      .path = input.empty() || input == "-" ? "" : fs::absolute(input).lexically_normal().string()};
   std::vector<transport::LoadedImage> loaded;
   try {
-    loaded = transport::load_archive(ctx.store(), reader, in.name, admit);
+    loaded = transport::load_archive(ctx.store(), reader, in.name, source);
   } catch (const Error& e) {
     // Not an archive at all: podman lists what it tried; scripts (and podman's own tests) look
     // for its first line.
@@ -206,7 +194,8 @@ int cmd_import(Context& ctx, CommandArgs args) {
   flags.add_string("os", 0, &options.os, "Set the OS of the imported image");
   flags.add_string("arch", 0, &options.architecture, "Set the architecture of the imported image");
   flags.add_string("variant", 0, &options.variant, "Set the variant of the imported image");
-  flags.add_ignored("signature-policy", 0, true);
+  std::string signature_policy;
+  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   bool help = false;
   auto positional =
       parse_command_flags(ctx, flags, args, "schicht import [options] PATH [REFERENCE]", &help);
@@ -219,13 +208,14 @@ int cmd_import(Context& ctx, CommandArgs args) {
   if (positional.size() == 2) {
     options.names.push_back(Reference::parse_local(positional[1]).with_default_tag().str());
   }
+  std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
   Input in = open_input(positional[0]);
   struct stat st {};
   if (in.owned && ::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
     options.created_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   }
   FdReader reader(in.fd, in.name);
-  Digest id = transport::import_tarball(ctx.store(), reader, in.name, options);
+  Digest id = transport::import_tarball(ctx.store(), reader, in.name, options, policy.get());
   fmt::print("{}\n", id.str());
   return 0;
 }

@@ -28,6 +28,7 @@
 #include "registry/auth_file.h"
 #include "registry/registries_conf.h"
 #include "store/lookup.h"
+#include "transport/transport_name.h"
 #include "trust/sigstore_key.h"
 
 namespace schicht::cli {
@@ -197,7 +198,7 @@ void verify_login(const std::string& key, const registry::RegistryOptions& optio
 
 // A push destination: docker://REF, or a bare reference (read as docker://).
 Reference push_destination(const std::string& text) {
-  if (!text.starts_with("docker://") && copy::names_other_transport(text)) {
+  if (copy::names_other_transport(text)) {
     fail(ErrorKind::kUnsupported,
          fmt::format("pushing to {:?}: only registries (docker://) are supported yet; use "
                      "`schicht save` for archives",
@@ -250,7 +251,7 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
   store::Store& store = ctx.store();
   for (const std::string& text : positional) {
-    if (auto local = pull_local(store, text)) {
+    if (auto local = pull_local(store, text, options.policy.get())) {
       for (const auto& id : *local) fmt::print("{}\n", id.hex());
       continue;
     }
@@ -331,8 +332,7 @@ int cmd_push(Context& ctx, CommandArgs args) {
     if (remove_signatures) {
       fail(ErrorKind::kInvalidInput, "cannot use --sign-by together with --remove-signatures");
     }
-    if (positional.size() == 2 && !positional[1].starts_with("docker://") &&
-        copy::names_other_transport(positional[1])) {
+    if (positional.size() == 2 && copy::names_other_transport(positional[1])) {
       fail(ErrorKind::kUnsupported, "--sign-by is only supported for pushes to a registry");
     }
     options.sign_by = sign_by;
@@ -344,13 +344,12 @@ int cmd_push(Context& ctx, CommandArgs args) {
   if (positional.size() == 2) {
     std::vector<std::string> names;
     if (auto name = store::find_name(store, id, positional[0])) names.push_back(*name);
-    for (std::string_view t : {"oci-archive:", "docker-archive:", "oci:", "dir:"}) {
-      if (options.sigstore_key && positional[1].starts_with(t)) {
-        fail(ErrorKind::kUnsupported,
-             fmt::format("sigstore signatures are attached in a registry; {} destinations "
-                         "cannot hold them",
-                         t.substr(0, t.size() - 1)));
-      }
+    auto local = transport::parse_transport_name(positional[1]);
+    if (options.sigstore_key && local && local->is_local()) {
+      fail(ErrorKind::kUnsupported,
+           fmt::format("sigstore signatures are attached in a registry; {} destinations "
+                       "cannot hold them",
+                       local->name));
     }
     if (push_local(store, id, names, positional[1], compress)) return 0;
   }

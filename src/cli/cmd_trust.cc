@@ -16,6 +16,8 @@
 #include "core/fs.h"
 #include "core/reference.h"
 #include "registry/registries_conf.h"
+#include "transport/source_policy.h"
+#include "transport/transport_name.h"
 #include "trust/base64.h"
 #include "trust/evaluate.h"
 #include "trust/gpg.h"
@@ -264,16 +266,25 @@ int trust_explain(Context& ctx, CommandArgs args) {
       trust::policy_path(signature_policy.empty() ? ctx.options().policy : signature_policy);
   trust::Policy policy = trust::load_policy(path);
   std::string text = positional[0];
-  if (text.starts_with("docker://")) text = text.substr(9);
-  Reference reference = Reference::parse_docker_ref(text);
-  trust::Subject subject{"docker", "docker://" + reference.str(), trust::docker_scopes(reference)};
-  auto registries_d = copy::load_registries_d(ctx.options().registries_d);
-  registry::RegistryOptions options;
-  if (flags.changed("tls-verify")) options.tls_verify = tls_verify;
-  options.cert_dir = cert_dir;
-  options.auth_file = authfile;
-  trust::Decision d = copy::evaluate_registry_image(policy, *registries_d, reference,
-                                                    registry::RegistriesConf::load(), options);
+  trust::Subject subject;
+  trust::Decision d;
+  // A file or directory source is judged as a pull of it is (transport/source_policy.h).
+  if (auto local = transport::parse_transport_name(text); local && local->is_local()) {
+    subject = transport::policy_subject(*local);
+    trust::NoSignatures none;
+    d = trust::evaluate(policy, subject, none);
+  } else {
+    if (text.starts_with("docker://")) text = text.substr(9);
+    Reference reference = Reference::parse_docker_ref(text);
+    subject = transport::docker_subject(reference);
+    auto registries_d = copy::load_registries_d(ctx.options().registries_d);
+    registry::RegistryOptions options;
+    if (flags.changed("tls-verify")) options.tls_verify = tls_verify;
+    options.cert_dir = cert_dir;
+    options.auth_file = authfile;
+    d = copy::evaluate_registry_image(policy, *registries_d, reference,
+                                      registry::RegistriesConf::load(), options);
+  }
   fmt::print("image:        {}\n", subject.name);
   fmt::print("policy:       {}\n", path);
   fmt::print("scopes tried: {}\n", fmt::join(subject.scopes, ", "));

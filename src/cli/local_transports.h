@@ -1,6 +1,6 @@
 // The transports podman's pull and push accept besides docker://: oci-archive:, docker-archive:,
 // oci: (an OCI layout directory) and dir: (containers/image's directory layout). They reuse
-// load and save: a directory is read by streaming it as the equivalent archive.
+// load and save (transport/local_pull.h, transport/archive_save.h).
 #pragma once
 
 #include <optional>
@@ -9,11 +9,14 @@
 
 #include "core/digest.h"
 #include "store/store.h"
+#include "trust/policy.h"
 
 namespace schicht::cli {
 
-// Pulls from a local transport; nullopt when `text` names no local transport.
-std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::string& text);
+// Pulls from a local transport (transport/local_pull.h: policy.json first); nullopt when
+// `text` names no local transport. `policy` is null only for --insecure-policy.
+std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::string& text,
+                                              const trust::Policy* policy);
 
 // Pushes `image` to a local transport; false when `destination` names no local transport.
 // `compress` (dir: only) gzips the layers stored uncompressed.

@@ -4,6 +4,7 @@
 
 #include "copy/signatures.h"
 #include "copy/sigstore_signatures.h"
+#include "transport/source_policy.h"
 #include "trust/image_verifier.h"
 #include "trust/scope.h"
 
@@ -13,7 +14,7 @@ PullAdmission::PullAdmission(const PullOptions& options, const Reference& reques
     : policy_(options.policy.get()),
       requested_(requested),
       // The identity is the reference asked for, whichever mirror serves it.
-      subject_{"docker", "docker://" + requested.str(), trust::docker_scopes(requested)} {
+      subject_(transport::docker_subject(requested)) {
   if (policy_ == nullptr) return;
   registries_d_ = options.registries_d;
   lookaside_http_ = options.registry.http;

@@ -1,13 +1,13 @@
 #include "copy/short_names.h"
 
 #include <algorithm>
-#include <array>
 #include <functional>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
 #include "core/fs.h"
+#include "transport/transport_name.h"
 
 namespace schicht::copy {
 namespace {
@@ -62,20 +62,8 @@ Reference with_version_of(Reference name, const Reference& typed) {
 }  // namespace
 
 bool names_other_transport(std::string_view text) {
-  // containers/image's transport names: "NAME:" before a reference selects that transport.
-  static constexpr std::array<std::string_view, 9> kTransports = {"containers-storage",
-                                                                  "dir",
-                                                                  "docker-archive",
-                                                                  "docker-daemon",
-                                                                  "oci",
-                                                                  "oci-archive",
-                                                                  "ostree",
-                                                                  "sif",
-                                                                  "tarball"};
-  size_t colon = text.find(':');
-  if (colon == std::string_view::npos) return false;
-  std::string_view name = text.substr(0, colon);
-  return std::find(kTransports.begin(), kTransports.end(), name) != kTransports.end();
+  auto named = transport::parse_transport_name(text);
+  return named && named->transport != transport::Transport::kDocker;
 }
 
 Reference parse_docker_name(std::string_view text) {
@@ -87,11 +75,11 @@ Reference parse_docker_name(std::string_view text) {
 PullCandidates resolve_pull_name(std::string_view text, const registry::RegistriesConf& conf,
                                  const registry::RegistriesConfSources& sources) {
   if (text.starts_with(kDockerPrefix)) return {{parse_docker_name(text)}, ""};
-  if (names_other_transport(text)) {
+  if (auto named = transport::parse_transport_name(text)) {
     fail(ErrorKind::kUnsupported,
-         fmt::format("pulling from \"{}\": only registries (docker://) are supported yet; use "
-                     "`schicht load` for archives",
-                     text));
+         fmt::format("pulling from \"{}\": the {} transport is not supported; schicht pulls from "
+                     "docker://, oci:, oci-archive:, docker-archive: and dir:",
+                     text, named->name));
   }
   if (!Reference::try_parse(text)) fail_invalid(text);
   if (has_explicit_domain(text)) return {{Reference::parse_docker_ref(text)}, ""};

@@ -1,7 +1,8 @@
 // What `pull NAME` means: the registries to try, as podman 4.3 resolves names.
 //
 // - "docker://REF" is a Docker reference, normalized to docker.io as Docker does; no short-name
-//   resolution. Other transports ("oci-archive:…") are refused as not supported yet.
+//   resolution. Other transports (transport/transport_name.h) are refused: the local ones are
+//   pulled by transport/local_pull.h before a name gets here.
 // - A name whose first component is a registry (has_explicit_domain) is used as it is.
 // - A short name ("busybox", "ns/app:1") is an alias from registries.conf when one is defined,
 //   else one candidate per unqualified-search registry, in order; without either it is an
@@ -32,7 +33,8 @@ struct PullCandidates {
 PullCandidates resolve_pull_name(std::string_view text, const registry::RegistriesConf& conf,
                                  const registry::RegistriesConfSources& sources);
 
-// Whether `text` starts with a containers/image transport other than docker ("oci-archive:").
+// Whether `text` names a transport other than docker:// ("oci-archive:", "docker-daemon:";
+// transport/transport_name.h).
 bool names_other_transport(std::string_view text);
 
 // A pull reference as the docker transport reads it ("docker://" optional): normalized, with a

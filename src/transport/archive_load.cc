@@ -1,5 +1,7 @@
 #include "transport/archive_load.h"
 
+#include <algorithm>
+#include <charconv>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -17,6 +19,7 @@
 #include "store/config_facts.h"
 #include "store/lists.h"
 #include "transport/archive_ingest.h"
+#include "transport/source_policy.h"
 
 namespace schicht::transport {
 namespace {
@@ -30,6 +33,11 @@ struct Candidate {
   // this machine (the other instances are candidates without names).
   std::optional<Index> list;
   bool sibling = false;  // another platform's instance of such an image: loaded, not reported
+  // Which entry of manifest.json or index.json it came from, and what a pull's
+  // TRANSPORT:PATH:REF is compared with: RepoTags normalized as Docker does (docker-archive),
+  // the ref.name annotation as written (OCI).
+  size_t entry = 0;
+  std::vector<std::string> keys;
 };
 
 store::NewImage describe(const ImageConfig& config) {
@@ -74,7 +82,8 @@ std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
          fmt::format("{}: manifest.json: expected a non-empty array of images", ingest.name()));
   }
   std::vector<Candidate> out;
-  for (const auto& item : manifest) {
+  for (size_t entry = 0; entry < manifest.size(); ++entry) {
+    const json& item = manifest[entry];
     if (!item.is_object() || !item.contains("Config") || !item["Config"].is_string() ||
         !item.contains("Layers") || !item["Layers"].is_array()) {
       fail(ErrorKind::kInvalidInput,
@@ -90,6 +99,7 @@ std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
     }
     Digest config_digest = ingest.put(config.raw, "config " + config.id.str());
     Candidate c{describe(config), {}};
+    c.entry = entry;
     std::vector<Descriptor> layer_descs;
     for (size_t i = 0; i < item["Layers"].size(); ++i) {
       if (!item["Layers"][i].is_string()) {
@@ -124,6 +134,9 @@ std::vector<Candidate> read_docker_archive(ArchiveIngest& ingest) {
         c.names.push_back(with_context(fmt::format("{}: RepoTags", ingest.name()), [&] {
           return Reference::parse_local(tag.get<std::string>()).with_default_tag().str();
         }));
+        if (auto docker = Reference::try_parse(tag.get<std::string>())) {
+          c.keys.push_back(docker->with_default_tag().str());
+        }
       }
     }
     out.push_back(std::move(c));
@@ -192,10 +205,18 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
   Index index = with_context(fmt::format("{}: index.json", ingest.name()),
                              [&] { return parse_index(ingest.text("index.json")); });
   std::vector<Candidate> out;
-  for (const auto& desc : index.manifests) {
+  for (size_t entry = 0; entry < index.manifests.size(); ++entry) {
+    const Descriptor& desc = index.manifests[entry];
+    std::vector<std::string> keys;
+    if (auto it = desc.annotations.find("org.opencontainers.image.ref.name");
+        it != desc.annotations.end()) {
+      keys.push_back(it->second);
+    }
     if (media_type::is_manifest(desc.media_type)) {
       Candidate c = read_oci_image(ingest, desc);
       c.names = oci_names(desc);
+      c.entry = entry;
+      c.keys = keys;
       out.push_back(std::move(c));
     } else if (media_type::is_index(desc.media_type)) {
       // A multi-platform image: every instance loads, the one for this machine under the
@@ -218,6 +239,8 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
         Candidate c = read_oci_image(ingest, inner.manifests[i]);
         if (i == *chosen) c.names = oci_names(desc);
         c.sibling = i != *chosen;
+        c.entry = entry;
+        c.keys = keys;
         out.push_back(std::move(c));
       }
       ingest.put(inner.raw, "index " + desc.digest.str());
@@ -230,16 +253,101 @@ std::vector<Candidate> read_oci_archive(ArchiveIngest& ingest) {
   return out;
 }
 
+// What `pull TRANSPORT:PATH[:REF]` takes of an archive, as containers/image chooses: a
+// docker-archive must hold one image unless REF names one (by a RepoTags name or "@N"); an OCI
+// layout too, unless REF picks the entry whose ref.name it is.
+std::vector<Candidate> select_images(std::vector<Candidate> all, const TransportRef& source) {
+  size_t entries = all.empty() ? 0 : all.back().entry + 1;
+  std::optional<size_t> chosen;
+  const std::string& ref = source.ref;
+  if (source.transport == Transport::kDockerArchive && ref.empty()) {
+    if (entries != 1) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("Unexpected tar manifest.json: expected 1 item, got {}", entries));
+    }
+    chosen = 0;
+  } else if (source.transport == Transport::kDockerArchive && ref.starts_with('@')) {
+    size_t n = 0;
+    auto [end, ec] = std::from_chars(ref.data() + 1, ref.data() + ref.size(), n);
+    if (ec != std::errc{} || end != ref.data() + ref.size() || ref.size() == 1) {
+      fail(ErrorKind::kInvalidInput, fmt::format("Invalid source index {}", ref));
+    }
+    if (n >= entries) {
+      fail(ErrorKind::kNotFound, fmt::format("Invalid source index {}, only {} manifest items "
+                                             "available",
+                                             ref, entries));
+    }
+    chosen = n;
+  } else if (source.transport == Transport::kDockerArchive) {
+    std::string want = with_context(fmt::format("parsing {:?}", ref),
+                                    [&] { return Reference::parse(ref).with_default_tag().str(); });
+    for (const Candidate& c : all) {
+      if (std::find(c.keys.begin(), c.keys.end(), want) != c.keys.end()) chosen = c.entry;
+    }
+    if (!chosen) fail(ErrorKind::kNotFound, fmt::format("Tag {:?} not found", want));
+  } else if (ref.empty()) {
+    if (entries != 1) {
+      fail(ErrorKind::kInvalidInput, "more than one image in oci, choose an image");
+    }
+  } else {
+    for (const Candidate& c : all) {
+      if (std::find(c.keys.begin(), c.keys.end(), ref) != c.keys.end()) chosen = c.entry;
+    }
+    if (!chosen) {
+      fail(ErrorKind::kNotFound, fmt::format("no descriptor found for reference {:?}", ref));
+    }
+  }
+  if (chosen) std::erase_if(all, [&](const Candidate& c) { return c.entry != *chosen; });
+  return all;
+}
+
+// What `load` is admitted as, once it knows the archive's type.
+trust::Subject load_subject(const LoadSource& source, std::string_view transport,
+                            const std::string& archive_name) {
+  if (!source.path.empty()) return policy_subject(local_transport_ref(transport, source.path));
+  // A stream has no path, so no path scope: only the transport's "" scope or the default.
+  bool oci = transport == "oci-archive";
+  return {
+      std::string(transport), fmt::format("{}:{}{}", transport, archive_name, oci ? ":" : ""), {}};
+}
+
+// `load` learns the transport from the archive itself.
+void admit_detected(const LoadSource& source, std::string_view transport,
+                    const std::string& archive_name) {
+  if (source.named || source.policy == nullptr) return;
+  trust::NoSignatures none;
+  trust::admit(*source.policy, load_subject(source, transport, archive_name), none);
+}
+
+// Before a byte of a `load` is read: when the policy rejects the archive whichever type it
+// turns out to be, it is refused at once (podman lists what each type said).
+void admit_either(const LoadSource& source, const std::string& archive_name) {
+  if (source.named || source.policy == nullptr) return;
+  trust::NoSignatures none;
+  std::vector<std::string> rejections;
+  for (std::string_view transport : {"oci-archive", "docker-archive"}) {
+    trust::Decision d =
+        trust::evaluate(*source.policy, load_subject(source, transport, archive_name), none);
+    if (d.accepted) return;
+    rejections.push_back(fmt::format(" * {}: {}", transport, trust::rejection_message(d)));
+  }
+  fail(ErrorKind::kPolicy,
+       fmt::format("payload does not match any of the supported image formats:\n{}\n{}",
+                   rejections[0], rejections[1]));
+}
+
 }  // namespace
 
 std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input,
                                               const std::string& archive_name,
-                                              const AdmitArchive& admit);
+                                              const LoadSource& source);
 
 std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
-                                      const std::string& archive_name, const AdmitArchive& admit) {
+                                      const std::string& archive_name, const LoadSource& source) {
+  // A named source is the user's choice of transport: refused before anything is read.
+  if (source.named) admit_source(source.policy, *source.named);
   try {
-    return load_archive_unnamed(store, input, archive_name, admit);
+    return load_archive_unnamed(store, input, archive_name, source);
   } catch (const Error& e) {
     // Every message names the archive, whichever layer of the pass failed.
     if (std::string_view(e.what()).find(archive_name) != std::string_view::npos) throw;
@@ -249,16 +357,35 @@ std::vector<LoadedImage> load_archive(store::Store& store, Reader& input,
 
 std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input,
                                               const std::string& archive_name,
-                                              const AdmitArchive& admit) {
+                                              const LoadSource& source) {
+  admit_either(source, archive_name);
   auto lease = store.begin_lease();
   ArchiveIngest ingest(store, *lease, archive_name);
   ingest.read(input);
   std::vector<Candidate> candidates;
-  if (ingest.has("manifest.json")) {
-    if (admit) admit("docker-archive");
+  bool docker = ingest.has("manifest.json");
+  bool oci = ingest.has("oci-layout") && ingest.has("index.json");
+  // A pull names the type (a Docker 25 archive is both), a load finds it.
+  if (source.named && source.named->transport == Transport::kDockerArchive) {
+    if (!docker) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: loading tar component manifest.json: file does not exist",
+                       archive_name));
+    }
+    oci = false;
+  } else if (source.named) {
+    if (!oci) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: loading index: index.json or oci-layout: file does not exist",
+                       archive_name));
+    }
+    docker = false;
+  }
+  if (docker) {
+    admit_detected(source, "docker-archive", archive_name);
     candidates = read_docker_archive(ingest);
-  } else if (ingest.has("oci-layout") && ingest.has("index.json")) {
-    if (admit) admit("oci-archive");
+  } else if (oci) {
+    admit_detected(source, "oci-archive", archive_name);
     candidates = read_oci_archive(ingest);
   } else {
     fail(ErrorKind::kInvalidInput,
@@ -266,13 +393,15 @@ std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input
                      "oci-layout and index.json)",
                      archive_name));
   }
+  if (source.named) candidates = select_images(std::move(candidates), *source.named);
   ingest.sync();
   std::vector<LoadedImage> loaded;
   for (const auto& c : candidates) {
-    store.add_image(c.image, c.names, "load");
-    if (!c.sibling) loaded.push_back(LoadedImage{c.image.id, c.names});
+    const std::vector<std::string>& names = source.names && !c.sibling ? *source.names : c.names;
+    store.add_image(c.image, names, "load");
+    if (!c.sibling) loaded.push_back(LoadedImage{c.image.id, names});
     if (!c.list) continue;
-    for (const std::string& name : c.names) {
+    for (const std::string& name : names) {
       store::put_list(store, name, c.list->raw, c.list->media_type, c.list->media_type);
     }
   }

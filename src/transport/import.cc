@@ -13,6 +13,8 @@
 #include "oci/config.h"
 #include "oci/manifest.h"
 #include "store/config_facts.h"
+#include "transport/source_policy.h"
+#include "transport/transport_name.h"
 
 namespace schicht::transport {
 namespace {
@@ -124,7 +126,8 @@ void apply_change(ContainerConfig& config, const std::string& change) {
 }  // namespace
 
 Digest import_tarball(store::Store& store, Reader& input, const std::string& source_name,
-                      const ImportOptions& options) {
+                      const ImportOptions& options, const trust::Policy* policy) {
+  admit_source(policy, *parse_transport_name("tarball:" + source_name));
   ImageConfig config;
   for (const auto& change : options.changes) apply_change(config.config, change);
 

@@ -9,6 +9,7 @@
 #include "core/digest.h"
 #include "core/io.h"
 #include "store/store.h"
+#include "trust/policy.h"
 
 namespace schicht::transport {
 
@@ -22,7 +23,9 @@ struct ImportOptions {
   int64_t created_ns = 0;
 };
 
+// policy.json is evaluated first for "tarball:SOURCE_NAME" (the transport's "" scope, as podman
+// import does); `policy` is null only for --insecure-policy.
 Digest import_tarball(store::Store& store, Reader& input, const std::string& source_name,
-                      const ImportOptions& options);
+                      const ImportOptions& options, const trust::Policy* policy);
 
 }  // namespace schicht::transport

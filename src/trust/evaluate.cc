@@ -76,11 +76,14 @@ Decision evaluate(const Policy& policy, const Subject& subject, SignatureSource&
   return d;
 }
 
+std::string rejection_message(const Decision& decision) {
+  return fmt::format("Source image rejected: {} ({} requires {})", decision.reason,
+                     decision.match.describe(), decision.requirement);
+}
+
 void enforce(const Decision& decision) {
   if (decision.accepted) return;
-  fail(ErrorKind::kPolicy,
-       fmt::format("Source image rejected: {} ({} requires {})", decision.reason,
-                   decision.match.describe(), decision.requirement));
+  fail(ErrorKind::kPolicy, rejection_message(decision));
 }
 
 void admit(const Policy& policy, const Subject& subject, SignatureSource& signatures,

@@ -83,6 +83,8 @@ Decision evaluate(const Policy& policy, const Subject& subject, SignatureSource&
 
 // Throws kPolicy with podman's message plus the scope and requirement when rejected.
 void enforce(const Decision& decision);
+// The message enforce() throws for a rejection.
+std::string rejection_message(const Decision& decision);
 
 // Evaluate, then enforce.
 void admit(const Policy& policy, const Subject& subject, SignatureSource& signatures,

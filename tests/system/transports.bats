@@ -12,7 +12,9 @@ load helpers
   s push app:1 "oci:$WORK/odir"
   s push app:1 "dir:$WORK/ddir"
   [ -f "$WORK/o.tar" ] && [ -f "$WORK/d.tar" ] && [ -f "$WORK/odir/index.json" ] && [ -f "$WORK/ddir/manifest.json" ]
-  for src in "oci-archive:$WORK/o.tar" "docker-archive:$WORK/d.tar" "oci:$WORK/odir" "dir:$WORK/ddir"; do
+  # oci:DIR names the image localhost/DIR, as typed: $WORK may hold capitals, a name may not.
+  cd "$WORK"
+  for src in "oci-archive:$WORK/o.tar" "docker-archive:$WORK/d.tar" "oci:odir" "dir:$WORK/ddir"; do
     rm -rf "$STORE"
     run s pull "$src"
     expect_success
@@ -49,28 +51,29 @@ load helpers
   s push app:1 "oci:$WORK/odir"
   s rmi app:1 >/dev/null
   BEFORE=$(store_state)
+  cd "$WORK"  # oci:DIR names the image after DIR as typed; $WORK may hold capitals
   # The blobs live outside; the layout only links to them.
   mkdir "$WORK/host"
   mv "$WORK/odir/blobs" "$WORK/host/blobs"
   ln -s "$WORK/host/blobs" "$WORK/odir/blobs"
-  run s pull "oci:$WORK/odir"
-  expect_failure 125 "$WORK/odir/blobs" "refusing a path that leaves the directory"
+  run s pull "oci:odir"
+  expect_failure 125 "odir/blobs" "refusing a path that leaves the directory"
   same_as_before "$(store_state)"
   # An absolute link to a file, and a relative one climbing out, are refused the same way.
   rm "$WORK/odir/blobs"
   cp -r "$WORK/host/blobs" "$WORK/odir/blobs"
   blob=$(ls "$WORK/odir/blobs/sha256" | head -n 1)
   ln -sf "$WORK/host/blobs/sha256/$blob" "$WORK/odir/blobs/sha256/$blob"
-  run s pull "oci:$WORK/odir"
-  expect_failure 125 "$WORK/odir/blobs/sha256/$blob: refusing a path that leaves the directory"
+  run s pull "oci:odir"
+  expect_failure 125 "odir/blobs/sha256/$blob: refusing a path that leaves the directory"
   ln -sf "../../../host/blobs/sha256/$blob" "$WORK/odir/blobs/sha256/$blob"
-  run s pull "oci:$WORK/odir"
-  expect_failure 125 "$WORK/odir/blobs/sha256/$blob: refusing a path that leaves the directory"
+  run s pull "oci:odir"
+  expect_failure 125 "odir/blobs/sha256/$blob: refusing a path that leaves the directory"
   same_as_before "$(store_state)"
   # A link that stays inside the layout is followed.
   cp "$WORK/host/blobs/sha256/$blob" "$WORK/odir/kept"
   ln -sf "../../kept" "$WORK/odir/blobs/sha256/$blob"
-  run s pull "oci:$WORK/odir"
+  run s pull "oci:odir"
   expect_success
   s image exists "${lines[-1]}"
 }
@@ -91,12 +94,13 @@ load helpers
   mkfifo "$WORK/ddir/manifest.json"
   run timeout 20 "$SCHICHT" --root "$STORE" pull "dir:$WORK/ddir"
   expect_failure 125 "$WORK/ddir/manifest.json: a FIFO is not allowed here"
+  cd "$WORK"  # oci:DIR names the image after DIR as typed; $WORK may hold capitals
   mkfifo "$WORK/odir/oci-layout.fifo"
-  run timeout 20 "$SCHICHT" --root "$STORE" pull "oci:$WORK/odir"
-  expect_failure 125 "$WORK/odir/oci-layout.fifo: a FIFO is not allowed here"
+  run timeout 20 "$SCHICHT" --root "$STORE" pull "oci:odir"
+  expect_failure 125 "odir/oci-layout.fifo: a FIFO is not allowed here"
   rm "$WORK/odir/oci-layout.fifo"
   python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/odir/sock"
-  run timeout 20 "$SCHICHT" --root "$STORE" pull "oci:$WORK/odir"
-  expect_failure 125 "$WORK/odir/sock: a socket is not allowed here"
+  run timeout 20 "$SCHICHT" --root "$STORE" pull "oci:odir"
+  expect_failure 125 "odir/sock: a socket is not allowed here"
   same_as_before "$(store_state)"
 }

@@ -1,0 +1,25 @@
+// policy.json for an image entering the store: the one place that says which policy identity
+// and scopes a source has (containers-policy.json(5)) and the one check every local transport
+// passes (load_archive, import_tarball and pull_local call it themselves; registry pulls build
+// their subject here and check signatures in copy/pull_trust.h).
+//
+// Scopes per transport: docker: the reference, its repository, namespaces, host and wildcards
+// (trust/scope.h); oci, oci-archive, dir: the absolute, symlink-free path and its parents;
+// docker-archive and tarball: only the transport's "" scope.
+#pragma once
+
+#include "core/reference.h"
+#include "transport/transport_name.h"
+#include "trust/evaluate.h"
+#include "trust/policy.h"
+
+namespace schicht::transport {
+
+trust::Subject policy_subject(const TransportRef& source);
+trust::Subject docker_subject(const Reference& reference);
+
+// Evaluates `policy` for `source` (which carries no signatures); kPolicy when it rejects,
+// naming the scope and requirement. `policy` is null only for --insecure-policy.
+void admit_source(const trust::Policy* policy, const TransportRef& source);
+
+}  // namespace schicht::transport
