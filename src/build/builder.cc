@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "build/copy_step.h"
+#include "build/emulation.h"
 #include "build/layers.h"
 #include "build/mapped_tree.h"
 #include "build/run_step.h"
@@ -124,8 +125,24 @@ class Builder {
     }
   }
 
+  // The platform a stage's image is of: what was asked for, else this machine's.
+  Platform target_platform() const { return options_.platform.value_or(Platform::host()); }
+
+  // Whether a stored image is of the platform asked for (any image is, when none was asked).
+  bool of_target_platform(const Digest& id) {
+    if (!options_.platform) return true;
+    ImageConfig config = parse_config(store_.blobs().read(id));
+    Platform image{.os = config.os, .architecture = config.architecture, .variant = config.variant};
+    for (const Platform& candidate : candidate_platforms(*options_.platform)) {
+      if (platform_matches(image, candidate)) return true;
+    }
+    return false;
+  }
+
   Digest find_or_pull(const std::string& name) {
     auto local = store::find_image(store_, name);
+    // An image of another platform is not this one's base: podman pulls instead.
+    if (local && !of_target_platform(*local)) local.reset();
     if (options_.pull == PullPolicy::kNever || (options_.pull == PullPolicy::kMissing && local)) {
       if (!local) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", name));
       return *local;
@@ -162,10 +179,10 @@ class Builder {
     ctx.stage = &stage;
     with_step(stage.from, [&] {
       if (base == "scratch") {
-        Platform host = Platform::host();
-        ctx.state.config.os = host.os;
-        ctx.state.config.architecture = host.architecture;
-        ctx.state.config.variant = host.variant;
+        Platform platform = target_platform();
+        ctx.state.config.os = platform.os;
+        ctx.state.config.architecture = platform.architecture;
+        ctx.state.config.variant = platform.variant;
       } else if (const Stage* s = stage_named(base, stage.index)) {
         ctx.state = results_[static_cast<size_t>(s->index)];
         if (ctx.state.id) ctx.history_comment = "FROM " + short_id(*ctx.state.id, 12);
@@ -253,6 +270,8 @@ class Builder {
     key.update(fmt::format("{}\nparent {}\nstage-base {}\n", kCacheVersion,
                            ctx.state.id ? ctx.state.id->str() : "scratch", ctx.history_comment));
     key.update(fmt::format("instruction {}\nflags {}\n", ins.original, fmt::join(ins.flags, " ")));
+    // A scratch stage's platform is in no parent image.
+    if (options_.platform) key.update(fmt::format("platform {}\n", options_.platform->str()));
     for (const auto& [k, v] : sorted_args(ctx)) key.update(fmt::format("arg {}={}\n", k, v));
     if (ins.keyword == "ARG") {
       // The values this ARG brings into effect.
@@ -526,6 +545,13 @@ class Builder {
         ctx.state.config.config.working_dir.empty() ? "/" : ctx.state.config.config.working_dir;
     command.user = ctx.state.config.config.user;
     command.volumes = ctx.state.config.config.volumes;
+    // An image that names no architecture is taken to be this machine's, as runtimes do.
+    if (const ImageConfig& config = ctx.state.config; !config.architecture.empty()) {
+      require_runnable(Platform{.os = config.os.empty() ? "linux" : config.os,
+                                .architecture = config.architecture,
+                                .variant = config.variant},
+                       Platform::host());
+    }
     int status = run_command(command);
     if (status != 0) {
       throw StepFailed(

@@ -25,6 +25,7 @@
 
 #include "core/digest.h"
 #include "core/fs.h"
+#include "core/platform.h"
 #include "store/store.h"
 
 namespace schicht::build {
@@ -52,11 +53,15 @@ struct BuildOptions {
   // builds label theirs with buildah's version.
   bool identity_label = true;
   PullPolicy pull = PullPolicy::kMissing;
+  // --platform, --os, --arch, --variant: the platform of the image built. A FROM image of
+  // another platform is not used (it is pulled for this one); scratch stages are of it; RUN
+  // steps of a foreign platform need an emulator (emulation.h). nullopt: this machine's.
+  std::optional<Platform> platform;
   // Unix seconds for every created time and file time in new layers (--timestamp,
   // SOURCE_DATE_EPOCH): rebuilds give bit-identical images.
   std::optional<int64_t> timestamp;
-  // Pulls an image by the name as written and returns its ID (the CLI brings registries,
-  // policy and credentials). Null: pulling is not possible.
+  // Pulls an image by the name as written, for `platform` when one is set, and returns its ID
+  // (the CLI brings registries, policy and credentials). Null: pulling is not possible.
   std::function<Digest(const std::string&)> pull_image;
   // Progress (stdout) and warnings (stderr).
   std::function<void(const std::string&)> out;

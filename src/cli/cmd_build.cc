@@ -9,6 +9,7 @@
 #include "cli/policy.h"
 #include "copy/pull.h"
 #include "core/error.h"
+#include "core/platform.h"
 #include "core/reference.h"
 #include "registry/registries_conf.h"
 
@@ -37,6 +38,52 @@ int64_t parse_epoch(const std::string& text, std::string_view what) {
   } catch (const std::exception&) {
   }
   fail(ErrorKind::kInvalidInput, fmt::format("{}: {:?} is not a number of seconds", what, text));
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t at; (at = text.find(separator, start)) != std::string_view::npos; start = at + 1) {
+    out.emplace_back(text.substr(start, at - start));
+  }
+  out.emplace_back(text.substr(start));
+  return out;
+}
+
+// The platforms of --platform (a comma-separated list), or of --os/--arch/--variant; one
+// nullopt (this machine's) when none is given. Each is settled and normalized as pull's is.
+std::vector<std::optional<Platform>> build_platforms(const std::string& platform,
+                                                     const std::string& os, const std::string& arch,
+                                                     const std::string& variant) {
+  if (!platform.empty() && (!os.empty() || !arch.empty() || !variant.empty())) {
+    fail(ErrorKind::kInvalidInput,
+         "invalid --platform may not be used with --os, --arch, or --variant");
+  }
+  std::vector<std::optional<Platform>> out;
+  if (platform.empty()) {
+    if (os.empty() && arch.empty() && variant.empty()) return {std::nullopt};
+    Platform chosen = Platform{.os = os, .architecture = arch, .variant = variant}.normalize();
+    PlatformChoice choice{chosen.os, chosen.architecture, chosen.variant};
+    return {wanted_platforms(choice).front()};
+  }
+  for (const auto& part : split(platform, ',')) {
+    std::vector<std::string> fields = split(part, '/');
+    bool valid = fields.size() == 2 || fields.size() == 3;
+    for (const auto& f : fields) valid = valid && !f.empty();
+    if (!valid) {
+      std::string message =
+          fmt::format("invalid platform syntax for {:?} (use OS/ARCH[/VARIANT][,...])", part);
+      // podman names the entry of a list twice.
+      if (platform.find(',') != std::string::npos) {
+        message = fmt::format("unable to parse platform {:?}: {}", part, message);
+      }
+      fail(ErrorKind::kInvalidInput, message);
+    }
+    Platform chosen = Platform::parse(part).normalize();
+    out.push_back(
+        wanted_platforms(PlatformChoice{chosen.os, chosen.architecture, chosen.variant}).front());
+  }
+  return out;
 }
 
 }  // namespace
@@ -74,6 +121,17 @@ int cmd_build(Context& ctx, CommandArgs args) {
                    "use certificates at the specified path to access the registry");
   flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   flags.add_ignored("isolation", 0, true);
+  std::string platform_flag, os_flag, arch_flag, variant_flag;
+  flags.add_string("platform", 0, &platform_flag,
+                   "set the OS/ARCH/VARIANT of the image to the provided value instead of the "
+                   "current operating system and architecture of the host (for example linux/arm)");
+  flags.add_string("os", 0, &os_flag,
+                   "set the OS to the provided value instead of the current operating system of "
+                   "the host");
+  flags.add_string("arch", 0, &arch_flag,
+                   "set the ARCH of the image to the provided value instead of the architecture "
+                   "of the host");
+  flags.add_string("variant", 0, &variant_flag, "override the variant of the specified image");
   std::string image_format = "oci";
   if (const char* env = std::getenv("BUILDAH_FORMAT"); env != nullptr && *env != 0)
     image_format = env;
@@ -134,6 +192,8 @@ int cmd_build(Context& ctx, CommandArgs args) {
   } else if (image_format != "oci") {
     fail(ErrorKind::kInvalidInput, fmt::format("unrecognized image type {:?}", image_format));
   }
+  std::vector<std::optional<Platform>> platforms =
+      build_platforms(platform_flag, os_flag, arch_flag, variant_flag);
   options.target = target;
   options.use_cache = !no_cache;
   options.layers = layers;
@@ -171,20 +231,30 @@ int cmd_build(Context& ctx, CommandArgs args) {
       if (!quiet) fmt::print(stderr, "{}\n", line);
     };
     pull_options.policy = command_policy(ctx, signature_policy);
+    if (options.platform) {
+      pull_options.platform = PlatformChoice{options.platform->os, options.platform->architecture,
+                                             options.platform->variant};
+    }
     registry::RegistriesConfSources sources = registry::registries_conf_sources();
     registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
     return copy::pull(store, name, conf, sources, pull_options).id;
   };
 
+  // One image per platform asked for, one after another, as podman builds them.
   std::optional<Digest> built;
-  try {
-    built = build::build_image(store, options);
-  } catch (const build::StepFailed& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "Error: {}\n", e.what());
-    return e.status();
+  for (const auto& platform : platforms) {
+    options.platform = platform;
+    try {
+      built = build::build_image(store, options);
+    } catch (const build::StepFailed& e) {
+      std::fflush(stdout);
+      fmt::print(stderr, "Error: {}\n", e.what());
+      return e.status();
+    }
+    if (platforms.size() > 1 && iidfile.empty()) fmt::print("{}\n", built->hex());
   }
   const Digest& id = *built;
+  if (platforms.size() > 1 && iidfile.empty()) return 0;
   if (!iidfile.empty()) {
     write_file_atomic(iidfile, id.str());
   } else {
