@@ -77,9 +77,10 @@ class UsedFields {
 
  private:
   static constexpr std::string_view kFields[] = {
-      "ParentId",    "RepoTags", "RepoDigests", "Created",     "CreatedAt", "CreatedSince",
-      "CreatedTime", "Size",     "SharedSize",  "VirtualSize", "Labels",    "Containers",
-      "ReadOnly",    "Dangling", "History",     "Names",       "Digest",    "LastUsed"};
+      "ParentId",     "RepoTags",    "RepoDigests", "Created",    "CreatedAt",
+      "CreatedSince", "CreatedTime", "Size",        "SharedSize", "VirtualSize",
+      "Labels",       "Containers",  "ReadOnly",    "Dangling",   "History",
+      "Names",        "Digest",      "LastUsed",    "IsReadOnly"};
   std::vector<std::string_view> used_;
 };
 
@@ -130,6 +131,7 @@ std::optional<std::string> text_field(std::string_view field, const store::Image
   if (field == "Size") return human_size(image.size);
   if (field == "Digest") return image.manifest_digest.str();
   if (field == "LastUsed") return go_time_string(image.last_used);
+  if (field == "IsReadOnly") return "false";  // see ReadOnly; a method in podman, no header
   if (field == "History") {
     std::string history;
     for (const auto& name : names_history) history += (history.empty() ? "" : ", ") + name;
@@ -165,6 +167,7 @@ ordered_json image_fields(const store::ImageInfo& image,
   }
   if (used("Containers")) r["Containers"] = 0;
   if (used("ReadOnly")) r["ReadOnly"] = false;
+  if (used("IsReadOnly")) r["IsReadOnly"] = false;
   if (used("Dangling")) r["Dangling"] = image.names.empty();
   if (used("History")) r["History"] = text("History");
   if (used("Names")) r["Names"] = image.names;
@@ -243,7 +246,8 @@ void sort_rows(std::vector<Row>& rows, const std::string& key) {
 
 int cmd_images(Context& ctx, CommandArgs args) {
   FlagSet flags;
-  bool all = false, quiet = false, no_trunc = false, noheading = false, digests = false;
+  bool all = false, quiet = false, no_trunc = false, noheading = false, digests = false,
+       names_history = false;
   std::string format, sort = "created";
   std::vector<std::string> filters;
   flags.add_bool("all", 'a', &all, "Show all images (default hides intermediate images)");
@@ -254,7 +258,7 @@ int cmd_images(Context& ctx, CommandArgs args) {
   flags.add_string("format", 0, &format, "Change the output format to JSON or a Go template");
   flags.add_string("sort", 0, &sort, "Sort by created, id, repository, size, tag");
   flags.add_strings("filter", 'f', &filters, "Filter output based on conditions provided");
-  flags.add_bool("history", 0, &all, "Display the image name history");
+  flags.add_bool("history", 0, &names_history, "Display the image name history");
   bool help = false;
   auto positional =
       parse_command_flags(ctx, flags, args, "schicht images [options] [IMAGE]", &help);
@@ -271,6 +275,8 @@ int cmd_images(Context& ctx, CommandArgs args) {
                      sort));
   }
   if (!positional.empty()) filters.push_back("reference=" + positional[0]);
+  // As podman does: hiding intermediate images is a filter, so a contradicting one fails.
+  if (!all) filters.push_back("intermediate=false");
   store::Store& store = ctx.store();
   int64_t now = store::now_ns();
   ImageFilter filter(store, filters, now);
