@@ -337,6 +337,27 @@ int cmd_container_exists(Context& ctx, CommandArgs args) {
   return ctx.store().find_container(positional[0]) ? 0 : 1;
 }
 
+ordered_json container_inspect_json(store::Store& store, const store::ContainerInfo& c) {
+  ordered_json d;
+  d["Id"] = c.id;
+  d["Created"] = format_rfc3339_nano(c.created);
+  d["Path"] = c.command.empty() ? "" : c.command.front();
+  d["Args"] = c.command.size() > 1
+                  ? ordered_json(std::vector<std::string>(c.command.begin() + 1, c.command.end()))
+                  : ordered_json::array();
+  d["State"] = {{"OciVersion", ""}, {"Status", "created"}, {"Running", false}, {"Pid", 0}};
+  d["Image"] = std::string(c.image_id.hex());
+  d["ImageDigest"] = store.image(c.image_id)->manifest_digest.str();
+  d["ImageName"] = c.image_name;
+  d["Rootfs"] = "";
+  d["Name"] = c.name;
+  d["Driver"] = "schicht";
+  d["GraphDriver"] = {{"Name", "schicht"},
+                      {"Data", {{"MergedDir", (store.container_dir(c.id) / "rootfs").string()}}}};
+  d["SizeRootFs"] = c.size;
+  return d;
+}
+
 int cmd_container_inspect(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string format;
@@ -354,26 +375,7 @@ int cmd_container_inspect(Context& ctx, CommandArgs args) {
       missing = name;
       break;
     }
-    ordered_json d;
-    d["Id"] = c->id;
-    d["Created"] = format_rfc3339_nano(c->created);
-    d["Path"] = c->command.empty() ? "" : c->command.front();
-    d["Args"] =
-        c->command.size() > 1
-            ? ordered_json(std::vector<std::string>(c->command.begin() + 1, c->command.end()))
-            : ordered_json::array();
-    d["State"] = {{"OciVersion", ""}, {"Status", "created"}, {"Running", false}, {"Pid", 0}};
-    d["Image"] = std::string(c->image_id.hex());
-    d["ImageDigest"] = store.image(c->image_id)->manifest_digest.str();
-    d["ImageName"] = c->image_name;
-    d["Rootfs"] = "";
-    d["Name"] = c->name;
-    d["Driver"] = "schicht";
-    d["GraphDriver"] = {
-        {"Name", "schicht"},
-        {"Data", {{"MergedDir", (store.container_dir(c->id) / "rootfs").string()}}}};
-    d["SizeRootFs"] = c->size;
-    docs.push_back(d);
+    docs.push_back(container_inspect_json(store, *c));
   }
   std::string out;
   if (format.empty() || is_json_format(format)) {
