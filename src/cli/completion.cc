@@ -59,6 +59,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"rm", "c*"},
       {"rmi", "i*"},
       {"save", "i*"},
+      {"search", "-"},
       {"system check", "-"},
       {"system df", "-"},
       {"system prune", "-"},
