@@ -26,6 +26,7 @@ std::span<const Command> top_level_commands() {
       Command{"save", "Save image(s) to an archive", cmd_save},
       Command{"search", "Search registry for image", cmd_search},
       Command{"tag", "Add an additional name to a local image", cmd_tag},
+      Command{"unshare", "Run a command in a modified user namespace", cmd_unshare},
       Command{"untag", "Remove a name from a local image", cmd_untag},
       Command{"version", "Display the schicht version information", cmd_version},
   };

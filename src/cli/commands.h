@@ -19,6 +19,7 @@ int cmd_rmi(Context& ctx, CommandArgs args);
 int cmd_image_exists(Context& ctx, CommandArgs args);
 int cmd_inspect(Context& ctx, CommandArgs args);
 int cmd_search(Context& ctx, CommandArgs args);
+int cmd_unshare(Context& ctx, CommandArgs args);
 int cmd_image_inspect(Context& ctx, CommandArgs args);
 int cmd_history(Context& ctx, CommandArgs args);
 int cmd_pull(Context& ctx, CommandArgs args);
