@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # images: the intermediate, dangling, containers, readonly and manifest filters, the hiding of
-# intermediate images without --all, and {{.IsReadOnly}}, as podman 4.3 prints them.
+# intermediate images without --all, {{.IsReadOnly}}, and what Dangling and Containers show, as
+# podman 4.3 prints them.
 
 load helpers
 
@@ -31,7 +32,7 @@ transcript() {
   local tool=$1
   show() {
     echo "== $*"
-    $tool images --format '{{.Repository}}:{{.Tag}} {{.IsReadOnly}} {{.ReadOnly}}' "$@" 2>&1 | sort
+    $tool images --format '{{.Repository}}:{{.Tag}} {{.IsReadOnly}} {{.ReadOnly}} {{.Dangling}} {{.Containers}}' "$@" 2>&1 | sort
     echo "rc=${PIPESTATUS[0]}"
   }
   show
@@ -44,6 +45,11 @@ transcript() {
   show --filter intermediate=false
   show --filter dangling=true
   show -a --filter containers=true --filter dangling=false
+  echo "== json"
+  $tool images -a --format json | python3 -c '
+import json, sys
+for i in sorted(json.load(sys.stdin), key=lambda i: (sorted(i.get("Names") or []), i["Containers"])):
+    print(sorted(i.get("Names") or []), i.get("Dangling"), i["Containers"])'
   echo "== table"
   $tool images --format 'table {{.Repository}} {{.IsReadOnly}}' b:1
   echo "== bad"
@@ -69,7 +75,8 @@ transcript() {
   transcript s >"$WORK/schicht.txt"
   diff "$WORK/podman.txt" "$WORK/schicht.txt"
   # The test compares something: the intermediate image is hidden, then shown.
-  grep -A2 '^== -a --filter intermediate=true$' "$WORK/schicht.txt" | grep -q '^<none>:<none> false'
+  grep -A2 '^== -a --filter intermediate=true$' "$WORK/schicht.txt" | grep -q '^<none>:<none> false false false 0$'
+  grep -q "^\['localhost/base:1'\] None 1$" "$WORK/schicht.txt"
 }
 
 @test "without podman: intermediate images are hidden, filters select, bad values fail" {
