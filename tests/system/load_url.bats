@@ -26,7 +26,7 @@ server.serve_forever()' "$WORK/www" >"$WORK/port" 2>/dev/null 3>&- &
 }
 
 teardown() {
-  kill "$SERVER"
+  [ -z "${SERVER:-}" ] || kill "$SERVER"
   remove_work
 }
 
