@@ -366,31 +366,8 @@ int cmd_container_inspect(Context& ctx, CommandArgs args) {
   auto names =
       parse_command_flags(ctx, flags, args, "schicht container inspect CONTAINER...", &help);
   if (help) return 0;
-  store::Store& store = ctx.store();
-  ordered_json docs = ordered_json::array();
-  std::string missing;
-  for (const auto& name : names) {
-    auto c = store.find_container(name);
-    if (!c) {
-      missing = name;
-      break;
-    }
-    docs.push_back(container_inspect_json(store, *c));
-  }
-  std::string out;
-  if (format.empty() || is_json_format(format)) {
-    out = json_report_raw(docs, 4);  // podman's inspect leaves '<', '>' and '&' as they are
-  } else {
-    Template tmpl = parse_object_format(inspect_normalize(format, false), "inspect");
-    for (const auto& doc : docs) tmpl.execute(out, inspect_template_view(doc));
-  }
-  fmt::print("{}", out);
-  if (!missing.empty()) {
-    std::fflush(stdout);
-    fmt::print(stderr, "Error: no such container {}\n", missing);
-    return 125;
-  }
-  return 0;
+  if (names.empty()) fail(ErrorKind::kInvalidInput, "no names or ids specified");
+  return inspect_objects(ctx, names, format, "container");
 }
 
 }  // namespace schicht::cli

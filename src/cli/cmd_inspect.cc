@@ -42,6 +42,8 @@ struct Inspected {
   bool image;
 };
 
+}  // namespace
+
 // Prints every object of `names` found as `type`, then the errors: all but the first as
 // "error inspecting object: ...", the first as the command's error (podman 4.3's order).
 // --type all looks for a container first, then an image, so a name both have is the
@@ -94,8 +96,6 @@ int inspect_objects(Context& ctx, const std::vector<std::string>& names, const s
   }
   return 0;
 }
-
-}  // namespace
 
 int cmd_inspect(Context& ctx, CommandArgs args) {
   FlagSet flags;

@@ -42,8 +42,15 @@ transcript() {
   rc=0
   $tool image inspect --format '{{.RepoTags}}' c1 nope 2>&1 || rc=$?
   echo "rc=$rc"
+  echo "== container inspect"
+  rc=0
+  $tool container inspect nope c1 nope2 >"$WORK/out.json" 2>"$WORK/err" || rc=$?
+  summary <"$WORK/out.json"
+  cat "$WORK/err"
+  echo "rc=$rc"
   echo "== json"
   $tool inspect c1 | head -3 | sed 's/"Id": ".*"/"Id": ID/'
+  $tool container inspect c1 | head -3 | sed 's/"Id": ".*"/"Id": ID/'
 }
 
 @test "inspect --type finds containers and images as podman does, with its errors" {
