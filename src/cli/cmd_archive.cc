@@ -10,6 +10,8 @@
 #include "cli/commands.h"
 #include "cli/manifest_lists.h"
 #include "cli/policy.h"
+#include "cli/transfer_timeouts.h"
+#include "copy/url_download.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
@@ -45,6 +47,29 @@ Input open_input(const std::string& path) {
   return in;
 }
 
+// podman's `load -i http(s)://...`: the archive is downloaded first (with the registry
+// timeouts from the environment), then loaded from the temporary file. podman loads whatever
+// body a 404 brings and fails on it as a payload of no known format; schicht says so with the
+// same first line, naming the status instead of what the body was not.
+Input download_input(const std::string& url) {
+  registry::HttpOptions http;
+  apply_timeout_environment(http);
+  copy::Downloaded got = copy::download_to_temp_file(url, temp_root(), http);
+  if (!got.file) {
+    std::string why =
+        fmt::format("{}: the server answered {}", url, registry::status_text(got.status));
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("payload does not match any of the supported image formats:\n"
+                     " * oci-archive: {}\n * docker-archive: {}",
+                     why, why));
+  }
+  Input in;
+  in.owned = std::move(got.file);
+  in.fd = in.owned.get();
+  in.name = url;
+  return in;
+}
+
 }  // namespace
 
 int cmd_load(Context& ctx, CommandArgs args) {
@@ -62,12 +87,15 @@ int cmd_load(Context& ctx, CommandArgs args) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 0 arg(s), received {}", positional.size()));
   }
   std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
-  Input in = open_input(input);
+  bool url = copy::is_download_url(input);
+  Input in = url ? download_input(input) : open_input(input);
   FdReader reader(in.fd, in.name);
-  // Archives carry no signatures; the scope of an oci-archive is its path (none for stdin).
-  transport::LoadSource source{
-      .policy = policy.get(),
-      .path = input.empty() || input == "-" ? "" : fs::absolute(input).lexically_normal().string()};
+  // Archives carry no signatures; the scope of an oci-archive is its path (none for stdin or a
+  // download).
+  transport::LoadSource source{.policy = policy.get(),
+                               .path = input.empty() || input == "-" || url
+                                           ? ""
+                                           : fs::absolute(input).lexically_normal().string()};
   std::vector<transport::LoadedImage> loaded;
   try {
     loaded = transport::load_archive(ctx.store(), reader, in.name, source);

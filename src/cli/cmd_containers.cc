@@ -340,6 +340,27 @@ int cmd_container_exists(Context& ctx, CommandArgs args) {
   return ctx.store().find_container(positional[0]) ? 0 : 1;
 }
 
+ordered_json container_inspect_json(store::Store& store, const store::ContainerInfo& c) {
+  ordered_json d;
+  d["Id"] = c.id;
+  d["Created"] = format_rfc3339_nano(c.created);
+  d["Path"] = c.command.empty() ? "" : c.command.front();
+  d["Args"] = c.command.size() > 1
+                  ? ordered_json(std::vector<std::string>(c.command.begin() + 1, c.command.end()))
+                  : ordered_json::array();
+  d["State"] = {{"OciVersion", ""}, {"Status", "created"}, {"Running", false}, {"Pid", 0}};
+  d["Image"] = std::string(c.image_id.hex());
+  d["ImageDigest"] = store.image(c.image_id)->manifest_digest.str();
+  d["ImageName"] = c.image_name;
+  d["Rootfs"] = "";
+  d["Name"] = c.name;
+  d["Driver"] = "schicht";
+  d["GraphDriver"] = {{"Name", "schicht"},
+                      {"Data", {{"MergedDir", (store.container_dir(c.id) / "rootfs").string()}}}};
+  d["SizeRootFs"] = c.size;
+  return d;
+}
+
 int cmd_container_inspect(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string format;
@@ -348,50 +369,8 @@ int cmd_container_inspect(Context& ctx, CommandArgs args) {
   auto names =
       parse_command_flags(ctx, flags, args, "schicht container inspect CONTAINER...", &help);
   if (help) return 0;
-  store::Store& store = ctx.store();
-  ordered_json docs = ordered_json::array();
-  std::string missing;
-  for (const auto& name : names) {
-    auto c = store.find_container(name);
-    if (!c) {
-      missing = name;
-      break;
-    }
-    ordered_json d;
-    d["Id"] = c->id;
-    d["Created"] = format_rfc3339_nano(c->created);
-    d["Path"] = c->command.empty() ? "" : c->command.front();
-    d["Args"] =
-        c->command.size() > 1
-            ? ordered_json(std::vector<std::string>(c->command.begin() + 1, c->command.end()))
-            : ordered_json::array();
-    d["State"] = {{"OciVersion", ""}, {"Status", "created"}, {"Running", false}, {"Pid", 0}};
-    d["Image"] = std::string(c->image_id.hex());
-    d["ImageDigest"] = store.image(c->image_id)->manifest_digest.str();
-    d["ImageName"] = c->image_name;
-    d["Rootfs"] = "";
-    d["Name"] = c->name;
-    d["Driver"] = "schicht";
-    d["GraphDriver"] = {
-        {"Name", "schicht"},
-        {"Data", {{"MergedDir", (store.container_dir(c->id) / "rootfs").string()}}}};
-    d["SizeRootFs"] = c->size;
-    docs.push_back(d);
-  }
-  std::string out;
-  if (format.empty() || is_json_format(format)) {
-    out = json_report_raw(docs, 4);  // podman's inspect leaves '<', '>' and '&' as they are
-  } else {
-    Template tmpl = parse_object_format(inspect_normalize(format, false), "inspect");
-    for (const auto& doc : docs) tmpl.execute(out, inspect_template_view(doc));
-  }
-  fmt::print("{}", out);
-  if (!missing.empty()) {
-    std::fflush(stdout);
-    fmt::print(stderr, "Error: no such container {}\n", missing);
-    return 125;
-  }
-  return 0;
+  if (names.empty()) fail(ErrorKind::kInvalidInput, "no names or ids specified");
+  return inspect_objects(ctx, names, format, "container");
 }
 
 }  // namespace schicht::cli

@@ -20,6 +20,7 @@
 #include "core/error.h"
 #include "core/reference.h"
 #include "core/time.h"
+#include "store/image_children.h"
 
 namespace schicht::cli {
 namespace {
@@ -37,7 +38,15 @@ ordered_json labels_of(const store::ImageInfo& image) {
 }
 
 // podman's ImageSummary as `--format json` prints it: one object per image.
-ordered_json summary_json(const store::ImageInfo& image, const std::vector<std::string>& history) {
+// What podman counts per image beyond its rows: whether it is dangling (untagged, and no image
+// was built on it: an untagged parent is intermediate instead) and how many containers use it.
+struct Usage {
+  bool dangling = false;
+  int containers = 0;
+};
+
+ordered_json summary_json(const store::ImageInfo& image, const std::vector<std::string>& history,
+                          const Usage& usage) {
   ordered_json j;
   j["Id"] = std::string(image.id.hex());
   j["ParentId"] = "";
@@ -47,8 +56,8 @@ ordered_json summary_json(const store::ImageInfo& image, const std::vector<std::
   j["SharedSize"] = 0;
   j["VirtualSize"] = image.size;
   j["Labels"] = labels_of(image);
-  j["Containers"] = 0;
-  if (image.names.empty()) j["Dangling"] = true;
+  j["Containers"] = usage.containers;
+  if (usage.dangling) j["Dangling"] = true;
   if (!image.names.empty()) j["Names"] = image.names;
   j["Digest"] = image.manifest_digest.str();
   if (!history.empty()) j["History"] = history;
@@ -77,9 +86,10 @@ class UsedFields {
 
  private:
   static constexpr std::string_view kFields[] = {
-      "ParentId",    "RepoTags", "RepoDigests", "Created",     "CreatedAt", "CreatedSince",
-      "CreatedTime", "Size",     "SharedSize",  "VirtualSize", "Labels",    "Containers",
-      "ReadOnly",    "Dangling", "History",     "Names",       "Digest",    "LastUsed"};
+      "ParentId",     "RepoTags",    "RepoDigests", "Created",    "CreatedAt",
+      "CreatedSince", "CreatedTime", "Size",        "SharedSize", "VirtualSize",
+      "Labels",       "Containers",  "ReadOnly",    "Dangling",   "History",
+      "Names",        "Digest",      "LastUsed",    "IsReadOnly"};
   std::vector<std::string_view> used_;
 };
 
@@ -130,6 +140,7 @@ std::optional<std::string> text_field(std::string_view field, const store::Image
   if (field == "Size") return human_size(image.size);
   if (field == "Digest") return image.manifest_digest.str();
   if (field == "LastUsed") return go_time_string(image.last_used);
+  if (field == "IsReadOnly") return "false";  // see ReadOnly; a method in podman, no header
   if (field == "History") {
     std::string history;
     for (const auto& name : names_history) history += (history.empty() ? "" : ", ") + name;
@@ -142,7 +153,7 @@ std::optional<std::string> text_field(std::string_view field, const store::Image
 // and Tag are placeholders the caller fills in).
 ordered_json image_fields(const store::ImageInfo& image,
                           const std::vector<std::string>& names_history, const UsedFields& used,
-                          bool no_trunc, int64_t now) {
+                          const Usage& usage, bool no_trunc, int64_t now) {
   auto text = [&](std::string_view field) {
     return *text_field(field, image, "", "", names_history, no_trunc, now);
   };
@@ -163,9 +174,10 @@ ordered_json image_fields(const store::ImageInfo& image,
     ordered_json labels = labels_of(image);
     r["Labels"] = labels.is_null() ? ordered_json::object() : labels;
   }
-  if (used("Containers")) r["Containers"] = 0;
+  if (used("Containers")) r["Containers"] = usage.containers;
   if (used("ReadOnly")) r["ReadOnly"] = false;
-  if (used("Dangling")) r["Dangling"] = image.names.empty();
+  if (used("IsReadOnly")) r["IsReadOnly"] = false;
+  if (used("Dangling")) r["Dangling"] = usage.dangling;
   if (used("History")) r["History"] = text("History");
   if (used("Names")) r["Names"] = image.names;
   for (std::string_view field : {"Digest", "LastUsed"}) {
@@ -243,7 +255,8 @@ void sort_rows(std::vector<Row>& rows, const std::string& key) {
 
 int cmd_images(Context& ctx, CommandArgs args) {
   FlagSet flags;
-  bool all = false, quiet = false, no_trunc = false, noheading = false, digests = false;
+  bool all = false, quiet = false, no_trunc = false, noheading = false, digests = false,
+       names_history = false;
   std::string format, sort = "created";
   std::vector<std::string> filters;
   flags.add_bool("all", 'a', &all, "Show all images (default hides intermediate images)");
@@ -254,7 +267,7 @@ int cmd_images(Context& ctx, CommandArgs args) {
   flags.add_string("format", 0, &format, "Change the output format to JSON or a Go template");
   flags.add_string("sort", 0, &sort, "Sort by created, id, repository, size, tag");
   flags.add_strings("filter", 'f', &filters, "Filter output based on conditions provided");
-  flags.add_bool("history", 0, &all, "Display the image name history");
+  flags.add_bool("history", 0, &names_history, "Display the image name history");
   bool help = false;
   auto positional =
       parse_command_flags(ctx, flags, args, "schicht images [options] [IMAGE]", &help);
@@ -271,6 +284,8 @@ int cmd_images(Context& ctx, CommandArgs args) {
                      sort));
   }
   if (!positional.empty()) filters.push_back("reference=" + positional[0]);
+  // As podman does: hiding intermediate images is a filter, so a contradicting one fails.
+  if (!all) filters.push_back("intermediate=false");
   store::Store& store = ctx.store();
   int64_t now = store::now_ns();
   ImageFilter filter(store, filters, now);
@@ -315,6 +330,19 @@ int cmd_images(Context& ctx, CommandArgs args) {
     auto found = history.find(image.id.str());
     return found == history.end() ? kNoHistory : found->second;
   };
+  // Containers per image, read only when shown; dangling asks for children of untagged images.
+  std::map<std::string, int> containers;
+  if (json || used("Containers")) {
+    for (const auto& c : store.containers()) ++containers[c.image_id.str()];
+  }
+  auto usage_of = [&](const store::ImageInfo& image) {
+    Usage usage;
+    usage.dangling = image.names.empty() && (json || used("Dangling")) &&
+                     !store::has_child_image(store, image.id);
+    auto found = containers.find(image.id.str());
+    if (found != containers.end()) usage.containers = found->second;
+    return usage;
+  };
   if (json) {
     // One entry per name, as podman prints its table rows: an image with two names is listed
     // twice (-q lists it once).
@@ -323,7 +351,10 @@ int cmd_images(Context& ctx, CommandArgs args) {
     entries.reserve(rows.size());
     for (const auto& row : rows) {
       auto [it, fresh] = texts.try_emplace(row.image);
-      if (fresh) it->second = json_element(summary_json(*row.image, history_of(*row.image)));
+      if (fresh) {
+        it->second =
+            json_element(summary_json(*row.image, history_of(*row.image), usage_of(*row.image)));
+      }
       entries.push_back(&it->second);
     }
     fmt::print("{}", json_array_report(entries));
@@ -369,7 +400,7 @@ int cmd_images(Context& ctx, CommandArgs args) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const store::ImageInfo& image = *rows[i].image;
     if (i == 0 || rows[i - 1].image != &image) {
-      base = image_fields(image, history_of(image), used, no_trunc, now);
+      base = image_fields(image, history_of(image), used, usage_of(image), no_trunc, now);
     }
     auto [repository, tag] = split_stored_name(rows[i].name);
     // The last row of an image takes its fields over; the others copy them.

@@ -1,9 +1,13 @@
-// inspect / image inspect, and history.
+// inspect (images and containers), image inspect, and history.
+#include <algorithm>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/containers.h"
 #include "cli/humanize.h"
 #include "cli/image_json.h"
 #include "cli/report.h"
@@ -17,49 +21,116 @@ namespace schicht::cli {
 
 using nlohmann::ordered_json;
 
-int cmd_inspect(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string format, type = "image";
-  bool size = false;
-  flags.add_string("format", 'f', &format, "Format the output using the given Go template");
-  flags.add_string("type", 't', &type, "Specify inspect-object type (image)");
-  flags.add_bool("size", 's', &size, "Display total file size");
-  bool help = false;
-  auto names =
-      parse_command_flags(ctx, flags, args, "schicht inspect [options] IMAGE [IMAGE...]", &help);
-  if (help) return 0;
-  if (names.empty()) fail(ErrorKind::kInvalidInput, "no names or ids specified");
-  if (type != "image" && type != "all") {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("invalid type {:?}: schicht inspects images only", type));
+namespace {
+
+// podman's message for a name `type` does not know. schicht has no pods, volumes or networks,
+// so every name of those types is unknown, in podman's words.
+std::string not_found(const std::string& type, const std::string& name) {
+  if (type == "image") return fmt::format("{}: image not known", name);
+  if (type == "container") return fmt::format("no such container {}", name);
+  if (type == "pod") return fmt::format("no such pod {}", name);
+  if (type == "volume") return fmt::format("no such volume {}", name);
+  if (type == "network") {
+    return fmt::format("network {}: unable to find network with name or ID {}: network not found",
+                       name, name);
   }
+  return fmt::format("no such object: {:?}", name);
+}
+
+struct Inspected {
+  ordered_json doc;
+  bool image;
+};
+
+}  // namespace
+
+// Prints every object of `names` found as `type`, then the errors: all but the first as
+// "error inspecting object: ...", the first as the command's error (podman 4.3's order).
+// --type all looks for a container first, then an image, so a name both have is the
+// container's.
+int inspect_objects(Context& ctx, const std::vector<std::string>& names, const std::string& format,
+                    const std::string& type) {
   store::Store& store = ctx.store();
-  ordered_json docs = ordered_json::array();
+  std::vector<Inspected> found;
   std::vector<std::string> errors;
   for (const auto& name : names) {
-    auto id = store::find_image(store, name);
-    if (!id) {
-      errors.push_back(fmt::format("{}: image not known", name));
-      continue;
+    if (type == "container" || type == "all") {
+      if (auto c = store.find_container(name)) {
+        found.push_back({container_inspect_json(store, *c), false});
+        continue;
+      }
     }
-    docs.push_back(inspect_json(store, *id));
+    if (type == "image" || type == "all") {
+      if (auto id = store::find_image(store, name)) {
+        found.push_back({inspect_json(store, *id), true});
+        continue;
+      }
+    }
+    errors.push_back(not_found(type, name));
   }
   std::string out;
   if (format.empty() || is_json_format(format)) {
+    ordered_json docs = ordered_json::array();
+    for (auto& f : found) docs.push_back(std::move(f.doc));
     out = json_report_raw(docs, 5);  // podman's inspect leaves '<', '>' and '&' as they are
   } else {
-    Template tmpl = parse_object_format(inspect_normalize(format, true), "inspect");
-    for (const auto& doc : docs) {
-      tmpl.execute(out, inspect_template_view(doc), inspect_template_types());
+    std::optional<Template> for_images, for_containers;
+    for (const auto& f : found) {
+      auto& tmpl = f.image ? for_images : for_containers;
+      if (!tmpl) tmpl = parse_object_format(inspect_normalize(format, f.image), "inspect");
+      if (f.image) {
+        tmpl->execute(out, inspect_template_view(f.doc), inspect_template_types());
+      } else {
+        tmpl->execute(out, inspect_template_view(f.doc));
+      }
     }
   }
   fmt::print("{}", out);
   if (!errors.empty()) {
     std::fflush(stdout);
+    for (size_t i = 1; i < errors.size(); ++i) {
+      fmt::print(stderr, "error inspecting object: {}\n", errors[i]);
+    }
     fmt::print(stderr, "Error: inspecting object: {}\n", errors.front());
     return 125;
   }
   return 0;
+}
+
+int cmd_inspect(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string format, type = "all";
+  bool size = false;
+  flags.add_string("format", 'f', &format, "Format the output using the given Go template");
+  flags.add_string("type", 't', &type,
+                   "Specify inspect-object type (\"image\", \"container\" or \"all\")");
+  flags.add_bool("size", 's', &size, "Display total file size");
+  bool help = false;
+  auto names = parse_command_flags(ctx, flags, args,
+                                   "schicht inspect [options] {CONTAINER|IMAGE} [...]", &help);
+  if (help) return 0;
+  if (names.empty()) fail(ErrorKind::kInvalidInput, "no names or ids specified");
+  static const std::vector<std::string> kTypes = {"image",   "container", "pod",
+                                                  "network", "volume",    "all"};
+  if (std::find(kTypes.begin(), kTypes.end(), type) == kTypes.end()) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("invalid type {:?}: must be \"image\", \"container\", \"pod\", "
+                     "\"network\", \"volume\", or \"all\"",
+                     type));
+  }
+  return inspect_objects(ctx, names, format, type);
+}
+
+int cmd_image_inspect(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string format;
+  flags.add_string("format", 'f', &format, "Format the output to a Go template or json");
+  bool help = false;
+  auto names = parse_command_flags(ctx, flags, args,
+                                   "schicht image inspect [options] IMAGE [IMAGE...]", &help);
+  if (help) return 0;
+  if (names.empty()) fail(ErrorKind::kInvalidInput, "no names or ids specified");
+  return inspect_objects(ctx, names, format, "image");
 }
 
 int cmd_history(Context& ctx, CommandArgs args) {

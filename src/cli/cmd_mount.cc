@@ -24,10 +24,10 @@ fs::path mount_point(store::Store& store, const Digest& id) {
 void require_root(std::string_view command) {
   if (::geteuid() != 0) {
     fail(ErrorKind::kUnsupported,
-         // podman's message sends users to `podman unshare`, which schicht lacks: say what
-         // is needed instead.
-         fmt::format("cannot run command \"schicht {}\" in rootless mode: mounting an image "
-                     "needs root (run it as root, e.g. with sudo)",
+         // podman's message: inside `schicht unshare` the caller is root of the namespace that
+         // maps the store's ids, with a mount namespace of its own.
+         fmt::format("cannot run command \"schicht {}\" in rootless mode, must execute "
+                     "`schicht unshare` first",
                      command));
   }
 }

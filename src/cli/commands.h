@@ -2,6 +2,8 @@
 #pragma once
 
 #include <span>
+#include <string>
+#include <vector>
 
 #include "cli/context.h"
 
@@ -18,6 +20,13 @@ int cmd_untag(Context& ctx, CommandArgs args);
 int cmd_rmi(Context& ctx, CommandArgs args);
 int cmd_image_exists(Context& ctx, CommandArgs args);
 int cmd_inspect(Context& ctx, CommandArgs args);
+int cmd_search(Context& ctx, CommandArgs args);
+int cmd_unshare(Context& ctx, CommandArgs args);
+int cmd_image_inspect(Context& ctx, CommandArgs args);
+// What inspect, image inspect and container inspect share: every object of `names` found as
+// `type` ("all", "image", "container", ...) printed, then podman's errors; the exit code.
+int inspect_objects(Context& ctx, const std::vector<std::string>& names, const std::string& format,
+                    const std::string& type);
 int cmd_history(Context& ctx, CommandArgs args);
 int cmd_pull(Context& ctx, CommandArgs args);
 int cmd_push(Context& ctx, CommandArgs args);

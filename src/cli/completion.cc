@@ -18,7 +18,8 @@ namespace {
 
 // What each positional argument of a command is, by canonical command path: one letter a
 // position, a trailing '*' repeats the last. i: image, c: container, l: manifest list, L: list
-// or image, f: file, s: shell, -: nothing to offer. Commands not listed complete file names.
+// or image, o: container or image (inspect), f: file, s: shell, -: nothing to offer. Commands not
+// listed complete file names.
 const std::map<std::string, std::string, std::less<>>& argument_kinds() {
   static const std::map<std::string, std::string, std::less<>> kKinds = {
       {"completion", "s"},
@@ -39,7 +40,8 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"image unmount", "i*"},
       {"images", "i"},
       {"import", "f-"},
-      {"inspect", "i*"},
+      {"image inspect", "i*"},
+      {"inspect", "o*"},
       {"load", "-"},
       {"login", "-"},
       {"logout", "-"},
@@ -57,6 +59,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"rm", "c*"},
       {"rmi", "i*"},
       {"save", "i*"},
+      {"search", "-"},
       {"system check", "-"},
       {"system df", "-"},
       {"system prune", "-"},
@@ -78,7 +81,7 @@ std::vector<std::string> flag_values(std::string_view command, std::string_view 
   if (flag == "type" && command == "image trust set") {
     return {"accept", "reject", "signedBy", "sigstoreSigned"};
   }
-  if (flag == "type") return {"image"};
+  if (flag == "type") return {"all", "container", "image"};
   if (flag == "pull") return {"always", "missing", "never"};
   if (flag == "log-level") return {"debug", "info", "warn", "error", "fatal", "panic"};
   if (flag == "compression-format") return {"gzip", "zstd", "zstd:chunked"};
@@ -328,11 +331,11 @@ Completions complete_argument(const std::vector<std::string>& words, const Walk&
   if (kind == 'f') return Completions{{}, true};
   std::set<std::string> out;
   if (kind == 's') out = {"bash", "fish", "zsh"};
-  if (kind == 'i' || kind == 'c' || kind == 'l' || kind == 'L') {
+  if (kind == 'i' || kind == 'c' || kind == 'l' || kind == 'L' || kind == 'o') {
     auto store = open_existing_store(words);
     if (store == nullptr) return {};
-    if (kind == 'i' || kind == 'L') add_images(*store, current, out);
-    if (kind == 'c') add_containers(*store, current, out);
+    if (kind == 'i' || kind == 'L' || kind == 'o') add_images(*store, current, out);
+    if (kind == 'c' || kind == 'o') add_containers(*store, current, out);
     if (kind == 'l' || kind == 'L') add_lists(*store, out);
   }
   return finish(out, current);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/digest.h"
 #include "snapshot/snapshotter.h"
 #include "store/store.h"
@@ -35,6 +37,9 @@ std::vector<snapshot::LayerSource> layer_sources(store::Store& store, const Dige
 
 // Unmounts the image if `image mount` mounted it (rmi does, before removing it).
 void unmount_image(store::Store& store, const Digest& image);
+
+// What `container inspect` (and `inspect` of a container) shows of one.
+nlohmann::ordered_json container_inspect_json(store::Store& store, const store::ContainerInfo& c);
 
 // IDs ("sha256:…") of the images some container uses.
 std::set<std::string> images_in_use(store::Store& store);

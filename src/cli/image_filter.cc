@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/reference.h"
 #include "core/time.h"
+#include "store/image_children.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {
@@ -36,10 +37,23 @@ int64_t parse_point_in_time(const std::string& text, int64_t now) {
   fail(ErrorKind::kInvalidInput, fmt::format("invalid time or duration {:?} in filter", text));
 }
 
+// Go's strconv.ParseBool, with podman 4.3's message (its key and value swapped).
 bool parse_bool_filter(const std::string& key, const std::string& value) {
-  if (value == "true" || value == "1") return true;
-  if (value == "false" || value == "0") return false;
-  fail(ErrorKind::kInvalidInput, fmt::format("invalid {} filter value {:?}", key, value));
+  for (std::string_view yes : {"1", "t", "T", "TRUE", "true", "True"}) {
+    if (value == yes) return true;
+  }
+  for (std::string_view no : {"0", "f", "F", "FALSE", "false", "False"}) {
+    if (value == no) return false;
+  }
+  fail(ErrorKind::kInvalidInput,
+       fmt::format("non-boolean value {:?} for {} filter: strconv.ParseBool: parsing {:?}: "
+                   "invalid syntax",
+                   key, value, value));
+}
+
+bool is_single_valued(const std::string& key) {
+  return key == "dangling" || key == "intermediate" || key == "readonly" || key == "manifest" ||
+         key == "containers";
 }
 
 }  // namespace
@@ -62,8 +76,8 @@ bool reference_matches(const std::string& pattern, const store::ImageInfo& image
   return false;
 }
 
-ImageFilter::ImageFilter(store::Store& store, const std::vector<std::string>& filters,
-                         int64_t now) {
+ImageFilter::ImageFilter(store::Store& store, const std::vector<std::string>& filters, int64_t now)
+    : store_(store) {
   for (const auto& f : filters) {
     size_t eq = f.find('=');
     if (eq == std::string::npos) {
@@ -71,18 +85,38 @@ ImageFilter::ImageFilter(store::Store& store, const std::vector<std::string>& fi
     }
     std::string key = f.substr(0, eq), value = f.substr(eq + 1);
     static const std::vector<std::string> kKeys = {
-        "dangling", "reference", "label", "before", "since", "until", "id", "digest", "label!"};
+        "dangling", "reference", "label",    "before",   "since",      "until",       "id",
+        "digest",   "label!",    "readonly", "manifest", "containers", "intermediate"};
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
       fail(ErrorKind::kInvalidInput, fmt::format("unsupported image filter {:?}", key));
     }
-    if (key == "dangling") parse_bool_filter(key, value);
+    auto it = std::find_if(clauses_.begin(), clauses_.end(),
+                           [&](const Clause& c) { return c.key == key; });
+    if (is_single_valued(key) && it != clauses_.end() && it->values.front() != value) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("specifying {:?} filter more than once with different values is not "
+                       "supported",
+                       key));
+    }
+    if (key == "containers") {
+      if (value == "external") {
+        // podman's `images` gives libimage no way to know external containers.
+        fail(ErrorKind::kInvalidInput,
+             "libimage error: external containers filter without callback");
+      }
+      if (value != "true" && value != "false") {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("unsupported value {:?} for containers filter", value));
+      }
+      for (const auto& c : store.containers()) used_by_containers_.insert(c.image_id.str());
+    } else if (is_single_valued(key)) {
+      parse_bool_filter(key, value);
+    }
     if (key == "before" || key == "since") {
       auto image = store.image(store::resolve_image(store, value));
       (key == "before" ? before_ : since_) = image->created;
     }
     if (key == "until") until_ = parse_point_in_time(value, now);
-    auto it = std::find_if(clauses_.begin(), clauses_.end(),
-                           [&](const Clause& c) { return c.key == key; });
     if (it == clauses_.end()) {
       clauses_.push_back({key, {value}});
     } else {
@@ -91,12 +125,19 @@ ImageFilter::ImageFilter(store::Store& store, const std::vector<std::string>& fi
   }
 }
 
+bool ImageFilter::has(std::string_view key) const {
+  return std::any_of(clauses_.begin(), clauses_.end(),
+                     [&](const Clause& c) { return c.key == key; });
+}
+
 store::ImageListing ImageFilter::needs() const {
-  auto uses = [&](std::string_view key) {
-    return std::any_of(clauses_.begin(), clauses_.end(),
-                       [&](const Clause& c) { return c.key == key; });
-  };
-  return store::ImageListing{.digests = uses("digest"), .details = uses("label") || uses("label!")};
+  return store::ImageListing{.digests = has("digest"), .details = has("label") || has("label!")};
+}
+
+bool ImageFilter::has_child(const store::ImageInfo& image) const {
+  auto [it, fresh] = children_.try_emplace(image.id.str(), false);
+  if (fresh) it->second = store::has_child_image(store_, image.id);
+  return it->second;
 }
 
 bool ImageFilter::matches(const store::ImageInfo& image) const {
@@ -120,7 +161,15 @@ bool ImageFilter::clause_matches(const Clause& c, const store::ImageInfo& image)
     return c.key == "label" ? all : !all;
   }
   return std::any_of(c.values.begin(), c.values.end(), [&](const std::string& v) {
-    if (c.key == "dangling") return parse_bool_filter(c.key, v) == image.names.empty();
+    if (c.key == "dangling" || c.key == "intermediate") {
+      bool untagged_with_child = image.names.empty() && has_child(image);
+      bool want =
+          c.key == "dangling" ? image.names.empty() && !untagged_with_child : untagged_with_child;
+      return parse_bool_filter(c.key, v) == want;
+    }
+    if (c.key == "readonly") return !parse_bool_filter(c.key, v);
+    if (c.key == "manifest") return !parse_bool_filter(c.key, v);
+    if (c.key == "containers") return (v == "true") == used_by_containers_.contains(image.id.str());
     if (c.key == "reference") return reference_matches(v, image);
     if (c.key == "id") {
       std::string hex(image.id.hex());

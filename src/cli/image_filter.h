@@ -1,9 +1,19 @@
 // podman's image filters (--filter KEY=VALUE, and the positional reference of `images`):
-// dangling, reference (wildcards), label, before, since, until, id, digest. Filters select
-// images; several values of one key are ORed, different keys ANDed, as in podman.
+// dangling, intermediate, reference (wildcards), label, before, since, until, id, digest,
+// readonly, manifest, containers. Filters select images; several values of one key are ORed,
+// different keys ANDed, as in podman. The boolean keys (and containers) take one value: a
+// second, different one is an error, as in podman 4.3.
+//
+// dangling: untagged and no image is its child; intermediate: untagged with a child
+// (store/image_children.h). readonly: the local store's images are never read-only.
+// manifest: whether the image is a manifest list; lists are not images here (store/lists.h),
+// so none is. containers: whether a container uses the image.
 #pragma once
 
+#include <map>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
@@ -17,6 +27,8 @@ class ImageFilter {
   bool matches(const store::ImageInfo& image) const;
   // What matches() reads of an image beyond IDs, times and names.
   store::ImageListing needs() const;
+  // Whether a filter of this key was given (images adds intermediate=false unless --all).
+  bool has(std::string_view key) const;
 
  private:
   struct Clause {
@@ -24,6 +36,11 @@ class ImageFilter {
     std::vector<std::string> values;
   };
   bool clause_matches(const Clause& clause, const store::ImageInfo& image) const;
+  bool has_child(const store::ImageInfo& image) const;
+
+  store::Store& store_;
+  std::set<std::string> used_by_containers_;
+  mutable std::map<std::string, bool> children_;  // by image ID: has_child_image, asked once
 
   std::vector<Clause> clauses_;
   // before/since resolve to the referenced image's created time; until to a point in time.

@@ -193,8 +193,10 @@ HttpResponse RegistryClient::send_authorized(HttpRequest request, std::string_vi
                                              const std::vector<std::string>& extra_scopes,
                                              Send&& send) {
   ping();
-  std::vector<std::string> scopes = {
-      repository_scope(repository, access == Access::kPush ? "pull,push" : "pull")};
+  std::vector<std::string> scopes;
+  if (!repository.empty()) {  // empty: a registry-wide request (the catalog)
+    scopes.push_back(repository_scope(repository, access == Access::kPush ? "pull,push" : "pull"));
+  }
   scopes.insert(scopes.end(), extra_scopes.begin(), extra_scopes.end());
   // Looked up on first need: a registry that asks for no authentication reads no auth files.
   std::optional<std::optional<Credentials>> looked_up;
@@ -387,31 +389,49 @@ void RegistryClient::get_blob(std::string_view repository, const Digest& digest,
 
 std::vector<std::string> RegistryClient::list_tags(std::string_view repository, size_t page_size) {
   check_repository(repository);
-  std::string what = fmt::format("fetching tags list of {}/{}", host_, repository);
-  std::string next = url(fmt::format("/v2/{}/tags/list", repository));
+  return list_pages(fmt::format("/v2/{}/tags/list", repository), "tags", repository, {},
+                    fmt::format("fetching tags list of {}/{}", host_, repository), page_size);
+}
+
+std::vector<std::string> RegistryClient::list_catalog(size_t page_size) {
+  return list_pages("/v2/_catalog", "repositories", "", {"registry:catalog:*"},
+                    fmt::format("fetching the catalog of {}", host_), page_size);
+}
+
+std::vector<std::string> RegistryClient::list_pages(const std::string& path,
+                                                    const std::string& member,
+                                                    std::string_view repository,
+                                                    const std::vector<std::string>& scopes,
+                                                    const std::string& what, size_t page_size) {
+  std::string next = url(path);
   if (page_size > 0) next = add_query(next, "n", std::to_string(page_size));
-  std::vector<std::string> tags;
+  std::vector<std::string> items;
   std::set<std::string> visited;
   for (int page = 0; page < kMaxTagPages; ++page) {
     visited.insert(next);
-    HttpResponse response =
-        send(HttpRequest{.method = "GET", .url = next}, repository, Access::kPull, kTagPageLimit);
+    HttpResponse response = send(HttpRequest{.method = "GET", .url = next}, repository,
+                                 Access::kPull, kTagPageLimit, scopes);
     if (response.status != 200) fail_response(what, response);
     nlohmann::json doc = nlohmann::json::parse(response.body, nullptr, false);
     if (!doc.is_object()) fail(ErrorKind::kNetwork, what + ": the answer is not a JSON object");
-    if (auto it = doc.find("tags"); it != doc.end() && !it->is_null()) {
-      if (!it->is_array()) fail(ErrorKind::kNetwork, what + ": \"tags\" is not an array");
-      for (const nlohmann::json& tag : *it) {
-        if (!tag.is_string()) fail(ErrorKind::kNetwork, what + ": a tag is not a string");
-        tags.push_back(tag.get<std::string>());
+    if (auto it = doc.find(member); it != doc.end() && !it->is_null()) {
+      if (!it->is_array()) {
+        fail(ErrorKind::kNetwork, fmt::format("{}: {:?} is not an array", what, member));
       }
-      if (tags.size() > kMaxTags) {
+      for (const nlohmann::json& item : *it) {
+        if (!item.is_string()) {
+          fail(ErrorKind::kNetwork,
+               fmt::format("{}: an entry of {:?} is not a string", what, member));
+        }
+        items.push_back(item.get<std::string>());
+      }
+      if (items.size() > kMaxTags) {
         fail(ErrorKind::kNetwork,
-             fmt::format("{}: more than {} tags; refusing to read further", what, kMaxTags));
+             fmt::format("{}: more than {} {}; refusing to read further", what, kMaxTags, member));
       }
     }
     std::string link = next_link(response.headers.get_all("Link"));
-    if (link.empty()) return tags;
+    if (link.empty()) return items;
     next = resolve_url(response.url, link);
     if (visited.count(next) != 0) {
       fail(ErrorKind::kNetwork, fmt::format("{}: pagination returns to {}", what, next));

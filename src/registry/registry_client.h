@@ -158,6 +158,9 @@ class RegistryClient {
 
   // Every tag, following Link pagination; `page_size` > 0 asks for pages of that many.
   std::vector<std::string> list_tags(std::string_view repository, size_t page_size = 0);
+  // Every repository of GET /v2/_catalog, following Link pagination (token scope
+  // registry:catalog:*).
+  std::vector<std::string> list_catalog(size_t page_size = 0);
 
  private:
   friend class BlobUpload;
@@ -173,6 +176,11 @@ class RegistryClient {
                     size_t body_limit = kDefaultHttpBodyLimit,
                     const std::vector<std::string>& extra_scopes = {});
   std::string url(std::string_view path);
+  // GETs `path` and the pages its Link headers chain, collecting the strings of `member`.
+  std::vector<std::string> list_pages(const std::string& path, const std::string& member,
+                                      std::string_view repository,
+                                      const std::vector<std::string>& scopes,
+                                      const std::string& what, size_t page_size);
   std::optional<Credentials> credentials_for(std::string_view repository);
 
   std::string host_;

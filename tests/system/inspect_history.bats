@@ -37,7 +37,7 @@ assert len(doc["RootFS"]["Layers"]) == 2
   expect_success
   [ "$output" = "linux/amd64 2" ]
   run s inspect nope
-  expect_failure 125 "nope: image not known"
+  expect_failure 125 'Error: inspecting object: no such object: "nope"'
   run s inspect --format '{{.Nope}}' app:1
   expect_failure 125 "can't evaluate field Nope"
 }

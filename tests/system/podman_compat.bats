@@ -169,18 +169,6 @@ template_transcript() {
   fi
 }
 
-@test "rootless image mount says that root is needed, naming no missing command" {
-  [ "$(id -u)" -eq 0 ] || skip "needs root to run as another user"
-  command -v setpriv >/dev/null || skip "needs setpriv"
-  fixture --out "$WORK/app.tar" --format oci-archive --name app:1
-  s load -i "$WORK/app.tar" >/dev/null
-  chmod -R a+rwX "$WORK"
-  run setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" \
-    "$SCHICHT" --root "$STORE" image mount app:1
-  expect_failure 125 'cannot run command "schicht image mount" in rootless mode' "needs root"
-  [[ "$output" != *unshare* ]]
-}
-
 @test "a plain cmake configure does not turn warnings into errors; scripts/build does" {
   command -v cmake >/dev/null || skip "cmake is not installed"
   src=$BATS_TEST_DIRNAME/../..
