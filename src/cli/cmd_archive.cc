@@ -230,13 +230,4 @@ int cmd_import(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_version(Context& ctx, CommandArgs args) {
-  bool help = false;
-  FlagSet flags;
-  parse_command_flags(ctx, flags, args, "schicht version", &help);
-  if (help) return 0;
-  fmt::print("schicht version {}\n", SCHICHT_VERSION);
-  return 0;
-}
-
 }  // namespace schicht::cli
