@@ -14,6 +14,7 @@ std::span<const Command> top_level_commands() {
       Command{"images", "List images in local storage", cmd_images},
       Command{"build", "Build an image using instructions from Containerfiles", cmd_build},
       Command{"import", "Import a tarball to create a filesystem image", cmd_import},
+      Command{"info", "Display schicht system information", cmd_info},
       Command{"inspect", "Display the configuration of an image", cmd_inspect},
       Command{"load", "Load image(s) from a tar archive", cmd_load},
       Command{"login", "Log in to a container registry", cmd_login},
@@ -79,6 +80,7 @@ std::span<const Command> system_commands() {
   static constexpr std::array kCommands = {
       Command{"check", "Check the store for consistency; repair it", cmd_system_check},
       Command{"df", "Show schicht disk usage", cmd_system_df},
+      Command{"info", "Display schicht system information", cmd_info},
       Command{"prune", "Remove unused data", cmd_system_prune},
   };
   return kCommands;

@@ -39,6 +39,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"image unmount", "i*"},
       {"images", "i"},
       {"import", "f-"},
+      {"info", "-"},
       {"inspect", "i*"},
       {"load", "-"},
       {"login", "-"},

@@ -55,3 +55,115 @@ assert {"APIVersion", "Version", "OsArch", "Os"} <= set(d["Client"]), d'
     [ "$output" = "${want//4.3.1/$(s --version | cut -d' ' -f3)}" ]
   done
 }
+
+# A registries.conf with every kind of entry podman's info shows.
+write_registries_conf() {
+  cat >"$WORK/registries.conf" <<'CONF'
+unqualified-search-registries = ["docker.io", "quay.io"]
+[[registry]]
+location = "localhost:5000"
+insecure = true
+[[registry]]
+prefix = "example.com/foo"
+location = "mirror.example.com/foo"
+blocked = true
+[[registry.mirror]]
+location = "m1.example.com"
+[[registry.mirror]]
+location = "m2.example.com"
+pull-from-mirror = "digest-only"
+CONF
+  export CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
+}
+
+@test "info: podman's keys and YAML, the store's own values" {
+  fixture --out "$WORK/a.tar" --format oci-archive --name a:1 --seed 1
+  run s info
+  expect_success
+  [ "${lines[0]}" = "host:" ]
+  s info | python3 -c '
+import sys, yaml
+d = yaml.safe_load(sys.stdin)
+assert sorted(d) == ["host", "registries", "store", "version"], sorted(d)
+assert d["store"]["imageStore"] == {"number": 0}, d["store"]
+assert d["store"]["graphDriverName"] == "vfs"
+assert d["host"]["os"] == "linux" and d["host"]["cpus"] >= 1'
+  [ "$(s info --format '{{.Store.GraphRoot}}')" = "$(realpath "$STORE")" ]
+  [ "$(s info --format '{{.Store.RunRoot}}')" = "$(realpath "$STORE")" ]
+  [ "$(s --runroot "$WORK/run" info --format '{{.Store.RunRoot}}')" = "$WORK/run" ]
+  [ "$(TMPDIR=$WORK s info --format '{{.Store.ImageCopyTmpDir}}')" = "$WORK" ]
+  s load -i "$WORK/a.tar" >/dev/null
+  s tag a:1 b:1
+  [ "$(s system info --format '{{.Store.ImageStore.Number}} {{.Store.GraphDriverName}}')" = "1 vfs" ]
+  [ "$(s info --format '{{.Version.Version}} {{.Host.OS}}/{{.Host.Arch}}')" = "$(s version --format '{{.Client.Version}} {{.Client.OsArch}}')" ]
+  s create a:1 >/dev/null
+  [ "$(s info --format '{{.Store.ContainerStore.Number}} {{.Store.ContainerStore.Stopped}} {{.Store.ContainerStore.Running}}')" = "1 1 0" ]
+  run s info --format json
+  expect_success
+  [ "${lines[1]}" = '  "host": {' ]
+  echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert list(d) == ["host", "store", "registries", "version"], list(d)
+assert d["store"]["imageStore"]["number"] == 1'
+}
+
+@test "info: the same keys, types and YAML lines as podman's where they apply" {
+  have_podman || skip "podman not installed"
+  write_registries_conf
+  p info --format json >"$WORK/podman.json"
+  s info --format json >"$WORK/schicht.json"
+  # Every key schicht prints is podman's, with a value of the same JSON type.
+  python3 - "$WORK/podman.json" "$WORK/schicht.json" <<'PY'
+import json, sys
+want, got = (json.load(open(f)) for f in sys.argv[1:])
+def walk(w, g, path):
+    assert type(w) is type(g) or (w is None and isinstance(g, list)), (path, w, g)
+    if isinstance(g, dict) and path not in ("registries",):
+        for k in g:
+            assert k in w, f"{path}.{k} is not podman's"
+            walk(w[k], g[k], f"{path}.{k}")
+walk(want, got, "")
+assert want["registries"] == got["registries"], (want["registries"], got["registries"])
+for key in ("arch", "os", "hostname", "kernel", "cpus", "memTotal", "swapTotal", "distribution"):
+    assert want["host"][key] == got["host"][key], key
+PY
+  # The YAML of values that are not machine-specific is podman's, byte for byte.
+  block() { sed -n "/^$1:/,/^[a-z]/p" | sed '$d'; }
+  diff <(p info | block registries) <(s info | block registries)
+  diff <(p info | grep -A3 '^  distribution:') <(s info | grep -A3 '^  distribution:')
+  diff <(p info | grep -E '^  (arch|os|hostname|kernel|cpus|memTotal|swapTotal):') \
+    <(s info | grep -E '^  (arch|os|hostname|kernel|cpus|memTotal|swapTotal):')
+  # podman ends its YAML with an empty line.
+  [ -z "$(p info | tail -n1)" ] && [ -z "$(s info | tail -n1)" ]
+  for f in '{{.Host.Arch}} {{.Host.OS}} {{.Host.Security.Rootless}} {{.Host.Distribution}}' \
+    '{{.Store.GraphDriverName}} {{.Store.GraphOptions}} {{.Store.GraphStatus}} {{.Store.ImageStore}}' \
+    '{{.Store.ContainerStore}}' '{{range $k, $v := .Registries}}{{$k}} {{end}}' \
+    '{{.Registries.nope}}'; do
+    [ "$(p info --format "$f")" = "$(s info --format "$f")" ]
+  done
+}
+
+@test "info: bad templates and arguments fail as podman's, the store unchanged" {
+  BEFORE=$(store_state)
+  run s info --format '{{.Bad}}'
+  expect_failure 125 'Error: template: info:1:2: executing "info" at <.Bad>: can'"'"'t evaluate field Bad in type *define.Info'
+  run s info --format '{{.Host.Bad}}'
+  expect_failure 125 "can't evaluate field Bad in type *define.HostInfo"
+  run s info --format '{{.Store.ImageStore.Bad}}'
+  expect_failure 125 "can't evaluate field Bad in type define.ImageStore"
+  run s info --format '{{.Store.GraphRoot'
+  expect_failure 125 'Error: template: info:1: unclosed action'
+  run s info extra
+  expect_failure 125 'takes no arguments'
+  unchanged
+  have_podman || skip "podman not installed"
+  for f in '{{.Bad}}' '{{.Host.Bad}}' '{{.Store.Bad}}' '{{.Version.Bad}}' '{{.Store.ContainerStore.Bad}}' \
+    '{{.Host.Distribution.Bad}}' '{{.Host.Security.Bad}}' '{{.Store.GraphRoot'; do
+    run p info --format "$f"
+    want_status=$status want=$output
+    run s info --format "$f"
+    [ "$status" -eq "$want_status" ]
+    [ "$output" = "$want" ]
+  done
+}
