@@ -18,6 +18,7 @@ int cmd_tag(Context& ctx, CommandArgs args);
 int cmd_untag(Context& ctx, CommandArgs args);
 int cmd_rmi(Context& ctx, CommandArgs args);
 int cmd_image_exists(Context& ctx, CommandArgs args);
+int cmd_image_diff(Context& ctx, CommandArgs args);
 int cmd_inspect(Context& ctx, CommandArgs args);
 int cmd_history(Context& ctx, CommandArgs args);
 int cmd_pull(Context& ctx, CommandArgs args);

@@ -27,6 +27,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"create", "i-*"},
       {"history", "i"},
       {"image analyze", "i"},
+      {"image diff", "ii"},
       {"image exists", "i"},
       {"image mount", "i*"},
       {"image prune", "-"},

@@ -167,3 +167,133 @@ PY
     [ "$output" = "$want" ]
   done
 }
+
+# Layers with every kind of change image diff tells apart, and images stacking them:
+# x = l1, y = l1 l2, z = l1 l2 l3, w = l3 alone (no layer shared with the others).
+diff_fixtures() {
+  python3 - "$WORK" <<'PY'
+import io, sys, tarfile
+work = sys.argv[1]
+def layer(name, entries):
+    with tarfile.open(f"{work}/{name}.tar", "w", format=tarfile.PAX_FORMAT) as t:
+        for path, kind, data, attrs in entries:
+            ti = tarfile.TarInfo(path)
+            ti.mtime, ti.mode, ti.uid, ti.gid = 1000, 0o644, 0, 0
+            for k, v in attrs.items():
+                setattr(ti, k, v)
+            if kind == "d":
+                ti.type, ti.mode = tarfile.DIRTYPE, attrs.get("mode", 0o755)
+            elif kind == "l":
+                ti.type, ti.linkname = tarfile.SYMTYPE, data
+            elif kind == "h":
+                ti.type, ti.linkname = tarfile.LNKTYPE, data
+            elif kind == "f":
+                ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data) if kind == "f" else None)
+d, f, l, h = "d", "f", "l", "h"
+layer("l1", [
+    ("a", d, None, {}), ("a/same", f, b"s", {}), ("a/content", f, b"one", {}),
+    ("a/mode", f, b"m", {}), ("a/owner", f, b"o", {}), ("a/time", f, b"t", {}),
+    ("a/tolink", f, b"x", {}), ("a/hard", f, b"h", {}),
+    ("gone", d, None, {}), ("gone/sub", d, None, {}), ("gone/sub/deep", f, b"d", {}),
+    ("dir2file", d, None, {}), ("dir2file/child", f, b"c", {}),
+    ("file2dir", f, b"f", {}), ("opq", d, None, {}), ("opq/old", f, b"o", {}),
+    ("keep", d, None, {}), ("keep/x", f, b"x", {}),
+    ("etc", d, None, {}), ("etc/hosts", f, b"h", {}), ("etc/resolv.conf", f, b"r", {}),
+    ("dev", d, None, {}), ("sys", d, None, {}), ("proc", d, None, {}),
+])
+layer("l2", [
+    ("a/content", f, b"two", {}), ("a/mode", f, b"m", {"mode": 0o600}),
+    ("a/owner", f, b"o", {"uid": 1000}), ("a/time", f, b"t", {"mtime": 2000}),
+    ("a/tolink", l, "same", {}), ("a/hardlink", h, "a/hard", {}),
+    (".wh.gone", f, b"", {}), ("dir2file", f, b"now a file", {}),
+    ("file2dir", d, None, {}), ("file2dir/in", f, b"i", {}),
+    ("opq/.wh..wh..opq", f, b"", {}), ("opq/new", f, b"n", {}),
+    ("implicit/parent/file", f, b"p", {}),
+    ("etc/hosts", f, b"hh", {}), ("etc/resolv.conf", f, b"rr", {}), ("dev/null2", f, b"", {}),
+])
+layer("l3", [("keep", d, None, {"mode": 0o700}), ("a/content", f, b"three", {}),
+             ("new", d, None, {}), ("new/file", f, b"n", {})])
+PY
+  fixture --out "$WORK/x.tar" --format oci-archive --name x:1 --layer-tar "$WORK/l1.tar"
+  fixture --out "$WORK/y.tar" --format oci-archive --name y:1 --layer-tar "$WORK/l1.tar" --layer-tar "$WORK/l2.tar"
+  fixture --out "$WORK/z.tar" --format oci-archive --name z:1 --layer-tar "$WORK/l1.tar" \
+    --layer-tar "$WORK/l2.tar" --layer-tar "$WORK/l3.tar"
+  fixture --out "$WORK/w.tar" --format oci-archive --name w:1 --layer-tar "$WORK/l3.tar"
+}
+
+@test "image diff: every kind of change, parents first, the same set as podman's" {
+  diff_fixtures
+  for i in x y z w; do s load -i "$WORK/$i.tar" >/dev/null; done
+  # As for podman: a/content keeps its size and mtime, so it did not change; /dev is a
+  # container mount; what a file replaced is not listed.
+  run s image diff y:1
+  expect_success
+  expected='C /a
+A /a/hardlink
+C /a/mode
+C /a/owner
+C /a/time
+C /a/tolink
+A /dev/null2
+C /dir2file
+C /etc
+C /file2dir
+A /file2dir/in
+D /gone
+A /implicit
+A /implicit/parent
+A /implicit/parent/file
+C /opq
+A /opq/new
+D /opq/old'
+  diff <(echo "$expected") <(echo "$output")
+  run s image diff --format json x:1 y:1
+  expect_success
+  [ "$(echo "$output" | python3 -c 'import json, sys; print(sorted(json.load(sys.stdin)))')" = "['added', 'changed', 'deleted']" ]
+  [ "$(s image diff --format json x:1 x:1)" = "{}" ]
+  [ -z "$(s image diff x:1 x:1)" ]
+  # One layer: everything it holds is added.
+  [ "$(s image diff w:1)" = "$(printf 'A /a\nA /a/content\nA /keep\nA /new\nA /new/file')" ]
+  have_podman || skip "podman not installed"
+  for i in x y z w; do p load -i "$WORK/$i.tar" >/dev/null; done
+  # podman lists siblings in random order: compare the sets, and JSON groups sorted.
+  for args in "y:1" "z:1" "x:1" "w:1" "z:1 x:1" "x:1 z:1" "w:1 z:1" "z:1 w:1" "y:1 y:1"; do
+    diff <(p image diff $args | sort) <(s image diff $args | sort) || { echo "differs: $args"; return 1; }
+    norm='import json, sys; print({k: sorted(v) for k, v in json.load(sys.stdin).items()})'
+    diff <(p image diff --format json $args | python3 -c "$norm") \
+      <(s image diff --format json $args | python3 -c "$norm") || { echo "json differs: $args"; return 1; }
+  done
+  # The same indentation as podman's.
+  [ "$(p image diff --format json x:1 x:1)" = "$(s image diff --format json x:1 x:1)" ]
+  diff <(p image diff --format json w:1 | sort) <(s image diff --format json w:1 | sort)
+}
+
+@test "image diff: unknown images, bad --format, wrong arguments fail as podman's" {
+  fixture --out "$WORK/a.tar" --format oci-archive --name a:1 --seed 1
+  s load -i "$WORK/a.tar" >/dev/null
+  BEFORE=$(store_state)
+  run s image diff nope
+  expect_failure 125 "Error: nope not found: nope: image not known"
+  run s image diff a:1 nope
+  expect_failure 125 "Error: nope not found: nope: image not known"
+  run s image diff nope1 nope2
+  expect_failure 125 "Error: nope1 not found: nope1: image not known"
+  run s image diff --format yaml a:1
+  expect_failure 125 "Error: only supported value for '--format' is 'json'"
+  run s image diff --format yaml nope
+  expect_failure 125 "Error: nope not found: nope: image not known"
+  run s image diff
+  expect_failure 125 "Error: accepts between 1 and 2 arg(s), received 0"
+  run s image diff a:1 a:1 a:1
+  expect_failure 125 "Error: accepts between 1 and 2 arg(s), received 3"
+  unchanged
+  have_podman || skip "podman not installed"
+  p load -i "$WORK/a.tar" >/dev/null
+  for args in "nope" "a:1 nope" "--format yaml a:1" "--format {{.X}} a:1" "--format JSON nope" "" "a:1 a:1 a:1"; do
+    run p image diff $args
+    want_status=$status want=$output
+    run s image diff $args
+    [ "$status" -eq "$want_status" ] && [ "$output" = "$want" ] || { echo "$args: $output != $want"; return 1; }
+  done
+}
