@@ -8,6 +8,7 @@ std::span<const Command> top_level_commands() {
   static constexpr std::array kCommands = {
       Command{"completion", "Generate shell autocompletions", cmd_completion},
       Command{"create", "Create but do not start a container", cmd_create},
+      Command{"events", "Show schicht image events", cmd_events},
       Command{"generate-sigstore-key", "Generate a sigstore public/private key pair",
               cmd_generate_sigstore_key},
       Command{"history", "Show history of a specified image", cmd_history},
@@ -81,6 +82,7 @@ std::span<const Command> system_commands() {
   static constexpr std::array kCommands = {
       Command{"check", "Check the store for consistency; repair it", cmd_system_check},
       Command{"df", "Show schicht disk usage", cmd_system_df},
+      Command{"events", "Show schicht image events", cmd_events},
       Command{"info", "Display schicht system information", cmd_info},
       Command{"prune", "Remove unused data", cmd_system_prune},
   };

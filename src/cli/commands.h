@@ -14,6 +14,7 @@ int cmd_build(Context& ctx, CommandArgs args);
 int cmd_images(Context& ctx, CommandArgs args);
 int cmd_version(Context& ctx, CommandArgs args);
 int cmd_info(Context& ctx, CommandArgs args);
+int cmd_events(Context& ctx, CommandArgs args);
 int cmd_tag(Context& ctx, CommandArgs args);
 int cmd_untag(Context& ctx, CommandArgs args);
 int cmd_rmi(Context& ctx, CommandArgs args);

@@ -25,6 +25,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"container exists", "c"},
       {"container inspect", "c*"},
       {"create", "i-*"},
+      {"events", "-"},
       {"history", "i"},
       {"image analyze", "i"},
       {"image diff", "ii"},

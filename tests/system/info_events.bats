@@ -297,3 +297,164 @@ D /opq/old'
     [ "$status" -eq "$want_status" ] && [ "$output" = "$want" ] || { echo "$args: $output != $want"; return 1; }
   done
 }
+
+# podman with an event log of its own in $WORK (not the machine's).
+podman_events_conf() {
+  printf '[engine]\nevents_logger="file"\nevents_logfile_path="%s"\n' "$WORK/podman-events.log" \
+    >"$WORK/containers.conf"
+  export CONTAINERS_CONF=$WORK/containers.conf
+}
+
+# The image commands that record events, run by `tool` from $WORK.
+event_sequence() {
+  local tool=$1
+  (
+    cd "$WORK" || exit 1
+    $tool load -q -i a.tar >/dev/null
+    $tool load -q -i b.tar >/dev/null
+    $tool tag a:1 t:2 other/name:3
+    $tool untag a:1 localhost/t:2
+    $tool save -o "saved-$tool.tar" a:1
+    $tool push -q a:1 "dir:pushed-$tool"
+    $tool pull -q oci-archive:c.tar >/dev/null
+    $tool tag a:1 extra:1
+    $tool rmi extra:1 >/dev/null
+    $tool rmi b:1 >/dev/null
+  )
+}
+
+event_fixtures() {
+  fixture --out "$WORK/a.tar" --format docker-archive --name a:1 --seed 1
+  fixture --out "$WORK/b.tar" --format oci-archive --name b:1 --seed 2
+  fixture --out "$WORK/c.tar" --format oci-archive --name c:1 --seed 3
+}
+
+@test "events: what each image command records, as podman records it" {
+  event_fixtures
+  event_sequence s
+  run s events --stream=false
+  expect_success
+  [ "${#lines[@]}" -eq 13 ]
+  [[ "${lines[0]}" =~ ^20[0-9-]+\ [0-9:.]+\ \+0000\ UTC\ image\ loadfromarchive\ \ a.tar$ ]]
+  id=$(s images -q --no-trunc a:1 | sed 's/sha256://')
+  [[ "${lines[2]}" == *" image tag $id t:2" ]]
+  run s events --stream=false --format json
+  expect_success
+  echo "${lines[2]}" | python3 -c '
+import json, sys
+e = json.loads(sys.stdin.read())
+assert list(e) == ["ID", "Name", "Status", "Time", "Type", "Attributes"], list(e)
+assert e["Status"] == "tag" and e["Type"] == "image" and e["Attributes"] is None, e'
+  have_podman || skip "podman not installed"
+  podman_events_conf
+  event_sequence p
+  fields='{{.Type}} {{.Status}} {{.ID}} {{.Name}}'
+  diff <(p events --stream=false --format "$fields" | sed 's/-p\b//') \
+    <(s events --stream=false --format "$fields" | sed 's/-s\b//')
+  # The default line and JSON have podman's shape: only times differ.
+  diff <(p events --stream=false | cut -d' ' -f4- | sed 's/-p\b//') \
+    <(s events --stream=false | cut -d' ' -f4- | sed 's/-s\b//')
+  diff <(p events --stream=false --format json | sed 's/"Time":"[^"]*"/T/; s/-p\b//') \
+    <(s events --stream=false --format json | sed 's/"Time":"[^"]*"/T/; s/-s\b//')
+}
+
+@test "events: filters, --since/--until, --no-trunc and templates select and print as podman's" {
+  event_fixtures
+  event_sequence s
+  have_podman && { podman_events_conf; event_sequence p; }
+  id=$(s images -q --no-trunc a:1 | sed 's/sha256://')
+  [ "$(s events --stream=false --filter event=untag --format '{{.Name}}' | wc -l)" -eq 3 ]
+  [ "$(s events --stream=false --filter event=remove --format '{{.Name}}')" = "$(printf 'localhost/extra:1\nlocalhost/b:1')" ]
+  [ "$(s events --stream=false --filter image=${id:0:12} --filter event=save --format '{{.Status}}')" = save ]
+  [ "$(s events --stream=false --filter event=tag --no-trunc=false --format '{{.ID}}' | sort -u)" = "$id" ]
+  [[ "$(s events --stream=false --filter event=save --no-trunc=false)" == *" image save ${id:0:12} saved-s.tar" ]]
+  [ -z "$(s events --stream=false --since 1m --until -1m)" ]
+  [ "$(s events --stream=false --since 1m | wc -l)" -eq 13 ]
+  [ "$(s events --stream=false --until "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" | wc -l)" -eq 0 ]
+  [ "$(s events --stream=false --since "$(date +%s -d '-1 hour')" | wc -l)" -eq 13 ]
+  # --until bounds the stream: it ends once that time has passed.
+  [ "$(s events --until 0s | wc -l)" -eq 13 ]
+  have_podman || skip "podman not installed"
+  for f in "--filter event=untag" "--filter event=tag --filter event=save" \
+    "--filter type=image --filter event=remove" "--filter image=localhost/a:1" \
+    "--filter image=${id:0:12}" "--filter type=container" "--filter image=a:1" "--no-trunc=false" \
+    "--filter status=pull"; do
+    # shellcheck disable=SC2086 # each is several words
+    diff <(p events --stream=false $f | cut -d' ' -f4- | sed 's/-p\b//') \
+      <(s events --stream=false $f | cut -d' ' -f4- | sed 's/-s\b//') || { echo "differs: $f"; return 1; }
+  done
+  f='{{.ID}}|{{.Name}}|{{.Status}}|{{.Type}}|{{.Image}}|{{.Attributes}}'
+  diff <(p events --stream=false --format "$f" | sed 's/-p\b//') \
+    <(s events --stream=false --format "$f" | sed 's/-s\b//')
+}
+
+@test "events: bad filters, times, templates and arguments fail; the store unchanged" {
+  event_fixtures
+  s load -i "$WORK/a.tar" >/dev/null
+  BEFORE=$(store_state)
+  run s events --stream=false --filter foo
+  expect_failure 125 "Error: foo is an invalid filter"
+  run s events --stream=false --filter bogus=1
+  expect_failure 125 "Error: bogus is an invalid filter"
+  run s events --stream=false --since yesterday
+  expect_failure 125 'Error: unable to interpret time value "yesterday" for --since'
+  run s events --stream=false --until 5parsecs
+  expect_failure 125 'for --until'
+  run s events --stream=false --format '{{.Bad}}'
+  expect_failure 125 'Error: template: events:1:2: executing "events" at <.Bad>: can'"'"'t evaluate field Bad in type *events.Event'
+  run s events --stream=false --format '{{.Name'
+  expect_failure 125 'Error: template: events:1: unclosed action'
+  run s events extra
+  expect_failure 125 'takes no arguments'
+  unchanged
+  have_podman || skip "podman not installed"
+  podman_events_conf
+  p load -i "$WORK/a.tar" >/dev/null
+  for f in '{{.Bad}}' '{{.Name'; do
+    run p events --stream=false --format "$f"
+    want_status=$status want=$output
+    run s events --stream=false --format "$f"
+    [ "$status" -eq "$want_status" ] && [ "$output" = "$want" ]
+  done
+}
+
+@test "events: an unwritable log never fails a command; torn lines are skipped; writers never mix lines" {
+  event_fixtures
+  s load -i "$WORK/a.tar" >/dev/null
+  # A crash in the middle of a line.
+  printf '{"ID":"abc","Status":"ta' >>"$STORE/events.log"
+  s tag a:1 after:1
+  run s events --stream=false --format '{{.Status}} {{.Name}}'
+  expect_success
+  [ "$output" = "$(printf 'loadfromarchive a.tar\ntag after:1' | sed "s|a.tar|$WORK/a.tar|")" ]
+  # Writers at once: every line whole.
+  for w in 1 2 3 4; do
+    (for i in 1 2 3 4 5 6 7 8; do s tag a:1 "w$w:$i"; done) &
+  done
+  wait
+  [ "$(s events --stream=false --filter event=tag | wc -l)" -eq 33 ]
+  python3 - "$STORE/events.log" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().split("\n")
+good = [json.loads(l) for l in lines[2:] if l]
+assert len(good) == 33 and all(e["Status"] == "tag" for e in good), good
+PY
+  # No log can be written: the command still succeeds, with a warning.
+  rm "$STORE/events.log"
+  mkdir "$STORE/events.log"
+  run s tag a:1 warned:1
+  expect_success
+  [[ "$output" == "WARN[0000] unable to write image event: open $(realpath "$STORE")/events.log: Is a directory" ]]
+  run s image exists warned:1
+  expect_success
+}
+
+@test "events: the default follows the log and prints what other commands record" {
+  event_fixtures
+  s load -i "$WORK/a.tar" >/dev/null
+  s events --until 3s --format '{{.Status}} {{.Name}}' >"$WORK/followed" &
+  follower=$!
+  s tag a:1 live:1
+  wait "$follower"
+  [ "$(cat "$WORK/followed")" = "$(printf 'loadfromarchive %s\ntag live:1' "$WORK/a.tar")" ]
+}
