@@ -452,9 +452,16 @@ PY
 @test "events: the default follows the log and prints what other commands record" {
   event_fixtures
   s load -i "$WORK/a.tar" >/dev/null
-  s events --until 3s --format '{{.Status}} {{.Name}}' >"$WORK/followed" &
+  # Not through s(): $! must be schicht itself, not a subshell around it.
+  "$SCHICHT" --root "$STORE" events --format '{{.Status}} {{.Name}}' >"$WORK/followed" &
   follower=$!
   s tag a:1 live:1
-  wait "$follower"
+  # The follower polls the log every 100 ms: wait for the line (at most 20 s), then stop it.
+  for _ in $(seq 200); do
+    grep -q '^tag live:1$' "$WORK/followed" && break
+    sleep 0.1
+  done
+  kill "$follower"
+  wait "$follower" || true
   [ "$(cat "$WORK/followed")" = "$(printf 'loadfromarchive %s\ntag live:1' "$WORK/a.tar")" ]
 }
