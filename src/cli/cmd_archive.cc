@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/events.h"
 #include "cli/manifest_lists.h"
 #include "cli/policy.h"
 #include "cli/transfer_timeouts.h"
@@ -110,6 +111,7 @@ int cmd_load(Context& ctx, CommandArgs args) {
                      " * oci-archive: {}\n * docker-archive: {}",
                      what, what));
   }
+  record_image_event(ctx.store(), "loadfromarchive", nullptr, input.empty() ? "-" : input);
   for (const auto& image : loaded) {
     if (image.names.empty()) fmt::print("Loaded image: {}\n", image.id.str());
     for (const auto& name : image.names) fmt::print("Loaded image: {}\n", name);
@@ -191,9 +193,14 @@ int cmd_save(Context& ctx, CommandArgs args) {
       same->names.push_back(*tag);
     }
   }
+  // podman: one save event per image, named by where it went.
+  auto record = [&] {
+    for (const auto& item : items) record_image_event(store, "save", &item.id, output);
+  };
   if (transport::is_directory_format(fmt_kind)) {
     if (output.empty()) fail(ErrorKind::kInvalidInput, "no output directory given: use -o DIR");
     transport::save_directory(store, fmt_kind, items.front(), output, compress);
+    record();
     return 0;
   }
   if (output.empty() || output == "-") {
@@ -202,12 +209,14 @@ int cmd_save(Context& ctx, CommandArgs args) {
     }
     FdWriter out(STDOUT_FILENO, "stdout");
     transport::save_archive(store, fmt_kind, items, out);
+    record();
     return 0;
   }
   AtomicFile file(output);
   FdWriter out(file.fd(), output);
   transport::save_archive(store, fmt_kind, items, out);
   file.commit();
+  record();
   return 0;
 }
 
@@ -245,15 +254,6 @@ int cmd_import(Context& ctx, CommandArgs args) {
   FdReader reader(in.fd, in.name);
   Digest id = transport::import_tarball(ctx.store(), reader, in.name, options, policy.get());
   fmt::print("{}\n", id.str());
-  return 0;
-}
-
-int cmd_version(Context& ctx, CommandArgs args) {
-  bool help = false;
-  FlagSet flags;
-  parse_command_flags(ctx, flags, args, "schicht version", &help);
-  if (help) return 0;
-  fmt::print("schicht version {}\n", SCHICHT_VERSION);
   return 0;
 }
 

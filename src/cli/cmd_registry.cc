@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/events.h"
 #include "cli/local_transports.h"
 #include "cli/passphrase.h"
 #include "cli/policy.h"
@@ -201,15 +202,18 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   for (const std::string& text : positional) {
     if (auto local = pull_local(store, text, options.policy.get())) {
+      record_image_event(store, "pull", nullptr, text);
       for (const auto& id : *local) fmt::print("{}\n", id.hex());
       continue;
     }
     if (all_tags) {
-      for (const auto& image : copy::pull_all_tags(store, text, conf, sources, options)) {
-        fmt::print("{}\n", image.id.hex());
-      }
+      auto images = copy::pull_all_tags(store, text, conf, sources, options);
+      record_image_event(store, "pull", nullptr, text);
+      for (const auto& image : images) fmt::print("{}\n", image.id.hex());
     } else {
-      fmt::print("{}\n", copy::pull(store, text, conf, sources, options).id.hex());
+      Digest id = copy::pull(store, text, conf, sources, options).id;
+      record_image_event(store, "pull", nullptr, text);
+      fmt::print("{}\n", id.hex());
     }
     std::fflush(stdout);
   }
@@ -300,12 +304,16 @@ int cmd_push(Context& ctx, CommandArgs args) {
                        "cannot hold them",
                        local->name));
     }
-    if (push_local(store, id, names, positional[1], compress)) return 0;
+    if (push_local(store, id, names, positional[1], compress)) {
+      record_image_event(store, "push", &id, positional[1]);
+      return 0;
+    }
   }
   // Without a destination the image's name is one, read as a docker:// reference.
   Reference target = push_destination(positional.size() == 2 ? positional[1] : positional[0]);
   registry::RegistriesConf conf = registry::RegistriesConf::load();
   Digest pushed = copy::push_image(store, id, target, conf, options);
+  record_image_event(store, "push", &id, positional.size() == 2 ? positional[1] : positional[0]);
   if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
   return 0;
 }

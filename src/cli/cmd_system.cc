@@ -15,6 +15,7 @@
 #include "build/work_dir.h"
 #include "cli/commands.h"
 #include "cli/containers.h"
+#include "cli/events.h"
 #include "cli/humanize.h"
 #include "cli/image_filter.h"
 #include "cli/manifest_lists.h"
@@ -143,6 +144,7 @@ PruneResult prune_images(store::Store& store, const PruneOptions& o) {
   }
   for (const auto& image : candidates) {
     store::RemovalReport r = store.remove_image(image.id);
+    record_removal_events(store, r, image.id);
     result.removed.push_back(image.id);
     result.freed += r.freed_bytes;
     kill_point("prune-image-removed");

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/containers.h"
+#include "cli/events.h"
 #include "cli/manifest_lists.h"
 #include "core/error.h"
 #include "core/reference.h"
@@ -59,7 +60,10 @@ int report_errors(const std::vector<Error>& errors) {
   return all_unknown ? 1 : in_use ? 2 : 125;
 }
 
-void print_removal(const store::RemovalReport& report, const Digest& id) {
+// `referenced_by`: what the user named the image with, for its remove event.
+void print_removal(store::Store& store, const store::RemovalReport& report, const Digest& id,
+                   std::string_view referenced_by = "") {
+  record_removal_events(store, report, id, referenced_by);
   for (const auto& name : report.untagged) fmt::print("Untagged: {}\n", name);
   fmt::print("Deleted: {}\n", id.hex());
 }
@@ -80,7 +84,10 @@ int cmd_tag(Context& ctx, CommandArgs args) {
   Digest id = store::resolve_image(store, positional[0]);
   std::vector<std::string> names;
   for (size_t i = 1; i < positional.size(); ++i) names.push_back(local_name(positional[i]));
-  for (const auto& name : names) store.tag(id, name, "tag");
+  for (size_t i = 0; i < names.size(); ++i) {
+    store.tag(id, names[i], "tag");
+    record_image_event(store, "tag", &id, positional[i + 1]);  // podman: the name as typed
+  }
   store.touch(id);
   return 0;
 }
@@ -119,7 +126,10 @@ int cmd_untag(Context& ctx, CommandArgs args) {
       names.push_back(*name);
     }
   }
-  for (const auto& name : names) store.untag(name, "untag");
+  for (const auto& name : names) {
+    store.untag(name, "untag");
+    record_image_event(store, "untag", &id, name);
+  }
   return 0;
 }
 
@@ -148,7 +158,7 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
       try {
         if (force) remove_containers_of(store, image.id);
         unmount_image(store, image.id);
-        print_removal(store.remove_image(image.id), image.id);
+        print_removal(store, store.remove_image(image.id), image.id);
       } catch (const Error& e) {
         errors.push_back(e);
       }
@@ -185,12 +195,17 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
         // One of several names: only that name goes.
         std::string name = store::find_name(store, id, text).value_or(digested_name(text));
         store.untag(name, "rmi");
+        // podman records the image's remove event even when only a name went.
+        record_image_event(store, "untag", &id, name);
+        record_image_event(store, "remove", &id, name);
         fmt::print("Untagged: {}\n", name);
         continue;
       }
       if (force) remove_containers_of(store, id);
       unmount_image(store, id);
-      print_removal(store.remove_image(id), id);
+      // podman's remove event names the image as resolved: the stored name, or the ID as typed.
+      std::string referenced_by = store::find_name(store, id, text).value_or(text);
+      print_removal(store, store.remove_image(id), id, referenced_by);
       remove_unused_snapshots(store);
     } catch (const Error& e) {
       // podman's --force also ignores images that do not exist.

@@ -8,12 +8,14 @@ std::span<const Command> top_level_commands() {
   static constexpr std::array kCommands = {
       Command{"completion", "Generate shell autocompletions", cmd_completion},
       Command{"create", "Create but do not start a container", cmd_create},
+      Command{"events", "Show schicht image events", cmd_events},
       Command{"generate-sigstore-key", "Generate a sigstore public/private key pair",
               cmd_generate_sigstore_key},
       Command{"history", "Show history of a specified image", cmd_history},
       Command{"images", "List images in local storage", cmd_images},
       Command{"build", "Build an image using instructions from Containerfiles", cmd_build},
       Command{"import", "Import a tarball to create a filesystem image", cmd_import},
+      Command{"info", "Display schicht system information", cmd_info},
       Command{"inspect", "Display the configuration of a container or image", cmd_inspect},
       Command{"load", "Load image(s) from a tar archive", cmd_load},
       Command{"login", "Log in to a container registry", cmd_login},
@@ -37,6 +39,7 @@ std::span<const Command> image_commands() {
   static constexpr std::array kCommands = {
       Command{"analyze", "Show why an image is big: per-layer waste, efficiency",
               cmd_image_analyze},
+      Command{"diff", "Inspect changes to the image's file systems", cmd_image_diff},
       Command{"exists", "Check if an image exists in local storage", cmd_image_exists},
       Command{"history", "Show history of a specified image", cmd_history},
       Command{"build", "Build an image using instructions from Containerfiles", cmd_build},
@@ -82,6 +85,8 @@ std::span<const Command> system_commands() {
   static constexpr std::array kCommands = {
       Command{"check", "Check the store for consistency; repair it", cmd_system_check},
       Command{"df", "Show schicht disk usage", cmd_system_df},
+      Command{"events", "Show schicht image events", cmd_events},
+      Command{"info", "Display schicht system information", cmd_info},
       Command{"prune", "Remove unused data", cmd_system_prune},
   };
   return kCommands;

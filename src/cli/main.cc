@@ -38,7 +38,10 @@ int dispatch(Context& ctx, std::vector<std::string> args) {
   globals.add_bool("version", 'v', &ctx.mutable_options().version, "Version of schicht");
   globals.set_interspersed(false);
   auto rest = globals.parse(args);
-  if (ctx.options().version) return cmd_version(ctx, {});
+  if (ctx.options().version) {
+    fmt::print("schicht version {}\n", SCHICHT_VERSION);  // podman --version's one line
+    return 0;
+  }
   if (rest.empty()) {
     print_commands("schicht", top_level_commands());
     return ctx.options().help ? 0 : 125;

@@ -1,0 +1,117 @@
+// image diff: what changed between two images' file systems, or between an image and its
+// parent layers, as podman's vfs driver reports it, from the layers' tar headers alone.
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/containers.h"
+#include "cli/report.h"
+#include "core/error.h"
+#include "snapshot/tree_listing.h"
+#include "store/lookup.h"
+
+namespace schicht::cli {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+// Mount points podman leaves out of every diff (libpod's containerMounts).
+bool is_container_mount(std::string_view path) {
+  static constexpr std::string_view kMounts[] = {
+      "/dev",  "/etc/hostname", "/etc/hosts",         "/etc/resolv.conf",
+      "/proc", "/run",          "/run/.containerenv", "/run/secrets",
+      "/sys"};
+  for (auto m : kMounts) {
+    if (path == m) return true;
+  }
+  return false;
+}
+
+Digest resolve(store::Store& store, const std::string& name) {
+  auto id = store::find_image(store, name);
+  if (!id) fail(ErrorKind::kNotFound, fmt::format("{} not found: {}: image not known", name, name));
+  return *id;
+}
+
+void apply_layers(snapshot::TreeListing& listing, std::span<const snapshot::LayerSource> layers) {
+  for (const auto& layer : layers) {
+    auto reader = layer.open_uncompressed();
+    listing.apply(*reader, "layer " + layer.diff_id.str());
+  }
+}
+
+}  // namespace
+
+int cmd_image_diff(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string format;
+  flags.add_string("format", 0, &format, "Change the output format (json)");
+  bool help = false;
+  auto names =
+      parse_command_flags(ctx, flags, args, "schicht image diff [options] IMAGE [IMAGE]", &help);
+  if (help) return 0;
+  if (names.empty() || names.size() > 2) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("accepts between 1 and 2 arg(s), received {}", names.size()));
+  }
+  store::Store& store = ctx.store();
+  // As podman: the first image is the new tree; the old one is the second image, else the
+  // first one's layers but its top.
+  Digest to_id = resolve(store, names[0]);
+  std::optional<Digest> from_id;
+  if (names.size() == 2) from_id = resolve(store, names[1]);
+  auto to_layers = layer_sources(store, to_id);
+  std::vector<snapshot::LayerSource> from_layers;
+  if (from_id) {
+    from_layers = layer_sources(store, *from_id);
+  } else if (!to_layers.empty()) {
+    from_layers.assign(to_layers.begin(), to_layers.end() - 1);
+  }
+  // Layers both stacks start with are read once.
+  size_t shared = 0;
+  while (shared < to_layers.size() && shared < from_layers.size() &&
+         to_layers[shared].diff_id == from_layers[shared].diff_id) {
+    ++shared;
+  }
+  snapshot::TreeListing from;
+  apply_layers(from, std::span(from_layers).first(shared));
+  snapshot::TreeListing to = from;
+  apply_layers(from, std::span(from_layers).subspan(shared));
+  apply_layers(to, std::span(to_layers).subspan(shared));
+
+  std::vector<snapshot::TreeChange> changes;
+  for (auto& change : snapshot::tree_changes(from, to)) {
+    if (!is_container_mount(change.path)) changes.push_back(std::move(change));
+  }
+  if (format.empty()) {
+    std::string out;
+    for (const auto& c : changes) {
+      char kind = c.kind == snapshot::TreeChange::Kind::kAdd      ? 'A'
+                  : c.kind == snapshot::TreeChange::Kind::kDelete ? 'D'
+                                                                  : 'C';
+      out += fmt::format("{} {}\n", kind, c.path);
+    }
+    fmt::print("{}", out);
+    return 0;
+  }
+  if (!is_json_format(format)) {
+    fail(ErrorKind::kInvalidInput, "only supported value for '--format' is 'json'");
+  }
+  // podman's ChangesReportJSON: empty groups are left out (omitempty).
+  ordered_json report = ordered_json::object();
+  for (auto [kind, key] : {std::pair{snapshot::TreeChange::Kind::kModify, "changed"},
+                           std::pair{snapshot::TreeChange::Kind::kAdd, "added"},
+                           std::pair{snapshot::TreeChange::Kind::kDelete, "deleted"}}) {
+    ordered_json paths = ordered_json::array();
+    for (const auto& c : changes) {
+      if (c.kind == kind) paths.push_back(c.path);
+    }
+    if (!paths.empty()) report[key] = std::move(paths);
+  }
+  fmt::print("{}", json_report(report, 5));
+  return 0;
+}
+
+}  // namespace schicht::cli
