@@ -271,7 +271,7 @@ class Executor {
       return Value();  // a nil map or interface holds no fields
     }
     if (receiver.kind() == Kind::kObject) {
-      std::string_view key = name;
+      std::string key = name;
       if (shape == Shape::kStruct || shape == Shape::kPointer) {
         std::vector<StructField> layout = struct_layout(receiver, types_);
         if (!layout.empty()) {
