@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# image copy: skopeo's copy through the copy engine, registry to registry (blobs mounted,
+# digests kept, lists by --multi-arch), checked against skopeo; the policy is evaluated before
+# the source is read; bad names, missing images and unreachable registries fail with messages.
+
+load helpers
+load registry
+
+setup_file() {
+  if have_registry; then
+    start_file_registry
+    local dir=$BATS_FILE_TMPDIR
+    python3 "$BATS_TEST_DIRNAME/../fixtures/mkfixture.py" --out "$dir/img.tar" \
+      --format oci-archive --layers 2 --name app:1 --seed 31
+    python3 "$BATS_TEST_DIRNAME/../fixtures/mkfixture.py" --out "$dir/multi.tar" \
+      --format oci-archive --layers 1 --name multi:1 --seed 32 \
+      --platforms linux/amd64,linux/arm64
+    skopeo copy -q --dest-tls-verify=false "oci-archive:$dir/img.tar" "docker://$REG/app:1"
+    skopeo copy -q --all --dest-tls-verify=false "oci-archive:$dir/multi.tar" \
+      "docker://$REG/multi:1"
+  fi
+  printf '%s\n' '{"default":[{"type":"insecureAcceptAnything"}]}' >"$BATS_FILE_TMPDIR/accept.json"
+  printf '%s\n' '{"default":[{"type":"reject"}]}' >"$BATS_FILE_TMPDIR/reject.json"
+}
+
+teardown() {
+  stop_registry "$WORK/reg2"
+  remove_work
+}
+
+teardown_file() {
+  stop_file_registry
+}
+
+# schicht image copy over plain HTTP with an accepting policy.
+copy() {
+  s image copy --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
+    --dest-tls-verify=false "$@"
+}
+
+raw() {
+  skopeo inspect --raw --tls-verify=false "docker://$1"
+}
+
+digest_of() {
+  raw "$1" | sha256sum | cut -d' ' -f1
+}
+
+@test "docker to docker in one registry: blobs mounted, manifest byte-exact, skopeo reads it" {
+  have_registry || skip "docker-registry is not installed"
+  run copy docker://$REG/app:1 docker://$REG/mirror/app:2
+  expect_success
+  [[ "$output" == *"Copying config sha256:"* ]]
+  [[ "$output" == *"Writing manifest to image destination"* ]]
+  [ "$(raw $REG/mirror/app:2)" = "$(raw $REG/app:1)" ]
+  [ "$(digest_of $REG/mirror/app:2)" = "$(digest_of $REG/app:1)" ]
+  # Every blob came by a mount: the registry opened no upload session in the new repository.
+  [ -d "$REG_DIR/data/docker/registry/v2/repositories/mirror/app/_layers" ]
+  [ ! -e "$REG_DIR/data/docker/registry/v2/repositories/mirror/app/_uploads" ]
+  # skopeo copies it back out whole (it verifies every blob).
+  skopeo copy -q --src-tls-verify=false docker://$REG/mirror/app:2 "oci:$WORK/out:x"
+  # A second copy finds everything there; -q prints nothing.
+  run copy -q docker://$REG/app:1 docker://$REG/mirror/app:2
+  expect_success
+  [ -z "$output" ]
+}
+
+@test "docker to another registry streams the blobs; by digest keeps the digest" {
+  have_registry || skip "docker-registry is not installed"
+  REG2=$(start_registry "$WORK/reg2")
+  digest=sha256:$(digest_of $REG/app:1)
+  run copy "docker://$REG/app@$digest" docker://$REG2/app:1
+  expect_success
+  [ -d "$WORK/reg2/data/docker/registry/v2/repositories/app/_uploads" ]
+  [ "$(raw $REG2/app:1)" = "$(raw $REG/app:1)" ]
+}
+
+@test "a list: the default copies this machine's instance as skopeo does; --all every instance" {
+  have_registry || skip "docker-registry is not installed"
+  skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
+    docker://$REG/multi:1 docker://$REG/multi:skopeo
+  run copy docker://$REG/multi:1 docker://$REG/multi:system
+  expect_success
+  [ "$(raw $REG/multi:system)" = "$(raw $REG/multi:skopeo)" ]
+
+  run copy --all docker://$REG/multi:1 docker://$REG/multi-all:1
+  expect_success
+  [[ "$output" == *"Copying 2 of 2 images in list"* ]]
+  [ "$(raw $REG/multi-all:1)" = "$(raw $REG/multi:1)" ]
+  for d in $(raw $REG/multi:1 | python3 -c 'import json,sys; [print(m["digest"]) for m in json.load(sys.stdin)["manifests"]]'); do
+    [ "$(raw $REG/multi-all@$d)" = "$(raw $REG/multi@$d)" ]
+  done
+  # index-only: the list alone, where its instances already are.
+  run copy --multi-arch index-only docker://$REG/multi:1 docker://$REG/multi-all:index
+  expect_success
+  [ "$(raw $REG/multi-all:index)" = "$(raw $REG/multi:1)" ]
+  [[ "$output" != *"Copying blob"* ]]
+}
+
+@test "a rejecting policy refuses the source before reading it; the destination is unchanged" {
+  have_registry || skip "docker-registry is not installed"
+  run s image copy --signature-policy "$BATS_FILE_TMPDIR/reject.json" --src-tls-verify=false \
+    --dest-tls-verify=false docker://$REG/app:1 docker://$REG/refused:1
+  expect_failure 125 "rejected by policy"
+  [ ! -e "$REG_DIR/data/docker/registry/v2/repositories/refused" ]
+  # Nothing of the source is read: an unreachable one fails on the policy, not the network.
+  run s image copy --signature-policy "$BATS_FILE_TMPDIR/reject.json" \
+    docker://127.0.0.1:1/app:1 docker://127.0.0.1:1/b:1
+  expect_failure 125 "rejected by policy"
+  [[ "$output" != *"127.0.0.1:1/v2"* ]]
+  # --insecure-policy skips the policy.
+  run s --insecure-policy image copy --signature-policy "$BATS_FILE_TMPDIR/reject.json" \
+    --src-tls-verify=false --dest-tls-verify=false docker://$REG/app:1 docker://$REG/insecure:1
+  expect_success
+  [ "$(raw $REG/insecure:1)" = "$(raw $REG/app:1)" ]
+}
+
+@test "bad names and flags fail before anything is copied, as skopeo words them" {
+  run copy busybox docker://127.0.0.1:1/b:1
+  expect_failure 125 'Invalid source name busybox: Invalid image name "busybox", expected colon-separated transport:reference'
+  run copy docker://127.0.0.1:1/a:1 nothing
+  expect_failure 125 "Invalid destination name nothing"
+  run copy --all --multi-arch all docker://127.0.0.1:1/a:1 docker://127.0.0.1:1/b:1
+  expect_failure 125 "Cannot use --all and --multi-arch flags together"
+  run copy --multi-arch foo docker://127.0.0.1:1/a:1 docker://127.0.0.1:1/b:1
+  expect_failure 125 "unknown multi-arch option \"foo\". Choose one of the supported options: 'system', 'all', or 'index-only'"
+  run copy docker://127.0.0.1:1/a:1
+  expect_failure 125 "Exactly two arguments expected, received 1"
+  run copy docker://127.0.0.1:1/a:1 "docker-daemon:x:1"
+  expect_failure 125 "the docker-daemon transport is not supported by image copy"
+}
+
+@test "a missing image and an unreachable registry fail with the registry's words" {
+  have_registry || skip "docker-registry is not installed"
+  run copy docker://$REG/absent:1 docker://$REG/absent-copy:1
+  expect_failure 125 "manifest unknown"
+  [ ! -e "$REG_DIR/data/docker/registry/v2/repositories/absent-copy" ]
+  run copy docker://127.0.0.1:1/app:1 docker://$REG/unreachable:1
+  expect_failure 125 "127.0.0.1:1"
+  [ ! -e "$REG_DIR/data/docker/registry/v2/repositories/unreachable" ]
+}
