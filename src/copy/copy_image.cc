@@ -9,6 +9,7 @@
 #include "copy/byte_pipe.h"
 #include "copy/docker_image.h"
 #include "copy/download.h"
+#include "copy/oci_dir_image.h"
 #include "copy/parallel.h"
 #include "core/error.h"
 #include "core/media_type.h"
@@ -36,6 +37,7 @@ std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
     transfer.registry = options.source_registry;
     return docker_source(reference, endpoint_options(reference, conf, transfer));
   }
+  if (ref.transport == Transport::kOci) return oci_dir_source(ref.path, ref.ref, ref.str());
   fail(ErrorKind::kUnsupported,
        fmt::format("copying from {}: the {} transport is not supported by image copy yet",
                    ref.str(), ref.name));
@@ -50,6 +52,7 @@ std::unique_ptr<ImageDestination> open_destination(const TransportRef& ref,
     transfer.registry = options.destination_registry;
     return docker_destination(reference, endpoint_options(reference, conf, transfer));
   }
+  if (ref.transport == Transport::kOci) return oci_dir_destination(ref.path, ref.ref, ref.str());
   fail(ErrorKind::kUnsupported,
        fmt::format("copying to {}: the {} transport is not supported by image copy yet", ref.str(),
                    ref.name));

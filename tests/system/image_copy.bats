@@ -108,6 +108,10 @@ digest_of() {
     docker://127.0.0.1:1/app:1 docker://127.0.0.1:1/b:1
   expect_failure 125 "rejected by policy"
   [[ "$output" != *"127.0.0.1:1/v2"* ]]
+  run s image copy --signature-policy "$BATS_FILE_TMPDIR/reject.json" \
+    "oci:$WORK/no-such-layout:1" "oci:$WORK/dest:1"
+  expect_failure 125 "rejected by policy"
+  [ ! -e "$WORK/dest" ]
   # --insecure-policy skips the policy.
   run s --insecure-policy image copy --signature-policy "$BATS_FILE_TMPDIR/reject.json" \
     --src-tls-verify=false --dest-tls-verify=false docker://$REG/app:1 docker://$REG/insecure:1
@@ -138,4 +142,92 @@ digest_of() {
   run copy docker://127.0.0.1:1/app:1 docker://$REG/unreachable:1
   expect_failure 125 "127.0.0.1:1"
   [ ! -e "$REG_DIR/data/docker/registry/v2/repositories/unreachable" ]
+}
+
+@test "docker to oci:DIR:REF and back: skopeo and umoci read the layout, digests kept" {
+  have_registry || skip "docker-registry is not installed"
+  run copy docker://$REG/app:1 "oci:$WORK/layout:v1"
+  expect_success
+  [ "$(skopeo inspect --raw "oci:$WORK/layout:v1")" = "$(raw $REG/app:1)" ]
+  [ -f "$WORK/layout/oci-layout" ]
+  if command -v umoci >/dev/null; then
+    [ "$(umoci ls --layout "$WORK/layout")" = v1 ]
+    umoci stat --image "$WORK/layout:v1" >/dev/null
+  fi
+  skopeo copy -q "oci:$WORK/layout:v1" "oci:$WORK/skopeo-read:x"
+  # A second name is added beside the first; the same name again replaces its entry.
+  run copy docker://$REG/app:1 "oci:$WORK/layout:v2"
+  expect_success
+  run copy docker://$REG/app:1 "oci:$WORK/layout:v2"
+  expect_success
+  [ "$(umoci ls --layout "$WORK/layout" 2>/dev/null | sort | tr '\n' ' ')" = "v1 v2 " ] || \
+    ! command -v umoci >/dev/null
+  [ -z "$(find "$WORK/layout" -name '.tmp-*')" ]
+
+  run copy "oci:$WORK/layout:v1" docker://$REG/from-oci:1
+  expect_success
+  [ "$(raw $REG/from-oci:1)" = "$(raw $REG/app:1)" ]
+}
+
+@test "a list to oci:DIR with --all keeps the index digest; the default keeps one instance" {
+  have_registry || skip "docker-registry is not installed"
+  run copy --all docker://$REG/multi:1 "oci:$WORK/multi:all"
+  expect_success
+  [ "$(skopeo inspect --raw "oci:$WORK/multi:all")" = "$(raw $REG/multi:1)" ]
+  skopeo copy -q --all "oci:$WORK/multi:all" "oci:$WORK/skopeo-read:x"
+  skopeo copy -q --src-tls-verify=false docker://$REG/multi:1 "oci:$WORK/skopeo-system:x"
+  run copy docker://$REG/multi:1 "oci:$WORK/multi:system"
+  expect_success
+  [ "$(skopeo inspect --raw "oci:$WORK/multi:system")" = \
+    "$(skopeo inspect --raw "oci:$WORK/skopeo-system:x")" ]
+}
+
+@test "oci:DIR sources: a missing REF, several images without REF, a corrupt blob, an escaping symlink" {
+  have_registry || skip "docker-registry is not installed"
+  fixture --out "$WORK/one" --format oci-dir --layers 1 --name one:1 --seed 33
+  run copy "oci:$WORK/one:nope" docker://$REG/bad:1
+  expect_failure 125 'no descriptor found for reference "nope"'
+  run copy "oci:$WORK/absent" docker://$REG/bad:1
+  expect_failure 125 "$WORK/absent"
+  copy -q "oci:$WORK/one:one:1" "oci:$WORK/two:a"
+  copy -q "oci:$WORK/one:one:1" "oci:$WORK/two:b"
+  run copy "oci:$WORK/two" docker://$REG/bad:1
+  expect_failure 125 "more than one image in oci, choose an image"
+  # A layer whose bytes do not match its digest: the destination refuses it, keeps nothing.
+  cp -r "$WORK/two" "$WORK/corrupt"
+  layer=$(skopeo inspect --raw "oci:$WORK/two:a" | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"][7:])')
+  chmod u+w "$WORK/corrupt/blobs/sha256/$layer"
+  python3 -c 'import sys; f=open(sys.argv[1],"r+b"); f.seek(100); b=f.read(1); f.seek(100); f.write(bytes([b[0]^1]))' \
+    "$WORK/corrupt/blobs/sha256/$layer"
+  run copy "oci:$WORK/corrupt:a" "oci:$WORK/dest:a"
+  expect_failure 125 "do not match digest sha256:$layer"
+  [ ! -e "$WORK/dest/index.json" ]
+  [ ! -e "$WORK/dest/blobs/sha256/$layer" ]
+  [ -z "$(find "$WORK/dest" -name '.tmp-*')" ]
+  # blobs/ as a symlink out of the layout is not followed, reading or writing.
+  mkdir -p "$WORK/outside" "$WORK/evil"
+  cp "$WORK/two/index.json" "$WORK/two/oci-layout" "$WORK/evil/"
+  ln -s "$WORK/two/blobs" "$WORK/evil/blobs"
+  run copy "oci:$WORK/evil:a" "oci:$WORK/dest2:a"
+  expect_failure 125 "$WORK/evil/blobs/sha256/" "leads out of the layout directory"
+  mkdir -p "$WORK/evil-dest"
+  ln -s "$WORK/outside" "$WORK/evil-dest/blobs"
+  run copy "oci:$WORK/two:a" "oci:$WORK/evil-dest:a"
+  expect_failure 125 "$WORK/evil-dest/blobs" "leads out of the layout directory"
+  [ -z "$(ls -A "$WORK/outside")" ]
+}
+
+@test "a Docker manifest cannot go to oci: unconverted; --preserve-digests says why" {
+  have_registry || skip "docker-registry is not installed"
+  skopeo copy -q --format v2s2 --src-tls-verify=false --dest-tls-verify=false \
+    docker://$REG/app:1 docker://$REG/v2s2:1
+  run copy docker://$REG/v2s2:1 "oci:$WORK/v2s2:1"
+  expect_failure 125 "does not store manifests of type application/vnd.docker.distribution.manifest.v2+json"
+  run copy --preserve-digests docker://$REG/v2s2:1 "oci:$WORK/v2s2:1"
+  expect_failure 125 "cannot preserve digests: oci:$WORK/v2s2:1 does not store manifests"
+  [ ! -e "$WORK/v2s2/index.json" ]
+  # Registry to registry it keeps its digest.
+  run copy --preserve-digests docker://$REG/v2s2:1 docker://$REG/v2s2-copy:1
+  expect_success
+  [ "$(raw $REG/v2s2-copy:1)" = "$(raw $REG/v2s2:1)" ]
 }
