@@ -172,31 +172,33 @@ MultiArch parse_multi_arch(std::string_view text) {
                                              text));
 }
 
-void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
-                const TransportRef& destination_ref, const registry::RegistriesConf& conf,
-                const CopyOptions& options) {
-  // Before the source is opened: a refused image is not read at all.
-  transport::admit_source(policy, source_ref);
-  std::unique_ptr<ImageSource> source = open_source(source_ref, conf, options);
-  std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
+void copy_one_image(ImageSource& source, ImageDestination& destination,
+                    const CopyOptions& options) {
   report(options, "Getting image source signatures");
-  RawManifest top = source->manifest(std::nullopt);
+  copy_instance(source, destination, source.manifest(std::nullopt), true, options);
+  report(options, "Storing signatures");
+  destination.commit();
+}
+
+void copy_between(ImageSource& source, ImageDestination& destination, const CopyOptions& options) {
+  report(options, "Getting image source signatures");
+  RawManifest top = source.manifest(std::nullopt);
   if (!media_type::is_index(top.media_type)) {
-    copy_instance(*source, *destination, top, true, options);
+    copy_instance(source, destination, top, true, options);
   } else {
-    Index index = with_context("reading manifest list of " + source->name(),
+    Index index = with_context("reading manifest list of " + source.name(),
                                [&] { return parse_index(top.bytes, top.media_type); });
     if (options.multi_arch == MultiArch::kSystem) {
       // One instance, written in the list's place: the destination names an image, and its
       // digest is the instance's, as podman and skopeo copy it.
-      Descriptor chosen = chosen_instances(index, *source).front();
-      copy_instance(*source, *destination, source->manifest(chosen.digest), true, options);
+      Descriptor chosen = chosen_instances(index, source).front();
+      copy_instance(source, destination, source.manifest(chosen.digest), true, options);
     } else {
-      if (!destination->accepts_index()) {
+      if (!destination.accepts_index()) {
         fail(ErrorKind::kUnsupported,
-             fmt::format("{}: the destination cannot store a manifest list", destination->name()));
+             fmt::format("{}: the destination cannot store a manifest list", destination.name()));
       }
-      check_type(*destination, top.media_type, options);
+      check_type(destination, top.media_type, options);
       if (options.multi_arch == MultiArch::kAll) {
         report(options, fmt::format("Copying {} of {} images in list", index.manifests.size(),
                                     index.manifests.size()));
@@ -204,15 +206,25 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
           const Descriptor& entry = index.manifests[i];
           report(options, fmt::format("Copying image {} ({}/{})", entry.digest.str(), i + 1,
                                       index.manifests.size()));
-          copy_instance(*source, *destination, source->manifest(entry.digest), false, options);
+          copy_instance(source, destination, source.manifest(entry.digest), false, options);
         }
       }
       report(options, "Writing manifest list to image destination");
-      destination->put_manifest(top.bytes, top.media_type, true);
+      destination.put_manifest(top.bytes, top.media_type, true);
     }
   }
   report(options, "Storing signatures");
-  destination->commit();
+  destination.commit();
+}
+
+void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
+                const TransportRef& destination_ref, const registry::RegistriesConf& conf,
+                const CopyOptions& options) {
+  // Before the source is opened: a refused image is not read at all.
+  transport::admit_source(policy, source_ref);
+  std::unique_ptr<ImageSource> source = open_source(source_ref, conf, options);
+  std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
+  copy_between(*source, *destination, options);
 }
 
 }  // namespace schicht::copy

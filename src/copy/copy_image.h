@@ -5,6 +5,8 @@
 // Transports: docker:// and oci:DIR[:REF], either side.
 #pragma once
 
+#include "copy/image_destination.h"
+#include "copy/image_source.h"
 #include "copy/options.h"
 #include "registry/registries_conf.h"
 #include "transport/transport_name.h"
@@ -37,5 +39,12 @@ struct CopyOptions {
 void copy_image(const trust::Policy* policy, const transport::TransportRef& source,
                 const transport::TransportRef& destination, const registry::RegistriesConf& conf,
                 const CopyOptions& options);
+
+// The engine itself, for callers that open their own source and destination (the policy is
+// theirs to check): the image `source` names, whatever it is, as copy_image copies it.
+void copy_between(ImageSource& source, ImageDestination& destination, const CopyOptions& options);
+
+// Only an image manifest: kUnsupported for an index or list.
+void copy_one_image(ImageSource& source, ImageDestination& destination, const CopyOptions& options);
 
 }  // namespace schicht::copy
