@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -181,7 +182,9 @@ class OciDirDestination final : public ImageDestination {
   }
 
  private:
+  // Called by the blob threads at once: the first one opens (and makes) the layout.
   void open() {
+    std::lock_guard lock(open_mutex_);
     if (dir_) return;
     make_dirs(dir_path_);
     dir_ = open_dir(dir_path_);
@@ -252,6 +255,7 @@ class OciDirDestination final : public ImageDestination {
   fs::path dir_path_;
   std::string ref_;
   std::string name_;
+  std::mutex open_mutex_;
   UniqueFd dir_;
   std::optional<Descriptor> top_;
 };
