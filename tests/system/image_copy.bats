@@ -231,3 +231,22 @@ digest_of() {
   expect_success
   [ "$(raw $REG/v2s2-copy:1)" = "$(raw $REG/v2s2:1)" ]
 }
+
+@test "--src-creds and --dest-creds authenticate each side; without them the registry refuses" {
+  have_registry || skip "docker-registry is not installed"
+  REG2=$(start_registry "$WORK/reg2" alice s3cret)
+  # After the start: docker-registry reads REGISTRY_* variables as its own configuration.
+  export REGISTRY_AUTH_FILE=$WORK/auth.json
+  run copy docker://$REG/app:1 docker://$REG2/app:1
+  expect_failure 125 "$REG2"
+  [ ! -e "$WORK/reg2/data/docker/registry/v2/repositories/app/_manifests" ]
+  run copy --dest-creds alice:wrong docker://$REG/app:1 docker://$REG2/app:1
+  expect_failure 125 "$REG2"
+  run copy --dest-creds alice:s3cret docker://$REG/app:1 docker://$REG2/app:1
+  expect_success
+  run copy --src-creds alice:s3cret docker://$REG2/app:1 docker://$REG/from-auth:1
+  expect_success
+  [ "$(raw $REG/from-auth:1)" = "$(raw $REG/app:1)" ]
+  run copy --src-creds :x docker://$REG2/app:1 docker://$REG/from-auth:1
+  expect_failure 125 "--src-creds: empty username"
+}
