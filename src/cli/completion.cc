@@ -27,6 +27,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"create", "i-*"},
       {"history", "i"},
       {"image analyze", "i"},
+      {"image copy", "--"},
       {"image exists", "i"},
       {"image mount", "i*"},
       {"image prune", "-"},
@@ -82,6 +83,7 @@ std::vector<std::string> flag_values(std::string_view command, std::string_view 
   if (flag == "pull") return {"always", "missing", "never"};
   if (flag == "log-level") return {"debug", "info", "warn", "error", "fatal", "panic"};
   if (flag == "compression-format") return {"gzip", "zstd", "zstd:chunked"};
+  if (flag == "multi-arch") return {"system", "all", "index-only"};
   if (flag == "os") return {"linux", "windows"};
   if (flag == "arch") return {"386", "amd64", "arm", "arm64", "ppc64le", "riscv64", "s390x"};
   return {};

@@ -250,3 +250,12 @@ digest_of() {
   run copy --src-creds :x docker://$REG2/app:1 docker://$REG/from-auth:1
   expect_failure 125 "--src-creds: empty username"
 }
+
+@test "completion offers --multi-arch's values and no images for the two names" {
+  run s __complete image copy --multi-arch ""
+  expect_success
+  [ "$(echo "$output" | grep -v '^:' | sort | tr '\n' ' ')" = "all index-only system " ]
+  run s __complete image copy ""
+  expect_success
+  [ "$output" = ":nofiles" ]
+}
