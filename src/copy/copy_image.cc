@@ -161,6 +161,12 @@ std::vector<Descriptor> chosen_instances(const Index& index, const ImageSource& 
   return {index.manifests[*chosen]};
 }
 
+// skopeo's words for a source that cannot be read at all.
+RawManifest top_manifest(ImageSource& source) {
+  return with_context("initializing source " + source.name(),
+                      [&] { return source.manifest(std::nullopt); });
+}
+
 }  // namespace
 
 MultiArch parse_multi_arch(std::string_view text) {
@@ -175,14 +181,14 @@ MultiArch parse_multi_arch(std::string_view text) {
 void copy_one_image(ImageSource& source, ImageDestination& destination,
                     const CopyOptions& options) {
   report(options, "Getting image source signatures");
-  copy_instance(source, destination, source.manifest(std::nullopt), true, options);
+  copy_instance(source, destination, top_manifest(source), true, options);
   report(options, "Storing signatures");
   destination.commit();
 }
 
 void copy_between(ImageSource& source, ImageDestination& destination, const CopyOptions& options) {
   report(options, "Getting image source signatures");
-  RawManifest top = source.manifest(std::nullopt);
+  RawManifest top = top_manifest(source);
   if (!media_type::is_index(top.media_type)) {
     copy_instance(source, destination, top, true, options);
   } else {

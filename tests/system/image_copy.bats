@@ -137,10 +137,10 @@ digest_of() {
 @test "a missing image and an unreachable registry fail with the registry's words" {
   have_registry || skip "docker-registry is not installed"
   run copy docker://$REG/absent:1 docker://$REG/absent-copy:1
-  expect_failure 125 "manifest unknown"
+  expect_failure 125 "initializing source docker://$REG/absent:1: reading manifest 1 in $REG/absent: manifest unknown"
   [ ! -e "$REG_DIR/data/docker/registry/v2/repositories/absent-copy" ]
   run copy docker://127.0.0.1:1/app:1 docker://$REG/unreachable:1
-  expect_failure 125 "127.0.0.1:1"
+  expect_failure 125 "initializing source docker://127.0.0.1:1/app:1: pinging container registry 127.0.0.1:1"
   [ ! -e "$REG_DIR/data/docker/registry/v2/repositories/unreachable" ]
 }
 
