@@ -19,9 +19,10 @@ namespace schicht::copy {
 std::unique_ptr<ImageSource> oci_dir_source(const fs::path& dir, const std::string& ref,
                                             const std::string& name);
 
-// Creates DIR and its oci-layout file when missing. Blobs are written to a temp file, verified
-// and renamed into blobs/ALG/HEX; commit() writes index.json (atomically) with the top
-// manifest, replacing an entry with the same REF (without REF it is added unnamed).
+// Creates DIR and its oci-layout file when missing. A blob already in blobs/ with the right size
+// is taken as it is (as containers/image does): its name is its digest. Blobs are written to a temp
+// file, verified and renamed into blobs/ALG/HEX; commit() writes index.json (atomically) with the
+// top manifest, replacing an entry with the same REF (without REF it is added unnamed).
 std::unique_ptr<ImageDestination> oci_dir_destination(const fs::path& dir, const std::string& ref,
                                                       const std::string& name);
 

@@ -160,8 +160,7 @@ digest_of() {
   expect_success
   run copy docker://$REG/app:1 "oci:$WORK/layout:v2"
   expect_success
-  [ "$(umoci ls --layout "$WORK/layout" 2>/dev/null | sort | tr '\n' ' ')" = "v1 v2 " ] || \
-    ! command -v umoci >/dev/null
+  [ "$(python3 -c 'import json,sys; print(" ".join(sorted(m["annotations"]["org.opencontainers.image.ref.name"] for m in json.load(open(sys.argv[1]))["manifests"])))' "$WORK/layout/index.json")" = "v1 v2" ]
   [ -z "$(find "$WORK/layout" -name '.tmp-*')" ]
 
   run copy "oci:$WORK/layout:v1" docker://$REG/from-oci:1
