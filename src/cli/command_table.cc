@@ -39,6 +39,7 @@ std::span<const Command> image_commands() {
   static constexpr std::array kCommands = {
       Command{"analyze", "Show why an image is big: per-layer waste, efficiency",
               cmd_image_analyze},
+      Command{"copy", "Copy an image from one location to another", cmd_image_copy},
       Command{"diff", "Inspect changes to the image's file systems", cmd_image_diff},
       Command{"exists", "Check if an image exists in local storage", cmd_image_exists},
       Command{"history", "Show history of a specified image", cmd_history},

@@ -39,6 +39,7 @@ int cmd_image_prune(Context& ctx, CommandArgs args);
 int cmd_image_tree(Context& ctx, CommandArgs args);
 int cmd_image_mount(Context& ctx, CommandArgs args);
 int cmd_image_analyze(Context& ctx, CommandArgs args);
+int cmd_image_copy(Context& ctx, CommandArgs args);
 int cmd_image_unmount(Context& ctx, CommandArgs args);
 int cmd_image_tag_log(Context& ctx, CommandArgs args);
 int cmd_image_rollback(Context& ctx, CommandArgs args);

@@ -29,6 +29,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"events", "-"},
       {"history", "i"},
       {"image analyze", "i"},
+      {"image copy", "--"},
       {"image diff", "ii"},
       {"image exists", "i"},
       {"image mount", "i*"},
@@ -88,6 +89,7 @@ std::vector<std::string> flag_values(std::string_view command, std::string_view 
   if (flag == "pull") return {"always", "missing", "never"};
   if (flag == "log-level") return {"debug", "info", "warn", "error", "fatal", "panic"};
   if (flag == "compression-format") return {"gzip", "zstd", "zstd:chunked"};
+  if (flag == "multi-arch") return {"system", "all", "index-only"};
   if (flag == "os") return {"linux", "windows"};
   if (flag == "arch") return {"386", "amd64", "arm", "arm64", "ppc64le", "riscv64", "s390x"};
   return {};

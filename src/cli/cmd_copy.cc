@@ -1,0 +1,107 @@
+// image copy: skopeo's copy, from any transport to any other, through copy::copy_image.
+#include <cstdio>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/policy.h"
+#include "cli/transfer_timeouts.h"
+#include "copy/copy_image.h"
+#include "core/error.h"
+#include "registry/registries_conf.h"
+#include "transport/transport_name.h"
+
+namespace schicht::cli {
+namespace {
+
+// One side's registry flags: --src-creds/--src-tls-verify or --dest-…
+struct SideFlags {
+  std::string prefix;
+  std::string creds;
+  bool tls_verify = true;
+
+  void add(FlagSet& flags, std::string_view side) {
+    flags.add_string(prefix + "-creds", 0, &creds,
+                     fmt::format("Use USERNAME[:PASSWORD] for accessing the {} registry", side));
+    flags.add_bool(prefix + "-tls-verify", 0, &tls_verify,
+                   fmt::format("Require HTTPS and verify certificates when talking to the {} "
+                               "registry (default true)",
+                               side));
+  }
+
+  registry::RegistryOptions options(const FlagSet& flags, int64_t retries) const {
+    registry::RegistryOptions out;
+    if (flags.changed(prefix + "-tls-verify")) out.tls_verify = tls_verify;
+    apply_timeout_environment(out.http);
+    out.http.max_retries = static_cast<int>(std::max<int64_t>(retries, 0));
+    if (!creds.empty()) {
+      // skopeo's USERNAME[:PASSWORD]; the value is not echoed: it may hold a password.
+      size_t colon = creds.find(':');
+      if (colon == 0)
+        fail(ErrorKind::kInvalidInput, fmt::format("--{}-creds: empty username", prefix));
+      out.credentials = registry::Credentials{
+          .username = creds.substr(0, colon),
+          .password = colon == std::string::npos ? std::string() : creds.substr(colon + 1)};
+    }
+    return out;
+  }
+};
+
+transport::TransportRef image_name(const std::string& text, std::string_view role) {
+  std::optional<transport::TransportRef> ref = transport::parse_transport_name(text);
+  if (!ref) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("Invalid {} name {}: Invalid image name {:?}, expected colon-separated "
+                     "transport:reference",
+                     role, text, text));
+  }
+  return *ref;
+}
+
+}  // namespace
+
+int cmd_image_copy(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool all = false, preserve_digests = false, quiet = false;
+  std::string multi_arch, signature_policy;
+  int64_t retry_times = 0;
+  SideFlags source{.prefix = "src"}, destination{.prefix = "dest"};
+  flags.add_bool("all", 'a', &all, "Copy all images if SOURCE-IMAGE is a list");
+  flags.add_string("multi-arch", 0, &multi_arch,
+                   "How to handle multi-architecture images (system, all, or index-only)");
+  flags.add_bool("preserve-digests", 0, &preserve_digests, "Preserve digests of images and lists");
+  flags.add_bool("quiet", 'q', &quiet, "Suppress output information when copying images");
+  flags.add_int("retry-times", 0, &retry_times, "The number of times to possibly retry");
+  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
+  source.add(flags, "source");
+  destination.add(flags, "destination");
+  bool help = false;
+  auto positional = parse_command_flags(
+      ctx, flags, args, "schicht image copy [options] SOURCE-IMAGE DESTINATION-IMAGE", &help);
+  if (help) return 0;
+  if (positional.size() != 2) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("Exactly two arguments expected, received {}", positional.size()));
+  }
+  if (all && flags.changed("multi-arch")) {
+    fail(ErrorKind::kInvalidInput, "Cannot use --all and --multi-arch flags together");
+  }
+  copy::CopyOptions options;
+  options.multi_arch = all                  ? copy::MultiArch::kAll
+                       : multi_arch.empty() ? copy::MultiArch::kSystem
+                                            : copy::parse_multi_arch(multi_arch);
+  options.preserve_digests = preserve_digests;
+  transport::TransportRef from = image_name(positional[0], "source");
+  transport::TransportRef to = image_name(positional[1], "destination");
+  options.source_registry = source.options(flags, retry_times);
+  options.destination_registry = destination.options(flags, retry_times);
+  if (!quiet) {
+    options.transfer.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  }
+  std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
+  copy::copy_image(policy.get(), from, to, registry::RegistriesConf::load(), options);
+  return 0;
+}
+
+}  // namespace schicht::cli

@@ -1,0 +1,236 @@
+#include "copy/copy_image.h"
+
+#include <exception>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "copy/byte_pipe.h"
+#include "copy/docker_image.h"
+#include "copy/download.h"
+#include "copy/oci_dir_image.h"
+#include "copy/parallel.h"
+#include "core/error.h"
+#include "core/media_type.h"
+#include "core/platform.h"
+#include "oci/index.h"
+#include "oci/manifest.h"
+#include "transport/source_policy.h"
+
+namespace schicht::copy {
+namespace {
+
+using transport::Transport;
+using transport::TransportRef;
+
+Reference docker_reference(const TransportRef& ref) {
+  return Reference::parse(ref.rest).with_default_tag();
+}
+
+std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
+                                         const registry::RegistriesConf& conf,
+                                         const CopyOptions& options) {
+  if (ref.transport == Transport::kDocker) {
+    Reference reference = docker_reference(ref);
+    TransferOptions transfer = options.transfer;
+    transfer.registry = options.source_registry;
+    return docker_source(reference, endpoint_options(reference, conf, transfer));
+  }
+  if (ref.transport == Transport::kOci) return oci_dir_source(ref.path, ref.ref, ref.str());
+  fail(ErrorKind::kUnsupported,
+       fmt::format("copying from {}: the {} transport is not supported by image copy yet",
+                   ref.str(), ref.name));
+}
+
+std::unique_ptr<ImageDestination> open_destination(const TransportRef& ref,
+                                                   const registry::RegistriesConf& conf,
+                                                   const CopyOptions& options) {
+  if (ref.transport == Transport::kDocker) {
+    Reference reference = docker_reference(ref);
+    TransferOptions transfer = options.transfer;
+    transfer.registry = options.destination_registry;
+    return docker_destination(reference, endpoint_options(reference, conf, transfer));
+  }
+  if (ref.transport == Transport::kOci) return oci_dir_destination(ref.path, ref.ref, ref.str());
+  fail(ErrorKind::kUnsupported,
+       fmt::format("copying to {}: the {} transport is not supported by image copy yet", ref.str(),
+                   ref.name));
+}
+
+void report(const CopyOptions& options, const std::string& line) {
+  if (options.transfer.report) options.transfer.report(line);
+}
+
+// The source's get_blob on its own thread into a pipe the destination reads; destroying it
+// abandons the pipe and joins, so no reader outlives the transfer.
+class BlobRead {
+ public:
+  BlobRead(ImageSource& source, const Descriptor& blob, BytePipe& pipe)
+      : pipe_(pipe), thread_([this, &source, &blob] {
+          try {
+            source.get_blob(blob, pipe_.writer());
+            pipe_.close();
+          } catch (...) {
+            error_ = std::current_exception();
+            pipe_.fail(error_);
+          }
+        }) {}
+  ~BlobRead() { join(); }
+  BlobRead(const BlobRead&) = delete;
+  BlobRead& operator=(const BlobRead&) = delete;
+  void finish() {
+    join();
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void join() {
+    if (!thread_.joinable()) return;
+    pipe_.abandon();
+    thread_.join();
+  }
+  BytePipe& pipe_;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts once the members it uses exist
+};
+
+void copy_blobs(ImageSource& source, ImageDestination& destination, const Manifest& manifest,
+                const CopyOptions& options) {
+  std::vector<Descriptor> blobs = manifest.layers;
+  blobs.push_back(manifest.config);
+  for (const Descriptor& layer : manifest.layers) {
+    report(options, "Copying blob " + layer.digest.str());
+  }
+  report(options, "Copying config " + manifest.config.digest.str());
+  run_parallel(blobs.size(), options.transfer.jobs,
+               [&](size_t i, const std::atomic<bool>& cancelled) {
+                 const Descriptor& blob = blobs[i];
+                 if (destination.try_reuse(blob, source)) return;
+                 BytePipe pipe(kPipeCapacity, &cancelled);
+                 BlobRead read(source, blob, pipe);
+                 try {
+                   destination.put_blob(blob, pipe.reader());
+                 } catch (const Error&) {
+                   // A broken read is the cause of whatever the write then saw.
+                   if (pipe.failed()) read.finish();
+                   throw;
+                 }
+                 read.finish();
+               });
+}
+
+void check_type(const ImageDestination& destination, const std::string& type,
+                const CopyOptions& options) {
+  std::vector<std::string> types = destination.manifest_types();
+  if (types.empty() || std::find(types.begin(), types.end(), type) != types.end()) return;
+  // Converting would change the digest; this engine does not convert at all yet.
+  fail(ErrorKind::kUnsupported,
+       fmt::format("{}{} does not store manifests of type {}",
+                   options.preserve_digests ? "cannot preserve digests: " : "", destination.name(),
+                   type));
+}
+
+// One image manifest: its blobs, then its bytes.
+void copy_instance(ImageSource& source, ImageDestination& destination, const RawManifest& raw,
+                   bool top, const CopyOptions& options) {
+  if (!media_type::is_manifest(raw.media_type)) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("copying {}: {} is not an image manifest", source.name(),
+                     raw.media_type.empty() ? std::string("the manifest") : raw.media_type));
+  }
+  check_type(destination, raw.media_type, options);
+  Manifest manifest = with_context("reading manifest of " + source.name(),
+                                   [&] { return parse_manifest(raw.bytes, raw.media_type); });
+  copy_blobs(source, destination, manifest, options);
+  report(options, "Writing manifest to image destination");
+  destination.put_manifest(raw.bytes, raw.media_type, top);
+}
+
+std::vector<Descriptor> chosen_instances(const Index& index, const ImageSource& source) {
+  std::vector<std::optional<Platform>> platforms;
+  for (const Descriptor& entry : index.manifests) platforms.push_back(entry.platform);
+  std::optional<size_t> chosen = choose_platform(platforms, wanted_platforms(PlatformChoice{}));
+  if (!chosen) {
+    Platform host = Platform::host();
+    fail(ErrorKind::kNotFound,
+         fmt::format("choosing an image from manifest list {}: no image found in manifest list "
+                     "for architecture {}, variant {:?}, OS {}",
+                     source.name(), host.architecture, host.variant, host.os));
+  }
+  return {index.manifests[*chosen]};
+}
+
+// skopeo's words for a source that cannot be read at all.
+RawManifest top_manifest(ImageSource& source) {
+  return with_context("initializing source " + source.name(),
+                      [&] { return source.manifest(std::nullopt); });
+}
+
+}  // namespace
+
+MultiArch parse_multi_arch(std::string_view text) {
+  if (text == "system") return MultiArch::kSystem;
+  if (text == "all") return MultiArch::kAll;
+  if (text == "index-only") return MultiArch::kIndexOnly;
+  fail(ErrorKind::kInvalidInput, fmt::format("unknown multi-arch option {:?}. Choose one of the "
+                                             "supported options: 'system', 'all', or 'index-only'",
+                                             text));
+}
+
+void copy_one_image(ImageSource& source, ImageDestination& destination,
+                    const CopyOptions& options) {
+  report(options, "Getting image source signatures");
+  copy_instance(source, destination, top_manifest(source), true, options);
+  report(options, "Storing signatures");
+  destination.commit();
+}
+
+void copy_between(ImageSource& source, ImageDestination& destination, const CopyOptions& options) {
+  report(options, "Getting image source signatures");
+  RawManifest top = top_manifest(source);
+  if (!media_type::is_index(top.media_type)) {
+    copy_instance(source, destination, top, true, options);
+  } else {
+    Index index = with_context("reading manifest list of " + source.name(),
+                               [&] { return parse_index(top.bytes, top.media_type); });
+    if (options.multi_arch == MultiArch::kSystem) {
+      // One instance, written in the list's place: the destination names an image, and its
+      // digest is the instance's, as podman and skopeo copy it.
+      Descriptor chosen = chosen_instances(index, source).front();
+      copy_instance(source, destination, source.manifest(chosen.digest), true, options);
+    } else {
+      if (!destination.accepts_index()) {
+        fail(ErrorKind::kUnsupported,
+             fmt::format("{}: the destination cannot store a manifest list", destination.name()));
+      }
+      check_type(destination, top.media_type, options);
+      if (options.multi_arch == MultiArch::kAll) {
+        report(options, fmt::format("Copying {} of {} images in list", index.manifests.size(),
+                                    index.manifests.size()));
+        for (size_t i = 0; i < index.manifests.size(); ++i) {
+          const Descriptor& entry = index.manifests[i];
+          report(options, fmt::format("Copying image {} ({}/{})", entry.digest.str(), i + 1,
+                                      index.manifests.size()));
+          copy_instance(source, destination, source.manifest(entry.digest), false, options);
+        }
+      }
+      report(options, "Writing manifest list to image destination");
+      destination.put_manifest(top.bytes, top.media_type, true);
+    }
+  }
+  report(options, "Storing signatures");
+  destination.commit();
+}
+
+void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
+                const TransportRef& destination_ref, const registry::RegistriesConf& conf,
+                const CopyOptions& options) {
+  // Before the source is opened: a refused image is not read at all.
+  transport::admit_source(policy, source_ref);
+  std::unique_ptr<ImageSource> source = open_source(source_ref, conf, options);
+  std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
+  copy_between(*source, *destination, options);
+}
+
+}  // namespace schicht::copy

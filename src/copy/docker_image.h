@@ -1,0 +1,26 @@
+// docker://: an image in a registry repository as an ImageSource and an ImageDestination, on
+// top of registry::RegistryClient. Blobs between repositories of one registry are mounted, not
+// copied.
+#pragma once
+
+#include <memory>
+
+#include "copy/image_destination.h"
+#include "copy/image_source.h"
+#include "core/reference.h"
+#include "registry/registry_client.h"
+
+namespace schicht::copy {
+
+// `reference` names the manifest by tag or digest ("latest" when it has neither). The client
+// is shared by the threads copy_image uses (RegistryClient is thread-safe).
+std::unique_ptr<ImageSource> docker_source(const Reference& reference,
+                                           const registry::RegistryOptions& options);
+
+// put_manifest(top) writes under the reference's digest when it has one, else its tag
+// ("latest" when it has neither); instances go under their digests. commit() does nothing:
+// a registry names the image once its manifest is written.
+std::unique_ptr<ImageDestination> docker_destination(const Reference& reference,
+                                                     const registry::RegistryOptions& options);
+
+}  // namespace schicht::copy

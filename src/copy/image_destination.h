@@ -1,0 +1,44 @@
+// Where copy_image writes an image to. One implementation per transport (docker_image.h,
+// oci_dir_image.h); copy_image is the only caller.
+//
+// Call order, as copy_image makes it:
+//   1. accepts_index(), manifest_types(): at any time, to decide what to copy.
+//   2. For each blob of each copied instance: try_reuse(blob, source); when it returns false,
+//      put_blob(blob, data). Calls for different blobs may run at once on different threads.
+//   3. put_manifest() for each instance (top = false), then for what the reference names
+//      (top = true), byte-exact: the destination never rewrites a manifest.
+//   4. commit(). A destination destroyed before commit() leaves the image unnamed: blobs it
+//      stored may stay (a registry keeps them; a layout directory keeps them unreferenced),
+//      but the reference does not name anything new.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "copy/image_source.h"
+#include "core/io.h"
+#include "oci/descriptor.h"
+
+namespace schicht::copy {
+
+class ImageDestination {
+ public:
+  virtual ~ImageDestination() = default;
+  virtual std::string name() const = 0;
+  // Whether it can store an image index or manifest list (--multi-arch index-only needs it).
+  virtual bool accepts_index() const = 0;
+  // The manifest media types it stores; empty: any.
+  virtual std::vector<std::string> manifest_types() const { return {}; }
+  // True when the destination already has the blob or obtained it without its bytes (a
+  // cross-repository mount from `source`).
+  virtual bool try_reuse(const Descriptor& blob, const ImageSource& source) = 0;
+  // Stores exactly blob.size bytes read from `data`; kIntegrity when they do not hash to
+  // blob.digest (nothing is stored then).
+  virtual void put_blob(const Descriptor& blob, Reader& data) = 0;
+  // `bytes` stored as they are; its digest is sha256(bytes).
+  virtual void put_manifest(std::string_view bytes, std::string_view media_type, bool top) = 0;
+  virtual void commit() = 0;
+};
+
+}  // namespace schicht::copy
