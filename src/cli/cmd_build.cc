@@ -6,6 +6,7 @@
 
 #include "build/builder.h"
 #include "cli/commands.h"
+#include "cli/manifest_lists.h"
 #include "cli/policy.h"
 #include "copy/pull.h"
 #include "core/error.h"
@@ -132,6 +133,10 @@ int cmd_build(Context& ctx, CommandArgs args) {
                    "set the ARCH of the image to the provided value instead of the architecture "
                    "of the host");
   flags.add_string("variant", 0, &variant_flag, "override the variant of the specified image");
+  std::string manifest;
+  flags.add_string("manifest", 0, &manifest,
+                   "add the image to the specified manifest list. Creates manifest list if it "
+                   "does not exist");
   std::string image_format = "oci";
   if (const char* env = std::getenv("BUILDAH_FORMAT"); env != nullptr && *env != 0)
     image_format = env;
@@ -194,6 +199,7 @@ int cmd_build(Context& ctx, CommandArgs args) {
   }
   std::vector<std::optional<Platform>> platforms =
       build_platforms(platform_flag, os_flag, arch_flag, variant_flag);
+  if (!manifest.empty()) list_name(manifest);  // a bad name fails before anything is built
   options.target = target;
   options.use_cache = !no_cache;
   options.layers = layers;
@@ -251,6 +257,8 @@ int cmd_build(Context& ctx, CommandArgs args) {
       fmt::print(stderr, "Error: {}\n", e.what());
       return e.status();
     }
+    // Each image joins the list as it is built, so a later failure keeps the earlier ones.
+    if (!manifest.empty()) add_to_list(store, manifest, local_list_entry(store, *built, manifest));
     if (platforms.size() > 1 && iidfile.empty()) fmt::print("{}\n", built->hex());
   }
   const Digest& id = *built;

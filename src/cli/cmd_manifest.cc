@@ -75,24 +75,11 @@ struct EntryFlags {
   }
 };
 
-// The entry for a local image: its manifest as stored, its platform from its config.
+// The entry for a local image named as the user typed it.
 Descriptor local_entry(store::Store& store, std::string_view text) {
   std::string_view bare = text;
   if (bare.starts_with("containers-storage:")) bare.remove_prefix(19);
-  Digest id = store::resolve_image(store, bare);
-  std::optional<store::ImageInfo> image = store.image(id);
-  if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", text));
-  std::optional<uint64_t> size = store.blobs().size_of(image->manifest_digest);
-  if (!size) {
-    fail(ErrorKind::kNotFound, fmt::format("image {}: manifest {} missing from the store",
-                                           id.short_hex(), image->manifest_digest.str()));
-  }
-  return Descriptor{
-      .media_type = image->manifest_media_type,
-      .digest = image->manifest_digest,
-      .size = static_cast<int64_t>(*size),
-      .platform = Platform{
-          .os = image->os, .architecture = image->architecture, .variant = image->variant}};
+  return local_list_entry(store, store::resolve_image(store, bare), text);
 }
 
 // What one IMAGE argument of `manifest create` or `add` puts into a list.
@@ -140,12 +127,6 @@ Additions additions(store::Store& store, std::string_view text, bool all,
     out.sources[entry.digest.str()] = reference.domain + "/" + reference.path;
   }
   return out;
-}
-
-// Adds an entry; one with the same digest goes first, so the entry moves to the end (podman).
-void upsert(Index& index, Descriptor entry) {
-  std::erase_if(index.manifests, [&](const Descriptor& d) { return d.digest == entry.digest; });
-  index.manifests.push_back(std::move(entry));
 }
 
 Descriptor& entry_by_digest(Index& index, const std::string& text, const std::string& list) {
@@ -207,7 +188,7 @@ int cmd_manifest_create(Context& ctx, CommandArgs args) {
   copy::TransferOptions options = remote.options(flags);
   for (size_t i = 1; i < positional.size(); ++i) {
     Additions added = additions(store, positional[i], all, {}, options);
-    for (Descriptor& entry : added.entries) upsert(index, std::move(entry));
+    for (Descriptor& entry : added.entries) upsert_entry(index, std::move(entry));
     for (auto& [instance, repository] : added.sources) sources[instance] = repository;
   }
   for (auto& [k, v] : parse_annotations(annotations)) index.annotations[k] = v;
@@ -238,7 +219,7 @@ int cmd_manifest_add(Context& ctx, CommandArgs args) {
       remote.options(flags));
   for (Descriptor& entry : added.entries) {
     entry_flags.apply(entry);
-    upsert(index, std::move(entry));
+    upsert_entry(index, std::move(entry));
   }
   store::ListSources sources = store::list_sources(store, list.digest);
   for (auto& [instance, repository] : added.sources) sources[instance] = repository;

@@ -73,6 +73,40 @@ Digest write_list(store::Store& store, const std::string& name, const Index& ind
   return Digest::sha256_of(raw);
 }
 
+Descriptor local_list_entry(store::Store& store, const Digest& id, std::string_view shown) {
+  std::optional<store::ImageInfo> image = store.image(id);
+  if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", shown));
+  std::optional<uint64_t> size = store.blobs().size_of(image->manifest_digest);
+  if (!size) {
+    fail(ErrorKind::kNotFound, fmt::format("image {}: manifest {} missing from the store",
+                                           id.short_hex(), image->manifest_digest.str()));
+  }
+  return Descriptor{
+      .media_type = image->manifest_media_type,
+      .digest = image->manifest_digest,
+      .size = static_cast<int64_t>(*size),
+      .platform = Platform{
+          .os = image->os, .architecture = image->architecture, .variant = image->variant}};
+}
+
+void upsert_entry(Index& index, Descriptor entry) {
+  std::erase_if(index.manifests, [&](const Descriptor& d) { return d.digest == entry.digest; });
+  index.manifests.push_back(std::move(entry));
+}
+
+Digest add_to_list(store::Store& store, std::string_view text, Descriptor entry) {
+  if (std::optional<store::ListInfo> list = find_list(store, text)) {
+    Index index = read_list(store, *list);
+    upsert_entry(index, std::move(entry));
+    return write_list(store, list->name, index, list->format, list->digest,
+                      store::list_sources(store, list->digest));
+  }
+  Index index{.raw = "", .digest = Digest::sha256_of(""), .media_type = ""};
+  index.manifests.push_back(std::move(entry));
+  return write_list(store, list_name(text), index, media_type::kDockerManifestList, std::nullopt,
+                    {});
+}
+
 std::string list_bytes(store::Store& store, const store::ListInfo& list, std::string_view format) {
   if (list.media_type == format) return store.blobs().read(list.digest);
   Index index = read_list(store, list);

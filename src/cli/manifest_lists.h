@@ -33,6 +33,18 @@ Digest write_list(store::Store& store, const std::string& name, const Index& ind
                   std::string_view format, const std::optional<Digest>& read,
                   const store::ListSources& sources);
 
+// The list entry of a stored image: its manifest as stored, its platform from its config.
+// `shown` is how errors name the image.
+Descriptor local_list_entry(store::Store& store, const Digest& id, std::string_view shown);
+
+// Adds an entry to an index; one with the same digest goes first, so the entry moves to the
+// end (podman).
+void upsert_entry(Index& index, Descriptor entry);
+
+// Adds `entry` to the list `text` names, creating it (a Docker manifest list, podman's default)
+// when there is none, as `build --manifest` does. Returns the new list digest.
+Digest add_to_list(store::Store& store, std::string_view text, Descriptor entry);
+
 // The bytes to push for `list` in media type `format`: the stored bytes when they already are
 // of that type, else the entries re-serialized.
 std::string list_bytes(store::Store& store, const store::ListInfo& list, std::string_view format);

@@ -98,3 +98,30 @@ platform_of() {
   [ "$output" = "Error: invalid --platform may not be used with --os, --arch, or --variant" ]
   unchanged
 }
+
+@test "build --manifest adds each platform's image to a list, created when missing" {
+  run s build -q --platform linux/arm64,linux/s390x --manifest multi "$WORK/ctx"
+  expect_success
+  run s manifest inspect multi
+  expect_success
+  platforms=$(echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["mediaType"])
+for m in d["manifests"]: print(m["platform"]["os"] + "/" + m["platform"]["architecture"])')
+  [ "$platforms" = "$(printf 'application/vnd.docker.distribution.manifest.list.v2+json\nlinux/arm64\nlinux/s390x')" ]
+  # The same image again changes nothing but its place; another platform is added.
+  s build -q --platform linux/arm64 --manifest multi "$WORK/ctx" >/dev/null
+  s build -q --platform linux/ppc64le --manifest localhost/multi:latest "$WORK/ctx" >/dev/null
+  run s manifest inspect multi
+  [ "$(echo "$output" | grep -c '"digest"')" -eq 3 ]
+  [ "$(echo "$output" | grep '"architecture"' | tr -d ' ,"' | cut -d: -f2 | tr '\n' ' ')" = "s390x arm64 ppc64le " ]
+}
+
+@test "build --manifest with a bad list name fails before building" {
+  BEFORE=$(store_state)
+  run s build --manifest 'Bad:Name:x' "$WORK/ctx"
+  [ "$status" -eq 125 ]
+  [[ "$output" != *"STEP"* ]]
+  unchanged
+}
