@@ -122,6 +122,7 @@ for m in d["manifests"]: print(m["platform"]["os"] + "/" + m["platform"]["archit
   BEFORE=$(store_state)
   run s build --manifest 'Bad:Name:x' "$WORK/ctx"
   [ "$status" -eq 125 ]
-  [[ "$output" != *"STEP"* ]]
+  # podman 4.3 prints the same, name twice.
+  [ "$output" = 'Error: normalizing name "Bad:Name:x": normalizing name "Bad:Name:x": invalid reference format' ]
   unchanged
 }
