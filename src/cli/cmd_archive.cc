@@ -253,6 +253,8 @@ int cmd_import(Context& ctx, CommandArgs args) {
   }
   FdReader reader(in.fd, in.name);
   Digest id = transport::import_tarball(ctx.store(), reader, in.name, options, policy.get());
+  // podman records an import as the tag it gives (nothing for an unnamed one).
+  if (positional.size() > 1) record_image_event(ctx.store(), "tag", &id, positional[1]);
   fmt::print("{}\n", id.str());
   return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "build/builder.h"
 #include "cli/commands.h"
+#include "cli/events.h"
 #include "cli/manifest_lists.h"
 #include "cli/policy.h"
 #include "copy/pull.h"
@@ -257,6 +258,8 @@ int cmd_build(Context& ctx, CommandArgs args) {
       fmt::print(stderr, "Error: {}\n", e.what());
       return e.status();
     }
+    // podman names the built image by its ID and leaves the event's ID empty.
+    record_image_event(store, "build", nullptr, built->hex());
     // Each image joins the list as it is built, so a later failure keeps the earlier ones.
     if (!manifest.empty()) add_to_list(store, manifest, local_list_entry(store, *built, manifest));
     if (platforms.size() > 1 && iidfile.empty()) fmt::print("{}\n", built->hex());

@@ -467,3 +467,28 @@ PY
   wait "$follower" || true
   [ "$(cat "$WORK/followed")" = "$(printf 'loadfromarchive %s\ntag live:1' "$WORK/a.tar")" ]
 }
+
+@test "events: import records the tag it gives, build the image it built, as podman does" {
+  mkdir -p "$WORK/ctx" && echo hi >"$WORK/ctx/f"
+  printf 'FROM scratch\nCOPY f /f\n' >"$WORK/ctx/Containerfile"
+  tar -C "$WORK/ctx" -cf "$WORK/root.tar" f
+  sequence() {
+    $1 import -q "$WORK/root.tar" imp:1 >/dev/null
+    $1 import -q "$WORK/root.tar" >/dev/null
+    $1 build -q -t built:1 "$WORK/ctx" >/dev/null
+  }
+  sequence s
+  imported=$(s images -q --no-trunc imp:1 | sed 's/sha256://')
+  built=$(s images -q --no-trunc built:1 | sed 's/sha256://')
+  run s events --stream=false --format '{{.Status}} {{.ID}} {{.Name}}'
+  expect_success
+  [ "$output" = "$(printf 'tag %s imp:1\nbuild  %s' "$imported" "$built")" ]
+  have_podman || skip "podman not installed"
+  podman_events_conf
+  sequence p
+  # The same events; build IDs are each tool's own.
+  diff <(p events --stream=false --format '{{.Status}} {{.Name}}' | sed 's/^build .*/build/') \
+    <(s events --stream=false --format '{{.Status}} {{.Name}}' | sed 's/^build .*/build/')
+  diff <(p events --stream=false --format json | sed 's/"Time":"[^"]*"/T/; s/[0-9a-f]\{64\}/H/g') \
+    <(s events --stream=false --format json | sed 's/"Time":"[^"]*"/T/; s/[0-9a-f]\{64\}/H/g')
+}
