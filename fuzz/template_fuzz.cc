@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/template.h"
 #include "core/error.h"
+#include "gotemplate/template.h"
 
 namespace {
 
@@ -24,8 +24,8 @@ const nlohmann::ordered_json& data() {
   return *json;
 }
 
-const schicht::cli::GoTypes& types() {
-  static const auto* types = new schicht::cli::GoTypes{
+const schicht::gotemplate::GoTypes& types() {
+  static const auto* types = new schicht::gotemplate::GoTypes{
       {"", "images.Row"},
       {"Labels", "map[string]string"},
       {"Config", "*define.ImageConfig"},
@@ -41,7 +41,7 @@ const schicht::cli::GoTypes& types() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(bytes), size);
   try {
-    auto tmpl = schicht::cli::Template::parse(text, "images");
+    auto tmpl = schicht::gotemplate::Template::parse(text, "images");
     std::string out;
     tmpl.execute(out, data(), types());
     // A row of a list renders each element on its own, as podman's table output does.

@@ -13,9 +13,9 @@
 
 #include "cli/commands.h"
 #include "cli/report.h"
-#include "cli/template.h"
 #include "core/error.h"
 #include "core/time.h"
+#include "gotemplate/template.h"
 #include "store/events.h"
 
 namespace schicht::cli {

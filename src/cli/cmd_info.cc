@@ -16,11 +16,11 @@
 #include "cli/commands.h"
 #include "cli/go_yaml.h"
 #include "cli/report.h"
-#include "cli/template.h"
 #include "cli/version_report.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/platform.h"
+#include "gotemplate/template.h"
 #include "registry/registries_conf.h"
 
 namespace schicht::cli {

@@ -11,9 +11,9 @@
 #include "cli/humanize.h"
 #include "cli/image_json.h"
 #include "cli/report.h"
-#include "cli/template.h"
 #include "core/error.h"
 #include "core/time.h"
+#include "gotemplate/template.h"
 #include "oci/config.h"
 #include "store/lookup.h"
 

@@ -9,12 +9,12 @@
 
 #include "cli/commands.h"
 #include "cli/policy.h"
-#include "cli/tabwriter.h"
 #include "copy/short_names.h"
 #include "copy/signatures.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
+#include "gotemplate/tabwriter.h"
 #include "registry/registries_conf.h"
 #include "transport/source_policy.h"
 #include "transport/transport_name.h"
@@ -130,7 +130,7 @@ int trust_show(Context& ctx, CommandArgs args) {
     return 0;
   }
   std::string text;
-  TabWriter table(text);
+  gotemplate::TabWriter table(text);
   if (!noheading) table.write("TRANSPORT\tNAME\tTYPE\tID\tSTORE\n");
   for (const ShowRow& row : rows) {
     table.write(fmt::format("{}\t{}\t{}\t{}\t{}\n", row.transport, row.repo_name, row.type,

@@ -5,10 +5,10 @@
 
 #include "cli/commands.h"
 #include "cli/report.h"
-#include "cli/template.h"
 #include "cli/version_report.h"
 #include "core/error.h"
 #include "core/platform.h"
+#include "gotemplate/template.h"
 
 namespace schicht::cli {
 

@@ -68,36 +68,36 @@ ordered_json inspect_template_view(const ordered_json& doc) {
   return out;
 }
 
-const GoTypes& inspect_template_types() {
+const gotemplate::GoTypes& inspect_template_types() {
   // Fields the JSON leaves out when empty but podman's structs always have: the template sees
   // them as Go does ({{.Config.Labels}} of an image without labels is "map[]"; an empty Config
   // is a struct all the same, so {{with .Config}} runs).
-  static const GoTypes kTypes = {{"HealthCheck", "*manifest.Schema2HealthConfig"},
-                                 {"Config", "v1.ImageConfig"},
-                                 {"Labels", "map[string]string"},
-                                 {"Annotations", "map[string]string"},
-                                 {"RepoTags", "[]string"},
-                                 {"RepoDigests", "[]string"},
-                                 {"Config.Labels", "map[string]string"},
-                                 {"Config.Env", "[]string"},
-                                 {"Config.Cmd", "[]string"},
-                                 {"Config.Entrypoint", "[]string"},
-                                 {"Config.Volumes", "map[string]struct {}"},
-                                 {"Config.ExposedPorts", "map[string]struct {}"},
-                                 {"Config.User", "string"},
-                                 {"Config.WorkingDir", "string"},
-                                 {"Config.StopSignal", "string"},
-                                 {"Created", "*time.Time"},
-                                 {"History", "[]v1.History"},
-                                 {"History[]", "v1.History"},
-                                 {"History[]{}",
-                                  "Created:created CreatedBy:created_by Author:author "
-                                  "Comment:comment EmptyLayer:empty_layer"},
-                                 {"History[].Created", "*time.Time"},
-                                 {"History[].CreatedBy", "string"},
-                                 {"History[].Author", "string"},
-                                 {"History[].Comment", "string"},
-                                 {"History[].EmptyLayer", "bool"}};
+  static const gotemplate::GoTypes kTypes = {{"HealthCheck", "*manifest.Schema2HealthConfig"},
+                                             {"Config", "v1.ImageConfig"},
+                                             {"Labels", "map[string]string"},
+                                             {"Annotations", "map[string]string"},
+                                             {"RepoTags", "[]string"},
+                                             {"RepoDigests", "[]string"},
+                                             {"Config.Labels", "map[string]string"},
+                                             {"Config.Env", "[]string"},
+                                             {"Config.Cmd", "[]string"},
+                                             {"Config.Entrypoint", "[]string"},
+                                             {"Config.Volumes", "map[string]struct {}"},
+                                             {"Config.ExposedPorts", "map[string]struct {}"},
+                                             {"Config.User", "string"},
+                                             {"Config.WorkingDir", "string"},
+                                             {"Config.StopSignal", "string"},
+                                             {"Created", "*time.Time"},
+                                             {"History", "[]v1.History"},
+                                             {"History[]", "v1.History"},
+                                             {"History[]{}",
+                                              "Created:created CreatedBy:created_by Author:author "
+                                              "Comment:comment EmptyLayer:empty_layer"},
+                                             {"History[].Created", "*time.Time"},
+                                             {"History[].CreatedBy", "string"},
+                                             {"History[].Author", "string"},
+                                             {"History[].Comment", "string"},
+                                             {"History[].EmptyLayer", "bool"}};
   return kTypes;
 }
 

@@ -6,8 +6,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "cli/template.h"
 #include "core/digest.h"
+#include "gotemplate/template.h"
 #include "store/store.h"
 
 namespace schicht {
@@ -33,7 +33,7 @@ std::string inspect_normalize(std::string_view format, bool image);
 // names are the JSON names except for ID ("Id" in JSON) and HealthCheck ("Healthcheck").
 nlohmann::ordered_json inspect_template_view(const nlohmann::ordered_json& doc);
 // The Go types of the view's fields where JSON cannot tell them (a nil pointer prints <nil>).
-const GoTypes& inspect_template_types();
+const gotemplate::GoTypes& inspect_template_types();
 
 // "repo@digest" for every repository the image is named in and every manifest digest it has.
 std::vector<std::string> repo_digests(const store::ImageInfo& image);

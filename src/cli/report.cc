@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/tabwriter.h"
-#include "cli/template_json.h"
 #include "core/error.h"
+#include "gotemplate/json.h"
+#include "gotemplate/tabwriter.h"
 
 namespace schicht::cli {
 namespace {
@@ -165,17 +165,22 @@ HeaderMap make_headers(std::span<const std::string_view> fields, const HeaderMap
 
 std::string json_report(const nlohmann::ordered_json& value, int indent) {
   std::string spaces(static_cast<size_t>(std::max(indent, 0)), ' ');
-  return go_json(value, GoJsonStyle{.escape_html = true, .indent = spaces}) + "\n";
+  return gotemplate::go_json(value,
+                             gotemplate::GoJsonStyle{.escape_html = true, .indent = spaces}) +
+         "\n";
 }
 
 std::string json_report_raw(const nlohmann::ordered_json& value, int indent) {
   std::string spaces(static_cast<size_t>(std::max(indent, 0)), ' ');
-  return go_json(value, GoJsonStyle{.escape_html = false, .indent = spaces}) + "\n";
+  return gotemplate::go_json(value,
+                             gotemplate::GoJsonStyle{.escape_html = false, .indent = spaces}) +
+         "\n";
 }
 
 std::string json_element(const nlohmann::ordered_json& value, int indent) {
   std::string spaces(static_cast<size_t>(std::max(indent, 0)), ' ');
-  std::string text = go_json(value, GoJsonStyle{.escape_html = true, .indent = spaces});
+  std::string text =
+      gotemplate::go_json(value, gotemplate::GoJsonStyle{.escape_html = true, .indent = spaces});
   // One level deeper, inside the array.
   std::string out;
   out.reserve(text.size() + text.size() / 4);
@@ -252,7 +257,7 @@ void write_prepared(std::string& out, const ReportSpec& spec, const ReportOption
     write_rows([&](std::string_view part) { out += part; });
     return;
   }
-  TabWriter writer(out);
+  gotemplate::TabWriter writer(out);
   writer.reserve(size.lines, size.cells, size.bytes);
   auto sink = [&](std::string_view part) { writer.write(part); };
   try {

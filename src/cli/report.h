@@ -29,9 +29,14 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "cli/template.h"
+#include "gotemplate/template.h"
 
 namespace schicht::cli {
+
+// The template engine the whole command line renders with.
+using gotemplate::GoTypes;
+using gotemplate::Template;
+using gotemplate::to_ordered;
 
 using HeaderMap = std::map<std::string, std::string, std::less<>>;
 
