@@ -17,7 +17,9 @@
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <functional>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/io.h"
@@ -74,6 +76,43 @@ class BytePipe {
   const std::atomic<bool>* cancelled_;
   PipeWriter writer_{*this};
   PipeReader reader_{*this};
+};
+
+// A producer on its own thread: `produce` writes into the pipe's writer(), then the pipe is
+// closed, or failed with what `produce` threw. Destroying it abandons the pipe and joins the
+// thread, so no producer outlives the transfer that started it.
+class PipeFeed {
+ public:
+  PipeFeed(BytePipe& pipe, std::function<void(Writer&)> produce)
+      : pipe_(pipe), thread_([this, produce = std::move(produce)] {
+          try {
+            produce(pipe_.writer());
+            pipe_.close();
+          } catch (...) {
+            error_ = std::current_exception();
+            pipe_.fail(error_);
+          }
+        }) {}
+  ~PipeFeed() { join(); }
+  PipeFeed(const PipeFeed&) = delete;
+  PipeFeed& operator=(const PipeFeed&) = delete;
+
+  // Waits for the producer to end and rethrows its error, if it had one.
+  void finish() {
+    join();
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void join() {
+    if (!thread_.joinable()) return;
+    pipe_.abandon();
+    thread_.join();
+  }
+
+  BytePipe& pipe_;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts once the members it uses exist
 };
 
 }  // namespace schicht::copy

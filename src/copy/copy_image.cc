@@ -62,39 +62,6 @@ void report(const CopyOptions& options, const std::string& line) {
   if (options.transfer.report) options.transfer.report(line);
 }
 
-// The source's get_blob on its own thread into a pipe the destination reads; destroying it
-// abandons the pipe and joins, so no reader outlives the transfer.
-class BlobRead {
- public:
-  BlobRead(ImageSource& source, const Descriptor& blob, BytePipe& pipe)
-      : pipe_(pipe), thread_([this, &source, &blob] {
-          try {
-            source.get_blob(blob, pipe_.writer());
-            pipe_.close();
-          } catch (...) {
-            error_ = std::current_exception();
-            pipe_.fail(error_);
-          }
-        }) {}
-  ~BlobRead() { join(); }
-  BlobRead(const BlobRead&) = delete;
-  BlobRead& operator=(const BlobRead&) = delete;
-  void finish() {
-    join();
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  void join() {
-    if (!thread_.joinable()) return;
-    pipe_.abandon();
-    thread_.join();
-  }
-  BytePipe& pipe_;
-  std::exception_ptr error_;
-  std::thread thread_;  // last: starts once the members it uses exist
-};
-
 void copy_blobs(ImageSource& source, ImageDestination& destination, const Manifest& manifest,
                 const CopyOptions& options) {
   std::vector<Descriptor> blobs = manifest.layers;
@@ -108,7 +75,7 @@ void copy_blobs(ImageSource& source, ImageDestination& destination, const Manife
                  const Descriptor& blob = blobs[i];
                  if (destination.try_reuse(blob, source)) return;
                  BytePipe pipe(kPipeCapacity, &cancelled);
-                 BlobRead read(source, blob, pipe);
+                 PipeFeed read(pipe, [&](Writer& into) { source.get_blob(blob, into); });
                  try {
                    destination.put_blob(blob, pipe.reader());
                  } catch (const Error&) {

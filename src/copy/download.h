@@ -3,11 +3,9 @@
 // (remote_copy).
 #pragma once
 
-#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "copy/byte_pipe.h"
 #include "copy/options.h"
@@ -46,43 +44,21 @@ class Download {
  public:
   Download(registry::RegistryClient& client, std::string_view repository, const Descriptor& blob,
            BytePipe& pipe, TransferProgress* progress = nullptr, Writer* store = nullptr)
-      : pipe_(pipe),
-        thread_([this, &client, repository = std::string(repository), &blob, progress, store] {
-          try {
-            if (progress != nullptr) {
-              progress->started(blob.digest, static_cast<uint64_t>(blob.size));
-            }
-            ProgressWriter counted(pipe_.writer(), blob.digest, progress);
-            std::optional<TeeWriter> stored;
-            if (store != nullptr) stored.emplace(*store, counted);
-            Writer& out = stored ? static_cast<Writer&>(*stored) : counted;
-            client.get_blob(repository, blob.digest, static_cast<uint64_t>(blob.size), out);
-            pipe_.close();
-          } catch (...) {
-            error_ = std::current_exception();
-            pipe_.fail(error_);
-          }
+      : feed_(pipe, [&client, repository = std::string(repository), &blob, progress,
+                     store](Writer& into) {
+          if (progress != nullptr) progress->started(blob.digest, static_cast<uint64_t>(blob.size));
+          ProgressWriter counted(into, blob.digest, progress);
+          std::optional<TeeWriter> stored;
+          if (store != nullptr) stored.emplace(*store, counted);
+          Writer& out = stored ? static_cast<Writer&>(*stored) : counted;
+          client.get_blob(repository, blob.digest, static_cast<uint64_t>(blob.size), out);
         }) {}
-  ~Download() { join(); }
-  Download(const Download&) = delete;
-  Download& operator=(const Download&) = delete;
 
   // Waits for the download to end and rethrows its error, if it had one.
-  void finish() {
-    join();
-    if (error_) std::rethrow_exception(error_);
-  }
+  void finish() { feed_.finish(); }
 
  private:
-  void join() {
-    if (!thread_.joinable()) return;
-    pipe_.abandon();
-    thread_.join();
-  }
-
-  BytePipe& pipe_;
-  std::exception_ptr error_;
-  std::thread thread_;  // last: starts once the members it uses exist
+  PipeFeed feed_;
 };
 
 }  // namespace schicht::copy
