@@ -364,13 +364,14 @@ ordered_json container_inspect_json(store::Store& store, const store::ContainerI
 int cmd_container_inspect(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string format;
+  bool latest = false;
   flags.add_string("format", 'f', &format, "Format the output to a Go template or json");
+  flags.add_bool("latest", 'l', &latest, "Act on the latest container schicht is aware of");
   bool help = false;
   auto names =
       parse_command_flags(ctx, flags, args, "schicht container inspect CONTAINER...", &help);
   if (help) return 0;
-  if (names.empty()) fail(ErrorKind::kInvalidInput, "no names or ids specified");
-  return inspect_objects(ctx, names, format, "container");
+  return inspect_objects(ctx, names, format, "container", latest);
 }
 
 }  // namespace schicht::cli

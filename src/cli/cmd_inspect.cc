@@ -47,13 +47,37 @@ struct Inspected {
 // Prints every object of `names` found as `type`, then the errors: all but the first as
 // "error inspecting object: ...", the first as the command's error (podman 4.3's order).
 // --type all looks for a container first, then an image, so a name both have is the
-// container's.
+// container's. `latest` (podman's --latest) inspects the container created last instead of names.
 int inspect_objects(Context& ctx, const std::vector<std::string>& names, const std::string& format,
-                    const std::string& type) {
+                    const std::string& type, bool latest) {
+  if (latest) {
+    if (!names.empty()) {
+      fail(ErrorKind::kInvalidInput, "--latest and arguments cannot be used together");
+    }
+    if (type == "image") {
+      fail(ErrorKind::kInvalidInput, fmt::format("latest is not supported for type {:?}", type));
+    }
+    if (type == "pod") fail(ErrorKind::kNotFound, "no such pod");  // schicht has no pods
+
+  } else if (names.empty()) {
+    fail(ErrorKind::kInvalidInput, "no names or ids specified");
+  }
   store::Store& store = ctx.store();
   std::vector<Inspected> found;
   std::vector<std::string> errors;
-  for (const auto& name : names) {
+  std::vector<std::string> wanted = names;
+  if (latest && (type == "container" || type == "all")) {  // no latest volume or network
+    auto containers = store.containers();
+    auto last =
+        std::max_element(containers.begin(), containers.end(),
+                         [](const auto& a, const auto& b) { return a.created < b.created; });
+    if (last == containers.end()) {
+      errors.push_back("no containers to inspect: no such container");
+    } else {
+      wanted.push_back(last->id);
+    }
+  }
+  for (const auto& name : wanted) {
     if (type == "container" || type == "all") {
       if (auto c = store.find_container(name)) {
         found.push_back({container_inspect_json(store, *c), false});
@@ -100,8 +124,9 @@ int inspect_objects(Context& ctx, const std::vector<std::string>& names, const s
 int cmd_inspect(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string format, type = "all";
-  bool size = false;
+  bool size = false, latest = false;
   flags.add_string("format", 'f', &format, "Format the output using the given Go template");
+  flags.add_bool("latest", 'l', &latest, "Act on the latest container schicht is aware of");
   flags.add_string("type", 't', &type,
                    "Specify inspect-object type (\"image\", \"container\" or \"all\")");
   flags.add_bool("size", 's', &size, "Display total file size");
@@ -109,7 +134,6 @@ int cmd_inspect(Context& ctx, CommandArgs args) {
   auto names = parse_command_flags(ctx, flags, args,
                                    "schicht inspect [options] {CONTAINER|IMAGE} [...]", &help);
   if (help) return 0;
-  if (names.empty()) fail(ErrorKind::kInvalidInput, "no names or ids specified");
   static const std::vector<std::string> kTypes = {"image",   "container", "pod",
                                                   "network", "volume",    "all"};
   if (std::find(kTypes.begin(), kTypes.end(), type) == kTypes.end()) {
@@ -118,7 +142,7 @@ int cmd_inspect(Context& ctx, CommandArgs args) {
                      "\"network\", \"volume\", or \"all\"",
                      type));
   }
-  return inspect_objects(ctx, names, format, type);
+  return inspect_objects(ctx, names, format, type, latest);
 }
 
 int cmd_image_inspect(Context& ctx, CommandArgs args) {
@@ -129,8 +153,7 @@ int cmd_image_inspect(Context& ctx, CommandArgs args) {
   auto names = parse_command_flags(ctx, flags, args,
                                    "schicht image inspect [options] IMAGE [IMAGE...]", &help);
   if (help) return 0;
-  if (names.empty()) fail(ErrorKind::kInvalidInput, "no names or ids specified");
-  return inspect_objects(ctx, names, format, "image");
+  return inspect_objects(ctx, names, format, "image", false);
 }
 
 int cmd_history(Context& ctx, CommandArgs args) {

@@ -28,8 +28,9 @@ int cmd_unshare(Context& ctx, CommandArgs args);
 int cmd_image_inspect(Context& ctx, CommandArgs args);
 // What inspect, image inspect and container inspect share: every object of `names` found as
 // `type` ("all", "image", "container", ...) printed, then podman's errors; the exit code.
+// `latest`: the container created last instead of names.
 int inspect_objects(Context& ctx, const std::vector<std::string>& names, const std::string& format,
-                    const std::string& type);
+                    const std::string& type, bool latest);
 int cmd_history(Context& ctx, CommandArgs args);
 int cmd_pull(Context& ctx, CommandArgs args);
 int cmd_push(Context& ctx, CommandArgs args);

@@ -85,3 +85,51 @@ transcript() {
   expect_failure 125 "Error: inspecting object: c1x: image not known"
   same_as_before "$(store_state; s ps -a --format '{{.Names}}')"
 }
+
+# --latest: the container created last; podman's errors with names, for images, and with none.
+latest_transcript() {
+  local tool=$1 args rc
+  for args in "inspect -l" "inspect --latest --format {{.Name}}" "inspect -l --type container" \
+    "container inspect -l --format {{.Name}}" "inspect -l c1" "container inspect -l c1" \
+    "inspect -l --type image" "inspect -l --type pod" "inspect -l --type volume"; do
+    echo "== $args"
+    rc=0
+    # shellcheck disable=SC2086
+    $tool $args >"$WORK/out.json" 2>"$WORK/err" || rc=$?
+    case $args in *format*) cat "$WORK/out.json" ;; *) summary <"$WORK/out.json" ;; esac
+    cat "$WORK/err"
+    echo "rc=$rc"
+  done
+}
+
+@test "inspect --latest picks the last container created, with podman's errors" {
+  have_podman || skip "podman is not installed"
+  fixture --out "$WORK/a.tar" --format docker-archive --name a:1 --layers 1 --layer-kb 1
+  for tool in p s; do
+    latest_transcript $tool >"$WORK/$tool-empty.txt"
+    fill $tool
+    $tool create --name c2 a:1 >/dev/null
+    latest_transcript $tool >"$WORK/$tool.txt"
+  done
+  diff "$WORK/p-empty.txt" "$WORK/s-empty.txt"
+  diff "$WORK/p.txt" "$WORK/s.txt"
+  grep -A1 '^== inspect --latest --format {{.Name}}$' "$WORK/s.txt" | grep -qx c2
+}
+
+@test "without podman: inspect --latest, and its errors leave the store unchanged" {
+  run s inspect --latest
+  expect_failure 125 "Error: inspecting object: no containers to inspect: no such container"
+  [ "$(head -1 <<<"$output")" = "[]" ]
+  fixture --out "$WORK/a.tar" --format docker-archive --name a:1 --layers 1 --layer-kb 1
+  fill s
+  s create --name c2 a:1 >/dev/null
+  run s container inspect -l --format '{{.Name}} {{.ImageName}}'
+  expect_success
+  [ "$output" = "c2 localhost/a:1" ]
+  BEFORE=$(store_state; s ps -a --format '{{.Names}}')
+  run s inspect -l c1
+  expect_failure 125 "Error: --latest and arguments cannot be used together"
+  run s inspect -l --type image
+  expect_failure 125 'Error: latest is not supported for type "image"'
+  same_as_before "$(store_state; s ps -a --format '{{.Names}}')"
+}
