@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/time.h"
 #include "gotemplate/template.h"
+#include "store/containers_conf.h"
 #include "store/events.h"
 
 namespace schicht::cli {
@@ -198,6 +199,9 @@ int cmd_events(Context& ctx, CommandArgs args) {
   std::optional<Template> tmpl;
   if (!format.empty() && !json) tmpl = parse_object_format(format, "events");
 
+  if (!store::load_engine_conf().events_enabled) {
+    fail(ErrorKind::kInvalidInput, "cannot read events with the \"none\" backend");
+  }
   store::Store& store = ctx.store();
   auto print = [&](const store::Event& e) {
     if (since_ns && e.time < *since_ns) return;
@@ -215,18 +219,22 @@ int cmd_events(Context& ctx, CommandArgs args) {
       }
     } else {
       std::string id = !no_trunc && e.id.size() > 12 ? e.id.substr(0, 12) : e.id;
-      out = fmt::format("{} {} {} {} {}\n", go_time(e.time), e.type, e.status, id, e.name);
+      if (e.type == "system") {  // log-rotation: no ID, the log's path as the name
+        out = fmt::format("{} {} {} {}\n", go_time(e.time), e.type, e.status, e.name);
+      } else {
+        out = fmt::format("{} {} {} {} {}\n", go_time(e.time), e.type, e.status, id, e.name);
+      }
     }
     fmt::print("{}", out);
   };
-  uint64_t offset = 0;
-  for (const auto& e : store::read_events(store.root(), offset)) print(e);
+  store::EventCursor cursor;
+  for (const auto& e : store::read_events(store.root(), cursor)) print(e);
   if (!stream) return 0;
   // Following: new lines as they are appended, until --until has passed.
   while (!until_ns || store::now_ns() <= *until_ns) {
     std::fflush(stdout);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    for (const auto& e : store::read_events(store.root(), offset)) print(e);
+    for (const auto& e : store::read_events(store.root(), cursor)) print(e);
   }
   return 0;
 }

@@ -4,20 +4,43 @@
 
 #include <fmt/format.h>
 
+#include "core/error.h"
+#include "store/containers_conf.h"
 #include "store/db.h"
 #include "store/events.h"
 
 namespace schicht::cli {
 
+namespace {
+
+// containers.conf's event settings, read once, when the first event is written. A file podman
+// would refuse does not undo the command that already happened: it is reported, and podman's
+// defaults apply.
+const store::EngineConf& engine_conf() {
+  static const store::EngineConf conf = [] {
+    try {
+      return store::load_engine_conf();
+    } catch (const Error& e) {
+      fmt::print(stderr, "WARN[0000] {}; using the default event settings\n", e.what());
+      return store::EngineConf{};
+    }
+  }();
+  return conf;
+}
+
+}  // namespace
+
 void record_image_event(store::Store& store, std::string_view status, const Digest* id,
                         std::string_view name) {
   if (store.db().read_only()) return;
+  const store::EngineConf& conf = engine_conf();
+  if (!conf.events_enabled) return;
   store::Event event;
   event.time = store::now_ns();
   event.status = std::string(status);
   if (id != nullptr) event.id = std::string(id->hex());
   event.name = std::string(name);
-  if (auto problem = store::append_event(store.root(), event)) {
+  if (auto problem = store::append_event(store.root(), event, conf.events_logfile_max_size)) {
     fmt::print(stderr, "WARN[0000] unable to write image event: {}\n", *problem);
   }
 }

@@ -492,3 +492,61 @@ PY
   diff <(p events --stream=false --format json | sed 's/"Time":"[^"]*"/T/; s/[0-9a-f]\{64\}/H/g') \
     <(s events --stream=false --format json | sed 's/"Time":"[^"]*"/T/; s/[0-9a-f]\{64\}/H/g')
 }
+
+@test "events: the log rotates at containers.conf's events_logfile_max_size, as podman's does" {
+  fixture --out "$WORK/a.tar" --format docker-archive --name a:1 --seed 1
+  printf '[engine]\nevents_logfile_max_size = "1k"\n' >"$WORK/small.conf"
+  export CONTAINERS_CONF=$WORK/small.conf
+  s load -q -i "$WORK/a.tar" >/dev/null
+  for i in $(seq 1 12); do s tag a:1 "t:$i"; done
+  size=$(stat -c %s "$STORE/events.log")
+  [ "$size" -le 1000 ]
+  run s events --stream=false --format '{{.Type}} {{.Status}} {{.Name}}'
+  expect_success
+  # The newer half, then the rotation, then the event that caused it: the tags left are
+  # consecutive and end with the last.
+  [[ "$output" == *"system log-rotation $STORE/events.log"* ]]
+  [ "${lines[-1]}" = "image tag t:12" ]
+  tags=$(grep -o 'image tag t:[0-9]*' <<<"$output" | sed 's/.*://' | tr '\n' ' ')
+  [ "$tags" = "$(seq "${tags%% *}" 12 | tr '\n' ' ')" ]
+  run s events --stream=false
+  [[ "$output" == *" UTC system log-rotation $STORE/events.log"* ]]
+  if have_podman; then
+    printf '[engine]\nevents_logger="file"\nevents_logfile_path="%s"\nevents_logfile_max_size = "1k"\n' \
+      "$WORK/podman-events.log" >"$WORK/small.conf"
+    p load -q -i "$WORK/a.tar" >/dev/null
+    for i in $(seq 1 12); do p tag a:1 "t:$i"; done
+    run p events --stream=false --format '{{.Type}} {{.Status}} {{.Name}}'
+    [[ "$output" == *"system log-rotation $WORK/podman-events.log"* ]]
+    [ "${lines[-1]}" = "image tag t:12" ]
+  fi
+  # 0: no limit.
+  printf '[engine]\nevents_logfile_max_size = 0\n' >"$WORK/small.conf"
+  for i in $(seq 13 30); do s tag a:1 "t:$i"; done
+  [ "$(stat -c %s "$STORE/events.log")" -gt 2000 ]
+}
+
+@test "events: events_logger none records nothing and events refuses, as podman does; a bad size warns" {
+  fixture --out "$WORK/a.tar" --format docker-archive --name a:1 --seed 1
+  s load -q -i "$WORK/a.tar" >/dev/null
+  printf '[engine]\nevents_logger = "none"\n' >"$WORK/none.conf"
+  export CONTAINERS_CONF=$WORK/none.conf
+  before=$(stat -c %s "$STORE/events.log")
+  run s tag a:1 t:1
+  expect_success
+  [ "$(stat -c %s "$STORE/events.log")" -eq "$before" ]
+  run s events --stream=false
+  expect_failure 125 'Error: cannot read events with the "none" backend'
+  if have_podman; then
+    run p events --stream=false
+    expect_failure 125 'Error: cannot read events with the "none" backend'
+  fi
+  # A size podman would refuse: the command still does its work, says why no event rotates.
+  printf '[engine]\nevents_logfile_max_size = "lots"\n' >"$WORK/none.conf"
+  run s tag a:1 t:2
+  expect_success
+  [[ "$output" == *"WARN[0000] $WORK/none.conf: events_logfile_max_size: invalid size: \"lots\"; using the default event settings"* ]]
+  [ "$(s images --format '{{.Tag}}' --filter reference=t)" != "" ]
+  run s events --stream=false
+  expect_failure 125 "Error: $WORK/none.conf: events_logfile_max_size: invalid size: \"lots\""
+}
