@@ -279,13 +279,13 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
   auto positional = parse_command_flags(ctx, flags, args, "schicht system df [options]", &help);
   if (help) return 0;
   store::Store& store = ctx.store();
-  store::Usage usage = store::usage(store);
-  auto images = store.images({.digests = false, .details = false});  // IDs, names, times
-  int64_t now = store::now_ns();
   if (verbose) {
     if (!format.empty()) {
       fail(ErrorKind::kInvalidInput, "cannot combine --format and --verbose flags");
     }
+    store::Usage usage = store::usage(store);
+    auto images = store.images({.digests = false, .details = false});  // IDs, names, times
+    int64_t now = store::now_ns();
     std::map<std::string, int> users;
     for (const auto& c : store.containers()) users[c.image_id.str()] += 1;
     ordered_json rows = ordered_json::array();
@@ -349,15 +349,11 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
     r["Reclaimable"] = fmt::format("{} ({}%)", human_size_compact(reclaim), percent(reclaim, size));
     rows.push_back(std::move(r));
   };
-  std::set<std::string> in_use = images_in_use(store);
-  std::vector<std::string> unused;
-  for (const auto& image : images) {
-    if (in_use.count(image.id.str()) == 0) unused.push_back(image.id.str());
-  }
+  const store::ImageTotals totals = store::image_totals(store);
   uint64_t container_bytes = 0;
   auto containers = store.containers();
   for (const auto& c : containers) container_bytes += c.size;
-  row("Images", images.size(), in_use.size(), usage.image_bytes, usage.freed_by(unused));
+  row("Images", totals.images, totals.active, totals.bytes, totals.reclaimable);
   // Containers are created, never running: all of them could go.
   row("Containers", containers.size(), 0, container_bytes, container_bytes);
   row("Local Volumes", 0, 0, 0, 0);

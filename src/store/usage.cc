@@ -62,4 +62,31 @@ uint64_t Usage::freed_by(const std::vector<std::string>& ids) const {
   return freed;
 }
 
+ImageTotals image_totals(Store& store) {
+  // A blob counts when an image references it as its config, a manifest or a layer; the
+  // EXISTS probes are index lookups per blob, where a DISTINCT over the edges would sort them.
+  Statement st(store.db(), R"sql(
+SELECT
+  (SELECT COUNT(*) FROM images),
+  (SELECT COUNT(DISTINCT image_id) FROM containers),
+  (SELECT COALESCE(SUM(b.size), 0) FROM blobs b
+    WHERE EXISTS (SELECT 1 FROM images i WHERE i.id = b.digest)
+       OR EXISTS (SELECT 1 FROM image_manifests m WHERE m.digest = b.digest)
+       OR EXISTS (SELECT 1 FROM manifest_layers l WHERE l.layer_digest = b.digest)),
+  (SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.digest IN (
+     SELECT c.image_id FROM containers c
+     UNION SELECT m.digest FROM image_manifests m JOIN containers c ON c.image_id = m.image_id
+     UNION SELECT l.layer_digest FROM manifest_layers l
+       JOIN image_manifests m ON m.digest = l.manifest_digest
+       JOIN containers c ON c.image_id = m.image_id))
+)sql");
+  st.step();
+  ImageTotals totals;
+  totals.images = static_cast<uint64_t>(st.integer(0));
+  totals.active = static_cast<uint64_t>(st.integer(1));
+  totals.bytes = static_cast<uint64_t>(st.integer(2));
+  totals.reclaimable = totals.bytes - static_cast<uint64_t>(st.integer(3));
+  return totals;
+}
+
 }  // namespace schicht::store
