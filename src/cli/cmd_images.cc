@@ -295,7 +295,7 @@ int cmd_images(Context& ctx, CommandArgs args) {
               : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n";
   // What the output shows decides what the store reads (-q shows IDs only, whatever --format).
   UsedFields used(quiet ? "{{.ID}}" : format.empty() ? default_format : format);
-  store::ImageListing listing = filter.needs();
+  store::ImageListing listing = filter.listing();
   listing.digests |= (json && !quiet) || used("RepoDigests");
   listing.details |= (json && !quiet) || used("Labels");
   std::vector<store::ImageInfo> all_images = store.images(listing);

@@ -130,8 +130,39 @@ bool ImageFilter::has(std::string_view key) const {
                      [&](const Clause& c) { return c.key == key; });
 }
 
-store::ImageListing ImageFilter::needs() const {
-  return store::ImageListing{.digests = has("digest"), .details = has("label") || has("label!")};
+std::string literal_of_reference(std::string_view pattern) {
+  std::string longest, run;
+  auto end_run = [&] {
+    if (run.size() > longest.size()) longest = run;
+    run.clear();
+  };
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      run += pattern[++i];
+    } else if (c == '[') {  // a class: skip to its end
+      end_run();
+      for (++i; i < pattern.size() && pattern[i] != ']'; ++i) {
+        if (pattern[i] == '\\') ++i;
+      }
+    } else if (c == '*' || c == '?' || c == ':' || c == ']' || c == '\\') {
+      end_run();
+    } else {
+      run += c;
+    }
+  }
+  end_run();
+  return longest;
+}
+
+store::ImageListing ImageFilter::listing() const {
+  store::ImageListing out{.digests = has("digest"), .details = has("label") || has("label!")};
+  for (const Clause& c : clauses_) {
+    if (c.key == "reference" && c.values.size() == 1) {
+      out.name_contains = literal_of_reference(c.values.front());
+    }
+  }
+  return out;
 }
 
 bool ImageFilter::has_child(const store::ImageInfo& image) const {

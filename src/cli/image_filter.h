@@ -25,8 +25,9 @@ class ImageFilter {
   // kInvalidInput for an unknown key ("unsupported image filter "x"") or a bad value.
   ImageFilter(store::Store& store, const std::vector<std::string>& filters, int64_t now_ns);
   bool matches(const store::ImageInfo& image) const;
-  // What matches() reads of an image beyond IDs, times and names.
-  store::ImageListing needs() const;
+  // What matches() reads of an image beyond IDs, times and names, and a cut the store can make
+  // first: with one reference= pattern, the text every name it matches contains.
+  store::ImageListing listing() const;
   // Whether a filter of this key was given (images adds intermediate=false unless --all).
   bool has(std::string_view key) const;
 
@@ -50,5 +51,9 @@ class ImageFilter {
 // Whether `pattern` (shell wildcards, '*' not crossing '/') matches one of the image's names
 // in any of the forms podman accepts: full, without tag, without the registry, short.
 bool reference_matches(const std::string& pattern, const store::ImageInfo& image);
+
+// The longest run of literal text in `pattern` that any name reference_matches with it must
+// contain: wildcards, classes and ':' (a digest name's forms add one) end a run.
+std::string literal_of_reference(std::string_view pattern);
 
 }  // namespace schicht::cli

@@ -184,8 +184,14 @@ std::vector<ImageInfo> Store::images(ImageListing listing) {
   };
   std::vector<ImageInfo> out;
   out.reserve(row_bound("images"));
-  Statement st(*db_, fmt::format("SELECT {} FROM images ORDER BY rowid", kImageColumns));
+  const bool some = !listing.name_contains.empty();
+  Statement st(*db_, fmt::format("SELECT {} FROM images {} ORDER BY rowid", kImageColumns,
+                                 some ? "WHERE id IN (SELECT image_id FROM names "
+                                        "WHERE instr(name, ?1) > 0)"
+                                      : ""));
+  if (some) st.bind(1, listing.name_contains);
   while (st.step()) out.push_back(read_image_row(st, listing.details));
+  if (some && out.empty()) return out;
   // Image IDs are sha256 digests: eight of their hex digits are as good a hash as all 71 bytes.
   struct IdHash {
     size_t operator()(std::string_view id) const {

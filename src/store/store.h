@@ -44,6 +44,9 @@ struct LayerInfo {
 struct ImageListing {
   bool digests = true;  // ImageInfo::digests
   bool details = true;  // manifest_media_type, os, architecture, variant, labels_json
+  // Not empty: only images with a name containing this text (a filter's cheap first cut, done
+  // by SQLite, so the rows of other images are never built).
+  std::string name_contains;
 };
 
 struct ImageInfo {
