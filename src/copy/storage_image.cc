@@ -128,7 +128,12 @@ class StorageDestination final : public ImageDestination {
     std::vector<store::LayerInfo> layers;
     for (size_t i = 0; i < manifest.layers.size(); ++i) {
       const Descriptor& d = manifest.layers[i];
-      const LayerDigests& got = layers_.at(d.digest);
+      auto stored = layers_.find(d.digest);
+      if (stored == layers_.end()) {
+        fail(ErrorKind::kInternal, fmt::format("layer {} of manifest {} was not stored",
+                                               d.digest.str(), manifest.digest.str()));
+      }
+      const LayerDigests& got = stored->second;
       if (got.diff_id != config.diff_ids[i]) {
         fail(ErrorKind::kIntegrity,
              fmt::format("layer {}: its diffID is {}, but the image config names {}",

@@ -175,3 +175,17 @@ layout_digest() {
   expect_success
   consistent
 }
+
+@test "a list into the store: this machine's instance by default; --all is refused, nothing stored" {
+  fixture --out "$WORK/multi" --format oci-dir --layers 1 --name multi:1 --seed 42 \
+    --platforms linux/amd64,linux/arm64
+  BEFORE=$(store_state)
+  run copy --all "oci:$WORK/multi" containers-storage:localhost/multi:1
+  expect_failure 125 "containers-storage:localhost/multi:1: the destination cannot store a manifest list"
+  unchanged
+  run copy "oci:$WORK/multi" containers-storage:localhost/multi:1
+  expect_success
+  arch=$(s inspect --format '{{.Architecture}}' localhost/multi:1)
+  [ "$arch" = "$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')" ]
+  consistent
+}
