@@ -50,11 +50,13 @@ Digest ImageWriter::put_ingest(std::unique_ptr<Ingest> ingest,
                                std::optional<uint64_t> expected_size, const std::string& what) {
   check_blob(*ingest, expected, expected_size, what);
   Digest digest = ingest->digest();
-  std::lock_guard lock(mutex_);
-  if (lease_->protect(digest)) return digest;  // the store had it: this copy goes
-  // Listed before it exists: a rollback removes it whenever the failure comes.
-  created_.push_back(digest);
-  ingest->commit();
+  {
+    std::lock_guard lock(mutex_);
+    if (lease_->protect(digest)) return digest;  // the store had it: this copy goes
+    // Listed before it exists: a rollback removes it whenever the failure comes.
+    created_.push_back(digest);
+  }
+  ingest->commit();  // outside the lock: other threads' blobs are made durable meanwhile
   return digest;
 }
 

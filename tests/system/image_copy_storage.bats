@@ -74,6 +74,10 @@ layout_digest() {
     # skopeo reads every blob and checks its digest.
     skopeo copy -q "oci:$WORK/out:1" "oci:$WORK/skopeo-out:1"
   fi
+  # Store to store: nothing is copied, the image gets the new name.
+  run copy containers-storage:localhost/app:1 containers-storage:localhost/renamed:1
+  expect_success
+  [ "$(s inspect --format '{{.Id}}' localhost/renamed:1)" = "$(s inspect --format '{{.Id}}' localhost/app:1)" ]
   # By ID and by short name too.
   id=$(s inspect --format '{{.Id}}' localhost/app:1)
   run copy "containers-storage:${id#sha256:}" "oci:$WORK/by-id:1"
