@@ -50,7 +50,10 @@ std::string short_id(const Digest& id, size_t n) {
 class Builder {
  public:
   Builder(store::Store& store, const BuildOptions& options)
-      : store_(store), options_(options), work_(store.root()), lease_(store.begin_lease()) {}
+      : store_(store),
+        options_(options),
+        work_(store.root()),
+        writer_(std::make_unique<store::ImageWriter>(store)) {}
 
   Digest run() {
     std::string text;
@@ -91,7 +94,8 @@ class Builder {
       discard_unreferenced();
       return id;
     } catch (...) {
-      discard_unreferenced();
+      ignore_error("dropping blobs of the build that nothing references; system check finds them",
+                   [&] { writer_->rollback(); });
       throw;
     }
   }
@@ -337,7 +341,7 @@ class Builder {
     history.created = format_rfc3339_nano(now);
     ctx.state.config.created = history.created;
     ctx.state.config.history.push_back(history);
-    BlobSink sink{store_, *lease_, created_};
+    BlobSink sink{store_, *writer_};
     auto [id, size] = commit_config(sink, ctx.state.config);
     ctx.state.id = id;
     ctx.history_comment = "FROM " + short_id(id, 12);
@@ -513,7 +517,7 @@ class Builder {
   }
 
   void commit_layer_step(StageContext& ctx) {
-    BlobSink sink{store_, *lease_, created_};
+    BlobSink sink{store_, *writer_};
     DiffOptions diff;
     diff.mtime = options_.timestamp;
     store::LayerInfo layer = commit_layer(sink, rootfs_, before_, diff);
@@ -571,7 +575,7 @@ class Builder {
 
   Digest commit_final() {
     ImageState state = results_[static_cast<size_t>(target_)];
-    BlobSink sink{store_, *lease_, created_};
+    BlobSink sink{store_, *writer_};
     if (final_needs_commit_ || !state.id) {
       // A stage without instructions: the base itself, with --label applied.
       for (const auto& [k, v] : options_.labels) state.config.config.labels[k] = v;
@@ -635,17 +639,14 @@ class Builder {
 
   // Blobs this build wrote that neither the cache nor an image references.
   void discard_unreferenced() {
-    if (created_.empty()) return;
     ignore_error("dropping blobs of the build that nothing references; system check finds them",
-                 [&] { store_.discard_blobs(*lease_, created_); });
-    created_.clear();
+                 [&] { writer_->finish(); });
   }
 
   store::Store& store_;
   const BuildOptions& options_;
   WorkDir work_;
-  std::unique_ptr<store::Lease> lease_;
-  std::vector<Digest> created_;
+  std::unique_ptr<store::ImageWriter> writer_;
   Containerfile file_;
   Variables global_args_;
   int target_ = 0;

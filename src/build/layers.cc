@@ -42,17 +42,14 @@ store::LayerInfo commit_layer(BlobSink& sink, const fs::path& rootfs, const Tree
                          .media_type = std::string(media_type::kOciLayerGzip),
                          .diff_id = plain.finish(),
                          .uncompressed_size = plain.count()};
-  if (!sink.lease.protect(layer.digest)) {
-    ingest->commit(layer.digest);
-    sink.created.push_back(layer.digest);
-  }
+  sink.writer.put_ingest(std::move(ingest), layer.digest, std::nullopt, "layer");
   return layer;
 }
 
 std::pair<Digest, uint64_t> commit_config(BlobSink& sink, const ImageConfig& config) {
   std::string bytes = serialize_config(config);
   Digest id = Digest::sha256_of(bytes);
-  if (!sink.lease.protect(id)) sink.created.push_back(sink.store.blobs().put(bytes, id, "config"));
+  sink.writer.put(bytes, id, "config");
   return {id, bytes.size()};
 }
 
@@ -94,9 +91,7 @@ void commit_image(BlobSink& sink, const Digest& config_id, uint64_t config_size,
                              ? serialize_docker_manifest(config_desc, layer_descs)
                              : serialize_oci_manifest(config_desc, layer_descs, annotations);
   Digest manifest_digest = Digest::sha256_of(manifest);
-  if (!sink.lease.protect(manifest_digest)) {
-    sink.created.push_back(sink.store.blobs().put(manifest, manifest_digest, "manifest"));
-  }
+  sink.writer.put(manifest, manifest_digest, "manifest");
   store::NewImage image{.id = config_id,
                         .config_size = config_size,
                         .manifest_digest = manifest_digest,
@@ -106,7 +101,7 @@ void commit_image(BlobSink& sink, const Digest& config_id, uint64_t config_size,
   image.created = config.created.empty() ? store::now_ns() : rfc3339_to_unix_nanos(config.created);
   store::take_config_facts(image, config);
   image.layers = layers;
-  sink.store.add_image(image, names, "build");
+  sink.writer.record(image, names, "build");
 }
 
 fs::path snapshot_of(store::Store& store, const std::vector<store::LayerInfo>& layers,

@@ -1,6 +1,6 @@
 // Blobs of a build: layers from a root filesystem diff, configs, the final manifest; and root
-// filesystems materialized from layers. Every blob written is protected by the build's lease
-// and listed in `created`, so a failed build can discard what nothing references.
+// filesystems materialized from layers. Every blob goes through the build's ImageWriter, so a
+// failed build discards what nothing references.
 #pragma once
 
 #include <optional>
@@ -10,14 +10,14 @@
 #include "build/tree_diff.h"
 #include "core/digest.h"
 #include "oci/config.h"
+#include "store/image_writer.h"
 #include "store/store.h"
 
 namespace schicht::build {
 
 struct BlobSink {
   store::Store& store;
-  store::Lease& lease;
-  std::vector<Digest>& created;
+  store::ImageWriter& writer;
 };
 
 // The changes of `rootfs` since `before` as a gzip-compressed layer blob.

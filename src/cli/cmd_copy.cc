@@ -99,6 +99,7 @@ int cmd_image_copy(Context& ctx, CommandArgs args) {
   if (!quiet) {
     options.transfer.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   }
+  options.store = [&ctx]() -> store::Store& { return ctx.store(); };
   std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
   copy::copy_image(policy.get(), from, to, registry::RegistriesConf::load(), options);
   return 0;

@@ -11,6 +11,7 @@
 #include "copy/download.h"
 #include "copy/oci_dir_image.h"
 #include "copy/parallel.h"
+#include "copy/storage_image.h"
 #include "core/error.h"
 #include "core/media_type.h"
 #include "core/platform.h"
@@ -28,6 +29,11 @@ Reference docker_reference(const TransportRef& ref) {
   return Reference::parse(ref.rest).with_default_tag();
 }
 
+store::Store& local_store(const CopyOptions& options) {
+  if (!options.store) fail(ErrorKind::kInternal, "image copy: no store to copy from or to");
+  return options.store();
+}
+
 std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
                                          const registry::RegistriesConf& conf,
                                          const CopyOptions& options) {
@@ -38,6 +44,9 @@ std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
     return docker_source(reference, endpoint_options(reference, conf, transfer));
   }
   if (ref.transport == Transport::kOci) return oci_dir_source(ref.path, ref.ref, ref.str());
+  if (ref.transport == Transport::kContainersStorage) {
+    return storage_source(local_store(options), ref);
+  }
   fail(ErrorKind::kUnsupported,
        fmt::format("copying from {}: the {} transport is not supported by image copy yet",
                    ref.str(), ref.name));
@@ -53,6 +62,9 @@ std::unique_ptr<ImageDestination> open_destination(const TransportRef& ref,
     return docker_destination(reference, endpoint_options(reference, conf, transfer));
   }
   if (ref.transport == Transport::kOci) return oci_dir_destination(ref.path, ref.ref, ref.str());
+  if (ref.transport == Transport::kContainersStorage) {
+    return storage_destination(local_store(options), ref);
+  }
   fail(ErrorKind::kUnsupported,
        fmt::format("copying to {}: the {} transport is not supported by image copy yet", ref.str(),
                    ref.name));
@@ -194,7 +206,12 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
                 const TransportRef& destination_ref, const registry::RegistriesConf& conf,
                 const CopyOptions& options) {
   // Before the source is opened: a refused image is not read at all.
-  transport::admit_source(policy, source_ref);
+  if (source_ref.transport == Transport::kContainersStorage) {
+    transport::admit_subject(policy,
+                             transport::storage_subject(source_ref, local_store(options).root()));
+  } else {
+    transport::admit_source(policy, source_ref);
+  }
   std::unique_ptr<ImageSource> source = open_source(source_ref, conf, options);
   std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
   copy_between(*source, *destination, options);

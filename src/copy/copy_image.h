@@ -2,13 +2,17 @@
 // policy is evaluated before anything of it is read; blobs the destination has (or can mount)
 // are not moved; manifests go byte-exact, so digests stay what the source says.
 //
-// Transports: docker:// and oci:DIR[:REF], either side.
+// Transports: docker://, oci:DIR[:REF] and containers-storage:NAME (the local store), either
+// side.
 #pragma once
+
+#include <functional>
 
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
 #include "copy/options.h"
 #include "registry/registries_conf.h"
+#include "store/store.h"
 #include "transport/transport_name.h"
 #include "trust/policy.h"
 
@@ -31,6 +35,8 @@ struct CopyOptions {
   TransferOptions transfer;
   registry::RegistryOptions source_registry;
   registry::RegistryOptions destination_registry;
+  // The local store, opened when a side is containers-storage: (and only then).
+  std::function<store::Store&()> store;
 };
 
 // `policy` is null only for --insecure-policy. kPolicy when it rejects the source (nothing

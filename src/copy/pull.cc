@@ -14,12 +14,11 @@
 #include "core/error.h"
 #include "core/kill_point.h"
 #include "core/media_type.h"
-#include "core/time.h"
 #include "oci/config.h"
 #include "oci/index.h"
 #include "oci/manifest.h"
 #include "registry/registry_client.h"
-#include "store/config_facts.h"
+#include "store/image_writer.h"
 #include "store/lists.h"
 
 namespace schicht::copy {
@@ -85,36 +84,6 @@ Manifest resolve_manifest(registry::RegistryClient& client, const Reference& ref
   });
 }
 
-int64_t created_ns(const std::string& text) {
-  std::optional<Timestamp> time = text.empty() ? std::nullopt : try_parse_rfc3339(text);
-  // Go's zero time and other instants int64 nanoseconds cannot hold count as unknown.
-  constexpr int64_t kLimit = INT64_MAX / 1'000'000'000 - 1;
-  if (!time || time->unix_seconds < -kLimit || time->unix_seconds > kLimit) return 0;
-  return time->unix_seconds * 1'000'000'000 + time->nanos;
-}
-
-store::NewImage describe(const ImageConfig& config, const Manifest& manifest,
-                         std::vector<store::LayerInfo> layers) {
-  store::NewImage image{.id = config.id,
-                        .config_size = config.raw.size(),
-                        .manifest_digest = manifest.digest,
-                        .manifest_media_type = manifest.media_type,
-                        .manifest_size = manifest.raw.size()};
-  image.created = created_ns(config.created);
-  store::take_config_facts(image, config);
-  image.layers = std::move(layers);
-  return image;
-}
-
-// A layer blob the store has but no image recorded (another pull's, still in flight): its
-// diffID comes from reading it.
-store::LayerInfo digest_stored_layer(store::Store& store, const Descriptor& layer) {
-  UniqueFd fd = store.blobs().open(layer.digest);
-  FdReader reader(fd.get(), store.blobs().path_of(layer.digest).string());
-  LayerDigests d = digest_layer(reader, nullptr, "blob " + layer.digest.str());
-  return store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
-}
-
 void check_diff_id(const store::LayerInfo& layer, const Digest& expected) {
   if (layer.diff_id != expected) {
     fail(ErrorKind::kIntegrity,
@@ -134,77 +103,65 @@ PulledImage store_image(store::Store& store, registry::RegistryClient& client,
                      "only",
                      source.str(), config_type));
   }
-  auto lease = store.begin_lease();
-  std::vector<Digest> created;
-  try {
-    bool have_config = lease->protect(manifest.config.digest);
-    std::string config_bytes =
-        have_config ? store.blobs().read(manifest.config.digest, kConfigLimit)
-                    : fetch_small_blob(client, source.path, manifest.config, kConfigLimit);
-    ImageConfig config = with_context(fmt::format("config {}", manifest.config.digest.str()),
-                                      [&] { return parse_config(config_bytes); });
-    if (config.diff_ids.size() != manifest.layers.size()) {
-      fail(ErrorKind::kInvalidInput,
-           fmt::format("manifest {} has {} layers but its config {} lists {} diffIDs",
-                       manifest.digest.str(), manifest.layers.size(), config.id.str(),
-                       config.diff_ids.size()));
-    }
-
-    report(options, "Getting image source signatures");
-    std::vector<std::optional<store::LayerInfo>> layers(manifest.layers.size());
-    std::vector<size_t> missing;
-    std::set<Digest> queued;
-    for (size_t i = 0; i < manifest.layers.size(); ++i) {
-      const Descriptor& layer = manifest.layers[i];
-      report(options, "Copying blob " + layer.digest.str());
-      if (queued.count(layer.digest) != 0) continue;  // the same blob twice in one image
-      if (lease->protect(layer.digest)) {
-        layers[i] = store.layer(layer.digest);
-        if (!layers[i]) layers[i] = digest_stored_layer(store, layer);
-        layers[i]->media_type = layer.media_type;
-        check_diff_id(*layers[i], config.diff_ids[i]);
-        continue;
-      }
-      queued.insert(layer.digest);
-      missing.push_back(i);
-      // Listed before it exists: a rollback then removes it whenever the failure comes.
-      created.push_back(layer.digest);
-    }
-    run_parallel(missing.size(), options.jobs, [&](size_t k, const std::atomic<bool>& cancel) {
-      const Descriptor& layer = manifest.layers[missing[k]];
-      LayerDigests d = fetch_layer(client, source.path, layer, config.diff_ids[missing[k]],
-                                   store.blobs(), cancel, options.progress);
-      layers[missing[k]] =
-          store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
-    });
-    kill_point("pull-layers-stored");
-    std::vector<store::LayerInfo> infos;
-    for (size_t i = 0; i < manifest.layers.size(); ++i) {
-      for (size_t j = 0; j < i && !layers[i]; ++j) {  // a repeat of an earlier layer
-        if (manifest.layers[j].digest == manifest.layers[i].digest) layers[i] = layers[j];
-      }
-      check_diff_id(*layers[i], config.diff_ids[i]);
-      infos.push_back(*layers[i]);
-    }
-
-    report(options, "Copying config " + manifest.config.digest.str());
-    if (!have_config) {
-      created.push_back(store.blobs().put(config_bytes, manifest.config.digest, "config"));
-    }
-    report(options, "Writing manifest to image destination");
-    if (!lease->protect(manifest.digest)) {
-      created.push_back(store.blobs().put(manifest.raw, manifest.digest, "manifest"));
-    }
-    report(options, "Storing signatures");
-    kill_point("pull-blobs-stored");
-    store.add_image(describe(config, manifest, std::move(infos)), {name}, "pull");
-    return PulledImage{config.id, manifest.digest, name};
-  } catch (...) {
-    ignore_error("rolling back after the pull failed; the first error is what matters", [&] {
-      if (!created.empty()) store.discard_blobs(*lease, created);
-    });
-    throw;
+  // The writer removes whatever it stored if anything below fails.
+  store::ImageWriter writer(store);
+  bool have_config = writer.protect(manifest.config.digest);
+  std::string config_bytes =
+      have_config ? store.blobs().read(manifest.config.digest, kConfigLimit)
+                  : fetch_small_blob(client, source.path, manifest.config, kConfigLimit);
+  ImageConfig config = with_context(fmt::format("config {}", manifest.config.digest.str()),
+                                    [&] { return parse_config(config_bytes); });
+  if (config.diff_ids.size() != manifest.layers.size()) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("manifest {} has {} layers but its config {} lists {} diffIDs",
+                     manifest.digest.str(), manifest.layers.size(), config.id.str(),
+                     config.diff_ids.size()));
   }
+
+  report(options, "Getting image source signatures");
+  std::vector<std::optional<store::LayerInfo>> layers(manifest.layers.size());
+  std::vector<size_t> missing;
+  std::set<Digest> queued;
+  for (size_t i = 0; i < manifest.layers.size(); ++i) {
+    const Descriptor& layer = manifest.layers[i];
+    report(options, "Copying blob " + layer.digest.str());
+    if (queued.count(layer.digest) != 0) continue;  // the same blob twice in one image
+    if (writer.protect(layer.digest)) {
+      LayerDigests d = writer.stored_layer(layer.digest);
+      layers[i] =
+          store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
+      check_diff_id(*layers[i], config.diff_ids[i]);
+      continue;
+    }
+    queued.insert(layer.digest);
+    missing.push_back(i);
+    writer.adopt(layer.digest);  // fetch_layer ingests it itself
+  }
+  run_parallel(missing.size(), options.jobs, [&](size_t k, const std::atomic<bool>& cancel) {
+    const Descriptor& layer = manifest.layers[missing[k]];
+    LayerDigests d = fetch_layer(client, source.path, layer, config.diff_ids[missing[k]],
+                                 store.blobs(), cancel, options.progress);
+    layers[missing[k]] =
+        store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
+  });
+  kill_point("pull-layers-stored");
+  std::vector<store::LayerInfo> infos;
+  for (size_t i = 0; i < manifest.layers.size(); ++i) {
+    for (size_t j = 0; j < i && !layers[i]; ++j) {  // a repeat of an earlier layer
+      if (manifest.layers[j].digest == manifest.layers[i].digest) layers[i] = layers[j];
+    }
+    check_diff_id(*layers[i], config.diff_ids[i]);
+    infos.push_back(*layers[i]);
+  }
+
+  report(options, "Copying config " + manifest.config.digest.str());
+  if (!have_config) writer.put(config_bytes, manifest.config.digest, "config");
+  report(options, "Writing manifest to image destination");
+  if (!writer.protect(manifest.digest)) writer.put(manifest.raw, manifest.digest, "manifest");
+  report(options, "Storing signatures");
+  kill_point("pull-blobs-stored");
+  writer.commit(store::describe_image(config, manifest, std::move(infos)), {name}, "pull");
+  return PulledImage{config.id, manifest.digest, name};
 }
 
 std::string stored_name(const Reference& reference) {

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "store/db.h"
+#include "store/image_writer.h"
 
 namespace schicht::store {
 namespace {
@@ -62,12 +63,12 @@ void put_list(Store& store, const std::string& name, std::string_view raw,
               std::string_view media_type, std::string_view format,
               const std::optional<ReadState>& read, const ListSources& sources) {
   Digest digest = Digest::sha256_of(raw);
-  // The lease keeps a concurrent GC from removing the blob between writing it and the rows.
-  auto lease = store.begin_lease();
-  const bool created = !lease->protect(digest);
-  if (created) store.blobs().put(raw, digest, "manifest list");
   std::optional<std::string> previous;
-  try {
+  {
+    // Keeps a concurrent GC from removing the blob between writing it and the rows; refused
+    // or failed, the blob this call wrote goes again (unless something references it).
+    ImageWriter writer(store);
+    if (!writer.protect(digest)) writer.put(raw, digest, "manifest list");
     Transaction txn(store.db());
     int64_t now = now_ns();
     Statement(store.db(), "INSERT OR IGNORE INTO blobs(digest, size, media_type) VALUES (?, ?, ?)")
@@ -111,12 +112,8 @@ void put_list(Store& store, const std::string& name, std::string_view raw,
       previous.reset();
     }
     txn.commit();
-  } catch (...) {
-    // Refused or failed: the blob this call wrote goes again (unless something references it).
-    if (created) store.discard_blobs(*lease, {digest});
-    throw;
+    writer.commit();
   }
-  lease.reset();
   if (previous) store.collect_garbage({Digest::parse(*previous)});
 }
 

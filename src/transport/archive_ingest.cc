@@ -67,17 +67,9 @@ std::string join_path(std::string_view dir, std::string_view rel) {
 
 }  // namespace
 
-ArchiveIngest::ArchiveIngest(store::Store& store, store::Lease& lease, std::string archive_name)
-    : store_(store), lease_(lease), name_(std::move(archive_name)) {}
-
-ArchiveIngest::~ArchiveIngest() {
-  if (!created_.empty()) {
-    ignore_error(
-        "rolling back after another error: leftovers are unreferenced blobs that "
-        "`system check --repair` removes",
-        [&] { store_.discard_blobs(lease_, created_); });
-  }
-}
+ArchiveIngest::ArchiveIngest(store::Store& store, store::ImageWriter& writer,
+                             std::string archive_name)
+    : store_(store), writer_(writer), name_(std::move(archive_name)) {}
 
 void ArchiveIngest::read(Reader& raw) {
   auto plain = decompress(raw);
@@ -151,8 +143,8 @@ Digest ArchiveIngest::store_from(Reader& data, std::string_view what, ArchiveEnt
   }
   // Stored twice in one pass (a config is also put as itself): the first ingest suffices.
   if (pending_digests_.contains(digest)) return digest;
-  if (!lease_.protect(digest)) {
-    created_.push_back(digest);
+  if (!writer_.protect(digest)) {
+    writer_.adopt(digest);  // committed in a batch by sync()
     pending_digests_.insert(digest);
     pending_.push_back(std::move(ingest));
     if (pending_.size() >= kCommitBatch) sync();
@@ -237,10 +229,8 @@ void ArchiveIngest::sync() {
 
 void ArchiveIngest::finish() {
   sync();
-  // discard_blobs keeps every blob an image references; the rest were stray archive entries.
-  std::vector<Digest> created = std::move(created_);
-  created_.clear();
-  if (!created.empty()) store_.discard_blobs(lease_, created);
+  // Every blob an image references stays; the rest were stray archive entries.
+  writer_.finish();
 }
 
 }  // namespace schicht::transport

@@ -5,8 +5,9 @@
 // pass cannot know what an entry is when it reads it: small entries (JSON) stay in memory,
 // large ones stream into the blob store, and those that look like layers (compressed or tar)
 // get their diffID computed in the same pass. Nothing is visible as an image until the caller
-// commits rows; blobs this pass created and nothing references are removed when it ends, so a
-// failed load leaves the store as it was.
+// records rows through the ImageWriter; every blob this pass creates is adopted by that writer,
+// which removes those nothing references when the load fails (or, by finish(), the stray
+// entries after it succeeded), so a failed load leaves the store as it was.
 // Owned by one thread.
 #pragma once
 
@@ -20,6 +21,7 @@
 #include "content/blob_store.h"
 #include "core/digest.h"
 #include "core/io.h"
+#include "store/image_writer.h"
 #include "store/store.h"
 
 namespace schicht::transport {
@@ -35,8 +37,8 @@ struct ArchiveEntry {
 
 class ArchiveIngest {
  public:
-  ArchiveIngest(store::Store& store, store::Lease& lease, std::string archive_name);
-  ~ArchiveIngest();
+  ArchiveIngest(store::Store& store, store::ImageWriter& writer, std::string archive_name);
+  ~ArchiveIngest() = default;
   ArchiveIngest(const ArchiveIngest&) = delete;
   ArchiveIngest& operator=(const ArchiveIngest&) = delete;
 
@@ -58,7 +60,8 @@ class ArchiveIngest {
   // are committed in batches (one file system flush per batch, not two per blob).
   void sync();
 
-  // Call after the images are committed: blobs created but not referenced are then removed.
+  // Call after the images are recorded: ends the writer (ImageWriter::finish), so blobs
+  // created but not referenced are then removed.
   void finish();
 
  private:
@@ -70,12 +73,11 @@ class ArchiveIngest {
   Digest store_from(Reader& data, std::string_view what, ArchiveEntry* entry, bool as_layer);
 
   store::Store& store_;
-  store::Lease& lease_;
+  store::ImageWriter& writer_;
   std::string name_;
   std::map<std::string, ArchiveEntry, std::less<>> entries_;
   std::map<std::string, std::string, std::less<>> links_;  // path -> target path
-  std::vector<Digest> created_;
-  std::vector<std::unique_ptr<Ingest>> pending_;  // finished, not yet committed
+  std::vector<std::unique_ptr<Ingest>> pending_;           // finished, not yet committed
   std::set<Digest> pending_digests_;
   uint64_t memory_ = 0;
 };

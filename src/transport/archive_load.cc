@@ -359,8 +359,8 @@ std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input
                                               const std::string& archive_name,
                                               const LoadSource& source) {
   admit_either(source, archive_name);
-  auto lease = store.begin_lease();
-  ArchiveIngest ingest(store, *lease, archive_name);
+  store::ImageWriter writer(store);
+  ArchiveIngest ingest(store, writer, archive_name);
   ingest.read(input);
   std::vector<Candidate> candidates;
   bool docker = ingest.has("manifest.json");
@@ -398,7 +398,7 @@ std::vector<LoadedImage> load_archive_unnamed(store::Store& store, Reader& input
   std::vector<LoadedImage> loaded;
   for (const auto& c : candidates) {
     const std::vector<std::string>& names = source.names && !c.sibling ? *source.names : c.names;
-    store.add_image(c.image, names, "load");
+    writer.record(c.image, names, "load");
     if (!c.sibling) loaded.push_back(LoadedImage{c.image.id, names});
     if (!c.list) continue;
     for (const std::string& name : names) {

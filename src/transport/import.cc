@@ -13,6 +13,7 @@
 #include "oci/config.h"
 #include "oci/manifest.h"
 #include "store/config_facts.h"
+#include "store/image_writer.h"
 #include "transport/source_policy.h"
 #include "transport/transport_name.h"
 
@@ -131,23 +132,11 @@ Digest import_tarball(store::Store& store, Reader& input, const std::string& sou
   ImageConfig config;
   for (const auto& change : options.changes) apply_change(config.config, change);
 
-  auto lease = store.begin_lease();
-  std::vector<Digest> created;
-  auto keep_or_discard = [&](bool keep) {
-    if (!keep && !created.empty()) store.discard_blobs(*lease, created);
-  };
+  // The writer removes whatever it stored if anything below fails.
+  store::ImageWriter writer(store);
   try {
     auto plain = decompress(input);
-    auto ingest = store.blobs().begin_ingest(source_name);
-    // The ingest hashes the stored bytes: the pass only checks them and hashes the tar.
-    TeeReader stored(*plain, *ingest);
-    LayerContent content = read_layer_content(stored, source_name);
-    LayerDigests layer{ingest->digest(), ingest->size(), content.compression, content.diff_id,
-                       content.uncompressed_size};
-    if (!lease->protect(layer.digest)) {
-      ingest->commit();
-      created.push_back(layer.digest);
-    }
+    LayerDigests layer = writer.put_layer(*plain, std::nullopt, std::nullopt, source_name);
     Platform host = Platform::host();
     int64_t now = options.created_ns != 0 ? options.created_ns : store::now_ns();
     config.created = format_rfc3339_nano(now);
@@ -162,7 +151,7 @@ Digest import_tarball(store::Store& store, Reader& input, const std::string& sou
         .comment = options.message.empty() ? "imported from tarball" : options.message});
     std::string config_bytes = serialize_config(config);
     Digest id = Digest::sha256_of(config_bytes);
-    if (!lease->protect(id)) created.push_back(store.blobs().put(config_bytes, id, "config"));
+    writer.put(config_bytes, id, "config");
 
     Descriptor config_desc{.media_type = std::string(media_type::kOciConfig),
                            .digest = id,
@@ -174,9 +163,7 @@ Digest import_tarball(store::Store& store, Reader& input, const std::string& sou
     std::string manifest = serialize_oci_manifest(config_desc, {layer_desc}, {}, std::nullopt, "",
                                                   MediaTypeField::kAbsent);
     Digest manifest_digest = Digest::sha256_of(manifest);
-    if (!lease->protect(manifest_digest)) {
-      created.push_back(store.blobs().put(manifest, manifest_digest, "manifest"));
-    }
+    writer.put(manifest, manifest_digest, "manifest");
 
     store::NewImage image{.id = id,
                           .config_size = config_bytes.size(),
@@ -188,11 +175,9 @@ Digest import_tarball(store::Store& store, Reader& input, const std::string& sou
     image.layers.push_back(store::LayerInfo{layer.digest, layer.size,
                                             std::string(media_type::kOciLayer), layer.diff_id,
                                             layer.uncompressed_size});
-    store.add_image(image, options.names, "import");
+    writer.commit(image, options.names, "import");
     return id;
   } catch (const Error& e) {
-    ignore_error("rolling back after the import failed; the first error is what matters",
-                 [&] { keep_or_discard(false); });
     if (std::string_view(e.what()).find(source_name) != std::string_view::npos) throw;
     throw e.with_context(source_name);
   }

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/fs.h"
+#include "transport/storage_name.h"
 #include "trust/scope.h"
 
 namespace schicht::transport {
@@ -40,10 +41,21 @@ trust::Subject policy_subject(const TransportRef& source) {
   }
 }
 
+trust::Subject storage_subject(const TransportRef& source, const fs::path& store_root) {
+  // The store's driver as `info` reports it.
+  return {source.name, source.str(),
+          storage_scopes(storage_name(source), "vfs", fs::absolute(store_root).lexically_normal())};
+}
+
 void admit_source(const trust::Policy* policy, const TransportRef& source) {
   if (policy == nullptr) return;
+  admit_subject(policy, policy_subject(source));
+}
+
+void admit_subject(const trust::Policy* policy, const trust::Subject& subject) {
+  if (policy == nullptr) return;
   trust::NoSignatures none;
-  trust::admit(*policy, policy_subject(source), none);
+  trust::admit(*policy, subject, none);
 }
 
 }  // namespace schicht::transport

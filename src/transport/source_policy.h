@@ -5,9 +5,11 @@
 //
 // Scopes per transport: docker: the reference, its repository, namespaces, host and wildcards
 // (trust/scope.h); oci, oci-archive, dir: the absolute, symlink-free path and its parents;
-// docker-archive and tarball: only the transport's "" scope.
+// docker-archive and tarball: only the transport's "" scope; containers-storage: the store
+// ("[vfs@ROOT]") with the image's name and ID (storage_name.h).
 #pragma once
 
+#include "core/fs.h"
 #include "core/reference.h"
 #include "transport/transport_name.h"
 #include "trust/evaluate.h"
@@ -17,9 +19,12 @@ namespace schicht::transport {
 
 trust::Subject policy_subject(const TransportRef& source);
 trust::Subject docker_subject(const Reference& reference);
+// A containers-storage: image in the store at `store_root` (policy_subject cannot know it).
+trust::Subject storage_subject(const TransportRef& source, const fs::path& store_root);
 
 // Evaluates `policy` for `source` (which carries no signatures); kPolicy when it rejects,
 // naming the scope and requirement. `policy` is null only for --insecure-policy.
 void admit_source(const trust::Policy* policy, const TransportRef& source);
+void admit_subject(const trust::Policy* policy, const trust::Subject& subject);
 
 }  // namespace schicht::transport

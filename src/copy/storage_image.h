@@ -1,0 +1,33 @@
+// containers-storage:NAME (transport/storage_name.h): the local store as a copy engine
+// transport, either side.
+//
+// Source: the stored image NAME finds (as podman finds it: name, short name, ID, name@digest);
+// its manifest byte-exact as stored (the one NAME@DIGEST names, else the image's), its blobs
+// from the blob store. kNotFound when no image matches.
+//
+// Destination: writes through one store::ImageWriter. Configs are stored verified; layers are
+// stored verified with their diffIDs computed in the same pass (a layer the store has gets its
+// diffID from the rows, or by reading it). put_manifest (the top one: it takes no index)
+// checks every layer's diffID against the config and stores the manifest; commit() records
+// the image under NAME (normalized as a docker reference), with tag log action "copy".
+// Destroyed before commit(), it removes every blob it created.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "copy/image_destination.h"
+#include "copy/image_source.h"
+#include "store/store.h"
+#include "transport/transport_name.h"
+
+namespace schicht::copy {
+
+std::unique_ptr<ImageSource> storage_source(store::Store& store,
+                                            const transport::TransportRef& ref);
+
+// kInvalidInput when NAME is not an image name (an ID cannot name a new image).
+std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
+                                                      const transport::TransportRef& ref);
+
+}  // namespace schicht::copy

@@ -1,0 +1,171 @@
+#include "store/image_writer.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "store/config_facts.h"
+
+namespace schicht::store {
+namespace {
+
+void check_blob(Ingest& ingest, const std::optional<Digest>& expected,
+                std::optional<uint64_t> expected_size, const std::string& what) {
+  if (expected_size && ingest.size() != *expected_size) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("writing blob: storing {}: size mismatch: expected {} bytes, got {}", what,
+                     *expected_size, ingest.size()));
+  }
+  if (expected && ingest.digest() != *expected) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("writing blob: storing {}: Digest did not match, expected {}, got {}", what,
+                     expected->str(), ingest.digest().str()));
+  }
+}
+
+}  // namespace
+
+ImageWriter::ImageWriter(Store& store) : store_(store), lease_(store.begin_lease()) {}
+
+ImageWriter::~ImageWriter() {
+  if (done_) return;
+  ignore_error(
+      "rolling back after another error: leftovers are unreferenced blobs that "
+      "`system check --repair` removes",
+      [&] { discard_created(); });
+}
+
+bool ImageWriter::protect(const Digest& digest) {
+  std::lock_guard lock(mutex_);
+  return lease_->protect(digest);
+}
+
+void ImageWriter::adopt(const Digest& digest) {
+  std::lock_guard lock(mutex_);
+  created_.push_back(digest);
+}
+
+Digest ImageWriter::put_ingest(std::unique_ptr<Ingest> ingest,
+                               const std::optional<Digest>& expected,
+                               std::optional<uint64_t> expected_size, const std::string& what) {
+  check_blob(*ingest, expected, expected_size, what);
+  Digest digest = ingest->digest();
+  {
+    std::lock_guard lock(mutex_);
+    if (lease_->protect(digest)) return digest;  // the store had it: this copy goes
+    // Listed before it exists: a rollback removes it whenever the failure comes.
+    created_.push_back(digest);
+  }
+  ingest->commit();  // outside the lock: other threads' blobs are made durable meanwhile
+  return digest;
+}
+
+Digest ImageWriter::put(std::string_view bytes, const std::optional<Digest>& expected,
+                        std::string what) {
+  StringReader reader(bytes);
+  return put_blob(reader, expected, bytes.size(), std::move(what));
+}
+
+Digest ImageWriter::put_blob(Reader& data, const std::optional<Digest>& expected,
+                             std::optional<uint64_t> expected_size, std::string what) {
+  auto ingest = store_.blobs().begin_ingest(what);
+  copy_stream(data, *ingest);
+  return put_ingest(std::move(ingest), expected, expected_size, what);
+}
+
+LayerDigests ImageWriter::put_layer(Reader& data, const std::optional<Digest>& expected,
+                                    std::optional<uint64_t> expected_size, std::string what) {
+  auto ingest = store_.blobs().begin_ingest(what);
+  std::optional<LayerContent> content;
+  try {
+    // The ingest hashes the stored bytes; the pass decompresses them and hashes the tar.
+    TeeReader stored(data, *ingest);
+    content = read_layer_content(stored, what);
+    copy_stream(data, *ingest);  // anything after the end the decompressor saw
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kInvalidInput || (!expected && !expected_size)) throw;
+    // Bytes that do not decompress may simply be the wrong bytes: if the rest shows they are
+    // not the blob expected, say that.
+    bool complete = false;
+    ignore_error("the rest of the blob only decides which error to report", [&] {
+      copy_stream(data, *ingest);
+      complete = true;
+    });
+    if (complete) check_blob(*ingest, expected, expected_size, what);
+    throw;
+  }
+  Digest digest = put_ingest(std::move(ingest), expected, expected_size, what);
+  uint64_t size = store_.blobs().size_of(digest).value_or(0);
+  return LayerDigests{digest, size, content->compression, content->diff_id,
+                      content->uncompressed_size};
+}
+
+LayerDigests ImageWriter::stored_layer(const Digest& digest) {
+  {
+    std::lock_guard lock(mutex_);
+    std::optional<LayerInfo> known = store_.layer(digest);
+    if (known) {
+      return LayerDigests{digest, known->size, Compression::kNone, known->diff_id,
+                          known->uncompressed_size};
+    }
+  }
+  // A layer blob no image recorded (another write's, still in flight): read it.
+  UniqueFd fd = store_.blobs().open(digest);
+  FdReader reader(fd.get(), store_.blobs().path_of(digest).string());
+  return digest_layer(reader, nullptr, "blob " + digest.str());
+}
+
+void ImageWriter::record(const NewImage& image, const std::vector<std::string>& names,
+                         std::string_view action) {
+  store_.add_image(image, names, action);
+}
+
+void ImageWriter::commit() {
+  done_ = true;
+}
+
+void ImageWriter::finish() {
+  // Every referenced blob stays; what no row references (stray archive entries) goes.
+  discard_created();
+  done_ = true;
+}
+
+void ImageWriter::commit(const NewImage& image, const std::vector<std::string>& names,
+                         std::string_view action) {
+  record(image, names, action);
+  commit();
+}
+
+void ImageWriter::rollback() {
+  done_ = true;
+  discard_created();
+}
+
+void ImageWriter::discard_created() {
+  std::vector<Digest> created = std::move(created_);
+  created_.clear();
+  if (!created.empty()) store_.discard_blobs(*lease_, created);
+}
+
+int64_t config_created_ns(const std::string& text) {
+  std::optional<Timestamp> time = text.empty() ? std::nullopt : try_parse_rfc3339(text);
+  // Go's zero time and other instants int64 nanoseconds cannot hold count as unknown.
+  constexpr int64_t kLimit = INT64_MAX / 1'000'000'000 - 1;
+  if (!time || time->unix_seconds < -kLimit || time->unix_seconds > kLimit) return 0;
+  return time->unix_seconds * 1'000'000'000 + time->nanos;
+}
+
+NewImage describe_image(const ImageConfig& config, const Manifest& manifest,
+                        std::vector<LayerInfo> layers) {
+  NewImage image{.id = config.id,
+                 .config_size = config.raw.size(),
+                 .manifest_digest = manifest.digest,
+                 .manifest_media_type = manifest.media_type,
+                 .manifest_size = manifest.raw.size()};
+  image.created = config_created_ns(config.created);
+  take_config_facts(image, config);
+  image.layers = std::move(layers);
+  return image;
+}
+
+}  // namespace schicht::store
