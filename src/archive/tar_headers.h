@@ -45,4 +45,8 @@ class HeaderWindow {
 // end the walk: libarchive has already judged their structure.
 std::optional<std::string> pax_record_with_nul(std::string_view chain);
 
+// The length of the header chain at the start of `chain` (extension headers and the entry's own
+// header): where the entry's data begins. nullopt when the chain does not fit in `chain`.
+std::optional<uint64_t> header_chain_length(std::string_view chain);
+
 }  // namespace schicht

@@ -118,6 +118,10 @@ struct TarReader::Impl {
            fmt::format("{}: invalid tar header: the headers of tar entry {:?} exceed {} MiB", name,
                        path, HeaderWindow::kMaxHeld >> 20));
     }
+    offset = std::nullopt;
+    if (std::optional<uint64_t> length = header_chain_length(*chain)) {
+      offset = static_cast<uint64_t>(position) + *length;
+    }
     if (std::optional<std::string> key = pax_record_with_nul(*chain)) {
       fail(ErrorKind::kInvalidInput,
            fmt::format("{}: invalid tar header: the PAX {} record of tar entry {:?} holds a NUL "
@@ -135,6 +139,7 @@ struct TarReader::Impl {
   std::exception_ptr pending;
   HeaderWindow window;  // the latest input, to read the raw headers of an entry
   uint64_t bytes_in = 0;
+  std::optional<uint64_t> offset;  // of the current entry's data
   bool opened = false;
   bool seen_header = false;
   bool in_entry = false;
@@ -179,6 +184,7 @@ bool TarReader::next(TarEntry& out) {
   out.path = text_of(archive_entry_pathname_utf8(entry), archive_entry_pathname(entry));
   s.check_raw_headers(out.path);
   out.type = entry_type(entry);
+  if (archive_entry_sparse_reset(entry) > 0) s.offset = std::nullopt;
   out.size = out.type == TarEntry::Type::kFile && archive_entry_size_is_set(entry)
                  ? static_cast<uint64_t>(std::max<la_int64_t>(0, archive_entry_size(entry)))
                  : 0;
@@ -232,6 +238,10 @@ bool TarReader::read_block(Block& out) {
   }
   out = Block{static_cast<const char*>(data), size, static_cast<uint64_t>(offset)};
   return true;
+}
+
+std::optional<uint64_t> TarReader::data_offset() const {
+  return impl_->in_entry ? impl_->offset : std::nullopt;
 }
 
 Reader& TarReader::data() {

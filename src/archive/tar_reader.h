@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -75,6 +76,11 @@ class TarReader {
   // The current entry's data as a Reader (valid for the TarReader's lifetime; it always reads
   // the entry that is current at the time of the call).
   Reader& data();
+
+  // Where the current entry's data begins in the (uncompressed) input, and whether it lies
+  // there in one piece: nullopt for a sparse entry or one whose headers could not be measured.
+  // With the input a plain file, [data_offset, data_offset + size) is the entry's data.
+  std::optional<uint64_t> data_offset() const;
 
   // Discards the rest of the current entry's data.
   void skip();

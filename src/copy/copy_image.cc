@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "copy/archive_image.h"
 #include "copy/byte_pipe.h"
+#include "copy/dir_image.h"
 #include "copy/docker_image.h"
 #include "copy/download.h"
 #include "copy/oci_dir_image.h"
@@ -28,6 +30,28 @@ Reference docker_reference(const TransportRef& ref) {
   return Reference::parse(ref.rest).with_default_tag();
 }
 
+// The archive and dir: transports (archive_image.h, dir_image.h); null for others.
+std::unique_ptr<ImageSource> file_source(const TransportRef& ref) {
+  if (ref.transport == Transport::kOciArchive)
+    return oci_archive_source(ref.path, ref.ref, ref.str());
+  if (ref.transport == Transport::kDockerArchive) {
+    return docker_archive_source(ref.path, ref.ref, ref.str());
+  }
+  if (ref.transport == Transport::kDir) return dir_source(ref.path, ref.str());
+  return nullptr;
+}
+
+std::unique_ptr<ImageDestination> file_destination(const TransportRef& ref) {
+  if (ref.transport == Transport::kOciArchive) {
+    return oci_archive_destination(ref.path, ref.ref, ref.str());
+  }
+  if (ref.transport == Transport::kDockerArchive) {
+    return docker_archive_destination(ref.path, ref.ref, ref.str());
+  }
+  if (ref.transport == Transport::kDir) return dir_destination(ref.path, ref.str());
+  return nullptr;
+}
+
 std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
                                          const registry::RegistriesConf& conf,
                                          const CopyOptions& options) {
@@ -38,6 +62,7 @@ std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
     return docker_source(reference, endpoint_options(reference, conf, transfer));
   }
   if (ref.transport == Transport::kOci) return oci_dir_source(ref.path, ref.ref, ref.str());
+  if (auto file = file_source(ref)) return file;
   fail(ErrorKind::kUnsupported,
        fmt::format("copying from {}: the {} transport is not supported by image copy yet",
                    ref.str(), ref.name));
@@ -53,6 +78,7 @@ std::unique_ptr<ImageDestination> open_destination(const TransportRef& ref,
     return docker_destination(reference, endpoint_options(reference, conf, transfer));
   }
   if (ref.transport == Transport::kOci) return oci_dir_destination(ref.path, ref.ref, ref.str());
+  if (auto file = file_destination(ref)) return file;
   fail(ErrorKind::kUnsupported,
        fmt::format("copying to {}: the {} transport is not supported by image copy yet", ref.str(),
                    ref.name));
@@ -89,6 +115,12 @@ void copy_blobs(ImageSource& source, ImageDestination& destination, const Manife
 
 void check_type(const ImageDestination& destination, const std::string& type,
                 const CopyOptions& options) {
+  if (options.preserve_digests && !destination.keeps_manifests()) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("cannot preserve digests: {} stores no manifest (reading it back yields a "
+                     "generated one)",
+                     destination.name()));
+  }
   std::vector<std::string> types = destination.manifest_types();
   if (types.empty() || std::find(types.begin(), types.end(), type) != types.end()) return;
   // Converting would change the digest; this engine does not convert at all yet.

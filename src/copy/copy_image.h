@@ -2,7 +2,7 @@
 // policy is evaluated before anything of it is read; blobs the destination has (or can mount)
 // are not moved; manifests go byte-exact, so digests stay what the source says.
 //
-// Transports: docker:// and oci:DIR[:REF], either side.
+// Transports: docker://, oci:DIR[:REF], oci-archive:, docker-archive: and dir:, either side.
 #pragma once
 
 #include "copy/image_destination.h"

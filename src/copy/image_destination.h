@@ -30,6 +30,9 @@ class ImageDestination {
   virtual bool accepts_index() const = 0;
   // The manifest media types it stores; empty: any.
   virtual std::vector<std::string> manifest_types() const { return {}; }
+  // False when it stores no manifest at all (docker-archive keeps config and layers; reading it
+  // back yields a generated manifest): digests cannot be preserved there.
+  virtual bool keeps_manifests() const { return true; }
   // True when the destination already has the blob or obtained it without its bytes (a
   // cross-repository mount from `source`).
   virtual bool try_reuse(const Descriptor& blob, const ImageSource& source) = 0;
