@@ -8,6 +8,7 @@
 
 #include "copy/archive_image.h"
 #include "copy/byte_pipe.h"
+#include "copy/convert.h"
 #include "copy/dir_image.h"
 #include "copy/docker_image.h"
 #include "copy/download.h"
@@ -130,7 +131,14 @@ void check_type(const ImageDestination& destination, const std::string& type,
                    type));
 }
 
-// One image manifest: its blobs, then its bytes.
+bool stores(const ImageDestination& destination, std::string_view type) {
+  std::vector<std::string> types = destination.manifest_types();
+  return types.empty() || std::find(types.begin(), types.end(), type) != types.end();
+}
+
+// One image manifest: its blobs, then its bytes. A Docker manifest the destination cannot store
+// is converted to OCI (convert.h) when it is the image the reference names and digests need not
+// be kept; an instance of a list is not (the list names it by digest).
 void copy_instance(ImageSource& source, ImageDestination& destination, const RawManifest& raw,
                    bool top, const CopyOptions& options) {
   if (!media_type::is_manifest(raw.media_type)) {
@@ -138,12 +146,17 @@ void copy_instance(ImageSource& source, ImageDestination& destination, const Raw
          fmt::format("copying {}: {} is not an image manifest", source.name(),
                      raw.media_type.empty() ? std::string("the manifest") : raw.media_type));
   }
-  check_type(destination, raw.media_type, options);
   Manifest manifest = with_context("reading manifest of " + source.name(),
                                    [&] { return parse_manifest(raw.bytes, raw.media_type); });
+  RawManifest written = raw;
+  if (top && !options.preserve_digests && raw.media_type == media_type::kDockerManifest &&
+      !stores(destination, raw.media_type) && stores(destination, media_type::kOciManifest)) {
+    written = docker_to_oci(source, manifest);
+  }
+  check_type(destination, written.media_type, options);
   copy_blobs(source, destination, manifest, options);
   report(options, "Writing manifest to image destination");
-  destination.put_manifest(raw.bytes, raw.media_type, top);
+  destination.put_manifest(written.bytes, written.media_type, top);
 }
 
 std::vector<Descriptor> chosen_instances(const Index& index, const ImageSource& source) {
