@@ -206,9 +206,10 @@ class DockerArchiveDestination final : public ArchiveDestination {
         repositories[tag_->name()][tag_->tag] = manifest_->layers.back().digest.hex();
       }
     }
-    nlohmann::json entry = {
+    // skopeo's member order: Config, RepoTags, Layers.
+    nlohmann::ordered_json entry = {
         {"Config", config_path(manifest_->config.digest)}, {"RepoTags", tags}, {"Layers", layers}};
-    add_text("manifest.json", nlohmann::json::array({entry}).dump());
+    add_text("manifest.json", nlohmann::ordered_json::array({entry}).dump());
     add_text("repositories", repositories.dump());
     finish();
   }
