@@ -1,8 +1,10 @@
 #include "archive/tar_index.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -93,8 +95,18 @@ TarIndex::TarIndex(const fs::path& file, std::string name) : name_(std::move(nam
                      "(or use load, which reads it in one pass)",
                      name_, compression_name(compression)));
   }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail_errno("stat", file.string());
+  uint64_t file_size = static_cast<uint64_t>(st.st_size);
   FdReader input(fd, name_);
-  TarReader tar(input, name_);
+  // Data is passed over by lseek: the pass reads the headers, not the blobs.
+  TarReader tar(input, name_, [&](uint64_t size) -> uint64_t {
+    off_t at = ::lseek(fd, 0, SEEK_CUR);
+    if (at < 0) fail_errno("seek", file.string());
+    uint64_t step = std::min<uint64_t>(size, file_size - std::min<uint64_t>(file_size, at));
+    if (::lseek(fd, static_cast<off_t>(step), SEEK_CUR) < 0) fail_errno("seek", file.string());
+    return step;
+  });
   TarEntry entry;
   while (tar.next(entry)) {
     std::string path = clean_entry_path(entry.path, name_);
@@ -106,6 +118,9 @@ TarIndex::TarIndex(const fs::path& file, std::string name) : name_(std::move(nam
              fmt::format("{}: tar entry {:?} is sparse or has headers that cannot be measured; "
                          "it cannot be read in place",
                          name_, entry.path));
+      }
+      if (*offset > file_size || entry.size > file_size - *offset) {
+        fail(ErrorKind::kInvalidInput, fmt::format("{}: truncated tar archive", name_));
       }
       member.offset = *offset;
     } else if (entry.type == TarEntry::Type::kHardlink) {

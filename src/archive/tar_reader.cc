@@ -85,10 +85,25 @@ struct TarReader::Impl {
     }
   }
 
+  static la_int64_t skip_callback(archive* a, void* self_ptr, la_int64_t request) {
+    auto* self = static_cast<Impl*>(self_ptr);
+    try {
+      uint64_t n = self->skip(static_cast<uint64_t>(std::max<la_int64_t>(request, 0)));
+      self->bytes_in += n;
+      self->window.skip(n);
+      return static_cast<la_int64_t>(n);
+    } catch (...) {
+      self->pending = std::current_exception();
+      archive_set_error(a, EIO, "seek failed");
+      return ARCHIVE_FATAL;
+    }
+  }
+
   void open() {
     if (a == nullptr) fail(ErrorKind::kInternal, "cannot allocate a libarchive reader");
     // format_tar covers ustar, PAX, GNU tar and old v7 tar. No filters: decompression is ours.
     archive_read_support_format_tar(a);
+    if (skip) archive_read_set_skip_callback(a, &Impl::skip_callback);
     if (archive_read_open(a, this, nullptr, &Impl::read_callback, nullptr) != ARCHIVE_OK) {
       fail_from_archive();
     }
@@ -135,6 +150,7 @@ struct TarReader::Impl {
   std::unique_ptr<archive, decltype(&archive_read_free)> archive_owner;
   archive* a;
   EntryDataReader data_reader;
+  std::function<uint64_t(uint64_t)> skip;
   std::vector<char> buffer;
   std::exception_ptr pending;
   HeaderWindow window;  // the latest input, to read the raw headers of an entry
@@ -148,6 +164,11 @@ struct TarReader::Impl {
 
 TarReader::TarReader(Reader& in, std::string name)
     : impl_(std::make_unique<Impl>(*this, in, std::move(name))) {}
+
+TarReader::TarReader(Reader& in, std::string name, std::function<uint64_t(uint64_t)> skip)
+    : impl_(std::make_unique<Impl>(*this, in, std::move(name))) {
+  impl_->skip = std::move(skip);
+}
 
 TarReader::~TarReader() = default;
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,10 @@ class TarReader {
  public:
   // `name` is how errors refer to the archive ("<name>: truncated tar archive").
   TarReader(Reader& in, std::string name);
+  // With `skip`, data not read is passed over by calling skip(n) instead of reading it: it must
+  // advance `in` by n bytes and return how many it advanced (fewer at the end of the input,
+  // which is then a truncated archive). For a file, an lseek: an index pass reads only headers.
+  TarReader(Reader& in, std::string name, std::function<uint64_t(uint64_t)> skip);
   ~TarReader();
   TarReader(const TarReader&) = delete;
   TarReader& operator=(const TarReader&) = delete;
