@@ -40,12 +40,12 @@ class OciArchiveSource final : public ImageSource {
   std::string name() const override { return name_; }
 
   RawManifest manifest(const std::optional<Digest>& instance) override {
-    if (!index_) index_.emplace(file_, name_);
+    if (!index_) index_.emplace(file_, file_.string());
     if (instance) return verified(Descriptor{.digest = *instance});
-    Index index = with_context(name_ + ": reading index.json", [&] {
+    Index index = with_context("reading index.json", [&] {
       return parse_index(index_->text("index.json", registry::kManifestSizeLimit));
     });
-    return verified(choose_layout_entry(index, ref_, name_));
+    return verified(choose_layout_entry(index, ref_, file_.string()));
   }
 
   void get_blob(const Descriptor& blob, Writer& out) override {
@@ -53,10 +53,10 @@ class OciArchiveSource final : public ImageSource {
     const TarMember& member = index_->file(path);
     if (member.size != static_cast<uint64_t>(blob.size)) {
       fail(ErrorKind::kIntegrity, fmt::format("{}: {} holds {} bytes, its descriptor says {}",
-                                              name_, path, member.size, blob.size));
+                                              file_.string(), path, member.size, blob.size));
     }
     std::unique_ptr<Reader> reader = index_->open(member);
-    copy_exactly(*reader, member.size, out, name_ + ": " + path);
+    copy_exactly(*reader, member.size, out, file_.string() + ": " + path);
   }
 
  private:
@@ -67,8 +67,8 @@ class OciArchiveSource final : public ImageSource {
   RawManifest verified(const Descriptor& desc) {
     std::string bytes = index_->text(blob_path(desc.digest), registry::kManifestSizeLimit);
     if (Digest::sha256_of(bytes) != desc.digest) {
-      fail(ErrorKind::kIntegrity,
-           fmt::format("{}: manifest {} does not match its digest", name_, desc.digest.str()));
+      fail(ErrorKind::kIntegrity, fmt::format("{}: manifest {} does not match its digest",
+                                              file_.string(), desc.digest.str()));
     }
     std::string type = detect_manifest_type(bytes, desc.media_type);
     return RawManifest{.bytes = std::move(bytes), .media_type = std::move(type)};
@@ -97,7 +97,7 @@ class DockerArchiveSource final : public ImageSource {
     if (!manifest_) generate();
     if (instance && *instance != Digest::sha256_of(manifest_->bytes)) {
       fail(ErrorKind::kNotFound,
-           fmt::format("{}: no manifest {} in a docker-archive", name_, instance->str()));
+           fmt::format("{}: no manifest {} in a docker-archive", file_.string(), instance->str()));
     }
     return *manifest_;
   }
@@ -105,10 +105,10 @@ class DockerArchiveSource final : public ImageSource {
   void get_blob(const Descriptor& blob, Writer& out) override {
     auto it = blobs_.find(blob.digest);
     if (it == blobs_.end()) {
-      fail(ErrorKind::kNotFound, fmt::format("{}: no blob {}", name_, blob.digest.str()));
+      fail(ErrorKind::kNotFound, fmt::format("{}: no blob {}", file_.string(), blob.digest.str()));
     }
     std::unique_ptr<Reader> raw = index_->open(index_->file(it->second.path));
-    std::string shown = name_ + ": " + it->second.path;
+    std::string shown = file_.string() + ": " + it->second.path;
     if (it->second.compression == Compression::kNone) {
       copy_exactly(*raw, static_cast<uint64_t>(blob.size), out, shown);
     } else {
@@ -119,7 +119,7 @@ class DockerArchiveSource final : public ImageSource {
 
  private:
   [[noreturn]] void invalid(std::string_view what) const {
-    fail(ErrorKind::kInvalidInput, fmt::format("{}: manifest.json: {}", name_, what));
+    fail(ErrorKind::kInvalidInput, fmt::format("{}: manifest.json: {}", file_.string(), what));
   }
 
   // The manifest.json entry REF names.
@@ -127,8 +127,8 @@ class DockerArchiveSource final : public ImageSource {
     if (ref_.empty()) {
       if (items.size() != 1) {
         fail(ErrorKind::kInvalidInput,
-             fmt::format("{}: Unexpected tar manifest.json: expected 1 item, got {}", name_,
-                         items.size()));
+             fmt::format("{}: Unexpected tar manifest.json: expected 1 item, got {}",
+                         file_.string(), items.size()));
       }
       return items[0];
     }
@@ -156,7 +156,7 @@ class DockerArchiveSource final : public ImageSource {
         if (parsed && parsed->with_default_tag().str() == want) return item;
       }
     }
-    fail(ErrorKind::kNotFound, fmt::format("{}: Tag {:?} not found", name_, want));
+    fail(ErrorKind::kNotFound, fmt::format("{}: Tag {:?} not found", file_.string(), want));
   }
 
   // Reads the layer once: its compression, the digest and size of its uncompressed bytes.
@@ -173,7 +173,7 @@ class DockerArchiveSource final : public ImageSource {
   }
 
   void generate() {
-    index_.emplace(file_, name_);
+    index_.emplace(file_, file_.string());
     json items =
         json::parse(index_->text("manifest.json", registry::kManifestSizeLimit), nullptr, false);
     if (items.is_discarded()) invalid("invalid JSON");
@@ -184,13 +184,14 @@ class DockerArchiveSource final : public ImageSource {
       invalid("an entry lacks Config or Layers");
     }
     std::string config_path = item["Config"].get<std::string>();
-    ImageConfig config = with_context(fmt::format("{}: {}", name_, config_path), [&] {
+    ImageConfig config = with_context(fmt::format("{}: {}", file_.string(), config_path), [&] {
       return parse_config(index_->text(config_path, kArchiveConfigLimit));
     });
     if (item["Layers"].size() != config.diff_ids.size()) {
-      fail(ErrorKind::kInvalidInput,
-           fmt::format("{}: image {} lists {} layers but its config has {} diff_ids", name_,
-                       config.id.short_hex(), item["Layers"].size(), config.diff_ids.size()));
+      fail(
+          ErrorKind::kInvalidInput,
+          fmt::format("{}: image {} lists {} layers but its config has {} diff_ids", file_.string(),
+                      config.id.short_hex(), item["Layers"].size(), config.diff_ids.size()));
     }
     std::vector<Descriptor> layers;
     for (size_t i = 0; i < item["Layers"].size(); ++i) {
@@ -199,8 +200,8 @@ class DockerArchiveSource final : public ImageSource {
       auto [desc, blob] = layer(path);
       if (desc.digest != config.diff_ids[i]) {
         fail(ErrorKind::kIntegrity,
-             fmt::format("{}: layer {:?} has diffID {}, but the config expects {}", name_, path,
-                         desc.digest.str(), config.diff_ids[i].str()));
+             fmt::format("{}: layer {:?} has diffID {}, but the config expects {}", file_.string(),
+                         path, desc.digest.str(), config.diff_ids[i].str()));
       }
       blobs_[desc.digest] = std::move(blob);
       layers.push_back(std::move(desc));
