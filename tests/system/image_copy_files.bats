@@ -315,3 +315,23 @@ PY
   [ "$(ls "$WORK/image" | wc -l)" = 5 ]
   skopeo copy -q "dir:$WORK/image" "oci:$WORK/skopeo-read:x"
 }
+
+@test "a rejecting policy refuses each file transport before reading it; nothing is written" {
+  printf '%s\n' '{"default":[{"type":"reject"}]}' >"$WORK/reject.json"
+  for src in "oci-archive:$BATS_FILE_TMPDIR/img.tar" "docker-archive:$BATS_FILE_TMPDIR/skopeo-d.tar" \
+    "dir:$BATS_FILE_TMPDIR/skopeo-dir" "oci-archive:$WORK/no-such.tar"; do
+    run s image copy --signature-policy "$WORK/reject.json" "$src" "oci-archive:$WORK/out.tar"
+    expect_failure 125 "rejected by policy"
+    nothing_at "$WORK/out.tar"
+  done
+}
+
+@test "a docker-archive with a gzipped layer: served decompressed, the manifest skopeo generates" {
+  local d=$BATS_FILE_TMPDIR/skopeo-d.tar layer
+  layer=$(tar tf "$d" | grep -E '^[0-9a-f]{64}\.tar$' | head -1)
+  retar "$d" "$WORK/gz.tar" "import gzip; put('$layer.gz', gzip.compress(get('$layer')[1])); drop('$layer'); m=json.loads(get('manifest.json')[1]); m[0]['Layers']=[l + '.gz' if l == '$layer' else l for l in m[0]['Layers']]; put('manifest.json', json.dumps(m).encode())"
+  run copy "docker-archive:$WORK/gz.tar" "dir:$WORK/dir"
+  expect_success
+  [ "$(sha256sum <"$WORK/dir/manifest.json" | cut -d' ' -f1)" = "$(manifest_digest "docker-archive:$WORK/gz.tar")" ]
+  [ "$(sha256sum <"$WORK/dir/${layer%.tar}" | cut -d' ' -f1)" = "${layer%.tar}" ]
+}
