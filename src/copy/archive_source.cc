@@ -2,6 +2,7 @@
 #include <charconv>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@
 #include "archive/tar_index.h"
 #include "copy/archive_image.h"
 #include "copy/oci_dir_image.h"
+#include "copy/parallel.h"
 #include "core/error.h"
 #include "core/media_type.h"
 #include "core/reference.h"
@@ -193,15 +195,22 @@ class DockerArchiveSource final : public ImageSource {
           fmt::format("{}: image {} lists {} layers but its config has {} diff_ids", file_.string(),
                       config.id.short_hex(), item["Layers"].size(), config.diff_ids.size()));
     }
-    std::vector<Descriptor> layers;
+    std::vector<std::string> paths;
     for (size_t i = 0; i < item["Layers"].size(); ++i) {
       if (!item["Layers"][i].is_string()) invalid(fmt::format("layer {} is not a path", i));
-      std::string path = item["Layers"][i].get<std::string>();
-      auto [desc, blob] = layer(path);
+      paths.push_back(item["Layers"][i].get<std::string>());
+    }
+    // Each layer is hashed from its own range of the file: several at once.
+    std::vector<std::optional<std::pair<Descriptor, ArchiveBlob>>> hashed(paths.size());
+    run_parallel(paths.size(), std::max(1u, std::thread::hardware_concurrency()),
+                 [&](size_t i, const std::atomic<bool>&) { hashed[i] = layer(paths[i]); });
+    std::vector<Descriptor> layers;
+    for (size_t i = 0; i < paths.size(); ++i) {
+      auto& [desc, blob] = *hashed[i];
       if (desc.digest != config.diff_ids[i]) {
         fail(ErrorKind::kIntegrity,
              fmt::format("{}: layer {:?} has diffID {}, but the config expects {}", file_.string(),
-                         path, desc.digest.str(), config.diff_ids[i].str()));
+                         paths[i], desc.digest.str(), config.diff_ids[i].str()));
       }
       blobs_[desc.digest] = std::move(blob);
       layers.push_back(std::move(desc));
