@@ -1,5 +1,5 @@
 // Where copy_image writes an image to. One implementation per transport (docker_image.h,
-// oci_dir_image.h); copy_image is the only caller.
+// oci_dir_image.h, dir_image.h, archive_image.h); copy_image is the only caller.
 //
 // Call order, as copy_image makes it:
 //   1. accepts_index(), manifest_types(): at any time, to decide what to copy.

@@ -1,13 +1,9 @@
 #include "copy/oci_dir_image.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <cerrno>
 #include <mutex>
 
 #include <fmt/format.h>
