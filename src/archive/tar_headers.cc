@@ -110,4 +110,25 @@ std::optional<std::string> pax_record_with_nul(std::string_view chain) {
   return std::nullopt;
 }
 
+std::optional<uint64_t> header_chain_length(std::string_view chain) {
+  size_t pos = 0;
+  while (chain.size() - pos >= kBlock) {
+    std::string_view header = chain.substr(pos, kBlock);
+    char type = header[kTypeflag];
+    if (type == 'V') {
+      pos += kBlock;
+      continue;
+    }
+    if (type != 'x' && type != 'X' && type != 'g' && type != 'L' && type != 'K' && type != 'A') {
+      return pos + kBlock;
+    }
+    std::optional<uint64_t> size = size_of(header);
+    if (!size) return std::nullopt;
+    uint64_t padded = (*size + kBlock - 1) / kBlock * kBlock;
+    if (padded > chain.size() - pos - kBlock) return std::nullopt;
+    pos += kBlock + static_cast<size_t>(padded);
+  }
+  return std::nullopt;
+}
+
 }  // namespace schicht

@@ -29,6 +29,12 @@ class HeaderWindow {
   void append(const char* data, size_t size);
   // While holding (libarchive reads headers), bytes are dropped only past kMaxHeld.
   void hold(bool on) { holding_ = on; }
+  // `size` bytes of the stream passed over unseen (a seek over an entry's data): the kept bytes
+  // are dropped, as no header chain before the gap is asked for after it.
+  void skip(uint64_t size) {
+    start_ += bytes_.size() + size;
+    bytes_.clear();
+  }
   // The bytes from stream offset `offset` to the latest one; nullopt when some were dropped.
   std::optional<std::string_view> since(uint64_t offset) const;
 
@@ -44,5 +50,9 @@ class HeaderWindow {
 // NUL byte; nullopt when there is none. A chain that ends early, or records that do not parse,
 // end the walk: libarchive has already judged their structure.
 std::optional<std::string> pax_record_with_nul(std::string_view chain);
+
+// The length of the header chain at the start of `chain` (extension headers and the entry's own
+// header): where the entry's data begins. nullopt when the chain does not fit in `chain`.
+std::optional<uint64_t> header_chain_length(std::string_view chain);
 
 }  // namespace schicht

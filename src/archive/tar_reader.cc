@@ -85,10 +85,25 @@ struct TarReader::Impl {
     }
   }
 
+  static la_int64_t skip_callback(archive* a, void* self_ptr, la_int64_t request) {
+    auto* self = static_cast<Impl*>(self_ptr);
+    try {
+      uint64_t n = self->skip(static_cast<uint64_t>(std::max<la_int64_t>(request, 0)));
+      self->bytes_in += n;
+      self->window.skip(n);
+      return static_cast<la_int64_t>(n);
+    } catch (...) {
+      self->pending = std::current_exception();
+      archive_set_error(a, EIO, "seek failed");
+      return ARCHIVE_FATAL;
+    }
+  }
+
   void open() {
     if (a == nullptr) fail(ErrorKind::kInternal, "cannot allocate a libarchive reader");
     // format_tar covers ustar, PAX, GNU tar and old v7 tar. No filters: decompression is ours.
     archive_read_support_format_tar(a);
+    if (skip) archive_read_set_skip_callback(a, &Impl::skip_callback);
     if (archive_read_open(a, this, nullptr, &Impl::read_callback, nullptr) != ARCHIVE_OK) {
       fail_from_archive();
     }
@@ -118,6 +133,10 @@ struct TarReader::Impl {
            fmt::format("{}: invalid tar header: the headers of tar entry {:?} exceed {} MiB", name,
                        path, HeaderWindow::kMaxHeld >> 20));
     }
+    offset = std::nullopt;
+    if (std::optional<uint64_t> length = header_chain_length(*chain)) {
+      offset = static_cast<uint64_t>(position) + *length;
+    }
     if (std::optional<std::string> key = pax_record_with_nul(*chain)) {
       fail(ErrorKind::kInvalidInput,
            fmt::format("{}: invalid tar header: the PAX {} record of tar entry {:?} holds a NUL "
@@ -131,10 +150,12 @@ struct TarReader::Impl {
   std::unique_ptr<archive, decltype(&archive_read_free)> archive_owner;
   archive* a;
   EntryDataReader data_reader;
+  std::function<uint64_t(uint64_t)> skip;
   std::vector<char> buffer;
   std::exception_ptr pending;
   HeaderWindow window;  // the latest input, to read the raw headers of an entry
   uint64_t bytes_in = 0;
+  std::optional<uint64_t> offset;  // of the current entry's data
   bool opened = false;
   bool seen_header = false;
   bool in_entry = false;
@@ -143,6 +164,11 @@ struct TarReader::Impl {
 
 TarReader::TarReader(Reader& in, std::string name)
     : impl_(std::make_unique<Impl>(*this, in, std::move(name))) {}
+
+TarReader::TarReader(Reader& in, std::string name, std::function<uint64_t(uint64_t)> skip)
+    : impl_(std::make_unique<Impl>(*this, in, std::move(name))) {
+  impl_->skip = std::move(skip);
+}
 
 TarReader::~TarReader() = default;
 
@@ -179,6 +205,7 @@ bool TarReader::next(TarEntry& out) {
   out.path = text_of(archive_entry_pathname_utf8(entry), archive_entry_pathname(entry));
   s.check_raw_headers(out.path);
   out.type = entry_type(entry);
+  if (archive_entry_sparse_reset(entry) > 0) s.offset = std::nullopt;
   out.size = out.type == TarEntry::Type::kFile && archive_entry_size_is_set(entry)
                  ? static_cast<uint64_t>(std::max<la_int64_t>(0, archive_entry_size(entry)))
                  : 0;
@@ -232,6 +259,10 @@ bool TarReader::read_block(Block& out) {
   }
   out = Block{static_cast<const char*>(data), size, static_cast<uint64_t>(offset)};
   return true;
+}
+
+std::optional<uint64_t> TarReader::data_offset() const {
+  return impl_->in_entry ? impl_->offset : std::nullopt;
 }
 
 Reader& TarReader::data() {

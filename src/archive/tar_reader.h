@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,6 +52,10 @@ class TarReader {
  public:
   // `name` is how errors refer to the archive ("<name>: truncated tar archive").
   TarReader(Reader& in, std::string name);
+  // With `skip`, data not read is passed over by calling skip(n) instead of reading it: it must
+  // advance `in` by n bytes and return how many it advanced (fewer at the end of the input,
+  // which is then a truncated archive). For a file, an lseek: an index pass reads only headers.
+  TarReader(Reader& in, std::string name, std::function<uint64_t(uint64_t)> skip);
   ~TarReader();
   TarReader(const TarReader&) = delete;
   TarReader& operator=(const TarReader&) = delete;
@@ -75,6 +81,11 @@ class TarReader {
   // The current entry's data as a Reader (valid for the TarReader's lifetime; it always reads
   // the entry that is current at the time of the call).
   Reader& data();
+
+  // Where the current entry's data begins in the (uncompressed) input, and whether it lies
+  // there in one piece: nullopt for a sparse entry or one whose headers could not be measured.
+  // With the input a plain file, [data_offset, data_offset + size) is the entry's data.
+  std::optional<uint64_t> data_offset() const;
 
   // Discards the rest of the current entry's data.
   void skip();

@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "copy/archive_image.h"
 #include "copy/byte_pipe.h"
+#include "copy/convert.h"
+#include "copy/dir_image.h"
 #include "copy/docker_image.h"
 #include "copy/download.h"
 #include "copy/oci_dir_image.h"
@@ -34,6 +37,29 @@ store::Store& local_store(const CopyOptions& options) {
   return options.store();
 }
 
+// The archive and dir: transports (archive_image.h, dir_image.h); null for others.
+std::unique_ptr<ImageSource> file_source(const TransportRef& ref) {
+  if (ref.transport == Transport::kOciArchive) {
+    return oci_archive_source(ref.path, ref.ref, ref.str());
+  }
+  if (ref.transport == Transport::kDockerArchive) {
+    return docker_archive_source(ref.path, ref.ref, ref.str());
+  }
+  if (ref.transport == Transport::kDir) return dir_source(ref.path, ref.str());
+  return nullptr;
+}
+
+std::unique_ptr<ImageDestination> file_destination(const TransportRef& ref) {
+  if (ref.transport == Transport::kOciArchive) {
+    return oci_archive_destination(ref.path, ref.ref, ref.str());
+  }
+  if (ref.transport == Transport::kDockerArchive) {
+    return docker_archive_destination(ref.path, ref.ref, ref.str());
+  }
+  if (ref.transport == Transport::kDir) return dir_destination(ref.path, ref.str());
+  return nullptr;
+}
+
 std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
                                          const registry::RegistriesConf& conf,
                                          const CopyOptions& options) {
@@ -47,6 +73,7 @@ std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
   if (ref.transport == Transport::kContainersStorage) {
     return storage_source(local_store(options), ref);
   }
+  if (auto file = file_source(ref)) return file;
   fail(ErrorKind::kUnsupported,
        fmt::format("copying from {}: the {} transport is not supported by image copy yet",
                    ref.str(), ref.name));
@@ -65,6 +92,7 @@ std::unique_ptr<ImageDestination> open_destination(const TransportRef& ref,
   if (ref.transport == Transport::kContainersStorage) {
     return storage_destination(local_store(options), ref);
   }
+  if (auto file = file_destination(ref)) return file;
   fail(ErrorKind::kUnsupported,
        fmt::format("copying to {}: the {} transport is not supported by image copy yet", ref.str(),
                    ref.name));
@@ -101,6 +129,12 @@ void copy_blobs(ImageSource& source, ImageDestination& destination, const Manife
 
 void check_type(const ImageDestination& destination, const std::string& type,
                 const CopyOptions& options) {
+  if (options.preserve_digests && !destination.keeps_manifests()) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("cannot preserve digests: {} stores no manifest (reading it back yields a "
+                     "generated one)",
+                     destination.name()));
+  }
   std::vector<std::string> types = destination.manifest_types();
   if (types.empty() || std::find(types.begin(), types.end(), type) != types.end()) return;
   // Converting would change the digest; this engine does not convert at all yet.
@@ -110,7 +144,14 @@ void check_type(const ImageDestination& destination, const std::string& type,
                    type));
 }
 
-// One image manifest: its blobs, then its bytes.
+bool stores(const ImageDestination& destination, std::string_view type) {
+  std::vector<std::string> types = destination.manifest_types();
+  return types.empty() || std::find(types.begin(), types.end(), type) != types.end();
+}
+
+// One image manifest: its blobs, then its bytes. A Docker manifest the destination cannot store
+// is converted to OCI (convert.h) when it is the image the reference names and digests need not
+// be kept; an instance of a list is not (the list names it by digest).
 void copy_instance(ImageSource& source, ImageDestination& destination, const RawManifest& raw,
                    bool top, const CopyOptions& options) {
   if (!media_type::is_manifest(raw.media_type)) {
@@ -118,12 +159,17 @@ void copy_instance(ImageSource& source, ImageDestination& destination, const Raw
          fmt::format("copying {}: {} is not an image manifest", source.name(),
                      raw.media_type.empty() ? std::string("the manifest") : raw.media_type));
   }
-  check_type(destination, raw.media_type, options);
   Manifest manifest = with_context("reading manifest of " + source.name(),
                                    [&] { return parse_manifest(raw.bytes, raw.media_type); });
+  RawManifest written = raw;
+  if (top && !options.preserve_digests && raw.media_type == media_type::kDockerManifest &&
+      !stores(destination, raw.media_type) && stores(destination, media_type::kOciManifest)) {
+    written = docker_to_oci(source, manifest);
+  }
+  check_type(destination, written.media_type, options);
   copy_blobs(source, destination, manifest, options);
   report(options, "Writing manifest to image destination");
-  destination.put_manifest(raw.bytes, raw.media_type, top);
+  destination.put_manifest(written.bytes, written.media_type, top);
 }
 
 std::vector<Descriptor> chosen_instances(const Index& index, const ImageSource& source) {

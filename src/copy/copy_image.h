@@ -2,8 +2,8 @@
 // policy is evaluated before anything of it is read; blobs the destination has (or can mount)
 // are not moved; manifests go byte-exact, so digests stay what the source says.
 //
-// Transports: docker://, oci:DIR[:REF] and containers-storage:NAME (the local store), either
-// side.
+// Transports: docker://, oci:DIR[:REF], oci-archive:, docker-archive:, dir: and
+// containers-storage:NAME (the local store), either side.
 #pragma once
 
 #include <functional>

@@ -1,5 +1,5 @@
 // Where copy_image writes an image to. One implementation per transport (docker_image.h,
-// oci_dir_image.h); copy_image is the only caller.
+// oci_dir_image.h, dir_image.h, archive_image.h); copy_image is the only caller.
 //
 // Call order, as copy_image makes it:
 //   1. accepts_index(), manifest_types(): at any time, to decide what to copy.
@@ -30,6 +30,9 @@ class ImageDestination {
   virtual bool accepts_index() const = 0;
   // The manifest media types it stores; empty: any.
   virtual std::vector<std::string> manifest_types() const { return {}; }
+  // False when it stores no manifest at all (docker-archive keeps config and layers; reading it
+  // back yields a generated manifest): digests cannot be preserved there.
+  virtual bool keeps_manifests() const { return true; }
   // True when the destination already has the blob or obtained it without its bytes (a
   // cross-repository mount from `source`).
   virtual bool try_reuse(const Descriptor& blob, const ImageSource& source) = 0;

@@ -1,5 +1,5 @@
 // Where copy_image reads an image from. One implementation per transport (docker_image.h,
-// oci_dir_image.h); copy_image is the only caller.
+// oci_dir_image.h, dir_image.h, archive_image.h); copy_image is the only caller.
 //
 // Call order, as copy_image makes it:
 //   1. manifest(nullopt): the manifest or index the reference names, as stored (byte-exact).

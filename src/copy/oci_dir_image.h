@@ -12,8 +12,13 @@
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
 #include "core/fs.h"
+#include "oci/index.h"
 
 namespace schicht::copy {
+
+// The index.json entry REF names, as described above (also for oci-archive:).
+const Descriptor& choose_layout_entry(const Index& index, const std::string& ref,
+                                      const std::string& name);
 
 // `name` is the reference as typed ("oci:/tmp/l:1"), for messages.
 std::unique_ptr<ImageSource> oci_dir_source(const fs::path& dir, const std::string& ref,

@@ -216,15 +216,19 @@ digest_of() {
   [ -z "$(ls -A "$WORK/outside")" ]
 }
 
-@test "a Docker manifest cannot go to oci: unconverted; --preserve-digests says why" {
+@test "a Docker manifest goes to oci: converted, blobs kept; --preserve-digests says why not" {
   have_registry || skip "docker-registry is not installed"
   skopeo copy -q --format v2s2 --src-tls-verify=false --dest-tls-verify=false \
     docker://$REG/app:1 docker://$REG/v2s2:1
-  run copy docker://$REG/v2s2:1 "oci:$WORK/v2s2:1"
-  expect_failure 125 "does not store manifests of type application/vnd.docker.distribution.manifest.v2+json"
   run copy --preserve-digests docker://$REG/v2s2:1 "oci:$WORK/v2s2:1"
-  expect_failure 125 "cannot preserve digests: oci:$WORK/v2s2:1 does not store manifests"
+  expect_failure 125 "cannot preserve digests: oci:$WORK/v2s2:1 does not store manifests of type application/vnd.docker.distribution.manifest.v2+json"
   [ ! -e "$WORK/v2s2/index.json" ]
+  run copy docker://$REG/v2s2:1 "oci:$WORK/v2s2:1"
+  expect_success
+  skopeo inspect --raw "oci:$WORK/v2s2:1" | grep -q '"application/vnd.oci.image.layer.v1.tar+gzip"'
+  layers() { python3 -c 'import json,sys; m=json.load(sys.stdin); print(m["config"]["digest"], *[l["digest"] for l in m["layers"]])'; }
+  [ "$(skopeo inspect --raw "oci:$WORK/v2s2:1" | layers)" = "$(raw $REG/v2s2:1 | layers)" ]
+  skopeo copy -q "oci:$WORK/v2s2:1" "oci:$WORK/skopeo-read:x"
   # Registry to registry it keeps its digest.
   run copy --preserve-digests docker://$REG/v2s2:1 docker://$REG/v2s2-copy:1
   expect_success

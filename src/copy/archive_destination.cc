@@ -1,0 +1,247 @@
+// oci-archive: and docker-archive: destinations: one tar written in one pass (archive_image.h).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "archive/tar_writer.h"
+#include "copy/archive_image.h"
+#include "core/error.h"
+#include "core/media_type.h"
+#include "core/reference.h"
+#include "oci/index.h"
+#include "oci/manifest.h"
+
+namespace schicht::copy {
+namespace {
+
+// PATH.tmp-* beside PATH, renamed over it by commit(); removed when abandoned.
+class ArchiveFile {
+ public:
+  explicit ArchiveFile(fs::path target) : target_(std::move(target)) {
+    static std::atomic<uint64_t> counter{0};
+    temp_ = target_;
+    temp_ += fmt::format(".tmp-{}-{}", ::getpid(), counter++);
+    int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) fail_errno("create", temp_.string());
+    fd_ = UniqueFd(fd);
+    out_.emplace(fd, target_.string());
+    tar_.emplace(*out_);
+  }
+  ~ArchiveFile() {
+    if (!committed_) ::unlink(temp_.c_str());
+  }
+  ArchiveFile(const ArchiveFile&) = delete;
+  ArchiveFile& operator=(const ArchiveFile&) = delete;
+
+  TarWriter& tar() { return *tar_; }
+
+  void commit() {
+    tar_->finish();
+    fsync_fd(fd_.get(), target_.string());
+    if (::rename(temp_.c_str(), target_.c_str()) != 0) fail_errno("rename to", target_.string());
+    committed_ = true;
+    fs::path parent = target_.parent_path();
+    fsync_dir(parent.empty() ? fs::path(".") : parent);
+  }
+
+ private:
+  fs::path target_;
+  fs::path temp_;
+  UniqueFd fd_;
+  std::optional<FdWriter> out_;
+  std::optional<TarWriter> tar_;
+  bool committed_ = false;
+};
+
+// The blob bookkeeping both archive destinations share: one writer at a time, each digest once,
+// the bytes verified as they are written (a mismatch spoils the archive, which is then never
+// committed).
+class ArchiveDestination : public ImageDestination {
+ public:
+  ArchiveDestination(const fs::path& file, std::string ref, std::string name)
+      : file_(file), ref_(std::move(ref)), name_(std::move(name)) {}
+
+  std::string name() const override { return name_; }
+
+  bool try_reuse(const Descriptor& blob, const ImageSource&) override {
+    std::lock_guard lock(mutex_);
+    return written_.contains(blob.digest);
+  }
+
+  void put_blob(const Descriptor& blob, Reader& data) override {
+    std::lock_guard lock(mutex_);
+    add_blob(blob, data);
+  }
+
+ protected:
+  // Path of the blob's entry in the tar.
+  virtual std::string entry_path(const Descriptor& blob) = 0;
+
+  void add_blob(const Descriptor& blob, Reader& data) {
+    if (written_.contains(blob.digest)) {
+      NullWriter sink;
+      copy_stream(data, sink);
+      return;
+    }
+    if (spoiled_) fail(ErrorKind::kInternal, name_ + ": write after a failed blob");
+    spoiled_ = true;
+    HashingWriter hashing;
+    TeeReader tee(data, hashing);
+    file_.tar().add_file(entry_path(blob), static_cast<uint64_t>(blob.size), tee, 0444, 0);
+    if (hashing.finish() != blob.digest) {
+      fail(ErrorKind::kIntegrity,
+           fmt::format("{}: blob {}: the bytes do not match the digest", name_, blob.digest.str()));
+    }
+    spoiled_ = false;
+    written_.insert(blob.digest);
+  }
+
+  void add_text(const std::string& path, std::string_view bytes) {
+    file_.tar().add_file(path, bytes, 0444, 0);
+  }
+
+  void finish() {
+    if (spoiled_) fail(ErrorKind::kInternal, name_ + ": commit after a failed blob");
+    file_.commit();
+  }
+
+  std::mutex mutex_;
+  ArchiveFile file_;
+  std::string ref_;
+  std::string name_;
+  std::set<Digest> written_;
+  bool spoiled_ = false;
+};
+
+class OciArchiveDestination final : public ArchiveDestination {
+ public:
+  using ArchiveDestination::ArchiveDestination;
+
+  bool accepts_index() const override { return true; }
+  std::vector<std::string> manifest_types() const override {
+    return {std::string(media_type::kOciManifest), std::string(media_type::kOciIndex)};
+  }
+
+  void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {
+    std::lock_guard lock(mutex_);
+    Descriptor desc{.media_type = std::string(media_type),
+                    .digest = Digest::sha256_of(bytes),
+                    .size = static_cast<int64_t>(bytes.size())};
+    StringReader reader(bytes);
+    add_blob(desc, reader);
+    if (top) {
+      if (!ref_.empty()) desc.annotations["org.opencontainers.image.ref.name"] = ref_;
+      top_ = std::move(desc);
+    }
+  }
+
+  void commit() override {
+    std::lock_guard lock(mutex_);
+    if (!top_) fail(ErrorKind::kInternal, name_ + ": commit without a manifest");
+    add_text("index.json", serialize_oci_index({*top_}, {}, MediaTypeField::kAbsent));
+    add_text("oci-layout", R"({"imageLayoutVersion": "1.0.0"})");
+    finish();
+  }
+
+ private:
+  std::string entry_path(const Descriptor& blob) override {
+    std::string dir = fmt::format("blobs/{}", blob.digest.algorithm_name());
+    if (dirs_.insert(dir).second) {
+      if (dirs_.size() == 1) file_.tar().add_directory("blobs");
+      file_.tar().add_directory(dir);
+    }
+    return fmt::format("{}/{}", dir, blob.digest.hex());
+  }
+
+  std::set<std::string> dirs_;
+  std::optional<Descriptor> top_;
+};
+
+class DockerArchiveDestination final : public ArchiveDestination {
+ public:
+  DockerArchiveDestination(const fs::path& file, std::string ref, std::string name)
+      : ArchiveDestination(file, std::move(ref), std::move(name)) {
+    if (!ref_.empty()) {
+      // As skopeo: the full name with its tag ("docker.io/library/app:1"); a digest is refused.
+      Reference reference = with_context(fmt::format("{}: parsing {:?}", name_, ref_),
+                                         [&] { return Reference::parse(ref_).with_default_tag(); });
+      if (reference.digest) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("{}: docker-archive reference {:?} must be a name:tag", name_, ref_));
+      }
+      tag_ = reference;
+    }
+  }
+
+  bool accepts_index() const override { return false; }
+  std::vector<std::string> manifest_types() const override {
+    return {std::string(media_type::kDockerManifest), std::string(media_type::kOciManifest)};
+  }
+  bool keeps_manifests() const override { return false; }
+
+  void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {
+    std::lock_guard lock(mutex_);
+    if (!top) fail(ErrorKind::kUnsupported, name_ + ": a docker-archive holds no manifest list");
+    manifest_ = with_context(name_ + ": reading the manifest",
+                             [&] { return parse_manifest(std::string(bytes), media_type); });
+  }
+
+  void commit() override {
+    std::lock_guard lock(mutex_);
+    if (!manifest_) fail(ErrorKind::kInternal, name_ + ": commit without a manifest");
+    nlohmann::json layers = nlohmann::json::array();
+    for (const Descriptor& layer : manifest_->layers) layers.push_back(layer_path(layer.digest));
+    nlohmann::json tags = nlohmann::json::array();
+    nlohmann::json repositories = nlohmann::json::object();
+    if (tag_) {
+      tags.push_back(tag_->str());
+      if (!manifest_->layers.empty()) {
+        repositories[tag_->name()][tag_->tag] = manifest_->layers.back().digest.hex();
+      }
+    }
+    // skopeo's member order: Config, RepoTags, Layers.
+    nlohmann::ordered_json entry = {
+        {"Config", config_path(manifest_->config.digest)}, {"RepoTags", tags}, {"Layers", layers}};
+    add_text("manifest.json", nlohmann::ordered_json::array({entry}).dump());
+    add_text("repositories", repositories.dump());
+    finish();
+  }
+
+ private:
+  static std::string config_path(const Digest& digest) {
+    return std::string(digest.hex()) + ".json";
+  }
+  static std::string layer_path(const Digest& digest) { return std::string(digest.hex()) + ".tar"; }
+
+  std::string entry_path(const Descriptor& blob) override {
+    bool config =
+        blob.media_type == media_type::kDockerConfig || blob.media_type == media_type::kOciConfig;
+    return config ? config_path(blob.digest) : layer_path(blob.digest);
+  }
+
+  std::optional<Reference> tag_;
+  std::optional<Manifest> manifest_;
+};
+
+}  // namespace
+
+std::unique_ptr<ImageDestination> oci_archive_destination(const fs::path& file,
+                                                          const std::string& ref,
+                                                          const std::string& name) {
+  return std::make_unique<OciArchiveDestination>(file, ref, name);
+}
+
+std::unique_ptr<ImageDestination> docker_archive_destination(const fs::path& file,
+                                                             const std::string& ref,
+                                                             const std::string& name) {
+  return std::make_unique<DockerArchiveDestination>(file, ref, name);
+}
+
+}  // namespace schicht::copy

@@ -1,0 +1,58 @@
+// The archive transports, read in place and written in one pass:
+//
+// - oci-archive:PATH[:REF]: a tar of an OCI image layout. REF chooses the index.json entry as
+//   for oci: (choose_layout_entry). Manifests and blobs are served byte-exact, so digests are
+//   the archive's.
+// - docker-archive:PATH[:REF]: `docker save`'s format (manifest.json, the config, layer tars,
+//   repositories). REF is a name:tag among an entry's RepoTags, or @N, the N-th entry of
+//   manifest.json; without REF the archive must hold one image. The archive has no manifest:
+//   the source generates the Docker schema 2 manifest containers/image generates (and `load`
+//   stores), whose config is the config file as it is and whose layers are each layer file
+//   decompressed, named by the sha256 of those bytes (which must be the config's diff_id) and
+//   typed as gzip. So a docker-archive image has the same manifest digest here, after `load`,
+//   and in skopeo; its layers are served uncompressed. Every layer is hashed once when the
+//   manifest is first asked for.
+//
+// Sources index the tar once (archive/tar_index.h) and serve each blob by pread from its range
+// of the file: nothing is extracted, blobs may be read at once, links are followed within the
+// archive only. A compressed archive (a gzipped docker save) is refused with kUnsupported: it
+// has no ranges to read in place (load reads such a file in one pass).
+//
+// Destinations write the archive as PATH.tmp-* beside PATH, each blob streamed into it as its
+// tar entry (sizes come from descriptors), and rename it over PATH in commit(); destroyed before
+// commit() they remove it, so PATH is never half written. Blobs are written one at a time, in
+// the order put_blob is called. oci-archive stores manifests byte-exact (OCI types only, as
+// oci:). docker-archive stores no manifest at all: manifest.json names <config-hex>.json and the
+// layers as <digest-hex>.tar as they came (a compressed layer stays compressed, where skopeo
+// would decompress it; docker load and skopeo read both), with RepoTags [REF] when REF is a
+// name:tag, and a repositories file as skopeo writes it. Reading it back yields the generated
+// manifest above, so --preserve-digests refuses a docker-archive destination.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "copy/image_destination.h"
+#include "copy/image_source.h"
+#include "core/fs.h"
+
+namespace schicht::copy {
+
+// The largest config a docker-archive source reads (manifests and index.json: the registry
+// manifest limit, kManifestSizeLimit).
+inline constexpr size_t kArchiveConfigLimit = size_t{64} << 20;
+
+// `name` is the reference as typed ("oci-archive:/tmp/a.tar:1"), for messages.
+std::unique_ptr<ImageSource> oci_archive_source(const fs::path& file, const std::string& ref,
+                                                const std::string& name);
+std::unique_ptr<ImageSource> docker_archive_source(const fs::path& file, const std::string& ref,
+                                                   const std::string& name);
+
+std::unique_ptr<ImageDestination> oci_archive_destination(const fs::path& file,
+                                                          const std::string& ref,
+                                                          const std::string& name);
+std::unique_ptr<ImageDestination> docker_archive_destination(const fs::path& file,
+                                                             const std::string& ref,
+                                                             const std::string& name);
+
+}  // namespace schicht::copy

@@ -1,0 +1,246 @@
+// oci-archive: and docker-archive: sources over an in-place tar index (archive_image.h).
+#include <charconv>
+#include <map>
+#include <optional>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "archive/compression.h"
+#include "archive/tar_index.h"
+#include "copy/archive_image.h"
+#include "copy/oci_dir_image.h"
+#include "copy/parallel.h"
+#include "core/error.h"
+#include "core/media_type.h"
+#include "core/reference.h"
+#include "oci/config.h"
+#include "oci/index.h"
+#include "oci/manifest.h"
+#include "registry/registry_client.h"
+
+namespace schicht::copy {
+namespace {
+
+using nlohmann::json;
+
+// Exactly `size` bytes of `from` into `out`; kIntegrity when it holds another count.
+void copy_exactly(Reader& from, uint64_t size, Writer& out, const std::string& shown) {
+  LimitedReader limited(from, size, shown);
+  if (copy_stream(limited, out) != size) {
+    fail(ErrorKind::kIntegrity, fmt::format("{}: shorter than its descriptor's size", shown));
+  }
+}
+
+class OciArchiveSource final : public ImageSource {
+ public:
+  OciArchiveSource(fs::path file, std::string ref, std::string name)
+      : file_(std::move(file)), ref_(std::move(ref)), name_(std::move(name)) {}
+
+  std::string name() const override { return name_; }
+
+  RawManifest manifest(const std::optional<Digest>& instance) override {
+    if (!index_) index_.emplace(file_, file_.string());
+    if (instance) return verified(Descriptor{.digest = *instance});
+    Index index = with_context("reading index.json", [&] {
+      return parse_index(index_->text("index.json", registry::kManifestSizeLimit));
+    });
+    return verified(choose_layout_entry(index, ref_, file_.string()));
+  }
+
+  void get_blob(const Descriptor& blob, Writer& out) override {
+    std::string path = blob_path(blob.digest);
+    const TarMember& member = index_->file(path);
+    if (member.size != static_cast<uint64_t>(blob.size)) {
+      fail(ErrorKind::kIntegrity, fmt::format("{}: {} holds {} bytes, its descriptor says {}",
+                                              file_.string(), path, member.size, blob.size));
+    }
+    std::unique_ptr<Reader> reader = index_->open(member);
+    copy_exactly(*reader, member.size, out, file_.string() + ": " + path);
+  }
+
+ private:
+  static std::string blob_path(const Digest& digest) {
+    return fmt::format("blobs/{}/{}", digest.algorithm_name(), digest.hex());
+  }
+
+  RawManifest verified(const Descriptor& desc) {
+    std::string bytes = index_->text(blob_path(desc.digest), registry::kManifestSizeLimit);
+    if (Digest::sha256_of(bytes) != desc.digest) {
+      fail(ErrorKind::kIntegrity, fmt::format("{}: manifest {} does not match its digest",
+                                              file_.string(), desc.digest.str()));
+    }
+    std::string type = detect_manifest_type(bytes, desc.media_type);
+    return RawManifest{.bytes = std::move(bytes), .media_type = std::move(type)};
+  }
+
+  fs::path file_;
+  std::string ref_;
+  std::string name_;
+  std::optional<TarIndex> index_;
+};
+
+// A blob of a docker-archive: a member of the tar, decompressed when it is compressed.
+struct ArchiveBlob {
+  std::string path;
+  Compression compression = Compression::kNone;
+};
+
+class DockerArchiveSource final : public ImageSource {
+ public:
+  DockerArchiveSource(fs::path file, std::string ref, std::string name)
+      : file_(std::move(file)), ref_(std::move(ref)), name_(std::move(name)) {}
+
+  std::string name() const override { return name_; }
+
+  RawManifest manifest(const std::optional<Digest>& instance) override {
+    if (!manifest_) generate();
+    if (instance && *instance != Digest::sha256_of(manifest_->bytes)) {
+      fail(ErrorKind::kNotFound,
+           fmt::format("{}: no manifest {} in a docker-archive", file_.string(), instance->str()));
+    }
+    return *manifest_;
+  }
+
+  void get_blob(const Descriptor& blob, Writer& out) override {
+    auto it = blobs_.find(blob.digest);
+    if (it == blobs_.end()) {
+      fail(ErrorKind::kNotFound, fmt::format("{}: no blob {}", file_.string(), blob.digest.str()));
+    }
+    std::unique_ptr<Reader> raw = index_->open(index_->file(it->second.path));
+    std::string shown = file_.string() + ": " + it->second.path;
+    if (it->second.compression == Compression::kNone) {
+      copy_exactly(*raw, static_cast<uint64_t>(blob.size), out, shown);
+    } else {
+      std::unique_ptr<DecompressingReader> plain = decompress(*raw);
+      copy_exactly(*plain, static_cast<uint64_t>(blob.size), out, shown);
+    }
+  }
+
+ private:
+  [[noreturn]] void invalid(std::string_view what) const {
+    fail(ErrorKind::kInvalidInput, fmt::format("{}: manifest.json: {}", file_.string(), what));
+  }
+
+  // The manifest.json entry REF names.
+  const json& chosen_entry(const json& items) const {
+    if (ref_.empty()) {
+      if (items.size() != 1) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("{}: Unexpected tar manifest.json: expected 1 item, got {}",
+                         file_.string(), items.size()));
+      }
+      return items[0];
+    }
+    if (ref_.starts_with('@')) {
+      size_t n = 0;
+      auto [end, ec] = std::from_chars(ref_.data() + 1, ref_.data() + ref_.size(), n);
+      if (ec != std::errc{} || end != ref_.data() + ref_.size() || ref_.size() == 1) {
+        fail(ErrorKind::kInvalidInput, fmt::format("Invalid source index {}", ref_));
+      }
+      if (n >= items.size()) {
+        fail(ErrorKind::kNotFound,
+             fmt::format("Invalid source index {}, only {} manifest items available", ref_,
+                         items.size()));
+      }
+      return items[n];
+    }
+    std::string want = with_context(fmt::format("parsing {:?}", ref_), [&] {
+      return Reference::parse(ref_).with_default_tag().str();
+    });
+    for (const json& item : items) {
+      if (!item.is_object() || !item.contains("RepoTags") || !item["RepoTags"].is_array()) continue;
+      for (const json& tag : item["RepoTags"]) {
+        if (!tag.is_string()) continue;
+        auto parsed = Reference::try_parse(tag.get<std::string>());
+        if (parsed && parsed->with_default_tag().str() == want) return item;
+      }
+    }
+    fail(ErrorKind::kNotFound, fmt::format("{}: Tag {:?} not found", file_.string(), want));
+  }
+
+  // Reads the layer once: its compression, the digest and size of its uncompressed bytes.
+  std::pair<Descriptor, ArchiveBlob> layer(const std::string& path) {
+    const TarMember& member = index_->file(path);
+    std::unique_ptr<Reader> raw = index_->open(member);
+    std::unique_ptr<DecompressingReader> plain = decompress(*raw);
+    HashingWriter hashing;
+    uint64_t size = copy_stream(*plain, hashing);
+    Descriptor desc{.media_type = std::string(media_type::kDockerLayerGzip),
+                    .digest = hashing.finish(),
+                    .size = static_cast<int64_t>(size)};
+    return {desc, ArchiveBlob{.path = path, .compression = plain->compression()}};
+  }
+
+  void generate() {
+    index_.emplace(file_, file_.string());
+    json items =
+        json::parse(index_->text("manifest.json", registry::kManifestSizeLimit), nullptr, false);
+    if (items.is_discarded()) invalid("invalid JSON");
+    if (!items.is_array() || items.empty()) invalid("expected a non-empty array of images");
+    const json& item = chosen_entry(items);
+    if (!item.is_object() || !item.contains("Config") || !item["Config"].is_string() ||
+        !item.contains("Layers") || !item["Layers"].is_array()) {
+      invalid("an entry lacks Config or Layers");
+    }
+    std::string config_path = item["Config"].get<std::string>();
+    ImageConfig config = with_context(fmt::format("{}: {}", file_.string(), config_path), [&] {
+      return parse_config(index_->text(config_path, kArchiveConfigLimit));
+    });
+    if (item["Layers"].size() != config.diff_ids.size()) {
+      fail(
+          ErrorKind::kInvalidInput,
+          fmt::format("{}: image {} lists {} layers but its config has {} diff_ids", file_.string(),
+                      config.id.short_hex(), item["Layers"].size(), config.diff_ids.size()));
+    }
+    std::vector<std::string> paths;
+    for (size_t i = 0; i < item["Layers"].size(); ++i) {
+      if (!item["Layers"][i].is_string()) invalid(fmt::format("layer {} is not a path", i));
+      paths.push_back(item["Layers"][i].get<std::string>());
+    }
+    // Each layer is hashed from its own range of the file: several at once.
+    std::vector<std::optional<std::pair<Descriptor, ArchiveBlob>>> hashed(paths.size());
+    run_parallel(paths.size(), std::max(1u, std::thread::hardware_concurrency()),
+                 [&](size_t i, const std::atomic<bool>&) { hashed[i] = layer(paths[i]); });
+    std::vector<Descriptor> layers;
+    for (size_t i = 0; i < paths.size(); ++i) {
+      auto& [desc, blob] = *hashed[i];
+      if (desc.digest != config.diff_ids[i]) {
+        fail(ErrorKind::kIntegrity,
+             fmt::format("{}: layer {:?} has diffID {}, but the config expects {}", file_.string(),
+                         paths[i], desc.digest.str(), config.diff_ids[i].str()));
+      }
+      blobs_[desc.digest] = std::move(blob);
+      layers.push_back(std::move(desc));
+    }
+    blobs_[config.id] = ArchiveBlob{.path = config_path};
+    Descriptor config_desc{.media_type = std::string(media_type::kDockerConfig),
+                           .digest = config.id,
+                           .size = static_cast<int64_t>(config.raw.size())};
+    manifest_ = RawManifest{.bytes = serialize_docker_manifest(config_desc, layers),
+                            .media_type = std::string(media_type::kDockerManifest)};
+  }
+
+  fs::path file_;
+  std::string ref_;
+  std::string name_;
+  std::optional<TarIndex> index_;
+  std::optional<RawManifest> manifest_;
+  std::map<Digest, ArchiveBlob> blobs_;
+};
+
+}  // namespace
+
+std::unique_ptr<ImageSource> oci_archive_source(const fs::path& file, const std::string& ref,
+                                                const std::string& name) {
+  return std::make_unique<OciArchiveSource>(file, ref, name);
+}
+
+std::unique_ptr<ImageSource> docker_archive_source(const fs::path& file, const std::string& ref,
+                                                   const std::string& name) {
+  return std::make_unique<DockerArchiveSource>(file, ref, name);
+}
+
+}  // namespace schicht::copy

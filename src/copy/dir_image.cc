@@ -1,0 +1,165 @@
+#include "copy/dir_image.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "copy/beneath.h"
+#include "core/error.h"
+#include "oci/manifest.h"
+#include "registry/registry_client.h"
+
+namespace schicht::copy {
+namespace {
+
+constexpr std::string_view kVersion = "Directory Transport Version: 1.1\n";
+
+std::string instance_path(const Digest& digest) {
+  return std::string(digest.hex()) + ".manifest.json";
+}
+
+class DirSource final : public ImageSource {
+ public:
+  DirSource(fs::path dir, std::string name) : dir_path_(std::move(dir)), name_(std::move(name)) {}
+
+  std::string name() const override { return name_; }
+
+  RawManifest manifest(const std::optional<Digest>& instance) override {
+    if (!dir_) dir_ = open_dir(dir_path_);
+    std::string path = instance ? instance_path(*instance) : std::string("manifest.json");
+    std::string bytes = read_beneath(dir_.get(), path, dir_path_, registry::kManifestSizeLimit);
+    if (instance && Digest::sha256_of(bytes) != *instance) {
+      fail(ErrorKind::kIntegrity,
+           fmt::format("{}: manifest {} does not match its digest", name_, instance->str()));
+    }
+    std::string type = detect_manifest_type(bytes);
+    return RawManifest{.bytes = std::move(bytes), .media_type = std::move(type)};
+  }
+
+  void get_blob(const Descriptor& blob, Writer& out) override {
+    std::string path(blob.digest.hex());
+    std::string shown = (dir_path_ / path).string();
+    UniqueFd fd = open_beneath(dir_.get(), path, dir_path_, O_RDONLY);
+    FdReader reader(fd.get(), shown);
+    LimitedReader limited(reader, static_cast<uint64_t>(blob.size), shown);
+    if (copy_stream(limited, out) != static_cast<uint64_t>(blob.size)) {
+      fail(ErrorKind::kIntegrity, fmt::format("{}: shorter than its descriptor's size", shown));
+    }
+  }
+
+ private:
+  fs::path dir_path_;
+  std::string name_;
+  UniqueFd dir_;
+};
+
+class DirDestination final : public ImageDestination {
+ public:
+  DirDestination(fs::path dir, std::string name)
+      : dir_path_(std::move(dir)), name_(std::move(name)) {}
+
+  std::string name() const override { return name_; }
+  bool accepts_index() const override { return true; }
+
+  bool try_reuse(const Descriptor& blob, const ImageSource&) override {
+    open();
+    struct stat st {};
+    if (::fstatat(dir_.get(), std::string(blob.digest.hex()).c_str(), &st, AT_SYMLINK_NOFOLLOW) !=
+        0) {
+      return false;
+    }
+    return S_ISREG(st.st_mode) && st.st_size == blob.size;
+  }
+
+  void put_blob(const Descriptor& blob, Reader& data) override {
+    open();
+    write_beneath(dir_.get(), dir_path_, ".", std::string(blob.digest.hex()),
+                  static_cast<uint64_t>(blob.size), data, blob.digest);
+  }
+
+  void put_manifest(std::string_view bytes, std::string_view, bool top) override {
+    open();
+    if (top) {
+      top_ = std::string(bytes);
+      return;
+    }
+    StringReader reader(bytes);
+    Digest digest = Digest::sha256_of(bytes);
+    write_beneath(dir_.get(), dir_path_, ".", instance_path(digest), bytes.size(), reader, digest);
+  }
+
+  void commit() override {
+    if (!top_) fail(ErrorKind::kInternal, name_ + ": commit without a manifest");
+    StringReader manifest(*top_);
+    write_beneath(dir_.get(), dir_path_, ".", "manifest.json", top_->size(), manifest,
+                  std::nullopt);
+    StringReader version(kVersion);
+    write_beneath(dir_.get(), dir_path_, ".", "version", kVersion.size(), version, std::nullopt);
+    fsync_dir(dir_path_);
+  }
+
+ private:
+  // The first blob thread opens (and makes, or empties) the directory.
+  void open() {
+    std::lock_guard lock(open_mutex_);
+    if (dir_) return;
+    make_dirs(dir_path_);
+    dir_ = open_dir(dir_path_);
+    empty_previous_image();
+  }
+
+  void empty_previous_image() {
+    int fd = ::dup(dir_.get());
+    if (fd < 0) fail_errno("dup", dir_path_.string());
+    DIR* listing = ::fdopendir(fd);
+    if (listing == nullptr) {
+      ::close(fd);
+      fail_errno("list", dir_path_.string());
+    }
+    std::vector<std::string> names;
+    while (dirent* entry = ::readdir(listing)) {
+      std::string file = entry->d_name;
+      if (file != "." && file != "..") names.push_back(std::move(file));
+    }
+    ::closedir(listing);
+    if (names.empty()) return;
+    if (std::find(names.begin(), names.end(), "version") == names.end()) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: non-empty directory {:?} is not an image destination (it has no "
+                       "version file)",
+                       name_, dir_path_.string()));
+    }
+    for (const std::string& file : names) {
+      struct stat st {};
+      if (::fstatat(dir_.get(), file.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
+          ::unlinkat(dir_.get(), file.c_str(), 0) != 0) {
+        fail_errno("remove", (dir_path_ / file).string());
+      }
+    }
+  }
+
+  fs::path dir_path_;
+  std::string name_;
+  std::mutex open_mutex_;
+  UniqueFd dir_;
+  std::optional<std::string> top_;
+};
+
+}  // namespace
+
+std::unique_ptr<ImageSource> dir_source(const fs::path& dir, const std::string& name) {
+  return std::make_unique<DirSource>(dir, name);
+}
+
+std::unique_ptr<ImageDestination> dir_destination(const fs::path& dir, const std::string& name) {
+  return std::make_unique<DirDestination>(dir, name);
+}
+
+}  // namespace schicht::copy

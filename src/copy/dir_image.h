@@ -1,0 +1,26 @@
+// dir:PATH: skopeo's directory layout, read and written in place: manifest.json (the image's
+// manifest or list, byte-exact), <hex>.manifest.json for each instance of a list, every blob as
+// <hex> of its sha256 digest, and a `version` file ("Directory Transport Version: 1.1\n").
+// Files are opened beneath PATH (copy/beneath.h): a symlink never leads out of it.
+//
+// The destination, as containers/image's: PATH is created when missing; an existing non-empty
+// PATH without a `version` file is refused (it is not an image); one with it is emptied first
+// (its regular files removed) so that no stale blob stays. Blobs are written verified, each
+// through a temp file; manifest.json and version are written by commit(), so a copy that fails
+// leaves no manifest.json naming a partial image.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "copy/image_destination.h"
+#include "copy/image_source.h"
+#include "core/fs.h"
+
+namespace schicht::copy {
+
+// `name` is the reference as typed ("dir:/tmp/d"), for messages.
+std::unique_ptr<ImageSource> dir_source(const fs::path& dir, const std::string& name);
+std::unique_ptr<ImageDestination> dir_destination(const fs::path& dir, const std::string& name);
+
+}  // namespace schicht::copy
