@@ -135,9 +135,11 @@ PruneResult prune_images(store::Store& store, const PruneOptions& o) {
       ids.push_back(image.id.str());
       result.removed.push_back(image.id);
     }
+    std::vector<Digest> freed;
     for (const auto& blob : store::usage(store).blobs_freed_by(ids)) {
-      result.freed += store.blobs().disk_usage(Digest::parse(blob));
+      freed.push_back(Digest::parse(blob));
     }
+    result.freed += store.blobs().disk_usage(freed);
     // The real prune also removes the snapshots (a container's, a build's) no kept image needs.
     result.freed += unused_snapshot_bytes(store, std::set<std::string>(ids.begin(), ids.end()));
     return result;

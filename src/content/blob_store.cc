@@ -224,6 +224,21 @@ uint64_t BlobStore::disk_usage(const Digest& digest) const {
   return static_cast<uint64_t>(st.st_blocks) * 512;
 }
 
+uint64_t BlobStore::disk_usage(const std::vector<Digest>& digests) const {
+  const int dir = ::open(blob_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return 0;
+  uint64_t bytes = 0;
+  for (const Digest& digest : digests) {
+    struct stat st {};
+    if (digest.algorithm() == DigestAlgorithm::kSha256 &&
+        ::fstatat(dir, std::string(digest.hex()).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      bytes += static_cast<uint64_t>(st.st_blocks) * 512;
+    }
+  }
+  ::close(dir);
+  return bytes;
+}
+
 uint64_t BlobStore::remove(const Digest& digest) const {
   fs::path path = path_of(digest);
   struct stat st {};

@@ -92,6 +92,8 @@ class BlobStore {
 
   // The space the blob takes on disk (allocated blocks), 0 when absent: what removing frees.
   uint64_t disk_usage(const Digest& digest) const;
+  // The same for many blobs at once: the blob directory is resolved once, not once a blob.
+  uint64_t disk_usage(const std::vector<Digest>& digests) const;
   // Deletes a blob; a missing blob is not an error. Returns the bytes freed.
   uint64_t remove(const Digest& digest) const;
   // Calls `fn` for every stored sha256 blob with its size.

@@ -1,10 +1,19 @@
 #include "store/usage.h"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 
 #include "store/db.h"
 
 namespace schicht::store {
+
+size_t DigestTextHash::operator()(std::string_view digest) const {
+  uint64_t word = 0;
+  const size_t n = std::min<size_t>(digest.size(), sizeof word);
+  std::memcpy(&word, digest.data() + digest.size() - n, n);
+  return std::hash<uint64_t>{}(word);
+}
 
 Usage usage(Store& store) {
   Usage u;
@@ -18,47 +27,68 @@ Usage usage(Store& store) {
                "UNION ALL SELECT m.image_id, b.digest, b.size FROM image_manifests m "
                "JOIN manifest_layers l ON l.manifest_digest = m.digest "
                "JOIN blobs b ON b.digest = l.layer_digest");
+  // Blobs are numbered as they come, so the rest works on integers, not 71-byte strings.
+  std::unordered_map<std::string, uint32_t, DigestTextHash, std::equal_to<>> number;
   while (st.step()) {
-    u.blobs_of[st.text(0)].emplace_back(st.text(1), static_cast<uint64_t>(st.integer(2)));
+    std::string_view image = st.view(0), blob = st.view(1);
+    auto found = number.find(blob);
+    if (found == number.end()) {
+      found = number.emplace(std::string(blob), static_cast<uint32_t>(u.blob_digests.size())).first;
+      u.blob_digests.emplace_back(blob);
+      u.blob_sizes.push_back(static_cast<uint64_t>(st.integer(2)));
+    }
+    auto of = u.blobs_of.find(image);
+    if (of == u.blobs_of.end())
+      of = u.blobs_of.emplace(std::string(image), std::vector<uint32_t>{}).first;
+    of->second.push_back(found->second);
   }
+  u.blob_users.assign(u.blob_digests.size(), 0);
   for (auto& [image, blobs] : u.blobs_of) {
     std::sort(blobs.begin(), blobs.end());
-    blobs.erase(std::unique(blobs.begin(), blobs.end(),
-                            [](const auto& a, const auto& b) { return a.first == b.first; }),
-                blobs.end());
-    for (const auto& [blob, size] : blobs) {
-      u.users[blob] += 1;
-      u.sizes[blob] = size;
-    }
+    blobs.erase(std::unique(blobs.begin(), blobs.end()), blobs.end());
+    for (uint32_t blob : blobs) u.blob_users[blob] += 1;
   }
-  for (const auto& [blob, size] : u.sizes) u.image_bytes += size;
+  for (uint64_t size : u.blob_sizes) u.image_bytes += size;
+  u.images.reserve(u.blobs_of.size());
   for (const auto& [image, blobs] : u.blobs_of) {
     ImageUsage& iu = u.images[image];
-    for (const auto& [blob, size] : blobs) {
-      iu.bytes += size;
-      if (u.users[blob] > 1) iu.shared += size;
+    for (uint32_t blob : blobs) {
+      iu.bytes += u.blob_sizes[blob];
+      if (u.blob_users[blob] > 1) iu.shared += u.blob_sizes[blob];
     }
   }
   return u;
 }
 
 std::vector<std::string> Usage::blobs_freed_by(const std::vector<std::string>& ids) const {
-  std::map<std::string, int> removed;  // blob → how many of `ids` reference it
+  std::vector<uint32_t> removed(blob_digests.size(), 0);  // blob -> how many of `ids` use it
+  std::vector<uint32_t> touched;
   for (const auto& id : ids) {
     auto it = blobs_of.find(id);
     if (it == blobs_of.end()) continue;
-    for (const auto& [blob, size] : it->second) removed[blob] += 1;
+    for (uint32_t blob : it->second) {
+      if (removed[blob]++ == 0) touched.push_back(blob);
+    }
   }
+  std::sort(touched.begin(), touched.end(),
+            [&](uint32_t a, uint32_t b) { return blob_digests[a] < blob_digests[b]; });
   std::vector<std::string> freed;
-  for (const auto& [blob, count] : removed) {
-    if (users.at(blob) == count) freed.push_back(blob);
+  for (uint32_t blob : touched) {
+    if (blob_users[blob] == removed[blob]) freed.push_back(blob_digests[blob]);
   }
   return freed;
 }
 
 uint64_t Usage::freed_by(const std::vector<std::string>& ids) const {
+  std::vector<uint32_t> removed(blob_digests.size(), 0);
   uint64_t freed = 0;
-  for (const auto& blob : blobs_freed_by(ids)) freed += sizes.at(blob);
+  for (const auto& id : ids) {
+    auto it = blobs_of.find(id);
+    if (it == blobs_of.end()) continue;
+    for (uint32_t blob : it->second) {
+      if (++removed[blob] == blob_users[blob]) freed += blob_sizes[blob];
+    }
+  }
   return freed;
 }
 

@@ -4,8 +4,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "store/store.h"
@@ -18,17 +19,27 @@ struct ImageUsage {
   uint64_t unique() const { return bytes - shared; }
 };
 
+// Digests are sha256: their last eight hex digits hash as well as all 71 bytes, and a lookup
+// by string_view needs no copy.
+struct DigestTextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view digest) const;
+};
+
 struct Usage {
-  uint64_t image_bytes = 0;                  // every blob that some image references, each once
-  std::map<std::string, ImageUsage> images;  // by image ID ("sha256:…")
+  uint64_t image_bytes = 0;  // every blob that some image references, each once
+  std::unordered_map<std::string, ImageUsage, DigestTextHash, std::equal_to<>> images;  // by ID
+
   // Bytes that removing all images in `ids` would free: blobs no other image references.
   uint64_t freed_by(const std::vector<std::string>& ids) const;
   // The blobs removing all images in `ids` would delete: those no other image references.
   std::vector<std::string> blobs_freed_by(const std::vector<std::string>& ids) const;
 
-  std::map<std::string, std::vector<std::pair<std::string, uint64_t>>> blobs_of;  // image → blobs
-  std::map<std::string, int> users;       // blob → number of images referencing it
-  std::map<std::string, uint64_t> sizes;  // blob → its size, for every blob in blobs_of
+  // The reference graph, blobs numbered in the order first seen.
+  std::vector<std::string> blob_digests;
+  std::vector<uint64_t> blob_sizes;
+  std::vector<uint32_t> blob_users;  // how many images reference each blob
+  std::unordered_map<std::string, std::vector<uint32_t>, DigestTextHash, std::equal_to<>> blobs_of;
 };
 
 Usage usage(Store& store);
