@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "build/work_dir.h"
+#include "builder/work_dir.h"
 #include "cli/commands.h"
 #include "cli/containers.h"
 #include "cli/events.h"
@@ -421,12 +421,12 @@ void check_snapshots(store::Store& store, const store::CheckOptions& options,
 // Working directories of builds that were killed (nobody holds their lock).
 void check_build_dirs(store::Store& store, const store::CheckOptions& options,
                       store::CheckReport& report) {
-  std::vector<fs::path> stale = build::stale_work_dirs(store.root());
+  std::vector<fs::path> stale = builder::stale_work_dirs(store.root());
   for (const auto& dir : stale)
     report.problems.push_back(fmt::format("stale build directory {}", dir.string()));
   report.unrepaired += stale.size();
   if (options.repair && !stale.empty()) {
-    size_t removed = build::remove_stale_work_dirs(store.root());
+    size_t removed = builder::remove_stale_work_dirs(store.root());
     if (removed != 0)
       report.repairs.push_back(fmt::format("removed {} stale build directories", removed));
     report.unrepaired -= std::min(report.unrepaired, removed);
