@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <functional>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -18,7 +18,8 @@
 #include "builder/run_user.h"
 #include "core/digest.h"
 #include "core/error.h"
-#include "registry/curl_api.h"
+#include "http/client.h"
+#include "http/timeout_environment.h"
 #include "snapshot/apply.h"
 #include "snapshot/safe_tree.h"
 
@@ -42,10 +43,9 @@ std::string clean_rel(const std::string& source) {
   return s;
 }
 
-size_t write_to_file(char* data, size_t size, size_t n, void* file) {
-  return std::fwrite(data, size, n, static_cast<FILE*>(file));
-}
-
+// ADD's download: the HTTP client's retries, timeouts, TLS and proxies from the environment.
+// BuildOptions carries no transfer options (yet), so a build gets the defaults with the
+// timeouts users set in the environment, as every other transfer does.
 ResolvedSource download(const std::string& url, const fs::path& dir) {
   make_dirs(dir, 0700);
   std::string name = url.substr(url.find("://") + 3);
@@ -54,28 +54,20 @@ ResolvedSource download(const std::string& url, const fs::path& dir) {
                                                                 : name.substr(slash + 1);
   if (size_t q = name.find_first_of("?#"); q != std::string::npos) name.resize(q);
   fs::path path = dir / fmt::format("{}-{}", Digest::sha256_of(url).hex().substr(0, 12), name);
-  // libcurl is loaded on first use (registry/curl_api.h); before the file, which a failure
-  // to load it would otherwise leave open.
-  const registry::CurlApi& api = registry::curl_api();
-  FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) fail_errno("create", path.string());
-  CURL* curl = api.easy_init();
-  char error[CURL_ERROR_SIZE] = {};
-  api.easy_setopt(curl, CURLOPT_URL, url.c_str());
-  api.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  api.easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
-  api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
-  api.easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-  api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_to_file);
-  api.easy_setopt(curl, CURLOPT_WRITEDATA, file);
-  CURLcode rc = api.easy_perform(curl);
-  api.easy_cleanup(curl);
-  bool closed = std::fclose(file) == 0;
-  if (rc != CURLE_OK) {
-    fail(ErrorKind::kNetwork,
-         fmt::format("getting {:?}: {}", url, error[0] != 0 ? error : api.easy_strerror(rc)));
+  http::HttpOptions options;
+  http::apply_timeout_environment(options);
+  // Made before the file, so that a libcurl that cannot be loaded leaves no file behind.
+  http::HttpClient client(options);
+  UniqueFd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+  if (!file) fail_errno("create", path.string());
+  FdWriter sink(file.get(), path.string());
+  http::HttpResponse response =
+      client.send_to(http::HttpRequest{.url = url}, sink, std::numeric_limits<uint64_t>::max());
+  if (response.status < 200 || response.status > 299) {
+    fail(ErrorKind::kNetwork, fmt::format("getting {:?}: the server answered {}", url,
+                                          http::status_text(response.status)));
   }
-  if (!closed) fail_errno("write", path.string());
+  if (::close(file.release()) != 0) fail_errno("write", path.string());
   return ResolvedSource{.path = path, .rel = name, .url = true};
 }
 

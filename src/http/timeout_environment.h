@@ -1,5 +1,5 @@
-// The registry timeouts users can change, from the environment (read by every command that
-// talks to a registry):
+// The transfer timeouts users can change, from the environment (read by every command that
+// talks to a registry or fetches a URL):
 //   SCHICHT_CONNECT_TIMEOUT  seconds to establish a connection (default 30)
 //   SCHICHT_STALL_TIMEOUT    seconds a transfer may stay below the stall speed (default 30)
 //   SCHICHT_STALL_SPEED      the stall speed in bytes per second (default 1024; 0 disables)
@@ -10,11 +10,11 @@
 // resumes where it stopped.
 #pragma once
 
-#include "registry/http.h"
+#include "http/client.h"
 
-namespace schicht::cli {
+namespace schicht::http {
 
 // Applies the variables that are set to `http`; a malformed value is kInvalidInput naming it.
-void apply_timeout_environment(registry::HttpOptions& http);
+void apply_timeout_environment(HttpOptions& http);
 
-}  // namespace schicht::cli
+}  // namespace schicht::http

@@ -1,4 +1,4 @@
-#include "cli/transfer_timeouts.h"
+#include "http/timeout_environment.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 
-namespace schicht::cli {
+namespace schicht::http {
 namespace {
 
 // The variable's value as a non-negative integer of at most `max`; nullopt when unset.
@@ -27,7 +27,7 @@ std::optional<long> read_number(const char* name, long min, long max, std::strin
 
 }  // namespace
 
-void apply_timeout_environment(registry::HttpOptions& http) {
+void apply_timeout_environment(HttpOptions& http) {
   constexpr long kDay = 86400;
   if (auto s = read_number("SCHICHT_CONNECT_TIMEOUT", 1, kDay, "seconds")) {
     http.connect_timeout = std::chrono::seconds(*s);
@@ -43,4 +43,4 @@ void apply_timeout_environment(registry::HttpOptions& http) {
   }
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::http

@@ -22,7 +22,7 @@
 
 #include <fmt/format.h>
 
-namespace schicht::registry::testing {
+namespace schicht::http::testing {
 
 struct FakeRequest {
   std::string method;
@@ -166,4 +166,4 @@ class FakeHttpServer {
   std::vector<FakeRequest> requests_;
 };
 
-}  // namespace schicht::registry::testing
+}  // namespace schicht::http::testing

@@ -1,5 +1,5 @@
 // The parts of http.h that need no transfer: header fields, URL helpers, status texts.
-#include "registry/http.h"
+#include "http/client.h"
 
 #include <algorithm>
 #include <cctype>
@@ -10,9 +10,9 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "registry/curl_api.h"
+#include "http/curl_api.h"
 
-namespace schicht::registry {
+namespace schicht::http {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -187,4 +187,4 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) {
   return std::chrono::seconds(when > now ? when - now : 0);
 }
 
-}  // namespace schicht::registry
+}  // namespace schicht::http

@@ -1,4 +1,4 @@
-// libcurl, loaded with dlopen the first time a command talks to a registry.
+// libcurl, loaded with dlopen the first time a command makes an HTTP request.
 //
 // Linking libcurl would load it and its ~25 dependencies (TLS, Kerberos, LDAP, IDN...) into
 // every process: that alone cost each command ~8 ms of dynamic linking, while most commands
@@ -9,7 +9,7 @@
 
 #include <curl/curl.h>
 
-namespace schicht::registry {
+namespace schicht::http {
 
 struct CurlApi {
   decltype(&::curl_global_init) global_init;
@@ -36,4 +36,4 @@ struct CurlApi {
 // Loads libcurl once per process (thread-safe) and returns its functions.
 const CurlApi& curl_api();
 
-}  // namespace schicht::registry
+}  // namespace schicht::http

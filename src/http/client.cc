@@ -1,8 +1,8 @@
 // HttpClient: one libcurl easy transfer per attempt, with retries, redirects and resumption
 // layered on top. See http.h for the contract.
-#include "registry/http.h"
+#include "http/client.h"
 
-#include "registry/curl_api.h"
+#include "http/curl_api.h"
 
 #include <algorithm>
 #include <array>
@@ -17,7 +17,7 @@
 
 #include "core/error.h"
 
-namespace schicht::registry {
+namespace schicht::http {
 namespace {
 
 // Bodies of responses that are not streamed to the caller's sink are kept only this far.
@@ -613,4 +613,4 @@ HttpResponse HttpClient::download(const HttpRequest& request, Writer& sink, uint
   }
 }
 
-}  // namespace schicht::registry
+}  // namespace schicht::http

@@ -1,14 +1,13 @@
-#include "registry/http.h"
+#include "http/client.h"
 
 #include <gtest/gtest.h>
 
-#include "fake_http_server.h"
-#include "test_support.h"
+#include "error_of.h"
+#include "http/fake_http_server.h"
 
-namespace schicht::registry {
+namespace schicht::http {
 namespace {
 
-using testing::error_of;
 using testing::FakeHttpServer;
 using testing::FakeRequest;
 using testing::http_response;
@@ -341,15 +340,15 @@ TEST(HttpDownload, LeavesErrorStatusesToTheCaller) {
 
 TEST(HttpClient, CertDirNeedsKeysForClientCertificates) {
   TempDir dir(temp_root(), "schicht-certs-test");
-  testing::write_text(dir.path() / "client.cert", "x");
+  write_file_atomic(dir.path() / "client.cert", "x");
   HttpOptions options;
   options.cert_dir = dir.path();
   std::string message = error_of(ErrorKind::kInvalidInput, [&] { HttpClient client(options); });
   EXPECT_NE(message.find("missing key client.key"), std::string::npos) << message;
   fs::remove(dir.path() / "client.cert");
-  testing::write_text(dir.path() / "other.key", "x");
+  write_file_atomic(dir.path() / "other.key", "x");
   error_of(ErrorKind::kInvalidInput, [&] { HttpClient client(options); });
 }
 
 }  // namespace
-}  // namespace schicht::registry
+}  // namespace schicht::http

@@ -1,4 +1,4 @@
-#include "registry/curl_api.h"
+#include "http/curl_api.h"
 
 #include <dlfcn.h>
 
@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 
-namespace schicht::registry {
+namespace schicht::http {
 namespace {
 
 // The soname of the libcurl schicht is compiled against (Debian's libcurl4).
@@ -63,4 +63,4 @@ const CurlApi& curl_api() {
   return api;
 }
 
-}  // namespace schicht::registry
+}  // namespace schicht::http

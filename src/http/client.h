@@ -1,9 +1,12 @@
-// An HTTP client on libcurl for talking to registries and token servers.
+// The one HTTP client of schicht, on libcurl: registries and token servers (registry/),
+// lookaside signatures and `load -i URL` (copy/), build's `ADD URL` (builder/).
 //
 // One HttpClient holds the connection, DNS and TLS-session caches shared by every request it
 // sends; easy handles are pooled and reused. TLS is verified by default; a certs.d-style
 // directory adds CA files (*.crt) and a client certificate (*.cert + *.key). HTTP/2 is used
-// where the server offers it over TLS.
+// where the server offers it over TLS. Proxies come from the environment as curl reads them
+// (http_proxy, https_proxy, all_proxy and no_proxy; HTTPS_PROXY and the others in upper case
+// too, but never HTTP_PROXY, which a CGI request can set).
 //
 // Behaviour every caller gets:
 //   - Idempotent requests (GET, HEAD, PUT, DELETE with a replayable body) are retried with
@@ -30,7 +33,7 @@
 #include "core/fs.h"
 #include "core/io.h"
 
-namespace schicht::registry {
+namespace schicht::http {
 
 // HTTP header fields. Names compare case-insensitively; order and repeated fields are kept.
 class HttpHeaders {
@@ -154,4 +157,4 @@ std::string status_text(long status);
 // cannot be read.
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value);
 
-}  // namespace schicht::registry
+}  // namespace schicht::http
