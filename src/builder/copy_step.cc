@@ -431,7 +431,8 @@ void copy_into(const CopySpec& spec, const std::vector<ResolvedSource>& sources,
     std::string target = dest_is_dir ? dest_rel : snapshot::split_path(dest_rel).first;
     std::string name =
         dest_is_dir ? source.path.filename().string() : snapshot::split_path(dest_rel).second;
-    if (source.url) name = source.rel;
+    // A URL keeps its own name only when copied into a directory (a file destination names it).
+    if (source.url && dest_is_dir) name = source.rel;
     UniqueFd dir = open_beneath(target);
     struct stat lst {};
     if (::lstat(source.path.c_str(), &lst) != 0) fail_errno("stat", source.path.string());
