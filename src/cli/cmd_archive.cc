@@ -128,7 +128,7 @@ std::optional<transport::SaveItem> list_to_save(store::Store& store, transport::
       format == transport::SaveFormat::kDockerDir) {
     return std::nullopt;
   }
-  std::optional<store::ListInfo> list = find_list(store, names[0]);
+  std::optional<store::ListInfo> list = images::find_list(store, names[0]);
   if (!list) return std::nullopt;
   std::optional<Digest> first;
   for (const Descriptor& entry : read_list(store, *list).manifests) {

@@ -200,7 +200,7 @@ int cmd_build(Context& ctx, CommandArgs args) {
   }
   std::vector<std::optional<Platform>> platforms =
       build_platforms(platform_flag, os_flag, arch_flag, variant_flag);
-  if (!manifest.empty()) list_name(manifest);  // a bad name fails before anything is built
+  if (!manifest.empty()) images::list_name(manifest);  // a bad name fails before anything is built
   options.target = target;
   options.use_cache = !no_cache;
   options.layers = layers;
