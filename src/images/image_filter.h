@@ -18,7 +18,7 @@
 
 #include "store/store.h"
 
-namespace schicht::cli {
+namespace schicht::images {
 
 class ImageFilter {
  public:
@@ -51,4 +51,4 @@ class ImageFilter {
 // in any of the forms podman accepts: full, without tag, without the registry, short.
 bool reference_matches(const std::string& pattern, const store::ImageInfo& image);
 
-}  // namespace schicht::cli
+}  // namespace schicht::images

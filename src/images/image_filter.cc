@@ -1,4 +1,4 @@
-#include "cli/image_filter.h"
+#include "images/image_filter.h"
 
 #include <fnmatch.h>
 
@@ -15,7 +15,7 @@
 #include "store/image_children.h"
 #include "store/lookup.h"
 
-namespace schicht::cli {
+namespace schicht::images {
 namespace {
 
 bool glob(const std::string& pattern, const std::string& text) {
@@ -184,4 +184,4 @@ bool ImageFilter::clause_matches(const Clause& c, const store::ImageInfo& image)
   });
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::images
