@@ -11,11 +11,11 @@
 #include "cli/events.h"
 #include "cli/manifest_lists.h"
 #include "cli/policy.h"
-#include "cli/transfer_timeouts.h"
 #include "copy/url_download.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
+#include "http/timeout_environment.h"
 #include "store/lookup.h"
 #include "transport/archive_load.h"
 #include "transport/archive_save.h"
@@ -53,12 +53,11 @@ Input open_input(const std::string& path) {
 // body a 404 brings and fails on it as a payload of no known format; schicht says so with the
 // same first line, naming the status instead of what the body was not.
 Input download_input(const std::string& url) {
-  registry::HttpOptions http;
-  apply_timeout_environment(http);
+  http::HttpOptions http;
+  http::apply_timeout_environment(http);
   copy::Downloaded got = copy::download_to_temp_file(url, temp_root(), http);
   if (!got.file) {
-    std::string why =
-        fmt::format("{}: the server answered {}", url, registry::status_text(got.status));
+    std::string why = fmt::format("{}: the server answered {}", url, http::status_text(got.status));
     fail(ErrorKind::kInvalidInput,
          fmt::format("payload does not match any of the supported image formats:\n"
                      " * oci-archive: {}\n * docker-archive: {}",
@@ -129,7 +128,7 @@ std::optional<transport::SaveItem> list_to_save(store::Store& store, transport::
       format == transport::SaveFormat::kDockerDir) {
     return std::nullopt;
   }
-  std::optional<store::ListInfo> list = find_list(store, names[0]);
+  std::optional<store::ListInfo> list = images::find_list(store, names[0]);
   if (!list) return std::nullopt;
   std::optional<Digest> first;
   for (const Descriptor& entry : read_list(store, *list).manifests) {

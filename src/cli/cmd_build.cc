@@ -1,10 +1,10 @@
-// build / image build: images from Containerfiles (src/build).
+// build / image build: images from Containerfiles (src/builder).
 #include <cstdio>
 #include <cstdlib>
 
 #include <fmt/format.h>
 
-#include "build/builder.h"
+#include "builder/builder.h"
 #include "cli/commands.h"
 #include "cli/events.h"
 #include "cli/manifest_lists.h"
@@ -156,7 +156,7 @@ int cmd_build(Context& ctx, CommandArgs args) {
          fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
   }
 
-  build::BuildOptions options;
+  builder::BuildOptions options;
   std::string context_arg = positional.empty() ? "." : positional[0];
   options.context_dir = fs::absolute(context_arg);
   std::error_code ec;
@@ -200,7 +200,7 @@ int cmd_build(Context& ctx, CommandArgs args) {
   }
   std::vector<std::optional<Platform>> platforms =
       build_platforms(platform_flag, os_flag, arch_flag, variant_flag);
-  if (!manifest.empty()) list_name(manifest);  // a bad name fails before anything is built
+  if (!manifest.empty()) images::list_name(manifest);  // a bad name fails before anything is built
   options.target = target;
   options.use_cache = !no_cache;
   options.layers = layers;
@@ -208,11 +208,11 @@ int cmd_build(Context& ctx, CommandArgs args) {
   options.squash = squash;
   options.identity_label = identity_label;
   if (pull == "missing" || pull == "true" || pull == "ifmissing" || pull == "ifnotpresent") {
-    options.pull = build::PullPolicy::kMissing;
+    options.pull = builder::PullPolicy::kMissing;
   } else if (pull == "always") {
-    options.pull = build::PullPolicy::kAlways;
+    options.pull = builder::PullPolicy::kAlways;
   } else if (pull == "never" || pull == "false") {
-    options.pull = build::PullPolicy::kNever;
+    options.pull = builder::PullPolicy::kNever;
   } else {
     fail(ErrorKind::kInvalidInput, fmt::format("invalid pull policy {:?}", pull));
   }
@@ -252,8 +252,8 @@ int cmd_build(Context& ctx, CommandArgs args) {
   for (const auto& platform : platforms) {
     options.platform = platform;
     try {
-      built = build::build_image(store, options);
-    } catch (const build::StepFailed& e) {
+      built = builder::build_image(store, options);
+    } catch (const builder::StepFailed& e) {
       std::fflush(stdout);
       fmt::print(stderr, "Error: {}\n", e.what());
       return e.status();

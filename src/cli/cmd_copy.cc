@@ -6,9 +6,9 @@
 
 #include "cli/commands.h"
 #include "cli/policy.h"
-#include "cli/transfer_timeouts.h"
 #include "copy/copy_image.h"
 #include "core/error.h"
+#include "http/timeout_environment.h"
 #include "registry/registries_conf.h"
 #include "transport/transport_name.h"
 
@@ -33,7 +33,7 @@ struct SideFlags {
   registry::RegistryOptions options(const FlagSet& flags, int64_t retries) const {
     registry::RegistryOptions out;
     if (flags.changed(prefix + "-tls-verify")) out.tls_verify = tls_verify;
-    apply_timeout_environment(out.http);
+    http::apply_timeout_environment(out.http);
     out.http.max_retries = static_cast<int>(std::max<int64_t>(retries, 0));
     if (!creds.empty()) {
       // skopeo's USERNAME[:PASSWORD]; the value is not echoed: it may hold a password.

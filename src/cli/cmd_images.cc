@@ -14,12 +14,12 @@
 
 #include "cli/commands.h"
 #include "cli/humanize.h"
-#include "cli/image_filter.h"
 #include "cli/image_json.h"
 #include "cli/report.h"
 #include "core/error.h"
 #include "core/reference.h"
 #include "core/time.h"
+#include "images/image_filter.h"
 #include "store/image_children.h"
 
 namespace schicht::cli {
@@ -288,7 +288,7 @@ int cmd_images(Context& ctx, CommandArgs args) {
   if (!all) filters.push_back("intermediate=false");
   store::Store& store = ctx.store();
   int64_t now = store::now_ns();
-  ImageFilter filter(store, filters, now);
+  images::ImageFilter filter(store, filters, now);
   bool json = !format.empty() && is_json_format(format);
   const char* default_format =
       digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}\n"

@@ -167,7 +167,7 @@ int cmd_manifest_create(Context& ctx, CommandArgs args) {
   if (help) return 0;
   need_args(positional, 1, SIZE_MAX);
   store::Store& store = ctx.store();
-  std::string name = list_name(positional[0]);
+  std::string name = images::list_name(positional[0]);
   Index index{.raw = "", .digest = Digest::sha256_of(""), .media_type = ""};
   std::string format(media_type::kDockerManifestList);
   std::optional<Digest> read;
@@ -210,7 +210,7 @@ int cmd_manifest_add(Context& ctx, CommandArgs args) {
   if (help) return 0;
   need_args(positional, 2, 2);
   store::Store& store = ctx.store();
-  store::ListInfo list = resolve_list(store, positional[0]);
+  store::ListInfo list = images::resolve_list(store, positional[0]);
   Index index = read_list(store, list);
   Additions added = additions(
       store, positional[1], all,
@@ -236,7 +236,7 @@ int cmd_manifest_annotate(Context& ctx, CommandArgs args) {
   if (help) return 0;
   need_args(positional, 2, 2);
   store::Store& store = ctx.store();
-  store::ListInfo list = resolve_list(store, positional[0]);
+  store::ListInfo list = images::resolve_list(store, positional[0]);
   Index index = read_list(store, list);
   Digest digest = with_context("parsing digest", [&] { return Digest::parse(positional[1]); });
   Descriptor* found = nullptr;
@@ -261,7 +261,7 @@ int cmd_manifest_remove(Context& ctx, CommandArgs args) {
   if (help) return 0;
   need_args(positional, 2, 2);
   store::Store& store = ctx.store();
-  store::ListInfo list = resolve_list(store, positional[0]);
+  store::ListInfo list = images::resolve_list(store, positional[0]);
   Index index = read_list(store, list);
   Descriptor& entry = entry_by_digest(index, positional[1], positional[0]);
   std::erase(index.manifests, entry);
@@ -278,7 +278,7 @@ int cmd_manifest_rm(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   int rc = 0;
   for (const auto& text : positional) {
-    auto list = find_list(store, text);
+    auto list = images::find_list(store, text);
     if (!list) {
       fmt::print(stderr, "Error: {}: image not known\n", text);
       rc = 1;
@@ -296,7 +296,7 @@ int cmd_manifest_exists(Context& ctx, CommandArgs args) {
   auto positional = parse_command_flags(ctx, flags, args, "schicht manifest exists LIST", &help);
   if (help) return 0;
   need_args(positional, 1, 1);
-  return find_list(ctx.store(), positional[0]) ? 0 : 1;
+  return images::find_list(ctx.store(), positional[0]) ? 0 : 1;
 }
 
 int cmd_manifest_inspect(Context& ctx, CommandArgs args) {
@@ -312,12 +312,12 @@ int cmd_manifest_inspect(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   const std::string& text = positional[0];
   if (!text.starts_with("docker://")) {
-    if (auto list = find_list(store, text)) {
+    if (auto list = images::find_list(store, text)) {
       fmt::print("{}", json_report(inspect_json(read_list(store, *list), list->format)));
       return 0;
     }
     // Only a name with a registry host is looked up remotely: a short name is a local list.
-    if (!has_explicit_domain(text)) resolve_list(store, text);
+    if (!has_explicit_domain(text)) images::resolve_list(store, text);
   }
   // A list in a registry is shown as podman shows it: as the Docker list it would build.
   Reference reference = copy::parse_docker_name(text);
@@ -377,7 +377,7 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
                                        ? media_type::kOciIndex
                                        : media_type::kDockerManifestList);
   store::Store& store = ctx.store();
-  store::ListInfo list = resolve_list(store, positional[0]);
+  store::ListInfo list = images::resolve_list(store, positional[0]);
   // podman 4.3 shows a list it built as a Docker list but pushes it as an OCI index (c/image
   // keeps both forms); a pulled list goes as it came.
   if (wanted.empty()) {

@@ -12,22 +12,19 @@
 
 #include <fmt/format.h>
 
-#include "build/work_dir.h"
+#include "builder/work_dir.h"
 #include "cli/commands.h"
 #include "cli/containers.h"
 #include "cli/events.h"
 #include "cli/humanize.h"
-#include "cli/image_filter.h"
-#include "cli/manifest_lists.h"
 #include "cli/mounts.h"
 #include "cli/report.h"
 #include "core/error.h"
-#include "core/kill_point.h"
 #include "core/reference.h"
+#include "images/prune.h"
 #include "snapshot/snapshotter.h"
 #include "store/build_cache.h"
 #include "store/check.h"
-#include "store/lists.h"
 #include "store/usage.h"
 #include "transport/recover.h"
 
@@ -45,79 +42,8 @@ bool confirm(std::string_view warning) {
   return answer == "y" || answer == "Y";
 }
 
-struct PruneOptions {
-  bool all = false;
-  bool dry_run = false;
-  std::vector<std::string> filters;
-  int64_t keep_last = -1;  // keep the N most recently used images of each repository
-  int64_t max_size = -1;   // remove least recently used images until the store is this small
-  bool ignore_containers = false;  // a dry run of system prune: containers would go first
-};
-
-struct PruneResult {
-  std::vector<Digest> removed;
-  uint64_t freed = 0;  // on disk; for a dry run, what removing would free
-};
-
-// The images a prune removes, least recently used first.
-std::vector<store::ImageInfo> prune_candidates(store::Store& store, const PruneOptions& o) {
-  for (const auto& f : o.filters) {
-    std::string key = f.substr(0, f.find('='));
-    if (key != "until" && key != "label" && key != "label!") {
-      fail(ErrorKind::kInvalidInput, fmt::format("{} is an invalid filter", key));
-    }
-  }
-  ImageFilter filter(store, o.filters, store::now_ns());
-  auto images = store.images();
-  std::sort(images.begin(), images.end(),
-            [](const auto& a, const auto& b) { return a.last_used < b.last_used; });
-  // --keep-last: the newest N of each repository are protected.
-  std::set<std::string> kept;
-  if (o.keep_last >= 0) {
-    std::map<std::string, std::vector<const store::ImageInfo*>> by_repo;
-    for (const auto& image : images) {
-      for (const auto& name : image.names) {
-        if (auto ref = Reference::try_parse(name)) by_repo[ref->name()].push_back(&image);
-      }
-    }
-    for (auto& [repo, list] : by_repo) {
-      for (size_t i = 0; i < list.size(); ++i) {
-        if (list.size() - i <= static_cast<size_t>(o.keep_last)) kept.insert(list[i]->id.str());
-      }
-    }
-  }
-  std::set<std::string> in_use;
-  if (!o.ignore_containers) in_use = images_in_use(store);
-  // An untagged instance of a stored list (another platform of a loaded or pulled image) is
-  // part of that image, not dangling.
-  std::set<Digest> listed;
-  if (!o.all) {
-    for (const store::ListInfo& list : store::lists(store)) {
-      for (const Descriptor& entry : read_list(store, list).manifests) listed.insert(entry.digest);
-    }
-  }
-  std::vector<store::ImageInfo> out;
-  for (const auto& image : images) {
-    if (in_use.count(image.id.str()) != 0) continue;  // a container holds it
-    if (image.names.empty() && listed.count(image.manifest_digest) != 0) continue;
-    if (!o.all && !image.names.empty()) continue;
-    if (!filter.matches(image) || kept.count(image.id.str()) != 0) continue;
-    out.push_back(image);
-  }
-  if (o.max_size >= 0) {
-    // Only as many of the least recently used as it takes to get under the size.
-    store::Usage usage = store::usage(store);
-    std::vector<store::ImageInfo> needed;
-    std::vector<std::string> ids;
-    for (const auto& image : out) {
-      if (usage.image_bytes - usage.freed_by(ids) <= static_cast<uint64_t>(o.max_size)) break;
-      ids.push_back(image.id.str());
-      needed.push_back(image);
-    }
-    out = std::move(needed);
-  }
-  return out;
-}
+using images::PruneOptions;
+using images::PruneResult;
 
 // Removes the build cache (or, for a dry run, only counts it); returns the bytes freed.
 uint64_t prune_cache(store::Store& store, bool dry_run) {
@@ -126,33 +52,21 @@ uint64_t prune_cache(store::Store& store, bool dry_run) {
   return freed + remove_unused_snapshots(store);
 }
 
+// images::prune_images with what pruning does to snapshots (cli/containers.h), and its events.
 PruneResult prune_images(store::Store& store, const PruneOptions& o) {
-  PruneResult result;
-  auto candidates = prune_candidates(store, o);
-  if (o.dry_run) {
-    std::vector<std::string> ids;
-    for (const auto& image : candidates) {
-      ids.push_back(image.id.str());
-      result.removed.push_back(image.id);
-    }
-    std::vector<Digest> freed;
-    for (const auto& blob : store::usage(store).blobs_freed_by(ids)) {
-      freed.push_back(Digest::parse(blob));
-    }
-    result.freed += store.blobs().disk_usage(freed);
-    // The real prune also removes the snapshots (a container's, a build's) no kept image needs.
-    result.freed += unused_snapshot_bytes(store, std::set<std::string>(ids.begin(), ids.end()));
-    return result;
-  }
-  for (const auto& image : candidates) {
-    store::RemovalReport r = store.remove_image(image.id);
-    record_removal_events(store, r, image.id);
-    result.removed.push_back(image.id);
-    result.freed += r.freed_bytes;
-    kill_point("prune-image-removed");
-  }
-  result.freed += remove_unused_snapshots(store);
-  return result;
+  return images::prune_images(
+      store, o,
+      images::PruneEffects{
+          .unused_snapshot_bytes =
+              [&store](const std::set<std::string>& removed) {
+                return unused_snapshot_bytes(store, removed);
+              },
+          .remove_unused_snapshots = [&store] { return remove_unused_snapshots(store); },
+          .removed =
+              [&store](const Digest& id, const store::RemovalReport& report) {
+                record_removal_events(store, report, id);
+              },
+      });
 }
 
 void add_prune_flags(FlagSet& flags, PruneOptions& o, std::string& keep_last,
@@ -419,12 +333,12 @@ void check_snapshots(store::Store& store, const store::CheckOptions& options,
 // Working directories of builds that were killed (nobody holds their lock).
 void check_build_dirs(store::Store& store, const store::CheckOptions& options,
                       store::CheckReport& report) {
-  std::vector<fs::path> stale = build::stale_work_dirs(store.root());
+  std::vector<fs::path> stale = builder::stale_work_dirs(store.root());
   for (const auto& dir : stale)
     report.problems.push_back(fmt::format("stale build directory {}", dir.string()));
   report.unrepaired += stale.size();
   if (options.repair && !stale.empty()) {
-    size_t removed = build::remove_stale_work_dirs(store.root());
+    size_t removed = builder::remove_stale_work_dirs(store.root());
     if (removed != 0)
       report.repairs.push_back(fmt::format("removed {} stale build directories", removed));
     report.unrepaired -= std::min(report.unrepaired, removed);

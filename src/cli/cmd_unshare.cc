@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "build/id_map.h"
-#include "build/unshare.h"
+#include "builder/id_map.h"
+#include "builder/unshare.h"
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/fs.h"
@@ -26,7 +26,7 @@ int cmd_unshare(Context& ctx, CommandArgs args) {
   auto command =
       parse_command_flags(ctx, flags, args, "schicht unshare [options] [COMMAND [ARG...]]", &help);
   if (help) return 0;
-  const build::IdMapping* mapping = build::rootless_mapping();
+  const builder::IdMapping* mapping = builder::rootless_mapping();
   if (mapping == nullptr) fail(ErrorKind::kInvalidInput, "please use unshare with rootless");
   if (rootless_netns) {
     // podman joins the namespace its rootless container networks live in; schicht runs no
@@ -51,7 +51,7 @@ int cmd_unshare(Context& ctx, CommandArgs args) {
                      fs::absolute(ctx.options().runroot).lexically_normal().string());
   }
   std::fflush(stdout);
-  build::Unshared result = build::run_in_user_namespace(*mapping, command, env);
+  builder::Unshared result = builder::run_in_user_namespace(*mapping, command, env);
   if (!result.start_error.empty()) fmt::print(stderr, "Error: {}\n", result.start_error);
   return result.exit_code;
 }

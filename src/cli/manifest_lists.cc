@@ -28,32 +28,6 @@ nlohmann::ordered_json annotations_json(const std::map<std::string, std::string>
 
 }  // namespace
 
-std::string list_name(std::string_view text) {
-  return with_context(fmt::format("normalizing name {:?}", text),
-                      [&] { return Reference::parse_local(text).with_default_tag().str(); });
-}
-
-std::optional<store::ListInfo> find_list(store::Store& store, std::string_view text) {
-  std::string_view bare = text;
-  if (bare.starts_with("containers-storage:")) bare.remove_prefix(19);
-  if (std::optional<Reference> ref = Reference::try_parse(bare)) {
-    if (auto found = store::list_by_name(store, ref->with_default_tag().str())) return found;
-  }
-  if (auto found = store::list_by_name(store, list_name(bare))) return found;
-  std::string tagged(bare);
-  if (tagged.find(':') == std::string::npos) tagged += ":latest";
-  for (store::ListInfo& list : store::lists(store)) {
-    if (list.name.ends_with("/" + tagged)) return list;
-  }
-  return std::nullopt;
-}
-
-store::ListInfo resolve_list(store::Store& store, std::string_view text) {
-  auto found = find_list(store, text);
-  if (!found) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", text));
-  return *found;
-}
-
 Index read_list(store::Store& store, const store::ListInfo& list) {
   return with_context(fmt::format("reading manifest list {}", list.name), [&] {
     return parse_index(store.blobs().read(list.digest), list.media_type);
@@ -95,7 +69,7 @@ void upsert_entry(Index& index, Descriptor entry) {
 }
 
 Digest add_to_list(store::Store& store, std::string_view text, Descriptor entry) {
-  if (std::optional<store::ListInfo> list = find_list(store, text)) {
+  if (std::optional<store::ListInfo> list = images::find_list(store, text)) {
     Index index = read_list(store, *list);
     upsert_entry(index, std::move(entry));
     return write_list(store, list->name, index, list->format, list->digest,
@@ -103,8 +77,8 @@ Digest add_to_list(store::Store& store, std::string_view text, Descriptor entry)
   }
   Index index{.raw = "", .digest = Digest::sha256_of(""), .media_type = ""};
   index.manifests.push_back(std::move(entry));
-  return write_list(store, list_name(text), index, media_type::kDockerManifestList, std::nullopt,
-                    {});
+  return write_list(store, images::list_name(text), index, media_type::kDockerManifestList,
+                    std::nullopt, {});
 }
 
 std::string list_bytes(store::Store& store, const store::ListInfo& list, std::string_view format) {

@@ -1,5 +1,5 @@
-// What the `manifest` commands share: finding a list by what the user typed, reading and
-// storing its entries, and podman's JSON for `manifest inspect`.
+// What the `manifest` commands share: reading and storing a list's entries (images/list_lookup.h
+// finds the list), and podman's JSON for `manifest inspect`.
 #pragma once
 
 #include <optional>
@@ -8,18 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "images/list_lookup.h"
 #include "oci/index.h"
 #include "store/lists.h"
 
 namespace schicht::cli {
-
-// The name a new list gets: short names go to localhost/, "latest" when untagged.
-std::string list_name(std::string_view text);
-
-// The list `text` names: its normalized name, or a stored name ending in "/<text>[:latest]".
-std::optional<store::ListInfo> find_list(store::Store& store, std::string_view text);
-// Like find_list, but kNotFound with podman's "<text>: image not known".
-store::ListInfo resolve_list(store::Store& store, std::string_view text);
 
 // The stored list parsed (entries, annotations).
 Index read_list(store::Store& store, const store::ListInfo& list);

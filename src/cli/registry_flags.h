@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 
 #include "cli/flags.h"
-#include "cli/transfer_timeouts.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "http/timeout_environment.h"
 #include "registry/registry_client.h"
 
 namespace schicht::cli {
@@ -40,7 +40,7 @@ struct RegistryFlags {
   registry::RegistryOptions options(const FlagSet& flags) const {
     registry::RegistryOptions out;
     if (flags.changed("tls-verify")) out.tls_verify = tls_verify;
-    apply_timeout_environment(out.http);
+    http::apply_timeout_environment(out.http);
     out.cert_dir = cert_dir;
     out.auth_file = authfile;
     if (!creds.empty()) {

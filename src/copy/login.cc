@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "registry/http.h"
+#include "http/client.h"
 
 namespace schicht::copy {
 namespace {
@@ -17,7 +17,7 @@ constexpr size_t kPingBodyLimit = 64 * 1024;
 }
 
 // The Authorization header answering the registry's challenges with `credentials`.
-std::string authorization_for(registry::HttpClient& http, const registry::HttpResponse& refusal,
+std::string authorization_for(http::HttpClient& http, const http::HttpResponse& refusal,
                               const registry::Credentials& credentials) {
   std::vector<registry::AuthChallenge> challenges =
       registry::parse_www_authenticate(refusal.headers.get_all("WWW-Authenticate"));
@@ -42,26 +42,26 @@ std::string authorization_for(registry::HttpClient& http, const registry::HttpRe
 void check_login(std::string_view host, const registry::RegistryOptions& options,
                  const registry::Credentials& credentials) {
   bool insecure = options.tls_verify ? !*options.tls_verify : options.insecure;
-  registry::HttpOptions http_options = options.http;
+  http::HttpOptions http_options = options.http;
   http_options.tls_verify = !insecure;
   http_options.cert_dir =
       options.cert_dir.empty() ? registry::default_cert_dir(host) : options.cert_dir;
-  registry::HttpClient http(http_options);
+  http::HttpClient http(http_options);
   std::string api_host = host == "docker.io" ? "registry-1.docker.io" : std::string(host);
   std::string ping = fmt::format("pinging container registry {}", host);
 
   auto get = [&](const std::string& base, const std::string& authorization) {
-    registry::HttpRequest request{.method = "GET", .url = base + "/v2/"};
+    http::HttpRequest request{.method = "GET", .url = base + "/v2/"};
     if (!authorization.empty()) request.headers.set("Authorization", authorization);
-    registry::HttpResponse response = http.send(request, kPingBodyLimit);
+    http::HttpResponse response = http.send(request, kPingBodyLimit);
     if (response.status != 200 && response.status != 401 && response.status != 403) {
-      fail(ErrorKind::kNetwork, fmt::format("invalid status code from registry {}",
-                                            registry::status_text(response.status)));
+      fail(ErrorKind::kNetwork,
+           fmt::format("invalid status code from registry {}", http::status_text(response.status)));
     }
     return response;
   };
   std::string base = "https://" + api_host;
-  registry::HttpResponse response;
+  http::HttpResponse response;
   try {
     response = get(base, "");
   } catch (const Error& https_error) {

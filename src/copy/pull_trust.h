@@ -31,7 +31,7 @@ class PullAdmission {
 
  private:
   std::shared_ptr<const trust::RegistriesD> registries_d_;
-  registry::HttpOptions lookaside_http_;
+  http::HttpOptions lookaside_http_;
   const trust::Policy* policy_ = nullptr;
   Reference requested_;
   trust::Subject subject_;

@@ -134,7 +134,7 @@ class Pusher {
     }
     // A streamed upload cannot be replayed by the HTTP client, so a failed one (a dropped
     // connection, a 5xx) starts again here, from a new session and the file's first byte.
-    const registry::HttpOptions& http = options_.registry.http;
+    const http::HttpOptions& http = options_.registry.http;
     for (int attempt = 0;; ++attempt) {
       try {
         UniqueFd fd = blobs_.open(blob.digest);

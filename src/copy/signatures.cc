@@ -14,8 +14,8 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/media_type.h"
+#include "http/client.h"
 #include "oci/index.h"
-#include "registry/http.h"
 #include "trust/gpg.h"
 #include "trust/signature_payload.h"
 
@@ -47,7 +47,7 @@ std::optional<std::string> read_if_exists(const std::string& path) {
 }  // namespace
 
 LookasideSignatures::LookasideSignatures(const trust::RegistriesD& config, Reference location,
-                                         Digest manifest_digest, registry::HttpOptions http)
+                                         Digest manifest_digest, http::HttpOptions http)
     : config_(config),
       location_(std::move(location)),
       manifest_digest_(std::move(manifest_digest)),
@@ -56,7 +56,7 @@ LookasideSignatures::LookasideSignatures(const trust::RegistriesD& config, Refer
 std::vector<trust::Signature> LookasideSignatures::signatures() {
   std::string base = config_.read_base(location_);
   std::vector<trust::Signature> out;
-  std::unique_ptr<registry::HttpClient> http;
+  std::unique_ptr<http::HttpClient> http;
   for (size_t n = 1; n <= kMaxSignatures; ++n) {
     std::string url = trust::lookaside_url(base, location_, manifest_digest_, n);
     std::optional<std::string> bytes;
@@ -64,12 +64,12 @@ std::vector<trust::Signature> LookasideSignatures::signatures() {
       bytes = with_context(fmt::format("reading signature from {}", url),
                            [&] { return read_if_exists(url.substr(kFileScheme.size())); });
     } else if (is_http(url)) {
-      if (!http) http = std::make_unique<registry::HttpClient>(http_);
-      registry::HttpResponse response = http->send({.url = url}, kSignatureLimit);
+      if (!http) http = std::make_unique<http::HttpClient>(http_);
+      http::HttpResponse response = http->send({.url = url}, kSignatureLimit);
       if (response.status == 404) break;
       if (response.status != 200) {
         fail(ErrorKind::kNetwork, fmt::format("reading signature from {}: status {}", url,
-                                              registry::status_text(response.status)));
+                                              http::status_text(response.status)));
       }
       bytes = std::move(response.body);
     } else {

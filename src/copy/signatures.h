@@ -26,14 +26,14 @@ namespace schicht::copy {
 class LookasideSignatures final : public trust::SignatureSource {
  public:
   LookasideSignatures(const trust::RegistriesD& config, Reference location, Digest manifest_digest,
-                      registry::HttpOptions http);
+                      http::HttpOptions http);
   std::vector<trust::Signature> signatures() override;
 
  private:
   const trust::RegistriesD& config_;
   Reference location_;
   Digest manifest_digest_;
-  registry::HttpOptions http_;
+  http::HttpOptions http_;
 };
 
 // Signatures already gathered from several sources.

@@ -36,13 +36,13 @@ bool is_download_url(std::string_view input) {
 }
 
 Downloaded download_to_temp_file(const std::string& url, const fs::path& dir,
-                                 const registry::HttpOptions& http) {
+                                 const http::HttpOptions& http) {
   UniqueFd file = unnamed_file(dir);
   FdWriter sink(file.get(), url);
-  registry::HttpResponse response;
+  http::HttpResponse response;
   try {
-    registry::HttpClient client(http);
-    registry::HttpRequest request;
+    http::HttpClient client(http);
+    http::HttpRequest request;
     request.url = url;
     response = client.send_to(request, sink, std::numeric_limits<uint64_t>::max());
   } catch (const Error& e) {

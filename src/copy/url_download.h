@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "core/fs.h"
-#include "registry/http.h"
+#include "http/client.h"
 
 namespace schicht::copy {
 
@@ -23,6 +23,6 @@ struct Downloaded {
 // HTTP client's timeouts, TLS and retries. A transport failure is kNetwork "downloading URL:
 // ..."; a status other than 2xx is returned without a file (the caller says what it means).
 Downloaded download_to_temp_file(const std::string& url, const fs::path& dir,
-                                 const registry::HttpOptions& http);
+                                 const http::HttpOptions& http);
 
 }  // namespace schicht::copy

@@ -255,26 +255,28 @@ BearerToken TokenClient::fetch(const AuthChallenge& challenge,
   }
   std::string service = challenge.param("service");
   auto received = std::chrono::steady_clock::now();
-  HttpResponse response;
+  http::HttpResponse response;
   bool oauth = credentials && !credentials->identity_token.empty();
   if (oauth) {
     // The OAuth2 flow: the refresh token goes to the token server only, never the registry.
-    HttpRequest request{.method = "POST", .url = realm};
+    http::HttpRequest request{.method = "POST", .url = realm};
     request.headers.set("Content-Type", "application/x-www-form-urlencoded");
     std::string joined;
     for (const std::string& scope : scopes) joined += (joined.empty() ? "" : " ") + scope;
     request.body =
-        "grant_type=refresh_token&refresh_token=" + url_escape(credentials->identity_token) +
-        "&client_id=schicht" + "&service=" + url_escape(service) + "&scope=" + url_escape(joined);
+        "grant_type=refresh_token&refresh_token=" + http::url_escape(credentials->identity_token) +
+        "&client_id=schicht" + "&service=" + http::url_escape(service) +
+        "&scope=" + http::url_escape(joined);
     response = http_.send(request, kTokenResponseLimit);
     oauth = response.status != 404;  // no OAuth2 endpoint: fall back to GET
   }
   if (!oauth) {
-    HttpRequest request{.method = "GET", .url = realm};
-    if (!service.empty()) request.url = add_query(request.url, "service", service);
-    for (const std::string& scope : scopes) request.url = add_query(request.url, "scope", scope);
+    http::HttpRequest request{.method = "GET", .url = realm};
+    if (!service.empty()) request.url = http::add_query(request.url, "service", service);
+    for (const std::string& scope : scopes)
+      request.url = http::add_query(request.url, "scope", scope);
     if (credentials && !credentials->username.empty()) {
-      request.url = add_query(request.url, "account", credentials->username);
+      request.url = http::add_query(request.url, "account", credentials->username);
       request.headers.set("Authorization", basic_authorization(*credentials));
     }
     received = std::chrono::steady_clock::now();
@@ -284,11 +286,11 @@ BearerToken TokenClient::fetch(const AuthChallenge& challenge,
     fail(ErrorKind::kAuth,
          fmt::format("requesting a bearer token from {}: {}: {}", realm,
                      credentials ? "invalid username/password" : "authentication required",
-                     status_text(response.status)));
+                     http::status_text(response.status)));
   }
   if (response.status != 200) {
     fail(ErrorKind::kNetwork, fmt::format("requesting a bearer token from {}: unexpected {}", realm,
-                                          status_text(response.status)));
+                                          http::status_text(response.status)));
   }
   return with_context(fmt::format("requesting a bearer token from {}", realm),
                       [&] { return parse_token_response(response.body, received); });

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "registry/http.h"
+#include "http/client.h"
 
 namespace schicht::registry {
 
@@ -73,7 +73,7 @@ BearerToken parse_token_response(std::string_view body,
 class TokenClient {
  public:
   // `http` must outlive the TokenClient.
-  explicit TokenClient(HttpClient& http) : http_(http) {}
+  explicit TokenClient(http::HttpClient& http) : http_(http) {}
 
   // A bearer token for `scopes` from the challenge's realm and service, cached until a few
   // seconds before it expires. kAuth when the token server refuses the credentials (or the
@@ -89,7 +89,7 @@ class TokenClient {
   BearerToken fetch(const AuthChallenge& challenge, const std::vector<std::string>& scopes,
                     const std::optional<Credentials>& credentials);
 
-  HttpClient& http_;
+  http::HttpClient& http_;
   std::mutex mutex_;
   std::map<std::string, BearerToken> cache_;
 };

@@ -58,7 +58,7 @@ std::string media_type_of(std::string_view content_type) {
 }  // namespace
 
 struct RegistryClient::AuthState {
-  explicit AuthState(HttpClient& http) : tokens(http) {}
+  explicit AuthState(http::HttpClient& http) : tokens(http) {}
 
   std::mutex ping_mutex;  // held through the ping, so that it happens once
   bool pinged = false;
@@ -127,10 +127,10 @@ RegistryClient::RegistryClient(std::string host, RegistryOptions options)
   api_host_ = host_ == "docker.io" ? "registry-1.docker.io" : host_;
   // An explicit --tls-verify overrides registries.conf either way, as in containers/image.
   if (options_.tls_verify) options_.insecure = !*options_.tls_verify;
-  HttpOptions http = options_.http;
+  http::HttpOptions http = options_.http;
   http.tls_verify = !options_.insecure;
   http.cert_dir = options_.cert_dir.empty() ? default_cert_dir(host_) : options_.cert_dir;
-  http_ = std::make_unique<HttpClient>(std::move(http));
+  http_ = std::make_unique<http::HttpClient>(std::move(http));
   auth_ = std::make_unique<AuthState>(*http_);
 }
 
@@ -140,16 +140,17 @@ std::string RegistryClient::ping() {
   std::lock_guard lock(auth_->ping_mutex);
   if (auth_->pinged) return auth_->base_url;
   std::string what = fmt::format("pinging container registry {}", host_);
-  auto attempt = [&](std::string_view scheme) -> HttpResponse {
-    HttpRequest request{.method = "GET", .url = fmt::format("{}://{}/v2/", scheme, api_host_)};
-    HttpResponse response = http_->send(request, kPingBodyLimit);
+  auto attempt = [&](std::string_view scheme) -> http::HttpResponse {
+    http::HttpRequest request{.method = "GET",
+                              .url = fmt::format("{}://{}/v2/", scheme, api_host_)};
+    http::HttpResponse response = http_->send(request, kPingBodyLimit);
     if (response.status != 200 && response.status != 401) {
       fail(ErrorKind::kNetwork,
-           fmt::format("invalid status code from registry {}", status_text(response.status)));
+           fmt::format("invalid status code from registry {}", http::status_text(response.status)));
     }
     return response;
   };
-  HttpResponse response;
+  http::HttpResponse response;
   std::string scheme = "https";
   try {
     response = attempt(scheme);
@@ -188,10 +189,10 @@ std::optional<Credentials> RegistryClient::credentials_for(std::string_view repo
 }
 
 template <typename Send>
-HttpResponse RegistryClient::send_authorized(HttpRequest request, std::string_view repository,
-                                             Access access,
-                                             const std::vector<std::string>& extra_scopes,
-                                             Send&& send) {
+http::HttpResponse RegistryClient::send_authorized(http::HttpRequest request,
+                                                   std::string_view repository, Access access,
+                                                   const std::vector<std::string>& extra_scopes,
+                                                   Send&& send) {
   ping();
   std::vector<std::string> scopes;
   if (!repository.empty()) {  // empty: a registry-wide request (the catalog)
@@ -229,7 +230,7 @@ HttpResponse RegistryClient::send_authorized(HttpRequest request, std::string_vi
   };
 
   std::optional<AuthChallenge> bearer = authorize();
-  HttpResponse response = send(request);
+  http::HttpResponse response = send(request);
   if (response.status != 401) return response;
   // Refused: the token may have expired or lack a scope, or the registry challenges only
   // now. Authenticate afresh once, with the scope the challenge names.
@@ -255,20 +256,22 @@ HttpResponse RegistryClient::send_authorized(HttpRequest request, std::string_vi
   return response;
 }
 
-HttpResponse RegistryClient::send(HttpRequest request, std::string_view repository, Access access,
-                                  size_t body_limit, const std::vector<std::string>& extra_scopes) {
+http::HttpResponse RegistryClient::send(http::HttpRequest request, std::string_view repository,
+                                        Access access, size_t body_limit,
+                                        const std::vector<std::string>& extra_scopes) {
   return send_authorized(std::move(request), repository, access, extra_scopes,
-                         [&](const HttpRequest& r) { return http_->send(r, body_limit); });
+                         [&](const http::HttpRequest& r) { return http_->send(r, body_limit); });
 }
 
 Manifest RegistryClient::get_manifest(std::string_view repository, std::string_view tag_or_digest) {
   check_repository(repository);
   check_tag_or_digest(tag_or_digest);
   std::string what = fmt::format("reading manifest {} in {}/{}", tag_or_digest, host_, repository);
-  HttpRequest request{.method = "GET",
-                      .url = url(fmt::format("/v2/{}/manifests/{}", repository, tag_or_digest))};
+  http::HttpRequest request{
+      .method = "GET", .url = url(fmt::format("/v2/{}/manifests/{}", repository, tag_or_digest))};
   request.headers.set("Accept", fmt::format("{}", fmt::join(accepted_manifest_types(), ", ")));
-  HttpResponse response = send(std::move(request), repository, Access::kPull, kManifestSizeLimit);
+  http::HttpResponse response =
+      send(std::move(request), repository, Access::kPull, kManifestSizeLimit);
   if (response.status != 200) fail_response(what, response);
 
   Manifest out{std::move(response.body),
@@ -309,10 +312,10 @@ std::optional<ManifestHead> RegistryClient::head_manifest(std::string_view repos
   check_repository(repository);
   check_tag_or_digest(tag_or_digest);
   std::string what = fmt::format("checking manifest {} in {}/{}", tag_or_digest, host_, repository);
-  HttpRequest request{.method = "HEAD",
-                      .url = url(fmt::format("/v2/{}/manifests/{}", repository, tag_or_digest))};
+  http::HttpRequest request{
+      .method = "HEAD", .url = url(fmt::format("/v2/{}/manifests/{}", repository, tag_or_digest))};
   request.headers.set("Accept", fmt::format("{}", fmt::join(accepted_manifest_types(), ", ")));
-  HttpResponse response = send(std::move(request), repository, Access::kPull);
+  http::HttpResponse response = send(std::move(request), repository, Access::kPull);
   if (response.status == 404) return std::nullopt;
   if (response.status != 200) fail_response(what, response);
   ManifestHead out;
@@ -338,11 +341,12 @@ Digest RegistryClient::put_manifest(std::string_view repository, std::string_vie
     fail(ErrorKind::kInvalidInput,
          fmt::format("{}: the manifest's digest is {}", what, digest.str()));
   }
-  HttpRequest request{.method = "PUT",
-                      .url = url(fmt::format("/v2/{}/manifests/{}", repository, tag_or_digest)),
-                      .body = std::string(bytes)};
+  http::HttpRequest request{
+      .method = "PUT",
+      .url = url(fmt::format("/v2/{}/manifests/{}", repository, tag_or_digest)),
+      .body = std::string(bytes)};
   request.headers.set("Content-Type", media_type);
-  HttpResponse response = send(std::move(request), repository, Access::kPush);
+  http::HttpResponse response = send(std::move(request), repository, Access::kPush);
   if (response.status < 200 || response.status > 299) fail_response(what, response);
   if (std::optional<Digest> sent = content_digest(what, response)) {
     if (digest_with(sent->algorithm(), bytes) != *sent) {
@@ -357,9 +361,9 @@ std::optional<BlobHead> RegistryClient::head_blob(std::string_view repository,
                                                   const Digest& digest) {
   check_repository(repository);
   std::string what = fmt::format("checking blob {} in {}/{}", digest.str(), host_, repository);
-  HttpRequest request{.method = "HEAD",
-                      .url = url(fmt::format("/v2/{}/blobs/{}", repository, digest.str()))};
-  HttpResponse response = send(std::move(request), repository, Access::kPull);
+  http::HttpRequest request{.method = "HEAD",
+                            .url = url(fmt::format("/v2/{}/blobs/{}", repository, digest.str()))};
+  http::HttpResponse response = send(std::move(request), repository, Access::kPull);
   if (response.status == 404) return std::nullopt;
   if (response.status != 200) fail_response(what, response);
   check_content_digest(what, response, digest);
@@ -376,12 +380,12 @@ void RegistryClient::get_blob(std::string_view repository, const Digest& digest,
                               Writer& sink, uint64_t offset) {
   check_repository(repository);
   std::string what = fmt::format("reading blob {} from {}/{}", digest.str(), host_, repository);
-  HttpRequest request{.method = "GET",
-                      .url = url(fmt::format("/v2/{}/blobs/{}", repository, digest.str()))};
-  HttpResponse response = with_context(what, [&] {
+  http::HttpRequest request{.method = "GET",
+                            .url = url(fmt::format("/v2/{}/blobs/{}", repository, digest.str()))};
+  http::HttpResponse response = with_context(what, [&] {
     return send_authorized(
         std::move(request), repository, Access::kPull, {},
-        [&](const HttpRequest& r) { return http_->download(r, sink, offset, size); });
+        [&](const http::HttpRequest& r) { return http_->download(r, sink, offset, size); });
   });
   if (response.status != 200 && response.status != 206) fail_response(what, response);
   check_content_digest(what, response, digest);
@@ -404,13 +408,13 @@ std::vector<std::string> RegistryClient::list_pages(const std::string& path,
                                                     const std::vector<std::string>& scopes,
                                                     const std::string& what, size_t page_size) {
   std::string next = url(path);
-  if (page_size > 0) next = add_query(next, "n", std::to_string(page_size));
+  if (page_size > 0) next = http::add_query(next, "n", std::to_string(page_size));
   std::vector<std::string> items;
   std::set<std::string> visited;
   for (int page = 0; page < kMaxTagPages; ++page) {
     visited.insert(next);
-    HttpResponse response = send(HttpRequest{.method = "GET", .url = next}, repository,
-                                 Access::kPull, kTagPageLimit, scopes);
+    http::HttpResponse response = send(http::HttpRequest{.method = "GET", .url = next}, repository,
+                                       Access::kPull, kTagPageLimit, scopes);
     if (response.status != 200) fail_response(what, response);
     nlohmann::json doc = nlohmann::json::parse(response.body, nullptr, false);
     if (!doc.is_object()) fail(ErrorKind::kNetwork, what + ": the answer is not a JSON object");
@@ -432,7 +436,7 @@ std::vector<std::string> RegistryClient::list_pages(const std::string& path,
     }
     std::string link = next_link(response.headers.get_all("Link"));
     if (link.empty()) return items;
-    next = resolve_url(response.url, link);
+    next = http::resolve_url(response.url, link);
     if (visited.count(next) != 0) {
       fail(ErrorKind::kNetwork, fmt::format("{}: pagination returns to {}", what, next));
     }

@@ -30,8 +30,8 @@
 
 #include "core/digest.h"
 #include "core/io.h"
+#include "http/client.h"
 #include "registry/auth.h"
-#include "registry/http.h"
 
 namespace schicht::registry {
 
@@ -47,7 +47,7 @@ struct RegistryOptions {
   // --authfile; empty: podman's lookup order.
   fs::path auth_file;
   // Timeouts and retries; its tls_verify and cert_dir are set from the fields above.
-  HttpOptions http;
+  http::HttpOptions http;
 };
 
 // podman's certs.d directory for a host ("host[:port]"): the first existing of
@@ -170,11 +170,12 @@ class RegistryClient {
   // Sends `request` with the authorization `repository` and `access` need, answering one 401
   // challenge by authenticating again. `send` performs the exchange (in memory or streamed).
   template <typename Send>
-  HttpResponse send_authorized(HttpRequest request, std::string_view repository, Access access,
-                               const std::vector<std::string>& extra_scopes, Send&& send);
-  HttpResponse send(HttpRequest request, std::string_view repository, Access access,
-                    size_t body_limit = kDefaultHttpBodyLimit,
-                    const std::vector<std::string>& extra_scopes = {});
+  http::HttpResponse send_authorized(http::HttpRequest request, std::string_view repository,
+                                     Access access, const std::vector<std::string>& extra_scopes,
+                                     Send&& send);
+  http::HttpResponse send(http::HttpRequest request, std::string_view repository, Access access,
+                          size_t body_limit = http::kDefaultHttpBodyLimit,
+                          const std::vector<std::string>& extra_scopes = {});
   std::string url(std::string_view path);
   // GETs `path` and the pages its Link headers chain, collecting the strings of `member`.
   std::vector<std::string> list_pages(const std::string& path, const std::string& member,
@@ -186,7 +187,7 @@ class RegistryClient {
   std::string host_;
   std::string api_host_;
   RegistryOptions options_;
-  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<http::HttpClient> http_;
   std::unique_ptr<AuthState> auth_;
 };
 

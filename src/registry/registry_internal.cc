@@ -49,7 +49,7 @@ bool is_printable(std::string_view text) {
 
 }  // namespace
 
-void fail_response(std::string_view what, const HttpResponse& response) {
+void fail_response(std::string_view what, const http::HttpResponse& response) {
   ErrorKind kind = kind_of_status(response.status);
   std::string text;
   nlohmann::json doc = nlohmann::json::parse(response.body, nullptr, false);
@@ -74,7 +74,7 @@ void fail_response(std::string_view what, const HttpResponse& response) {
   if (text.empty()) {
     std::string body = response.body.substr(0, 200);
     while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
-    text = "received unexpected HTTP status: " + status_text(response.status);
+    text = "received unexpected HTTP status: " + http::status_text(response.status);
     if (!body.empty() && is_printable(body)) text += ": " + body;
   }
   fail(kind, fmt::format("{}: {}", what, text));
@@ -86,7 +86,7 @@ Digest digest_with(DigestAlgorithm algorithm, std::string_view bytes) {
   return hasher.finish();
 }
 
-std::optional<Digest> content_digest(std::string_view what, const HttpResponse& response) {
+std::optional<Digest> content_digest(std::string_view what, const http::HttpResponse& response) {
   std::optional<std::string> header = response.headers.get("Docker-Content-Digest");
   if (!header || header->empty()) return std::nullopt;
   std::optional<Digest> digest = Digest::try_parse(*header);
@@ -97,7 +97,7 @@ std::optional<Digest> content_digest(std::string_view what, const HttpResponse& 
   return digest;
 }
 
-void check_content_digest(std::string_view what, const HttpResponse& response,
+void check_content_digest(std::string_view what, const http::HttpResponse& response,
                           const Digest& expected) {
   std::optional<Digest> sent = content_digest(what, response);
   if (sent && *sent != expected) {
@@ -106,13 +106,13 @@ void check_content_digest(std::string_view what, const HttpResponse& response,
   }
 }
 
-std::string location_of(std::string_view what, const HttpResponse& response) {
+std::string location_of(std::string_view what, const http::HttpResponse& response) {
   std::optional<std::string> location = response.headers.get("Location");
   if (!location || location->empty()) {
-    fail(ErrorKind::kNetwork,
-         fmt::format("{}: {} response without a Location", what, status_text(response.status)));
+    fail(ErrorKind::kNetwork, fmt::format("{}: {} response without a Location", what,
+                                          http::status_text(response.status)));
   }
-  return resolve_url(response.url, *location);
+  return http::resolve_url(response.url, *location);
 }
 
 void check_repository(std::string_view repository) {

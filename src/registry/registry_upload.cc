@@ -61,10 +61,11 @@ void BlobUpload::write_chunk(Reader& data, uint64_t size) {
   if (!open_) fail(ErrorKind::kInternal, "write to a finished blob upload");
   if (size == 0) return;
   std::string what = fmt::format("uploading a chunk to {}/{}", client_->host(), repository_);
-  HttpRequest request{.method = "PATCH", .url = location_, .body_reader = &data, .body_size = size};
+  http::HttpRequest request{
+      .method = "PATCH", .url = location_, .body_reader = &data, .body_size = size};
   request.headers.set("Content-Type", "application/octet-stream");
   request.headers.set("Content-Range", fmt::format("{}-{}", offset_, offset_ + size - 1));
-  HttpResponse response =
+  http::HttpResponse response =
       client_->send(std::move(request), repository_, RegistryClient::Access::kPush);
   if (response.status != 202) fail_response(what, response);
   uint64_t last = offset_ + size - 1;
@@ -84,9 +85,10 @@ void BlobUpload::finish(const Digest& digest) {
   if (!open_) fail(ErrorKind::kInternal, "finish of a finished blob upload");
   std::string what =
       fmt::format("committing blob {} to {}/{}", digest.str(), client_->host(), repository_);
-  HttpRequest request{.method = "PUT", .url = add_query(location_, "digest", digest.str())};
+  http::HttpRequest request{.method = "PUT",
+                            .url = http::add_query(location_, "digest", digest.str())};
   request.headers.set("Content-Type", "application/octet-stream");
-  HttpResponse response =
+  http::HttpResponse response =
       client_->send(std::move(request), repository_, RegistryClient::Access::kPush);
   if (response.status != 201) fail_response(what, response);
   open_ = false;
@@ -97,7 +99,7 @@ void BlobUpload::cancel() {
   if (!open_) return;
   open_ = false;
   ignore_error("a cancelled upload session expires on the registry by itself", [&] {
-    client_->send(HttpRequest{.method = "DELETE", .url = location_}, repository_,
+    client_->send(http::HttpRequest{.method = "DELETE", .url = location_}, repository_,
                   RegistryClient::Access::kPush);
   });
 }
@@ -105,9 +107,9 @@ void BlobUpload::cancel() {
 BlobUpload RegistryClient::start_upload(std::string_view repository) {
   check_repository(repository);
   std::string what = fmt::format("initiating blob upload to {}/{}", host_, repository);
-  HttpRequest request{.method = "POST",
-                      .url = url(fmt::format("/v2/{}/blobs/uploads/", repository))};
-  HttpResponse response = send(std::move(request), repository, Access::kPush);
+  http::HttpRequest request{.method = "POST",
+                            .url = url(fmt::format("/v2/{}/blobs/uploads/", repository))};
+  http::HttpResponse response = send(std::move(request), repository, Access::kPush);
   if (response.status != 202) fail_response(what, response);
   uint64_t min_chunk = 0;
   if (auto header = response.headers.get("OCI-Chunk-Min-Length")) {
@@ -120,12 +122,12 @@ void RegistryClient::push_blob(std::string_view repository, const Digest& digest
                                Reader& data) {
   BlobUpload upload = start_upload(repository);
   std::string what = fmt::format("uploading blob {} to {}/{}", digest.str(), host_, repository);
-  HttpRequest request{.method = "PUT",
-                      .url = add_query(upload.location(), "digest", digest.str()),
-                      .body_reader = &data,
-                      .body_size = size};
+  http::HttpRequest request{.method = "PUT",
+                            .url = http::add_query(upload.location(), "digest", digest.str()),
+                            .body_reader = &data,
+                            .body_size = size};
   request.headers.set("Content-Type", "application/octet-stream");
-  HttpResponse response = send(std::move(request), repository, Access::kPush);
+  http::HttpResponse response = send(std::move(request), repository, Access::kPush);
   if (response.status != 201) fail_response(what, response);
   upload.open_ = false;
   check_content_digest(what, response, digest);
@@ -138,10 +140,10 @@ bool RegistryClient::mount_blob(std::string_view repository, const Digest& diges
   std::string what = fmt::format("mounting blob {} from {} to {}/{}", digest.str(), from_repository,
                                  host_, repository);
   std::string target = url(fmt::format("/v2/{}/blobs/uploads/", repository));
-  target = add_query(add_query(target, "mount", digest.str()), "from", from_repository);
-  HttpResponse response =
-      send(HttpRequest{.method = "POST", .url = target}, repository, Access::kPush,
-           kDefaultHttpBodyLimit, {repository_scope(from_repository, "pull")});
+  target = http::add_query(http::add_query(target, "mount", digest.str()), "from", from_repository);
+  http::HttpResponse response =
+      send(http::HttpRequest{.method = "POST", .url = target}, repository, Access::kPush,
+           http::kDefaultHttpBodyLimit, {repository_scope(from_repository, "pull")});
   if (response.status == 201) return true;
   if (response.status != 202) fail_response(what, response);
   // The registry opened an ordinary upload session instead; the caller uploads afresh.

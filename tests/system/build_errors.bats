@@ -83,6 +83,54 @@ nothing_tagged() {
   nothing_tagged
 }
 
+# A scripted HTTP server on a free port of 127.0.0.1 ($URL): /flaky answers 503 once, then
+# "fetched"; everything else is a 404. The port comes back through a fifo once it listens.
+start_http_server() {
+  mkfifo "$WORK/port"
+  python3 -c '
+import http.server
+calls = {}
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args): pass
+    def do_GET(self):
+        calls[self.path] = calls.get(self.path, 0) + 1
+        if self.path == "/flaky" and calls[self.path] == 1:
+            status, body = 503, b"busy"
+        elif self.path == "/flaky":
+            status, body = 200, b"fetched\n"
+        else:
+            status, body = 404, b"no"
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_port, flush=True)
+server.serve_forever()' >"$WORK/port" 2>/dev/null 3>&- &
+  SERVER=$!
+  read -r port <"$WORK/port"
+  URL=http://127.0.0.1:$port
+}
+
+teardown() {
+  [ -z "${SERVER:-}" ] || kill "$SERVER"
+  remove_work
+}
+
+@test "ADD of a URL retries a server error, and a 404 fails naming the URL" {
+  start_http_server
+  build_text "FROM localhost/base
+ADD $URL/flaky /fetched
+RUN test \"\$(cat /fetched)\" = fetched"
+  expect_success
+  s rmi localhost/err >/dev/null
+  build_text "FROM localhost/base
+ADD $URL/nope /x"
+  expect_failure 125 "building at STEP \"ADD $URL/nope /x\"" \
+    "getting \"$URL/nope\": the server answered 404 Not Found"
+  nothing_tagged
+}
+
 @test "COPY through a symlink loop or a link to a file fails naming the path" {
   build_text $'FROM localhost/base\nRUN ln -s loop2 /loop1 && ln -s loop1 /loop2\nCOPY a.txt /loop1/x'
   expect_failure 125 'building at STEP "COPY a.txt /loop1/x"' \

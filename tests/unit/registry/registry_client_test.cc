@@ -150,8 +150,8 @@ TEST_F(RegistryClientTest, AbandonedUploadsAreCancelled) {
     upload.write_chunk("abc");
     location = upload.location();
   }
-  HttpClient http;
-  EXPECT_EQ(http.send(HttpRequest{.url = location}).status, 404);
+  http::HttpClient http;
+  EXPECT_EQ(http.send(http::HttpRequest{.url = location}).status, 404);
 }
 
 TEST_F(RegistryClientTest, MountsBlobsAcrossRepositories) {

@@ -5,17 +5,17 @@
 #include <mutex>
 
 #include "core/media_type.h"
-#include "fake_http_server.h"
+#include "http/fake_http_server.h"
 #include "registry/registry_client.h"
 #include "test_support.h"
 
 namespace schicht::registry {
 namespace {
 
+using http::testing::FakeHttpServer;
+using http::testing::FakeRequest;
+using http::testing::http_response;
 using testing::error_of;
-using testing::FakeHttpServer;
-using testing::FakeRequest;
-using testing::http_response;
 
 const std::string kManifest =
     R"({"schemaVersion":2,"mediaType":")" + std::string(media_type::kOciManifest) + R"("})";
