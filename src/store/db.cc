@@ -70,7 +70,10 @@ Db::Db(const std::string& path, DbMode mode, std::string read_only_reason)
         exec("SELECT count(*) FROM sqlite_master");
       }
     }
-    exec("PRAGMA mmap_size=1073741824");
+    // No mmap: pages are read into SQLite's own cache. The same CPU time at 1,000 and 10,000
+    // images, but a mapped file counts in the peak RSS with every page the kernel maps around
+    // a fault (16 a time): `images` at 10,000 images peaked at 56 MB mapped, 26 MB read.
+    exec("PRAGMA mmap_size=0");
   } catch (...) {
     close();
     throw;
