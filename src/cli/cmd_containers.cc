@@ -1,7 +1,12 @@
 // Containers as podman records them — enough that images are really referenced: create, ps,
-// rm, container exists, container inspect. A container's root filesystem is a private copy of
-// its image's top snapshot under <root>/containers/<id>/rootfs. Running is not schicht's job.
+// rm, container exists, container inspect. A container's root filesystem is
+// <root>/containers/<id>/rootfs: with the overlay driver (storage_driver.h) an overlay mount of
+// its image's diff snapshots with the container's own upper/ and work/ beside it, mounted at
+// create and unmounted by rm; with vfs a private copy, the snapshots flattened into it. The
+// snapshots stay as long as the image, which no container's image can stop being before its
+// containers are gone. Running is not schicht's job.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cerrno>
 
@@ -17,11 +22,13 @@
 #include "cli/humanize.h"
 #include "cli/image_json.h"
 #include "cli/report.h"
+#include "cli/storage_driver.h"
 #include "content/stored_layer.h"
 #include "core/error.h"
 #include "core/reference.h"
 #include "core/time.h"
 #include "oci/config.h"
+#include "snapshot/overlay_mount.h"
 #include "snapshot/snapshotter.h"
 #include "snapshot/tree_copy.h"
 #include "store/lookup.h"
@@ -75,13 +82,58 @@ ordered_json container_row(const store::ContainerInfo& c, bool no_trunc, int64_t
   return r;
 }
 
+// An overlay container has an upper directory; a vfs one only its copy.
+bool is_overlay_container(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_directory(dir / "upper", ec);
+}
+
 void remove_container_files(store::Store& store, const std::string& id) {
+  snapshot::unmount_if_mounted(store.container_dir(id) / "rootfs");
   std::error_code ec;
   fs::remove_all(store.container_dir(id), ec);
   if (ec) {
     fail(ErrorKind::kIo,
          fmt::format("removing {}: {}", store.container_dir(id).string(), ec.message()));
   }
+}
+
+// Makes dir/rootfs from the diff snapshots `lowers` (bottom first); returns the bytes the
+// container's own files take. An overlay that cannot be mounted (a chain too long for the
+// mount options) falls back to a copy unless overlay was asked for.
+uint64_t make_rootfs(const std::vector<fs::path>& lowers, const fs::path& dir, StorageDriver driver,
+                     bool overlay_required) {
+  fs::path rootfs = dir / "rootfs";
+  make_dirs(rootfs, 0755);
+  if (driver == StorageDriver::kOverlay) {
+    try {
+      make_dirs(dir / "upper", 0755);
+      make_dirs(dir / "work", 0700);
+      // The merged root shows the upper root's attributes: those of the image's root.
+      struct stat top;
+      if (::stat(lowers.back().c_str(), &top) != 0) fail_errno("stat", lowers.back().string());
+      if (::chown((dir / "upper").c_str(), top.st_uid, top.st_gid) != 0 ||
+          ::chmod((dir / "upper").c_str(), top.st_mode & 07777) != 0) {
+        fail_errno("set the attributes of", (dir / "upper").string());
+      }
+      snapshot::mount_overlay({.lowers = lowers,
+                               .upper = dir / "upper",
+                               .work = dir / "work",
+                               .user_xattr = in_user_namespace()},
+                              rootfs);
+      UniqueFd upper(::open((dir / "upper").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!upper) fail_errno("open", (dir / "upper").string());
+      return snapshot::disk_usage(upper.get());
+    } catch (const Error& e) {
+      if (overlay_required || e.kind() != ErrorKind::kUnsupported) throw;
+      fs::remove_all(dir / "upper");
+      fs::remove_all(dir / "work");
+    }
+  }
+  UniqueFd to(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!to) fail_errno("open", rootfs.string());
+  snapshot::flatten_diffs(lowers, to.get(), ::geteuid() == 0);
+  return snapshot::disk_usage(to.get());
 }
 
 }  // namespace
@@ -101,6 +153,8 @@ std::vector<snapshot::LayerSource> layer_sources(store::Store& store, const Dige
 
 uint64_t remove_container(store::Store& store, const std::string& id) {
   uint64_t bytes = 0;
+  // Measured without the overlay, whose merged tree is mostly the image's.
+  snapshot::unmount_if_mounted(store.container_dir(id) / "rootfs");
   UniqueFd dir(::open(store.container_dir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir) bytes = snapshot::disk_usage(dir.get());
   store.remove_container(id);
@@ -189,10 +243,12 @@ int cmd_create(Context& ctx, CommandArgs args) {
       store::find_name(store, image, positional[0])
           .value_or(info->names.empty() ? std::string(image.hex()) : info->names.front());
 
+  StorageDriver driver = storage_driver(ctx);
   snapshot::Snapshotter snapshots(store.root() / "snapshots");
   auto layers = store.layers(image);
-  // Held until the copy is done: a concurrent rmi, prune or repair may remove snapshots.
-  snapshot::HeldSnapshot top = snapshots.prepare_held(layer_sources(store, image));
+  // Held until the root filesystem is made: a concurrent rmi, prune or repair may remove
+  // snapshots (once it is made, the container keeps its image and so its snapshots).
+  snapshot::HeldSnapshot held = snapshots.prepare_held(layer_sources(store, image));
   Digest chain = layers.empty() ? Digest::sha256_of("") : layers.front().diff_id;
   for (size_t i = 1; i < layers.size(); ++i) chain = chain_id(chain, layers[i].diff_id);
 
@@ -205,16 +261,13 @@ int cmd_create(Context& ctx, CommandArgs args) {
                          .chain_id = chain};
   fs::path dir = store.container_dir(c.id);
   try {
-    make_dirs(dir / "rootfs", 0755);
-    UniqueFd from(::open(top.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    UniqueFd to(::open((dir / "rootfs").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!from || !to) fail_errno("open", dir.string());
-    snapshot::copy_tree(from.get(), to.get(), ::geteuid() == 0);
-    c.size = snapshot::disk_usage(to.get());
+    c.size = make_rootfs(held.paths(), dir, driver, ctx.options().storage_driver == "overlay");
     store.add_container(c);
   } catch (const Error&) {
-    ignore_error("rolling back a failed create; the first error is reported",
-                 [&] { fs::remove_all(dir); });
+    ignore_error("rolling back a failed create; the first error is reported", [&] {
+      snapshot::unmount_if_mounted(dir / "rootfs");
+      fs::remove_all(dir);
+    });
     throw;
   }
   fmt::print("{}\n", c.id);
@@ -354,9 +407,15 @@ ordered_json container_inspect_json(store::Store& store, const store::ContainerI
   d["ImageName"] = c.image_name;
   d["Rootfs"] = "";
   d["Name"] = c.name;
-  d["Driver"] = "schicht";
-  d["GraphDriver"] = {{"Name", "schicht"},
-                      {"Data", {{"MergedDir", (store.container_dir(c.id) / "rootfs").string()}}}};
+  fs::path dir = store.container_dir(c.id);
+  bool overlay = is_overlay_container(dir);
+  d["Driver"] = overlay ? "overlay" : "vfs";
+  ordered_json data = {{"MergedDir", (dir / "rootfs").string()}};
+  if (overlay) {
+    data["UpperDir"] = (dir / "upper").string();
+    data["WorkDir"] = (dir / "work").string();
+  }
+  d["GraphDriver"] = {{"Name", d["Driver"]}, {"Data", data}};
   d["SizeRootFs"] = c.size;
   return d;
 }

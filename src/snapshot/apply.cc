@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <limits>
 #include <map>
+#include <set>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "core/error.h"
 #include "snapshot/attributes.h"
 #include "snapshot/disk_space.h"
+#include "snapshot/overlay_form.h"
 #include "snapshot/safe_tree.h"
 
 namespace schicht::snapshot {
@@ -79,6 +81,7 @@ class LayerApplier {
   bool apply_marker(const TarEntry& entry, const std::string& path);
   void whiteout(const TarEntry& entry, const std::string& dir, std::string_view name);
   void opaque(const TarEntry& entry, const std::string& dir);
+  void diff_whiteout(const TarEntry& entry, const std::string& dir, std::string_view name);
   void prune_untouched(int dir_fd, const std::string& name, const std::string& path);
   void prune_children(int dir_fd, const std::string& path);
 
@@ -109,6 +112,8 @@ class LayerApplier {
   // Paths this layer created and all their ancestors: whiteouts and opaque markers hide lower
   // content only, so these survive them wherever the markers appear in the tar.
   std::unordered_set<std::string> touched_;
+  // as_diff: directories to mark opaque once their attributes are set.
+  std::set<std::string> opaque_dirs_;
   // Directory attributes, set deepest first once all children exist.
   std::map<std::string, NodeAttributes> pending_dirs_;
   // The last parent directory opened: entries of one directory usually come together.
@@ -205,6 +210,7 @@ bool LayerApplier::apply_marker(const TarEntry& entry, const std::string& path) 
 void LayerApplier::whiteout(const TarEntry& entry, const std::string& dir, std::string_view name) {
   if (name == "..") refuse(entry, "escapes the root");
   if (name.empty() || name == ".") refuse(entry, "is not a valid whiteout");
+  if (options_.as_diff) return diff_whiteout(entry, dir, name);
   int dir_fd = parent(entry, dir, false);
   if (dir_fd < 0) return;  // nothing below to hide
   std::string base(name);
@@ -219,7 +225,40 @@ void LayerApplier::whiteout(const TarEntry& entry, const std::string& dir, std::
   }
 }
 
+// In a diff, anything of that name is this layer's own and hides the lower one already; a
+// directory of this layer keeps its content but hides the lower directory's.
+void LayerApplier::diff_whiteout(const TarEntry& entry, const std::string& dir,
+                                 std::string_view name) {
+  int dir_fd = parent(entry, dir, true);
+  std::string base(name);
+  std::string target = join_path(dir, name);
+  std::optional<struct stat> st = stat_at(dir_fd, base);
+  if (!st) {
+    space_.will_write(SpaceGuard::kNodeCost);
+    make_whiteout(dir_fd, base.c_str(), target);
+  } else if (S_ISDIR(st->st_mode)) {
+    opaque_dirs_.insert(target);
+  }
+}
+
 void LayerApplier::opaque(const TarEntry& entry, const std::string& dir) {
+  if (options_.as_diff) {
+    if (!dir.empty()) {
+      auto [grandparent, base] = split_path(dir);
+      int parent_fd = parent(entry, grandparent, true);
+      std::optional<struct stat> st = stat_at(parent_fd, base);
+      if (st && S_ISLNK(st->st_mode)) {
+        refuse(entry, fmt::format("escapes the root through a symlink at {:?}", dir));
+      }
+      if (st && !S_ISDIR(st->st_mode)) remove_node(parent_fd, base, dir, *st);
+      if (!st || !S_ISDIR(st->st_mode)) {
+        space_.will_write(SpaceGuard::kNodeCost);
+        if (::mkdirat(parent_fd, base.c_str(), 0755) != 0) fail_errno("mkdir", dir);
+      }
+    }
+    opaque_dirs_.insert(dir);
+    return;
+  }
   if (dir.empty()) return prune_children(root_fd_.get(), "");
   auto [grandparent, base] = split_path(dir);
   int parent_fd = parent(entry, grandparent, false);
@@ -300,6 +339,8 @@ void LayerApplier::make_directory(const TarEntry& entry, const std::string& path
     std::optional<struct stat> st = stat_at(dir_fd, base);
     if (!st || !S_ISDIR(st->st_mode)) {  // an existing directory only gets new attributes
       if (st) remove_node(dir_fd, base, path, *st);
+      // In a diff, what it replaces (a whiteout, a file) hid the lower directory: so does it.
+      if (st && options_.as_diff) opaque_dirs_.insert(path);
       space_.will_write(SpaceGuard::kNodeCost);
       // Owner-writable until finish_directories() sets the real mode.
       if (::mkdirat(dir_fd, base.c_str(), 0700) != 0) fail_errno("mkdir", path);
@@ -397,6 +438,13 @@ void LayerApplier::finish_directories() {
     if (!st || !S_ISDIR(st->st_mode)) continue;
     UniqueFd node = open_subdir(parent_dir.fd.get(), base);
     set_attributes(parent_dir.fd.get(), base, node.get(), false, attrs, attr_options_);
+  }
+  for (const std::string& path : opaque_dirs_) {
+    WalkResult dir = open_dir_beneath(root_fd_.get(), path, false);
+    if (dir.status != WalkStatus::kOk) continue;  // replaced by a later entry
+    UniqueFd node = open_subdir(dir.fd.get(), "");
+    if (!node) fail_errno("open directory", path);
+    mark_opaque(node.get(), privileged_, path);
   }
 }
 

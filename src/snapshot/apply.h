@@ -12,6 +12,13 @@
 // the entry (`layer sha256:…: tar entry "../x" escapes the root`). This is stricter than
 // resolving symlinks as if the root were "/": a layer may not place anything through a symlink.
 //
+// With `as_diff`, `root` starts empty and receives this layer alone, as one overlayfs lower
+// directory: whiteouts and opaque markers are kept in overlay form (overlay_form.h) instead of
+// removing anything, so that layers stacked by overlayfs or by flatten_diffs() (tree_copy.h)
+// give the tree that applying them one onto another gives. Directories a whiteout needs but the
+// layer does not list are made 0755 (as containers/storage's overlay driver makes them); a
+// hardlink must link to a file of its own layer.
+//
 // A failed apply leaves `root` partly changed: callers apply into a scratch copy (snapshotter.h).
 // Stateless and reentrant; `root` must not be changed by anyone else during the call.
 #pragma once
@@ -41,6 +48,8 @@ struct ApplyOptions {
   // without CAP_MKNOD (a user namespace) is treated as unprivileged for device nodes.
   std::optional<bool> privileged;
   UnprivilegedDevices unprivileged_devices = UnprivilegedDevices::kSkip;
+  // Extract as a diff (see above) rather than onto the union of the layers below.
+  bool as_diff = false;
 };
 
 struct ApplyStats {

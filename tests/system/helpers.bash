@@ -16,10 +16,11 @@ setup() {
 
 # Removes $WORK; a file with a teardown() of its own calls it.
 remove_work() {
-  # A failed `image mount` test may leave a mount behind; rm cannot remove a mount point.
-  for m in "$STORE"/mounts/*; do
-    [ -e "$m" ] && umount -l "$m" 2>/dev/null
-  done
+  # An `image mount` or an overlay container's root filesystem may be left mounted; rm cannot
+  # remove a mount point. Deepest first; mountinfo escapes a space as \040.
+  local m
+  awk -v w="$WORK/" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+    while read -r m; do umount -l "$(printf '%b' "${m//\\/\\0}")" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 
