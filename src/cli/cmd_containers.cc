@@ -21,6 +21,7 @@
 #include "cli/containers.h"
 #include "cli/humanize.h"
 #include "cli/image_json.h"
+#include "cli/mounts.h"
 #include "cli/report.h"
 #include "cli/storage_driver.h"
 #include "content/stored_layer.h"
@@ -202,14 +203,56 @@ uint64_t unused_snapshot_bytes(store::Store& store, const std::set<std::string>&
   snapshot::Snapshotter snapshots(dir);
   uint64_t bytes = 0;
   for (const auto& chain : snapshots.list()) {
-    if (needed.count(chain.str()) != 0) continue;
-    fs::path path = snapshots.path_of(chain);
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd && errno == ENOENT) continue;  // removed meanwhile: it frees nothing more
-    if (!fd) fail_errno("open snapshot", path.string());
-    bytes += snapshot::disk_usage(fd.get());
+    if (needed.count(chain.str()) == 0) bytes += snapshots.bytes(chain);
   }
   return bytes;
+}
+
+uint64_t snapshot_bytes(store::Store& store) {
+  fs::path dir = store.root() / "snapshots";
+  if (!fs::exists(dir)) return 0;
+  snapshot::Snapshotter snapshots(dir);
+  uint64_t bytes = 0;
+  for (const auto& chain : snapshots.list()) bytes += snapshots.bytes(chain);
+  return bytes;
+}
+
+void check_container_roots(store::Store& store, const store::CheckOptions& options,
+                           store::CheckReport& report) {
+  snapshot::Snapshotter snapshots(store.root() / "snapshots");
+  for (const auto& c : store.containers()) {
+    fs::path dir = store.container_dir(c.id);
+    if (!is_overlay_container(dir)) continue;
+    std::string why;
+    std::optional<Digest> chain;
+    for (const auto& layer : store.layers(c.image_id)) {
+      chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
+      if (!snapshots.exists(*chain)) {
+        why = fmt::format("snapshot {} of its layers is missing", chain->str());
+        break;
+      }
+    }
+    if (why.empty() && is_mounted(dir / "rootfs")) continue;
+    if (why.empty()) why = "its root filesystem is not mounted";
+    std::string name = c.id.substr(0, 12);
+    report.problems.push_back(fmt::format("container {}: {}", name, why));
+    ++report.unrepaired;
+    if (!options.repair) continue;
+    try {
+      snapshot::HeldSnapshot held = snapshots.prepare_held(layer_sources(store, c.image_id));
+      snapshot::unmount_if_mounted(dir / "rootfs");
+      snapshot::mount_overlay({.lowers = held.paths(),
+                               .upper = dir / "upper",
+                               .work = dir / "work",
+                               .user_xattr = in_user_namespace()},
+                              dir / "rootfs");
+    } catch (const Error& e) {
+      report.problems.push_back(fmt::format("container {}: cannot mount it: {}", name, e.what()));
+      continue;
+    }
+    report.repairs.push_back(fmt::format("mounted the root filesystem of container {}", name));
+    --report.unrepaired;
+  }
 }
 
 std::set<std::string> images_in_use(store::Store& store) {

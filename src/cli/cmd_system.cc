@@ -357,7 +357,10 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
   uint64_t container_bytes = 0;
   auto containers = store.containers();
   for (const auto& c : containers) container_bytes += c.size;
-  row("Images", images.size(), in_use.size(), usage.image_bytes, usage.freed_by(unused));
+  // Images hold their blobs and their layers' snapshots (extracted once, shared like blobs).
+  row("Images", images.size(), in_use.size(), usage.image_bytes + snapshot_bytes(store),
+      usage.freed_by(unused) +
+          unused_snapshot_bytes(store, std::set<std::string>(unused.begin(), unused.end())));
   // Containers are created, never running: all of them could go.
   row("Containers", containers.size(), 0, container_bytes, container_bytes);
   row("Local Volumes", 0, 0, 0, 0);
@@ -395,6 +398,19 @@ void check_snapshots(store::Store& store, const store::CheckOptions& options,
   snapshot::Snapshotter snapshots(dir);
   // Listed before the images are read: a snapshot listed was built for an image already stored.
   std::vector<Digest> present = snapshots.list();
+  if (snapshots.old_format() && !present.empty()) {
+    // A cache of an older layout, which the next use rebuilds anyway.
+    report.problems.push_back(
+        fmt::format("{} snapshots of an older version (full trees, not diffs)", present.size()));
+    ++report.unrepaired;
+    if (options.repair) {
+      snapshots.migrate();
+      report.repairs.push_back(
+          fmt::format("removed {} snapshots of an older version", present.size()));
+      --report.unrepaired;
+      present = snapshots.list();
+    }
+  }
   std::set<std::string> needed = needed_snapshots(store);
   for (const auto& chain : present) {
     if (needed.count(chain.str()) != 0) continue;
@@ -465,6 +481,7 @@ int cmd_system_check(Context& ctx, CommandArgs args) {
   store::CheckReport report = store::check_store(store, options);
   check_image_mounts(store, options, report);
   check_snapshots(store, options, report);
+  check_container_roots(store, options, report);
   check_build_dirs(store, options, report);
   for (const auto& p : report.problems) fmt::print("{}\n", p);
   for (const auto& r : report.repairs) fmt::print("{}\n", r);

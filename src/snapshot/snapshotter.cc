@@ -152,7 +152,7 @@ HeldSnapshot Snapshotter::prepare_held(const std::vector<LayerSource>& layers) {
 
 std::vector<fs::path> Snapshotter::prepare(const std::vector<LayerSource>& layers) {
   if (layers.empty()) fail(ErrorKind::kInvalidInput, "cannot prepare a snapshot without layers");
-  if (!fs::exists(dir_ / kFormatFile)) migrate();
+  if (old_format()) migrate();
   std::vector<fs::path> paths;
   std::optional<Digest> chain;
   for (const LayerSource& layer : layers) {
@@ -167,6 +167,10 @@ std::vector<fs::path> Snapshotter::prepare(const std::vector<LayerSource>& layer
 // Deletes the full-tree snapshots of older versions, once, and marks the directory as holding
 // diffs. Whoever finds the marker missing takes the lock, so no one builds a diff snapshot that
 // a migration still running could take for an old one.
+bool Snapshotter::old_format() const {
+  return !fs::exists(dir_ / kFormatFile);
+}
+
 void Snapshotter::migrate() {
   FileLock lock(dir_ / (std::string(kLockPrefix) + "format"), FileLock::Mode::kExclusive);
   if (fs::exists(dir_ / kFormatFile)) return;
@@ -186,6 +190,8 @@ void Snapshotter::build(const Digest& chain_id, const LayerSource& layer) {
   apply_verified(layer, scratch.path());
   // Without this a crash could leave a complete-looking snapshot with empty files in it.
   if (::syncfs(scratch.fd()) != 0) fail_errno("sync", scratch.path().string());
+  // Recorded for `system df`, before the snapshot appears: a snapshot never changes.
+  write_file_atomic(size_path(chain_id), std::to_string(disk_usage(scratch.fd())));
   kill_point("snapshot-before-rename");
   fs::path target = path_of(chain_id);
   if (::rename(scratch.path().c_str(), target.c_str()) != 0) {
@@ -226,7 +232,31 @@ uint64_t Snapshotter::remove(const Digest& chain_id) {
   ScratchDir trash(dir_, chain_id.hex(), path_of(chain_id));
   fsync_dir(dir_);
   kill_point("snapshot-in-trash");
-  return disk_usage(trash.fd());  // the destructor deletes it
+  std::error_code ec;
+  fs::remove(size_path(chain_id), ec);  // a leftover is ignored and overwritten by a rebuild
+  return disk_usage(trash.fd());        // the destructor deletes it
+}
+
+fs::path Snapshotter::size_path(const Digest& chain_id) const {
+  require_sha256(chain_id);
+  return dir_ / (".size-" + std::string(chain_id.hex()));
+}
+
+uint64_t Snapshotter::bytes(const Digest& chain_id) const {
+  if (!exists(chain_id)) return 0;
+  if (!old_format()) {
+    std::error_code ec;
+    if (fs::exists(size_path(chain_id), ec)) {
+      std::string text = read_file(size_path(chain_id));
+      char* end = nullptr;
+      unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+      if (end != text.c_str() && *end == '\0') return value;
+    }
+  }
+  UniqueFd fd(::open(path_of(chain_id).c_str(), kDirFlags));
+  if (!fd && errno == ENOENT) return 0;  // removed meanwhile
+  if (!fd) fail_errno("open directory", path_of(chain_id).string());
+  return disk_usage(fd.get());
 }
 
 std::vector<Digest> Snapshotter::list() const {

@@ -88,6 +88,15 @@ class Snapshotter {
   // Deletes a snapshot and returns the bytes it occupied (st_blocks * 512); 0 when it is absent.
   uint64_t remove(const Digest& chain_id);
 
+  // The bytes a snapshot occupies (st_blocks * 512, each inode once): recorded when it was
+  // built, in .size-<hex> beside it (snapshots never change), else measured; 0 when absent.
+  uint64_t bytes(const Digest& chain_id) const;
+
+  // Whether the directory holds snapshots of an older version (full trees, no `.format`).
+  bool old_format() const;
+  // Deletes them (prepare() does this first when needed).
+  void migrate();
+
   // The chain IDs of all complete snapshots, sorted.
   std::vector<Digest> list() const;
 
@@ -98,7 +107,7 @@ class Snapshotter {
 
  private:
   void build(const Digest& chain_id, const LayerSource& layer);
-  void migrate();
+  fs::path size_path(const Digest& chain_id) const;
   void apply_verified(const LayerSource& layer, const fs::path& root) const;
   fs::path lock_path(const Digest& chain_id) const;
   bool owner_active(const std::string& temp_name) const;

@@ -179,3 +179,62 @@ listing() {
   expect_success
   [ "$(ls "$STORE/snapshots" | wc -l)" -eq 3 ]
 }
+
+@test "system check: missing layer snapshots or an unmounted root of an overlay container; --repair mounts it again" {
+  overlay_or_skip
+  load_whiteouts
+  id=$(s --storage-driver overlay create wh:1)
+  echo mine >"$STORE/containers/$id/rootfs/added"
+  run s system check
+  expect_success
+  # As after a reboot: the mount is gone.
+  umount "$STORE/containers/$id/rootfs"
+  run s system check
+  expect_failure 125 "container ${id:0:12}: its root filesystem is not mounted" "1 problems"
+  run s system check --repair
+  expect_success
+  [[ "$output" == *"mounted the root filesystem of container ${id:0:12}"* ]]
+  [ "$(cat "$STORE/containers/$id/rootfs/added")" = mine ]
+  [ "$(cat "$STORE/containers/$id/rootfs/f2d/again")" = again ]
+  # A snapshot deleted behind schicht's back is rebuilt from the blobs.
+  snap=$(ls "$STORE/snapshots" | head -1)
+  rm -rf "${STORE:?}/snapshots/$snap"
+  run s system check
+  expect_failure 125 "container ${id:0:12}: snapshot sha256:$snap of its layers is missing"
+  run s system check --repair
+  expect_success
+  [ -d "$STORE/snapshots/$snap" ]
+  [ "$(cat "$STORE/containers/$id/rootfs/added")" = mine ]
+  run s system check
+  expect_success
+}
+
+@test "system check reports snapshots of an older version; --repair removes them" {
+  load_whiteouts
+  s --storage-driver vfs create --name c1 wh:1 >/dev/null
+  rm "$STORE/snapshots/.format"
+  run s system check
+  expect_failure 125 "3 snapshots of an older version (full trees, not diffs)"
+  run s system check --repair
+  expect_success
+  [[ "$output" == *"removed 3 snapshots of an older version"* ]]
+  [ -z "$(ls "$STORE/snapshots")" ]
+  # The container, a copy, does not need them.
+  [ "$(cat "$STORE/containers/$(s ps -aq --no-trunc)/rootfs/f2d/again")" = again ]
+}
+
+@test "system df counts the snapshots' disk use exactly, as images' size" {
+  load_whiteouts
+  blobs=$(s system df --format '{{.Type}} {{.RawSize}}' | awk '/^Images/ { print $2 }')
+  s --storage-driver vfs create --name c1 wh:1 >/dev/null
+  # du counts blocks, each hardlinked inode once, as st_blocks * 512.
+  snaps=$(du -s -B1 "$STORE"/snapshots/* | awk '{ s += $1 } END { print s }')
+  [ "$snaps" -gt 0 ]
+  run s system df --format '{{.Type}} {{.RawSize}} {{.RawReclaimable}}'
+  expect_success
+  echo "blobs $blobs snapshots $snaps: $output"
+  [ "${lines[0]}" = "Images $((blobs + snaps)) 0" ]
+  s rm c1 >/dev/null
+  run s system df --format '{{.Type}} {{.RawSize}} {{.RawReclaimable}}'
+  [ "${lines[0]}" = "Images $((blobs + snaps)) $((blobs + snaps))" ]
+}

@@ -47,11 +47,13 @@ class SnapshotterTest : public ::testing::Test {
 
   int opens(const LayerSource& source) { return opens_[source.diff_id.str()]; }
 
-  // Everything in the snapshots dir except lock files and the format marker.
+  // Everything in the snapshots dir except lock files, recorded sizes and the format marker.
   std::set<std::string> contents() {
     std::set<std::string> out;
     for (const std::string& name : names_in(dir_)) {
-      if (!name.starts_with(".lock-") && name != ".format") out.insert(name);
+      if (!name.starts_with(".lock-") && !name.starts_with(".size-") && name != ".format") {
+        out.insert(name);
+      }
     }
     return out;
   }
@@ -180,11 +182,28 @@ TEST_F(SnapshotterTest, RemoveReportsFreedBytes) {
   EXPECT_EQ(snapshotter.remove(l1.diff_id), 0u);
   EXPECT_EQ(contents(), std::set<std::string>{std::string(top.hex())});
   EXPECT_LT(snapshotter.remove(top), 100000u);
+  EXPECT_FALSE(present(dir_ / (".size-" + std::string(top.hex()))));
   // Rebuilding after removal builds only what is missing.
   snapshotter.prepare({l1});
   snapshotter.prepare({l1, l2});
   EXPECT_EQ(opens(l1), 2);
   EXPECT_EQ(opens(l2), 2);
+}
+
+TEST_F(SnapshotterTest, BytesAreRecordedWhenBuiltAndMatchTheDisk) {
+  LayerSource l1 = layer(LayerTar().file("big", std::string(100000, 'x')).finish());
+  Snapshotter snapshotter(dir_);
+  snapshotter.prepare({l1});
+  UniqueFd fd(::open(snapshotter.path_of(l1.diff_id).c_str(), O_RDONLY | O_DIRECTORY));
+  uint64_t on_disk = disk_usage(fd.get());
+  EXPECT_EQ(read_file(dir_ / (".size-" + std::string(l1.diff_id.hex()))),
+            std::to_string(on_disk));
+  EXPECT_EQ(snapshotter.bytes(l1.diff_id), on_disk);
+  // Without the record (a snapshot of an older version), it is measured.
+  fs::remove(dir_ / (".size-" + std::string(l1.diff_id.hex())));
+  EXPECT_EQ(snapshotter.bytes(l1.diff_id), on_disk);
+  EXPECT_EQ(snapshotter.remove(l1.diff_id), on_disk);
+  EXPECT_EQ(snapshotter.bytes(l1.diff_id), 0u);
 }
 
 TEST_F(SnapshotterTest, RefusedLayerLeavesNothingBehind) {
