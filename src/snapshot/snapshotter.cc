@@ -245,12 +245,13 @@ fs::path Snapshotter::size_path(const Digest& chain_id) const {
 uint64_t Snapshotter::bytes(const Digest& chain_id) const {
   if (!exists(chain_id)) return 0;
   if (!old_format()) {
-    std::error_code ec;
-    if (fs::exists(size_path(chain_id), ec)) {
+    struct stat st;
+    if (::lstat(size_path(chain_id).c_str(), &st) == 0) {
       std::string text = read_file(size_path(chain_id));
       char* end = nullptr;
       unsigned long long value = std::strtoull(text.c_str(), &end, 10);
-      if (end != text.c_str() && *end == '\0') return value;
+      // The record takes its own block.
+      if (end != text.c_str() && *end == '\0') return value + uint64_t(st.st_blocks) * 512;
     }
   }
   UniqueFd fd(::open(path_of(chain_id).c_str(), kDirFlags));

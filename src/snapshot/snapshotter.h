@@ -85,11 +85,13 @@ class Snapshotter {
   fs::path path_of(const Digest& chain_id) const;
   bool exists(const Digest& chain_id) const;
 
-  // Deletes a snapshot and returns the bytes it occupied (st_blocks * 512); 0 when it is absent.
+  // Deletes a snapshot (and its size record) and returns the bytes they occupied (st_blocks *
+  // 512); 0 when it is absent.
   uint64_t remove(const Digest& chain_id);
 
-  // The bytes a snapshot occupies (st_blocks * 512, each inode once): recorded when it was
-  // built, in .size-<hex> beside it (snapshots never change), else measured; 0 when absent.
+  // The bytes a snapshot occupies (st_blocks * 512, each inode once), with those of its
+  // record: recorded when it was built, in .size-<hex> beside it (snapshots never change), else
+  // measured; 0 when absent. remove() frees as much.
   uint64_t bytes(const Digest& chain_id) const;
 
   // Whether the directory holds snapshots of an older version (full trees, no `.format`).

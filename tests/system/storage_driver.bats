@@ -227,8 +227,9 @@ listing() {
   load_whiteouts
   blobs=$(s system df --format '{{.Type}} {{.RawSize}}' | awk '/^Images/ { print $2 }')
   s --storage-driver vfs create --name c1 wh:1 >/dev/null
-  # du counts blocks, each hardlinked inode once, as st_blocks * 512.
-  snaps=$(du -s -B1 "$STORE"/snapshots/* | awk '{ s += $1 } END { print s }')
+  # du counts blocks, each hardlinked inode once, as st_blocks * 512; each snapshot's size
+  # record takes a block of its own.
+  snaps=$(du -s -B1 "$STORE"/snapshots/* "$STORE"/snapshots/.size-* | awk '{ s += $1 } END { print s }')
   [ "$snaps" -gt 0 ]
   run s system df --format '{{.Type}} {{.RawSize}} {{.RawReclaimable}}'
   expect_success
