@@ -171,8 +171,11 @@ void remove_containers_of(store::Store& store, const Digest& image) {
 
 std::set<std::string> needed_snapshots(store::Store& store, const std::set<std::string>& except) {
   std::set<std::string> needed;
+  // A container's image cannot go, and its snapshots may be an overlay's lower directories:
+  // they are needed even when the caller expects its image to go.
+  std::set<std::string> used = images_in_use(store);
   for (const auto& image : store.images()) {
-    if (except.count(image.id.str()) != 0) continue;
+    if (except.count(image.id.str()) != 0 && used.count(image.id.str()) == 0) continue;
     std::optional<Digest> chain;
     for (const auto& layer : store.layers(image.id)) {
       chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;

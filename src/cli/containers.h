@@ -22,7 +22,8 @@ uint64_t remove_container(store::Store& store, const std::string& id);
 void remove_containers_of(store::Store& store, const Digest& image);
 
 // The chain IDs ("sha256:…") of every prefix of every image's layers but those of the images
-// in `except` (IDs "sha256:…"): the snapshots in use (once they are gone).
+// in `except` (IDs "sha256:…") that no container uses: the snapshots in use (once they are
+// gone). A container's image keeps its snapshots, which may be its overlay's lower directories.
 std::set<std::string> needed_snapshots(store::Store& store,
                                        const std::set<std::string>& except = {});
 

@@ -112,6 +112,10 @@ class LayerApplier {
   // Paths this layer created and all their ancestors: whiteouts and opaque markers hide lower
   // content only, so these survive them wherever the markers appear in the tar.
   std::unordered_set<std::string> touched_;
+  void check_lowers(const TarEntry& entry, const std::string& dir, std::string_view subject);
+  // as_diff: the lower diffs, topmost first, and the directories already found safe in them.
+  std::vector<UniqueFd> lower_fds_;
+  std::unordered_set<std::string> lowers_checked_;
   // as_diff: directories to mark opaque once their attributes are set.
   std::set<std::string> opaque_dirs_;
   // Directory attributes, set deepest first once all children exist.
@@ -132,7 +136,16 @@ LayerApplier::LayerApplier(const fs::path& root, const ApplyOptions& options)
       privileged_(options.privileged.value_or(::geteuid() == 0)),
       attr_options_{.set_owner = privileged_, .xattrs_dropped = &stats_.xattrs_dropped},
       root_fd_(open_root(root)),
-      space_(root_fd_.get(), "") {}  // run() names the layer and entry
+      space_(root_fd_.get(), "") {  // run() names the layer and entry
+  if (!options.as_diff) return;
+  for (auto it = options.lowers.rbegin(); it != options.lowers.rend(); ++it) {
+    UniqueFd fd(::open(it->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    // Removed meanwhile (a concurrent prune): what it held cannot be checked, nor be below.
+    if (!fd && errno == ENOENT) continue;
+    if (!fd) fail_errno("open", it->string());
+    lower_fds_.push_back(std::move(fd));
+  }
+}
 
 ApplyStats LayerApplier::run(Reader& input) {
   BoundedReader bounded(input, options_);
@@ -244,6 +257,7 @@ void LayerApplier::diff_whiteout(const TarEntry& entry, const std::string& dir,
 void LayerApplier::opaque(const TarEntry& entry, const std::string& dir) {
   if (options_.as_diff) {
     if (!dir.empty()) {
+      if (!lower_fds_.empty()) check_lowers(entry, dir, "");
       auto [grandparent, base] = split_path(dir);
       int parent_fd = parent(entry, grandparent, true);
       std::optional<struct stat> st = stat_at(parent_fd, base);
@@ -473,6 +487,7 @@ NodeAttributes LayerApplier::attributes_of(const TarEntry& entry) const {
 int LayerApplier::parent(const TarEntry& entry, const std::string& dir, bool create,
                          std::string_view subject) {
   if (cached_fd_ && dir == cached_dir_) return cached_fd_.get();
+  if (create && !lower_fds_.empty()) check_lowers(entry, dir, subject);
   WalkResult walk = open_dir_beneath(root_fd_.get(), dir, create);
   switch (walk.status) {
     case WalkStatus::kOk:
@@ -490,6 +505,40 @@ int LayerApplier::parent(const TarEntry& entry, const std::string& dir, bool cre
                                 walk.stopped_at));
   }
   return -1;
+}
+
+// Each directory on the way to `dir` that this layer does not hold itself is what the topmost
+// lower diff holding that path has there: a symlink or a file refuses the entry.
+void LayerApplier::check_lowers(const TarEntry& entry, const std::string& dir,
+                                std::string_view subject) {
+  size_t pos = 0;
+  while (!dir.empty()) {
+    size_t slash = dir.find('/', pos);
+    std::string prefix = dir.substr(0, slash);
+    if (!lowers_checked_.contains(prefix) &&
+        open_dir_beneath(root_fd_.get(), prefix, false).status == WalkStatus::kMissing) {
+      auto [above, base] = split_path(prefix);
+      for (const UniqueFd& lower : lower_fds_) {
+        WalkResult walk = open_dir_beneath(lower.get(), above, false);
+        if (walk.status != WalkStatus::kOk) continue;
+        std::optional<struct stat> st = stat_at(walk.fd.get(), base);
+        if (!st) continue;
+        if (is_whiteout(*st)) break;
+        if (S_ISLNK(st->st_mode)) {
+          refuse(entry,
+                 fmt::format("{}escapes the root through a symlink at {:?}", subject, prefix));
+        }
+        if (!S_ISDIR(st->st_mode)) {
+          refuse(entry,
+                 fmt::format("{}lies beneath {:?}, which is not a directory", subject, prefix));
+        }
+        break;
+      }
+    }
+    lowers_checked_.insert(prefix);
+    if (slash == std::string::npos) break;
+    pos = slash + 1;
+  }
 }
 
 LayerApplier::Slot LayerApplier::replace(const TarEntry& entry, const std::string& path) {

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/fs.h"
 #include "core/io.h"
@@ -50,6 +51,10 @@ struct ApplyOptions {
   UnprivilegedDevices unprivileged_devices = UnprivilegedDevices::kSkip;
   // Extract as a diff (see above) rather than onto the union of the layers below.
   bool as_diff = false;
+  // With as_diff, the diffs of the layers below, bottom first: an entry whose directory this
+  // layer does not make is refused when the layers below have a symlink (or a file) there, as
+  // applying onto their union refuses it, so that no layer places anything through a symlink.
+  std::vector<fs::path> lowers;
 };
 
 struct ApplyStats {

@@ -158,7 +158,7 @@ std::vector<fs::path> Snapshotter::prepare(const std::vector<LayerSource>& layer
   for (const LayerSource& layer : layers) {
     require_sha256(layer.diff_id);
     chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
-    if (!exists(*chain)) build(*chain, layer);
+    if (!exists(*chain)) build(*chain, layer, paths);
     paths.push_back(path_of(*chain));
   }
   return paths;
@@ -178,7 +178,8 @@ void Snapshotter::migrate() {
   write_file_atomic(dir_ / kFormatFile, kFormat);
 }
 
-void Snapshotter::build(const Digest& chain_id, const LayerSource& layer) {
+void Snapshotter::build(const Digest& chain_id, const LayerSource& layer,
+                        const std::vector<fs::path>& lowers) {
   FileLock lock(lock_path(chain_id), FileLock::Mode::kExclusive);
   if (exists(chain_id)) return;  // built by another process while we waited
   ScratchDir scratch(dir_, chain_id.hex());
@@ -187,7 +188,7 @@ void Snapshotter::build(const Digest& chain_id, const LayerSource& layer) {
   if (::fchmod(scratch.fd(), 0755) != 0) {  // mkdtemp made it 0700
     fail_errno("chmod", scratch.path().string());
   }
-  apply_verified(layer, scratch.path());
+  apply_verified(layer, scratch.path(), lowers);
   // Without this a crash could leave a complete-looking snapshot with empty files in it.
   if (::syncfs(scratch.fd()) != 0) fail_errno("sync", scratch.path().string());
   // Recorded for `system df`, before the snapshot appears: a snapshot never changes.
@@ -201,10 +202,12 @@ void Snapshotter::build(const Digest& chain_id, const LayerSource& layer) {
   fsync_dir(dir_);
 }
 
-void Snapshotter::apply_verified(const LayerSource& layer, const fs::path& root) const {
+void Snapshotter::apply_verified(const LayerSource& layer, const fs::path& root,
+                                 const std::vector<fs::path>& lowers) const {
   ApplyOptions options = options_;
   options.name = "layer " + layer.diff_id.str();
   options.as_diff = true;
+  options.lowers = lowers;
   std::unique_ptr<Reader> tar = layer.open_uncompressed();
   if (tar == nullptr) fail(ErrorKind::kInternal, options.name + ": no uncompressed stream");
   HashingReader hashing(*tar, layer.diff_id.algorithm());

@@ -108,9 +108,11 @@ class Snapshotter {
   size_t remove_stale();
 
  private:
-  void build(const Digest& chain_id, const LayerSource& layer);
+  // `lowers`: the snapshots below, bottom first (ApplyOptions::lowers).
+  void build(const Digest& chain_id, const LayerSource& layer, const std::vector<fs::path>& lowers);
   fs::path size_path(const Digest& chain_id) const;
-  void apply_verified(const LayerSource& layer, const fs::path& root) const;
+  void apply_verified(const LayerSource& layer, const fs::path& root,
+                      const std::vector<fs::path>& lowers) const;
   fs::path lock_path(const Digest& chain_id) const;
   bool owner_active(const std::string& temp_name) const;
 

@@ -241,3 +241,47 @@ TEST_F(DiffTest, FullTreeSnapshotsOfOlderVersionsAreDroppedAndRebuilt) {
 
 }  // namespace
 }  // namespace schicht::snapshot
+
+namespace schicht::snapshot {
+namespace {
+
+// A layer may not place anything through a symlink of a layer below, as applying onto the
+// union refuses it; a directory the layer makes itself replaces the symlink instead.
+TEST_F(DiffTest, EntriesThroughALowerSymlinkAreRefused) {
+  fs::path lower = base_.path() / "lower";
+  fs::path hidden = base_.path() / "hidden";
+  make_dirs(lower, 0755);
+  make_dirs(hidden, 0755);
+  std::string l1 = LayerTar().symlink("evil", "/").file("plain", "p").finish();
+  StringReader r1(l1);
+  apply_layer(r1, lower, {.name = "l1", .as_diff = true});
+  std::string l2 = LayerTar().file(".wh.evil").finish();
+  StringReader r2(l2);
+  apply_layer(r2, hidden, {.name = "l2", .as_diff = true});
+  auto refusal = [&](const std::string& tar, std::vector<fs::path> lowers) {
+    fs::path diff = base_.path() / fmt::format("upper{}", diffs_.size());
+    diffs_.push_back(diff);
+    make_dirs(diff, 0755);
+    StringReader reader(tar);
+    try {
+      apply_layer(reader, diff, {.name = "l3", .as_diff = true, .lowers = lowers});
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(refusal(LayerTar().file("evil/x", "x").finish(), {lower}),
+            "l3: tar entry \"evil/x\" escapes the root through a symlink at \"evil\"");
+  EXPECT_EQ(refusal(LayerTar().file("evil/.wh.x").finish(), {lower}),
+            "l3: tar entry \"evil/.wh.x\" escapes the root through a symlink at \"evil\"");
+  EXPECT_EQ(refusal(LayerTar().file("evil/.wh..wh..opq").finish(), {lower}),
+            "l3: tar entry \"evil/.wh..wh..opq\" escapes the root through a symlink at \"evil\"");
+  EXPECT_EQ(refusal(LayerTar().file("plain/x", "x").finish(), {lower}),
+            "l3: tar entry \"plain/x\" lies beneath \"plain\", which is not a directory");
+  EXPECT_EQ(refusal(LayerTar().dir("evil").file("evil/x", "x").finish(), {lower}), "");
+  EXPECT_EQ(refusal(LayerTar().file("evil/x", "x").finish(), {lower, hidden}), "");
+}
+
+}  // namespace
+}  // namespace schicht::snapshot
