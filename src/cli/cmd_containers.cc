@@ -6,6 +6,7 @@
 // snapshots stay as long as the image, which no container's image can stop being before its
 // containers are gone. Running is not schicht's job.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cerrno>
@@ -89,6 +90,19 @@ bool is_overlay_container(const fs::path& dir) {
   return fs::is_directory(dir / "upper", ec);
 }
 
+// An exclusive flock on a container's directory (empty when it is gone): removing a container
+// holds it from its row to its last file, `system check` while it judges and remounts one, so
+// a check never mounts the root filesystem of a container being removed.
+UniqueFd lock_container(const fs::path& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd && errno == ENOENT) return fd;
+  if (!fd) fail_errno("open", dir.string());
+  while (::flock(fd.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) fail_errno("lock", dir.string());
+  }
+  return fd;
+}
+
 void remove_container_files(store::Store& store, const std::string& id) {
   snapshot::unmount_if_mounted(store.container_dir(id) / "rootfs");
   std::error_code ec;
@@ -154,6 +168,7 @@ std::vector<snapshot::LayerSource> layer_sources(store::Store& store, const Dige
 
 uint64_t remove_container(store::Store& store, const std::string& id) {
   uint64_t bytes = 0;
+  UniqueFd lock = lock_container(store.container_dir(id));
   // Measured without the overlay, whose merged tree is mostly the image's.
   snapshot::unmount_if_mounted(store.container_dir(id) / "rootfs");
   UniqueFd dir(::open(store.container_dir(id).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -226,17 +241,22 @@ void check_container_roots(store::Store& store, const store::CheckOptions& optio
   for (const auto& c : store.containers()) {
     fs::path dir = store.container_dir(c.id);
     if (!is_overlay_container(dir)) continue;
-    std::string why;
-    std::optional<Digest> chain;
-    for (const auto& layer : store.layers(c.image_id)) {
-      chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
-      if (!snapshots.exists(*chain)) {
-        why = fmt::format("snapshot {} of its layers is missing", chain->str());
-        break;
+    auto judge = [&] {
+      std::optional<Digest> chain;
+      for (const auto& layer : store.layers(c.image_id)) {
+        chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
+        if (!snapshots.exists(*chain)) {
+          return fmt::format("snapshot {} of its layers is missing", chain->str());
+        }
       }
-    }
-    if (why.empty() && is_mounted(dir / "rootfs")) continue;
-    if (why.empty()) why = "its root filesystem is not mounted";
+      return is_mounted(dir / "rootfs") ? std::string() : "its root filesystem is not mounted";
+    };
+    if (judge().empty()) continue;
+    // Again under the container's lock: an rm may have been removing it meanwhile.
+    UniqueFd lock = lock_container(dir);
+    if (!lock || !store.find_container(c.id)) continue;
+    std::string why = judge();
+    if (why.empty()) continue;
     std::string name = c.id.substr(0, 12);
     report.problems.push_back(fmt::format("container {}: {}", name, why));
     ++report.unrepaired;
@@ -420,6 +440,7 @@ int cmd_rm(Context& ctx, CommandArgs args) {
       code = 1;
       continue;
     }
+    UniqueFd lock = lock_container(store.container_dir(c->id));
     store.remove_container(c->id);
     remove_container_files(store, c->id);
     fmt::print("{}\n", name);
