@@ -12,6 +12,7 @@
 #include <cerrno>
 
 #include <array>
+#include <optional>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -237,10 +238,12 @@ uint64_t snapshot_bytes(store::Store& store) {
 
 void check_container_roots(store::Store& store, const store::CheckOptions& options,
                            store::CheckReport& report) {
-  snapshot::Snapshotter snapshots(store.root() / "snapshots");
+  std::optional<snapshot::Snapshotter> made;  // only when there is an overlay container
   for (const auto& c : store.containers()) {
     fs::path dir = store.container_dir(c.id);
     if (!is_overlay_container(dir)) continue;
+    if (!made) made.emplace(store.root() / "snapshots");
+    snapshot::Snapshotter& snapshots = *made;
     auto judge = [&] {
       std::optional<Digest> chain;
       for (const auto& layer : store.layers(c.image_id)) {

@@ -113,6 +113,7 @@ class LayerApplier {
   // content only, so these survive them wherever the markers appear in the tar.
   std::unordered_set<std::string> touched_;
   void check_lowers(const TarEntry& entry, const std::string& dir, std::string_view subject);
+  void copy_up(const TarEntry& entry, const std::string& target, std::string_view subject);
   // as_diff: the lower diffs, topmost first, and the directories already found safe in them.
   std::vector<UniqueFd> lower_fds_;
   std::unordered_set<std::string> lowers_checked_;
@@ -390,12 +391,19 @@ void LayerApplier::make_hardlink(const TarEntry& entry, const std::string& path)
   if (target == path) refuse(entry, "links to itself");
   std::string subject = fmt::format("links to {:?}, which ", entry.link_target);
   auto [target_dir, target_name] = split_path(target);
+  // A diff links to a file of a lower layer through a copy of it in this one, as overlayfs
+  // copies a file up before it links to it.
+  if (!lower_fds_.empty()) {
+    int here = parent(entry, target_dir, false, subject);
+    if (here < 0 || !stat_at(here, target_name)) copy_up(entry, target, subject);
+  }
   int found = parent(entry, target_dir, false, subject);
   // A descriptor of our own: opening the entry's parent may replace the cached one.
   UniqueFd target_fd(found < 0 ? -1 : ::fcntl(found, F_DUPFD_CLOEXEC, 0));
   if (found >= 0 && !target_fd) fail_errno("duplicate descriptor of", target_dir);
   std::optional<struct stat> st;
   if (target_fd) st = stat_at(target_fd.get(), target_name);
+  if (st && options_.as_diff && is_whiteout(*st)) st.reset();  // removed by this layer
   if (!st) refuse(entry, fmt::format("links to {:?}, which does not exist", entry.link_target));
   if (S_ISDIR(st->st_mode)) {
     refuse(entry, fmt::format("links to {:?}, which is a directory", entry.link_target));
@@ -507,8 +515,61 @@ int LayerApplier::parent(const TarEntry& entry, const std::string& dir, bool cre
   return -1;
 }
 
+// Copies `target` from the topmost lower diff that holds it into this one (nothing when none
+// does, or when it is a directory: the caller refuses the link then).
+void LayerApplier::copy_up(const TarEntry& entry, const std::string& target,
+                           std::string_view subject) {
+  auto [dir, base] = split_path(target);
+  check_lowers(entry, dir, subject);
+  for (const UniqueFd& lower : lower_fds_) {
+    WalkResult walk = open_dir_beneath(lower.get(), dir, false);
+    if (walk.status != WalkStatus::kOk) continue;
+    std::optional<struct stat> st = stat_at(walk.fd.get(), base);
+    if (!st) continue;
+    if (is_whiteout(*st) || S_ISDIR(st->st_mode)) return;
+    int to_dir = parent(entry, dir, true, subject);
+    space_.will_write(SpaceGuard::kNodeCost + static_cast<uint64_t>(st->st_size));
+    if (S_ISREG(st->st_mode)) {
+      UniqueFd from(::openat(walk.fd.get(), base.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+      if (!from) fail_errno("open the lower file", target);
+      UniqueFd to(::openat(to_dir, base.c_str(),
+                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+      if (!to) fail_errno("create", target);
+      std::vector<char> buffer(kIoBufferSize);
+      for (;;) {
+        ssize_t n = ::read(from.get(), buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail_errno("read the lower file", target);
+        if (n == 0) break;
+        for (ssize_t done = 0; done < n;) {
+          ssize_t w = ::write(to.get(), buffer.data() + done, static_cast<size_t>(n - done));
+          if (w < 0 && errno == EINTR) continue;
+          if (w <= 0) fail_errno("write", target);
+          done += w;
+        }
+      }
+      set_attributes(to_dir, base, to.get(), false, read_attributes(*st, from.get()),
+                     attr_options_);
+    } else if (S_ISLNK(st->st_mode)) {
+      std::string link(static_cast<size_t>(st->st_size) + 1, '\0');
+      ssize_t n = ::readlinkat(walk.fd.get(), base.c_str(), link.data(), link.size());
+      if (n < 0 || static_cast<size_t>(n) >= link.size()) fail_errno("read symlink", target);
+      link.resize(static_cast<size_t>(n));
+      if (::symlinkat(link.c_str(), to_dir, base.c_str()) != 0) fail_errno("symlink", target);
+      set_attributes(to_dir, base, -1, true, read_attributes(*st, -1), attr_options_);
+    } else {
+      if (::mknodat(to_dir, base.c_str(), (st->st_mode & S_IFMT) | 0600, st->st_rdev) != 0) {
+        fail_errno("create node", target);
+      }
+      set_attributes(to_dir, base, -1, false, read_attributes(*st, -1), attr_options_);
+    }
+    return;
+  }
+}
+
 // Each directory on the way to `dir` that this layer does not hold itself is what the topmost
-// lower diff holding that path has there: a symlink or a file refuses the entry.
+// lower diff holding that path has there: a symlink or a file refuses the entry; a directory
+// gives its attributes to the one made here.
 void LayerApplier::check_lowers(const TarEntry& entry, const std::string& dir,
                                 std::string_view subject) {
   size_t pos = 0;
@@ -532,6 +593,11 @@ void LayerApplier::check_lowers(const TarEntry& entry, const std::string& dir,
           refuse(entry,
                  fmt::format("{}lies beneath {:?}, which is not a directory", subject, prefix));
         }
+        // Made here without an entry of its own: it keeps the lower directory's attributes
+        // (an entry of this layer for it, later, sets its own).
+        UniqueFd sub = open_subdir(walk.fd.get(), base);
+        if (!sub) fail_errno("open the lower directory", prefix);
+        pending_dirs_.try_emplace(prefix, read_attributes(*st, sub.get()));
         break;
       }
     }

@@ -15,9 +15,9 @@
 // With `as_diff`, `root` starts empty and receives this layer alone, as one overlayfs lower
 // directory: whiteouts and opaque markers are kept in overlay form (overlay_form.h) instead of
 // removing anything, so that layers stacked by overlayfs or by flatten_diffs() (tree_copy.h)
-// give the tree that applying them one onto another gives. Directories a whiteout needs but the
-// layer does not list are made 0755 (as containers/storage's overlay driver makes them); a
-// hardlink must link to a file of its own layer.
+// give the tree that applying them one onto another gives. A directory an entry needs but the
+// layer does not list takes the attributes of the lower layers' (`lowers`; 0755 without them);
+// a hardlink to a file of a lower layer links to a copy of it made in this one.
 //
 // A failed apply leaves `root` partly changed: callers apply into a scratch copy (snapshotter.h).
 // Stateless and reentrant; `root` must not be changed by anyone else during the call.

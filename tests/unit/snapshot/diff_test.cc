@@ -80,7 +80,7 @@ class DiffTest : public ::testing::Test {
       fs::path diff = base_.path() / fmt::format("diff{}", i);
       make_dirs(diff, 0755);
       StringReader alone(layers[i]);
-      apply_layer(alone, diff, {.name = "layer", .as_diff = true});
+      apply_layer(alone, diff, {.name = "layer", .as_diff = true, .lowers = diffs_});
       diffs_.push_back(diff);
     }
     UniqueFd to = open_dir(flat());
@@ -199,6 +199,30 @@ TEST_F(DiffTest, HardlinksWithinALayerStayLinked) {
   EXPECT_EQ(lstat_of(flat() / "b")->st_ino, lstat_of(flat() / "c")->st_ino);
   EXPECT_EQ(read_file(flat() / "b"), "1");
   EXPECT_EQ(read_file(flat() / "a"), "2");
+}
+
+// A hardlink to a file of a lower layer links to a copy of it in its own layer.
+TEST_F(DiffTest, HardlinkToALowerLayersFileLinksToACopy) {
+  apply_both_ways({
+      LayerTar().dir("d").file("d/a", "lower", 0600).symlink("d/s", "a").finish(),
+      LayerTar().dir("e").hardlink("e/b", "d/a").hardlink("e/t", "d/s").finish(),
+  });
+  EXPECT_EQ(describe(flat()), describe(full()));
+  EXPECT_EQ(read_file(diffs_[1] / "d/a"), "lower");
+  EXPECT_EQ(lstat_of(diffs_[1] / "d/a")->st_ino, lstat_of(diffs_[1] / "e/b")->st_ino);
+  EXPECT_EQ(lstat_of(diffs_[0] / "d/a")->st_nlink, 1u);  // the lower layer is untouched
+}
+
+// A directory a layer needs but does not list keeps the attributes it has below.
+TEST_F(DiffTest, DirectoriesMadeWithoutAnEntryKeepTheLowerAttributes) {
+  apply_both_ways({
+      LayerTar().dir("d", 0710, 1500000000).file("d/a", "a").file("d/b", "b").finish(),
+      LayerTar().file("d/.wh.a").file("d/c", "c").finish(),
+  });
+  EXPECT_EQ(describe(flat()), describe(full()));
+  EXPECT_EQ(lstat_of(diffs_[1] / "d")->st_mode & 07777, 0710u);
+  EXPECT_EQ(lstat_of(diffs_[1] / "d")->st_mtim.tv_sec, 1500000000);
+  EXPECT_EQ(lstat_of(flat() / "d")->st_mode & 07777, 0710u);
 }
 
 // The kernel's overlayfs reads the diffs as flatten_diffs does.
