@@ -265,8 +265,9 @@ void LayerApplier::opaque(const TarEntry& entry, const std::string& dir) {
       if (st && S_ISLNK(st->st_mode)) {
         refuse(entry, fmt::format("escapes the root through a symlink at {:?}", dir));
       }
-      if (st && !S_ISDIR(st->st_mode)) remove_node(parent_fd, base, dir, *st);
-      if (!st || !S_ISDIR(st->st_mode)) {
+      // This layer's own file (or whiteout) there already hides everything below.
+      if (st && !S_ISDIR(st->st_mode)) return;
+      if (!st) {
         space_.will_write(SpaceGuard::kNodeCost);
         if (::mkdirat(parent_fd, base.c_str(), 0755) != 0) fail_errno("mkdir", dir);
       }

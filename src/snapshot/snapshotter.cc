@@ -235,9 +235,14 @@ uint64_t Snapshotter::remove(const Digest& chain_id) {
   ScratchDir trash(dir_, chain_id.hex(), path_of(chain_id));
   fsync_dir(dir_);
   kill_point("snapshot-in-trash");
-  std::error_code ec;
-  fs::remove(size_path(chain_id), ec);  // a leftover is ignored and overwritten by a rebuild
-  return disk_usage(trash.fd());        // the destructor deletes it
+  uint64_t freed = disk_usage(trash.fd());  // the destructor deletes it
+  struct stat st;
+  if (::lstat(size_path(chain_id).c_str(), &st) == 0) {
+    freed += static_cast<uint64_t>(st.st_blocks) * 512;
+    std::error_code ec;
+    fs::remove(size_path(chain_id), ec);  // a leftover is ignored and overwritten by a rebuild
+  }
+  return freed;
 }
 
 fs::path Snapshotter::size_path(const Digest& chain_id) const {
@@ -254,7 +259,8 @@ uint64_t Snapshotter::bytes(const Digest& chain_id) const {
       char* end = nullptr;
       unsigned long long value = std::strtoull(text.c_str(), &end, 10);
       // The record takes its own block.
-      if (end != text.c_str() && *end == '\0') return value + uint64_t(st.st_blocks) * 512;
+      if (end != text.c_str() && *end == '\0')
+        return value + static_cast<uint64_t>(st.st_blocks) * 512;
     }
   }
   UniqueFd fd(::open(path_of(chain_id).c_str(), kDirFlags));

@@ -204,6 +204,11 @@ TEST_F(SnapshotterTest, BytesAreRecordedWhenBuiltAndMatchTheDisk) {
   EXPECT_EQ(snapshotter.bytes(l1.diff_id), on_disk);
   EXPECT_EQ(snapshotter.remove(l1.diff_id), on_disk);
   EXPECT_EQ(snapshotter.bytes(l1.diff_id), 0u);
+  // With the record, removing frees its block too: what bytes() said.
+  snapshotter.prepare({l1});
+  uint64_t said = snapshotter.bytes(l1.diff_id);
+  EXPECT_EQ(snapshotter.remove(l1.diff_id), said);
+  EXPECT_FALSE(present(dir_ / (".size-" + std::string(l1.diff_id.hex()))));
 }
 
 TEST_F(SnapshotterTest, RefusedLayerLeavesNothingBehind) {
