@@ -30,6 +30,44 @@ std::string escaped(const fs::path& path) {
   return out;
 }
 
+void set_option(int fs_fd, const char* key, const std::string& value, const fs::path& target) {
+  if (::fsconfig(fs_fd, FSCONFIG_SET_STRING, key, value.c_str(), 0) != 0) {
+    fail_errno(fmt::format("overlay option {} for", key), target.string());
+  }
+}
+
+// Through the mount API of Linux 6.8 and later, which takes the lower directories one at a
+// time ("lowerdir+"), so no page limits them (overlayfs still takes 500 at most).
+void mount_one_by_one(const OverlayDirs& dirs, const fs::path& target) {
+  UniqueFd fs_fd(::fsopen("overlay", FSOPEN_CLOEXEC));
+  if (!fs_fd) fail_errno("open an overlay for", target.string());
+  try {
+    for (auto it = dirs.lowers.rbegin(); it != dirs.lowers.rend(); ++it) {
+      set_option(fs_fd.get(), "lowerdir+", it->string(), target);
+    }
+    if (!dirs.upper.empty()) {
+      set_option(fs_fd.get(), "upperdir", dirs.upper.string(), target);
+      set_option(fs_fd.get(), "workdir", dirs.work.string(), target);
+    }
+    if (dirs.user_xattr && ::fsconfig(fs_fd.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0)) {
+      fail_errno("overlay option userxattr for", target.string());
+    }
+    if (::fsconfig(fs_fd.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+      fail_errno("create the overlay for", target.string());
+    }
+  } catch (const Error& e) {
+    // An older kernel: the caller may fall back to a copy.
+    fail(ErrorKind::kUnsupported,
+         fmt::format("overlay of {} layers: the mount options exceed one page and {}",
+                     dirs.lowers.size(), e.what()));
+  }
+  UniqueFd mnt(::fsmount(fs_fd.get(), FSMOUNT_CLOEXEC, dirs.upper.empty() ? MOUNT_ATTR_RDONLY : 0));
+  if (!mnt) fail_errno("mount overlay on", target.string());
+  if (::move_mount(mnt.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+    fail_errno("mount overlay on", target.string());
+  }
+}
+
 }  // namespace
 
 void mount_overlay(const OverlayDirs& dirs, const fs::path& target) {
@@ -45,11 +83,7 @@ void mount_overlay(const OverlayDirs& dirs, const fs::path& target) {
   } else if (dirs.lowers.size() < 2) {
     fail(ErrorKind::kInvalidInput, "a read-only overlay needs two lower directories");
   }
-  if (options.size() > kMaxOptions) {
-    fail(ErrorKind::kUnsupported,
-         fmt::format("overlay of {} layers on {}: the mount options exceed one page",
-                     dirs.lowers.size(), target.string()));
-  }
+  if (options.size() > kMaxOptions) return mount_one_by_one(dirs, target);
   if (dirs.user_xattr) options += ",userxattr";
   unsigned long flags = dirs.upper.empty() ? MS_RDONLY : 0;
   if (::mount("overlay", target.c_str(), "overlay", flags, options.c_str()) != 0) {

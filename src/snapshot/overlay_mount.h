@@ -3,9 +3,11 @@
 // directories alone, read-only). Needs CAP_SYS_ADMIN (root, or root of a user namespace with a
 // mount namespace of its own where the kernel allows it).
 //
-// The kernel takes the mount options in one page: with absolute paths, a chain of a few dozen
-// layers fits (about 40 in a store under /var/lib). A longer one fails with kUnsupported before
-// anything is mounted, so that the caller can fall back to a copy (flatten_diffs). Stateless.
+// mount(2) takes the options in one page: with absolute paths, a chain of a few dozen layers
+// fits (about 40 in a store under /var/lib). A longer one is mounted through the mount API that
+// takes one lower directory at a time (Linux 6.8 and later; overlayfs takes 500 lowers at
+// most); where that fails too, kUnsupported says so before anything is mounted, so that the
+// caller can fall back to a copy (flatten_diffs). Stateless.
 #pragma once
 
 #include <string>

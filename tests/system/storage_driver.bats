@@ -239,3 +239,19 @@ listing() {
   run s system df --format '{{.Type}} {{.RawSize}} {{.RawReclaimable}}'
   [ "${lines[0]}" = "Images $((blobs + snaps)) $((blobs + snaps))" ]
 }
+
+@test "an image of 120 layers is an overlay too, beyond one page of mount options" {
+  overlay_or_skip
+  fixture --out "$WORK/many.tar" --format oci-archive --name many:1 --layers 120 --tiny-layers
+  s load -i "$WORK/many.tar" >/dev/null
+  run s --storage-driver overlay create many:1
+  expect_success
+  overlay=$output
+  mountpoint -q "$STORE/containers/$overlay/rootfs"
+  vfs=$(s --storage-driver vfs create many:1)
+  diff <(listing "$STORE/containers/$overlay/rootfs") <(listing "$STORE/containers/$vfs/rootfs")
+  [ "$(find "$STORE/containers/$vfs/rootfs" -type f | wc -l)" -ge 120 ]
+  run s rm -a
+  expect_success
+  [ -z "$(awk -v w="$STORE/" 'index($5, w) == 1' /proc/self/mountinfo)" ]
+}
