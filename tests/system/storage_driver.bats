@@ -255,3 +255,14 @@ listing() {
   expect_success
   [ -z "$(awk -v w="$STORE/" 'index($5, w) == 1' /proc/self/mountinfo)" ]
 }
+
+@test "snapshots take space linear in the layers: 40 layers of 256 KiB, about 10 MiB" {
+  fixture --out "$WORK/deep.tar" --format oci-archive --name deep:1 --layers 40 --layer-kb 256 \
+    --compression none
+  s load -i "$WORK/deep.tar" >/dev/null
+  s --storage-driver vfs create deep:1 >/dev/null
+  kib=$(du -s -k "$STORE/snapshots" | cut -f1)
+  echo "# 40 layers of 256 KiB: snapshots take $kib KiB" >&3
+  # Full trees per prefix took 1 + 2 + ... + 40 layers: 205 MiB.
+  [ "$kib" -lt $((40 * 256 * 3 / 2)) ]
+}
