@@ -266,3 +266,17 @@ listing() {
   # Full trees per prefix took 1 + 2 + ... + 40 layers: 205 MiB.
   [ "$kib" -lt $((40 * 256 * 3 / 2)) ]
 }
+
+@test "system check finds an overlay image mount whose layer snapshot was deleted" {
+  overlay_or_skip
+  load_whiteouts
+  path=$(s --storage-driver overlay image mount wh:1)
+  mountpoint -q "$path"
+  snap=$(ls "$STORE/snapshots" | head -1)
+  rm -rf "${STORE:?}/snapshots/$snap"
+  run s system check
+  expect_failure 125 "stale mount $(realpath "$STORE")/mounts/$(s inspect --format '{{.Id}}' wh:1 | cut -d: -f2): its snapshot was deleted"
+  run s system check --repair
+  expect_success
+  ! mountpoint -q "$path"
+}
