@@ -413,11 +413,11 @@ class Builder {
     return spec;
   }
 
-  // The root filesystem of `layers` for COPY --from: a snapshot, or rootless with subordinate
-  // ids (whose snapshots carry no owners) a tree unpacked with its owners in the work directory,
-  // once per build.
+  // The root filesystem of `layers` for COPY --from: materialized in the work directory once
+  // per build (snapshots are diffs; rootless with subordinate ids, whose snapshots carry no
+  // owners, it is unpacked with its owners).
   fs::path source_tree(const std::vector<store::LayerInfo>& layers, const fs::path& empty) {
-    if (layers.empty() || !builds_in_namespace()) return snapshot_of(store_, layers, empty);
+    if (layers.empty()) return snapshot_of(store_, layers, empty);
     std::string key;
     for (const auto& layer : layers) key += layer.diff_id.str() + '\n';
     auto [it, added] =

@@ -104,12 +104,8 @@ void commit_image(BlobSink& sink, const Digest& config_id, uint64_t config_size,
   sink.writer.record(image, names, "build");
 }
 
-fs::path snapshot_of(store::Store& store, const std::vector<store::LayerInfo>& layers,
-                     const fs::path& empty_dir) {
-  if (layers.empty()) {
-    make_dirs(empty_dir, 0755);
-    return empty_dir;
-  }
+static std::vector<snapshot::LayerSource> snapshot_sources(
+    store::Store& store, const std::vector<store::LayerInfo>& layers) {
   std::vector<snapshot::LayerSource> sources;
   for (const auto& layer : layers) {
     Digest digest = layer.digest;
@@ -117,8 +113,14 @@ fs::path snapshot_of(store::Store& store, const std::vector<store::LayerInfo>& l
                          return std::make_unique<StoredLayerReader>(store.blobs(), digest);
                        }});
   }
-  snapshot::Snapshotter snapshots(store.root() / "snapshots");
-  return snapshots.prepare(sources);
+  return sources;
+}
+
+fs::path snapshot_of(store::Store& store, const std::vector<store::LayerInfo>& layers,
+                     const fs::path& empty_dir) {
+  make_dirs(empty_dir, 0755);
+  if (!layers.empty()) materialize(store, layers, empty_dir);
+  return empty_dir;
 }
 
 void apply_stored_layers(store::Store& store, const std::vector<store::LayerInfo>& layers,
@@ -141,10 +143,11 @@ void materialize(store::Store& store, const std::vector<store::LayerInfo>& layer
   // layers are applied as root of the build's user namespace instead, so the root filesystem
   // holds the owners the layers record, as a root build's does.
   if (builds_in_namespace()) return apply_stored_layers(store, layers, dir);
-  fs::path top = snapshot_of(store, layers, dir);
-  UniqueFd from = open_dir(top);
+  // Snapshots are diffs: flattened bottom up, held so that none is removed meanwhile.
+  snapshot::Snapshotter snapshots(store.root() / "snapshots");
+  snapshot::HeldSnapshot held = snapshots.prepare_held(snapshot_sources(store, layers));
   UniqueFd to = open_dir(dir);
-  snapshot::copy_tree(from.get(), to.get(), ::geteuid() == 0);
+  snapshot::flatten_diffs(held.paths(), to.get(), ::geteuid() == 0);
 }
 
 }  // namespace schicht::builder

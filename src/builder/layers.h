@@ -44,7 +44,8 @@ void apply_stored_layers(store::Store& store, const std::vector<store::LayerInfo
 void materialize(store::Store& store, const std::vector<store::LayerInfo>& layers,
                  const fs::path& dir);
 
-// The read-only snapshot directory of `layers`; an empty directory for no layers.
+// Fills `empty_dir` (made when missing) with the union of `layers`, as materialize() does, and
+// returns it: an empty directory for no layers.
 fs::path snapshot_of(store::Store& store, const std::vector<store::LayerInfo>& layers,
                      const fs::path& empty_dir);
 

@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/go_yaml.h"
 #include "cli/report.h"
+#include "cli/storage_driver.h"
 #include "cli/version_report.h"
 #include "core/error.h"
 #include "core/fs.h"
@@ -148,9 +149,10 @@ GoStruct store_info(Context& ctx) {
   image_store.add("Number", "number", images);
   const std::string& runroot = ctx.options().runroot;
   GoStruct info;
-  // Snapshots are complete trees, one per layer stack: vfs's layout, not overlay's.
+  // How containers' root filesystems are made from the diff snapshots (storage_driver.h).
+  std::string driver(storage_driver_name(storage_driver(ctx)));
   info.add("ContainerStore", "containerStore", container_store)
-      .add("GraphDriverName", "graphDriverName", "vfs")
+      .add("GraphDriverName", "graphDriverName", driver)
       .add("GraphOptions", "graphOptions", ordered_json::object())
       .add("GraphRoot", "graphRoot", store.root().string())
       .add("GraphRootAllocated", "graphRootAllocated", allocated)

@@ -1,6 +1,10 @@
 // image mount / image unmount: an image's root filesystem, read-only, at
-// <root>/mounts/<image id> — a read-only bind mount of the image's top snapshot (each snapshot
-// is a complete tree). Root only, as in podman; rootless gets podman's error.
+// <root>/mounts/<image id>. With the overlay driver (storage_driver.h) a read-only overlay of
+// the image's diff snapshots (a one-layer image gets the empty <root>/mounts/.empty below its
+// layer, as the kernel wants two lowers); with vfs a read-only bind mount of the snapshots
+// flattened into <root>/mounts/.trees/<image id>, deleted by unmount. Root only, as in podman;
+// rootless gets podman's error.
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -9,8 +13,12 @@
 #include "cli/commands.h"
 #include "cli/containers.h"
 #include "cli/mounts.h"
+#include "cli/storage_driver.h"
 #include "core/error.h"
+#include "snapshot/overlay_mount.h"
+#include "snapshot/safe_tree.h"
 #include "snapshot/snapshotter.h"
+#include "snapshot/tree_copy.h"
 #include "store/db.h"
 #include "store/lookup.h"
 
@@ -19,6 +27,64 @@ namespace {
 
 fs::path mount_point(store::Store& store, const Digest& id) {
   return store.root() / "mounts" / std::string(id.hex());
+}
+
+fs::path flattened_tree(store::Store& store, const Digest& id) {
+  return store.root() / "mounts" / ".trees" / std::string(id.hex());
+}
+
+void remove_flattened_tree(store::Store& store, const Digest& id) {
+  fs::path trees = store.root() / "mounts" / ".trees";
+  UniqueFd dir(::open(trees.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir) snapshot::remove_tree_at(dir.get(), std::string(id.hex()));
+}
+
+void bind_read_only(const fs::path& from, const fs::path& target) {
+  if (::mount(from.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    fail_errno("bind mount on", target.string());
+  }
+  if (::mount(nullptr, target.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+    int saved = errno;
+    ::umount2(target.c_str(), MNT_DETACH);
+    errno = saved;
+    fail_errno("remount read-only", target.string());
+  }
+}
+
+// Mounts the image's root filesystem, read-only, on `target`.
+void mount_image(Context& ctx, store::Store& store, const Digest& id, const fs::path& target) {
+  StorageDriver driver = storage_driver(ctx);
+  snapshot::Snapshotter snapshots(store.root() / "snapshots");
+  // Held while mounting; once mounted, the image (which rmi unmounts first) keeps them.
+  snapshot::HeldSnapshot held = snapshots.prepare_held(layer_sources(store, id));
+  std::vector<fs::path> lowers = held.paths();
+  make_dirs(target, 0755);
+  if (driver == StorageDriver::kOverlay) {
+    if (lowers.size() == 1) {
+      fs::path empty = store.root() / "mounts" / ".empty";
+      make_dirs(empty, 0755);
+      lowers.insert(lowers.begin(), empty);
+    }
+    try {
+      snapshot::mount_overlay({.lowers = lowers, .user_xattr = in_user_namespace()}, target);
+      return;
+    } catch (const Error& e) {
+      if (ctx.options().storage_driver == "overlay" || e.kind() != ErrorKind::kUnsupported) throw;
+    }
+  }
+  fs::path tree = flattened_tree(store, id);
+  remove_flattened_tree(store, id);  // a leftover of a failed mount
+  make_dirs(tree, 0755);
+  try {
+    UniqueFd to(::open(tree.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!to) fail_errno("open", tree.string());
+    snapshot::flatten_diffs(held.paths(), to.get(), true);
+    bind_read_only(tree, target);
+  } catch (const Error&) {
+    ignore_error("rolling back a failed mount; the first error is reported",
+                 [&] { remove_flattened_tree(store, id); });
+    throw;
+  }
 }
 
 void require_root(std::string_view command) {
@@ -41,6 +107,7 @@ void unmount_image(store::Store& store, const Digest& id) {
   }
   std::error_code ec;
   fs::remove(target, ec);  // an empty directory; a leftover is harmless
+  remove_flattened_tree(store, id);
 }
 
 int cmd_image_mount(Context& ctx, CommandArgs args) {
@@ -67,19 +134,7 @@ int cmd_image_mount(Context& ctx, CommandArgs args) {
     if (!is_mounted(target)) {
       // A new mount writes snapshots and a mount point into the store.
       store.db().require_writable();
-      snapshot::Snapshotter snapshots(store.root() / "snapshots");
-      fs::path top = snapshots.prepare(layer_sources(store, id));
-      make_dirs(target, 0755);
-      if (::mount(top.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
-        fail_errno("bind mount on", target.string());
-      }
-      if (::mount(nullptr, target.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) !=
-          0) {
-        int saved = errno;
-        ::umount2(target.c_str(), MNT_DETACH);
-        errno = saved;
-        fail_errno("remount read-only", target.string());
-      }
+      mount_image(ctx, store, id, target);
     }
     fmt::print("{}\n", target.string());
   }

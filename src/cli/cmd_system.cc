@@ -269,7 +269,20 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
   uint64_t container_bytes = 0;
   auto containers = store.containers();
   for (const auto& c : containers) container_bytes += c.size;
-  row("Images", totals.images, totals.active, totals.bytes, totals.reclaimable);
+  // Images hold their blobs and their layers' snapshots (extracted once, shared like blobs).
+  // Snapshots exist only once an image was mounted or given a container: only then are the
+  // unused images listed, for the snapshots removing them would free.
+  const uint64_t snapshots = snapshot_bytes(store);
+  uint64_t unused_snapshots = 0;
+  if (snapshots > 0) {
+    std::set<std::string> in_use = images_in_use(store), unused;
+    for (const auto& image : store.images({.digests = false, .details = false})) {
+      if (in_use.count(image.id.str()) == 0) unused.insert(image.id.str());
+    }
+    unused_snapshots = unused_snapshot_bytes(store, unused);
+  }
+  row("Images", totals.images, totals.active, totals.bytes + snapshots,
+      totals.reclaimable + unused_snapshots);
   // Containers are created, never running: all of them could go.
   row("Containers", containers.size(), 0, container_bytes, container_bytes);
   row("Local Volumes", 0, 0, 0, 0);
@@ -307,6 +320,19 @@ void check_snapshots(store::Store& store, const store::CheckOptions& options,
   snapshot::Snapshotter snapshots(dir);
   // Listed before the images are read: a snapshot listed was built for an image already stored.
   std::vector<Digest> present = snapshots.list();
+  if (snapshots.old_format() && !present.empty()) {
+    // A cache of an older layout, which the next use rebuilds anyway.
+    report.problems.push_back(
+        fmt::format("{} snapshots of an older version (full trees, not diffs)", present.size()));
+    ++report.unrepaired;
+    if (options.repair) {
+      snapshots.migrate();
+      report.repairs.push_back(
+          fmt::format("removed {} snapshots of an older version", present.size()));
+      --report.unrepaired;
+      present = snapshots.list();
+    }
+  }
   std::set<std::string> needed = needed_snapshots(store);
   for (const auto& chain : present) {
     if (needed.count(chain.str()) != 0) continue;
@@ -377,6 +403,7 @@ int cmd_system_check(Context& ctx, CommandArgs args) {
   store::CheckReport report = store::check_store(store, options);
   check_image_mounts(store, options, report);
   check_snapshots(store, options, report);
+  check_container_roots(store, options, report);
   check_build_dirs(store, options, report);
   for (const auto& p : report.problems) fmt::print("{}\n", p);
   for (const auto& r : report.repairs) fmt::print("{}\n", r);

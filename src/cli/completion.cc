@@ -88,6 +88,7 @@ std::vector<std::string> flag_values(std::string_view command, std::string_view 
   if (flag == "type") return {"all", "container", "image"};
   if (flag == "pull") return {"always", "missing", "never"};
   if (flag == "log-level") return {"debug", "info", "warn", "error", "fatal", "panic"};
+  if (flag == "storage-driver") return {"overlay", "vfs"};
   if (flag == "compression-format") return {"gzip", "zstd", "zstd:chunked"};
   if (flag == "multi-arch") return {"system", "all", "index-only"};
   if (flag == "os") return {"linux", "windows"};

@@ -9,8 +9,24 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "snapshot/snapshotter.h"
 
 namespace schicht::cli {
+namespace {
+
+// Whether a snapshot of the image's layers is gone: an overlay `image mount` still shows the
+// deleted directory, which a later rebuild of the snapshot does not replace.
+bool snapshot_missing(store::Store& store, const Digest& image) {
+  snapshot::Snapshotter snapshots(store.root() / "snapshots");
+  std::optional<Digest> chain;
+  for (const auto& layer : store.layers(image)) {
+    chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
+    if (!snapshots.exists(*chain)) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 std::string unescape_mountinfo(std::string_view field) {
   std::string out;
@@ -63,6 +79,9 @@ void check_image_mounts(store::Store& store, const store::CheckOptions& options,
       why = "its image is gone";
     } else if (entry.root.ends_with("//deleted")) {
       why = "its snapshot was deleted";
+    } else if (!fs::exists(store.root() / "mounts" / ".trees" / hex) &&
+               snapshot_missing(store, Digest::parse("sha256:" + hex))) {
+      why = "its snapshot was deleted";  // an overlay of the snapshots
     } else {
       continue;
     }

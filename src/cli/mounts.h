@@ -1,6 +1,6 @@
 // The mounts of `image mount` as the kernel sees them (/proc/self/mountinfo), and the part of
 // `system check` that finds the ones left behind: a mount under <root>/mounts whose image is
-// gone, or whose snapshot was deleted beneath it.
+// gone, or whose snapshot (a layer's, for an overlay) was deleted beneath it.
 #pragma once
 
 #include <string>

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <limits>
 #include <map>
+#include <set>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "core/error.h"
 #include "snapshot/attributes.h"
 #include "snapshot/disk_space.h"
+#include "snapshot/overlay_form.h"
 #include "snapshot/safe_tree.h"
 
 namespace schicht::snapshot {
@@ -79,6 +81,7 @@ class LayerApplier {
   bool apply_marker(const TarEntry& entry, const std::string& path);
   void whiteout(const TarEntry& entry, const std::string& dir, std::string_view name);
   void opaque(const TarEntry& entry, const std::string& dir);
+  void diff_whiteout(const TarEntry& entry, const std::string& dir, std::string_view name);
   void prune_untouched(int dir_fd, const std::string& name, const std::string& path);
   void prune_children(int dir_fd, const std::string& path);
 
@@ -109,6 +112,13 @@ class LayerApplier {
   // Paths this layer created and all their ancestors: whiteouts and opaque markers hide lower
   // content only, so these survive them wherever the markers appear in the tar.
   std::unordered_set<std::string> touched_;
+  void check_lowers(const TarEntry& entry, const std::string& dir, std::string_view subject);
+  void copy_up(const TarEntry& entry, const std::string& target, std::string_view subject);
+  // as_diff: the lower diffs, topmost first, and the directories already found safe in them.
+  std::vector<UniqueFd> lower_fds_;
+  std::unordered_set<std::string> lowers_checked_;
+  // as_diff: directories to mark opaque once their attributes are set.
+  std::set<std::string> opaque_dirs_;
   // Directory attributes, set deepest first once all children exist.
   std::map<std::string, NodeAttributes> pending_dirs_;
   // The last parent directory opened: entries of one directory usually come together.
@@ -127,7 +137,16 @@ LayerApplier::LayerApplier(const fs::path& root, const ApplyOptions& options)
       privileged_(options.privileged.value_or(::geteuid() == 0)),
       attr_options_{.set_owner = privileged_, .xattrs_dropped = &stats_.xattrs_dropped},
       root_fd_(open_root(root)),
-      space_(root_fd_.get(), "") {}  // run() names the layer and entry
+      space_(root_fd_.get(), "") {  // run() names the layer and entry
+  if (!options.as_diff) return;
+  for (auto it = options.lowers.rbegin(); it != options.lowers.rend(); ++it) {
+    UniqueFd fd(::open(it->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    // Removed meanwhile (a concurrent prune): what it held cannot be checked, nor be below.
+    if (!fd && errno == ENOENT) continue;
+    if (!fd) fail_errno("open", it->string());
+    lower_fds_.push_back(std::move(fd));
+  }
+}
 
 ApplyStats LayerApplier::run(Reader& input) {
   BoundedReader bounded(input, options_);
@@ -205,6 +224,7 @@ bool LayerApplier::apply_marker(const TarEntry& entry, const std::string& path) 
 void LayerApplier::whiteout(const TarEntry& entry, const std::string& dir, std::string_view name) {
   if (name == "..") refuse(entry, "escapes the root");
   if (name.empty() || name == ".") refuse(entry, "is not a valid whiteout");
+  if (options_.as_diff) return diff_whiteout(entry, dir, name);
   int dir_fd = parent(entry, dir, false);
   if (dir_fd < 0) return;  // nothing below to hide
   std::string base(name);
@@ -219,7 +239,42 @@ void LayerApplier::whiteout(const TarEntry& entry, const std::string& dir, std::
   }
 }
 
+// In a diff, anything of that name is this layer's own and hides the lower one already; a
+// directory of this layer keeps its content but hides the lower directory's.
+void LayerApplier::diff_whiteout(const TarEntry& entry, const std::string& dir,
+                                 std::string_view name) {
+  int dir_fd = parent(entry, dir, true);
+  std::string base(name);
+  std::string target = join_path(dir, name);
+  std::optional<struct stat> st = stat_at(dir_fd, base);
+  if (!st) {
+    space_.will_write(SpaceGuard::kNodeCost);
+    make_whiteout(dir_fd, base.c_str(), target);
+  } else if (S_ISDIR(st->st_mode)) {
+    opaque_dirs_.insert(target);
+  }
+}
+
 void LayerApplier::opaque(const TarEntry& entry, const std::string& dir) {
+  if (options_.as_diff) {
+    if (!dir.empty()) {
+      if (!lower_fds_.empty()) check_lowers(entry, dir, "");
+      auto [grandparent, base] = split_path(dir);
+      int parent_fd = parent(entry, grandparent, true);
+      std::optional<struct stat> st = stat_at(parent_fd, base);
+      if (st && S_ISLNK(st->st_mode)) {
+        refuse(entry, fmt::format("escapes the root through a symlink at {:?}", dir));
+      }
+      // This layer's own file (or whiteout) there already hides everything below.
+      if (st && !S_ISDIR(st->st_mode)) return;
+      if (!st) {
+        space_.will_write(SpaceGuard::kNodeCost);
+        if (::mkdirat(parent_fd, base.c_str(), 0755) != 0) fail_errno("mkdir", dir);
+      }
+    }
+    opaque_dirs_.insert(dir);
+    return;
+  }
   if (dir.empty()) return prune_children(root_fd_.get(), "");
   auto [grandparent, base] = split_path(dir);
   int parent_fd = parent(entry, grandparent, false);
@@ -300,6 +355,8 @@ void LayerApplier::make_directory(const TarEntry& entry, const std::string& path
     std::optional<struct stat> st = stat_at(dir_fd, base);
     if (!st || !S_ISDIR(st->st_mode)) {  // an existing directory only gets new attributes
       if (st) remove_node(dir_fd, base, path, *st);
+      // In a diff, what it replaces (a whiteout, a file) hid the lower directory: so does it.
+      if (st && options_.as_diff) opaque_dirs_.insert(path);
       space_.will_write(SpaceGuard::kNodeCost);
       // Owner-writable until finish_directories() sets the real mode.
       if (::mkdirat(dir_fd, base.c_str(), 0700) != 0) fail_errno("mkdir", path);
@@ -335,12 +392,19 @@ void LayerApplier::make_hardlink(const TarEntry& entry, const std::string& path)
   if (target == path) refuse(entry, "links to itself");
   std::string subject = fmt::format("links to {:?}, which ", entry.link_target);
   auto [target_dir, target_name] = split_path(target);
+  // A diff links to a file of a lower layer through a copy of it in this one, as overlayfs
+  // copies a file up before it links to it.
+  if (!lower_fds_.empty()) {
+    int here = parent(entry, target_dir, false, subject);
+    if (here < 0 || !stat_at(here, target_name)) copy_up(entry, target, subject);
+  }
   int found = parent(entry, target_dir, false, subject);
   // A descriptor of our own: opening the entry's parent may replace the cached one.
   UniqueFd target_fd(found < 0 ? -1 : ::fcntl(found, F_DUPFD_CLOEXEC, 0));
   if (found >= 0 && !target_fd) fail_errno("duplicate descriptor of", target_dir);
   std::optional<struct stat> st;
   if (target_fd) st = stat_at(target_fd.get(), target_name);
+  if (st && options_.as_diff && is_whiteout(*st)) st.reset();  // removed by this layer
   if (!st) refuse(entry, fmt::format("links to {:?}, which does not exist", entry.link_target));
   if (S_ISDIR(st->st_mode)) {
     refuse(entry, fmt::format("links to {:?}, which is a directory", entry.link_target));
@@ -398,6 +462,13 @@ void LayerApplier::finish_directories() {
     UniqueFd node = open_subdir(parent_dir.fd.get(), base);
     set_attributes(parent_dir.fd.get(), base, node.get(), false, attrs, attr_options_);
   }
+  for (const std::string& path : opaque_dirs_) {
+    WalkResult dir = open_dir_beneath(root_fd_.get(), path, false);
+    if (dir.status != WalkStatus::kOk) continue;  // replaced by a later entry
+    UniqueFd node = open_subdir(dir.fd.get(), "");
+    if (!node) fail_errno("open directory", path);
+    mark_opaque(node.get(), privileged_, path);
+  }
 }
 
 void LayerApplier::refuse(const TarEntry& entry, std::string_view why) const {
@@ -425,6 +496,7 @@ NodeAttributes LayerApplier::attributes_of(const TarEntry& entry) const {
 int LayerApplier::parent(const TarEntry& entry, const std::string& dir, bool create,
                          std::string_view subject) {
   if (cached_fd_ && dir == cached_dir_) return cached_fd_.get();
+  if (create && !lower_fds_.empty()) check_lowers(entry, dir, subject);
   WalkResult walk = open_dir_beneath(root_fd_.get(), dir, create);
   switch (walk.status) {
     case WalkStatus::kOk:
@@ -442,6 +514,98 @@ int LayerApplier::parent(const TarEntry& entry, const std::string& dir, bool cre
                                 walk.stopped_at));
   }
   return -1;
+}
+
+// Copies `target` from the topmost lower diff that holds it into this one (nothing when none
+// does, or when it is a directory: the caller refuses the link then).
+void LayerApplier::copy_up(const TarEntry& entry, const std::string& target,
+                           std::string_view subject) {
+  auto [dir, base] = split_path(target);
+  check_lowers(entry, dir, subject);
+  for (const UniqueFd& lower : lower_fds_) {
+    WalkResult walk = open_dir_beneath(lower.get(), dir, false);
+    if (walk.status != WalkStatus::kOk) continue;
+    std::optional<struct stat> st = stat_at(walk.fd.get(), base);
+    if (!st) continue;
+    if (is_whiteout(*st) || S_ISDIR(st->st_mode)) return;
+    int to_dir = parent(entry, dir, true, subject);
+    space_.will_write(SpaceGuard::kNodeCost + static_cast<uint64_t>(st->st_size));
+    if (S_ISREG(st->st_mode)) {
+      UniqueFd from(::openat(walk.fd.get(), base.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+      if (!from) fail_errno("open the lower file", target);
+      UniqueFd to(::openat(to_dir, base.c_str(),
+                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+      if (!to) fail_errno("create", target);
+      std::vector<char> buffer(kIoBufferSize);
+      for (;;) {
+        ssize_t n = ::read(from.get(), buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail_errno("read the lower file", target);
+        if (n == 0) break;
+        for (ssize_t done = 0; done < n;) {
+          ssize_t w = ::write(to.get(), buffer.data() + done, static_cast<size_t>(n - done));
+          if (w < 0 && errno == EINTR) continue;
+          if (w <= 0) fail_errno("write", target);
+          done += w;
+        }
+      }
+      set_attributes(to_dir, base, to.get(), false, read_attributes(*st, from.get()),
+                     attr_options_);
+    } else if (S_ISLNK(st->st_mode)) {
+      std::string link(static_cast<size_t>(st->st_size) + 1, '\0');
+      ssize_t n = ::readlinkat(walk.fd.get(), base.c_str(), link.data(), link.size());
+      if (n < 0 || static_cast<size_t>(n) >= link.size()) fail_errno("read symlink", target);
+      link.resize(static_cast<size_t>(n));
+      if (::symlinkat(link.c_str(), to_dir, base.c_str()) != 0) fail_errno("symlink", target);
+      set_attributes(to_dir, base, -1, true, read_attributes(*st, -1), attr_options_);
+    } else {
+      if (::mknodat(to_dir, base.c_str(), (st->st_mode & S_IFMT) | 0600, st->st_rdev) != 0) {
+        fail_errno("create node", target);
+      }
+      set_attributes(to_dir, base, -1, false, read_attributes(*st, -1), attr_options_);
+    }
+    return;
+  }
+}
+
+// Each directory on the way to `dir` that this layer does not hold itself is what the topmost
+// lower diff holding that path has there: a symlink or a file refuses the entry; a directory
+// gives its attributes to the one made here.
+void LayerApplier::check_lowers(const TarEntry& entry, const std::string& dir,
+                                std::string_view subject) {
+  size_t pos = 0;
+  while (!dir.empty()) {
+    size_t slash = dir.find('/', pos);
+    std::string prefix = dir.substr(0, slash);
+    if (!lowers_checked_.contains(prefix) &&
+        open_dir_beneath(root_fd_.get(), prefix, false).status == WalkStatus::kMissing) {
+      auto [above, base] = split_path(prefix);
+      for (const UniqueFd& lower : lower_fds_) {
+        WalkResult walk = open_dir_beneath(lower.get(), above, false);
+        if (walk.status != WalkStatus::kOk) continue;
+        std::optional<struct stat> st = stat_at(walk.fd.get(), base);
+        if (!st) continue;
+        if (is_whiteout(*st)) break;
+        if (S_ISLNK(st->st_mode)) {
+          refuse(entry,
+                 fmt::format("{}escapes the root through a symlink at {:?}", subject, prefix));
+        }
+        if (!S_ISDIR(st->st_mode)) {
+          refuse(entry,
+                 fmt::format("{}lies beneath {:?}, which is not a directory", subject, prefix));
+        }
+        // Made here without an entry of its own: it keeps the lower directory's attributes
+        // (an entry of this layer for it, later, sets its own).
+        UniqueFd sub = open_subdir(walk.fd.get(), base);
+        if (!sub) fail_errno("open the lower directory", prefix);
+        pending_dirs_.try_emplace(prefix, read_attributes(*st, sub.get()));
+        break;
+      }
+    }
+    lowers_checked_.insert(prefix);
+    if (slash == std::string::npos) break;
+    pos = slash + 1;
+  }
 }
 
 LayerApplier::Slot LayerApplier::replace(const TarEntry& entry, const std::string& path) {

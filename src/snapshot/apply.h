@@ -12,6 +12,13 @@
 // the entry (`layer sha256:…: tar entry "../x" escapes the root`). This is stricter than
 // resolving symlinks as if the root were "/": a layer may not place anything through a symlink.
 //
+// With `as_diff`, `root` starts empty and receives this layer alone, as one overlayfs lower
+// directory: whiteouts and opaque markers are kept in overlay form (overlay_form.h) instead of
+// removing anything, so that layers stacked by overlayfs or by flatten_diffs() (tree_copy.h)
+// give the tree that applying them one onto another gives. A directory an entry needs but the
+// layer does not list takes the attributes of the lower layers' (`lowers`; 0755 without them);
+// a hardlink to a file of a lower layer links to a copy of it made in this one.
+//
 // A failed apply leaves `root` partly changed: callers apply into a scratch copy (snapshotter.h).
 // Stateless and reentrant; `root` must not be changed by anyone else during the call.
 #pragma once
@@ -19,6 +26,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/fs.h"
 #include "core/io.h"
@@ -41,6 +49,12 @@ struct ApplyOptions {
   // without CAP_MKNOD (a user namespace) is treated as unprivileged for device nodes.
   std::optional<bool> privileged;
   UnprivilegedDevices unprivileged_devices = UnprivilegedDevices::kSkip;
+  // Extract as a diff (see above) rather than onto the union of the layers below.
+  bool as_diff = false;
+  // With as_diff, the diffs of the layers below, bottom first: an entry whose directory this
+  // layer does not make is refused when the layers below have a symlink (or a file) there, as
+  // applying onto their union refuses it, so that no layer places anything through a symlink.
+  std::vector<fs::path> lowers;
 };
 
 struct ApplyStats {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -23,6 +24,9 @@ namespace {
 
 constexpr std::string_view kTempPrefix = ".tmp-";
 constexpr std::string_view kLockPrefix = ".lock-";
+// Present in a snapshots directory whose snapshots are diffs (snapshotter.h).
+constexpr std::string_view kFormatFile = ".format";
+constexpr std::string_view kFormat = "diff 1\n";
 constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 
 UniqueFd open_dir(const fs::path& path) {
@@ -131,58 +135,64 @@ bool Snapshotter::exists(const Digest& chain_id) const {
 
 HeldSnapshot Snapshotter::prepare_held(const std::vector<LayerSource>& layers) {
   for (int attempt = 0; attempt < 3; ++attempt) {
-    fs::path top = prepare(layers);
-    FileLock lock(dir_ / (std::string(kLockPrefix) + top.filename().string()),
-                  FileLock::Mode::kShared);
-    // Removed between prepare and the lock: build it again.
-    if (fs::is_directory(top)) return HeldSnapshot(top, std::move(lock));
+    std::vector<fs::path> paths = prepare(layers);
+    std::vector<FileLock> locks;
+    bool complete = true;
+    for (const fs::path& path : paths) {
+      locks.emplace_back(dir_ / (std::string(kLockPrefix) + path.filename().string()),
+                         FileLock::Mode::kShared);
+      // Removed between prepare and the lock: build it again.
+      if (!fs::is_directory(path)) complete = false;
+    }
+    if (complete) return HeldSnapshot(std::move(paths), std::move(locks));
   }
   fail(ErrorKind::kConflict,
        fmt::format("snapshot {}: kept being removed while it was prepared", dir_.string()));
 }
 
-fs::path Snapshotter::prepare(const std::vector<LayerSource>& layers) {
+std::vector<fs::path> Snapshotter::prepare(const std::vector<LayerSource>& layers) {
   if (layers.empty()) fail(ErrorKind::kInvalidInput, "cannot prepare a snapshot without layers");
-  std::vector<Digest> chain;
+  if (old_format()) migrate();
+  std::vector<fs::path> paths;
+  std::optional<Digest> chain;
   for (const LayerSource& layer : layers) {
     require_sha256(layer.diff_id);
-    chain.push_back(chain.empty() ? layer.diff_id : chain_id(chain.back(), layer.diff_id));
+    chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
+    if (!exists(*chain)) build(*chain, layer, paths);
+    paths.push_back(path_of(*chain));
   }
-  // A concurrent remove() can take a parent away between the existence check and the copy;
-  // then start again from the highest snapshot that still exists.
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    size_t next = chain.size();
-    while (next > 0 && !exists(chain[next - 1])) --next;
-    bool complete = true;
-    for (size_t i = next; i < chain.size() && complete; ++i) {
-      complete = build(chain[i], i > 0 ? &chain[i - 1] : nullptr, layers[i]);
-    }
-    if (complete) return path_of(chain.back());
-  }
-  fail(ErrorKind::kConflict, fmt::format("snapshot {}: parent snapshots kept being removed while "
-                                         "it was built",
-                                         chain.back().str()));
+  return paths;
 }
 
-// Returns false when the parent snapshot disappeared before it could be copied.
-bool Snapshotter::build(const Digest& chain_id, const Digest* parent, const LayerSource& layer) {
+// Deletes the full-tree snapshots of older versions, once, and marks the directory as holding
+// diffs. Whoever finds the marker missing takes the lock, so no one builds a diff snapshot that
+// a migration still running could take for an old one.
+bool Snapshotter::old_format() const {
+  return !fs::exists(dir_ / kFormatFile);
+}
+
+void Snapshotter::migrate() {
+  FileLock lock(dir_ / (std::string(kLockPrefix) + "format"), FileLock::Mode::kExclusive);
+  if (fs::exists(dir_ / kFormatFile)) return;
+  for (const Digest& old : list()) remove(old);
+  write_file_atomic(dir_ / kFormatFile, kFormat);
+}
+
+void Snapshotter::build(const Digest& chain_id, const LayerSource& layer,
+                        const std::vector<fs::path>& lowers) {
   FileLock lock(lock_path(chain_id), FileLock::Mode::kExclusive);
-  if (exists(chain_id)) return true;  // built by another process while we waited
+  if (exists(chain_id)) return;  // built by another process while we waited
   ScratchDir scratch(dir_, chain_id.hex());
   SpaceGuard(scratch.fd(), "layer " + layer.diff_id.str())
       .require(layer.uncompressed_size, "the uncompressed layer");
-  if (parent != nullptr) {
-    FileLock parent_lock(lock_path(*parent), FileLock::Mode::kShared);
-    UniqueFd from(::open(path_of(*parent).c_str(), kDirFlags));
-    if (!from && errno == ENOENT) return false;
-    if (!from) fail_errno("open directory", path_of(*parent).string());
-    copy_tree(from.get(), scratch.fd(), options_.privileged.value_or(::geteuid() == 0));
-  } else if (::fchmod(scratch.fd(), 0755) != 0) {  // mkdtemp made it 0700
+  if (::fchmod(scratch.fd(), 0755) != 0) {  // mkdtemp made it 0700
     fail_errno("chmod", scratch.path().string());
   }
-  apply_verified(layer, scratch.path());
+  apply_verified(layer, scratch.path(), lowers);
   // Without this a crash could leave a complete-looking snapshot with empty files in it.
   if (::syncfs(scratch.fd()) != 0) fail_errno("sync", scratch.path().string());
+  // Recorded for `system df`, before the snapshot appears: a snapshot never changes.
+  write_file_atomic(size_path(chain_id), std::to_string(disk_usage(scratch.fd())));
   kill_point("snapshot-before-rename");
   fs::path target = path_of(chain_id);
   if (::rename(scratch.path().c_str(), target.c_str()) != 0) {
@@ -190,12 +200,14 @@ bool Snapshotter::build(const Digest& chain_id, const Digest* parent, const Laye
   }
   scratch.keep();
   fsync_dir(dir_);
-  return true;
 }
 
-void Snapshotter::apply_verified(const LayerSource& layer, const fs::path& root) const {
+void Snapshotter::apply_verified(const LayerSource& layer, const fs::path& root,
+                                 const std::vector<fs::path>& lowers) const {
   ApplyOptions options = options_;
   options.name = "layer " + layer.diff_id.str();
+  options.as_diff = true;
+  options.lowers = lowers;
   std::unique_ptr<Reader> tar = layer.open_uncompressed();
   if (tar == nullptr) fail(ErrorKind::kInternal, options.name + ": no uncompressed stream");
   HashingReader hashing(*tar, layer.diff_id.algorithm());
@@ -223,7 +235,38 @@ uint64_t Snapshotter::remove(const Digest& chain_id) {
   ScratchDir trash(dir_, chain_id.hex(), path_of(chain_id));
   fsync_dir(dir_);
   kill_point("snapshot-in-trash");
-  return disk_usage(trash.fd());  // the destructor deletes it
+  uint64_t freed = disk_usage(trash.fd());  // the destructor deletes it
+  struct stat st;
+  if (::lstat(size_path(chain_id).c_str(), &st) == 0) {
+    freed += static_cast<uint64_t>(st.st_blocks) * 512;
+    std::error_code ec;
+    fs::remove(size_path(chain_id), ec);  // a leftover is ignored and overwritten by a rebuild
+  }
+  return freed;
+}
+
+fs::path Snapshotter::size_path(const Digest& chain_id) const {
+  require_sha256(chain_id);
+  return dir_ / (".size-" + std::string(chain_id.hex()));
+}
+
+uint64_t Snapshotter::bytes(const Digest& chain_id) const {
+  if (!exists(chain_id)) return 0;
+  if (!old_format()) {
+    struct stat st;
+    if (::lstat(size_path(chain_id).c_str(), &st) == 0) {
+      std::string text = read_file(size_path(chain_id));
+      char* end = nullptr;
+      unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+      // The record takes its own block.
+      if (end != text.c_str() && *end == '\0')
+        return value + static_cast<uint64_t>(st.st_blocks) * 512;
+    }
+  }
+  UniqueFd fd(::open(path_of(chain_id).c_str(), kDirFlags));
+  if (!fd && errno == ENOENT) return 0;  // removed meanwhile
+  if (!fd) fail_errno("open directory", path_of(chain_id).string());
+  return disk_usage(fd.get());
 }
 
 std::vector<Digest> Snapshotter::list() const {

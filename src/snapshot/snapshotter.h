@@ -1,31 +1,37 @@
-// The snapshot cache: snapshots/<chainID hex>/ is the union of an image's layers up to that
-// layer, extracted. It is derived from blobs and can always be rebuilt (DESIGN.md).
+// The snapshot cache: snapshots/<chainID hex>/ holds the top layer of that chain prefix alone,
+// extracted as a diff (apply.h `as_diff`): whiteouts and opaque directories in the form
+// overlayfs reads (overlay_form.h). A chain's snapshots, bottom first, are the lower
+// directories of an overlay mount, or are flattened into one tree (tree_copy.h flatten_diffs)
+// where a full tree is needed. Disk use is linear in the layers' size. Snapshots are derived
+// from blobs and can always be rebuilt (DESIGN.md).
 //
-// prepare() builds every missing prefix of a chain, bottom up: the parent snapshot is copied
-// (tree_copy.h: no hardlink into the parent, reflinks where cheap) into a temp directory
-// snapshots/.tmp-XXXXXX, the layer is applied onto the copy (apply.h) while its diffID is
-// verified, the filesystem is synced, and one rename() puts the result in place. A snapshot is
-// therefore complete or absent; a crash leaves only a .tmp-* directory, which stale() reports
-// and remove_stale() deletes. remove() renames a snapshot to a .tmp-* name before deleting it,
-// for the same reason.
+// Older versions kept in each snapshot the whole tree up to that layer. A snapshots directory
+// without the format marker `.format` holds such snapshots: they are a cache like any other,
+// so the first prepare() deletes them (under the lock `.lock-format`, once) and writes the
+// marker; until then list() reports them and remove() removes them as usual.
+//
+// prepare() builds every missing snapshot of a chain: the layer is applied into a temp
+// directory snapshots/.tmp-XXXXXX while its diffID is verified, the filesystem is synced, and
+// one rename() puts the result in place. A snapshot is therefore complete or absent; a crash
+// leaves only a .tmp-* directory, which stale() reports and remove_stale() deletes. remove()
+// renames a snapshot to a .tmp-* name before deleting it, for the same reason.
 //
 // Concurrency, between processes and between threads alike (every lock is its own open file):
 // - building or removing snapshot C holds an exclusive flock on snapshots/.lock-<hex of C>; so
-//   two processes never build C at once: the second waits, then finds C built;
-// - copying from parent P holds a shared flock on P's lock file, so P is not removed mid-copy;
-// - lock order: a snapshot's lock before its parent's, never the reverse, so concurrent builds
-//   cannot deadlock; remove() takes a single lock;
+//   two processes never build C at once: the second waits, then finds C built; a build or a
+//   removal holds no other snapshot's lock, so no lock order can deadlock;
 // - every .tmp-* directory is flock()ed by its owner, so stale() reports only those whose owner
 //   died (a killed process drops its flocks); it is named .tmp-<hex of C>-XXXXXX and made while
 //   C's lock is held, so stale() also leaves alone those whose snapshot lock is held (between
 //   mkdtemp and flock, a live directory is not yet locked itself);
-// - a HeldSnapshot (prepare_held) holds a shared flock on the top snapshot's lock file, so a
-//   container copying it never sees it removed mid-copy.
+// - a HeldSnapshot (prepare_held) holds a shared flock on the lock file of every snapshot of
+//   its chain, so a container flattening them never sees one removed mid-copy.
 // Lock files stay behind (they are empty): deleting one that another process is waiting on
 // would let a third process lock a fresh file and build alongside it.
 //
 // A Snapshotter holds no mutable state and is thread-safe. It does not know which snapshots are
-// in use by containers; the store decides what may be removed. Chain IDs are sha256 digests.
+// in use by images or containers (an overlay's lower directories); the store decides what may
+// be removed. Chain IDs are sha256 digests.
 #pragma once
 
 #include <cstdint>
@@ -49,15 +55,16 @@ struct LayerSource {
   uint64_t uncompressed_size = 0;
 };
 
-// A prepared snapshot that remove() waits for while this lives.
+// The prepared snapshots of a chain, bottom first, that remove() waits for while this lives.
 class HeldSnapshot {
  public:
-  HeldSnapshot(fs::path path, FileLock lock) : path_(std::move(path)), lock_(std::move(lock)) {}
-  const fs::path& path() const { return path_; }
+  HeldSnapshot(std::vector<fs::path> paths, std::vector<FileLock> locks)
+      : paths_(std::move(paths)), locks_(std::move(locks)) {}
+  const std::vector<fs::path>& paths() const { return paths_; }
 
  private:
-  fs::path path_;
-  FileLock lock_;
+  std::vector<fs::path> paths_;
+  std::vector<FileLock> locks_;
 };
 
 class Snapshotter {
@@ -67,19 +74,30 @@ class Snapshotter {
   explicit Snapshotter(fs::path snapshots_dir, ApplyOptions options = {});
 
   // Makes sure the snapshot of every prefix of `layers` (bottom layer first) exists and returns
-  // the path of the top one. A layer whose content does not match its diff ID fails with
+  // their paths, bottom first. A layer whose content does not match its diff ID fails with
   // kIntegrity; a refused layer with kInvalidInput; a layer that does not fit in the free space
   // with kIo (disk_space.h), before or while it is written; nothing of a failed build stays
   // behind.
-  fs::path prepare(const std::vector<LayerSource>& layers);
-  // prepare(), then holds the top snapshot: for reading it while others may remove snapshots.
+  std::vector<fs::path> prepare(const std::vector<LayerSource>& layers);
+  // prepare(), then holds the snapshots: for reading them while others may remove snapshots.
   HeldSnapshot prepare_held(const std::vector<LayerSource>& layers);
 
   fs::path path_of(const Digest& chain_id) const;
   bool exists(const Digest& chain_id) const;
 
-  // Deletes a snapshot and returns the bytes it occupied (st_blocks * 512); 0 when it is absent.
+  // Deletes a snapshot (and its size record) and returns the bytes they occupied (st_blocks *
+  // 512); 0 when it is absent.
   uint64_t remove(const Digest& chain_id);
+
+  // The bytes a snapshot occupies (st_blocks * 512, each inode once), with those of its
+  // record: recorded when it was built, in .size-<hex> beside it (snapshots never change), else
+  // measured; 0 when absent. remove() frees as much.
+  uint64_t bytes(const Digest& chain_id) const;
+
+  // Whether the directory holds snapshots of an older version (full trees, no `.format`).
+  bool old_format() const;
+  // Deletes them (prepare() does this first when needed).
+  void migrate();
 
   // The chain IDs of all complete snapshots, sorted.
   std::vector<Digest> list() const;
@@ -90,8 +108,11 @@ class Snapshotter {
   size_t remove_stale();
 
  private:
-  bool build(const Digest& chain_id, const Digest* parent, const LayerSource& layer);
-  void apply_verified(const LayerSource& layer, const fs::path& root) const;
+  // `lowers`: the snapshots below, bottom first (ApplyOptions::lowers).
+  void build(const Digest& chain_id, const LayerSource& layer, const std::vector<fs::path>& lowers);
+  fs::path size_path(const Digest& chain_id) const;
+  void apply_verified(const LayerSource& layer, const fs::path& root,
+                      const std::vector<fs::path>& lowers) const;
   fs::path lock_path(const Digest& chain_id) const;
   bool owner_active(const std::string& temp_name) const;
 

@@ -19,6 +19,7 @@
 #include "core/io.h"
 #include "snapshot/attributes.h"
 #include "snapshot/disk_space.h"
+#include "snapshot/overlay_form.h"
 #include "snapshot/safe_tree.h"
 
 namespace schicht::snapshot {
@@ -94,8 +95,9 @@ std::string read_link(int dir_fd, const std::string& name, size_t hint) {
 
 class TreeCopier {
  public:
-  TreeCopier(int to_root, bool set_owner)
+  TreeCopier(int to_root, bool set_owner, bool skip_markers = false)
       : to_root_(to_root),
+        skip_markers_(skip_markers),
         attr_options_{.set_owner = set_owner},
         space_(to_root, "copying a snapshot") {}
 
@@ -105,11 +107,47 @@ class TreeCopier {
     }
   }
 
+  // Copies the diff directory `from_dir` onto `to_dir` (flatten_diffs()).
+  void merge_children(int from_dir, int to_dir, const std::string& rel) {
+    if (is_opaque(from_dir)) {
+      for (const std::string& name : list_dir(to_dir)) remove_tree_at(to_dir, name);
+    }
+    for (const std::string& name : list_dir(from_dir)) {
+      std::string child = join_path(rel, name);
+      std::optional<struct stat> st = stat_at(from_dir, name);
+      if (!st || (name == kOpaqueMarkerFile && S_ISREG(st->st_mode))) continue;
+      std::optional<struct stat> there = stat_at(to_dir, name);
+      if (is_whiteout(*st)) {
+        if (there) remove_tree_at(to_dir, name);
+        continue;
+      }
+      if (S_ISDIR(st->st_mode) && there && S_ISDIR(there->st_mode)) {
+        UniqueFd from = open_subdir(from_dir, name);
+        UniqueFd to = open_subdir(to_dir, name);
+        if (!from || !to) fail_errno("open directory", child);
+        // Writable while it is filled; its own mode is set after.
+        if (::geteuid() != 0 && ::fchmod(to.get(), (there->st_mode & 07777) | 0700) != 0) {
+          fail_errno("chmod", child);
+        }
+        merge_children(from.get(), to.get(), child);
+        set_attributes(to_dir, name, to.get(), false, read_attributes(*st, from.get()),
+                       attr_options_);
+        continue;
+      }
+      if (there) remove_tree_at(to_dir, name);
+      copy_node(from_dir, to_dir, name, child);
+    }
+  }
+
  private:
   void copy_node(int from_dir, int to_dir, const std::string& name, const std::string& rel) {
     std::optional<struct stat> found = stat_at(from_dir, name);
     if (!found) return;
     const struct stat& st = *found;
+    // Inside a diff directory that had nothing below it: its markers hide nothing.
+    if (skip_markers_ && (is_whiteout(st) || (name == kOpaqueMarkerFile && S_ISREG(st.st_mode)))) {
+      return;
+    }
     if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
       auto [it, first] = copies_.try_emplace(InodeKey{st.st_dev, st.st_ino}, rel);
       // `it->second` is made of directories this copy created, so resolving it follows nothing.
@@ -149,6 +187,7 @@ class TreeCopier {
   }
 
   int to_root_;
+  bool skip_markers_;
   AttributeOptions attr_options_;
   SpaceGuard space_;
   std::map<InodeKey, std::string> copies_;  // multiply-linked inodes -> their first copy
@@ -182,6 +221,19 @@ void copy_tree(int from_fd, int to_fd, bool set_owner) {
   UniqueFd top = open_subdir(from_fd, "");
   set_attributes(to_fd, ".", to_fd, false, read_attributes(st, top.get()),
                  AttributeOptions{.set_owner = set_owner});
+}
+
+void flatten_diffs(const std::vector<fs::path>& diffs, int to_fd, bool set_owner) {
+  for (const fs::path& diff : diffs) {
+    UniqueFd from(::open(diff.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!from) fail_errno("open directory", diff.string());
+    TreeCopier copier(to_fd, set_owner, true);  // hardlinks are kept within one diff
+    copier.merge_children(from.get(), to_fd, "");
+    struct stat st;
+    if (::fstat(from.get(), &st) != 0) fail_errno("stat", diff.string());
+    set_attributes(to_fd, ".", to_fd, false, read_attributes(st, from.get()),
+                   AttributeOptions{.set_owner = set_owner});
+  }
 }
 
 uint64_t disk_usage(int dir_fd) {

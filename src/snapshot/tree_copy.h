@@ -7,6 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
+
+#include "core/fs.h"
 
 namespace schicht::snapshot {
 
@@ -14,6 +17,14 @@ namespace schicht::snapshot {
 // reading, not O_PATH) with modes, times, xattrs (as attributes.h allows) and, when `set_owner`,
 // owners; then the attributes of the top directory itself. Symlinks are copied, never followed.
 void copy_tree(int from_fd, int to_fd, bool set_owner);
+
+// Materializes a stack of diff snapshots (apply.h `as_diff`, bottom first) into the directory
+// `to_fd` (opened for reading), as overlayfs would show them: each diff is copied onto the
+// result of those below; a whiteout removes what lies below it, an opaque directory replaces
+// the directory below instead of merging into it, a directory merges into one below, anything
+// else replaces what was there. The markers themselves are never copied. Hardlinks within one
+// diff stay hardlinks; the top directory takes the attributes of the top diff's.
+void flatten_diffs(const std::vector<fs::path>& diffs, int to_fd, bool set_owner);
 
 // The bytes a tree occupies on disk (st_blocks * 512), the top directory included and every
 // inode counted once however many links it has.

@@ -70,6 +70,9 @@ bash_complete() {
   run bash_complete "schicht completion "
   expect_success
   [ "$output" = $'bash\nfish\nzsh' ]
+  run bash_complete "schicht --storage-driver "
+  expect_success
+  [ "$output" = $'overlay\nvfs' ]
 }
 
 @test "completion bash: image names and IDs from the store" {

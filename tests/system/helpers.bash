@@ -14,12 +14,17 @@ setup() {
   make_work
 }
 
+# Detaches every mount under $1 (image mounts, overlay containers' root filesystems), deepest
+# first; rm cannot remove a mount point. mountinfo escapes a space as \040.
+unmount_under() {
+  local m
+  awk -v w="$1/" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+    while read -r m; do umount -l "$(printf '%b' "${m//\\/\\0}")" 2>/dev/null || true; done
+}
+
 # Removes $WORK; a file with a teardown() of its own calls it.
 remove_work() {
-  # A failed `image mount` test may leave a mount behind; rm cannot remove a mount point.
-  for m in "$STORE"/mounts/*; do
-    [ -e "$m" ] && umount -l "$m" 2>/dev/null
-  done
+  unmount_under "$WORK"
   rm -rf "$WORK"
 }
 

@@ -89,6 +89,7 @@ outside_state() {
 attempt() {
   local name=$1 spec=$2 expect=$3
   OUTSIDE=$WORK/outside
+  unmount_under "$STORE"
   rm -rf "$OUTSIDE" "$STORE"
   mkdir -p "$OUTSIDE/dir"
   echo "do not touch" >"$OUTSIDE/secret"

@@ -108,3 +108,22 @@ need_nobody() {
   [[ "$output" == *layer0* ]]
   unchanged
 }
+
+@test "rootless: vfs containers outside unshare, overlay refused there; overlay inside unshare" {
+  need_nobody
+  fixture --out "$WORK/app.tar" --format oci-archive --name app:1 --layers 2 --layer-kb 1
+  chown $NOBODY "$WORK/app.tar"
+  nobody_s load -q -i "$WORK/app.tar" >/dev/null
+  [ "$(nobody_s info --format '{{.Store.GraphDriverName}}')" = vfs ]
+  BEFORE=$(store_state)
+  run nobody_s --storage-driver overlay create app:1
+  expect_failure 125 'storage driver "overlay" is not usable: mounting needs root (or `schicht unshare`)'
+  unchanged
+  run nobody_s create --name c1 app:1
+  expect_success
+  [ -d "$STORE/containers/$output/rootfs/layer1" ] && [ ! -e "$STORE/containers/$output/upper" ]
+  # Inside unshare the snapshots mount as an overlay (opaque dirs as user.overlay.opaque).
+  run nobody_s unshare sh -c "\"$SCHICHT\" --root \"$STORE\" info --format '{{.Store.GraphDriverName}}'"
+  expect_success
+  [ "$output" = overlay ] || skip "no overlayfs in a user namespace here"
+}

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "snapshot/overlay_form.h"
+#include "snapshot/tree_copy.h"
 #include "snapshot_test_util.h"
 
 namespace schicht::snapshot {
@@ -45,19 +47,31 @@ class SnapshotterTest : public ::testing::Test {
 
   int opens(const LayerSource& source) { return opens_[source.diff_id.str()]; }
 
-  // Everything in the snapshots dir except lock files.
+  // Everything in the snapshots dir except lock files, recorded sizes and the format marker.
   std::set<std::string> contents() {
     std::set<std::string> out;
     for (const std::string& name : names_in(dir_)) {
-      if (!name.starts_with(".lock-")) out.insert(name);
+      if (!name.starts_with(".lock-") && !name.starts_with(".size-") && name != ".format") {
+        out.insert(name);
+      }
     }
     return out;
+  }
+
+  // The diffs flattened into a new directory.
+  fs::path flattened(const std::vector<fs::path>& diffs) {
+    fs::path to = base_.path() / ("flat" + std::to_string(flats_++));
+    make_dirs(to, 0755);
+    UniqueFd fd(::open(to.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    flatten_diffs(diffs, fd.get(), ::geteuid() == 0);
+    return to;
   }
 
   TempDir base_;
   fs::path dir_;
   std::vector<std::unique_ptr<std::string>> tars_;
   std::map<std::string, std::atomic<int>> opens_;
+  int flats_ = 0;
 };
 
 TEST_F(SnapshotterTest, BuildsEveryPrefixOfTheChain) {
@@ -65,19 +79,24 @@ TEST_F(SnapshotterTest, BuildsEveryPrefixOfTheChain) {
   LayerSource l2 = layer(LayerTar().file("etc/.wh.a").file("usr/c", "c").finish());
   LayerSource l3 = layer(LayerTar().file("etc/b", "b3").finish());
   Snapshotter snapshotter(dir_);
-  fs::path top = snapshotter.prepare({l1, l2, l3});
+  std::vector<fs::path> paths = snapshotter.prepare({l1, l2, l3});
 
   Digest c1 = l1.diff_id;
   Digest c2 = chain_id(c1, l2.diff_id);
   Digest c3 = chain_id(c2, l3.diff_id);
-  EXPECT_EQ(top, dir_ / std::string(c3.hex()));
+  EXPECT_EQ(paths,
+            (std::vector<fs::path>{dir_ / std::string(c1.hex()), dir_ / std::string(c2.hex()),
+                                   dir_ / std::string(c3.hex())}));
   std::vector<Digest> expected = {c1, c2, c3};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(snapshotter.list(), expected);
-  // Each snapshot is its own union; upper layers never change lower snapshots.
+  // Each snapshot holds its own layer alone, the whiteout as overlayfs reads it.
   EXPECT_EQ(names_in(snapshotter.path_of(c1) / "etc"), (std::set<std::string>{"a", "b"}));
-  EXPECT_EQ(names_in(snapshotter.path_of(c2) / "etc"), std::set<std::string>{"b"});
-  EXPECT_EQ(read_file(snapshotter.path_of(c2) / "etc/b"), "b");
+  EXPECT_EQ(names_in(snapshotter.path_of(c2) / "etc"), std::set<std::string>{"a"});
+  EXPECT_TRUE(is_whiteout(*lstat_of(snapshotter.path_of(c2) / "etc/a")));
+  EXPECT_EQ(names_in(snapshotter.path_of(c3)), std::set<std::string>{"etc"});
+  fs::path top = flattened(paths);
+  EXPECT_EQ(names_in(top / "etc"), std::set<std::string>{"b"});
   EXPECT_EQ(read_file(top / "etc/b"), "b3");
   EXPECT_EQ(read_file(top / "usr/c"), "c");
   EXPECT_TRUE(snapshotter.stale().empty());
@@ -90,24 +109,26 @@ TEST_F(SnapshotterTest, ReusesSnapshotsThatExist) {
   LayerSource l2 = layer(LayerTar().file("b", "b").finish());
   Snapshotter snapshotter(dir_);
   snapshotter.prepare({l1});
-  fs::path top = snapshotter.prepare({l1, l2});
-  fs::path again = snapshotter.prepare({l1, l2});
-  EXPECT_EQ(top, again);
+  std::vector<fs::path> paths = snapshotter.prepare({l1, l2});
+  std::vector<fs::path> again = snapshotter.prepare({l1, l2});
+  EXPECT_EQ(paths, again);
   EXPECT_EQ(opens(l1), 1);
   EXPECT_EQ(opens(l2), 1);
-  EXPECT_EQ(names_in(top), (std::set<std::string>{"a", "b"}));
+  EXPECT_EQ(names_in(flattened(paths)), (std::set<std::string>{"a", "b"}));
 }
 
-TEST_F(SnapshotterTest, ChildIsACopyNotALinkOfItsParent) {
+TEST_F(SnapshotterTest, FlattenedTreeIsACopyNotALinkOfTheSnapshots) {
   LayerSource l1 = layer(LayerTar().file("a", "one").hardlink("b", "a").finish());
   LayerSource l2 = layer(LayerTar().file("c", "c").finish());
   Snapshotter snapshotter(dir_);
-  fs::path top = snapshotter.prepare({l1, l2});
+  std::vector<fs::path> paths = snapshotter.prepare({l1, l2});
+  fs::path top = flattened(paths);
   fs::path bottom = snapshotter.path_of(l1.diff_id);
-  // Hardlinks inside a snapshot survive the copy; none reaches into the parent.
+  // Hardlinks inside a snapshot survive the copy; none reaches into the snapshot.
   EXPECT_EQ(lstat_of(top / "a")->st_ino, lstat_of(top / "b")->st_ino);
   EXPECT_NE(lstat_of(top / "a")->st_ino, lstat_of(bottom / "a")->st_ino);
   EXPECT_EQ(lstat_of(bottom / "a")->st_nlink, 2u);
+  EXPECT_FALSE(present(paths[1] / "a"));
 }
 
 TEST_F(SnapshotterTest, CopyKeepsMetadata) {
@@ -128,7 +149,7 @@ TEST_F(SnapshotterTest, CopyKeepsMetadata) {
                              .finish());
   LayerSource l2 = layer(LayerTar().file("new", "n").finish());
   Snapshotter snapshotter(dir_, {.privileged = true});
-  fs::path top = snapshotter.prepare({l1, l2});
+  fs::path top = flattened(snapshotter.prepare({l1, l2}));
   struct stat ping = *lstat_of(top / "bin/ping");
   EXPECT_EQ(ping.st_mode & 07777, 04711u);
   EXPECT_EQ(ping.st_uid, 42u);
@@ -152,17 +173,42 @@ TEST_F(SnapshotterTest, RemoveReportsFreedBytes) {
   Snapshotter snapshotter(dir_);
   snapshotter.prepare({l1, l2});
   Digest top = chain_id(l1.diff_id, l2.diff_id);
-  uint64_t freed = snapshotter.remove(top);
+  // A snapshot is its layer alone: the top one is small, the bottom one holds the big file.
+  uint64_t freed = snapshotter.remove(l1.diff_id);
   EXPECT_GE(freed, 100000u);
-  EXPECT_FALSE(snapshotter.exists(top));
-  EXPECT_TRUE(snapshotter.exists(l1.diff_id));
-  EXPECT_EQ(snapshotter.list(), std::vector<Digest>{l1.diff_id});
-  EXPECT_EQ(snapshotter.remove(top), 0u);
-  EXPECT_EQ(contents(), std::set<std::string>{std::string(l1.diff_id.hex())});
-  // Rebuilding after removal uses the surviving parent.
+  EXPECT_FALSE(snapshotter.exists(l1.diff_id));
+  EXPECT_TRUE(snapshotter.exists(top));
+  EXPECT_EQ(snapshotter.list(), std::vector<Digest>{top});
+  EXPECT_EQ(snapshotter.remove(l1.diff_id), 0u);
+  EXPECT_EQ(contents(), std::set<std::string>{std::string(top.hex())});
+  EXPECT_LT(snapshotter.remove(top), 100000u);
+  EXPECT_FALSE(present(dir_ / (".size-" + std::string(top.hex()))));
+  // Rebuilding after removal builds only what is missing.
+  snapshotter.prepare({l1});
   snapshotter.prepare({l1, l2});
-  EXPECT_EQ(opens(l1), 1);
+  EXPECT_EQ(opens(l1), 2);
   EXPECT_EQ(opens(l2), 2);
+}
+
+TEST_F(SnapshotterTest, BytesAreRecordedWhenBuiltAndMatchTheDisk) {
+  LayerSource l1 = layer(LayerTar().file("big", std::string(100000, 'x')).finish());
+  Snapshotter snapshotter(dir_);
+  snapshotter.prepare({l1});
+  UniqueFd fd(::open(snapshotter.path_of(l1.diff_id).c_str(), O_RDONLY | O_DIRECTORY));
+  uint64_t on_disk = disk_usage(fd.get());
+  EXPECT_EQ(read_file(dir_ / (".size-" + std::string(l1.diff_id.hex()))), std::to_string(on_disk));
+  uint64_t record = lstat_of(dir_ / (".size-" + std::string(l1.diff_id.hex())))->st_blocks * 512;
+  EXPECT_EQ(snapshotter.bytes(l1.diff_id), on_disk + record);
+  // Without the record (a snapshot of an older version), it is measured.
+  fs::remove(dir_ / (".size-" + std::string(l1.diff_id.hex())));
+  EXPECT_EQ(snapshotter.bytes(l1.diff_id), on_disk);
+  EXPECT_EQ(snapshotter.remove(l1.diff_id), on_disk);
+  EXPECT_EQ(snapshotter.bytes(l1.diff_id), 0u);
+  // With the record, removing frees its block too: what bytes() said.
+  snapshotter.prepare({l1});
+  uint64_t said = snapshotter.bytes(l1.diff_id);
+  EXPECT_EQ(snapshotter.remove(l1.diff_id), said);
+  EXPECT_FALSE(present(dir_ / (".size-" + std::string(l1.diff_id.hex()))));
 }
 
 TEST_F(SnapshotterTest, RefusedLayerLeavesNothingBehind) {
@@ -228,7 +274,7 @@ TEST_F(SnapshotterTest, RemoveWaitsForAHeldSnapshot) {
   std::thread remover;
   {
     HeldSnapshot held = snapshotter.prepare_held({l1});
-    EXPECT_EQ(held.path(), snapshotter.path_of(l1.diff_id));
+    EXPECT_EQ(held.paths(), std::vector<fs::path>{snapshotter.path_of(l1.diff_id)});
     UniqueFd probe(
         ::open((dir_ / (".lock-" + std::string(l1.diff_id.hex()))).c_str(), O_RDONLY | O_CLOEXEC));
     ASSERT_TRUE(probe);
@@ -239,7 +285,7 @@ TEST_F(SnapshotterTest, RemoveWaitsForAHeldSnapshot) {
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     EXPECT_FALSE(removed);
-    EXPECT_EQ(read_file(held.path() / "a"), "a");
+    EXPECT_EQ(read_file(held.paths()[0] / "a"), "a");
   }
   remover.join();
   EXPECT_TRUE(removed);
@@ -257,7 +303,7 @@ TEST_F(SnapshotterTest, ConcurrentPreparesBuildEachSnapshotOnce) {
                      return std::make_unique<StringReader>(*bytes);
                    }};
   LayerSource l2 = layer(LayerTar().file("b", "b").finish());
-  std::vector<fs::path> tops(4);
+  std::vector<std::vector<fs::path>> tops(4);
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
@@ -268,8 +314,8 @@ TEST_F(SnapshotterTest, ConcurrentPreparesBuildEachSnapshotOnce) {
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(opened.load(), 1);
   EXPECT_EQ(opens(l2), 1);
-  for (const fs::path& top : tops) EXPECT_EQ(top, tops[0]);
-  EXPECT_EQ(read_file(tops[0] / "b"), "b");
+  for (const auto& top : tops) EXPECT_EQ(top, tops[0]);
+  EXPECT_EQ(read_file(tops[0][1] / "b"), "b");
 }
 
 TEST_F(SnapshotterTest, EmptyChainIsInvalid) {
