@@ -165,3 +165,15 @@ field() {
   run skopeo inspect --tls-verify=false "docker://$REG/never:1"
   [ "$status" -ne 0 ]
 }
+
+@test "completion offers --format's and --dest-compress-format's values" {
+  run s __complete image copy --format ""
+  expect_success
+  [ "$(echo "$output" | grep -v '^:' | sort | tr '\n' ' ')" = "oci v2s2 " ]
+  run s __complete image copy --dest-compress-format ""
+  expect_success
+  [ "$(echo "$output" | grep -v '^:' | sort | tr '\n' ' ')" = "gzip zstd " ]
+  run s __complete image copy --sign-by-sigstore-private-key ""
+  expect_success
+  [[ "$output" != *":nofiles"* ]]
+}
