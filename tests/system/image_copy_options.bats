@@ -177,3 +177,40 @@ field() {
   expect_success
   [[ "$output" != *":nofiles"* ]]
 }
+
+@test "--sign-by: a GPG signature in the destination's lookaside staging; skopeo verifies it" {
+  have_registry || skip "docker-registry is not installed"
+  command -v gpg >/dev/null || skip "gpg is not installed"
+  # A short home: gpg-agent's socket path has a length limit.
+  GNUPGHOME=$(mktemp -d /tmp/sgpg.XXXXXX)
+  export GNUPGHOME
+  gpg --batch --passphrase '' --quick-gen-key "Copy <copy@example.com>" default default never 2>/dev/null
+  local fpr digest
+  fpr=$(gpg --with-colons --list-keys copy@example.com | awk -F: '/^fpr/ {print $10; exit}')
+  gpg --export copy@example.com >"$WORK/copy.gpg"
+  mkdir -p "$WORK/registries.d" "$WORK/sigs"
+  printf 'docker:\n  %s:\n    lookaside: file://%s\n' "$REG" "$WORK/sigs" >"$WORK/registries.d/test.yaml"
+  run s --registries.d "$WORK/registries.d" image copy \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
+    --dest-tls-verify=false --sign-by "$fpr" "docker://$REG/src:1" "docker://$REG/gpg-signed:1"
+  expect_success
+  [[ "$output" == *"Signing manifest using simple signing"* ]]
+  digest=$(remote_digest "$REG/gpg-signed:1")
+  [ -f "$WORK/sigs/gpg-signed@sha256=${digest#sha256:}/signature-1" ]
+  printf '{"default":[{"type":"reject"}],"transports":{"docker":{"%s/gpg-signed":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"%s"}]}}}\n' \
+    "$REG" "$WORK/copy.gpg" >"$WORK/policy.json"
+  run skopeo --policy "$WORK/policy.json" --registries.d "$WORK/registries.d" copy -q \
+    --src-tls-verify=false "docker://$REG/gpg-signed:1" "dir:$WORK/verified"
+  gpgconf --kill gpg-agent 2>/dev/null || true
+  rm -rf "$GNUPGHOME"
+  expect_success
+  # A staging base that is not a file:// URL: refused before anything is copied.
+  printf 'docker:\n  %s:\n    lookaside-staging: https://example.com/sigs\n' "$REG" \
+    >"$WORK/registries.d/test.yaml"
+  run s --registries.d "$WORK/registries.d" image copy \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
+    --dest-tls-verify=false --sign-by "$fpr" "docker://$REG/src:1" "docker://$REG/never-gpg:1"
+  [ "$status" -eq 125 ]
+  run skopeo inspect --tls-verify=false "docker://$REG/never-gpg:1"
+  [ "$status" -ne 0 ]
+}
