@@ -154,9 +154,9 @@ int cmd_image_copy(Context& ctx, CommandArgs args) {
   // Decrypted before anything moves: a wrong passphrase must not leave an unsigned copy.
   options.sigstore_key = load_signing_key(sigstore_key_file, passphrase_file);
   options.sign_by = sign_by;
-  if (options.sigstore_key || !sign_by.empty()) {
-    options.registries_d = copy::load_registries_d(ctx.options().registries_d);
-  }
+  options.remove_signatures = remove_signatures;
+  // Where signatures are written (signing) and read (carried from a docker:// source).
+  options.registries_d = copy::load_registries_d(ctx.options().registries_d);
   std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
   copy::copy_image(policy.get(), from, to, registry::RegistriesConf::load(), options);
   return 0;

@@ -8,6 +8,7 @@
 
 #include "copy/archive_image.h"
 #include "copy/byte_pipe.h"
+#include "copy/carried_signatures.h"
 #include "copy/convert.h"
 #include "copy/dir_image.h"
 #include "copy/docker_image.h"
@@ -265,6 +266,68 @@ RawManifest top_manifest(ImageSource& source) {
                       [&] { return source.manifest(std::nullopt); });
 }
 
+// Reads the top manifest once, for the signature check and then the copy.
+class TopCachingSource final : public ImageSource {
+ public:
+  explicit TopCachingSource(ImageSource& inner) : inner_(inner) {}
+  std::string name() const override { return inner_.name(); }
+  RawManifest manifest(const std::optional<Digest>& instance) override {
+    if (instance) return inner_.manifest(instance);
+    if (!top_) top_ = inner_.manifest(std::nullopt);
+    return *top_;
+  }
+  void get_blob(const Descriptor& blob, Writer& out) override { inner_.get_blob(blob, out); }
+  std::optional<RegistryRepository> repository() const override { return inner_.repository(); }
+
+ private:
+  ImageSource& inner_;
+  std::optional<RawManifest> top_;
+};
+
+// The digest of the manifest copy_between writes for the reference, as the source has it: the
+// instance for this machine of a list copied as one image, else the top manifest's.
+Digest copied_digest(ImageSource& source, const CopyOptions& options) {
+  RawManifest top = top_manifest(source);
+  if (media_type::is_index(top.media_type) && options.multi_arch == MultiArch::kSystem) {
+    Index index = with_context("reading manifest list of " + source.name(),
+                               [&] { return parse_index(top.bytes, top.media_type); });
+    return chosen_instances(index, source).front().digest;
+  }
+  return Digest::sha256_of(top.bytes);
+}
+
+// The signatures of a docker:// source that go along (carried_signatures.h), checked against the
+// destination before anything is copied; nullopt when there are none to write.
+std::optional<CarriedSignatures> signatures_to_carry(
+    ImageSource& source, const TransportRef& source_ref, const TransportRef& destination_ref,
+    std::shared_ptr<const trust::RegistriesD>& registries_d, const registry::RegistriesConf& conf,
+    const CopyOptions& options) {
+  if (options.remove_signatures || source_ref.transport != Transport::kDocker) return std::nullopt;
+  if (!registries_d) registries_d = load_registries_d("");
+  Reference from = docker_reference(source_ref);
+  TransferOptions transfer = options.transfer;
+  transfer.registry = options.source_registry;
+  CarriedSignatures found = read_carried_signatures(
+      *registries_d, from, copied_digest(source, options), endpoint_options(from, conf, transfer));
+  if (found.size() == 0) return std::nullopt;
+  if (destination_ref.transport != Transport::kDocker) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("{} has {} signature(s), which {} cannot store: copy with "
+                     "--remove-signatures to leave them behind",
+                     source.name(), found.size(), destination_ref.str()));
+  }
+  if (options.format || options.compression) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("{} has {} signature(s), which changing its manifest would invalidate: copy "
+                     "with --remove-signatures to leave them behind",
+                     source.name(), found.size()));
+  }
+  Reference to = docker_reference(destination_ref);
+  if (to.domain == from.domain && to.path == from.path) return std::nullopt;  // already there
+  check_carried_destination(found, registries_d, to);
+  return found;
+}
+
 // The signatures of a copied image, as push makes them (signatures.h, sigstore_signatures.h):
 // the identity is the destination as written, tagged.
 void sign_copied(const Reference& destination, const Digest& manifest_digest,
@@ -382,9 +445,19 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
   } else {
     transport::admit_source(policy, source_ref);
   }
-  std::unique_ptr<ImageSource> source = open_source(source_ref, conf, options);
+  std::unique_ptr<ImageSource> opened = open_source(source_ref, conf, options);
+  TopCachingSource source(*opened);
+  std::optional<CarriedSignatures> carried =
+      signatures_to_carry(source, source_ref, destination_ref, registries_d, conf, options);
   std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
-  Digest written = copy_between(*source, *destination, options);
+  Digest written = copy_between(source, *destination, options);
+  if (carried) {
+    Reference to = docker_reference(destination_ref);
+    TransferOptions transfer = options.transfer;
+    transfer.registry = options.destination_registry;
+    write_carried_signatures(*carried, *registries_d, to, written,
+                             endpoint_options(to, conf, transfer));
+  }
   if (signing) sign_copied(*signed_as, written, registries_d, conf, options);
 }
 

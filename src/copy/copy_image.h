@@ -44,6 +44,9 @@ struct CopyOptions {
   registry::RegistryOptions destination_registry;
   // The local store, opened when a side is containers-storage: (and only then).
   std::function<store::Store&()> store;
+  // Signatures of a docker:// source are carried to a docker:// destination
+  // (carried_signatures.h) unless this is set; to any other destination they are refused.
+  bool remove_signatures = false;
   // --format: the manifest of the image copied is converted to this format (convert.h).
   std::optional<ManifestFormat> format;
   // --dest-compress-format / --dest-compress: layers in another compression (or none) are

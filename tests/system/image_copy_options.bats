@@ -155,6 +155,15 @@ field() {
     signed "$digest" "$REG/signed:1"
   expect_success
   [[ "$output" == *"verified 1 signature(s)"* ]]
+  # Copied on, the signature goes along into the new repository's attachment.
+  run s --registries.d "$WORK/registries.d" image copy -q \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
+    --dest-tls-verify=false "docker://$REG/signed:1" "docker://$REG/carried-sigstore:1"
+  expect_success
+  run /usr/bin/python3 "$BATS_TEST_DIRNAME/sigstore_oracle.py" verify "$WORK/k.pub" "$REG" \
+    carried-sigstore "$digest" "$REG/signed:1"
+  expect_success
+  [[ "$output" == *"verified 1 signature(s)"* ]]
   # A wrong passphrase: refused before anything is copied.
   printf 'wrong\n' >"$WORK/bad"
   run s --registries.d "$WORK/registries.d" image copy \
@@ -204,6 +213,28 @@ field() {
   gpgconf --kill gpg-agent 2>/dev/null || true
   rm -rf "$GNUPGHOME"
   expect_success
+  # Copied on to another repository, the signature goes along (as skopeo copies it).
+  run s --registries.d "$WORK/registries.d" image copy -q \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
+    --dest-tls-verify=false "docker://$REG/gpg-signed:1" "docker://$REG/carried:1"
+  expect_success
+  cmp "$WORK/sigs/gpg-signed@sha256=${digest#sha256:}/signature-1" \
+    "$WORK/sigs/carried@sha256=${digest#sha256:}/signature-1"
+  # Where it cannot go, or would no longer match, it is refused unless left behind.
+  run s --registries.d "$WORK/registries.d" image copy -q \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
+    "docker://$REG/gpg-signed:1" "oci:$WORK/oci-out:x"
+  expect_failure 125 "docker://$REG/gpg-signed:1 has 1 signature(s), which oci:$WORK/oci-out:x cannot store: copy with --remove-signatures to leave them behind"
+  [ ! -e "$WORK/oci-out" ]
+  run s --registries.d "$WORK/registries.d" image copy -q \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
+    --dest-tls-verify=false --format oci "docker://$REG/gpg-signed:1" "docker://$REG/changed:1"
+  expect_failure 125 "which changing its manifest would invalidate"
+  run s --registries.d "$WORK/registries.d" image copy -q --remove-signatures \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
+    --dest-tls-verify=false "docker://$REG/gpg-signed:1" "docker://$REG/bare:1"
+  expect_success
+  [ ! -e "$WORK/sigs/bare@sha256=${digest#sha256:}" ]
   # A staging base that is not a file:// URL: refused before anything is copied.
   printf 'docker:\n  %s:\n    lookaside-staging: https://example.com/sigs\n' "$REG" \
     >"$WORK/registries.d/test.yaml"
