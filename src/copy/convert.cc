@@ -87,15 +87,6 @@ Compression sniff_compression(ImageSource& source, const Descriptor& blob) {
   return detect_compression(head.head());
 }
 
-RawManifest docker_to_oci(ImageSource& source, const Manifest& docker) {
-  std::vector<Compression> compressions;
-  for (const Descriptor& layer : docker.layers) {
-    named_compression(layer.media_type);  // refuses foreign layers before anything is read
-    compressions.push_back(sniff_compression(source, layer));
-  }
-  return convert_manifest(docker, docker.layers, compressions, ManifestFormat::kOci, source.name());
-}
-
 RawManifest convert_manifest(const Manifest& manifest, const std::vector<Descriptor>& layers,
                              const std::vector<Compression>& compressions, ManifestFormat format,
                              const std::string& source_name) {

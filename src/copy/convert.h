@@ -37,9 +37,6 @@ Compression named_compression(const std::string& type);
 // The compression of `blob`'s bytes, from its first bytes read from `source`.
 Compression sniff_compression(ImageSource& source, const Descriptor& blob);
 
-// The OCI manifest for `docker` (a parsed Docker schema 2 manifest) read from `source`.
-RawManifest docker_to_oci(ImageSource& source, const Manifest& docker);
-
 // `manifest` (OCI or Docker schema 2) as `format`, with `layers` (same count, their final
 // digests, sizes and compressions) typed for it. Converting OCI to Docker refuses what Docker
 // schema 2 cannot say: an artifact (artifactType, a non-image config, a subject) and zstd

@@ -447,9 +447,11 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
   }
   std::unique_ptr<ImageSource> opened = open_source(source_ref, conf, options);
   TopCachingSource source(*opened);
+  // Opened (a transport it cannot write refused) before the source is read; it writes nothing
+  // until the first blob.
+  std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
   std::optional<CarriedSignatures> carried =
       signatures_to_carry(source, source_ref, destination_ref, registries_d, conf, options);
-  std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
   Digest written = copy_between(source, *destination, options);
   if (carried) {
     Reference to = docker_reference(destination_ref);

@@ -293,7 +293,8 @@ TEST_P(DestinationConformance, ABlobNotMatchingItsDigestIsNotStored) {
     other[other.size() / 2] ^= 1;  // same size, other bytes
     StringReader wrong(other);
     error_of(ErrorKind::kIntegrity, [&] { destination->put_blob(layer, wrong); });
-    StringReader shorter(other.substr(0, other.size() - 10));
+    std::string cut = other.substr(0, other.size() - 10);
+    StringReader shorter(cut);
     EXPECT_THROW(destination->put_blob(image.layers()[0], shorter), Error);
   }
   EXPECT_EQ(transport.state(), before);
