@@ -156,7 +156,10 @@ int cmd_image_copy(Context& ctx, CommandArgs args) {
   options.sign_by = sign_by;
   options.remove_signatures = remove_signatures;
   // Where signatures are written (signing) and read (carried from a docker:// source).
-  options.registries_d = copy::load_registries_d(ctx.options().registries_d);
+  if (options.sigstore_key || !sign_by.empty() ||
+      (from.transport == transport::Transport::kDocker && !remove_signatures)) {
+    options.registries_d = copy::load_registries_d(ctx.options().registries_d);
+  }
   std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
   copy::copy_image(policy.get(), from, to, registry::RegistriesConf::load(), options);
   return 0;
