@@ -8,16 +8,14 @@
 
 #include "copy/archive_image.h"
 #include "copy/byte_pipe.h"
-#include "copy/carried_signatures.h"
 #include "copy/convert.h"
+#include "copy/copy_signatures.h"
 #include "copy/dir_image.h"
 #include "copy/docker_image.h"
 #include "copy/download.h"
 #include "copy/oci_dir_image.h"
 #include "copy/parallel.h"
 #include "copy/recompress.h"
-#include "copy/signatures.h"
-#include "copy/sigstore_signatures.h"
 #include "copy/storage_image.h"
 #include "core/error.h"
 #include "core/media_type.h"
@@ -296,60 +294,6 @@ Digest copied_digest(ImageSource& source, const CopyOptions& options) {
   return Digest::sha256_of(top.bytes);
 }
 
-// The signatures of a docker:// source that go along (carried_signatures.h), checked against the
-// destination before anything is copied; nullopt when there are none to write.
-std::optional<CarriedSignatures> signatures_to_carry(
-    ImageSource& source, const TransportRef& source_ref, const TransportRef& destination_ref,
-    std::shared_ptr<const trust::RegistriesD>& registries_d, const registry::RegistriesConf& conf,
-    const CopyOptions& options) {
-  if (options.remove_signatures || source_ref.transport != Transport::kDocker) return std::nullopt;
-  if (!registries_d) registries_d = load_registries_d("");
-  Reference from = docker_reference(source_ref);
-  TransferOptions transfer = options.transfer;
-  transfer.registry = options.source_registry;
-  CarriedSignatures found = read_carried_signatures(
-      *registries_d, from, copied_digest(source, options), endpoint_options(from, conf, transfer));
-  if (found.size() == 0) return std::nullopt;
-  if (destination_ref.transport != Transport::kDocker) {
-    fail(ErrorKind::kUnsupported,
-         fmt::format("{} has {} signature(s), which {} cannot store: copy with "
-                     "--remove-signatures to leave them behind",
-                     source.name(), found.size(), destination_ref.str()));
-  }
-  if (options.format || options.compression) {
-    fail(ErrorKind::kUnsupported,
-         fmt::format("{} has {} signature(s), which changing its manifest would invalidate: copy "
-                     "with --remove-signatures to leave them behind",
-                     source.name(), found.size()));
-  }
-  Reference to = docker_reference(destination_ref);
-  if (to.domain == from.domain && to.path == from.path) return std::nullopt;  // already there
-  check_carried_destination(found, registries_d, to);
-  return found;
-}
-
-// The signatures of a copied image, as push makes them (signatures.h, sigstore_signatures.h):
-// the identity is the destination as written, tagged.
-void sign_copied(const Reference& destination, const Digest& manifest_digest,
-                 const std::shared_ptr<const trust::RegistriesD>& registries_d,
-                 const registry::RegistriesConf& conf, const CopyOptions& options) {
-  if (!options.sign_by.empty()) {
-    report(options, "Signing manifest using simple signing");
-    std::string signature = sign_simple(destination, manifest_digest, options.sign_by);
-    write_lookaside_signature(lookaside_write_dir(*registries_d, destination, manifest_digest),
-                              signature);
-  }
-  if (options.sigstore_key) {
-    report(options, "Signing manifest using a sigstore signature");
-    TransferOptions transfer = options.transfer;
-    transfer.registry = options.destination_registry;
-    registry::RegistryClient client(destination.domain,
-                                    endpoint_options(destination, conf, transfer));
-    push_sigstore_signature(client, destination.path, manifest_digest,
-                            destination.with_default_tag().str(), *options.sigstore_key);
-  }
-}
-
 }  // namespace
 
 MultiArch parse_multi_arch(std::string_view text) {
@@ -420,24 +364,8 @@ Digest copy_between(ImageSource& source, ImageDestination& destination,
 void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
                 const TransportRef& destination_ref, const registry::RegistriesConf& conf,
                 const CopyOptions& options) {
-  bool signing = !options.sign_by.empty() || options.sigstore_key;
-  std::shared_ptr<const trust::RegistriesD> registries_d = options.registries_d;
-  std::optional<Reference> signed_as;
-  if (signing) {
-    // Before anything is read: a copy that cannot store its signatures does not start.
-    if (destination_ref.transport != Transport::kDocker) {
-      fail(ErrorKind::kInvalidInput,
-           fmt::format("cannot sign {}: signatures are stored for docker:// destinations only",
-                       destination_ref.str()));
-    }
-    signed_as = docker_reference(destination_ref);
-    if (!options.sign_by.empty()) {
-      if (!registries_d) registries_d = load_registries_d("");
-      // The staging base must be writable; the digest only names the subdirectory.
-      lookaside_write_dir(*registries_d, *signed_as, Digest::sha256_of(""));
-    }
-    if (options.sigstore_key) require_sigstore_attachments(registries_d, *signed_as);
-  }
+  // Before anything is read: a copy that cannot store its signatures does not start.
+  CopySignatures signatures(source_ref, destination_ref, conf, options);
   // Before the source is opened: a refused image is not read at all.
   if (source_ref.transport == Transport::kContainersStorage) {
     transport::admit_subject(policy,
@@ -450,17 +378,8 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
   // Opened (a transport it cannot write refused) before the source is read; it writes nothing
   // until the first blob.
   std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
-  std::optional<CarriedSignatures> carried =
-      signatures_to_carry(source, source_ref, destination_ref, registries_d, conf, options);
-  Digest written = copy_between(source, *destination, options);
-  if (carried) {
-    Reference to = docker_reference(destination_ref);
-    TransferOptions transfer = options.transfer;
-    transfer.registry = options.destination_registry;
-    write_carried_signatures(*carried, *registries_d, to, written,
-                             endpoint_options(to, conf, transfer));
-  }
-  if (signing) sign_copied(*signed_as, written, registries_d, conf, options);
+  signatures.read_source(source.name(), copied_digest(source, options));
+  signatures.write(copy_between(source, *destination, options));
 }
 
 }  // namespace schicht::copy
