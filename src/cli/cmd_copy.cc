@@ -4,9 +4,12 @@
 
 #include <fmt/format.h>
 
+#include "archive/compression.h"
 #include "cli/commands.h"
+#include "cli/passphrase.h"
 #include "cli/policy.h"
 #include "copy/copy_image.h"
+#include "copy/signatures.h"
 #include "core/error.h"
 #include "http/timeout_environment.h"
 #include "registry/registries_conf.h"
@@ -74,6 +77,25 @@ int cmd_image_copy(Context& ctx, CommandArgs args) {
   flags.add_bool("quiet", 'q', &quiet, "Suppress output information when copying images");
   flags.add_int("retry-times", 0, &retry_times, "The number of times to possibly retry");
   flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
+  std::string format, compress_format, sign_by, sigstore_key_file, passphrase_file;
+  bool dest_compress = false, remove_signatures = false;
+  int64_t compress_level = 0;
+  flags.add_string("format", 'f', &format,
+                   "MANIFEST TYPE (oci or v2s2) to use in the destination (default is manifest "
+                   "type of source)");
+  flags.add_bool("dest-compress", 0, &dest_compress,
+                 "Compress uncompressed layers (gzip unless --dest-compress-format says)");
+  flags.add_string("dest-compress-format", 0, &compress_format,
+                   "FORMAT (gzip or zstd) to recompress layers in");
+  flags.add_int("dest-compress-level", 0, &compress_level, "LEVEL to use for the compression");
+  flags.add_bool("remove-signatures", 0, &remove_signatures,
+                 "Do not copy signatures from SOURCE-IMAGE");
+  flags.add_string("sign-by", 0, &sign_by,
+                   "Sign the image using a GPG key with the specified FINGERPRINT");
+  flags.add_string("sign-by-sigstore-private-key", 0, &sigstore_key_file,
+                   "Sign the image using a sigstore private key at PATH");
+  flags.add_string("sign-passphrase-file", 0, &passphrase_file,
+                   "Read a passphrase for signing an image from PATH");
   source.add(flags, "source");
   destination.add(flags, "destination");
   bool help = false;
@@ -92,6 +114,35 @@ int cmd_image_copy(Context& ctx, CommandArgs args) {
                        : multi_arch.empty() ? copy::MultiArch::kSystem
                                             : copy::parse_multi_arch(multi_arch);
   options.preserve_digests = preserve_digests;
+  if (!format.empty()) options.format = copy::parse_manifest_format(format);
+  if (!compress_format.empty()) {
+    std::optional<Compression> chosen = parse_compression(compress_format);
+    if (!chosen || (*chosen != Compression::kGzip && *chosen != Compression::kZstd)) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("--dest-compress-format: unsupported compression {:?} (gzip or zstd)",
+                       compress_format));
+    }
+    options.compression = chosen;
+  } else if (dest_compress) {
+    options.compression = Compression::kGzip;
+  }
+  if (flags.changed("dest-compress-level")) {
+    if (!options.compression) {
+      fail(ErrorKind::kInvalidInput,
+           "--dest-compress-level needs --dest-compress-format or --dest-compress");
+    }
+    int highest = *options.compression == Compression::kZstd ? 22 : 9;
+    int lowest = *options.compression == Compression::kZstd ? 1 : 0;
+    if (compress_level < lowest || compress_level > highest) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("--dest-compress-level {}: {} levels are {} to {}", compress_level,
+                       compression_name(*options.compression), lowest, highest));
+    }
+    options.compression_level = static_cast<int>(compress_level);
+  }
+  if (remove_signatures && !sign_by.empty()) {
+    fail(ErrorKind::kInvalidInput, "cannot use --sign-by together with --remove-signatures");
+  }
   transport::TransportRef from = image_name(positional[0], "source");
   transport::TransportRef to = image_name(positional[1], "destination");
   options.source_registry = source.options(flags, retry_times);
@@ -100,6 +151,15 @@ int cmd_image_copy(Context& ctx, CommandArgs args) {
     options.transfer.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   }
   options.store = [&ctx]() -> store::Store& { return ctx.store(); };
+  // Decrypted before anything moves: a wrong passphrase must not leave an unsigned copy.
+  options.sigstore_key = load_signing_key(sigstore_key_file, passphrase_file);
+  options.sign_by = sign_by;
+  options.remove_signatures = remove_signatures;
+  // Where signatures are written (signing) and read (carried from a docker:// source).
+  if (options.sigstore_key || !sign_by.empty() ||
+      (from.transport == transport::Transport::kDocker && !remove_signatures)) {
+    options.registries_d = copy::load_registries_d(ctx.options().registries_d);
+  }
   std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
   copy::copy_image(policy.get(), from, to, registry::RegistriesConf::load(), options);
   return 0;

@@ -78,7 +78,9 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
 std::vector<std::string> flag_values(std::string_view command, std::string_view flag) {
   if (flag == "format") {
     if (command == "save") return {"docker-archive", "oci-archive", "oci-dir", "docker-dir"};
-    if (command == "push" || command == "manifest push") return {"oci", "v2s2"};
+    if (command == "push" || command == "manifest push" || command == "image copy") {
+      return {"oci", "v2s2"};
+    }
     return {"json"};
   }
   if (flag == "sort") return {"created", "id", "repository", "size", "tag"};
@@ -90,6 +92,7 @@ std::vector<std::string> flag_values(std::string_view command, std::string_view 
   if (flag == "log-level") return {"debug", "info", "warn", "error", "fatal", "panic"};
   if (flag == "storage-driver") return {"overlay", "vfs"};
   if (flag == "compression-format") return {"gzip", "zstd", "zstd:chunked"};
+  if (flag == "dest-compress-format") return {"gzip", "zstd"};
   if (flag == "multi-arch") return {"system", "all", "index-only"};
   if (flag == "os") return {"linux", "windows"};
   if (flag == "arch") return {"386", "amd64", "arm", "arm64", "ppc64le", "riscv64", "s390x"};

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <exception>
 #include <mutex>
 #include <set>
 
@@ -90,16 +91,21 @@ class ArchiveDestination : public ImageDestination {
       copy_stream(data, sink);
       return;
     }
-    if (spoiled_) fail(ErrorKind::kInternal, name_ + ": write after a failed blob");
-    spoiled_ = true;
-    HashingWriter hashing;
-    TeeReader tee(data, hashing);
-    file_.tar().add_file(entry_path(blob), static_cast<uint64_t>(blob.size), tee, 0444, 0);
-    if (hashing.finish() != blob.digest) {
-      fail(ErrorKind::kIntegrity,
-           fmt::format("{}: blob {}: the bytes do not match the digest", name_, blob.digest.str()));
+    // A blob thread that comes after a failed one fails with the same error: it is what broke
+    // the copy, whichever thread's error is reported first.
+    if (spoiled_by_) std::rethrow_exception(spoiled_by_);
+    try {
+      HashingWriter hashing;
+      TeeReader tee(data, hashing);
+      file_.tar().add_file(entry_path(blob), static_cast<uint64_t>(blob.size), tee, 0444, 0);
+      if (hashing.finish() != blob.digest) {
+        fail(ErrorKind::kIntegrity, fmt::format("{}: blob {}: the bytes do not match the digest",
+                                                name_, blob.digest.str()));
+      }
+    } catch (...) {
+      spoiled_by_ = std::current_exception();
+      throw;
     }
-    spoiled_ = false;
     written_.insert(blob.digest);
   }
 
@@ -108,7 +114,7 @@ class ArchiveDestination : public ImageDestination {
   }
 
   void finish() {
-    if (spoiled_) fail(ErrorKind::kInternal, name_ + ": commit after a failed blob");
+    if (spoiled_by_) fail(ErrorKind::kInternal, name_ + ": commit after a failed blob");
     file_.commit();
   }
 
@@ -117,7 +123,7 @@ class ArchiveDestination : public ImageDestination {
   std::string ref_;
   std::string name_;
   std::set<Digest> written_;
-  bool spoiled_ = false;
+  std::exception_ptr spoiled_by_;
 };
 
 class OciArchiveDestination final : public ArchiveDestination {

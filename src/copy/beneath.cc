@@ -88,4 +88,23 @@ void write_beneath(int dir, const fs::path& shown_dir, const std::string& subdir
   }
 }
 
+bool CreatedBeneath::absent(int dir, const std::string& path) {
+  return ::faccessat(dir, path.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+}
+
+void CreatedBeneath::add(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  paths_.push_back(path);
+}
+
+void CreatedBeneath::undo(int dir) {
+  std::lock_guard lock(mutex_);
+  for (auto it = paths_.rbegin(); it != paths_.rend(); ++it) {
+    struct stat st {};
+    if (::fstatat(dir, it->c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    ::unlinkat(dir, it->c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
+  }
+  paths_.clear();
+}
+
 }  // namespace schicht::copy

@@ -2,8 +2,10 @@
 // a symlink or ".." never leads out of the directory. Shared by the directory transports.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/digest.h"
 #include "core/fs.h"
@@ -25,5 +27,21 @@ void make_beneath(int dir, const std::string& path, const fs::path& shown);
 void write_beneath(int dir, const fs::path& shown, const std::string& subdir,
                    const std::string& file, uint64_t size, Reader& data,
                    const std::optional<Digest>& digest);
+
+// What a destination created beneath its directory, so that a copy abandoned before commit()
+// removes it again (ImageDestination's contract). Threads may add at once.
+class CreatedBeneath {
+ public:
+  // Whether `path` (relative) does not exist yet: call before creating it, then add() it.
+  static bool absent(int dir, const std::string& path);
+  void add(const std::string& path);
+  // Removes every file and (empty) directory added, newest first. Best effort, for destructors:
+  // what cannot be removed stays (an unreferenced blob is harmless).
+  void undo(int dir);
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> paths_;
+};
 
 }  // namespace schicht::copy

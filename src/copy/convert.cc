@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "archive/compression.h"
 #include "core/error.h"
 #include "core/media_type.h"
 
@@ -29,7 +28,54 @@ class HeadWriter final : public Writer {
   std::string head_;
 };
 
-Compression sniff(ImageSource& source, const Descriptor& blob) {
+}  // namespace
+
+ManifestFormat parse_manifest_format(std::string_view name) {
+  if (name == "oci") return ManifestFormat::kOci;
+  if (name == "v2s2") return ManifestFormat::kDockerV2S2;
+  if (name == "v2s1") {
+    fail(ErrorKind::kUnsupported, "Docker schema 1 manifests (v2s1) are not supported");
+  }
+  fail(ErrorKind::kInvalidInput,
+       fmt::format("unknown format \"{}\". Choose on of the supported formats: 'oci', 'v2s1', or "
+                   "'v2s2'",
+                   name));
+}
+
+ManifestFormat format_of(std::string_view manifest_media_type) {
+  return manifest_media_type == media_type::kDockerManifest ? ManifestFormat::kDockerV2S2
+                                                            : ManifestFormat::kOci;
+}
+
+std::string layer_type(Compression compression, ManifestFormat format) {
+  bool oci = format == ManifestFormat::kOci;
+  switch (compression) {
+    case Compression::kNone:
+      return std::string(oci ? media_type::kOciLayer : media_type::kDockerLayer);
+    case Compression::kGzip:
+      return std::string(oci ? media_type::kOciLayerGzip : media_type::kDockerLayerGzip);
+    case Compression::kZstd:
+      if (oci) return std::string(media_type::kOciLayerZstd);
+      fail(ErrorKind::kUnsupported,
+           "zstd-compressed layers cannot be described by a Docker v2s2 manifest; use --format "
+           "oci");
+    default:
+      fail(ErrorKind::kUnsupported, fmt::format("{} layers cannot be described by a manifest",
+                                                compression_name(compression)));
+  }
+}
+
+Compression named_compression(const std::string& type) {
+  if (type == media_type::kOciLayer || type == media_type::kDockerLayer) return Compression::kNone;
+  if (type == media_type::kOciLayerGzip || type == media_type::kDockerLayerGzip) {
+    return Compression::kGzip;
+  }
+  if (type == media_type::kOciLayerZstd) return Compression::kZstd;
+  fail(ErrorKind::kUnsupported,
+       fmt::format("layer media type {} cannot be converted to another manifest format", type));
+}
+
+Compression sniff_compression(ImageSource& source, const Descriptor& blob) {
   HeadWriter head;
   try {
     source.get_blob(blob, head);
@@ -41,34 +87,34 @@ Compression sniff(ImageSource& source, const Descriptor& blob) {
   return detect_compression(head.head());
 }
 
-std::string oci_layer_type(ImageSource& source, const Descriptor& layer) {
-  if (layer.media_type == media_type::kDockerForeignLayerGzip) {
+RawManifest convert_manifest(const Manifest& manifest, const std::vector<Descriptor>& layers,
+                             const std::vector<Compression>& compressions, ManifestFormat format,
+                             const std::string& source_name) {
+  bool from_oci = manifest.media_type != media_type::kDockerManifest;
+  Descriptor config = manifest.config;
+  std::vector<Descriptor> typed = layers;
+  for (size_t i = 0; i < typed.size(); ++i) {
+    named_compression(manifest.layers[i].media_type);  // foreign layers are not converted
+    typed[i].media_type = layer_type(compressions[i], format);
+  }
+  if (format == ManifestFormat::kOci) {
+    config.media_type = media_type::kOciConfig;
+    return RawManifest{
+        .bytes = serialize_oci_manifest(
+            config, typed, from_oci ? manifest.annotations : std::map<std::string, std::string>{},
+            from_oci ? manifest.subject : std::nullopt),
+        .media_type = std::string(media_type::kOciManifest)};
+  }
+  if (!manifest.artifact_type.empty() || manifest.subject ||
+      (from_oci && manifest.config.media_type != media_type::kOciConfig)) {
     fail(ErrorKind::kUnsupported,
-         fmt::format("{}: a foreign layer cannot be converted to OCI", source.name()));
+         fmt::format("{}: an OCI artifact (config type {}) cannot be converted to a Docker v2s2 "
+                     "manifest",
+                     source_name, manifest.config.media_type));
   }
-  switch (sniff(source, layer)) {
-    case Compression::kNone:
-      return std::string(media_type::kOciLayer);
-    case Compression::kGzip:
-      return std::string(media_type::kOciLayerGzip);
-    case Compression::kZstd:
-      return std::string(media_type::kOciLayerZstd);
-    default:
-      fail(ErrorKind::kUnsupported,
-           fmt::format("{}: layer {} has a compression OCI has no media type for", source.name(),
-                       layer.digest.str()));
-  }
-}
-
-}  // namespace
-
-RawManifest docker_to_oci(ImageSource& source, const Manifest& docker) {
-  Descriptor config = docker.config;
-  config.media_type = media_type::kOciConfig;
-  std::vector<Descriptor> layers = docker.layers;
-  for (Descriptor& layer : layers) layer.media_type = oci_layer_type(source, layer);
-  return RawManifest{.bytes = serialize_oci_manifest(config, layers),
-                     .media_type = std::string(media_type::kOciManifest)};
+  config.media_type = media_type::kDockerConfig;
+  return RawManifest{.bytes = serialize_docker_manifest(config, typed),
+                     .media_type = std::string(media_type::kDockerManifest)};
 }
 
 }  // namespace schicht::copy

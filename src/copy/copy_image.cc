@@ -9,11 +9,13 @@
 #include "copy/archive_image.h"
 #include "copy/byte_pipe.h"
 #include "copy/convert.h"
+#include "copy/copy_signatures.h"
 #include "copy/dir_image.h"
 #include "copy/docker_image.h"
 #include "copy/download.h"
 #include "copy/oci_dir_image.h"
 #include "copy/parallel.h"
+#include "copy/recompress.h"
 #include "copy/storage_image.h"
 #include "core/error.h"
 #include "core/media_type.h"
@@ -102,29 +104,48 @@ void report(const CopyOptions& options, const std::string& line) {
   if (options.transfer.report) options.transfer.report(line);
 }
 
-void copy_blobs(ImageSource& source, ImageDestination& destination, const Manifest& manifest,
-                const CopyOptions& options) {
+// What copying one image's blobs does with each layer: copy it as it is, or recompress it.
+struct LayerPlan {
+  std::optional<Compression> recompress_to;
+};
+
+// Copies the config and layers; returns the layers as written (recompressed ones with their
+// new digests and sizes).
+std::vector<Descriptor> copy_blobs(ImageSource& source, ImageDestination& destination,
+                                   const Manifest& manifest, const std::vector<LayerPlan>& plans,
+                                   const CopyOptions& options) {
   std::vector<Descriptor> blobs = manifest.layers;
   blobs.push_back(manifest.config);
   for (const Descriptor& layer : manifest.layers) {
     report(options, "Copying blob " + layer.digest.str());
   }
   report(options, "Copying config " + manifest.config.digest.str());
-  run_parallel(blobs.size(), options.transfer.jobs,
-               [&](size_t i, const std::atomic<bool>& cancelled) {
-                 const Descriptor& blob = blobs[i];
-                 if (destination.try_reuse(blob, source)) return;
-                 BytePipe pipe(kPipeCapacity, &cancelled);
-                 PipeFeed read(pipe, [&](Writer& into) { source.get_blob(blob, into); });
-                 try {
-                   destination.put_blob(blob, pipe.reader());
-                 } catch (const Error&) {
-                   // A broken read is the cause of whatever the write then saw.
-                   if (pipe.failed()) read.finish();
-                   throw;
-                 }
-                 read.finish();
-               });
+  run_parallel(
+      blobs.size(), options.transfer.jobs, [&](size_t i, const std::atomic<bool>& cancelled) {
+        Descriptor& blob = blobs[i];
+        if (i < plans.size() && plans[i].recompress_to) {
+          RecompressedLayer layer = recompress_layer(source, blob, *plans[i].recompress_to,
+                                                     options.compression_level, &cancelled);
+          blob = layer.descriptor;
+          if (destination.try_reuse(blob, source)) return;
+          FdReader data(layer.file.get(), "recompressed " + blob.digest.str());
+          destination.put_blob(blob, data);
+          return;
+        }
+        if (destination.try_reuse(blob, source)) return;
+        BytePipe pipe(kPipeCapacity, &cancelled);
+        PipeFeed read(pipe, [&](Writer& into) { source.get_blob(blob, into); });
+        try {
+          destination.put_blob(blob, pipe.reader());
+        } catch (const Error&) {
+          // A broken read is the cause of whatever the write then saw.
+          if (pipe.failed()) read.finish();
+          throw;
+        }
+        read.finish();
+      });
+  blobs.pop_back();
+  return blobs;
 }
 
 void check_type(const ImageDestination& destination, const std::string& type,
@@ -149,11 +170,26 @@ bool stores(const ImageDestination& destination, std::string_view type) {
   return types.empty() || std::find(types.begin(), types.end(), type) != types.end();
 }
 
-// One image manifest: its blobs, then its bytes. A Docker manifest the destination cannot store
-// is converted to OCI (convert.h) when it is the image the reference names and digests need not
-// be kept; an instance of a list is not (the list names it by digest).
-void copy_instance(ImageSource& source, ImageDestination& destination, const RawManifest& raw,
-                   bool top, const CopyOptions& options) {
+// The format the image is written in: --format, else the source's, except that zstd layers
+// need OCI, and that a Docker image the reference names goes as OCI to a destination that
+// stores only OCI (when digests need not be kept).
+ManifestFormat target_format(const ImageDestination& destination, const RawManifest& raw, bool top,
+                             const CopyOptions& options) {
+  ManifestFormat source = format_of(raw.media_type);
+  if (options.format) return *options.format;
+  if (options.compression == Compression::kZstd) return ManifestFormat::kOci;
+  if (top && !options.preserve_digests && source == ManifestFormat::kDockerV2S2 &&
+      !stores(destination, raw.media_type) && stores(destination, media_type::kOciManifest)) {
+    return ManifestFormat::kOci;
+  }
+  return source;
+}
+
+// One image manifest: its blobs, then its bytes. The manifest goes byte-exact unless its format
+// changes or layers are recompressed (convert.h); then digests cannot be preserved. An
+// instance of a list is never converted (the list names it by digest).
+Digest copy_instance(ImageSource& source, ImageDestination& destination, const RawManifest& raw,
+                     bool top, const CopyOptions& options) {
   if (!media_type::is_manifest(raw.media_type)) {
     fail(ErrorKind::kUnsupported,
          fmt::format("copying {}: {} is not an image manifest", source.name(),
@@ -161,15 +197,51 @@ void copy_instance(ImageSource& source, ImageDestination& destination, const Raw
   }
   Manifest manifest = with_context("reading manifest of " + source.name(),
                                    [&] { return parse_manifest(raw.bytes, raw.media_type); });
-  RawManifest written = raw;
-  if (top && !options.preserve_digests && raw.media_type == media_type::kDockerManifest &&
-      !stores(destination, raw.media_type) && stores(destination, media_type::kOciManifest)) {
-    written = docker_to_oci(source, manifest);
+  ManifestFormat format = target_format(destination, raw, top, options);
+  bool reformat = format != format_of(raw.media_type);
+  std::vector<LayerPlan> plans(manifest.layers.size());
+  std::vector<Compression> compressions;
+  if (reformat || options.compression) {
+    // Before any blob moves: what Docker schema 2 cannot say is refused with nothing written.
+    for (size_t i = 0; i < manifest.layers.size(); ++i) {
+      named_compression(manifest.layers[i].media_type);
+      Compression now = sniff_compression(source, manifest.layers[i]);
+      if (options.compression && now != *options.compression) {
+        plans[i].recompress_to = options.compression;
+        now = *options.compression;
+      }
+      layer_type(now, format);
+      compressions.push_back(now);
+    }
   }
-  check_type(destination, written.media_type, options);
-  copy_blobs(source, destination, manifest, options);
+  bool recompressing = std::any_of(plans.begin(), plans.end(),
+                                   [](const LayerPlan& plan) { return plan.recompress_to; });
+  bool converting = reformat || recompressing;
+  if (converting && options.preserve_digests) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("cannot preserve digests of {}: {} changes its manifest", source.name(),
+                     reformat ? (options.format ? "--format" : "converting it for the destination")
+                              : "recompressing its layers"));
+  }
+  if (converting && !top) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("{}: the instances of a manifest list cannot be converted or recompressed "
+                     "(the list names them by digest); copy one with --multi-arch system",
+                     source.name()));
+  }
+  check_type(destination,
+             !converting                      ? raw.media_type
+             : format == ManifestFormat::kOci ? std::string(media_type::kOciManifest)
+                                              : std::string(media_type::kDockerManifest),
+             options);
+  std::vector<Descriptor> layers = copy_blobs(source, destination, manifest, plans, options);
+  RawManifest written = raw;
+  if (converting) {
+    written = convert_manifest(manifest, layers, compressions, format, source.name());
+  }
   report(options, "Writing manifest to image destination");
   destination.put_manifest(written.bytes, written.media_type, top);
+  return Digest::sha256_of(written.bytes);
 }
 
 std::vector<Descriptor> chosen_instances(const Index& index, const ImageSource& source) {
@@ -192,6 +264,36 @@ RawManifest top_manifest(ImageSource& source) {
                       [&] { return source.manifest(std::nullopt); });
 }
 
+// Reads the top manifest once, for the signature check and then the copy.
+class TopCachingSource final : public ImageSource {
+ public:
+  explicit TopCachingSource(ImageSource& inner) : inner_(inner) {}
+  std::string name() const override { return inner_.name(); }
+  RawManifest manifest(const std::optional<Digest>& instance) override {
+    if (instance) return inner_.manifest(instance);
+    if (!top_) top_ = inner_.manifest(std::nullopt);
+    return *top_;
+  }
+  void get_blob(const Descriptor& blob, Writer& out) override { inner_.get_blob(blob, out); }
+  std::optional<RegistryRepository> repository() const override { return inner_.repository(); }
+
+ private:
+  ImageSource& inner_;
+  std::optional<RawManifest> top_;
+};
+
+// The digest of the manifest copy_between writes for the reference, as the source has it: the
+// instance for this machine of a list copied as one image, else the top manifest's.
+Digest copied_digest(ImageSource& source, const CopyOptions& options) {
+  RawManifest top = top_manifest(source);
+  if (media_type::is_index(top.media_type) && options.multi_arch == MultiArch::kSystem) {
+    Index index = with_context("reading manifest list of " + source.name(),
+                               [&] { return parse_index(top.bytes, top.media_type); });
+    return chosen_instances(index, source).front().digest;
+  }
+  return Digest::sha256_of(top.bytes);
+}
+
 }  // namespace
 
 MultiArch parse_multi_arch(std::string_view text) {
@@ -203,19 +305,22 @@ MultiArch parse_multi_arch(std::string_view text) {
                                              text));
 }
 
-void copy_one_image(ImageSource& source, ImageDestination& destination,
-                    const CopyOptions& options) {
+Digest copy_one_image(ImageSource& source, ImageDestination& destination,
+                      const CopyOptions& options) {
   report(options, "Getting image source signatures");
-  copy_instance(source, destination, top_manifest(source), true, options);
+  Digest written = copy_instance(source, destination, top_manifest(source), true, options);
   report(options, "Storing signatures");
   destination.commit();
+  return written;
 }
 
-void copy_between(ImageSource& source, ImageDestination& destination, const CopyOptions& options) {
+Digest copy_between(ImageSource& source, ImageDestination& destination,
+                    const CopyOptions& options) {
   report(options, "Getting image source signatures");
   RawManifest top = top_manifest(source);
+  std::optional<Digest> written;
   if (!media_type::is_index(top.media_type)) {
-    copy_instance(source, destination, top, true, options);
+    written = copy_instance(source, destination, top, true, options);
   } else {
     Index index = with_context("reading manifest list of " + source.name(),
                                [&] { return parse_index(top.bytes, top.media_type); });
@@ -223,11 +328,17 @@ void copy_between(ImageSource& source, ImageDestination& destination, const Copy
       // One instance, written in the list's place: the destination names an image, and its
       // digest is the instance's, as podman and skopeo copy it.
       Descriptor chosen = chosen_instances(index, source).front();
-      copy_instance(source, destination, source.manifest(chosen.digest), true, options);
+      written = copy_instance(source, destination, source.manifest(chosen.digest), true, options);
     } else {
       if (!destination.accepts_index()) {
         fail(ErrorKind::kUnsupported,
              fmt::format("{}: the destination cannot store a manifest list", destination.name()));
+      }
+      if (options.format || options.compression) {
+        fail(ErrorKind::kUnsupported,
+             fmt::format("{}: converting or recompressing a whole manifest list is not "
+                         "supported; copy one instance with --multi-arch system",
+                         source.name()));
       }
       check_type(destination, top.media_type, options);
       if (options.multi_arch == MultiArch::kAll) {
@@ -242,15 +353,19 @@ void copy_between(ImageSource& source, ImageDestination& destination, const Copy
       }
       report(options, "Writing manifest list to image destination");
       destination.put_manifest(top.bytes, top.media_type, true);
+      written = Digest::sha256_of(top.bytes);
     }
   }
   report(options, "Storing signatures");
   destination.commit();
+  return *written;
 }
 
 void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
                 const TransportRef& destination_ref, const registry::RegistriesConf& conf,
                 const CopyOptions& options) {
+  // Before anything is read: a copy that cannot store its signatures does not start.
+  CopySignatures signatures(source_ref, destination_ref, conf, options);
   // Before the source is opened: a refused image is not read at all.
   if (source_ref.transport == Transport::kContainersStorage) {
     transport::admit_subject(policy,
@@ -258,9 +373,13 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
   } else {
     transport::admit_source(policy, source_ref);
   }
-  std::unique_ptr<ImageSource> source = open_source(source_ref, conf, options);
+  std::unique_ptr<ImageSource> opened = open_source(source_ref, conf, options);
+  TopCachingSource source(*opened);
+  // Opened (a transport it cannot write refused) before the source is read; it writes nothing
+  // until the first blob.
   std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
-  copy_between(*source, *destination, options);
+  signatures.read_source(source.name(), copied_digest(source, options));
+  signatures.write(copy_between(source, *destination, options));
 }
 
 }  // namespace schicht::copy

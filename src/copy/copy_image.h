@@ -7,7 +7,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <optional>
+#include <string>
 
+#include "archive/compression.h"
+#include "copy/convert.h"
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
 #include "copy/options.h"
@@ -15,6 +20,8 @@
 #include "store/store.h"
 #include "transport/transport_name.h"
 #include "trust/policy.h"
+#include "trust/registries_d.h"
+#include "trust/sigstore_key.h"
 
 namespace schicht::copy {
 
@@ -37,20 +44,40 @@ struct CopyOptions {
   registry::RegistryOptions destination_registry;
   // The local store, opened when a side is containers-storage: (and only then).
   std::function<store::Store&()> store;
+  // Signatures of a docker:// source are carried to a docker:// destination
+  // (carried_signatures.h) unless this is set; to any other destination they are refused.
+  bool remove_signatures = false;
+  // --format: the manifest of the image copied is converted to this format (convert.h).
+  std::optional<ManifestFormat> format;
+  // --dest-compress-format / --dest-compress: layers in another compression (or none) are
+  // recompressed as this one (recompress.h); zstd makes a Docker manifest an OCI one unless
+  // --format v2s2 is asked for, which is refused then.
+  std::optional<Compression> compression;
+  int compression_level = kDefaultCompressionLevel;
+  // Signing the copied image at a docker:// destination, after its manifest is written, as push
+  // signs (signatures.h, sigstore_signatures.h): a GPG key for a simple signing signature in
+  // the lookaside staging storage of `registries_d`, and/or a decrypted sigstore key whose
+  // signature is attached in the registry.
+  std::string sign_by;
+  std::optional<trust::SigstoreKey> sigstore_key;
+  std::shared_ptr<const trust::RegistriesD> registries_d;
 };
 
 // `policy` is null only for --insecure-policy. kPolicy when it rejects the source (nothing
 // read); kUnsupported for a transport this engine does not handle yet, or a manifest type the
-// destination cannot store without changing it.
+// destination cannot store without changing it; kInvalidInput for signing options a
+// destination cannot hold (signatures go to docker:// only), checked before anything is read.
 void copy_image(const trust::Policy* policy, const transport::TransportRef& source,
                 const transport::TransportRef& destination, const registry::RegistriesConf& conf,
                 const CopyOptions& options);
 
 // The engine itself, for callers that open their own source and destination (the policy is
-// theirs to check): the image `source` names, whatever it is, as copy_image copies it.
-void copy_between(ImageSource& source, ImageDestination& destination, const CopyOptions& options);
+// theirs to check): the image `source` names, whatever it is, as copy_image copies it. Returns
+// the digest of the manifest (or list) written for the reference.
+Digest copy_between(ImageSource& source, ImageDestination& destination, const CopyOptions& options);
 
 // Only an image manifest: kUnsupported for an index or list.
-void copy_one_image(ImageSource& source, ImageDestination& destination, const CopyOptions& options);
+Digest copy_one_image(ImageSource& source, ImageDestination& destination,
+                      const CopyOptions& options);
 
 }  // namespace schicht::copy

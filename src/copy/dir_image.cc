@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <mutex>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -63,6 +64,11 @@ class DirDestination final : public ImageDestination {
  public:
   DirDestination(fs::path dir, std::string name)
       : dir_path_(std::move(dir)), name_(std::move(name)) {}
+  ~DirDestination() override {
+    if (!dir_ || committed_) return;
+    created_.undo(dir_.get());
+    if (made_dir_) ::rmdir(dir_path_.c_str());
+  }
 
   std::string name() const override { return name_; }
   bool accepts_index() const override { return true; }
@@ -74,13 +80,15 @@ class DirDestination final : public ImageDestination {
         0) {
       return false;
     }
-    return S_ISREG(st.st_mode) && st.st_size == blob.size;
+    if (!S_ISREG(st.st_mode) || st.st_size != blob.size) return false;
+    std::lock_guard lock(open_mutex_);
+    written_.insert(std::string(blob.digest.hex()));  // part of the new image: kept at commit
+    return true;
   }
 
   void put_blob(const Descriptor& blob, Reader& data) override {
     open();
-    write_beneath(dir_.get(), dir_path_, ".", std::string(blob.digest.hex()),
-                  static_cast<uint64_t>(blob.size), data, blob.digest);
+    write_file(std::string(blob.digest.hex()), static_cast<uint64_t>(blob.size), data, blob.digest);
   }
 
   void put_manifest(std::string_view bytes, std::string_view, bool top) override {
@@ -91,7 +99,7 @@ class DirDestination final : public ImageDestination {
     }
     StringReader reader(bytes);
     Digest digest = Digest::sha256_of(bytes);
-    write_beneath(dir_.get(), dir_path_, ".", instance_path(digest), bytes.size(), reader, digest);
+    write_file(instance_path(digest), bytes.size(), reader, digest);
   }
 
   void commit() override {
@@ -101,20 +109,37 @@ class DirDestination final : public ImageDestination {
                   std::nullopt);
     StringReader version(kVersion);
     write_beneath(dir_.get(), dir_path_, ".", "version", kVersion.size(), version, std::nullopt);
+    committed_ = true;
+    remove_previous_image();
     fsync_dir(dir_path_);
   }
 
  private:
-  // The first blob thread opens (and makes, or empties) the directory.
+  // The first blob thread opens (and makes) the directory.
   void open() {
     std::lock_guard lock(open_mutex_);
     if (dir_) return;
+    made_dir_ = !fs::exists(dir_path_);
     make_dirs(dir_path_);
     dir_ = open_dir(dir_path_);
-    empty_previous_image();
+    std::vector<std::string> names = listing();
+    if (!names.empty() && std::find(names.begin(), names.end(), "version") == names.end()) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: non-empty directory {:?} is not an image destination (it has no "
+                       "version file)",
+                       name_, dir_path_.string()));
+    }
   }
 
-  void empty_previous_image() {
+  void write_file(const std::string& file, uint64_t size, Reader& data, const Digest& digest) {
+    bool is_new = CreatedBeneath::absent(dir_.get(), file);
+    write_beneath(dir_.get(), dir_path_, ".", file, size, data, digest);
+    if (is_new) created_.add(file);
+    std::lock_guard lock(open_mutex_);
+    written_.insert(file);
+  }
+
+  std::vector<std::string> listing() {
     int fd = ::dup(dir_.get());
     if (fd < 0) fail_errno("dup", dir_path_.string());
     DIR* listing = ::fdopendir(fd);
@@ -122,20 +147,21 @@ class DirDestination final : public ImageDestination {
       ::close(fd);
       fail_errno("list", dir_path_.string());
     }
+    ::rewinddir(listing);  // a dup shares the offset an earlier listing left at the end
     std::vector<std::string> names;
     while (dirent* entry = ::readdir(listing)) {
       std::string file = entry->d_name;
       if (file != "." && file != "..") names.push_back(std::move(file));
     }
     ::closedir(listing);
-    if (names.empty()) return;
-    if (std::find(names.begin(), names.end(), "version") == names.end()) {
-      fail(ErrorKind::kInvalidInput,
-           fmt::format("{}: non-empty directory {:?} is not an image destination (it has no "
-                       "version file)",
-                       name_, dir_path_.string()));
-    }
-    for (const std::string& file : names) {
+    return names;
+  }
+
+  // The files of the image this one replaces, once it is committed: until then the previous
+  // image stays whole (a copy that fails leaves it as it was).
+  void remove_previous_image() {
+    for (const std::string& file : listing()) {
+      if (written_.count(file) || file == "manifest.json" || file == "version") continue;
       struct stat st {};
       if (::fstatat(dir_.get(), file.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
       if ((S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) &&
@@ -150,6 +176,11 @@ class DirDestination final : public ImageDestination {
   std::mutex open_mutex_;
   UniqueFd dir_;
   std::optional<std::string> top_;
+  std::set<std::string> written_;
+  // Undone when destroyed before commit().
+  CreatedBeneath created_;
+  bool made_dir_ = false;
+  bool committed_ = false;
 };
 
 }  // namespace

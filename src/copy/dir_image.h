@@ -4,10 +4,11 @@
 // Files are opened beneath PATH (copy/beneath.h): a symlink never leads out of it.
 //
 // The destination, as containers/image's: PATH is created when missing; an existing non-empty
-// PATH without a `version` file is refused (it is not an image); one with it is emptied first
-// (its regular files removed) so that no stale blob stays. Blobs are written verified, each
-// through a temp file; manifest.json and version are written by commit(), so a copy that fails
-// leaves no manifest.json naming a partial image.
+// PATH without a `version` file is refused (it is not an image). Blobs are written verified,
+// each through a temp file; manifest.json and version are written by commit(), which then
+// removes the files of the previous image the new one does not use (containers/image empties
+// the directory first: here a copy that fails leaves the previous image whole). Destroyed
+// before commit(), it removes every file it created (and PATH, when it made it).
 #pragma once
 
 #include <memory>

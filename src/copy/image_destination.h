@@ -7,9 +7,10 @@
 //      put_blob(blob, data). Calls for different blobs may run at once on different threads.
 //   3. put_manifest() for each instance (top = false), then for what the reference names
 //      (top = true), byte-exact: the destination never rewrites a manifest.
-//   4. commit(). A destination destroyed before commit() leaves the image unnamed: blobs it
-//      stored may stay (a registry keeps them; a layout directory keeps them unreferenced),
-//      but the reference does not name anything new.
+//   4. commit(). A destination destroyed before commit() leaves the image unnamed, and every
+//      local destination (a layout, an archive, the store) removes what it created, so that
+//      its files are as they were; only a registry keeps blobs it was given (unreferenced).
+//      tests/unit/copy/conformance_test.cc holds every local implementation to this.
 #pragma once
 
 #include <string>

@@ -73,6 +73,11 @@ class OciDirDestination final : public ImageDestination {
  public:
   OciDirDestination(fs::path dir, std::string ref, std::string name)
       : dir_path_(std::move(dir)), ref_(std::move(ref)), name_(std::move(name)) {}
+  ~OciDirDestination() override {
+    if (!dir_ || committed_) return;
+    created_.undo(dir_.get());
+    if (made_dir_) ::rmdir(dir_path_.c_str());
+  }
 
   std::string name() const override { return name_; }
   bool accepts_index() const override { return true; }
@@ -131,6 +136,7 @@ class OciDirDestination final : public ImageDestination {
     }
     manifests.push_back(*top_);
     write_file("index.json", serialize_oci_index(manifests, annotations, MediaTypeField::kAbsent));
+    committed_ = true;
   }
 
  private:
@@ -138,17 +144,30 @@ class OciDirDestination final : public ImageDestination {
   void open() {
     std::lock_guard lock(open_mutex_);
     if (dir_) return;
+    made_dir_ = !fs::exists(dir_path_);
     make_dirs(dir_path_);
     dir_ = open_dir(dir_path_);
-    if (::faccessat(dir_.get(), "oci-layout", F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (CreatedBeneath::absent(dir_.get(), "oci-layout")) {
       write_file("oci-layout", R"({"imageLayoutVersion": "1.0.0"})");
+      created_.add("oci-layout");
     }
   }
 
   void write_blob(const Digest& digest, uint64_t size, Reader& data) {
     std::string dir = fmt::format("blobs/{}", digest.algorithm_name());
-    make_beneath(dir_.get(), dir, dir_path_);
+    {
+      // Blob threads make blobs/ALG at once: one records it.
+      std::lock_guard lock(open_mutex_);
+      bool new_blobs = CreatedBeneath::absent(dir_.get(), "blobs");
+      bool new_dir = CreatedBeneath::absent(dir_.get(), dir);
+      make_beneath(dir_.get(), dir, dir_path_);
+      if (new_blobs) created_.add("blobs");
+      if (new_dir) created_.add(dir);
+    }
+    std::string path = dir + "/" + std::string(digest.hex());
+    bool is_new = CreatedBeneath::absent(dir_.get(), path);
     write_beneath(dir_.get(), dir_path_, dir, std::string(digest.hex()), size, data, digest);
+    if (is_new) created_.add(path);
   }
 
   void write_file(const std::string& file, std::string_view bytes) {
@@ -162,6 +181,10 @@ class OciDirDestination final : public ImageDestination {
   std::mutex open_mutex_;
   UniqueFd dir_;
   std::optional<Descriptor> top_;
+  // Undone when destroyed before commit(): the layout is left as it was found.
+  CreatedBeneath created_;
+  bool made_dir_ = false;
+  bool committed_ = false;
 };
 
 }  // namespace

@@ -28,6 +28,8 @@ std::unique_ptr<ImageSource> oci_dir_source(const fs::path& dir, const std::stri
 // is taken as it is (as containers/image does): its name is its digest. Blobs are written to a temp
 // file, verified and renamed into blobs/ALG/HEX; commit() writes index.json (atomically) with the
 // top manifest, replacing an entry with the same REF (without REF it is added unnamed).
+// Destroyed before commit(), it removes every file and directory it created (DIR too, when it
+// made it): the layout is left as it was.
 std::unique_ptr<ImageDestination> oci_dir_destination(const fs::path& dir, const std::string& ref,
                                                       const std::string& name);
 

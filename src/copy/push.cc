@@ -70,41 +70,6 @@ class ChunkedUpload final : public Writer {
   std::string buffer_;
 };
 
-// The layer media type of a compression in a manifest format.
-std::string layer_type(Compression compression, ManifestFormat format) {
-  bool oci = format == ManifestFormat::kOci;
-  switch (compression) {
-    case Compression::kNone:
-      return std::string(oci ? media_type::kOciLayer : media_type::kDockerLayer);
-    case Compression::kGzip:
-      return std::string(oci ? media_type::kOciLayerGzip : media_type::kDockerLayerGzip);
-    case Compression::kZstd:
-      if (oci) return std::string(media_type::kOciLayerZstd);
-      fail(ErrorKind::kUnsupported,
-           "zstd-compressed layers cannot be described by a Docker v2s2 manifest; use --format "
-           "oci");
-    default:
-      fail(ErrorKind::kUnsupported,
-           fmt::format("{} layers cannot be pushed", compression_name(compression)));
-  }
-}
-
-// The compression a layer media type names; kUnsupported for types a conversion cannot map.
-Compression named_compression(const std::string& type) {
-  if (type == media_type::kOciLayer || type == media_type::kDockerLayer) return Compression::kNone;
-  if (type == media_type::kOciLayerGzip || type == media_type::kDockerLayerGzip) {
-    return Compression::kGzip;
-  }
-  if (type == media_type::kOciLayerZstd) return Compression::kZstd;
-  fail(ErrorKind::kUnsupported,
-       fmt::format("layer media type {} cannot be converted to another manifest format", type));
-}
-
-ManifestFormat format_of(const Manifest& manifest) {
-  return manifest.media_type == media_type::kDockerManifest ? ManifestFormat::kDockerV2S2
-                                                            : ManifestFormat::kOci;
-}
-
 class Pusher {
  public:
   Pusher(store::Store& store, registry::RegistryClient& client, const Reference& destination,
@@ -226,18 +191,6 @@ std::vector<std::string> mount_sources(const store::ImageInfo& image,
 
 }  // namespace
 
-ManifestFormat parse_manifest_format(std::string_view name) {
-  if (name == "oci") return ManifestFormat::kOci;
-  if (name == "v2s2") return ManifestFormat::kDockerV2S2;
-  if (name == "v2s1") {
-    fail(ErrorKind::kUnsupported, "Docker schema 1 manifests (v2s1) are not supported");
-  }
-  fail(ErrorKind::kInvalidInput,
-       fmt::format("unknown format \"{}\". Choose on of the supported formats: 'oci', 'v2s1', or "
-                   "'v2s2'",
-                   name));
-}
-
 Digest push_image(store::Store& store, const Digest& id, const Reference& destination,
                   const registry::RegistriesConf& conf, const PushOptions& options) {
   std::optional<store::ImageInfo> image = store.image(id);
@@ -256,7 +209,7 @@ Digest push_image(store::Store& store, const Digest& id, const Reference& destin
   Manifest manifest = with_context(fmt::format("image {}: manifest", id.short_hex()), [&] {
     return parse_manifest(store.blobs().read(manifest_digest), manifest_type);
   });
-  ManifestFormat stored_format = format_of(manifest);
+  ManifestFormat stored_format = format_of(manifest.media_type);
   ManifestFormat format = options.format.value_or(
       options.compression == Compression::kZstd ? ManifestFormat::kOci : stored_format);
 

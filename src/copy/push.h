@@ -14,6 +14,7 @@
 #include <string>
 
 #include "archive/compression.h"
+#include "copy/convert.h"
 #include "copy/options.h"
 #include "core/digest.h"
 #include "core/reference.h"
@@ -23,8 +24,6 @@
 #include "trust/sigstore_key.h"
 
 namespace schicht::copy {
-
-enum class ManifestFormat { kOci, kDockerV2S2 };
 
 struct PushOptions : TransferOptions {
   // --format: convert the manifest when it is of the other type.
@@ -41,10 +40,6 @@ struct PushOptions : TransferOptions {
   std::string sign_by;
   std::shared_ptr<const trust::RegistriesD> registries_d;
 };
-
-// "oci", "v2s2" as podman names them; kInvalidInput with podman's message otherwise ("v2s1"
-// is refused as unsupported).
-ManifestFormat parse_manifest_format(std::string_view name);
 
 // Pushes image `id` to `destination` (normalized; tag "latest" when it has neither tag nor
 // digest). Returns the digest of the manifest as pushed.

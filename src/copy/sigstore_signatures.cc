@@ -74,7 +74,13 @@ void push_sigstore_signature(registry::RegistryClient& client, std::string_view 
                           .manifest_digest = manifest_digest,
                           .creator = "schicht " SCHICHT_VERSION,
                           .timestamp = static_cast<int64_t>(std::time(nullptr))});
-  std::string signature = trust::sign_payload(key, payload);
+  attach_sigstore_signature(client, repository, manifest_digest, payload,
+                            trust::sign_payload(key, payload));
+}
+
+void attach_sigstore_signature(registry::RegistryClient& client, std::string_view repository,
+                               const Digest& manifest_digest, const std::string& payload,
+                               const std::string& signature) {
   std::optional<Manifest> existing = attachment(client, repository, manifest_digest);
   std::string existing_config;
   if (existing) {

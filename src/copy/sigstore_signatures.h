@@ -39,6 +39,13 @@ void push_sigstore_signature(registry::RegistryClient& client, std::string_view 
                              const Digest& manifest_digest, const std::string& docker_reference,
                              const trust::SigstoreKey& key);
 
+// Adds a signature made elsewhere (its payload and base64 signature) to the attachment of
+// `manifest_digest`, as push_sigstore_signature adds its own (image copy carries signatures
+// along this way; annotations other than the signature, such as certificates, are not kept).
+void attach_sigstore_signature(registry::RegistryClient& client, std::string_view repository,
+                               const Digest& manifest_digest, const std::string& payload,
+                               const std::string& signature);
+
 // Whether registries.d lets signatures be attached in the registry of `reference`
 // (use-sigstore-attachments), as containers/image requires for both reading and writing them.
 // `config` is loaded from the default locations when null. Writing when disabled is kPolicy.

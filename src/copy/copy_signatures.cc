@@ -1,0 +1,103 @@
+#include "copy/copy_signatures.h"
+
+#include <fmt/format.h>
+
+#include "copy/signatures.h"
+#include "copy/sigstore_signatures.h"
+#include "core/error.h"
+
+namespace schicht::copy {
+namespace {
+
+using transport::Transport;
+
+Reference docker_reference(const transport::TransportRef& ref) {
+  return Reference::parse(ref.rest).with_default_tag();
+}
+
+void report(const CopyOptions& options, const std::string& line) {
+  if (options.transfer.report) options.transfer.report(line);
+}
+
+}  // namespace
+
+CopySignatures::CopySignatures(const transport::TransportRef& source,
+                               const transport::TransportRef& destination,
+                               const registry::RegistriesConf& conf, const CopyOptions& options)
+    : source_(source),
+      destination_(destination),
+      conf_(conf),
+      options_(options),
+      registries_d_(options.registries_d) {
+  if (destination.transport == Transport::kDocker) {
+    destination_reference_ = docker_reference(destination);
+  }
+  if (options.sign_by.empty() && !options.sigstore_key) return;
+  if (!destination_reference_) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("cannot sign {}: signatures are stored for docker:// destinations only",
+                     destination.str()));
+  }
+  if (!options.sign_by.empty()) {
+    if (!registries_d_) registries_d_ = load_registries_d("");
+    // The staging base must be writable; the digest only names the subdirectory.
+    lookaside_write_dir(*registries_d_, *destination_reference_, Digest::sha256_of(""));
+  }
+  if (options.sigstore_key) require_sigstore_attachments(registries_d_, *destination_reference_);
+}
+
+void CopySignatures::read_source(const std::string& source_name, const Digest& digest) {
+  if (options_.remove_signatures || source_.transport != Transport::kDocker) return;
+  if (!registries_d_) registries_d_ = load_registries_d("");
+  Reference from = docker_reference(source_);
+  TransferOptions transfer = options_.transfer;
+  transfer.registry = options_.source_registry;
+  CarriedSignatures found = read_carried_signatures(*registries_d_, from, digest,
+                                                    endpoint_options(from, conf_, transfer));
+  if (found.size() == 0) return;
+  if (!destination_reference_) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("{} has {} signature(s), which {} cannot store: copy with "
+                     "--remove-signatures to leave them behind",
+                     source_name, found.size(), destination_.str()));
+  }
+  if (options_.format || options_.compression) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("{} has {} signature(s), which changing its manifest would invalidate: copy "
+                     "with --remove-signatures to leave them behind",
+                     source_name, found.size()));
+  }
+  const Reference& to = *destination_reference_;
+  if (to.domain == from.domain && to.path == from.path) return;  // they are there already
+  check_carried_destination(found, registries_d_, to);
+  carried_ = std::move(found);
+}
+
+registry::RegistryOptions CopySignatures::destination_options() const {
+  TransferOptions transfer = options_.transfer;
+  transfer.registry = options_.destination_registry;
+  return endpoint_options(*destination_reference_, conf_, transfer);
+}
+
+void CopySignatures::write(const Digest& written) {
+  if (carried_) {
+    write_carried_signatures(*carried_, *registries_d_, *destination_reference_, written,
+                             destination_options());
+  }
+  // The identity is the destination as written, tagged (containers/image signs that).
+  if (!options_.sign_by.empty()) {
+    report(options_, "Signing manifest using simple signing");
+    std::string signature = sign_simple(*destination_reference_, written, options_.sign_by);
+    write_lookaside_signature(lookaside_write_dir(*registries_d_, *destination_reference_, written),
+                              signature);
+  }
+  if (options_.sigstore_key) {
+    report(options_, "Signing manifest using a sigstore signature");
+    registry::RegistryClient client(destination_reference_->domain, destination_options());
+    push_sigstore_signature(client, destination_reference_->path, written,
+                            destination_reference_->with_default_tag().str(),
+                            *options_.sigstore_key);
+  }
+}
+
+}  // namespace schicht::copy

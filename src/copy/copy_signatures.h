@@ -1,0 +1,52 @@
+// The signatures image copy gives its destination: those a docker:// source already has
+// (carried_signatures.h, unless --remove-signatures) and new ones (--sign-by,
+// --sign-by-sigstore-private-key), made as push makes them (signatures.h,
+// sigstore_signatures.h). Only docker:// destinations hold signatures.
+//
+// Call order, as copy_image makes it: the constructor before the source is read (it refuses
+// signing options the destination cannot honour), read_source() before any blob moves (it
+// refuses source signatures the copy cannot keep), write() after commit().
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "copy/carried_signatures.h"
+#include "copy/copy_image.h"
+#include "core/digest.h"
+#include "core/reference.h"
+#include "transport/transport_name.h"
+#include "trust/registries_d.h"
+
+namespace schicht::copy {
+
+class CopySignatures {
+ public:
+  // kInvalidInput when signing is asked for and the destination is not docker://; the lookaside
+  // staging base and sigstore attachments are checked as push checks them.
+  CopySignatures(const transport::TransportRef& source, const transport::TransportRef& destination,
+                 const registry::RegistriesConf& conf, const CopyOptions& options);
+
+  // The source's signatures of `digest`, the manifest the copy writes for the reference.
+  // kUnsupported when there are some and the destination cannot store them or the manifest
+  // changes (--format, --dest-compress-format); `source_name` is for that message.
+  void read_source(const std::string& source_name, const Digest& digest);
+
+  // Stores the carried signatures and makes the new ones for `written`, the digest of the
+  // manifest written.
+  void write(const Digest& written);
+
+ private:
+  registry::RegistryOptions destination_options() const;
+
+  const transport::TransportRef& source_;
+  const transport::TransportRef& destination_;
+  const registry::RegistriesConf& conf_;
+  const CopyOptions& options_;
+  std::shared_ptr<const trust::RegistriesD> registries_d_;
+  std::optional<Reference> destination_reference_;  // set when the destination is docker://
+  std::optional<CarriedSignatures> carried_;
+};
+
+}  // namespace schicht::copy
