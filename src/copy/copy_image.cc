@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -102,29 +103,47 @@ void report(const CopyOptions& options, const std::string& line) {
   if (options.transfer.report) options.transfer.report(line);
 }
 
+// One blob from source to destination unless the destination has it; the bytes a layer
+// moves go to options.transfer.progress.
+void copy_blob(ImageSource& source, ImageDestination& destination, const Descriptor& blob,
+               bool layer, const CopyOptions& options, const std::atomic<bool>& cancelled) {
+  if (destination.try_reuse(blob, source)) return;
+  BytePipe pipe(kPipeCapacity, &cancelled);
+  PipeFeed read(pipe, [&](Writer& into) {
+    TransferProgress* progress = layer ? options.transfer.progress : nullptr;
+    if (progress != nullptr) progress->started(blob.digest, static_cast<uint64_t>(blob.size));
+    ProgressWriter counted(into, blob.digest, progress);
+    source.get_blob(blob, counted);
+  });
+  try {
+    destination.put_blob(blob, pipe.reader());
+  } catch (const Error&) {
+    // A broken read is the cause of whatever the write then saw.
+    if (pipe.failed()) read.finish();
+    throw;
+  }
+  read.finish();
+}
+
+// The layers in parallel (a layer named twice moves once), then the config, as podman and
+// skopeo report them: "Copying config" once the layers are done.
 void copy_blobs(ImageSource& source, ImageDestination& destination, const Manifest& manifest,
                 const CopyOptions& options) {
-  std::vector<Descriptor> blobs = manifest.layers;
-  blobs.push_back(manifest.config);
+  std::vector<Descriptor> layers;
+  std::set<Digest> seen;
   for (const Descriptor& layer : manifest.layers) {
     report(options, "Copying blob " + layer.digest.str());
+    if (seen.insert(layer.digest).second) layers.push_back(layer);
   }
-  report(options, "Copying config " + manifest.config.digest.str());
-  run_parallel(blobs.size(), options.transfer.jobs,
+  run_parallel(layers.size(), options.transfer.jobs,
                [&](size_t i, const std::atomic<bool>& cancelled) {
-                 const Descriptor& blob = blobs[i];
-                 if (destination.try_reuse(blob, source)) return;
-                 BytePipe pipe(kPipeCapacity, &cancelled);
-                 PipeFeed read(pipe, [&](Writer& into) { source.get_blob(blob, into); });
-                 try {
-                   destination.put_blob(blob, pipe.reader());
-                 } catch (const Error&) {
-                   // A broken read is the cause of whatever the write then saw.
-                   if (pipe.failed()) read.finish();
-                   throw;
-                 }
-                 read.finish();
+                 copy_blob(source, destination, layers[i], true, options, cancelled);
                });
+  report(options, "Copying config " + manifest.config.digest.str());
+  std::atomic<bool> cancelled = false;
+  if (seen.count(manifest.config.digest) == 0) {
+    copy_blob(source, destination, manifest.config, false, options, cancelled);
+  }
 }
 
 void check_type(const ImageDestination& destination, const std::string& type,

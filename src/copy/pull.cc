@@ -6,26 +6,21 @@
 
 #include <fmt/format.h>
 
-#include "archive/layer.h"
-#include "copy/layer_fetch.h"
-#include "copy/parallel.h"
+#include "copy/copy_image.h"
+#include "copy/docker_image.h"
 #include "copy/pull_trust.h"
 #include "copy/short_names.h"
+#include "copy/storage_image.h"
 #include "core/error.h"
 #include "core/kill_point.h"
 #include "core/media_type.h"
-#include "oci/config.h"
 #include "oci/index.h"
 #include "oci/manifest.h"
 #include "registry/registry_client.h"
-#include "store/image_writer.h"
 #include "store/lists.h"
 
 namespace schicht::copy {
 namespace {
-
-// Configs are small JSON documents; anything near this is not one.
-constexpr size_t kConfigLimit = size_t{32} << 20;
 
 void report(const TransferOptions& options, const std::string& line) {
   if (options.report) options.report(line);
@@ -84,15 +79,26 @@ Manifest resolve_manifest(registry::RegistryClient& client, const Reference& ref
   });
 }
 
-void check_diff_id(const store::LayerInfo& layer, const Digest& expected) {
-  if (layer.diff_id != expected) {
-    fail(ErrorKind::kIntegrity,
-         fmt::format("layer {}: its diffID is {}, but the image config names {}",
-                     layer.digest.str(), layer.diff_id.str(), expected.str()));
-  }
-}
+// The image pull chose and checked (an index's instance, or the manifest itself) as the top
+// manifest of its docker source: the engine copies exactly that, its blobs from the source.
+class ResolvedSource final : public ImageSource {
+ public:
+  ResolvedSource(std::unique_ptr<ImageSource> inner, const Manifest& manifest)
+      : inner_(std::move(inner)), top_{manifest.raw, manifest.media_type} {}
 
-// Everything after the manifest, under one lease: see pull.h for the order.
+  std::string name() const override { return inner_->name(); }
+  RawManifest manifest(const std::optional<Digest>& instance) override {
+    return instance ? inner_->manifest(instance) : top_;
+  }
+  void get_blob(const Descriptor& blob, Writer& out) override { inner_->get_blob(blob, out); }
+  std::optional<RegistryRepository> repository() const override { return inner_->repository(); }
+
+ private:
+  std::unique_ptr<ImageSource> inner_;
+  RawManifest top_;
+};
+
+// Everything after the manifest: one copy through the engine into the store (see pull.h).
 PulledImage store_image(store::Store& store, registry::RegistryClient& client,
                         const Reference& source, const Manifest& manifest, const std::string& name,
                         const PullOptions& options) {
@@ -103,65 +109,13 @@ PulledImage store_image(store::Store& store, registry::RegistryClient& client,
                      "only",
                      source.str(), config_type));
   }
-  // The writer removes whatever it stored if anything below fails.
-  store::ImageWriter writer(store);
-  bool have_config = writer.protect(manifest.config.digest);
-  std::string config_bytes =
-      have_config ? store.blobs().read(manifest.config.digest, kConfigLimit)
-                  : fetch_small_blob(client, source.path, manifest.config, kConfigLimit);
-  ImageConfig config = with_context(fmt::format("config {}", manifest.config.digest.str()),
-                                    [&] { return parse_config(config_bytes); });
-  if (config.diff_ids.size() != manifest.layers.size()) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("manifest {} has {} layers but its config {} lists {} diffIDs",
-                     manifest.digest.str(), manifest.layers.size(), config.id.str(),
-                     config.diff_ids.size()));
-  }
-
-  report(options, "Getting image source signatures");
-  std::vector<std::optional<store::LayerInfo>> layers(manifest.layers.size());
-  std::vector<size_t> missing;
-  std::set<Digest> queued;
-  for (size_t i = 0; i < manifest.layers.size(); ++i) {
-    const Descriptor& layer = manifest.layers[i];
-    report(options, "Copying blob " + layer.digest.str());
-    if (queued.count(layer.digest) != 0) continue;  // the same blob twice in one image
-    if (writer.protect(layer.digest)) {
-      LayerDigests d = writer.stored_layer(layer.digest);
-      layers[i] =
-          store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
-      check_diff_id(*layers[i], config.diff_ids[i]);
-      continue;
-    }
-    queued.insert(layer.digest);
-    missing.push_back(i);
-    writer.adopt(layer.digest);  // fetch_layer ingests it itself
-  }
-  run_parallel(missing.size(), options.jobs, [&](size_t k, const std::atomic<bool>& cancel) {
-    const Descriptor& layer = manifest.layers[missing[k]];
-    LayerDigests d = fetch_layer(client, source.path, layer, config.diff_ids[missing[k]],
-                                 store.blobs(), cancel, options.progress);
-    layers[missing[k]] =
-        store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
-  });
-  kill_point("pull-layers-stored");
-  std::vector<store::LayerInfo> infos;
-  for (size_t i = 0; i < manifest.layers.size(); ++i) {
-    for (size_t j = 0; j < i && !layers[i]; ++j) {  // a repeat of an earlier layer
-      if (manifest.layers[j].digest == manifest.layers[i].digest) layers[i] = layers[j];
-    }
-    check_diff_id(*layers[i], config.diff_ids[i]);
-    infos.push_back(*layers[i]);
-  }
-
-  report(options, "Copying config " + manifest.config.digest.str());
-  if (!have_config) writer.put(config_bytes, manifest.config.digest, "config");
-  report(options, "Writing manifest to image destination");
-  if (!writer.protect(manifest.digest)) writer.put(manifest.raw, manifest.digest, "manifest");
-  report(options, "Storing signatures");
-  kill_point("pull-blobs-stored");
-  writer.commit(store::describe_image(config, manifest, std::move(infos)), {name}, "pull");
-  return PulledImage{config.id, manifest.digest, name};
+  ResolvedSource image(docker_source(source, client), manifest);
+  // The destination removes whatever it stored if anything below fails.
+  std::unique_ptr<ImageDestination> destination = storage_destination(store, name, "pull");
+  CopyOptions copy;
+  copy.transfer = options;
+  copy_one_image(image, *destination, copy);
+  return PulledImage{manifest.config.digest, manifest.digest, name};
 }
 
 std::string stored_name(const Reference& reference) {

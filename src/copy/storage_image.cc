@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "copy/layer_split.h"
 #include "core/error.h"
 #include "core/kill_point.h"
 #include "core/media_type.h"
@@ -81,10 +82,13 @@ class StorageSource final : public ImageSource {
 
 class StorageDestination final : public ImageDestination {
  public:
-  StorageDestination(store::Store& store, const transport::TransportRef& ref, std::string image)
-      : writer_(store), ref_(ref), image_name_(std::move(image)) {}
+  StorageDestination(store::Store& store, std::string name, std::string image, std::string action)
+      : writer_(store),
+        name_(std::move(name)),
+        image_name_(std::move(image)),
+        action_(std::move(action)) {}
 
-  std::string name() const override { return ref_.str(); }
+  std::string name() const override { return name_; }
   bool accepts_index() const override { return false; }
   std::vector<std::string> manifest_types() const override {
     return {std::string(media_type::kOciManifest), std::string(media_type::kDockerManifest)};
@@ -107,7 +111,7 @@ class StorageDestination final : public ImageDestination {
       writer_.put_blob(data, blob.digest, size, what);
       return;
     }
-    LayerDigests layer = writer_.put_layer(data, blob.digest, size, what);
+    LayerDigests layer = store_layer(writer_, blob, data, what);
     std::lock_guard lock(mutex_);
     layers_.insert_or_assign(blob.digest, layer);
   }
@@ -142,21 +146,23 @@ class StorageDestination final : public ImageDestination {
       layers.push_back(store::LayerInfo{d.digest, static_cast<uint64_t>(d.size), d.media_type,
                                         got.diff_id, got.uncompressed_size});
     }
+    kill_point(action_ + "-layers-stored");
     if (!writer_.protect(manifest.digest)) writer_.put(bytes, manifest.digest, "manifest");
     image_ = store::describe_image(config, manifest, std::move(layers));
   }
 
   void commit() override {
     if (!image_) fail(ErrorKind::kInternal, "committing a store destination without a manifest");
-    kill_point("copy-blobs-stored");
-    writer_.commit(*image_, {image_name_}, "copy");
+    kill_point(action_ + "-blobs-stored");
+    writer_.commit(*image_, {image_name_}, action_);
   }
 
  private:
   store::ImageWriter writer_;
-  transport::TransportRef ref_;
+  std::string name_;
   std::string image_name_;
-  std::mutex mutex_;  // layers_
+  std::string action_;  // the tag log's and the events' word, and the kill points' prefix
+  std::mutex mutex_;    // layers_
   std::map<Digest, LayerDigests> layers_;
   std::optional<store::NewImage> image_;
 };
@@ -180,7 +186,14 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
     fail(ErrorKind::kInvalidInput,
          fmt::format("{}: a destination in the store cannot be named by digest", ref.str()));
   }
-  return std::make_unique<StorageDestination>(store, ref, named.str());
+  return std::make_unique<StorageDestination>(store, ref.str(), named.str(), "copy");
+}
+
+std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
+                                                      const std::string& image_name,
+                                                      const std::string& action) {
+  return std::make_unique<StorageDestination>(store, "containers-storage:" + image_name, image_name,
+                                              action);
 }
 
 }  // namespace schicht::copy

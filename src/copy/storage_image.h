@@ -6,10 +6,12 @@
 // from the blob store. kNotFound when no image matches.
 //
 // Destination: writes through one store::ImageWriter. Configs are stored verified; layers are
-// stored verified with their diffIDs computed in the same pass (a layer the store has gets its
-// diffID from the rows, or by reading it). put_manifest (the top one: it takes no index)
-// checks every layer's diffID against the config and stores the manifest; commit() records
-// the image under NAME (normalized as a docker reference), with tag log action "copy".
+// stored verified with their diffIDs computed while they stream in (on a second thread:
+// layer_split.h); a layer the store has gets its diffID from the rows, or by reading it.
+// put_manifest (the top one: it takes no index) checks every layer's diffID against the config
+// and stores the manifest; commit() records the image under NAME (normalized as a docker
+// reference), with tag log action "copy". Kill points (core/kill_point.h): ACTION-layers-stored
+// before the manifest is stored, ACTION-blobs-stored before the rows.
 // Destroyed before commit(), it removes every blob it created.
 #pragma once
 
@@ -29,5 +31,11 @@ std::unique_ptr<ImageSource> storage_source(store::Store& store,
 // kInvalidInput when NAME is not an image name (an ID cannot name a new image).
 std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const transport::TransportRef& ref);
+
+// The same destination for a command of its own (pull): the image goes under `image_name`
+// (normalized already, with a tag or "repo@digest"), recorded with tag log action `action`.
+std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
+                                                      const std::string& image_name,
+                                                      const std::string& action);
 
 }  // namespace schicht::copy
