@@ -8,13 +8,15 @@
 #include <fmt/format.h>
 
 #include "copy/byte_pipe.h"
-#include "copy/download.h"
 #include "core/error.h"
 
 namespace schicht::copy {
 namespace {
 
 constexpr size_t kChunk = size_t{256} << 10;
+// Between two threads on one machine: a few chunks keep both busy; the download pipe in front
+// already absorbs the network's bursts.
+constexpr size_t kInflateCapacity = size_t{1} << 20;
 
 // ImageWriter's words for a blob that is not the one expected.
 void check_bytes(Ingest& ingest, const Descriptor& blob, const std::string& what) {
@@ -35,7 +37,7 @@ void check_bytes(Ingest& ingest, const Descriptor& blob, const std::string& what
 LayerDigests store_layer(store::ImageWriter& writer, const Descriptor& blob, Reader& data,
                          const std::string& what) {
   std::unique_ptr<Ingest> ingest = writer.store().blobs().begin_ingest(what);
-  BytePipe raw(kPipeCapacity);
+  BytePipe raw(kInflateCapacity);
   std::optional<LayerContent> content;
   std::exception_ptr inflate_error;
   std::thread inflate([&] {

@@ -18,6 +18,7 @@
 #include "oci/manifest.h"
 #include "registry/registry_client.h"
 #include "store/lists.h"
+#include "store/lookup.h"
 
 namespace schicht::copy {
 namespace {
@@ -81,10 +82,11 @@ Manifest resolve_manifest(registry::RegistryClient& client, const Reference& ref
 
 // The image pull chose and checked (an index's instance, or the manifest itself) as the top
 // manifest of its docker source: the engine copies exactly that, its blobs from the source.
+// (A whole list the same way: the bytes checked are the bytes stored.)
 class ResolvedSource final : public ImageSource {
  public:
-  ResolvedSource(std::unique_ptr<ImageSource> inner, const Manifest& manifest)
-      : inner_(std::move(inner)), top_{manifest.raw, manifest.media_type} {}
+  ResolvedSource(std::unique_ptr<ImageSource> inner, RawManifest top)
+      : inner_(std::move(inner)), top_(std::move(top)) {}
 
   std::string name() const override { return inner_->name(); }
   RawManifest manifest(const std::optional<Digest>& instance) override {
@@ -109,13 +111,62 @@ PulledImage store_image(store::Store& store, registry::RegistryClient& client,
                      "only",
                      source.str(), config_type));
   }
-  ResolvedSource image(docker_source(source, client), manifest);
+  ResolvedSource image(docker_source(source, client), {manifest.raw, manifest.media_type});
   // The destination removes whatever it stored if anything below fails.
-  std::unique_ptr<ImageDestination> destination = storage_destination(store, name, "pull");
+  std::unique_ptr<ImageDestination> destination =
+      storage_destination(store, name, "pull", options.platform);
   CopyOptions copy;
   copy.transfer = options;
   copy_one_image(image, *destination, copy);
   return PulledImage{manifest.config.digest, manifest.digest, name};
+}
+
+// --all-platforms: when `source` names a list, every instance and the list go into the store
+// (storage_image.h says how they are named); nullopt when it names a single image. With a
+// policy that needs signatures, each instance is checked before anything is stored.
+std::optional<PulledImage> store_whole_list(store::Store& store, registry::RegistryClient& client,
+                                            const Reference& source, const std::string& name,
+                                            const PullAdmission& admission,
+                                            const PullOptions& options) {
+  std::string context = fmt::format("initializing source docker://{}", source.str());
+  std::string version = source.digest ? source.digest->str() : source.tag;
+  registry::Manifest top =
+      with_context(context, [&] { return client.get_manifest(source.path, version); });
+  std::string type = detect_manifest_type(top.bytes, top.media_type);
+  if (!media_type::is_index(type)) return std::nullopt;
+  Index index = with_context(context, [&] { return parse_index(top.bytes, type); });
+  if (admission.needs_manifests()) {
+    for (const Descriptor& d : index.manifests) {
+      registry::Manifest got =
+          with_context(context, [&] { return client.get_manifest(source.path, d.digest.str()); });
+      Manifest instance = with_context(context, [&] {
+        return parse_manifest(std::move(got.bytes),
+                              got.media_type.empty() ? d.media_type : got.media_type);
+      });
+      if (instance.digest != d.digest) {
+        fail(ErrorKind::kIntegrity,
+             fmt::format("{}: manifest {} does not have that digest", context, d.digest.str()));
+      }
+      admission.check_manifest(client, source, instance);
+    }
+  }
+  ResolvedSource image(docker_source(source, client), {index.raw, index.media_type});
+  std::unique_ptr<ImageDestination> destination =
+      storage_destination(store, name, "pull", options.platform);
+  CopyOptions copy;
+  copy.multi_arch = MultiArch::kAll;
+  copy.transfer = options;
+  copy_between(image, *destination, copy);
+  // The ID printed: the instance's for the platform (the one `name` names), else the list's.
+  std::vector<std::optional<Platform>> platforms;
+  for (const Descriptor& d : index.manifests) platforms.push_back(d.platform);
+  std::optional<size_t> chosen = choose_platform(platforms, wanted_platforms(options.platform));
+  if (!chosen) return PulledImage{index.digest, index.digest, name};
+  Reference by_digest = Reference::parse(name);
+  by_digest.tag.clear();
+  by_digest.digest = index.manifests[*chosen].digest;
+  std::optional<Digest> id = store::find_image(store, by_digest.str());
+  return PulledImage{id.value_or(index.digest), *by_digest.digest, name};
 }
 
 std::string stored_name(const Reference& reference) {
@@ -148,6 +199,11 @@ PulledImage pull_image(store::Store& store, const Reference& reference,
              fmt::format("registry {} is blocked in registries.conf", endpoint.reference.domain));
       }
       registry::RegistryClient client(endpoint.reference.domain, options_for(endpoint, options));
+      if (options.all_platforms) {
+        std::optional<PulledImage> whole = store_whole_list(
+            store, client, endpoint.reference, stored_name(reference), admission, options);
+        if (whole) return *whole;
+      }
       std::optional<Index> list;
       Manifest manifest = resolve_manifest(client, endpoint.reference, options.platform, &list);
       admission.check_manifest(client, endpoint.reference, manifest);

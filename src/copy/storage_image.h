@@ -10,9 +10,13 @@
 // layer_split.h); a layer the store has gets its diffID from the rows, or by reading it.
 // put_manifest (the top one: it takes no index) checks every layer's diffID against the config
 // and stores the manifest; commit() records the image under NAME (normalized as a docker
-// reference), with tag log action "copy". Kill points (core/kill_point.h): ACTION-layers-stored
-// before the manifest is stored, ACTION-blobs-stored before the rows.
-// Destroyed before commit(), it removes every blob it created.
+// reference), with tag log action "copy". A list (--multi-arch all) goes in whole: each
+// instance as an image named NAME@DIGEST (the one for the platform, this machine's unless
+// given, also as NAME), then the list under NAME (store/lists.h) with its bytes and digest
+// unchanged; a list without its instances (index-only) is refused. Kill points (core/kill_point.h):
+// ACTION-layers-stored before the manifest is stored, ACTION-blobs-stored before the rows,
+// ACTION-images-stored between a list's images and the list. Destroyed before commit(), it removes
+// every blob it created.
 #pragma once
 
 #include <memory>
@@ -20,6 +24,7 @@
 
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
+#include "core/platform.h"
 #include "store/store.h"
 #include "transport/transport_name.h"
 
@@ -33,9 +38,11 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const transport::TransportRef& ref);
 
 // The same destination for a command of its own (pull): the image goes under `image_name`
-// (normalized already, with a tag or "repo@digest"), recorded with tag log action `action`.
+// (normalized already, with a tag or "repo@digest"), recorded with tag log action `action`;
+// of a list, the instance for `platform` gets the name.
 std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const std::string& image_name,
-                                                      const std::string& action);
+                                                      const std::string& action,
+                                                      const PlatformChoice& platform);
 
 }  // namespace schicht::copy
