@@ -250,13 +250,16 @@ void copy_between(ImageSource& source, ImageDestination& destination, const Copy
       }
       check_type(destination, top.media_type, options);
       if (options.multi_arch == MultiArch::kAll) {
-        report(options, fmt::format("Copying {} of {} images in list", index.manifests.size(),
+        std::vector<Descriptor> copied;
+        for (const Descriptor& entry : index.manifests) {
+          if (!options.copies_instance || options.copies_instance(entry)) copied.push_back(entry);
+        }
+        report(options, fmt::format("Copying {} of {} images in list", copied.size(),
                                     index.manifests.size()));
-        for (size_t i = 0; i < index.manifests.size(); ++i) {
-          const Descriptor& entry = index.manifests[i];
-          report(options, fmt::format("Copying image {} ({}/{})", entry.digest.str(), i + 1,
-                                      index.manifests.size()));
-          copy_instance(source, destination, source.manifest(entry.digest), false, options);
+        for (size_t i = 0; i < copied.size(); ++i) {
+          report(options, fmt::format("Copying image {} ({}/{})", copied[i].digest.str(), i + 1,
+                                      copied.size()));
+          copy_instance(source, destination, source.manifest(copied[i].digest), false, options);
         }
       }
       report(options, "Writing manifest list to image destination");

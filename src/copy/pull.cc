@@ -121,6 +121,13 @@ PulledImage store_image(store::Store& store, registry::RegistryClient& client,
   return PulledImage{manifest.config.digest, manifest.digest, name};
 }
 
+// What --all-platforms stores of a list: images, not the attestations BuildKit lists beside
+// them (their layers are in-toto statements, not tars); the list keeps naming those.
+bool is_image_instance(const Descriptor& entry) {
+  auto type = entry.annotations.find("vnd.docker.reference.type");
+  return type == entry.annotations.end() || type->second != "attestation-manifest";
+}
+
 // --all-platforms: when `source` names a list, every instance and the list go into the store
 // (storage_image.h says how they are named); nullopt when it names a single image. With a
 // policy that needs signatures, each instance is checked before anything is stored.
@@ -137,6 +144,7 @@ std::optional<PulledImage> store_whole_list(store::Store& store, registry::Regis
   Index index = with_context(context, [&] { return parse_index(top.bytes, type); });
   if (admission.needs_manifests()) {
     for (const Descriptor& d : index.manifests) {
+      if (!is_image_instance(d)) continue;
       registry::Manifest got =
           with_context(context, [&] { return client.get_manifest(source.path, d.digest.str()); });
       Manifest instance = with_context(context, [&] {
@@ -155,6 +163,7 @@ std::optional<PulledImage> store_whole_list(store::Store& store, registry::Regis
       storage_destination(store, name, "pull", options.platform);
   CopyOptions copy;
   copy.multi_arch = MultiArch::kAll;
+  copy.copies_instance = is_image_instance;
   copy.transfer = options;
   copy_between(image, *destination, copy);
   // The ID printed: the instance's for the platform (the one `name` names), else the list's.

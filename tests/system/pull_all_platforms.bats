@@ -18,6 +18,34 @@ setup_file() {
     --name one:1 --seed 24
   skopeo copy -q --dest-tls-verify=false "oci-archive:$dir/one.tar" "docker://$REG/one:1"
   printf '%s\n' '{"default":[{"type":"insecureAcceptAnything"}]}' >"$dir/accept.json"
+  # A list with a BuildKit attestation beside its image: a manifest whose layer is an in-toto
+  # statement, not a tar.
+  python3 "$BATS_TEST_DIRNAME/../fixtures/mkfixture.py" --out "$dir/att" --format oci-dir \
+    --name att:1 --seed 25 --platforms linux/amd64
+  python3 - "$dir/att" <<'PY'
+import hashlib, json, os, sys
+d = sys.argv[1]
+def put(data):
+    h = hashlib.sha256(data).hexdigest()
+    open(os.path.join(d, "blobs/sha256", h), "wb").write(data)
+    return {"digest": "sha256:" + h, "size": len(data)}
+top = json.load(open(os.path.join(d, "index.json")))
+ref = top["manifests"][0]
+index = json.load(open(os.path.join(d, "blobs/sha256", ref["digest"][7:]), "rb"))
+statement = b'{"_type":"https://in-toto.io/Statement/v0.1"}'
+config = json.dumps({"architecture": "unknown", "os": "unknown", "config": {},
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(statement).hexdigest()]}}).encode()
+manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": dict(put(config), mediaType="application/vnd.oci.image.config.v1+json"),
+    "layers": [dict(put(statement), mediaType="application/vnd.in-toto+json")]}).encode()
+index["manifests"].append(dict(put(manifest), mediaType="application/vnd.oci.image.manifest.v1+json",
+    platform={"architecture": "unknown", "os": "unknown"},
+    annotations={"vnd.docker.reference.type": "attestation-manifest",
+                 "vnd.docker.reference.digest": index["manifests"][0]["digest"]}))
+ref.update(put(json.dumps(index).encode()))
+json.dump(top, open(os.path.join(d, "index.json"), "w"))
+PY
+  skopeo copy -q --all --dest-tls-verify=false "oci:$dir/att" "docker://$REG/att:1"
 }
 
 teardown_file() {
@@ -122,4 +150,16 @@ check_whole() {
   cp "$BATS_TEST_TMPDIR/saved" "$file"
   expect_failure 125 "Digest did not match, expected $layer"
   unchanged
+}
+
+@test "pull --all-platforms stores the images of a list, not its attestations; the list stays whole" {
+  run sp pull --all-platforms "$REG/att:1"
+  expect_success
+  [[ "$output" == *"Copying 1 of 2 images in list"* ]]
+  [ "$(s images -q | wc -l)" = 1 ]
+  [ "$(s inspect --format '{{.Architecture}}' "$REG/att:1")" = amd64 ]
+  run s manifest inspect "$REG/att:1"
+  expect_success
+  [[ "$output" == *attestation-manifest* ]]
+  consistent
 }
