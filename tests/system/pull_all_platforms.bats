@@ -163,3 +163,15 @@ check_whole() {
   [[ "$output" == *attestation-manifest* ]]
   consistent
 }
+
+@test "pull --all-platforms under signedBy: an unsigned instance is refused before anything is stored" {
+  printf '%s\n' "{\"default\":[{\"type\":\"insecureAcceptAnything\"}],
+    \"transports\":{\"docker\":{\"$REG\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/nonexistent.gpg\"}]}}}" \
+    >"$WORK/p.json"
+  BEFORE=$(store_state)
+  run sp pull --all-platforms --signature-policy "$WORK/p.json" "$REG/multi:1"
+  expect_failure 125 "A signature was required, but no signature exists" \
+    "docker scope \"$REG\" requires signedBy"
+  [[ "$output" != *"Copying blob"* ]]
+  unchanged
+}
