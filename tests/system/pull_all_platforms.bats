@@ -175,3 +175,21 @@ check_whole() {
   [[ "$output" != *"Copying blob"* ]]
   unchanged
 }
+
+@test "pull --all-platforms killed at each point: the store stays consistent, a re-pull completes it" {
+  command -v sqlite3 >/dev/null || skip "sqlite3 is not installed"
+  local failed="" point
+  for point in blob-renamed pull-layers-stored pull-blobs-stored image-rows-committed \
+    pull-images-stored; do
+    rm -rf "$STORE"
+    SCHICHT_KILL_AT=$point run sp pull -q --all-platforms "$REG/multi:1"
+    [ "$status" -eq 137 ] || { failed="$failed $point(status $status)"; continue; }
+    consistent || failed="$failed $point(inconsistent)"
+    s system check --repair >/dev/null || true
+    s system check >/dev/null || failed="$failed $point(check)"
+    run sp pull -q --all-platforms "$REG/multi:1"
+    [ "$status" -eq 0 ] || failed="$failed $point(redo:$output)"
+    check_whole "$REG/multi:1" || failed="$failed $point(whole)"
+  done
+  [ -z "$failed" ] || { echo "failed at:$failed"; false; }
+}
