@@ -193,3 +193,13 @@ check_whole() {
   done
   [ -z "$failed" ] || { echo "failed at:$failed"; false; }
 }
+
+@test "load of an oci-archive whose index.json names a list stores every instance and the list, its digest unchanged" {
+  s load -i "$BATS_FILE_TMPDIR/m.tar" >/dev/null
+  mkdir "$WORK/x"
+  tar -xf "$BATS_FILE_TMPDIR/m.tar" -C "$WORK/x" index.json
+  index=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifests"][0]["digest"])' "$WORK/x/index.json")
+  [ "$(sqlite3 "$STORE/db.sqlite" "SELECT list_digest FROM list_names")" = "$index" ]
+  [ "$(s images -q | sort -u | wc -l)" = 3 ]
+  consistent
+}
