@@ -159,8 +159,13 @@ std::optional<PulledImage> store_whole_list(store::Store& store, registry::Regis
     }
   }
   ResolvedSource image(docker_source(source, client), {index.raw, index.media_type});
+  // As a single pull records them: `manifest push --all` finds the attestations there.
+  store::ListSources sources;
+  for (const Descriptor& d : index.manifests) {
+    sources[d.digest.str()] = source.domain + "/" + source.path;
+  }
   std::unique_ptr<ImageDestination> destination =
-      storage_destination(store, name, "pull", options.platform);
+      storage_destination(store, name, "pull", options.platform, sources);
   CopyOptions copy;
   copy.multi_arch = MultiArch::kAll;
   copy.copies_instance = is_image_instance;

@@ -87,12 +87,13 @@ class StorageSource final : public ImageSource {
 class StorageDestination final : public ImageDestination {
  public:
   StorageDestination(store::Store& store, std::string name, std::string image, std::string action,
-                     PlatformChoice platform)
+                     PlatformChoice platform, store::ListSources sources = {})
       : writer_(store),
         name_(std::move(name)),
         image_name_(std::move(image)),
         action_(std::move(action)),
-        platform_(std::move(platform)) {}
+        platform_(std::move(platform)),
+        sources_(std::move(sources)) {}
 
   std::string name() const override { return name_; }
   bool accepts_index() const override { return true; }
@@ -192,7 +193,8 @@ class StorageDestination final : public ImageDestination {
     }
     writer_.commit();
     kill_point(action_ + "-images-stored");
-    store::put_list(writer_.store(), image_name_, list_->raw, list_->media_type, list_->media_type);
+    store::put_list(writer_.store(), image_name_, list_->raw, list_->media_type, list_->media_type,
+                    std::nullopt, sources_);
   }
 
  private:
@@ -214,7 +216,8 @@ class StorageDestination final : public ImageDestination {
     return index.manifests[*chosen].digest;
   }
 
-  PlatformChoice platform_;  // which instance of a list the name itself gets
+  PlatformChoice platform_;     // which instance of a list the name itself gets
+  store::ListSources sources_;  // recorded with the list
   // Each image manifest put, by digest: one, or a list's instances.
   std::vector<std::pair<Digest, store::NewImage>> images_;
   std::optional<Index> list_;
@@ -246,9 +249,10 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
 std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const std::string& image_name,
                                                       const std::string& action,
-                                                      const PlatformChoice& platform) {
+                                                      const PlatformChoice& platform,
+                                                      const store::ListSources& sources) {
   return std::make_unique<StorageDestination>(store, "containers-storage:" + image_name, image_name,
-                                              action, platform);
+                                              action, platform, sources);
 }
 
 }  // namespace schicht::copy

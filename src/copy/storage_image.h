@@ -25,6 +25,7 @@
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
 #include "core/platform.h"
+#include "store/lists.h"
 #include "store/store.h"
 #include "transport/transport_name.h"
 
@@ -39,10 +40,12 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
 
 // The same destination for a command of its own (pull): the image goes under `image_name`
 // (normalized already, with a tag or "repo@digest"), recorded with tag log action `action`;
-// of a list, the instance for `platform` gets the name.
+// of a list, the instance for `platform` gets the name, and the list is recorded with `sources`
+// (where instances it does not store can be copied from: store/lists.h).
 std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const std::string& image_name,
                                                       const std::string& action,
-                                                      const PlatformChoice& platform);
+                                                      const PlatformChoice& platform,
+                                                      const store::ListSources& sources = {});
 
 }  // namespace schicht::copy

@@ -161,6 +161,8 @@ check_whole() {
   run s manifest inspect "$REG/att:1"
   expect_success
   [[ "$output" == *attestation-manifest* ]]
+  # Where the attestation can be copied from (manifest push --all), as a single pull records.
+  [ "$(sqlite3 "$STORE/db.sqlite" "SELECT count(*) FROM list_sources WHERE repository = '$REG/att'")" = 2 ]
   consistent
 }
 
