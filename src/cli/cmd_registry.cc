@@ -168,6 +168,9 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   int64_t retry = 3, jobs = 6;
   flags.add_bool("quiet", 'q', &quiet, "Suppress output information when pulling images");
   flags.add_bool("all-tags", 'a', &all_tags, "All tagged images in the repository will be pulled");
+  bool all_platforms = false;
+  flags.add_bool("all-platforms", 0, &all_platforms,
+                 "Pull every image of a manifest list, and the list itself");
   flags.add_string("platform", 0, &platform, "Specify the platform for selecting the image");
   flags.add_string("os", 0, &os, "Use OS instead of the running OS for choosing images");
   flags.add_string("arch", 0, &arch,
@@ -188,6 +191,7 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   }
   copy::PullOptions options;
   options.platform = platform_choice(platform, os, arch, variant);
+  options.all_platforms = all_platforms;
   options.registry = registry_flags.options(flags);
   options.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
   options.jobs = positive(jobs, "jobs");

@@ -1,7 +1,9 @@
 #include "copy/copy_image.h"
 
 #include <exception>
+#include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -109,20 +111,46 @@ struct LayerPlan {
   std::optional<Compression> recompress_to;
 };
 
-// Copies the config and layers; returns the layers as written (recompressed ones with their
-// new digests and sizes).
+// One blob from source to destination unless the destination has it; the bytes a layer
+// moves go to options.transfer.progress.
+void copy_blob(ImageSource& source, ImageDestination& destination, const Descriptor& blob,
+               bool layer, const CopyOptions& options, const std::atomic<bool>& cancelled) {
+  if (destination.try_reuse(blob, source)) return;
+  BytePipe pipe(kPipeCapacity, &cancelled);
+  PipeFeed read(pipe, [&](Writer& into) {
+    TransferProgress* progress = layer ? options.transfer.progress : nullptr;
+    if (progress != nullptr) progress->started(blob.digest, static_cast<uint64_t>(blob.size));
+    ProgressWriter counted(into, blob.digest, progress);
+    source.get_blob(blob, counted);
+  });
+  try {
+    destination.put_blob(blob, pipe.reader());
+  } catch (const Error&) {
+    // A broken read is the cause of whatever the write then saw.
+    if (pipe.failed()) read.finish();
+    throw;
+  }
+  read.finish();
+}
+
+// The layers in parallel (a layer named twice moves once; one planned for it is recompressed
+// on the way), then the config, as podman and skopeo report them: "Copying config" once the
+// layers are done. Returns the layers as written (recompressed ones with their new digests
+// and sizes).
 std::vector<Descriptor> copy_blobs(ImageSource& source, ImageDestination& destination,
                                    const Manifest& manifest, const std::vector<LayerPlan>& plans,
                                    const CopyOptions& options) {
-  std::vector<Descriptor> blobs = manifest.layers;
-  blobs.push_back(manifest.config);
-  for (const Descriptor& layer : manifest.layers) {
-    report(options, "Copying blob " + layer.digest.str());
+  std::vector<Descriptor> written = manifest.layers;
+  std::vector<size_t> first;          // the first position of each distinct layer
+  std::map<Digest, size_t> first_of;  // layer digest -> that position
+  for (size_t i = 0; i < manifest.layers.size(); ++i) {
+    report(options, "Copying blob " + manifest.layers[i].digest.str());
+    if (first_of.emplace(manifest.layers[i].digest, i).second) first.push_back(i);
   }
-  report(options, "Copying config " + manifest.config.digest.str());
   run_parallel(
-      blobs.size(), options.transfer.jobs, [&](size_t i, const std::atomic<bool>& cancelled) {
-        Descriptor& blob = blobs[i];
+      first.size(), options.transfer.jobs, [&](size_t k, const std::atomic<bool>& cancelled) {
+        const size_t i = first[k];
+        Descriptor& blob = written[i];
         if (i < plans.size() && plans[i].recompress_to) {
           RecompressedLayer layer = recompress_layer(source, blob, *plans[i].recompress_to,
                                                      options.compression_level, &cancelled);
@@ -132,20 +160,17 @@ std::vector<Descriptor> copy_blobs(ImageSource& source, ImageDestination& destin
           destination.put_blob(blob, data);
           return;
         }
-        if (destination.try_reuse(blob, source)) return;
-        BytePipe pipe(kPipeCapacity, &cancelled);
-        PipeFeed read(pipe, [&](Writer& into) { source.get_blob(blob, into); });
-        try {
-          destination.put_blob(blob, pipe.reader());
-        } catch (const Error&) {
-          // A broken read is the cause of whatever the write then saw.
-          if (pipe.failed()) read.finish();
-          throw;
-        }
-        read.finish();
+        copy_blob(source, destination, blob, true, options, cancelled);
       });
-  blobs.pop_back();
-  return blobs;
+  for (size_t i = 0; i < written.size(); ++i) {
+    written[i] = written[first_of.at(manifest.layers[i].digest)];
+  }
+  report(options, "Copying config " + manifest.config.digest.str());
+  if (first_of.count(manifest.config.digest) == 0) {
+    std::atomic<bool> cancelled = false;
+    copy_blob(source, destination, manifest.config, false, options, cancelled);
+  }
+  return written;
 }
 
 void check_type(const ImageDestination& destination, const std::string& type,
@@ -342,13 +367,16 @@ Digest copy_between(ImageSource& source, ImageDestination& destination,
       }
       check_type(destination, top.media_type, options);
       if (options.multi_arch == MultiArch::kAll) {
-        report(options, fmt::format("Copying {} of {} images in list", index.manifests.size(),
+        std::vector<Descriptor> copied;
+        for (const Descriptor& entry : index.manifests) {
+          if (!options.copies_instance || options.copies_instance(entry)) copied.push_back(entry);
+        }
+        report(options, fmt::format("Copying {} of {} images in list", copied.size(),
                                     index.manifests.size()));
-        for (size_t i = 0; i < index.manifests.size(); ++i) {
-          const Descriptor& entry = index.manifests[i];
-          report(options, fmt::format("Copying image {} ({}/{})", entry.digest.str(), i + 1,
-                                      index.manifests.size()));
-          copy_instance(source, destination, source.manifest(entry.digest), false, options);
+        for (size_t i = 0; i < copied.size(); ++i) {
+          report(options, fmt::format("Copying image {} ({}/{})", copied[i].digest.str(), i + 1,
+                                      copied.size()));
+          copy_instance(source, destination, source.manifest(copied[i].digest), false, options);
         }
       }
       report(options, "Writing manifest list to image destination");

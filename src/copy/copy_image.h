@@ -42,6 +42,9 @@ struct CopyOptions {
   TransferOptions transfer;
   registry::RegistryOptions source_registry;
   registry::RegistryOptions destination_registry;
+  // MultiArch::kAll: an instance for which this returns false is not copied (the list, copied
+  // byte-exact, still names it). Null: every instance.
+  std::function<bool(const Descriptor& instance)> copies_instance;
   // The local store, opened when a side is containers-storage: (and only then).
   std::function<store::Store&()> store;
   // Signatures of a docker:// source are carried to a docker:// destination

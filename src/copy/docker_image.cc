@@ -16,7 +16,11 @@ std::string version_of(const Reference& reference) {
 class DockerSource final : public ImageSource {
  public:
   DockerSource(Reference reference, const registry::RegistryOptions& options)
-      : reference_(std::move(reference)), client_(reference_.domain, options) {}
+      : reference_(std::move(reference)),
+        owned_(std::make_unique<registry::RegistryClient>(reference_.domain, options)),
+        client_(*owned_) {}
+  DockerSource(Reference reference, registry::RegistryClient& client)
+      : reference_(std::move(reference)), client_(client) {}
 
   std::string name() const override { return "docker://" + reference_.str(); }
 
@@ -37,7 +41,8 @@ class DockerSource final : public ImageSource {
 
  private:
   Reference reference_;
-  registry::RegistryClient client_;
+  std::unique_ptr<registry::RegistryClient> owned_;  // null when the client is borrowed
+  registry::RegistryClient& client_;
 };
 
 class DockerDestination final : public ImageDestination {
@@ -77,6 +82,11 @@ class DockerDestination final : public ImageDestination {
 std::unique_ptr<ImageSource> docker_source(const Reference& reference,
                                            const registry::RegistryOptions& options) {
   return std::make_unique<DockerSource>(reference, options);
+}
+
+std::unique_ptr<ImageSource> docker_source(const Reference& reference,
+                                           registry::RegistryClient& client) {
+  return std::make_unique<DockerSource>(reference, client);
 }
 
 std::unique_ptr<ImageDestination> docker_destination(const Reference& reference,

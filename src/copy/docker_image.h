@@ -16,6 +16,10 @@ namespace schicht::copy {
 // is shared by the threads copy_image uses (RegistryClient is thread-safe).
 std::unique_ptr<ImageSource> docker_source(const Reference& reference,
                                            const registry::RegistryOptions& options);
+// The same on a client the caller has (and keeps alive longer than the source): pull resolves
+// the manifest and checks signatures on it first, so the copy reuses its connection and token.
+std::unique_ptr<ImageSource> docker_source(const Reference& reference,
+                                           registry::RegistryClient& client);
 
 // put_manifest(top) writes under the reference's digest when it has one, else its tag
 // ("latest" when it has neither); instances go under their digests. commit() does nothing:

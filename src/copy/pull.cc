@@ -6,26 +6,22 @@
 
 #include <fmt/format.h>
 
-#include "archive/layer.h"
-#include "copy/layer_fetch.h"
-#include "copy/parallel.h"
+#include "copy/copy_image.h"
+#include "copy/docker_image.h"
 #include "copy/pull_trust.h"
 #include "copy/short_names.h"
+#include "copy/storage_image.h"
 #include "core/error.h"
 #include "core/kill_point.h"
 #include "core/media_type.h"
-#include "oci/config.h"
 #include "oci/index.h"
 #include "oci/manifest.h"
 #include "registry/registry_client.h"
-#include "store/image_writer.h"
 #include "store/lists.h"
+#include "store/lookup.h"
 
 namespace schicht::copy {
 namespace {
-
-// Configs are small JSON documents; anything near this is not one.
-constexpr size_t kConfigLimit = size_t{32} << 20;
 
 void report(const TransferOptions& options, const std::string& line) {
   if (options.report) options.report(line);
@@ -84,15 +80,27 @@ Manifest resolve_manifest(registry::RegistryClient& client, const Reference& ref
   });
 }
 
-void check_diff_id(const store::LayerInfo& layer, const Digest& expected) {
-  if (layer.diff_id != expected) {
-    fail(ErrorKind::kIntegrity,
-         fmt::format("layer {}: its diffID is {}, but the image config names {}",
-                     layer.digest.str(), layer.diff_id.str(), expected.str()));
-  }
-}
+// The image pull chose and checked (an index's instance, or the manifest itself) as the top
+// manifest of its docker source: the engine copies exactly that, its blobs from the source.
+// (A whole list the same way: the bytes checked are the bytes stored.)
+class ResolvedSource final : public ImageSource {
+ public:
+  ResolvedSource(std::unique_ptr<ImageSource> inner, RawManifest top)
+      : inner_(std::move(inner)), top_(std::move(top)) {}
 
-// Everything after the manifest, under one lease: see pull.h for the order.
+  std::string name() const override { return inner_->name(); }
+  RawManifest manifest(const std::optional<Digest>& instance) override {
+    return instance ? inner_->manifest(instance) : top_;
+  }
+  void get_blob(const Descriptor& blob, Writer& out) override { inner_->get_blob(blob, out); }
+  std::optional<RegistryRepository> repository() const override { return inner_->repository(); }
+
+ private:
+  std::unique_ptr<ImageSource> inner_;
+  RawManifest top_;
+};
+
+// Everything after the manifest: one copy through the engine into the store (see pull.h).
 PulledImage store_image(store::Store& store, registry::RegistryClient& client,
                         const Reference& source, const Manifest& manifest, const std::string& name,
                         const PullOptions& options) {
@@ -103,65 +111,76 @@ PulledImage store_image(store::Store& store, registry::RegistryClient& client,
                      "only",
                      source.str(), config_type));
   }
-  // The writer removes whatever it stored if anything below fails.
-  store::ImageWriter writer(store);
-  bool have_config = writer.protect(manifest.config.digest);
-  std::string config_bytes =
-      have_config ? store.blobs().read(manifest.config.digest, kConfigLimit)
-                  : fetch_small_blob(client, source.path, manifest.config, kConfigLimit);
-  ImageConfig config = with_context(fmt::format("config {}", manifest.config.digest.str()),
-                                    [&] { return parse_config(config_bytes); });
-  if (config.diff_ids.size() != manifest.layers.size()) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("manifest {} has {} layers but its config {} lists {} diffIDs",
-                     manifest.digest.str(), manifest.layers.size(), config.id.str(),
-                     config.diff_ids.size()));
-  }
+  ResolvedSource image(docker_source(source, client), {manifest.raw, manifest.media_type});
+  // The destination removes whatever it stored if anything below fails.
+  std::unique_ptr<ImageDestination> destination =
+      storage_destination(store, name, "pull", options.platform);
+  CopyOptions copy;
+  copy.transfer = options;
+  copy_one_image(image, *destination, copy);
+  return PulledImage{manifest.config.digest, manifest.digest, name};
+}
 
-  report(options, "Getting image source signatures");
-  std::vector<std::optional<store::LayerInfo>> layers(manifest.layers.size());
-  std::vector<size_t> missing;
-  std::set<Digest> queued;
-  for (size_t i = 0; i < manifest.layers.size(); ++i) {
-    const Descriptor& layer = manifest.layers[i];
-    report(options, "Copying blob " + layer.digest.str());
-    if (queued.count(layer.digest) != 0) continue;  // the same blob twice in one image
-    if (writer.protect(layer.digest)) {
-      LayerDigests d = writer.stored_layer(layer.digest);
-      layers[i] =
-          store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
-      check_diff_id(*layers[i], config.diff_ids[i]);
-      continue;
-    }
-    queued.insert(layer.digest);
-    missing.push_back(i);
-    writer.adopt(layer.digest);  // fetch_layer ingests it itself
-  }
-  run_parallel(missing.size(), options.jobs, [&](size_t k, const std::atomic<bool>& cancel) {
-    const Descriptor& layer = manifest.layers[missing[k]];
-    LayerDigests d = fetch_layer(client, source.path, layer, config.diff_ids[missing[k]],
-                                 store.blobs(), cancel, options.progress);
-    layers[missing[k]] =
-        store::LayerInfo{layer.digest, d.size, layer.media_type, d.diff_id, d.uncompressed_size};
-  });
-  kill_point("pull-layers-stored");
-  std::vector<store::LayerInfo> infos;
-  for (size_t i = 0; i < manifest.layers.size(); ++i) {
-    for (size_t j = 0; j < i && !layers[i]; ++j) {  // a repeat of an earlier layer
-      if (manifest.layers[j].digest == manifest.layers[i].digest) layers[i] = layers[j];
-    }
-    check_diff_id(*layers[i], config.diff_ids[i]);
-    infos.push_back(*layers[i]);
-  }
+// What --all-platforms stores of a list: images, not the attestations BuildKit lists beside
+// them (their layers are in-toto statements, not tars); the list keeps naming those.
+bool is_image_instance(const Descriptor& entry) {
+  auto type = entry.annotations.find("vnd.docker.reference.type");
+  return type == entry.annotations.end() || type->second != "attestation-manifest";
+}
 
-  report(options, "Copying config " + manifest.config.digest.str());
-  if (!have_config) writer.put(config_bytes, manifest.config.digest, "config");
-  report(options, "Writing manifest to image destination");
-  if (!writer.protect(manifest.digest)) writer.put(manifest.raw, manifest.digest, "manifest");
-  report(options, "Storing signatures");
-  kill_point("pull-blobs-stored");
-  writer.commit(store::describe_image(config, manifest, std::move(infos)), {name}, "pull");
-  return PulledImage{config.id, manifest.digest, name};
+// --all-platforms: when `source` names a list, every instance and the list go into the store
+// (storage_image.h says how they are named); nullopt when it names a single image. With a
+// policy that needs signatures, each instance is checked before anything is stored.
+std::optional<PulledImage> store_whole_list(store::Store& store, registry::RegistryClient& client,
+                                            const Reference& source, const std::string& name,
+                                            const PullAdmission& admission,
+                                            const PullOptions& options) {
+  std::string context = fmt::format("initializing source docker://{}", source.str());
+  std::string version = source.digest ? source.digest->str() : source.tag;
+  registry::Manifest top =
+      with_context(context, [&] { return client.get_manifest(source.path, version); });
+  std::string type = detect_manifest_type(top.bytes, top.media_type);
+  if (!media_type::is_index(type)) return std::nullopt;
+  Index index = with_context(context, [&] { return parse_index(top.bytes, type); });
+  if (admission.needs_manifests()) {
+    for (const Descriptor& d : index.manifests) {
+      if (!is_image_instance(d)) continue;
+      registry::Manifest got =
+          with_context(context, [&] { return client.get_manifest(source.path, d.digest.str()); });
+      Manifest instance = with_context(context, [&] {
+        return parse_manifest(std::move(got.bytes),
+                              got.media_type.empty() ? d.media_type : got.media_type);
+      });
+      if (instance.digest != d.digest) {
+        fail(ErrorKind::kIntegrity,
+             fmt::format("{}: manifest {} does not have that digest", context, d.digest.str()));
+      }
+      admission.check_manifest(client, source, instance);
+    }
+  }
+  ResolvedSource image(docker_source(source, client), {index.raw, index.media_type});
+  // As a single pull records them: `manifest push --all` finds the attestations there.
+  store::ListSources sources;
+  for (const Descriptor& d : index.manifests) {
+    sources[d.digest.str()] = source.domain + "/" + source.path;
+  }
+  std::unique_ptr<ImageDestination> destination =
+      storage_destination(store, name, "pull", options.platform, sources);
+  CopyOptions copy;
+  copy.multi_arch = MultiArch::kAll;
+  copy.copies_instance = is_image_instance;
+  copy.transfer = options;
+  copy_between(image, *destination, copy);
+  // The ID printed: the instance's for the platform (the one `name` names), else the list's.
+  std::vector<std::optional<Platform>> platforms;
+  for (const Descriptor& d : index.manifests) platforms.push_back(d.platform);
+  std::optional<size_t> chosen = choose_platform(platforms, wanted_platforms(options.platform));
+  if (!chosen) return PulledImage{index.digest, index.digest, name};
+  Reference by_digest = Reference::parse(name);
+  by_digest.tag.clear();
+  by_digest.digest = index.manifests[*chosen].digest;
+  std::optional<Digest> id = store::find_image(store, by_digest.str());
+  return PulledImage{id.value_or(index.digest), *by_digest.digest, name};
 }
 
 std::string stored_name(const Reference& reference) {
@@ -194,6 +213,11 @@ PulledImage pull_image(store::Store& store, const Reference& reference,
              fmt::format("registry {} is blocked in registries.conf", endpoint.reference.domain));
       }
       registry::RegistryClient client(endpoint.reference.domain, options_for(endpoint, options));
+      if (options.all_platforms) {
+        std::optional<PulledImage> whole = store_whole_list(
+            store, client, endpoint.reference, stored_name(reference), admission, options);
+        if (whole) return *whole;
+      }
       std::optional<Index> list;
       Manifest manifest = resolve_manifest(client, endpoint.reference, options.platform, &list);
       admission.check_manifest(client, endpoint.reference, manifest);

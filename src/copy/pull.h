@@ -1,12 +1,13 @@
 // pull: images from a registry into the store, as podman pull does.
 //
-// Call order inside pull_image: the policy check for the reference as given (trust/), the
-// manifest (an index or manifest list resolves to the instance for the wanted platform), the
-// signature checks when the policy asks for signatures (pull_trust.h), the config, then the layers
-// the store lacks, in parallel (layer_fetch.h: each streams once through download, ingest, digest
-// and diffID, and is made durable under the pass's lease once verified), then the config and
-// manifest blobs, then one Store::add_image. Blobs the store has are not fetched. On any failure
-// the blobs the pass created are discarded: the store is as it was.
+// Call order inside pull_image: the policy check for the reference as given (trust/); then per
+// endpoint (mirrors first): the manifest (an index or manifest list resolves to the instance for
+// the wanted platform), the signature checks when the policy asks for signatures
+// (pull_trust.h), then one engine copy of that manifest (copy_image.h: copy_one_image from a
+// docker source into the store destination, storage_image.h): the layers the store lacks in
+// parallel, then config, manifest and one Store::add_image. Blobs the store has are not
+// fetched. On any failure the blobs the copy created are discarded: the store is as it was.
+// With all_platforms, a list goes in whole instead (copy_between, MultiArch::kAll).
 //
 // Progress lines go to options.report in podman's words; errors read like podman's
 // ("initializing source docker://…: reading manifest …: manifest unknown").
@@ -33,6 +34,9 @@ namespace schicht::copy {
 
 struct PullOptions : TransferOptions {
   PlatformChoice platform;  // --os/--arch/--variant; empty fields: this machine's
+  // --all-platforms: a list goes in whole (every instance, then the list); `platform` picks
+  // the instance the name itself denotes.
+  bool all_platforms = false;
   // Evaluated for each reference before anything is fetched. Null only for --insecure-policy.
   std::shared_ptr<const trust::Policy> policy;
   // Where signatures are looked for (copy/signatures.h); null: registries_d_dir's lookup.

@@ -25,6 +25,8 @@ class PullAdmission {
   // serves it, `manifest` the image's own manifest (an index's instance).
   void check_manifest(registry::RegistryClient& client, const Reference& source,
                       const Manifest& manifest) const;
+  // Whether check_manifest needs each image's manifest (the requirements need signatures).
+  bool needs_manifests() const { return deferred_; }
   // What check_manifest decides, without throwing for a rejection (`image trust explain`).
   trust::Decision evaluate_manifest(registry::RegistryClient& client, const Reference& source,
                                     const Manifest& manifest) const;

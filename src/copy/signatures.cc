@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "copy/layer_fetch.h"
+#include "copy/small_blob.h"
 #include "copy/pull.h"
 #include "copy/pull_trust.h"
 #include "core/error.h"

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "copy/layer_fetch.h"
+#include "copy/small_blob.h"
 #include "copy/signatures.h"
 #include "core/error.h"
 #include "core/media_type.h"

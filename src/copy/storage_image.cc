@@ -7,12 +7,17 @@
 
 #include <fmt/format.h>
 
+#include "copy/layer_split.h"
 #include "core/error.h"
 #include "core/kill_point.h"
 #include "core/media_type.h"
+#include "core/platform.h"
+#include "core/reference.h"
 #include "oci/config.h"
+#include "oci/index.h"
 #include "oci/manifest.h"
 #include "store/image_writer.h"
+#include "store/lists.h"
 #include "store/lookup.h"
 #include "transport/storage_name.h"
 
@@ -81,13 +86,20 @@ class StorageSource final : public ImageSource {
 
 class StorageDestination final : public ImageDestination {
  public:
-  StorageDestination(store::Store& store, const transport::TransportRef& ref, std::string image)
-      : writer_(store), ref_(ref), image_name_(std::move(image)) {}
+  StorageDestination(store::Store& store, std::string name, std::string image, std::string action,
+                     PlatformChoice platform, store::ListSources sources = {})
+      : writer_(store),
+        name_(std::move(name)),
+        image_name_(std::move(image)),
+        action_(std::move(action)),
+        platform_(std::move(platform)),
+        sources_(std::move(sources)) {}
 
-  std::string name() const override { return ref_.str(); }
-  bool accepts_index() const override { return false; }
+  std::string name() const override { return name_; }
+  bool accepts_index() const override { return true; }
   std::vector<std::string> manifest_types() const override {
-    return {std::string(media_type::kOciManifest), std::string(media_type::kDockerManifest)};
+    return {std::string(media_type::kOciManifest), std::string(media_type::kDockerManifest),
+            std::string(media_type::kOciIndex), std::string(media_type::kDockerManifestList)};
   }
 
   bool try_reuse(const Descriptor& blob, const ImageSource&) override {
@@ -107,13 +119,18 @@ class StorageDestination final : public ImageDestination {
       writer_.put_blob(data, blob.digest, size, what);
       return;
     }
-    LayerDigests layer = writer_.put_layer(data, blob.digest, size, what);
+    LayerDigests layer = store_layer(writer_, blob, data, what);
     std::lock_guard lock(mutex_);
     layers_.insert_or_assign(blob.digest, layer);
   }
 
   void put_manifest(std::string_view bytes, std::string_view type, bool top) override {
-    if (!top) fail(ErrorKind::kInternal, "the store destination takes no manifest list");
+    if (media_type::is_index(type)) {
+      if (!top) fail(ErrorKind::kUnsupported, name_ + ": a manifest list inside a list");
+      list_ = with_context("reading manifest list for " + name_,
+                           [&] { return parse_index(std::string(bytes), type); });
+      return;
+    }
     Manifest manifest = parse_manifest(std::string(bytes), type);
     store::Store& store = writer_.store();
     ImageConfig config = with_context(fmt::format("config {}", manifest.config.digest.str()), [&] {
@@ -142,23 +159,68 @@ class StorageDestination final : public ImageDestination {
       layers.push_back(store::LayerInfo{d.digest, static_cast<uint64_t>(d.size), d.media_type,
                                         got.diff_id, got.uncompressed_size});
     }
+    kill_point(action_ + "-layers-stored");
+    for (const auto& image : images_) {
+      if (image.first == manifest.digest) return;  // a list naming one instance twice
+    }
     if (!writer_.protect(manifest.digest)) writer_.put(bytes, manifest.digest, "manifest");
-    image_ = store::describe_image(config, manifest, std::move(layers));
+    images_.emplace_back(manifest.digest,
+                         store::describe_image(config, manifest, std::move(layers)));
   }
 
   void commit() override {
-    if (!image_) fail(ErrorKind::kInternal, "committing a store destination without a manifest");
-    kill_point("copy-blobs-stored");
-    writer_.commit(*image_, {image_name_}, "copy");
+    if (images_.empty()) {
+      fail(ErrorKind::kUnsupported,
+           fmt::format("{}: the store keeps a manifest list only with its images (copy it with "
+                       "--multi-arch all)",
+                       name_));
+    }
+    kill_point(action_ + "-blobs-stored");
+    if (!list_) {
+      writer_.commit(images_.front().second, {image_name_}, action_);
+      return;
+    }
+    // Each instance as an image named NAME@DIGEST; the one for the platform also as NAME; the
+    // list under NAME (store/lists.h), byte-exact, so its digest stays the source's.
+    std::optional<Digest> named = chosen_instance(*list_);
+    for (const auto& [digest, image] : images_) {
+      Reference by_digest = Reference::parse(image_name_);
+      by_digest.tag.clear();
+      by_digest.digest = digest;
+      std::vector<std::string> names{by_digest.str()};
+      if (named == digest) names.insert(names.begin(), image_name_);
+      writer_.record(image, names, action_);
+    }
+    writer_.commit();
+    kill_point(action_ + "-images-stored");
+    store::put_list(writer_.store(), image_name_, list_->raw, list_->media_type, list_->media_type,
+                    std::nullopt, sources_);
   }
 
  private:
   store::ImageWriter writer_;
-  transport::TransportRef ref_;
+  std::string name_;
   std::string image_name_;
-  std::mutex mutex_;  // layers_
+  std::string action_;  // the tag log's and the events' word, and the kill points' prefix
+  std::mutex mutex_;    // layers_
   std::map<Digest, LayerDigests> layers_;
-  std::optional<store::NewImage> image_;
+  std::optional<Digest> chosen_instance(const Index& index) const {
+    std::vector<std::optional<Platform>> platforms;
+    for (const Descriptor& d : index.manifests) {
+      bool stored = std::any_of(images_.begin(), images_.end(),
+                                [&](const auto& image) { return image.first == d.digest; });
+      platforms.push_back(stored ? d.platform : std::nullopt);
+    }
+    std::optional<size_t> chosen = choose_platform(platforms, wanted_platforms(platform_));
+    if (!chosen) return std::nullopt;
+    return index.manifests[*chosen].digest;
+  }
+
+  PlatformChoice platform_;     // which instance of a list the name itself gets
+  store::ListSources sources_;  // recorded with the list
+  // Each image manifest put, by digest: one, or a list's instances.
+  std::vector<std::pair<Digest, store::NewImage>> images_;
+  std::optional<Index> list_;
 };
 
 }  // namespace
@@ -180,7 +242,17 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
     fail(ErrorKind::kInvalidInput,
          fmt::format("{}: a destination in the store cannot be named by digest", ref.str()));
   }
-  return std::make_unique<StorageDestination>(store, ref, named.str());
+  return std::make_unique<StorageDestination>(store, ref.str(), named.str(), "copy",
+                                              PlatformChoice{});
+}
+
+std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
+                                                      const std::string& image_name,
+                                                      const std::string& action,
+                                                      const PlatformChoice& platform,
+                                                      const store::ListSources& sources) {
+  return std::make_unique<StorageDestination>(store, "containers-storage:" + image_name, image_name,
+                                              action, platform, sources);
 }
 
 }  // namespace schicht::copy

@@ -6,11 +6,17 @@
 // from the blob store. kNotFound when no image matches.
 //
 // Destination: writes through one store::ImageWriter. Configs are stored verified; layers are
-// stored verified with their diffIDs computed in the same pass (a layer the store has gets its
-// diffID from the rows, or by reading it). put_manifest (the top one: it takes no index)
-// checks every layer's diffID against the config and stores the manifest; commit() records
-// the image under NAME (normalized as a docker reference), with tag log action "copy".
-// Destroyed before commit(), it removes every blob it created.
+// stored verified with their diffIDs computed while they stream in (on a second thread:
+// layer_split.h); a layer the store has gets its diffID from the rows, or by reading it.
+// put_manifest (the top one: it takes no index) checks every layer's diffID against the config
+// and stores the manifest; commit() records the image under NAME (normalized as a docker
+// reference), with tag log action "copy". A list (--multi-arch all) goes in whole: each
+// instance as an image named NAME@DIGEST (the one for the platform, this machine's unless
+// given, also as NAME), then the list under NAME (store/lists.h) with its bytes and digest
+// unchanged; a list without its instances (index-only) is refused. Kill points (core/kill_point.h):
+// ACTION-layers-stored before the manifest is stored, ACTION-blobs-stored before the rows,
+// ACTION-images-stored between a list's images and the list. Destroyed before commit(), it removes
+// every blob it created.
 #pragma once
 
 #include <memory>
@@ -18,6 +24,8 @@
 
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
+#include "core/platform.h"
+#include "store/lists.h"
 #include "store/store.h"
 #include "transport/transport_name.h"
 
@@ -29,5 +37,15 @@ std::unique_ptr<ImageSource> storage_source(store::Store& store,
 // kInvalidInput when NAME is not an image name (an ID cannot name a new image).
 std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const transport::TransportRef& ref);
+
+// The same destination for a command of its own (pull): the image goes under `image_name`
+// (normalized already, with a tag or "repo@digest"), recorded with tag log action `action`;
+// of a list, the instance for `platform` gets the name, and the list is recorded with `sources`
+// (where instances it does not store can be copied from: store/lists.h).
+std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
+                                                      const std::string& image_name,
+                                                      const std::string& action,
+                                                      const PlatformChoice& platform,
+                                                      const store::ListSources& sources = {});
 
 }  // namespace schicht::copy

@@ -180,16 +180,23 @@ layout_digest() {
   consistent
 }
 
-@test "a list into the store: this machine's instance by default; --all is refused, nothing stored" {
+@test "a list into the store: this machine's instance by default; --all stores them all; index-only is refused" {
   fixture --out "$WORK/multi" --format oci-dir --layers 1 --name multi:1 --seed 42 \
     --platforms linux/amd64,linux/arm64
   BEFORE=$(store_state)
-  run copy --all "oci:$WORK/multi" containers-storage:localhost/multi:1
-  expect_failure 125 "containers-storage:localhost/multi:1: the destination cannot store a manifest list"
+  run copy --multi-arch index-only "oci:$WORK/multi" containers-storage:localhost/multi:1
+  expect_failure 125 "containers-storage:localhost/multi:1: the store keeps a manifest list only with its images"
   unchanged
   run copy "oci:$WORK/multi" containers-storage:localhost/multi:1
   expect_success
   arch=$(s inspect --format '{{.Architecture}}' localhost/multi:1)
   [ "$arch" = "$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')" ]
+  consistent
+  # --all: both instances as localhost/multi@DIGEST, the list under the name, digest kept.
+  run copy --all "oci:$WORK/multi" containers-storage:localhost/multi:2
+  expect_success
+  [ "$(s images -q | sort -u | wc -l)" = 2 ]
+  index=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"])' "$WORK/multi")
+  [ "$(sqlite3 "$STORE/db.sqlite" "SELECT list_digest FROM list_names WHERE name = 'localhost/multi:2'")" = "$index" ]
   consistent
 }

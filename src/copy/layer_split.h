@@ -1,0 +1,26 @@
+// A layer into the store with its two passes on two threads: the calling thread reads the
+// blob, writes it to an Ingest and hashes it (its digest); a second thread decompresses the
+// same bytes and hashes the tar (its diffID). On one thread the slower of the two (inflating a
+// large gzip layer) would also pay for the other; split, a pull's layer moves at the speed of
+// the slower pass alone, as the hand-written pull did with its download thread.
+//
+// Internal to copy/: the store destination (storage_image.h) uses it for every layer.
+#pragma once
+
+#include <string>
+
+#include "archive/layer.h"
+#include "core/io.h"
+#include "oci/descriptor.h"
+#include "store/image_writer.h"
+
+namespace schicht::copy {
+
+// Stores exactly the bytes of `data` as `blob` through `writer` (verified against its digest
+// and size, kept as ImageWriter::put_ingest keeps a blob) and returns its digests. Bytes that
+// are not a layer: kInvalidInput, unless they are not the blob expected at all, which is then
+// reported (kIntegrity) as the cause. Nothing is stored on any error.
+LayerDigests store_layer(store::ImageWriter& writer, const Descriptor& blob, Reader& data,
+                         const std::string& what);
+
+}  // namespace schicht::copy
