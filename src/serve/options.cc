@@ -40,13 +40,13 @@ ServeOptions options_from_json(const std::string& text) {
 void validate(const ServeOptions& o) {
   if (!parse_listen(o.listen))
     throw Error(ErrorKind::kInvalidInput,
-                fmt::format("invalid --listen {:?}: want ADDRESS:PORT (e.g. 127.0.0.1:5000, "
+                fmt::format("invalid --listen \"{}\": want ADDRESS:PORT (e.g. 127.0.0.1:5000, "
                             "[::1]:5000, 0.0.0.0:5000)",
                             o.listen));
   for (const std::string& registry : o.mirror_of)
     if (!valid_repository(registry + "/x") || registry.find('/') != std::string::npos)
       throw Error(ErrorKind::kInvalidInput,
-                  fmt::format("invalid --mirror-of {:?}: want a registry host such as "
+                  fmt::format("invalid --mirror-of \"{}\": want a registry host such as "
                               "docker.io or registry.example.com:5000",
                               registry));
   if (o.cert.empty() != o.key.empty())

@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -335,6 +336,12 @@ int run_server(const ServeOptions& options) {
   server->set_keep_alive_max_count(1000);
   server->set_keep_alive_timeout(30);
   server->set_payload_max_length(1 << 20);
+  // SO_REUSEADDR only: httplib's default, SO_REUSEPORT, would let a second server bind the
+  // port of a running one and take half its connections instead of failing.
+  server->set_socket_options([](int socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   auto route = [handler](const httplib::Request& req, httplib::Response& res) {
     (*handler)(req, res);
   };
