@@ -410,3 +410,15 @@ EOF
   run s serve --listen "127.0.0.1:$port"
   expect_failure 125 "cannot listen on 127.0.0.1:$port"
 }
+
+@test "serve: completion offers its flags, files for --cert/--key/--htpasswd, no arguments" {
+  run "$SCHICHT" __complete serve --mir
+  expect_success
+  [[ $output == *"--mirror-of"* ]]
+  run "$SCHICHT" __complete serve --htpasswd ""
+  expect_success
+  [[ $output == *":files"* ]]
+  run "$SCHICHT" __complete serve ""
+  expect_success
+  [[ $output == *":nofiles"* ]]
+}
