@@ -333,7 +333,14 @@ int run_server(const ServeOptions& options) {
   }
   int threads = options.threads;
   server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Headers and body go out in separate writes: with Nagle's algorithm, each small response
+  // would wait for the client's delayed ACK (40 ms on Linux).
+  server->set_tcp_nodelay(true);
   server->set_keep_alive_max_count(1000);
+  // httplib's 5 s would drop a client that stops reading a blob for 5 s (a busy machine
+  // decompressing 32 pulls at once) in the middle of it.
+  server->set_read_timeout(60);
+  server->set_write_timeout(60);
   server->set_keep_alive_timeout(30);
   server->set_payload_max_length(1 << 20);
   // SO_REUSEADDR only: httplib's default, SO_REUSEPORT, would let a second server bind the
