@@ -409,6 +409,14 @@ EOF
   port=$(start_serve "$STORE")
   run s serve --listen "127.0.0.1:$port"
   expect_failure 125 "cannot listen on 127.0.0.1:$port"
+  # Without the server executable beside the binary or installed: said so.
+  mkdir "$WORK/bin"
+  cp "$SCHICHT" "$WORK/bin/schicht"
+  if ! ls /usr/libexec/schicht/schicht-serve /usr/local/libexec/schicht/schicht-serve \
+    >/dev/null 2>&1; then
+    run "$WORK/bin/schicht" --root "$STORE" serve
+    expect_failure 125 "cannot run /" "/schicht-serve: No such file or directory"
+  fi
 }
 
 @test "serve: completion offers its flags, files for --cert/--key/--htpasswd, no arguments" {
