@@ -268,7 +268,22 @@ class Handler {
   std::optional<Htpasswd> auth_;
 };
 
-// Common Log Format, plus the time the request took is not known to httplib's logger.
+// What a client sent, for one field of a log line: quotes, backslashes and control characters
+// escaped, so a line stays one line with its fields where they belong.
+std::string log_field(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\')
+      out += fmt::format("\\{}", static_cast<char>(c));
+    else if (c < 0x20 || c == 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  return out;
+}
+
+// The Common Log Format plus the user agent, to stderr or --access-log, one write a line.
 class AccessLog {
  public:
   explicit AccessLog(const std::string& path) {
@@ -290,10 +305,11 @@ class AccessLog {
     size_t bytes = req.method == "HEAD"       ? 0
                    : res.content_length_ != 0 ? res.content_length_
                                               : res.body.size();
-    std::string line = fmt::format("{} - {} [{}] \"{} {} {}\" {} {} \"{}\"\n", req.remote_addr,
-                                   request_user.empty() ? "-" : request_user, when, req.method,
-                                   req.target, req.version.empty() ? "HTTP/1.1" : req.version,
-                                   res.status, bytes, req.get_header_value("User-Agent"));
+    std::string line =
+        fmt::format("{} - {} [{}] \"{} {} {}\" {} {} \"{}\"\n", req.remote_addr,
+                    request_user.empty() ? "-" : log_field(request_user), when, req.method,
+                    log_field(req.target), req.version.empty() ? "HTTP/1.1" : req.version,
+                    res.status, bytes, log_field(req.get_header_value("User-Agent")));
     std::lock_guard lock(mutex_);
     FILE* out = file_ != nullptr ? file_ : stderr;
     std::fputs(line.c_str(), out);
