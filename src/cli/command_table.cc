@@ -27,6 +27,7 @@ std::span<const Command> top_level_commands() {
       Command{"rmi", "Remove one or more images from local storage", cmd_rmi},
       Command{"save", "Save image(s) to an archive", cmd_save},
       Command{"search", "Search registry for image", cmd_search},
+      Command{"serve", "Serve the local store as a read-only registry", cmd_serve},
       Command{"tag", "Add an additional name to a local image", cmd_tag},
       Command{"unshare", "Run a command in a modified user namespace", cmd_unshare},
       Command{"untag", "Remove a name from a local image", cmd_untag},

@@ -24,6 +24,7 @@ int cmd_image_exists(Context& ctx, CommandArgs args);
 int cmd_image_diff(Context& ctx, CommandArgs args);
 int cmd_inspect(Context& ctx, CommandArgs args);
 int cmd_search(Context& ctx, CommandArgs args);
+int cmd_serve(Context& ctx, CommandArgs args);
 int cmd_unshare(Context& ctx, CommandArgs args);
 int cmd_image_inspect(Context& ctx, CommandArgs args);
 // What inspect, image inspect and container inspect share: every object of `names` found as

@@ -64,6 +64,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"rmi", "i*"},
       {"save", "i*"},
       {"search", "-"},
+      {"serve", "-"},
       {"system check", "-"},
       {"system df", "-"},
       {"system prune", "-"},
@@ -119,7 +120,11 @@ bool flag_takes_file(std::string_view flag) {
                                                     "sign-by-sigstore-private-key",
                                                     "sign-passphrase-file",
                                                     "file",
-                                                    "iidfile"};
+                                                    "iidfile",
+                                                    "cert",
+                                                    "key",
+                                                    "htpasswd",
+                                                    "access-log"};
   return kFiles.contains(flag);
 }
 

@@ -10,7 +10,7 @@ load helpers
   run readelf -d "$SCHICHT"
   [ "$status" -eq 0 ]
   needed=$(grep NEEDED <<<"$output")
-  for lib in libcurl libxml2 libicu libgssapi libldap; do
+  for lib in libcurl libxml2 libicu libgssapi libldap libcpp-httplib libbrotli; do
     if grep -q "$lib" <<<"$needed"; then
       echo "$SCHICHT links $lib: $needed"
       return 1
