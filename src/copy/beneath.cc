@@ -45,6 +45,17 @@ UniqueFd open_dir(const fs::path& dir) {
   return UniqueFd(fd);
 }
 
+void copy_beneath(int dir, const std::string& path, const fs::path& shown, uint64_t size,
+                  Writer& out) {
+  const std::string file = (shown / path).string();
+  UniqueFd fd = open_beneath(dir, path, shown, O_RDONLY);
+  FdReader reader(fd.get(), file);
+  LimitedReader limited(reader, size, file);
+  if (copy_stream(limited, out) != size) {
+    fail(ErrorKind::kIntegrity, fmt::format("{}: shorter than its descriptor's size", file));
+  }
+}
+
 void make_beneath(int dir, const std::string& path, const fs::path& shown) {
   size_t start = 0;
   while (true) {

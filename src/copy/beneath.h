@@ -20,6 +20,11 @@ UniqueFd open_beneath(int dir, const std::string& path, const fs::path& shown, i
 // A small file whole, at most `limit` bytes.
 std::string read_beneath(int dir, const std::string& path, const fs::path& shown, size_t limit);
 UniqueFd open_dir(const fs::path& dir);
+// Copies exactly `size` bytes of the file `path` (relative) to `out`, for a blob's descriptor:
+// kIntegrity when the file is shorter.
+void copy_beneath(int dir, const std::string& path, const fs::path& shown, uint64_t size,
+                  Writer& out);
+
 // Makes the directories of `path` (relative), each inside its parent opened beneath `dir`.
 void make_beneath(int dir, const std::string& path, const fs::path& shown);
 // Writes `subdir`/`file` from exactly `size` bytes of `data` (verified against `digest` when

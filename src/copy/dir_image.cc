@@ -44,14 +44,8 @@ class DirSource final : public ImageSource {
   }
 
   void get_blob(const Descriptor& blob, Writer& out) override {
-    std::string path(blob.digest.hex());
-    std::string shown = (dir_path_ / path).string();
-    UniqueFd fd = open_beneath(dir_.get(), path, dir_path_, O_RDONLY);
-    FdReader reader(fd.get(), shown);
-    LimitedReader limited(reader, static_cast<uint64_t>(blob.size), shown);
-    if (copy_stream(limited, out) != static_cast<uint64_t>(blob.size)) {
-      fail(ErrorKind::kIntegrity, fmt::format("{}: shorter than its descriptor's size", shown));
-    }
+    copy_beneath(dir_.get(), std::string(blob.digest.hex()), dir_path_,
+                 static_cast<uint64_t>(blob.size), out);
   }
 
  private:

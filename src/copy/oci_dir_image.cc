@@ -53,13 +53,8 @@ class OciDirSource final : public ImageSource {
   }
 
   void get_blob(const Descriptor& blob, Writer& out) override {
-    UniqueFd fd = open_beneath(dir_.get(), blob_path(blob.digest), dir_path_, O_RDONLY);
-    std::string shown = (dir_path_ / blob_path(blob.digest)).string();
-    FdReader reader(fd.get(), shown);
-    LimitedReader limited(reader, static_cast<uint64_t>(blob.size), shown);
-    if (copy_stream(limited, out) != static_cast<uint64_t>(blob.size)) {
-      fail(ErrorKind::kIntegrity, fmt::format("{}: shorter than its descriptor's size", shown));
-    }
+    copy_beneath(dir_.get(), blob_path(blob.digest), dir_path_, static_cast<uint64_t>(blob.size),
+                 out);
   }
 
  private:

@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "copy/small_blob.h"
 #include "copy/pull.h"
 #include "copy/pull_trust.h"
+#include "copy/small_blob.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/media_type.h"

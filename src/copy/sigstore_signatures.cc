@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "copy/small_blob.h"
 #include "copy/signatures.h"
+#include "copy/small_blob.h"
 #include "core/error.h"
 #include "core/media_type.h"
 #include "oci/manifest.h"

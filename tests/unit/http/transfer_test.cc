@@ -14,6 +14,7 @@
 #include "http/client.h"
 #include "http/fake_http_server.h"
 #include "http/timeout_environment.h"
+#include "scoped_env.h"
 
 namespace schicht::http {
 namespace {
@@ -23,31 +24,7 @@ using testing::FakeRequest;
 using testing::http_response;
 using Clock = std::chrono::steady_clock;
 
-// Sets (or with nullopt unsets) an environment variable until destruction.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      ::setenv(name, value->c_str(), 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using schicht::test_env::ScopedEnv;
 
 // No proxy variable of the test's environment reaches the client unless a test sets one.
 class NoProxies {
