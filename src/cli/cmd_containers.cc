@@ -14,6 +14,7 @@
 #include <array>
 #include <optional>
 #include <random>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -58,6 +59,19 @@ std::string random_name() {
                                         "lovelace", "noether", "pascal", "turing"};
   std::random_device rd;
   return fmt::format("{}_{}", kAdjectives[rd() % kAdjectives.size()], kNames[rd() % kNames.size()]);
+}
+
+// A random name no container has yet. There are only 144 of the plain ones, so after a few
+// that are taken a number is appended, as podman's generator does when it retries.
+std::string unused_random_name(store::Store& store) {
+  std::set<std::string> taken;
+  for (const auto& c : store.containers()) taken.insert(c.name);
+  std::random_device rd;
+  for (int attempt = 0;; ++attempt) {
+    std::string name = random_name();
+    if (attempt >= 8) name += std::to_string(rd() % 1'000'000);
+    if (taken.count(name) == 0) return name;
+  }
 }
 
 std::string joined(const std::vector<std::string>& words) {
@@ -322,7 +336,7 @@ int cmd_create(Context& ctx, CommandArgs args) {
   for (size_t i = 1; i < layers.size(); ++i) chain = chain_id(chain, layers[i].diff_id);
 
   store::ContainerInfo c{.id = random_hex(32),
-                         .name = name.empty() ? random_name() : name,
+                         .name = name.empty() ? unused_random_name(store) : name,
                          .image_id = image,
                          .image_name = image_name,
                          .command = command,

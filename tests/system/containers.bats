@@ -30,6 +30,17 @@ load_app() {
   expect_failure 125 "already in use"
 }
 
+@test "containers created without a name all get distinct podman-style names" {
+  load_app
+  # 160 containers: more than the 144 plain adjective_name pairs, so names must not repeat.
+  for i in $(seq 1 160); do s --storage-driver vfs create app:1 >/dev/null; done
+  run s ps -a --format '{{.Names}}'
+  expect_success
+  [ "${#lines[@]}" -eq 160 ]
+  [ "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" -eq 160 ]
+  [[ "${lines[0]}" =~ ^[a-z]+_[a-z]+[0-9]*$ ]]
+}
+
 @test "rmi of an image a container uses fails with exit 2; rmi -f removes the container" {
   load_app
   cid=$(s create app:1 echo hi)
