@@ -141,9 +141,19 @@ class Parser {
                                  true);
       if (!rekor.empty()) {
         const json& v = value[rekor];
-        if (rekor.ends_with('s') ? (strings(v, where + "." + rekor), false) : !v.is_string()) {
-          bad(where + "." + rekor, "expected a string");
+        std::string at = where + "." + rekor;
+        std::vector<std::string> keys;
+        if (rekor.ends_with('s')) {
+          keys = strings(v, at);
+        } else if (v.is_string()) {
+          keys = {v.get<std::string>()};
+        } else {
+          bad(at, "expected a string");
         }
+        for (const std::string& k : keys) {
+          if (k.empty()) bad(at, "must not be empty");
+        }
+        (rekor.starts_with("rekorPublicKeyPath") ? r.rekor_paths : r.rekor_datas) = keys;
       }
       r.rekor_source = rekor;
       if (r.key_source == "fulcio" && rekor.empty()) bad(where, "fulcio requires a Rekor key");
@@ -174,11 +184,18 @@ class Parser {
     } else if (k == "fulcio") {
       object(v, at);
       only(v, at, {"caPath", "caData", "oidcIssuer", "subjectEmail"});
+      FulcioRequirement f;
       if (one_of(v, at, {"caPath", "caData"}, false) == "caPath") {
-        r.key_paths = {string(v, "caPath", at)};
+        f.ca_path = string(v, "caPath", at);
+      } else {
+        f.ca_data = string(v, "caData", at);
       }
-      string(v, "oidcIssuer", at);
-      string(v, "subjectEmail", at);
+      f.oidc_issuer = string(v, "oidcIssuer", at);
+      f.subject_email = string(v, "subjectEmail", at);
+      if (f.ca_path.empty() && f.ca_data.empty()) bad(at, "the CA must not be empty");
+      if (f.oidc_issuer.empty()) bad(at + ".oidcIssuer", "must not be empty");
+      if (f.subject_email.empty()) bad(at + ".subjectEmail", "must not be empty");
+      r.fulcio = std::move(f);
     } else if (k == "pki") {
       object(v, at);
       only(v, at,

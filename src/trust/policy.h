@@ -25,6 +25,14 @@ struct SignedIdentity {
   std::string signed_prefix;      // remapIdentity
 };
 
+// sigstoreSigned `fulcio`: certificates issued by a Fulcio CA to one OIDC identity.
+struct FulcioRequirement {
+  std::string ca_path;  // caPath, or
+  std::string ca_data;  // caData: base64 of the PEM CA certificate(s)
+  std::string oidc_issuer;
+  std::string subject_email;
+};
+
 struct Requirement {
   // insecureAcceptAnything, reject, signedBy, sigstoreSigned: as spelled in the file.
   std::string type;
@@ -35,8 +43,12 @@ struct Requirement {
   std::vector<std::string> key_paths;
   // keyData / keyDatas as written (base64 of the key material).
   std::vector<std::string> key_datas;
-  // sigstoreSigned: which rekorPublicKey* member is set, "" when none.
+  // sigstoreSigned: which rekorPublicKey* member is set, "" when none, and its paths or data
+  // (base64 of PEM public keys).
   std::string rekor_source;
+  std::vector<std::string> rekor_paths;
+  std::vector<std::string> rekor_datas;
+  std::optional<FulcioRequirement> fulcio;
   std::optional<SignedIdentity> signed_identity;
 
   bool needs_signatures() const { return type == "signedBy" || type == "sigstoreSigned"; }
