@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -249,6 +250,23 @@ bool is_known_transport(std::string_view t) {
     if (t == known) return true;
   }
   return false;
+}
+
+std::string describe_trust(const Requirement& r) {
+  std::string out;
+  if (r.fulcio) {
+    out = fmt::format("fulcio CA {}, issuer {}, email {}",
+                      r.fulcio->ca_path.empty() ? "from caData" : r.fulcio->ca_path,
+                      r.fulcio->oidc_issuer, r.fulcio->subject_email);
+  } else {
+    out = fmt::format("{}", fmt::join(r.key_paths, ", "));
+  }
+  if (!r.rekor_paths.empty()) {
+    out += fmt::format("; rekor key {}", fmt::join(r.rekor_paths, ", "));
+  } else if (!r.rekor_datas.empty()) {
+    out += "; rekor key from rekorPublicKeyData";
+  }
+  return out;
 }
 
 Policy parse_policy(std::string_view bytes, const std::string& path) {

@@ -63,6 +63,10 @@ struct Policy {
   std::map<std::string, std::map<std::string, Requirements>> transports;
 };
 
+// What a requirement trusts, for `image trust explain`: its key paths ("/k1, /k2"), or "fulcio CA
+// /ca.pem, issuer I, email E", then "; rekor key /r" when a Rekor key is set; "" for neither.
+std::string describe_trust(const Requirement& requirement);
+
 // Parses `bytes`; `path` names the file in errors.
 Policy parse_policy(std::string_view bytes, const std::string& path);
 
