@@ -31,7 +31,7 @@ std::string RegistryClient::referrers(std::string_view repository, const Digest&
     Manifest index = get_manifest(repository, tag);
     if (index.media_type != media_type::kOciIndex) {
       fail(ErrorKind::kInvalidInput,
-           fmt::format("{}: the referrers tag {} is a {}, not an OCI index", what, tag,
+           fmt::format("{}: the referrers tag {} holds {}, not an OCI index", what, tag,
                        index.media_type));
     }
     return std::move(index.bytes);
