@@ -17,8 +17,9 @@
 namespace schicht::trust {
 namespace {
 
-// A keyless or key-based `.sig` signature whose policy names a Rekor key: the log's promise in
-// the bundle annotation, for this very signature, made while the certificate was valid.
+// The log entry of a `.sig` signature whose policy names a Rekor key (cosign's bundle
+// annotation), its SET verified; whether it is for this signature is checked once the signer
+// is known (check_rekor_body).
 RekorEntry logged_entry(const Signature& signature, const std::vector<SigstoreKey>& rekor) {
   auto bundle = signature.annotations.find(std::string(kCosignBundleAnnotation));
   if (bundle == signature.annotations.end()) {
@@ -69,6 +70,9 @@ void ImageVerifier::verify_sigstore(const Requirement& requirement, const Signat
                                          kSigstoreSignatureAnnotation));
   }
   std::vector<SigstoreKey> rekor = rekor_keys(requirement);
+  if (requirement.fulcio && rekor.empty()) {
+    fail(ErrorKind::kInvalidInput, "sigstoreSigned fulcio requires a Rekor key");
+  }
   std::optional<RekorEntry> entry;
   if (!rekor.empty()) entry = logged_entry(signature, rekor);
   std::string raw_signature = base64_decode(signature.sigstore_signature).value_or("");

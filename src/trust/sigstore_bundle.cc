@@ -175,6 +175,9 @@ void verify_sigstore_bundle(std::string_view bundle, const Digest& manifest_dige
   }
   const json& material = member(doc, "verificationMaterial");
   std::vector<SigstoreKey> rekor = rekor_keys(requirement);
+  if (requirement.fulcio && rekor.empty()) {
+    fail(ErrorKind::kInvalidInput, "sigstoreSigned fulcio requires a Rekor key");
+  }
   std::optional<RekorEntry> entry;
   if (!rekor.empty()) {
     entry = tlog_entry(material);
