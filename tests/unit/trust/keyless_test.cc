@@ -158,6 +158,56 @@ TEST(KeylessSigTest, EachTamperedPartIsNamed) {
   EXPECT_REJECTED([&] { k.verify(unlogged); }, "timestamp");
 }
 
+TEST(KeylessSigTest, MalformedAnnotationsAndPolicyFiles) {
+  Keyless k;
+  Signature good = k.sig(k.leaf());
+  for (const char* bad : {"not json", "{}", R"({"SignedEntryTimestamp":"!!","Payload":{}})"}) {
+    Signature s = good;
+    s.annotations[std::string(kCosignBundleAnnotation)] = bad;
+    EXPECT_NE(why([&] { k.verify(s); }).find("is not a Rekor bundle"), std::string::npos) << bad;
+  }
+  Signature chain = good;
+  chain.annotations[std::string(kCosignChainAnnotation)] = "garbage";
+  EXPECT_REJECTED([&] { k.verify(chain); }, "certificate");
+  // A log entry of a kind that does not describe a signature.
+  Signature kind = good;
+  RekorEntry e = logged(k.rekor, base64_encode(R"({"kind":"rekord","spec":{}})"), kSignedAt);
+  kind.annotations[std::string(kCosignBundleAnnotation)] = cosign_bundle_annotation(e);
+  EXPECT_NE(why([&] { k.verify(kind); }).find("log entries of kind \"rekord\" are not supported"),
+            std::string::npos);
+
+  Requirement missing = k.requirement();
+  missing.fulcio->ca_data.clear();
+  missing.fulcio->ca_path = "/nonexistent/ca.pem";
+  ImageVerifier verifier(Reference::parse(kImage), kManifest);
+  try {
+    verifier.verify(missing, good, "x");
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kNotFound) << e.what();
+    EXPECT_NE(std::string(e.what()).find("reading the Fulcio CA"), std::string::npos) << e.what();
+  }
+  Requirement not_pem = k.requirement();
+  not_pem.fulcio->ca_data = base64_encode("not a certificate");
+  try {
+    verifier.verify(not_pem, good, "x");
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput) << e.what();
+    EXPECT_NE(std::string(e.what()).find("the Fulcio CA fulcio caData holds no PEM certificate"),
+              std::string::npos)
+        << e.what();
+  }
+  Requirement bad_rekor = k.requirement();
+  bad_rekor.rekor_datas = {base64_encode("not a key")};
+  try {
+    verifier.verify(bad_rekor, good, "x");
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput) << e.what();
+  }
+}
+
 TEST(KeylessSigTest, KeyPathWithRekorRequiresTheLogEntry) {
   Keyless k;
   Requirement r{.type = "sigstoreSigned",
@@ -301,6 +351,25 @@ TEST(SigstoreBundleTest, EachTamperedPartIsNamed) {
   nlohmann::json swapped = b.message(k.leaf(), image);
   swapped["verificationMaterial"] = b.dsse(k.leaf(), image)["verificationMaterial"];
   EXPECT_REJECTED([&] { verify_bundle(swapped, r); }, "timestamp");
+
+  nlohmann::json both = b.message(k.leaf(), image);
+  both["dsseEnvelope"] = b.dsse(k.leaf(), image)["dsseEnvelope"];
+  EXPECT_REJECTED([&] { verify_bundle(both, r); }, "bundle");
+  nlohmann::json neither = b.message(k.leaf(), image);
+  neither.erase("messageSignature");
+  EXPECT_REJECTED([&] { verify_bundle(neither, r); }, "bundle");
+  nlohmann::json no_body = b.message(k.leaf(), image);
+  no_body["verificationMaterial"]["tlogEntries"][0].erase("canonicalizedBody");
+  EXPECT_REJECTED([&] { verify_bundle(no_body, r); }, "bundle");
+  nlohmann::json bad_time = b.message(k.leaf(), image);
+  bad_time["verificationMaterial"]["tlogEntries"][0]["integratedTime"] = "soon";
+  EXPECT_REJECTED([&] { verify_bundle(bad_time, r); }, "bundle");
+  nlohmann::json no_cert = b.message(k.leaf(), image);
+  no_cert["verificationMaterial"].erase("certificate");
+  EXPECT_REJECTED([&] { verify_bundle(no_cert, r); }, "certificate");
+  nlohmann::json bad_cert = b.message(k.leaf(), image);
+  bad_cert["verificationMaterial"]["certificate"]["rawBytes"] = base64_encode("junk");
+  EXPECT_REJECTED([&] { verify_bundle(bad_cert, r); }, "certificate");
 
   nlohmann::json wrong_type = b.message(k.leaf(), image);
   wrong_type["mediaType"] = "application/vnd.dev.sigstore.bundle.v0.1+json";
