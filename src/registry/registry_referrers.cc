@@ -22,8 +22,10 @@ std::string RegistryClient::referrers(std::string_view repository, const Digest&
   http::HttpResponse response =
       send(std::move(request), repository, Access::kPull, kManifestSizeLimit);
   if (response.status == 200) return std::move(response.body);
-  // Registries without the API answer 404 (or, some, 400/405 for an unknown route).
-  if (response.status != 404 && response.status != 400 && response.status != 405) {
+  // Registries without the API answer 404 (or, some, 400, 405, 406 or 501 for an unknown
+  // route); anything else (auth, throttling, server errors) is an error, not "none".
+  int s = response.status;
+  if (s != 404 && s != 400 && s != 405 && s != 406 && s != 501) {
     fail_response(what, response);
   }
   std::string tag = fmt::format("{}-{}", digest.algorithm_name(), digest.hex());
