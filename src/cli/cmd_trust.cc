@@ -290,8 +290,8 @@ int trust_explain(Context& ctx, CommandArgs args) {
   fmt::print("scopes tried: {}\n", fmt::join(subject.scopes, ", "));
   fmt::print("applies:      {}\n", d.match.describe());
   for (const trust::Requirement& r : *d.match.requirements) {
-    fmt::print("requirement:  {}{}\n", r.type,
-               r.key_paths.empty() ? "" : fmt::format(" ({})", fmt::join(r.key_paths, ", ")));
+    std::string keys = trust::describe_trust(r);
+    fmt::print("requirement:  {}{}\n", r.type, keys.empty() ? "" : " (" + keys + ")");
   }
   for (const std::string& line : d.checked) fmt::print("signature:    {}\n", line);
   if (d.accepted) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "copy/signatures.h"
+#include "copy/sigstore_bundles.h"
 #include "copy/sigstore_signatures.h"
 #include "transport/source_policy.h"
 #include "trust/image_verifier.h"
@@ -62,6 +63,8 @@ trust::Decision PullAdmission::evaluate_manifest(registry::RegistryClient& clien
   if (sigstore && registries_d_->use_sigstore_attachments(source)) {
     SigstoreAttachmentSource attached(client, source.path, manifest.digest);
     for (trust::Signature& s : attached.signatures()) found.push_back(std::move(s));
+    SigstoreBundleSource bundles(client, source.path, manifest.digest);
+    for (trust::Signature& s : bundles.signatures()) found.push_back(std::move(s));
   } else if (sigstore) {
     limitation = fmt::format(
         "sigstore attachments are not read for {}/{}: registries.d does "

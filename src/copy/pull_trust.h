@@ -4,7 +4,8 @@
 //
 // Signatures come from lookaside storage (registries.d, copy/signatures.h) when a signedBy
 // requirement applies, and from sigstore attachments in the registry the manifest came from
-// when a sigstoreSigned requirement applies. Internal to copy/.
+// when a sigstoreSigned requirement applies: `.sig` tag attachments and Sigstore bundles that
+// refer to the image (copy/sigstore_bundles.h). Internal to copy/.
 #pragma once
 
 #include <memory>

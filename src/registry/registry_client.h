@@ -156,6 +156,11 @@ class RegistryClient {
   // POST: an upload session for chunked uploads.
   BlobUpload start_upload(std::string_view repository);
 
+  // The OCI image index of the manifests whose subject is `digest`: GET .../referrers/<digest>,
+  // or, where the registry lacks that API (404), the manifest tagged "<alg>-<hex>" (the
+  // referrers tag scheme); an empty index when neither exists. (registry_referrers.cc)
+  std::string referrers(std::string_view repository, const Digest& digest);
+
   // Every tag, following Link pagination; `page_size` > 0 asks for pages of that many.
   std::vector<std::string> list_tags(std::string_view repository, size_t page_size = 0);
   // Every repository of GET /v2/_catalog, following Link pagination (token scope

@@ -19,10 +19,13 @@ namespace schicht::trust {
 
 inline constexpr std::string_view kSimpleSigning = "simple-signing";
 inline constexpr std::string_view kSigstore = "sigstore";
+// A Sigstore bundle (trust/sigstore_bundle.h) found as a referrer of the image.
+inline constexpr std::string_view kSigstoreBundle = "sigstore-bundle";
 
 struct Signature {
-  std::string format;  // kSimpleSigning or kSigstore
-  // simple-signing: the OpenPGP signed message; sigstore: the payload JSON (the layer blob).
+  std::string format;  // kSimpleSigning, kSigstore or kSigstoreBundle
+  // simple-signing: the OpenPGP signed message; sigstore: the payload JSON (the layer blob);
+  // sigstore-bundle: the bundle JSON.
   std::string bytes;
   // sigstore: the base64 signature of `bytes` (annotation dev.cosignproject.cosign/signature)
   // and the layer's other annotations (certificate, chain, bundle).

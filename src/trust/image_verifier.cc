@@ -6,37 +6,30 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "trust/base64.h"
+#include "trust/fulcio.h"
 #include "trust/identity.h"
+#include "trust/rekor.h"
 #include "trust/signature_payload.h"
 #include "trust/sigstore_attachment.h"
+#include "trust/sigstore_bundle.h"
 #include "trust/sigstore_key.h"
 
 namespace schicht::trust {
 namespace {
 
-// The public keys a sigstoreSigned requirement trusts.
-std::vector<SigstoreKey> trusted_keys(const Requirement& r) {
-  if (r.key_source == "fulcio" || r.key_source == "pki") {
-    fail(ErrorKind::kUnsupported,
-         fmt::format("sigstoreSigned with {:?} (certificate-based signatures) is not implemented",
-                     r.key_source));
+// The log entry of a `.sig` signature whose policy names a Rekor key (cosign's bundle
+// annotation), its SET verified; whether it is for this signature is checked once the signer
+// is known (check_rekor_body).
+RekorEntry logged_entry(const Signature& signature, const std::vector<SigstoreKey>& rekor) {
+  auto bundle = signature.annotations.find(std::string(kCosignBundleAnnotation));
+  if (bundle == signature.annotations.end()) {
+    reject_signature("timestamp", fmt::format("the signature has no {} annotation, and the policy "
+                                              "requires a Rekor entry",
+                                              kCosignBundleAnnotation));
   }
-  if (!r.rekor_source.empty()) {
-    fail(ErrorKind::kUnsupported,
-         fmt::format("sigstoreSigned with {:?} (Rekor transparency log) is not implemented",
-                     r.rekor_source));
-  }
-  std::vector<SigstoreKey> keys;
-  for (const std::string& path : r.key_paths) {
-    std::string pem = with_context("reading sigstore public key", [&] { return read_file(path); });
-    keys.push_back(load_sigstore_public_key(pem, path));
-  }
-  for (const std::string& data : r.key_datas) {
-    std::string pem = base64_decode(data).value_or("");
-    if (pem.empty()) fail(ErrorKind::kInvalidInput, "sigstoreSigned keyData is not base64");
-    keys.push_back(load_sigstore_public_key(pem, "from keyData"));
-  }
-  return keys;
+  RekorEntry entry = parse_cosign_rekor_bundle(bundle->second);
+  verify_rekor_set(entry, rekor);
+  return entry;
 }
 
 }  // namespace
@@ -44,7 +37,7 @@ std::vector<SigstoreKey> trusted_keys(const Requirement& r) {
 void ImageVerifier::verify(const Requirement& requirement, const Signature& signature,
                            const std::string& image) {
   if (requirement.type == "sigstoreSigned") {
-    if (signature.format != "sigstore") {
+    if (signature.format != kSigstore && signature.format != kSigstoreBundle) {
       fail(ErrorKind::kPolicy, fmt::format("{} has a {} signature, sigstoreSigned needs a "
                                            "sigstore signature",
                                            image, signature.format));
@@ -64,14 +57,61 @@ void ImageVerifier::verify(const Requirement& requirement, const Signature& sign
 }
 
 void ImageVerifier::verify_sigstore(const Requirement& requirement, const Signature& signature) {
-  std::vector<SigstoreKey> keys = trusted_keys(requirement);
+  if (requirement.key_source == "pki") {
+    fail(ErrorKind::kUnsupported,
+         "sigstoreSigned with \"pki\" (certificate-based signatures) is not implemented");
+  }
+  if (signature.format == kSigstoreBundle) {
+    return verify_sigstore_bundle(signature.bytes, Digest::sha256_of(manifest_), requirement);
+  }
   if (signature.sigstore_signature.empty()) {
     fail(ErrorKind::kPolicy, fmt::format("invalid signature: the signature layer has no {} "
                                          "annotation",
                                          kSigstoreSignatureAnnotation));
   }
-  // Nothing in the payload is looked at before the signature checks out.
-  verify_payload(keys, signature.bytes, signature.sigstore_signature);
+  std::vector<SigstoreKey> rekor = rekor_keys(requirement);
+  if (requirement.fulcio && rekor.empty()) {
+    fail(ErrorKind::kInvalidInput, "sigstoreSigned fulcio requires a Rekor key");
+  }
+  std::optional<RekorEntry> entry;
+  if (!rekor.empty()) entry = logged_entry(signature, rekor);
+  std::string raw_signature = base64_decode(signature.sigstore_signature).value_or("");
+  std::optional<SigstoreKey> signer;
+  if (requirement.fulcio) {
+    auto cert = signature.annotations.find(std::string(kCosignCertificateAnnotation));
+    if (cert == signature.annotations.end()) {
+      reject_signature("certificate", fmt::format("the signature has no {} annotation, and the "
+                                                  "policy requires a Fulcio certificate",
+                                                  kCosignCertificateAnnotation));
+    }
+    Certificate leaf = parse_certificates_pem(cert->second, "the certificate annotation").front();
+    std::vector<Certificate> chain;
+    if (auto c = signature.annotations.find(std::string(kCosignChainAnnotation));
+        c != signature.annotations.end()) {
+      chain = parse_certificates_pem(c->second, "the chain annotation");
+    }
+    verify_fulcio_certificate(leaf, chain, fulcio_roots(*requirement.fulcio), *requirement.fulcio,
+                              entry->integrated_time);
+    signer = leaf.public_key();
+    if (raw_signature.empty() || !verifies(*signer, signature.bytes, raw_signature)) {
+      reject_signature("payload",
+                       "the signature does not verify with the certificate's key (the "
+                       "payload or the signature was altered)");
+    }
+  } else {
+    std::vector<SigstoreKey> keys = trusted_sigstore_keys(requirement);
+    // Nothing in the payload is looked at before the signature checks out.
+    verify_payload(keys, signature.bytes, signature.sigstore_signature);
+    for (const SigstoreKey& key : keys) {
+      if (verifies(key, signature.bytes, raw_signature)) signer = key;
+    }
+  }
+  if (entry) {
+    check_rekor_body(*entry, LoggedSignature{.signature = raw_signature,
+                                             .signer = *signer,
+                                             .signed_sha256_hex = std::string(
+                                                 Digest::sha256_of(signature.bytes).hex())});
+  }
   check_claims(requirement, signature.bytes, kSigstorePayloadType);
 }
 

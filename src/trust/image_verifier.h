@@ -3,6 +3,11 @@
 // identity against signedIdentity. Each failure is a kPolicy message saying which it was
 // ("not signed by a trusted key", "signature for another digest", "signature for another
 // identity", "invalid signature payload"); unimplemented key sources are kUnsupported.
+//
+// sigstoreSigned takes keys or a Fulcio CA (fulcio.h), with a Rekor key (rekor.h) when the
+// policy names one: a `.sig` signature then carries cosign's certificate, chain and bundle
+// annotations, checked as "invalid signature (certificate|issuer|identity|payload|timestamp)".
+// A Sigstore bundle found as a referrer (kSigstoreBundle) goes to sigstore_bundle.h.
 #pragma once
 
 #include <map>

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -141,9 +142,19 @@ class Parser {
                                  true);
       if (!rekor.empty()) {
         const json& v = value[rekor];
-        if (rekor.ends_with('s') ? (strings(v, where + "." + rekor), false) : !v.is_string()) {
-          bad(where + "." + rekor, "expected a string");
+        std::string at = where + "." + rekor;
+        std::vector<std::string> keys;
+        if (rekor.ends_with('s')) {
+          keys = strings(v, at);
+        } else if (v.is_string()) {
+          keys = {v.get<std::string>()};
+        } else {
+          bad(at, "expected a string");
         }
+        for (const std::string& k : keys) {
+          if (k.empty()) bad(at, "must not be empty");
+        }
+        (rekor.starts_with("rekorPublicKeyPath") ? r.rekor_paths : r.rekor_datas) = keys;
       }
       r.rekor_source = rekor;
       if (r.key_source == "fulcio" && rekor.empty()) bad(where, "fulcio requires a Rekor key");
@@ -174,11 +185,18 @@ class Parser {
     } else if (k == "fulcio") {
       object(v, at);
       only(v, at, {"caPath", "caData", "oidcIssuer", "subjectEmail"});
+      FulcioRequirement f;
       if (one_of(v, at, {"caPath", "caData"}, false) == "caPath") {
-        r.key_paths = {string(v, "caPath", at)};
+        f.ca_path = string(v, "caPath", at);
+      } else {
+        f.ca_data = string(v, "caData", at);
       }
-      string(v, "oidcIssuer", at);
-      string(v, "subjectEmail", at);
+      f.oidc_issuer = string(v, "oidcIssuer", at);
+      f.subject_email = string(v, "subjectEmail", at);
+      if (f.ca_path.empty() && f.ca_data.empty()) bad(at, "the CA must not be empty");
+      if (f.oidc_issuer.empty()) bad(at + ".oidcIssuer", "must not be empty");
+      if (f.subject_email.empty()) bad(at + ".subjectEmail", "must not be empty");
+      r.fulcio = std::move(f);
     } else if (k == "pki") {
       object(v, at);
       only(v, at,
@@ -232,6 +250,23 @@ bool is_known_transport(std::string_view t) {
     if (t == known) return true;
   }
   return false;
+}
+
+std::string describe_trust(const Requirement& r) {
+  std::string out;
+  if (r.fulcio) {
+    out = fmt::format("fulcio CA {}, issuer {}, email {}",
+                      r.fulcio->ca_path.empty() ? "from caData" : r.fulcio->ca_path,
+                      r.fulcio->oidc_issuer, r.fulcio->subject_email);
+  } else {
+    out = fmt::format("{}", fmt::join(r.key_paths, ", "));
+  }
+  if (!r.rekor_paths.empty()) {
+    out += fmt::format("; rekor key {}", fmt::join(r.rekor_paths, ", "));
+  } else if (!r.rekor_datas.empty()) {
+    out += "; rekor key from rekorPublicKeyData";
+  }
+  return out;
 }
 
 Policy parse_policy(std::string_view bytes, const std::string& path) {

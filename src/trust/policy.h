@@ -25,6 +25,14 @@ struct SignedIdentity {
   std::string signed_prefix;      // remapIdentity
 };
 
+// sigstoreSigned `fulcio`: certificates issued by a Fulcio CA to one OIDC identity.
+struct FulcioRequirement {
+  std::string ca_path;  // caPath, or
+  std::string ca_data;  // caData: base64 of the PEM CA certificate(s)
+  std::string oidc_issuer;
+  std::string subject_email;
+};
+
 struct Requirement {
   // insecureAcceptAnything, reject, signedBy, sigstoreSigned: as spelled in the file.
   std::string type;
@@ -35,8 +43,12 @@ struct Requirement {
   std::vector<std::string> key_paths;
   // keyData / keyDatas as written (base64 of the key material).
   std::vector<std::string> key_datas;
-  // sigstoreSigned: which rekorPublicKey* member is set, "" when none.
+  // sigstoreSigned: which rekorPublicKey* member is set, "" when none, and its paths or data
+  // (base64 of PEM public keys).
   std::string rekor_source;
+  std::vector<std::string> rekor_paths;
+  std::vector<std::string> rekor_datas;
+  std::optional<FulcioRequirement> fulcio;
   std::optional<SignedIdentity> signed_identity;
 
   bool needs_signatures() const { return type == "signedBy" || type == "sigstoreSigned"; }
@@ -50,6 +62,10 @@ struct Policy {
   // transport name -> scope -> requirements; std::map keeps scopes sorted, as podman lists them.
   std::map<std::string, std::map<std::string, Requirements>> transports;
 };
+
+// What a requirement trusts, for `image trust explain`: its key paths ("/k1, /k2"), or "fulcio CA
+// /ca.pem, issuer I, email E", then "; rekor key /r" when a Rekor key is set; "" for neither.
+std::string describe_trust(const Requirement& requirement);
 
 // Parses `bytes`; `path` names the file in errors.
 Policy parse_policy(std::string_view bytes, const std::string& path);

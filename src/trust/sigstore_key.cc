@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "trust/base64.h"
+#include "trust/policy.h"
 
 namespace schicht::trust {
 namespace {
@@ -309,6 +310,58 @@ void verify_payload(const std::vector<SigstoreKey>& keys, std::string_view paylo
                    "trusted key(s) (another key signed it, or the payload or signature was "
                    "altered)",
                    keys.size()));
+}
+
+std::vector<SigstoreKey> trusted_sigstore_keys(const Requirement& r) {
+  std::vector<SigstoreKey> keys;
+  for (const std::string& path : r.key_paths) {
+    std::string pem = with_context("reading sigstore public key", [&] { return read_file(path); });
+    keys.push_back(load_sigstore_public_key(pem, path));
+  }
+  for (const std::string& data : r.key_datas) {
+    std::string pem = base64_decode(data).value_or("");
+    if (pem.empty()) fail(ErrorKind::kInvalidInput, "sigstoreSigned keyData is not base64");
+    keys.push_back(load_sigstore_public_key(pem, "from keyData"));
+  }
+  return keys;
+}
+
+bool verifies(const SigstoreKey& key, std::string_view payload, std::string_view signature) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  bool ed25519 = EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_ED25519;
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, ed25519 ? nullptr : EVP_sha256(), nullptr,
+                                   key.get()) != 1) {
+    fail(ErrorKind::kInternal, "verifying: " + openssl_error());
+  }
+  int ok = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                            signature.size(),
+                            reinterpret_cast<const unsigned char*>(payload.data()), payload.size());
+  ERR_clear_error();
+  return ok == 1;
+}
+
+bool verifies_sha256_digest(const SigstoreKey& key, std::string_view digest,
+                            std::string_view signature) {
+  if (EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_ED25519 || digest.size() != 32) return false;
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new(key.get(), nullptr), &EVP_PKEY_CTX_free);
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1) {
+    fail(ErrorKind::kInternal, "verifying: " + openssl_error());
+  }
+  int ok = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                           signature.size(), reinterpret_cast<const unsigned char*>(digest.data()),
+                           digest.size());
+  ERR_clear_error();
+  return ok == 1;
+}
+
+bool same_public_key(const SigstoreKey& a, const SigstoreKey& b) {
+  return EVP_PKEY_eq(a.get(), b.get()) == 1;
+}
+
+void reject_signature(std::string_view which, const std::string& detail) {
+  fail(ErrorKind::kPolicy, fmt::format("invalid signature ({}): {}", which, detail));
 }
 
 }  // namespace schicht::trust

@@ -23,6 +23,8 @@ struct evp_pkey_st;  // OpenSSL's EVP_PKEY
 
 namespace schicht::trust {
 
+struct Requirement;
+
 // An OpenSSL key, private or public; cheap to copy (shared).
 class SigstoreKey {
  public:
@@ -61,5 +63,25 @@ std::string sign_payload(const SigstoreKey& key, std::string_view payload);
 // saying whether the signature is malformed or made by none of the trusted keys.
 void verify_payload(const std::vector<SigstoreKey>& keys, std::string_view payload,
                     std::string_view base64_signature);
+
+// The public keys a sigstoreSigned requirement names (keyPath(s), keyData(s)); kInvalidInput when
+// one cannot be read.
+std::vector<SigstoreKey> trusted_sigstore_keys(const Requirement& requirement);
+
+// Whether `signature` (raw bytes) verifies over `payload` with `key` (SHA-256, or Ed25519's own
+// hashing); never throws for a bad signature.
+bool verifies(const SigstoreKey& key, std::string_view payload, std::string_view signature);
+
+// Whether `signature` verifies over an already computed SHA-256 `digest` (32 raw bytes), as a
+// Sigstore bundle's messageSignature signs; false for Ed25519, which cannot sign a prehash.
+bool verifies_sha256_digest(const SigstoreKey& key, std::string_view digest,
+                            std::string_view signature);
+
+// Whether two keys are the same public key.
+bool same_public_key(const SigstoreKey& a, const SigstoreKey& b);
+
+// kPolicy "invalid signature (WHICH): DETAIL": which part of a keyless or bundled signature
+// failed (payload, certificate, identity, issuer, timestamp, bundle).
+[[noreturn]] void reject_signature(std::string_view which, const std::string& detail);
 
 }  // namespace schicht::trust

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "core/media_type.h"
 #include "registry/auth_file.h"
 #include "registry_server.h"
@@ -187,6 +189,28 @@ TEST_F(RegistryClientTest, PutsAndGetsManifestsByTagAndDigest) {
   // Pushing the same bytes by digest keeps the digest.
   EXPECT_EQ(client.put_manifest("test/app", digest.str(), manifest, media_type::kOciManifest),
             digest);
+}
+
+// distribution 2.x has no referrers API: the tag scheme's index is read instead, and no index
+// at all is an empty one.
+TEST_F(RegistryClientTest, ReferrersFallBackToTheDigestTag) {
+  RegistryClient client(server_->host(), test_options());
+  std::string manifest = push_image(client, "test/referred", 8);
+  Digest subject = client.put_manifest("test/referred", "v1", manifest, media_type::kOciManifest);
+  auto index = nlohmann::json::parse(client.referrers("test/referred", subject));
+  EXPECT_EQ(index["manifests"], nlohmann::json::array());
+  std::string listed = fmt::format(
+      R"({{"schemaVersion":2,"mediaType":"{}","manifests":[{{"mediaType":"{}","digest":"{}","size":{},"artifactType":"x/y"}}]}})",
+      media_type::kOciIndex, media_type::kOciManifest, subject.str(), manifest.size());
+  std::string tag = "sha256-" + std::string(subject.hex());
+  client.put_manifest("test/referred", tag, listed, media_type::kOciIndex);
+  EXPECT_EQ(client.referrers("test/referred", subject), listed);
+  client.put_manifest("test/referred", tag, manifest, media_type::kOciManifest);
+  std::string message =
+      error_of(ErrorKind::kInvalidInput, [&] { client.referrers("test/referred", subject); });
+  EXPECT_NE(message.find("holds application/vnd.oci.image.manifest.v1+json, not an OCI index"),
+            std::string::npos)
+      << message;
 }
 
 TEST_F(RegistryClientTest, MissingThingsAreNotFound) {

@@ -169,6 +169,66 @@ TEST(PolicyTest, RejectsBadSigstoreSigned) {
       "");
 }
 
+TEST(PolicyTest, KeepsFulcioAndRekorValues) {
+  Policy p = parse_policy(
+      R"({"default":[{"type":"sigstoreSigned","fulcio":{"caPath":"/ca.pem",
+          "oidcIssuer":"https://issuer","subjectEmail":"me@example.com"},
+          "rekorPublicKeyPath":"/rekor.pub","signedIdentity":{"type":"matchRepository"}}]})",
+      "p");
+  const Requirement& r = p.default_requirements.at(0);
+  ASSERT_TRUE(r.fulcio);
+  EXPECT_EQ(r.key_source, "fulcio");
+  EXPECT_EQ(r.fulcio->ca_path, "/ca.pem");
+  EXPECT_EQ(r.fulcio->ca_data, "");
+  EXPECT_EQ(r.fulcio->oidc_issuer, "https://issuer");
+  EXPECT_EQ(r.fulcio->subject_email, "me@example.com");
+  EXPECT_EQ(r.rekor_paths, std::vector<std::string>{"/rekor.pub"});
+  EXPECT_EQ(r.signed_identity->type, "matchRepository");
+  Policy data = parse_policy(
+      R"({"default":[{"type":"sigstoreSigned","fulcio":{"caData":"Q0E=","oidcIssuer":"i",
+          "subjectEmail":"e"},"rekorPublicKeyDatas":["UjE=","UjI="]}]})",
+      "p");
+  EXPECT_EQ(data.default_requirements[0].fulcio->ca_data, "Q0E=");
+  EXPECT_EQ(data.default_requirements[0].rekor_datas, (std::vector<std::string>{"UjE=", "UjI="}));
+
+  auto sigstore = [](const std::string& fields) {
+    return error_of(R"({"default":[{"type":"sigstoreSigned")" + fields + "}]}");
+  };
+  EXPECT_NE(
+      sigstore(
+          R"(,"fulcio":{"caPath":"/ca","oidcIssuer":"","subjectEmail":"e"},"rekorPublicKeyPath":"/r")")
+          .find("fulcio.oidcIssuer: must not be empty"),
+      std::string::npos);
+  EXPECT_NE(
+      sigstore(
+          R"(,"fulcio":{"caPath":"/ca","oidcIssuer":"i","subjectEmail":""},"rekorPublicKeyPath":"/r")")
+          .find("fulcio.subjectEmail: must not be empty"),
+      std::string::npos);
+  EXPECT_NE(
+      sigstore(
+          R"(,"fulcio":{"caPath":"","oidcIssuer":"i","subjectEmail":"e"},"rekorPublicKeyPath":"/r")")
+          .find("the CA must not be empty"),
+      std::string::npos);
+  EXPECT_NE(
+      sigstore(
+          R"(,"fulcio":{"caPath":"/ca","caData":"x","oidcIssuer":"i","subjectEmail":"e"},"rekorPublicKeyPath":"/r")")
+          .find("both"),
+      std::string::npos);
+  EXPECT_NE(sigstore(R"(,"fulcio":"/ca","rekorPublicKeyPath":"/r")").find("expected a JSON object"),
+            std::string::npos);
+  EXPECT_NE(
+      sigstore(
+          R"(,"fulcio":{"caPath":"/ca","oidcIssuer":5,"subjectEmail":"e"},"rekorPublicKeyPath":"/r")")
+          .find("expected a string"),
+      std::string::npos);
+  EXPECT_NE(sigstore(R"(,"keyPath":"/k","rekorPublicKeyPath":"")").find("must not be empty"),
+            std::string::npos);
+  EXPECT_NE(sigstore(R"(,"keyPath":"/k","rekorPublicKeyPaths":[])").find("non-empty array"),
+            std::string::npos);
+  EXPECT_NE(sigstore(R"(,"keyPath":"/k","rekorPublicKeyData":7)").find("expected a string"),
+            std::string::npos);
+}
+
 TEST(PolicyTest, RejectsBadSignedIdentity) {
   auto identity = [](const std::string& id) {
     return error_of(R"({"default":[{"type":"sigstoreSigned","keyPath":"/k","signedIdentity":)" +

@@ -245,8 +245,8 @@ TEST(ImageVerifierTest, SaysWhichCheckFailed) {
   unannotated.sigstore_signature.clear();
   EXPECT_NE(why(unannotated).find("no dev.cosignproject.cosign/signature annotation"),
             std::string::npos);
-  Requirement fulcio{.type = "sigstoreSigned", .key_source = "fulcio"};
-  error_of([&] { verifier.verify(fulcio, signature(kManifest, "localhost:5000/a:1"), "x"); },
+  Requirement pki{.type = "sigstoreSigned", .key_source = "pki"};
+  error_of([&] { verifier.verify(pki, signature(kManifest, "localhost:5000/a:1"), "x"); },
            ErrorKind::kUnsupported);
 }
 
