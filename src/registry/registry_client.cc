@@ -391,6 +391,22 @@ void RegistryClient::get_blob(std::string_view repository, const Digest& digest,
   check_content_digest(what, response, digest);
 }
 
+std::optional<std::string> RegistryClient::get_referrers(std::string_view repository,
+                                                        const Digest& digest) {
+  check_repository(repository);
+  http::HttpRequest request{.method = "GET",
+                            .url = url(fmt::format("/v2/{}/referrers/{}", repository, digest.str()))};
+  request.headers.set("Accept", std::string(media_type::kOciIndex));
+  http::HttpResponse response = send(std::move(request), repository, Access::kPull,
+                                     kManifestSizeLimit);
+  if (response.status == 404) return std::nullopt;
+  if (response.status != 200) {
+    fail_response(fmt::format("fetching referrers of {} in {}/{}", digest.str(), host_, repository),
+                  response);
+  }
+  return std::move(response.body);
+}
+
 std::vector<std::string> RegistryClient::list_tags(std::string_view repository, size_t page_size) {
   check_repository(repository);
   return list_pages(fmt::format("/v2/{}/tags/list", repository), "tags", repository, {},

@@ -156,6 +156,12 @@ class RegistryClient {
   // POST: an upload session for chunked uploads.
   BlobUpload start_upload(std::string_view repository);
 
+  // GET .../referrers/<digest> (distribution spec 1.1): the image index of the manifests whose
+  // subject is `digest`, at most kManifestSizeLimit bytes (the first page: a Link to more is
+  // not followed). nullopt when the registry does not offer the API (404), so the caller falls
+  // back to the referrers tag schema.
+  std::optional<std::string> get_referrers(std::string_view repository, const Digest& digest);
+
   // Every tag, following Link pagination; `page_size` > 0 asks for pages of that many.
   std::vector<std::string> list_tags(std::string_view repository, size_t page_size = 0);
   // Every repository of GET /v2/_catalog, following Link pagination (token scope

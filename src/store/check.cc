@@ -83,7 +83,7 @@ constexpr std::string_view kImageBlobs =
 constexpr std::string_view kReferenced =
     "SELECT id FROM images UNION SELECT digest FROM image_manifests UNION "
     "SELECT layer_digest FROM manifest_layers UNION SELECT digest FROM lists UNION "
-    "SELECT digest FROM build_cache_blobs";
+    "SELECT digest FROM build_cache_blobs UNION SELECT digest FROM artifact_blobs";
 
 // A deferred read transaction: every query inside sees one snapshot of the database.
 class ReadSnapshot {
