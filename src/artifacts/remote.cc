@@ -138,7 +138,6 @@ Digest pull_artifact(store::Store& store, const Reference& source,
          fmt::format("{} is an image, not an artifact; use pull for images", source.str()));
   }
   RegistryFetch fetch(client, source.path);
-  if (options.report) options.report("Getting image source signatures");
   return store_artifact(store, Reference::parse_docker_ref(source.str()).str(), manifest, fetch,
                         replace);
 }

@@ -47,15 +47,18 @@ std::map<std::string, std::string> parse_annotations(const std::vector<std::stri
 struct RemoteFlags {
   RegistryFlags registry;
   bool quiet = false;
+  int64_t retry = 3;
 
   void add(FlagSet& flags, bool with_quiet = true) {
     registry.add(flags);
+    flags.add_int("retry", 0, &retry, "number of times to retry in case of failure (default 3)");
     if (with_quiet) flags.add_bool("quiet", 'q', &quiet, "Suppress output information");
   }
   copy::TransferOptions options(const FlagSet& flags) const {
     registry.check_authfile();
     copy::TransferOptions out;
     out.registry = registry.options(flags);
+    out.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
     if (!quiet) out.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
     return out;
   }
