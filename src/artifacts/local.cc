@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cstring>
 #include <set>
 
 #include <fmt/format.h>
@@ -86,8 +88,12 @@ InputFile open_input(const fs::path& path) {
   InputFile in{.path = path};
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    fail(errno == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo,
-         fmt::format("stat {}: {}", path.string(), std::strerror(errno)));
+    // Go's wording, as podman prints it: "stat PATH: no such file or directory".
+    int err = errno;
+    std::string reason = std::strerror(err);
+    if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
+    fail(err == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo,
+         fmt::format("stat {}: {}", path.string(), reason));
   }
   in.fd = UniqueFd(fd);
   struct stat st {};
