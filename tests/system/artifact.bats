@@ -385,3 +385,14 @@ unchanged_art() {
   expect_failure 125 "nosuch"
   unchanged_art
 }
+
+@test "completion offers artifact names where an artifact goes" {
+  make_files
+  s artifact add myart "$WORK/a.txt" >/dev/null
+  run env SCHICHT_ROOT="$STORE" "$SCHICHT" __complete artifact inspect ""
+  expect_success
+  [ "$output" = $'localhost/myart:latest\nmyart:latest\n:nofiles' ]
+  run env SCHICHT_ROOT="$STORE" "$SCHICHT" __complete artifact ""
+  expect_success
+  [[ "$output" == *$'attach\ndiscover\nextract'* ]]
+}
