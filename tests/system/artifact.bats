@@ -396,3 +396,45 @@ unchanged_art() {
   expect_success
   [[ "$output" == *$'attach\ndiscover\nextract'* ]]
 }
+
+@test "image copy --referrers carries referrers between registries, digests unchanged" {
+  have_registry || skip "docker-registry is not installed"
+  make_files
+  start_referrers_registry
+  fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed 12
+  s load -q -i "$WORK/i.tar" >/dev/null
+  sa push -q app:1 "docker://$REG/cp/app:1"
+  subject=$(s inspect --format '{{.Digest}}' app:1)
+  sbom=$(sa artifact attach -q --subject "docker://$REG/cp/app:1" --type application/spdx+json "$WORK/a.txt")
+  # a referrer of the referrer (a signature of the SBOM)
+  sig=$(sa artifact attach -q --subject "docker://$REG/cp/app@$sbom" --type application/x-sig "$WORK/b.bin")
+  # tag schema -> tag schema (same registry)
+  run s image copy -q --referrers --src-tls-verify=false --dest-tls-verify=false \
+    "docker://$REG/cp/app:1" "docker://$REG/cp2/app:1"
+  expect_success
+  run sa artifact discover --format json "docker://$REG/cp2/app:1"
+  [ "$(jq -r .subject <<<"$output")" = "$subject" ]
+  [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$sbom" ]
+  run sa artifact discover --format json "docker://$REG/cp2/app@$sbom"
+  [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$sig" ]
+  # tag schema -> referrers API (another registry)
+  run s image copy -q --referrers --src-tls-verify=false --dest-tls-verify=false \
+    "docker://$REG/cp/app:1" "docker://$RREG/cp/app:1"
+  expect_success
+  run sa artifact discover --format json "docker://$RREG/cp/app:1"
+  [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$sbom" ]
+  # byte-exact: the copied SBOM pulls back with the same digest and content
+  run sa artifact pull "$RREG/cp/app@$sbom"
+  expect_success
+  [ "sha256:${lines[-1]}" = "$sbom" ]
+  s artifact extract "$RREG/cp/app@$sbom" "$WORK/sbom.out"
+  cmp "$WORK/a.txt" "$WORK/sbom.out"
+}
+
+@test "image copy --referrers: refused where digests cannot stay" {
+  fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed 13
+  run s image copy --referrers "oci-archive:$WORK/i.tar" "docker://127.0.0.1:1/x:1"
+  expect_failure 125 "--referrers: source and destination must be docker://"
+  run s image copy --referrers --format v2s2 "docker://127.0.0.1:1/x:1" "docker://127.0.0.1:1/y:1"
+  expect_failure 125 "--referrers cannot be used with --format"
+}
