@@ -19,8 +19,8 @@ namespace {
 
 // What each positional argument of a command is, by canonical command path: one letter a
 // position, a trailing '*' repeats the last. i: image, c: container, l: manifest list, L: list
-// or image, o: container or image (inspect), a: artifact, f: file, s: shell, -: nothing to offer. Commands not
-// listed complete file names.
+// or image, o: container or image (inspect), a: artifact, f: file, s: shell, -: nothing to
+// offer. Commands not listed complete file names.
 const std::map<std::string, std::string, std::less<>>& argument_kinds() {
   static const std::map<std::string, std::string, std::less<>> kKinds = {
       {"artifact add", "-f*"},

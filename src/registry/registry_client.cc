@@ -392,13 +392,13 @@ void RegistryClient::get_blob(std::string_view repository, const Digest& digest,
 }
 
 std::optional<std::string> RegistryClient::get_referrers(std::string_view repository,
-                                                        const Digest& digest) {
+                                                         const Digest& digest) {
   check_repository(repository);
-  http::HttpRequest request{.method = "GET",
-                            .url = url(fmt::format("/v2/{}/referrers/{}", repository, digest.str()))};
+  http::HttpRequest request{
+      .method = "GET", .url = url(fmt::format("/v2/{}/referrers/{}", repository, digest.str()))};
   request.headers.set("Accept", std::string(media_type::kOciIndex));
-  http::HttpResponse response = send(std::move(request), repository, Access::kPull,
-                                     kManifestSizeLimit);
+  http::HttpResponse response =
+      send(std::move(request), repository, Access::kPull, kManifestSizeLimit);
   if (response.status == 404) return std::nullopt;
   if (response.status != 200) {
     fail_response(fmt::format("fetching referrers of {} in {}/{}", digest.str(), host_, repository),
