@@ -438,3 +438,20 @@ unchanged_art() {
   run s image copy --referrers --format v2s2 "docker://127.0.0.1:1/x:1" "docker://127.0.0.1:1/y:1"
   expect_failure 125 "--referrers cannot be used with --format"
 }
+
+@test "system check reports a damaged artifact; --repair --force removes it and frees its blobs" {
+  make_files
+  s artifact add x "$WORK/a.txt" "$WORK/b.bin" >/dev/null
+  b=$(sha256sum "$WORK/b.bin" | cut -d' ' -f1)
+  rm "$STORE/blobs/sha256/$b"
+  run s system check
+  expect_failure 125 "damaged artifact localhost/x:latest: blob sha256:$b: missing"
+  run s system check --repair
+  expect_failure 125
+  [ "$(s artifact ls --noheading | wc -l)" = 1 ]
+  run s system check --repair --force
+  expect_success
+  [[ "$output" == *"removed damaged artifact localhost/x:latest"* ]]
+  [ -z "$(s artifact ls --noheading)" ]
+  [ -z "$(ls "$STORE/blobs/sha256")" ]
+}
