@@ -23,6 +23,7 @@
 #include "core/reference.h"
 #include "images/prune.h"
 #include "snapshot/snapshotter.h"
+#include "store/artifacts.h"
 #include "store/build_cache.h"
 #include "store/check.h"
 #include "store/usage.h"
@@ -289,6 +290,11 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
   // podman 4.3 has no build cache; schicht shows its own, as Docker does, once there is one.
   if (store::CacheUsage cache = store::cache_usage(store); cache.entries > 0) {
     row("Build Cache", cache.entries, 0, cache.bytes, cache.reclaimable);
+  }
+  // Artifacts (podman 5's artifact store), once there is one: removing them frees the blobs no
+  // image or list shares.
+  if (store::ArtifactTotals a = store::artifact_totals(store); a.artifacts > 0) {
+    row("Artifacts", a.artifacts, 0, a.bytes, a.reclaimable);
   }
   if (!format.empty() && is_json_format(format)) {
     fmt::print("{}", json_report(rows, 4));

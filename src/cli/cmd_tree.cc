@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "artifacts/local.h"
 #include "cli/commands.h"
 #include "cli/humanize.h"
 #include "core/error.h"
@@ -103,6 +104,9 @@ int cmd_image_tree(Context& ctx, CommandArgs args) {
   bool whatrequires = false;
   flags.add_bool("whatrequires", 0, &whatrequires,
                  "Show all child images and layers of the specified image");
+  bool referrers = false;
+  flags.add_bool("referrers", 0, &referrers,
+                 "Also show the stored artifacts that refer to the image (their subject)");
   bool help = false;
   auto positional =
       parse_command_flags(ctx, flags, args, "schicht image tree [options] IMAGE", &help);
@@ -152,6 +156,17 @@ int cmd_image_tree(Context& ctx, CommandArgs args) {
   }
   std::string out = drawing.text + "\n";
   draw_items(drawing.items, "", out);
+  if (referrers) {
+    // Artifacts name the image by its manifest digest (their subject), as registries do.
+    Drawing refs{"Referrers", {}};
+    for (const auto& a : artifacts::local_referrers(store, image->manifest_digest)) {
+      std::string type = artifacts::referrer_descriptor(a.manifest).artifact_type;
+      refs.items.push_back(
+          Drawing{fmt::format("{} {} ({})", a.info.manifest.str(), type, a.info.name), {}});
+    }
+    out += refs.text + "\n";
+    draw_items(refs.items, "", out);
+  }
   fmt::print("{}\n", out);
   return 0;
 }

@@ -94,6 +94,22 @@ std::span<const Command> system_commands() {
   return kCommands;
 }
 
+std::span<const Command> artifact_commands() {
+  static constexpr std::array kCommands = {
+      Command{"add", "Add an OCI artifact to the local store", cmd_artifact_add},
+      Command{"attach", "Attach files to an image as an artifact that refers to it",
+              cmd_artifact_attach},
+      Command{"discover", "List the artifacts that refer to an image", cmd_artifact_discover},
+      Command{"extract", "Extract an OCI artifact to a local path", cmd_artifact_extract},
+      Command{"inspect", "Inspect an OCI artifact", cmd_artifact_inspect},
+      Command{"ls", "List OCI artifacts", cmd_artifact_ls},
+      Command{"pull", "Pull an OCI artifact", cmd_artifact_pull},
+      Command{"push", "Push an OCI artifact", cmd_artifact_push},
+      Command{"rm", "Remove an OCI artifact", cmd_artifact_rm},
+  };
+  return kCommands;
+}
+
 std::span<const Command> manifest_commands() {
   static constexpr std::array kCommands = {
       Command{"add", "Add images to a manifest list or image index", cmd_manifest_add},

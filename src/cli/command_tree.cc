@@ -10,6 +10,7 @@ namespace schicht::cli {
 
 std::span<const CommandGroup> command_groups() {
   static constexpr std::array kGroups = {
+      CommandGroup{"artifact", "Manage OCI artifacts", artifact_commands},
       CommandGroup{"container", "Manage containers", container_commands},
       CommandGroup{"image", "Manage images", image_commands},
       CommandGroup{"manifest", "Manipulate manifest lists and image indexes", manifest_commands},

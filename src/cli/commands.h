@@ -66,6 +66,15 @@ int cmd_generate_sigstore_key(Context& ctx, CommandArgs args);
 // `image sign`: GPG simple signatures for images in a registry.
 int cmd_image_sign(Context& ctx, CommandArgs args);
 int cmd_completion(Context& ctx, CommandArgs args);
+int cmd_artifact_add(Context& ctx, CommandArgs args);
+int cmd_artifact_attach(Context& ctx, CommandArgs args);
+int cmd_artifact_discover(Context& ctx, CommandArgs args);
+int cmd_artifact_extract(Context& ctx, CommandArgs args);
+int cmd_artifact_inspect(Context& ctx, CommandArgs args);
+int cmd_artifact_ls(Context& ctx, CommandArgs args);
+int cmd_artifact_pull(Context& ctx, CommandArgs args);
+int cmd_artifact_push(Context& ctx, CommandArgs args);
+int cmd_artifact_rm(Context& ctx, CommandArgs args);
 // `image trust show|set|explain`: dispatches on its first argument.
 int cmd_image_trust(Context& ctx, CommandArgs args);
 
@@ -75,5 +84,6 @@ std::span<const Command> image_commands();
 std::span<const Command> system_commands();
 std::span<const Command> container_commands();
 std::span<const Command> manifest_commands();
+std::span<const Command> artifact_commands();
 
 }  // namespace schicht::cli

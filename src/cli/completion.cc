@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "store/artifacts.h"
 #include "store/lists.h"
 
 namespace schicht::cli {
@@ -18,10 +19,19 @@ namespace {
 
 // What each positional argument of a command is, by canonical command path: one letter a
 // position, a trailing '*' repeats the last. i: image, c: container, l: manifest list, L: list
-// or image, o: container or image (inspect), f: file, s: shell, -: nothing to offer. Commands not
-// listed complete file names.
+// or image, o: container or image (inspect), a: artifact, f: file, s: shell, -: nothing to
+// offer. Commands not listed complete file names.
 const std::map<std::string, std::string, std::less<>>& argument_kinds() {
   static const std::map<std::string, std::string, std::less<>> kKinds = {
+      {"artifact add", "-f*"},
+      {"artifact attach", "f*"},
+      {"artifact discover", "i"},
+      {"artifact extract", "af"},
+      {"artifact inspect", "a"},
+      {"artifact ls", "-"},
+      {"artifact pull", "-"},
+      {"artifact push", "a-"},
+      {"artifact rm", "a*"},
       {"completion", "s"},
       {"container exists", "c"},
       {"container inspect", "c*"},
@@ -185,6 +195,12 @@ void add_lists(store::Store& store, std::set<std::string>& out) {
   }
 }
 
+void add_artifacts(store::Store& store, std::set<std::string>& out) {
+  for (const auto& a : store::artifacts(store)) {
+    for (auto& form : name_forms(a.name)) out.insert(std::move(form));
+  }
+}
+
 struct Walk {
   std::span<const Command> table = top_level_commands();
   bool top = true;    // still at the top level (groups and `help` are offered)
@@ -345,12 +361,13 @@ Completions complete_argument(const std::vector<std::string>& words, const Walk&
   if (kind == 'f') return Completions{{}, true};
   std::set<std::string> out;
   if (kind == 's') out = {"bash", "fish", "zsh"};
-  if (kind == 'i' || kind == 'c' || kind == 'l' || kind == 'L' || kind == 'o') {
+  if (kind == 'i' || kind == 'c' || kind == 'l' || kind == 'L' || kind == 'o' || kind == 'a') {
     auto store = open_existing_store(words);
     if (store == nullptr) return {};
     if (kind == 'i' || kind == 'L' || kind == 'o') add_images(*store, current, out);
     if (kind == 'c' || kind == 'o') add_containers(*store, current, out);
     if (kind == 'l' || kind == 'L') add_lists(*store, out);
+    if (kind == 'a') add_artifacts(*store, out);
   }
   return finish(out, current);
 }

@@ -21,7 +21,7 @@ constexpr size_t kMaxBundles = 16;
 std::vector<trust::Signature> SigstoreBundleSource::signatures() {
   std::string what = fmt::format("referrers of {}", digest_.str());
   Index referrers = with_context(what, [&] {
-    return parse_index(client_.referrers(repository_, digest_), media_type::kOciIndex);
+    return parse_index(client_.referrers(repository_, digest_).bytes, media_type::kOciIndex);
   });
   std::vector<trust::Signature> out;
   for (const Descriptor& d : referrers.manifests) {

@@ -156,10 +156,19 @@ class RegistryClient {
   // POST: an upload session for chunked uploads.
   BlobUpload start_upload(std::string_view repository);
 
-  // The OCI image index of the manifests whose subject is `digest`: GET .../referrers/<digest>,
-  // or, where the registry lacks that API (404), the manifest tagged "<alg>-<hex>" (the
-  // referrers tag scheme); an empty index when neither exists. (registry_referrers.cc)
-  std::string referrers(std::string_view repository, const Digest& digest);
+  // The referrers of `digest`: GET .../referrers/<digest> (get_referrers), or, where the
+  // registry lacks that API, the OCI index tagged "<alg>-<hex>" (the referrers tag scheme); an
+  // empty index when neither exists. (registry_referrers.cc)
+  struct ReferrersIndex {
+    std::string bytes;      // an OCI image index
+    bool from_api = false;  // the registry answered the referrers API
+  };
+  ReferrersIndex referrers(std::string_view repository, const Digest& digest);
+  // GET .../referrers/<digest> (distribution spec 1.1) alone: the image index of the manifests
+  // whose subject is `digest`, at most kManifestSizeLimit bytes (the first page: a Link to more
+  // is not followed). nullopt when the registry does not offer the API (404, or the 400, 405,
+  // 406 or 501 some registries answer for an unknown route).
+  std::optional<std::string> get_referrers(std::string_view repository, const Digest& digest);
 
   // Every tag, following Link pagination; `page_size` > 0 asks for pages of that many.
   std::vector<std::string> list_tags(std::string_view repository, size_t page_size = 0);

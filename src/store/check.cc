@@ -83,7 +83,7 @@ constexpr std::string_view kImageBlobs =
 constexpr std::string_view kReferenced =
     "SELECT id FROM images UNION SELECT digest FROM image_manifests UNION "
     "SELECT layer_digest FROM manifest_layers UNION SELECT digest FROM lists UNION "
-    "SELECT digest FROM build_cache_blobs";
+    "SELECT digest FROM build_cache_blobs UNION SELECT digest FROM artifact_blobs";
 
 // A deferred read transaction: every query inside sees one snapshot of the database.
 class ReadSnapshot {
@@ -206,6 +206,27 @@ std::vector<std::string> confirm(Store& store, Db& db, Suspects& s, const CheckO
     if (options.repair && options.force && !user.step()) {
       drop_image_rows(db, Digest::parse(id), removed, candidates);
       report.repairs.push_back(fmt::format("removed damaged image {}", label));
+    } else {
+      report.unrepaired += why.size();
+    }
+  }
+  // Artifacts (artifacts.h) hold their blobs as roots: a damaged one damages the artifact, which
+  // goes (and frees its other blobs) only with --force, as an image does.
+  std::map<std::string, std::vector<std::string>> artifacts;  // name → what is wrong
+  for (const auto& [digest, why] : damaged) {
+    Statement st(db, "SELECT name FROM artifact_blobs WHERE digest = ?");
+    st.bind(1, digest);
+    while (st.step()) artifacts[st.text(0)].push_back(fmt::format("blob {}: {}", digest, why));
+  }
+  for (const auto& [name, why] : artifacts) {
+    for (const auto& w : why)
+      report.problems.push_back(fmt::format("damaged artifact {}: {}", name, w));
+    if (options.repair && options.force) {
+      Statement st(db, "SELECT digest FROM artifact_blobs WHERE name = ?");
+      st.bind(1, name);
+      while (st.step()) candidates.push_back(st.text(0));
+      Statement(db, "DELETE FROM artifacts WHERE name = ?").bind(1, name).run();
+      report.repairs.push_back(fmt::format("removed damaged artifact {}", name));
     } else {
       report.unrepaired += why.size();
     }

@@ -1,10 +1,10 @@
 // `system check`: is the store consistent, and with repair, make it so.
 //
 // Finds: blobs that rows reference but that are missing, the wrong size or (unless quick)
-// the wrong digest — and the images they damage; blobs and blob rows nothing references
-// (crash leftovers); ingest files no live process writes; leases whose owner is gone.
-// Repair removes the leftovers; damaged images are removed only with `force`, since that
-// loses their names.
+// the wrong digest — and the images and artifacts they damage; blobs and blob rows nothing
+// references (crash leftovers); ingest files no live process writes; leases whose owner is
+// gone. Repair removes the leftovers; damaged images and artifacts are removed only with
+// `force`, since that loses their names.
 //
 // Safe beside any other command: a first pass without locks (rows from one read snapshot,
 // then the files) only suspects; each suspect is confirmed under gc.lock, inside one write

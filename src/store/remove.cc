@@ -81,7 +81,8 @@ bool blob_in_use(Db& db, const std::string& digest, const std::set<std::string>&
                  "SELECT 1 FROM image_manifests WHERE digest = ?1 UNION ALL "
                  "SELECT 1 FROM manifest_layers WHERE layer_digest = ?1 UNION ALL "
                  "SELECT 1 FROM lists WHERE digest = ?1 UNION ALL "
-                 "SELECT 1 FROM build_cache_blobs WHERE digest = ?1 LIMIT 1");
+                 "SELECT 1 FROM build_cache_blobs WHERE digest = ?1 UNION ALL "
+                 "SELECT 1 FROM artifact_blobs WHERE digest = ?1 LIMIT 1");
   used.bind(1, digest);
   return used.step();
 }

@@ -12,7 +12,7 @@ namespace schicht::store {
 namespace {
 
 // Never edit a migration that has shipped: append a new one.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     R"sql(
 CREATE TABLE blobs (
   digest TEXT PRIMARY KEY,
@@ -135,6 +135,21 @@ CREATE INDEX build_cache_blobs_by_digest ON build_cache_blobs(digest);
     // One image's names history (inspect's NamesHistory) without reading the whole tag log.
     R"sql(
 CREATE INDEX tag_log_by_to_image ON tag_log(to_image);
+)sql",
+    // OCI artifacts (artifacts.h): a name -> a manifest, apart from images; every blob of an
+    // artifact is a GC root while the artifact exists.
+    R"sql(
+CREATE TABLE artifacts (
+  name TEXT PRIMARY KEY,
+  manifest_digest TEXT NOT NULL,
+  added INTEGER NOT NULL
+);
+CREATE TABLE artifact_blobs (
+  name TEXT NOT NULL REFERENCES artifacts(name) ON DELETE CASCADE,
+  digest TEXT NOT NULL,
+  PRIMARY KEY (name, digest)
+);
+CREATE INDEX artifact_blobs_by_digest ON artifact_blobs(digest);
 )sql",
 };
 

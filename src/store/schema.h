@@ -25,6 +25,10 @@
 //                                                          from a registry can be copied from
 //   (version 4)
 //
+//   artifacts(name PK, manifest_digest, added)                   OCI artifacts (artifacts.h)
+//   artifact_blobs(name → artifacts, digest)         every blob of an artifact, a GC root
+//   (version 7)
+//
 // Lists: a name in list_names denotes a manifest list or image index; the same name may also
 // be in names (a pull of a list records both: the image for this platform and the list). A
 // list is a root for GC: its blob stays while a list row exists, and a list row goes with its

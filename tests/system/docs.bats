@@ -27,7 +27,7 @@ own_flags() {
   while IFS=$'\t' read -r path canonical; do
     [ -f "$(page_of "$canonical")" ] || missing+=("$canonical")
   done < <(commands)
-  for group in image container system manifest "image trust"; do
+  for group in image container system manifest artifact "image trust"; do
     [ -f "$(page_of "$group")" ] || missing+=("$group")
   done
   [ -f "$MAN/schicht.1.md" ] || missing+=("schicht")

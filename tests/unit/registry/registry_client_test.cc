@@ -197,14 +197,14 @@ TEST_F(RegistryClientTest, ReferrersFallBackToTheDigestTag) {
   RegistryClient client(server_->host(), test_options());
   std::string manifest = push_image(client, "test/referred", 8);
   Digest subject = client.put_manifest("test/referred", "v1", manifest, media_type::kOciManifest);
-  auto index = nlohmann::json::parse(client.referrers("test/referred", subject));
+  auto index = nlohmann::json::parse(client.referrers("test/referred", subject).bytes);
   EXPECT_EQ(index["manifests"], nlohmann::json::array());
   std::string listed = fmt::format(
       R"({{"schemaVersion":2,"mediaType":"{}","manifests":[{{"mediaType":"{}","digest":"{}","size":{},"artifactType":"x/y"}}]}})",
       media_type::kOciIndex, media_type::kOciManifest, subject.str(), manifest.size());
   std::string tag = "sha256-" + std::string(subject.hex());
   client.put_manifest("test/referred", tag, listed, media_type::kOciIndex);
-  EXPECT_EQ(client.referrers("test/referred", subject), listed);
+  EXPECT_EQ(client.referrers("test/referred", subject).bytes, listed);
   client.put_manifest("test/referred", tag, manifest, media_type::kOciManifest);
   std::string message =
       error_of(ErrorKind::kInvalidInput, [&] { client.referrers("test/referred", subject); });

@@ -1,0 +1,359 @@
+// artifact add/attach/discover/extract/inspect/ls/pull/push/rm: OCI artifacts in the store and
+// referrers in registries, as podman 5's `artifact` commands (and oras' attach/discover) offer
+// them. The use cases are in artifacts/; this file parses flags and renders.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "artifacts/local.h"
+#include "artifacts/remote.h"
+#include "cli/commands.h"
+#include "cli/humanize.h"
+#include "cli/registry_flags.h"
+#include "cli/report.h"
+#include "copy/short_names.h"
+#include "core/error.h"
+#include "core/media_type.h"
+#include "core/reference.h"
+#include "oci/index.h"
+#include "registry/registries_conf.h"
+#include "store/lookup.h"
+
+namespace schicht::cli {
+namespace {
+
+void need_args(const std::vector<std::string>& args, size_t min, size_t max) {
+  if (args.size() < min || args.size() > max) {
+    fail(ErrorKind::kInvalidInput,
+         min == max
+             ? fmt::format("accepts {} arg(s), received {}", min, args.size())
+             : fmt::format("requires at least {} arg(s), only received {}", min, args.size()));
+  }
+}
+
+std::map<std::string, std::string> parse_annotations(const std::vector<std::string>& given) {
+  std::map<std::string, std::string> out;
+  for (const auto& text : given) {
+    size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("annotation {:?} must be formatted as KEY=VALUE", text));
+    }
+    out[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  return out;
+}
+
+// The flags of the commands that talk to registries, and the options they give.
+struct RemoteFlags {
+  RegistryFlags registry;
+  bool quiet = false;
+  int64_t retry = 3;
+
+  void add(FlagSet& flags, bool with_quiet = true) {
+    registry.add(flags);
+    flags.add_int("retry", 0, &retry, "number of times to retry in case of failure (default 3)");
+    if (with_quiet) flags.add_bool("quiet", 'q', &quiet, "Suppress output information");
+  }
+  copy::TransferOptions options(const FlagSet& flags) const {
+    registry.check_authfile();
+    copy::TransferOptions out;
+    out.registry = registry.options(flags);
+    out.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
+    if (!quiet) out.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+    return out;
+  }
+};
+
+bool is_remote(std::string_view text) {
+  return text.starts_with("docker://");
+}
+
+std::vector<fs::path> as_paths(std::span<const std::string> texts) {
+  return std::vector<fs::path>(texts.begin(), texts.end());
+}
+
+// "host/path:tag" -> ("host/path", "tag"); a digested name has no tag.
+std::pair<std::string, std::string> split_name(const std::string& name) {
+  size_t at = name.find('@');
+  if (at != std::string::npos) return {name.substr(0, at), "<none>"};
+  size_t slash = name.rfind('/');
+  size_t colon = name.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
+    return {name.substr(0, colon), name.substr(colon + 1)};
+  }
+  return {name, "<none>"};
+}
+
+nlohmann::ordered_json descriptor_row(const Descriptor& d) {
+  nlohmann::ordered_json row = nlohmann::ordered_json::parse(serialize_descriptor(d));
+  return row;
+}
+
+void print_referrers(const std::vector<Descriptor>& manifests, const std::string& format,
+                     const std::string& subject) {
+  if (format == "json") {
+    nlohmann::ordered_json out;
+    out["subject"] = subject;
+    out["manifests"] = nlohmann::ordered_json::array();
+    for (const auto& d : manifests) out["manifests"].push_back(descriptor_row(d));
+    fmt::print("{}", json_report_raw(out, 4));
+    return;
+  }
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (const auto& d : manifests) {
+    rows.push_back({{"Digest", d.digest.str()},
+                    {"ArtifactType", d.artifact_type},
+                    {"Size", human_size(static_cast<uint64_t>(d.size))}});
+  }
+  ReportSpec spec{
+      .name = "discover",
+      .default_format = "table {{.Digest}}\t{{.ArtifactType}}\t{{.Size}}",
+      .headers = {{"Digest", "DIGEST"}, {"ArtifactType", "ARTIFACT TYPE"}, {"Size", "SIZE"}}};
+  print_report(spec, format, false, rows);
+}
+
+}  // namespace
+
+int cmd_artifact_add(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  artifacts::AddOptions options;
+  std::vector<std::string> annotations;
+  std::string subject;
+  flags.add_strings("annotation", 0, &annotations,
+                    "Set an annotation on the entry for the specified artifact (KEY=VALUE)");
+  flags.add_bool("append", 'a', &options.append, "Append files to an existing artifact");
+  flags.add_bool("replace", 0, &options.replace,
+                 "If an artifact with the same name already exists, replace and remove it");
+  flags.add_string("type", 0, &options.artifact_type, "Set a type for the artifact being added");
+  flags.add_string("file-type", 0, &options.file_type,
+                   "Set the media type of the artifact files (default application/octet-stream)");
+  flags.add_string("subject", 0, &subject,
+                   "A local image the artifact refers to (its manifest becomes the subject)");
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht artifact add [options] NAME FILE...", &help);
+  if (help) return 0;
+  need_args(positional, 2, SIZE_MAX);
+  options.annotations = parse_annotations(annotations);
+  store::Store& store = ctx.store();
+  if (!subject.empty()) options.subject = artifacts::local_image_descriptor(store, subject);
+  Digest digest = artifacts::add_artifact(store, positional[0],
+                                          as_paths(std::span(positional).subspan(1)), options);
+  fmt::print("{}\n", digest.hex());
+  return 0;
+}
+
+int cmd_artifact_attach(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  std::vector<std::string> annotations;
+  std::string subject, artifact_type, file_type, name;
+  flags.add_string("subject", 0, &subject,
+                   "The image the artifact refers to: a local image or docker://REFERENCE");
+  flags.add_string("type", 0, &artifact_type, "The artifact type (required)");
+  flags.add_string("file-type", 0, &file_type,
+                   "The media type of the files (default application/octet-stream)");
+  flags.add_strings("annotation", 0, &annotations,
+                    "Set an annotation on the artifact's manifest (KEY=VALUE)");
+  flags.add_string("name", 0, &name,
+                   "The name of the artifact stored for a local subject (default "
+                   "REPOSITORY:ref-DIGEST of the subject)");
+  RemoteFlags remote;
+  remote.add(flags);
+  auto positional = parse_command_flags(
+      ctx, flags, args, "schicht artifact attach --subject IMAGE --type TYPE FILE...", &help);
+  if (help) return 0;
+  need_args(positional, 1, SIZE_MAX);
+  if (subject.empty()) fail(ErrorKind::kInvalidInput, "--subject is required");
+  if (artifact_type.empty()) fail(ErrorKind::kInvalidInput, "--type is required");
+  auto manifest_annotations = parse_annotations(annotations);
+  if (is_remote(subject)) {
+    if (!name.empty()) fail(ErrorKind::kInvalidInput, "--name is for a local subject only");
+    Reference ref = copy::parse_docker_name(subject);
+    copy::TransferOptions options = remote.options(flags);
+    std::vector<artifacts::ReferrerBlob> layers;
+    for (const auto& f : positional) {
+      fs::path path(f);
+      layers.push_back(artifacts::ReferrerBlob{
+          .media_type = file_type.empty() ? std::string(artifacts::kDefaultFileType) : file_type,
+          .bytes = read_file(path),
+          .annotations = {{std::string(artifacts::kTitleAnnotation), path.filename().string()}}});
+    }
+    auto conf = registry::RegistriesConf::load();
+    registry::RegistryClient client(ref.domain, copy::endpoint_options(ref, conf, options));
+    Descriptor target = artifacts::remote_descriptor(client, ref);
+    Digest digest = artifacts::attach_referrer(ref, conf, options, target, artifact_type, layers,
+                                               manifest_annotations);
+    fmt::print("{}\n", digest.str());
+    return 0;
+  }
+  store::Store& store = ctx.store();
+  artifacts::AddOptions options{.artifact_type = artifact_type, .file_type = file_type};
+  options.subject = artifacts::local_image_descriptor(store, subject);
+  if (name.empty()) {
+    Digest id = store::resolve_image(store, subject);
+    std::string repository = "localhost/referrers";
+    if (auto named = store::find_name(store, id, subject)) {
+      repository = split_name(*named).first;
+    }
+    name =
+        fmt::format("{}:ref-{}-{}", repository, options.subject->digest.short_hex(),
+                    Digest::sha256_of(fmt::format("{}", fmt::join(positional, "\n"))).short_hex());
+  }
+  options.manifest_annotations = manifest_annotations;
+  Digest digest = artifacts::add_artifact(store, name, as_paths(positional), options);
+  fmt::print("{}\n", digest.hex());
+  return 0;
+}
+
+int cmd_artifact_ls(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false, noheading = false, no_trunc = false;
+  std::string format;
+  flags.add_string("format", 0, &format, "Format the output using a Go template or json");
+  flags.add_bool("noheading", 'n', &noheading, "Do not print column headings");
+  flags.add_bool("no-trunc", 0, &no_trunc, "Do not truncate output");
+  auto positional = parse_command_flags(ctx, flags, args, "schicht artifact ls [options]", &help);
+  if (help) return 0;
+  need_args(positional, 0, 0);
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (const auto& a : artifacts::all_artifacts(ctx.store())) {
+    auto [repository, tag] = split_name(a.info.name);
+    rows.push_back(
+        {{"Repository", repository},
+         {"Tag", tag},
+         {"Digest", no_trunc ? std::string(a.info.manifest.hex()) : a.info.manifest.short_hex()},
+         {"Size", human_size(a.size())}});
+  }
+  ReportSpec spec{
+      .name = "artifact ls",
+      .default_format = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.Size}}",
+      .headers = {
+          {"Repository", "REPOSITORY"}, {"Tag", "TAG"}, {"Digest", "DIGEST"}, {"Size", "SIZE"}}};
+  print_report(spec, format, noheading, rows);
+  return 0;
+}
+
+int cmd_artifact_inspect(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  auto positional = parse_command_flags(ctx, flags, args, "schicht artifact inspect NAME", &help);
+  if (help) return 0;
+  need_args(positional, 1, 1);
+  fmt::print("{}\n",
+             artifacts::inspect_json(artifacts::resolve_artifact(ctx.store(), positional[0])));
+  return 0;
+}
+
+int cmd_artifact_extract(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  std::string digest, title;
+  flags.add_string("digest", 0, &digest, "Only extract the blob with this digest");
+  flags.add_string("title", 0, &title, "Only extract the blob with this title");
+  auto positional = parse_command_flags(ctx, flags, args,
+                                        "schicht artifact extract [options] NAME TARGET", &help);
+  if (help) return 0;
+  need_args(positional, 2, 2);
+  store::Store& store = ctx.store();
+  artifacts::extract_artifact(store, artifacts::resolve_artifact(store, positional[0]),
+                              positional[1],
+                              flags.changed("digest") ? std::optional(digest) : std::nullopt,
+                              flags.changed("title") ? std::optional(title) : std::nullopt);
+  return 0;
+}
+
+int cmd_artifact_rm(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false, all = false;
+  flags.add_bool("all", 'a', &all, "Remove all artifacts");
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht artifact rm [options] NAME...", &help);
+  if (help) return 0;
+  if (all && !positional.empty()) {
+    fail(ErrorKind::kInvalidInput,
+         "when using the --all switch, you may not pass any artifact names");
+  }
+  if (!all) need_args(positional, 1, SIZE_MAX);
+  store::Store& store = ctx.store();
+  std::vector<artifacts::Artifact> chosen;
+  if (all) {
+    chosen = artifacts::all_artifacts(store);
+  } else {
+    // Every name is resolved before any is removed: an unknown one changes nothing.
+    for (const auto& text : positional) chosen.push_back(artifacts::resolve_artifact(store, text));
+  }
+  for (const auto& a : chosen) {
+    if (store::remove_artifact(store, a.info.name)) fmt::print("{}\n", a.info.manifest.hex());
+  }
+  return 0;
+}
+
+int cmd_artifact_push(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  RemoteFlags remote;
+  remote.add(flags);
+  auto positional = parse_command_flags(
+      ctx, flags, args, "schicht artifact push [options] NAME [DESTINATION]", &help);
+  if (help) return 0;
+  need_args(positional, 1, 2);
+  copy::TransferOptions options = remote.options(flags);
+  std::optional<Reference> destination;
+  if (positional.size() == 2) destination = copy::parse_docker_name(positional[1]);
+  store::Store& store = ctx.store();
+  artifacts::push_artifact(store, positional[0], destination, registry::RegistriesConf::load(),
+                           options);
+  return 0;
+}
+
+int cmd_artifact_pull(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  RemoteFlags remote;
+  remote.add(flags);
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht artifact pull [options] NAME", &help);
+  if (help) return 0;
+  need_args(positional, 1, 1);
+  copy::TransferOptions options = remote.options(flags);
+  Reference source = copy::parse_docker_name(positional[0]);
+  Digest digest =
+      artifacts::pull_artifact(ctx.store(), source, registry::RegistriesConf::load(), options);
+  fmt::print("{}\n", digest.hex());
+  return 0;
+}
+
+int cmd_artifact_discover(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  bool help = false;
+  std::string format;
+  flags.add_string("format", 0, &format, "Format the output: json, or a Go template");
+  RemoteFlags remote;
+  remote.add(flags, false);
+  auto positional =
+      parse_command_flags(ctx, flags, args, "schicht artifact discover [options] IMAGE", &help);
+  if (help) return 0;
+  need_args(positional, 1, 1);
+  const std::string& text = positional[0];
+  if (is_remote(text)) {
+    Reference ref = copy::parse_docker_name(text);
+    copy::TransferOptions options = remote.options(flags);
+    auto conf = registry::RegistriesConf::load();
+    registry::RegistryClient client(ref.domain, copy::endpoint_options(ref, conf, options));
+    Descriptor subject = artifacts::remote_descriptor(client, ref);
+    auto found = artifacts::remote_referrers(client, ref.path, subject.digest);
+    print_referrers(found.manifests, format, subject.digest.str());
+    return 0;
+  }
+  store::Store& store = ctx.store();
+  Descriptor subject = artifacts::local_image_descriptor(store, text);
+  std::vector<Descriptor> manifests;
+  for (const auto& a : artifacts::local_referrers(store, subject.digest)) {
+    manifests.push_back(artifacts::referrer_descriptor(a.manifest));
+  }
+  print_referrers(manifests, format, subject.digest.str());
+  return 0;
+}
+
+}  // namespace schicht::cli
