@@ -62,13 +62,11 @@ TransportRef destination_ref(const std::string& destination, const std::string& 
                      "reference \"//{}/{}\": invalid reference format",
                      text, tail));
   }
-  return TransportRef{
-      .transport = Transport::kDocker, .name = "docker", .rest = "//" + parsed->str()};
+  return TransportRef{.transport = Transport::kDocker, .name = "docker", .rest = parsed->str()};
 }
 
 TransportRef docker_source(const Reference& image) {
-  return TransportRef{
-      .transport = Transport::kDocker, .name = "docker", .rest = "//" + image.str()};
+  return TransportRef{.transport = Transport::kDocker, .name = "docker", .rest = image.str()};
 }
 
 // A repository's images: the reference itself when it names a tag or digest, else every tag.
@@ -210,7 +208,7 @@ std::optional<Digest> destination_digest(const TransportRef& destination,
     if (!fs::is_regular_file(manifest, ec)) return std::nullopt;
     return Digest::sha256_of(read_file(manifest));
   }
-  Reference reference = Reference::parse(destination.rest.substr(2)).with_default_tag();
+  Reference reference = Reference::parse(destination.rest).with_default_tag();
   registry::RegistryClient client(reference.domain,
                                   reach(reference, conf, options.copy.destination_registry));
   std::string wanted = reference.digest ? reference.digest->str() : reference.tag;
@@ -274,7 +272,7 @@ SyncResult run_sync(const trust::Policy* policy, const std::vector<SyncSet>& pla
         skipped = there && *there == would_write;
         if (skipped) {
           report(options,
-                 fmt::format("{} {}: the destination has {} (skipped)",
+                 fmt::format("{} {}: the destination has {} already",
                              options.dry_run ? "Would skip" : "Skipping", what, would_write.str()));
         } else if (options.dry_run) {
           report(options, fmt::format("Would have copied {}", what));
