@@ -29,7 +29,12 @@ bool plain_word(std::string_view text) {
 
 ScpLocation parse_scp_location(std::string_view text) {
   ScpLocation out;
-  size_t sep = text.find("::");
+  // "::" ends the host, but not inside an IPv6 address in brackets.
+  size_t from = 0;
+  if (size_t open = text.find('['); open != std::string_view::npos && open < text.find("::")) {
+    if (size_t close = text.find(']', open); close != std::string_view::npos) from = close;
+  }
+  size_t sep = text.find("::", from);
   if (sep == std::string_view::npos) {
     if (text.empty()) fail(ErrorKind::kInvalidInput, "image scp: an empty image name");
     out.image = std::string(text);
