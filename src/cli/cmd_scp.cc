@@ -16,7 +16,6 @@
 #include "copy/scp.h"
 #include "core/error.h"
 #include "core/fs.h"
-#include "core/process.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {
@@ -92,10 +91,9 @@ void send(Context& ctx, const Remote& remote, const std::string& image, const co
     Redirect out(pipe.write.get(), STDOUT_FILENO);
     std::vector<std::string> save = {"--format", "oci-archive", image};
     cmd_save(ctx, save);
-  } catch (const Error&) {
+  } catch (const Error& e) {
     pipe.write.reset();
-    wait_for(ssh);
-    throw;
+    copy::fail_with_other_side(ssh, where(to) + ": load", e);
   }
   pipe.write.reset();
   copy::expect_clean_exit(ssh, where(to) + ": load");
@@ -125,11 +123,9 @@ void receive(Context& ctx, const Remote& remote, const copy::ScpLocation& from,
     } else {
       cmd_load(ctx, load);
     }
-  } catch (const Error&) {
+  } catch (const Error& e) {
     pipe.read.reset();
-    // What went wrong over there explains an empty or cut archive here.
-    copy::expect_clean_exit(ssh, where(from) + ": save");
-    throw;
+    copy::fail_with_other_side(ssh, where(from) + ": save", e);
   }
   pipe.read.reset();
   copy::expect_clean_exit(ssh, where(from) + ": save");
@@ -151,9 +147,8 @@ void relay(const Remote& remote, const copy::ScpLocation& from, const copy::ScpL
   pipe.read.reset();
   try {
     copy::expect_clean_exit(save, where(from) + ": save");
-  } catch (const Error&) {
-    wait_for(load);
-    throw;
+  } catch (const Error& e) {
+    copy::fail_with_other_side(load, where(to) + ": load", e);
   }
   copy::expect_clean_exit(load, where(to) + ": load");
   if (!to.image.empty()) {

@@ -117,14 +117,34 @@ pid_t spawn_with(const std::vector<std::string>& argv, int stdin_fd, int stdout_
   return pid;
 }
 
-void expect_clean_exit(pid_t pid, const std::string& what) {
-  int status = wait_for(pid);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+namespace {
+
+// Empty for a clean exit.
+std::string exit_problem(int status) {
   if (WIFEXITED(status)) {
-    fail(ErrorKind::kNetwork, fmt::format("{}: exited with status {}", what, WEXITSTATUS(status)));
+    return WEXITSTATUS(status) == 0 ? ""
+                                    : fmt::format("exited with status {}", WEXITSTATUS(status));
   }
-  fail(ErrorKind::kNetwork,
-       fmt::format("{}: killed by signal {}", what, WIFSIGNALED(status) ? WTERMSIG(status) : 0));
+  return fmt::format("killed by signal {}", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+}  // namespace
+
+void expect_clean_exit(pid_t pid, const std::string& what) {
+  std::string problem = exit_problem(wait_for(pid));
+  if (!problem.empty()) fail(ErrorKind::kNetwork, fmt::format("{}: {}", what, problem));
+}
+
+void fail_with_other_side(pid_t pid, const std::string& what, const Error& here) {
+  std::string problem = exit_problem(wait_for(pid));
+  if (problem.empty()) throw here;
+  // An archive that never came (or stopped) is the other side's failure alone.
+  std::string_view local = here.what();
+  if (local.find("not a tar archive") != std::string_view::npos ||
+      local.find("unexpected end") != std::string_view::npos) {
+    fail(ErrorKind::kNetwork, fmt::format("{}: {}", what, problem));
+  }
+  fail(here.kind(), fmt::format("{}: {}; here: {}", what, problem, local));
 }
 
 }  // namespace schicht::copy

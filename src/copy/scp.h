@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.h"
+
 namespace schicht::copy {
 
 // One side of `image scp`: "IMAGE" (this store) or "[USER@]HOST[:PORT]::[IMAGE]".
@@ -40,5 +42,10 @@ pid_t spawn_with(const std::vector<std::string>& argv, int stdin_fd, int stdout_
 
 // Waits for `pid`; kNetwork naming `what` and the status unless it exited with 0.
 void expect_clean_exit(pid_t pid, const std::string& what);
+
+// After `here` failed this side of the pipe: waits for `pid`, then throws `here`, with the
+// other side's failure added when it failed too (either may be the cause: a remote that died
+// cuts the archive here, a local refusal breaks the remote's pipe).
+[[noreturn]] void fail_with_other_side(pid_t pid, const std::string& what, const Error& here);
 
 }  // namespace schicht::copy
