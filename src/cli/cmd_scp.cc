@@ -16,6 +16,7 @@
 #include "copy/scp.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "store/containers_conf.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {
@@ -184,6 +185,17 @@ int cmd_image_scp(Context& ctx, CommandArgs args) {
   copy::ScpLocation from = copy::parse_scp_location(positional[0]);
   std::optional<copy::ScpLocation> to;
   if (positional.size() == 2) to = copy::parse_scp_location(positional[1]);
+  // Connection names (podman system connection) first, then plain hosts.
+  if (from.remote || (to && to->remote)) {
+    store::EngineConf conf = store::load_engine_conf();
+    for (copy::ScpLocation* at : {&from, to ? &*to : nullptr}) {
+      if (at == nullptr || !at->remote || !at->user.empty() || !at->port.empty()) continue;
+      auto found = conf.service_destinations.find(at->host);
+      if (found != conf.service_destinations.end()) {
+        copy::apply_connection(*at, found->second.uri, found->second.identity);
+      }
+    }
+  }
   if (from.remote && from.image.empty()) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("image scp: {:?}: no image named after \"::\"", positional[0]));

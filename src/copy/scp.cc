@@ -70,6 +70,21 @@ ScpLocation parse_scp_location(std::string_view text) {
   return out;
 }
 
+void apply_connection(ScpLocation& at, const std::string& uri, const std::string& identity) {
+  std::string_view rest = uri;
+  if (!rest.starts_with("ssh://")) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("connection {:?}: {:?} is not an ssh:// URI", at.host, uri));
+  }
+  rest.remove_prefix(6);
+  rest = rest.substr(0, rest.find('/'));
+  ScpLocation from_uri = parse_scp_location(std::string(rest) + "::");
+  at.user = from_uri.user;
+  at.host = from_uri.host;
+  at.port = from_uri.port;
+  at.identity = identity;
+}
+
 std::string shell_quote(std::string_view text) {
   std::string out = "'";
   for (char c : text) {
@@ -95,6 +110,7 @@ std::vector<std::string> ssh_argv(const ScpLocation& at, const std::string& remo
   if (argv.empty()) argv.emplace_back("ssh");
   if (!at.port.empty()) argv.insert(argv.end(), {"-p", at.port});
   if (!at.user.empty()) argv.insert(argv.end(), {"-l", at.user});
+  if (!at.identity.empty()) argv.insert(argv.end(), {"-i", at.identity});
   // `--` ends ssh's options: the host and the command are never read as one.
   argv.insert(argv.end(), {"--", at.host, remote_command});
   return argv;

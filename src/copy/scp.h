@@ -21,8 +21,14 @@ struct ScpLocation {
   std::string user;
   std::string host;
   std::string port;
-  std::string image;  // may be empty for a remote destination
+  std::string image;     // may be empty for a remote destination
+  std::string identity;  // ssh -i, from a connection's identity
 };
+
+// A location whose host is a connection name of containers.conf (and names no user or port):
+// its uri ("ssh://[user@]host[:port][/socket]") gives user, host and port, its identity file
+// the key. kInvalidInput for a uri that is not ssh://.
+void apply_connection(ScpLocation& at, const std::string& uri, const std::string& identity);
 
 // kInvalidInput for an empty host or image, a host or user that could be read as an ssh option,
 // or a port that is not a number.

@@ -98,3 +98,19 @@ digest() {
   [ "$status" -eq 125 ]
   [[ "$output" == *"ssh root@127.0.0.1: save: exited with status 255"* ]]
 }
+
+@test "a connection name of containers.conf: its uri's user, host and port, its identity" {
+  run s load -i "$BATS_FILE_TMPDIR/img.tar"
+  expect_success
+  printf '[engine.service_destinations.loop]\nuri = "ssh://%s/run/user/0/podman/podman.sock"\nidentity = "%s"\n' \
+    "$HOST" "$BATS_FILE_TMPDIR/sshd/id" >"$WORK/containers.conf"
+  # No ssh config: the key comes from the connection alone.
+  CONTAINERS_CONF=$WORK/containers.conf \
+    SCHICHT_SSH_COMMAND="ssh -F /dev/null -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o BatchMode=yes -o LogLevel=ERROR" \
+    run s image scp localhost/scp:1 loop::
+  expect_success
+  [ "$(digest "$OTHER" localhost/scp:1)" = "$(digest "$STORE" localhost/scp:1)" ]
+  printf '[engine.service_destinations.bad]\nuri = "tcp://x:1"\n' >"$WORK/containers.conf"
+  CONTAINERS_CONF=$WORK/containers.conf run s image scp localhost/scp:1 bad::
+  expect_failure 125 'connection "bad": "tcp://x:1" is not an ssh:// URI'
+}

@@ -109,5 +109,19 @@ TEST(ScpTest, QuotesForAShellAndEndsSshOptions) {
   EXPECT_EQ(argv, want);
 }
 
+TEST(ScpTest, AConnectionGivesUserHostPortAndKey) {
+  ScpLocation at = parse_scp_location("loop::app");
+  apply_connection(at, "ssh://me@10.0.0.1:2222/run/podman/podman.sock", "/k");
+  EXPECT_EQ(at.user, "me");
+  EXPECT_EQ(at.host, "10.0.0.1");
+  EXPECT_EQ(at.port, "2222");
+  EXPECT_EQ(at.image, "app");
+  std::vector<std::string> argv = ssh_argv(at, "c", "");
+  std::vector<std::string> want = {"ssh", "-p", "2222", "-l",       "me",
+                                   "-i",  "/k", "--",   "10.0.0.1", "c"};
+  EXPECT_EQ(argv, want);
+  EXPECT_EQ(kind_of([&] { apply_connection(at, "tcp://h:1", ""); }), ErrorKind::kInvalidInput);
+}
+
 }  // namespace
 }  // namespace schicht::copy
