@@ -74,7 +74,7 @@ SyncSet repository_set(const Reference& repository, const std::vector<std::strin
                        const std::optional<std::string>& regex, const std::string& destination,
                        const SyncOptions& options, const registry::RegistryOptions& registry,
                        const registry::RegistriesConf& conf) {
-  SyncSet set{.name = repository.name(), .images = {}, .source_registry = registry};
+  SyncSet set{.images = {}, .source_registry = registry};
   std::vector<Reference> images;
   if (!tags.empty()) {
     for (const std::string& tag : tags) {
@@ -168,7 +168,7 @@ std::vector<SyncSet> plan_dir(const std::string& source, const std::string& dest
     fail(ErrorKind::kNotFound, fmt::format("{}: not a directory", source));
   }
   fs::path root = fs::path(source).lexically_normal();
-  SyncSet set{.name = source, .images = {}, .source_registry = {}};
+  SyncSet set{.images = {}, .source_registry = {}};
   auto add = [&](const fs::path& layout, const std::string& suffix) {
     TransportRef from{.transport = Transport::kDir,
                       .name = "dir",

@@ -49,7 +49,6 @@ struct SyncImage {
 
 // The images of one source repository (or directory), and how to reach its registry.
 struct SyncSet {
-  std::string name;
   std::vector<SyncImage> images;
   registry::RegistryOptions source_registry;
 };
