@@ -20,6 +20,11 @@ setup_file() {
   printf '%s\n' '{"default":[{"type":"insecureAcceptAnything"}]}' >"$dir/accept.json"
 }
 
+teardown() {
+  stop_registry "$WORK/authreg"
+  remove_work
+}
+
 teardown_file() {
   stop_file_registry
 }
@@ -201,4 +206,28 @@ EOF
   [ "$status" -eq 125 ]
   [[ "$output" == *"no/such"* ]]
   [ ! -e "$WORK/x" ]
+}
+
+@test "credentials: --src-creds, a YAML file's credentials, --src-authfile" {
+  have_registry || skip "docker-registry is not installed"
+  local auth
+  auth=$(start_registry "$WORK/authreg" sync s3cret) || skip "no registry with htpasswd"
+  skopeo copy -q --dest-tls-verify=false --dest-creds sync:s3cret \
+    "oci-archive:$BATS_FILE_TMPDIR/a.tar" "docker://$auth/locked/app:1"
+  run sync --src docker --dest dir "$auth/locked/app" "$WORK/none"
+  [ "$status" -eq 125 ]
+  [ ! -e "$WORK/none/app:1" ]
+  run sync --src-creds sync:s3cret --src docker --dest dir "$auth/locked/app" "$WORK/creds"
+  expect_success
+  [ -f "$WORK/creds/app:1/manifest.json" ]
+  printf '%s:\n  tls-verify: false\n  credentials:\n    username: sync\n    password: s3cret\n  images:\n    locked/app: []\n' \
+    "$auth" >"$WORK/auth.yaml"
+  run s image sync --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src yaml --dest dir \
+    "$WORK/auth.yaml" "$WORK/yaml"
+  expect_success
+  [ -f "$WORK/yaml/app:1/manifest.json" ]
+  printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$auth" "$(printf sync:s3cret | base64)" >"$WORK/auth.json"
+  run sync --src-authfile "$WORK/auth.json" --src docker --dest dir "$auth/locked/app" "$WORK/af"
+  expect_success
+  [ -f "$WORK/af/app:1/manifest.json" ]
 }
