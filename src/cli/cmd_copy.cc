@@ -9,49 +9,16 @@
 #include "cli/commands.h"
 #include "cli/passphrase.h"
 #include "cli/policy.h"
+#include "cli/side_registry_flags.h"
 #include "copy/copy_image.h"
 #include "copy/short_names.h"
 #include "copy/signatures.h"
 #include "core/error.h"
-#include "http/timeout_environment.h"
 #include "registry/registries_conf.h"
 #include "transport/transport_name.h"
 
 namespace schicht::cli {
 namespace {
-
-// One side's registry flags: --src-creds/--src-tls-verify or --dest-…
-struct SideFlags {
-  std::string prefix;
-  std::string creds;
-  bool tls_verify = true;
-
-  void add(FlagSet& flags, std::string_view side) {
-    flags.add_string(prefix + "-creds", 0, &creds,
-                     fmt::format("Use USERNAME[:PASSWORD] for accessing the {} registry", side));
-    flags.add_bool(prefix + "-tls-verify", 0, &tls_verify,
-                   fmt::format("Require HTTPS and verify certificates when talking to the {} "
-                               "registry (default true)",
-                               side));
-  }
-
-  registry::RegistryOptions options(const FlagSet& flags, int64_t retries) const {
-    registry::RegistryOptions out;
-    if (flags.changed(prefix + "-tls-verify")) out.tls_verify = tls_verify;
-    http::apply_timeout_environment(out.http);
-    out.http.max_retries = static_cast<int>(std::max<int64_t>(retries, 0));
-    if (!creds.empty()) {
-      // skopeo's USERNAME[:PASSWORD]; the value is not echoed: it may hold a password.
-      size_t colon = creds.find(':');
-      if (colon == 0)
-        fail(ErrorKind::kInvalidInput, fmt::format("--{}-creds: empty username", prefix));
-      out.credentials = registry::Credentials{
-          .username = creds.substr(0, colon),
-          .password = colon == std::string::npos ? std::string() : creds.substr(colon + 1)};
-    }
-    return out;
-  }
-};
 
 transport::TransportRef image_name(const std::string& text, std::string_view role) {
   std::optional<transport::TransportRef> ref = transport::parse_transport_name(text);

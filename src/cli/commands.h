@@ -42,6 +42,8 @@ int cmd_image_tree(Context& ctx, CommandArgs args);
 int cmd_image_mount(Context& ctx, CommandArgs args);
 int cmd_image_analyze(Context& ctx, CommandArgs args);
 int cmd_image_copy(Context& ctx, CommandArgs args);
+int cmd_image_sync(Context& ctx, CommandArgs args);
+int cmd_image_scp(Context& ctx, CommandArgs args);
 int cmd_image_unmount(Context& ctx, CommandArgs args);
 int cmd_image_tag_log(Context& ctx, CommandArgs args);
 int cmd_image_rollback(Context& ctx, CommandArgs args);

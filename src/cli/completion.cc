@@ -45,6 +45,8 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"image mount", "i*"},
       {"image prune", "-"},
       {"image rollback", "i"},
+      {"image scp", "i-"},
+      {"image sync", "--"},
       {"image tag-log", "i*"},
       {"image tree", "i"},
       {"image trust explain", "i"},
@@ -89,7 +91,8 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
 std::vector<std::string> flag_values(std::string_view command, std::string_view flag) {
   if (flag == "format") {
     if (command == "save") return {"docker-archive", "oci-archive", "oci-dir", "docker-dir"};
-    if (command == "push" || command == "manifest push" || command == "image copy") {
+    if (command == "push" || command == "manifest push" || command == "image copy" ||
+        command == "image sync") {
       return {"oci", "v2s2"};
     }
     return {"json"};
@@ -105,6 +108,8 @@ std::vector<std::string> flag_values(std::string_view command, std::string_view 
   if (flag == "compression-format") return {"gzip", "zstd", "zstd:chunked"};
   if (flag == "dest-compress-format") return {"gzip", "zstd"};
   if (flag == "multi-arch") return {"system", "all", "index-only"};
+  if (command == "image sync" && flag == "src") return {"docker", "dir", "yaml"};
+  if (command == "image sync" && flag == "dest") return {"docker", "dir"};
   if (flag == "os") return {"linux", "windows"};
   if (flag == "arch") return {"386", "amd64", "arm", "arm64", "ppc64le", "riscv64", "s390x"};
   return {};

@@ -406,7 +406,9 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
   // Opened (a transport it cannot write refused) before the source is read; it writes nothing
   // until the first blob.
   std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
-  signatures.read_source(source.name(), copied_digest(source, options));
+  Digest would_write = copied_digest(source, options);
+  if (options.skip && options.skip(would_write)) return;
+  signatures.read_source(source.name(), would_write);
   signatures.write(copy_between(source, *destination, options));
 }
 

@@ -64,6 +64,10 @@ struct CopyOptions {
   std::string sign_by;
   std::optional<trust::SigstoreKey> sigstore_key;
   std::shared_ptr<const trust::RegistriesD> registries_d;
+  // copy_image calls it with the digest the copy would write (copied_digest) once the source's
+  // top manifest is read, before signatures or blobs: true ends the copy there, nothing written
+  // (image sync skips what its destination holds already, and --dry-run copies nothing).
+  std::function<bool(const Digest& would_write)> skip;
 };
 
 // `policy` is null only for --insecure-policy. kPolicy when it rejects the source (nothing

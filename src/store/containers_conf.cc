@@ -121,6 +121,28 @@ EngineConf parse_engine_conf(std::string_view text, std::string_view origin, Eng
       invalid(origin, "\"events_logfile_max_size\" must be a string or an integer");
     }
   }
+  if (const toml::node* destinations = engine->get("service_destinations")) {
+    if (!destinations->is_table()) invalid(origin, "\"service_destinations\" must be a table");
+    for (const auto& [name, entry] : *destinations->as_table()) {
+      const toml::table* fields = entry.as_table();
+      if (fields == nullptr) {
+        invalid(origin, fmt::format("service_destinations.{}: must be a table", name.str()));
+      }
+      EngineConf::ServiceDestination destination;
+      for (const auto& [key, value] : *fields) {
+        std::string* into = key.str() == "uri"        ? &destination.uri
+                            : key.str() == "identity" ? &destination.identity
+                                                      : nullptr;
+        if (into == nullptr) continue;  // podman's other keys (is_machine)
+        if (!value.is_string()) {
+          invalid(origin, fmt::format("service_destinations.{}.{}: must be a string", name.str(),
+                                      key.str()));
+        }
+        *into = *value.value<std::string>();
+      }
+      base.service_destinations[std::string(name.str())] = destination;
+    }
+  }
   return base;
 }
 

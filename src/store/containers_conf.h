@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +23,13 @@ struct EngineConf {
   // events_logfile_max_size: the log is rotated before it would grow past this; 0: never.
   // podman's default is 1,000,000 bytes.
   uint64_t events_logfile_max_size = 1'000'000;
+  // [engine.service_destinations.NAME] (podman system connection): `image scp NAME::` reaches
+  // uri's host ("ssh://user@host:port/socket") with its identity file.
+  struct ServiceDestination {
+    std::string uri;
+    std::string identity;
+  };
+  std::map<std::string, ServiceDestination> service_destinations;
 };
 
 // The files load_engine_conf reads, in order.

@@ -44,6 +44,27 @@ network_backend = "netavark"
   EXPECT_EQ(parse_engine_conf("", "empty.conf", EngineConf{}).events_logfile_max_size, 1'000'000U);
 }
 
+TEST(ContainersConf, ServiceDestinationsForImageScp) {
+  EngineConf conf = parse_engine_conf(R"(
+[engine]
+active_service = "a"
+[engine.service_destinations.a]
+uri = "ssh://me@h:22/run/podman/podman.sock"
+identity = "/k"
+is_machine = false
+)",
+                                      "c.conf", EngineConf{});
+  ASSERT_EQ(conf.service_destinations.count("a"), 1U);
+  EXPECT_EQ(conf.service_destinations["a"].uri, "ssh://me@h:22/run/podman/podman.sock");
+  EXPECT_EQ(conf.service_destinations["a"].identity, "/k");
+  EXPECT_NE(error_of(ErrorKind::kInvalidInput,
+                     [] {
+                       parse_engine_conf("[engine.service_destinations.a]\nuri = 1\n", "c.conf",
+                                         EngineConf{});
+                     }),
+            "");
+}
+
 TEST(ContainersConf, WhatPodmanRefusesIsAnErrorNamingTheFile) {
   auto message = [](const char* text) {
     return error_of(ErrorKind::kInvalidInput,
