@@ -35,6 +35,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"image mount", "i*"},
       {"image prune", "-"},
       {"image rollback", "i"},
+      {"image sbom", "i"},
       {"image tag-log", "i*"},
       {"image tree", "i"},
       {"image trust explain", "i"},
@@ -79,6 +80,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
 std::vector<std::string> flag_values(std::string_view command, std::string_view flag) {
   if (flag == "format") {
     if (command == "save") return {"docker-archive", "oci-archive", "oci-dir", "docker-dir"};
+    if (command == "image sbom") return {"spdx-json", "cyclonedx-json"};
     if (command == "push" || command == "manifest push" || command == "image copy") {
       return {"oci", "v2s2"};
     }
