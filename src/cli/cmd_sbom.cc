@@ -73,6 +73,7 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", names.size()));
   }
   sbom::Format chosen = parse_format(format);
+  std::string created = creation_time();
   store::Store& store = ctx.store();
   Digest id = store::resolve_image(store, names[0]);
   auto image = store.image(id);
@@ -100,7 +101,7 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
   subject.repository = name ? repository_of(*name) : "";
   subject.manifest_digest = image->manifest_digest.str();
   subject.config_digest = id.str();
-  sbom::DocumentStamp stamp{.created = creation_time(),
+  sbom::DocumentStamp stamp{.created = created,
                             .uuid = sbom::random_uuid(),
                             .tool = std::string("schicht-") + SCHICHT_VERSION};
   std::string document = chosen == sbom::Format::kSpdxJson
