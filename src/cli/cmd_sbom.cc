@@ -3,15 +3,18 @@
 // a registry as an OCI 1.1 referrer (sbom/attach.h).
 #include <time.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/containers.h"
+#include "cli/registry_flags.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
+#include "sbom/attach.h"
 #include "sbom/document.h"
 #include "sbom/inventory.h"
 #include "store/lookup.h"
@@ -58,6 +61,37 @@ std::string repository_of(std::string_view name) {
   return std::string(name);
 }
 
+// --attach DEST: "docker://host/repo[:tag|@digest]" (or without docker://), the tag or
+// digest naming the image there when its manifest differs from the stored one.
+Reference attach_destination(std::string_view text) {
+  std::string_view rest = text;
+  if (rest.starts_with("docker://")) rest.remove_prefix(9);
+  auto ref = Reference::try_parse(rest);
+  if (!ref || !has_explicit_domain(rest)) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("--attach {:?}: expected a registry repository (docker://HOST/REPOSITORY)",
+                     text));
+  }
+  return *ref;
+}
+
+// Where to look for the image in the destination: what --attach named, else the image's
+// manifest digests (newest first) and the tags of its names.
+std::vector<std::string> subject_candidates(const Reference& dest, const store::ImageInfo& image) {
+  if (dest.digest) return {dest.digest->str()};
+  if (!dest.tag.empty()) return {dest.tag};
+  std::vector<std::string> out;
+  auto add = [&out](std::string text) {
+    if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(std::move(text));
+  };
+  for (const auto& digest : image.digests) add(digest.str());
+  add(image.manifest_digest.str());
+  for (const auto& name : image.names) {
+    if (auto ref = Reference::try_parse(name); ref && !ref->tag.empty()) add(ref->tag);
+  }
+  return out;
+}
+
 }  // namespace
 
 int cmd_image_sbom(Context& ctx, CommandArgs args) {
@@ -66,6 +100,11 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
   std::string output;
   flags.add_string("format", 0, &format, "Document format (spdx-json, cyclonedx-json)");
   flags.add_string("output", 'o', &output, "Write the document to a file instead of stdout");
+  std::string attach;
+  flags.add_string("attach", 0, &attach,
+                   "Push the document to a registry repository as a referrer of the image");
+  RegistryFlags registry_flags;
+  registry_flags.add(flags);
   bool help = false;
   auto names = parse_command_flags(ctx, flags, args, "schicht image sbom [options] IMAGE", &help);
   if (help) return 0;
@@ -74,6 +113,11 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
   }
   sbom::Format chosen = parse_format(format);
   std::string created = creation_time();
+  std::optional<Reference> destination;
+  if (!attach.empty()) {
+    destination = attach_destination(attach);
+    registry_flags.check_authfile();
+  }
   store::Store& store = ctx.store();
   Digest id = store::resolve_image(store, names[0]);
   auto image = store.image(id);
@@ -111,6 +155,16 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
     fmt::print("{}", document);
   } else {
     write_file_atomic(output, document);
+  }
+  if (destination) {
+    registry::RegistryClient client(destination->domain, registry_flags.options(flags));
+    sbom::ReferrerSubject referred =
+        sbom::find_subject(client, destination->path, subject_candidates(*destination, *image), id);
+    std::string title = chosen == sbom::Format::kSpdxJson ? "sbom.spdx.json" : "sbom.cdx.json";
+    auto attached = sbom::attach_referrer(client, destination->path, referred,
+                                          sbom::media_type(chosen), document, title, created);
+    fmt::print(stderr, "sbom: attached to {}@{} as {} (listed in tag {})\n", destination->name(),
+               referred.digest.str(), attached.manifest.str(), attached.fallback);
   }
   return 0;
 }
