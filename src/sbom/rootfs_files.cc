@@ -18,6 +18,17 @@ std::pair<std::string, std::string> split(const std::string& path) {
   return {path.substr(0, slash), path.substr(slash + 1)};
 }
 
+// Whether a directory path has a component that is a whiteout marker.
+bool beneath_marker(std::string_view dir) {
+  for (size_t pos = 0; pos < dir.size();) {
+    size_t slash = dir.find('/', pos);
+    if (dir.substr(pos, slash - pos).starts_with(kWhiteoutPrefix)) return true;
+    if (slash == std::string_view::npos) break;
+    pos = slash + 1;
+  }
+  return false;
+}
+
 // One layer's changes, gathered in one pass and applied after it: its whiteouts hide only
 // what lower layers hold, wherever they lie in the tar.
 struct LayerChanges {
@@ -47,7 +58,7 @@ void RootfsFiles::apply(Reader& layer_tar, std::string_view layer_name, const Wa
     std::string path = clean_entry_path(entry.path, layer_name);
     if (path.empty()) continue;
     auto [dir, base] = split(path);
-    if (dir.find(kWhiteoutPrefix) != std::string::npos) continue;  // AUFS metadata
+    if (beneath_marker(dir)) continue;  // AUFS metadata (.wh..wh.plnk/...)
     if (base == kOpaqueMarker) {
       changes.opaque_dirs.push_back(dir);
       continue;

@@ -174,6 +174,27 @@ TEST(RootfsFilesTest, TopMostVersionWinsAndWhiteoutsHide) {
   EXPECT_EQ(files.find("etc/os-release"), nullptr);
 }
 
+TEST(RootfsFilesTest, AufsMetadataIsSkippedButDotWhInNamesIsNot) {
+  RootfsFiles files;
+  apply_layer(files, Layer()
+                         .symlink(".wh..wh.plnk/etc", "nowhere")
+                         .symlink("etc/a.wh.b/os-release", "../../usr/lib/os-release")
+                         .symlink("etc/os-release", "a.wh.b/os-release")
+                         .file("usr/lib/os-release", "ID=x\n")
+                         .finish());
+  EXPECT_EQ(files.resolve("/etc/os-release"), "usr/lib/os-release");
+  ASSERT_NE(files.find("etc/os-release"), nullptr);
+}
+
+TEST(RootfsFilesTest, LimitsNameThemselves) {
+  RootfsFiles files;
+  std::string big(kMaxKeptFileBytes + 1, 'x');
+  std::string tar = Layer().file("var/lib/dpkg/status", big).finish();
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [&] { apply_layer(files, tar); }),
+            "layer: /var/lib/dpkg/status: 67108865 bytes, over the limit of 64 MiB an SBOM reads "
+            "of a file");
+}
+
 TEST(RootfsFilesTest, SymlinkLoopsAndEscapesStayInside) {
   RootfsFiles files;
   apply_layer(files, Layer()
