@@ -1,5 +1,6 @@
 // Fuzzes the SBOM readers: the input as a layer tar replayed for the package databases, then
-// as each database's bytes (dpkg status, apk installed, os-release), then the documents.
+// as each database's bytes (dpkg status, apk installed, rpm header and sqlite database,
+// os-release), then the documents.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -40,6 +41,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto apk = schicht::sbom::parse_apk_installed(text, "installed");
     inventory.packages.insert(inventory.packages.end(), apk.begin(), apk.end());
+  } catch (const schicht::Error&) {
+  }
+  try {
+    inventory.packages.push_back(schicht::sbom::parse_rpm_header(text, "header"));
+  } catch (const schicht::Error&) {
+  }
+  try {
+    auto rpm = schicht::sbom::parse_rpm_sqlite(text, "rpmdb.sqlite");
+    inventory.packages.insert(inventory.packages.end(), rpm.begin(), rpm.end());
   } catch (const schicht::Error&) {
   }
   documents(inventory);

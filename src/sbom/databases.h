@@ -21,6 +21,12 @@ std::vector<Package> parse_dpkg_status(std::string_view text, std::string_view p
 // apk's installed database ("K:value" lines, a blank line between packages).
 std::vector<Package> parse_apk_installed(std::string_view text, std::string_view path);
 
+// rpm's sqlite database (rpmdb.sqlite), read from memory; gpg-pubkey entries left out.
+// Versions are VERSION-RELEASE, the epoch apart.
+std::vector<Package> parse_rpm_sqlite(std::string_view file, std::string_view path);
+// One header blob of it; `where` names it in errors.
+Package parse_rpm_header(std::string_view blob, std::string_view where);
+
 // os-release (KEY=VALUE lines, values quoted as shell words); unknown lines are skipped, as
 // systemd does.
 OsRelease parse_os_release(std::string_view text);

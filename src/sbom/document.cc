@@ -50,6 +50,11 @@ std::string image_purl(const ImageSubject& image) {
   return fmt::format("pkg:oci/{}@{}?repository_url={}", purl_escape(last), digest, url);
 }
 
+// rpm's epoch goes before the version, as rpm -q --qf '%{EPOCH}:%{VERSION}-%{RELEASE}' shows it.
+std::string display_version(const Package& p) {
+  return p.epoch.empty() ? p.version : p.epoch + ":" + p.version;
+}
+
 std::string license_or_noassertion(const Package& p) {
   return plausible_license_expression(p.license) ? p.license : "NOASSERTION";
 }
@@ -165,7 +170,7 @@ std::string spdx_json(const Inventory& inventory, const ImageSubject& image,
     ordered_json entry = {
         {"SPDXID", id},
         {"name", p.name},
-        {"versionInfo", p.version},
+        {"versionInfo", display_version(p)},
         {"supplier", "NOASSERTION"},
         {"downloadLocation", "NOASSERTION"},
         {"filesAnalyzed", false},
@@ -226,7 +231,7 @@ std::string cyclonedx_json(const Inventory& inventory, const ImageSubject& image
     ordered_json entry = {{"type", "library"},
                           {"bom-ref", ref},
                           {"name", p.name},
-                          {"version", p.version},
+                          {"version", display_version(p)},
                           {"purl", package_url}};
     if (plausible_license_expression(p.license)) {
       entry["licenses"] = ordered_json::array({{{"expression", p.license}}});

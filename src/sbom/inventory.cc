@@ -13,10 +13,12 @@ namespace {
 constexpr std::string_view kDpkgStatus = "var/lib/dpkg/status";
 constexpr std::string_view kDpkgStatusDir = "var/lib/dpkg/status.d";
 constexpr std::string_view kApkInstalled = "lib/apk/db/installed";
-// Databases recognized but not read: rpm's three formats.
-constexpr std::string_view kUnreadDatabases[] = {
-    "var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages.db", "var/lib/rpm/Packages",
-    "usr/lib/sysimage/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/Packages.db"};
+constexpr std::string_view kRpmSqlite[] = {"var/lib/rpm/rpmdb.sqlite",
+                                           "usr/lib/sysimage/rpm/rpmdb.sqlite"};
+// Databases recognized but not read: rpm's BerkeleyDB and ndb formats.
+constexpr std::string_view kUnreadDatabases[] = {"var/lib/rpm/Packages.db", "var/lib/rpm/Packages",
+                                                 "usr/lib/sysimage/rpm/Packages.db",
+                                                 "usr/lib/sysimage/rpm/Packages"};
 constexpr std::string_view kOsRelease[] = {"etc/os-release", "usr/lib/os-release"};
 
 }  // namespace
@@ -37,6 +39,11 @@ RootfsFiles::Want inventory_wants(std::string_view path) {
   }
   for (auto p : kUnreadDatabases) {
     if (path == p) return Want::kPresence;
+  }
+  for (auto p : kRpmSqlite) {
+    if (path == p || (path.starts_with(p) && path.substr(p.size()) == "-wal")) {
+      return Want::kContents;
+    }
   }
   return Want::kNo;
 }
@@ -71,6 +78,22 @@ Inventory take_inventory(const RootfsFiles& files) {
   if (const std::string* installed = files.find(kApkInstalled)) {
     std::string path = "/" + std::string(kApkInstalled);
     add(parse_apk_installed(*installed, path));
+    out.databases.push_back(path);
+  }
+  std::vector<std::string> rpm_seen;
+  for (auto p : kRpmSqlite) {
+    // /var/lib/rpm may be a symlink to /usr/lib/sysimage/rpm: each database is read once.
+    auto resolved = files.resolve(p);
+    const std::string* db = resolved ? files.find(*resolved) : nullptr;
+    if (!db || std::find(rpm_seen.begin(), rpm_seen.end(), *resolved) != rpm_seen.end()) continue;
+    rpm_seen.push_back(*resolved);
+    std::string path = "/" + *resolved;
+    // Changes not yet checkpointed live in the write-ahead log, which is not replayed here.
+    if (const std::string* wal = files.find(*resolved + "-wal"); wal && !wal->empty()) {
+      out.unread.push_back(path + " (its write-ahead log is not empty)");
+      continue;
+    }
+    add(parse_rpm_sqlite(*db, path));
     out.databases.push_back(path);
   }
   for (auto p : kUnreadDatabases) {

@@ -15,9 +15,10 @@ struct OsRelease {
 };
 
 struct Package {
-  std::string type;  // the PURL type: "deb", "apk"
+  std::string type;  // the PURL type: "deb", "apk", "rpm"
   std::string name;
   std::string version;
+  std::string epoch;  // rpm's, apart from its version ("" when none)
   std::string architecture;
   std::string source;          // the source package, when the database names one
   std::string source_version;  // when it differs from `version` (dpkg's "Source: x (1.2)")

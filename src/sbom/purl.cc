@@ -20,7 +20,9 @@ std::string purl_escape(std::string_view text) {
 
 std::string purl(const Package& package, const OsRelease& os) {
   std::string distro_id = os.id;
-  if (distro_id.empty()) distro_id = package.type == "apk" ? "alpine" : "debian";
+  if (distro_id.empty()) {
+    distro_id = package.type == "apk" ? "alpine" : package.type == "rpm" ? "redhat" : "debian";
+  }
   std::string out =
       fmt::format("pkg:{}/{}/{}", package.type, purl_escape(distro_id), purl_escape(package.name));
   if (!package.version.empty()) out += "@" + purl_escape(package.version);
@@ -35,6 +37,7 @@ std::string purl(const Package& package, const OsRelease& os) {
   if (!os.id.empty()) {
     add("distro", os.version_id.empty() ? os.id : os.id + "-" + os.version_id);
   }
+  add("epoch", package.epoch);
   if (!package.source.empty() && package.source != package.name) {
     std::string upstream = package.source;
     if (!package.source_version.empty()) upstream += "@" + package.source_version;

@@ -14,7 +14,7 @@ bats_require_minimum_version 1.5.0
   expect_success
   echo "$output" >"$WORK/spdx.json"
   [[ "$stderr" == *"sbom: package database read: /var/lib/dpkg/status"* ]]
-  [[ "$stderr" == *"sbom: package database found but not read: /var/lib/rpm/rpmdb.sqlite"* ]]
+  [[ "$stderr" == *"sbom: package database found but not read: /var/lib/rpm/Packages"* ]]
   # The top layer's status wins: one package upgraded (epoch 99), one gone.
   diff <(jq -r '.packages[1:][] | "\(.name) \(.versionInfo)"' "$WORK/spdx.json" | sort) \
     <(dpkg-query --admindir="$WORK/deb/rootfs/var/lib/dpkg" -W \
@@ -65,6 +65,18 @@ bats_require_minimum_version 1.5.0
   [ "$output" = "busybox 1.36.1-r15 pkg:apk/alpine/busybox@1.36.1-r15?arch=x86_64&distro=alpine-3.19.1 GPL-2.0-only
 musl 1.2.4_git20230717-r4 pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1 MIT
 ssl_client 1.36.1-r15 pkg:apk/alpine/ssl_client@1.36.1-r15?arch=x86_64&distro=alpine-3.19.1&upstream=busybox GPL-2.0-only" ]
+}
+
+@test "image sbom reads rpm's sqlite database" {
+  sbom_image rpm sbom/fedora:1
+  run --separate-stderr s image sbom --format cyclonedx-json sbom/fedora:1
+  expect_success
+  [[ "$stderr" == *"sbom: package database read: /usr/lib/sysimage/rpm/rpmdb.sqlite"* ]]
+  run jq -r '.components[] | "\(.name) \(.version) \(.purl)"' <<<"$output"
+  # gpg-pubkey is a key rpm imported, not a package.
+  [ "$output" = "bash 5.2.15-5.fc39 pkg:rpm/fedora/bash@5.2.15-5.fc39?arch=x86_64&distro=fedora-39
+openssl-libs 1:3.1.1-4.fc39 pkg:rpm/fedora/openssl-libs@3.1.1-4.fc39?arch=x86_64&distro=fedora-39&epoch=1&upstream=openssl
+tzdata 2024a-1.fc39 pkg:rpm/fedora/tzdata@2024a-1.fc39?arch=noarch&distro=fedora-39" ]
 }
 
 @test "image sbom reads distroless's status.d" {

@@ -7,17 +7,22 @@ Writes DIR/layer-N.tar (bottom first) for KIND and DIR/rootfs, those layers appl
 
 KIND:
   deb        the status file of this machine (a real Debian one) in layer 1; layer 2 whites it
-             out (and adds an rpm database, which is named and not read); layer 3 writes it
+             out (and adds a BerkeleyDB rpm database, which is named and not read); layer 3 writes it
              again with one package upgraded and one removed; os-release behind a symlink
   distroless one status file a package in /var/lib/dpkg/status.d (and their .md5sums)
   apk        an Alpine installed database with /lib a symlink to usr/lib (/usr merged)
+  rpm        an rpm sqlite database in WAL mode (rpm >= 4.16), /var/lib/rpm a symlink to
+             /usr/lib/sysimage/rpm as on Fedora
   corrupt    a status file with a line that is no field
 """
 import io
 import os
 import shutil
+import sqlite3
+import struct
 import sys
 import tarfile
+import tempfile
 
 HOST_STATUS = "/var/lib/dpkg/status"
 OS_RELEASE_DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n'
@@ -33,6 +38,46 @@ def installed_paragraphs(text):
         if fields.get("Status", "").endswith(" installed") and "Package" in fields:
             out.append(p.strip("\n"))
     return out
+
+
+def rpm_header(tags):
+    """An rpm header blob: (tag, value) pairs; the epoch (1003) an int32, strings else."""
+    index, data = b"", b""
+    for tag, value in tags:
+        if tag == 1003:
+            index += struct.pack(">IIII", tag, 4, len(data), 1)
+            data += struct.pack(">I", value)
+        else:
+            index += struct.pack(">IIII", tag, 6, len(data), 1)
+            data += value.encode() + b"\0"
+    return struct.pack(">II", len(tags), len(data)) + index + data
+
+
+RPM_PACKAGES = [  # name, epoch, version, release, arch, license, source rpm
+    ("bash", None, "5.2.15", "5.fc39", "x86_64", "GPL-3.0-or-later", "bash-5.2.15-5.fc39.src.rpm"),
+    ("gpg-pubkey", None, "18b8e74c", "62f2920f", None, None, None),
+    ("openssl-libs", 1, "3.1.1", "4.fc39", "x86_64", "Apache-2.0", "openssl-3.1.1-4.fc39.src.rpm"),
+    ("tzdata", None, "2024a", "1.fc39", "noarch", "Public Domain", "tzdata-2024a-1.fc39.src.rpm"),
+]
+
+
+def rpm_database():
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "rpmdb.sqlite")
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)")
+        for name, epoch, version, release, arch, lic, srpm in RPM_PACKAGES:
+            tags = [(1000, name), (1001, version), (1002, release)]
+            if epoch is not None:
+                tags.append((1003, epoch))
+            for tag, value in ((1014, lic), (1022, arch), (1044, srpm)):
+                if value is not None:
+                    tags.append((tag, value))
+            db.execute("INSERT INTO Packages (blob) VALUES (?)", (rpm_header(tags),))
+        db.commit()
+        db.close()
+        return open(path, "rb").read()
 
 
 def layer(path, entries):
@@ -94,7 +139,7 @@ def main():
                        ("etc/os-release", "symlink", "../usr/lib/os-release"),
                        ("var/lib/dpkg/status", "file", status)])
         layers.append([("var/lib/dpkg/.wh.status", "file", ""),
-                       ("var/lib/rpm/rpmdb.sqlite", "file", "SQLite format 3\0")])
+                       ("var/lib/rpm/Packages", "file", "\0\0\0\0\x61\x15\x06\x00")])
         layers.append([("var/lib/dpkg/status", "file", changed)])
     elif kind == "distroless":
         entries = [("etc/os-release", "file", OS_RELEASE_DEBIAN)]
@@ -111,6 +156,11 @@ def main():
         layers.append([("lib", "symlink", "usr/lib"),
                        ("usr/lib/apk/db/installed", "file", installed),
                        ("etc/os-release", "file", OS_RELEASE_ALPINE)])
+    elif kind == "rpm":
+        layers.append([("etc/os-release", "file", 'NAME="Fedora Linux"\nVERSION_ID=39\nID=fedora\n'),
+                       ("usr/lib/sysimage/rpm/rpmdb.sqlite", "file", rpm_database()),
+                       ("usr/lib/sysimage/rpm/rpmdb.sqlite-wal", "file", b""),
+                       ("var/lib/rpm", "symlink", "../../usr/lib/sysimage/rpm")])
     elif kind == "corrupt":
         layers.append([("var/lib/dpkg/status", "file",
                         "Package: a\nStatus: install ok installed\nVersion: 1\n\nthis is not a field\n")])

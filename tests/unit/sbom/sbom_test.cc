@@ -1,6 +1,12 @@
 // The SBOM module: layers replayed for a few files (whiteouts, opaque directories, symlinks),
 // the package database parsers on good and hostile input, PURLs and the documents.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -140,6 +146,97 @@ TEST(Purl, DebAndApk) {
             "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.19.1");
 }
 
+// An rpm header blob: (tag, value) pairs, an int value for the epoch (1003), strings else.
+std::string rpm_header(const std::vector<std::pair<uint32_t, std::string>>& tags) {
+  auto be = [](uint32_t v) {
+    return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                       static_cast<char>(v >> 8), static_cast<char>(v)};
+  };
+  std::string index, data;
+  for (const auto& [tag, value] : tags) {
+    bool epoch = tag == 1003;
+    index += be(tag) + be(epoch ? 4 : 6) + be(static_cast<uint32_t>(data.size())) + be(1);
+    data += epoch ? be(static_cast<uint32_t>(std::stoul(value))) : value + std::string(1, '\0');
+  }
+  return be(static_cast<uint32_t>(tags.size())) + be(static_cast<uint32_t>(data.size())) + index +
+         data;
+}
+
+TEST(Rpm, HeaderAndHostileHeaders) {
+  auto p = parse_rpm_header(rpm_header({{1000, "bash"},
+                                        {1001, "5.2.15"},
+                                        {1002, "5.fc39"},
+                                        {1003, "1"},
+                                        {1014, "GPL-3.0-or-later"},
+                                        {1022, "x86_64"},
+                                        {1044, "bash-5.2.15-5.fc39.src.rpm"}}),
+                            "h");
+  EXPECT_EQ(p.name, "bash");
+  EXPECT_EQ(p.version, "5.2.15-5.fc39");
+  EXPECT_EQ(p.epoch, "1");
+  EXPECT_EQ(p.source, "bash");
+  EXPECT_EQ(p.license, "GPL-3.0-or-later");
+  EXPECT_EQ(purl(p, OsRelease{.id = "fedora", .version_id = "39"}),
+            "pkg:rpm/fedora/bash@5.2.15-5.fc39?arch=x86_64&distro=fedora-39&epoch=1");
+
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [] { parse_rpm_header("abc", "h"); }),
+            "h: a header shorter than its 8-byte intro");
+  std::string h = rpm_header({{1000, "bash"}, {1001, "1"}});
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [&] { parse_rpm_header(h.substr(0, 20), "h"); }),
+            "h: a header longer than its blob");
+  std::string unterminated = h.substr(0, h.size() - 1);
+  unterminated[7] = static_cast<char>(unterminated[7] - 1);  // data size one less
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [&] { parse_rpm_header(unterminated, "h"); }),
+            "h: tag 1001 is an unterminated string");
+  std::string huge = h;
+  huge[0] = '\x7f';
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [&] { parse_rpm_header(huge, "h"); }),
+            "h: a header of 2130706434 index entries");
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput,
+                     [] {
+                       parse_rpm_header(rpm_header({{1000, "x"}}), "h");
+                     }),
+            "h: a package without its name or version");
+}
+
+TEST(Rpm, SqliteDatabaseInWalMode) {
+  std::string path = ::testing::TempDir() + "/rpmdb-" + std::to_string(::getpid()) + ".sqlite";
+  std::remove(path.c_str());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "PRAGMA journal_mode=WAL; CREATE TABLE Packages (hnum INTEGER PRIMARY "
+                         "KEY AUTOINCREMENT, blob BLOB NOT NULL);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  for (const auto& header :
+       {rpm_header({{1000, "zlib"}, {1001, "1.2.13"}, {1002, "4.fc39"}, {1022, "x86_64"}}),
+        rpm_header({{1000, "gpg-pubkey"}, {1001, "18b8e74c"}}),
+        rpm_header({{1000, "bash"}, {1001, "5.2.15"}, {1002, "5.fc39"}})}) {
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "INSERT INTO Packages (blob) VALUES (?)", -1, &stmt, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_blob(stmt, 1, header.data(), static_cast<int>(header.size()), SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  std::remove(path.c_str());
+  auto packages = parse_rpm_sqlite(bytes.str(), "/var/lib/rpm/rpmdb.sqlite");
+  ASSERT_EQ(packages.size(), 2u);
+  EXPECT_EQ(packages[0].name, "zlib");
+  EXPECT_EQ(packages[1].version, "5.2.15-5.fc39");
+
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [] { parse_rpm_sqlite("SQLite format 3", "/r"); }),
+            "/r: not an rpm sqlite database: no sqlite header");
+  std::string garbage = std::string("SQLite format 3\0", 16) + std::string(4096, 'x');
+  EXPECT_FALSE(
+      error_of(ErrorKind::kInvalidInput, [&] { parse_rpm_sqlite(garbage, "/r"); }).empty());
+}
+
 TEST(RootfsFilesTest, TopMostVersionWinsAndWhiteoutsHide) {
   RootfsFiles files;
   apply_layer(files, Layer()
@@ -216,12 +313,23 @@ TEST(Inventory, NamesUnreadDatabasesAndSorts) {
   apply_layer(files, Layer()
                          .file("var/lib/dpkg/status",
                                "Package: zz\nVersion: 1\n\nPackage: aa\nVersion: 2\n")
-                         .file("var/lib/rpm/rpmdb.sqlite", "SQLite format 3")
+                         .file("var/lib/rpm/Packages", "bdb")
+                         .symlink("usr/lib/sysimage/rpm", "../../../var/lib/rpm")
                          .finish());
   auto inventory = take_inventory(files);
   ASSERT_EQ(inventory.packages.size(), 2u);
   EXPECT_EQ(inventory.packages[0].name, "aa");
-  EXPECT_EQ(inventory.unread, std::vector<std::string>{"/var/lib/rpm/rpmdb.sqlite"});
+  EXPECT_EQ(inventory.unread, std::vector<std::string>{"/var/lib/rpm/Packages"});
+
+  // An rpm database with changes in its write-ahead log is named, not read.
+  apply_layer(files, Layer()
+                         .file("var/lib/rpm/rpmdb.sqlite", "SQLite format 3")
+                         .file("var/lib/rpm/rpmdb.sqlite-wal", "pages")
+                         .finish());
+  EXPECT_EQ(
+      take_inventory(files).unread,
+      (std::vector<std::string>{"/var/lib/rpm/rpmdb.sqlite (its write-ahead log is not empty)",
+                                "/var/lib/rpm/Packages"}));
 }
 
 TEST(Documents, SpdxAndCycloneDx) {
