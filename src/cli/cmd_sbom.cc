@@ -114,9 +114,11 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
   sbom::Format chosen = parse_format(format);
   std::string created = creation_time();
   std::optional<Reference> destination;
+  registry::RegistryOptions registry_options;
   if (!attach.empty()) {
     destination = attach_destination(attach);
     registry_flags.check_authfile();
+    registry_options = registry_flags.options(flags);  // a bad --creds fails before any work
   }
   store::Store& store = ctx.store();
   Digest id = store::resolve_image(store, names[0]);
@@ -157,7 +159,7 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
     write_file_atomic(output, document);
   }
   if (destination) {
-    registry::RegistryClient client(destination->domain, registry_flags.options(flags));
+    registry::RegistryClient client(destination->domain, registry_options);
     sbom::ReferrerSubject referred =
         sbom::find_subject(client, destination->path, subject_candidates(*destination, *image), id);
     std::string title = chosen == sbom::Format::kSpdxJson ? "sbom.spdx.json" : "sbom.cdx.json";

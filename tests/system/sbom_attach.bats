@@ -60,6 +60,8 @@ get() {
   expect_failure 125 "sbom/elsewhere: no manifest of image" "push the image there first"
   run s image sbom --attach "not a reference" sbom/alpine:1
   expect_failure 125 'Error: --attach "not a reference": expected a registry repository'
+  run s image sbom --attach "docker://$REG/sbom/alpine" --creds nopassword sbom/alpine:1
+  expect_failure 125 "Error: --creds: expected USERNAME:PASSWORD"
   run s image sbom --attach "shortname" sbom/alpine:1
   expect_failure 125 'Error: --attach "shortname": expected a registry repository'
   [ -z "$(curl -s "http://$REG/v2/sbom/elsewhere/tags/list" | jq -r '.tags // empty | .[]')" ]
