@@ -53,6 +53,18 @@ RootfsFiles RootfsFiles::read(std::span<const LayerInput> layers, const Wanted& 
 void RootfsFiles::apply(Reader& layer_tar, std::string_view layer_name, const Wanted& wanted) {
   TarReader tar(layer_tar, std::string(layer_name));
   LayerChanges changes;
+  size_t kept_in_layer = 0;
+  // Whether an entry that keeps nothing must still be recorded: it replaces what lower layers
+  // left at its path (a file or symlink there, or a directory with kept files beneath it).
+  // Other entries are not remembered, so a layer of a million files costs no memory.
+  auto hides_lower = [this](const std::string& path) {
+    for (const auto* map : {&files_, &symlinks_}) {
+      if (map->contains(path)) return true;
+      auto it = map->lower_bound(path + "/");
+      if (it != map->end() && it->first.starts_with(path + "/")) return true;
+    }
+    return false;
+  };
   TarEntry entry;
   while (tar.next(entry)) {
     std::string path = clean_entry_path(entry.path, layer_name);
@@ -74,7 +86,7 @@ void RootfsFiles::apply(Reader& layer_tar, std::string_view layer_name, const Wa
     changes.symlinks.erase(path);
     switch (entry.type) {
       case TarEntry::Type::kDirectory:
-        changes.directories.push_back(path);
+        if (files_.contains(path) || symlinks_.contains(path)) changes.directories.push_back(path);
         break;
       case TarEntry::Type::kSymlink:
         if (symlinks_.size() + changes.symlinks.size() >= kMaxSymlinks) {
@@ -95,7 +107,7 @@ void RootfsFiles::apply(Reader& layer_tar, std::string_view layer_name, const Wa
             contents = lower->second;
           }
         }
-        changes.entries[path] = std::move(contents);
+        if (contents || hides_lower(path)) changes.entries[path] = std::move(contents);
         break;
       }
       case TarEntry::Type::kFile: {
@@ -109,20 +121,22 @@ void RootfsFiles::apply(Reader& layer_tar, std::string_view layer_name, const Wa
                              layer_name, path, entry.size, kMaxKeptFileBytes >> 20));
           }
           if (kept_bytes_ + entry.size > kMaxKeptTotalBytes ||
-              files_.size() + changes.entries.size() >= kMaxKeptFiles) {
+              files_.size() + kept_in_layer >= kMaxKeptFiles) {
             fail(ErrorKind::kInvalidInput,
                  fmt::format("{}: /{}: over the limit of {} files or {} MiB an SBOM reads of an "
                              "image",
                              layer_name, path, kMaxKeptFiles, kMaxKeptTotalBytes >> 20));
           }
           kept_bytes_ += entry.size;
+          ++kept_in_layer;
           contents = read_all(tar.data(), kMaxKeptFileBytes, "/" + path);
         }
-        changes.entries[path] = std::move(contents);
+        if (contents || hides_lower(path)) changes.entries[path] = std::move(contents);
         break;
       }
       default:
-        changes.entries[path] = std::nullopt;  // a device or fifo hides a lower file all the same
+        // A device or fifo hides a lower file all the same.
+        if (hides_lower(path)) changes.entries[path] = std::nullopt;
         break;
     }
   }

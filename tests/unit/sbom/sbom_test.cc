@@ -283,6 +283,20 @@ TEST(RootfsFilesTest, AufsMetadataIsSkippedButDotWhInNamesIsNot) {
   ASSERT_NE(files.find("etc/os-release"), nullptr);
 }
 
+TEST(RootfsFilesTest, FilesNotKeptStillReplaceWhatLowerLayersHeld) {
+  RootfsFiles files;
+  apply_layer(files, Layer()
+                         .symlink("etc/os-release", "../usr/lib/os-release")
+                         .file("usr/lib/os-release", "ID=debian\n")
+                         .file("var/lib/dpkg/status", "Package: a\nVersion: 1\n")
+                         .finish());
+  // A plain directory where the symlink was, a file where the directory was.
+  apply_layer(files, Layer().dir("etc/os-release").file("var/lib", "not a directory").finish());
+  EXPECT_EQ(files.find("etc/os-release"), nullptr);
+  EXPECT_EQ(files.find("var/lib/dpkg/status"), nullptr);
+  EXPECT_NE(files.find("usr/lib/os-release"), nullptr);
+}
+
 TEST(RootfsFilesTest, LimitsNameThemselves) {
   RootfsFiles files;
   std::string big(kMaxKeptFileBytes + 1, 'x');
