@@ -138,14 +138,21 @@ Digest attach_referrer(const Reference& repository, const registry::RegistriesCo
                        const copy::TransferOptions& options, const Descriptor& subject,
                        std::string_view artifact_type, const std::vector<ReferrerBlob>& layers,
                        const std::map<std::string, std::string>& annotations) {
-  if (artifact_type.empty()) fail(ErrorKind::kInvalidInput, "an artifact type is required");
   registry::RegistryClient client = client_for(repository, conf, options);
+  return attach_referrer(client, repository.path, subject, artifact_type, layers, annotations);
+}
+
+Digest attach_referrer(registry::RegistryClient& client, std::string_view repository,
+                       const Descriptor& subject, std::string_view artifact_type,
+                       const std::vector<ReferrerBlob>& layers,
+                       const std::map<std::string, std::string>& annotations) {
+  if (artifact_type.empty()) fail(ErrorKind::kInvalidInput, "an artifact type is required");
   Descriptor config = empty_descriptor();
   std::vector<Descriptor> descriptors;
   auto push = [&](const Digest& digest, std::string_view bytes) {
-    if (client.head_blob(repository.path, digest)) return;
+    if (client.head_blob(repository, digest)) return;
     StringReader reader(bytes);
-    client.push_blob(repository.path, digest, bytes.size(), reader);
+    client.push_blob(repository, digest, bytes.size(), reader);
   };
   push(config.digest, "{}");
   for (const auto& l : layers) {
@@ -159,8 +166,8 @@ Digest attach_referrer(const Reference& repository, const registry::RegistriesCo
   std::string raw =
       serialize_oci_manifest(config, descriptors, annotations, subject, artifact_type);
   Manifest manifest = parse_manifest(raw, media_type::kOciManifest);
-  client.put_manifest(repository.path, manifest.digest.str(), raw, media_type::kOciManifest);
-  record_referrer(client, repository.path, manifest);
+  client.put_manifest(repository, manifest.digest.str(), raw, media_type::kOciManifest);
+  record_referrer(client, repository, manifest);
   return manifest.digest;
 }
 

@@ -56,6 +56,11 @@ Digest attach_referrer(const Reference& repository, const registry::RegistriesCo
                        const copy::TransferOptions& options, const Descriptor& subject,
                        std::string_view artifact_type, const std::vector<ReferrerBlob>& layers,
                        const std::map<std::string, std::string>& annotations = {});
+// The same through a client the caller has (e.g. one made with the caller's --creds).
+Digest attach_referrer(registry::RegistryClient& client, std::string_view repository,
+                       const Descriptor& subject, std::string_view artifact_type,
+                       const std::vector<ReferrerBlob>& layers,
+                       const std::map<std::string, std::string>& annotations = {});
 
 // Records the pushed artifact manifest `manifest` (with a subject) as a referrer in
 // `repository`: nothing when the registry offers the referrers API, else the tag schema.

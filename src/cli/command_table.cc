@@ -57,6 +57,7 @@ std::span<const Command> image_commands() {
       Command{"rollback", "Point a name back at the image it named before", cmd_image_rollback},
       Command{"rm", "Remove one or more images from local storage", cmd_rmi},
       Command{"save", "Save image(s) to an archive", cmd_save},
+      Command{"sbom", "Write a software bill of materials of an image's packages", cmd_image_sbom},
       Command{"scp", "Securely copy an image from one host to another", cmd_image_scp},
       Command{"search", "Search registry for image", cmd_search},
       Command{"sign", "Sign an image", cmd_image_sign},

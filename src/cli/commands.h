@@ -22,6 +22,7 @@ int cmd_untag(Context& ctx, CommandArgs args);
 int cmd_rmi(Context& ctx, CommandArgs args);
 int cmd_image_exists(Context& ctx, CommandArgs args);
 int cmd_image_diff(Context& ctx, CommandArgs args);
+int cmd_image_sbom(Context& ctx, CommandArgs args);
 int cmd_inspect(Context& ctx, CommandArgs args);
 int cmd_search(Context& ctx, CommandArgs args);
 int cmd_serve(Context& ctx, CommandArgs args);

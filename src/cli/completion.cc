@@ -45,6 +45,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
       {"image mount", "i*"},
       {"image prune", "-"},
       {"image rollback", "i"},
+      {"image sbom", "i"},
       {"image scp", "i-"},
       {"image sync", "--"},
       {"image tag-log", "i*"},
@@ -91,6 +92,7 @@ const std::map<std::string, std::string, std::less<>>& argument_kinds() {
 std::vector<std::string> flag_values(std::string_view command, std::string_view flag) {
   if (flag == "format") {
     if (command == "save") return {"docker-archive", "oci-archive", "oci-dir", "docker-dir"};
+    if (command == "image sbom") return {"spdx-json", "cyclonedx-json"};
     if (command == "push" || command == "manifest push" || command == "image copy" ||
         command == "image sync") {
       return {"oci", "v2s2"};

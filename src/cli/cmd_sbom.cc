@@ -1,0 +1,179 @@
+// image sbom: a software bill of materials of an image's packages (SPDX 2.3 or CycloneDX 1.5
+// JSON), from the package databases in its layers (sbom/), optionally attached to the image in
+// a registry as an OCI 1.1 referrer (artifacts/remote.h).
+#include <time.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "artifacts/remote.h"
+#include "cli/commands.h"
+#include "cli/containers.h"
+#include "cli/registry_flags.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/reference.h"
+#include "sbom/document.h"
+#include "sbom/inventory.h"
+#include "sbom/subject.h"
+#include "store/lookup.h"
+
+namespace schicht::cli {
+
+namespace {
+
+sbom::Format parse_format(std::string_view format) {
+  if (format == "spdx-json" || format == "spdx") return sbom::Format::kSpdxJson;
+  if (format == "cyclonedx-json" || format == "cyclonedx") return sbom::Format::kCycloneDxJson;
+  fail(ErrorKind::kInvalidInput,
+       fmt::format("unsupported --format {:?}: spdx-json or cyclonedx-json", format));
+}
+
+// Now, or SOURCE_DATE_EPOCH when set (reproducible documents), as RFC 3339 UTC seconds.
+std::string creation_time() {
+  time_t now = ::time(nullptr);
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) {
+    char* end = nullptr;
+    errno = 0;
+    long long seconds = std::strtoll(epoch, &end, 10);
+    if (*end != '\0' || errno != 0 || seconds < 0) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("SOURCE_DATE_EPOCH {:?}: not a number of seconds", epoch));
+    }
+    now = static_cast<time_t>(seconds);
+  }
+  struct tm tm {};
+  if (!::gmtime_r(&now, &tm)) fail(ErrorKind::kInvalidInput, "SOURCE_DATE_EPOCH: out of range");
+  char buffer[64];
+  ::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+// "docker.io/library/debian:12" -> "docker.io/library/debian"
+std::string repository_of(std::string_view name) {
+  if (size_t at = name.find('@'); at != std::string_view::npos) name = name.substr(0, at);
+  size_t slash = name.rfind('/');
+  size_t colon = name.rfind(':');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+    name = name.substr(0, colon);
+  }
+  return std::string(name);
+}
+
+// --attach DEST: "docker://host/repo[:tag|@digest]" (or without docker://), the tag or
+// digest naming the image there when its manifest differs from the stored one.
+Reference attach_destination(std::string_view text) {
+  std::string_view rest = text;
+  if (rest.starts_with("docker://")) rest.remove_prefix(9);
+  auto ref = Reference::try_parse(rest);
+  if (!ref || !has_explicit_domain(rest)) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("--attach {:?}: expected a registry repository (docker://HOST/REPOSITORY)",
+                     text));
+  }
+  return *ref;
+}
+
+// Where to look for the image in the destination: what --attach named, else the image's
+// manifest digests (newest first) and the tags of its names.
+std::vector<std::string> subject_candidates(const Reference& dest, const store::ImageInfo& image) {
+  if (dest.digest) return {dest.digest->str()};
+  if (!dest.tag.empty()) return {dest.tag};
+  std::vector<std::string> out;
+  auto add = [&out](std::string text) {
+    if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(std::move(text));
+  };
+  for (const auto& digest : image.digests) add(digest.str());
+  add(image.manifest_digest.str());
+  for (const auto& name : image.names) {
+    if (auto ref = Reference::try_parse(name); ref && !ref->tag.empty()) add(ref->tag);
+  }
+  return out;
+}
+
+}  // namespace
+
+int cmd_image_sbom(Context& ctx, CommandArgs args) {
+  FlagSet flags;
+  std::string format = "spdx-json";
+  std::string output;
+  flags.add_string("format", 0, &format, "Document format (spdx-json, cyclonedx-json)");
+  flags.add_string("output", 'o', &output, "Write the document to a file instead of stdout");
+  std::string attach;
+  flags.add_string("attach", 0, &attach,
+                   "Push the document to a registry repository as a referrer of the image");
+  RegistryFlags registry_flags;
+  registry_flags.add(flags);
+  bool help = false;
+  auto names = parse_command_flags(ctx, flags, args, "schicht image sbom [options] IMAGE", &help);
+  if (help) return 0;
+  if (names.size() != 1) {
+    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", names.size()));
+  }
+  sbom::Format chosen = parse_format(format);
+  std::string created = creation_time();
+  std::optional<Reference> destination;
+  registry::RegistryOptions registry_options;
+  if (!attach.empty()) {
+    destination = attach_destination(attach);
+    registry_flags.check_authfile();
+    registry_options = registry_flags.options(flags);  // a bad --creds fails before any work
+  }
+  store::Store& store = ctx.store();
+  Digest id = store::resolve_image(store, names[0]);
+  auto image = store.image(id);
+  if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", names[0]));
+
+  std::vector<sbom::LayerInput> layers;
+  for (auto& layer : layer_sources(store, id)) {
+    layers.push_back({"layer " + layer.diff_id.str(), std::move(layer.open_uncompressed)});
+  }
+  sbom::Inventory inventory = sbom::take_inventory(layers);
+  for (const auto& path : inventory.databases) {
+    fmt::print(stderr, "sbom: package database read: {}\n", path);
+  }
+  for (const auto& path : inventory.unread) {
+    fmt::print(stderr, "sbom: package database found but not read: {}\n", path);
+  }
+  if (inventory.databases.empty() && inventory.unread.empty()) {
+    fmt::print(stderr, "sbom: no package database found in {}\n", names[0]);
+  }
+
+  sbom::ImageSubject subject;
+  auto name = store::find_name(store, id, names[0]);
+  if (!name && !image->names.empty()) name = image->names.front();
+  subject.name = name ? *name : id.str();
+  subject.repository = name ? repository_of(*name) : "";
+  subject.manifest_digest = image->manifest_digest.str();
+  subject.config_digest = id.str();
+  sbom::DocumentStamp stamp{.created = created,
+                            .uuid = sbom::random_uuid(),
+                            .tool = std::string("schicht-") + SCHICHT_VERSION};
+  std::string document = chosen == sbom::Format::kSpdxJson
+                             ? sbom::spdx_json(inventory, subject, stamp)
+                             : sbom::cyclonedx_json(inventory, subject, stamp);
+  if (output.empty() || output == "-") {
+    fmt::print("{}", document);
+  } else {
+    write_file_atomic(output, document);
+  }
+  if (destination) {
+    registry::RegistryClient client(destination->domain, registry_options);
+    Descriptor referred =
+        sbom::find_subject(client, destination->path, subject_candidates(*destination, *image), id);
+    std::string title = chosen == sbom::Format::kSpdxJson ? "sbom.spdx.json" : "sbom.cdx.json";
+    Digest attached = artifacts::attach_referrer(
+        client, destination->path, referred, sbom::media_type(chosen),
+        {artifacts::ReferrerBlob{.media_type = std::string(sbom::media_type(chosen)),
+                                 .bytes = document,
+                                 .annotations = {{"org.opencontainers.image.title", title}}}},
+        {{"org.opencontainers.image.created", created}});
+    fmt::print(stderr, "sbom: attached to {}@{} as {}\n", destination->name(),
+               referred.digest.str(), attached.str());
+  }
+  return 0;
+}
+
+}  // namespace schicht::cli
