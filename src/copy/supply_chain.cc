@@ -3,6 +3,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "copy/pull.h"
@@ -39,22 +40,36 @@ std::string sigstore_signer(const trust::Signature& s) {
   }
 }
 
+// A string member of a JSON object, empty when absent or not a string.
+std::string string_at(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+const nlohmann::json* member(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
 std::string bundle_signer(const trust::Signature& s) {
   auto doc = nlohmann::json::parse(s.bytes, nullptr, false);
-  if (!doc.is_object()) return "unreadable bundle";
-  const auto& material = doc.value("verificationMaterial", nlohmann::json::object());
+  const nlohmann::json* material = member(doc, "verificationMaterial");
+  if (material == nullptr) return "unreadable bundle";
   std::string raw;
-  if (material.contains("certificate")) {
-    raw = material["certificate"].value("rawBytes", "");
-  } else if (material.contains("x509CertificateChain")) {
-    const auto& certs =
-        material["x509CertificateChain"].value("certificates", nlohmann::json::array());
-    if (!certs.empty() && certs[0].is_object()) raw = certs[0].value("rawBytes", "");
+  if (const nlohmann::json* cert = member(*material, "certificate")) {
+    raw = string_at(*cert, "rawBytes");
+  } else if (const nlohmann::json* chain = member(*material, "x509CertificateChain")) {
+    const nlohmann::json* certs = member(*chain, "certificates");
+    if (certs != nullptr && certs->is_array() && !certs->empty()) {
+      raw = string_at((*certs)[0], "rawBytes");
+    }
   } else {
     return "key";
   }
   std::optional<std::string> der = trust::base64_decode(raw);
-  if (!der) return "keyless, with an unreadable certificate";
+  if (!der || der->empty()) return "keyless, with an unreadable certificate";
   try {
     return keyless_signer(trust::parse_certificate_der(*der, "the bundle's certificate"));
   } catch (const Error& e) {
