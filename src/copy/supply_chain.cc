@@ -18,6 +18,7 @@
 #include "trust/fulcio.h"
 #include "trust/image_verifier.h"
 #include "trust/rekor.h"
+#include "trust/sigstore_attachment.h"
 #include "trust/sigstore_bundle.h"
 
 namespace schicht::copy {
