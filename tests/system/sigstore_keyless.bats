@@ -225,9 +225,9 @@ explain() {
   need_all
   local digest
   digest=$(unsigned_copy kl-from)
+  keyless_policy kl-to
   # The payload names the destination: the copy must verify as $REG/kl-to.
   keyless sign-sig "$WORK/ca" "$REG" kl-from "$digest" "$REG/kl-to:1"
-  keyless_policy kl-to
   echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$WORK/accept.json"
   registries_d
   run s --registries.d "$WORK/registries.d" image copy -q --signature-policy "$WORK/accept.json" \
