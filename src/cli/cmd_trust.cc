@@ -2,15 +2,18 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "artifacts/local.h"
 #include "cli/commands.h"
 #include "cli/policy.h"
 #include "copy/short_names.h"
 #include "copy/signatures.h"
+#include "copy/supply_chain.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
@@ -244,17 +247,49 @@ int trust_set(Context& ctx, CommandArgs args) {
   return 0;
 }
 
+// One line per signature or attestation found, under the "found:" label.
+void print_evidence(const std::vector<copy::Evidence>& found) {
+  if (found.empty()) fmt::print("found:        no signatures or attestations\n");
+  for (const copy::Evidence& e : found) {
+    std::string what = e.kind;
+    if (!e.artifact_type.empty() && e.kind == "referrer") what += " " + e.artifact_type;
+    if (!e.signer.empty()) what += " by " + e.signer;
+    fmt::print("found:        {} at {}: {}\n", what, e.origin, e.verdict);
+  }
+}
+
+// `image trust explain containers-storage:IMAGE`: what the store keeps referring to a local
+// image. The policy judges where images come from, so nothing here is judged.
+int explain_local(Context& ctx, const std::string& text, const std::string& image) {
+  store::Store& store = ctx.store();
+  Descriptor subject = artifacts::local_image_descriptor(store, image);
+  std::vector<copy::Evidence> found;
+  for (const artifacts::Artifact& a : artifacts::local_referrers(store, subject.digest)) {
+    Descriptor d = artifacts::referrer_descriptor(a.manifest);
+    found.push_back(copy::referrer_evidence(
+        fmt::format("artifact {} ({})", a.info.name, d.digest.str()), d.artifact_type,
+        "not judged: the policy judges images where they are pulled from, not in local "
+        "storage"));
+  }
+  fmt::print("image:        {}\n", text);
+  fmt::print("manifest:     {}\n", subject.digest.str());
+  print_evidence(found);
+  return 0;
+}
+
 int trust_explain(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string signature_policy;
   flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
-  bool tls_verify = true;
+  bool tls_verify = true, policy_only = false;
   std::string cert_dir, authfile;
   flags.add_bool("tls-verify", 0, &tls_verify,
                  "Require HTTPS and verify certificates when contacting registries (default true)");
   flags.add_string("cert-dir", 0, &cert_dir,
                    "Path to a directory containing TLS certificates and keys");
   flags.add_string("authfile", 0, &authfile, "Path of the authentication file");
+  flags.add_bool("policy-only", 0, &policy_only,
+                 "Only show the policy that applies; do not list the image's signatures");
   bool help = false;
   auto positional = parse_command_flags(ctx, flags, args,
                                         "schicht image trust explain [options] REFERENCE", &help);
@@ -262,15 +297,23 @@ int trust_explain(Context& ctx, CommandArgs args) {
   if (positional.size() != 1) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
   }
+  std::string text = positional[0];
+  auto transport_ref = transport::parse_transport_name(text);
+  if (transport_ref && transport_ref->transport == transport::Transport::kContainersStorage) {
+    if (transport_ref->rest.empty()) {
+      fail(ErrorKind::kInvalidInput, "containers-storage: needs an image name or ID");
+    }
+    return explain_local(ctx, text, transport_ref->rest);
+  }
   std::string path =
       trust::policy_path(signature_policy.empty() ? ctx.options().policy : signature_policy);
   trust::Policy policy = trust::load_policy(path);
-  std::string text = positional[0];
   trust::Subject subject;
   trust::Decision d;
+  std::optional<copy::SupplyChain> chain;
   // A file or directory source is judged as a pull of it is (transport/source_policy.h).
-  if (auto local = transport::parse_transport_name(text); local && local->is_local()) {
-    subject = transport::policy_subject(*local);
+  if (transport_ref && transport_ref->is_local()) {
+    subject = transport::policy_subject(*transport_ref);
     trust::NoSignatures none;
     d = trust::evaluate(policy, subject, none);
   } else {
@@ -282,8 +325,11 @@ int trust_explain(Context& ctx, CommandArgs args) {
     if (flags.changed("tls-verify")) options.tls_verify = tls_verify;
     options.cert_dir = cert_dir;
     options.auth_file = authfile;
-    d = copy::evaluate_registry_image(policy, *registries_d, reference,
-                                      registry::RegistriesConf::load(), options);
+    registry::RegistriesConf conf = registry::RegistriesConf::load();
+    d = copy::evaluate_registry_image(policy, *registries_d, reference, conf, options);
+    if (!policy_only) {
+      chain = copy::registry_supply_chain(policy, subject, *registries_d, reference, conf, options);
+    }
   }
   fmt::print("image:        {}\n", subject.name);
   fmt::print("policy:       {}\n", path);
@@ -292,6 +338,10 @@ int trust_explain(Context& ctx, CommandArgs args) {
   for (const trust::Requirement& r : *d.match.requirements) {
     std::string keys = trust::describe_trust(r);
     fmt::print("requirement:  {}{}\n", r.type, keys.empty() ? "" : " (" + keys + ")");
+  }
+  if (chain) {
+    fmt::print("manifest:     {}\n", chain->manifest_digest.str());
+    print_evidence(chain->found);
   }
   for (const std::string& line : d.checked) fmt::print("signature:    {}\n", line);
   if (d.accepted) {
@@ -312,7 +362,7 @@ int cmd_image_trust(Context& ctx, CommandArgs args) {
   if (sub == "explain") return trust_explain(ctx, rest);
   fmt::print(
       "Usage:\n  schicht image trust [command]\n\nAvailable Commands:\n"
-      "  explain       Show which policy scope and requirements apply to an image\n"
+      "  explain       Show the policy that applies to an image and its signatures\n"
       "  set           Set default trust policy or a new trust policy for a registry\n"
       "  show          Display trust policy for the system\n");
   return sub.empty() || sub == "-h" || sub == "--help" ? 0 : 125;

@@ -36,7 +36,7 @@ const Command* find_command(std::span<const Command> table, std::string_view nam
 std::span<const Command> nested_commands(std::string_view group, std::string_view command) {
   // cmd_image_trust runs them all: the subcommand is its first argument.
   static constexpr std::array kTrust = {
-      Command{"explain", "Show which policy scope and requirements apply to an image",
+      Command{"explain", "Show the policy that applies to an image and its signatures",
               cmd_image_trust},
       Command{"set", "Set default trust policy or a new trust policy for a registry",
               cmd_image_trust},

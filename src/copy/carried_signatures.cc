@@ -43,7 +43,7 @@ void write_carried_signatures(const CarriedSignatures& signatures, const trust::
     registry::RegistryClient client(destination.domain, options);
     for (const trust::Signature& signature : signatures.sigstore) {
       attach_sigstore_signature(client, destination.path, manifest_digest, signature.bytes,
-                                signature.sigstore_signature);
+                                signature.sigstore_signature, signature.annotations);
     }
   }
 }

@@ -1,7 +1,8 @@
 // The signatures image copy carries from a docker:// source to a docker:// destination (unless
 // --remove-signatures): the simple signing signatures of the source's lookaside storage and,
 // where registries.d enables attachments for the source, its sigstore signatures, read as pull
-// reads them (signatures.h, sigstore_signatures.h). They sign a manifest digest, so they are
+// reads them (signatures.h, sigstore_signatures.h), with their annotations (a keyless
+// signature's certificate, chain and Rekor bundle). They sign a manifest digest, so they are
 // carried only with the manifest unchanged; copy_image checks that, and that the destination
 // can store them, before anything is copied.
 #pragma once

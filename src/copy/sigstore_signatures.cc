@@ -80,14 +80,15 @@ void push_sigstore_signature(registry::RegistryClient& client, std::string_view 
 
 void attach_sigstore_signature(registry::RegistryClient& client, std::string_view repository,
                                const Digest& manifest_digest, const std::string& payload,
-                               const std::string& signature) {
+                               const std::string& signature,
+                               const std::map<std::string, std::string>& annotations) {
   std::optional<Manifest> existing = attachment(client, repository, manifest_digest);
   std::string existing_config;
   if (existing) {
     existing_config = fetch_small_blob(client, repository, existing->config, size_t{4} << 20);
   }
   trust::SigstoreAttachment update =
-      trust::add_sigstore_signature(existing, existing_config, payload, signature);
+      trust::add_sigstore_signature(existing, existing_config, payload, signature, annotations);
   if (!update.changed) return;
   auto upload = [&](const Descriptor& d, std::string_view bytes) {
     if (client.head_blob(repository, d.digest)) return;

@@ -4,6 +4,7 @@
 // Internal to copy/.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,12 +40,14 @@ void push_sigstore_signature(registry::RegistryClient& client, std::string_view 
                              const Digest& manifest_digest, const std::string& docker_reference,
                              const trust::SigstoreKey& key);
 
-// Adds a signature made elsewhere (its payload and base64 signature) to the attachment of
-// `manifest_digest`, as push_sigstore_signature adds its own (image copy carries signatures
-// along this way; annotations other than the signature, such as certificates, are not kept).
+// Adds a signature made elsewhere (its payload, base64 signature and the layer's other
+// annotations) to the attachment of `manifest_digest`, as push_sigstore_signature adds its own.
+// image copy carries signatures along this way; the annotations (a keyless signature's
+// certificate, chain and Rekor bundle) are kept byte for byte, so the copy still verifies.
 void attach_sigstore_signature(registry::RegistryClient& client, std::string_view repository,
                                const Digest& manifest_digest, const std::string& payload,
-                               const std::string& signature);
+                               const std::string& signature,
+                               const std::map<std::string, std::string>& annotations = {});
 
 // Whether registries.d lets signatures be attached in the registry of `reference`
 // (use-sigstore-attachments), as containers/image requires for both reading and writing them.

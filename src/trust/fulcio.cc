@@ -228,4 +228,18 @@ void verify_fulcio_certificate(const Certificate& leaf,
                                   fmt::join(found, ", "), fulcio.subject_email));
 }
 
+std::string describe_certificate_identity(const Certificate& cert) {
+  std::vector<std::string> found = emails(cert);
+  std::string issuer;
+  try {
+    issuer = oidc_issuer(cert);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kPolicy) throw;
+    issuer = "none readable";
+  }
+  return fmt::format("{} (issuer {})",
+                     found.empty() ? "no email" : fmt::format("{}", fmt::join(found, ", ")),
+                     issuer);
+}
+
 }  // namespace schicht::trust

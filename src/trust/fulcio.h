@@ -52,4 +52,8 @@ void verify_fulcio_certificate(const Certificate& leaf,
                                const std::vector<Certificate>& roots,
                                const FulcioRequirement& fulcio, int64_t signed_at);
 
+// Who a keyless certificate names, for listings: "EMAIL (issuer ISSUER)"; a part the
+// certificate lacks or garbles is said to be missing instead of failing.
+std::string describe_certificate_identity(const Certificate& cert);
+
 }  // namespace schicht::trust

@@ -23,14 +23,15 @@ std::vector<Descriptor> sigstore_signature_layers(const Manifest& attachment) {
 SigstoreAttachment add_sigstore_signature(const std::optional<Manifest>& existing,
                                           std::string_view existing_config,
                                           std::string_view payload,
-                                          std::string_view base64_signature) {
+                                          std::string_view base64_signature,
+                                          const std::map<std::string, std::string>& annotations) {
   using nlohmann::ordered_json;
   Digest payload_digest = Digest::sha256_of(payload);
-  Descriptor layer{
-      .media_type = std::string(kSigstoreLayerType),
-      .digest = payload_digest,
-      .size = static_cast<int64_t>(payload.size()),
-      .annotations = {{std::string(kSigstoreSignatureAnnotation), std::string(base64_signature)}}};
+  Descriptor layer{.media_type = std::string(kSigstoreLayerType),
+                   .digest = payload_digest,
+                   .size = static_cast<int64_t>(payload.size()),
+                   .annotations = annotations};
+  layer.annotations[std::string(kSigstoreSignatureAnnotation)] = std::string(base64_signature);
   std::vector<Descriptor> layers;
   // What Go's json.Marshal of an empty imgspecv1.Image gives, before diff_ids are added.
   ordered_json config = {{"architecture", ""},

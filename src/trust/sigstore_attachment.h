@@ -8,6 +8,7 @@
 // This file only builds and reads those documents; moving them is the registry client's job.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,9 +43,11 @@ struct SigstoreAttachment {
 
 // `existing` (with its config bytes) plus one signature layer for `payload`; a new attachment
 // when `existing` is null. kInvalidInput when the existing config is not a JSON object.
-SigstoreAttachment add_sigstore_signature(const std::optional<Manifest>& existing,
-                                          std::string_view existing_config,
-                                          std::string_view payload,
-                                          std::string_view base64_signature);
+// `annotations` are the layer's other annotations, kept byte for byte: a keyless signature's
+// dev.sigstore.cosign/certificate, /chain and /bundle are its proof.
+SigstoreAttachment add_sigstore_signature(
+    const std::optional<Manifest>& existing, std::string_view existing_config,
+    std::string_view payload, std::string_view base64_signature,
+    const std::map<std::string, std::string>& annotations = {});
 
 }  // namespace schicht::trust

@@ -144,3 +144,100 @@ unsigned_copy() {
   expect_failure 125 "fulcio.oidcIssuer: must not be empty"
   unchanged
 }
+
+# image trust explain against the test registry, with the policy of keyless_policy.
+explain() {
+  registries_d
+  s --registries.d "$WORK/registries.d" image trust explain --tls-verify=false \
+    --signature-policy "$WORK/policy.json" "$@"
+}
+
+@test "trust explain lists a keyless .sig, a Sigstore bundle and an SBOM referrer with verdicts" {
+  need_all
+  local digest
+  digest=$(unsigned_copy ex-all)
+  keyless_policy ex-all
+  keyless sign-sig "$WORK/ca" "$REG" ex-all "$digest" "$REG/ex-all:1"
+  keyless attach-bundle "$WORK/ca" "$REG" ex-all "$digest" message
+  echo '{"spdxVersion":"SPDX-2.3"}' >"$WORK/sbom.json"
+  run sp artifact attach -q --subject "docker://$REG/ex-all:1" --type application/spdx+json \
+    "$WORK/sbom.json"
+  expect_success
+  local sbom=$output
+  run explain "$REG/ex-all:1"
+  expect_success
+  local signer="keyless signer@example.com (issuer https://issuer.example.com)"
+  [[ "$output" == *"manifest:     $digest"* ]]
+  [[ "$output" == *"found:        sigstore by $signer at sigstore attachment sha256-${digest#sha256:}.sig layer sha256:"*": verified by sigstoreSigned"* ]]
+  [[ "$output" == *"found:        sigstore-bundle by $signer at sigstore bundle sha256:"*": verified by sigstoreSigned"* ]]
+  [[ "$output" == *"found:        referrer application/spdx+json at referrer $sbom: not judged: the policy does not check attestations"* ]]
+  [ "$(grep -c '^found:' <<<"$output")" = 3 ]
+  [[ "$output" == *"decision:     accepted"* ]]
+  # Under a policy without sigstoreSigned the signatures are listed, not judged.
+  echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$WORK/accept.json"
+  run s --registries.d "$WORK/registries.d" image trust explain --tls-verify=false \
+    --signature-policy "$WORK/accept.json" "$REG/ex-all:1"
+  expect_success
+  [[ "$output" == *"sigstore by $signer"*": not judged: no sigstoreSigned requirement applies to this image"* ]]
+  [ "$(grep -c '^found:' <<<"$output")" = 3 ]
+  # --policy-only does not list them.
+  run explain --policy-only "$REG/ex-all:1"
+  expect_success
+  [[ "$output" != *"found:"* ]]
+}
+
+@test "trust explain says why a tampered signature fails, and that an unsigned image has none" {
+  need_all
+  local digest
+  digest=$(unsigned_copy ex-bad)
+  keyless_policy ex-bad
+  keyless sign-sig "$WORK/ca" "$REG" ex-bad "$digest" "$REG/ex-bad:1" identity
+  keyless attach-bundle "$WORK/ca" "$REG" ex-bad "$digest" dsse issuer
+  run explain "$REG/ex-bad:1"
+  expect_failure 1
+  [[ "$output" == *"found:        sigstore by keyless mallory@example.com (issuer https://issuer.example.com) at "*": rejected by sigstoreSigned: invalid signature (identity)"* ]]
+  [[ "$output" == *"found:        sigstore-bundle by keyless signer@example.com "*": rejected by sigstoreSigned: invalid signature (issuer)"* ]]
+  [[ "$output" == *"decision:     rejected by sigstoreSigned"* ]]
+  digest=$(unsigned_copy ex-none)
+  keyless_policy ex-none
+  run explain "$REG/ex-none:1"
+  expect_failure 1
+  [[ "$output" == *"found:        no signatures or attestations"* ]]
+  [[ "$output" == *"unsigned"* ]]
+}
+
+@test "trust explain: an unknown image, an unreachable registry, an unknown local image fail with 125" {
+  need_all
+  keyless_policy ex-missing
+  BEFORE=$(store_state)
+  run explain "$REG/ex-missing:1"
+  expect_failure 125 "ex-missing"
+  run explain "127.0.0.1:1/a:1"
+  expect_failure 125 "127.0.0.1:1"
+  run explain containers-storage:nosuch
+  expect_failure 125 "nosuch"
+  run explain containers-storage:
+  expect_failure 125 "containers-storage: needs an image name or ID"
+  unchanged
+}
+
+@test "image copy carries a keyless .sig with its certificate, chain and bundle: it verifies there" {
+  need_all
+  local digest
+  digest=$(unsigned_copy kl-from)
+  keyless_policy kl-to
+  # The payload names the destination: the copy must verify as $REG/kl-to.
+  keyless sign-sig "$WORK/ca" "$REG" kl-from "$digest" "$REG/kl-to:1"
+  echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$WORK/accept.json"
+  registries_d
+  run s --registries.d "$WORK/registries.d" image copy -q --signature-policy "$WORK/accept.json" \
+    --src-tls-verify=false --dest-tls-verify=false "docker://$REG/kl-from:1" "docker://$REG/kl-to:1"
+  expect_success
+  local tag="sha256-${digest#sha256:}.sig"
+  from=$(skopeo inspect --raw --tls-verify=false "docker://$REG/kl-from:$tag" | jq -S -c '.layers[0].annotations')
+  to=$(skopeo inspect --raw --tls-verify=false "docker://$REG/kl-to:$tag" | jq -S -c '.layers[0].annotations')
+  [ "$from" = "$to" ]
+  [[ "$to" == *"dev.sigstore.cosign/certificate"*"dev.sigstore.cosign/chain"* ]]
+  run sp pull -q --signature-policy "$WORK/policy.json" "$REG/kl-to:1"
+  expect_success
+}

@@ -173,7 +173,8 @@ TRUST_POLICY='{"default":[{"type":"insecureAcceptAnything"}],"transports":{"dock
 
 @test "image trust explain: the scope, its requirements and the decision" {
   policy "$WORK/p.json" "$TRUST_POLICY"
-  run s image trust explain --signature-policy "$WORK/p.json" 127.0.0.1:5000/a:1
+  # --policy-only: the decision alone, without contacting the registry to list signatures.
+  run s image trust explain --policy-only --signature-policy "$WORK/p.json" 127.0.0.1:5000/a:1
   expect_failure 1 'applies:      docker scope "127.0.0.1:5000/a"' "decision:     rejected by reject"
   if have_registry; then
     # Signatures are looked for (the lookaside of an empty registries.d has none).
@@ -181,9 +182,37 @@ TRUST_POLICY='{"default":[{"type":"insecureAcceptAnything"}],"transports":{"dock
     run s --registries.d "$WORK/empty" image trust explain --tls-verify=false \
       --signature-policy "$WORK/s.json" "$REG/a:1"
     expect_failure 1 "requirement:  signedBy (/tmp/k.gpg)" "unsigned"
+    [[ "$output" == *"found:        no signatures or attestations"* ]]
   fi
-  run s --policy "$WORK/p.json" image trust explain busybox
+  run s --policy "$WORK/p.json" image trust explain --policy-only busybox
   expect_success
   [[ "$output" == *"applies:      the global default"* ]]
   [[ "$output" == *"decision:     accepted"* ]]
+}
+
+@test "image trust explain containers-storage: lists a local image's stored referrers" {
+  fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed 12
+  s load -q -i "$WORK/i.tar" >/dev/null
+  digest=$(s inspect --format '{{.Digest}}' app:1)
+  run s image trust explain containers-storage:app:1
+  expect_success
+  [[ "$output" == *"manifest:     $digest"* ]]
+  [[ "$output" == *"found:        no signatures or attestations"* ]]
+  echo '{"spdxVersion":"SPDX-2.3"}' >"$WORK/sbom.json"
+  echo '{"bomFormat":"CycloneDX"}' >"$WORK/bom.json"
+  s artifact attach --subject app:1 --type application/spdx+json "$WORK/sbom.json" >/dev/null
+  s artifact attach --subject app:1 --type application/vnd.cyclonedx+json "$WORK/bom.json" >/dev/null
+  run s image trust explain containers-storage:app:1
+  expect_success
+  [[ "$output" == *"found:        referrer application/spdx+json at artifact "*": not judged: "* ]]
+  [[ "$output" == *"found:        referrer application/vnd.cyclonedx+json at artifact "* ]]
+  [ "$(grep -c '^found:' <<<"$output")" = 2 ]
+  # inspect keeps podman's keys: no referrers there.
+  run s inspect app:1
+  expect_success
+  [[ "$output" != *"spdx"* ]]
+  BEFORE=$(store_state)
+  run s image trust explain containers-storage:nosuch
+  expect_failure 125 "nosuch"
+  unchanged
 }

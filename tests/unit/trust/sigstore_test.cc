@@ -2,6 +2,8 @@
 // parser, signedIdentity matching, the attachment manifest and the image verifier.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -217,6 +219,23 @@ TEST(SigstoreAttachmentTest, BuildsAppendsAndReads) {
   EXPECT_EQ(nlohmann::json::parse(second.config)["rootfs"]["diff_ids"].size(), 2u);
   error_of([&] { add_sigstore_signature(m, "not json", "payload-3", "c2ln"); },
            ErrorKind::kInvalidInput);
+}
+
+// A keyless signature's proof lives in its layer's annotations: kept byte for byte, with the
+// signature annotation given separately.
+TEST(SigstoreAttachmentTest, KeepsOtherAnnotationsExactly) {
+  std::map<std::string, std::string> proof = {
+      {"dev.sigstore.cosign/certificate", "-----BEGIN CERTIFICATE-----\nAAA=\n"},
+      {"dev.sigstore.cosign/chain", "chain \"quoted\"\t\u00e9"},
+      {"dev.sigstore.cosign/bundle", R"({"SignedEntryTimestamp":"x","Payload":{}})"},
+      {"dev.cosignproject.cosign/signature", "old"}};
+  SigstoreAttachment a = add_sigstore_signature(std::nullopt, "", "payload", "c2ln", proof);
+  Manifest m = parse_manifest(a.manifest, "application/vnd.oci.image.manifest.v1+json");
+  ASSERT_EQ(m.layers.size(), 1u);
+  proof["dev.cosignproject.cosign/signature"] = "c2ln";
+  EXPECT_EQ(m.layers[0].annotations, proof);
+  // The same signature with the same proof is already there.
+  EXPECT_FALSE(add_sigstore_signature(m, a.config, "payload", "c2ln", proof).changed);
 }
 
 TEST(ImageVerifierTest, SaysWhichCheckFailed) {
