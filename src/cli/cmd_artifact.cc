@@ -7,6 +7,7 @@
 #include "artifacts/local.h"
 #include "artifacts/remote.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "cli/humanize.h"
 #include "cli/registry_flags.h"
 #include "cli/report.h"
@@ -20,15 +21,6 @@
 
 namespace schicht::cli {
 namespace {
-
-void need_args(const std::vector<std::string>& args, size_t min, size_t max) {
-  if (args.size() < min || args.size() > max) {
-    fail(ErrorKind::kInvalidInput,
-         min == max
-             ? fmt::format("accepts {} arg(s), received {}", min, args.size())
-             : fmt::format("requires at least {} arg(s), only received {}", min, args.size()));
-  }
-}
 
 std::map<std::string, std::string> parse_annotations(const std::vector<std::string>& given) {
   std::map<std::string, std::string> out;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "cli/manifest_lists.h"
 #include "cli/passphrase.h"
 #include "cli/report.h"
@@ -22,15 +23,6 @@
 
 namespace schicht::cli {
 namespace {
-
-void need_args(const std::vector<std::string>& args, size_t min, size_t max) {
-  if (args.size() < min || args.size() > max) {
-    fail(ErrorKind::kInvalidInput,
-         min == max
-             ? fmt::format("accepts {} arg(s), received {}", min, args.size())
-             : fmt::format("requires at least {} arg(s), only received {}", min, args.size()));
-  }
-}
 
 std::map<std::string, std::string> parse_annotations(const std::vector<std::string>& given) {
   std::map<std::string, std::string> out;

@@ -197,4 +197,13 @@ std::string FlagSet::usage(size_t first, size_t last) const {
   return out;
 }
 
+void need_args(const std::vector<std::string>& args, size_t min, size_t max) {
+  if (args.size() < min || args.size() > max) {
+    fail(ErrorKind::kInvalidInput,
+         min == max
+             ? fmt::format("accepts {} arg(s), received {}", min, args.size())
+             : fmt::format("requires at least {} arg(s), only received {}", min, args.size()));
+  }
+}
+
 }  // namespace schicht::cli

@@ -65,4 +65,8 @@ class FlagSet {
   bool interspersed_ = true;
 };
 
+// cobra's positional-argument checks: kInvalidInput with its messages ("accepts 1 arg(s),
+// received 2", "requires at least 1 arg(s), only received 0") unless min <= count <= max.
+void need_args(const std::vector<std::string>& args, size_t min, size_t max);
+
 }  // namespace schicht::cli

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "sbom/databases.h"
+#include "sbom/lines.h"
 
 namespace schicht::sbom {
 
@@ -26,24 +27,18 @@ std::vector<Package> parse_apk_installed(std::string_view text, std::string_view
     current = Package{};
     started = 0;
   };
-  size_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  Lines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
     if (line.empty()) {
       finish();
       continue;
     }
     if (line.size() < 2 || line[1] != ':') {
       fail(ErrorKind::kInvalidInput,
-           fmt::format("{}: line {}: not a field (K:value)", path, line_no));
+           fmt::format("{}: line {}: not a field (K:value)", path, lines.number()));
     }
-    if (started == 0) started = line_no;
+    if (started == 0) started = lines.number();
     std::string_view value = line.substr(2);
     switch (line[0]) {
       case 'P':

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "sbom/databases.h"
+#include "sbom/lines.h"
 
 namespace schicht::sbom {
 
@@ -26,28 +27,23 @@ class StatusParser {
   explicit StatusParser(std::string_view path) : path_(path) {}
 
   std::vector<Package> parse(std::string_view text) {
-    size_t line_no = 0;
-    size_t pos = 0;
-    while (pos < text.size()) {
-      size_t end = text.find('\n', pos);
-      if (end == std::string_view::npos) end = text.size();
-      std::string_view line = text.substr(pos, end - pos);
-      pos = end + 1;
-      ++line_no;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    Lines lines(text);
+    std::string_view line;
+    while (lines.next(line)) {
       if (trim(line).empty()) {
         finish();
         continue;
       }
       if (line.front() == ' ' || line.front() == '\t') {
-        if (!in_paragraph_) bad(line_no, "a continuation line outside a field");
+        if (!in_paragraph_) bad(lines.number(), "a continuation line outside a field");
         continue;  // continuations of multi-line fields (Description, Conffiles) are not needed
       }
       if (line.front() == '#') continue;
       size_t colon = line.find(':');
-      if (colon == std::string_view::npos || colon == 0) bad(line_no, "not a field (Name: value)");
+      if (colon == std::string_view::npos || colon == 0)
+        bad(lines.number(), "not a field (Name: value)");
       if (!in_paragraph_) {
-        current_ = Paragraph{.line = line_no};
+        current_ = Paragraph{.line = lines.number()};
         in_paragraph_ = true;
       }
       field(line.substr(0, colon), trim(line.substr(colon + 1)));

@@ -1,15 +1,13 @@
 #include "sbom/databases.h"
+#include "sbom/lines.h"
 
 namespace schicht::sbom {
 
 OsRelease parse_os_release(std::string_view text) {
   OsRelease out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  Lines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
     size_t eq = line.find('=');
     if (eq == std::string_view::npos || line.starts_with('#')) continue;
     std::string_view key = line.substr(0, eq);

@@ -7,44 +7,14 @@
 
 load helpers
 load registry
+load sigstore_registry
+
+SIGSTORE_SEED=7
 
 ORACLE=$BATS_TEST_DIRNAME/sigstore_oracle.py
 
-setup_file() {
-  if have_registry; then
-    start_file_registry
-    local tar=$BATS_FILE_TMPDIR/a.tar
-    python3 "$FIXTURE" --out "$tar" --format oci-archive --layers 2 --seed 7
-    skopeo copy -q --dest-tls-verify=false "oci-archive:$tar" "docker://$REG/src:1" >/dev/null
-  fi
-}
-
-teardown_file() {
-  stop_file_registry
-}
-
-need_all() {
-  have_registry || skip "docker-registry is not installed"
-  /usr/bin/python3 -c 'import nacl.secret, cryptography' 2>/dev/null ||
-    skip "python3-nacl and python3-cryptography are not installed"
-}
-
 oracle() {
   /usr/bin/python3 "$ORACLE" "$@"
-}
-
-# schicht with attachments enabled for the test registry in registries.d, as containers/image
-# requires for reading and writing them.
-enable_attachments() {
-  if [ ! -e "$WORK/registries.d/sigstore.yaml" ]; then
-    mkdir -p "$WORK/registries.d"
-    printf 'docker:\n  %s:\n    use-sigstore-attachments: true\n' "$REG" \
-      >"$WORK/registries.d/sigstore.yaml"
-  fi
-}
-sp() {
-  enable_attachments
-  s --registries.d "$WORK/registries.d" "$@" --tls-verify=false --retry 0
 }
 
 # A key pair made here: $WORK/k.private, $WORK/k.pub, passphrase in $WORK/pass.

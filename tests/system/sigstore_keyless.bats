@@ -7,44 +7,14 @@
 
 load helpers
 load registry
+load sigstore_registry
+
+SIGSTORE_SEED=11
 
 KEYLESS=$BATS_TEST_DIRNAME/sigstore_keyless.py
 
-setup_file() {
-  if have_registry; then
-    start_file_registry
-    local tar=$BATS_FILE_TMPDIR/a.tar
-    python3 "$FIXTURE" --out "$tar" --format oci-archive --layers 2 --seed 11
-    skopeo copy -q --dest-tls-verify=false "oci-archive:$tar" "docker://$REG/src:1" >/dev/null
-  fi
-}
-
-teardown_file() {
-  stop_file_registry
-}
-
-need_all() {
-  have_registry || skip "docker-registry is not installed"
-  /usr/bin/python3 -c 'import nacl.secret, cryptography' 2>/dev/null ||
-    skip "python3-nacl and python3-cryptography are not installed"
-}
-
 keyless() {
   /usr/bin/python3 "$KEYLESS" "$@"
-}
-
-# registries.d enabling attachments for the test registry (containers/image reads them only
-# where enabled; schicht reads referrer bundles under the same setting).
-registries_d() {
-  if [ ! -e "$WORK/registries.d/sigstore.yaml" ]; then
-    mkdir -p "$WORK/registries.d"
-    printf 'docker:\n  %s:\n    use-sigstore-attachments: true\n' "$REG" \
-      >"$WORK/registries.d/sigstore.yaml"
-  fi
-}
-sp() {
-  registries_d
-  s --registries.d "$WORK/registries.d" "$@" --tls-verify=false --retry 0
 }
 
 # A CA and log in $WORK/ca, and a policy requiring a keyless signature for $REG/REPO.
@@ -76,7 +46,7 @@ unsigned_copy() {
   expect_success
   run s images --format '{{.Repository}}:{{.Tag}}'
   [[ "$output" == *"$REG/kl-sig:1"* ]]
-  registries_d
+  enable_attachments
   run s --registries.d "$WORK/registries.d" image trust explain --tls-verify=false \
     --signature-policy "$WORK/policy.json" "$REG/kl-sig:1"
   expect_success
@@ -147,7 +117,7 @@ unsigned_copy() {
 
 # image trust explain against the test registry, with the policy of keyless_policy.
 explain() {
-  registries_d
+  enable_attachments
   s --registries.d "$WORK/registries.d" image trust explain --tls-verify=false \
     --signature-policy "$WORK/policy.json" "$@"
 }
@@ -229,7 +199,7 @@ explain() {
   # The payload names the destination: the copy must verify as $REG/kl-to.
   keyless sign-sig "$WORK/ca" "$REG" kl-from "$digest" "$REG/kl-to:1"
   echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$WORK/accept.json"
-  registries_d
+  enable_attachments
   run s --registries.d "$WORK/registries.d" image copy -q --signature-policy "$WORK/accept.json" \
     --src-tls-verify=false --dest-tls-verify=false "docker://$REG/kl-from:1" "docker://$REG/kl-to:1"
   expect_success
