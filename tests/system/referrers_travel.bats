@@ -100,6 +100,10 @@ check_travel() {
   run s rmi "$1:1"
   expect_success
   [ "$(s artifact ls --noheading | wc -l)" = 3 ]
+  s artifact extract "$SBOM" "$WORK/sbom.out"
+  cmp "$WORK/sbom.json" "$WORK/sbom.out"
+  s artifact extract "$SIG" "$WORK/sig.out"
+  cmp "$WORK/sig.bin" "$WORK/sig.out"
 }
 
 @test "pull/push --referrers: tag schema -> store -> tag schema and referrers API" {
