@@ -16,9 +16,6 @@
 namespace schicht::artifacts {
 namespace {
 
-// Referrers of referrers are followed this deep (a signature of an SBOM of an image is 2).
-constexpr int kMaxDepth = 4;
-
 std::string tag_or_digest(const Reference& ref) {
   if (ref.digest) return ref.digest->str();
   return ref.tag.empty() ? "latest" : ref.tag;
@@ -64,7 +61,7 @@ void copy_blob(Side& from, Side& to, const Descriptor& blob) {
 
 size_t copy_tree(Side& from, Side& to, const Digest& subject, int depth,
                  std::set<std::string>& seen, const copy::ReportLine& report) {
-  if (depth > kMaxDepth) return 0;
+  if (depth > kMaxReferrerDepth) return 0;
   size_t copied = 0;
   for (const Descriptor& d : remote_referrers(from.client, from.repository, subject).manifests) {
     if (!seen.insert(d.digest.str()).second) continue;

@@ -13,6 +13,10 @@
 
 namespace schicht::artifacts {
 
+// Referrers of referrers are followed this deep (a signature of an SBOM of an image is 2); pull
+// and push --referrers (carry_referrers.h) go as deep.
+inline constexpr int kMaxReferrerDepth = 4;
+
 // Copies the referrers of the manifest `source` names to `destination`'s repository. kIntegrity
 // (nothing copied) when `destination` does not hold the very manifest `source` names (the copy
 // changed its digest, so the referrers' subject would be wrong). Returns how many manifests were

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "artifacts/carry_referrers.h"
 #include "cli/commands.h"
 #include "cli/events.h"
 #include "cli/local_transports.h"
@@ -157,6 +158,23 @@ Reference push_destination(const std::string& text) {
   return copy::parse_docker_name(text);
 }
 
+// --referrers follows an image from a registry only.
+void need_registry_sources(const std::vector<std::string>& sources) {
+  for (const std::string& text : sources) {
+    if (copy::names_other_transport(text)) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("--referrers: {:?} is not in a registry (docker://)", text));
+    }
+  }
+}
+
+// pull --referrers: the referrers of the image just pulled, from the repository it came from.
+void pull_image_referrers(store::Store& store, const copy::PulledImage& image,
+                          const registry::RegistriesConf& conf, const copy::PullOptions& options) {
+  artifacts::pull_referrers(store, Reference::parse(image.name), image.manifest_digest, conf,
+                            options);
+}
+
 }  // namespace
 
 int cmd_pull(Context& ctx, CommandArgs args) {
@@ -182,6 +200,9 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   std::string signature_policy;
   flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   flags.add_ignored("disable-content-trust", 0, false);
+  bool referrers = false;
+  flags.add_bool("referrers", 0, &referrers,
+                 "Also pull the artifacts that refer to the image (signatures, SBOMs)");
   bool help = false;
   auto positional =
       parse_command_flags(ctx, flags, args, "schicht pull [options] IMAGE [IMAGE...]", &help);
@@ -189,6 +210,7 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   if (positional.empty()) {
     fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
   }
+  if (referrers) need_registry_sources(positional);
   copy::PullOptions options;
   options.platform = platform_choice(platform, os, arch, variant);
   options.all_platforms = all_platforms;
@@ -213,11 +235,15 @@ int cmd_pull(Context& ctx, CommandArgs args) {
     if (all_tags) {
       auto images = copy::pull_all_tags(store, text, conf, sources, options);
       record_image_event(store, "pull", nullptr, text);
+      if (referrers) {
+        for (const auto& image : images) pull_image_referrers(store, image, conf, options);
+      }
       for (const auto& image : images) fmt::print("{}\n", image.id.hex());
     } else {
-      Digest id = copy::pull(store, text, conf, sources, options).id;
+      copy::PulledImage image = copy::pull(store, text, conf, sources, options);
       record_image_event(store, "pull", nullptr, text);
-      fmt::print("{}\n", id.hex());
+      if (referrers) pull_image_referrers(store, image, conf, options);
+      fmt::print("{}\n", image.id.hex());
     }
     std::fflush(stdout);
   }
@@ -254,6 +280,9 @@ int cmd_push(Context& ctx, CommandArgs args) {
   std::string sign_by;
   flags.add_string("sign-by", 0, &sign_by,
                    "Add a signature at the destination using the specified key");
+  bool referrers = false;
+  flags.add_bool("referrers", 0, &referrers,
+                 "Also push the stored artifacts that refer to the image (signatures, SBOMs)");
   bool help = false;
   auto positional =
       parse_command_flags(ctx, flags, args, "schicht push [options] IMAGE [DESTINATION]", &help);
@@ -264,6 +293,17 @@ int cmd_push(Context& ctx, CommandArgs args) {
   if (positional.size() > 2) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("accepts at most 2 arg(s), received {}", positional.size()));
+  }
+  if (referrers) {
+    // The referrers name the image by its digest: a conversion would orphan them.
+    if (!format.empty() || !compression.empty()) {
+      fail(ErrorKind::kInvalidInput,
+           "--referrers cannot be used with --format or --compression-format: the digest would "
+           "change");
+    }
+    if (positional.size() == 2 && copy::names_other_transport(positional[1])) {
+      fail(ErrorKind::kInvalidInput, "--referrers: the destination must be a registry (docker://)");
+    }
   }
   copy::PushOptions options;
   if (!format.empty()) options.format = copy::parse_manifest_format(format);
@@ -318,6 +358,11 @@ int cmd_push(Context& ctx, CommandArgs args) {
   registry::RegistriesConf conf = registry::RegistriesConf::load();
   Digest pushed = copy::push_image(store, id, target, conf, options);
   record_image_event(store, "push", &id, positional.size() == 2 ? positional[1] : positional[0]);
+  if (referrers) {
+    std::optional<store::ImageInfo> image = store.image(id);
+    if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", positional[0]));
+    artifacts::push_referrers(store, image->manifest_digest, pushed, target, conf, options);
+  }
   if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
   return 0;
 }
