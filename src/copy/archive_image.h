@@ -45,6 +45,9 @@ inline constexpr size_t kArchiveConfigLimit = size_t{64} << 20;
 // `name` is the reference as typed ("oci-archive:/tmp/a.tar:1"), for messages.
 std::unique_ptr<ImageSource> oci_archive_source(const fs::path& file, const std::string& ref,
                                                 const std::string& name);
+// The `entry`-th entry of index.json, whatever its ref.name (load takes every entry).
+std::unique_ptr<ImageSource> oci_archive_entry_source(const fs::path& file, size_t entry,
+                                                      const std::string& name);
 std::unique_ptr<ImageSource> docker_archive_source(const fs::path& file, const std::string& ref,
                                                    const std::string& name);
 

@@ -36,8 +36,9 @@ void copy_exactly(Reader& from, uint64_t size, Writer& out, const std::string& s
 
 class OciArchiveSource final : public ImageSource {
  public:
-  OciArchiveSource(fs::path file, std::string ref, std::string name)
-      : file_(std::move(file)), ref_(std::move(ref)), name_(std::move(name)) {}
+  OciArchiveSource(fs::path file, std::string ref, std::string name,
+                   std::optional<size_t> entry = std::nullopt)
+      : file_(std::move(file)), ref_(std::move(ref)), name_(std::move(name)), entry_(entry) {}
 
   std::string name() const override { return name_; }
 
@@ -47,8 +48,18 @@ class OciArchiveSource final : public ImageSource {
     Index index = with_context("reading index.json", [&] {
       return parse_index(index_->text("index.json", registry::kManifestSizeLimit));
     });
-    return verified(choose_layout_entry(index, ref_, file_.string()));
+    const Descriptor& chosen = chosen_entry(index);
+    names_.clear();
+    for (std::string_view key : {"io.containerd.image.name", "org.opencontainers.image.ref.name"}) {
+      if (auto it = chosen.annotations.find(std::string(key)); it != chosen.annotations.end()) {
+        names_.push_back(it->second);
+        break;
+      }
+    }
+    return verified(chosen);
   }
+
+  std::vector<std::string> carried_names() const override { return names_; }
 
   void get_blob(const Descriptor& blob, Writer& out) override {
     std::string path = blob_path(blob.digest);
@@ -66,6 +77,15 @@ class OciArchiveSource final : public ImageSource {
     return fmt::format("blobs/{}/{}", digest.algorithm_name(), digest.hex());
   }
 
+  const Descriptor& chosen_entry(const Index& index) const {
+    if (!entry_) return choose_layout_entry(index, ref_, file_.string());
+    if (*entry_ >= index.manifests.size()) {
+      fail(ErrorKind::kNotFound,
+           fmt::format("{}: index.json has no entry {}", file_.string(), *entry_));
+    }
+    return index.manifests[*entry_];
+  }
+
   RawManifest verified(const Descriptor& desc) {
     std::string bytes = index_->text(blob_path(desc.digest), registry::kManifestSizeLimit);
     if (Digest::sha256_of(bytes) != desc.digest) {
@@ -79,7 +99,9 @@ class OciArchiveSource final : public ImageSource {
   fs::path file_;
   std::string ref_;
   std::string name_;
+  std::optional<size_t> entry_;
   std::optional<TarIndex> index_;
+  std::vector<std::string> names_;
 };
 
 // A blob of a docker-archive: a member of the tar, decompressed when it is compressed.
@@ -103,6 +125,8 @@ class DockerArchiveSource final : public ImageSource {
     }
     return *manifest_;
   }
+
+  std::vector<std::string> carried_names() const override { return names_; }
 
   void get_blob(const Descriptor& blob, Writer& out) override {
     auto it = blobs_.find(blob.digest);
@@ -181,6 +205,11 @@ class DockerArchiveSource final : public ImageSource {
     if (items.is_discarded()) invalid("invalid JSON");
     if (!items.is_array() || items.empty()) invalid("expected a non-empty array of images");
     const json& item = chosen_entry(items);
+    if (item.is_object() && item.contains("RepoTags") && item["RepoTags"].is_array()) {
+      for (const json& tag : item["RepoTags"]) {
+        if (tag.is_string()) names_.push_back(tag.get<std::string>());
+      }
+    }
     if (!item.is_object() || !item.contains("Config") || !item["Config"].is_string() ||
         !item.contains("Layers") || !item["Layers"].is_array()) {
       invalid("an entry lacks Config or Layers");
@@ -229,6 +258,7 @@ class DockerArchiveSource final : public ImageSource {
   std::optional<TarIndex> index_;
   std::optional<RawManifest> manifest_;
   std::map<Digest, ArchiveBlob> blobs_;
+  std::vector<std::string> names_;
 };
 
 }  // namespace
@@ -236,6 +266,11 @@ class DockerArchiveSource final : public ImageSource {
 std::unique_ptr<ImageSource> oci_archive_source(const fs::path& file, const std::string& ref,
                                                 const std::string& name) {
   return std::make_unique<OciArchiveSource>(file, ref, name);
+}
+
+std::unique_ptr<ImageSource> oci_archive_entry_source(const fs::path& file, size_t entry,
+                                                      const std::string& name) {
+  return std::make_unique<OciArchiveSource>(file, "", name, entry);
 }
 
 std::unique_ptr<ImageSource> docker_archive_source(const fs::path& file, const std::string& ref,

@@ -301,6 +301,7 @@ class TopCachingSource final : public ImageSource {
   }
   void get_blob(const Descriptor& blob, Writer& out) override { inner_.get_blob(blob, out); }
   std::optional<RegistryRepository> repository() const override { return inner_.repository(); }
+  std::vector<std::string> carried_names() const override { return inner_.carried_names(); }
 
  private:
   ImageSource& inner_;
@@ -408,6 +409,19 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
   std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
   signatures.read_source(source.name(), copied_digest(source, options));
   signatures.write(copy_between(source, *destination, options));
+}
+
+Digest copy_admitted(
+    const trust::Policy* policy, const trust::Subject& subject,
+    const std::function<std::unique_ptr<ImageSource>()>& open_source,
+    const std::function<std::unique_ptr<ImageDestination>(ImageSource&)>& open_destination,
+    const CopyOptions& options) {
+  transport::admit_subject(policy, subject);
+  std::unique_ptr<ImageSource> opened = open_source();
+  TopCachingSource source(*opened);
+  top_manifest(source);
+  std::unique_ptr<ImageDestination> destination = open_destination(source);
+  return copy_between(source, *destination, options);
 }
 
 }  // namespace schicht::copy

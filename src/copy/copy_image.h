@@ -19,6 +19,7 @@
 #include "registry/registries_conf.h"
 #include "store/store.h"
 #include "transport/transport_name.h"
+#include "trust/evaluate.h"
 #include "trust/policy.h"
 #include "trust/registries_d.h"
 #include "trust/sigstore_key.h"
@@ -73,6 +74,18 @@ struct CopyOptions {
 void copy_image(const trust::Policy* policy, const transport::TransportRef& source,
                 const transport::TransportRef& destination, const registry::RegistriesConf& conf,
                 const CopyOptions& options);
+
+// The entry for commands that open their own source and destination (pull from a local
+// transport, load: copy/store_input.h): policy.json is evaluated for `subject` (what the source
+// is for it: transport/source_policy.h) first, as copy_image does, so a refused source is not
+// opened; then `open_source`, then `open_destination` with the opened source, whose top
+// manifest has been read (its carried names are known), then copy_between. Returns what
+// copy_between returns. `policy` is null only for --insecure-policy.
+Digest copy_admitted(
+    const trust::Policy* policy, const trust::Subject& subject,
+    const std::function<std::unique_ptr<ImageSource>()>& open_source,
+    const std::function<std::unique_ptr<ImageDestination>(ImageSource&)>& open_destination,
+    const CopyOptions& options);
 
 // The engine itself, for callers that open their own source and destination (the policy is
 // theirs to check): the image `source` names, whatever it is, as copy_image copies it. Returns

@@ -21,10 +21,12 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
 #include "core/platform.h"
+#include "store/image_writer.h"
 #include "store/lists.h"
 #include "store/store.h"
 #include "transport/transport_name.h"
@@ -47,5 +49,37 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const std::string& action,
                                                       const PlatformChoice& platform,
                                                       const store::ListSources& sources = {});
+
+// The same under any number of names (none: the image is stored unnamed; a list is then not
+// kept, only its instances), for pull from a local transport: names as podman gives them.
+std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
+                                                      const std::vector<std::string>& names,
+                                                      const std::string& action);
+
+struct StoreRows;
+
+// Several images into the store as one write (load of an archive): the destinations it opens
+// share one ImageWriter, and their commit() only queues their rows; commit() records them all
+// (with tag log action `action`). So an archive goes in whole or not at all: destroyed before
+// commit(), the batch removes every blob any of its destinations created.
+class StoreBatch {
+ public:
+  StoreBatch(store::Store& store, std::string action);
+  ~StoreBatch();
+  StoreBatch(const StoreBatch&) = delete;
+  StoreBatch& operator=(const StoreBatch&) = delete;
+
+  // An image (or a list with its instances) under `names` (normalized; may be empty).
+  std::unique_ptr<ImageDestination> destination(const std::vector<std::string>& names);
+  void commit();
+
+  // For the destinations: the rows one of them commits.
+  void queue(StoreRows rows);
+
+ private:
+  std::unique_ptr<store::ImageWriter> writer_;
+  std::string action_;
+  std::vector<StoreRows> queued_;
+};
 
 }  // namespace schicht::copy
