@@ -75,15 +75,30 @@ void copy_image(const trust::Policy* policy, const transport::TransportRef& sour
                 const transport::TransportRef& destination, const registry::RegistriesConf& conf,
                 const CopyOptions& options);
 
-// The entry for commands that open their own source and destination (pull from a local
-// transport, load: copy/store_input.h): policy.json is evaluated for `subject` (what the source
-// is for it: transport/source_policy.h) first, as copy_image does, so a refused source is not
-// opened; then `open_source`, then `open_destination` with the opened source, whose top
-// manifest has been read (its carried names are known), then copy_between. Returns what
-// copy_between returns. `policy` is null only for --insecure-policy.
+// The policy check of the engine's entry (copy_admitted): before_open() before the source is
+// opened (kPolicy when policy.json rejects it), then admit_manifest() with the top manifest
+// the engine read (an image, or a list), before any instance or blob is read: where an
+// admission that needs signatures checks them (a docker:// pull: pull.cc, pull_trust.h).
+class SourceAdmission {
+ public:
+  virtual ~SourceAdmission() = default;
+  virtual void before_open() = 0;
+  virtual void admit_manifest(ImageSource& source, const RawManifest& top) = 0;
+};
+
+// policy.json for a source that carries no signatures: `subject` (what the source is for it:
+// transport/source_policy.h) is admitted before it is opened. `policy` is null only for
+// --insecure-policy.
+std::unique_ptr<SourceAdmission> unsigned_admission(const trust::Policy* policy,
+                                                    trust::Subject subject);
+
+// The entry for commands that open their own source and destination (pull, load:
+// store_input.h, pull.h): `admission` first, so a refused source is not opened; then
+// `open_source`, then `open_destination` with the opened source, whose top manifest has been
+// read and admitted (its carried names are known), then copy_between. Returns what
+// copy_between returns.
 Digest copy_admitted(
-    const trust::Policy* policy, const trust::Subject& subject,
-    const std::function<std::unique_ptr<ImageSource>()>& open_source,
+    SourceAdmission& admission, const std::function<std::unique_ptr<ImageSource>()>& open_source,
     const std::function<std::unique_ptr<ImageDestination>(ImageSource&)>& open_destination,
     const CopyOptions& options);
 

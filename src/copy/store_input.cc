@@ -220,8 +220,9 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
   for (size_t i = 0; i < entries; ++i) {
     std::string name = fmt::format("{}:{}", transport, shown);
     std::vector<std::string> names;
+    std::unique_ptr<SourceAdmission> admission = unsigned_admission(policy, subject);
     Digest digest = copy_admitted(
-        policy, subject,
+        *admission,
         [&] {
           return docker ? docker_archive_source(file, fmt::format("@{}", i), name)
                         : oci_archive_entry_source(file, i, name);
@@ -255,8 +256,10 @@ std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& sou
   options.transfer = transfer;
   options.store = [&]() -> store::Store& { return store; };
   std::vector<std::string> stored;
+  std::unique_ptr<SourceAdmission> admission =
+      unsigned_admission(policy, transport::policy_subject(source));
   Digest written = copy_admitted(
-      policy, transport::policy_subject(source),
+      *admission,
       [&] {
         check_archive_kind(source);
         return open_local(source);
