@@ -249,9 +249,6 @@ std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& sou
   if (!source.is_local()) {
     fail(ErrorKind::kInternal, fmt::format("{} is not a local transport", source.str()));
   }
-  std::optional<std::vector<std::string>> names;
-  if (source.transport == Transport::kOci) names = oci_dir_names(source);
-  if (source.transport == Transport::kDir) names.emplace();
   CopyOptions options;
   options.transfer = transfer;
   options.store = [&]() -> store::Store& { return store; };
@@ -265,7 +262,12 @@ std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& sou
         return open_local(source);
       },
       [&](ImageSource& opened) {
-        stored = names ? *names : local_names(opened.carried_names(), source.path);
+        // After the admission: a refused source fails on the policy, whatever its name.
+        if (source.transport == Transport::kOci) {
+          stored = oci_dir_names(source);
+        } else if (source.transport != Transport::kDir) {
+          stored = local_names(opened.carried_names(), source.path);
+        }
         return storage_destination(store, stored, "pull");
       },
       options);
