@@ -16,7 +16,8 @@
 // unchanged; a list without its instances (index-only) is refused. Kill points (core/kill_point.h):
 // ACTION-layers-stored before the manifest is stored, ACTION-blobs-stored before the rows,
 // ACTION-images-stored between a list's images and the list. Destroyed before commit(), it removes
-// every blob it created.
+// every blob it created. A destination may name the image with several names or none (pull from
+// a local transport), and several may share one write (StoreBatch: load).
 #pragma once
 
 #include <memory>
