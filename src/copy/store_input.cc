@@ -4,8 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <fmt/format.h>
 
 #include "archive/compression.h"
@@ -16,6 +14,7 @@
 #include "copy/oci_dir_image.h"
 #include "copy/storage_image.h"
 #include "core/error.h"
+#include "core/media_type.h"
 #include "core/reference.h"
 #include "oci/index.h"
 #include "registry/registry_client.h"
@@ -174,35 +173,29 @@ void refuse_either(const LoadInput& input, const trust::Policy* policy) {
                    rejections[0], rejections[1]));
 }
 
-size_t docker_entries(const TarIndex& index, const std::string& shown) {
-  nlohmann::json items = nlohmann::json::parse(
-      index.text("manifest.json", registry::kManifestSizeLimit), nullptr, false);
-  if (items.is_discarded()) {
-    fail(ErrorKind::kInvalidInput, fmt::format("{}: manifest.json: invalid JSON", shown));
+// The entries of index.json a load copies: images and lists of images; anything else there
+// (an artifact) is not an image to load and is passed over, as podman passes it over.
+std::vector<size_t> oci_entries(OpenedArchive& archive) {
+  const Index& index = archive.oci_index();
+  std::vector<size_t> entries;
+  for (size_t i = 0; i < index.manifests.size(); ++i) {
+    const std::string& type = index.manifests[i].media_type;
+    if (media_type::is_manifest(type) || media_type::is_index(type)) entries.push_back(i);
   }
-  if (!items.is_array() || items.empty()) {
+  if (entries.empty()) {
     fail(ErrorKind::kInvalidInput,
-         fmt::format("{}: manifest.json: expected a non-empty array of images", shown));
+         fmt::format("{}: index.json lists no image", archive.file().string()));
   }
-  return items.size();
-}
-
-size_t oci_entries(const TarIndex& index, const std::string& shown) {
-  Index parsed = with_context(fmt::format("{}: index.json", shown), [&] {
-    return parse_index(index.text("index.json", registry::kManifestSizeLimit));
-  });
-  if (parsed.manifests.empty()) {
-    fail(ErrorKind::kInvalidInput, fmt::format("{}: index.json lists no image", shown));
-  }
-  return parsed.manifests.size();
+  return entries;
 }
 
 std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
                                    const fs::path& file, const trust::Policy* policy) {
   const std::string shown = file.string();
-  TarIndex index(file, shown);
-  bool docker = index.has("manifest.json");
-  bool oci = index.has("oci-layout") && index.has("index.json");
+  // Indexed once for every entry.
+  auto archive = std::make_shared<OpenedArchive>(file);
+  bool docker = archive->tar().has("manifest.json");
+  bool oci = archive->tar().has("oci-layout") && archive->tar().has("index.json");
   if (!docker && !oci) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("{}: neither a docker-archive (no manifest.json) nor an oci-archive (no "
@@ -211,21 +204,27 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
   }
   std::string_view transport = docker ? "docker-archive" : "oci-archive";
   trust::Subject subject = load_subject(input, transport);
-  size_t entries = docker ? docker_entries(index, shown) : oci_entries(index, shown);
+  std::vector<size_t> entries;
+  if (docker) {
+    entries.resize(archive->docker_manifest().size());
+    for (size_t i = 0; i < entries.size(); ++i) entries[i] = i;
+  } else {
+    entries = oci_entries(*archive);
+  }
   CopyOptions options;
   options.multi_arch = MultiArch::kAll;
   options.store = [&]() -> store::Store& { return store; };
   StoreBatch batch(store, "load");
   std::vector<std::pair<Digest, std::vector<std::string>>> written;
-  for (size_t i = 0; i < entries; ++i) {
+  for (size_t i : entries) {
     std::string name = fmt::format("{}:{}", transport, shown);
     std::vector<std::string> names;
     std::unique_ptr<SourceAdmission> admission = unsigned_admission(policy, subject);
     Digest digest = copy_admitted(
         *admission,
         [&] {
-          return docker ? docker_archive_source(file, fmt::format("@{}", i), name)
-                        : oci_archive_entry_source(file, i, name);
+          return docker ? docker_archive_entry_source(archive, i, name)
+                        : oci_archive_entry_source(archive, i, name);
         },
         [&](ImageSource& source) {
           names = local_names(source.carried_names(), shown);

@@ -12,6 +12,9 @@
 
 #include "archive/compression.h"
 #include "archive/tar_writer.h"
+#include "copy/archive_image.h"
+#include "copy/copy_image.h"
+#include "copy/storage_image.h"
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/fs.h"
@@ -193,6 +196,56 @@ TEST_F(StoreInput, PullPicksOneImageOfAnArchiveAndNamesItAsPodmanDoes) {
                nullptr, {});
   });
   EXPECT_NE(message.find("expected 1 item, got 2"), std::string::npos) << message;
+}
+
+// The engine's entry: the admission runs before the source is opened, then on the top manifest
+// before the destination is opened or any blob read; a refusal at either step stops there.
+class RecordingAdmission final : public SourceAdmission {
+ public:
+  explicit RecordingAdmission(std::vector<std::string>& calls, std::string refuse_at)
+      : calls_(calls), refuse_at_(std::move(refuse_at)) {}
+  void before_open() override { step("before_open"); }
+  void admit_manifest(ImageSource&, const RawManifest& top) override {
+    step("manifest " + top.media_type);
+  }
+
+ private:
+  void step(const std::string& what) {
+    calls_.push_back(what);
+    if (what.starts_with(refuse_at_)) fail(ErrorKind::kPolicy, "refused at " + what);
+  }
+  std::vector<std::string>& calls_;
+  std::string refuse_at_;
+};
+
+TEST_F(StoreInput, TheEngineAdmitsBeforeOpeningAndOnTheTopManifestBeforeAnyBlob) {
+  fs::path archive = write_file(dir.path() / "d.tar", docker_archive(1));
+  std::vector<std::string> calls;
+  auto run = [&](const std::string& refuse_at) {
+    calls.clear();
+    RecordingAdmission admission(calls, refuse_at);
+    copy_admitted(
+        admission,
+        [&] {
+          calls.push_back("open source");
+          return docker_archive_source(archive, "", "docker-archive:" + archive.string());
+        },
+        [&](ImageSource&) {
+          calls.push_back("open destination");
+          return storage_destination(store, std::vector<std::string>{}, "load");
+        },
+        CopyOptions{});
+  };
+  const std::string manifest = "manifest application/vnd.docker.distribution.manifest.v2+json";
+  error_of(ErrorKind::kPolicy, [&] { run("before_open"); });
+  EXPECT_EQ(calls, std::vector<std::string>{"before_open"});
+  error_of(ErrorKind::kPolicy, [&] { run("manifest"); });
+  EXPECT_EQ(calls, (std::vector<std::string>{"before_open", "open source", manifest}));
+  EXPECT_TRUE(store.images().empty());
+  run("never");
+  EXPECT_EQ(calls,
+            (std::vector<std::string>{"before_open", "open source", manifest, "open destination"}));
+  EXPECT_EQ(store.images().size(), 1u);
 }
 
 }  // namespace
