@@ -129,9 +129,10 @@ class StorageDestination final : public ImageDestination {
         platform_(std::move(platform)),
         sources_(std::move(sources)) {}
   // One image of a StoreBatch: its writer, its rows queued there by commit().
-  StorageDestination(StoreBatch& batch, store::ImageWriter& writer, std::string name,
+  StorageDestination(StoreBatch& batch, size_t slot, store::ImageWriter& writer, std::string name,
                      std::vector<std::string> names, std::string action, PlatformChoice platform)
       : batch_(&batch),
+        slot_(slot),
         writer_(writer),
         name_(std::move(name)),
         image_names_(std::move(names)),
@@ -244,7 +245,7 @@ class StorageDestination final : public ImageDestination {
       }
     }
     if (batch_ != nullptr) {
-      batch_->queue(std::move(rows));
+      batch_->queue(slot_, std::move(rows));
     } else {
       record_rows(writer_, {std::move(rows)}, action_);
     }
@@ -253,6 +254,7 @@ class StorageDestination final : public ImageDestination {
  private:
   std::unique_ptr<store::ImageWriter> owned_;  // null in a StoreBatch
   StoreBatch* batch_ = nullptr;
+  size_t slot_ = 0;  // in batch_
   store::ImageWriter& writer_;
   std::string name_;
   std::vector<std::string> image_names_;  // normalized, each with a tag or a digest
@@ -328,17 +330,21 @@ StoreBatch::StoreBatch(store::Store& store, std::string action)
 
 StoreBatch::~StoreBatch() = default;
 
-std::unique_ptr<ImageDestination> StoreBatch::destination(const std::vector<std::string>& names) {
-  return std::make_unique<StorageDestination>(*this, *writer_, storage_shown(names), names, action_,
-                                              PlatformChoice{});
+std::unique_ptr<ImageDestination> StoreBatch::destination(size_t slot,
+                                                          const std::vector<std::string>& names) {
+  return std::make_unique<StorageDestination>(*this, slot, *writer_, storage_shown(names), names,
+                                              action_, PlatformChoice{});
 }
 
-void StoreBatch::queue(StoreRows rows) {
-  queued_.push_back(std::move(rows));
+void StoreBatch::queue(size_t slot, StoreRows rows) {
+  std::lock_guard lock(mutex_);
+  queued_.insert_or_assign(slot, std::move(rows));
 }
 
 void StoreBatch::commit() {
-  record_rows(*writer_, queued_, action_);
+  std::vector<StoreRows> rows;
+  for (auto& [slot, queued] : queued_) rows.push_back(std::move(queued));
+  record_rows(*writer_, rows, action_);
 }
 
 }  // namespace schicht::copy

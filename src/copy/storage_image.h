@@ -20,7 +20,9 @@
 // a local transport), and several may share one write (StoreBatch: load).
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -70,17 +72,21 @@ class StoreBatch {
   StoreBatch(const StoreBatch&) = delete;
   StoreBatch& operator=(const StoreBatch&) = delete;
 
-  // An image (or a list with its instances) under `names` (normalized; may be empty).
-  std::unique_ptr<ImageDestination> destination(const std::vector<std::string>& names);
+  // An image (or a list with its instances) under `names` (normalized; may be empty). Rows
+  // are recorded in `slot` order (an archive's entry order, so a name two entries carry ends on
+  // the later one), whatever order the destinations commit in. Destinations may be opened and
+  // used on several threads at once.
+  std::unique_ptr<ImageDestination> destination(size_t slot, const std::vector<std::string>& names);
   void commit();
 
   // For the destinations: the rows one of them commits.
-  void queue(StoreRows rows);
+  void queue(size_t slot, StoreRows rows);
 
  private:
   std::unique_ptr<store::ImageWriter> writer_;
   std::string action_;
-  std::vector<StoreRows> queued_;
+  std::mutex mutex_;  // queued_
+  std::map<size_t, StoreRows> queued_;
 };
 
 }  // namespace schicht::copy

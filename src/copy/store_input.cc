@@ -12,6 +12,7 @@
 #include "copy/copy_image.h"
 #include "copy/dir_image.h"
 #include "copy/oci_dir_image.h"
+#include "copy/parallel.h"
 #include "copy/storage_image.h"
 #include "core/error.h"
 #include "core/media_type.h"
@@ -145,6 +146,9 @@ class ArchiveFile {
   bool temp_ = false;
 };
 
+// How many entries of an archive a load copies at once.
+constexpr size_t kParallelEntries = 4;
+
 trust::Subject load_subject(const LoadInput& input, std::string_view transport) {
   if (!input.file.empty()) {
     return transport::policy_subject(transport::local_transport_ref(
@@ -215,8 +219,11 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
   options.multi_arch = MultiArch::kAll;
   options.store = [&]() -> store::Store& { return store; };
   StoreBatch batch(store, "load");
-  std::vector<std::pair<Digest, std::vector<std::string>>> written;
-  for (size_t i : entries) {
+  // Entries are copied a few at a time: an archive of many small images would otherwise wait on
+  // each image's few blob flushes in turn. Each entry's layers move in parallel too.
+  std::vector<std::optional<std::pair<Digest, std::vector<std::string>>>> written(entries.size());
+  run_parallel(entries.size(), kParallelEntries, [&](size_t k, const std::atomic<bool>&) {
+    const size_t i = entries[k];
     std::string name = fmt::format("{}:{}", transport, shown);
     std::vector<std::string> names;
     std::unique_ptr<SourceAdmission> admission = unsigned_admission(policy, subject);
@@ -228,14 +235,15 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
         },
         [&](ImageSource& source) {
           names = local_names(source.carried_names(), shown);
-          return batch.destination(names);
+          return batch.destination(k, names);
         },
         options);
-    written.emplace_back(digest, std::move(names));
-  }
+    written[k].emplace(digest, std::move(names));
+  });
   batch.commit();
   std::vector<LoadedImage> loaded;
-  for (auto& [digest, names] : written) {
+  for (auto& entry : written) {
+    auto& [digest, names] = *entry;
     loaded.push_back(LoadedImage{stored_id(store, digest), std::move(names)});
   }
   return loaded;

@@ -45,14 +45,17 @@ std::string tar_of(const std::vector<std::pair<std::string, std::string>>& files
 }
 
 // A docker-archive of `count` one-layer images tagged img<N>:1; `broken` gives image N a
-// layer that does not match its config's diffID.
-std::string docker_archive(int count, int broken = -1) {
+// layer that does not match its config's diffID; `shared`: every image has the same layer (their
+// configs differ), so loads store it from several threads at once.
+std::string docker_archive(int count, int broken = -1, bool shared = false) {
   std::vector<std::pair<std::string, std::string>> files;
   std::string manifest = "[";
   for (int i = 0; i < count; ++i) {
-    std::string layer = tar_of({{"f", "image " + std::to_string(i) + "\n"}});
+    std::string layer = tar_of({{"f", "image " + std::to_string(shared ? 0 : i) + "\n"}});
     std::string diff_id = Digest::sha256_of(i == broken ? std::string("other") : layer).str();
-    std::string config = R"({"architecture":"amd64","os":"linux","config":{},"rootfs":)"
+    std::string config = R"({"architecture":"amd64","os":"linux","config":{"Labels":{"n":")" +
+                         std::to_string(i) +
+                         R"("}},"rootfs":)"
                          R"({"type":"layers","diff_ids":[")" +
                          diff_id + R"("]}})";
     std::string n = std::to_string(i);
@@ -246,6 +249,30 @@ TEST_F(StoreInput, TheEngineAdmitsBeforeOpeningAndOnTheTopManifestBeforeAnyBlob)
   EXPECT_EQ(calls,
             (std::vector<std::string>{"before_open", "open source", manifest, "open destination"}));
   EXPECT_EQ(store.images().size(), 1u);
+}
+
+size_t blob_files(const fs::path& root) {
+  size_t n = 0;
+  for (const auto& e : fs::directory_iterator(root / "blobs" / "sha256")) n += !e.is_directory();
+  return n;
+}
+
+TEST_F(StoreInput, ImagesSharingALayerLoadAtOnceAndRollBackWhole) {
+  fs::path archive = write_file(dir.path() / "shared.tar", docker_archive(12, -1, true));
+  std::vector<LoadedImage> loaded =
+      load_archive(store, LoadInput{.file = archive, .name = archive.string()}, nullptr);
+  EXPECT_EQ(loaded.size(), 12u);
+  EXPECT_EQ(store.images().size(), 12u);
+  EXPECT_EQ(blob_files(dir.path() / "root"), 1u + 12u + 12u);  // the layer, configs, manifests
+
+  TempDir other(temp_root(), "schicht-store-input");
+  store::Store fresh(other.path() / "root");
+  fs::path broken = write_file(dir.path() / "broken.tar", docker_archive(12, 11, true));
+  error_of(ErrorKind::kIntegrity, [&] {
+    load_archive(fresh, LoadInput{.file = broken, .name = broken.string()}, nullptr);
+  });
+  EXPECT_TRUE(fresh.images().empty());
+  EXPECT_EQ(blob_files(other.path() / "root"), 0u);
 }
 
 }  // namespace
