@@ -8,7 +8,9 @@
 //   unless REF names one (docker-archive: a RepoTags name, or "@N"; oci:, oci-archive: a
 //   ref.name). A list is copied as the instance for this machine, as podman pulls it.
 // - load_archive: `load`, every image of a docker-archive or an oci-archive, as one write
-//   (StoreBatch): the whole archive or nothing. An entry of index.json that is a list goes in
+//   (StoreBatch): the whole archive or nothing. The archive is indexed once (OpenedArchive);
+//   up to four entries are copied at once. A docker-archive layer is read twice: once to hash
+//   it for the generated manifest (archive_image.h), once to store it. An entry of index.json that is a list goes in
 //   whole (every instance, then the list, its digest unchanged). Docker 25's archives are both
 //   kinds: read as docker-archives, as podman reads them.
 //
