@@ -44,8 +44,8 @@
 namespace schicht::copy {
 
 // The largest config a docker-archive source reads (manifests and index.json: the registry
-// manifest limit, kManifestSizeLimit; manifest.json and index.json, which list every image,
-// this one).
+// manifest limit, kManifestSizeLimit; for load, manifest.json and index.json, which list
+// every image, this one: OpenedArchive).
 inline constexpr size_t kArchiveConfigLimit = size_t{64} << 20;
 
 // `name` is the reference as typed ("oci-archive:/tmp/a.tar:1"), for messages.
@@ -56,7 +56,10 @@ std::unique_ptr<ImageSource> oci_archive_source(const fs::path& file, const std:
 // Documents are parsed on first use; blobs may then be read from several threads.
 class OpenedArchive {
  public:
-  explicit OpenedArchive(fs::path file);
+  // `json_limit`: the most bytes manifest.json or index.json may have (load allows
+  // kArchiveConfigLimit; the sources of a TRANSPORT:PATH open theirs with the registry manifest
+  // limit, kManifestSizeLimit).
+  OpenedArchive(fs::path file, size_t json_limit);
   const fs::path& file() const { return file_; }
   const TarIndex& tar() const { return tar_; }
   // manifest.json: a non-empty array (kInvalidInput naming the archive otherwise).
@@ -66,6 +69,7 @@ class OpenedArchive {
 
  private:
   fs::path file_;
+  size_t json_limit_;
   TarIndex tar_;
   std::optional<nlohmann::json> docker_manifest_;
   std::optional<Index> oci_index_;

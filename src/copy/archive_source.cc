@@ -47,7 +47,7 @@ class OciArchiveSource final : public ImageSource {
   std::string name() const override { return name_; }
 
   RawManifest manifest(const std::optional<Digest>& instance) override {
-    if (!archive_) archive_ = std::make_shared<OpenedArchive>(file_);
+    if (!archive_) archive_ = std::make_shared<OpenedArchive>(file_, registry::kManifestSizeLimit);
     if (instance) return verified(Descriptor{.digest = *instance});
     const Descriptor& chosen = chosen_entry(archive_->oci_index());
     names_.clear();
@@ -205,7 +205,7 @@ class DockerArchiveSource final : public ImageSource {
   }
 
   void generate() {
-    if (!archive_) archive_ = std::make_shared<OpenedArchive>(file_);
+    if (!archive_) archive_ = std::make_shared<OpenedArchive>(file_, registry::kManifestSizeLimit);
     const json& item = chosen_entry(archive_->docker_manifest());
     if (item.is_object() && item.contains("RepoTags") && item["RepoTags"].is_array()) {
       for (const json& tag : item["RepoTags"]) {
@@ -265,11 +265,12 @@ class DockerArchiveSource final : public ImageSource {
 
 }  // namespace
 
-OpenedArchive::OpenedArchive(fs::path file) : file_(std::move(file)), tar_(file_, file_.string()) {}
+OpenedArchive::OpenedArchive(fs::path file, size_t json_limit)
+    : file_(std::move(file)), json_limit_(json_limit), tar_(file_, file_.string()) {}
 
 const json& OpenedArchive::docker_manifest() {
   if (docker_manifest_) return *docker_manifest_;
-  json items = json::parse(tar_.text("manifest.json", kArchiveConfigLimit), nullptr, false);
+  json items = json::parse(tar_.text("manifest.json", json_limit_), nullptr, false);
   auto invalid = [&](std::string_view what) {
     fail(ErrorKind::kInvalidInput, fmt::format("{}: manifest.json: {}", file_.string(), what));
   };
@@ -281,9 +282,8 @@ const json& OpenedArchive::docker_manifest() {
 
 const Index& OpenedArchive::oci_index() {
   if (!oci_index_) {
-    oci_index_ = with_context("reading index.json", [&] {
-      return parse_index(tar_.text("index.json", kArchiveConfigLimit));
-    });
+    oci_index_ = with_context("reading index.json",
+                              [&] { return parse_index(tar_.text("index.json", json_limit_)); });
   }
   return *oci_index_;
 }

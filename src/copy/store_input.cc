@@ -51,11 +51,11 @@ std::vector<std::string> oci_dir_names(const TransportRef& source) {
 }
 
 // containers/image's words when an archive is not of the kind its transport says.
-void check_archive_kind(const TransportRef& source) {
+void check_archive_kind(const TransportRef& source, const fs::path& file) {
   if (source.transport != Transport::kOciArchive && source.transport != Transport::kDockerArchive) {
     return;
   }
-  TarIndex index(source.path, source.path);
+  TarIndex index(file, source.path);
   if (source.transport == Transport::kDockerArchive && !index.has("manifest.json")) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("{}: loading tar component manifest.json: file does not exist", source.path));
@@ -68,14 +68,15 @@ void check_archive_kind(const TransportRef& source) {
   }
 }
 
-std::unique_ptr<ImageSource> open_local(const TransportRef& source) {
+// `file`: the archive to read (source.path, or the temp file it was decompressed into).
+std::unique_ptr<ImageSource> open_local(const TransportRef& source, const fs::path& file) {
   switch (source.transport) {
     case Transport::kOci:
       return oci_dir_source(source.path, source.ref, source.str());
     case Transport::kOciArchive:
-      return oci_archive_source(source.path, source.ref, source.str());
+      return oci_archive_source(file, source.ref, source.str());
     case Transport::kDockerArchive:
-      return docker_archive_source(source.path, source.ref, source.str());
+      return docker_archive_source(file, source.ref, source.str());
     case Transport::kDir:
       return dir_source(source.path, source.str());
     default:
@@ -146,6 +147,22 @@ class ArchiveFile {
   bool temp_ = false;
 };
 
+// Messages name the input as given, not the temp file it was decompressed into; with
+// `prefix`, every message names the archive, whichever layer failed.
+[[noreturn]] void rethrow_naming(const Error& e, const ArchiveFile* file, const std::string& name,
+                                 bool prefix) {
+  std::string what = e.what();
+  if (file != nullptr && file->temp()) {
+    const std::string temp = file->path().string();
+    for (size_t at = what.find(temp); at != std::string::npos; at = what.find(temp, at)) {
+      what.replace(at, temp.size(), name);
+      at += name.size();
+    }
+  }
+  if (prefix && what.find(name) == std::string::npos) what = name + ": " + what;
+  throw Error(e.kind(), what);
+}
+
 // How many entries of an archive a load copies at once.
 constexpr size_t kParallelEntries = 4;
 
@@ -197,7 +214,7 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
                                    const fs::path& file, const trust::Policy* policy) {
   const std::string shown = file.string();
   // Indexed once for every entry.
-  auto archive = std::make_shared<OpenedArchive>(file);
+  auto archive = std::make_shared<OpenedArchive>(file, kArchiveConfigLimit);
   bool docker = archive->tar().has("manifest.json");
   bool oci = archive->tar().has("oci-layout") && archive->tar().has("index.json");
   if (!docker && !oci) {
@@ -262,23 +279,37 @@ std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& sou
   std::vector<std::string> stored;
   std::unique_ptr<SourceAdmission> admission =
       unsigned_admission(policy, transport::policy_subject(source));
-  Digest written = copy_admitted(
-      *admission,
-      [&] {
-        check_archive_kind(source);
-        return open_local(source);
-      },
-      [&](ImageSource& opened) {
-        // After the admission: a refused source fails on the policy, whatever its name.
-        if (source.transport == Transport::kOci) {
-          stored = oci_dir_names(source);
-        } else if (source.transport != Transport::kDir) {
-          stored = local_names(opened.carried_names(), source.path);
-        }
-        return storage_destination(store, stored, "pull");
-      },
-      options);
-  return {LoadedImage{stored_id(store, written), stored}};
+  bool archive =
+      source.transport == Transport::kOciArchive || source.transport == Transport::kDockerArchive;
+  // An archive is read in place, or (compressed) from a decompressed temp copy, as
+  // containers/image reads a compressed docker-archive.
+  std::optional<ArchiveFile> file;
+  try {
+    Digest written = copy_admitted(
+        *admission,
+        [&] {
+          fs::path path = source.path;
+          if (archive) {
+            file.emplace(store, LoadInput{.file = source.path, .name = source.path});
+            path = file->path();
+          }
+          check_archive_kind(source, path);
+          return open_local(source, path);
+        },
+        [&](ImageSource& opened) {
+          // After the admission: a refused source fails on the policy, whatever its name.
+          if (source.transport == Transport::kOci) {
+            stored = oci_dir_names(source);
+          } else if (source.transport != Transport::kDir) {
+            stored = local_names(opened.carried_names(), source.path);
+          }
+          return storage_destination(store, stored, "pull");
+        },
+        options);
+    return {LoadedImage{stored_id(store, written), stored}};
+  } catch (const Error& e) {
+    rethrow_naming(e, file ? &*file : nullptr, source.path, false);
+  }
 }
 
 std::vector<LoadedImage> load_archive(store::Store& store, const LoadInput& input,
@@ -289,18 +320,7 @@ std::vector<LoadedImage> load_archive(store::Store& store, const LoadInput& inpu
     file.emplace(store, input);
     return load_file(store, input, file->path(), policy);
   } catch (const Error& e) {
-    // Messages name the input as given, not the temp file it was decompressed into, and every
-    // message names the archive, whichever layer failed.
-    std::string what = e.what();
-    if (file && file->temp()) {
-      const std::string temp = file->path().string();
-      for (size_t at = what.find(temp); at != std::string::npos; at = what.find(temp, at)) {
-        what.replace(at, temp.size(), input.name);
-        at += input.name.size();
-      }
-    }
-    if (what.find(input.name) == std::string::npos) what = input.name + ": " + what;
-    throw Error(e.kind(), what);
+    rethrow_naming(e, file ? &*file : nullptr, input.name, true);
   }
 }
 

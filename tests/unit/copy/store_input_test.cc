@@ -186,6 +186,29 @@ TEST_F(StoreInput, ACompressedStreamIsReadThroughATempFileThatIsRemoved) {
   EXPECT_TRUE(fs::is_empty(store.blobs().ingest_dir()));
 }
 
+TEST_F(StoreInput, PullReadsACompressedArchiveThroughARemovedTempFile) {
+  std::string plain = docker_archive(1);
+  StringWriter gz;
+  {
+    std::unique_ptr<CompressingWriter> out = compress(gz, Compression::kGzip, 1);
+    out->write(plain);
+    out->finish();
+  }
+  fs::path archive = write_file(dir.path() / "d.tar.gz", gz.str());
+  std::vector<LoadedImage> pulled = pull_local(
+      store, *transport::parse_transport_name("docker-archive:" + archive.string()), nullptr, {});
+  ASSERT_EQ(pulled.size(), 1u);
+  EXPECT_EQ(pulled[0].names, std::vector<std::string>{"localhost/img0:1"});
+  EXPECT_TRUE(fs::is_empty(store.blobs().ingest_dir()));
+  // The wrong kind names the archive as typed, not the temp file.
+  std::string message = error_of(ErrorKind::kInvalidInput, [&] {
+    pull_local(store, *transport::parse_transport_name("oci-archive:" + archive.string()), nullptr,
+               {});
+  });
+  EXPECT_NE(message.find(archive.string() + ": loading index"), std::string::npos) << message;
+  EXPECT_TRUE(fs::is_empty(store.blobs().ingest_dir()));
+}
+
 TEST_F(StoreInput, PullPicksOneImageOfAnArchiveAndNamesItAsPodmanDoes) {
   fs::path archive = write_file(dir.path() / "d.tar", docker_archive(2));
   std::vector<LoadedImage> pulled = pull_local(
