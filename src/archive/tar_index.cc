@@ -169,7 +169,7 @@ const TarMember& TarIndex::file(std::string_view path) const {
   auto it = members_.find(resolved);
   if (it == members_.end()) {
     fail(ErrorKind::kNotFound,
-         fmt::format("{}: file {:?} not found in the archive", name_, std::string(path)));
+         fmt::format("{}: file {:?} not found in the archive (missing)", name_, std::string(path)));
   }
   if (it->second.type != TarEntry::Type::kFile) {
     fail(ErrorKind::kInvalidInput,

@@ -11,13 +11,13 @@
 #include "cli/events.h"
 #include "cli/manifest_lists.h"
 #include "cli/policy.h"
+#include "copy/store_input.h"
 #include "copy/url_download.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
 #include "http/timeout_environment.h"
 #include "store/lookup.h"
-#include "transport/archive_load.h"
 #include "transport/archive_save.h"
 #include "transport/import.h"
 
@@ -90,15 +90,15 @@ int cmd_load(Context& ctx, CommandArgs args) {
   bool url = copy::is_download_url(input);
   Input in = url ? download_input(input) : open_input(input);
   FdReader reader(in.fd, in.name);
-  // Archives carry no signatures; the scope of an oci-archive is its path (none for stdin or a
-  // download).
-  transport::LoadSource source{.policy = policy.get(),
-                               .path = input.empty() || input == "-" || url
-                                           ? ""
-                                           : fs::absolute(input).lexically_normal().string()};
-  std::vector<transport::LoadedImage> loaded;
+  // Archives carry no signatures; the scope of an archive is its path (none for stdin or a
+  // download, which are read as streams).
+  copy::LoadInput source{
+      .file = input.empty() || input == "-" || url ? fs::path() : fs::path(input),
+      .stream = &reader,
+      .name = in.name};
+  std::vector<copy::LoadedImage> loaded;
   try {
-    loaded = transport::load_archive(ctx.store(), reader, in.name, source);
+    loaded = copy::load_archive(ctx.store(), source, policy.get());
   } catch (const Error& e) {
     // Not an archive at all: podman lists what it tried; scripts (and podman's own tests) look
     // for its first line.

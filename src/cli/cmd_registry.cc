@@ -227,7 +227,7 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
   store::Store& store = ctx.store();
   for (const std::string& text : positional) {
-    if (auto local = pull_local(store, text, options.policy.get())) {
+    if (auto local = pull_local(store, text, options.policy.get(), options.jobs)) {
       record_image_event(store, "pull", nullptr, text);
       for (const auto& id : *local) fmt::print("{}\n", id.hex());
       continue;

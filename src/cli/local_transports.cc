@@ -2,20 +2,25 @@
 
 #include <fmt/format.h>
 
+#include "copy/store_input.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
 #include "transport/archive_save.h"
-#include "transport/local_pull.h"
 
 namespace schicht::cli {
 
 std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::string& text,
-                                              const trust::Policy* policy) {
+                                              const trust::Policy* policy, size_t jobs) {
   auto source = transport::parse_transport_name(text);
   if (!source || !source->is_local()) return std::nullopt;
   std::vector<Digest> ids;
-  for (const auto& image : transport::pull_local(store, *source, policy)) ids.push_back(image.id);
+  // Quiet, as before the engine read these transports: stdout has the IDs only.
+  copy::TransferOptions transfer;
+  transfer.jobs = jobs;
+  for (const auto& image : copy::pull_local(store, *source, policy, transfer)) {
+    ids.push_back(image.id);
+  }
   return ids;
 }
 

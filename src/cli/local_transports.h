@@ -1,8 +1,9 @@
 // The transports podman's pull and push accept besides docker://: oci-archive:, docker-archive:,
-// oci: (an OCI layout directory) and dir: (containers/image's directory layout). They reuse
-// load and save (transport/local_pull.h, transport/archive_save.h).
+// oci: (an OCI layout directory) and dir: (containers/image's directory layout). Pull runs
+// through the copy engine (copy/store_input.h); push reuses save (transport/archive_save.h).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,10 +14,11 @@
 
 namespace schicht::cli {
 
-// Pulls from a local transport (transport/local_pull.h: policy.json first); nullopt when
-// `text` names no local transport. `policy` is null only for --insecure-policy.
+// Pulls from a local transport (copy/store_input.h: policy.json first, in the engine); nullopt
+// when `text` names no local transport. `policy` is null only for --insecure-policy; `jobs`
+// blobs move at once.
 std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::string& text,
-                                              const trust::Policy* policy);
+                                              const trust::Policy* policy, size_t jobs);
 
 // Pushes `image` to a local transport; false when `destination` names no local transport.
 // `compress` (dir: only) gzips the layers stored uncompressed.

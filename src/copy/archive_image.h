@@ -30,21 +30,57 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "archive/tar_index.h"
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
 #include "core/fs.h"
+#include "oci/index.h"
 
 namespace schicht::copy {
 
 // The largest config a docker-archive source reads (manifests and index.json: the registry
-// manifest limit, kManifestSizeLimit).
+// manifest limit, kManifestSizeLimit; for load, manifest.json and index.json, which list
+// every image, this one: OpenedArchive).
 inline constexpr size_t kArchiveConfigLimit = size_t{64} << 20;
 
 // `name` is the reference as typed ("oci-archive:/tmp/a.tar:1"), for messages.
 std::unique_ptr<ImageSource> oci_archive_source(const fs::path& file, const std::string& ref,
                                                 const std::string& name);
+// An archive file indexed once, its manifest.json or index.json parsed once, shared by the
+// sources of its entries: load copies every entry of one archive (thousands, in one file).
+// Documents are parsed on first use; blobs may then be read from several threads.
+class OpenedArchive {
+ public:
+  // `json_limit`: the most bytes manifest.json or index.json may have (load allows
+  // kArchiveConfigLimit; the sources of a TRANSPORT:PATH open theirs with the registry manifest
+  // limit, kManifestSizeLimit).
+  OpenedArchive(fs::path file, size_t json_limit);
+  const fs::path& file() const { return file_; }
+  const TarIndex& tar() const { return tar_; }
+  // manifest.json: a non-empty array (kInvalidInput naming the archive otherwise).
+  const nlohmann::json& docker_manifest();
+  // index.json.
+  const Index& oci_index();
+
+ private:
+  fs::path file_;
+  size_t json_limit_;
+  TarIndex tar_;
+  std::optional<nlohmann::json> docker_manifest_;
+  std::optional<Index> oci_index_;
+};
+
+// The `entry`-th entry of index.json, whatever its ref.name, and the `entry`-th of
+// manifest.json: load takes every entry.
+std::unique_ptr<ImageSource> oci_archive_entry_source(std::shared_ptr<OpenedArchive> archive,
+                                                      size_t entry, const std::string& name);
+std::unique_ptr<ImageSource> docker_archive_entry_source(std::shared_ptr<OpenedArchive> archive,
+                                                         size_t entry, const std::string& name);
 std::unique_ptr<ImageSource> docker_archive_source(const fs::path& file, const std::string& ref,
                                                    const std::string& name);
 

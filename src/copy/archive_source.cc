@@ -38,26 +38,38 @@ class OciArchiveSource final : public ImageSource {
  public:
   OciArchiveSource(fs::path file, std::string ref, std::string name)
       : file_(std::move(file)), ref_(std::move(ref)), name_(std::move(name)) {}
+  OciArchiveSource(std::shared_ptr<OpenedArchive> archive, size_t entry, std::string name)
+      : file_(archive->file()),
+        name_(std::move(name)),
+        entry_(entry),
+        archive_(std::move(archive)) {}
 
   std::string name() const override { return name_; }
 
   RawManifest manifest(const std::optional<Digest>& instance) override {
-    if (!index_) index_.emplace(file_, file_.string());
+    if (!archive_) archive_ = std::make_shared<OpenedArchive>(file_, registry::kManifestSizeLimit);
     if (instance) return verified(Descriptor{.digest = *instance});
-    Index index = with_context("reading index.json", [&] {
-      return parse_index(index_->text("index.json", registry::kManifestSizeLimit));
-    });
-    return verified(choose_layout_entry(index, ref_, file_.string()));
+    const Descriptor& chosen = chosen_entry(archive_->oci_index());
+    names_.clear();
+    for (std::string_view key : {"io.containerd.image.name", "org.opencontainers.image.ref.name"}) {
+      if (auto it = chosen.annotations.find(std::string(key)); it != chosen.annotations.end()) {
+        names_.push_back(it->second);
+        break;
+      }
+    }
+    return verified(chosen);
   }
+
+  std::vector<std::string> carried_names() const override { return names_; }
 
   void get_blob(const Descriptor& blob, Writer& out) override {
     std::string path = blob_path(blob.digest);
-    const TarMember& member = index_->file(path);
+    const TarMember& member = archive_->tar().file(path);
     if (member.size != static_cast<uint64_t>(blob.size)) {
       fail(ErrorKind::kIntegrity, fmt::format("{}: {} holds {} bytes, its descriptor says {}",
                                               file_.string(), path, member.size, blob.size));
     }
-    std::unique_ptr<Reader> reader = index_->open(member);
+    std::unique_ptr<Reader> reader = archive_->tar().open(member);
     copy_exactly(*reader, member.size, out, file_.string() + ": " + path);
   }
 
@@ -66,8 +78,17 @@ class OciArchiveSource final : public ImageSource {
     return fmt::format("blobs/{}/{}", digest.algorithm_name(), digest.hex());
   }
 
+  const Descriptor& chosen_entry(const Index& index) const {
+    if (!entry_) return choose_layout_entry(index, ref_, file_.string());
+    if (*entry_ >= index.manifests.size()) {
+      fail(ErrorKind::kNotFound,
+           fmt::format("{}: index.json has no entry {}", file_.string(), *entry_));
+    }
+    return index.manifests[*entry_];
+  }
+
   RawManifest verified(const Descriptor& desc) {
-    std::string bytes = index_->text(blob_path(desc.digest), registry::kManifestSizeLimit);
+    std::string bytes = archive_->tar().text(blob_path(desc.digest), registry::kManifestSizeLimit);
     if (Digest::sha256_of(bytes) != desc.digest) {
       fail(ErrorKind::kIntegrity, fmt::format("{}: manifest {} does not match its digest",
                                               file_.string(), desc.digest.str()));
@@ -79,7 +100,9 @@ class OciArchiveSource final : public ImageSource {
   fs::path file_;
   std::string ref_;
   std::string name_;
-  std::optional<TarIndex> index_;
+  std::optional<size_t> entry_;
+  std::shared_ptr<OpenedArchive> archive_;
+  std::vector<std::string> names_;
 };
 
 // A blob of a docker-archive: a member of the tar, decompressed when it is compressed.
@@ -92,6 +115,11 @@ class DockerArchiveSource final : public ImageSource {
  public:
   DockerArchiveSource(fs::path file, std::string ref, std::string name)
       : file_(std::move(file)), ref_(std::move(ref)), name_(std::move(name)) {}
+  DockerArchiveSource(std::shared_ptr<OpenedArchive> archive, size_t entry, std::string name)
+      : file_(archive->file()),
+        ref_(fmt::format("@{}", entry)),
+        name_(std::move(name)),
+        archive_(std::move(archive)) {}
 
   std::string name() const override { return name_; }
 
@@ -104,12 +132,14 @@ class DockerArchiveSource final : public ImageSource {
     return *manifest_;
   }
 
+  std::vector<std::string> carried_names() const override { return names_; }
+
   void get_blob(const Descriptor& blob, Writer& out) override {
     auto it = blobs_.find(blob.digest);
     if (it == blobs_.end()) {
       fail(ErrorKind::kNotFound, fmt::format("{}: no blob {}", file_.string(), blob.digest.str()));
     }
-    std::unique_ptr<Reader> raw = index_->open(index_->file(it->second.path));
+    std::unique_ptr<Reader> raw = archive_->tar().open(archive_->tar().file(it->second.path));
     std::string shown = file_.string() + ": " + it->second.path;
     if (it->second.compression == Compression::kNone) {
       copy_exactly(*raw, static_cast<uint64_t>(blob.size), out, shown);
@@ -163,8 +193,8 @@ class DockerArchiveSource final : public ImageSource {
 
   // Reads the layer once: its compression, the digest and size of its uncompressed bytes.
   std::pair<Descriptor, ArchiveBlob> layer(const std::string& path) {
-    const TarMember& member = index_->file(path);
-    std::unique_ptr<Reader> raw = index_->open(member);
+    const TarMember& member = archive_->tar().file(path);
+    std::unique_ptr<Reader> raw = archive_->tar().open(member);
     std::unique_ptr<DecompressingReader> plain = decompress(*raw);
     HashingWriter hashing;
     uint64_t size = copy_stream(*plain, hashing);
@@ -175,19 +205,20 @@ class DockerArchiveSource final : public ImageSource {
   }
 
   void generate() {
-    index_.emplace(file_, file_.string());
-    json items =
-        json::parse(index_->text("manifest.json", registry::kManifestSizeLimit), nullptr, false);
-    if (items.is_discarded()) invalid("invalid JSON");
-    if (!items.is_array() || items.empty()) invalid("expected a non-empty array of images");
-    const json& item = chosen_entry(items);
+    if (!archive_) archive_ = std::make_shared<OpenedArchive>(file_, registry::kManifestSizeLimit);
+    const json& item = chosen_entry(archive_->docker_manifest());
+    if (item.is_object() && item.contains("RepoTags") && item["RepoTags"].is_array()) {
+      for (const json& tag : item["RepoTags"]) {
+        if (tag.is_string()) names_.push_back(tag.get<std::string>());
+      }
+    }
     if (!item.is_object() || !item.contains("Config") || !item["Config"].is_string() ||
         !item.contains("Layers") || !item["Layers"].is_array()) {
       invalid("an entry lacks Config or Layers");
     }
     std::string config_path = item["Config"].get<std::string>();
     ImageConfig config = with_context(fmt::format("{}: {}", file_.string(), config_path), [&] {
-      return parse_config(index_->text(config_path, kArchiveConfigLimit));
+      return parse_config(archive_->tar().text(config_path, kArchiveConfigLimit));
     });
     if (item["Layers"].size() != config.diff_ids.size()) {
       fail(
@@ -226,16 +257,50 @@ class DockerArchiveSource final : public ImageSource {
   fs::path file_;
   std::string ref_;
   std::string name_;
-  std::optional<TarIndex> index_;
+  std::shared_ptr<OpenedArchive> archive_;
   std::optional<RawManifest> manifest_;
   std::map<Digest, ArchiveBlob> blobs_;
+  std::vector<std::string> names_;
 };
 
 }  // namespace
 
+OpenedArchive::OpenedArchive(fs::path file, size_t json_limit)
+    : file_(std::move(file)), json_limit_(json_limit), tar_(file_, file_.string()) {}
+
+const json& OpenedArchive::docker_manifest() {
+  if (docker_manifest_) return *docker_manifest_;
+  json items = json::parse(tar_.text("manifest.json", json_limit_), nullptr, false);
+  auto invalid = [&](std::string_view what) {
+    fail(ErrorKind::kInvalidInput, fmt::format("{}: manifest.json: {}", file_.string(), what));
+  };
+  if (items.is_discarded()) invalid("invalid JSON");
+  if (!items.is_array() || items.empty()) invalid("expected a non-empty array of images");
+  docker_manifest_ = std::move(items);
+  return *docker_manifest_;
+}
+
+const Index& OpenedArchive::oci_index() {
+  if (!oci_index_) {
+    oci_index_ = with_context("reading index.json",
+                              [&] { return parse_index(tar_.text("index.json", json_limit_)); });
+  }
+  return *oci_index_;
+}
+
 std::unique_ptr<ImageSource> oci_archive_source(const fs::path& file, const std::string& ref,
                                                 const std::string& name) {
   return std::make_unique<OciArchiveSource>(file, ref, name);
+}
+
+std::unique_ptr<ImageSource> oci_archive_entry_source(std::shared_ptr<OpenedArchive> archive,
+                                                      size_t entry, const std::string& name) {
+  return std::make_unique<OciArchiveSource>(std::move(archive), entry, name);
+}
+
+std::unique_ptr<ImageSource> docker_archive_entry_source(std::shared_ptr<OpenedArchive> archive,
+                                                         size_t entry, const std::string& name) {
+  return std::make_unique<DockerArchiveSource>(std::move(archive), entry, name);
 }
 
 std::unique_ptr<ImageSource> docker_archive_source(const fs::path& file, const std::string& ref,

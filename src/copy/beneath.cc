@@ -27,14 +27,64 @@ UniqueFd open_beneath(int dir, const std::string& path, const fs::path& shown, i
   } while (fd < 0 && errno == EINTR);
   if (fd < 0 && errno == EXDEV) {
     fail(ErrorKind::kInvalidInput,
-         fmt::format("{}: leads out of the layout directory", (shown / path).string()));
+         fmt::format("{}: refusing a path that leaves the directory (it leads out of the layout "
+                     "directory)",
+                     (shown / path).string()));
   }
   if (fd < 0) fail_errno("open", (shown / path).string());
   return UniqueFd(static_cast<int>(fd));
 }
 
+namespace {
+
+std::string_view file_type(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFIFO:
+      return "a FIFO";
+    case S_IFSOCK:
+      return "a socket";
+    case S_IFCHR:
+      return "a character device";
+    case S_IFBLK:
+      return "a block device";
+    case S_IFDIR:
+      return "a directory";
+    default:
+      return "a special file";
+  }
+}
+
+// A regular file to read: looked at first without opening it (O_PATH), so a FIFO or device in
+// a layout is refused instead of blocking the read or touching the device; then opened
+// O_NONBLOCK (in case it was swapped for a FIFO in between, which the inode check catches).
+UniqueFd open_regular(int dir, const std::string& path, const fs::path& shown) {
+  const std::string file = (shown / path).string();
+  struct stat first {};
+  {
+    UniqueFd look = open_beneath(dir, path, shown, O_PATH);
+    if (::fstat(look.get(), &first) != 0) fail_errno("stat", file);
+  }
+  if (!S_ISREG(first.st_mode)) {
+    fail(ErrorKind::kInvalidInput, fmt::format("{}: {} is not allowed here, only regular files",
+                                               file, file_type(first.st_mode)));
+  }
+  UniqueFd fd = open_beneath(dir, path, shown, O_RDONLY | O_NONBLOCK);
+  struct stat second {};
+  if (::fstat(fd.get(), &second) != 0) fail_errno("stat", file);
+  if (second.st_dev != first.st_dev || second.st_ino != first.st_ino) {
+    fail(ErrorKind::kInvalidInput, fmt::format("{}: changed while being opened", file));
+  }
+  int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    fail_errno("fcntl", file);
+  }
+  return fd;
+}
+
+}  // namespace
+
 std::string read_beneath(int dir, const std::string& path, const fs::path& shown, size_t limit) {
-  UniqueFd fd = open_beneath(dir, path, shown, O_RDONLY);
+  UniqueFd fd = open_regular(dir, path, shown);
   FdReader reader(fd.get(), (shown / path).string());
   return read_all(reader, limit, (shown / path).string());
 }
@@ -48,7 +98,7 @@ UniqueFd open_dir(const fs::path& dir) {
 void copy_beneath(int dir, const std::string& path, const fs::path& shown, uint64_t size,
                   Writer& out) {
   const std::string file = (shown / path).string();
-  UniqueFd fd = open_beneath(dir, path, shown, O_RDONLY);
+  UniqueFd fd = open_regular(dir, path, shown);
   FdReader reader(fd.get(), file);
   LimitedReader limited(reader, size, file);
   if (copy_stream(limited, out) != size) {

@@ -17,6 +17,8 @@ namespace schicht::copy {
 // kInvalidInput when it would resolve outside; kNotFound when missing.
 UniqueFd open_beneath(int dir, const std::string& path, const fs::path& shown, int flags,
                       mode_t mode = 0);
+// read_beneath and copy_beneath read regular files only: a FIFO, socket or device is refused
+// (kInvalidInput, "a FIFO is not allowed here") without being opened, so it cannot block.
 // A small file whole, at most `limit` bytes.
 std::string read_beneath(int dir, const std::string& path, const fs::path& shown, size_t limit);
 UniqueFd open_dir(const fs::path& dir);

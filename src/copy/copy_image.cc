@@ -301,6 +301,7 @@ class TopCachingSource final : public ImageSource {
   }
   void get_blob(const Descriptor& blob, Writer& out) override { inner_.get_blob(blob, out); }
   std::optional<RegistryRepository> repository() const override { return inner_.repository(); }
+  std::vector<std::string> carried_names() const override { return inner_.carried_names(); }
 
  private:
   ImageSource& inner_;
@@ -410,6 +411,39 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
   if (options.skip && options.skip(would_write)) return;
   signatures.read_source(source.name(), would_write);
   signatures.write(copy_between(source, *destination, options));
+}
+
+namespace {
+
+class UnsignedAdmission final : public SourceAdmission {
+ public:
+  UnsignedAdmission(const trust::Policy* policy, trust::Subject subject)
+      : policy_(policy), subject_(std::move(subject)) {}
+  void before_open() override { transport::admit_subject(policy_, subject_); }
+  void admit_manifest(ImageSource&, const RawManifest&) override {}
+
+ private:
+  const trust::Policy* policy_;
+  trust::Subject subject_;
+};
+
+}  // namespace
+
+std::unique_ptr<SourceAdmission> unsigned_admission(const trust::Policy* policy,
+                                                    trust::Subject subject) {
+  return std::make_unique<UnsignedAdmission>(policy, std::move(subject));
+}
+
+Digest copy_admitted(
+    SourceAdmission& admission, const std::function<std::unique_ptr<ImageSource>()>& open_source,
+    const std::function<std::unique_ptr<ImageDestination>(ImageSource&)>& open_destination,
+    const CopyOptions& options) {
+  admission.before_open();
+  std::unique_ptr<ImageSource> opened = open_source();
+  TopCachingSource source(*opened);
+  admission.admit_manifest(source, top_manifest(source));
+  std::unique_ptr<ImageDestination> destination = open_destination(source);
+  return copy_between(source, *destination, options);
 }
 
 }  // namespace schicht::copy

@@ -19,6 +19,7 @@
 #include "registry/registries_conf.h"
 #include "store/store.h"
 #include "transport/transport_name.h"
+#include "trust/evaluate.h"
 #include "trust/policy.h"
 #include "trust/registries_d.h"
 #include "trust/sigstore_key.h"
@@ -77,6 +78,33 @@ struct CopyOptions {
 void copy_image(const trust::Policy* policy, const transport::TransportRef& source,
                 const transport::TransportRef& destination, const registry::RegistriesConf& conf,
                 const CopyOptions& options);
+
+// The policy check of the engine's entry (copy_admitted): before_open() before the source is
+// opened (kPolicy when policy.json rejects it), then admit_manifest() with the top manifest
+// the engine read (an image, or a list), before any instance or blob is read: where an
+// admission that needs signatures checks them (a docker:// pull: pull.cc, pull_trust.h).
+class SourceAdmission {
+ public:
+  virtual ~SourceAdmission() = default;
+  virtual void before_open() = 0;
+  virtual void admit_manifest(ImageSource& source, const RawManifest& top) = 0;
+};
+
+// policy.json for a source that carries no signatures: `subject` (what the source is for it:
+// transport/source_policy.h) is admitted before it is opened. `policy` is null only for
+// --insecure-policy.
+std::unique_ptr<SourceAdmission> unsigned_admission(const trust::Policy* policy,
+                                                    trust::Subject subject);
+
+// The entry for commands that open their own source and destination (pull, load:
+// store_input.h, pull.h): `admission` first, so a refused source is not opened; then
+// `open_source`, then `open_destination` with the opened source, whose top manifest has been
+// read and admitted (its carried names are known), then copy_between. Returns what
+// copy_between returns.
+Digest copy_admitted(
+    SourceAdmission& admission, const std::function<std::unique_ptr<ImageSource>()>& open_source,
+    const std::function<std::unique_ptr<ImageDestination>(ImageSource&)>& open_destination,
+    const CopyOptions& options);
 
 // The engine itself, for callers that open their own source and destination (the policy is
 // theirs to check): the image `source` names, whatever it is, as copy_image copies it. Returns

@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/digest.h"
 #include "core/io.h"
@@ -40,6 +41,10 @@ class ImageSource {
   // Writes exactly blob.size bytes of the blob to `out`. Bytes are not verified here: the
   // destination verifies the digest of what it stores.
   virtual void get_blob(const Descriptor& blob, Writer& out) = 0;
+  // The names the source's own metadata gives the image it chose (a docker-archive entry's
+  // RepoTags; an OCI archive entry's io.containerd.image.name, else its ref.name annotation),
+  // as written; empty when it has none. Known once manifest(nullopt) was read.
+  virtual std::vector<std::string> carried_names() const { return {}; }
   // The registry repository the blobs live in, when they live in one.
   virtual std::optional<RegistryRepository> repository() const { return std::nullopt; }
 };

@@ -86,7 +86,7 @@ class OciDirDestination final : public ImageDestination {
     struct stat st {};
     UniqueFd fd;
     try {
-      fd = open_beneath(dir_.get(), blob_path(blob.digest), dir_path_, O_RDONLY);
+      fd = open_beneath(dir_.get(), blob_path(blob.digest), dir_path_, O_PATH);
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::kNotFound) return false;
       throw;

@@ -100,10 +100,60 @@ class ResolvedSource final : public ImageSource {
   RawManifest top_;
 };
 
+// What --all-platforms stores of a list: images, not the attestations BuildKit lists beside
+// them (their layers are in-toto statements, not tars); the list keeps naming those.
+bool is_image_instance(const Descriptor& entry) {
+  auto type = entry.annotations.find("vnd.docker.reference.type");
+  return type == entry.annotations.end() || type->second != "attestation-manifest";
+}
+
+// The engine's policy check for a pull (copy_image.h: SourceAdmission), from the endpoint
+// `source` through `client`. The PullAdmission took its first step before anything was
+// fetched (the engine repeats it, with no I/O); the signature step runs on the manifest the
+// engine copies: the image, or each image instance of a whole list, before any blob moves.
+class PullSourceAdmission final : public SourceAdmission {
+ public:
+  PullSourceAdmission(const PullAdmission& admission, registry::RegistryClient& client,
+                      const Reference& source)
+      : admission_(admission), client_(client), source_(source) {}
+
+  void before_open() override { admission_.admit_unsigned(); }
+
+  void admit_manifest(ImageSource& image, const RawManifest& top) override {
+    if (!admission_.needs_manifests()) return;
+    std::string context = fmt::format("initializing source docker://{}", source_.str());
+    if (!media_type::is_index(top.media_type)) {
+      admission_.check_manifest(client_, source_, with_context(context, [&] {
+                                  return parse_manifest(top.bytes, top.media_type);
+                                }));
+      return;
+    }
+    Index index = with_context(context, [&] { return parse_index(top.bytes, top.media_type); });
+    for (const Descriptor& d : index.manifests) {
+      if (!is_image_instance(d)) continue;
+      RawManifest got = with_context(context, [&] { return image.manifest(d.digest); });
+      Manifest instance = with_context(context, [&] {
+        return parse_manifest(std::move(got.bytes),
+                              got.media_type.empty() ? d.media_type : got.media_type);
+      });
+      if (instance.digest != d.digest) {
+        fail(ErrorKind::kIntegrity,
+             fmt::format("{}: manifest {} does not have that digest", context, d.digest.str()));
+      }
+      admission_.check_manifest(client_, source_, instance);
+    }
+  }
+
+ private:
+  const PullAdmission& admission_;
+  registry::RegistryClient& client_;
+  const Reference& source_;
+};
+
 // Everything after the manifest: one copy through the engine into the store (see pull.h).
 PulledImage store_image(store::Store& store, registry::RegistryClient& client,
                         const Reference& source, const Manifest& manifest, const std::string& name,
-                        const PullOptions& options) {
+                        const PullAdmission& admission, const PullOptions& options) {
   const std::string& config_type = manifest.config.media_type;
   if (config_type != media_type::kOciConfig && config_type != media_type::kDockerConfig) {
     fail(ErrorKind::kUnsupported,
@@ -111,21 +161,19 @@ PulledImage store_image(store::Store& store, registry::RegistryClient& client,
                      "only",
                      source.str(), config_type));
   }
-  ResolvedSource image(docker_source(source, client), {manifest.raw, manifest.media_type});
-  // The destination removes whatever it stored if anything below fails.
-  std::unique_ptr<ImageDestination> destination =
-      storage_destination(store, name, "pull", options.platform);
+  PullSourceAdmission admitted(admission, client, source);
   CopyOptions copy;
   copy.transfer = options;
-  copy_one_image(image, *destination, copy);
+  copy_admitted(
+      admitted,
+      [&]() -> std::unique_ptr<ImageSource> {
+        return std::make_unique<ResolvedSource>(docker_source(source, client),
+                                                RawManifest{manifest.raw, manifest.media_type});
+      },
+      // The destination removes whatever it stored if anything fails.
+      [&](ImageSource&) { return storage_destination(store, name, "pull", options.platform); },
+      copy);
   return PulledImage{manifest.config.digest, manifest.digest, name};
-}
-
-// What --all-platforms stores of a list: images, not the attestations BuildKit lists beside
-// them (their layers are in-toto statements, not tars); the list keeps naming those.
-bool is_image_instance(const Descriptor& entry) {
-  auto type = entry.annotations.find("vnd.docker.reference.type");
-  return type == entry.annotations.end() || type->second != "attestation-manifest";
 }
 
 // --all-platforms: when `source` names a list, every instance and the list go into the store
@@ -142,35 +190,28 @@ std::optional<PulledImage> store_whole_list(store::Store& store, registry::Regis
   std::string type = detect_manifest_type(top.bytes, top.media_type);
   if (!media_type::is_index(type)) return std::nullopt;
   Index index = with_context(context, [&] { return parse_index(top.bytes, type); });
-  if (admission.needs_manifests()) {
-    for (const Descriptor& d : index.manifests) {
-      if (!is_image_instance(d)) continue;
-      registry::Manifest got =
-          with_context(context, [&] { return client.get_manifest(source.path, d.digest.str()); });
-      Manifest instance = with_context(context, [&] {
-        return parse_manifest(std::move(got.bytes),
-                              got.media_type.empty() ? d.media_type : got.media_type);
-      });
-      if (instance.digest != d.digest) {
-        fail(ErrorKind::kIntegrity,
-             fmt::format("{}: manifest {} does not have that digest", context, d.digest.str()));
-      }
-      admission.check_manifest(client, source, instance);
-    }
-  }
-  ResolvedSource image(docker_source(source, client), {index.raw, index.media_type});
   // As a single pull records them: `manifest push --all` finds the attestations there.
   store::ListSources sources;
   for (const Descriptor& d : index.manifests) {
     sources[d.digest.str()] = source.domain + "/" + source.path;
   }
-  std::unique_ptr<ImageDestination> destination =
-      storage_destination(store, name, "pull", options.platform, sources);
+  // With a policy that needs signatures, each image instance is checked (by the engine, before
+  // any blob moves).
+  PullSourceAdmission admitted(admission, client, source);
   CopyOptions copy;
   copy.multi_arch = MultiArch::kAll;
   copy.copies_instance = is_image_instance;
   copy.transfer = options;
-  copy_between(image, *destination, copy);
+  copy_admitted(
+      admitted,
+      [&]() -> std::unique_ptr<ImageSource> {
+        return std::make_unique<ResolvedSource>(docker_source(source, client),
+                                                RawManifest{index.raw, index.media_type});
+      },
+      [&](ImageSource&) {
+        return storage_destination(store, name, "pull", options.platform, sources);
+      },
+      copy);
   // The ID printed: the instance's for the platform (the one `name` names), else the list's.
   std::vector<std::optional<Platform>> platforms;
   for (const Descriptor& d : index.manifests) platforms.push_back(d.platform);
@@ -220,9 +261,8 @@ PulledImage pull_image(store::Store& store, const Reference& reference,
       }
       std::optional<Index> list;
       Manifest manifest = resolve_manifest(client, endpoint.reference, options.platform, &list);
-      admission.check_manifest(client, endpoint.reference, manifest);
-      PulledImage pulled =
-          store_image(store, client, endpoint.reference, manifest, stored_name(reference), options);
+      PulledImage pulled = store_image(store, client, endpoint.reference, manifest,
+                                       stored_name(reference), admission, options);
       kill_point("pull-image-stored");
       // The list goes under the name too: after a pull of another platform the name still
       // knows every instance it had (`manifest inspect NAME`, NAME@digest).

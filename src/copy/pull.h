@@ -1,11 +1,12 @@
 // pull: images from a registry into the store, as podman pull does.
 //
-// Call order inside pull_image: the policy check for the reference as given (trust/); then per
-// endpoint (mirrors first): the manifest (an index or manifest list resolves to the instance for
-// the wanted platform), the signature checks when the policy asks for signatures
-// (pull_trust.h), then one engine copy of that manifest (copy_image.h: copy_one_image from a
-// docker source into the store destination, storage_image.h): the layers the store lacks in
-// parallel, then config, manifest and one Store::add_image. Blobs the store has are not
+// Call order inside pull_image: the policy check for the reference as given (trust/), before
+// anything is fetched; then per endpoint (mirrors first): the manifest (an index or manifest
+// list resolves to the instance for the wanted platform), then one engine copy of that manifest
+// through the engine's entry (copy_image.h: copy_admitted from a docker source into the store
+// destination, storage_image.h), whose admission repeats the policy check and, when the policy
+// asks for signatures, checks them for that manifest (pull_trust.h) before any blob moves: the
+// layers the store lacks in parallel, then config, manifest and one Store::add_image. Blobs the store has are not
 // fetched. On any failure the blobs the copy created are discarded: the store is as it was.
 // With all_platforms, a list goes in whole instead (copy_between, MultiArch::kAll).
 //

@@ -33,6 +33,11 @@ PullAdmission::PullAdmission(const PullOptions& options, const Reference& reques
     if (!registries_d_) registries_d_ = load_registries_d("");
     return;
   }
+  admit_unsigned();
+}
+
+void PullAdmission::admit_unsigned() const {
+  if (policy_ == nullptr || deferred_) return;
   trust::NoSignatures none;
   trust::admit(*policy_, subject_, none);
 }

@@ -22,6 +22,10 @@ class PullAdmission {
   // Checks the policy now unless the requirements need signatures; kPolicy when it rejects.
   PullAdmission(const PullOptions& options, const Reference& requested);
 
+  // The first step again (no I/O; a no-op when it is deferred or there is no policy): the
+  // engine's entry repeats it before it opens the source (pull.cc).
+  void admit_unsigned() const;
+
   // The second step (a no-op when the first decided): `source` is the reference as the endpoint
   // serves it, `manifest` the image's own manifest (an index's instance).
   void check_manifest(registry::RegistryClient& client, const Reference& source,

@@ -2,7 +2,7 @@
 //
 // - "docker://REF" is a Docker reference, normalized to docker.io as Docker does; no short-name
 //   resolution. Other transports (transport/transport_name.h) are refused: the local ones are
-//   pulled by transport/local_pull.h before a name gets here.
+//   pulled by copy/store_input.h before a name gets here.
 // - A name whose first component is a registry (has_explicit_domain) is used as it is.
 // - A short name ("busybox", "ns/app:1") is an alias from registries.conf when one is defined,
 //   else one candidate per unqualified-search registry, in order; without either it is an

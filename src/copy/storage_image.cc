@@ -84,16 +84,60 @@ class StorageSource final : public ImageSource {
   std::optional<store::ImageInfo> info_;
 };
 
+}  // namespace
+
+// What a destination's commit() records: its images with their names, and the list.
+struct StoreRows {
+  std::vector<std::pair<store::NewImage, std::vector<std::string>>> images;
+  struct List {
+    std::vector<std::string> names;
+    std::string raw;
+    std::string media_type;
+    store::ListSources sources;
+  };
+  std::optional<List> list;
+};
+
+namespace {
+
+// The rows after their blobs: the images, then (kill point between) the list under each name.
+void record_rows(store::ImageWriter& writer, const std::vector<StoreRows>& all,
+                 const std::string& action) {
+  for (const StoreRows& rows : all) {
+    for (const auto& [image, names] : rows.images) writer.record(image, names, action);
+  }
+  writer.commit();
+  for (const StoreRows& rows : all) {
+    if (!rows.list) continue;
+    kill_point(action + "-images-stored");
+    for (const std::string& name : rows.list->names) {
+      store::put_list(writer.store(), name, rows.list->raw, rows.list->media_type,
+                      rows.list->media_type, std::nullopt, rows.list->sources);
+    }
+  }
+}
+
 class StorageDestination final : public ImageDestination {
  public:
-  StorageDestination(store::Store& store, std::string name, std::string image, std::string action,
-                     PlatformChoice platform, store::ListSources sources = {})
-      : writer_(store),
+  StorageDestination(store::Store& store, std::string name, std::vector<std::string> names,
+                     std::string action, PlatformChoice platform, store::ListSources sources = {})
+      : owned_(std::make_unique<store::ImageWriter>(store)),
+        writer_(*owned_),
         name_(std::move(name)),
-        image_name_(std::move(image)),
+        image_names_(std::move(names)),
         action_(std::move(action)),
         platform_(std::move(platform)),
         sources_(std::move(sources)) {}
+  // One image of a StoreBatch: its writer, its rows queued there by commit().
+  StorageDestination(StoreBatch& batch, size_t slot, store::ImageWriter& writer, std::string name,
+                     std::vector<std::string> names, std::string action, PlatformChoice platform)
+      : batch_(&batch),
+        slot_(slot),
+        writer_(writer),
+        name_(std::move(name)),
+        image_names_(std::move(names)),
+        action_(std::move(action)),
+        platform_(std::move(platform)) {}
 
   std::string name() const override { return name_; }
   bool accepts_index() const override { return true; }
@@ -176,31 +220,44 @@ class StorageDestination final : public ImageDestination {
                        name_));
     }
     kill_point(action_ + "-blobs-stored");
+    StoreRows rows;
     if (!list_) {
-      writer_.commit(images_.front().second, {image_name_}, action_);
-      return;
+      rows.images.emplace_back(images_.front().second, image_names_);
+    } else {
+      // Each instance as an image named NAME@DIGEST; the one for the platform also as NAME;
+      // the list under NAME (store/lists.h), byte-exact, so its digest stays the source's.
+      // Without a name (an archive entry that has none) the instances go in unnamed and the
+      // list, which the store keeps only under a name, is not kept.
+      std::optional<Digest> named = chosen_instance(*list_);
+      for (const auto& [digest, image] : images_) {
+        std::vector<std::string> names;
+        for (const std::string& name : image_names_) {
+          Reference by_digest = Reference::parse(name);
+          by_digest.tag.clear();
+          by_digest.digest = digest;
+          names.push_back(by_digest.str());
+        }
+        if (named == digest) names.insert(names.begin(), image_names_.begin(), image_names_.end());
+        rows.images.emplace_back(image, std::move(names));
+      }
+      if (!image_names_.empty()) {
+        rows.list = StoreRows::List{image_names_, list_->raw, list_->media_type, sources_};
+      }
     }
-    // Each instance as an image named NAME@DIGEST; the one for the platform also as NAME; the
-    // list under NAME (store/lists.h), byte-exact, so its digest stays the source's.
-    std::optional<Digest> named = chosen_instance(*list_);
-    for (const auto& [digest, image] : images_) {
-      Reference by_digest = Reference::parse(image_name_);
-      by_digest.tag.clear();
-      by_digest.digest = digest;
-      std::vector<std::string> names{by_digest.str()};
-      if (named == digest) names.insert(names.begin(), image_name_);
-      writer_.record(image, names, action_);
+    if (batch_ != nullptr) {
+      batch_->queue(slot_, std::move(rows));
+    } else {
+      record_rows(writer_, {std::move(rows)}, action_);
     }
-    writer_.commit();
-    kill_point(action_ + "-images-stored");
-    store::put_list(writer_.store(), image_name_, list_->raw, list_->media_type, list_->media_type,
-                    std::nullopt, sources_);
   }
 
  private:
-  store::ImageWriter writer_;
+  std::unique_ptr<store::ImageWriter> owned_;  // null in a StoreBatch
+  StoreBatch* batch_ = nullptr;
+  size_t slot_ = 0;  // in batch_
+  store::ImageWriter& writer_;
   std::string name_;
-  std::string image_name_;
+  std::vector<std::string> image_names_;  // normalized, each with a tag or a digest
   std::string action_;  // the tag log's and the events' word, and the kill points' prefix
   std::mutex mutex_;    // layers_
   std::map<Digest, LayerDigests> layers_;
@@ -223,6 +280,11 @@ class StorageDestination final : public ImageDestination {
   std::optional<Index> list_;
 };
 
+// How messages name a destination in the store.
+std::string storage_shown(const std::vector<std::string>& names) {
+  return "containers-storage:" + (names.empty() ? std::string() : names.front());
+}
+
 }  // namespace
 
 std::unique_ptr<ImageSource> storage_source(store::Store& store,
@@ -242,8 +304,8 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
     fail(ErrorKind::kInvalidInput,
          fmt::format("{}: a destination in the store cannot be named by digest", ref.str()));
   }
-  return std::make_unique<StorageDestination>(store, ref.str(), named.str(), "copy",
-                                              PlatformChoice{});
+  return std::make_unique<StorageDestination>(
+      store, ref.str(), std::vector<std::string>{named.str()}, "copy", PlatformChoice{});
 }
 
 std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
@@ -251,8 +313,38 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const std::string& action,
                                                       const PlatformChoice& platform,
                                                       const store::ListSources& sources) {
-  return std::make_unique<StorageDestination>(store, "containers-storage:" + image_name, image_name,
-                                              action, platform, sources);
+  return std::make_unique<StorageDestination>(store, "containers-storage:" + image_name,
+                                              std::vector<std::string>{image_name}, action,
+                                              platform, sources);
+}
+
+std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
+                                                      const std::vector<std::string>& names,
+                                                      const std::string& action) {
+  return std::make_unique<StorageDestination>(store, storage_shown(names), names, action,
+                                              PlatformChoice{});
+}
+
+StoreBatch::StoreBatch(store::Store& store, std::string action)
+    : writer_(std::make_unique<store::ImageWriter>(store)), action_(std::move(action)) {}
+
+StoreBatch::~StoreBatch() = default;
+
+std::unique_ptr<ImageDestination> StoreBatch::destination(size_t slot,
+                                                          const std::vector<std::string>& names) {
+  return std::make_unique<StorageDestination>(*this, slot, *writer_, storage_shown(names), names,
+                                              action_, PlatformChoice{});
+}
+
+void StoreBatch::queue(size_t slot, StoreRows rows) {
+  std::lock_guard lock(mutex_);
+  queued_.insert_or_assign(slot, std::move(rows));
+}
+
+void StoreBatch::commit() {
+  std::vector<StoreRows> rows;
+  for (auto& [slot, queued] : queued_) rows.push_back(std::move(queued));
+  record_rows(*writer_, rows, action_);
 }
 
 }  // namespace schicht::copy

@@ -16,15 +16,20 @@
 // unchanged; a list without its instances (index-only) is refused. Kill points (core/kill_point.h):
 // ACTION-layers-stored before the manifest is stored, ACTION-blobs-stored before the rows,
 // ACTION-images-stored between a list's images and the list. Destroyed before commit(), it removes
-// every blob it created.
+// every blob it created. A destination may name the image with several names or none (pull from
+// a local transport), and several may share one write (StoreBatch: load).
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
 #include "core/platform.h"
+#include "store/image_writer.h"
 #include "store/lists.h"
 #include "store/store.h"
 #include "transport/transport_name.h"
@@ -47,5 +52,41 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const std::string& action,
                                                       const PlatformChoice& platform,
                                                       const store::ListSources& sources = {});
+
+// The same under any number of names (none: the image is stored unnamed; a list is then not
+// kept, only its instances), for pull from a local transport: names as podman gives them.
+std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
+                                                      const std::vector<std::string>& names,
+                                                      const std::string& action);
+
+struct StoreRows;
+
+// Several images into the store as one write (load of an archive): the destinations it opens
+// share one ImageWriter, and their commit() only queues their rows; commit() records them all
+// (with tag log action `action`). So an archive goes in whole or not at all: destroyed before
+// commit(), the batch removes every blob any of its destinations created.
+class StoreBatch {
+ public:
+  StoreBatch(store::Store& store, std::string action);
+  ~StoreBatch();
+  StoreBatch(const StoreBatch&) = delete;
+  StoreBatch& operator=(const StoreBatch&) = delete;
+
+  // An image (or a list with its instances) under `names` (normalized; may be empty). Rows
+  // are recorded in `slot` order (an archive's entry order, so a name two entries carry ends on
+  // the later one), whatever order the destinations commit in. Destinations may be opened and
+  // used on several threads at once.
+  std::unique_ptr<ImageDestination> destination(size_t slot, const std::vector<std::string>& names);
+  void commit();
+
+  // For the destinations: the rows one of them commits.
+  void queue(size_t slot, StoreRows rows);
+
+ private:
+  std::unique_ptr<store::ImageWriter> writer_;
+  std::string action_;
+  std::mutex mutex_;  // queued_
+  std::map<size_t, StoreRows> queued_;
+};
 
 }  // namespace schicht::copy

@@ -1,5 +1,7 @@
 #include "store/image_writer.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -144,6 +146,9 @@ void ImageWriter::rollback() {
 void ImageWriter::discard_created() {
   std::vector<Digest> created = std::move(created_);
   created_.clear();
+  // Two threads storing the same blob at once (images of one load sharing a layer) both list it.
+  std::sort(created.begin(), created.end());
+  created.erase(std::unique(created.begin(), created.end()), created.end());
   if (!created.empty()) store_.discard_blobs(*lease_, created);
 }
 

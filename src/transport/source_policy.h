@@ -1,7 +1,8 @@
 // policy.json for an image entering the store: the one place that says which policy identity
-// and scopes a source has (containers-policy.json(5)) and the one check every local transport
-// passes (load_archive, import_tarball and pull_local call it themselves; registry pulls build
-// their subject here and check signatures in copy/pull_trust.h).
+// and scopes a source has (containers-policy.json(5)) and the check without signatures. The
+// copy engine calls it for every copy (copy/copy_image.h: copy_image, copy_admitted), so pull
+// and load are checked there; import_tarball, which is no copy, calls it itself; registry
+// pulls build their subject here and check signatures in copy/pull_trust.h.
 //
 // Scopes per transport: docker: the reference, its repository, namespaces, host and wildcards
 // (trust/scope.h); oci, oci-archive, dir: the absolute, symlink-free path and its parents;

@@ -8,7 +8,6 @@
 #include "core/io.h"
 #include "error_of.h"
 #include "store/store.h"
-#include "transport/archive_load.h"
 #include "transport/import.h"
 #include "transport/source_policy.h"
 
@@ -149,29 +148,12 @@ TEST(SourcePolicy, ARejectedPathIsRefusedAnotherAccepted) {
 }
 
 // Every entry into the store from a file evaluates the policy itself: a caller cannot forget.
-TEST(SourcePolicy, LoadAndImportRefuseBeforeStoringAnything) {
+TEST(SourcePolicy, ImportRefusesBeforeStoringAnything) {
   trust::Policy reject = trust::parse_policy(R"({"default":[{"type":"reject"}]})", "p.json");
   TempDir dir(temp_root(), "schicht-source-policy");
   store::Store store(dir.path() / "root");
 
-  NeverRead archive;
-  LoadSource named{.policy = &reject, .named = *parse_transport_name("docker-archive:/a.tar")};
-  error_of(ErrorKind::kPolicy, [&] { load_archive(store, archive, "/a.tar", named); });
-
-  // load: the type is not known before reading, but a policy that rejects both refuses at once.
-  NeverRead unknown;
-  std::string both = error_of(ErrorKind::kPolicy, [&] {
-    load_archive(store, unknown, "/a.tar", LoadSource{.policy = &reject, .path = "/a.tar"});
-  });
-  EXPECT_NE(both.find("oci-archive: Source image rejected: Running image oci-archive:/a.tar: is "
-                      "rejected by policy."),
-            std::string::npos)
-      << both;
-  EXPECT_NE(both.find("docker-archive: Source image rejected: Running image docker-archive:/a.tar "
-                      "is rejected by policy."),
-            std::string::npos)
-      << both;
-
+  // pull and load of archives: tests/unit/copy/store_input_test.cc (the engine checks them).
   NeverRead tarball;
   std::string message = error_of(ErrorKind::kPolicy,
                                  [&] { import_tarball(store, tarball, "root.tar", {}, &reject); });
