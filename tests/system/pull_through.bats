@@ -42,6 +42,10 @@ EOF
   export CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
 }
 
+stored_digest() {
+  s images --no-trunc --format '{{.Digest}}' --filter "reference=$1" | head -1
+}
+
 # Waits until the cache holds blob DIGEST: distribution stores what it proxies in the
 # background, while it streams the blob to the client.
 cache_has_blob() {
