@@ -2,8 +2,10 @@
 # docs/distribution.md as written: a docker-registry in distribution's proxy mode (a
 # pull-through cache of an upstream registry) named as the registries.conf mirror of that
 # upstream. Pulls (schicht's and podman's) go through the cache, which keeps the blobs, with
-# the upstream's digests; with the cache down they come from the upstream itself. And
+# the upstream's digests; with the cache down they come from the upstream itself.
 # pull-from-mirror = "digest-only": a pull by tag skips the mirror, a pull by digest uses it.
+# A mirror location with a path (Harbor's project form), and the air-gap recipe (image sync
+# to a directory and into the site's registry, pulled by the old name through a rewrite).
 
 load helpers
 load registry
@@ -117,4 +119,60 @@ for l in m["layers"]:
   [ -d "$WORK/cache/data/docker/registry/v2/repositories/app/_manifests" ]
   run s images --no-trunc --format '{{.Digest}}'
   [ "$output" = "$want" ]
+}
+
+@test "a mirror with a path (a Harbor proxy-cache project): REPO is asked as MIRROR/PROJECT/REPO" {
+  have_registry || skip "docker-registry is not installed"
+  # A registry holding the image under a project path, as Harbor's proxy-cache project does;
+  # the upstream itself answers nothing (a closed port), so only the mirror can serve it.
+  HARBOR=$(start_registry "$WORK/upstream")
+  skopeo copy -q --dest-tls-verify=false "oci-archive:$BATS_FILE_TMPDIR/app.tar" \
+    "docker://$HARBOR/dockerhub/library/app:1"
+  cat >"$WORK/registries.conf" <<EOF
+[[registry]]
+prefix = "example.test"
+location = "127.0.0.1:$(free_port)"
+insecure = true
+
+[[registry.mirror]]
+location = "$HARBOR/dockerhub"
+insecure = true
+EOF
+  export CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
+  run s pull -q --retry 0 example.test/library/app:1
+  expect_success
+  [ "$(stored_digest example.test/library/app:1)" = "$(remote_digest "$HARBOR/dockerhub/library/app:1")" ]
+}
+
+@test "an air gap as documented: image sync to a directory, into the site's registry, pulled by the old name" {
+  have_registry || skip "docker-registry is not installed"
+  OUTSIDE=$(start_registry "$WORK/upstream")
+  skopeo copy -q --dest-tls-verify=false "oci-archive:$BATS_FILE_TMPDIR/app.tar" \
+    "docker://$OUTSIDE/library/app:1"
+  want=$(remote_digest "$OUTSIDE/library/app:1")
+  printf '%s\n' '{"default":[{"type":"insecureAcceptAnything"}]}' >"$WORK/accept.json"
+  cat >"$WORK/images.yaml" <<EOF
+$OUTSIDE:
+  tls-verify: false
+  images:
+    library/app: ["1"]
+EOF
+  run s image sync --signature-policy "$WORK/accept.json" --src yaml --dest dir \
+    "$WORK/images.yaml" "$WORK/transfer"
+  expect_success
+  stop_registry "$WORK/upstream"
+  SITE=$(start_registry "$WORK/cache")
+  run s image sync --signature-policy "$WORK/accept.json" --dest-tls-verify=false \
+    --src dir --dest docker "$WORK/transfer" "$SITE/library"
+  expect_success
+  cat >"$WORK/registries.conf" <<EOF
+[[registry]]
+prefix = "docker.io"
+location = "$SITE"
+insecure = true
+EOF
+  export CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
+  run s pull -q --retry 0 docker.io/library/app:1
+  expect_success
+  [ "$(stored_digest docker.io/library/app:1)" = "$want" ]
 }
