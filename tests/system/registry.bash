@@ -22,7 +22,8 @@ EOF
 }
 
 # start_registry DIR [USER PASSWORD]: serves DIR/data on a free port and prints
-# "127.0.0.1:PORT" once /v2/ answers. The pid is kept in DIR/pid for stop_registry.
+# "127.0.0.1:PORT" once /v2/ answers. The pid is kept in DIR/pid for stop_registry. With
+# PROXY_REMOTEURL in the environment, it is a pull-through cache of that URL.
 start_registry() {
   local dir=$1 user=${2:-} password=${3:-} port
   mkdir -p "$dir"
@@ -42,6 +43,10 @@ http:
   addr: 127.0.0.1:$port
   secret: schicht-test-secret
 EOF
+  # PROXY_REMOTEURL set: distribution's proxy mode, a pull-through cache of that registry.
+  if [ -n "${PROXY_REMOTEURL:-}" ]; then
+    printf 'proxy:\n  remoteurl: %s\n' "$PROXY_REMOTEURL" >>"$dir/config.yml"
+  fi
   if [ -n "$user" ]; then
     # bcrypt at the lowest cost: the registry checks it on every request.
     python3 -W ignore -c 'import crypt, sys
