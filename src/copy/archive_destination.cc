@@ -170,53 +170,39 @@ class OciArchiveDestination final : public ArchiveDestination {
   std::optional<Descriptor> top_;
 };
 
-class DockerArchiveDestination final : public ArchiveDestination {
+// The tar of a docker-archive, with the manifest.json entries of the images added to it.
+class DockerArchiveFile final : public ArchiveDestination {
  public:
-  DockerArchiveDestination(const fs::path& file, std::string ref, std::string name)
-      : ArchiveDestination(file, std::move(ref), std::move(name)) {
-    if (!ref_.empty()) {
-      // As skopeo: the full name with its tag ("docker.io/library/app:1"); a digest is refused.
-      Reference reference = with_context(fmt::format("{}: parsing {:?}", name_, ref_),
-                                         [&] { return Reference::parse(ref_).with_default_tag(); });
-      if (reference.digest) {
-        fail(ErrorKind::kInvalidInput,
-             fmt::format("{}: docker-archive reference {:?} must be a name:tag", name_, ref_));
-      }
-      tag_ = reference;
-    }
-  }
+  DockerArchiveFile(const fs::path& file, std::string name)
+      : ArchiveDestination(file, "", std::move(name)) {}
 
   bool accepts_index() const override { return false; }
-  std::vector<std::string> manifest_types() const override {
-    return {std::string(media_type::kDockerManifest), std::string(media_type::kOciManifest)};
+  void put_manifest(std::string_view, std::string_view, bool) override {
+    fail(ErrorKind::kInternal, name_ + ": a docker-archive takes manifests per image");
   }
-  bool keeps_manifests() const override { return false; }
 
-  void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {
+  // One more entry: RepoTags `tags`, each also in the repositories file (skopeo's format).
+  void add_image(const Manifest& manifest, const std::vector<Reference>& tags) {
     std::lock_guard lock(mutex_);
-    if (!top) fail(ErrorKind::kUnsupported, name_ + ": a docker-archive holds no manifest list");
-    manifest_ = with_context(name_ + ": reading the manifest",
-                             [&] { return parse_manifest(std::string(bytes), media_type); });
+    nlohmann::json layers = nlohmann::json::array();
+    for (const Descriptor& layer : manifest.layers) layers.push_back(layer_path(layer.digest));
+    nlohmann::json names = nlohmann::json::array();
+    for (const Reference& tag : tags) {
+      names.push_back(tag.str());
+      if (!manifest.layers.empty()) {
+        repositories_[tag.name()][tag.tag] = manifest.layers.back().digest.hex();
+      }
+    }
+    // skopeo's member order: Config, RepoTags, Layers.
+    entries_.push_back(
+        {{"Config", config_path(manifest.config.digest)}, {"RepoTags", names}, {"Layers", layers}});
   }
 
   void commit() override {
     std::lock_guard lock(mutex_);
-    if (!manifest_) fail(ErrorKind::kInternal, name_ + ": commit without a manifest");
-    nlohmann::json layers = nlohmann::json::array();
-    for (const Descriptor& layer : manifest_->layers) layers.push_back(layer_path(layer.digest));
-    nlohmann::json tags = nlohmann::json::array();
-    nlohmann::json repositories = nlohmann::json::object();
-    if (tag_) {
-      tags.push_back(tag_->str());
-      if (!manifest_->layers.empty()) {
-        repositories[tag_->name()][tag_->tag] = manifest_->layers.back().digest.hex();
-      }
-    }
-    // skopeo's member order: Config, RepoTags, Layers.
-    nlohmann::ordered_json entry = {
-        {"Config", config_path(manifest_->config.digest)}, {"RepoTags", tags}, {"Layers", layers}};
-    add_text("manifest.json", nlohmann::ordered_json::array({entry}).dump());
-    add_text("repositories", repositories.dump());
+    if (entries_.empty()) fail(ErrorKind::kInternal, name_ + ": commit without an image");
+    add_text("manifest.json", entries_.dump());
+    add_text("repositories", repositories_.dump());
     finish();
   }
 
@@ -232,8 +218,74 @@ class DockerArchiveDestination final : public ArchiveDestination {
     return config ? config_path(blob.digest) : layer_path(blob.digest);
   }
 
-  std::optional<Reference> tag_;
+  nlohmann::ordered_json entries_ = nlohmann::ordered_json::array();
+  nlohmann::json repositories_ = nlohmann::json::object();
+};
+
+// One image of a docker-archive: its blobs go to the shared file, its entry when committed
+// (and the file too, when the archive holds this image alone).
+class DockerArchiveImage final : public ImageDestination {
+ public:
+  DockerArchiveImage(std::shared_ptr<DockerArchiveFile> file, std::vector<Reference> tags,
+                     bool commits_file)
+      : file_(std::move(file)), tags_(std::move(tags)), commits_file_(commits_file) {}
+
+  std::string name() const override { return file_->name(); }
+  bool accepts_index() const override { return false; }
+  std::vector<std::string> manifest_types() const override {
+    return {std::string(media_type::kDockerManifest), std::string(media_type::kOciManifest)};
+  }
+  bool keeps_manifests() const override { return false; }
+  bool try_reuse(const Descriptor& blob, const ImageSource& source) override {
+    return file_->try_reuse(blob, source);
+  }
+  void put_blob(const Descriptor& blob, Reader& data) override { file_->put_blob(blob, data); }
+
+  void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {
+    if (!top) {
+      fail(ErrorKind::kUnsupported, file_->name() + ": a docker-archive holds no manifest list");
+    }
+    manifest_ = with_context(file_->name() + ": reading the manifest",
+                             [&] { return parse_manifest(std::string(bytes), media_type); });
+  }
+
+  void commit() override {
+    if (!manifest_) fail(ErrorKind::kInternal, file_->name() + ": commit without a manifest");
+    file_->add_image(*manifest_, tags_);
+    if (commits_file_) file_->commit();
+  }
+
+ private:
+  std::shared_ptr<DockerArchiveFile> file_;
+  std::vector<Reference> tags_;
+  bool commits_file_;
   std::optional<Manifest> manifest_;
+};
+
+// As skopeo: the full name with its tag ("docker.io/library/app:1"); a digest is refused.
+Reference archive_tag(const std::string& text, const std::string& name) {
+  Reference reference = with_context(fmt::format("{}: parsing {:?}", name, text),
+                                     [&] { return Reference::parse(text).with_default_tag(); });
+  if (reference.digest) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: docker-archive reference {:?} must be a name:tag", name, text));
+  }
+  return reference;
+}
+
+class MultiImageWriter final : public DockerArchiveWriter {
+ public:
+  MultiImageWriter(const fs::path& file, const std::string& name)
+      : file_(std::make_shared<DockerArchiveFile>(file, name)) {}
+  std::unique_ptr<ImageDestination> image(const std::vector<std::string>& tags) override {
+    std::vector<Reference> parsed;
+    for (const std::string& tag : tags) parsed.push_back(archive_tag(tag, file_->name()));
+    return std::make_unique<DockerArchiveImage>(file_, std::move(parsed), false);
+  }
+  void commit() override { file_->commit(); }
+
+ private:
+  std::shared_ptr<DockerArchiveFile> file_;
 };
 
 }  // namespace
@@ -247,7 +299,15 @@ std::unique_ptr<ImageDestination> oci_archive_destination(const fs::path& file,
 std::unique_ptr<ImageDestination> docker_archive_destination(const fs::path& file,
                                                              const std::string& ref,
                                                              const std::string& name) {
-  return std::make_unique<DockerArchiveDestination>(file, ref, name);
+  std::vector<Reference> tags;
+  if (!ref.empty()) tags.push_back(archive_tag(ref, name));
+  return std::make_unique<DockerArchiveImage>(std::make_shared<DockerArchiveFile>(file, name),
+                                              std::move(tags), true);
+}
+
+std::unique_ptr<DockerArchiveWriter> docker_archive_writer(const fs::path& file,
+                                                           const std::string& name) {
+  return std::make_unique<MultiImageWriter>(file, name);
 }
 
 }  // namespace schicht::copy

@@ -31,6 +31,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
@@ -54,5 +55,19 @@ std::unique_ptr<ImageDestination> oci_archive_destination(const fs::path& file,
 std::unique_ptr<ImageDestination> docker_archive_destination(const fs::path& file,
                                                              const std::string& ref,
                                                              const std::string& name);
+
+// Several images in one docker-archive (save -m): image(TAGS) is a destination for one more
+// image, its RepoTags TAGS (each a name:tag, normalized); its commit() adds the image's
+// manifest.json entry, and the writer's commit() then writes the archive (kInternal without an
+// image). Destroyed before commit(), nothing is left at `file`.
+class DockerArchiveWriter {
+ public:
+  virtual ~DockerArchiveWriter() = default;
+  virtual std::unique_ptr<ImageDestination> image(const std::vector<std::string>& tags) = 0;
+  virtual void commit() = 0;
+};
+
+std::unique_ptr<DockerArchiveWriter> docker_archive_writer(const fs::path& file,
+                                                           const std::string& name);
 
 }  // namespace schicht::copy
