@@ -2,8 +2,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -11,9 +13,11 @@
 
 #include <fmt/format.h>
 
+#include "archive/compression.h"
 #include "archive/tar_writer.h"
 #include "copy/archive_image.h"
 #include "core/error.h"
+#include "core/fs.h"
 #include "core/media_type.h"
 #include "core/reference.h"
 #include "oci/index.h"
@@ -177,6 +181,54 @@ class DockerArchiveFile final : public ArchiveDestination {
       : ArchiveDestination(file, "", std::move(name)) {}
 
   bool accepts_index() const override { return false; }
+
+  // A layer goes uncompressed, named by its diffID, as skopeo and podman write it (and as
+  // `docker save` does): a compressed one is decompressed into a temp file first, since a tar
+  // entry needs its size before its bytes.
+  void put_blob(const Descriptor& blob, Reader& data) override {
+    if (blob.media_type == media_type::kDockerConfig || blob.media_type == media_type::kOciConfig) {
+      ArchiveDestination::put_blob(blob, data);
+      return;
+    }
+    std::lock_guard lock(mutex_);
+    if (written_.contains(blob.digest) || spoiled_by_) {
+      add_blob(blob, data);  // drains it, or fails as the blob that spoiled the archive did
+      return;
+    }
+    try {
+      HashingWriter packed;  // the blob as it came, whose digest is checked
+      TeeReader tee(data, packed);
+      std::unique_ptr<DecompressingReader> plain = decompress(tee);
+      Digest diff_id = blob.digest;
+      if (plain->compression() == Compression::kNone) {
+        add_layer_file(diff_id, static_cast<uint64_t>(blob.size), *plain);
+      } else {
+        fs::path dir = temp_root();
+        int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd < 0) fail_errno("create a temp file in", dir.string());
+        UniqueFd file(fd);
+        FdWriter out(file.get(), dir.string());
+        HashingWriter unpacked(&out);
+        copy_stream(*plain, unpacked);
+        diff_id = unpacked.finish();
+        if (::lseek(file.get(), 0, SEEK_SET) != 0) fail_errno("seek", dir.string());
+        FdReader layer(file.get(), dir.string());
+        add_layer_file(diff_id, unpacked.count(), layer);
+      }
+      NullWriter rest;  // the end of the stream, hashed too
+      copy_stream(tee, rest);
+      if (packed.finish() != blob.digest) {
+        fail(ErrorKind::kIntegrity, fmt::format("{}: blob {}: the bytes do not match the digest",
+                                                name_, blob.digest.str()));
+      }
+      diff_ids_.insert_or_assign(blob.digest, diff_id);
+    } catch (...) {
+      spoiled_by_ = std::current_exception();
+      throw;
+    }
+    written_.insert(blob.digest);
+  }
+
   void put_manifest(std::string_view, std::string_view, bool) override {
     fail(ErrorKind::kInternal, name_ + ": a docker-archive takes manifests per image");
   }
@@ -185,12 +237,14 @@ class DockerArchiveFile final : public ArchiveDestination {
   void add_image(const Manifest& manifest, const std::vector<Reference>& tags) {
     std::lock_guard lock(mutex_);
     nlohmann::json layers = nlohmann::json::array();
-    for (const Descriptor& layer : manifest.layers) layers.push_back(layer_path(layer.digest));
+    for (const Descriptor& layer : manifest.layers) {
+      layers.push_back(layer_path(diff_id_of(layer.digest)));
+    }
     nlohmann::json names = nlohmann::json::array();
     for (const Reference& tag : tags) {
       names.push_back(tag.str());
       if (!manifest.layers.empty()) {
-        repositories_[tag.name()][tag.tag] = manifest.layers.back().digest.hex();
+        repositories_[tag.name()][tag.tag] = diff_id_of(manifest.layers.back().digest).hex();
       }
     }
     // skopeo's member order: Config, RepoTags, Layers.
@@ -212,12 +266,25 @@ class DockerArchiveFile final : public ArchiveDestination {
   }
   static std::string layer_path(const Digest& digest) { return std::string(digest.hex()) + ".tar"; }
 
-  std::string entry_path(const Descriptor& blob) override {
-    bool config =
-        blob.media_type == media_type::kDockerConfig || blob.media_type == media_type::kOciConfig;
-    return config ? config_path(blob.digest) : layer_path(blob.digest);
+  std::string entry_path(const Descriptor& blob) override { return config_path(blob.digest); }
+
+  // <diffID>.tar, once however many blobs decompress to it.
+  void add_layer_file(const Digest& diff_id, uint64_t size, Reader& data) {
+    if (!layer_files_.insert(diff_id).second) {
+      NullWriter sink;
+      copy_stream(data, sink);
+      return;
+    }
+    file_.tar().add_file(layer_path(diff_id), size, data, 0444, 0);
   }
 
+  Digest diff_id_of(const Digest& blob) const {
+    auto found = diff_ids_.find(blob);
+    return found == diff_ids_.end() ? blob : found->second;
+  }
+
+  std::map<Digest, Digest> diff_ids_;  // layer blob -> the diffID it was written as
+  std::set<Digest> layer_files_;
   nlohmann::ordered_json entries_ = nlohmann::ordered_json::array();
   nlohmann::json repositories_ = nlohmann::json::object();
 };
@@ -279,7 +346,12 @@ class MultiImageWriter final : public DockerArchiveWriter {
       : file_(std::make_shared<DockerArchiveFile>(file, name)) {}
   std::unique_ptr<ImageDestination> image(const std::vector<std::string>& tags) override {
     std::vector<Reference> parsed;
-    for (const std::string& tag : tags) parsed.push_back(archive_tag(tag, file_->name()));
+    for (const std::string& tag : tags) {
+      Reference reference = archive_tag(tag, file_->name());
+      bool listed = std::any_of(parsed.begin(), parsed.end(),
+                                [&](const Reference& r) { return r.str() == reference.str(); });
+      if (!listed) parsed.push_back(std::move(reference));
+    }
     return std::make_unique<DockerArchiveImage>(file_, std::move(parsed), false);
   }
   void commit() override { file_->commit(); }

@@ -23,10 +23,10 @@
 // commit() they remove it, so PATH is never half written. Blobs are written one at a time, in
 // the order put_blob is called. oci-archive stores manifests byte-exact (OCI types only, as
 // oci:). docker-archive stores no manifest at all: manifest.json names <config-hex>.json and the
-// layers as <digest-hex>.tar as they came (a compressed layer stays compressed, where skopeo
-// would decompress it; docker load and skopeo read both), with RepoTags [REF] when REF is a
-// name:tag, and a repositories file as skopeo writes it. Reading it back yields the generated
-// manifest above, so --preserve-digests refuses a docker-archive destination.
+// layers uncompressed as <diffID-hex>.tar, as skopeo and podman write them (a compressed layer
+// is decompressed through a temp file: a tar entry needs its size first), with RepoTags [REF]
+// when REF is a name:tag, and a repositories file as skopeo writes it. Reading it back yields the
+// generated manifest above, so --preserve-digests refuses a docker-archive destination.
 #pragma once
 
 #include <memory>

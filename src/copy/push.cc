@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "copy/archive_image.h"
 #include "copy/copy_image.h"
 #include "copy/copy_signatures.h"
 #include "copy/stored_image.h"
@@ -28,16 +29,48 @@ std::optional<RegistryRepository> mount_source(const store::ImageInfo& image,
   return std::nullopt;
 }
 
-// The destination as the engine opens it: a file transport without a REF is given the image's
-// name (oci:, oci-archive: as the ref.name; docker-archive: as its RepoTags).
+// The destination as the engine opens it: oci: and oci-archive: without a REF are given the
+// image's name as their ref.name, as podman's push names them.
 TransportRef named_destination(const TransportRef& destination, const PushOptions& options) {
   TransportRef out = destination;
-  bool named = destination.transport == Transport::kOci ||
-               destination.transport == Transport::kOciArchive ||
-               destination.transport == Transport::kDockerArchive;
+  bool named =
+      destination.transport == Transport::kOci || destination.transport == Transport::kOciArchive;
   if (named && out.ref.empty() && !options.image_name.empty()) out.ref = options.image_name;
   return out;
 }
+
+// A docker-archive lists REF (when given) and then the image's name in RepoTags, as podman's
+// push writes it.
+class DockerArchivePush final : public ImageDestination {
+ public:
+  DockerArchivePush(const TransportRef& destination, const PushOptions& options)
+      : archive_(docker_archive_writer(destination.path, destination.str())) {
+    std::vector<std::string> tags;
+    if (!destination.ref.empty()) tags.push_back(destination.ref);
+    std::optional<Reference> named = Reference::try_parse(options.image_name);
+    if (named && !named->digest) tags.push_back(options.image_name);
+    image_ = archive_->image(tags);
+  }
+  std::string name() const override { return image_->name(); }
+  bool accepts_index() const override { return image_->accepts_index(); }
+  std::vector<std::string> manifest_types() const override { return image_->manifest_types(); }
+  bool keeps_manifests() const override { return image_->keeps_manifests(); }
+  bool try_reuse(const Descriptor& blob, const ImageSource& source) override {
+    return image_->try_reuse(blob, source);
+  }
+  void put_blob(const Descriptor& blob, Reader& data) override { image_->put_blob(blob, data); }
+  void put_manifest(std::string_view bytes, std::string_view type, bool top) override {
+    image_->put_manifest(bytes, type, top);
+  }
+  void commit() override {
+    image_->commit();
+    archive_->commit();
+  }
+
+ private:
+  std::unique_ptr<DockerArchiveWriter> archive_;
+  std::unique_ptr<ImageDestination> image_;
+};
 
 }  // namespace
 
@@ -77,7 +110,10 @@ Digest push_image(store::Store& store, const Digest& id, const TransportRef& des
   // Before anything is read: a push that cannot store its signatures does not start.
   CopySignatures signatures(source_ref, target, conf, copy);
   std::unique_ptr<ImageSource> source = stored_image_source(store, std::move(stored));
-  std::unique_ptr<ImageDestination> written = open_destination(target, conf, copy);
+  std::unique_ptr<ImageDestination> written =
+      target.transport == Transport::kDockerArchive
+          ? std::make_unique<DockerArchivePush>(target, options)
+          : open_destination(target, conf, copy);
   Digest pushed = copy_between(*source, *written, copy);
   signatures.write(pushed);
   store.touch(id);

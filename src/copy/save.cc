@@ -68,6 +68,8 @@ std::unique_ptr<ImageSource> source_of(store::Store& store, const SaveItem& item
 
 CopyOptions copy_options(const SaveOptions& options) {
   CopyOptions copy;
+  // An archive takes one blob at a time: in the manifest's order, the same bytes every time.
+  if (!is_directory_format(options.format)) copy.transfer.jobs = 1;
   copy.multi_arch = options.multi_arch;
   copy.gzip_uncompressed_layers = options.compress;
   return copy;
