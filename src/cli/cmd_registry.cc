@@ -150,8 +150,8 @@ void verify_login(const std::string& key, const registry::RegistryOptions& optio
 Reference push_destination(const std::string& text) {
   if (copy::names_other_transport(text)) {
     fail(ErrorKind::kUnsupported,
-         fmt::format("pushing to {:?}: only registries (docker://) are supported yet; use "
-                     "`schicht save` for archives",
+         fmt::format("pushing to {:?}: the transport is not supported; push to docker://, "
+                     "oci:, oci-archive:, docker-archive: or dir:",
                      text));
   }
   return copy::parse_docker_name(text);
