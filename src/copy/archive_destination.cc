@@ -66,12 +66,12 @@ class ArchiveFile {
 };
 
 // The blob bookkeeping both archive destinations share: one writer at a time, each digest once,
-// the bytes verified as they are written (a mismatch spoils the archive, which is then never
-// committed).
+// the bytes verified as they are written unless the source's were already (a mismatch spoils
+// the archive, which is then never committed).
 class ArchiveDestination : public ImageDestination {
  public:
-  ArchiveDestination(const fs::path& file, std::string ref, std::string name)
-      : file_(file), ref_(std::move(ref)), name_(std::move(name)) {}
+  ArchiveDestination(const fs::path& file, std::string ref, std::string name, bool verify)
+      : file_(file), ref_(std::move(ref)), name_(std::move(name)), verify_(verify) {}
 
   std::string name() const override { return name_; }
 
@@ -99,6 +99,11 @@ class ArchiveDestination : public ImageDestination {
     // the copy, whichever thread's error is reported first.
     if (spoiled_by_) std::rethrow_exception(spoiled_by_);
     try {
+      if (!verify_) {
+        file_.tar().add_file(entry_path(blob), static_cast<uint64_t>(blob.size), data, 0444, 0);
+        written_.insert(blob.digest);
+        return;
+      }
       HashingWriter hashing;
       TeeReader tee(data, hashing);
       file_.tar().add_file(entry_path(blob), static_cast<uint64_t>(blob.size), tee, 0444, 0);
@@ -126,6 +131,7 @@ class ArchiveDestination : public ImageDestination {
   ArchiveFile file_;
   std::string ref_;
   std::string name_;
+  bool verify_;
   std::set<Digest> written_;
   std::exception_ptr spoiled_by_;
 };
@@ -177,8 +183,8 @@ class OciArchiveDestination final : public ArchiveDestination {
 // The tar of a docker-archive, with the manifest.json entries of the images added to it.
 class DockerArchiveFile final : public ArchiveDestination {
  public:
-  DockerArchiveFile(const fs::path& file, std::string name)
-      : ArchiveDestination(file, "", std::move(name)) {}
+  DockerArchiveFile(const fs::path& file, std::string name, bool verify)
+      : ArchiveDestination(file, "", std::move(name), verify) {}
 
   bool accepts_index() const override { return false; }
 
@@ -198,7 +204,8 @@ class DockerArchiveFile final : public ArchiveDestination {
     try {
       HashingWriter packed;  // the blob as it came, whose digest is checked
       TeeReader tee(data, packed);
-      std::unique_ptr<DecompressingReader> plain = decompress(tee);
+      Reader& in = verify_ ? static_cast<Reader&>(tee) : data;
+      std::unique_ptr<DecompressingReader> plain = decompress(in);
       Digest diff_id = blob.digest;
       if (plain->compression() == Compression::kNone) {
         add_layer_file(diff_id, static_cast<uint64_t>(blob.size), *plain);
@@ -216,8 +223,8 @@ class DockerArchiveFile final : public ArchiveDestination {
         add_layer_file(diff_id, unpacked.count(), layer);
       }
       NullWriter rest;  // the end of the stream, hashed too
-      copy_stream(tee, rest);
-      if (packed.finish() != blob.digest) {
+      copy_stream(in, rest);
+      if (verify_ && packed.finish() != blob.digest) {
         fail(ErrorKind::kIntegrity, fmt::format("{}: blob {}: the bytes do not match the digest",
                                                 name_, blob.digest.str()));
       }
@@ -342,8 +349,8 @@ Reference archive_tag(const std::string& text, const std::string& name) {
 
 class MultiImageWriter final : public DockerArchiveWriter {
  public:
-  MultiImageWriter(const fs::path& file, const std::string& name)
-      : file_(std::make_shared<DockerArchiveFile>(file, name)) {}
+  MultiImageWriter(const fs::path& file, const std::string& name, bool verify)
+      : file_(std::make_shared<DockerArchiveFile>(file, name, verify)) {}
   std::unique_ptr<ImageDestination> image(const std::vector<std::string>& tags) override {
     std::vector<Reference> parsed;
     for (const std::string& tag : tags) {
@@ -364,8 +371,8 @@ class MultiImageWriter final : public DockerArchiveWriter {
 
 std::unique_ptr<ImageDestination> oci_archive_destination(const fs::path& file,
                                                           const std::string& ref,
-                                                          const std::string& name) {
-  return std::make_unique<OciArchiveDestination>(file, ref, name);
+                                                          const std::string& name, bool verify) {
+  return std::make_unique<OciArchiveDestination>(file, ref, name, verify);
 }
 
 std::unique_ptr<ImageDestination> docker_archive_destination(const fs::path& file,
@@ -373,13 +380,13 @@ std::unique_ptr<ImageDestination> docker_archive_destination(const fs::path& fil
                                                              const std::string& name) {
   std::vector<Reference> tags;
   if (!ref.empty()) tags.push_back(archive_tag(ref, name));
-  return std::make_unique<DockerArchiveImage>(std::make_shared<DockerArchiveFile>(file, name),
+  return std::make_unique<DockerArchiveImage>(std::make_shared<DockerArchiveFile>(file, name, true),
                                               std::move(tags), true);
 }
 
 std::unique_ptr<DockerArchiveWriter> docker_archive_writer(const fs::path& file,
-                                                           const std::string& name) {
-  return std::make_unique<MultiImageWriter>(file, name);
+                                                           const std::string& name, bool verify) {
+  return std::make_unique<MultiImageWriter>(file, name, verify);
 }
 
 }  // namespace schicht::copy

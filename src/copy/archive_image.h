@@ -49,9 +49,12 @@ std::unique_ptr<ImageSource> oci_archive_source(const fs::path& file, const std:
 std::unique_ptr<ImageSource> docker_archive_source(const fs::path& file, const std::string& ref,
                                                    const std::string& name);
 
+// `verify` false: the source's blobs were verified when they were stored (save reads the
+// store), so they are written without being hashed again; the engine's other callers verify.
 std::unique_ptr<ImageDestination> oci_archive_destination(const fs::path& file,
                                                           const std::string& ref,
-                                                          const std::string& name);
+                                                          const std::string& name,
+                                                          bool verify = true);
 std::unique_ptr<ImageDestination> docker_archive_destination(const fs::path& file,
                                                              const std::string& ref,
                                                              const std::string& name);
@@ -59,7 +62,8 @@ std::unique_ptr<ImageDestination> docker_archive_destination(const fs::path& fil
 // Several images in one docker-archive (save -m): image(TAGS) is a destination for one more
 // image, its RepoTags TAGS (each a name:tag, normalized); its commit() adds the image's
 // manifest.json entry, and the writer's commit() then writes the archive (kInternal without an
-// image). Destroyed before commit(), nothing is left at `file`.
+// image). Destroyed before commit(), nothing is left at `file`. `verify` as for
+// oci_archive_destination.
 class DockerArchiveWriter {
  public:
   virtual ~DockerArchiveWriter() = default;
@@ -68,6 +72,7 @@ class DockerArchiveWriter {
 };
 
 std::unique_ptr<DockerArchiveWriter> docker_archive_writer(const fs::path& file,
-                                                           const std::string& name);
+                                                           const std::string& name,
+                                                           bool verify = true);
 
 }  // namespace schicht::copy

@@ -92,7 +92,7 @@ void check(const std::vector<SaveItem>& items, const SaveOptions& options) {
 void save_docker_archive(store::Store& store, const std::vector<SaveItem>& items,
                          const fs::path& output, const CopyOptions& copy) {
   std::unique_ptr<DockerArchiveWriter> archive =
-      docker_archive_writer(output, "docker-archive:" + output.string());
+      docker_archive_writer(output, "docker-archive:" + output.string(), /*verify=*/false);
   for (const SaveItem& item : items) {
     std::unique_ptr<ImageSource> source = source_of(store, item);
     std::unique_ptr<ImageDestination> image = archive->image(repo_tags(item.names));
@@ -132,7 +132,8 @@ void save_images(store::Store& store, const std::vector<SaveItem>& items, const 
     std::string ref = item.names.empty() ? std::string() : item.names.front();
     std::unique_ptr<ImageDestination> destination;
     if (options.format == SaveFormat::kOciArchive) {
-      destination = oci_archive_destination(output, ref, "oci-archive:" + output.string());
+      destination = oci_archive_destination(output, ref, "oci-archive:" + output.string(),
+                                            /*verify=*/false);
     } else if (options.format == SaveFormat::kOciDir) {
       destination = oci_dir_destination(output, ref, "oci:" + output.string());
     } else {

@@ -12,11 +12,14 @@
 #include "copy/archive_image.h"
 #include "copy/copy_image.h"
 #include "copy/dir_image.h"
+#include "copy/storage_image.h"
+#include "copy/stored_image.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/media_type.h"
 #include "error_of.h"
 #include "oci/manifest.h"
+#include "store/store.h"
 
 namespace schicht::copy {
 namespace {
@@ -146,6 +149,30 @@ TEST(StoreOutputTest, GzipUncompressedLayersCompressesOnlyThePlainOnes) {
   // Without the option the image goes byte-exact.
   auto exact = dir_destination(dir.path() / "e", "dir:e");
   EXPECT_EQ(copy_between(a, *exact, {}), Digest::sha256_of(a.top.bytes));
+}
+
+TEST(StoreOutputTest, AStoredImageIsReadByIdWithItsManifestAsStored) {
+  TempDir dir(fs::temp_directory_path(), "schicht-store-output");
+  store::Store store(dir.path() / "root");
+  MixedImage a('a');
+  auto in = storage_destination(store, "localhost/app:1", "copy", PlatformChoice{});
+  copy_between(a, *in, {});
+  std::optional<Digest> id = store.image_by_name("localhost/app:1");
+  ASSERT_TRUE(id.has_value());
+  auto source = stored_image_source(store, {.id = *id, .name = "containers-storage:app"});
+  EXPECT_EQ(source->manifest(std::nullopt).bytes, a.top.bytes);
+  EXPECT_EQ(source->manifest(std::nullopt).media_type, media_type::kOciManifest);
+  EXPECT_FALSE(source->repository().has_value());
+  StringWriter config;
+  source->get_blob(*a.config, config);
+  EXPECT_EQ(Digest::sha256_of(config.str()), a.config->digest);
+  // A manifest the image does not have, an image that is not there.
+  auto other = stored_image_source(
+      store, {.id = *id, .manifest = a.config->digest, .name = "containers-storage:app"});
+  error_of(ErrorKind::kNotFound, [&] { other->manifest(std::nullopt); });
+  auto missing = stored_image_source(store, {.id = a.layers[1].digest, .name = "x"});
+  error_of(ErrorKind::kNotFound, [&] { missing->manifest(std::nullopt); });
+  error_of(ErrorKind::kNotFound, [&] { source->manifest(a.config->digest); });
 }
 
 }  // namespace
