@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "archive/compression.h"
+#include "archive/tar_writer.h"
 #include "copy/archive_image.h"
 #include "copy/copy_image.h"
 #include "copy/dir_image.h"
@@ -32,6 +33,15 @@ std::string gzipped(const std::string& plain) {
   return out.str();
 }
 
+// A layer: a tar of one file holding `content`.
+std::string tar_of(const std::string& content) {
+  StringWriter out;
+  TarWriter tar(out);
+  tar.add_file("f", content, 0644, 0);
+  tar.finish();
+  return out.str();
+}
+
 // One OCI image of two layers, the first gzipped and the second plain; the config lists their
 // diffIDs.
 class MixedImage final : public ImageSource {
@@ -39,7 +49,7 @@ class MixedImage final : public ImageSource {
   explicit MixedImage(char fill) {
     std::string diff_ids;
     for (int i = 0; i < 2; ++i) {
-      std::string plain(5000 + i * 3000, static_cast<char>(fill + i));
+      std::string plain = tar_of(std::string(5000 + i * 3000, static_cast<char>(fill + i)));
       diff_id.push_back(Digest::sha256_of(plain));
       layers.push_back(i == 0 ? add(gzipped(plain), media_type::kOciLayerGzip)
                               : add(plain, media_type::kOciLayer));
