@@ -93,12 +93,39 @@ struct LayerPlan {
   std::optional<Compression> recompress_to;
 };
 
+// A blob read in place (ImageSource::open_blob): counted for a progress display, stopped when
+// another transfer of the group failed.
+class DirectBlob final : public Reader {
+ public:
+  DirectBlob(Reader& inner, const Digest& blob, TransferProgress* progress,
+             const std::atomic<bool>& cancelled)
+      : inner_(inner), blob_(blob), progress_(progress), cancelled_(cancelled) {}
+  size_t read(void* buffer, size_t size) override {
+    if (cancelled_) fail(ErrorKind::kInternal, "transfer cancelled after another one failed");
+    size_t n = inner_.read(buffer, size);
+    if (progress_ != nullptr && n > 0) progress_->moved(blob_, n);
+    return n;
+  }
+
+ private:
+  Reader& inner_;
+  const Digest& blob_;
+  TransferProgress* progress_;
+  const std::atomic<bool>& cancelled_;
+};
+
 // One blob from source to destination; the bytes a layer moves go to options.transfer.progress.
 void copy_blob_once(ImageSource& source, ImageDestination& destination, const Descriptor& blob,
                     bool layer, const CopyOptions& options, const std::atomic<bool>& cancelled) {
+  TransferProgress* progress = layer ? options.transfer.progress : nullptr;
+  if (std::unique_ptr<Reader> direct = source.open_blob(blob)) {
+    if (progress != nullptr) progress->started(blob.digest, static_cast<uint64_t>(blob.size));
+    DirectBlob counted(*direct, blob.digest, progress, cancelled);
+    destination.put_blob(blob, counted);
+    return;
+  }
   BytePipe pipe(kPipeCapacity, &cancelled);
   PipeFeed read(pipe, [&](Writer& into) {
-    TransferProgress* progress = layer ? options.transfer.progress : nullptr;
     if (progress != nullptr) progress->started(blob.digest, static_cast<uint64_t>(blob.size));
     ProgressWriter counted(into, blob.digest, progress);
     source.get_blob(blob, counted);
@@ -331,6 +358,9 @@ class TopCachingSource final : public ImageSource {
     return *top_;
   }
   void get_blob(const Descriptor& blob, Writer& out) override { inner_.get_blob(blob, out); }
+  std::unique_ptr<Reader> open_blob(const Descriptor& blob) override {
+    return inner_.open_blob(blob);
+  }
   std::optional<RegistryRepository> repository() const override { return inner_.repository(); }
 
  private:

@@ -10,6 +10,7 @@
 // source ends it; it owns no state outside the process.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -40,6 +41,10 @@ class ImageSource {
   // Writes exactly blob.size bytes of the blob to `out`. Bytes are not verified here: the
   // destination verifies the digest of what it stores.
   virtual void get_blob(const Descriptor& blob, Writer& out) = 0;
+  // The blob's bytes as a reader when the source has them at hand (a file of the local store):
+  // the engine then gives it to the destination directly, without a pipe and its thread. Null:
+  // get_blob is used.
+  virtual std::unique_ptr<Reader> open_blob(const Descriptor& /*blob*/) { return nullptr; }
   // The registry repository the blobs live in, when they live in one.
   virtual std::optional<RegistryRepository> repository() const { return std::nullopt; }
 };
