@@ -6,7 +6,8 @@
 
 #include "copy/archive_image.h"
 #include "copy/copy_image.h"
-#include "copy/copy_signatures.h"
+#include "copy/signatures.h"
+#include "copy/sigstore_signatures.h"
 #include "copy/stored_image.h"
 #include "core/error.h"
 
@@ -15,6 +16,10 @@ namespace {
 
 using transport::Transport;
 using transport::TransportRef;
+
+void report(const TransferOptions& options, const std::string& line) {
+  if (options.report) options.report(line);
+}
 
 // A repository of the destination's registry the image is named after: where its blobs may be
 // mounted from.
@@ -72,6 +77,39 @@ class DockerArchivePush final : public ImageDestination {
   std::unique_ptr<ImageDestination> image_;
 };
 
+// A registry destination whose image is signed with --sign-by before its manifest goes up, as
+// podman signs: a key that cannot sign leaves nothing named in the registry. The signature is
+// stored by the caller once the manifest is written.
+class SigningDestination final : public ImageDestination {
+ public:
+  SigningDestination(std::unique_ptr<ImageDestination> inner, Reference identity,
+                     const PushOptions& options)
+      : inner_(std::move(inner)), identity_(std::move(identity)), options_(options) {}
+  std::string name() const override { return inner_->name(); }
+  bool accepts_index() const override { return inner_->accepts_index(); }
+  std::vector<std::string> manifest_types() const override { return inner_->manifest_types(); }
+  bool keeps_manifests() const override { return inner_->keeps_manifests(); }
+  bool try_reuse(const Descriptor& blob, const ImageSource& source) override {
+    return inner_->try_reuse(blob, source);
+  }
+  void put_blob(const Descriptor& blob, Reader& data) override { inner_->put_blob(blob, data); }
+  void put_manifest(std::string_view bytes, std::string_view type, bool top) override {
+    if (top) {
+      if (options_.report) options_.report("Signing manifest using simple signing");
+      signature = sign_simple(identity_, Digest::sha256_of(bytes), options_.sign_by);
+    }
+    inner_->put_manifest(bytes, type, top);
+  }
+  void commit() override { inner_->commit(); }
+
+  std::string signature;
+
+ private:
+  std::unique_ptr<ImageDestination> inner_;
+  Reference identity_;
+  const PushOptions& options_;
+};
+
 }  // namespace
 
 Digest push_image(store::Store& store, const Digest& id, const TransportRef& destination,
@@ -102,20 +140,44 @@ Digest push_image(store::Store& store, const Digest& id, const TransportRef& des
   copy.gzip_uncompressed_layers =
       destination.transport == Transport::kDir ? options.compress : registry && !registry->digest;
   copy.retry_blobs = true;
-  copy.sign_by = options.sign_by;
-  copy.sigstore_key = options.sigstore_key;
-  copy.registries_d = options.registries_d;
-  TransportRef source_ref = *transport::parse_transport_name(stored.name);
-  TransportRef target = named_destination(destination, options);
   // Before anything is read: a push that cannot store its signatures does not start.
-  CopySignatures signatures(source_ref, target, conf, copy);
+  std::shared_ptr<const trust::RegistriesD> registries_d = options.registries_d;
+  if ((!options.sign_by.empty() || options.sigstore_key) && !registry) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("cannot sign {}: signatures are stored for docker:// destinations only",
+                     destination.str()));
+  }
+  if (!options.sign_by.empty()) {
+    if (!registries_d) registries_d = load_registries_d("");
+    // The staging base must be writable; the digest only names the subdirectory.
+    lookaside_write_dir(*registries_d, *registry, Digest::sha256_of(""));
+  }
+  if (options.sigstore_key) require_sigstore_attachments(registries_d, *registry);
+
+  TransportRef target = named_destination(destination, options);
   std::unique_ptr<ImageSource> source = stored_image_source(store, std::move(stored));
   std::unique_ptr<ImageDestination> written =
       target.transport == Transport::kDockerArchive
           ? std::make_unique<DockerArchivePush>(target, options)
           : open_destination(target, conf, copy);
+  SigningDestination* signing = nullptr;
+  if (!options.sign_by.empty()) {
+    auto wrapped = std::make_unique<SigningDestination>(std::move(written), *registry, options);
+    signing = wrapped.get();
+    written = std::move(wrapped);
+  }
   Digest pushed = copy_between(*source, *written, copy);
-  signatures.write(pushed);
+  if (options.sigstore_key) {
+    report(options, "Signing manifest using a sigstore signature");
+    registry::RegistryClient client(registry->domain, endpoint_options(*registry, conf, options));
+    // The identity is the destination as written, tagged (containers/image signs that).
+    push_sigstore_signature(client, registry->path, pushed, registry->with_default_tag().str(),
+                            *options.sigstore_key);
+  }
+  if (signing != nullptr) {
+    write_lookaside_signature(lookaside_write_dir(*registries_d, *registry, pushed),
+                              signing->signature);
+  }
   store.touch(id);
   return pushed;
 }

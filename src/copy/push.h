@@ -8,8 +8,10 @@
 // digest, which must keep the stored manifest, nor to dir: without --compress); a docker://
 // destination mounts a blob from another repository of its registry that the image is named
 // after; an upload that fails on the network starts again from its first byte (--retry).
-// Signing (docker:// only) as image copy signs (copy_signatures.h). Nothing in the store changes
-// but the image's last-used time. Not thread-safe: one push per Store at a time.
+// Signing (docker:// only), as podman signs: the simple signature (--sign-by) is made before the
+// manifest goes up, so a key that cannot sign leaves nothing named in the registry, and stored in
+// the lookaside staging storage after it; a sigstore signature is attached after it. Nothing in the
+// store changes but the image's last-used time. Not thread-safe: one push per Store at a time.
 #pragma once
 
 #include <memory>
