@@ -12,13 +12,14 @@
 #include "cli/manifest_lists.h"
 #include "cli/policy.h"
 #include "copy/store_input.h"
+#include "copy/save.h"
 #include "copy/url_download.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
 #include "http/timeout_environment.h"
+#include "images/list_lookup.h"
 #include "store/lookup.h"
-#include "transport/archive_save.h"
 #include "transport/import.h"
 
 namespace schicht::cli {
@@ -118,38 +119,17 @@ int cmd_load(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-namespace {
-
-// The OCI formats keep a multi-platform image whole: one name denoting a manifest list whose
-// every instance is in the store saves the list with all of them (podman saves one platform).
-std::optional<transport::SaveItem> list_to_save(store::Store& store, transport::SaveFormat format,
-                                                const std::vector<std::string>& names) {
-  if (names.size() != 1 || format == transport::SaveFormat::kDockerArchive ||
-      format == transport::SaveFormat::kDockerDir) {
-    return std::nullopt;
-  }
-  std::optional<store::ListInfo> list = images::find_list(store, names[0]);
-  if (!list) return std::nullopt;
-  std::optional<Digest> first;
-  for (const Descriptor& entry : read_list(store, *list).manifests) {
-    std::optional<Digest> id = store.image_by_manifest(entry.digest);
-    if (!id) return std::nullopt;
-    if (!first) first = id;
-  }
-  if (!first) return std::nullopt;
-  return transport::SaveItem{.id = *first, .names = {list->name}, .list = list->digest};
-}
-
-}  // namespace
-
 int cmd_save(Context& ctx, CommandArgs args) {
   FlagSet flags;
-  std::string output, format = "docker-archive";
+  std::string output, format = "docker-archive", multi_arch = "system";
   bool multi = false, quiet = false, compress = false, uncompressed = false;
   flags.add_string("output", 'o', &output, "Write to a specified file (default: stdout)");
   flags.add_string("format", 0, &format,
                    "Save image to oci-archive, oci-dir, docker-archive or docker-dir");
   flags.add_bool("multi-image-archive", 'm', &multi, "Interpret additional arguments as images");
+  flags.add_string("multi-arch", 0, &multi_arch,
+                   "Of a manifest list: the image for this machine (system), every image and the "
+                   "list (all), or the list alone (index-only)");
   flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
   flags.add_bool("compress", 0, &compress, "Compress tarball image layers (docker-dir only)");
   flags.add_bool("uncompressed", 0, &uncompressed, "Accept uncompressed layers (oci-dir)");
@@ -159,30 +139,42 @@ int cmd_save(Context& ctx, CommandArgs args) {
       parse_command_flags(ctx, flags, args, "schicht save [options] IMAGE [IMAGE...]", &help);
   if (help) return 0;
   if (names.empty()) fail(ErrorKind::kInvalidInput, "need at least 1 argument");
-  transport::SaveFormat fmt_kind;
+  copy::SaveOptions options;
   try {
-    fmt_kind = transport::parse_save_format(format);
+    options.format = copy::parse_save_format(format);
   } catch (const Error&) {
     fail(ErrorKind::kInvalidInput,
          "format value must be one of oci-dir oci-archive docker-dir docker-archive");
   }
-  if (multi && fmt_kind != transport::SaveFormat::kDockerArchive) {
+  options.multi_arch = copy::parse_multi_arch(multi_arch);
+  options.compress = compress;
+  if (multi && options.format != copy::SaveFormat::kDockerArchive) {
     fail(ErrorKind::kInvalidInput, "--multi-image-archive can only be used with docker-archive");
   }
-  if (compress && fmt_kind != transport::SaveFormat::kDockerDir) {
+  if (compress && options.format != copy::SaveFormat::kDockerDir) {
     fail(ErrorKind::kInvalidInput, "--compress can only be set when --format is 'docker-dir'");
   }
   store::Store& store = ctx.store();
+  std::vector<copy::SaveItem> items;
+  // --multi-arch all|index-only: one name denoting a stored list saves the list.
+  std::optional<store::ListInfo> list;
+  if (options.multi_arch != copy::MultiArch::kSystem && names.size() == 1) {
+    list = images::find_list(store, names[0]);
+  }
+  if (list) {
+    std::optional<Digest> first;
+    for (const Descriptor& entry : read_list(store, *list).manifests) {
+      if ((first = store.image_by_manifest(entry.digest))) break;
+    }
+    items.push_back({.id = first.value_or(list->digest), .names = {list->name}, .list = list});
+  }
   // Without -m, every name after the first is another tag of the first image (podman).
-  std::vector<transport::SaveItem> items;
-  std::optional<transport::SaveItem> whole_list = list_to_save(store, fmt_kind, names);
-  if (whole_list) items.push_back(*whole_list);
-  for (size_t i = 0; i < names.size() && !whole_list; ++i) {
+  for (size_t i = 0; i < names.size() && !list; ++i) {
     Digest id = store::resolve_image(store, names[i]);
     // A name (not an ID or digest) is saved as the stored name it denotes.
     std::optional<std::string> tag = store::find_name(store, id, names[i]);
     auto same = std::find_if(items.begin(), items.end(),
-                             [&](const transport::SaveItem& it) { return it.id == id; });
+                             [&](const copy::SaveItem& it) { return it.id == id; });
     if (!multi && !items.empty()) same = items.begin();
     if (same == items.end()) {
       items.push_back({id, {}});
@@ -192,30 +184,20 @@ int cmd_save(Context& ctx, CommandArgs args) {
       same->names.push_back(*tag);
     }
   }
-  // podman: one save event per image, named by where it went.
-  auto record = [&] {
-    for (const auto& item : items) record_image_event(store, "save", &item.id, output);
-  };
-  if (transport::is_directory_format(fmt_kind)) {
+  if (copy::is_directory_format(options.format)) {
     if (output.empty()) fail(ErrorKind::kInvalidInput, "no output directory given: use -o DIR");
-    transport::save_directory(store, fmt_kind, items.front(), output, compress);
-    record();
-    return 0;
-  }
-  if (output.empty() || output == "-") {
+    copy::save_images(store, items, output, options);
+  } else if (output.empty() || output == "-") {
     if (::isatty(STDOUT_FILENO)) {
       fail(ErrorKind::kInvalidInput, "refusing to save to terminal. Use -o flag or redirect");
     }
     FdWriter out(STDOUT_FILENO, "stdout");
-    transport::save_archive(store, fmt_kind, items, out);
-    record();
-    return 0;
+    copy::save_images(store, items, out, options);
+  } else {
+    copy::save_images(store, items, output, options);
   }
-  AtomicFile file(output);
-  FdWriter out(file.fd(), output);
-  transport::save_archive(store, fmt_kind, items, out);
-  file.commit();
-  record();
+  // podman: one save event per image, named by where it went.
+  for (const auto& item : items) record_image_event(store, "save", &item.id, output);
   return 0;
 }
 

@@ -151,8 +151,8 @@ void verify_login(const std::string& key, const registry::RegistryOptions& optio
 Reference push_destination(const std::string& text) {
   if (copy::names_other_transport(text)) {
     fail(ErrorKind::kUnsupported,
-         fmt::format("pushing to {:?}: only registries (docker://) are supported yet; use "
-                     "`schicht save` for archives",
+         fmt::format("pushing to {:?}: the transport is not supported; push to docker://, "
+                     "oci:, oci-archive:, docker-archive: or dir:",
                      text));
   }
   return copy::parse_docker_name(text);
@@ -338,30 +338,27 @@ int cmd_push(Context& ctx, CommandArgs args) {
 
   store::Store& store = ctx.store();
   Digest id = store::resolve_image(store, positional[0]);
-  if (positional.size() == 2) {
-    std::vector<std::string> names;
-    if (auto name = store::find_name(store, id, positional[0])) names.push_back(*name);
-    auto local = transport::parse_transport_name(positional[1]);
-    if (options.sigstore_key && local && local->is_local()) {
-      fail(ErrorKind::kUnsupported,
-           fmt::format("sigstore signatures are attached in a registry; {} destinations "
-                       "cannot hold them",
-                       local->name));
-    }
-    if (push_local(store, id, names, positional[1], compress)) {
-      record_image_event(store, "push", &id, positional[1]);
-      return 0;
-    }
-  }
+  if (auto name = store::find_name(store, id, positional[0])) options.image_name = *name;
+  options.compress = compress;
   // Without a destination the image's name is one, read as a docker:// reference.
-  Reference target = push_destination(positional.size() == 2 ? positional[1] : positional[0]);
+  const std::string& text = positional.size() == 2 ? positional[1] : positional[0];
+  std::optional<transport::TransportRef> local = transport::parse_transport_name(text);
+  if (local && !local->is_local()) local.reset();
+  if (options.sigstore_key && local) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("sigstore signatures are attached in a registry; {} destinations "
+                     "cannot hold them",
+                     local->name));
+  }
   registry::RegistriesConf conf = registry::RegistriesConf::load();
-  Digest pushed = copy::push_image(store, id, target, conf, options);
-  record_image_event(store, "push", &id, positional.size() == 2 ? positional[1] : positional[0]);
+  Digest pushed = local ? copy::push_image(store, id, *local, conf, options)
+                        : copy::push_image(store, id, push_destination(text), conf, options);
+  record_image_event(store, "push", &id, text);
   if (referrers) {
     std::optional<store::ImageInfo> image = store.image(id);
     if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", positional[0]));
-    artifacts::push_referrers(store, image->manifest_digest, pushed, target, conf, options);
+    artifacts::push_referrers(store, image->manifest_digest, pushed, push_destination(text), conf,
+                              options);
   }
   if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
   return 0;

@@ -1,6 +1,6 @@
-// The transports podman's pull and push accept besides docker://: oci-archive:, docker-archive:,
-// oci: (an OCI layout directory) and dir: (containers/image's directory layout). Pull runs
-// through the copy engine (copy/store_input.h); push reuses save (transport/archive_save.h).
+// The transports podman's pull accepts besides docker://: oci-archive:, docker-archive:,
+// oci: (an OCI layout directory) and dir: (containers/image's directory layout), pulled through
+// the copy engine (copy/store_input.h). (push writes them through the engine too: copy/push.h.)
 #pragma once
 
 #include <cstddef>
@@ -19,10 +19,5 @@ namespace schicht::cli {
 // blobs move at once.
 std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::string& text,
                                               const trust::Policy* policy, size_t jobs);
-
-// Pushes `image` to a local transport; false when `destination` names no local transport.
-// `compress` (dir: only) gzips the layers stored uncompressed.
-bool push_local(store::Store& store, const Digest& image, const std::vector<std::string>& names,
-                const std::string& destination, bool compress = false);
 
 }  // namespace schicht::cli

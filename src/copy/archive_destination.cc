@@ -2,8 +2,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -11,9 +13,11 @@
 
 #include <fmt/format.h>
 
+#include "archive/compression.h"
 #include "archive/tar_writer.h"
 #include "copy/archive_image.h"
 #include "core/error.h"
+#include "core/fs.h"
 #include "core/media_type.h"
 #include "core/reference.h"
 #include "oci/index.h"
@@ -62,12 +66,12 @@ class ArchiveFile {
 };
 
 // The blob bookkeeping both archive destinations share: one writer at a time, each digest once,
-// the bytes verified as they are written (a mismatch spoils the archive, which is then never
-// committed).
+// the bytes verified as they are written unless the source's were already (a mismatch spoils
+// the archive, which is then never committed).
 class ArchiveDestination : public ImageDestination {
  public:
-  ArchiveDestination(const fs::path& file, std::string ref, std::string name)
-      : file_(file), ref_(std::move(ref)), name_(std::move(name)) {}
+  ArchiveDestination(const fs::path& file, std::string ref, std::string name, bool verify)
+      : file_(file), ref_(std::move(ref)), name_(std::move(name)), verify_(verify) {}
 
   std::string name() const override { return name_; }
 
@@ -95,6 +99,11 @@ class ArchiveDestination : public ImageDestination {
     // the copy, whichever thread's error is reported first.
     if (spoiled_by_) std::rethrow_exception(spoiled_by_);
     try {
+      if (!verify_) {
+        file_.tar().add_file(entry_path(blob), static_cast<uint64_t>(blob.size), data, 0444, 0);
+        written_.insert(blob.digest);
+        return;
+      }
       HashingWriter hashing;
       TeeReader tee(data, hashing);
       file_.tar().add_file(entry_path(blob), static_cast<uint64_t>(blob.size), tee, 0444, 0);
@@ -122,6 +131,7 @@ class ArchiveDestination : public ImageDestination {
   ArchiveFile file_;
   std::string ref_;
   std::string name_;
+  bool verify_;
   std::set<Digest> written_;
   std::exception_ptr spoiled_by_;
 };
@@ -170,53 +180,90 @@ class OciArchiveDestination final : public ArchiveDestination {
   std::optional<Descriptor> top_;
 };
 
-class DockerArchiveDestination final : public ArchiveDestination {
+// The tar of a docker-archive, with the manifest.json entries of the images added to it.
+class DockerArchiveFile final : public ArchiveDestination {
  public:
-  DockerArchiveDestination(const fs::path& file, std::string ref, std::string name)
-      : ArchiveDestination(file, std::move(ref), std::move(name)) {
-    if (!ref_.empty()) {
-      // As skopeo: the full name with its tag ("docker.io/library/app:1"); a digest is refused.
-      Reference reference = with_context(fmt::format("{}: parsing {:?}", name_, ref_),
-                                         [&] { return Reference::parse(ref_).with_default_tag(); });
-      if (reference.digest) {
-        fail(ErrorKind::kInvalidInput,
-             fmt::format("{}: docker-archive reference {:?} must be a name:tag", name_, ref_));
-      }
-      tag_ = reference;
-    }
-  }
+  DockerArchiveFile(const fs::path& file, std::string name, bool verify)
+      : ArchiveDestination(file, "", std::move(name), verify) {}
 
   bool accepts_index() const override { return false; }
-  std::vector<std::string> manifest_types() const override {
-    return {std::string(media_type::kDockerManifest), std::string(media_type::kOciManifest)};
-  }
-  bool keeps_manifests() const override { return false; }
 
-  void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {
+  // A layer goes uncompressed, named by its diffID, as skopeo and podman write it (and as
+  // `docker save` does): a compressed one is decompressed into a temp file first, since a tar
+  // entry needs its size before its bytes.
+  void put_blob(const Descriptor& blob, Reader& data) override {
+    if (blob.media_type == media_type::kDockerConfig || blob.media_type == media_type::kOciConfig) {
+      ArchiveDestination::put_blob(blob, data);
+      return;
+    }
     std::lock_guard lock(mutex_);
-    if (!top) fail(ErrorKind::kUnsupported, name_ + ": a docker-archive holds no manifest list");
-    manifest_ = with_context(name_ + ": reading the manifest",
-                             [&] { return parse_manifest(std::string(bytes), media_type); });
+    if (written_.contains(blob.digest) || spoiled_by_) {
+      add_blob(blob, data);  // drains it, or fails as the blob that spoiled the archive did
+      return;
+    }
+    try {
+      HashingWriter packed;  // the blob as it came, whose digest is checked
+      TeeReader tee(data, packed);
+      Reader& in = verify_ ? static_cast<Reader&>(tee) : data;
+      std::unique_ptr<DecompressingReader> plain = decompress(in);
+      Digest diff_id = blob.digest;
+      if (plain->compression() == Compression::kNone) {
+        add_layer_file(diff_id, static_cast<uint64_t>(blob.size), *plain);
+      } else {
+        fs::path dir = temp_root();
+        int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd < 0) fail_errno("create a temp file in", dir.string());
+        UniqueFd file(fd);
+        FdWriter out(file.get(), dir.string());
+        HashingWriter unpacked(&out);
+        copy_stream(*plain, unpacked);
+        diff_id = unpacked.finish();
+        if (::lseek(file.get(), 0, SEEK_SET) != 0) fail_errno("seek", dir.string());
+        FdReader layer(file.get(), dir.string());
+        add_layer_file(diff_id, unpacked.count(), layer);
+      }
+      NullWriter rest;  // the end of the stream, hashed too
+      copy_stream(in, rest);
+      if (verify_ && packed.finish() != blob.digest) {
+        fail(ErrorKind::kIntegrity, fmt::format("{}: blob {}: the bytes do not match the digest",
+                                                name_, blob.digest.str()));
+      }
+      diff_ids_.insert_or_assign(blob.digest, diff_id);
+    } catch (...) {
+      spoiled_by_ = std::current_exception();
+      throw;
+    }
+    written_.insert(blob.digest);
+  }
+
+  void put_manifest(std::string_view, std::string_view, bool) override {
+    fail(ErrorKind::kInternal, name_ + ": a docker-archive takes manifests per image");
+  }
+
+  // One more entry: RepoTags `tags`, each also in the repositories file (skopeo's format).
+  void add_image(const Manifest& manifest, const std::vector<Reference>& tags) {
+    std::lock_guard lock(mutex_);
+    nlohmann::json layers = nlohmann::json::array();
+    for (const Descriptor& layer : manifest.layers) {
+      layers.push_back(layer_path(diff_id_of(layer.digest)));
+    }
+    nlohmann::json names = nlohmann::json::array();
+    for (const Reference& tag : tags) {
+      names.push_back(tag.str());
+      if (!manifest.layers.empty()) {
+        repositories_[tag.name()][tag.tag] = diff_id_of(manifest.layers.back().digest).hex();
+      }
+    }
+    // skopeo's member order: Config, RepoTags, Layers.
+    entries_.push_back(
+        {{"Config", config_path(manifest.config.digest)}, {"RepoTags", names}, {"Layers", layers}});
   }
 
   void commit() override {
     std::lock_guard lock(mutex_);
-    if (!manifest_) fail(ErrorKind::kInternal, name_ + ": commit without a manifest");
-    nlohmann::json layers = nlohmann::json::array();
-    for (const Descriptor& layer : manifest_->layers) layers.push_back(layer_path(layer.digest));
-    nlohmann::json tags = nlohmann::json::array();
-    nlohmann::json repositories = nlohmann::json::object();
-    if (tag_) {
-      tags.push_back(tag_->str());
-      if (!manifest_->layers.empty()) {
-        repositories[tag_->name()][tag_->tag] = manifest_->layers.back().digest.hex();
-      }
-    }
-    // skopeo's member order: Config, RepoTags, Layers.
-    nlohmann::ordered_json entry = {
-        {"Config", config_path(manifest_->config.digest)}, {"RepoTags", tags}, {"Layers", layers}};
-    add_text("manifest.json", nlohmann::ordered_json::array({entry}).dump());
-    add_text("repositories", repositories.dump());
+    if (entries_.empty()) fail(ErrorKind::kInternal, name_ + ": commit without an image");
+    add_text("manifest.json", entries_.dump());
+    add_text("repositories", repositories_.dump());
     finish();
   }
 
@@ -226,28 +273,120 @@ class DockerArchiveDestination final : public ArchiveDestination {
   }
   static std::string layer_path(const Digest& digest) { return std::string(digest.hex()) + ".tar"; }
 
-  std::string entry_path(const Descriptor& blob) override {
-    bool config =
-        blob.media_type == media_type::kDockerConfig || blob.media_type == media_type::kOciConfig;
-    return config ? config_path(blob.digest) : layer_path(blob.digest);
+  std::string entry_path(const Descriptor& blob) override { return config_path(blob.digest); }
+
+  // <diffID>.tar, once however many blobs decompress to it.
+  void add_layer_file(const Digest& diff_id, uint64_t size, Reader& data) {
+    if (!layer_files_.insert(diff_id).second) {
+      NullWriter sink;
+      copy_stream(data, sink);
+      return;
+    }
+    file_.tar().add_file(layer_path(diff_id), size, data, 0444, 0);
   }
 
-  std::optional<Reference> tag_;
+  Digest diff_id_of(const Digest& blob) const {
+    auto found = diff_ids_.find(blob);
+    return found == diff_ids_.end() ? blob : found->second;
+  }
+
+  std::map<Digest, Digest> diff_ids_;  // layer blob -> the diffID it was written as
+  std::set<Digest> layer_files_;
+  nlohmann::ordered_json entries_ = nlohmann::ordered_json::array();
+  nlohmann::json repositories_ = nlohmann::json::object();
+};
+
+// One image of a docker-archive: its blobs go to the shared file, its entry when committed
+// (and the file too, when the archive holds this image alone).
+class DockerArchiveImage final : public ImageDestination {
+ public:
+  DockerArchiveImage(std::shared_ptr<DockerArchiveFile> file, std::vector<Reference> tags,
+                     bool commits_file)
+      : file_(std::move(file)), tags_(std::move(tags)), commits_file_(commits_file) {}
+
+  std::string name() const override { return file_->name(); }
+  bool accepts_index() const override { return false; }
+  std::vector<std::string> manifest_types() const override {
+    return {std::string(media_type::kDockerManifest), std::string(media_type::kOciManifest)};
+  }
+  bool keeps_manifests() const override { return false; }
+  bool try_reuse(const Descriptor& blob, const ImageSource& source) override {
+    return file_->try_reuse(blob, source);
+  }
+  void put_blob(const Descriptor& blob, Reader& data) override { file_->put_blob(blob, data); }
+
+  void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {
+    if (!top) {
+      fail(ErrorKind::kUnsupported, file_->name() + ": a docker-archive holds no manifest list");
+    }
+    manifest_ = with_context(file_->name() + ": reading the manifest",
+                             [&] { return parse_manifest(std::string(bytes), media_type); });
+  }
+
+  void commit() override {
+    if (!manifest_) fail(ErrorKind::kInternal, file_->name() + ": commit without a manifest");
+    file_->add_image(*manifest_, tags_);
+    if (commits_file_) file_->commit();
+  }
+
+ private:
+  std::shared_ptr<DockerArchiveFile> file_;
+  std::vector<Reference> tags_;
+  bool commits_file_;
   std::optional<Manifest> manifest_;
+};
+
+// As skopeo: the full name with its tag ("docker.io/library/app:1"); a digest is refused.
+Reference archive_tag(const std::string& text, const std::string& name) {
+  Reference reference = with_context(fmt::format("{}: parsing {:?}", name, text),
+                                     [&] { return Reference::parse(text).with_default_tag(); });
+  if (reference.digest) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: docker-archive reference {:?} must be a name:tag", name, text));
+  }
+  return reference;
+}
+
+class MultiImageWriter final : public DockerArchiveWriter {
+ public:
+  MultiImageWriter(const fs::path& file, const std::string& name, bool verify)
+      : file_(std::make_shared<DockerArchiveFile>(file, name, verify)) {}
+  std::unique_ptr<ImageDestination> image(const std::vector<std::string>& tags) override {
+    std::vector<Reference> parsed;
+    for (const std::string& tag : tags) {
+      Reference reference = archive_tag(tag, file_->name());
+      bool listed = std::any_of(parsed.begin(), parsed.end(),
+                                [&](const Reference& r) { return r.str() == reference.str(); });
+      if (!listed) parsed.push_back(std::move(reference));
+    }
+    return std::make_unique<DockerArchiveImage>(file_, std::move(parsed), false);
+  }
+  void commit() override { file_->commit(); }
+
+ private:
+  std::shared_ptr<DockerArchiveFile> file_;
 };
 
 }  // namespace
 
 std::unique_ptr<ImageDestination> oci_archive_destination(const fs::path& file,
                                                           const std::string& ref,
-                                                          const std::string& name) {
-  return std::make_unique<OciArchiveDestination>(file, ref, name);
+                                                          const std::string& name, bool verify) {
+  return std::make_unique<OciArchiveDestination>(file, ref, name, verify);
 }
 
 std::unique_ptr<ImageDestination> docker_archive_destination(const fs::path& file,
                                                              const std::string& ref,
                                                              const std::string& name) {
-  return std::make_unique<DockerArchiveDestination>(file, ref, name);
+  std::vector<Reference> tags;
+  if (!ref.empty()) tags.push_back(archive_tag(ref, name));
+  return std::make_unique<DockerArchiveImage>(std::make_shared<DockerArchiveFile>(file, name, true),
+                                              std::move(tags), true);
+}
+
+std::unique_ptr<DockerArchiveWriter> docker_archive_writer(const fs::path& file,
+                                                           const std::string& name, bool verify) {
+  return std::make_unique<MultiImageWriter>(file, name, verify);
 }
 
 }  // namespace schicht::copy

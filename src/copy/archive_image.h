@@ -23,15 +23,16 @@
 // commit() they remove it, so PATH is never half written. Blobs are written one at a time, in
 // the order put_blob is called. oci-archive stores manifests byte-exact (OCI types only, as
 // oci:). docker-archive stores no manifest at all: manifest.json names <config-hex>.json and the
-// layers as <digest-hex>.tar as they came (a compressed layer stays compressed, where skopeo
-// would decompress it; docker load and skopeo read both), with RepoTags [REF] when REF is a
-// name:tag, and a repositories file as skopeo writes it. Reading it back yields the generated
-// manifest above, so --preserve-digests refuses a docker-archive destination.
+// layers uncompressed as <diffID-hex>.tar, as skopeo and podman write them (a compressed layer
+// is decompressed through a temp file: a tar entry needs its size first), with RepoTags [REF]
+// when REF is a name:tag, and a repositories file as skopeo writes it. Reading it back yields the
+// generated manifest above, so --preserve-digests refuses a docker-archive destination.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -84,11 +85,30 @@ std::unique_ptr<ImageSource> docker_archive_entry_source(std::shared_ptr<OpenedA
 std::unique_ptr<ImageSource> docker_archive_source(const fs::path& file, const std::string& ref,
                                                    const std::string& name);
 
+// `verify` false: the source's blobs were verified when they were stored (save reads the
+// store), so they are written without being hashed again; the engine's other callers verify.
 std::unique_ptr<ImageDestination> oci_archive_destination(const fs::path& file,
                                                           const std::string& ref,
-                                                          const std::string& name);
+                                                          const std::string& name,
+                                                          bool verify = true);
 std::unique_ptr<ImageDestination> docker_archive_destination(const fs::path& file,
                                                              const std::string& ref,
                                                              const std::string& name);
+
+// Several images in one docker-archive (save -m): image(TAGS) is a destination for one more
+// image, its RepoTags TAGS (each a name:tag, normalized); its commit() adds the image's
+// manifest.json entry, and the writer's commit() then writes the archive (kInternal without an
+// image). Destroyed before commit(), nothing is left at `file`. `verify` as for
+// oci_archive_destination.
+class DockerArchiveWriter {
+ public:
+  virtual ~DockerArchiveWriter() = default;
+  virtual std::unique_ptr<ImageDestination> image(const std::vector<std::string>& tags) = 0;
+  virtual void commit() = 0;
+};
+
+std::unique_ptr<DockerArchiveWriter> docker_archive_writer(const fs::path& file,
+                                                           const std::string& name,
+                                                           bool verify = true);
 
 }  // namespace schicht::copy

@@ -76,6 +76,18 @@ Compression named_compression(const std::string& type) {
 }
 
 Compression sniff_compression(ImageSource& source, const Descriptor& blob) {
+  if (std::unique_ptr<Reader> direct = source.open_blob(blob)) {
+    // Read in place: the magic bytes alone.
+    std::string magic(kCompressionMagicSize, '\0');
+    size_t got = 0;
+    while (got < magic.size()) {
+      size_t n = direct->read(magic.data() + got, magic.size() - got);
+      if (n == 0) break;
+      got += n;
+    }
+    magic.resize(got);
+    return detect_compression(magic);
+  }
   HeadWriter head;
   try {
     source.get_blob(blob, head);

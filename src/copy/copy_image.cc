@@ -1,5 +1,6 @@
 #include "copy/copy_image.h"
 
+#include <algorithm>
 #include <exception>
 #include <map>
 #include <memory>
@@ -83,25 +84,6 @@ std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
                    ref.str(), ref.name));
 }
 
-std::unique_ptr<ImageDestination> open_destination(const TransportRef& ref,
-                                                   const registry::RegistriesConf& conf,
-                                                   const CopyOptions& options) {
-  if (ref.transport == Transport::kDocker) {
-    Reference reference = docker_reference(ref);
-    TransferOptions transfer = options.transfer;
-    transfer.registry = options.destination_registry;
-    return docker_destination(reference, endpoint_options(reference, conf, transfer));
-  }
-  if (ref.transport == Transport::kOci) return oci_dir_destination(ref.path, ref.ref, ref.str());
-  if (ref.transport == Transport::kContainersStorage) {
-    return storage_destination(local_store(options), ref);
-  }
-  if (auto file = file_destination(ref)) return file;
-  fail(ErrorKind::kUnsupported,
-       fmt::format("copying to {}: the {} transport is not supported by image copy yet", ref.str(),
-                   ref.name));
-}
-
 void report(const CopyOptions& options, const std::string& line) {
   if (options.transfer.report) options.transfer.report(line);
 }
@@ -111,14 +93,39 @@ struct LayerPlan {
   std::optional<Compression> recompress_to;
 };
 
-// One blob from source to destination unless the destination has it; the bytes a layer
-// moves go to options.transfer.progress.
-void copy_blob(ImageSource& source, ImageDestination& destination, const Descriptor& blob,
-               bool layer, const CopyOptions& options, const std::atomic<bool>& cancelled) {
-  if (destination.try_reuse(blob, source)) return;
+// A blob read in place (ImageSource::open_blob): counted for a progress display, stopped when
+// another transfer of the group failed.
+class DirectBlob final : public Reader {
+ public:
+  DirectBlob(Reader& inner, const Digest& blob, TransferProgress* progress,
+             const std::atomic<bool>& cancelled)
+      : inner_(inner), blob_(blob), progress_(progress), cancelled_(cancelled) {}
+  size_t read(void* buffer, size_t size) override {
+    if (cancelled_) fail(ErrorKind::kInternal, "transfer cancelled after another one failed");
+    size_t n = inner_.read(buffer, size);
+    if (progress_ != nullptr && n > 0) progress_->moved(blob_, n);
+    return n;
+  }
+
+ private:
+  Reader& inner_;
+  const Digest& blob_;
+  TransferProgress* progress_;
+  const std::atomic<bool>& cancelled_;
+};
+
+// One blob from source to destination; the bytes a layer moves go to options.transfer.progress.
+void copy_blob_once(ImageSource& source, ImageDestination& destination, const Descriptor& blob,
+                    bool layer, const CopyOptions& options, const std::atomic<bool>& cancelled) {
+  TransferProgress* progress = layer ? options.transfer.progress : nullptr;
+  if (std::unique_ptr<Reader> direct = source.open_blob(blob)) {
+    if (progress != nullptr) progress->started(blob.digest, static_cast<uint64_t>(blob.size));
+    DirectBlob counted(*direct, blob.digest, progress, cancelled);
+    destination.put_blob(blob, counted);
+    return;
+  }
   BytePipe pipe(kPipeCapacity, &cancelled);
   PipeFeed read(pipe, [&](Writer& into) {
-    TransferProgress* progress = layer ? options.transfer.progress : nullptr;
     if (progress != nullptr) progress->started(blob.digest, static_cast<uint64_t>(blob.size));
     ProgressWriter counted(into, blob.digest, progress);
     source.get_blob(blob, counted);
@@ -132,6 +139,52 @@ void copy_blob(ImageSource& source, ImageDestination& destination, const Descrip
   }
   read.finish();
 }
+
+// The blob unless the destination has it, again from its first byte after a network failure
+// when options.retry_blobs says so.
+void copy_blob(ImageSource& source, ImageDestination& destination, const Descriptor& blob,
+               bool layer, const CopyOptions& options, const std::atomic<bool>& cancelled) {
+  bool reused =
+      with_context(fmt::format("trying to reuse blob {} at destination", blob.digest.str()),
+                   [&] { return destination.try_reuse(blob, source); });
+  if (reused) return;
+  const http::HttpOptions& http = options.destination_registry.http;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      copy_blob_once(source, destination, blob, layer, options, cancelled);
+      return;
+    } catch (const Error& e) {
+      if (!options.retry_blobs || e.kind() != ErrorKind::kNetwork || attempt >= http.max_retries ||
+          cancelled) {
+        throw;
+      }
+      std::this_thread::sleep_for(
+          std::min(http.initial_backoff * (1 << std::min(attempt, 10)), http.max_backoff));
+    }
+  }
+}
+
+// A source whose blobs count towards a progress display as they are read (a recompressed
+// layer's bar follows the bytes read, whose size is known; the new blob's is not).
+class CountedSource final : public ImageSource {
+ public:
+  CountedSource(ImageSource& inner, TransferProgress* progress)
+      : inner_(inner), progress_(progress) {}
+  std::string name() const override { return inner_.name(); }
+  RawManifest manifest(const std::optional<Digest>& instance) override {
+    return inner_.manifest(instance);
+  }
+  void get_blob(const Descriptor& blob, Writer& out) override {
+    if (progress_ != nullptr) progress_->started(blob.digest, static_cast<uint64_t>(blob.size));
+    ProgressWriter counted(out, blob.digest, progress_);
+    inner_.get_blob(blob, counted);
+  }
+  std::optional<RegistryRepository> repository() const override { return inner_.repository(); }
+
+ private:
+  ImageSource& inner_;
+  TransferProgress* progress_;
+};
 
 // The layers in parallel (a layer named twice moves once; one planned for it is recompressed
 // on the way), then the config, as podman and skopeo report them: "Copying config" once the
@@ -152,7 +205,8 @@ std::vector<Descriptor> copy_blobs(ImageSource& source, ImageDestination& destin
         const size_t i = first[k];
         Descriptor& blob = written[i];
         if (i < plans.size() && plans[i].recompress_to) {
-          RecompressedLayer layer = recompress_layer(source, blob, *plans[i].recompress_to,
+          CountedSource counted(source, options.transfer.progress);
+          RecompressedLayer layer = recompress_layer(counted, blob, *plans[i].recompress_to,
                                                      options.compression_level, &cancelled);
           blob = layer.descriptor;
           if (destination.try_reuse(blob, source)) return;
@@ -226,7 +280,7 @@ Digest copy_instance(ImageSource& source, ImageDestination& destination, const R
   bool reformat = format != format_of(raw.media_type);
   std::vector<LayerPlan> plans(manifest.layers.size());
   std::vector<Compression> compressions;
-  if (reformat || options.compression) {
+  if (reformat || options.compression || options.gzip_uncompressed_layers) {
     // Before any blob moves: what Docker schema 2 cannot say is refused with nothing written.
     for (size_t i = 0; i < manifest.layers.size(); ++i) {
       named_compression(manifest.layers[i].media_type);
@@ -234,6 +288,10 @@ Digest copy_instance(ImageSource& source, ImageDestination& destination, const R
       if (options.compression && now != *options.compression) {
         plans[i].recompress_to = options.compression;
         now = *options.compression;
+      } else if (!options.compression && options.gzip_uncompressed_layers &&
+                 now == Compression::kNone) {
+        plans[i].recompress_to = Compression::kGzip;
+        now = Compression::kGzip;
       }
       layer_type(now, format);
       compressions.push_back(now);
@@ -300,6 +358,9 @@ class TopCachingSource final : public ImageSource {
     return *top_;
   }
   void get_blob(const Descriptor& blob, Writer& out) override { inner_.get_blob(blob, out); }
+  std::unique_ptr<Reader> open_blob(const Descriptor& blob) override {
+    return inner_.open_blob(blob);
+  }
   std::optional<RegistryRepository> repository() const override { return inner_.repository(); }
   std::vector<std::string> carried_names() const override { return inner_.carried_names(); }
 
@@ -388,6 +449,25 @@ Digest copy_between(ImageSource& source, ImageDestination& destination,
   report(options, "Storing signatures");
   destination.commit();
   return *written;
+}
+
+std::unique_ptr<ImageDestination> open_destination(const TransportRef& ref,
+                                                   const registry::RegistriesConf& conf,
+                                                   const CopyOptions& options) {
+  if (ref.transport == Transport::kDocker) {
+    Reference reference = docker_reference(ref);
+    TransferOptions transfer = options.transfer;
+    transfer.registry = options.destination_registry;
+    return docker_destination(reference, endpoint_options(reference, conf, transfer));
+  }
+  if (ref.transport == Transport::kOci) return oci_dir_destination(ref.path, ref.ref, ref.str());
+  if (ref.transport == Transport::kContainersStorage) {
+    return storage_destination(local_store(options), ref);
+  }
+  if (auto file = file_destination(ref)) return file;
+  fail(ErrorKind::kUnsupported,
+       fmt::format("copying to {}: the {} transport is not supported by image copy yet", ref.str(),
+                   ref.name));
 }
 
 void copy_image(const trust::Policy* policy, const TransportRef& source_ref,

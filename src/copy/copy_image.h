@@ -58,6 +58,13 @@ struct CopyOptions {
   // --format v2s2 is asked for, which is refused then.
   std::optional<Compression> compression;
   int compression_level = kDefaultCompressionLevel;
+  // Without `compression`: a layer stored uncompressed goes gzipped (push's default, as podman's,
+  // and dir: --compress); the manifest then changes.
+  bool gzip_uncompressed_layers = false;
+  // A blob whose copy fails on the network starts again from its first byte, up to
+  // destination_registry.http.max_retries times (push's --retry: a streamed upload cannot be
+  // replayed by the HTTP client).
+  bool retry_blobs = false;
   // Signing the copied image at a docker:// destination, after its manifest is written, as push
   // signs (signatures.h, sigstore_signatures.h): a GPG key for a simple signing signature in
   // the lookaside staging storage of `registries_d`, and/or a decrypted sigstore key whose
@@ -110,6 +117,12 @@ Digest copy_admitted(
 // theirs to check): the image `source` names, whatever it is, as copy_image copies it. Returns
 // the digest of the manifest (or list) written for the reference.
 Digest copy_between(ImageSource& source, ImageDestination& destination, const CopyOptions& options);
+
+// The destination `ref` names, as copy_image opens it (push opens its own this way).
+// kUnsupported for a transport the engine cannot write.
+std::unique_ptr<ImageDestination> open_destination(const transport::TransportRef& ref,
+                                                   const registry::RegistriesConf& conf,
+                                                   const CopyOptions& options);
 
 // Only an image manifest: kUnsupported for an index or list.
 Digest copy_one_image(ImageSource& source, ImageDestination& destination,

@@ -62,7 +62,9 @@ class DockerDestination final : public ImageDestination {
 
   void put_blob(const Descriptor& blob, Reader& data) override {
     // The registry verifies the digest when the upload is committed (PUT ?digest=).
-    client_.push_blob(reference_.path, blob.digest, static_cast<uint64_t>(blob.size), data);
+    with_context("writing blob", [&] {
+      client_.push_blob(reference_.path, blob.digest, static_cast<uint64_t>(blob.size), data);
+    });
   }
 
   void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {

@@ -64,6 +64,12 @@ bash_complete() {
   run bash_complete "schicht save --format=docker-a"
   expect_success
   [ "$output" = "docker-archive" ]
+  run bash_complete "schicht save --multi-"
+  expect_success
+  [[ "$output" == *"--multi-arch"* && "$output" == *"--multi-image-archive"* ]]
+  run bash_complete "schicht save --multi-arch "
+  expect_success
+  [ "$output" = $'system\nall\nindex-only' ] || [ "$output" = $'all\nindex-only\nsystem' ]
   run bash_complete "schicht image trust set -t "
   expect_success
   [ "$output" = $'accept\nreject\nsignedBy\nsigstoreSigned' ]
