@@ -6,6 +6,7 @@
 
 #include "core/reference.h"
 #include "images/list_lookup.h"
+#include "oci/index.h"
 #include "store/lists.h"
 #include "store/lookup.h"
 
@@ -65,6 +66,27 @@ std::optional<Removed> remove_list_named(store::Store& store, const std::string&
                  .referenced_by = list->name};
 }
 
+// A whole multi-platform image (pull --all-platforms, load of an index) is stored as a list
+// under NAME, its instance for this machine under NAME too and every instance as REPO@DIGEST:
+// rmi NAME takes the list and those names, and leaves the instances to prune, as podman leaves
+// a removed list's instances. nullopt when `name` is no such pulled list.
+std::optional<Removed> untag_whole_multi_platform(store::Store& store, const std::string& name,
+                                                  const Digest& id) {
+  std::optional<store::ListInfo> list = store::list_by_name(store, name);
+  if (!list || list->media_type != list->format) return std::nullopt;  // a list made here
+  Index index = parse_index(store.blobs().read(list->digest), list->media_type);
+  Removed removed{.what = Removed::What::kName, .id = id, .referenced_by = name};
+  if (store.untag(name, "rmi")) removed.untagged.push_back(name);
+  Reference by_digest = Reference::parse(name);
+  by_digest.tag.clear();
+  for (const Descriptor& instance : index.manifests) {
+    by_digest.digest = instance.digest;
+    if (store.untag(by_digest.str(), "rmi")) removed.untagged.push_back(by_digest.str());
+  }
+  store::remove_list(store, name);
+  return removed;
+}
+
 Removed remove_one(store::Store& store, const std::string& text, const RemoveOptions& options,
                    const RemovalEffects& effects) {
   if (std::optional<Removed> list = remove_list_named(store, text)) return *list;
@@ -83,6 +105,7 @@ Removed remove_one(store::Store& store, const std::string& text, const RemoveOpt
   if (!by_id && image->names.size() > 1) {
     // One of several names: only that name goes.
     std::string name = store::find_name(store, id, text).value_or(digested_name(text));
+    if (auto whole = untag_whole_multi_platform(store, name, id)) return *whole;
     store.untag(name, "rmi");
     return Removed{
         .what = Removed::What::kName, .id = id, .untagged = {name}, .referenced_by = name};

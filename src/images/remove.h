@@ -37,7 +37,8 @@ struct RemoveOptions {
 struct Removed {
   enum class What {
     kImage,  // the image went: `untagged` are the names it had
-    kName,   // only the name `untagged[0]` went; the image stays
+    kName,   // only the name `untagged[0]` went (and, for a whole multi-platform image, its
+             // instances' REPO@DIGEST names); the image stays
     kList,   // the manifest list name `untagged[0]` went; `deleted` when its blob went too
   };
   What what = What::kImage;

@@ -112,6 +112,23 @@ check_whole() {
   check_whole "$REG/multi:1" arm64
 }
 
+@test "rmi of a whole multi-platform image takes the list and every instance's name; prune frees them" {
+  run sp pull -q --all-platforms "$REG/multi:1"
+  expect_success
+  s tag "$REG/multi:1" keep:1
+  run s rmi "$REG/multi:1"
+  expect_success
+  [ "$output" = "Untagged: $REG/multi:1" ]
+  run s manifest exists "$REG/multi:1"
+  [ "$status" -eq 1 ]
+  # The instance another name still uses stays; the other two are dangling and pruned.
+  s image prune -f >/dev/null
+  [ "$(s images -q | wc -l)" -eq 1 ]
+  [ "$(s images --format '{{.Repository}}:{{.Tag}}')" = "localhost/keep:1" ]
+  run s system check
+  expect_success
+}
+
 @test "pull --all-platforms of a single image pulls it as pull does" {
   run sp pull -q --all-platforms "$REG/one:1"
   expect_success
