@@ -172,15 +172,25 @@ int cmd_save(Context& ctx, CommandArgs args) {
   if (compress && fmt_kind != transport::SaveFormat::kDockerDir) {
     fail(ErrorKind::kInvalidInput, "--compress can only be set when --format is 'docker-dir'");
   }
-  store::Store& store = ctx.store();
+  store::Store& primary = ctx.store();
   // Without -m, every name after the first is another tag of the first image (podman).
   std::vector<transport::SaveItem> items;
-  std::optional<transport::SaveItem> whole_list = list_to_save(store, fmt_kind, names);
+  std::optional<transport::SaveItem> whole_list = list_to_save(primary, fmt_kind, names);
   if (whole_list) items.push_back(*whole_list);
+  // The store the images are read from: the primary one, or the additional image store that
+  // holds them (an archive is written from one store).
+  store::Store* source = &primary;
   for (size_t i = 0; i < names.size() && !whole_list; ++i) {
-    Digest id = store::resolve_image(store, names[i]);
+    auto [holder, id] = ctx.resolve_image(names[i]);
+    if (i == 0) {
+      source = holder;
+    } else if (holder != source) {
+      fail(ErrorKind::kUnsupported,
+           fmt::format("{} and {} are in different stores: save them to separate archives",
+                       names[0], names[i]));
+    }
     // A name (not an ID or digest) is saved as the stored name it denotes.
-    std::optional<std::string> tag = store::find_name(store, id, names[i]);
+    std::optional<std::string> tag = store::find_name(*holder, id, names[i]);
     auto same = std::find_if(items.begin(), items.end(),
                              [&](const transport::SaveItem& it) { return it.id == id; });
     if (!multi && !items.empty()) same = items.begin();
@@ -192,9 +202,11 @@ int cmd_save(Context& ctx, CommandArgs args) {
       same->names.push_back(*tag);
     }
   }
-  // podman: one save event per image, named by where it went.
+  store::Store& store = *source;
+  // podman: one save event per image, named by where it went (in the primary store's log: an
+  // additional store is never written).
   auto record = [&] {
-    for (const auto& item : items) record_image_event(store, "save", &item.id, output);
+    for (const auto& item : items) record_image_event(primary, "save", &item.id, output);
   };
   if (transport::is_directory_format(fmt_kind)) {
     if (output.empty()) fail(ErrorKind::kInvalidInput, "no output directory given: use -o DIR");

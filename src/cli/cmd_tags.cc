@@ -73,6 +73,26 @@ images::RemovalEffects removal_effects(store::Store& store) {
   };
 }
 
+// The image `text` names when only an additional (read-only) image store has it: nothing may
+// change it. A name the primary store resolves, or resolves ambiguously, is the primary's
+// (its own error follows there).
+std::optional<Context::StoredImage> read_only_image(Context& ctx, std::string_view text) {
+  try {
+    if (store::find_image(ctx.store(), text)) return std::nullopt;
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  auto found = ctx.find_image(text);
+  if (found && found->read_only()) return found;
+  return std::nullopt;
+}
+
+// podman's refusal to change an image of an additional store.
+Error read_only_error(const Context::StoredImage& image, std::string_view what) {
+  return Error(ErrorKind::kReadOnly,
+               fmt::format("cannot {} read-only image {:?}", what, image.id.hex()));
+}
+
 }  // namespace
 
 int cmd_tag(Context& ctx, CommandArgs args) {
@@ -85,6 +105,7 @@ int cmd_tag(Context& ctx, CommandArgs args) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("requires at least 2 arg(s), only received {}", positional.size()));
   }
+  if (auto ro = read_only_image(ctx, positional[0])) throw read_only_error(*ro, "tag");
   store::Store& store = ctx.store();
   std::vector<std::string> typed(positional.begin() + 1, positional.end());
   images::Tagged tagged = images::tag_image(store, positional[0], typed);
@@ -102,6 +123,7 @@ int cmd_untag(Context& ctx, CommandArgs args) {
   if (positional.empty()) {
     fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
   }
+  if (auto ro = read_only_image(ctx, positional[0])) throw read_only_error(*ro, "untag");
   store::Store& store = ctx.store();
   images::Untagged untagged = images::untag_image(
       store, positional[0], std::vector<std::string>(positional.begin() + 1, positional.end()));
@@ -130,8 +152,25 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   images::RemoveOptions options{.force = force, .ignore = ignore};
   images::RemovalEffects effects = removal_effects(store);
-  return render_removals(store, all ? images::remove_all_images(store, options, effects)
-                                    : images::remove_images(store, positional, options, effects));
+  // An image of an additional store is never removed, -f or not (podman); --all removes the
+  // primary store's images only (podman adds readonly=false).
+  std::vector<std::string> writable;
+  std::vector<Error> refused;
+  for (const auto& name : positional) {
+    if (auto ro = read_only_image(ctx, name)) {
+      refused.push_back(read_only_error(*ro, "remove"));
+    } else {
+      writable.push_back(name);
+    }
+  }
+  images::RemoveResult result;
+  if (all) {
+    result = images::remove_all_images(store, options, effects);
+  } else if (!writable.empty()) {
+    result = images::remove_images(store, writable, options, effects);
+  }
+  result.errors.insert(result.errors.end(), refused.begin(), refused.end());
+  return render_removals(store, result);
 }
 
 int cmd_image_exists(Context& ctx, CommandArgs args) {
@@ -153,7 +192,7 @@ int cmd_image_exists(Context& ctx, CommandArgs args) {
   } else if (!is_id_prefix(text)) {
     (void)Reference::parse_unnormalized(text);  // podman's lookup parses before normalizing
   }
-  return store::find_image(ctx.store(), text) ? 0 : 1;
+  return ctx.find_image(text) ? 0 : 1;  // additional image stores too
 }
 
 }  // namespace schicht::cli
