@@ -296,8 +296,11 @@ int cmd_push(Context& ctx, CommandArgs args) {
     options.registries_d = copy::load_registries_d(ctx.options().registries_d);
   }
 
-  store::Store& store = ctx.store();
-  Digest id = store::resolve_image(store, positional[0]);
+  // The image is read from the store holding it (an additional image store too); events go to
+  // the primary store's log.
+  store::Store& primary = ctx.store();
+  auto [holder, id] = ctx.resolve_image(positional[0]);
+  store::Store& store = *holder;
   if (positional.size() == 2) {
     std::vector<std::string> names;
     if (auto name = store::find_name(store, id, positional[0])) names.push_back(*name);
@@ -309,7 +312,7 @@ int cmd_push(Context& ctx, CommandArgs args) {
                        local->name));
     }
     if (push_local(store, id, names, positional[1], compress)) {
-      record_image_event(store, "push", &id, positional[1]);
+      record_image_event(primary, "push", &id, positional[1]);
       return 0;
     }
   }
@@ -317,7 +320,7 @@ int cmd_push(Context& ctx, CommandArgs args) {
   Reference target = push_destination(positional.size() == 2 ? positional[1] : positional[0]);
   registry::RegistriesConf conf = registry::RegistriesConf::load();
   Digest pushed = copy::push_image(store, id, target, conf, options);
-  record_image_event(store, "push", &id, positional.size() == 2 ? positional[1] : positional[0]);
+  record_image_event(primary, "push", &id, positional.size() == 2 ? positional[1] : positional[0]);
   if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
   return 0;
 }

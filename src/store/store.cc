@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -58,8 +59,10 @@ fs::path existing_store_root(const fs::path& root) {
                                                        &std::free);
   if (!resolved) {
     int error = errno;
+    std::string reason = std::strerror(error);
+    if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));  // Go's wording
     fail(error == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo,
-         fmt::format("additional image store {}: {}", root.string(), std::strerror(error)));
+         fmt::format("additional image store {}: {}", root.string(), reason));
   }
   fs::path out(resolved.get());
   std::error_code ec;
