@@ -11,6 +11,7 @@
 #include "core/reference.h"
 #include "images/remove.h"
 #include "store/lookup.h"
+#include "store/pull_up.h"
 
 namespace schicht::cli {
 namespace {
@@ -87,10 +88,28 @@ std::optional<Context::StoredImage> read_only_image(Context& ctx, std::string_vi
   return std::nullopt;
 }
 
-// podman's refusal to change an image of an additional store.
-Error read_only_error(const Context::StoredImage& image, std::string_view what) {
+// podman's refusal to remove an image of an additional store.
+Error read_only_error(const Context::StoredImage& image) {
   return Error(ErrorKind::kReadOnly,
-               fmt::format("cannot {} read-only image {:?}", what, image.id.hex()));
+               fmt::format("cannot remove read-only image {:?}", image.id.hex()));
+}
+
+// Runs `change` (a tag or untag of the image `text`) in the primary store. An image only an
+// additional store holds is pulled up into the primary store first, as containers/storage pulls
+// an image up to change its names; before that, `change` runs on the additional store itself,
+// where every check of the arguments happens and the first write fails (kReadOnly), so bad
+// arguments leave both stores as they were. The additional store is never written.
+template <typename Change>
+auto change_names(Context& ctx, const std::string& text, const Change& change) {
+  auto ro = read_only_image(ctx, text);
+  if (!ro) return change(ctx.store(), text);
+  try {
+    change(*ro->store, text);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kReadOnly) throw;
+  }
+  store::pull_up_image(ctx.store(), *ro->store, ro->id);
+  return change(ctx.store(), std::string(ro->id.hex()));
 }
 
 }  // namespace
@@ -105,10 +124,12 @@ int cmd_tag(Context& ctx, CommandArgs args) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("requires at least 2 arg(s), only received {}", positional.size()));
   }
-  if (auto ro = read_only_image(ctx, positional[0])) throw read_only_error(*ro, "tag");
   store::Store& store = ctx.store();
   std::vector<std::string> typed(positional.begin() + 1, positional.end());
-  images::Tagged tagged = images::tag_image(store, positional[0], typed);
+  images::Tagged tagged =
+      change_names(ctx, positional[0], [&](store::Store& in, const std::string& image) {
+        return images::tag_image(in, image, typed);
+      });
   for (const std::string& name : typed) {
     record_image_event(store, "tag", &tagged.id, name);  // podman: the name as typed
   }
@@ -123,10 +144,12 @@ int cmd_untag(Context& ctx, CommandArgs args) {
   if (positional.empty()) {
     fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
   }
-  if (auto ro = read_only_image(ctx, positional[0])) throw read_only_error(*ro, "untag");
   store::Store& store = ctx.store();
-  images::Untagged untagged = images::untag_image(
-      store, positional[0], std::vector<std::string>(positional.begin() + 1, positional.end()));
+  std::vector<std::string> names(positional.begin() + 1, positional.end());
+  images::Untagged untagged =
+      change_names(ctx, positional[0], [&](store::Store& in, const std::string& image) {
+        return images::untag_image(in, image, names);
+      });
   for (const auto& name : untagged.names) record_image_event(store, "untag", &untagged.id, name);
   return 0;
 }
@@ -158,7 +181,7 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
   std::vector<Error> refused;
   for (const auto& name : positional) {
     if (auto ro = read_only_image(ctx, name)) {
-      refused.push_back(read_only_error(*ro, "remove"));
+      refused.push_back(read_only_error(*ro));
     } else {
       writable.push_back(name);
     }

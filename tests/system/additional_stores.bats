@@ -83,7 +83,7 @@ localhost/shared:1 false" ]
   same_as_before "$(shared_state)"
 }
 
-@test "rmi, untag and tag refuse an image of the additional store, which stays unchanged" {
+@test "rmi refuses an image of the additional store, which stays unchanged" {
   BEFORE=$(shared_state)
   id=$("$SCHICHT" --root "$B" images -q --no-trunc)
   primary=$(store_state)
@@ -91,10 +91,7 @@ localhost/shared:1 false" ]
   expect_failure 125 "cannot remove read-only image \"${id#sha256:}\""
   run sa rmi -f shared:1
   expect_failure 125 "cannot remove read-only image"
-  run sa untag shared:1
-  expect_failure 125 "cannot untag read-only image"
-  run sa tag shared:1 other:1
-  expect_failure 125 "cannot tag read-only image"
+  [ "$(store_state)" = "$primary" ]
   # The other arguments of an rmi still go.
   run sa rmi own:1 shared:1
   expect_failure 125 "cannot remove read-only image"
@@ -108,6 +105,34 @@ localhost/shared:1 false" ]
   same_as_before "$(shared_state)"
   run sa images --format '{{.Repository}} {{.IsReadOnly}}'
   [ "$output" = "localhost/shared true" ]
+}
+
+@test "tag and untag pull the image up into the primary store; bad arguments change nothing" {
+  BEFORE=$(shared_state)
+  primary=$(store_state)
+  run sa tag shared:1 'Bad Name'
+  expect_failure 125
+  run sa untag shared:1 nothere:1
+  expect_failure 125
+  [ "$(store_state)" = "$primary" ]
+  same_as_before "$(shared_state)"
+  run sa tag shared:1 other:1
+  expect_success
+  run sa images --format '{{.Repository}}:{{.Tag}} {{.IsReadOnly}}' --sort repository
+  [ "$output" = "localhost/other:1 false
+localhost/own:1 false
+localhost/shared:1 false" ]
+  consistent
+  same_as_before "$(shared_state)"
+  # untag of an image still only in the shared store: pulled up, then its name goes there.
+  "$SCHICHT" --root "$B" load -i "$WORK/late.tar" >/dev/null
+  BEFORE=$(shared_state)
+  run sa untag late:1
+  expect_success
+  late=$("$SCHICHT" --root "$B" images -q --filter reference=late)
+  run sa images -a --format '{{.ID}} {{.Repository}} {{.IsReadOnly}}' --filter "id=$late"
+  [ "$output" = "$late <none> false" ]
+  same_as_before "$(shared_state)"
 }
 
 @test "create from an image of the additional store pulls it up into the primary store" {
