@@ -149,6 +149,20 @@ localhost/shared:1 false" ]
   same_as_before "$(shared_state)"
 }
 
+@test "image mount of an image of the additional store pulls it up and mounts it" {
+  [ "$(id -u)" -eq 0 ] || skip "image mount needs root"
+  BEFORE=$(shared_state)
+  run sa image mount shared:1
+  expect_success
+  [ -d "$output" ]
+  [ "$(s image mount)" != "" ]
+  sa image unmount shared:1 >/dev/null
+  run sa images --filter readonly=false --format '{{.Repository}}' --sort repository
+  [ "$output" = "localhost/own
+localhost/shared" ]
+  same_as_before "$(shared_state)"
+}
+
 @test "a read-only additional store (read-only mount or no write permission) still works" {
   if [ "$(id -u)" -eq 0 ]; then
     mkdir "$WORK/ro"
