@@ -69,7 +69,12 @@ std::string Context::root() const {
 }
 
 store::Store& Context::store() {
-  if (!store_) store_ = std::make_unique<store::Store>(root());
+  if (!store_) {
+    store_ = std::make_unique<store::Store>(root());
+    // As containers/storage opens its additional stores with the store: a bad one fails every
+    // command that uses the store, not only those that read images.
+    (void)additional_stores();
+  }
   return *store_;
 }
 
@@ -77,7 +82,10 @@ const std::vector<std::unique_ptr<store::Store>>& Context::additional_stores() {
   if (!additional_) {
     std::vector<std::unique_ptr<store::Store>> stores;
     for (const auto& dir : store::additional_image_stores(options_.storage_opts)) {
-      stores.push_back(std::make_unique<store::Store>(dir, store::Store::ReadOnly{}));
+      auto extra = std::make_unique<store::Store>(dir, store::Store::ReadOnly{});
+      // The primary store named again adds nothing (its images are listed once, as its own).
+      if (store_ && extra->root() == store_->root()) continue;
+      stores.push_back(std::move(extra));
     }
     additional_ = std::move(stores);
   }

@@ -43,7 +43,8 @@ class Context {
 
   // The additional read-only image stores (store/storage_conf.h: --storage-opt
   // additionalimagestore=DIR, or storage.conf's additionalimagestores), opened on first use, in
-  // the order given. Their images are listed and read, never written.
+  // the order given (the primary store's root among them is skipped), when the primary store
+  // is. Their images are listed and read, never written.
   const std::vector<std::unique_ptr<store::Store>>& additional_stores();
 
   // An image and the store holding it.

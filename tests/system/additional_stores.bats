@@ -217,6 +217,9 @@ localhost/shared true" ]
   CONTAINERS_STORAGE_CONF=$WORK/storage.conf run s --storage-opt overlay.mountopt=nodev images \
     --format '{{.Repository}}'
   [ "$output" = "localhost/own" ]
+  # The primary store named as an additional one adds nothing.
+  run s --storage-opt "additionalimagestore=$STORE" images --format '{{.Repository}} {{.IsReadOnly}}'
+  [ "$output" = "localhost/own false" ]
   # Several stores, comma-separated; the same image twice shows once.
   "$SCHICHT" --root "$WORK/third" load -i "$WORK/late.tar" >/dev/null
   run s --storage-opt "additionalimagestore=$B,$WORK/third" images --format '{{.Repository}}'
@@ -234,6 +237,9 @@ localhost/late" ]
   run s --storage-opt "additionalimagestore=$WORK/empty" images
   expect_failure 125 "additional image store $WORK/empty: not a schicht store"
   [ -z "$(ls -A "$WORK/empty")" ]
+  # Every command that opens the store opens its additional stores.
+  run s --storage-opt "additionalimagestore=$WORK/missing" load -i "$WORK/late.tar"
+  expect_failure 125 "additional image store $WORK/missing: no such file or directory"
   run s --storage-opt additionalimagestore=relative/dir images
   expect_failure 125 'image store path "relative/dir" is not absolute'
   CONTAINERS_STORAGE_CONF=$WORK/none.conf run s images
