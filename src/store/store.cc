@@ -81,12 +81,12 @@ Store::Store(fs::path root, ReadOnly)
     : root_(existing_store_root(root)), additional_(true), blobs_(root_) {
   db_ = std::make_unique<Db>((root_ / "db.sqlite").string(), DbMode::kReadOnly,
                              fmt::format("image is in a read-only store: {}", root_.string()));
-  // A store of another schema cannot be read with this one's queries; only its writer (a
-  // schicht of that store's version) may migrate it.
+  // A store of another schema cannot be read with this version's queries, and a reader never
+  // migrates: its writer does, when a schicht of this version opens it as its --root.
   if (!schema_current(*db_)) {
     fail(ErrorKind::kUnsupported,
-         fmt::format("additional image store {}: its database has another schema version; open "
-                     "it once with its own schicht to migrate it",
+         fmt::format("additional image store {}: its database has another schema version (open "
+                     "it once as --root with this version of schicht to migrate it)",
                      root_.string()));
   }
 }

@@ -242,6 +242,11 @@ localhost/late" ]
   expect_failure 125 "additional image store $WORK/missing: no such file or directory"
   run s --storage-opt additionalimagestore=relative/dir images
   expect_failure 125 'image store path "relative/dir" is not absolute'
+  # A store of another schema version is not read (a reader never migrates it).
+  "$SCHICHT" --root "$WORK/other" load -i "$WORK/late.tar" >/dev/null
+  sqlite3 "$WORK/other/db.sqlite" 'PRAGMA user_version = 999'
+  run s --storage-opt "additionalimagestore=$WORK/other" images
+  expect_failure 125 "additional image store $WORK/other: its database has another schema version"
   CONTAINERS_STORAGE_CONF=$WORK/none.conf run s images
   expect_failure 125 "$WORK/none.conf: no such file"
   printf '[storage.options]\nadditionalimagestores = "%s"\n' "$B" >"$WORK/bad.conf"
