@@ -54,7 +54,7 @@ localhost/shared:1 false" ]
   [ -z "$output" ]
 }
 
-@test "inspect, history, image tree, image exists, save and push read the additional store" {
+@test "inspect, history, image tree, image diff, image analyze, image exists, save and push read the additional store" {
   BEFORE=$(shared_state)
   id=$("$SCHICHT" --root "$B" images -q --no-trunc)
   run sa inspect --format '{{.Id}} {{.RepoTags}}' shared:1
@@ -68,6 +68,13 @@ localhost/shared:1 false" ]
   run sa image tree shared:1
   expect_success
   [[ "$output" == *"Image ID: ${id:7:12}"* ]]
+  run sa image diff shared:1
+  expect_success
+  [ -n "$output" ]
+  run sa image diff own:1 shared:1
+  expect_success
+  run sa image analyze shared:1
+  expect_success
   run sa image exists shared:1
   expect_success
   run s image exists shared:1
