@@ -126,8 +126,8 @@ int cmd_image_analyze(Context& ctx, CommandArgs args) {
   if (names.size() != 1) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", names.size()));
   }
-  store::Store& store = ctx.store();
-  Digest id = store::resolve_image(store, names[0]);
+  auto [holder, id] = ctx.resolve_image(names[0]);  // additional image stores too
+  store::Store& store = *holder;
   auto layers = store.layers(id);
   auto sources = layer_sources(store, id);
   ImageConfig config = load_config(store, id);

@@ -154,25 +154,36 @@ int cmd_save(Context& ctx, CommandArgs args) {
   if (compress && options.format != copy::SaveFormat::kDockerDir) {
     fail(ErrorKind::kInvalidInput, "--compress can only be set when --format is 'docker-dir'");
   }
-  store::Store& store = ctx.store();
+  store::Store& primary = ctx.store();
   std::vector<copy::SaveItem> items;
-  // --multi-arch all|index-only: one name denoting a stored list saves the list.
+  // --multi-arch all|index-only: one name denoting a list stored in the primary store saves the
+  // list.
   std::optional<store::ListInfo> list;
   if (options.multi_arch != copy::MultiArch::kSystem && names.size() == 1) {
-    list = images::find_list(store, names[0]);
+    list = images::find_list(primary, names[0]);
   }
   if (list) {
     std::optional<Digest> first;
-    for (const Descriptor& entry : read_list(store, *list).manifests) {
-      if ((first = store.image_by_manifest(entry.digest))) break;
+    for (const Descriptor& entry : read_list(primary, *list).manifests) {
+      if ((first = primary.image_by_manifest(entry.digest))) break;
     }
     items.push_back({.id = first.value_or(list->digest), .names = {list->name}, .list = list});
   }
+  // The store the images are read from: the primary one, or the additional image store that
+  // holds them (an archive is written from one store).
+  store::Store* source = &primary;
   // Without -m, every name after the first is another tag of the first image (podman).
   for (size_t i = 0; i < names.size() && !list; ++i) {
-    Digest id = store::resolve_image(store, names[i]);
+    auto [holder, id] = ctx.resolve_image(names[i]);
+    if (i == 0) {
+      source = holder;
+    } else if (holder != source) {
+      fail(ErrorKind::kUnsupported,
+           fmt::format("{} and {} are in different stores: save them to separate archives",
+                       names[0], names[i]));
+    }
     // A name (not an ID or digest) is saved as the stored name it denotes.
-    std::optional<std::string> tag = store::find_name(store, id, names[i]);
+    std::optional<std::string> tag = store::find_name(*holder, id, names[i]);
     auto same = std::find_if(items.begin(), items.end(),
                              [&](const copy::SaveItem& it) { return it.id == id; });
     if (!multi && !items.empty()) same = items.begin();
@@ -184,6 +195,7 @@ int cmd_save(Context& ctx, CommandArgs args) {
       same->names.push_back(*tag);
     }
   }
+  store::Store& store = *source;
   if (copy::is_directory_format(options.format)) {
     if (output.empty()) fail(ErrorKind::kInvalidInput, "no output directory given: use -o DIR");
     copy::save_images(store, items, output, options);
@@ -196,8 +208,9 @@ int cmd_save(Context& ctx, CommandArgs args) {
   } else {
     copy::save_images(store, items, output, options);
   }
-  // podman: one save event per image, named by where it went.
-  for (const auto& item : items) record_image_event(store, "save", &item.id, output);
+  // podman: one save event per image, named by where it went (in the primary store's log: an
+  // additional store is never written).
+  for (const auto& item : items) record_image_event(primary, "save", &item.id, output);
   return 0;
 }
 

@@ -36,6 +36,7 @@
 #include "snapshot/snapshotter.h"
 #include "snapshot/tree_copy.h"
 #include "store/lookup.h"
+#include "store/pull_up.h"
 
 namespace schicht::cli {
 namespace {
@@ -313,7 +314,10 @@ int cmd_create(Context& ctx, CommandArgs args) {
   if (positional.empty())
     fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
   store::Store& store = ctx.store();
-  Digest image = store::resolve_image(store, positional[0]);
+  auto [holder, image] = ctx.resolve_image(positional[0]);
+  // A container's row names an image of its own store: an image of an additional store is
+  // pulled up into the primary store first, as containers/storage pulls one up to change it.
+  if (holder->additional()) store::pull_up_image(store, *holder, image);
   auto info = store.image(image);
   ImageConfig config = load_config(store, image);
   std::vector<std::string> command(positional.begin() + 1, positional.end());

@@ -29,10 +29,13 @@ bool is_container_mount(std::string_view path) {
   return false;
 }
 
-Digest resolve(store::Store& store, const std::string& name) {
-  auto id = store::find_image(store, name);
-  if (!id) fail(ErrorKind::kNotFound, fmt::format("{} not found: {}: image not known", name, name));
-  return *id;
+// The image and the store holding it (an additional image store too).
+Context::StoredImage resolve(Context& ctx, const std::string& name) {
+  auto found = ctx.find_image(name);
+  if (!found) {
+    fail(ErrorKind::kNotFound, fmt::format("{} not found: {}: image not known", name, name));
+  }
+  return *found;
 }
 
 void apply_layers(snapshot::TreeListing& listing, std::span<const snapshot::LayerSource> layers) {
@@ -56,16 +59,15 @@ int cmd_image_diff(Context& ctx, CommandArgs args) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("accepts between 1 and 2 arg(s), received {}", names.size()));
   }
-  store::Store& store = ctx.store();
   // As podman: the first image is the new tree; the old one is the second image, else the
-  // first one's layers but its top.
-  Digest to_id = resolve(store, names[0]);
-  std::optional<Digest> from_id;
-  if (names.size() == 2) from_id = resolve(store, names[1]);
-  auto to_layers = layer_sources(store, to_id);
+  // first one's layers but its top. Each is read from the store that holds it.
+  auto to_image = resolve(ctx, names[0]);
+  std::optional<Context::StoredImage> from_image;
+  if (names.size() == 2) from_image = resolve(ctx, names[1]);
+  auto to_layers = layer_sources(*to_image.store, to_image.id);
   std::vector<snapshot::LayerSource> from_layers;
-  if (from_id) {
-    from_layers = layer_sources(store, *from_id);
+  if (from_image) {
+    from_layers = layer_sources(*from_image->store, from_image->id);
   } else if (!to_layers.empty()) {
     from_layers.assign(to_layers.begin(), to_layers.end() - 1);
   }

@@ -57,6 +57,7 @@ ordered_json summary_json(const store::ImageInfo& image, const std::vector<std::
   j["VirtualSize"] = image.size;
   j["Labels"] = labels_of(image);
   j["Containers"] = usage.containers;
+  if (image.read_only) j["ReadOnly"] = true;
   if (usage.dangling) j["Dangling"] = true;
   if (!image.names.empty()) j["Names"] = image.names;
   j["Digest"] = image.manifest_digest.str();
@@ -140,7 +141,8 @@ std::optional<std::string> text_field(std::string_view field, const store::Image
   if (field == "Size") return human_size(image.size);
   if (field == "Digest") return image.manifest_digest.str();
   if (field == "LastUsed") return go_time_string(image.last_used);
-  if (field == "IsReadOnly") return "false";  // see ReadOnly; a method in podman, no header
+  // A method in podman: no header.
+  if (field == "IsReadOnly") return image.read_only ? "true" : "false";
   if (field == "History") {
     std::string history;
     for (const auto& name : names_history) history += (history.empty() ? "" : ", ") + name;
@@ -175,8 +177,8 @@ ordered_json image_fields(const store::ImageInfo& image,
     r["Labels"] = labels.is_null() ? ordered_json::object() : labels;
   }
   if (used("Containers")) r["Containers"] = usage.containers;
-  if (used("ReadOnly")) r["ReadOnly"] = false;
-  if (used("IsReadOnly")) r["IsReadOnly"] = false;
+  if (used("ReadOnly")) r["ReadOnly"] = image.read_only;
+  if (used("IsReadOnly")) r["IsReadOnly"] = image.read_only;
   if (used("Dangling")) r["Dangling"] = usage.dangling;
   if (used("History")) r["History"] = text("History");
   if (used("Names")) r["Names"] = image.names;
@@ -251,6 +253,23 @@ void sort_rows(std::vector<Row>& rows, const std::string& key) {
   });
 }
 
+// The additional stores' images after the primary's, each marked read-only; an image the
+// primary store (or an earlier additional store) holds is listed once, from there.
+void add_additional_images(Context& ctx, const store::ImageListing& listing,
+                           std::vector<store::ImageInfo>& images) {
+  const auto& stores = ctx.additional_stores();
+  if (stores.empty()) return;
+  std::set<Digest> seen;
+  for (const auto& image : images) seen.insert(image.id);
+  for (const auto& extra : stores) {
+    for (auto& image : extra->images(listing)) {
+      if (!seen.insert(image.id).second) continue;
+      image.read_only = true;
+      images.push_back(std::move(image));
+    }
+  }
+}
+
 }  // namespace
 
 int cmd_images(Context& ctx, CommandArgs args) {
@@ -299,6 +318,7 @@ int cmd_images(Context& ctx, CommandArgs args) {
   listing.digests |= (json && !quiet) || used("RepoDigests");
   listing.details |= (json && !quiet) || used("Labels");
   std::vector<store::ImageInfo> all_images = store.images(listing);
+  add_additional_images(ctx, listing, all_images);
   std::vector<const store::ImageInfo*> images;
   images.reserve(all_images.size());
   for (const auto& image : all_images) {

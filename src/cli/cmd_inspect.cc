@@ -85,8 +85,8 @@ int inspect_objects(Context& ctx, const std::vector<std::string>& names, const s
       }
     }
     if (type == "image" || type == "all") {
-      if (auto id = store::find_image(store, name)) {
-        found.push_back({inspect_json(store, *id), true});
+      if (auto image = ctx.find_image(name)) {  // additional image stores too
+        found.push_back({inspect_json(*image->store, image->id), true});
         continue;
       }
     }
@@ -171,8 +171,8 @@ int cmd_history(Context& ctx, CommandArgs args) {
   if (names.size() != 1) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", names.size()));
   }
-  store::Store& store = ctx.store();
-  Digest id = store::resolve_image(store, names[0]);
+  auto [store_of_image, id] = ctx.resolve_image(names[0]);  // additional image stores too
+  store::Store& store = *store_of_image;
   ImageConfig config = load_config(store, id);
   auto layers = store.layers(id);
   int64_t now = store::now_ns();

@@ -21,6 +21,7 @@
 #include "snapshot/tree_copy.h"
 #include "store/db.h"
 #include "store/lookup.h"
+#include "store/pull_up.h"
 
 namespace schicht::cli {
 namespace {
@@ -129,7 +130,13 @@ int cmd_image_mount(Context& ctx, CommandArgs args) {
     return 0;
   }
   for (const auto& name : names) {
-    Digest id = store::resolve_image(store, name);
+    auto [holder, id] = ctx.resolve_image(name);
+    if (holder->additional()) {
+      // Mounts and snapshots live in the primary store, beside the image they show: an image
+      // of an additional store is pulled up into it first, as `create` does.
+      store.db().require_writable();
+      store::pull_up_image(store, *holder, id);
+    }
     fs::path target = mount_point(store, id);
     if (!is_mounted(target)) {
       // A new mount writes snapshots and a mount point into the store.

@@ -336,8 +336,11 @@ int cmd_push(Context& ctx, CommandArgs args) {
     options.registries_d = copy::load_registries_d(ctx.options().registries_d);
   }
 
-  store::Store& store = ctx.store();
-  Digest id = store::resolve_image(store, positional[0]);
+  // The image is read from the store holding it (an additional image store too); events go to
+  // the primary store's log.
+  store::Store& primary = ctx.store();
+  auto [holder, id] = ctx.resolve_image(positional[0]);
+  store::Store& store = *holder;
   if (auto name = store::find_name(store, id, positional[0])) options.image_name = *name;
   options.compress = compress;
   // Without a destination the image's name is one, read as a docker:// reference.
@@ -353,7 +356,7 @@ int cmd_push(Context& ctx, CommandArgs args) {
   registry::RegistriesConf conf = registry::RegistriesConf::load();
   Digest pushed = local ? copy::push_image(store, id, *local, conf, options)
                         : copy::push_image(store, id, push_destination(text), conf, options);
-  record_image_event(store, "push", &id, text);
+  record_image_event(primary, "push", &id, text);
   if (referrers) {
     std::optional<store::ImageInfo> image = store.image(id);
     if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", positional[0]));

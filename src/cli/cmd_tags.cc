@@ -11,6 +11,7 @@
 #include "core/reference.h"
 #include "images/remove.h"
 #include "store/lookup.h"
+#include "store/pull_up.h"
 
 namespace schicht::cli {
 namespace {
@@ -73,6 +74,44 @@ images::RemovalEffects removal_effects(store::Store& store) {
   };
 }
 
+// The image `text` names when only an additional (read-only) image store has it: nothing may
+// change it. A name the primary store resolves, or resolves ambiguously, is the primary's
+// (its own error follows there).
+std::optional<Context::StoredImage> read_only_image(Context& ctx, std::string_view text) {
+  try {
+    if (store::find_image(ctx.store(), text)) return std::nullopt;
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  auto found = ctx.find_image(text);
+  if (found && found->read_only()) return found;
+  return std::nullopt;
+}
+
+// podman's refusal to remove an image of an additional store.
+Error read_only_error(const Context::StoredImage& image) {
+  return Error(ErrorKind::kReadOnly,
+               fmt::format("cannot remove read-only image {:?}", image.id.hex()));
+}
+
+// Runs `change` (a tag or untag of the image `text`) in the primary store. An image only an
+// additional store holds is pulled up into the primary store first, as containers/storage pulls
+// an image up to change its names; before that, `change` runs on the additional store itself,
+// where every check of the arguments happens and the first write fails (kReadOnly), so bad
+// arguments leave both stores as they were. The additional store is never written.
+template <typename Change>
+auto change_names(Context& ctx, const std::string& text, const Change& change) {
+  auto ro = read_only_image(ctx, text);
+  if (!ro) return change(ctx.store(), text);
+  try {
+    change(*ro->store, text);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kReadOnly) throw;
+  }
+  store::pull_up_image(ctx.store(), *ro->store, ro->id);
+  return change(ctx.store(), std::string(ro->id.hex()));
+}
+
 }  // namespace
 
 int cmd_tag(Context& ctx, CommandArgs args) {
@@ -87,7 +126,10 @@ int cmd_tag(Context& ctx, CommandArgs args) {
   }
   store::Store& store = ctx.store();
   std::vector<std::string> typed(positional.begin() + 1, positional.end());
-  images::Tagged tagged = images::tag_image(store, positional[0], typed);
+  images::Tagged tagged =
+      change_names(ctx, positional[0], [&](store::Store& in, const std::string& image) {
+        return images::tag_image(in, image, typed);
+      });
   for (const std::string& name : typed) {
     record_image_event(store, "tag", &tagged.id, name);  // podman: the name as typed
   }
@@ -103,8 +145,11 @@ int cmd_untag(Context& ctx, CommandArgs args) {
     fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
   }
   store::Store& store = ctx.store();
-  images::Untagged untagged = images::untag_image(
-      store, positional[0], std::vector<std::string>(positional.begin() + 1, positional.end()));
+  std::vector<std::string> names(positional.begin() + 1, positional.end());
+  images::Untagged untagged =
+      change_names(ctx, positional[0], [&](store::Store& in, const std::string& image) {
+        return images::untag_image(in, image, names);
+      });
   for (const auto& name : untagged.names) record_image_event(store, "untag", &untagged.id, name);
   return 0;
 }
@@ -130,8 +175,25 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   images::RemoveOptions options{.force = force, .ignore = ignore};
   images::RemovalEffects effects = removal_effects(store);
-  return render_removals(store, all ? images::remove_all_images(store, options, effects)
-                                    : images::remove_images(store, positional, options, effects));
+  // An image of an additional store is never removed, -f or not (podman); --all removes the
+  // primary store's images only (podman adds readonly=false).
+  std::vector<std::string> writable;
+  std::vector<Error> refused;
+  for (const auto& name : positional) {
+    if (auto ro = read_only_image(ctx, name)) {
+      refused.push_back(read_only_error(*ro));
+    } else {
+      writable.push_back(name);
+    }
+  }
+  images::RemoveResult result;
+  if (all) {
+    result = images::remove_all_images(store, options, effects);
+  } else if (!writable.empty()) {
+    result = images::remove_images(store, writable, options, effects);
+  }
+  result.errors.insert(result.errors.end(), refused.begin(), refused.end());
+  return render_removals(store, result);
 }
 
 int cmd_image_exists(Context& ctx, CommandArgs args) {
@@ -153,7 +215,7 @@ int cmd_image_exists(Context& ctx, CommandArgs args) {
   } else if (!is_id_prefix(text)) {
     (void)Reference::parse_unnormalized(text);  // podman's lookup parses before normalizing
   }
-  return store::find_image(ctx.store(), text) ? 0 : 1;
+  return ctx.find_image(text) ? 0 : 1;  // additional image stores too
 }
 
 }  // namespace schicht::cli

@@ -114,8 +114,8 @@ int cmd_image_tree(Context& ctx, CommandArgs args) {
   if (positional.size() != 1) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
   }
-  store::Store& store = ctx.store();
-  Digest id = store::resolve_image(store, positional[0]);
+  auto [store_of_image, id] = ctx.resolve_image(positional[0]);  // additional stores too
+  store::Store& store = *store_of_image;
   auto image = store.image(id);
 
   // Only the images on the same base layer can share a layer with this one (a chain ID covers

@@ -7,7 +7,10 @@
 
 #include <fmt/format.h>
 
+#include "core/error.h"
 #include "core/fs.h"
+#include "store/lookup.h"
+#include "store/storage_conf.h"
 
 namespace schicht::cli {
 
@@ -15,7 +18,8 @@ void add_global_flags(FlagSet& flags, GlobalOptions& o) {
   flags.add_string("root", 0, &o.root, "Path to the root directory in which data is stored");
   flags.add_string("runroot", 0, &o.runroot, "Path to the 'run directory' (accepted, unused)");
   flags.add_string("storage-driver", 0, &o.storage_driver, "Storage driver: overlay or vfs");
-  flags.add_strings("storage-opt", 0, &o.storage_opts, "Storage driver option (accepted, unused)");
+  flags.add_strings("storage-opt", 0, &o.storage_opts,
+                    "Storage option: additionalimagestore=DIR adds a read-only image store");
   flags.add_string("log-level", 0, &o.log_level, "Log messages above specified level");
   flags.add_string("tmpdir", 0, &o.tmpdir, "Path to the tmp directory");
   flags.add_string("policy", 0, &o.policy, "Path to a signature verification policy file");
@@ -65,8 +69,41 @@ std::string Context::root() const {
 }
 
 store::Store& Context::store() {
-  if (!store_) store_ = std::make_unique<store::Store>(root());
+  if (!store_) {
+    store_ = std::make_unique<store::Store>(root());
+    // As containers/storage opens its additional stores with the store: a bad one fails every
+    // command that uses the store, not only those that read images.
+    (void)additional_stores();
+  }
   return *store_;
+}
+
+const std::vector<std::unique_ptr<store::Store>>& Context::additional_stores() {
+  if (!additional_) {
+    std::vector<std::unique_ptr<store::Store>> stores;
+    for (const auto& dir : store::additional_image_stores(options_.storage_opts)) {
+      auto extra = std::make_unique<store::Store>(dir, store::Store::ReadOnly{});
+      // The primary store named again adds nothing (its images are listed once, as its own).
+      if (store_ && extra->root() == store_->root()) continue;
+      stores.push_back(std::move(extra));
+    }
+    additional_ = std::move(stores);
+  }
+  return *additional_;
+}
+
+std::optional<Context::StoredImage> Context::find_image(std::string_view text) {
+  if (auto id = store::find_image(store(), text)) return StoredImage{&store(), *id};
+  for (const auto& extra : additional_stores()) {
+    if (auto id = store::find_image(*extra, text)) return StoredImage{extra.get(), *id};
+  }
+  return std::nullopt;
+}
+
+Context::StoredImage Context::resolve_image(std::string_view text) {
+  if (auto found = find_image(text)) return *found;
+  // The primary store's own error (podman's wording, or a conflict).
+  return StoredImage{&store(), store::resolve_image(store(), text)};
 }
 
 namespace {

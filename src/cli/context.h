@@ -3,11 +3,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "cli/flags.h"
+#include "core/digest.h"
 #include "store/store.h"
 
 namespace schicht::cli {
@@ -39,9 +41,28 @@ class Context {
   // $XDG_DATA_HOME/schicht (~/.local/share/schicht).
   std::string root() const;
 
+  // The additional read-only image stores (store/storage_conf.h: --storage-opt
+  // additionalimagestore=DIR, or storage.conf's additionalimagestores), opened on first use, in
+  // the order given (the primary store's root among them is skipped), when the primary store
+  // is. Their images are listed and read, never written.
+  const std::vector<std::unique_ptr<store::Store>>& additional_stores();
+
+  // An image and the store holding it.
+  struct StoredImage {
+    store::Store* store;
+    Digest id;
+    bool read_only() const { return store->additional(); }
+  };
+  // Finds what the user typed as store::find_image does, in the primary store first, then in
+  // each additional store (so an image in both is the primary's).
+  std::optional<StoredImage> find_image(std::string_view text);
+  // Like find_image, but kNotFound with podman's "<text>: image not known".
+  StoredImage resolve_image(std::string_view text);
+
  private:
   GlobalOptions options_;
   std::unique_ptr<store::Store> store_;
+  std::optional<std::vector<std::unique_ptr<store::Store>>> additional_;
 };
 
 using CommandArgs = std::span<const std::string>;

@@ -198,7 +198,7 @@ bool ImageFilter::clause_matches(const Clause& c, const store::ImageInfo& image)
           c.key == "dangling" ? image.names.empty() && !untagged_with_child : untagged_with_child;
       return parse_bool_filter(c.key, v) == want;
     }
-    if (c.key == "readonly") return !parse_bool_filter(c.key, v);
+    if (c.key == "readonly") return parse_bool_filter(c.key, v) == image.read_only;
     if (c.key == "manifest") return !parse_bool_filter(c.key, v);
     if (c.key == "containers") return (v == "true") == used_by_containers_.contains(image.id.str());
     if (c.key == "reference") return reference_matches(v, image);

@@ -5,7 +5,8 @@
 // second, different one is an error, as in podman 4.3.
 //
 // dangling: untagged and no image is its child; intermediate: untagged with a child
-// (store/image_children.h). readonly: the local store's images are never read-only.
+// (store/image_children.h). readonly: whether the image comes from an additional, read-only
+// image store (ImageInfo::read_only).
 // manifest: whether the image is a manifest list; lists are not images here (store/lists.h),
 // so none is. containers: whether a container uses the image.
 #pragma once

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -51,7 +52,44 @@ fs::path canonical_root(const fs::path& root) {
   return fs::path(resolved.get());
 }
 
+// An additional store's root as an absolute path without symlinks; nothing is created: a
+// missing directory or one without a schicht store is the user's mistake, named.
+fs::path existing_store_root(const fs::path& root) {
+  std::unique_ptr<char, decltype(&std::free)> resolved(::realpath(root.c_str(), nullptr),
+                                                       &std::free);
+  if (!resolved) {
+    int error = errno;
+    std::string reason = std::strerror(error);
+    if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));  // Go's wording
+    fail(error == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo,
+         fmt::format("additional image store {}: {}", root.string(), reason));
+  }
+  fs::path out(resolved.get());
+  std::error_code ec;
+  if (!fs::is_regular_file(out / "db.sqlite", ec) ||
+      !fs::is_directory(out / "blobs" / "sha256", ec)) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("additional image store {}: not a schicht store (no db.sqlite or blobs)",
+                     root.string()));
+  }
+  return out;
+}
+
 }  // namespace
+
+Store::Store(fs::path root, ReadOnly)
+    : root_(existing_store_root(root)), additional_(true), blobs_(root_) {
+  db_ = std::make_unique<Db>((root_ / "db.sqlite").string(), DbMode::kReadOnly,
+                             fmt::format("image is in a read-only store: {}", root_.string()));
+  // A store of another schema cannot be read with this version's queries, and a reader never
+  // migrates: its writer does, when a schicht of this version opens it as its --root.
+  if (!schema_current(*db_)) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("additional image store {}: its database has another schema version (open "
+                     "it once as --root with this version of schicht to migrate it)",
+                     root_.string()));
+  }
+}
 
 Store::Store(fs::path root, bool recovering) : root_(canonical_root(root)), blobs_(root_) {
   // Blobs without their database: an error, never an empty store (lost_database.h).

@@ -61,6 +61,9 @@ struct ImageInfo {
   std::string labels_json = "{}";
   std::vector<std::string> names{};  // oldest first
   std::vector<Digest> digests{};     // every manifest digest of the image, newest first
+  // Listed from an additional, read-only image store (Store::additional); set by the caller
+  // that merges stores, the store itself does not know it is one of several.
+  bool read_only = false;
 };
 
 // An image with its names (oldest first) and what its layers' chain IDs are made of: their
@@ -115,11 +118,20 @@ class Store {
   // Opens (creating when missing) the store at `root`. kIntegrity when blobs exist but the
   // database is missing, empty or not a database (lost_database.h), unless `recovering`.
   explicit Store(fs::path root, bool recovering = false);
+  // Opens another schicht store read-only, as an additional image store (an NFS export, a
+  // read-only bind mount, a store a writer keeps updating): nothing is created or changed under
+  // `root`, every write fails with kReadOnly ("image is in a read-only store"), and each query
+  // sees what the store's writer last committed (SQLite's WAL read-only). kNotFound when `root`
+  // does not exist; kInvalidInput when it is no schicht store (no db.sqlite or blobs/sha256).
+  struct ReadOnly {};
+  Store(fs::path root, ReadOnly);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   const fs::path& root() const { return root_; }
+  // Opened with Store(root, ReadOnly{}): an additional image store, never written.
+  bool additional() const { return additional_; }
   const BlobStore& blobs() const { return blobs_; }
   Db& db() { return *db_; }
 
@@ -187,6 +199,7 @@ class Store {
 
  private:
   fs::path root_;
+  bool additional_ = false;
   BlobStore blobs_;
   std::unique_ptr<NamesJournal> journal_;  // declared before db_: outlives the connection
   std::unique_ptr<Db> db_;

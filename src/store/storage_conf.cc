@@ -1,0 +1,94 @@
+#include "store/storage_conf.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "core/error.h"
+#include "core/fs.h"
+
+namespace schicht::store {
+
+namespace {
+
+[[noreturn]] void invalid(std::string_view origin, std::string_view problem) {
+  fail(ErrorKind::kInvalidInput, fmt::format("{}: {}", origin, problem));
+}
+
+void add_directory(std::vector<std::string>& out, std::string_view dir, std::string_view origin) {
+  if (dir.empty()) return;
+  if (dir.front() != '/') {
+    invalid(origin, fmt::format("image store path {:?} is not absolute", dir));
+  }
+  if (std::find(out.begin(), out.end(), dir) == out.end()) out.emplace_back(dir);
+}
+
+}  // namespace
+
+std::vector<std::string> additional_stores_from_options(
+    const std::vector<std::string>& storage_opts) {
+  std::vector<std::string> out;
+  for (const auto& option : storage_opts) {
+    size_t eq = option.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = option.substr(0, eq);
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (std::string_view prefix : {"overlay.", "vfs."}) {
+      if (key.starts_with(prefix)) key.erase(0, prefix.size());
+    }
+    if (key != "additionalimagestore" && key != "imagestore") continue;
+    std::string_view value = std::string_view(option).substr(eq + 1);
+    while (!value.empty()) {
+      size_t comma = value.find(',');
+      add_directory(out, value.substr(0, comma), "--storage-opt");
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> additional_stores_from_conf(std::string_view text,
+                                                     std::string_view origin) {
+  // toml++ 3.3 misbehaves on some non-ASCII text (containers_conf.cc): refused before parsing.
+  for (size_t i = 0, line = 1; i < text.size(); ++i) {
+    if (text[i] == '\n') ++line;
+    if (static_cast<unsigned char>(text[i]) >= 0x80) {
+      invalid(origin, fmt::format("non-ASCII text is not supported (line {})", line));
+    }
+  }
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    invalid(origin, fmt::format("{} (line {}, column {})", e.description(), e.source().begin.line,
+                                e.source().begin.column));
+  }
+  std::vector<std::string> out;
+  const toml::node* stores = root.at_path("storage.options.additionalimagestores").node();
+  if (stores == nullptr) return out;
+  const toml::array* list = stores->as_array();
+  if (list == nullptr) invalid(origin, "\"additionalimagestores\" must be a list of strings");
+  for (const auto& entry : *list) {
+    if (!entry.is_string()) invalid(origin, "\"additionalimagestores\" must be a list of strings");
+    add_directory(out, *entry.value<std::string>(), origin);
+  }
+  return out;
+}
+
+std::vector<std::string> additional_image_stores(const std::vector<std::string>& storage_opts) {
+  if (!storage_opts.empty()) return additional_stores_from_options(storage_opts);
+  const char* conf = std::getenv("CONTAINERS_STORAGE_CONF");
+  if (conf == nullptr || *conf == '\0') return {};
+  std::error_code ec;
+  if (!fs::exists(conf, ec)) {
+    fail(ErrorKind::kNotFound, fmt::format("{}: no such file (CONTAINERS_STORAGE_CONF)", conf));
+  }
+  return additional_stores_from_conf(read_file(conf), conf);
+}
+
+}  // namespace schicht::store
