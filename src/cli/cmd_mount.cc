@@ -66,7 +66,10 @@ void mount_image(Context& ctx, store::Store& store, const Digest& id, const fs::
       lowers.insert(lowers.begin(), empty);
     }
     try {
-      snapshot::mount_overlay({.lowers = lowers, .user_xattr = in_user_namespace()}, target);
+      snapshot::mount_overlay({.lowers = lowers,
+                               .user_xattr = in_user_namespace(),
+                               .mount_program = overlay_mount_program(ctx)},
+                              target);
       return;
     } catch (const Error& e) {
       if (ctx.options().storage_driver == "overlay" || e.kind() != ErrorKind::kUnsupported) throw;
