@@ -31,10 +31,10 @@ using nlohmann::ordered_json;
 
 namespace {
 
-// What a program prints, trimmed; empty when it cannot run or fails.
+// What a program prints on stdout, trimmed; empty when it cannot run or fails.
 std::string program_output(std::vector<std::string> argv) {
   try {
-    ChildExit exit = run_collecting(std::move(argv), "describe the mount program");
+    ChildExit exit = run_collecting(std::move(argv), "describe the mount program", false);
     if (!exited_zero(exit.status)) return {};
     while (!exit.output.empty() && exit.output.back() == '\n') exit.output.pop_back();
     return exit.output;

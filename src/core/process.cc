@@ -37,9 +37,11 @@ ChildExit collect_child(pid_t pid, int fd, std::string_view what) {
   return exit;
 }
 
-bool exited_zero(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
+bool exited_zero(int status) {
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
 
-ChildExit run_collecting(std::vector<std::string> argv, std::string_view what) {
+ChildExit run_collecting(std::vector<std::string> argv, std::string_view what, bool with_stderr) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) fail_errno("create a pipe for", std::string(what));
   UniqueFd read_end(fds[0]), write_end(fds[1]);
@@ -47,7 +49,11 @@ ChildExit run_collecting(std::vector<std::string> argv, std::string_view what) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
-  posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
+  if (with_stderr) {
+    posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  }
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);

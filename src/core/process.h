@@ -23,8 +23,10 @@ struct ChildExit {
 ChildExit collect_child(pid_t pid, int fd, std::string_view what);
 
 // Runs `argv` (argv[0] a path, or a name looked up in PATH) with stdin from /dev/null and its
-// stdout and stderr collected together, and waits for it. Throws when it cannot be started.
-ChildExit run_collecting(std::vector<std::string> argv, std::string_view what);
+// stdout (and stderr, unless `with_stderr` is false: then /dev/null) collected, and waits for
+// it. Throws when it cannot be started.
+ChildExit run_collecting(std::vector<std::string> argv, std::string_view what,
+                         bool with_stderr = true);
 
 // Whether a waitpid status is a clean exit 0.
 bool exited_zero(int status);

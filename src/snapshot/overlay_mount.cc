@@ -137,12 +137,11 @@ bool overlay_works(const fs::path& scratch_parent, std::string* why,
   bool works = false;
   try {
     for (const char* name : {"l1", "l2", "upper", "work", "merged"}) make_dirs(base / name, 0755);
-    mount_overlay(
-        {.lowers = {base / "l1", base / "l2"},
-         .upper = base / "upper",
-         .work = base / "work",
-         .mount_program = mount_program},
-        base / "merged");
+    mount_overlay({.lowers = {base / "l1", base / "l2"},
+                   .upper = base / "upper",
+                   .work = base / "work",
+                   .mount_program = mount_program},
+                  base / "merged");
     works = true;
     unmount_if_mounted(base / "merged");
   } catch (const Error& e) {
