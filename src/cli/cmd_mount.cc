@@ -105,9 +105,8 @@ void require_root(std::string_view command) {
 
 void unmount_image(store::Store& store, const Digest& id) {
   fs::path target = mount_point(store, id);
-  if (is_mounted(target) && ::umount2(target.c_str(), MNT_DETACH) != 0) {
-    fail_errno("unmount", target.string());
-  }
+  // A kernel mount, or a FUSE one (overlay.mount_program) that needs fusermount3 rootless.
+  if (is_mounted(target)) snapshot::unmount_if_mounted(target);
   std::error_code ec;
   fs::remove(target, ec);  // an empty directory; a leftover is harmless
   remove_flattened_tree(store, id);
