@@ -161,3 +161,18 @@ assert program["Version"].startswith("fusermount3 version") and "fuse-overlayfs:
   s rm -a >/dev/null
   no_mounts_left
 }
+
+@test "system check finds a fuse-overlayfs image mount whose layer snapshot was deleted; --repair detaches it" {
+  fuse_or_skip
+  load_whiteouts
+  path=$(fs image mount wh:1)
+  [ "$(fstype "$path")" = fuse.fuse-overlayfs ]
+  snap=$(ls "$STORE/snapshots" | head -1)
+  rm -rf "${STORE:?}/snapshots/$snap"
+  run s system check
+  expect_failure 125 "stale mount $(realpath "$STORE")/mounts/$(s inspect --format '{{.Id}}' wh:1 | cut -d: -f2): its snapshot was deleted"
+  run s system check --repair
+  expect_success
+  ! mountpoint -q "$path"
+  no_mounts_left
+}
