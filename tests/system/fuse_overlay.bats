@@ -87,6 +87,7 @@ assert store["graphDriverName"] == "overlay", store
 program = store["graphOptions"]["overlay.mount_program"]
 assert program["Executable"] == sys.argv[1], program
 assert program["Package"].startswith("fuse-overlayfs_"), program
+assert store["graphStatus"]["Native Overlay Diff"] == "false", store["graphStatus"]
 assert program["Version"].startswith("fusermount3 version") and "fuse-overlayfs: version" in program["Version"], program
 ' "$FUSE"
   id=$(s create wh:1)
