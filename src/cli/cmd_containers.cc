@@ -106,6 +106,15 @@ bool is_overlay_container(const fs::path& dir) {
   return fs::is_directory(dir / "upper", ec);
 }
 
+// The program that mounted an overlay container's root filesystem; empty: the kernel.
+fs::path container_mount_program(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir / "mount_program", ec)) return {};
+  std::string program = read_file(dir / "mount_program");
+  while (!program.empty() && program.back() == '\n') program.pop_back();
+  return program;
+}
+
 // An exclusive flock on a container's directory (empty when it is gone): removing a container
 // holds it from its row to its last file, `system check` while it judges and remounts one, so
 // a check never mounts the root filesystem of a container being removed.
@@ -131,9 +140,10 @@ void remove_container_files(store::Store& store, const std::string& id) {
 
 // Makes dir/rootfs from the diff snapshots `lowers` (bottom first); returns the bytes the
 // container's own files take. An overlay that cannot be mounted (a chain too long for the
-// mount options) falls back to a copy unless overlay was asked for.
+// mount options) falls back to a copy unless overlay was asked for. An overlay made by a mount
+// program names it in dir/mount_program, for `system check` to mount it again the same way.
 uint64_t make_rootfs(const std::vector<fs::path>& lowers, const fs::path& dir, StorageDriver driver,
-                     bool overlay_required) {
+                     bool overlay_required, const std::string& mount_program) {
   fs::path rootfs = dir / "rootfs";
   make_dirs(rootfs, 0755);
   if (driver == StorageDriver::kOverlay) {
@@ -147,10 +157,12 @@ uint64_t make_rootfs(const std::vector<fs::path>& lowers, const fs::path& dir, S
           ::chmod((dir / "upper").c_str(), top.st_mode & 07777) != 0) {
         fail_errno("set the attributes of", (dir / "upper").string());
       }
+      if (!mount_program.empty()) write_file_atomic(dir / "mount_program", mount_program + "\n");
       snapshot::mount_overlay({.lowers = lowers,
                                .upper = dir / "upper",
                                .work = dir / "work",
-                               .user_xattr = in_user_namespace()},
+                               .user_xattr = in_user_namespace(),
+                               .mount_program = mount_program},
                               rootfs);
       UniqueFd upper(::open((dir / "upper").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (!upper) fail_errno("open", (dir / "upper").string());
@@ -159,6 +171,7 @@ uint64_t make_rootfs(const std::vector<fs::path>& lowers, const fs::path& dir, S
       if (overlay_required || e.kind() != ErrorKind::kUnsupported) throw;
       fs::remove_all(dir / "upper");
       fs::remove_all(dir / "work");
+      fs::remove_all(dir / "mount_program");
     }
   }
   UniqueFd to(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -285,7 +298,8 @@ void check_container_roots(store::Store& store, const store::CheckOptions& optio
       snapshot::mount_overlay({.lowers = held.paths(),
                                .upper = dir / "upper",
                                .work = dir / "work",
-                               .user_xattr = in_user_namespace()},
+                               .user_xattr = in_user_namespace(),
+                               .mount_program = container_mount_program(dir)},
                               dir / "rootfs");
     } catch (const Error& e) {
       report.problems.push_back(fmt::format("container {}: cannot mount it: {}", name, e.what()));
@@ -348,7 +362,8 @@ int cmd_create(Context& ctx, CommandArgs args) {
                          .chain_id = chain};
   fs::path dir = store.container_dir(c.id);
   try {
-    c.size = make_rootfs(held.paths(), dir, driver, ctx.options().storage_driver == "overlay");
+    c.size = make_rootfs(held.paths(), dir, driver, ctx.options().storage_driver == "overlay",
+                         driver == StorageDriver::kOverlay ? overlay_mount_program(ctx) : "");
     store.add_container(c);
   } catch (const Error&) {
     ignore_error("rolling back a failed create; the first error is reported", [&] {

@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/platform.h"
+#include "core/process.h"
 #include "gotemplate/template.h"
 #include "registry/registries_conf.h"
 
@@ -29,6 +30,67 @@ namespace schicht::cli {
 using nlohmann::ordered_json;
 
 namespace {
+
+// What a program prints on stdout, trimmed; empty when it cannot run or fails.
+std::string program_output(std::vector<std::string> argv) {
+  try {
+    ChildExit exit = run_collecting(std::move(argv), "describe the mount program", false);
+    if (!exited_zero(exit.status)) return {};
+    while (!exit.output.empty() && exit.output.back() == '\n') exit.output.pop_back();
+    return exit.output;
+  } catch (const Error&) {
+    return {};  // info describes; a missing dpkg only leaves the package unknown
+  }
+}
+
+// The overlay mount program as podman shows it under graphOptions: its path, the Debian
+// package that installed it (name_version_arch) and what its --version prints.
+ordered_json mount_program_info(const std::string& program) {
+  std::string package = program_output({"dpkg", "-S", program});
+  if (size_t colon = package.find(':'); colon != std::string::npos) {
+    package = program_output({"dpkg-query", "-W", "-f", "${Package}_${Version}_${Architecture}",
+                              package.substr(0, colon)});
+  } else {
+    package.clear();
+  }
+  return {{"Executable", program},
+          {"Package", package.empty() ? "Unknown" : package},
+          {"Version", program_output({program, "--version"})}};
+}
+
+// The name containers/storage gives the file system holding the store, by statfs magic.
+std::string backing_filesystem(int64_t magic) {
+  switch (static_cast<uint64_t>(magic)) {
+    case 0xEF53:
+      return "extfs";
+    case 0x58465342:
+      return "xfs";
+    case 0x9123683E:
+      return "btrfs";
+    case 0x01021994:
+      return "tmpfs";
+    case 0x794C7630:
+      return "overlayfs";
+    case 0x2FC12FC1:
+      return "zfs";
+    case 0x65735546:
+      return "fuse";
+    case 0x6969:
+      return "nfs";
+    default:
+      return "<unknown>";
+  }
+}
+
+// podman's graphStatus of the overlay driver: a container's changes can be read from its
+// upper directory as they are (native diff) with the kernel's overlayfs, not through a mount
+// program; no metacopy; the snapshots need d_type, which extraction relies on anyway.
+ordered_json overlay_status(int64_t magic, bool mount_program) {
+  return {{"Backing Filesystem", backing_filesystem(magic)},
+          {"Native Overlay Diff", mount_program ? "false" : "true"},
+          {"Supports d_type", "true"},
+          {"Using metacopy", "false"}};
+}
 
 // A Go struct seen twice: by its Go field names (what templates read) and by its JSON names
 // (what json and YAML print), fields in the struct's order.
@@ -151,13 +213,19 @@ GoStruct store_info(Context& ctx) {
   GoStruct info;
   // How containers' root filesystems are made from the diff snapshots (storage_driver.h).
   std::string driver(storage_driver_name(storage_driver(ctx)));
+  ordered_json graph_options = ordered_json::object();
+  if (driver == "overlay" && !overlay_mount_program(ctx).empty()) {
+    graph_options["overlay.mount_program"] = mount_program_info(overlay_mount_program(ctx));
+  }
   info.add("ContainerStore", "containerStore", container_store)
       .add("GraphDriverName", "graphDriverName", driver)
-      .add("GraphOptions", "graphOptions", ordered_json::object())
+      .add("GraphOptions", "graphOptions", graph_options)
       .add("GraphRoot", "graphRoot", store.root().string())
       .add("GraphRootAllocated", "graphRootAllocated", allocated)
       .add("GraphRootUsed", "graphRootUsed", used)
-      .add("GraphStatus", "graphStatus", ordered_json::object())
+      .add("GraphStatus", "graphStatus",
+           driver == "overlay" ? overlay_status(st.f_type, !overlay_mount_program(ctx).empty())
+                               : ordered_json::object())
       .add("ImageCopyTmpDir", "imageCopyTmpDir", temp_root().string())
       .add("ImageStore", "imageStore", image_store)
       .add("RunRoot", "runRoot", runroot.empty() ? store.root().string() : runroot);

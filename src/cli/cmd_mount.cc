@@ -67,7 +67,10 @@ void mount_image(Context& ctx, store::Store& store, const Digest& id, const fs::
       lowers.insert(lowers.begin(), empty);
     }
     try {
-      snapshot::mount_overlay({.lowers = lowers, .user_xattr = in_user_namespace()}, target);
+      snapshot::mount_overlay({.lowers = lowers,
+                               .user_xattr = in_user_namespace(),
+                               .mount_program = overlay_mount_program(ctx)},
+                              target);
       return;
     } catch (const Error& e) {
       if (ctx.options().storage_driver == "overlay" || e.kind() != ErrorKind::kUnsupported) throw;
@@ -103,9 +106,8 @@ void require_root(std::string_view command) {
 
 void unmount_image(store::Store& store, const Digest& id) {
   fs::path target = mount_point(store, id);
-  if (is_mounted(target) && ::umount2(target.c_str(), MNT_DETACH) != 0) {
-    fail_errno("unmount", target.string());
-  }
+  // A kernel mount, or a FUSE one (overlay.mount_program) that needs fusermount3 rootless.
+  if (is_mounted(target)) snapshot::unmount_if_mounted(target);
   std::error_code ec;
   fs::remove(target, ec);  // an empty directory; a leftover is harmless
   remove_flattened_tree(store, id);

@@ -19,7 +19,7 @@ void add_global_flags(FlagSet& flags, GlobalOptions& o) {
   flags.add_string("runroot", 0, &o.runroot, "Path to the 'run directory' (accepted, unused)");
   flags.add_string("storage-driver", 0, &o.storage_driver, "Storage driver: overlay or vfs");
   flags.add_strings("storage-opt", 0, &o.storage_opts,
-                    "Storage option: additionalimagestore=DIR adds a read-only image store");
+                    "Storage option KEY=VALUE (additionalimagestore=DIR, overlay.mount_program=PATH)");
   flags.add_string("log-level", 0, &o.log_level, "Log messages above specified level");
   flags.add_string("tmpdir", 0, &o.tmpdir, "Path to the tmp directory");
   flags.add_string("policy", 0, &o.policy, "Path to a signature verification policy file");

@@ -1,7 +1,5 @@
 #include "cli/mounts.h"
 
-#include <sys/mount.h>
-
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -9,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "snapshot/overlay_mount.h"
 #include "snapshot/snapshotter.h"
 
 namespace schicht::cli {
@@ -92,8 +91,8 @@ void check_image_mounts(store::Store& store, const store::CheckOptions& options,
   report.unrepaired += stale.size();
   if (!options.repair) return;
   for (const auto& path : stale) {
-    // EINVAL: no longer a mount point (another process detached it meanwhile).
-    if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) fail_errno("unmount", path);
+    // No longer a mount point (another process detached it meanwhile): nothing to do.
+    snapshot::unmount_if_mounted(path);
     report.repairs.push_back(fmt::format("unmounted stale mount {}", path));
     --report.unrepaired;
   }

@@ -4,6 +4,12 @@
 // flattened into a directory of its own. Unset, overlay is used where it can be mounted (it is
 // probed once per process on the store's file system) and vfs elsewhere; "overlay" where it
 // cannot be mounted is an error. `info` shows the choice as graphDriverName.
+//
+// The overlay is the kernel's, or one a mount program makes (fuse-overlayfs, in user space):
+// the one the storage options name (overlay.mount_program, store/storage_conf.h), which must be
+// an executable file; else, where the kernel's cannot be mounted (rootless without kernel
+// support), fuse-overlayfs when it is installed and can mount one here (probed like the
+// kernel's, as containers/storage does). `info` shows the program under graphOptions.
 #pragma once
 
 #include <string_view>
@@ -16,6 +22,9 @@ enum class StorageDriver { kOverlay, kVfs };
 
 // The driver the global options ask for, probing overlayfs when they leave the choice open.
 StorageDriver storage_driver(Context& ctx);
+
+// The program that mounts overlays when storage_driver(ctx) is kOverlay; empty: the kernel.
+const std::string& overlay_mount_program(Context& ctx);
 
 // "overlay" or "vfs", as podman names them.
 std::string_view storage_driver_name(StorageDriver driver);

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace schicht {
 
@@ -20,5 +21,14 @@ struct ChildExit {
 // Reads the pipe `fd` to its end, then waits for `pid`. The child is waited for even when
 // reading fails (the error is then thrown).
 ChildExit collect_child(pid_t pid, int fd, std::string_view what);
+
+// Runs `argv` (argv[0] a path, or a name looked up in PATH) with stdin from /dev/null and its
+// stdout (and stderr, unless `with_stderr` is false: then /dev/null) collected, and waits for
+// it. Throws when it cannot be started.
+ChildExit run_collecting(std::vector<std::string> argv, std::string_view what,
+                         bool with_stderr = true);
+
+// Whether a waitpid status is a clean exit 0.
+bool exited_zero(int status);
 
 }  // namespace schicht

@@ -8,10 +8,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/process.h"
 #include "snapshot/safe_tree.h"
 
 namespace schicht::snapshot {
@@ -68,10 +70,41 @@ void mount_one_by_one(const OverlayDirs& dirs, const fs::path& target) {
   }
 }
 
+// Runs a mount program or fusermount3; throws what it printed when it fails. A FUSE program
+// daemonizes once mounted, its daemon writing to /dev/null, so the pipe ends when the mount is
+// there.
+void run_program(std::vector<std::string> argv, std::string_view what) {
+  ChildExit exit = run_collecting(argv, what);
+  if (exited_zero(exit.status)) return;
+  std::string output = exit.output;
+  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+  fail(ErrorKind::kIo, fmt::format("{} {}: {} failed{}{}", what, argv.back(), argv[0],
+                                   output.empty() ? "" : ": ", output));
+}
+
+// fuse-overlayfs splits lowerdir at ':' with no escape.
+void mount_with_program(const OverlayDirs& dirs, const fs::path& target) {
+  std::string options = "lowerdir=";
+  for (auto it = dirs.lowers.rbegin(); it != dirs.lowers.rend(); ++it) {
+    if (it->string().find(':') != std::string::npos) {
+      fail(ErrorKind::kUnsupported,
+           fmt::format("{} cannot take the directory {}: it has a ':' in its path",
+                       dirs.mount_program.string(), it->string()));
+    }
+    if (it != dirs.lowers.rbegin()) options += ':';
+    options += escaped(*it);
+  }
+  if (!dirs.upper.empty()) {
+    options += ",upperdir=" + escaped(dirs.upper) + ",workdir=" + escaped(dirs.work);
+  }
+  run_program({dirs.mount_program.string(), "-o", options, target.string()}, "mount overlay on");
+}
+
 }  // namespace
 
 void mount_overlay(const OverlayDirs& dirs, const fs::path& target) {
   if (dirs.lowers.empty()) fail(ErrorKind::kInvalidInput, "an overlay needs a lower directory");
+  if (!dirs.mount_program.empty()) return mount_with_program(dirs, target);
   std::string options = "lowerdir=";
   // overlayfs lists the topmost lower first.
   for (auto it = dirs.lowers.rbegin(); it != dirs.lowers.rend(); ++it) {
@@ -91,7 +124,8 @@ void mount_overlay(const OverlayDirs& dirs, const fs::path& target) {
   }
 }
 
-bool overlay_works(const fs::path& scratch_parent, std::string* why) {
+bool overlay_works(const fs::path& scratch_parent, std::string* why,
+                   const fs::path& mount_program) {
   std::string tmpl = (scratch_parent / ".overlay-probe-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) {
     if (why)
@@ -103,11 +137,13 @@ bool overlay_works(const fs::path& scratch_parent, std::string* why) {
   bool works = false;
   try {
     for (const char* name : {"l1", "l2", "upper", "work", "merged"}) make_dirs(base / name, 0755);
-    mount_overlay(
-        {.lowers = {base / "l1", base / "l2"}, .upper = base / "upper", .work = base / "work"},
-        base / "merged");
+    mount_overlay({.lowers = {base / "l1", base / "l2"},
+                   .upper = base / "upper",
+                   .work = base / "work",
+                   .mount_program = mount_program},
+                  base / "merged");
     works = true;
-    ::umount2((base / "merged").c_str(), MNT_DETACH);
+    unmount_if_mounted(base / "merged");
   } catch (const Error& e) {
     if (why) *why = e.what();
   }
@@ -122,7 +158,10 @@ bool overlay_works(const fs::path& scratch_parent, std::string* why) {
 void unmount_if_mounted(const fs::path& target) {
   if (::umount2(target.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) return;
   // EINVAL: not a mount point; ENOENT: not there at all.
-  if (errno != EINVAL && errno != ENOENT) fail_errno("unmount", target.string());
+  if (errno == EINVAL || errno == ENOENT) return;
+  // EPERM without CAP_SYS_ADMIN: a FUSE mount of ours is unmounted by the setuid helper.
+  if (errno == EPERM) return run_program({"fusermount3", "-u", "-z", target.string()}, "unmount");
+  fail_errno("unmount", target.string());
 }
 
 }  // namespace schicht::snapshot

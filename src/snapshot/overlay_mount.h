@@ -7,7 +7,12 @@
 // fits (about 40 in a store under /var/lib). A longer one is mounted through the mount API that
 // takes one lower directory at a time (Linux 6.8 and later; overlayfs takes 500 lowers at
 // most); where that fails too, kUnsupported says so before anything is mounted, so that the
-// caller can fall back to a copy (flatten_diffs). Stateless.
+// caller can fall back to a copy (flatten_diffs).
+//
+// With a mount program (fuse-overlayfs, as containers/storage's overlay.mount_program) the
+// program mounts the same overlay in user space: it takes the same lowerdir/upperdir/workdir
+// options on its command line (no page limit), needs no CAP_SYS_ADMIN, only /dev/fuse, and
+// reads the same whiteouts and opaque xattrs (overlay_form.h; also the marker file). Stateless.
 #pragma once
 
 #include <string>
@@ -24,6 +29,8 @@ struct OverlayDirs {
   fs::path work;                 // beside `upper`, on the same file system
   // In a user namespace: opaque directories carry user.overlay.opaque (overlay_form.h).
   bool user_xattr = false;
+  // Empty: the kernel's overlayfs; else the program that mounts it (fuse-overlayfs).
+  fs::path mount_program;
 };
 
 // Mounts the overlay on `target`, an existing directory.
@@ -32,9 +39,12 @@ void mount_overlay(const OverlayDirs& dirs, const fs::path& target);
 // Whether overlayfs can be mounted here, tried once with two lowers, an upper and a work
 // directory in a temp directory beneath `scratch_parent` (which must be on the file system the
 // overlays will use); `why` says what failed.
-bool overlay_works(const fs::path& scratch_parent, std::string* why);
+// With `mount_program`, whether that program can mount one.
+bool overlay_works(const fs::path& scratch_parent, std::string* why,
+                   const fs::path& mount_program = {});
 
 // Detaches the mount on `target`, if any; a directory that is no mount point is left alone.
+// A FUSE mount the caller may not detach (rootless) is unmounted with `fusermount3 -u -z`.
 void unmount_if_mounted(const fs::path& target);
 
 }  // namespace schicht::snapshot

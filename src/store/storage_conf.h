@@ -1,13 +1,19 @@
-// Which additional read-only image stores a command reads (containers-storage.conf(5)'s
-// additionalimagestores, podman's --storage-opt additionalimagestore=DIR): other schicht store
-// roots whose images are listed, inspected, saved and run beside the primary store's, and
-// never written (Store(root, Store::ReadOnly{})).
+// The storage options schicht takes from podman's configuration: `--storage-opt KEY=VALUE`
+// (repeatable; given at all, they replace storage.conf's options, as podman does), else
+// containers-storage.conf(5). Keys may carry a driver's prefix ("overlay.mount_program" or
+// "mount_program"); keys schicht does not use are ignored, as podman ignores another driver's.
 //
-// storage.conf is read only where $CONTAINERS_STORAGE_CONF names it: the system's and the
-// user's storage.conf describe containers/storage's stores, which are not schicht stores, so a
-// podman setup never makes schicht fail. Its [storage.options] additionalimagestores list is
-// used unless --storage-opt is given at all: as in podman, the flag's options replace the
-// file's. Other keys are podman's business and are ignored.
+// - Additional read-only image stores (additionalimagestore=DIR, storage.conf's
+//   additionalimagestores): other schicht store roots whose images are listed, inspected, saved
+//   and run beside the primary store's, and never written (Store(root, Store::ReadOnly{})).
+//   For them storage.conf is read only where $CONTAINERS_STORAGE_CONF names it: the system's
+//   and the user's describe containers/storage's stores, which are not schicht stores, so a
+//   podman setup never makes schicht fail.
+// - The overlay mount program (overlay.mount_program, [storage.options.overlay] or
+//   [storage.options] mount_program): a program such as fuse-overlayfs means the same here as
+//   to podman, so storage.conf is looked up as podman does ($CONTAINERS_STORAGE_CONF, else
+//   ~/.config/containers/storage.conf when not root and present, else
+//   /etc/containers/storage.conf; missing: none).
 #pragma once
 
 #include <string>
@@ -28,6 +34,10 @@ std::vector<std::string> additional_stores_from_options(
 // a directory is relative.
 std::vector<std::string> additional_stores_from_conf(std::string_view text,
                                                      std::string_view origin);
+
+// The overlay mount program: from `storage_opts` when any was given (kInvalidInput for one
+// without '='; `--storage-opt ""` gives none), else from storage.conf; empty: none.
+std::string overlay_mount_program(const std::vector<std::string>& storage_opts);
 
 // What a command uses: from `storage_opts` when any was given, else from the file
 // $CONTAINERS_STORAGE_CONF names (kNotFound when it does not exist), else none. Duplicates
