@@ -327,7 +327,10 @@ int trust_explain(Context& ctx, CommandArgs args) {
     options.auth_file = authfile;
     registry::RegistriesConf conf = registry::RegistriesConf::load();
     d = copy::evaluate_registry_image(policy, *registries_d, reference, conf, options);
-    if (!policy_only) {
+    // A scope that rejects outright is judged without the registry, as a pull of it reads
+    // nothing.
+    bool rejected_outright = !d.accepted && d.requirement == "reject";
+    if (!policy_only && !rejected_outright) {
       chain = copy::registry_supply_chain(policy, subject, *registries_d, reference, conf, options);
     }
   }

@@ -176,6 +176,10 @@ TRUST_POLICY='{"default":[{"type":"insecureAcceptAnything"}],"transports":{"dock
   # --policy-only: the decision alone, without contacting the registry to list signatures.
   run s image trust explain --policy-only --signature-policy "$WORK/p.json" 127.0.0.1:5000/a:1
   expect_failure 1 'applies:      docker scope "127.0.0.1:5000/a"' "decision:     rejected by reject"
+  # A scope that rejects outright is judged without contacting the registry.
+  run s image trust explain --signature-policy "$WORK/p.json" 127.0.0.1:5000/a:1
+  expect_failure 1 "decision:     rejected by reject"
+  [[ "$output" != *"found:"* ]]
   if have_registry; then
     # Signatures are looked for (the lookaside of an empty registries.d has none).
     policy "$WORK/s.json" "{\"default\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/tmp/k.gpg\"}]}"
