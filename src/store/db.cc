@@ -56,6 +56,9 @@ Db::Db(const std::string& path, DbMode mode, std::string read_only_reason)
       if (!wal) exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=NORMAL");
       exec("PRAGMA foreign_keys=ON");
+      // INSERT OR REPLACE then fires the delete triggers of the rows it replaces: the image
+      // totals (schema.cc, migration 8) count every row that goes.
+      exec("PRAGMA recursive_triggers=ON");
     } else {
       open(file_uri(path, "mode=ro"), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
       sqlite3_busy_timeout(db_, 60000);

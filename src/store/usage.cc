@@ -4,6 +4,7 @@
 #include <cstring>
 #include <functional>
 
+#include "core/error.h"
 #include "store/db.h"
 
 namespace schicht::store {
@@ -93,30 +94,52 @@ uint64_t Usage::freed_by(const std::vector<std::string>& ids) const {
 }
 
 ImageTotals image_totals(Store& store) {
-  // A blob counts when an image references it as its config, a manifest or a layer; the
-  // EXISTS probes are index lookups per blob, where a DISTINCT over the edges would sort them.
+  // The count and the bytes are kept by triggers (schema.cc, migration 8); what containers use
+  // is read from the containers outward, so it costs nothing without containers. UNION: each
+  // blob once.
   Statement st(store.db(), R"sql(
-SELECT
-  (SELECT COUNT(*) FROM images),
+SELECT t.images, t.bytes,
   (SELECT COUNT(DISTINCT image_id) FROM containers),
-  (SELECT COALESCE(SUM(b.size), 0) FROM blobs b
-    WHERE EXISTS (SELECT 1 FROM images i WHERE i.id = b.digest)
-       OR EXISTS (SELECT 1 FROM image_manifests m WHERE m.digest = b.digest)
-       OR EXISTS (SELECT 1 FROM manifest_layers l WHERE l.layer_digest = b.digest)),
-  (SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.digest IN (
-     SELECT c.image_id FROM containers c
+  (SELECT COALESCE(SUM(b.size), 0) FROM (
+     SELECT c.image_id AS digest FROM containers c
      UNION SELECT m.digest FROM image_manifests m JOIN containers c ON c.image_id = m.image_id
      UNION SELECT l.layer_digest FROM manifest_layers l
        JOIN image_manifests m ON m.digest = l.manifest_digest
-       JOIN containers c ON c.image_id = m.image_id))
+       JOIN containers c ON c.image_id = m.image_id) u
+   JOIN blobs b ON b.digest = u.digest)
+FROM image_totals t
+)sql");
+  if (!st.step()) fail(ErrorKind::kIntegrity, "the store's image totals are missing");
+  ImageTotals totals;
+  totals.images = static_cast<uint64_t>(st.integer(0));
+  totals.bytes = static_cast<uint64_t>(st.integer(1));
+  totals.active = static_cast<uint64_t>(st.integer(2));
+  totals.reclaimable = totals.bytes - static_cast<uint64_t>(st.integer(3));
+  return totals;
+}
+
+ImageTotals counted_image_totals(Store& store) {
+  // A blob counts when an image references it as its config, a manifest or a layer; the
+  // EXISTS probes are index lookups per blob, where a DISTINCT over the edges would sort them.
+  Statement st(store.db(), R"sql(
+SELECT (SELECT COUNT(*) FROM images),
+  (SELECT COALESCE(SUM(b.size), 0) FROM blobs b
+    WHERE EXISTS (SELECT 1 FROM images i WHERE i.id = b.digest)
+       OR EXISTS (SELECT 1 FROM image_manifests m WHERE m.digest = b.digest)
+       OR EXISTS (SELECT 1 FROM manifest_layers l WHERE l.layer_digest = b.digest))
 )sql");
   st.step();
   ImageTotals totals;
   totals.images = static_cast<uint64_t>(st.integer(0));
-  totals.active = static_cast<uint64_t>(st.integer(1));
-  totals.bytes = static_cast<uint64_t>(st.integer(2));
-  totals.reclaimable = totals.bytes - static_cast<uint64_t>(st.integer(3));
+  totals.bytes = static_cast<uint64_t>(st.integer(1));
   return totals;
+}
+
+void set_image_totals(Db& db, const ImageTotals& totals) {
+  Statement(db, "UPDATE image_totals SET images = ?, bytes = ?")
+      .bind(1, static_cast<int64_t>(totals.images))
+      .bind(2, static_cast<int64_t>(totals.bytes))
+      .run();
 }
 
 }  // namespace schicht::store
