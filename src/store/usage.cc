@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <unordered_set>
 
 #include "core/error.h"
 #include "store/db.h"
@@ -89,6 +90,45 @@ uint64_t Usage::freed_by(const std::vector<std::string>& ids) const {
     for (uint32_t blob : it->second) {
       if (++removed[blob] == blob_users[blob]) freed += blob_sizes[blob];
     }
+  }
+  return freed;
+}
+
+std::vector<std::string> blobs_freed_by(Store& store, const std::vector<std::string>& ids) {
+  std::unordered_set<std::string_view, DigestTextHash, std::equal_to<>> doomed(ids.begin(),
+                                                                               ids.end());
+  // The GC edges as usage() reads them, without joining every edge to its blob row (two thirds
+  // of the walk at 10,000 images): rows are checked below for the freed blobs only.
+  Statement edges(store.db(),
+                  "SELECT id, id FROM images UNION ALL SELECT image_id, digest FROM "
+                  "image_manifests UNION ALL SELECT m.image_id, l.layer_digest FROM "
+                  "image_manifests m JOIN manifest_layers l ON l.manifest_digest = m.digest");
+  constexpr uint8_t kByDoomed = 1, kByKept = 2;
+  std::unordered_map<std::string, uint8_t, DigestTextHash, std::equal_to<>> users;
+  users.reserve(ids.size() * 4);
+  while (edges.step()) {
+    const uint8_t by = doomed.count(edges.view(0)) != 0 ? kByDoomed : kByKept;
+    std::string_view blob = edges.view(1);
+    if (auto found = users.find(blob); found != users.end()) {
+      found->second |= by;
+    } else {
+      users.emplace(std::string(blob), by);
+    }
+  }
+  std::vector<std::string> candidates;
+  for (auto& [blob, by] : users) {
+    if (by == kByDoomed) candidates.push_back(blob);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  // Only blobs with a row are deleted: merge with the blob rows in the primary key's order.
+  std::vector<std::string> freed;
+  freed.reserve(candidates.size());
+  Statement rows(store.db(), "SELECT digest FROM blobs ORDER BY digest");
+  auto next = candidates.begin();
+  while (next != candidates.end() && rows.step()) {
+    std::string_view row = rows.view(0);
+    while (next != candidates.end() && *next < row) ++next;
+    if (next != candidates.end() && *next == row) freed.push_back(std::move(*next++));
   }
   return freed;
 }

@@ -44,6 +44,10 @@ struct Usage {
 
 Usage usage(Store& store);
 
+// What Usage::blobs_freed_by gives, in digest order, without the sizes or per-image maps
+// (`image prune --dry-run` at 10,000 images).
+std::vector<std::string> blobs_freed_by(Store& store, const std::vector<std::string>& ids);
+
 // The Images row of `system df`: the same figures Usage gives. The image count and bytes are
 // kept exact by the schema's triggers as rows change (one row read, whatever the store's
 // size); what containers hold is summed from the containers.

@@ -3,6 +3,7 @@
 // system check finds and repairs a wrong one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -120,6 +121,33 @@ TEST_F(ImageTotalsTest, SystemCheckFindsAndRepairsWrongTotals) {
   EXPECT_EQ(report.repairs.size(), 1U);
   expect_exact();
   EXPECT_TRUE(check_store(store_, {.quick = true}).problems.empty());
+}
+
+TEST_F(ImageTotalsTest, BlobsFreedByAgreesWithTheUsageWalk) {
+  LayerInfo base = put_layer("shared base"), a_own = put_layer("a's layer");
+  NewImage a = add("a", {base, a_own}, {"localhost/a:1"});
+  NewImage b = add("b", {base, put_layer("b's layer"), base}, {"localhost/b:1"});
+  NewImage c = add("c", {base}, {});
+  // A layer without a blob row (a damaged store) is never counted as freed.
+  LayerInfo unrecorded = put_layer("recorded, then its row is gone");
+  NewImage d = add("d", {unrecorded}, {});
+  store_.db().exec("PRAGMA foreign_keys=OFF");
+  Statement(store_.db(), "DELETE FROM blobs WHERE digest = ?")
+      .bind(1, unrecorded.digest.str())
+      .run();
+  Usage walk = usage(store_);
+  for (const std::vector<std::string>& ids :
+       std::vector<std::vector<std::string>>{{},
+                                             {a.id.str()},
+                                             {a.id.str(), b.id.str()},
+                                             {a.id.str(), b.id.str(), c.id.str()},
+                                             {d.id.str()},
+                                             {a.id.str(), b.id.str(), c.id.str(), d.id.str()}}) {
+    EXPECT_EQ(blobs_freed_by(store_, ids), walk.blobs_freed_by(ids));
+  }
+  std::vector<std::string> all = blobs_freed_by(store_, {a.id.str(), b.id.str(), c.id.str()});
+  EXPECT_NE(std::find(all.begin(), all.end(), base.digest.str()), all.end());
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end()));
 }
 
 }  // namespace
