@@ -91,12 +91,13 @@ TEST_F(ImageTotalsTest, MigrationCountsAnOlderStore) {
   NewImage a = add("a", {layer}, {"localhost/a:1"});
   uint64_t bytes = image_totals(store_).bytes;
   {
-    // The store as schema 7 left it: no totals, no triggers.
+    // The store as schema 7 left it: no totals, no view, no triggers.
     Db db((dir_.path() / "root" / "db.sqlite").string(), DbMode::kReadWrite);
     Statement triggers(db, "SELECT name FROM sqlite_master WHERE type = 'trigger'");
     std::vector<std::string> names;
     while (triggers.step()) names.push_back(triggers.text(0));
     for (const auto& name : names) db.exec("DROP TRIGGER " + name);
+    db.exec("DROP VIEW image_blob_refs");
     db.exec("DROP TABLE image_totals");
     db.exec("PRAGMA user_version = 7");
   }
