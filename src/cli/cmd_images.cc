@@ -333,9 +333,11 @@ int cmd_images(Context& ctx, CommandArgs args) {
   if (quiet) {
     // Each image once, where its first row is.
     std::string out;
-    std::set<const store::ImageInfo*> seen;
+    std::vector<bool> seen(all_images.size());
     for (const auto& row : rows) {
-      if (!seen.insert(row.image).second) continue;
+      const auto index = static_cast<size_t>(row.image - all_images.data());
+      if (seen[index]) continue;
+      seen[index] = true;
       out += no_trunc ? row.image->id.str() : row.image->id.short_hex();
       out += '\n';
     }

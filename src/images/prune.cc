@@ -73,7 +73,8 @@ std::vector<store::ImageInfo> prune_candidates(store::Store& store, const PruneO
     }
   }
   ImageFilter filter(store, o.filters, store::now_ns());
-  auto images = store.images();
+  // Rows only as the filters need them: no manifest digests, labels only for label filters.
+  auto images = store.images(filter.listing());
   std::sort(images.begin(), images.end(),
             [](const auto& a, const auto& b) { return a.last_used < b.last_used; });
   std::set<std::string> kept = kept_per_repository(images, o.keep_last);
@@ -105,7 +106,7 @@ PruneResult prune_images(store::Store& store, const PruneOptions& o, const Prune
       result.removed.push_back(image.id);
     }
     std::vector<Digest> freed;
-    for (const auto& blob : store::usage(store).blobs_freed_by(ids)) {
+    for (const auto& blob : store::blobs_freed_by(store, ids)) {
       freed.push_back(Digest::parse(blob));
     }
     result.freed += store.blobs().disk_usage(freed);

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "store/db.h"
+#include "store/usage.h"
 
 namespace schicht::store {
 namespace {
@@ -253,6 +254,30 @@ std::vector<std::string> confirm(Store& store, Db& db, Suspects& s, const CheckO
   return candidates;
 }
 
+// The image totals `system df` reads (kept by triggers) against a recount, both read in one
+// snapshot (a write transaction for repair) so that no writer changes rows between the two.
+bool image_totals_match(Store& store, CheckReport& report) {
+  const ImageTotals kept = image_totals(store), counted = counted_image_totals(store);
+  if (kept.images == counted.images && kept.bytes == counted.bytes) return true;
+  report.problems.push_back(
+      fmt::format("image totals: {} images of {} bytes recorded, {} images of {} bytes counted",
+                  kept.images, kept.bytes, counted.images, counted.bytes));
+  return false;
+}
+
+void check_image_totals(Store& store, const CheckOptions& options, CheckReport& report) {
+  if (!options.repair) {
+    ReadSnapshot snapshot(store.db());
+    if (!image_totals_match(store, report)) ++report.unrepaired;
+    return;
+  }
+  Transaction txn(store.db());
+  if (image_totals_match(store, report)) return;
+  set_image_totals(store.db(), counted_image_totals(store));
+  txn.commit();
+  report.repairs.push_back("set the image totals to the recount");
+}
+
 }  // namespace
 
 CheckReport check_store(Store& store, const CheckOptions& options) {
@@ -269,6 +294,8 @@ CheckReport check_store(Store& store, const CheckOptions& options) {
       report.repairs.push_back(fmt::format("removed unreferenced blob {}", d.str()));
     }
   }
+
+  check_image_totals(store, options, report);
 
   // Ingest files nobody writes: each is removed only while its lock is held (remove_stale_ingest),
   // so a writer that just created one never loses it.

@@ -56,6 +56,9 @@ Db::Db(const std::string& path, DbMode mode, std::string read_only_reason)
       if (!wal) exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=NORMAL");
       exec("PRAGMA foreign_keys=ON");
+      // INSERT OR REPLACE then fires the delete triggers of the rows it replaces: the image
+      // totals (schema.cc, migration 8) count every row that goes.
+      exec("PRAGMA recursive_triggers=ON");
     } else {
       open(file_uri(path, "mode=ro"), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
       sqlite3_busy_timeout(db_, 60000);
@@ -85,7 +88,26 @@ void Db::open(const std::string& uri, int flags) {
   if (rc != SQLITE_OK) fail_sqlite("open");
 }
 
+sqlite3_stmt* Db::take_prepared(const std::string& sql) {
+  auto found = idle_statements_.find(sql);
+  if (found == idle_statements_.end()) return nullptr;
+  sqlite3_stmt* stmt = found->second;
+  idle_statements_.erase(found);  // in use: another Statement of the same text prepares its own
+  return stmt;
+}
+
+void Db::keep_prepared(std::string sql, sqlite3_stmt* stmt) {
+  // A bound on what a long-lived process (serve) keeps of SQL texts built with fmt::format.
+  constexpr size_t kMostKept = 64;
+  if (db_ == nullptr || idle_statements_.size() >= kMostKept ||
+      !idle_statements_.emplace(std::move(sql), stmt).second) {
+    sqlite3_finalize(stmt);
+  }
+}
+
 void Db::close() {
+  for (auto& [sql, stmt] : idle_statements_) sqlite3_finalize(stmt);
+  idle_statements_.clear();
   sqlite3_close_v2(db_);
   db_ = nullptr;
 }
@@ -127,7 +149,9 @@ int Db::changes() const {
   return sqlite3_changes(db_);
 }
 
-Statement::Statement(Db& db, std::string_view sql) : db_(db) {
+Statement::Statement(Db& db, std::string_view sql) : db_(db), sql_(sql) {
+  stmt_ = db.take_prepared(sql_);
+  if (stmt_ != nullptr) return;
   if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
       SQLITE_OK) {
     db_.fail_sqlite(fmt::format("prepare {:.40}", sql));
@@ -135,7 +159,11 @@ Statement::Statement(Db& db, std::string_view sql) : db_(db) {
 }
 
 Statement::~Statement() {
-  sqlite3_finalize(stmt_);
+  if (stmt_ == nullptr) return;
+  // reset reports the last step's error again, which its step already threw.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  db_.keep_prepared(std::move(sql_), stmt_);
 }
 
 Statement& Statement::bind(int index, std::string_view value) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -41,6 +42,7 @@ class Statement {
 
  private:
   Db& db_;
+  std::string sql_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -70,9 +72,17 @@ class Db {
   void require_writable() const;
 
  private:
+  friend class Statement;
+  // Statements of the same SQL text are prepared once: a write into a table with triggers
+  // compiles them into every statement that writes it (a load or prune of thousands of images
+  // prepares the same few statements per image). Idle ones wait here, reset and unbound.
+  sqlite3_stmt* take_prepared(const std::string& sql);
+  void keep_prepared(std::string sql, sqlite3_stmt* stmt);
+
   void open(const std::string& uri, int flags);
   void close();
 
+  std::unordered_map<std::string, sqlite3_stmt*> idle_statements_;
   sqlite3* db_ = nullptr;
   std::string path_;
   DbMode mode_;

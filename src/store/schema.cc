@@ -12,7 +12,7 @@ namespace schicht::store {
 namespace {
 
 // Never edit a migration that has shipped: append a new one.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     R"sql(
 CREATE TABLE blobs (
   digest TEXT PRIMARY KEY,
@@ -150,6 +150,55 @@ CREATE TABLE artifact_blobs (
   PRIMARY KEY (name, digest)
 );
 CREATE INDEX artifact_blobs_by_digest ON artifact_blobs(digest);
+)sql",
+    // system df's Images totals (usage.h) kept exact by triggers, in the same transaction as
+    // every write: the image count, and the bytes of the blobs some image references (config,
+    // manifest, layer), each once. A blob counts while it has a row and a reference: triggers
+    // act on a reference count's 0 <-> 1 steps (image_blob_refs; the layer count stops at 2:
+    // a base layer of 10,000 images costs one index probe, not 10,000) and on a referenced blob
+    // row's insert, delete (before: the view reads the row) or resize. INSERT OR REPLACE fires
+    // the delete triggers too: Db turns on recursive_triggers. `system check` recounts them
+    // (check.cc). Every command parses the schema: the triggers are kept short.
+    R"sql(
+CREATE TABLE image_totals (
+  id INTEGER PRIMARY KEY CHECK (id = 0),
+  images INTEGER NOT NULL,
+  bytes INTEGER NOT NULL
+);
+CREATE VIEW image_blob_refs AS SELECT digest, size,
+  (SELECT COUNT(*) FROM images WHERE id = b.digest)
+  + (SELECT COUNT(*) FROM image_manifests WHERE digest = b.digest)
+  + (SELECT COUNT(*) FROM (SELECT 1 FROM manifest_layers WHERE layer_digest = b.digest LIMIT 2))
+  AS refs FROM blobs b;
+INSERT INTO image_totals(id, images, bytes) VALUES (0, (SELECT COUNT(*) FROM images),
+  (SELECT COALESCE(SUM(size), 0) FROM image_blob_refs WHERE refs > 0));
+CREATE TRIGGER image_totals_images_insert AFTER INSERT ON images BEGIN
+  UPDATE image_totals SET images = images + 1, bytes = bytes + COALESCE((SELECT size FROM image_blob_refs WHERE digest = NEW.id AND refs = 1), 0);
+END;
+CREATE TRIGGER image_totals_images_delete AFTER DELETE ON images BEGIN
+  UPDATE image_totals SET images = images - 1, bytes = bytes - COALESCE((SELECT size FROM image_blob_refs WHERE digest = OLD.id AND refs = 0), 0);
+END;
+CREATE TRIGGER image_totals_image_manifests_insert AFTER INSERT ON image_manifests BEGIN
+  UPDATE image_totals SET bytes = bytes + COALESCE((SELECT size FROM image_blob_refs WHERE digest = NEW.digest AND refs = 1), 0);
+END;
+CREATE TRIGGER image_totals_image_manifests_delete AFTER DELETE ON image_manifests BEGIN
+  UPDATE image_totals SET bytes = bytes - COALESCE((SELECT size FROM image_blob_refs WHERE digest = OLD.digest AND refs = 0), 0);
+END;
+CREATE TRIGGER image_totals_manifest_layers_insert AFTER INSERT ON manifest_layers BEGIN
+  UPDATE image_totals SET bytes = bytes + COALESCE((SELECT size FROM image_blob_refs WHERE digest = NEW.layer_digest AND refs = 1), 0);
+END;
+CREATE TRIGGER image_totals_manifest_layers_delete AFTER DELETE ON manifest_layers BEGIN
+  UPDATE image_totals SET bytes = bytes - COALESCE((SELECT size FROM image_blob_refs WHERE digest = OLD.layer_digest AND refs = 0), 0);
+END;
+CREATE TRIGGER image_totals_blobs_insert AFTER INSERT ON blobs BEGIN
+  UPDATE image_totals SET bytes = bytes + COALESCE((SELECT size FROM image_blob_refs WHERE digest = NEW.digest AND refs > 0), 0);
+END;
+CREATE TRIGGER image_totals_blobs_delete BEFORE DELETE ON blobs BEGIN
+  UPDATE image_totals SET bytes = bytes - COALESCE((SELECT size FROM image_blob_refs WHERE digest = OLD.digest AND refs > 0), 0);
+END;
+CREATE TRIGGER image_totals_blobs_size AFTER UPDATE OF size ON blobs BEGIN
+  UPDATE image_totals SET bytes = bytes + COALESCE((SELECT NEW.size - OLD.size FROM image_blob_refs WHERE digest = NEW.digest AND refs > 0), 0);
+END;
 )sql",
 };
 

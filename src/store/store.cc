@@ -257,9 +257,14 @@ std::vector<ImageInfo> Store::images(ImageListing listing) {
         rows.push_back(Row{query.integer(2), query.integer(3), it->second, query.text(1)});
       }
     }
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    // Rows come in rowid order, which is time order unless a name moved to another image:
+    // usually nothing to sort (sorting 20,000 rows of strings was a sixth of `images -q`).
+    auto earlier = [](const Row& a, const Row& b) {
       return a.added != b.added ? a.added < b.added : a.rowid < b.rowid;
-    });
+    };
+    if (!std::is_sorted(rows.begin(), rows.end(), earlier)) {
+      std::sort(rows.begin(), rows.end(), earlier);
+    }
     return rows;
   };
   for (auto& name : rows_by_time("names", "name")) {

@@ -44,8 +44,13 @@ struct Usage {
 
 Usage usage(Store& store);
 
-// The Images row of `system df`, computed inside SQLite (no per-blob state in memory, so it
-// stays fast at 10,000 images): the same figures Usage gives.
+// What Usage::blobs_freed_by gives, in digest order, without the sizes or per-image maps
+// (`image prune --dry-run` at 10,000 images).
+std::vector<std::string> blobs_freed_by(Store& store, const std::vector<std::string>& ids);
+
+// The Images row of `system df`: the same figures Usage gives. The image count and bytes are
+// kept exact by the schema's triggers as rows change (one row read, whatever the store's
+// size); what containers hold is summed from the containers.
 struct ImageTotals {
   uint64_t images = 0;
   uint64_t active = 0;       // images a container uses
@@ -53,5 +58,11 @@ struct ImageTotals {
   uint64_t reclaimable = 0;  // of those, the bytes no container's image references
 };
 ImageTotals image_totals(Store& store);
+// The image count and bytes recounted from every row (`system check` compares them with the
+// kept ones); active and reclaimable are left 0.
+ImageTotals counted_image_totals(Store& store);
+// Sets the kept totals to a recount's (`system check --repair`); inside the caller's write
+// transaction.
+void set_image_totals(Db& db, const ImageTotals& totals);
 
 }  // namespace schicht::store

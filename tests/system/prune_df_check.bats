@@ -124,3 +124,26 @@ populate() {
   run s system check
   expect_success
 }
+
+@test "system check compares the image totals system df reads with a recount; --repair sets them" {
+  populate
+  df_before=$(s system df --format '{{.Type}} {{.Total}} {{.RawSize}}')
+  python3 -c "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); \
+db.execute('UPDATE image_totals SET images = 9, bytes = bytes + 5'); db.commit()" "$STORE/db.sqlite"
+  run s system df --format '{{.Type}} {{.Total}}'
+  [ "${lines[0]}" = "Images 9" ]
+  run s system check --quick
+  expect_failure 125 "image totals: 9 images of"
+  run s system check --quick --repair
+  expect_success
+  [[ "$output" == *"set the image totals to the recount"* ]]
+  [ "$(s system df --format '{{.Type}} {{.Total}} {{.RawSize}}')" = "$df_before" ]
+  run s system check --quick
+  expect_success
+  # The totals follow removals too: all images pruned, nothing left to count.
+  s image prune -a -f >/dev/null
+  run s system df --format '{{.Type}} {{.Total}} {{.RawSize}}'
+  [ "${lines[0]}" = "Images 0 0" ]
+  run s system check --quick
+  expect_success
+}
