@@ -47,6 +47,23 @@ ordered_json container_row(const store::ContainerInfo& c, bool no_trunc, int64_t
   return r;
 }
 
+// One container as `ps --format json` shows it.
+ordered_json container_json(const store::ContainerInfo& c, int64_t now) {
+  ordered_json j;
+  j["AutoRemove"] = false;
+  j["Command"] = c.command;
+  j["CreatedAt"] = human_age(c.created, now);
+  j["Exited"] = false;
+  j["Id"] = c.id;
+  j["Image"] = c.image_name;
+  j["ImageID"] = std::string(c.image_id.hex());
+  j["Names"] = {c.name};
+  j["State"] = "created";
+  j["Status"] = "";
+  j["Created"] = c.created / 1'000'000'000;
+  return j;
+}
+
 }  // namespace
 
 int cmd_create(Context& ctx, CommandArgs args) {
@@ -113,21 +130,7 @@ int cmd_ps(Context& ctx, CommandArgs args) {
   }
   if (!format.empty() && is_json_format(format)) {
     ordered_json out = ordered_json::array();
-    for (const auto& c : list) {
-      ordered_json j;
-      j["AutoRemove"] = false;
-      j["Command"] = c.command;
-      j["CreatedAt"] = human_age(c.created, now);
-      j["Exited"] = false;
-      j["Id"] = c.id;
-      j["Image"] = c.image_name;
-      j["ImageID"] = std::string(c.image_id.hex());
-      j["Names"] = {c.name};
-      j["State"] = "created";
-      j["Status"] = "";
-      j["Created"] = c.created / 1'000'000'000;
-      out.push_back(j);
-    }
+    for (const auto& c : list) out.push_back(container_json(c, now));
     fmt::print("{}", json_report(out, 2));
     return 0;
   }
