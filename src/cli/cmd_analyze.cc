@@ -10,10 +10,10 @@
 
 #include "archive/tar_reader.h"
 #include "cli/commands.h"
-#include "cli/containers.h"
 #include "cli/humanize.h"
 #include "cli/image_json.h"
 #include "cli/report.h"
+#include "containers/containers.h"
 #include "core/error.h"
 #include "oci/config.h"
 #include "store/lookup.h"
@@ -129,7 +129,7 @@ int cmd_image_analyze(Context& ctx, CommandArgs args) {
   auto [holder, id] = ctx.resolve_image(names[0]);  // additional image stores too
   store::Store& store = *holder;
   auto layers = store.layers(id);
-  auto sources = layer_sources(store, id);
+  auto sources = containers::layer_sources(store, id);
   ImageConfig config = load_config(store, id);
   Analysis analysis(layers.size());
   // History entries that made layers, in order.

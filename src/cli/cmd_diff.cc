@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/containers.h"
 #include "cli/report.h"
+#include "containers/containers.h"
 #include "core/error.h"
 #include "snapshot/tree_listing.h"
 #include "store/lookup.h"
@@ -64,10 +64,10 @@ int cmd_image_diff(Context& ctx, CommandArgs args) {
   auto to_image = resolve(ctx, names[0]);
   std::optional<Context::StoredImage> from_image;
   if (names.size() == 2) from_image = resolve(ctx, names[1]);
-  auto to_layers = layer_sources(*to_image.store, to_image.id);
+  auto to_layers = containers::layer_sources(*to_image.store, to_image.id);
   std::vector<snapshot::LayerSource> from_layers;
   if (from_image) {
-    from_layers = layer_sources(*from_image->store, from_image->id);
+    from_layers = containers::layer_sources(*from_image->store, from_image->id);
   } else if (!to_layers.empty()) {
     from_layers.assign(to_layers.begin(), to_layers.end() - 1);
   }

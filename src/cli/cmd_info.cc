@@ -16,8 +16,8 @@
 #include "cli/commands.h"
 #include "cli/go_yaml.h"
 #include "cli/report.h"
-#include "cli/storage_driver.h"
 #include "cli/version_report.h"
+#include "containers/storage_driver.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/platform.h"
@@ -211,11 +211,14 @@ GoStruct store_info(Context& ctx) {
   image_store.add("Number", "number", images);
   const std::string& runroot = ctx.options().runroot;
   GoStruct info;
-  // How containers' root filesystems are made from the diff snapshots (storage_driver.h).
-  std::string driver(storage_driver_name(storage_driver(ctx)));
+  // How containers' root filesystems are made from the diff snapshots
+  // (containers/storage_driver.h).
+  containers::DriverRequest driver_asked = driver_request(ctx);
+  std::string driver(containers::storage_driver_name(containers::storage_driver(driver_asked)));
+  const std::string& mount_program = containers::overlay_mount_program(driver_asked);
   ordered_json graph_options = ordered_json::object();
-  if (driver == "overlay" && !overlay_mount_program(ctx).empty()) {
-    graph_options["overlay.mount_program"] = mount_program_info(overlay_mount_program(ctx));
+  if (driver == "overlay" && !mount_program.empty()) {
+    graph_options["overlay.mount_program"] = mount_program_info(mount_program);
   }
   info.add("ContainerStore", "containerStore", container_store)
       .add("GraphDriverName", "graphDriverName", driver)
@@ -224,7 +227,7 @@ GoStruct store_info(Context& ctx) {
       .add("GraphRootAllocated", "graphRootAllocated", allocated)
       .add("GraphRootUsed", "graphRootUsed", used)
       .add("GraphStatus", "graphStatus",
-           driver == "overlay" ? overlay_status(st.f_type, !overlay_mount_program(ctx).empty())
+           driver == "overlay" ? overlay_status(st.f_type, !mount_program.empty())
                                : ordered_json::object())
       .add("ImageCopyTmpDir", "imageCopyTmpDir", temp_root().string())
       .add("ImageStore", "imageStore", image_store)

@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/containers.h"
 #include "cli/humanize.h"
 #include "cli/image_json.h"
 #include "cli/report.h"
+#include "containers/containers.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "gotemplate/template.h"
@@ -80,7 +80,7 @@ int inspect_objects(Context& ctx, const std::vector<std::string>& names, const s
   for (const auto& name : wanted) {
     if (type == "container" || type == "all") {
       if (auto c = store.find_container(name)) {
-        found.push_back({container_inspect_json(store, *c), false});
+        found.push_back({containers::container_inspect_json(store, *c), false});
         continue;
       }
     }

@@ -10,8 +10,8 @@
 
 #include "artifacts/remote.h"
 #include "cli/commands.h"
-#include "cli/containers.h"
 #include "cli/registry_flags.h"
+#include "containers/containers.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
@@ -127,7 +127,7 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
   if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", names[0]));
 
   std::vector<sbom::LayerInput> layers;
-  for (auto& layer : layer_sources(store, id)) {
+  for (auto& layer : containers::layer_sources(store, id)) {
     layers.push_back({"layer " + layer.diff_id.str(), std::move(layer.open_uncompressed)});
   }
   sbom::Inventory inventory = sbom::take_inventory(layers);

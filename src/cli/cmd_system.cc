@@ -14,11 +14,11 @@
 
 #include "builder/work_dir.h"
 #include "cli/commands.h"
-#include "cli/containers.h"
 #include "cli/events.h"
 #include "cli/humanize.h"
-#include "cli/mounts.h"
 #include "cli/report.h"
+#include "containers/containers.h"
+#include "containers/mounts.h"
 #include "core/error.h"
 #include "core/reference.h"
 #include "images/prune.h"
@@ -28,6 +28,18 @@
 #include "store/check.h"
 #include "store/usage.h"
 #include "transport/recover.h"
+
+namespace schicht::cli {
+// The container use cases this file calls (containers/containers.h, containers/mounts.h).
+using containers::check_container_roots;
+using containers::check_image_mounts;
+using containers::images_in_use;
+using containers::needed_snapshots;
+using containers::remove_container;
+using containers::remove_unused_snapshots;
+using containers::snapshot_bytes;
+using containers::unused_snapshot_bytes;
+}  // namespace schicht::cli
 
 namespace schicht::cli {
 namespace {

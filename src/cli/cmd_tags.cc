@@ -5,8 +5,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/containers.h"
 #include "cli/events.h"
+#include "containers/containers.h"
+#include "containers/image_mount.h"
 #include "core/error.h"
 #include "core/reference.h"
 #include "images/remove.h"
@@ -68,9 +69,10 @@ int render_removals(store::Store& store, const images::RemoveResult& result) {
 // What removing an image does to containers, mounts and snapshots.
 images::RemovalEffects removal_effects(store::Store& store) {
   return images::RemovalEffects{
-      .remove_containers = [&store](const Digest& id) { remove_containers_of(store, id); },
-      .unmount = [&store](const Digest& id) { unmount_image(store, id); },
-      .remove_unused_snapshots = [&store] { remove_unused_snapshots(store); },
+      .remove_containers =
+          [&store](const Digest& id) { containers::remove_containers_of(store, id); },
+      .unmount = [&store](const Digest& id) { containers::unmount_image(store, id); },
+      .remove_unused_snapshots = [&store] { containers::remove_unused_snapshots(store); },
   };
 }
 

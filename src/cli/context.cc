@@ -18,8 +18,9 @@ void add_global_flags(FlagSet& flags, GlobalOptions& o) {
   flags.add_string("root", 0, &o.root, "Path to the root directory in which data is stored");
   flags.add_string("runroot", 0, &o.runroot, "Path to the 'run directory' (accepted, unused)");
   flags.add_string("storage-driver", 0, &o.storage_driver, "Storage driver: overlay or vfs");
-  flags.add_strings("storage-opt", 0, &o.storage_opts,
-                    "Storage option KEY=VALUE (additionalimagestore=DIR, overlay.mount_program=PATH)");
+  flags.add_strings(
+      "storage-opt", 0, &o.storage_opts,
+      "Storage option KEY=VALUE (additionalimagestore=DIR, overlay.mount_program=PATH)");
   flags.add_string("log-level", 0, &o.log_level, "Log messages above specified level");
   flags.add_string("tmpdir", 0, &o.tmpdir, "Path to the tmp directory");
   flags.add_string("policy", 0, &o.policy, "Path to a signature verification policy file");
@@ -130,6 +131,12 @@ std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, Comma
     fmt::print("Global Flags:\n{}", flags.usage(own));
   }
   return positional;
+}
+
+containers::DriverRequest driver_request(Context& ctx) {
+  return {.root = ctx.store().root(),
+          .asked = ctx.options().storage_driver,
+          .storage_opts = ctx.options().storage_opts};
 }
 
 }  // namespace schicht::cli

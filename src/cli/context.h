@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/flags.h"
+#include "containers/storage_driver.h"
 #include "core/digest.h"
 #include "store/store.h"
 
@@ -64,6 +65,9 @@ class Context {
   std::unique_ptr<store::Store> store_;
   std::optional<std::vector<std::unique_ptr<store::Store>>> additional_;
 };
+
+// What the global options ask of the storage driver, for the store (containers/storage_driver.h).
+containers::DriverRequest driver_request(Context& ctx);
 
 using CommandArgs = std::span<const std::string>;
 

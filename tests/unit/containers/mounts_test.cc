@@ -1,8 +1,8 @@
-#include "cli/mounts.h"
+#include "containers/mounts.h"
 
 #include <gtest/gtest.h>
 
-namespace schicht::cli {
+namespace schicht::containers {
 namespace {
 
 TEST(Mountinfo, DecodesTheKernelsOctalEscapes) {
@@ -22,4 +22,4 @@ TEST(Mountinfo, FindsTheRootMount) {
 }
 
 }  // namespace
-}  // namespace schicht::cli
+}  // namespace schicht::containers

@@ -10,7 +10,7 @@
 #include "store/check.h"
 #include "store/store.h"
 
-namespace schicht::cli {
+namespace schicht::containers {
 
 struct MountEntry {
   std::string root;         // the mounted directory within its file system (field 4)
@@ -30,4 +30,4 @@ bool is_mounted(const fs::path& path);
 void check_image_mounts(store::Store& store, const store::CheckOptions& options,
                         store::CheckReport& report);
 
-}  // namespace schicht::cli
+}  // namespace schicht::containers

@@ -1,4 +1,4 @@
-#include "cli/mounts.h"
+#include "containers/mounts.h"
 
 #include <cerrno>
 #include <fstream>
@@ -10,7 +10,7 @@
 #include "snapshot/overlay_mount.h"
 #include "snapshot/snapshotter.h"
 
-namespace schicht::cli {
+namespace schicht::containers {
 namespace {
 
 // Whether a snapshot of the image's layers is gone: an overlay `image mount` still shows the
@@ -102,4 +102,4 @@ void check_image_mounts(store::Store& store, const store::CheckOptions& options,
   }
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::containers

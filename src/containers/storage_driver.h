@@ -12,19 +12,30 @@
 // kernel's, as containers/storage does). `info` shows the program under graphOptions.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
-#include "cli/context.h"
+#include "core/fs.h"
 
-namespace schicht::cli {
+namespace schicht::containers {
 
 enum class StorageDriver { kOverlay, kVfs };
 
-// The driver the global options ask for, probing overlayfs when they leave the choice open.
-StorageDriver storage_driver(Context& ctx);
+// What the global options say about the driver, and where the store is (overlay is probed on
+// its file system).
+struct DriverRequest {
+  fs::path root;                          // the store's root
+  std::string asked;                      // --storage-driver: "overlay", "vfs" or empty
+  std::vector<std::string> storage_opts;  // --storage-opt (overlay.mount_program=)
+};
 
-// The program that mounts overlays when storage_driver(ctx) is kOverlay; empty: the kernel.
-const std::string& overlay_mount_program(Context& ctx);
+// The driver `request` asks for, probing overlayfs when it leaves the choice open. The probe's
+// result is kept for the rest of the process.
+StorageDriver storage_driver(const DriverRequest& request);
+
+// The program that mounts overlays when storage_driver(request) is kOverlay; empty: the kernel.
+const std::string& overlay_mount_program(const DriverRequest& request);
 
 // "overlay" or "vfs", as podman names them.
 std::string_view storage_driver_name(StorageDriver driver);
@@ -32,4 +43,4 @@ std::string_view storage_driver_name(StorageDriver driver);
 // Whether this process runs in a user namespace (then overlays need `userxattr`).
 bool in_user_namespace();
 
-}  // namespace schicht::cli
+}  // namespace schicht::containers

@@ -1,4 +1,4 @@
-#include "cli/storage_driver.h"
+#include "containers/storage_driver.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,7 +15,7 @@
 #include "snapshot/overlay_mount.h"
 #include "store/storage_conf.h"
 
-namespace schicht::cli {
+namespace schicht::containers {
 
 bool in_user_namespace() {
   std::ifstream map("/proc/self/uid_map");
@@ -45,8 +45,8 @@ std::string installed_fuse_overlayfs() {
 
 }  // namespace
 
-StorageDriver storage_driver(Context& ctx) {
-  const std::string& asked = ctx.options().storage_driver;
+StorageDriver storage_driver(const DriverRequest& request) {
+  const std::string& asked = request.asked;
   if (asked == "vfs") return StorageDriver::kVfs;
   if (!asked.empty() && asked != "overlay") {
     fail(ErrorKind::kInvalidInput,
@@ -55,7 +55,7 @@ StorageDriver storage_driver(Context& ctx) {
   static std::optional<bool> works;  // one probe per process
   static std::string why;
   if (!works) {
-    std::string configured = store::overlay_mount_program(ctx.options().storage_opts);
+    std::string configured = store::overlay_mount_program(request.storage_opts);
     if (!configured.empty()) {
       // Named explicitly: used without a probe, but it must be there.
       struct stat st;
@@ -68,11 +68,11 @@ StorageDriver storage_driver(Context& ctx) {
       works = true;
     } else {
       // Without CAP_SYS_ADMIN (rootless outside `schicht unshare`) no kernel mount can succeed.
-      works = ::geteuid() == 0 && snapshot::overlay_works(ctx.store().root(), &why);
+      works = ::geteuid() == 0 && snapshot::overlay_works(request.root, &why);
       if (::geteuid() != 0) why = "mounting needs root (or `schicht unshare`)";
       std::string fuse = *works ? std::string() : installed_fuse_overlayfs();
       std::string fuse_why;
-      if (!fuse.empty() && snapshot::overlay_works(ctx.store().root(), &fuse_why, fuse)) {
+      if (!fuse.empty() && snapshot::overlay_works(request.root, &fuse_why, fuse)) {
         program = fuse;
         works = true;
       } else if (!fuse.empty()) {
@@ -87,8 +87,8 @@ StorageDriver storage_driver(Context& ctx) {
   return StorageDriver::kVfs;
 }
 
-const std::string& overlay_mount_program(Context& ctx) {
-  storage_driver(ctx);
+const std::string& overlay_mount_program(const DriverRequest& request) {
+  storage_driver(request);
   return program;
 }
 
@@ -96,4 +96,4 @@ std::string_view storage_driver_name(StorageDriver driver) {
   return driver == StorageDriver::kOverlay ? "overlay" : "vfs";
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::containers
