@@ -97,7 +97,48 @@ struct PushWalk {
   }
 };
 
+struct SaveWalk {
+  store::Store& store;
+  copy::ImageDestination& layout;
+  const copy::ReportLine& report;
+  std::set<Digest> seen;
+
+  void put_blob(const Descriptor& blob) {
+    UniqueFd fd = store.blobs().open(blob.digest);
+    FdReader reader(fd.get(), blob.digest.str());
+    layout.put_blob(blob, reader);
+  }
+
+  size_t walk(const Digest& subject, int depth) {
+    if (depth > kMaxReferrerDepth) return 0;
+    size_t saved = 0;
+    for (const Artifact& a : local_referrers(store, subject)) {
+      if (!seen.insert(a.manifest.digest).second) continue;
+      if (report) report(fmt::format("Copying referrer {}", a.manifest.digest.str()));
+      put_blob(a.manifest.config);
+      for (const Descriptor& layer : a.manifest.layers) put_blob(layer);
+      layout.put_manifest(a.manifest.raw, media_type::kOciManifest, /*top=*/false);
+      layout.add_layout_entry(referrer_descriptor(a.manifest));
+      ++saved;
+      saved += walk(a.manifest.digest, depth + 1);
+    }
+    return saved;
+  }
+};
+
 }  // namespace
+
+size_t save_referrers(store::Store& store, const Digest& subject, const Digest& top,
+                      copy::ImageDestination& layout, const copy::ReportLine& report) {
+  if (top != subject) {
+    fail(ErrorKind::kIntegrity,
+         fmt::format("--referrers: the save changed the image's manifest digest ({} stored, {} "
+                     "saved), so its referrers, which name {}, were not saved",
+                     subject.str(), top.str(), subject.str()));
+  }
+  SaveWalk save{.store = store, .layout = layout, .report = report};
+  return save.walk(subject, 0);
+}
 
 size_t pull_referrers(store::Store& store, const Reference& source, const Digest& subject,
                       const registry::RegistriesConf& conf, const copy::TransferOptions& options) {

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 
+#include "copy/image_destination.h"
 #include "copy/options.h"
 #include "core/digest.h"
 #include "core/reference.h"
@@ -31,5 +32,14 @@ size_t pull_referrers(store::Store& store, const Reference& source, const Digest
 size_t push_referrers(store::Store& store, const Digest& subject, const Digest& pushed,
                       const Reference& destination, const registry::RegistriesConf& conf,
                       const copy::TransferOptions& options);
+
+// `save --referrers`: writes the stored artifacts that refer to `subject` (and theirs) into the
+// OCI layout `layout` (save.h's SaveOptions::referrers) byte-exact, manifests and blobs in
+// blobs/, each listed in index.json by its referrer descriptor (artifactType, annotations, no
+// ref.name), as oras lays referrers out. `top` is the digest of the layout's image entry: when
+// it is not `subject` (save converted the manifest), kIntegrity and nothing is written.
+// Returns how many artifacts were written.
+size_t save_referrers(store::Store& store, const Digest& subject, const Digest& top,
+                      copy::ImageDestination& layout, const copy::ReportLine& report);
 
 }  // namespace schicht::artifacts
