@@ -195,12 +195,14 @@ void refuse_either(const LoadInput& input, const trust::Policy* policy) {
 }
 
 // The entries of index.json a load copies: images and lists of images; anything else there
-// (an artifact) is not an image to load and is passed over, as podman passes it over.
+// (an artifact, or a referrer that save --referrers listed with its artifactType) is not an
+// image to load and is passed over, as podman passes it over.
 std::vector<size_t> oci_entries(OpenedArchive& archive) {
   const Index& index = archive.oci_index();
   std::vector<size_t> entries;
   for (size_t i = 0; i < index.manifests.size(); ++i) {
     const std::string& type = index.manifests[i].media_type;
+    if (!index.manifests[i].artifact_type.empty()) continue;
     if (media_type::is_manifest(type) || media_type::is_index(type)) entries.push_back(i);
   }
   if (entries.empty()) {

@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# save --referrers: the stored artifacts referring to an image go into its OCI layout
+# byte-exact, listed in index.json with their artifactType; a plain load passes over them.
+
+load helpers
+
+# app:1 with an SBOM attached to it.
+attach_referrers() {
+  fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed 31
+  s load -q -i "$WORK/i.tar" >/dev/null
+  echo '{"spdxVersion":"SPDX-2.3"}' >"$WORK/sbom.json"
+  SUBJECT=$(s inspect --format '{{.Digest}}' app:1)
+  SBOM=sha256:$(s artifact attach -q --subject app:1 --type application/spdx+json "$WORK/sbom.json")
+}
+
+@test "save --referrers oci-archive: referrers in blobs/ and index.json, byte-exact; image entry unchanged" {
+  attach_referrers
+  run s save --referrers --format oci-archive -o "$WORK/o.tar" app:1
+  expect_success
+  mkdir "$WORK/x" && tar -xf "$WORK/o.tar" -C "$WORK/x"
+  idx=$WORK/x/index.json
+  [ "$(jq -r '.manifests[0].digest' "$idx")" = "$SUBJECT" ]
+  [ "$(jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"]' "$idx")" = localhost/app:1 ]
+  [ "$(jq -r --arg d "$SBOM" '.manifests[] | select(.digest == $d) | .artifactType' "$idx")" = application/spdx+json ]
+  [ "$(jq -r --arg d "$SBOM" '.manifests[] | select(.digest == $d) | .annotations["org.opencontainers.image.ref.name"] // "none"' "$idx")" = none ]
+  # the manifest is stored byte-exact: its file hashes to its digest, and it names the image
+  [ "sha256:$(sha256sum "$WORK/x/blobs/sha256/${SBOM#sha256:}" | cut -d' ' -f1)" = "$SBOM" ]
+  [ "$(jq -r .subject.digest "$WORK/x/blobs/sha256/${SBOM#sha256:}")" = "$SUBJECT" ]
+  layer=$(jq -r '.layers[0].digest' "$WORK/x/blobs/sha256/${SBOM#sha256:}")
+  cmp "$WORK/sbom.json" "$WORK/x/blobs/sha256/${layer#sha256:}"
+}
+
+@test "save --referrers oci-dir: the same layout in a directory; a plain save lists none" {
+  attach_referrers
+  run s save --referrers --format oci-dir -o "$WORK/d" app:1
+  expect_success
+  [ "$(jq -r --arg d "$SBOM" '[.manifests[] | select(.digest == $d)] | length' "$WORK/d/index.json")" = 1 ]
+  [ -f "$WORK/d/blobs/sha256/${SBOM#sha256:}" ]
+  s save --format oci-dir -o "$WORK/p" app:1
+  [ "$(jq '.manifests | length' "$WORK/p/index.json")" = 1 ]
+}
+
+@test "a layout with referrer entries still loads and pulls the image alone" {
+  attach_referrers
+  s save --referrers --format oci-archive -o "$WORK/o.tar" app:1
+  STORE=$WORK/store2
+  run s load -i "$WORK/o.tar"
+  expect_success
+  [[ "$output" == *"Loaded image: localhost/app:1"* ]]
+  [ "$(s inspect --format '{{.Digest}}' app:1)" = "$SUBJECT" ]
+  [ "$(s artifact ls --format '{{.Digest}}')" = "" ]
+  run s pull "oci-archive:$WORK/o.tar"
+  expect_success
+}
+
+@test "save --referrers: docker formats refused with 125, nothing written, store unchanged" {
+  attach_referrers
+  BEFORE=$(store_state)
+  run s save --referrers -o "$WORK/d.tar" app:1
+  expect_failure 125 "--referrers: a docker-archive cannot hold referrers"
+  [ ! -e "$WORK/d.tar" ]
+  run s save --referrers --format docker-dir -o "$WORK/dd" app:1
+  expect_failure 125 "--referrers: a docker-dir cannot hold referrers"
+  [ ! -e "$WORK/dd" ]
+  unchanged
+}
