@@ -77,9 +77,11 @@ Input download_input(const std::string& url) {
 int cmd_load(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string input;
-  bool quiet = false;
+  bool quiet = false, referrers = false;
   flags.add_string("input", 'i', &input, "Read from specified archive file (default: stdin)");
   flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
+  flags.add_bool("referrers", 0, &referrers,
+                 "Store the referrers an oci-archive holds for its images as artifacts");
   std::string signature_policy;
   flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   bool help = false;
@@ -98,6 +100,17 @@ int cmd_load(Context& ctx, CommandArgs args) {
       .file = input.empty() || input == "-" || url ? fs::path() : fs::path(input),
       .stream = &reader,
       .name = in.name};
+  if (referrers) {
+    store::Store& store = ctx.store();
+    source.referrers = [&store, quiet](std::vector<copy::LayoutReferrer>& found,
+                                       const std::vector<copy::LoadedImage>& images) {
+      copy::ReportLine report;
+      if (!quiet) {
+        report = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+      }
+      artifacts::load_referrers(store, found, images, report);
+    };
+  }
   std::vector<copy::LoadedImage> loaded;
   try {
     loaded = copy::load_archive(ctx.store(), source, policy.get());

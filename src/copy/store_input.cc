@@ -263,7 +263,17 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
   std::vector<LoadedImage> loaded;
   for (auto& entry : written) {
     auto& [digest, names] = *entry;
-    loaded.push_back(LoadedImage{stored_id(store, digest), std::move(names)});
+    loaded.push_back(LoadedImage{stored_id(store, digest), std::move(names), digest});
+  }
+  if (input.referrers && oci) {
+    std::vector<LayoutReferrer> referrers;
+    const Index& index = archive->oci_index();
+    for (size_t i = 0; i < index.manifests.size(); ++i) {
+      if (index.manifests[i].artifact_type.empty()) continue;
+      referrers.push_back(LayoutReferrer{
+          index.manifests[i], oci_archive_entry_source(archive, i, "oci-archive:" + shown)});
+    }
+    input.referrers(referrers, loaded);
   }
   return loaded;
 }
@@ -308,7 +318,7 @@ std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& sou
           return storage_destination(store, stored, "pull");
         },
         options);
-    return {LoadedImage{stored_id(store, written), stored}};
+    return {LoadedImage{stored_id(store, written), stored, written}};
   } catch (const Error& e) {
     rethrow_naming(e, file ? &*file : nullptr, source.path, false);
   }

@@ -64,3 +64,25 @@ attach_referrers() {
   [ ! -e "$WORK/dd" ]
   unchanged
 }
+
+@test "load --referrers stores the referrers as artifacts with their subject, byte-exact" {
+  attach_referrers
+  s save --referrers --format oci-archive -o "$WORK/o.tar" app:1
+  STORE=$WORK/store2
+  run s load --referrers -i "$WORK/o.tar"
+  expect_success
+  [[ "$output" == *"Loaded image: localhost/app:1"* ]]
+  [ "$(s inspect --format '{{.Digest}}' app:1)" = "$SUBJECT" ]
+  [ "sha256:$(s artifact ls --no-trunc --format '{{.Digest}}')" = "$SBOM" ] ||
+    [ "$(s artifact ls --format '{{.Digest}}')" = "${SBOM:7:12}" ]
+  run s artifact discover --format json app:1
+  expect_success
+  [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$SBOM" ]
+  [ "$(jq -r '.manifests[0].artifactType' <<<"$output")" = application/spdx+json ]
+  s artifact extract "$SBOM" "$WORK/got"
+  cmp "$WORK/sbom.json" "$WORK/got"
+  # a second load stores nothing new
+  run s load --referrers -q -i "$WORK/o.tar"
+  expect_success
+  [ "$(s artifact ls --format '{{.Digest}}' | wc -l)" = 1 ]
+}
