@@ -165,7 +165,7 @@ size_t load_referrers(store::Store& store, std::vector<copy::LayoutReferrer>& re
   std::vector<Read> read;
   for (copy::LayoutReferrer& r : referrers) {
     if (r.entry.media_type != media_type::kOciManifest) continue;
-    copy::RawManifest raw = r.source->manifest(std::nullopt);
+    copy::RawManifest raw = r.source->manifest(r.entry.digest);
     Manifest manifest = parse_manifest(std::move(raw.bytes), media_type::kOciManifest);
     if (manifest.digest != r.entry.digest) {
       fail(ErrorKind::kIntegrity,

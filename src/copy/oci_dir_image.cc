@@ -216,6 +216,13 @@ const Descriptor& choose_layout_entry(const Index& index, const std::string& ref
   return *chosen;
 }
 
+Index layout_index(const fs::path& dir, const std::string& name) {
+  UniqueFd fd = open_dir(dir);
+  return with_context(name + ": reading index.json", [&] {
+    return parse_index(read_beneath(fd.get(), "index.json", dir, registry::kManifestSizeLimit));
+  });
+}
+
 std::unique_ptr<ImageSource> oci_dir_source(const fs::path& dir, const std::string& ref,
                                             const std::string& name) {
   return std::make_unique<OciDirSource>(dir, ref, name);

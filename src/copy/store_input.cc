@@ -281,7 +281,8 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
 }  // namespace
 
 std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& source,
-                                    const trust::Policy* policy, const TransferOptions& transfer) {
+                                    const trust::Policy* policy, const TransferOptions& transfer,
+                                    const LoadReferrers& referrers) {
   if (!source.is_local()) {
     fail(ErrorKind::kInternal, fmt::format("{} is not a local transport", source.str()));
   }
@@ -318,7 +319,23 @@ std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& sou
           return storage_destination(store, stored, "pull");
         },
         options);
-    return {LoadedImage{stored_id(store, written), stored, written}};
+    std::vector<LoadedImage> loaded{LoadedImage{stored_id(store, written), stored, written}};
+    bool layout = source.transport == Transport::kOci || source.transport == Transport::kOciArchive;
+    if (referrers && layout) {
+      // Each referrer read by its digest from the layout the image came from.
+      bool dir = source.transport == Transport::kOci;
+      fs::path path = dir ? fs::path(source.path) : file->path();
+      Index index = dir ? layout_index(path, source.str())
+                        : OpenedArchive(path, registry::kManifestSizeLimit).oci_index();
+      std::vector<LayoutReferrer> found;
+      for (const Descriptor& entry : index.manifests) {
+        if (entry.artifact_type.empty()) continue;
+        found.push_back(LayoutReferrer{entry, dir ? oci_dir_source(path, "", source.str())
+                                                  : oci_archive_source(path, "", source.str())});
+      }
+      referrers(found, loaded);
+    }
+    return loaded;
   } catch (const Error& e) {
     rethrow_naming(e, file ? &*file : nullptr, source.path, false);
   }

@@ -53,8 +53,11 @@ using LoadReferrers =
 
 // `source` must be a local transport (TransportRef::is_local). `policy` is null only for
 // --insecure-policy.
+// `referrers` (pull --referrers): called after an image from oci: or oci-archive: is stored,
+// with the layout's referrer entries (index.json entries with an artifactType).
 std::vector<LoadedImage> pull_local(store::Store& store, const transport::TransportRef& source,
-                                    const trust::Policy* policy, const TransferOptions& transfer);
+                                    const trust::Policy* policy, const TransferOptions& transfer,
+                                    const LoadReferrers& referrers = {});
 
 // What `load` reads: an archive file (compressed or not), or a stream (stdin, a download).
 struct LoadInput {

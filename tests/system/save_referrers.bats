@@ -86,3 +86,27 @@ attach_referrers() {
   expect_success
   [ "$(s artifact ls --format '{{.Digest}}' | wc -l)" = 1 ]
 }
+
+@test "pull --referrers oci-archive: and oci: stores the layout's referrers; docker-archive: refused" {
+  attach_referrers
+  s save --referrers --format oci-archive -o "$WORK/o.tar" app:1
+  s save --referrers --format oci-dir -o "$WORK/d" app:1
+  s save -o "$WORK/docker.tar" app:1
+  STORE=$WORK/store2
+  run s pull --referrers "oci-archive:$WORK/o.tar"
+  expect_success
+  run s artifact discover --format json app:1
+  expect_success
+  [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$SBOM" ]
+  STORE=$WORK/store3
+  run bash -c "cd '$WORK' && '$SCHICHT' --root '$STORE' pull --referrers oci:d"
+  expect_success
+  run s artifact discover --format json localhost/d:latest
+  expect_success
+  [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$SBOM" ]
+  STORE=$WORK/store4
+  BEFORE=$(store_state)
+  run s pull --referrers "docker-archive:$WORK/docker.tar"
+  expect_failure 125 "--referrers"
+  unchanged
+}
