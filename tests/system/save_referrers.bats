@@ -110,3 +110,18 @@ attach_referrers() {
   expect_failure 125 "--referrers"
   unchanged
 }
+
+@test "save --referrers of a Docker image: converting it would orphan its referrers, 125, nothing written" {
+  fixture --out "$WORK/d.tar" --format docker-archive --name dock:1 --seed 32
+  s load -q -i "$WORK/d.tar" >/dev/null
+  echo sbom >"$WORK/sbom.json"
+  s artifact attach -q --subject dock:1 --type application/spdx+json "$WORK/sbom.json" >/dev/null
+  BEFORE=$(store_state)
+  run s save --referrers --format oci-archive -o "$WORK/o.tar" dock:1
+  expect_failure 125 "--referrers: the save changed the image's manifest digest"
+  [ ! -e "$WORK/o.tar" ]
+  run s save --referrers --format oci-dir -o "$WORK/od" dock:1
+  expect_failure 125 "--referrers: the save changed the image's manifest digest"
+  [ ! -e "$WORK/od" ]
+  unchanged
+}
