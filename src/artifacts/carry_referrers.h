@@ -11,7 +11,9 @@
 
 #include <cstddef>
 
+#include "copy/image_destination.h"
 #include "copy/options.h"
+#include "copy/store_input.h"
 #include "core/digest.h"
 #include "core/reference.h"
 #include "registry/registries_conf.h"
@@ -31,5 +33,23 @@ size_t pull_referrers(store::Store& store, const Reference& source, const Digest
 size_t push_referrers(store::Store& store, const Digest& subject, const Digest& pushed,
                       const Reference& destination, const registry::RegistriesConf& conf,
                       const copy::TransferOptions& options);
+
+// `save --referrers`: writes the stored artifacts that refer to `subject` (and theirs) into the
+// OCI layout `layout` (save.h's SaveOptions::referrers) byte-exact, manifests and blobs in
+// blobs/, each listed in index.json by its referrer descriptor (artifactType, annotations, no
+// ref.name), as oras lays referrers out. `top` is the digest of the layout's image entry: when
+// it is not `subject` (save converted the manifest), kIntegrity and nothing is written.
+// Returns how many artifacts were written.
+size_t save_referrers(store::Store& store, const Digest& subject, const Digest& top,
+                      copy::ImageDestination& layout, const copy::ReportLine& report);
+
+// `load --referrers`: of the referrers an oci-archive lists (store_input.h's LoadReferrers),
+// those whose subject is a loaded image (or such a referrer, to kMaxReferrerDepth) are stored
+// as artifacts with their subject, byte-exact, named as pull_referrers names them (by the
+// image's first name's repository; "localhost/referrers" for an image without a name). One the
+// store holds already is skipped; kIntegrity for a manifest that does not match its digest.
+// The images stay loaded when a referrer fails. Returns how many artifacts were stored.
+size_t load_referrers(store::Store& store, std::vector<copy::LayoutReferrer>& referrers,
+                      const std::vector<copy::LoadedImage>& images, const copy::ReportLine& report);
 
 }  // namespace schicht::artifacts

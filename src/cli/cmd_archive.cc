@@ -7,12 +7,13 @@
 
 #include <fmt/format.h>
 
+#include "artifacts/carry_referrers.h"
 #include "cli/commands.h"
 #include "cli/events.h"
 #include "cli/manifest_lists.h"
 #include "cli/policy.h"
-#include "copy/store_input.h"
 #include "copy/save.h"
+#include "copy/store_input.h"
 #include "copy/url_download.h"
 #include "core/error.h"
 #include "core/fs.h"
@@ -76,9 +77,11 @@ Input download_input(const std::string& url) {
 int cmd_load(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string input;
-  bool quiet = false;
+  bool quiet = false, referrers = false;
   flags.add_string("input", 'i', &input, "Read from specified archive file (default: stdin)");
   flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
+  flags.add_bool("referrers", 0, &referrers,
+                 "Store the referrers an oci-archive holds for its images as artifacts");
   std::string signature_policy;
   flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   bool help = false;
@@ -97,6 +100,17 @@ int cmd_load(Context& ctx, CommandArgs args) {
       .file = input.empty() || input == "-" || url ? fs::path() : fs::path(input),
       .stream = &reader,
       .name = in.name};
+  if (referrers) {
+    store::Store& store = ctx.store();
+    source.referrers = [&store, quiet](std::vector<copy::LayoutReferrer>& found,
+                                       const std::vector<copy::LoadedImage>& images) {
+      copy::ReportLine report;
+      if (!quiet) {
+        report = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+      }
+      artifacts::load_referrers(store, found, images, report);
+    };
+  }
   std::vector<copy::LoadedImage> loaded;
   try {
     loaded = copy::load_archive(ctx.store(), source, policy.get());
@@ -122,7 +136,7 @@ int cmd_load(Context& ctx, CommandArgs args) {
 int cmd_save(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string output, format = "docker-archive", multi_arch = "system";
-  bool multi = false, quiet = false, compress = false, uncompressed = false;
+  bool multi = false, quiet = false, compress = false, uncompressed = false, referrers = false;
   flags.add_string("output", 'o', &output, "Write to a specified file (default: stdout)");
   flags.add_string("format", 0, &format,
                    "Save image to oci-archive, oci-dir, docker-archive or docker-dir");
@@ -133,6 +147,8 @@ int cmd_save(Context& ctx, CommandArgs args) {
   flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
   flags.add_bool("compress", 0, &compress, "Compress tarball image layers (docker-dir only)");
   flags.add_bool("uncompressed", 0, &uncompressed, "Accept uncompressed layers (oci-dir)");
+  flags.add_bool("referrers", 0, &referrers,
+                 "Save the stored artifacts referring to the image too (oci-archive, oci-dir)");
   flags.add_ignored("signature-policy", 0, true);
   bool help = false;
   auto names =
@@ -196,6 +212,19 @@ int cmd_save(Context& ctx, CommandArgs args) {
     }
   }
   store::Store& store = *source;
+  if (referrers) {
+    // The referrers name the manifest digest the store has for the image (or list).
+    std::optional<store::ImageInfo> image = store.image(items.front().id);
+    Digest subject = items.front().list ? items.front().list->digest
+                     : image            ? image->manifest_digest
+                                        : items.front().id;
+    options.referrers = [&store, subject, quiet](const Digest& top, copy::ImageDestination& out) {
+      copy::ReportLine report;
+      if (!quiet)
+        report = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+      artifacts::save_referrers(store, subject, top, out, report);
+    };
+  }
   if (copy::is_directory_format(options.format)) {
     if (output.empty()) fail(ErrorKind::kInvalidInput, "no output directory given: use -o DIR");
     copy::save_images(store, items, output, options);

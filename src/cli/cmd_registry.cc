@@ -158,9 +158,10 @@ Reference push_destination(const std::string& text) {
   return copy::parse_docker_name(text);
 }
 
-// --referrers follows an image from a registry only.
+// --referrers follows an image from a registry, or from an OCI layout (save --referrers).
 void need_registry_sources(const std::vector<std::string>& sources) {
   for (const std::string& text : sources) {
+    if (text.starts_with("oci:") || text.starts_with("oci-archive:")) continue;
     if (copy::names_other_transport(text)) {
       fail(ErrorKind::kInvalidInput,
            fmt::format("--referrers: {:?} is not in a registry (docker://)", text));
@@ -227,7 +228,15 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
   store::Store& store = ctx.store();
   for (const std::string& text : positional) {
-    if (auto local = pull_local(store, text, options.policy.get(), options.jobs)) {
+    copy::LoadReferrers layout_referrers;
+    if (referrers) {
+      layout_referrers = [&store, &options](std::vector<copy::LayoutReferrer>& found,
+                                            const std::vector<copy::LoadedImage>& images) {
+        artifacts::load_referrers(store, found, images, options.report);
+      };
+    }
+    if (auto local =
+            pull_local(store, text, options.policy.get(), options.jobs, layout_referrers)) {
       record_image_event(store, "pull", nullptr, text);
       for (const auto& id : *local) fmt::print("{}\n", id.hex());
       continue;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "copy/store_input.h"
 #include "core/digest.h"
 #include "store/store.h"
 #include "trust/policy.h"
@@ -16,8 +17,9 @@ namespace schicht::cli {
 
 // Pulls from a local transport (copy/store_input.h: policy.json first, in the engine); nullopt
 // when `text` names no local transport. `policy` is null only for --insecure-policy; `jobs`
-// blobs move at once.
+// blobs move at once. `referrers`: pull --referrers from oci: and oci-archive:.
 std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::string& text,
-                                              const trust::Policy* policy, size_t jobs);
+                                              const trust::Policy* policy, size_t jobs,
+                                              const copy::LoadReferrers& referrers = {});
 
 }  // namespace schicht::cli

@@ -158,10 +158,17 @@ class OciArchiveDestination final : public ArchiveDestination {
     }
   }
 
+  void add_layout_entry(const Descriptor& entry) override {
+    std::lock_guard lock(mutex_);
+    extra_.push_back(entry);
+  }
+
   void commit() override {
     std::lock_guard lock(mutex_);
     if (!top_) fail(ErrorKind::kInternal, name_ + ": commit without a manifest");
-    add_text("index.json", serialize_oci_index({*top_}, {}, MediaTypeField::kAbsent));
+    std::vector<Descriptor> entries{*top_};
+    entries.insert(entries.end(), extra_.begin(), extra_.end());
+    add_text("index.json", serialize_oci_index(entries, {}, MediaTypeField::kAbsent));
     add_text("oci-layout", R"({"imageLayoutVersion": "1.0.0"})");
     finish();
   }
@@ -178,6 +185,7 @@ class OciArchiveDestination final : public ArchiveDestination {
 
   std::set<std::string> dirs_;
   std::optional<Descriptor> top_;
+  std::vector<Descriptor> extra_;
 };
 
 // The tar of a docker-archive, with the manifest.json entries of the images added to it.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "copy/image_source.h"
+#include "core/error.h"
 #include "core/io.h"
 #include "oci/descriptor.h"
 
@@ -42,6 +43,11 @@ class ImageDestination {
   virtual void put_blob(const Descriptor& blob, Reader& data) = 0;
   // `bytes` stored as they are; its digest is sha256(bytes).
   virtual void put_manifest(std::string_view bytes, std::string_view media_type, bool top) = 0;
+  // An extra index.json entry of an OCI layout (a referrer saved beside the image, whose
+  // manifest went through put_manifest with top = false). kUnsupported where there is no index.
+  virtual void add_layout_entry(const Descriptor& /*entry*/) {
+    fail(ErrorKind::kUnsupported, name() + ": has no index.json to list a referrer in");
+  }
   virtual void commit() = 0;
 };
 

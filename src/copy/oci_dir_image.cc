@@ -113,6 +113,8 @@ class OciDirDestination final : public ImageDestination {
     }
   }
 
+  void add_layout_entry(const Descriptor& entry) override { extra_.push_back(entry); }
+
   void commit() override {
     if (!top_) fail(ErrorKind::kInternal, name_ + ": commit without a manifest");
     std::vector<Descriptor> manifests;
@@ -130,6 +132,10 @@ class OciDirDestination final : public ImageDestination {
       }
     }
     manifests.push_back(*top_);
+    for (const Descriptor& entry : extra_) {
+      std::erase_if(manifests, [&](const Descriptor& d) { return d.digest == entry.digest; });
+      manifests.push_back(entry);
+    }
     write_file("index.json", serialize_oci_index(manifests, annotations, MediaTypeField::kAbsent));
     committed_ = true;
   }
@@ -176,6 +182,7 @@ class OciDirDestination final : public ImageDestination {
   std::mutex open_mutex_;
   UniqueFd dir_;
   std::optional<Descriptor> top_;
+  std::vector<Descriptor> extra_;
   // Undone when destroyed before commit(): the layout is left as it was found.
   CreatedBeneath created_;
   bool made_dir_ = false;
@@ -189,6 +196,9 @@ const Descriptor& choose_layout_entry(const Index& index, const std::string& ref
   const Descriptor* chosen = nullptr;
   for (const Descriptor& entry : index.manifests) {
     auto it = entry.annotations.find(std::string(kRefName));
+    // Without REF an entry with an artifactType is a referrer saved beside the image, not a
+    // candidate (save --referrers writes them so).
+    if (ref.empty() && !entry.artifact_type.empty()) continue;
     if (ref.empty() || (it != entry.annotations.end() && it->second == ref)) {
       if (ref.empty() && chosen != nullptr) {
         fail(ErrorKind::kInvalidInput,
@@ -204,6 +214,13 @@ const Descriptor& choose_layout_entry(const Index& index, const std::string& ref
                      : fmt::format("{}: no descriptor found for reference {:?}", name, ref));
   }
   return *chosen;
+}
+
+Index layout_index(const fs::path& dir, const std::string& name) {
+  UniqueFd fd = open_dir(dir);
+  return with_context(name + ": reading index.json", [&] {
+    return parse_index(read_beneath(fd.get(), "index.json", dir, registry::kManifestSizeLimit));
+  });
 }
 
 std::unique_ptr<ImageSource> oci_dir_source(const fs::path& dir, const std::string& ref,

@@ -20,6 +20,9 @@ namespace schicht::copy {
 const Descriptor& choose_layout_entry(const Index& index, const std::string& ref,
                                       const std::string& name);
 
+// DIR's index.json (pull --referrers reads the referrer entries from it).
+Index layout_index(const fs::path& dir, const std::string& name);
+
 // `name` is the reference as typed ("oci:/tmp/l:1"), for messages.
 std::unique_ptr<ImageSource> oci_dir_source(const fs::path& dir, const std::string& ref,
                                             const std::string& name);

@@ -81,6 +81,13 @@ void check(const std::vector<SaveItem>& items, const SaveOptions& options) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("{} holds exactly one image", format_name(options.format)));
   }
+  if (options.referrers && options.format != SaveFormat::kOciArchive &&
+      options.format != SaveFormat::kOciDir) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("--referrers: a {} cannot hold referrers; save with --format oci-archive or "
+                     "oci-dir",
+                     format_name(options.format)));
+  }
   if (options.multi_arch != MultiArch::kSystem && options.format == SaveFormat::kDockerArchive) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("--multi-arch {}: a docker-archive cannot hold a manifest list; save with "
@@ -88,6 +95,36 @@ void check(const std::vector<SaveItem>& items, const SaveOptions& options) {
                      multi_arch_name(options.multi_arch)));
   }
 }
+
+// Forwards to the layout and, before committing it, lets SaveOptions::referrers add to it.
+class WithReferrers final : public ImageDestination {
+ public:
+  WithReferrers(ImageDestination& inner, const SaveOptions& options)
+      : inner_(inner), options_(options) {}
+  std::string name() const override { return inner_.name(); }
+  bool accepts_index() const override { return inner_.accepts_index(); }
+  std::vector<std::string> manifest_types() const override { return inner_.manifest_types(); }
+  bool keeps_manifests() const override { return inner_.keeps_manifests(); }
+  bool try_reuse(const Descriptor& blob, const ImageSource& source) override {
+    return inner_.try_reuse(blob, source);
+  }
+  void put_blob(const Descriptor& blob, Reader& data) override { inner_.put_blob(blob, data); }
+  void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {
+    inner_.put_manifest(bytes, media_type, top);
+    if (top) top_ = Digest::sha256_of(bytes);
+  }
+  void add_layout_entry(const Descriptor& entry) override { inner_.add_layout_entry(entry); }
+  void commit() override {
+    if (!top_) fail(ErrorKind::kInternal, name() + ": commit without a manifest");
+    options_.referrers(*top_, inner_);
+    inner_.commit();
+  }
+
+ private:
+  ImageDestination& inner_;
+  const SaveOptions& options_;
+  std::optional<Digest> top_;
+};
 
 void save_docker_archive(store::Store& store, const std::vector<SaveItem>& items,
                          const fs::path& output, const CopyOptions& copy) {
@@ -140,7 +177,12 @@ void save_images(store::Store& store, const std::vector<SaveItem>& items, const 
       destination = dir_destination(output, "dir:" + output.string());
     }
     std::unique_ptr<ImageSource> source = source_of(store, item);
-    copy_between(*source, *destination, copy);
+    if (options.referrers) {
+      WithReferrers carrying(*destination, options);
+      copy_between(*source, carrying, copy);
+    } else {
+      copy_between(*source, *destination, copy);
+    }
   }
   for (const SaveItem& item : items) store.touch(item.id);
 }

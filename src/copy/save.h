@@ -22,12 +22,14 @@
 // images' last-used times.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "copy/copy_image.h"
+#include "copy/image_destination.h"
 #include "core/digest.h"
 #include "core/fs.h"
 #include "core/io.h"
@@ -53,6 +55,11 @@ struct SaveOptions {
   SaveFormat format = SaveFormat::kDockerArchive;
   MultiArch multi_arch = MultiArch::kSystem;
   bool compress = false;  // docker-dir only
+  // save --referrers (oci-archive, oci-dir only; kInvalidInput for the others): called with the
+  // manifest digest the layout's image entry has, after its blobs and manifests are written and
+  // before the layout is committed, to write the referrers into it (artifacts/save_referrers.h).
+  // A failure leaves the output as it was.
+  std::function<void(const Digest& top, ImageDestination& layout)> referrers;
 };
 
 // Writes `items` (several only for docker-archive) to `output`: the archive file, or the

@@ -195,12 +195,14 @@ void refuse_either(const LoadInput& input, const trust::Policy* policy) {
 }
 
 // The entries of index.json a load copies: images and lists of images; anything else there
-// (an artifact) is not an image to load and is passed over, as podman passes it over.
+// (an artifact, or a referrer that save --referrers listed with its artifactType) is not an
+// image to load and is passed over, as podman passes it over.
 std::vector<size_t> oci_entries(OpenedArchive& archive) {
   const Index& index = archive.oci_index();
   std::vector<size_t> entries;
   for (size_t i = 0; i < index.manifests.size(); ++i) {
     const std::string& type = index.manifests[i].media_type;
+    if (!index.manifests[i].artifact_type.empty()) continue;
     if (media_type::is_manifest(type) || media_type::is_index(type)) entries.push_back(i);
   }
   if (entries.empty()) {
@@ -261,7 +263,17 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
   std::vector<LoadedImage> loaded;
   for (auto& entry : written) {
     auto& [digest, names] = *entry;
-    loaded.push_back(LoadedImage{stored_id(store, digest), std::move(names)});
+    loaded.push_back(LoadedImage{stored_id(store, digest), std::move(names), digest});
+  }
+  if (input.referrers && oci) {
+    std::vector<LayoutReferrer> referrers;
+    const Index& index = archive->oci_index();
+    for (size_t i = 0; i < index.manifests.size(); ++i) {
+      if (index.manifests[i].artifact_type.empty()) continue;
+      referrers.push_back(LayoutReferrer{
+          index.manifests[i], oci_archive_entry_source(archive, i, "oci-archive:" + shown)});
+    }
+    input.referrers(referrers, loaded);
   }
   return loaded;
 }
@@ -269,7 +281,8 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
 }  // namespace
 
 std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& source,
-                                    const trust::Policy* policy, const TransferOptions& transfer) {
+                                    const trust::Policy* policy, const TransferOptions& transfer,
+                                    const LoadReferrers& referrers) {
   if (!source.is_local()) {
     fail(ErrorKind::kInternal, fmt::format("{} is not a local transport", source.str()));
   }
@@ -306,7 +319,23 @@ std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& sou
           return storage_destination(store, stored, "pull");
         },
         options);
-    return {LoadedImage{stored_id(store, written), stored}};
+    std::vector<LoadedImage> loaded{LoadedImage{stored_id(store, written), stored, written}};
+    bool layout = source.transport == Transport::kOci || source.transport == Transport::kOciArchive;
+    if (referrers && layout) {
+      // Each referrer read by its digest from the layout the image came from.
+      bool dir = source.transport == Transport::kOci;
+      fs::path path = dir ? fs::path(source.path) : file->path();
+      Index index = dir ? layout_index(path, source.str())
+                        : OpenedArchive(path, registry::kManifestSizeLimit).oci_index();
+      std::vector<LayoutReferrer> found;
+      for (const Descriptor& entry : index.manifests) {
+        if (entry.artifact_type.empty()) continue;
+        found.push_back(LayoutReferrer{entry, dir ? oci_dir_source(path, "", source.str())
+                                                  : oci_archive_source(path, "", source.str())});
+      }
+      referrers(found, loaded);
+    }
+    return loaded;
   } catch (const Error& e) {
     rethrow_naming(e, file ? &*file : nullptr, source.path, false);
   }

@@ -10,9 +10,9 @@
 // - load_archive: `load`, every image of a docker-archive or an oci-archive, as one write
 //   (StoreBatch): the whole archive or nothing. The archive is indexed once (OpenedArchive);
 //   up to four entries are copied at once. A docker-archive layer is read twice: once to hash
-//   it for the generated manifest (archive_image.h), once to store it. An entry of index.json that is a list goes in
-//   whole (every instance, then the list, its digest unchanged). Docker 25's archives are both
-//   kinds: read as docker-archives, as podman reads them.
+//   it for the generated manifest (archive_image.h), once to store it. An entry of index.json that
+//   is a list goes in whole (every instance, then the list, its digest unchanged). Docker 25's
+//   archives are both kinds: read as docker-archives, as podman reads them.
 //
 // Names as podman 4.3 gives them: oci-archive: the ref.name annotation (io.containerd.image.name
 // when present), docker-archive: the RepoTags, both normalized as local names (a bare name goes
@@ -20,9 +20,12 @@
 // none.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "copy/image_source.h"
 #include "copy/options.h"
 #include "core/digest.h"
 #include "core/fs.h"
@@ -36,12 +39,25 @@ namespace schicht::copy {
 struct LoadedImage {
   Digest id;
   std::vector<std::string> names;
+  Digest manifest;  // the digest of what was stored: the image's manifest, or the list
 };
+
+// An index.json entry of an oci-archive with an artifactType (a referrer save --referrers
+// wrote) and the archive read as that entry, for load --referrers.
+struct LayoutReferrer {
+  Descriptor entry;
+  std::unique_ptr<ImageSource> source;
+};
+using LoadReferrers =
+    std::function<void(std::vector<LayoutReferrer>& referrers, const std::vector<LoadedImage>&)>;
 
 // `source` must be a local transport (TransportRef::is_local). `policy` is null only for
 // --insecure-policy.
+// `referrers` (pull --referrers): called after an image from oci: or oci-archive: is stored,
+// with the layout's referrer entries (index.json entries with an artifactType).
 std::vector<LoadedImage> pull_local(store::Store& store, const transport::TransportRef& source,
-                                    const trust::Policy* policy, const TransferOptions& transfer);
+                                    const trust::Policy* policy, const TransferOptions& transfer,
+                                    const LoadReferrers& referrers = {});
 
 // What `load` reads: an archive file (compressed or not), or a stream (stdin, a download).
 struct LoadInput {
@@ -49,6 +65,9 @@ struct LoadInput {
   fs::path file;
   Reader* stream = nullptr;  // when `file` is empty
   std::string name;          // for messages: the path as given, "stdin", the URL
+  // load --referrers (artifacts/carry_referrers.h): called once the images of an oci-archive
+  // are stored, with its referrer entries (none for a docker-archive).
+  LoadReferrers referrers;
 };
 
 // Policy: the archive's type is known only once it is read, so when `policy` rejects both

@@ -164,7 +164,9 @@ check_travel() {
   expect_failure 125 "--referrers: the destination must be a registry"
   [ "$(http_status "http://$REG/v2/bad/app/manifests/1")" = 404 ]
   [ ! -e "$WORK/out.tar" ]
-  run sa pull --referrers "oci-archive:$WORK/i.tar"
+  # an OCI layout carries referrers (save_referrers.bats); a docker-archive cannot
+  s save -o "$WORK/d.tar" app:1
+  run sa pull --referrers "docker-archive:$WORK/d.tar"
   expect_failure 125 "is not in a registry"
   same_as_before "$(art_state)"
 }
