@@ -127,9 +127,11 @@ int cmd_image_copy(Context& ctx, CommandArgs args) {
   options.sigstore_key = load_signing_key(sigstore_key_file, passphrase_file);
   options.sign_by = sign_by;
   options.remove_signatures = remove_signatures;
-  // Where signatures are written (signing) and read (carried from a docker:// source).
-  if (options.sigstore_key || !sign_by.empty() ||
-      (from.transport == transport::Transport::kDocker && !remove_signatures)) {
+  // Where signatures are written (signing, carried to docker://) and read (from docker://).
+  bool carries = (from.transport == transport::Transport::kDocker ||
+                  from.transport == transport::Transport::kDir) &&
+                 !remove_signatures;
+  if (options.sigstore_key || !sign_by.empty() || carries) {
     options.registries_d = copy::load_registries_d(ctx.options().registries_d);
   }
   std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);

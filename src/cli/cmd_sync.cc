@@ -81,8 +81,8 @@ int cmd_image_sync(Context& ctx, CommandArgs args) {
   copy.sigstore_key = load_signing_key(sigstore_key_file, passphrase_file);
   copy.sign_by = sign_by;
   copy.remove_signatures = remove_signatures;
-  if (copy.sigstore_key || !sign_by.empty() ||
-      (options.source != copy::SyncSourceKind::kDir && !remove_signatures)) {
+  // Signatures are carried from registry and dir: sources alike.
+  if (copy.sigstore_key || !sign_by.empty() || !remove_signatures) {
     copy.registries_d = copy::load_registries_d(ctx.options().registries_d);
   }
   std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);

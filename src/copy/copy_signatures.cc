@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "copy/dir_image.h"
 #include "copy/signatures.h"
 #include "copy/sigstore_signatures.h"
 #include "core/error.h"
@@ -32,6 +33,7 @@ CopySignatures::CopySignatures(const transport::TransportRef& source,
   if (destination.transport == Transport::kDocker) {
     destination_reference_ = docker_reference(destination);
   }
+  destination_is_dir_ = destination.transport == Transport::kDir;
   if (options.sign_by.empty() && !options.sigstore_key) return;
   if (!destination_reference_) {
     fail(ErrorKind::kInvalidInput,
@@ -47,15 +49,23 @@ CopySignatures::CopySignatures(const transport::TransportRef& source,
 }
 
 void CopySignatures::read_source(const std::string& source_name, const Digest& digest) {
-  if (options_.remove_signatures || source_.transport != Transport::kDocker) return;
-  if (!registries_d_) registries_d_ = load_registries_d("");
-  Reference from = docker_reference(source_);
-  TransferOptions transfer = options_.transfer;
-  transfer.registry = options_.source_registry;
-  CarriedSignatures found = read_carried_signatures(*registries_d_, from, digest,
-                                                    endpoint_options(from, conf_, transfer));
+  if (options_.remove_signatures) return;
+  CarriedSignatures found;
+  std::optional<Reference> from;
+  if (source_.transport == Transport::kDocker) {
+    if (!registries_d_) registries_d_ = load_registries_d("");
+    from = docker_reference(source_);
+    TransferOptions transfer = options_.transfer;
+    transfer.registry = options_.source_registry;
+    found = read_carried_signatures(*registries_d_, *from, digest,
+                                    endpoint_options(*from, conf_, transfer));
+  } else if (source_.transport == Transport::kDir) {
+    found.simple = read_dir_signatures(source_.path, source_name);
+  }
   if (found.size() == 0) return;
-  if (!destination_reference_) {
+  // A dir: layout keeps simple signing signatures only, as skopeo's does.
+  bool stores = destination_reference_ || (destination_is_dir_ && found.sigstore.empty());
+  if (!stores) {
     fail(ErrorKind::kUnsupported,
          fmt::format("{} has {} signature(s), which {} cannot store: copy with "
                      "--remove-signatures to leave them behind",
@@ -67,9 +77,12 @@ void CopySignatures::read_source(const std::string& source_name, const Digest& d
                      "with --remove-signatures to leave them behind",
                      source_name, found.size()));
   }
-  const Reference& to = *destination_reference_;
-  if (to.domain == from.domain && to.path == from.path) return;  // they are there already
-  check_carried_destination(found, registries_d_, to);
+  if (destination_reference_) {
+    const Reference& to = *destination_reference_;
+    if (from && to.domain == from->domain && to.path == from->path) return;  // already there
+    if (!registries_d_) registries_d_ = load_registries_d("");
+    check_carried_destination(found, registries_d_, to);
+  }
   carried_ = std::move(found);
 }
 
@@ -80,7 +93,8 @@ registry::RegistryOptions CopySignatures::destination_options() const {
 }
 
 void CopySignatures::write(const Digest& written) {
-  if (carried_) {
+  if (carried_ && destination_is_dir_) write_dir_signatures(destination_.path, carried_->simple);
+  if (carried_ && destination_reference_) {
     write_carried_signatures(*carried_, *registries_d_, *destination_reference_, written,
                              destination_options());
   }

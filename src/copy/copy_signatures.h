@@ -1,7 +1,8 @@
 // The signatures image copy gives its destination: those a docker:// source already has
-// (carried_signatures.h, unless --remove-signatures) and new ones (--sign-by,
-// --sign-by-sigstore-private-key), made as push makes them (signatures.h,
-// sigstore_signatures.h). Only docker:// destinations hold signatures.
+// (carried_signatures.h) or a dir: source holds (dir_image.h), unless --remove-signatures, and
+// new ones (--sign-by, --sign-by-sigstore-private-key), made as push makes them (signatures.h,
+// sigstore_signatures.h). docker:// destinations hold all of them; dir: destinations hold
+// carried simple signing signatures, as skopeo writes them; other destinations hold none.
 //
 // Call order, as copy_image makes it: the constructor before the source is read (it refuses
 // signing options the destination cannot honour), read_source() before any blob moves (it
@@ -46,6 +47,7 @@ class CopySignatures {
   const CopyOptions& options_;
   std::shared_ptr<const trust::RegistriesD> registries_d_;
   std::optional<Reference> destination_reference_;  // set when the destination is docker://
+  bool destination_is_dir_ = false;
   std::optional<CarriedSignatures> carried_;
 };
 

@@ -21,6 +21,13 @@ namespace {
 
 constexpr std::string_view kVersion = "Directory Transport Version: 1.1\n";
 
+// A signature is a small signed message; this bounds what a hostile layout can make us read.
+constexpr size_t kSignatureSizeLimit = size_t{4} << 20;
+
+std::string signature_file(size_t n) {
+  return "signature-" + std::to_string(n);
+}
+
 std::string instance_path(const Digest& digest) {
   return std::string(digest.hex()) + ".manifest.json";
 }
@@ -185,6 +192,38 @@ std::unique_ptr<ImageSource> dir_source(const fs::path& dir, const std::string& 
 
 std::unique_ptr<ImageDestination> dir_destination(const fs::path& dir, const std::string& name) {
   return std::make_unique<DirDestination>(dir, name);
+}
+
+std::vector<std::string> read_dir_signatures(const fs::path& dir, const std::string& name) {
+  UniqueFd fd = open_dir(dir);
+  std::vector<std::string> out;
+  for (size_t n = 1;; ++n) {
+    std::string file = signature_file(n);
+    struct stat st {};
+    if (::fstatat(fd.get(), file.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return out;
+      fail_errno("stat", (dir / file).string());
+    }
+    std::string bytes = read_beneath(fd.get(), file, dir, kSignatureSizeLimit);
+    if (!bytes.empty() && bytes[0] == '\0') {
+      fail(ErrorKind::kUnsupported,
+           fmt::format("{}: {} is not a simple signing signature (sigstore signatures in a dir: "
+                       "layout are not supported): copy with --remove-signatures to leave it "
+                       "behind",
+                       name, file));
+    }
+    out.push_back(std::move(bytes));
+  }
+}
+
+void write_dir_signatures(const fs::path& dir, const std::vector<std::string>& signatures) {
+  UniqueFd fd = open_dir(dir);
+  for (size_t i = 0; i < signatures.size(); ++i) {
+    StringReader reader(signatures[i]);
+    write_beneath(fd.get(), dir, ".", signature_file(i + 1), signatures[i].size(), reader,
+                  std::nullopt);
+  }
+  if (!signatures.empty()) fsync_dir(dir);
 }
 
 }  // namespace schicht::copy

@@ -9,10 +9,15 @@
 // removes the files of the previous image the new one does not use (containers/image empties
 // the directory first: here a copy that fails leaves the previous image whole). Destroyed
 // before commit(), it removes every file it created (and PATH, when it made it).
+//
+// Signatures, as skopeo keeps them there: simple signing signatures as signature-1, -2, ...,
+// each the signed message as lookaside storage holds it. copy_signatures.h reads and writes them
+// beside the image; commit() removes those of the image it replaces.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "copy/image_destination.h"
 #include "copy/image_source.h"
@@ -23,5 +28,13 @@ namespace schicht::copy {
 // `name` is the reference as typed ("dir:/tmp/d"), for messages.
 std::unique_ptr<ImageSource> dir_source(const fs::path& dir, const std::string& name);
 std::unique_ptr<ImageDestination> dir_destination(const fs::path& dir, const std::string& name);
+
+// The signatures of the image in `dir`: signature-1, -2, ... up to the first missing one.
+// kUnsupported for a signature in another format (containers/image starts those with a zero
+// byte: sigstore), which this layout is not read for.
+std::vector<std::string> read_dir_signatures(const fs::path& dir, const std::string& name);
+
+// Writes `signatures` as signature-1, -2, ... of the image committed in `dir`.
+void write_dir_signatures(const fs::path& dir, const std::vector<std::string>& signatures);
 
 }  // namespace schicht::copy

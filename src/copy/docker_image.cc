@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+#include <utility>
+
 #include "core/error.h"
 #include "oci/manifest.h"
 
@@ -67,16 +70,26 @@ class DockerDestination final : public ImageDestination {
     });
   }
 
+  // Instances go under their digests at once (unnamed, like blobs); the top manifest names the
+  // image, so it waits for commit(): a copy abandoned before leaves no tag behind.
   void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {
-    std::string version = top ? version_of(reference_) : Digest::sha256_of(bytes).str();
-    client_.put_manifest(reference_.path, version, bytes, media_type);
+    if (top) {
+      top_ = std::pair{std::string(bytes), std::string(media_type)};
+      return;
+    }
+    client_.put_manifest(reference_.path, Digest::sha256_of(bytes).str(), bytes, media_type);
   }
 
-  void commit() override {}
+  void commit() override {
+    if (!top_) return;
+    client_.put_manifest(reference_.path, version_of(reference_), top_->first, top_->second);
+    top_.reset();
+  }
 
  private:
   Reference reference_;
   registry::RegistryClient client_;
+  std::optional<std::pair<std::string, std::string>> top_;  // bytes, media type
 };
 
 }  // namespace

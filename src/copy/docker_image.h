@@ -21,9 +21,10 @@ std::unique_ptr<ImageSource> docker_source(const Reference& reference,
 std::unique_ptr<ImageSource> docker_source(const Reference& reference,
                                            registry::RegistryClient& client);
 
-// put_manifest(top) writes under the reference's digest when it has one, else its tag
-// ("latest" when it has neither); instances go under their digests. commit() does nothing:
-// a registry names the image once its manifest is written.
+// Instances go under their digests as put_manifest() gives them; the top manifest is written
+// by commit(), under the reference's digest when it has one, else its tag ("latest" when it
+// has neither). Destroyed before commit(), it leaves no manifest named by the reference; the
+// blobs and instance manifests it uploaded stay, unreferenced.
 std::unique_ptr<ImageDestination> docker_destination(const Reference& reference,
                                                      const registry::RegistryOptions& options);
 

@@ -9,8 +9,9 @@
 //      (top = true), byte-exact: the destination never rewrites a manifest.
 //   4. commit(). A destination destroyed before commit() leaves the image unnamed, and every
 //      local destination (a layout, an archive, the store) removes what it created, so that
-//      its files are as they were; only a registry keeps blobs it was given (unreferenced).
-//      tests/unit/copy/conformance_test.cc holds every local implementation to this.
+//      its files are as they were; only a registry keeps blobs (and a list's instance
+//      manifests) it was given, unreferenced, with no tag or manifest of the reference written.
+//      tests/unit/copy/conformance_test.cc holds every implementation to this.
 #pragma once
 
 #include <string>

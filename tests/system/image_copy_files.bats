@@ -335,3 +335,28 @@ PY
   [ "$(sha256sum <"$WORK/dir/manifest.json" | cut -d' ' -f1)" = "$(manifest_digest "docker-archive:$WORK/gz.tar")" ]
   [ "$(sha256sum <"$WORK/dir/${layer%.tar}" | cut -d' ' -f1)" = "${layer%.tar}" ]
 }
+
+@test "dir: signatures: carried into dir:, refused where they cannot go, removed with the image" {
+  cp -r "$BATS_FILE_TMPDIR/skopeo-dir" "$WORK/signed"
+  printf 'not really signed' >"$WORK/signed/signature-1"
+  printf 'second' >"$WORK/signed/signature-2"
+  run copy "dir:$WORK/signed" "dir:$WORK/copied"
+  expect_success
+  cmp "$WORK/signed/signature-1" "$WORK/copied/signature-1"
+  cmp "$WORK/signed/signature-2" "$WORK/copied/signature-2"
+  # oci: and archives cannot hold them (as skopeo's cannot): refused, nothing written.
+  run copy "dir:$WORK/signed" "oci:$WORK/oci-out:x"
+  expect_failure 125 "dir:$WORK/signed has 2 signature(s), which oci:$WORK/oci-out:x cannot store: copy with --remove-signatures to leave them behind"
+  [ ! -e "$WORK/oci-out" ]
+  run copy --remove-signatures "dir:$WORK/signed" "oci:$WORK/oci-out:x"
+  expect_success
+  # An unsigned image replacing a signed one drops its signatures.
+  run copy "dir:$BATS_FILE_TMPDIR/skopeo-dir" "dir:$WORK/copied"
+  expect_success
+  [ ! -e "$WORK/copied/signature-1" ]
+  # A signature in another format (sigstore, zero-byte prefix): refused, destination untouched.
+  printf '\0{}' >"$WORK/signed/signature-1"
+  run copy "dir:$WORK/signed" "dir:$WORK/never"
+  expect_failure 125 "dir:$WORK/signed: signature-1 is not a simple signing signature"
+  [ ! -e "$WORK/never" ]
+}

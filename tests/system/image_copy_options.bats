@@ -220,6 +220,39 @@ field() {
   expect_success
   cmp "$WORK/sigs/gpg-signed@sha256=${digest#sha256:}/signature-1" \
     "$WORK/sigs/carried@sha256=${digest#sha256:}/signature-1"
+  # Into dir:, as skopeo keeps them there: signature-1 beside the image, the lookaside bytes.
+  run s --registries.d "$WORK/registries.d" image copy -q \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
+    "docker://$REG/gpg-signed:1" "dir:$WORK/signed-dir"
+  expect_success
+  cmp "$WORK/sigs/gpg-signed@sha256=${digest#sha256:}/signature-1" "$WORK/signed-dir/signature-1"
+  [ ! -e "$WORK/signed-dir/signature-2" ]
+  # From dir: on to another repository: a pull requiring the key verifies them there.
+  run s --registries.d "$WORK/registries.d" image copy -q \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --dest-tls-verify=false \
+    "dir:$WORK/signed-dir" "docker://$REG/from-dir:1"
+  expect_success
+  cmp "$WORK/signed-dir/signature-1" "$WORK/sigs/from-dir@sha256=${digest#sha256:}/signature-1"
+  printf '{"default":[{"type":"reject"}],"transports":{"docker":{"%s/from-dir":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"%s","signedIdentity":{"type":"exactRepository","dockerRepository":"%s/gpg-signed"}}]}}}\n' \
+    "$REG" "$WORK/copy.gpg" "$REG" >"$WORK/from-dir-policy.json"
+  run s --registries.d "$WORK/registries.d" pull -q --tls-verify=false \
+    --signature-policy "$WORK/from-dir-policy.json" "$REG/from-dir:1"
+  expect_success
+  # skopeo reads the layout's signatures: a policy requiring them lets its copy through.
+  printf '{"default":[{"type":"reject"}],"transports":{"dir":{"":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"%s","signedIdentity":{"type":"exactRepository","dockerRepository":"%s/gpg-signed"}}]},"docker":{"":[{"type":"insecureAcceptAnything"}]}}}\n' \
+    "$WORK/copy.gpg" "$REG" >"$WORK/dir-policy.json"
+  run skopeo --policy "$WORK/dir-policy.json" --registries.d "$WORK/registries.d" copy -q \
+    --dest-tls-verify=false "dir:$WORK/signed-dir" "docker://$REG/by-skopeo:1"
+  expect_success
+  cmp "$WORK/signed-dir/signature-1" "$WORK/sigs/by-skopeo@sha256=${digest#sha256:}/signature-1"
+  # And the layout skopeo wrote above (dir:verified) carries its signature here.
+  cmp "$WORK/verified/signature-1" "$WORK/signed-dir/signature-1"
+  run s --registries.d "$WORK/registries.d" image copy -q \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --dest-tls-verify=false \
+    "dir:$WORK/verified" "docker://$REG/from-skopeo-dir:1"
+  expect_success
+  cmp "$WORK/verified/signature-1" \
+    "$WORK/sigs/from-skopeo-dir@sha256=${digest#sha256:}/signature-1"
   # Where it cannot go, or would no longer match, it is refused unless left behind.
   run s --registries.d "$WORK/registries.d" image copy -q \
     --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \

@@ -149,15 +149,23 @@ EOF
   [ "$(digest_of "$REG/carried/app:1")" = "$digest" ]
   cmp "$WORK/sigs/signed/app@sha256=$digest/signature-1" \
     "$WORK/sigs/carried/app@sha256=$digest/signature-1"
-  # dir: layouts hold no signatures here: refused unless left behind.
+  # dir: layouts keep them as skopeo does (signature-1 beside the image), and a sync from the
+  # layouts carries them on to a registry.
   run s --registries.d "$WORK/registries.d" image sync \
     --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
-    --src docker --dest dir "$REG/signed/app" "$WORK/nosig"
-  expect_failure 125 "cannot store: copy with --remove-signatures to leave them behind"
+    --src docker --dest dir "$REG/signed/app" "$WORK/withsig"
+  expect_success
+  cmp "$WORK/sigs/signed/app@sha256=$digest/signature-1" "$WORK/withsig/app:1/signature-1"
+  run s --registries.d "$WORK/registries.d" image sync \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --dest-tls-verify=false \
+    --src dir --dest docker "$WORK/withsig/app:1" "$REG/sigdir"
+  expect_success
+  cmp "$WORK/withsig/app:1/signature-1" "$WORK/sigs/sigdir/app@sha256=$digest/signature-1"
   run s --registries.d "$WORK/registries.d" image sync --remove-signatures \
     --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
     --src docker --dest dir "$REG/signed/app" "$WORK/nosig"
   expect_success
+  [ ! -e "$WORK/nosig/app:1/signature-1" ]
 }
 
 @test "--keep-going: a failed image is reported, the others copied, the sync fails" {

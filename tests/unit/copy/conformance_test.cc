@@ -1,9 +1,11 @@
-// Conformance of every ImageSource and ImageDestination that runs without a network (oci:,
-// oci-archive:, docker-archive:, dir:, containers-storage: on a temp store), as the headers
-// state their contract: the call order of image_destination.h, partial and parallel reads, a
-// blob that does not match its digest, a destination destroyed before commit(), a blob read
-// that is cancelled halfway and a source missing a blob. Every failure leaves the destination's
-// files (or the store) as they were before.
+// Conformance of every ImageSource and ImageDestination (oci:, oci-archive:, docker-archive:,
+// dir:, containers-storage: on a temp store, and docker:// on a docker-registry the test starts,
+// skipped when it is not installed), as the headers state their contract: the call order of
+// image_destination.h, partial and parallel reads, a blob that does not match its digest, a
+// destination destroyed before commit(), a blob read that is cancelled halfway and a source
+// missing a blob. Every failure leaves the destination's files (or the store) as they were
+// before; for a registry, its tags and the manifests they name (blobs uploaded before a failure
+// may stay, unreferenced, as image_destination.h allows).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 #include "copy/archive_image.h"
 #include "copy/copy_image.h"
 #include "copy/dir_image.h"
+#include "copy/docker_image.h"
 #include "copy/oci_dir_image.h"
 #include "copy/storage_image.h"
 #include "core/error.h"
@@ -27,6 +30,8 @@
 #include "core/media_type.h"
 #include "error_of.h"
 #include "oci/manifest.h"
+#include "registry/registry_client.h"
+#include "registry/registry_server.h"
 #include "store/store.h"
 #include "transport/transport_name.h"
 
@@ -142,7 +147,40 @@ class LimitedWriter final : public Writer {
   std::string got_;
 };
 
-enum class Kind { kOci, kOciArchive, kDockerArchive, kDir, kStorage };
+enum class Kind { kOci, kOciArchive, kDockerArchive, kDir, kStorage, kDocker };
+
+// One docker-registry for the whole binary, started by the first docker:// test; null (with
+// the reason in registry_error()) when it is not installed or does not start.
+std::string& registry_error() {
+  static std::string error;
+  return error;
+}
+registry::testing::RegistryServer* shared_registry() {
+  static std::unique_ptr<registry::testing::RegistryServer> server = [] {
+    std::unique_ptr<registry::testing::RegistryServer> started;
+    if (registry::testing::RegistryServer::binary().empty()) {
+      registry_error() = "docker-registry is not installed";
+      return started;
+    }
+    try {
+      started = std::make_unique<registry::testing::RegistryServer>();
+    } catch (const std::exception& e) {
+      registry_error() = e.what();
+    }
+    return started;
+  }();
+  return server.get();
+}
+
+// Options that read no auth files of the machine and retry quickly.
+registry::RegistryOptions registry_options() {
+  registry::RegistryOptions options;
+  options.insecure = true;
+  options.auth_file = temp_root() / "schicht-test-no-such-auth.json";
+  options.http.initial_backoff = std::chrono::milliseconds(1);
+  options.http.max_backoff = std::chrono::milliseconds(10);
+  return options;
+}
 
 std::string kind_name(Kind kind) {
   switch (kind) {
@@ -156,6 +194,8 @@ std::string kind_name(Kind kind) {
       return "dir";
     case Kind::kStorage:
       return "containers_storage";
+    case Kind::kDocker:
+      return "docker";
   }
   return "";
 }
@@ -163,7 +203,10 @@ std::string kind_name(Kind kind) {
 // One transport in a temp directory: destinations and sources for reference `tag`.
 class Transport {
  public:
-  explicit Transport(Kind kind) : kind_(kind), dir_(temp_root(), "schicht-conformance") {}
+  explicit Transport(Kind kind) : kind_(kind), dir_(temp_root(), "schicht-conformance") {
+    static int repositories = 0;
+    repository_ = "conformance/r" + std::to_string(++repositories);
+  }
 
   std::unique_ptr<ImageDestination> destination(const std::string& tag = "v1") {
     switch (kind_) {
@@ -177,6 +220,8 @@ class Transport {
         return dir_destination(path(), "dir:");
       case Kind::kStorage:
         return storage_destination(store(), storage_ref(tag));
+      case Kind::kDocker:
+        return docker_destination(docker_ref(tag), registry_options());
     }
     return nullptr;
   }
@@ -193,14 +238,18 @@ class Transport {
         return dir_source(path(), "dir:");
       case Kind::kStorage:
         return storage_source(store(), storage_ref(tag));
+      case Kind::kDocker:
+        return docker_source(docker_ref(tag), registry_options());
     }
     return nullptr;
   }
 
   // Every file under the temp directory with its size, and for the store its images and
   // names: what a failed copy must not change. The store's database files change on any
-  // transaction, rolled back or not: its rows are compared instead.
+  // transaction, rolled back or not: its rows are compared instead. For a registry: its tags
+  // and the manifest each names.
   std::map<std::string, int64_t> state() {
+    if (kind_ == Kind::kDocker) return registry_state();
     std::map<std::string, int64_t> out;
     if (kind_ == Kind::kStorage) store();
     if (!fs::exists(dir_.path())) return out;
@@ -227,14 +276,39 @@ class Transport {
     if (!store_) store_ = std::make_unique<store::Store>(dir_.path() / "root");
     return *store_;
   }
+  Reference docker_ref(const std::string& tag) const {
+    return Reference::parse(shared_registry()->host() + "/" + repository_ + ":" + tag);
+  }
+  std::map<std::string, int64_t> registry_state() const {
+    std::map<std::string, int64_t> out;
+    registry::RegistryClient client(shared_registry()->host(), registry_options());
+    std::vector<std::string> tags;
+    try {
+      tags = client.list_tags(repository_);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kNotFound) throw;  // no repository yet: no tags
+    }
+    for (const std::string& tag : tags) {
+      registry::Manifest manifest = client.get_manifest(repository_, tag);
+      out["tag " + tag + " " + Digest::sha256_of(manifest.bytes).str()] = 0;
+    }
+    return out;
+  }
   static transport::TransportRef storage_ref(const std::string& tag) {
     return *transport::parse_transport_name("containers-storage:localhost/conf:" + tag);
   }
 
   Kind kind_;
   TempDir dir_;
+  std::string repository_;  // docker://: a repository of its own on the shared registry
   std::unique_ptr<store::Store> store_;
 };
+
+// Skips a docker:// test when there is no registry to run it on.
+#define SKIP_WITHOUT_REGISTRY(kind)                              \
+  if ((kind) == Kind::kDocker && shared_registry() == nullptr) { \
+    GTEST_SKIP() << registry_error();                            \
+  }
 
 // Whether reading back serves layers as they were written (docker-archive and the store
 // serve them as they generate or keep them).
@@ -260,6 +334,7 @@ void write_uncommitted(ImageDestination& destination, MemoryImage& image) {
 
 class DestinationConformance : public ::testing::TestWithParam<Kind> {
  protected:
+  void SetUp() override { SKIP_WITHOUT_REGISTRY(GetParam()); }
   Transport transport{GetParam()};
 };
 
@@ -405,7 +480,10 @@ TEST_P(DestinationConformance, ARecompressionThatFailsLeavesNothing) {
 
 class SourceConformance : public ::testing::TestWithParam<Kind> {
  protected:
-  void SetUp() override { copy_between(image, *transport.destination(), parallel()); }
+  void SetUp() override {
+    SKIP_WITHOUT_REGISTRY(GetParam());
+    copy_between(image, *transport.destination(), parallel());
+  }
 
   // The blobs as the source names them (a docker-archive source generates its manifest).
   std::vector<Descriptor> blobs(ImageSource& source) {
@@ -506,7 +584,7 @@ TEST_P(SourceConformance, CopiesIntoEveryOtherTransport) {
 }
 
 const auto kAll = ::testing::Values(Kind::kOci, Kind::kOciArchive, Kind::kDockerArchive, Kind::kDir,
-                                    Kind::kStorage);
+                                    Kind::kStorage, Kind::kDocker);
 std::string param_name(const ::testing::TestParamInfo<Kind>& info) {
   return kind_name(info.param);
 }
