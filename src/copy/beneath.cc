@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/beneath.h"
 #include "core/error.h"
 
 namespace schicht::copy {
@@ -37,23 +38,6 @@ UniqueFd open_beneath(int dir, const std::string& path, const fs::path& shown, i
 
 namespace {
 
-std::string_view file_type(mode_t mode) {
-  switch (mode & S_IFMT) {
-    case S_IFIFO:
-      return "a FIFO";
-    case S_IFSOCK:
-      return "a socket";
-    case S_IFCHR:
-      return "a character device";
-    case S_IFBLK:
-      return "a block device";
-    case S_IFDIR:
-      return "a directory";
-    default:
-      return "a special file";
-  }
-}
-
 // A regular file to read: looked at first without opening it (O_PATH), so a FIFO or device in
 // a layout is refused instead of blocking the read or touching the device; then opened
 // O_NONBLOCK (in case it was swapped for a FIFO in between, which the inode check catches).
@@ -66,7 +50,7 @@ UniqueFd open_regular(int dir, const std::string& path, const fs::path& shown) {
   }
   if (!S_ISREG(first.st_mode)) {
     fail(ErrorKind::kInvalidInput, fmt::format("{}: {} is not allowed here, only regular files",
-                                               file, file_type(first.st_mode)));
+                                               file, file_type_name(first.st_mode)));
   }
   UniqueFd fd = open_beneath(dir, path, shown, O_RDONLY | O_NONBLOCK);
   struct stat second {};

@@ -15,25 +15,6 @@
 namespace schicht {
 namespace {
 
-std::string_view file_type(mode_t mode) {
-  switch (mode & S_IFMT) {
-    case S_IFIFO:
-      return "a FIFO";
-    case S_IFSOCK:
-      return "a socket";
-    case S_IFCHR:
-      return "a character device";
-    case S_IFBLK:
-      return "a block device";
-    case S_IFDIR:
-      return "a directory";
-    case S_IFLNK:
-      return "a symbolic link";
-    default:
-      return "not a regular file";
-  }
-}
-
 // Kernels before 5.6 have no openat2: walk the components with O_NOFOLLOW, refusing every
 // symlink and '..' (stricter than RESOLVE_BENEATH, never looser).
 int open_without_symlinks(int dir_fd, const fs::path& rel, int flags) {
@@ -81,6 +62,25 @@ UniqueFd open_checked(int dir_fd, const fs::path& rel, int flags, const std::str
 
 }  // namespace
 
+std::string_view file_type_name(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFIFO:
+      return "a FIFO";
+    case S_IFSOCK:
+      return "a socket";
+    case S_IFCHR:
+      return "a character device";
+    case S_IFBLK:
+      return "a block device";
+    case S_IFDIR:
+      return "a directory";
+    case S_IFLNK:
+      return "a symbolic link";
+    default:
+      return "not a regular file";
+  }
+}
+
 UniqueFd open_dir(const fs::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) {
@@ -100,7 +100,7 @@ UniqueFd open_regular_beneath(int dir_fd, const fs::path& rel, const std::string
   if (::fstat(path.get(), &first) != 0) fail_errno("stat", shown);
   if (!S_ISREG(first.st_mode)) {
     fail(ErrorKind::kInvalidInput, fmt::format("{}: {} is not allowed here, only regular files",
-                                               shown, file_type(first.st_mode)));
+                                               shown, file_type_name(first.st_mode)));
   }
   // Opened again for reading; O_NONBLOCK in case it was swapped for a FIFO in between, which
   // the second fstat then catches.

@@ -15,6 +15,9 @@
 namespace schicht {
 
 // Opens a directory given by the user (the only path resolved normally).
+// What a file of `mode` is, for messages that refuse it: "a FIFO", "a directory", ...
+std::string_view file_type_name(mode_t mode);
+
 UniqueFd open_dir(const fs::path& dir);
 
 // Opens `rel` beneath `dir_fd` for reading; it must be a regular file. `shown` names it in

@@ -9,32 +9,14 @@ load sigstore_registry
 
 SIGSTORE_SEED=13
 
-KEYLESS=$BATS_TEST_DIRNAME/sigstore_keyless.py
-
-keyless() {
-  /usr/bin/python3 "$KEYLESS" "$@"
-}
-
-# A CA and log in $WORK/ca, and a policy requiring a keyless signature for $REG/REPO.
-keyless_policy() {
-  [ -e "$WORK/ca/ca.pem" ] || keyless init "$WORK/ca"
-  cat >"$WORK/policy-$1.json" <<EOF2
-{"default":[{"type":"insecureAcceptAnything"}],
- "transports":{"docker":{"$REG/$1":[{"type":"sigstoreSigned",
-   "fulcio":{"caPath":"$WORK/ca/ca.pem","oidcIssuer":"https://issuer.example.com",
-             "subjectEmail":"signer@example.com"},
-   "rekorPublicKeyPath":"$WORK/ca/rekor.pub","signedIdentity":{"type":"matchRepository"}}]}}}
-EOF2
-}
-
 @test "registry -> store -> oci-archive -> store -> registry: signature and SBOM arrive verifying" {
   need_all
   skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$REG/src:1" \
     "docker://$REG/chain:1" >/dev/null
   local digest
   digest=$(remote_digest "$REG/chain:1")
-  keyless_policy chain
-  keyless_policy chain2
+  keyless_policy chain "$WORK/policy-chain.json"
+  keyless_policy chain2 "$WORK/policy-chain2.json"
   keyless attach-bundle "$WORK/ca" "$REG" chain "$digest" message
   echo '{"spdxVersion":"SPDX-2.3","name":"chain"}' >"$WORK/sbom.json"
   run sp artifact attach -q --subject "docker://$REG/chain:1" --type application/spdx+json \
@@ -75,7 +57,7 @@ EOF2
   # the policy does require the signature: the same image without its referrers is refused
   skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$REG/src:1" \
     "docker://$REG/chain3:1" >/dev/null
-  keyless_policy chain3
+  keyless_policy chain3 "$WORK/policy-chain3.json"
   run sp pull -q --signature-policy "$WORK/policy-chain3.json" "$REG/chain3:1"
   expect_failure 125 "A signature was required, but no signature exists"
 }

@@ -11,24 +11,6 @@ load sigstore_registry
 
 SIGSTORE_SEED=11
 
-KEYLESS=$BATS_TEST_DIRNAME/sigstore_keyless.py
-
-keyless() {
-  /usr/bin/python3 "$KEYLESS" "$@"
-}
-
-# A CA and log in $WORK/ca, and a policy requiring a keyless signature for $REG/REPO.
-keyless_policy() {
-  [ -e "$WORK/ca/ca.pem" ] || keyless init "$WORK/ca"
-  cat >"$WORK/policy.json" <<EOF
-{"default":[{"type":"insecureAcceptAnything"}],
- "transports":{"docker":{"$REG/$1":[{"type":"sigstoreSigned",
-   "fulcio":{"caPath":"$WORK/ca/ca.pem","oidcIssuer":"https://issuer.example.com",
-             "subjectEmail":"signer@example.com"},
-   "rekorPublicKeyPath":"$WORK/ca/rekor.pub","signedIdentity":{"type":"matchRepository"}}]}}}
-EOF
-}
-
 # Copies the test image to $REG/REPO:1 unsigned and prints its manifest digest.
 unsigned_copy() {
   skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$REG/src:1" \

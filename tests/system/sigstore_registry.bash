@@ -35,3 +35,21 @@ sp() {
   enable_attachments
   s --registries.d "$WORK/registries.d" "$@" --tls-verify=false --retry 0
 }
+
+# sigstore_keyless.py: the tests' own Fulcio CA, Rekor log and cosign-style signer.
+keyless() {
+  /usr/bin/python3 "$BATS_TEST_DIRNAME/sigstore_keyless.py" "$@"
+}
+
+# keyless_policy REPO [FILE]: a CA and log in $WORK/ca, and in FILE (default
+# $WORK/policy.json) a policy requiring a keyless signature for $REG/REPO.
+keyless_policy() {
+  [ -e "$WORK/ca/ca.pem" ] || keyless init "$WORK/ca"
+  cat >"${2:-$WORK/policy.json}" <<EOF
+{"default":[{"type":"insecureAcceptAnything"}],
+ "transports":{"docker":{"$REG/$1":[{"type":"sigstoreSigned",
+   "fulcio":{"caPath":"$WORK/ca/ca.pem","oidcIssuer":"https://issuer.example.com",
+             "subjectEmail":"signer@example.com"},
+   "rekorPublicKeyPath":"$WORK/ca/rekor.pub","signedIdentity":{"type":"matchRepository"}}]}}}
+EOF
+}
