@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/error.h"
+#include "trust/yaml_error.h"
 
 namespace schicht::copy {
 namespace {
@@ -123,7 +124,7 @@ std::vector<SyncYamlRegistry> parse_sync_yaml(std::string_view text, const std::
   try {
     doc = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    bad(file, e.what());
+    bad(file, trust::yaml_error_text(e));
   }
   std::vector<SyncYamlRegistry> out;
   if (doc.IsNull()) return out;
@@ -134,7 +135,7 @@ std::vector<SyncYamlRegistry> parse_sync_yaml(std::string_view text, const std::
       out.push_back(parse_registry(scalar(item.first, file, "(top)"), item.second, file, count));
     }
   } catch (const YAML::Exception& e) {
-    bad(file, e.what());
+    bad(file, trust::yaml_error_text(e));
   }
   return out;
 }

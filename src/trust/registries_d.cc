@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "trust/scope.h"
+#include "trust/yaml_error.h"
 
 namespace schicht::trust {
 namespace {
@@ -80,7 +81,7 @@ void RegistriesD::add(std::string_view text, const std::string& file) {
   try {
     doc = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    bad(file, e.what());
+    bad(file, yaml_error_text(e));
   }
   if (doc.IsNull()) return;
   if (!doc.IsMap()) bad(file, "expected a mapping at the top level");

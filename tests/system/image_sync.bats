@@ -198,7 +198,8 @@ EOF
   expect_failure 125 "none.yaml"
   printf 'reg.example:\n  images: [a, b\n' >"$WORK/bad.yaml"
   run s image sync --src yaml --dest dir "$WORK/bad.yaml" "$WORK/x"
-  expect_failure 125 "invalid sync YAML file"
+  expect_failure 125 "invalid sync YAML file \"$WORK/bad.yaml\": line "
+  [[ "$output" != *yaml-cpp* ]]
   printf 'reg.example:\n  imagez:\n    a: []\n' >"$WORK/typo.yaml"
   run s image sync --src yaml --dest dir "$WORK/typo.yaml" "$WORK/x"
   expect_failure 125 'reg.example: unknown key "imagez"'

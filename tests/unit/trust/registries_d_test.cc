@@ -40,6 +40,15 @@ TEST(RegistriesDTest, StrictAndNoDuplicates) {
   EXPECT_THROW(d.add("docker:\n  quay.io:\n    lookasid: x\n", "a.yaml"), Error);
   EXPECT_THROW(d.add("dokker: {}\n", "a.yaml"), Error);
   EXPECT_THROW(d.add("docker: [\n", "a.yaml"), Error);
+  // A parse error names the file and the place in schicht's words, not yaml-cpp's.
+  try {
+    d.add("docker:\n  quay.io: [a, b\n", "c.yaml");
+    FAIL();
+  } catch (const Error& e) {
+    std::string text = e.what();
+    EXPECT_EQ(text.rfind("invalid registries.d file \"c.yaml\": line ", 0), 0u) << text;
+    EXPECT_EQ(text.find("yaml-cpp"), std::string::npos) << text;
+  }
   d.add("docker:\n  quay.io:\n    lookaside: file:///a\n", "a.yaml");
   try {
     d.add("docker:\n  quay.io:\n    lookaside: file:///b\n", "b.yaml");
