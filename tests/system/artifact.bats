@@ -6,6 +6,7 @@
 
 load helpers
 load registry
+load referrers_registry
 
 setup_file() {
   if have_registry; then start_file_registry; fi
@@ -28,22 +29,6 @@ sa() {
 make_files() {
   printf 'hello\n' >"$WORK/a.txt"
   head -c 300000 /dev/urandom >"$WORK/b.bin"
-}
-
-# Starts the referrers-API registry; sets RREG (host:port) and RREG_PID.
-start_referrers_registry() {
-  python3 "$BATS_TEST_DIRNAME/../fixtures/referrers_registry.py" "$WORK/rport" 3>&- &
-  RREG_PID=$!
-  for _ in $(seq 100); do
-    [ -f "$WORK/rport" ] && break
-    sleep 0.1
-  done
-  RREG=127.0.0.1:$(cat "$WORK/rport")
-}
-
-teardown() {
-  if [ -n "${RREG_PID:-}" ]; then kill "$RREG_PID" 2>/dev/null || true; fi
-  remove_work
 }
 
 @test "artifact add: prints the digest; ls, inspect show it; images does not" {

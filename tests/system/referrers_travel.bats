@@ -5,6 +5,7 @@
 
 load helpers
 load registry
+load referrers_registry
 
 setup_file() {
   if have_registry; then start_file_registry; fi
@@ -27,22 +28,6 @@ make_files() {
   printf '{"spdxVersion":"SPDX-2.3"}\n' >"$WORK/sbom.json"
   head -c 3000 /dev/urandom >"$WORK/sig.bin"
   printf 'sbom signature\n' >"$WORK/sbom.sig"
-}
-
-# Starts the referrers-API registry; sets RREG (host:port) and RREG_PID.
-start_referrers_registry() {
-  python3 "$BATS_TEST_DIRNAME/../fixtures/referrers_registry.py" "$WORK/rport" 3>&- &
-  RREG_PID=$!
-  for _ in $(seq 100); do
-    [ -f "$WORK/rport" ] && break
-    sleep 0.1
-  done
-  RREG=127.0.0.1:$(cat "$WORK/rport")
-}
-
-teardown() {
-  if [ -n "${RREG_PID:-}" ]; then kill "$RREG_PID" 2>/dev/null || true; fi
-  remove_work
 }
 
 # registry_digest REF: the sha256 of the manifest bytes the registry serves for REF.
