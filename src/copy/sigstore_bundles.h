@@ -8,26 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "copy/registry_signature_source.h"
 #include "core/digest.h"
-#include "registry/registry_client.h"
-#include "trust/evaluate.h"
 
 namespace schicht::copy {
 
 // The bundles referring to `manifest_digest` in `repository` (the referrers API, or its
 // fallback tag), as kSigstoreBundle signatures; none when nothing refers to it. A bundle blob
 // that does not match its digest is kPolicy (tampered).
-class SigstoreBundleSource : public trust::SignatureSource {
+class SigstoreBundleSource : public RegistrySignatureSource {
  public:
-  SigstoreBundleSource(registry::RegistryClient& client, std::string repository,
-                       Digest manifest_digest)
-      : client_(client), repository_(std::move(repository)), digest_(std::move(manifest_digest)) {}
+  using RegistrySignatureSource::RegistrySignatureSource;
   std::vector<trust::Signature> signatures() override;
-
- private:
-  registry::RegistryClient& client_;
-  std::string repository_;
-  Digest digest_;
 };
 
 }  // namespace schicht::copy

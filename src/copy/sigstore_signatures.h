@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "copy/registry_signature_source.h"
 #include "core/digest.h"
 #include "core/reference.h"
 #include "registry/registry_client.h"
@@ -21,17 +22,10 @@ namespace schicht::copy {
 
 // The signatures attached to `manifest_digest` in `repository`: none when there is no
 // attachment. A payload blob that does not match its digest is kPolicy (tampered).
-class SigstoreAttachmentSource : public trust::SignatureSource {
+class SigstoreAttachmentSource : public RegistrySignatureSource {
  public:
-  SigstoreAttachmentSource(registry::RegistryClient& client, std::string repository,
-                           Digest manifest_digest)
-      : client_(client), repository_(std::move(repository)), digest_(std::move(manifest_digest)) {}
+  using RegistrySignatureSource::RegistrySignatureSource;
   std::vector<trust::Signature> signatures() override;
-
- private:
-  registry::RegistryClient& client_;
-  std::string repository_;
-  Digest digest_;
 };
 
 // Signs `manifest_digest` as `docker_reference` with `key` and adds the signature to the

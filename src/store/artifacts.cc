@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "store/db.h"
+#include "store/owned_blobs.h"
 
 namespace schicht::store {
 namespace {
@@ -113,24 +114,14 @@ bool remove_artifact(Store& store, const std::string& name) {
 }
 
 ArtifactTotals artifact_totals(Store& store) {
-  ArtifactTotals t;
-  {
-    Statement st(store.db(), "SELECT COUNT(*) FROM artifacts");
-    st.step();
-    t.artifacts = static_cast<uint64_t>(st.integer(0));
-  }
-  Statement st(store.db(),
-               "SELECT b.size, EXISTS(SELECT 1 FROM images WHERE id = b.digest UNION ALL "
-               "SELECT 1 FROM image_manifests WHERE digest = b.digest UNION ALL "
-               "SELECT 1 FROM manifest_layers WHERE layer_digest = b.digest UNION ALL "
-               "SELECT 1 FROM lists WHERE digest = b.digest) "
-               "FROM blobs b WHERE b.digest IN (SELECT digest FROM artifact_blobs)");
-  while (st.step()) {
-    auto size = static_cast<uint64_t>(st.integer(0));
-    t.bytes += size;
-    if (st.integer(1) == 0) t.reclaimable += size;
-  }
-  return t;
+  OwnedBlobs owned =
+      count_owned_blobs(store.db(), "SELECT COUNT(*) FROM artifacts",
+                        "SELECT b.size, EXISTS(SELECT 1 FROM images WHERE id = b.digest UNION ALL "
+                        "SELECT 1 FROM image_manifests WHERE digest = b.digest UNION ALL "
+                        "SELECT 1 FROM manifest_layers WHERE layer_digest = b.digest UNION ALL "
+                        "SELECT 1 FROM lists WHERE digest = b.digest) "
+                        "FROM blobs b WHERE b.digest IN (SELECT digest FROM artifact_blobs)");
+  return {.artifacts = owned.owners, .bytes = owned.bytes, .reclaimable = owned.reclaimable};
 }
 
 }  // namespace schicht::store

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "store/db.h"
+#include "store/owned_blobs.h"
 
 namespace schicht::store {
 namespace {
@@ -95,22 +96,12 @@ void cache_put(Store& store, const std::string& key, const CacheEntry& entry) {
 }
 
 CacheUsage cache_usage(Store& store) {
-  CacheUsage u;
-  {
-    Statement st(store.db(), "SELECT COUNT(*) FROM build_cache");
-    st.step();
-    u.entries = static_cast<uint64_t>(st.integer(0));
-  }
-  Statement st(store.db(),
-               "SELECT b.size, EXISTS(SELECT 1 FROM images WHERE id = b.digest UNION ALL "
-               "SELECT 1 FROM manifest_layers WHERE layer_digest = b.digest) "
-               "FROM blobs b WHERE b.digest IN (SELECT digest FROM build_cache_blobs)");
-  while (st.step()) {
-    auto size = static_cast<uint64_t>(st.integer(0));
-    u.bytes += size;
-    if (st.integer(1) == 0) u.reclaimable += size;
-  }
-  return u;
+  OwnedBlobs owned =
+      count_owned_blobs(store.db(), "SELECT COUNT(*) FROM build_cache",
+                        "SELECT b.size, EXISTS(SELECT 1 FROM images WHERE id = b.digest UNION ALL "
+                        "SELECT 1 FROM manifest_layers WHERE layer_digest = b.digest) "
+                        "FROM blobs b WHERE b.digest IN (SELECT digest FROM build_cache_blobs)");
+  return {.entries = owned.owners, .bytes = owned.bytes, .reclaimable = owned.reclaimable};
 }
 
 RemovalReport prune_build_cache(Store& store) {
