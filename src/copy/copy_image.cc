@@ -428,20 +428,22 @@ Digest copy_list(ImageSource& source, ImageDestination& destination, const RawMa
       if (!options.copies_instance || options.copies_instance(entry)) copied.push_back(entry);
     }
   }
-  bool converting = options.format || options.compression;
-  if (converting && options.multi_arch == MultiArch::kIndexOnly) {
-    fail(ErrorKind::kUnsupported,
-         fmt::format("{}: a list copied without its instances (--multi-arch index-only) cannot be "
-                     "converted or recompressed",
-                     source.name()));
-  }
   std::string type = list_type_for(top.media_type, options);
   // Before anything is written: a list that would change cannot keep its digest.
-  bool instance_changes =
-      options.format && std::any_of(copied.begin(), copied.end(), [&](const Descriptor& entry) {
-        return media_type::is_manifest(entry.media_type) &&
-               format_of(entry.media_type) != *options.format;
-      });
+  auto changes_format = [&](const Descriptor& entry) {
+    return options.format && media_type::is_manifest(entry.media_type) &&
+           format_of(entry.media_type) != *options.format;
+  };
+  bool instance_changes = std::any_of(copied.begin(), copied.end(), changes_format);
+  // Without its instances, only the list's own type can change.
+  if (options.multi_arch == MultiArch::kIndexOnly &&
+      (options.compression ||
+       std::any_of(index.manifests.begin(), index.manifests.end(), changes_format))) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("{}: a list copied without its instances (--multi-arch index-only, manifest "
+                     "push --all=false) cannot have them converted or recompressed",
+                     source.name()));
+  }
   if (options.preserve_digests && (type != top.media_type || instance_changes)) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("Manifest list must be converted to type {:?} to be written to destination, "

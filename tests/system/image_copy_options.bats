@@ -144,7 +144,7 @@ field() {
   run copy --all --format v2s2 "oci-archive:$dir/multi.tar" "oci:$WORK/out"
   expect_failure 125 "does not store manifests of type application/vnd.docker.distribution.manifest.list.v2+json"
   run copy --multi-arch index-only --format v2s2 "oci-archive:$dir/multi.tar" "dir:$WORK/out"
-  expect_failure 125 "a list copied without its instances (--multi-arch index-only) cannot be converted"
+  expect_failure 125 "a list copied without its instances (--multi-arch index-only, manifest push --all=false) cannot have them converted"
   run copy --all --preserve-digests --format v2s2 "oci-archive:$dir/multi.tar" "dir:$WORK/out"
   expect_failure 125 'Manifest list must be converted to type "application/vnd.docker.distribution.manifest.list.v2+json" to be written to destination, but we cannot modify it: "Instructed to preserve digests"'
   # A destination that cannot hold the converted type.

@@ -423,6 +423,14 @@ PY
     [[ "$output" == *'"mediaType":"application/vnd.oci.image.manifest.v1+json"'* ]]
   done
   skopeo copy -q --all --src-tls-verify=false "docker://$REG/as-oci:1" "oci:$WORK/back" >/dev/null
+  # The list alone (--all=false) changes type only; its Docker images, already there, stay.
+  s manifest push -q --format v2s2 --tls-verify=false l "docker://$REG/src-v2s2:1"
+  run s manifest push -q --all=false --format v2s2 --tls-verify=false l "docker://$REG/src-v2s2:2"
+  expect_success
+  [ "$(skopeo inspect --raw --tls-verify=false "docker://$REG/src-v2s2:2")" = \
+    "$(skopeo inspect --raw --tls-verify=false "docker://$REG/src-v2s2:1")" ]
+  run s manifest push -q --all=false --format oci --tls-verify=false l "docker://$REG/src-v2s2:3"
+  expect_failure 125 "a list copied without its instances (--multi-arch index-only, manifest push --all=false) cannot have them converted"
 }
 
 @test "push of a list whose image is gone: podman's words, nothing in the registry, the list kept" {
