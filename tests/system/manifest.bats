@@ -448,3 +448,20 @@ PY
   run skopeo inspect --raw --tls-verify=false "docker://$REG/missing@$(entry_digest l 1)"
   [ "$status" -ne 0 ]
 }
+
+@test "push --creds authenticates to the destination; without them the registry refuses" {
+  have_registry || skip "docker-registry is not installed"
+  two_images
+  s manifest create l a:1 b:1 >/dev/null
+  REG2=$(start_registry "$WORK/reg2" alice s3cret)
+  echo '{"auths":{}}' >"$WORK/auth.json"
+  run s manifest push -q --tls-verify=false --authfile "$WORK/auth.json" l "docker://$REG2/auth:1"
+  expect_failure 125 "$REG2"
+  run s manifest push -q --tls-verify=false --creds alice:s3cret l "docker://$REG2/auth:1"
+  expect_success
+  run skopeo inspect --raw --tls-verify=false --creds alice:s3cret "docker://$REG2/auth:1"
+  expect_success
+  run s manifest push -q --tls-verify=false --creds alice l "docker://$REG2/auth:2"
+  expect_failure 125 "--creds: expected USERNAME:PASSWORD"
+  stop_registry "$WORK/reg2"
+}
