@@ -6,6 +6,7 @@
 #include "cli/flags.h"
 #include "cli/manifest_lists.h"
 #include "cli/passphrase.h"
+#include "cli/registry_flags.h"
 #include "cli/report.h"
 #include "copy/manifest_source.h"
 #include "copy/push.h"
@@ -331,8 +332,9 @@ int cmd_manifest_inspect(Context& ctx, CommandArgs args) {
 
 int cmd_manifest_push(Context& ctx, CommandArgs args) {
   FlagSet flags;
-  bool all = true, quiet = false, rm = false, tls_verify = true;
-  std::string format, digestfile, cert_dir, authfile;
+  bool all = true, quiet = false, rm = false, remove_signatures = false;
+  std::string format, digestfile;
+  RegistryFlags registry;
   flags.add_bool("all", 0, &all, "also push the images in the list (default true)");
   flags.add_string("format", 'f', &format,
                    "manifest type (oci or v2s2) to attempt to use when pushing the manifest "
@@ -342,13 +344,10 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
                    "file");
   flags.add_bool("rm", 0, &rm, "remove the manifest list if push succeeds");
   flags.add_bool("quiet", 'q', &quiet, "don't output progress information when pushing lists");
-  flags.add_bool("tls-verify", 0, &tls_verify,
-                 "require HTTPS and verify certificates when accessing the registry (default "
-                 "true)");
-  flags.add_string("cert-dir", 0, &cert_dir,
-                   "use certificates at the specified path to access the registry");
-  flags.add_string("authfile", 0, &authfile, "path of the authentication file");
-  flags.add_ignored("remove-signatures", 0, false);
+  registry.add(flags);
+  // A list in local storage carries no signatures: there is nothing to remove.
+  flags.add_bool("remove-signatures", 0, &remove_signatures,
+                 "don't copy signatures when pushing images");
   flags.add_ignored("compression-format", 0, true);
   std::string sigstore_key_file, sign_passphrase_file, sign_by;
   flags.add_string("sign-by", 0, &sign_by,
@@ -375,7 +374,6 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
   if (wanted.empty()) {
     wanted = list.media_type == list.format ? list.format : std::string(media_type::kOciIndex);
   }
-  Index index = read_list(store, list);
   std::string bytes = list_bytes(store, list, wanted);
 
   copy::PushOptions options;
@@ -384,14 +382,14 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
   if (options.sigstore_key || !sign_by.empty()) {
     options.registries_d = copy::load_registries_d(ctx.options().registries_d);
   }
-  if (flags.changed("tls-verify")) options.registry.tls_verify = tls_verify;
-  options.registry.cert_dir = cert_dir;
-  options.registry.auth_file = authfile;
+  registry.check_authfile();
+  options.registry = registry.options(flags);
   if (!quiet) options.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   Reference target = copy::parse_docker_name(positional[1]);
   registry::RegistriesConf conf = registry::RegistriesConf::load();
+  if (!format.empty()) options.format = copy::parse_manifest_format(format);
   Digest pushed =
-      copy::push_list(store, bytes, wanted, index.manifests,
+      copy::push_list(store, "containers-storage:" + list.name, bytes, wanted,
                       store::list_sources(store, list.digest), all, target, conf, options);
   if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
   if (rm) store::remove_list(store, list.name);

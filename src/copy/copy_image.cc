@@ -180,6 +180,9 @@ class CountedSource final : public ImageSource {
     inner_.get_blob(blob, counted);
   }
   std::optional<RegistryRepository> repository() const override { return inner_.repository(); }
+  std::optional<RegistryRepository> blob_repository(const Descriptor& blob) const override {
+    return inner_.blob_repository(blob);
+  }
 
  private:
   ImageSource& inner_;
@@ -266,9 +269,11 @@ ManifestFormat target_format(const ImageDestination& destination, const RawManif
 
 // One image manifest: its blobs, then its bytes. The manifest goes byte-exact unless its format
 // changes or layers are recompressed (convert.h); then digests cannot be preserved. An
-// instance of a list is never converted (the list names it by digest).
-Digest copy_instance(ImageSource& source, ImageDestination& destination, const RawManifest& raw,
-                     bool top, const CopyOptions& options) {
+// instance of a list is converted only when the list is rewritten to name it (`in_list`).
+// Returns the manifest as written.
+RawManifest copy_instance(ImageSource& source, ImageDestination& destination,
+                          const RawManifest& raw, bool top, const CopyOptions& options,
+                          bool in_list = false) {
   if (!media_type::is_manifest(raw.media_type)) {
     fail(ErrorKind::kUnsupported,
          fmt::format("copying {}: {} is not an image manifest", source.name(),
@@ -306,7 +311,7 @@ Digest copy_instance(ImageSource& source, ImageDestination& destination, const R
                      reformat ? (options.format ? "--format" : "converting it for the destination")
                               : "recompressing its layers"));
   }
-  if (converting && !top) {
+  if (converting && !top && !in_list) {
     fail(ErrorKind::kUnsupported,
          fmt::format("{}: the instances of a manifest list cannot be converted or recompressed "
                      "(the list names them by digest); copy one with --multi-arch system",
@@ -324,7 +329,7 @@ Digest copy_instance(ImageSource& source, ImageDestination& destination, const R
   }
   report(options, "Writing manifest to image destination");
   destination.put_manifest(written.bytes, written.media_type, top);
-  return Digest::sha256_of(written.bytes);
+  return written;
 }
 
 std::vector<Descriptor> chosen_instances(const Index& index, const ImageSource& source) {
@@ -362,6 +367,9 @@ class TopCachingSource final : public ImageSource {
     return inner_.open_blob(blob);
   }
   std::optional<RegistryRepository> repository() const override { return inner_.repository(); }
+  std::optional<RegistryRepository> blob_repository(const Descriptor& blob) const override {
+    return inner_.blob_repository(blob);
+  }
   std::vector<std::string> carried_names() const override { return inner_.carried_names(); }
 
  private:
@@ -381,6 +389,85 @@ Digest copied_digest(ImageSource& source, const CopyOptions& options) {
   return Digest::sha256_of(top.bytes);
 }
 
+// The list type a whole list is written as: --format's, else its own.
+std::string list_type_for(const std::string& type, const CopyOptions& options) {
+  if (!options.format) return type;
+  return *options.format == ManifestFormat::kOci ? std::string(media_type::kOciIndex)
+                                                 : std::string(media_type::kDockerManifestList);
+}
+
+// `index` with the entries whose instances were written otherwise (converted, recompressed)
+// naming what was written, as `type`: byte-exact when nothing changed.
+std::string rewritten_list(const RawManifest& top, Index index,
+                           const std::map<Digest, RawManifest>& written, const std::string& type) {
+  bool changed = type != top.media_type;
+  for (Descriptor& entry : index.manifests) {
+    auto found = written.find(entry.digest);
+    if (found == written.end()) continue;
+    Digest digest = Digest::sha256_of(found->second.bytes);
+    if (digest == entry.digest) continue;
+    entry.digest = digest;
+    entry.size = static_cast<int64_t>(found->second.bytes.size());
+    entry.media_type = found->second.media_type;
+    changed = true;
+  }
+  if (!changed) return top.bytes;
+  if (type == media_type::kDockerManifestList) return serialize_docker_list(index.manifests);
+  return serialize_oci_index(index.manifests, index.annotations, index.media_type_field,
+                             index.subject, index.artifact_type);
+}
+
+// A whole list (--multi-arch all or index-only): its instances, each converted when --format
+// or a compression asks for it, then the list, rewritten to name them (and in --format's list
+// type) as skopeo rewrites it. Returns the list's digest as written.
+Digest copy_list(ImageSource& source, ImageDestination& destination, const RawManifest& top,
+                 const Index& index, const CopyOptions& options) {
+  std::vector<Descriptor> copied;
+  if (options.multi_arch == MultiArch::kAll) {
+    for (const Descriptor& entry : index.manifests) {
+      if (!options.copies_instance || options.copies_instance(entry)) copied.push_back(entry);
+    }
+  }
+  std::string type = list_type_for(top.media_type, options);
+  // Before anything is written: a list that would change cannot keep its digest.
+  auto changes_format = [&](const Descriptor& entry) {
+    return options.format && media_type::is_manifest(entry.media_type) &&
+           format_of(entry.media_type) != *options.format;
+  };
+  bool instance_changes = std::any_of(copied.begin(), copied.end(), changes_format);
+  // Without its instances, only the list's own type can change.
+  if (options.multi_arch == MultiArch::kIndexOnly &&
+      (options.compression ||
+       std::any_of(index.manifests.begin(), index.manifests.end(), changes_format))) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("{}: a list copied without its instances (--multi-arch index-only, manifest "
+                     "push --all=false) cannot have them converted or recompressed",
+                     source.name()));
+  }
+  if (options.preserve_digests && (type != top.media_type || instance_changes)) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("Manifest list must be converted to type {:?} to be written to destination, "
+                     "but we cannot modify it: {:?}",
+                     type, "Instructed to preserve digests"));
+  }
+  check_type(destination, type, options);
+  std::map<Digest, RawManifest> written;
+  report(options,
+         fmt::format("Copying {} of {} images in list", copied.size(), index.manifests.size()));
+  for (size_t i = 0; i < copied.size(); ++i) {
+    report(options,
+           fmt::format("Copying image {} ({}/{})", copied[i].digest.str(), i + 1, copied.size()));
+    report(options, "Getting image source signatures");
+    written[copied[i].digest] = copy_instance(
+        source, destination, source.manifest(copied[i].digest), false, options, /*in_list=*/true);
+    report(options, "Storing signatures");
+  }
+  std::string list = rewritten_list(top, index, written, type);
+  report(options, "Writing manifest list to image destination");
+  destination.put_manifest(list, type, true);
+  return Digest::sha256_of(list);
+}
+
 }  // namespace
 
 MultiArch parse_multi_arch(std::string_view text) {
@@ -395,7 +482,8 @@ MultiArch parse_multi_arch(std::string_view text) {
 Digest copy_one_image(ImageSource& source, ImageDestination& destination,
                       const CopyOptions& options) {
   report(options, "Getting image source signatures");
-  Digest written = copy_instance(source, destination, top_manifest(source), true, options);
+  Digest written = Digest::sha256_of(
+      copy_instance(source, destination, top_manifest(source), true, options).bytes);
   report(options, "Storing signatures");
   destination.commit();
   return written;
@@ -403,11 +491,15 @@ Digest copy_one_image(ImageSource& source, ImageDestination& destination,
 
 Digest copy_between(ImageSource& source, ImageDestination& destination,
                     const CopyOptions& options) {
-  report(options, "Getting image source signatures");
   RawManifest top = top_manifest(source);
+  // A whole list reports as podman and skopeo do: the list's signatures around it, each
+  // instance's around that instance.
+  bool whole_list =
+      media_type::is_index(top.media_type) && options.multi_arch != MultiArch::kSystem;
+  report(options, whole_list ? "Getting image list signatures" : "Getting image source signatures");
   std::optional<Digest> written;
   if (!media_type::is_index(top.media_type)) {
-    written = copy_instance(source, destination, top, true, options);
+    written = Digest::sha256_of(copy_instance(source, destination, top, true, options).bytes);
   } else {
     Index index = with_context("reading manifest list of " + source.name(),
                                [&] { return parse_index(top.bytes, top.media_type); });
@@ -415,38 +507,17 @@ Digest copy_between(ImageSource& source, ImageDestination& destination,
       // One instance, written in the list's place: the destination names an image, and its
       // digest is the instance's, as podman and skopeo copy it.
       Descriptor chosen = chosen_instances(index, source).front();
-      written = copy_instance(source, destination, source.manifest(chosen.digest), true, options);
+      written = Digest::sha256_of(
+          copy_instance(source, destination, source.manifest(chosen.digest), true, options).bytes);
     } else {
       if (!destination.accepts_index()) {
         fail(ErrorKind::kUnsupported,
              fmt::format("{}: the destination cannot store a manifest list", destination.name()));
       }
-      if (options.format || options.compression) {
-        fail(ErrorKind::kUnsupported,
-             fmt::format("{}: converting or recompressing a whole manifest list is not "
-                         "supported; copy one instance with --multi-arch system",
-                         source.name()));
-      }
-      check_type(destination, top.media_type, options);
-      if (options.multi_arch == MultiArch::kAll) {
-        std::vector<Descriptor> copied;
-        for (const Descriptor& entry : index.manifests) {
-          if (!options.copies_instance || options.copies_instance(entry)) copied.push_back(entry);
-        }
-        report(options, fmt::format("Copying {} of {} images in list", copied.size(),
-                                    index.manifests.size()));
-        for (size_t i = 0; i < copied.size(); ++i) {
-          report(options, fmt::format("Copying image {} ({}/{})", copied[i].digest.str(), i + 1,
-                                      copied.size()));
-          copy_instance(source, destination, source.manifest(copied[i].digest), false, options);
-        }
-      }
-      report(options, "Writing manifest list to image destination");
-      destination.put_manifest(top.bytes, top.media_type, true);
-      written = Digest::sha256_of(top.bytes);
+      written = copy_list(source, destination, top, index, options);
     }
   }
-  report(options, "Storing signatures");
+  report(options, whole_list ? "Storing list signatures" : "Storing signatures");
   destination.commit();
   return *written;
 }

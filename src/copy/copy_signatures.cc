@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "copy/dir_image.h"
+#include "copy/signature_blobs.h"
 #include "copy/signatures.h"
 #include "copy/sigstore_signatures.h"
 #include "core/error.h"
@@ -60,11 +61,10 @@ void CopySignatures::read_source(const std::string& source_name, const Digest& d
     found = read_carried_signatures(*registries_d_, *from, digest,
                                     endpoint_options(*from, conf_, transfer));
   } else if (source_.transport == Transport::kDir) {
-    found.simple = read_dir_signatures(source_.path, source_name);
+    found = signatures_from_blobs(read_dir_signatures(source_.path), source_name);
   }
   if (found.size() == 0) return;
-  // A dir: layout keeps simple signing signatures only, as skopeo's does.
-  bool stores = destination_reference_ || (destination_is_dir_ && found.sigstore.empty());
+  bool stores = destination_reference_ || destination_is_dir_;
   if (!stores) {
     fail(ErrorKind::kUnsupported,
          fmt::format("{} has {} signature(s), which {} cannot store: copy with "
@@ -93,7 +93,8 @@ registry::RegistryOptions CopySignatures::destination_options() const {
 }
 
 void CopySignatures::write(const Digest& written) {
-  if (carried_ && destination_is_dir_) write_dir_signatures(destination_.path, carried_->simple);
+  if (carried_ && destination_is_dir_)
+    write_dir_signatures(destination_.path, signature_blobs(*carried_));
   if (carried_ && destination_reference_) {
     write_carried_signatures(*carried_, *registries_d_, *destination_reference_, written,
                              destination_options());

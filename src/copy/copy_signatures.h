@@ -2,7 +2,8 @@
 // (carried_signatures.h) or a dir: source holds (dir_image.h), unless --remove-signatures, and
 // new ones (--sign-by, --sign-by-sigstore-private-key), made as push makes them (signatures.h,
 // sigstore_signatures.h). docker:// destinations hold all of them; dir: destinations hold
-// carried simple signing signatures, as skopeo writes them; other destinations hold none.
+// carried ones, simple signing and sigstore, as skopeo writes them (signature_blobs.h); other
+// destinations hold none.
 //
 // Call order, as copy_image makes it: the constructor before the source is read (it refuses
 // signing options the destination cannot honour), read_source() before any blob moves (it

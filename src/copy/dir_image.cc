@@ -194,7 +194,7 @@ std::unique_ptr<ImageDestination> dir_destination(const fs::path& dir, const std
   return std::make_unique<DirDestination>(dir, name);
 }
 
-std::vector<std::string> read_dir_signatures(const fs::path& dir, const std::string& name) {
+std::vector<std::string> read_dir_signatures(const fs::path& dir) {
   UniqueFd fd = open_dir(dir);
   std::vector<std::string> out;
   for (size_t n = 1;; ++n) {
@@ -204,15 +204,7 @@ std::vector<std::string> read_dir_signatures(const fs::path& dir, const std::str
       if (errno == ENOENT) return out;
       fail_errno("stat", (dir / file).string());
     }
-    std::string bytes = read_beneath(fd.get(), file, dir, kSignatureSizeLimit);
-    if (!bytes.empty() && bytes[0] == '\0') {
-      fail(ErrorKind::kUnsupported,
-           fmt::format("{}: {} is not a simple signing signature (sigstore signatures in a dir: "
-                       "layout are not supported): copy with --remove-signatures to leave it "
-                       "behind",
-                       name, file));
-    }
-    out.push_back(std::move(bytes));
+    out.push_back(read_beneath(fd.get(), file, dir, kSignatureSizeLimit));
   }
 }
 

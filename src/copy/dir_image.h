@@ -10,9 +10,11 @@
 // the directory first: here a copy that fails leaves the previous image whole). Destroyed
 // before commit(), it removes every file it created (and PATH, when it made it).
 //
-// Signatures, as skopeo keeps them there: simple signing signatures as signature-1, -2, ...,
-// each the signed message as lookaside storage holds it. copy_signatures.h reads and writes them
-// beside the image; commit() removes those of the image it replaces.
+// Signatures, as skopeo keeps them there: signature-1, -2, ..., each one file in
+// containers/image's form (signature_blobs.h: a simple signing signature's signed message as
+// lookaside storage holds it, a sigstore signature prefixed "\0sigstore-json\n").
+// copy_signatures.h reads and writes them beside the image; commit() removes those of the image
+// it replaces.
 #pragma once
 
 #include <memory>
@@ -29,12 +31,12 @@ namespace schicht::copy {
 std::unique_ptr<ImageSource> dir_source(const fs::path& dir, const std::string& name);
 std::unique_ptr<ImageDestination> dir_destination(const fs::path& dir, const std::string& name);
 
-// The signatures of the image in `dir`: signature-1, -2, ... up to the first missing one.
-// kUnsupported for a signature in another format (containers/image starts those with a zero
-// byte: sigstore), which this layout is not read for.
-std::vector<std::string> read_dir_signatures(const fs::path& dir, const std::string& name);
+// The signature files of the image in `dir`: signature-1, -2, ... up to the first missing one,
+// as stored (signature_blobs.h reads them).
+std::vector<std::string> read_dir_signatures(const fs::path& dir);
 
-// Writes `signatures` as signature-1, -2, ... of the image committed in `dir`.
+// Writes `signatures` (files, signature_blobs.h) as signature-1, -2, ... of the image committed
+// in `dir`.
 void write_dir_signatures(const fs::path& dir, const std::vector<std::string>& signatures);
 
 }  // namespace schicht::copy

@@ -58,7 +58,7 @@ class DockerDestination final : public ImageDestination {
 
   bool try_reuse(const Descriptor& blob, const ImageSource& source) override {
     if (client_.head_blob(reference_.path, blob.digest)) return true;
-    std::optional<RegistryRepository> from = source.repository();
+    std::optional<RegistryRepository> from = source.blob_repository(blob);
     return from && from->host == reference_.domain &&
            client_.mount_blob(reference_.path, blob.digest, from->path);
   }

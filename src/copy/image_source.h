@@ -52,6 +52,11 @@ class ImageSource {
   virtual std::unique_ptr<Reader> open_blob(const Descriptor& /*blob*/) { return nullptr; }
   // The registry repository the blobs live in, when they live in one.
   virtual std::optional<RegistryRepository> repository() const { return std::nullopt; }
+  // The repository this blob lives in, for a source whose blobs live in several (a local list
+  // with instances added from registries: local_list.h). Default: repository().
+  virtual std::optional<RegistryRepository> blob_repository(const Descriptor& /*blob*/) const {
+    return repository();
+  }
 };
 
 }  // namespace schicht::copy

@@ -354,9 +354,13 @@ PY
   run copy "dir:$BATS_FILE_TMPDIR/skopeo-dir" "dir:$WORK/copied"
   expect_success
   [ ! -e "$WORK/copied/signature-1" ]
-  # A signature in another format (sigstore, zero-byte prefix): refused, destination untouched.
+  # A signature in a format containers/image does not write, or a malformed one (zero-byte
+  # prefix without a format name): refused, destination untouched. Sigstore ones: sigstore.bats.
+  printf '\0other\n{}' >"$WORK/signed/signature-1"
+  run copy "dir:$WORK/signed" "dir:$WORK/never"
+  expect_failure 125 "dir:$WORK/signed: signature-1: a signature in format \"other\", which schicht does not read"
   printf '\0{}' >"$WORK/signed/signature-1"
   run copy "dir:$WORK/signed" "dir:$WORK/never"
-  expect_failure 125 "dir:$WORK/signed: signature-1 is not a simple signing signature"
+  expect_failure 125 "dir:$WORK/signed: signature-1: invalid signature: no format name after its zero byte"
   [ ! -e "$WORK/never" ]
 }

@@ -63,6 +63,27 @@ field() {
     "sha256:$(skopeo inspect --raw "oci-archive:$dir/img.tar" | sha256sum | cut -d' ' -f1)" ]
 }
 
+@test "--all --format: a whole list converted as skopeo converts it, byte for byte, both ways" {
+  local dir=$BATS_FILE_TMPDIR
+  skopeo copy -q --all --format v2s2 "oci-archive:$dir/multi.tar" "dir:$WORK/skopeo-v2s2"
+  run copy --all --format v2s2 "oci-archive:$dir/multi.tar" "dir:$WORK/v2s2"
+  expect_success
+  diff -r "$WORK/skopeo-v2s2" "$WORK/v2s2"
+  [[ "$(cat "$WORK/v2s2/manifest.json")" == *'"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json"'* ]]
+  # Back to an OCI index: the instances converted again, the list rewritten again.
+  skopeo copy -q --all --format oci "dir:$WORK/skopeo-v2s2" "dir:$WORK/skopeo-oci"
+  run copy --all --format oci "dir:$WORK/v2s2" "oci:$WORK/oci:back"
+  expect_success
+  run copy --all --format oci "dir:$WORK/v2s2" "dir:$WORK/oci-dir"
+  expect_success
+  diff -r "$WORK/skopeo-oci" "$WORK/oci-dir"
+  [ "$(skopeo inspect --raw "oci:$WORK/oci:back" | sha256sum | cut -d" " -f1)" = "$(sha256sum <"$WORK/skopeo-oci/manifest.json" | cut -d' ' -f1)" ]
+  # A list already in the asked format keeps its digest, --preserve-digests or not.
+  run copy --all --preserve-digests --format oci "oci-archive:$dir/multi.tar" "dir:$WORK/same"
+  expect_success
+  [ "$(sha256sum <"$WORK/same/manifest.json" | cut -d' ' -f1)" = "$(skopeo inspect --raw "oci-archive:$dir/multi.tar" | sha256sum | cut -d" " -f1)" ]
+}
+
 @test "--dest-compress-format zstd: layers recompressed, diffIDs and the image ID unchanged" {
   local dir=$BATS_FILE_TMPDIR
   run copy --dest-compress-format zstd --dest-compress-level 19 "oci-archive:$dir/img.tar" \
@@ -118,8 +139,14 @@ field() {
   # docker images"), found before any blob moves.
   run copy --format v2s2 --dest-compress-format zstd "oci-archive:$dir/img.tar" "dir:$WORK/out"
   expect_failure 125 "zstd-compressed layers cannot be described by a Docker v2s2 manifest"
+  # A converted list is a Docker list, which an OCI layout cannot hold; one copied without its
+  # instances cannot be converted; a converted list cannot keep its digest (skopeo's words).
   run copy --all --format v2s2 "oci-archive:$dir/multi.tar" "oci:$WORK/out"
-  expect_failure 125 "converting or recompressing a whole manifest list is not supported"
+  expect_failure 125 "does not store manifests of type application/vnd.docker.distribution.manifest.list.v2+json"
+  run copy --multi-arch index-only --format v2s2 "oci-archive:$dir/multi.tar" "dir:$WORK/out"
+  expect_failure 125 "a list copied without its instances (--multi-arch index-only, manifest push --all=false) cannot have them converted"
+  run copy --all --preserve-digests --format v2s2 "oci-archive:$dir/multi.tar" "dir:$WORK/out"
+  expect_failure 125 'Manifest list must be converted to type "application/vnd.docker.distribution.manifest.list.v2+json" to be written to destination, but we cannot modify it: "Instructed to preserve digests"'
   # A destination that cannot hold the converted type.
   run copy --format v2s2 "oci-archive:$dir/img.tar" "oci:$WORK/out:x"
   expect_failure 125 "does not store manifests of type application/vnd.docker.distribution.manifest.v2+json"

@@ -171,7 +171,7 @@ assert [m["platform"]["architecture"] for m in doc["manifests"]] == ["amd64", "a
   s manifest create l a:1 b:1 >/dev/null
   s rmi b:1 >/dev/null
   run s manifest push -q --tls-verify=false l "docker://$REG/gone:1"
-  expect_failure 125 "image not known in local storage"
+  expect_failure 125 "does not resolve to an image ID: identifier is not an image"
   run skopeo inspect --raw --tls-verify=false "docker://$REG/gone:1"
   [ "$status" -ne 0 ]
   s manifest exists l
@@ -366,4 +366,102 @@ assert [m["platform"]["architecture"] for m in doc["manifests"]] == ["amd64", "a
     }
     diff <(transcript p) <(transcript s)
   fi
+}
+
+@test "push is one copy: digests kept, podman's output, --digestfile, --rm" {
+  have_registry || skip "docker-registry is not installed"
+  two_images
+  s manifest create l a:1 b:1 >/dev/null
+  a=$(entry_digest l 0)
+  b=$(entry_digest l 1)
+  run s manifest push --tls-verify=false --digestfile "$WORK/digest" --rm l "docker://$REG/one-copy:1"
+  expect_success
+  # podman 4.3's lines around a list and its instances.
+  [ "${lines[0]}" = "Getting image list signatures" ]
+  [ "${lines[1]}" = "Copying 2 of 2 images in list" ]
+  [ "${lines[2]}" = "Copying image $a (1/2)" ]
+  [ "${lines[3]}" = "Getting image source signatures" ]
+  [ "${lines[-2]}" = "Writing manifest list to image destination" ]
+  [ "${lines[-1]}" = "Storing list signatures" ]
+  [ "$(grep -c '^Storing signatures$' <<<"$output")" -eq 2 ]
+  for entry in "$a" "$b"; do
+    run skopeo inspect --raw --tls-verify=false "docker://$REG/one-copy@$entry"
+    expect_success
+    [ "sha256:$(echo -n "$output" | sha256sum | cut -d' ' -f1)" = "$entry" ]
+  done
+  list=$(skopeo inspect --raw --tls-verify=false "docker://$REG/one-copy:1" | sha256sum | cut -d' ' -f1)
+  [ "$(cat "$WORK/digest")" = "sha256:$list" ]
+  run s manifest exists l
+  [ "$status" -eq 1 ]
+  # The images stay: --rm removes the list only.
+  s inspect a:1 b:1 >/dev/null
+}
+
+@test "push --format oci converts the instances and rewrites the list to name them, as podman" {
+  have_registry || skip "docker-registry is not installed"
+  two_images
+  s manifest create l a:1 b:1 >/dev/null
+  s manifest push -q --format oci --tls-verify=false l "docker://$REG/as-oci:1"
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/as-oci:1"
+  expect_success
+  echo "$output" >"$WORK/list.json"
+  python3 - "$WORK/list.json" "$(entry_digest l 0)" "$(entry_digest l 1)" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["mediaType"] == "application/vnd.oci.image.index.v1+json", doc
+entries = doc["manifests"]
+assert [m["mediaType"] for m in entries] == ["application/vnd.oci.image.manifest.v1+json"] * 2, doc
+assert [m["platform"]["architecture"] for m in entries] == ["amd64", "arm64"], doc
+assert {m["digest"] for m in entries}.isdisjoint(sys.argv[2:]), doc
+PY
+  # Every entry names what the registry holds under it.
+  for n in 0 1; do
+    entry=$(python3 -c "import json; d=json.load(open('$WORK/list.json'))['manifests'][$n]; print(d['digest'], d['size'])")
+    run skopeo inspect --raw --tls-verify=false "docker://$REG/as-oci@${entry% *}"
+    expect_success
+    [ "$(echo -n "$output" | wc -c)" -eq "${entry#* }" ]
+    [[ "$output" == *'"mediaType":"application/vnd.oci.image.manifest.v1+json"'* ]]
+  done
+  skopeo copy -q --all --src-tls-verify=false "docker://$REG/as-oci:1" "oci:$WORK/back" >/dev/null
+  # The list alone (--all=false) changes type only; its Docker images, already there, stay.
+  s manifest push -q --format v2s2 --tls-verify=false l "docker://$REG/src-v2s2:1"
+  run s manifest push -q --all=false --format v2s2 --tls-verify=false l "docker://$REG/src-v2s2:2"
+  expect_success
+  [ "$(skopeo inspect --raw --tls-verify=false "docker://$REG/src-v2s2:2")" = \
+    "$(skopeo inspect --raw --tls-verify=false "docker://$REG/src-v2s2:1")" ]
+  run s manifest push -q --all=false --format oci --tls-verify=false l "docker://$REG/src-v2s2:3"
+  expect_failure 125 "a list copied without its instances (--multi-arch index-only, manifest push --all=false) cannot have them converted"
+}
+
+@test "push of a list whose image is gone: podman's words, nothing in the registry, the list kept" {
+  have_registry || skip "docker-registry is not installed"
+  two_images
+  s manifest create l a:1 b:1 >/dev/null
+  a=$(entry_digest l 0)
+  s rmi a:1 >/dev/null
+  BEFORE=$(store_state)
+  run s manifest push -q --tls-verify=false l "docker://$REG/missing:1"
+  expect_failure 125 "initializing source containers-storage:localhost/l:latest: image $a of the list does not resolve to an image ID: identifier is not an image"
+  [ "$(store_state)" = "$BEFORE" ]
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/missing:1"
+  [ "$status" -ne 0 ]
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/missing@$(entry_digest l 1)"
+  [ "$status" -ne 0 ]
+}
+
+@test "push --creds authenticates to the destination; without them the registry refuses" {
+  have_registry || skip "docker-registry is not installed"
+  two_images
+  s manifest create l a:1 b:1 >/dev/null
+  REG2=$(start_registry "$WORK/reg2" alice s3cret)
+  echo '{"auths":{}}' >"$WORK/auth.json"
+  run s manifest push -q --tls-verify=false --authfile "$WORK/auth.json" l "docker://$REG2/auth:1"
+  expect_failure 125 "$REG2"
+  run s manifest push -q --tls-verify=false --creds alice:s3cret l "docker://$REG2/auth:1"
+  expect_success
+  run skopeo inspect --raw --tls-verify=false --creds alice:s3cret "docker://$REG2/auth:1"
+  expect_success
+  run s manifest push -q --tls-verify=false --creds alice l "docker://$REG2/auth:2"
+  expect_failure 125 "--creds: expected USERNAME:PASSWORD"
+  stop_registry "$WORK/reg2"
 }

@@ -273,3 +273,46 @@ EOF
   run sp --policy "$WORK/policy.json" pull -q "$REG/signedoff:1"
   expect_success
 }
+
+@test "dir: holds sigstore signatures as skopeo does, byte for byte both ways; they still verify" {
+  need_all
+  make_key
+  enable_attachments
+  printf '%s\n' '{"default":[{"type":"insecureAcceptAnything"}]}' >"$WORK/accept.json"
+  sc() {
+    s --registries.d "$WORK/registries.d" image copy -q --signature-policy "$WORK/accept.json" \
+      --src-tls-verify=false --dest-tls-verify=false "$@"
+  }
+  run sp pull -q "$REG/src:1"
+  expect_success
+  run sp push -q --sign-by-sigstore-private-key "$WORK/k.private" \
+    --sign-passphrase-file "$WORK/pass" "$REG/src:1" "$REG/indir:1"
+  expect_success
+  local digest
+  digest=$(remote_digest "$REG/indir:1")
+  # Registry -> dir: here and with skopeo: the same signature file.
+  run sc "docker://$REG/indir:1" "dir:$WORK/ours"
+  expect_success
+  skopeo --registries.d "$WORK/registries.d" copy -q --src-tls-verify=false \
+    "docker://$REG/indir:1" "dir:$WORK/theirs"
+  [ "$(head -c 15 "$WORK/ours/signature-1" | tr '\0' '@')" = "@sigstore-json" ]
+  cmp "$WORK/ours/signature-1" "$WORK/theirs/signature-1"
+  [ ! -e "$WORK/ours/signature-2" ]
+  # skopeo reads ours and writes it back unchanged.
+  skopeo copy -q "dir:$WORK/ours" "dir:$WORK/through-skopeo"
+  cmp "$WORK/ours/signature-1" "$WORK/through-skopeo/signature-1"
+  # dir: -> registry, from our layout and from skopeo's: the attachment verifies in pull.
+  run sc "dir:$WORK/theirs" "docker://$REG/fromdir:1"
+  expect_success
+  [ "$(remote_digest "$REG/fromdir:1")" = "$digest" ]
+  run oracle verify "$WORK/k.pub" "$REG" fromdir "$digest" "$REG/indir:1"
+  expect_success
+  policy_for fromdir "$WORK/k.pub" "{\"type\":\"exactReference\",\"dockerReference\":\"$REG/indir:1\"}"
+  STORE=$WORK/store2
+  run sp pull -q --signature-policy "$WORK/policy.json" "$REG/fromdir:1"
+  expect_success
+  # Into an oci: layout they cannot go: refused unless removed.
+  run sc "dir:$WORK/ours" "oci:$WORK/oci:x"
+  expect_failure 125 "has 1 signature(s), which oci:$WORK/oci:x cannot store"
+  [ ! -e "$WORK/oci" ]
+}
