@@ -14,12 +14,12 @@
 
 #include "cli/commands.h"
 #include "cli/humanize.h"
-#include "cli/image_json.h"
 #include "cli/report.h"
 #include "core/error.h"
 #include "core/reference.h"
 #include "core/time.h"
 #include "images/image_filter.h"
+#include "images/inspect.h"
 #include "store/image_children.h"
 
 namespace schicht::cli {
@@ -51,7 +51,7 @@ ordered_json summary_json(const store::ImageInfo& image, const std::vector<std::
   j["Id"] = std::string(image.id.hex());
   j["ParentId"] = "";
   j["RepoTags"] = nullptr;  // podman 4.3 leaves it empty in JSON; the names are in "Names"
-  j["RepoDigests"] = repo_digests(image);
+  j["RepoDigests"] = images::repo_digests(image);
   j["Size"] = image.size;
   j["SharedSize"] = 0;
   j["VirtualSize"] = image.size;
@@ -166,7 +166,7 @@ ordered_json image_fields(const store::ImageInfo& image,
   r["ID"] = text("ID");
   if (used("ParentId")) r["ParentId"] = text("ParentId");
   if (used("RepoTags")) r["RepoTags"] = image.names;
-  if (used("RepoDigests")) r["RepoDigests"] = repo_digests(image);
+  if (used("RepoDigests")) r["RepoDigests"] = images::repo_digests(image);
   for (std::string_view field : {"Created", "CreatedAt", "CreatedSince", "CreatedTime", "Size"}) {
     if (used(field)) r[std::string(field)] = text(field);
   }
