@@ -1,11 +1,10 @@
-// images / image ls / image list: one row per name (untagged images as <none>), podman's
-// columns, filters, sorting, Go templates and JSON. Everything shown comes from the database:
-// no blob is read and no directory walked.
+// images / image ls / image list: the rows images/list.h selects and orders, shown in podman's
+// columns, Go templates and JSON. Everything shown comes from the database: no blob is read and
+// no directory walked.
 #include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <span>
 
 #include <nlohmann/json.hpp>
@@ -16,12 +15,9 @@
 #include "cli/humanize.h"
 #include "cli/report.h"
 #include "core/error.h"
-#include "core/reference.h"
 #include "core/time.h"
-#include "images/image_filter.h"
 #include "images/inspect.h"
 #include "images/list.h"
-#include "store/image_children.h"
 
 namespace schicht::cli {
 namespace {
