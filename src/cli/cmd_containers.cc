@@ -8,11 +8,11 @@
 
 #include "cli/commands.h"
 #include "cli/humanize.h"
-#include "cli/image_json.h"
 #include "cli/report.h"
 #include "containers/containers.h"
 #include "core/error.h"
 #include "core/time.h"
+#include "images/inspect.h"
 #include "oci/config.h"
 #include "store/lookup.h"
 #include "store/pull_up.h"
@@ -83,7 +83,7 @@ int cmd_create(Context& ctx, CommandArgs args) {
   // pulled up into the primary store first, as containers/storage pulls one up to change it.
   if (holder->additional()) store::pull_up_image(store, *holder, image);
   auto info = store.image(image);
-  ImageConfig config = load_config(store, image);
+  ImageConfig config = images::image_config(store, image);
   std::vector<std::string> command(positional.begin() + 1, positional.end());
   if (command.empty()) {
     if (config.config.entrypoint) command = *config.config.entrypoint;

@@ -14,7 +14,7 @@
 #include "core/error.h"
 #include "core/time.h"
 #include "gotemplate/template.h"
-#include "oci/config.h"
+#include "images/inspect.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {
@@ -44,10 +44,58 @@ struct Inspected {
 
 }  // namespace
 
+namespace {
+
+// The documents of `wanted` found as `type`, and podman's message for each name not found.
+// --type all looks for a container first, then an image, so a name both have is the container's.
+std::vector<Inspected> find_objects(Context& ctx, const std::vector<std::string>& wanted,
+                                    const std::string& type, std::vector<std::string>& errors) {
+  store::Store& store = ctx.store();
+  std::vector<Inspected> found;
+  for (const auto& name : wanted) {
+    if (type == "container" || type == "all") {
+      if (auto c = store.find_container(name)) {
+        found.push_back({containers::container_inspect_json(store, *c), false});
+        continue;
+      }
+    }
+    if (type == "image" || type == "all") {
+      if (auto image = ctx.find_image(name)) {  // additional image stores too
+        found.push_back({images::inspect_json(*image->store, image->id), true});
+        continue;
+      }
+    }
+    errors.push_back(not_found(type, name));
+  }
+  return found;
+}
+
+// The documents as JSON, or each through the template (rewritten for images or containers).
+std::string render_objects(std::vector<Inspected>& found, const std::string& format) {
+  std::string out;
+  if (format.empty() || is_json_format(format)) {
+    ordered_json docs = ordered_json::array();
+    for (auto& f : found) docs.push_back(std::move(f.doc));
+    return json_report_raw(docs, 5);  // podman's inspect leaves '<', '>' and '&' as they are
+  }
+  std::optional<Template> for_images, for_containers;
+  for (const auto& f : found) {
+    auto& tmpl = f.image ? for_images : for_containers;
+    if (!tmpl) tmpl = parse_object_format(inspect_normalize(format, f.image), "inspect");
+    if (f.image) {
+      tmpl->execute(out, inspect_template_view(f.doc), inspect_template_types());
+    } else {
+      tmpl->execute(out, inspect_template_view(f.doc));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 // Prints every object of `names` found as `type`, then the errors: all but the first as
 // "error inspecting object: ...", the first as the command's error (podman 4.3's order).
-// --type all looks for a container first, then an image, so a name both have is the
-// container's. `latest` (podman's --latest) inspects the container created last instead of names.
+// `latest` (podman's --latest) inspects the container created last instead of names.
 int inspect_objects(Context& ctx, const std::vector<std::string>& names, const std::string& format,
                     const std::string& type, bool latest) {
   if (latest) {
@@ -62,12 +110,10 @@ int inspect_objects(Context& ctx, const std::vector<std::string>& names, const s
   } else if (names.empty()) {
     fail(ErrorKind::kInvalidInput, "no names or ids specified");
   }
-  store::Store& store = ctx.store();
-  std::vector<Inspected> found;
   std::vector<std::string> errors;
   std::vector<std::string> wanted = names;
   if (latest && (type == "container" || type == "all")) {  // no latest volume or network
-    auto containers = store.containers();
+    auto containers = ctx.store().containers();
     auto last =
         std::max_element(containers.begin(), containers.end(),
                          [](const auto& a, const auto& b) { return a.created < b.created; });
@@ -77,39 +123,8 @@ int inspect_objects(Context& ctx, const std::vector<std::string>& names, const s
       wanted.push_back(last->id);
     }
   }
-  for (const auto& name : wanted) {
-    if (type == "container" || type == "all") {
-      if (auto c = store.find_container(name)) {
-        found.push_back({containers::container_inspect_json(store, *c), false});
-        continue;
-      }
-    }
-    if (type == "image" || type == "all") {
-      if (auto image = ctx.find_image(name)) {  // additional image stores too
-        found.push_back({inspect_json(*image->store, image->id), true});
-        continue;
-      }
-    }
-    errors.push_back(not_found(type, name));
-  }
-  std::string out;
-  if (format.empty() || is_json_format(format)) {
-    ordered_json docs = ordered_json::array();
-    for (auto& f : found) docs.push_back(std::move(f.doc));
-    out = json_report_raw(docs, 5);  // podman's inspect leaves '<', '>' and '&' as they are
-  } else {
-    std::optional<Template> for_images, for_containers;
-    for (const auto& f : found) {
-      auto& tmpl = f.image ? for_images : for_containers;
-      if (!tmpl) tmpl = parse_object_format(inspect_normalize(format, f.image), "inspect");
-      if (f.image) {
-        tmpl->execute(out, inspect_template_view(f.doc), inspect_template_types());
-      } else {
-        tmpl->execute(out, inspect_template_view(f.doc));
-      }
-    }
-  }
-  fmt::print("{}", out);
+  std::vector<Inspected> found = find_objects(ctx, wanted, type, errors);
+  fmt::print("{}", render_objects(found, format));
   if (!errors.empty()) {
     std::fflush(stdout);
     for (size_t i = 1; i < errors.size(); ++i) {
@@ -156,6 +171,68 @@ int cmd_image_inspect(Context& ctx, CommandArgs args) {
   return inspect_objects(ctx, names, format, "image", false);
 }
 
+namespace {
+
+// The ID column: the top entry's image ID, short unless --no-trunc; "<missing>" for the others.
+std::string shown_history_id(const images::HistoryRow& h, const Digest& id, bool no_trunc) {
+  return h.top && !no_trunc ? id.short_hex() : h.id;
+}
+
+// podman's history --format json: compact, unlike every other command, with Go's escapes of
+// <, > and & (only strings can hold them, so replacing in the whole text is exact).
+std::string history_json(const std::vector<images::HistoryRow>& history) {
+  ordered_json rows = ordered_json::array();
+  for (const auto& h : history) {
+    ordered_json j;
+    j["id"] = h.id;
+    j["created"] = h.created;
+    j["CreatedBy"] = h.created_by;
+    j["size"] = h.size;
+    if (!h.comment.empty()) j["comment"] = h.comment;
+    j["Created"] = format_rfc3339_nano(h.created_ns);
+    rows.push_back(std::move(j));
+  }
+  std::string text = rows.dump();
+  std::string escaped;
+  for (char c : text) {
+    if (c == '<')
+      escaped += "\\u003c";
+    else if (c == '>')
+      escaped += "\\u003e";
+    else if (c == '&')
+      escaped += "\\u0026";
+    else
+      escaped += c;
+  }
+  return escaped;
+}
+
+// The table's rows (podman's history reporter).
+ordered_json history_table_rows(const std::vector<images::HistoryRow>& history, const Digest& id,
+                                bool human, bool no_trunc) {
+  int64_t now = store::now_ns();
+  ordered_json rows = ordered_json::array();
+  for (const auto& h : history) {
+    std::string created_by = h.created_by;
+    if (!no_trunc && created_by.size() > 45) created_by = created_by.substr(0, 42) + "...";
+    ordered_json row;
+    row["ID"] = shown_history_id(h, id, no_trunc);
+    // podman: time.RFC3339, whole seconds.
+    row["Created"] = human ? human_age(h.created_ns, now)
+                           : format_rfc3339_nano(h.created_ns / 1'000'000'000 * 1'000'000'000);
+    row["CreatedBy"] = created_by;
+    row["Size"] = human_size(h.size);  // podman's --human changes dates only
+    row["Comment"] = h.comment;
+    row["CreatedAt"] = go_time_string(h.created_ns);  // podman: the image list's CreatedAt
+    row["CreatedSince"] = human_age(h.created_ns, now);
+    row["Tags"] = ordered_json::array();
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace
+
 int cmd_history(Context& ctx, CommandArgs args) {
   FlagSet flags;
   std::string format;
@@ -172,66 +249,13 @@ int cmd_history(Context& ctx, CommandArgs args) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", names.size()));
   }
   auto [store_of_image, id] = ctx.resolve_image(names[0]);  // additional image stores too
-  store::Store& store = *store_of_image;
-  ImageConfig config = load_config(store, id);
-  auto layers = store.layers(id);
-  int64_t now = store::now_ns();
-
-  // Newest entry first; the top one carries the image ID, the others "<missing>" as in podman.
-  ordered_json rows = ordered_json::array();
-  ordered_json json_rows = ordered_json::array();
-  size_t layer = layers.size();
-  for (size_t i = config.history.size(); i-- > 0;) {
-    const HistoryEntry& h = config.history[i];
-    uint64_t size = 0;
-    if (!h.empty_layer && layer > 0) size = layers[--layer].uncompressed_size;
-    bool top = i + 1 == config.history.size();
-    std::string full_id = top ? std::string(id.hex()) : "<missing>";
-    int64_t created = h.created.empty() ? 0 : rfc3339_to_unix_nanos(h.created);
-    std::string created_by = h.created_by;
-    if (!no_trunc && created_by.size() > 45) created_by = created_by.substr(0, 42) + "...";
-    std::string created_at = format_rfc3339_nano(created);
-    ordered_json row;
-    row["ID"] = top && !no_trunc ? id.short_hex() : full_id;
-    // podman: time.RFC3339, whole seconds.
-    row["Created"] = human ? human_age(created, now)
-                           : format_rfc3339_nano(created / 1'000'000'000 * 1'000'000'000);
-    row["CreatedBy"] = created_by;
-    row["Size"] = human_size(size);  // podman's --human changes dates only
-    row["Comment"] = h.comment;
-    row["CreatedAt"] = go_time_string(created);  // podman: the image list's CreatedAt
-    row["CreatedSince"] = human_age(created, now);
-    row["Tags"] = ordered_json::array();
-    rows.push_back(row);
-    ordered_json j;
-    j["id"] = full_id;
-    j["created"] = h.created;
-    j["CreatedBy"] = h.created_by;
-    j["size"] = size;
-    if (!h.comment.empty()) j["comment"] = h.comment;
-    j["Created"] = created_at;
-    json_rows.push_back(j);
-  }
+  std::vector<images::HistoryRow> history = images::history_rows(*store_of_image, id);
   if (quiet) {
-    for (const auto& r : rows) fmt::print("{}\n", r["ID"].get<std::string>());
+    for (const auto& h : history) fmt::print("{}\n", shown_history_id(h, id, no_trunc));
     return 0;
   }
   if (is_json_format(format)) {
-    // podman prints history JSON compactly, unlike every other command; Go escapes <, > and &
-    // (only strings can hold them, so replacing in the whole text is exact).
-    std::string text = json_rows.dump();
-    std::string escaped;
-    for (char c : text) {
-      if (c == '<')
-        escaped += "\\u003c";
-      else if (c == '>')
-        escaped += "\\u003e";
-      else if (c == '&')
-        escaped += "\\u0026";
-      else
-        escaped += c;
-    }
-    fmt::print("{}\n", escaped);
+    fmt::print("{}\n", history_json(history));
     return 0;
   }
   ReportSpec spec{.name = "history",
@@ -246,7 +270,7 @@ int cmd_history(Context& ctx, CommandArgs args) {
                               {"CreatedAt", "CREATED AT"},
                               {"CreatedSince", "CREATED SINCE"},
                               {"Tags", "TAGS"}}};
-  print_report(spec, format, false, rows);
+  print_report(spec, format, false, history_table_rows(history, id, human, no_trunc));
   return 0;
 }
 

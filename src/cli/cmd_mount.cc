@@ -8,15 +8,12 @@
 #include "containers/image_mount.h"
 #include "containers/mounts.h"
 #include "core/error.h"
-#include "store/db.h"
 #include "store/lookup.h"
-#include "store/pull_up.h"
 
 namespace schicht::cli {
 namespace {
 
 using containers::is_mounted;
-using containers::mount_point;
 using containers::unmount_image;
 
 void require_root(std::string_view command) {
@@ -42,28 +39,14 @@ int cmd_image_mount(Context& ctx, CommandArgs args) {
   require_root("image mount");
   store::Store& store = ctx.store();
   if (names.empty()) {
-    for (const auto& image : store.images()) {
-      fs::path target = mount_point(store, image.id);
-      if (!is_mounted(target)) continue;
-      std::string name = image.names.empty() ? std::string(image.id.hex()) : image.names.front();
-      fmt::print("{}  {}\n", name, target.string());
+    for (const auto& m : containers::mounted_images(store)) {
+      fmt::print("{}  {}\n", m.name, m.target.string());
     }
     return 0;
   }
   for (const auto& name : names) {
     auto [holder, id] = ctx.resolve_image(name);
-    if (holder->additional()) {
-      // Mounts and snapshots live in the primary store, beside the image they show: an image
-      // of an additional store is pulled up into it first, as `create` does.
-      store.db().require_writable();
-      store::pull_up_image(store, *holder, id);
-    }
-    fs::path target = mount_point(store, id);
-    if (!is_mounted(target)) {
-      // A new mount writes snapshots and a mount point into the store.
-      store.db().require_writable();
-      containers::mount_image(store, id, target, driver_request(ctx));
-    }
+    fs::path target = containers::mount_stored_image(store, *holder, id, driver_request(ctx));
     fmt::print("{}\n", target.string());
   }
   return 0;
@@ -83,7 +66,7 @@ int cmd_image_unmount(Context& ctx, CommandArgs args) {
   std::vector<Digest> ids;
   if (all) {
     for (const auto& image : store.images()) {
-      if (is_mounted(mount_point(store, image.id))) ids.push_back(image.id);
+      if (is_mounted(containers::mount_point(store, image.id))) ids.push_back(image.id);
     }
   } else {
     if (names.empty()) fail(ErrorKind::kInvalidInput, "image name or ID must be specified");

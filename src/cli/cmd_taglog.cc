@@ -1,5 +1,5 @@
 // Beyond podman: `image tag-log` (every move of a name, newest first) and `image rollback`
-// (point a name back at the image it named before its last move).
+// (point a name back at the image it named before its last move: images/rollback.h).
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -7,20 +7,12 @@
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "core/error.h"
-#include "core/reference.h"
 #include "core/time.h"
+#include "images/rollback.h"
 
 namespace schicht::cli {
-namespace {
-
+using images::stored_name;
 using nlohmann::ordered_json;
-
-std::string stored_name(const std::string& text) {
-  return with_context(fmt::format("normalizing name {:?}", text),
-                      [&] { return Reference::parse_local(text).with_default_tag().str(); });
-}
-
-}  // namespace
 
 int cmd_image_tag_log(Context& ctx, CommandArgs args) {
   FlagSet flags;
@@ -83,21 +75,8 @@ int cmd_image_rollback(Context& ctx, CommandArgs args) {
   }
   store::Store& store = ctx.store();
   std::string name = stored_name(positional[0]);
-  auto log = store.tag_log({name});
-  if (log.empty()) fail(ErrorKind::kNotFound, fmt::format("{}: the name has no history", name));
-  const store::TagLogEntry& last = log.front();
-  if (!last.from) {
-    fail(ErrorKind::kNotFound,
-         fmt::format("{}: nothing to roll back to: it named no image before its last {} ", name,
-                     last.action));
-  }
-  if (!store.image(*last.from)) {
-    fail(ErrorKind::kNotFound,
-         fmt::format("{}: the image it named before ({}) is no longer in the store", name,
-                     last.from->short_hex()));
-  }
-  store.tag(*last.from, name, "rollback");
-  fmt::print("{} -> {}\n", name, last.from->hex());
+  Digest image = images::rollback_name(store, name);
+  fmt::print("{} -> {}\n", name, image.hex());
   return 0;
 }
 

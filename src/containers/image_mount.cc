@@ -17,6 +17,8 @@
 #include "snapshot/safe_tree.h"
 #include "snapshot/snapshotter.h"
 #include "snapshot/tree_copy.h"
+#include "store/db.h"
+#include "store/pull_up.h"
 
 namespace schicht::containers {
 namespace {
@@ -95,6 +97,32 @@ void unmount_image(store::Store& store, const Digest& id) {
   std::error_code ec;
   fs::remove(target, ec);  // an empty directory; a leftover is harmless
   remove_flattened_tree(store, id);
+}
+
+fs::path mount_stored_image(store::Store& store, store::Store& holder, const Digest& id,
+                            const DriverRequest& request) {
+  if (holder.additional()) {
+    store.db().require_writable();
+    store::pull_up_image(store, holder, id);
+  }
+  fs::path target = mount_point(store, id);
+  if (!is_mounted(target)) {
+    // A new mount writes snapshots and a mount point into the store.
+    store.db().require_writable();
+    mount_image(store, id, target, request);
+  }
+  return target;
+}
+
+std::vector<MountedImage> mounted_images(store::Store& store) {
+  std::vector<MountedImage> out;
+  for (const auto& image : store.images()) {
+    fs::path target = mount_point(store, image.id);
+    if (!is_mounted(target)) continue;
+    std::string name = image.names.empty() ? std::string(image.id.hex()) : image.names.front();
+    out.push_back({image.id, std::move(name), std::move(target)});
+  }
+  return out;
 }
 
 }  // namespace schicht::containers
