@@ -317,6 +317,9 @@ int cmd_images(Context& ctx, CommandArgs args) {
   store::ImageListing listing = filter.listing();
   listing.digests |= (json && !quiet) || used("RepoDigests");
   listing.details |= (json && !quiet) || used("Labels");
+  // -q prints each image once, in image order: the names matter only to a reference filter and
+  // to sorting by repository or tag (whether an image has any name is read regardless).
+  listing.names = !quiet || filter.has("reference") || sort == "repository" || sort == "tag";
   std::vector<store::ImageInfo> all_images = store.images(listing);
   add_additional_images(ctx, listing, all_images);
   std::vector<const store::ImageInfo*> images;
