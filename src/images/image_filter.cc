@@ -118,8 +118,10 @@ ImageFilter::ImageFilter(store::Store& store, const std::vector<std::string>& fi
     }
     if (key == "until") until_ = parse_point_in_time(value, now);
     if (it == clauses_.end()) {
-      clauses_.push_back({key, {value}, is_single_valued(key) && key != "containers" &&
-                                            parse_bool_filter(key, value)});
+      clauses_.push_back(
+          {key,
+           {value},
+           is_single_valued(key) && key != "containers" && parse_bool_filter(key, value)});
     } else {
       it->values.push_back(value);
     }

@@ -66,13 +66,15 @@ struct ImageInfo {
   // Whether the image has a name: set by Store::images() even when it did not read the names.
   // Ask has_names(), which also holds for an ImageInfo built with names but no flag.
   bool named = false;
-  std::vector<Digest> digests{};     // every manifest digest of the image, newest first
+  std::vector<Digest> digests{};  // every manifest digest of the image, newest first
   // Listed from an additional, read-only image store (Store::additional); set by the caller
   // that merges stores, the store itself does not know it is one of several.
   bool read_only = false;
 };
 
-inline bool has_names(const ImageInfo& image) { return image.named || !image.names.empty(); }
+inline bool has_names(const ImageInfo& image) {
+  return image.named || !image.names.empty();
+}
 
 // An image with its names (oldest first) and what its layers' chain IDs are made of: their
 // diffIDs and uncompressed sizes, base first.
