@@ -308,7 +308,8 @@ int cmd_images(Context& ctx, CommandArgs args) {
                               .all = all,
                               .sort = sort,
                               .digests = (json && !quiet) || used("RepoDigests"),
-                              .details = (json && !quiet) || used("Labels")};
+                              .details = (json && !quiet) || used("Labels"),
+                              .names = !quiet};
   if (!positional.empty()) request.reference = positional[0];
   int64_t now = store::now_ns();
   images::ImageList list = images::list_images(store, ctx.additional_stores(), request, now);

@@ -5,6 +5,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -19,10 +20,22 @@ constexpr std::array<bool, 256> kLowerHex = [] {
   return table;
 }();
 
-// Listing a store parses thousands of digests, so no early exit per character.
+// Listing a store parses tens of thousands of digests: eight bytes at a time, no early exit.
+// A byte b below 0x80 is at least k (1 <= k <= 0x80) when b + (0x80 - k) sets its top bit, and
+// no byte's sum carries into the next one.
 bool is_lower_hex(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101, kTop = 0x8080808080808080;
+  auto at_least = [&](uint64_t word, unsigned k) { return (word + kOnes * (0x80 - k)) & kTop; };
   bool ok = true;
-  for (char c : s) ok &= kLowerHex[static_cast<unsigned char>(c)];
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    uint64_t digit = at_least(word, '0') & ~at_least(word, '9' + 1);
+    uint64_t letter = at_least(word, 'a') & ~at_least(word, 'f' + 1);
+    ok &= (word & kTop) == 0 && (digit | letter) == kTop;
+  }
+  for (; i < s.size(); ++i) ok &= kLowerHex[static_cast<unsigned char>(s[i])];
   return ok;
 }
 

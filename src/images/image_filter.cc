@@ -118,7 +118,10 @@ ImageFilter::ImageFilter(store::Store& store, const std::vector<std::string>& fi
     }
     if (key == "until") until_ = parse_point_in_time(value, now);
     if (it == clauses_.end()) {
-      clauses_.push_back({key, {value}});
+      clauses_.push_back(
+          {key,
+           {value},
+           is_single_valued(key) && key != "containers" && parse_bool_filter(key, value)});
     } else {
       it->values.push_back(value);
     }
@@ -191,15 +194,16 @@ bool ImageFilter::clause_matches(const Clause& c, const store::ImageInfo& image)
     });
     return c.key == "label" ? all : !all;
   }
+  // The boolean keys hold one value (a second must equal it), parsed into c.flag.
+  if (c.key == "dangling" || c.key == "intermediate") {
+    bool untagged_with_child = !store::has_names(image) && has_child(image);
+    bool want = c.key == "dangling" ? !store::has_names(image) && !untagged_with_child
+                                    : untagged_with_child;
+    return c.flag == want;
+  }
+  if (c.key == "readonly") return c.flag == image.read_only;
+  if (c.key == "manifest") return !c.flag;
   return std::any_of(c.values.begin(), c.values.end(), [&](const std::string& v) {
-    if (c.key == "dangling" || c.key == "intermediate") {
-      bool untagged_with_child = image.names.empty() && has_child(image);
-      bool want =
-          c.key == "dangling" ? image.names.empty() && !untagged_with_child : untagged_with_child;
-      return parse_bool_filter(c.key, v) == want;
-    }
-    if (c.key == "readonly") return parse_bool_filter(c.key, v) == image.read_only;
-    if (c.key == "manifest") return !parse_bool_filter(c.key, v);
     if (c.key == "containers") return (v == "true") == used_by_containers_.contains(image.id.str());
     if (c.key == "reference") return reference_matches(v, image);
     if (c.key == "id") {

@@ -36,6 +36,8 @@ class ImageFilter {
   struct Clause {
     std::string key;
     std::vector<std::string> values;
+    // For the boolean keys: the value, parsed once (matches() runs per image).
+    bool flag = false;
   };
   bool clause_matches(const Clause& clause, const store::ImageInfo& image) const;
   bool has_child(const store::ImageInfo& image) const;

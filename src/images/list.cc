@@ -48,13 +48,17 @@ void add_rows(std::vector<ListRow>& rows, const store::ImageInfo& image) {
 // Sorts pointers: moving the images themselves costs more than the sort on large stores.
 void sort_images(std::vector<const store::ImageInfo*>& images, const std::string& key) {
   if (key == "repository" || key == "tag") return;  // rows are sorted instead (sort_rows)
-  std::stable_sort(images.begin(), images.end(), [&](const auto* pa, const auto* pb) {
-    const store::ImageInfo& a = *pa;
-    const store::ImageInfo& b = *pb;
-    if (key == "created") return a.created > b.created;
-    if (key == "id") return a.id < b.id;
-    return a.size < b.size;  // size, smallest first as podman sorts it
-  });
+  // The key is decided once, not in each of the sort's comparisons.
+  using Image = const store::ImageInfo*;
+  if (key == "created") {
+    std::stable_sort(images.begin(), images.end(),
+                     [](Image a, Image b) { return a->created > b->created; });
+  } else if (key == "id") {
+    std::stable_sort(images.begin(), images.end(), [](Image a, Image b) { return a->id < b->id; });
+  } else {  // size, smallest first as podman sorts it
+    std::stable_sort(images.begin(), images.end(),
+                     [](Image a, Image b) { return a->size < b->size; });
+  }
 }
 
 // podman sorts the rows, not the images, by repository or tag: an image's names part.
@@ -110,6 +114,8 @@ ImageList list_images(store::Store& store,
   store::ImageListing listing = filter.listing();
   listing.digests |= request.digests;
   listing.details |= request.details;
+  listing.names = request.names || filter.has("reference") || request.sort == "repository" ||
+                  request.sort == "tag";
   ImageList out;
   out.images = store.images(listing);
   add_additional_images(additional, listing, out.images);

@@ -26,6 +26,9 @@ struct ListRequest {
   std::string sort = "created";          // created, id, repository, size or tag
   bool digests = false;                  // read ImageInfo::digests (for RepoDigests)
   bool details = false;                  // read the details (for Labels)
+  // Read each image's names. Only a reference filter and a sort by repository or tag need them
+  // regardless (-q shows IDs alone: whether an image has any name is read in any case).
+  bool names = true;
 };
 
 // One row of the listing: an image and the name it is shown under (empty: <none>).

@@ -267,8 +267,22 @@ std::vector<ImageInfo> Store::images(ImageListing listing) {
     }
     return rows;
   };
-  for (auto& name : rows_by_time("names", "name")) {
-    out[name.image].names.push_back(std::move(name.value));
+  if (listing.names) {
+    for (auto& name : rows_by_time("names", "name")) {
+      out[name.image].names.push_back(std::move(name.value));
+    }
+    for (auto& image : out) image.named = !image.names.empty();
+  } else {
+    // Only whether each image has a name: the names' index holds the image IDs in order, so
+    // an image's second name is skipped without a lookup.
+    Statement query(*db_, "SELECT image_id FROM names ORDER BY image_id");
+    std::string last;
+    while (query.step()) {
+      std::string_view id = query.view(0);
+      if (id == last) continue;
+      last = id;
+      if (auto it = by_id.find(id); it != by_id.end()) out[it->second].named = true;
+    }
   }
   if (listing.digests) {
     auto digests = rows_by_time("image_manifests", "digest");
@@ -292,6 +306,7 @@ std::optional<ImageInfo> Store::image(const Digest& id) {
   Statement names(*db_, "SELECT name FROM names WHERE image_id = ? ORDER BY added, rowid");
   names.bind(1, id.str());
   while (names.step()) info.names.push_back(names.text(0));
+  info.named = !info.names.empty();
   Statement digests(*db_,
                     "SELECT digest FROM image_manifests WHERE image_id = ? ORDER BY added DESC");
   digests.bind(1, id.str());

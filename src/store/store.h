@@ -44,6 +44,9 @@ struct LayerInfo {
 struct ImageListing {
   bool digests = true;  // ImageInfo::digests
   bool details = true;  // manifest_media_type, os, architecture, variant, labels_json
+  // ImageInfo::names; without them only ImageInfo::named is set (whether an image has any name:
+  // what the dangling and intermediate filters ask), from the names' index alone.
+  bool names = true;
   // Not empty: only images with a name containing this text (a filter's cheap first cut, done
   // by SQLite, so the rows of other images are never built).
   std::string name_contains;
@@ -60,11 +63,18 @@ struct ImageInfo {
   std::string os{}, architecture{}, variant{};
   std::string labels_json = "{}";
   std::vector<std::string> names{};  // oldest first
-  std::vector<Digest> digests{};     // every manifest digest of the image, newest first
+  // Whether the image has a name: set by Store::images() even when it did not read the names.
+  // Ask has_names(), which also holds for an ImageInfo built with names but no flag.
+  bool named = false;
+  std::vector<Digest> digests{};  // every manifest digest of the image, newest first
   // Listed from an additional, read-only image store (Store::additional); set by the caller
   // that merges stores, the store itself does not know it is one of several.
   bool read_only = false;
 };
+
+inline bool has_names(const ImageInfo& image) {
+  return image.named || !image.names.empty();
+}
 
 // An image with its names (oldest first) and what its layers' chain IDs are made of: their
 // diffIDs and uncompressed sizes, base first.

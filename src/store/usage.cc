@@ -115,20 +115,15 @@ std::vector<std::string> blobs_freed_by(Store& store, const std::vector<std::str
       users.emplace(std::string(blob), by);
     }
   }
-  std::vector<std::string> candidates;
-  for (auto& [blob, by] : users) {
-    if (by == kByDoomed) candidates.push_back(blob);
-  }
-  std::sort(candidates.begin(), candidates.end());
-  // Only blobs with a row are deleted: merge with the blob rows in the primary key's order.
+  // Only blobs with a row are deleted: the blob rows in the primary key's order, each looked up
+  // (sorting the candidates' digests instead was a fifth of a dry run at 10,000 images).
   std::vector<std::string> freed;
-  freed.reserve(candidates.size());
   Statement rows(store.db(), "SELECT digest FROM blobs ORDER BY digest");
-  auto next = candidates.begin();
-  while (next != candidates.end() && rows.step()) {
+  while (rows.step()) {
     std::string_view row = rows.view(0);
-    while (next != candidates.end() && *next < row) ++next;
-    if (next != candidates.end() && *next == row) freed.push_back(std::move(*next++));
+    if (auto found = users.find(row); found != users.end() && found->second == kByDoomed) {
+      freed.emplace_back(row);
+    }
   }
   return freed;
 }

@@ -90,6 +90,14 @@ for i in sorted(json.load(sys.stdin), key=lambda i: (sorted(i.get("Names") or []
   expect_success
   [ -n "$output" ]
   [ "$output" = "$(comm -23 <(s images -a -q | sort) <(s images -q | sort))" ]
+  # -q reads whether an image has a name, not the names: the same images as the rows, the
+  # untagged leaf among them as dangling, the untagged parent hidden.
+  [ "$(s images -q | sort)" = "$(s images --format '{{.ID}}' | sort -u)" ]
+  [ "$(s images -a -q | sort)" = "$(s images -a --format '{{.ID}}' | sort -u)" ]
+  dangling=$(s images --format '{{.ID}} {{.Repository}}' | awk '$2 == "<none>" { print $1 }')
+  [ -n "$dangling" ]
+  [ "$(s images -q --filter dangling=true)" = "$dangling" ]
+  [ "$(s images -q --filter dangling=false | sort)" = "$(s images -q | grep -v "$dangling" | sort)" ]
   run s images -q --filter containers=true
   [ "$output" = "$(s images -q base:1)" ]
   run s images -q --filter readonly=true --filter manifest=true

@@ -36,6 +36,22 @@ TEST(DigestTest, HashesTheEmptyObject) {
   EXPECT_EQ(d.short_hex(), "44136fa355b3");
 }
 
+// Hex is checked eight bytes at a time: a wrong byte is caught at every position, whatever
+// its value (those near the hex ranges' edges, and bytes with the top bit set).
+TEST(DigestTest, RejectsAWrongByteAnywhere) {
+  const std::string good = kEmptyObject;
+  EXPECT_TRUE(Digest::try_parse(good));
+  for (size_t at = 7; at < good.size(); ++at) {
+    for (int byte = 0; byte < 256; ++byte) {
+      char c = static_cast<char>(byte);
+      bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      std::string text = good;
+      text[at] = c;
+      EXPECT_EQ(Digest::try_parse(text).has_value(), hex) << at << " " << byte;
+    }
+  }
+}
+
 TEST(DigestTest, ParsesWhatItPrints) {
   Digest d = Digest::parse(kEmptyObject);
   EXPECT_EQ(d, Digest::sha256_of("{}"));
