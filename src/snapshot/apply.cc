@@ -113,6 +113,8 @@ class LayerApplier {
   // content only, so these survive them wherever the markers appear in the tar.
   std::unordered_set<std::string> touched_;
   void check_lowers(const TarEntry& entry, const std::string& dir, std::string_view subject);
+  // Whether anything below this layer is to be looked at (or, lowers unknown, would be).
+  bool has_lowers() const { return !lower_fds_.empty() || options_.lowers_unknown; }
   void copy_up(const TarEntry& entry, const std::string& target, std::string_view subject);
   // as_diff: the lower diffs, topmost first, and the directories already found safe in them.
   std::vector<UniqueFd> lower_fds_;
@@ -258,7 +260,7 @@ void LayerApplier::diff_whiteout(const TarEntry& entry, const std::string& dir,
 void LayerApplier::opaque(const TarEntry& entry, const std::string& dir) {
   if (options_.as_diff) {
     if (!dir.empty()) {
-      if (!lower_fds_.empty()) check_lowers(entry, dir, "");
+      if (has_lowers()) check_lowers(entry, dir, "");
       auto [grandparent, base] = split_path(dir);
       int parent_fd = parent(entry, grandparent, true);
       std::optional<struct stat> st = stat_at(parent_fd, base);
@@ -394,9 +396,15 @@ void LayerApplier::make_hardlink(const TarEntry& entry, const std::string& path)
   auto [target_dir, target_name] = split_path(target);
   // A diff links to a file of a lower layer through a copy of it in this one, as overlayfs
   // copies a file up before it links to it.
-  if (!lower_fds_.empty()) {
+  if (has_lowers()) {
     int here = parent(entry, target_dir, false, subject);
-    if (here < 0 || !stat_at(here, target_name)) copy_up(entry, target, subject);
+    if (here < 0 || !stat_at(here, target_name)) {
+      if (options_.lowers_unknown) {
+        ++stats_.needs_lowers;  // the link would go to a copy of a lower file
+        return;
+      }
+      copy_up(entry, target, subject);
+    }
   }
   int found = parent(entry, target_dir, false, subject);
   // A descriptor of our own: opening the entry's parent may replace the cached one.
@@ -496,7 +504,7 @@ NodeAttributes LayerApplier::attributes_of(const TarEntry& entry) const {
 int LayerApplier::parent(const TarEntry& entry, const std::string& dir, bool create,
                          std::string_view subject) {
   if (cached_fd_ && dir == cached_dir_) return cached_fd_.get();
-  if (create && !lower_fds_.empty()) check_lowers(entry, dir, subject);
+  if (create && has_lowers()) check_lowers(entry, dir, subject);
   WalkResult walk = open_dir_beneath(root_fd_.get(), dir, create);
   switch (walk.status) {
     case WalkStatus::kOk:
@@ -579,6 +587,7 @@ void LayerApplier::check_lowers(const TarEntry& entry, const std::string& dir,
     std::string prefix = dir.substr(0, slash);
     if (!lowers_checked_.contains(prefix) &&
         open_dir_beneath(root_fd_.get(), prefix, false).status == WalkStatus::kMissing) {
+      if (options_.lowers_unknown) ++stats_.needs_lowers;  // made here without an entry
       auto [above, base] = split_path(prefix);
       for (const UniqueFd& lower : lower_fds_) {
         WalkResult walk = open_dir_beneath(lower.get(), above, false);

@@ -55,6 +55,13 @@ struct ApplyOptions {
   // layer does not make is refused when the layers below have a symlink (or a file) there, as
   // applying onto their union refuses it, so that no layer places anything through a symlink.
   std::vector<fs::path> lowers;
+  // With as_diff: the lowers are not known yet (a layer unpacked while it is pulled, before
+  // the layers below it are). Nothing is looked up below; wherever the result would depend on
+  // the lowers (a directory this layer makes without an entry of its own, a hardlink to a file
+  // this layer lacks), ApplyStats::needs_lowers counts it instead, and the tree is then not the
+  // layer's diff: the caller discards it. With needs_lowers 0 the tree equals what applying with
+  // the real lowers gives.
+  bool lowers_unknown = false;
 };
 
 struct ApplyStats {
@@ -65,6 +72,7 @@ struct ApplyStats {
   uint64_t bytes = 0;      // file data written
   uint64_t skipped = 0;    // entries not materialized: devices without privilege, AUFS metadata
   uint64_t xattrs_dropped = 0;  // see the policy in attributes.h
+  uint64_t needs_lowers = 0;    // with lowers_unknown: places that depend on the lowers
 };
 
 // Reads `uncompressed_tar` up to the tar's end blocks and applies it onto `root`, an existing
