@@ -299,14 +299,17 @@ class StorageDestination final : public ImageDestination {
     ignore_error("snapshots are derived data: create builds any missing one from its blob", [&] {
       for (const std::vector<store::LayerInfo>& layers : chains_) {
         std::optional<Digest> chain;
+        std::vector<fs::path> lowers;  // bottom first: a layer's own directories may need them
         for (const store::LayerInfo& layer : layers) {
           chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
           auto found = unpacked_.find(layer.digest);
-          if (found == unpacked_.end()) continue;
-          // put_manifest checked this diff ID against the config's; place() checks that the
-          // tree is the one that stream gave.
-          snapshots_->place(*chain, layer.diff_id, *found->second);
-          unpacked_.erase(found);
+          if (found != unpacked_.end()) {
+            // put_manifest checked this diff ID against the config's; place() checks that the
+            // tree is the one that stream gave.
+            snapshots_->place(*chain, layer.diff_id, *found->second, lowers);
+            unpacked_.erase(found);
+          }
+          lowers.push_back(snapshots_->path_of(*chain));
         }
       }
     });

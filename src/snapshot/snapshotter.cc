@@ -117,7 +117,7 @@ void require_sha256(const Digest& digest) {
 }  // namespace
 
 struct UnpackedLayer::State {
-  std::optional<ScratchDir> scratch;
+  std::unique_ptr<ScratchDir> scratch;
   ApplyStats stats;
   bool complete = false;  // applied to the tar's end without an error
   std::optional<Digest> diff_id;
@@ -126,7 +126,9 @@ struct UnpackedLayer::State {
 UnpackedLayer::UnpackedLayer() : state_(std::make_unique<State>()) {}
 UnpackedLayer::~UnpackedLayer() = default;
 
-bool UnpackedLayer::complete() const { return state_->complete; }
+bool UnpackedLayer::complete() const {
+  return state_->complete;
+}
 
 bool UnpackedLayer::usable() const {
   return state_->complete && state_->stats.needs_lowers == 0;
@@ -264,7 +266,7 @@ std::unique_ptr<UnpackedLayer> Snapshotter::unpack(Reader& uncompressed_tar,
       "reports why (the blob itself is checked where it is stored)",
       [&] {
         if (old_format()) migrate();
-        state.scratch.emplace(dir_, kUnpackName);
+        state.scratch = std::make_unique<ScratchDir>(dir_, kUnpackName);
         if (::fchmod(state.scratch->fd(), 0755) != 0) {  // mkdtemp made it 0700
           fail_errno("chmod", state.scratch->path().string());
         }
@@ -278,18 +280,23 @@ std::unique_ptr<UnpackedLayer> Snapshotter::unpack(Reader& uncompressed_tar,
   return layer;
 }
 
-bool Snapshotter::place(const Digest& chain_id, const Digest& diff_id, UnpackedLayer& layer) {
+bool Snapshotter::place(const Digest& chain_id, const Digest& diff_id, UnpackedLayer& layer,
+                        const std::vector<fs::path>& lowers) {
   UnpackedLayer::State& state = *layer.state_;
-  if (!layer.usable() || !state.scratch || state.diff_id != diff_id) {
-    state.scratch.reset();
+  // Whatever happens, the temp dir goes unless it was renamed into place.
+  std::unique_ptr<ScratchDir> scratch_owner = std::move(state.scratch);
+  if (!layer.usable() || !scratch_owner || state.diff_id != diff_id) return false;
+  const std::vector<std::string>& implied = state.stats.implied_dirs;
+  if (!implied.empty() && !std::all_of(lowers.begin(), lowers.end(), [](const fs::path& lower) {
+        std::error_code ec;
+        return fs::is_directory(fs::symlink_status(lower, ec));
+      })) {
     return false;
   }
   FileLock lock(lock_path(chain_id), FileLock::Mode::kExclusive);
-  if (exists(chain_id)) {
-    state.scratch.reset();
-    return false;
-  }
-  ScratchDir& scratch = *state.scratch;
+  if (exists(chain_id)) return false;
+  ScratchDir& scratch = *scratch_owner;
+  if (!apply_implied_dirs(scratch.path(), implied, lowers, options_)) return false;
   // As build(): durable before it appears, its size recorded first.
   if (::syncfs(scratch.fd()) != 0) fail_errno("sync", scratch.path().string());
   write_file_atomic(size_path(chain_id), std::to_string(disk_usage(scratch.fd())));
@@ -299,7 +306,6 @@ bool Snapshotter::place(const Digest& chain_id, const Digest& diff_id, UnpackedL
     fail_errno("rename to", target.string());
   }
   scratch.keep();
-  state.scratch.reset();
   fsync_dir(dir_);
   return true;
 }

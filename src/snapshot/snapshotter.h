@@ -133,9 +133,13 @@ class Snapshotter {
   // broken stream) the result is not usable, and the stream may have been read part way only.
   std::unique_ptr<UnpackedLayer> unpack(Reader& uncompressed_tar, std::string_view name);
   // Renames `layer` into place as the snapshot of `chain_id`, whose top layer's diff ID is
-  // `diff_id`, as build() would. Returns false and places nothing when the layer is not usable,
-  // its diff ID is not `diff_id` (or unknown), or the snapshot exists already.
-  bool place(const Digest& chain_id, const Digest& diff_id, UnpackedLayer& layer);
+  // `diff_id` and whose lower snapshots are `lowers` (bottom first, as prepare() returns them),
+  // as build() would, after giving the directories the layer implies the lowers' attributes
+  // (apply_implied_dirs). Returns false and places nothing (the layer is discarded) when the
+  // layer is not usable, its diff ID is not `diff_id` (or unknown), it implies directories and
+  // a lower snapshot is missing, a lower makes it refused, or the snapshot exists already.
+  bool place(const Digest& chain_id, const Digest& diff_id, UnpackedLayer& layer,
+             const std::vector<fs::path>& lowers);
   // Deletes unpacked layers whose process died (a killed pull); returns how many.
   size_t remove_stale_unpacked();
 

@@ -164,10 +164,10 @@ EOF
   [ -z "$(temp_snapshots)" ]
 }
 
-@test "a layer whose diff needs the layers below is left to create, which builds it right" {
+@test "layers that need the layers below: implied directories take theirs; a lower hardlink is left to create" {
   overlay_or_skip
-  # Layer 2 puts a file in d/ without an entry for d/ (d keeps layer 1's mode) and links to
-  # a file of layer 1: its diff depends on layer 1, known only once layer 1 is.
+  # Layer 2 puts a file in d/ without an entry for d/ (d keeps layer 1's mode and time); layer 3
+  # hard-links to a file of layer 1, which its diff holds as a copy made from layer 1's.
   python3 - "$WORK" <<'EOF'
 import io, sys, tarfile
 def layer(path, members):
@@ -185,19 +185,27 @@ def layer(path, members):
                 info.size, info.mode = len(extra), 0o644
                 tar.addfile(info, io.BytesIO(extra))
 layer(sys.argv[1] + "/l1.tar", [("d", "dir", 0o750), ("d/a", "file", b"a\n")])
-layer(sys.argv[1] + "/l2.tar", [("d/b", "file", b"b\n"), ("c", "link", "d/a")])
+layer(sys.argv[1] + "/l2.tar", [("d/b", "file", b"b\n")])
+layer(sys.argv[1] + "/l3.tar", [("c", "link", "d/a")])
 EOF
   fixture --out "$WORK/low.tar" --format oci-archive --layer-tar "$WORK/l1.tar" \
-    --layer-tar "$WORK/l2.tar"
+    --layer-tar "$WORK/l2.tar" --layer-tar "$WORK/l3.tar"
   skopeo copy -q --dest-tls-verify=false "oci-archive:$WORK/low.tar" "docker://$REG/low:1" >/dev/null
   run sp pull -q --unpack "$REG/low:1"
   expect_success
-  [ "$(snapshots_of "$STORE" | wc -l)" -eq 1 ]
+  [ "$(snapshots_of "$STORE" | wc -l)" -eq 2 ]
   [ -z "$(temp_snapshots)" ]
+  # As create builds them from the blobs.
+  local other=$WORK/other
+  "$SCHICHT" --root "$other" pull -q --unpack=false --tls-verify=false "$REG/low:1" >/dev/null
+  "$SCHICHT" --root "$other" --storage-driver overlay create "$REG/low:1" >/dev/null
+  for hex in $(snapshots_of "$STORE"); do
+    diff <(tree_of "$STORE/snapshots/$hex") <(tree_of "$other/snapshots/$hex")
+  done
   run s --storage-driver overlay create --name l "$REG/low:1"
   expect_success
   root=$STORE/containers/$output/rootfs
-  [ "$(snapshots_of "$STORE" | wc -l)" -eq 2 ]
+  [ "$(snapshots_of "$STORE" | wc -l)" -eq 3 ]
   [ "$(stat -c %a "$root/d")" = 750 ]
   [ "$(cat "$root/d/b")" = b ]
   [ "$(cat "$root/c")" = a ]
