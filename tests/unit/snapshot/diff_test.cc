@@ -106,7 +106,9 @@ class DiffTest : public ::testing::Test {
       struct stat want = *lstat_of(diff / dir), got = *lstat_of(early / dir);
       EXPECT_EQ(got.st_mode, want.st_mode) << dir;
       // A time from a layer's tar, not one of making the directory here.
-      if (want.st_mtim.tv_sec < 1'750'000'000) EXPECT_EQ(got.st_mtim.tv_sec, want.st_mtim.tv_sec);
+      if (want.st_mtim.tv_sec < 1'750'000'000) {
+        EXPECT_EQ(got.st_mtim.tv_sec, want.st_mtim.tv_sec) << dir;
+      }
     }
   }
 
