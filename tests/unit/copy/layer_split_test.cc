@@ -29,11 +29,9 @@ std::string gzipped(const std::string& plain) {
 }
 
 Descriptor blob_of(const std::string& bytes) {
-  Descriptor d;
-  d.media_type = std::string(media_type::kOciLayerGzip);
-  d.digest = Digest::sha256_of(bytes);
-  d.size = static_cast<int64_t>(bytes.size());
-  return d;
+  return Descriptor{.media_type = std::string(media_type::kOciLayerGzip),
+                    .digest = Digest::sha256_of(bytes),
+                    .size = static_cast<int64_t>(bytes.size())};
 }
 
 class UnpackLayerTest : public ::testing::Test {
