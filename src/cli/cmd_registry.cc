@@ -243,8 +243,8 @@ int cmd_pull(Context& ctx, CommandArgs args) {
         artifacts::load_referrers(store, found, images, options.report);
       };
     }
-    if (auto local =
-            pull_local(store, text, options.policy.get(), options.jobs, layout_referrers)) {
+    if (auto local = pull_local(store, text, options.policy.get(), options.jobs, layout_referrers,
+                                options.unpack)) {
       record_image_event(store, "pull", nullptr, text);
       for (const auto& id : *local) fmt::print("{}\n", id.hex());
       continue;

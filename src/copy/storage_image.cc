@@ -372,9 +372,9 @@ std::unique_ptr<ImageDestination> storage_destination(
 
 std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const std::vector<std::string>& names,
-                                                      const std::string& action) {
+                                                      const std::string& action, bool unpack) {
   return std::make_unique<StorageDestination>(store, storage_shown(names), names, action,
-                                              PlatformChoice{});
+                                              PlatformChoice{}, store::ListSources{}, unpack);
 }
 
 StoreBatch::StoreBatch(store::Store& store, std::string action)

@@ -58,7 +58,8 @@ std::unique_ptr<ImageDestination> storage_destination(
 // kept, only its instances), for pull from a local transport: names as podman gives them.
 std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const std::vector<std::string>& names,
-                                                      const std::string& action);
+                                                      const std::string& action,
+                                                      bool unpack = false);
 
 struct StoreRows;
 

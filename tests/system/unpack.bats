@@ -108,6 +108,24 @@ tree_of() {
   [ "$(snapshots_of "$STORE" | wc -l)" -eq 2 ]
 }
 
+@test "pull from a local transport unpacks too, and not with --unpack=false" {
+  overlay_or_skip
+  fixture --out "$WORK/local.tar" --format oci-archive --name local:1 --seed 79 --layers 2
+  run s pull -q --unpack "oci-archive:$WORK/local.tar"
+  expect_success
+  [ "$(snapshots_of "$STORE" | wc -l)" -eq 2 ]
+  [ -z "$(temp_snapshots)" ]
+  before=$(snapshot_stamps)
+  run s --storage-driver overlay create "$output"
+  expect_success
+  [ "$(snapshot_stamps)" = "$before" ]
+  s rm -f "$output" >/dev/null
+  rm -rf "$STORE"
+  run s pull -q --unpack=false "oci-archive:$WORK/local.tar"
+  expect_success
+  [ -z "$(snapshots_of "$STORE")" ]
+}
+
 @test "image_unpack that is not a boolean is refused, naming the file; nothing is pulled" {
   skopeo_push bad:1 --seed 73 --layers 1 --layer-kb 16
   printf '[engine]\nimage_unpack = "yes"\n' >"$WORK/containers.conf"
