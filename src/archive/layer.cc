@@ -31,24 +31,33 @@ void drain(Reader& reader, std::vector<char>& buffer) {
 }  // namespace
 
 LayerContent read_layer_content(Reader& raw_blob, std::string_view name) {
+  return read_layer_content(raw_blob, name,
+                            [&](Reader& tar_stream) {
+                              TarReader tar(tar_stream, std::string(name));
+                              TarEntry entry;
+                              while (tar.next(entry)) {
+                              }
+                              return true;
+                            })
+      .content;
+}
+
+TarUse read_layer_content(Reader& raw_blob, std::string_view name,
+                          const std::function<bool(Reader& tar)>& use_tar) {
   // raw -> decompress -> hash(tar) -> tar walk
   std::unique_ptr<DecompressingReader> decompressed =
       with_context(name, [&] { return decompress(raw_blob); });
   ContextReader named(*decompressed, name);
   HashingReader tar_hash(named);
-  {
-    TarReader tar(tar_hash, std::string(name));
-    TarEntry entry;
-    while (tar.next(entry)) {
-    }
-  }
+  bool checked = use_tar(tar_hash);
   // The tar parser stops at the end blocks; the DiffID covers the whole stream, and reading the
   // decompressor to its end is also what checks the compressed stream's trailer.
   std::vector<char> buffer(kIoBufferSize);
   drain(tar_hash, buffer);
   with_context(name, [&] { drain(raw_blob, buffer); });
   uint64_t uncompressed_size = tar_hash.count();
-  return LayerContent{decompressed->compression(), tar_hash.finish(), uncompressed_size};
+  return TarUse{LayerContent{decompressed->compression(), tar_hash.finish(), uncompressed_size},
+                checked};
 }
 
 LayerDigests digest_layer(Reader& raw_blob, Writer* raw_sink, std::string_view name) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 
 #include "archive/compression.h"
@@ -33,6 +34,18 @@ struct LayerContent {
 // hashes what it stores, on the thread that writes it): reads `raw_blob` to its end exactly
 // once and checks it as digest_layer does.
 LayerContent read_layer_content(Reader& raw_blob, std::string_view name = "layer");
+
+// The same, with `use_tar` reading the decompressed tar in place of the structure check (to
+// extract it in the same pass). It returns true when it read the tar to its end blocks through
+// a TarReader named `name` (so the structure was checked alike), false when it stopped part
+// way: the rest of the stream is then hashed without being checked, and `tar_checked` in the
+// result is false; the caller checks the blob again (read_layer_content) before trusting it.
+struct TarUse {
+  LayerContent content;
+  bool tar_checked = true;
+};
+TarUse read_layer_content(Reader& raw_blob, std::string_view name,
+                          const std::function<bool(Reader& tar)>& use_tar);
 
 // Reads `raw_blob` to its end exactly once. Every raw byte is also written to `raw_sink` when
 // it is not null (so the content store can ingest the blob in the same pass). The decompressed

@@ -19,6 +19,7 @@
 #include "cli/policy.h"
 #include "cli/progress_bars.h"
 #include "cli/registry_flags.h"
+#include "containers/storage_driver.h"
 #include "copy/login.h"
 #include "copy/pull.h"
 #include "copy/push.h"
@@ -30,6 +31,7 @@
 #include "http/timeout_environment.h"
 #include "registry/auth_file.h"
 #include "registry/registries_conf.h"
+#include "store/containers_conf.h"
 #include "store/lookup.h"
 #include "transport/transport_name.h"
 #include "trust/sigstore_key.h"
@@ -204,6 +206,9 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   bool referrers = false;
   flags.add_bool("referrers", 0, &referrers,
                  "Also pull the artifacts that refer to the image (signatures, SBOMs)");
+  bool unpack = false;
+  flags.add_bool("unpack", 0, &unpack,
+                 "Extract the layers while they download (default: with the overlay driver)");
   bool help = false;
   auto positional =
       parse_command_flags(ctx, flags, args, "schicht pull [options] IMAGE [IMAGE...]", &help);
@@ -223,6 +228,9 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   registry_flags.check_authfile();
   options.policy = command_policy(ctx, signature_policy);
   options.registries_d = copy::load_registries_d(ctx.options().registries_d);
+  options.unpack = containers::unpack_on_pull(
+      driver_request(ctx), flags.changed("unpack") ? std::optional<bool>(unpack)
+                                                   : store::load_engine_conf().image_unpack);
 
   registry::RegistriesConfSources sources = registry::registries_conf_sources();
   registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
@@ -235,8 +243,8 @@ int cmd_pull(Context& ctx, CommandArgs args) {
         artifacts::load_referrers(store, found, images, options.report);
       };
     }
-    if (auto local =
-            pull_local(store, text, options.policy.get(), options.jobs, layout_referrers)) {
+    if (auto local = pull_local(store, text, options.policy.get(), options.jobs, layout_referrers,
+                                options.unpack)) {
       record_image_event(store, "pull", nullptr, text);
       for (const auto& id : *local) fmt::print("{}\n", id.hex());
       continue;

@@ -17,9 +17,11 @@ namespace schicht::cli {
 
 // Pulls from a local transport (copy/store_input.h: policy.json first, in the engine); nullopt
 // when `text` names no local transport. `policy` is null only for --insecure-policy; `jobs`
-// blobs move at once. `referrers`: pull --referrers from oci: and oci-archive:.
+// blobs move at once. `referrers`: pull --referrers from oci: and oci-archive:. `unpack`: pull
+// --unpack.
 std::optional<std::vector<Digest>> pull_local(store::Store& store, const std::string& text,
                                               const trust::Policy* policy, size_t jobs,
-                                              const copy::LoadReferrers& referrers = {});
+                                              const copy::LoadReferrers& referrers = {},
+                                              bool unpack = false);
 
 }  // namespace schicht::cli

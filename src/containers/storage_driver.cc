@@ -96,4 +96,9 @@ std::string_view storage_driver_name(StorageDriver driver) {
   return driver == StorageDriver::kOverlay ? "overlay" : "vfs";
 }
 
+bool unpack_on_pull(const DriverRequest& request, std::optional<bool> asked) {
+  if (asked) return *asked;
+  return storage_driver(request) == StorageDriver::kOverlay;
+}
+
 }  // namespace schicht::containers

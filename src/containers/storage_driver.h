@@ -12,6 +12,7 @@
 // kernel's, as containers/storage does). `info` shows the program under graphOptions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,11 @@ const std::string& overlay_mount_program(const DriverRequest& request);
 
 // "overlay" or "vfs", as podman names them.
 std::string_view storage_driver_name(StorageDriver driver);
+
+// Whether pull unpacks layers while it pulls them (copy/storage_image.h): `asked` (pull
+// --unpack, else containers.conf's image_unpack) when given; otherwise exactly when the driver
+// is overlay, whose containers mount the snapshots as they are (vfs copies them anyway).
+bool unpack_on_pull(const DriverRequest& request, std::optional<bool> asked);
 
 // Whether this process runs in a user namespace (then overlays need `userxattr`).
 bool in_user_namespace();

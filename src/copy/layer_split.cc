@@ -34,15 +34,29 @@ void check_bytes(Ingest& ingest, const Descriptor& blob, const std::string& what
 
 }  // namespace
 
-LayerDigests store_layer(store::ImageWriter& writer, const Descriptor& blob, Reader& data,
-                         const std::string& what) {
+namespace {
+
+LayerDigests store_layer_with(store::ImageWriter& writer, const Descriptor& blob, Reader& data,
+                              const std::string& what, snapshot::Snapshotter* snapshots,
+                              std::unique_ptr<snapshot::UnpackedLayer>* unpacked) {
   std::unique_ptr<Ingest> ingest = writer.store().blobs().begin_ingest(what);
   BytePipe raw(kInflateCapacity);
   std::optional<LayerContent> content;
   std::exception_ptr inflate_error;
+  bool tar_checked = true;
   std::thread inflate([&] {
     try {
-      content = read_layer_content(raw.reader(), what);
+      if (snapshots == nullptr) {
+        content = read_layer_content(raw.reader(), what);
+      } else {
+        TarUse used = read_layer_content(raw.reader(), what, [&](Reader& tar) {
+          *unpacked = snapshots->unpack(tar, what);
+          return (*unpacked)->complete();
+        });
+        content = used.content;
+        tar_checked = used.tar_checked;
+        (*unpacked)->set_diff_id(content->diff_id);
+      }
       NullWriter rest;  // bytes after the tar's end: the ingest has them, hashed
       copy_stream(raw.reader(), rest);
     } catch (...) {
@@ -83,8 +97,27 @@ LayerDigests store_layer(store::ImageWriter& writer, const Descriptor& blob, Rea
   }
   auto size = static_cast<uint64_t>(blob.size);
   Digest digest = writer.put_ingest(std::move(ingest), blob.digest, size, what);
+  if (!tar_checked) {
+    // Extraction stopped part way: the tar's structure is checked as store_layer checks it.
+    UniqueFd fd = writer.store().blobs().open(digest);
+    FdReader stored(fd.get(), writer.store().blobs().path_of(digest).string());
+    content = read_layer_content(stored, what);
+  }
   return LayerDigests{digest, size, content->compression, content->diff_id,
                       content->uncompressed_size};
+}
+
+}  // namespace
+
+LayerDigests store_layer(store::ImageWriter& writer, const Descriptor& blob, Reader& data,
+                         const std::string& what) {
+  return store_layer_with(writer, blob, data, what, nullptr, nullptr);
+}
+
+LayerDigests store_layer(store::ImageWriter& writer, const Descriptor& blob, Reader& data,
+                         const std::string& what, snapshot::Snapshotter& snapshots,
+                         std::unique_ptr<snapshot::UnpackedLayer>& unpacked) {
+  return store_layer_with(writer, blob, data, what, &snapshots, &unpacked);
 }
 
 }  // namespace schicht::copy

@@ -7,11 +7,13 @@
 // Internal to copy/: the store destination (storage_image.h) uses it for every layer.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "archive/layer.h"
 #include "core/io.h"
 #include "oci/descriptor.h"
+#include "snapshot/snapshotter.h"
 #include "store/image_writer.h"
 
 namespace schicht::copy {
@@ -22,5 +24,14 @@ namespace schicht::copy {
 // reported (kIntegrity) as the cause. Nothing is stored on any error.
 LayerDigests store_layer(store::ImageWriter& writer, const Descriptor& blob, Reader& data,
                          const std::string& what);
+
+// The same, with the layer also extracted as a diff by `snapshots` in the same pass, on the
+// inflating thread (unpack while pulling; Snapshotter::unpack): `unpacked` receives it, with
+// its diff ID set, for Snapshotter::place once its chain ID is known. A layer that could not
+// be extracted whole is checked again from the stored blob, so what is stored and the errors
+// are those of store_layer.
+LayerDigests store_layer(store::ImageWriter& writer, const Descriptor& blob, Reader& data,
+                         const std::string& what, snapshot::Snapshotter& snapshots,
+                         std::unique_ptr<snapshot::UnpackedLayer>& unpacked);
 
 }  // namespace schicht::copy

@@ -171,7 +171,9 @@ PulledImage store_image(store::Store& store, registry::RegistryClient& client,
                                                 RawManifest{manifest.raw, manifest.media_type});
       },
       // The destination removes whatever it stored if anything fails.
-      [&](ImageSource&) { return storage_destination(store, name, "pull", options.platform); },
+      [&](ImageSource&) {
+        return storage_destination(store, name, "pull", options.platform, {}, options.unpack);
+      },
       copy);
   return PulledImage{manifest.config.digest, manifest.digest, name};
 }
@@ -209,7 +211,7 @@ std::optional<PulledImage> store_whole_list(store::Store& store, registry::Regis
                                                 RawManifest{index.raw, index.media_type});
       },
       [&](ImageSource&) {
-        return storage_destination(store, name, "pull", options.platform, sources);
+        return storage_destination(store, name, "pull", options.platform, sources, options.unpack);
       },
       copy);
   // The ID printed: the instance's for the platform (the one `name` names), else the list's.

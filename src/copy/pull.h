@@ -6,9 +6,9 @@
 // through the engine's entry (copy_image.h: copy_admitted from a docker source into the store
 // destination, storage_image.h), whose admission repeats the policy check and, when the policy
 // asks for signatures, checks them for that manifest (pull_trust.h) before any blob moves: the
-// layers the store lacks in parallel, then config, manifest and one Store::add_image. Blobs the store has are not
-// fetched. On any failure the blobs the copy created are discarded: the store is as it was.
-// With all_platforms, a list goes in whole instead (copy_between, MultiArch::kAll).
+// layers the store lacks in parallel, then config, manifest and one Store::add_image. Blobs the
+// store has are not fetched. On any failure the blobs the copy created are discarded: the store is
+// as it was. With all_platforms, a list goes in whole instead (copy_between, MultiArch::kAll).
 //
 // Progress lines go to options.report in podman's words; errors read like podman's
 // ("initializing source docker://…: reading manifest …: manifest unknown").
@@ -42,6 +42,9 @@ struct PullOptions : TransferOptions {
   std::shared_ptr<const trust::Policy> policy;
   // Where signatures are looked for (copy/signatures.h); null: registries_d_dir's lookup.
   std::shared_ptr<const trust::RegistriesD> registries_d;
+  // --unpack: each layer is also extracted as its snapshot while it streams in, so that a
+  // container made from the image starts from extracted layers (storage_image.h).
+  bool unpack = false;
 };
 
 struct PulledImage {

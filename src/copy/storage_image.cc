@@ -16,6 +16,7 @@
 #include "oci/config.h"
 #include "oci/index.h"
 #include "oci/manifest.h"
+#include "snapshot/snapshotter.h"
 #include "store/image_writer.h"
 #include "store/lists.h"
 #include "store/lookup.h"
@@ -120,14 +121,21 @@ void record_rows(store::ImageWriter& writer, const std::vector<StoreRows>& all,
 class StorageDestination final : public ImageDestination {
  public:
   StorageDestination(store::Store& store, std::string name, std::vector<std::string> names,
-                     std::string action, PlatformChoice platform, store::ListSources sources = {})
+                     std::string action, PlatformChoice platform, store::ListSources sources = {},
+                     bool unpack = false)
       : owned_(std::make_unique<store::ImageWriter>(store)),
         writer_(*owned_),
         name_(std::move(name)),
         image_names_(std::move(names)),
         action_(std::move(action)),
         platform_(std::move(platform)),
-        sources_(std::move(sources)) {}
+        sources_(std::move(sources)) {
+    if (unpack) {
+      snapshots_.emplace(store.root() / "snapshots");
+      // What killed pulls left behind: no one else would ever place it.
+      snapshots_->remove_stale_unpacked();
+    }
+  }
   // One image of a StoreBatch: its writer, its rows queued there by commit().
   StorageDestination(StoreBatch& batch, size_t slot, store::ImageWriter& writer, std::string name,
                      std::vector<std::string> names, std::string action, PlatformChoice platform)
@@ -163,9 +171,17 @@ class StorageDestination final : public ImageDestination {
       writer_.put_blob(data, blob.digest, size, what);
       return;
     }
-    LayerDigests layer = store_layer(writer_, blob, data, what);
+    if (!snapshots_ || unpacked_count() >= kMaxUnpacked) {
+      LayerDigests layer = store_layer(writer_, blob, data, what);
+      std::lock_guard lock(mutex_);
+      layers_.insert_or_assign(blob.digest, layer);
+      return;
+    }
+    std::unique_ptr<snapshot::UnpackedLayer> unpacked;
+    LayerDigests layer = store_layer(writer_, blob, data, what, *snapshots_, unpacked);
     std::lock_guard lock(mutex_);
     layers_.insert_or_assign(blob.digest, layer);
+    if (unpacked) unpacked_.insert_or_assign(blob.digest, std::move(unpacked));
   }
 
   void put_manifest(std::string_view bytes, std::string_view type, bool top) override {
@@ -208,6 +224,7 @@ class StorageDestination final : public ImageDestination {
       if (image.first == manifest.digest) return;  // a list naming one instance twice
     }
     if (!writer_.protect(manifest.digest)) writer_.put(bytes, manifest.digest, "manifest");
+    chains_.push_back(layers);
     images_.emplace_back(manifest.digest,
                          store::describe_image(config, manifest, std::move(layers)));
   }
@@ -248,6 +265,7 @@ class StorageDestination final : public ImageDestination {
       batch_->queue(slot_, std::move(rows));
     } else {
       record_rows(writer_, {std::move(rows)}, action_);
+      place_snapshots();
     }
   }
 
@@ -259,8 +277,44 @@ class StorageDestination final : public ImageDestination {
   std::string name_;
   std::vector<std::string> image_names_;  // normalized, each with a tag or a digest
   std::string action_;  // the tag log's and the events' word, and the kill points' prefix
-  std::mutex mutex_;    // layers_
+  std::mutex mutex_;    // layers_, unpacked_
   std::map<Digest, LayerDigests> layers_;
+  // Unpack while pulling: the layers extracted as they streamed in, by blob digest, placed as
+  // snapshots once the image is recorded (so a crash never leaves a snapshot no image needs:
+  // before, only temp dirs that the next such pull removes).
+  std::optional<snapshot::Snapshotter> snapshots_;
+  std::map<Digest, std::unique_ptr<snapshot::UnpackedLayer>> unpacked_;
+  std::vector<std::vector<store::LayerInfo>> chains_;  // each image's layers, bottom first
+
+  // Each unpacked layer holds a descriptor (and a lock) until it is placed: past this many, the
+  // rest of a very tall image is built when used.
+  static constexpr size_t kMaxUnpacked = 256;
+  size_t unpacked_count() {
+    std::lock_guard lock(mutex_);
+    return unpacked_.size();
+  }
+
+  void place_snapshots() {
+    if (!snapshots_) return;
+    ignore_error("snapshots are derived data: create builds any missing one from its blob", [&] {
+      for (const std::vector<store::LayerInfo>& layers : chains_) {
+        std::optional<Digest> chain;
+        std::vector<fs::path> lowers;  // bottom first: a layer's own directories may need them
+        for (const store::LayerInfo& layer : layers) {
+          chain = chain ? chain_id(*chain, layer.diff_id) : layer.diff_id;
+          auto found = unpacked_.find(layer.digest);
+          if (found != unpacked_.end()) {
+            // put_manifest checked this diff ID against the config's; place() checks that the
+            // tree is the one that stream gave.
+            snapshots_->place(*chain, layer.diff_id, *found->second, lowers);
+            unpacked_.erase(found);
+          }
+          lowers.push_back(snapshots_->path_of(*chain));
+        }
+      }
+    });
+    unpacked_.clear();
+  }
   std::optional<Digest> chosen_instance(const Index& index) const {
     std::vector<std::optional<Platform>> platforms;
     for (const Descriptor& d : index.manifests) {
@@ -308,21 +362,19 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
       store, ref.str(), std::vector<std::string>{named.str()}, "copy", PlatformChoice{});
 }
 
-std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
-                                                      const std::string& image_name,
-                                                      const std::string& action,
-                                                      const PlatformChoice& platform,
-                                                      const store::ListSources& sources) {
+std::unique_ptr<ImageDestination> storage_destination(
+    store::Store& store, const std::string& image_name, const std::string& action,
+    const PlatformChoice& platform, const store::ListSources& sources, bool unpack) {
   return std::make_unique<StorageDestination>(store, "containers-storage:" + image_name,
                                               std::vector<std::string>{image_name}, action,
-                                              platform, sources);
+                                              platform, sources, unpack);
 }
 
 std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const std::vector<std::string>& names,
-                                                      const std::string& action) {
+                                                      const std::string& action, bool unpack) {
   return std::make_unique<StorageDestination>(store, storage_shown(names), names, action,
-                                              PlatformChoice{});
+                                              PlatformChoice{}, store::ListSources{}, unpack);
 }
 
 StoreBatch::StoreBatch(store::Store& store, std::string action)

@@ -46,18 +46,20 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
 // The same destination for a command of its own (pull): the image goes under `image_name`
 // (normalized already, with a tag or "repo@digest"), recorded with tag log action `action`;
 // of a list, the instance for `platform` gets the name, and the list is recorded with `sources`
-// (where instances it does not store can be copied from: store/lists.h).
-std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
-                                                      const std::string& image_name,
-                                                      const std::string& action,
-                                                      const PlatformChoice& platform,
-                                                      const store::ListSources& sources = {});
+// (where instances it does not store can be copied from: store/lists.h). With `unpack`, each
+// layer is also extracted as its diff snapshot (snapshot/snapshotter.h) in the same pass that
+// stores it, and the snapshots are renamed into place once the image is recorded, the layers
+// that need the layers below them (or could not be extracted) left to be built when used.
+std::unique_ptr<ImageDestination> storage_destination(
+    store::Store& store, const std::string& image_name, const std::string& action,
+    const PlatformChoice& platform, const store::ListSources& sources = {}, bool unpack = false);
 
 // The same under any number of names (none: the image is stored unnamed; a list is then not
 // kept, only its instances), for pull from a local transport: names as podman gives them.
 std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
                                                       const std::vector<std::string>& names,
-                                                      const std::string& action);
+                                                      const std::string& action,
+                                                      bool unpack = false);
 
 struct StoreRows;
 

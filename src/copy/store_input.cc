@@ -282,7 +282,7 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
 
 std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& source,
                                     const trust::Policy* policy, const TransferOptions& transfer,
-                                    const LoadReferrers& referrers) {
+                                    const LoadReferrers& referrers, bool unpack) {
   if (!source.is_local()) {
     fail(ErrorKind::kInternal, fmt::format("{} is not a local transport", source.str()));
   }
@@ -316,7 +316,7 @@ std::vector<LoadedImage> pull_local(store::Store& store, const TransportRef& sou
           } else if (source.transport != Transport::kDir) {
             stored = local_names(opened.carried_names(), source.path);
           }
-          return storage_destination(store, stored, "pull");
+          return storage_destination(store, stored, "pull", unpack);
         },
         options);
     std::vector<LoadedImage> loaded{LoadedImage{stored_id(store, written), stored, written}};

@@ -55,9 +55,10 @@ using LoadReferrers =
 // --insecure-policy.
 // `referrers` (pull --referrers): called after an image from oci: or oci-archive: is stored,
 // with the layout's referrer entries (index.json entries with an artifactType).
+// `unpack`: the store destination extracts each layer as it stores it (storage_image.h).
 std::vector<LoadedImage> pull_local(store::Store& store, const transport::TransportRef& source,
                                     const trust::Policy* policy, const TransferOptions& transfer,
-                                    const LoadReferrers& referrers = {});
+                                    const LoadReferrers& referrers = {}, bool unpack = false);
 
 // What `load` reads: an archive file (compressed or not), or a stream (stdin, a download).
 struct LoadInput {

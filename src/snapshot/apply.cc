@@ -113,6 +113,11 @@ class LayerApplier {
   // content only, so these survive them wherever the markers appear in the tar.
   std::unordered_set<std::string> touched_;
   void check_lowers(const TarEntry& entry, const std::string& dir, std::string_view subject);
+  // lowers_unknown: directories check_lowers found missing (made without an entry, unless one
+  // comes later).
+  std::vector<std::string> implied_;
+  // Whether anything below this layer is to be looked at (or, lowers unknown, would be).
+  bool has_lowers() const { return !lower_fds_.empty() || options_.lowers_unknown; }
   void copy_up(const TarEntry& entry, const std::string& target, std::string_view subject);
   // as_diff: the lower diffs, topmost first, and the directories already found safe in them.
   std::vector<UniqueFd> lower_fds_;
@@ -162,6 +167,10 @@ ApplyStats LayerApplier::run(Reader& input) {
     }
   }
   finish_directories();
+  for (std::string& dir : implied_) {
+    // A later entry of its own gave it attributes.
+    if (!pending_dirs_.contains(dir)) stats_.implied_dirs.push_back(std::move(dir));
+  }
   std::string aufs_dir(kAufsLinkDir);
   if (std::optional<struct stat> st = stat_at(root_fd_.get(), aufs_dir)) {
     remove_node(root_fd_.get(), aufs_dir, aufs_dir, *st);
@@ -258,7 +267,7 @@ void LayerApplier::diff_whiteout(const TarEntry& entry, const std::string& dir,
 void LayerApplier::opaque(const TarEntry& entry, const std::string& dir) {
   if (options_.as_diff) {
     if (!dir.empty()) {
-      if (!lower_fds_.empty()) check_lowers(entry, dir, "");
+      if (has_lowers()) check_lowers(entry, dir, "");
       auto [grandparent, base] = split_path(dir);
       int parent_fd = parent(entry, grandparent, true);
       std::optional<struct stat> st = stat_at(parent_fd, base);
@@ -394,9 +403,15 @@ void LayerApplier::make_hardlink(const TarEntry& entry, const std::string& path)
   auto [target_dir, target_name] = split_path(target);
   // A diff links to a file of a lower layer through a copy of it in this one, as overlayfs
   // copies a file up before it links to it.
-  if (!lower_fds_.empty()) {
+  if (has_lowers()) {
     int here = parent(entry, target_dir, false, subject);
-    if (here < 0 || !stat_at(here, target_name)) copy_up(entry, target, subject);
+    if (here < 0 || !stat_at(here, target_name)) {
+      if (options_.lowers_unknown) {
+        ++stats_.needs_lowers;  // the link would go to a copy of a lower file
+        return;
+      }
+      copy_up(entry, target, subject);
+    }
   }
   int found = parent(entry, target_dir, false, subject);
   // A descriptor of our own: opening the entry's parent may replace the cached one.
@@ -496,7 +511,7 @@ NodeAttributes LayerApplier::attributes_of(const TarEntry& entry) const {
 int LayerApplier::parent(const TarEntry& entry, const std::string& dir, bool create,
                          std::string_view subject) {
   if (cached_fd_ && dir == cached_dir_) return cached_fd_.get();
-  if (create && !lower_fds_.empty()) check_lowers(entry, dir, subject);
+  if (create && has_lowers()) check_lowers(entry, dir, subject);
   WalkResult walk = open_dir_beneath(root_fd_.get(), dir, create);
   switch (walk.status) {
     case WalkStatus::kOk:
@@ -579,6 +594,7 @@ void LayerApplier::check_lowers(const TarEntry& entry, const std::string& dir,
     std::string prefix = dir.substr(0, slash);
     if (!lowers_checked_.contains(prefix) &&
         open_dir_beneath(root_fd_.get(), prefix, false).status == WalkStatus::kMissing) {
+      if (options_.lowers_unknown) implied_.push_back(prefix);  // made here without an entry
       auto [above, base] = split_path(prefix);
       for (const UniqueFd& lower : lower_fds_) {
         WalkResult walk = open_dir_beneath(lower.get(), above, false);
@@ -644,6 +660,42 @@ ApplyStats apply_layer(Reader& uncompressed_tar, const fs::path& root,
                        const ApplyOptions& options) {
   LayerApplier applier(root, options);
   return applier.run(uncompressed_tar);
+}
+
+bool apply_implied_dirs(const fs::path& root, const std::vector<std::string>& implied_dirs,
+                        const std::vector<fs::path>& lowers, const ApplyOptions& options) {
+  if (implied_dirs.empty() || lowers.empty()) return true;
+  UniqueFd root_fd = open_root(root);
+  std::vector<UniqueFd> lower_fds;  // topmost first, as check_lowers reads them
+  for (auto it = lowers.rbegin(); it != lowers.rend(); ++it) lower_fds.push_back(open_root(*it));
+  bool privileged = options.privileged.value_or(::geteuid() == 0);
+  uint64_t dropped = 0;
+  AttributeOptions attr_options{.set_owner = privileged, .xattrs_dropped = &dropped};
+  for (const std::string& path : implied_dirs) {
+    auto [above, base] = split_path(path);
+    std::optional<NodeAttributes> attrs;
+    for (const UniqueFd& lower : lower_fds) {
+      WalkResult walk = open_dir_beneath(lower.get(), above, false);
+      if (walk.status != WalkStatus::kOk) continue;
+      std::optional<struct stat> st = stat_at(walk.fd.get(), base);
+      if (!st) continue;
+      if (is_whiteout(*st)) break;
+      if (!S_ISDIR(st->st_mode)) return false;  // a symlink or a file: the entry is refused
+      UniqueFd sub = open_subdir(walk.fd.get(), base);
+      if (!sub) fail_errno("open the lower directory", path);
+      attrs = read_attributes(*st, sub.get());
+      break;
+    }
+    if (!attrs) continue;
+    WalkResult parent = open_dir_beneath(root_fd.get(), above, false);
+    if (parent.status != WalkStatus::kOk) continue;  // replaced by a later entry
+    std::optional<struct stat> st = stat_at(parent.fd.get(), base);
+    if (!st || !S_ISDIR(st->st_mode)) continue;
+    UniqueFd node = open_subdir(parent.fd.get(), base);
+    if (!node) fail_errno("open directory", path);
+    set_attributes(parent.fd.get(), base, node.get(), false, *attrs, attr_options);
+  }
+  return true;
 }
 
 }  // namespace schicht::snapshot

@@ -55,6 +55,14 @@ struct ApplyOptions {
   // layer does not make is refused when the layers below have a symlink (or a file) there, as
   // applying onto their union refuses it, so that no layer places anything through a symlink.
   std::vector<fs::path> lowers;
+  // With as_diff: the lowers are not known yet (a layer unpacked while it is pulled, before
+  // the layers below it are). Nothing is looked up below. A directory this layer makes without
+  // an entry of its own is listed in ApplyStats::implied_dirs, for apply_implied_dirs() to give
+  // it the lowers' attributes (or refuse it) once they are known. A hardlink to a file this
+  // layer lacks (a copy of a lower file) is counted in ApplyStats::needs_lowers and skipped: the
+  // tree is then not the layer's diff, and the caller discards it. With needs_lowers 0, the tree
+  // after apply_implied_dirs() equals what applying with the real lowers gives.
+  bool lowers_unknown = false;
 };
 
 struct ApplyStats {
@@ -65,11 +73,22 @@ struct ApplyStats {
   uint64_t bytes = 0;      // file data written
   uint64_t skipped = 0;    // entries not materialized: devices without privilege, AUFS metadata
   uint64_t xattrs_dropped = 0;  // see the policy in attributes.h
+  uint64_t needs_lowers = 0;    // with lowers_unknown: hardlinks that need a lower file
+  // With lowers_unknown: directories made without an entry of their own, root-relative.
+  std::vector<std::string> implied_dirs;
 };
 
 // Reads `uncompressed_tar` up to the tar's end blocks and applies it onto `root`, an existing
 // directory. Fifos need no privilege and are always created. Directory modes and times are set
 // after the last entry, so that creating children neither changes them nor is refused by them.
 ApplyStats apply_layer(Reader& uncompressed_tar, const fs::path& root, const ApplyOptions& options);
+
+// After apply_layer with lowers_unknown: gives each of `implied_dirs` (ApplyStats) that is
+// still a directory in `root` what applying with `lowers` (bottom first) would have given it,
+// the attributes of the topmost lower directory at that path. Returns false when a lower has a
+// symlink or a file there instead, which applying with the lowers refuses: the tree must then
+// be discarded. `options` as given to apply_layer.
+bool apply_implied_dirs(const fs::path& root, const std::vector<std::string>& implied_dirs,
+                        const std::vector<fs::path>& lowers, const ApplyOptions& options);
 
 }  // namespace schicht::snapshot

@@ -24,6 +24,9 @@ namespace {
 
 constexpr std::string_view kTempPrefix = ".tmp-";
 constexpr std::string_view kLockPrefix = ".lock-";
+// Temp directories of layers unpacked before their chain ID is known: .tmp-unpack-XXXXXX. No
+// snapshot lock has that name, so stale() judges them by their own flock alone.
+constexpr std::string_view kUnpackName = "unpack";
 // Present in a snapshots directory whose snapshots are diffs (snapshotter.h).
 constexpr std::string_view kFormatFile = ".format";
 constexpr std::string_view kFormat = "diff 1\n";
@@ -112,6 +115,32 @@ void require_sha256(const Digest& digest) {
 }
 
 }  // namespace
+
+struct UnpackedLayer::State {
+  std::unique_ptr<ScratchDir> scratch;
+  ApplyStats stats;
+  bool complete = false;  // applied to the tar's end without an error
+  std::optional<Digest> diff_id;
+};
+
+UnpackedLayer::UnpackedLayer() : state_(std::make_unique<State>()) {}
+UnpackedLayer::~UnpackedLayer() = default;
+
+bool UnpackedLayer::complete() const {
+  return state_->complete;
+}
+
+bool UnpackedLayer::usable() const {
+  return state_->complete && state_->stats.needs_lowers == 0;
+}
+
+const ApplyStats& UnpackedLayer::stats() const {
+  return state_->stats;
+}
+
+void UnpackedLayer::set_diff_id(const Digest& diff_id) {
+  state_->diff_id = diff_id;
+}
 
 Snapshotter::Snapshotter(fs::path snapshots_dir, ApplyOptions options)
     : dir_(std::move(snapshots_dir)), options_(std::move(options)) {
@@ -226,6 +255,73 @@ void Snapshotter::apply_verified(const LayerSource& layer, const fs::path& root,
     fail(ErrorKind::kIntegrity,
          fmt::format("{}: uncompressed content has digest {}", options.name, actual.str()));
   }
+}
+
+std::unique_ptr<UnpackedLayer> Snapshotter::unpack(Reader& uncompressed_tar,
+                                                   std::string_view name) {
+  auto layer = std::make_unique<UnpackedLayer>();
+  UnpackedLayer::State& state = *layer->state_;
+  ignore_error(
+      "a layer that cannot be unpacked early is built from its blob when it is used, which "
+      "reports why (the blob itself is checked where it is stored)",
+      [&] {
+        if (old_format()) migrate();
+        state.scratch = std::make_unique<ScratchDir>(dir_, kUnpackName);
+        if (::fchmod(state.scratch->fd(), 0755) != 0) {  // mkdtemp made it 0700
+          fail_errno("chmod", state.scratch->path().string());
+        }
+        ApplyOptions options = options_;
+        options.name = std::string(name);
+        options.as_diff = true;
+        options.lowers_unknown = true;
+        state.stats = apply_layer(uncompressed_tar, state.scratch->path(), options);
+        state.complete = true;
+      });
+  return layer;
+}
+
+bool Snapshotter::place(const Digest& chain_id, const Digest& diff_id, UnpackedLayer& layer,
+                        const std::vector<fs::path>& lowers) {
+  UnpackedLayer::State& state = *layer.state_;
+  // Whatever happens, the temp dir goes unless it was renamed into place.
+  std::unique_ptr<ScratchDir> scratch_owner = std::move(state.scratch);
+  if (!layer.usable() || !scratch_owner || state.diff_id != diff_id) return false;
+  const std::vector<std::string>& implied = state.stats.implied_dirs;
+  if (!implied.empty() && !std::all_of(lowers.begin(), lowers.end(), [](const fs::path& lower) {
+        std::error_code ec;
+        return fs::is_directory(fs::symlink_status(lower, ec));
+      })) {
+    return false;
+  }
+  FileLock lock(lock_path(chain_id), FileLock::Mode::kExclusive);
+  if (exists(chain_id)) return false;
+  ScratchDir& scratch = *scratch_owner;
+  if (!apply_implied_dirs(scratch.path(), implied, lowers, options_)) return false;
+  // As build(): durable before it appears, its size recorded first.
+  if (::syncfs(scratch.fd()) != 0) fail_errno("sync", scratch.path().string());
+  write_file_atomic(size_path(chain_id), std::to_string(disk_usage(scratch.fd())));
+  kill_point("snapshot-before-rename");
+  fs::path target = path_of(chain_id);
+  if (::rename(scratch.path().c_str(), target.c_str()) != 0) {
+    fail_errno("rename to", target.string());
+  }
+  scratch.keep();
+  fsync_dir(dir_);
+  return true;
+}
+
+size_t Snapshotter::remove_stale_unpacked() {
+  size_t removed = 0;
+  UniqueFd parent = open_dir(dir_);
+  std::string prefix = fmt::format("{}{}-", kTempPrefix, kUnpackName);
+  for (const fs::path& path : stale()) {
+    if (!path.filename().string().starts_with(prefix)) continue;
+    UniqueFd fd(::open(path.c_str(), kDirFlags));
+    if (!fd || !lock_exclusive(fd.get(), path, true)) continue;
+    remove_tree_at(parent.get(), path.filename().string());
+    ++removed;
+  }
+  return removed;
 }
 
 uint64_t Snapshotter::remove(const Digest& chain_id) {

@@ -37,6 +37,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/digest.h"
@@ -65,6 +67,32 @@ class HeldSnapshot {
  private:
   std::vector<fs::path> paths_;
   std::vector<FileLock> locks_;
+};
+
+// A layer unpacked before its chain ID is known (unpack while pulling, Snapshotter::unpack):
+// a diff in a temp directory of the snapshots dir, flock()ed while this lives and deleted when
+// it is destroyed unplaced; a crash leaves it to stale().
+class UnpackedLayer {
+ public:
+  UnpackedLayer();
+  ~UnpackedLayer();
+  UnpackedLayer(const UnpackedLayer&) = delete;
+  UnpackedLayer& operator=(const UnpackedLayer&) = delete;
+
+  // Whether the tar was applied to its end blocks without an error (so its structure was
+  // checked as TarReader checks it).
+  bool complete() const;
+  // Whether the tree is the layer's whole diff: complete, depending on no lower.
+  bool usable() const;
+  const ApplyStats& stats() const;
+  // The diff ID the stream that was unpacked turned out to have (its owner hashed it in the
+  // same pass); place() compares it with the one expected.
+  void set_diff_id(const Digest& diff_id);
+
+ private:
+  friend class Snapshotter;
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 class Snapshotter {
@@ -98,6 +126,22 @@ class Snapshotter {
   bool old_format() const;
   // Deletes them (prepare() does this first when needed).
   void migrate();
+
+  // Applies `uncompressed_tar` as a diff (with the options of prepare()) whose lowers are not
+  // known yet (ApplyOptions::lowers_unknown), into a temp directory; `name` names the layer in
+  // messages. Never throws for the layer: when applying fails (a refused entry, no space, a
+  // broken stream) the result is not usable, and the stream may have been read part way only.
+  std::unique_ptr<UnpackedLayer> unpack(Reader& uncompressed_tar, std::string_view name);
+  // Renames `layer` into place as the snapshot of `chain_id`, whose top layer's diff ID is
+  // `diff_id` and whose lower snapshots are `lowers` (bottom first, as prepare() returns them),
+  // as build() would, after giving the directories the layer implies the lowers' attributes
+  // (apply_implied_dirs). Returns false and places nothing (the layer is discarded) when the
+  // layer is not usable, its diff ID is not `diff_id` (or unknown), it implies directories and
+  // a lower snapshot is missing, a lower makes it refused, or the snapshot exists already.
+  bool place(const Digest& chain_id, const Digest& diff_id, UnpackedLayer& layer,
+             const std::vector<fs::path>& lowers);
+  // Deletes unpacked layers whose process died (a killed pull); returns how many.
+  size_t remove_stale_unpacked();
 
   // The chain IDs of all complete snapshots, sorted.
   std::vector<Digest> list() const;

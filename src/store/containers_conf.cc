@@ -121,6 +121,10 @@ EngineConf parse_engine_conf(std::string_view text, std::string_view origin, Eng
       invalid(origin, "\"events_logfile_max_size\" must be a string or an integer");
     }
   }
+  if (const toml::node* unpack = engine->get("image_unpack")) {
+    if (!unpack->is_boolean()) invalid(origin, "\"image_unpack\" must be true or false");
+    base.image_unpack = *unpack->value<bool>();
+  }
   if (const toml::node* destinations = engine->get("service_destinations")) {
     if (!destinations->is_table()) invalid(origin, "\"service_destinations\" must be a table");
     for (const auto& [name, entry] : *destinations->as_table()) {

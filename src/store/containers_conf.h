@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,9 @@ struct EngineConf {
     std::string identity;
   };
   std::map<std::string, ServiceDestination> service_destinations;
+  // image_unpack (schicht's own key): whether pull extracts each layer as it streams in; unset,
+  // exactly where the overlay driver is used (containers/storage_driver.h).
+  std::optional<bool> image_unpack;
 };
 
 // The files load_engine_conf reads, in order.

@@ -81,10 +81,35 @@ class DiffTest : public ::testing::Test {
       make_dirs(diff, 0755);
       StringReader alone(layers[i]);
       apply_layer(alone, diff, {.name = "layer", .as_diff = true, .lowers = diffs_});
+      expect_unpacked_alike(layers[i], diff);
       diffs_.push_back(diff);
     }
     UniqueFd to = open_dir(flat());
     flatten_diffs(diffs_, to.get(), ::geteuid() == 0);
+  }
+
+  // Unpacked before its lowers are known (as pull --unpack does), then given their directory
+  // attributes, a layer that needs no lower file is the diff applying with the lowers gives.
+  void expect_unpacked_alike(const std::string& layer, const fs::path& diff) {
+    fs::path early = base_.path() / fmt::format("early{}", diffs_.size());
+    make_dirs(early, 0755);
+    StringReader reader(layer);
+    ApplyStats stats =
+        apply_layer(reader, early, {.name = "layer", .as_diff = true, .lowers_unknown = true});
+    if (stats.needs_lowers != 0) {
+      ++needed_lowers_;
+      return;
+    }
+    ASSERT_TRUE(apply_implied_dirs(early, stats.implied_dirs, diffs_, {}));
+    EXPECT_EQ(describe(early), describe(diff));
+    for (const std::string& dir : stats.implied_dirs) {
+      struct stat want = *lstat_of(diff / dir), got = *lstat_of(early / dir);
+      EXPECT_EQ(got.st_mode, want.st_mode) << dir;
+      // A time from a layer's tar, not one of making the directory here.
+      if (want.st_mtim.tv_sec < 1'750'000'000) {
+        EXPECT_EQ(got.st_mtim.tv_sec, want.st_mtim.tv_sec) << dir;
+      }
+    }
   }
 
   fs::path full() const { return base_.path() / "full"; }
@@ -92,6 +117,7 @@ class DiffTest : public ::testing::Test {
 
   TempDir base_;
   std::vector<fs::path> diffs_;
+  int needed_lowers_ = 0;  // layers that could not be unpacked before their lowers
 };
 
 TEST_F(DiffTest, WhiteoutsBecomeCharacterDevicesAndOpaqueMarkersAnXattr) {
@@ -211,6 +237,7 @@ TEST_F(DiffTest, HardlinkToALowerLayersFileLinksToACopy) {
   EXPECT_EQ(read_file(diffs_[1] / "d/a"), "lower");
   EXPECT_EQ(lstat_of(diffs_[1] / "d/a")->st_ino, lstat_of(diffs_[1] / "e/b")->st_ino);
   EXPECT_EQ(lstat_of(diffs_[0] / "d/a")->st_nlink, 1u);  // the lower layer is untouched
+  EXPECT_EQ(needed_lowers_, 1);                          // its copy is made from the lower file
 }
 
 // A directory a layer needs but does not list keeps the attributes it has below.
@@ -223,6 +250,7 @@ TEST_F(DiffTest, DirectoriesMadeWithoutAnEntryKeepTheLowerAttributes) {
   EXPECT_EQ(lstat_of(diffs_[1] / "d")->st_mode & 07777, 0710u);
   EXPECT_EQ(lstat_of(diffs_[1] / "d")->st_mtim.tv_sec, 1500000000);
   EXPECT_EQ(lstat_of(flat() / "d")->st_mode & 07777, 0710u);
+  EXPECT_EQ(needed_lowers_, 0);  // unpacked early, d took the lower's attributes at the end
 }
 
 // The kernel's overlayfs reads the diffs as flatten_diffs does.
@@ -305,6 +333,22 @@ TEST_F(DiffTest, EntriesThroughALowerSymlinkAreRefused) {
             "l3: tar entry \"plain/x\" lies beneath \"plain\", which is not a directory");
   EXPECT_EQ(refusal(LayerTar().dir("evil").file("evil/x", "x").finish(), {lower}), "");
   EXPECT_EQ(refusal(LayerTar().file("evil/x", "x").finish(), {lower, hidden}), "");
+  // Unpacked before the lowers are known, the same layers are refused once they are.
+  auto early = [&](const std::string& tar, const std::vector<fs::path>& lowers) {
+    fs::path diff = base_.path() / fmt::format("early{}", diffs_.size());
+    diffs_.push_back(diff);
+    make_dirs(diff, 0755);
+    StringReader reader(tar);
+    ApplyStats stats =
+        apply_layer(reader, diff, {.name = "l3", .as_diff = true, .lowers_unknown = true});
+    return apply_implied_dirs(diff, stats.implied_dirs, lowers, {});
+  };
+  EXPECT_FALSE(early(LayerTar().file("evil/x", "x").finish(), {lower}));
+  EXPECT_FALSE(early(LayerTar().file("evil/.wh.x").finish(), {lower}));
+  EXPECT_FALSE(early(LayerTar().file("evil/.wh..wh..opq").finish(), {lower}));
+  EXPECT_FALSE(early(LayerTar().file("plain/x", "x").finish(), {lower}));
+  EXPECT_TRUE(early(LayerTar().dir("evil").file("evil/x", "x").finish(), {lower}));
+  EXPECT_TRUE(early(LayerTar().file("evil/x", "x").finish(), {lower, hidden}));
 }
 
 }  // namespace

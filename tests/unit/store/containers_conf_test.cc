@@ -65,6 +65,20 @@ is_machine = false
             "");
 }
 
+TEST(ContainersConf, ImageUnpackIsABooleanOrUnset) {
+  EXPECT_FALSE(parse_engine_conf("[engine]\n", "a.conf", EngineConf{}).image_unpack.has_value());
+  EngineConf conf = parse_engine_conf("[engine]\nimage_unpack = false\n", "a.conf", {});
+  EXPECT_EQ(conf.image_unpack, std::optional<bool>(false));
+  conf = parse_engine_conf("[engine]\nevents_logger = \"none\"\n", "b.conf", conf);
+  EXPECT_EQ(conf.image_unpack, std::optional<bool>(false))
+      << "a later file overrides only its keys";
+  EXPECT_EQ(parse_engine_conf("[engine]\nimage_unpack = true\n", "c.conf", conf).image_unpack,
+            std::optional<bool>(true));
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput,
+                     [] { parse_engine_conf("[engine]\nimage_unpack = \"yes\"\n", "d.conf", {}); }),
+            "d.conf: \"image_unpack\" must be true or false");
+}
+
 TEST(ContainersConf, WhatPodmanRefusesIsAnErrorNamingTheFile) {
   auto message = [](const char* text) {
     return error_of(ErrorKind::kInvalidInput,
