@@ -7,10 +7,10 @@
 #include "cli/commands.h"
 #include "containers/image_mount.h"
 #include "containers/mounts.h"
+#include "copy/pull_up.h"
 #include "core/error.h"
 #include "store/db.h"
 #include "store/lookup.h"
-#include "store/pull_up.h"
 
 namespace schicht::cli {
 namespace {
@@ -56,7 +56,7 @@ int cmd_image_mount(Context& ctx, CommandArgs args) {
       // Mounts and snapshots live in the primary store, beside the image they show: an image
       // of an additional store is pulled up into it first, as `create` does.
       store.db().require_writable();
-      store::pull_up_image(store, *holder, id);
+      copy::pull_up_image(store, *holder, id);
     }
     fs::path target = mount_point(store, id);
     if (!is_mounted(target)) {
