@@ -10,12 +10,12 @@
 #include "cli/humanize.h"
 #include "cli/report.h"
 #include "containers/containers.h"
+#include "copy/pull_up.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "images/inspect.h"
 #include "oci/config.h"
 #include "store/lookup.h"
-#include "store/pull_up.h"
 
 namespace schicht::cli {
 namespace {
@@ -81,7 +81,7 @@ int cmd_create(Context& ctx, CommandArgs args) {
   auto [holder, image] = ctx.resolve_image(positional[0]);
   // A container's row names an image of its own store: an image of an additional store is
   // pulled up into the primary store first, as containers/storage pulls one up to change it.
-  if (holder->additional()) store::pull_up_image(store, *holder, image);
+  if (holder->additional()) copy::pull_up_image(store, *holder, image);
   auto info = store.image(image);
   ImageConfig config = images::image_config(store, image);
   std::vector<std::string> command(positional.begin() + 1, positional.end());

@@ -123,6 +123,11 @@ int cmd_image_copy(Context& ctx, CommandArgs args) {
     options.transfer.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   }
   options.store = [&ctx]() -> store::Store& { return ctx.store(); };
+  options.additional_stores = [&ctx] {
+    std::vector<store::Store*> stores;
+    for (const auto& extra : ctx.additional_stores()) stores.push_back(extra.get());
+    return stores;
+  };
   // Decrypted before anything moves: a wrong passphrase must not leave an unsigned copy.
   options.sigstore_key = load_signing_key(sigstore_key_file, passphrase_file);
   options.sign_by = sign_by;

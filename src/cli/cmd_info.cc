@@ -24,6 +24,7 @@
 #include "core/process.h"
 #include "gotemplate/template.h"
 #include "registry/registries_conf.h"
+#include "store/storage_conf.h"
 
 namespace schicht::cli {
 
@@ -216,10 +217,17 @@ GoStruct store_info(Context& ctx) {
   containers::DriverRequest driver_asked = driver_request(ctx);
   std::string driver(containers::storage_driver_name(containers::storage_driver(driver_asked)));
   const std::string& mount_program = containers::overlay_mount_program(driver_asked);
-  ordered_json graph_options = ordered_json::object();
-  if (driver == "overlay" && !mount_program.empty()) {
-    graph_options["overlay.mount_program"] = mount_program_info(mount_program);
+  // podman's graphOptions is a map: its keys come sorted, a repeated key's last value wins.
+  std::map<std::string, ordered_json> options;
+  for (auto& [key, value] :
+       store::additional_store_graph_options(ctx.options().storage_opts, driver)) {
+    options[key] = value;
   }
+  if (driver == "overlay" && !mount_program.empty()) {
+    options["overlay.mount_program"] = mount_program_info(mount_program);
+  }
+  ordered_json graph_options = ordered_json::object();
+  for (auto& [key, value] : options) graph_options[key] = std::move(value);
   info.add("ContainerStore", "containerStore", container_store)
       .add("GraphDriverName", "graphDriverName", driver)
       .add("GraphOptions", "graphOptions", graph_options)

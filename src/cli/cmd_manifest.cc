@@ -9,6 +9,7 @@
 #include "cli/registry_flags.h"
 #include "cli/report.h"
 #include "copy/manifest_source.h"
+#include "copy/pull_up.h"
 #include "copy/push.h"
 #include "copy/push_list.h"
 #include "copy/short_names.h"
@@ -68,18 +69,25 @@ struct EntryFlags {
   }
 };
 
-// The entry for a local image named as the user typed it.
-Descriptor local_entry(store::Store& store, std::string_view text) {
+// A local image named as the user typed it, in the primary store or an additional one.
+Context::StoredImage local_image(Context& ctx, std::string_view text) {
   std::string_view bare = text;
   if (bare.starts_with("containers-storage:")) bare.remove_prefix(19);
-  return local_list_entry(store, store::resolve_image(store, bare), text);
+  return ctx.resolve_image(bare);
 }
 
 // What one IMAGE argument of `manifest create` or `add` puts into a list.
 struct Additions {
   std::vector<Descriptor> entries;
   store::ListSources sources;  // for entries read from a registry
+  // An image only an additional store has: a list's instances live in the list's store, so it
+  // is pulled up (copy/pull_up.h) once every argument is resolved, before the list is written.
+  std::optional<Context::StoredImage> pull_up;
 };
+
+void pull_up(Context& ctx, const std::vector<Context::StoredImage>& images) {
+  for (const auto& image : images) copy::pull_up_image(ctx.store(), *image.store, image.id);
+}
 
 // The registry flags `create` and `add` share.
 struct RemoteFlags {
@@ -107,12 +115,17 @@ struct RemoteFlags {
 // A local image gives its entry. Anything else is read from a registry as podman does: a
 // `docker://` reference, or a name with a registry host that is not in the store; it gives
 // one entry, or with `all` every entry of a list.
-Additions additions(store::Store& store, std::string_view text, bool all,
-                    const PlatformChoice& choice, const copy::TransferOptions& options) {
-  const bool remote = text.starts_with("docker://") ||
-                      (!text.starts_with("containers-storage:") && has_explicit_domain(text) &&
-                       !store::find_image(store, text));
-  if (!remote) return {.entries = {local_entry(store, text)}};
+Additions additions(Context& ctx, std::string_view text, bool all, const PlatformChoice& choice,
+                    const copy::TransferOptions& options) {
+  const bool remote =
+      text.starts_with("docker://") || (!text.starts_with("containers-storage:") &&
+                                        has_explicit_domain(text) && !ctx.find_image(text));
+  if (!remote) {
+    Context::StoredImage image = local_image(ctx, text);
+    Additions out{.entries = {local_list_entry(*image.store, image.id, text)}};
+    if (image.read_only()) out.pull_up = image;
+    return out;
+  }
   Reference reference = copy::parse_docker_name(text);
   Additions out{.entries = copy::remote_entries(reference, registry::RegistriesConf::load(),
                                                 options, all, choice)};
@@ -179,12 +192,15 @@ int cmd_manifest_create(Context& ctx, CommandArgs args) {
   }
   // Resolve every image before writing anything: a missing one leaves the store unchanged.
   copy::TransferOptions options = remote.options(flags);
+  std::vector<Context::StoredImage> pulled;
   for (size_t i = 1; i < positional.size(); ++i) {
-    Additions added = additions(store, positional[i], all, {}, options);
+    Additions added = additions(ctx, positional[i], all, {}, options);
     for (Descriptor& entry : added.entries) upsert_entry(index, std::move(entry));
     for (auto& [instance, repository] : added.sources) sources[instance] = repository;
+    if (added.pull_up) pulled.push_back(*added.pull_up);
   }
   for (auto& [k, v] : parse_annotations(annotations)) index.annotations[k] = v;
+  pull_up(ctx, pulled);
   fmt::print("{}\n", write_list(store, name, index, format, read, sources).hex());
   return 0;
 }
@@ -206,7 +222,7 @@ int cmd_manifest_add(Context& ctx, CommandArgs args) {
   store::ListInfo list = images::resolve_list(store, positional[0]);
   Index index = read_list(store, list);
   Additions added = additions(
-      store, positional[1], all,
+      ctx, positional[1], all,
       PlatformChoice{
           .os = entry_flags.os, .architecture = entry_flags.arch, .variant = entry_flags.variant},
       remote.options(flags));
@@ -216,6 +232,7 @@ int cmd_manifest_add(Context& ctx, CommandArgs args) {
   }
   store::ListSources sources = store::list_sources(store, list.digest);
   for (auto& [instance, repository] : added.sources) sources[instance] = repository;
+  if (added.pull_up) pull_up(ctx, {*added.pull_up});
   return write_back(store, list, index, sources);
 }
 

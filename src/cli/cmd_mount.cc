@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "containers/image_mount.h"
 #include "containers/mounts.h"
+#include "copy/pull_up.h"
 #include "core/error.h"
 #include "store/lookup.h"
 
@@ -46,7 +47,13 @@ int cmd_image_mount(Context& ctx, CommandArgs args) {
   }
   for (const auto& name : names) {
     auto [holder, id] = ctx.resolve_image(name);
-    fs::path target = containers::mount_stored_image(store, *holder, id, driver_request(ctx));
+    if (holder->additional()) {
+      // Mounts and snapshots live in the primary store, beside the image they show: an image
+      // of an additional store is pulled up into it first, as `create` does.
+      store.db().require_writable();
+      copy::pull_up_image(store, *holder, id);
+    }
+    fs::path target = containers::mount_stored_image(store, id, driver_request(ctx));
     fmt::print("{}\n", target.string());
   }
   return 0;

@@ -8,11 +8,11 @@
 #include "cli/events.h"
 #include "containers/containers.h"
 #include "containers/image_mount.h"
+#include "copy/pull_up.h"
 #include "core/error.h"
 #include "core/reference.h"
 #include "images/remove.h"
 #include "store/lookup.h"
-#include "store/pull_up.h"
 
 namespace schicht::cli {
 namespace {
@@ -110,7 +110,7 @@ auto change_names(Context& ctx, const std::string& text, const Change& change) {
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kReadOnly) throw;
   }
-  store::pull_up_image(ctx.store(), *ro->store, ro->id);
+  copy::pull_up_image(ctx.store(), *ro->store, ro->id);
   return change(ctx.store(), std::string(ro->id.hex()));
 }
 

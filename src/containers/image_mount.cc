@@ -18,7 +18,6 @@
 #include "snapshot/snapshotter.h"
 #include "snapshot/tree_copy.h"
 #include "store/db.h"
-#include "store/pull_up.h"
 
 namespace schicht::containers {
 namespace {
@@ -99,12 +98,7 @@ void unmount_image(store::Store& store, const Digest& id) {
   remove_flattened_tree(store, id);
 }
 
-fs::path mount_stored_image(store::Store& store, store::Store& holder, const Digest& id,
-                            const DriverRequest& request) {
-  if (holder.additional()) {
-    store.db().require_writable();
-    store::pull_up_image(store, holder, id);
-  }
+fs::path mount_stored_image(store::Store& store, const Digest& id, const DriverRequest& request) {
   fs::path target = mount_point(store, id);
   if (!is_mounted(target)) {
     // A new mount writes snapshots and a mount point into the store.

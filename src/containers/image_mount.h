@@ -23,12 +23,11 @@ void mount_image(store::Store& store, const Digest& image, const fs::path& targe
 // Unmounts the image if `image mount` mounted it (rmi does, before removing it).
 void unmount_image(store::Store& store, const Digest& image);
 
-// `image mount IMAGE`: the image `id` of `holder` mounted (if it was not) at its mount point in
-// `store`, the primary store, which is returned. An image of an additional store is pulled up
-// into `store` first (mounts and snapshots live beside the image they show). kReadOnly (the
-// database's) when that, or a new mount, would write a read-only store.
-fs::path mount_stored_image(store::Store& store, store::Store& holder, const Digest& id,
-                            const DriverRequest& request);
+// `image mount IMAGE`: the image `id` of `store` mounted (if it was not) at its mount point,
+// which is returned. An image of an additional store must be pulled up into the primary store
+// first (copy/pull_up.h): mounts and snapshots live beside the image they show. kReadOnly (the
+// database's) when a new mount would write a read-only store.
+fs::path mount_stored_image(store::Store& store, const Digest& id, const DriverRequest& request);
 
 // `image mount` without arguments: the images `image mount` has mounted, in the store's order,
 // each with the name it is shown by (its first name, else its ID).

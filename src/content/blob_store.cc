@@ -86,6 +86,24 @@ Digest Ingest::commit(const std::optional<Digest>& expected_digest,
   return digest;
 }
 
+std::string Ingest::read_back(size_t limit) {
+  write_pending();
+  if (in_file_ > limit) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("{}: {} bytes, more than the {} allowed", name_, in_file_, limit));
+  }
+  std::string bytes(static_cast<size_t>(in_file_), '\0');
+  size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t n = ::pread(fd_.get(), bytes.data() + got, bytes.size() - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("read", temp_path_.string());
+    if (n == 0) fail(ErrorKind::kInternal, fmt::format("{}: shorter than written", name_));
+    got += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
 void Ingest::prepare_commit() {
   write_pending();
   if (::fchmod(fd_.get(), 0444) != 0) fail_errno("chmod", temp_path_.string());

@@ -40,6 +40,9 @@ class Ingest final : public Writer {
   // visible under its digest, and returns the digest. kIntegrity on a mismatch.
   Digest commit(const std::optional<Digest>& expected_digest = std::nullopt,
                 std::optional<uint64_t> expected_size = std::nullopt);
+  // Everything written so far, read back from the temp file (a blob its writer holds back for
+  // BlobStore::commit_all, read before it is visible). kInvalidInput past `limit` bytes.
+  std::string read_back(size_t limit);
 
  private:
   friend class BlobStore;

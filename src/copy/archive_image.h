@@ -10,8 +10,11 @@
 //   stores), whose config is the config file as it is and whose layers are each layer file
 //   decompressed, named by the sha256 of those bytes (which must be the config's diff_id) and
 //   typed as gzip. So a docker-archive image has the same manifest digest here, after `load`,
-//   and in skopeo; its layers are served uncompressed. Every layer is hashed once when the
-//   manifest is first asked for.
+//   and in skopeo; its layers are served uncompressed. An uncompressed layer (as docker save
+//   writes them) is not read to make the manifest: its size is its tar member's, its digest the
+//   config's diff_id, checked as it is copied (a mismatch fails before the reader ends, naming
+//   the diffID). A compressed layer is read once for the manifest (its uncompressed size and
+//   digest, checked against the diff_id then), as containers/image reads it.
 //
 // Sources index the tar once (archive/tar_index.h) and serve each blob by pread from its range
 // of the file: nothing is extracted, blobs may be read at once, links are followed within the

@@ -106,9 +106,50 @@ class OciArchiveSource final : public ImageSource {
 };
 
 // A blob of a docker-archive: a member of the tar, decompressed when it is compressed.
+// `verify`: an uncompressed layer, named by its config's diffID without being read; its reader
+// checks that diffID as the bytes pass on to the destination (one read of the layer).
 struct ArchiveBlob {
   std::string path;
   Compression compression = Compression::kNone;
+  bool verify = false;
+};
+
+// An uncompressed docker-archive layer as it is read: exactly its size, hashed on the way, and
+// at its end checked against the diffID its config names (before the reader says it ended, so
+// the destination never takes a wrong layer for a whole one).
+class DiffIdCheckedLayer final : public Reader {
+ public:
+  DiffIdCheckedLayer(std::unique_ptr<Reader> raw, const Descriptor& blob, std::string file,
+                     std::string path)
+      : raw_(std::move(raw)),
+        limited_(*raw_, static_cast<uint64_t>(blob.size), file + ": " + path),
+        hashing_(limited_),
+        want_(blob.digest),
+        file_(std::move(file)),
+        path_(std::move(path)) {}
+
+  size_t read(void* buffer, size_t size) override {
+    size_t n = hashing_.read(buffer, size);
+    if (n == 0 && size > 0 && !checked_) {
+      checked_ = true;
+      Digest got = hashing_.finish();
+      if (got != want_) {
+        fail(ErrorKind::kIntegrity,
+             fmt::format("{}: layer {:?} has diffID {}, but the config expects {}", file_, path_,
+                         got.str(), want_.str()));
+      }
+    }
+    return n;
+  }
+
+ private:
+  std::unique_ptr<Reader> raw_;
+  LimitedReader limited_;
+  HashingReader hashing_;
+  Digest want_;
+  std::string file_;
+  std::string path_;
+  bool checked_ = false;
 };
 
 class DockerArchiveSource final : public ImageSource {
@@ -135,9 +176,12 @@ class DockerArchiveSource final : public ImageSource {
   std::vector<std::string> carried_names() const override { return names_; }
 
   void get_blob(const Descriptor& blob, Writer& out) override {
-    auto it = blobs_.find(blob.digest);
-    if (it == blobs_.end()) {
-      fail(ErrorKind::kNotFound, fmt::format("{}: no blob {}", file_.string(), blob.digest.str()));
+    auto it = found(blob);
+    if (it->second.verify) {
+      std::unique_ptr<Reader> layer = open_blob(blob);
+      copy_exactly(*layer, static_cast<uint64_t>(blob.size), out,
+                   file_.string() + ": " + it->second.path);
+      return;
     }
     std::unique_ptr<Reader> raw = archive_->tar().open(archive_->tar().file(it->second.path));
     std::string shown = file_.string() + ": " + it->second.path;
@@ -149,7 +193,24 @@ class DockerArchiveSource final : public ImageSource {
     }
   }
 
+  // An uncompressed layer is read in place, checked as it passes (DiffIdCheckedLayer).
+  std::unique_ptr<Reader> open_blob(const Descriptor& blob) override {
+    auto it = found(blob);
+    if (!it->second.verify) return nullptr;
+    const TarMember& member = archive_->tar().file(it->second.path);
+    return std::make_unique<DiffIdCheckedLayer>(archive_->tar().open(member), blob, file_.string(),
+                                                it->second.path);
+  }
+
  private:
+  std::map<Digest, ArchiveBlob>::const_iterator found(const Descriptor& blob) const {
+    auto it = blobs_.find(blob.digest);
+    if (it == blobs_.end()) {
+      fail(ErrorKind::kNotFound, fmt::format("{}: no blob {}", file_.string(), blob.digest.str()));
+    }
+    return it;
+  }
+
   [[noreturn]] void invalid(std::string_view what) const {
     fail(ErrorKind::kInvalidInput, fmt::format("{}: manifest.json: {}", file_.string(), what));
   }
@@ -191,10 +252,27 @@ class DockerArchiveSource final : public ImageSource {
     fail(ErrorKind::kNotFound, fmt::format("{}: Tag {:?} not found", file_.string(), want));
   }
 
-  // Reads the layer once: its compression, the digest and size of its uncompressed bytes.
-  std::pair<Descriptor, ArchiveBlob> layer(const std::string& path) {
+  // The layer's descriptor: its uncompressed bytes, named by `diff_id`. An uncompressed layer
+  // (the usual case: docker save and skopeo write them so) is not read here, only its first
+  // bytes: its size is its member's, and its diffID is checked when it is copied. A compressed
+  // one is read whole, as containers/image reads it, for its uncompressed size and digest.
+  std::pair<Descriptor, ArchiveBlob> layer(const std::string& path, const Digest& diff_id) {
     const TarMember& member = archive_->tar().file(path);
     std::unique_ptr<Reader> raw = archive_->tar().open(member);
+    char head[kCompressionMagicSize] = {};
+    size_t got = 0;
+    while (got < sizeof head) {
+      size_t n = raw->read(head + got, sizeof head - got);
+      if (n == 0) break;
+      got += n;
+    }
+    if (detect_compression(std::string_view(head, got)) == Compression::kNone) {
+      return {Descriptor{.media_type = std::string(media_type::kDockerLayerGzip),
+                         .digest = diff_id,
+                         .size = static_cast<int64_t>(member.size)},
+              ArchiveBlob{.path = path, .verify = true}};
+    }
+    raw = archive_->tar().open(member);
     std::unique_ptr<DecompressingReader> plain = decompress(*raw);
     HashingWriter hashing;
     uint64_t size = copy_stream(*plain, hashing);
@@ -231,10 +309,12 @@ class DockerArchiveSource final : public ImageSource {
       if (!item["Layers"][i].is_string()) invalid(fmt::format("layer {} is not a path", i));
       paths.push_back(item["Layers"][i].get<std::string>());
     }
-    // Each layer is hashed from its own range of the file: several at once.
+    // Compressed layers are read from their own ranges of the file: several at once.
     std::vector<std::optional<std::pair<Descriptor, ArchiveBlob>>> hashed(paths.size());
     run_parallel(paths.size(), std::max(1u, std::thread::hardware_concurrency()),
-                 [&](size_t i, const std::atomic<bool>&) { hashed[i] = layer(paths[i]); });
+                 [&](size_t i, const std::atomic<bool>&) {
+                   hashed[i] = layer(paths[i], config.diff_ids[i]);
+                 });
     std::vector<Descriptor> layers;
     for (size_t i = 0; i < paths.size(); ++i) {
       auto& [desc, blob] = *hashed[i];

@@ -25,7 +25,9 @@
 #include "core/platform.h"
 #include "oci/index.h"
 #include "oci/manifest.h"
+#include "store/lookup.h"
 #include "transport/source_policy.h"
+#include "transport/storage_name.h"
 
 namespace schicht::copy {
 namespace {
@@ -40,6 +42,19 @@ Reference docker_reference(const TransportRef& ref) {
 store::Store& local_store(const CopyOptions& options) {
   if (!options.store) fail(ErrorKind::kInternal, "image copy: no store to copy from or to");
   return options.store();
+}
+
+// The store a containers-storage: source reads: the local store, else the first additional
+// store that has the image, as podman finds images of additional stores.
+store::Store& source_store(const TransportRef& ref, const CopyOptions& options) {
+  store::Store& primary = local_store(options);
+  if (!options.additional_stores) return primary;
+  std::string image = transport::storage_name(ref).image;
+  if (store::find_image(primary, image)) return primary;
+  for (store::Store* extra : options.additional_stores()) {
+    if (store::find_image(*extra, image)) return *extra;
+  }
+  return primary;  // its own "not known"
 }
 
 // The archive and dir: transports (archive_image.h, dir_image.h); null for others.
@@ -76,7 +91,7 @@ std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
   }
   if (ref.transport == Transport::kOci) return oci_dir_source(ref.path, ref.ref, ref.str());
   if (ref.transport == Transport::kContainersStorage) {
-    return storage_source(local_store(options), ref);
+    return storage_source(source_store(ref, options), ref);
   }
   if (auto file = file_source(ref)) return file;
   fail(ErrorKind::kUnsupported,

@@ -48,6 +48,9 @@ struct CopyOptions {
   std::function<bool(const Descriptor& instance)> copies_instance;
   // The local store, opened when a side is containers-storage: (and only then).
   std::function<store::Store&()> store;
+  // The additional read-only image stores (store/storage_conf.h), opened when asked for: a
+  // containers-storage: source the store lacks is looked up in each, in order. Null: none.
+  std::function<std::vector<store::Store*>()> additional_stores;
   // Signatures of a docker:// source are carried to a docker:// destination
   // (carried_signatures.h) unless this is set; to any other destination they are refused.
   bool remove_signatures = false;

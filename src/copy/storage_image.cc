@@ -192,9 +192,8 @@ class StorageDestination final : public ImageDestination {
       return;
     }
     Manifest manifest = parse_manifest(std::string(bytes), type);
-    store::Store& store = writer_.store();
     ImageConfig config = with_context(fmt::format("config {}", manifest.config.digest.str()), [&] {
-      return parse_config(store.blobs().read(manifest.config.digest, kConfigLimit));
+      return parse_config(writer_.read_blob(manifest.config.digest, kConfigLimit));
     });
     if (config.diff_ids.size() != manifest.layers.size()) {
       fail(ErrorKind::kInvalidInput,
@@ -378,7 +377,10 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
 }
 
 StoreBatch::StoreBatch(store::Store& store, std::string action)
-    : writer_(std::make_unique<store::ImageWriter>(store)), action_(std::move(action)) {}
+    : writer_(std::make_unique<store::ImageWriter>(store)), action_(std::move(action)) {
+  // Thousands of small blobs: durable in groups, not with two fsyncs each.
+  writer_->group_commits();
+}
 
 StoreBatch::~StoreBatch() = default;
 

@@ -64,7 +64,8 @@ std::unique_ptr<ImageDestination> storage_destination(store::Store& store,
 struct StoreRows;
 
 // Several images into the store as one write (load of an archive): the destinations it opens
-// share one ImageWriter, and their commit() only queues their rows; commit() records them all
+// share one ImageWriter (its blobs made durable in groups: ImageWriter::group_commits), and
+// their commit() only queues their rows; commit() records them all
 // (with tag log action `action`). So an archive goes in whole or not at all: destroyed before
 // commit(), the batch removes every blob any of its destinations created.
 class StoreBatch {

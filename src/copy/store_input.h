@@ -9,10 +9,11 @@
 //   ref.name). A list is copied as the instance for this machine, as podman pulls it.
 // - load_archive: `load`, every image of a docker-archive or an oci-archive, as one write
 //   (StoreBatch): the whole archive or nothing. The archive is indexed once (OpenedArchive);
-//   up to four entries are copied at once. A docker-archive layer is read twice: once to hash
-//   it for the generated manifest (archive_image.h), once to store it. An entry of index.json that
-//   is a list goes in whole (every instance, then the list, its digest unchanged). Docker 25's
-//   archives are both kinds: read as docker-archives, as podman reads them.
+//   up to four entries are copied at once. An uncompressed docker-archive layer is read once,
+//   as it is stored: its manifest names it by its config's diffID (archive_image.h). An entry
+//   of index.json that is a list goes in whole (every instance, then the list, its digest
+//   unchanged). Docker 25's archives are both kinds: read as docker-archives, as podman reads
+//   them.
 //
 // Names as podman 4.3 gives them: oci-archive: the ref.name annotation (io.containerd.image.name
 // when present), docker-archive: the RepoTags, both normalized as local names (a bare name goes

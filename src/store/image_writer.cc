@@ -52,14 +52,48 @@ Digest ImageWriter::put_ingest(std::unique_ptr<Ingest> ingest,
                                std::optional<uint64_t> expected_size, const std::string& what) {
   check_blob(*ingest, expected, expected_size, what);
   Digest digest = ingest->digest();
+  bool group_full = false;
   {
     std::lock_guard lock(mutex_);
     if (lease_->protect(digest)) return digest;  // the store had it: this copy goes
-    // Listed before it exists: a rollback removes it whenever the failure comes.
-    created_.push_back(digest);
+    if (grouped_) {
+      if (held_.count(digest) != 0) return digest;  // held back already
+      // Listed before it exists: a rollback removes it whenever the failure comes.
+      created_.push_back(digest);
+      held_.emplace(digest, std::move(ingest));
+      group_full = held_.size() >= kCommitGroup;
+    } else {
+      created_.push_back(digest);
+    }
+  }
+  if (grouped_) {
+    if (group_full) flush();
+    return digest;
   }
   ingest->commit();  // outside the lock: other threads' blobs are made durable meanwhile
   return digest;
+}
+
+void ImageWriter::flush() {
+  std::lock_guard flushing(flush_mutex_);
+  std::vector<std::unique_ptr<Ingest>> group;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [digest, ingest] : held_) group.push_back(std::move(ingest));
+    held_.clear();
+  }
+  store_.blobs().commit_all(group);
+}
+
+std::string ImageWriter::read_blob(const Digest& digest, size_t limit) {
+  std::lock_guard flushing(flush_mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto held = held_.find(digest); held != held_.end()) {
+      return held->second->read_back(limit);
+    }
+  }
+  return store_.blobs().read(digest, limit);
 }
 
 Digest ImageWriter::put(std::string_view bytes, const std::optional<Digest>& expected,
@@ -96,8 +130,8 @@ LayerDigests ImageWriter::put_layer(Reader& data, const std::optional<Digest>& e
     if (complete) check_blob(*ingest, expected, expected_size, what);
     throw;
   }
+  uint64_t size = ingest->size();  // the blob may be held back (group_commits): not in the store
   Digest digest = put_ingest(std::move(ingest), expected, expected_size, what);
-  uint64_t size = store_.blobs().size_of(digest).value_or(0);
   return LayerDigests{digest, size, content->compression, content->diff_id,
                       content->uncompressed_size};
 }
@@ -119,14 +153,17 @@ LayerDigests ImageWriter::stored_layer(const Digest& digest) {
 
 void ImageWriter::record(const NewImage& image, const std::vector<std::string>& names,
                          std::string_view action) {
+  flush();  // rows reference only durable blobs
   store_.add_image(image, names, action);
 }
 
 void ImageWriter::commit() {
+  flush();
   done_ = true;
 }
 
 void ImageWriter::finish() {
+  flush();
   // Every referenced blob stays; what no row references (stray archive entries) goes.
   discard_created();
   done_ = true;
@@ -144,6 +181,7 @@ void ImageWriter::rollback() {
 }
 
 void ImageWriter::discard_created() {
+  held_.clear();  // never committed: their temp files go with them
   std::vector<Digest> created = std::move(created_);
   created_.clear();
   // Two threads storing the same blob at once (images of one load sharing a layer) both list it.

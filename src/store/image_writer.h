@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +37,7 @@
 #include <vector>
 
 #include "archive/layer.h"
+#include "content/blob_store.h"
 #include "core/digest.h"
 #include "core/io.h"
 #include "oci/config.h"
@@ -80,6 +82,19 @@ class ImageWriter {
   // it, else by reading the blob.
   LayerDigests stored_layer(const Digest& digest);
 
+  // From now on (call it before any put), blobs are made durable in groups: each verified
+  // blob is held back and committed with others (BlobStore::commit_all: one flush of the file
+  // system for up to kCommitGroup blobs, instead of two fsyncs each), at the latest by
+  // record(), commit() or flush(). For writes of many small blobs (load of an archive of
+  // thousands of images). A held-back blob is not in the store yet: read it with read_blob.
+  void group_commits() { grouped_ = true; }
+  // Commits the held-back blobs now.
+  void flush();
+  // A blob this writer stored (held back or not) or protected, whole; kInvalidInput past
+  // `limit` bytes.
+  std::string read_blob(const Digest& digest, size_t limit);
+  static constexpr size_t kCommitGroup = 256;
+
   void record(const NewImage& image, const std::vector<std::string>& names,
               std::string_view action);
   void commit();
@@ -96,9 +111,14 @@ class ImageWriter {
 
   Store& store_;
   std::unique_ptr<Lease> lease_;
-  std::mutex mutex_;  // the lease's rows and created_
+  std::mutex mutex_;  // the lease's rows, created_ and held_
   std::vector<Digest> created_;
   bool done_ = false;
+  bool grouped_ = false;
+  // Verified blobs not yet committed (group_commits), by digest; flush_mutex_ is held while a
+  // group is committed and while read_blob looks, so a blob is always found in one place.
+  std::map<Digest, std::unique_ptr<Ingest>> held_;
+  std::mutex flush_mutex_;
 };
 
 // The rows an image manifest and its config give, with `layers` (base first) as stored.

@@ -151,4 +151,21 @@ std::vector<std::string> additional_image_stores(const std::vector<std::string>&
   return additional_stores_from_conf(read_file(conf), conf);
 }
 
+std::vector<std::pair<std::string, std::string>> additional_store_graph_options(
+    const std::vector<std::string>& storage_opts, std::string_view driver) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!storage_opts.empty()) {
+    for (const auto& option : storage_opts) {
+      std::optional<StorageOpt> opt = split_storage_opt(option);
+      if (!opt || (opt->key != "additionalimagestore" && opt->key != "imagestore")) continue;
+      out.emplace_back(option.substr(0, option.find('=')), opt->value);
+    }
+    return out;
+  }
+  for (const auto& dir : additional_image_stores(storage_opts)) {
+    out.emplace_back(fmt::format("{}.imagestore", driver), dir);
+  }
+  return out;
+}
+
 }  // namespace schicht::store

@@ -18,6 +18,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace schicht::store {
@@ -38,6 +39,15 @@ std::vector<std::string> additional_stores_from_conf(std::string_view text,
 // The overlay mount program: from `storage_opts` when any was given (kInvalidInput for one
 // without '='; `--storage-opt ""` gives none), else from storage.conf; empty: none.
 std::string overlay_mount_program(const std::vector<std::string>& storage_opts);
+
+// The additional image stores as podman 4.3's `info` shows them under store.graphOptions, in
+// the order it reads them: from `storage_opts` when any was given, each option naming some as
+// KEY (as typed: "additionalimagestore", "overlay.imagestore") and VALUE (as typed); else
+// storage.conf's list, each directory as "DRIVER.imagestore" (as containers/storage turns
+// them into driver options). A later value of one key replaces an earlier one, as in podman's
+// map. Only what additional_image_stores would not refuse is read.
+std::vector<std::pair<std::string, std::string>> additional_store_graph_options(
+    const std::vector<std::string>& storage_opts, std::string_view driver);
 
 // What a command uses: from `storage_opts` when any was given, else from the file
 // $CONTAINERS_STORAGE_CONF names (kNotFound when it does not exist), else none. Duplicates

@@ -264,3 +264,75 @@ localhost/late" ]
   expect_failure 125 "$WORK/broken.conf:"
   unchanged
 }
+
+@test "image copy reads a containers-storage: image only the additional store has" {
+  BEFORE=$(shared_state)
+  run sa image copy -q containers-storage:shared:1 "oci:$WORK/layout:shared"
+  expect_success
+  digest=$("$SCHICHT" --root "$B" images --format '{{.Digest}}' shared:1)
+  [ "$(jq -r '.manifests[0].digest' "$WORK/layout/index.json")" = "$digest" ]
+  # Into the primary store: a copy there, under the new name; the shared store is as it was.
+  run sa image copy -q containers-storage:shared:1 containers-storage:copied:1
+  expect_success
+  run s images --format '{{.Repository}}:{{.Tag}} {{.Digest}}' --sort repository
+  [ "$output" = "docker.io/library/copied:1 $digest
+localhost/own:1 $(s images --format '{{.Digest}}' own:1)" ]
+  consistent
+  same_as_before "$(shared_state)"
+  # Without the additional store the image is not known, and nothing is written.
+  primary=$(store_state)
+  run s image copy -q containers-storage:shared:1 "oci:$WORK/other"
+  expect_failure 125 "shared"
+  [ ! -e "$WORK/other" ]
+  [ "$(store_state)" = "$primary" ]
+}
+
+@test "manifest add and manifest create take an image only the additional store has" {
+  BEFORE=$(shared_state)
+  digest=$("$SCHICHT" --root "$B" images --format '{{.Digest}}' shared:1)
+  s manifest create list:1 >/dev/null
+  run sa manifest add list:1 shared:1
+  expect_success
+  run s manifest inspect list:1
+  [ "$(echo "$output" | jq -r '.manifests[0].digest')" = "$digest" ]
+  # The list's instance lives in the list's store: the image was pulled up.
+  run sa images --format '{{.Repository}}:{{.Tag}} {{.IsReadOnly}}' --filter reference=shared
+  [ "$output" = "localhost/shared:1 false" ]
+  consistent
+  same_as_before "$(shared_state)"
+  # create resolves every image before writing: with a missing one, nothing is pulled up.
+  "$SCHICHT" --root "$B" load -i "$WORK/late.tar" >/dev/null
+  BEFORE=$(shared_state)
+  primary=$(store_state)
+  run sa manifest create list:2 late:1 missing:1
+  expect_failure 125 "missing"
+  [ "$(store_state)" = "$primary" ]
+  run sa manifest create list:2 late:1
+  expect_success
+  run sa images --format '{{.Repository}}:{{.Tag}} {{.IsReadOnly}}' --filter reference=late
+  [ "$output" = "localhost/late:1 false" ]
+  same_as_before "$(shared_state)"
+}
+
+@test "info shows the additional stores under store.graphOptions, as podman does" {
+  run sa info --format json
+  expect_success
+  [ "$(echo "$output" | jq -c '.store.graphOptions')" = "{\"additionalimagestore\":\"$B\"}" ]
+  # YAML: the same key in the same place.
+  run sa info
+  echo "$output" | grep -A1 '^  graphOptions:$' | grep -qx "    additionalimagestore: $B"
+  [ "$(sa info --format '{{.Store.GraphOptions}}')" = "map[additionalimagestore:$B]" ]
+  # As typed, and a repeated key's last value wins (podman's map).
+  "$SCHICHT" --root "$WORK/third" load -i "$WORK/late.tar" >/dev/null
+  run s --storage-opt "overlay.imagestore=$B" --storage-opt "overlay.imagestore=$WORK/third" \
+    info --format json
+  [ "$(echo "$output" | jq -c '.store.graphOptions')" = "{\"overlay.imagestore\":\"$WORK/third\"}" ]
+  # storage.conf's list: as DRIVER.imagestore, as containers/storage passes it to the driver.
+  printf '[storage]\ndriver = "overlay"\n[storage.options]\nadditionalimagestores = ["%s"]\n' \
+    "$B" >"$WORK/storage.conf"
+  driver=$(CONTAINERS_STORAGE_CONF=$WORK/storage.conf s info --format '{{.Store.GraphDriverName}}')
+  CONTAINERS_STORAGE_CONF=$WORK/storage.conf run s info --format json
+  [ "$(echo "$output" | jq -r ".store.graphOptions[\"$driver.imagestore\"]")" = "$B" ]
+  # None: an empty map.
+  [ "$(s info --format '{{len .Store.GraphOptions}}')" = 0 ]
+}

@@ -14,6 +14,7 @@
 #include "archive/tar_writer.h"
 #include "copy/archive_image.h"
 #include "copy/copy_image.h"
+#include "copy/pull_up.h"
 #include "copy/storage_image.h"
 #include "core/digest.h"
 #include "core/error.h"
@@ -296,6 +297,40 @@ TEST_F(StoreInput, ImagesSharingALayerLoadAtOnceAndRollBackWhole) {
   });
   EXPECT_TRUE(fresh.images().empty());
   EXPECT_EQ(blob_files(other.path() / "root"), 0u);
+}
+
+// Pulling an image of an additional store up goes through the engine like any other input.
+TEST_F(StoreInput, PullUpCopiesAnImageOfAnAdditionalStoreAndKeepsThePrimaryStoresNames) {
+  fs::path archive = write_file(dir.path() / "d.tar", docker_archive(2));
+  store::Store writer(dir.path() / "shared");
+  std::vector<LoadedImage> shared_images =
+      load_archive(writer, LoadInput{.file = archive, .name = archive.string()}, nullptr);
+  store::Store shared(dir.path() / "shared", store::Store::ReadOnly{});
+  // The primary store names another image img1:1 already.
+  fs::path one = write_file(dir.path() / "one.tar", docker_archive(1));
+  Digest taken = load_archive(store, LoadInput{.file = one, .name = one.string()}, nullptr)[0].id;
+  store.tag(taken, "localhost/img1:1");
+  const LoadedImage& wanted = shared_images[1];
+  pull_up_image(store, shared, wanted.id);
+  std::optional<store::ImageInfo> pulled = store.image(wanted.id);
+  ASSERT_TRUE(pulled);
+  EXPECT_TRUE(pulled->names.empty());
+  EXPECT_EQ(store.image_by_name("localhost/img1:1"), taken);
+  EXPECT_EQ(pulled->manifest_digest, wanted.manifest);
+  EXPECT_EQ(store.layers(wanted.id).size(), 1U);
+  for (const auto& layer : store.layers(wanted.id)) EXPECT_TRUE(store.blobs().exists(layer.digest));
+  EXPECT_TRUE(store.blobs().exists(wanted.manifest));
+  // Again: nothing to copy, nothing changes.
+  pull_up_image(store, shared, wanted.id);
+  EXPECT_EQ(store.images().size(), 2U);
+  // An image both stores have (img0:1 loaded into each): its names stay, nothing is added.
+  ASSERT_EQ(taken, shared_images[0].id);
+  pull_up_image(store, shared, taken);
+  EXPECT_EQ(store.images().size(), 2U);
+  EXPECT_EQ(store.image_by_name("localhost/img0:1"), taken);
+  EXPECT_NE(error_of(ErrorKind::kNotFound,
+                     [&] { pull_up_image(store, shared, Digest::sha256_of("none")); }),
+            "");
 }
 
 }  // namespace

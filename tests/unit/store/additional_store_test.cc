@@ -1,5 +1,5 @@
-// Additional read-only image stores: opening another store read-only, pulling one of its
-// images up, and which directories storage.conf and --storage-opt name.
+// Additional read-only image stores: opening another store read-only, and which directories
+// storage.conf and --storage-opt name. (Pulling an image up: tests/unit/copy/store_input_test.cc.)
 #include <gtest/gtest.h>
 
 #include <string>
@@ -7,7 +7,6 @@
 
 #include "error_of.h"
 #include "scoped_env.h"
-#include "store/pull_up.h"
 #include "store/storage_conf.h"
 #include "store_test_util.h"
 
@@ -45,35 +44,6 @@ TEST_F(AdditionalStore, AMissingDirectoryOrOneWithoutAStoreIsNamedAndNotCreated)
   message = error_of(ErrorKind::kInvalidInput, [&] { Store s(empty, Store::ReadOnly{}); });
   EXPECT_NE(message.find("not a schicht store"), std::string::npos) << message;
   EXPECT_TRUE(fs::is_empty(empty));
-}
-
-TEST_F(AdditionalStore, PullUpCopiesTheImageAndKeepsThePrimaryStoresNames) {
-  NewImage image = add("one", {put_layer("a"), put_layer("b")},
-                       {"docker.io/library/one:1", "docker.io/library/taken:1"});
-  Store shared(dir_.path() / "root", Store::ReadOnly{});
-  Store primary(dir_.path() / "primary");
-  // An image of the primary store already named taken:1.
-  std::string config = R"({"os":"linux","architecture":"amd64"})";
-  NewImage other{.id = primary.blobs().put(config),
-                 .config_size = config.size(),
-                 .manifest_digest = primary.blobs().put("{}"),
-                 .manifest_media_type = kManifestType,
-                 .manifest_size = 2};
-  primary.add_image(other, {"docker.io/library/taken:1"}, "pull");
-  pull_up_image(primary, shared, image.id);
-  auto pulled = primary.image(image.id);
-  ASSERT_TRUE(pulled);
-  EXPECT_EQ(pulled->names, std::vector<std::string>{"docker.io/library/one:1"});
-  EXPECT_EQ(primary.image_by_name("docker.io/library/taken:1"), other.id);
-  EXPECT_EQ(primary.layers(image.id).size(), 2U);
-  for (const auto& layer : image.layers) EXPECT_TRUE(primary.blobs().exists(layer.digest));
-  EXPECT_TRUE(primary.blobs().exists(image.manifest_digest));
-  // Again: nothing to copy, nothing changes.
-  pull_up_image(primary, shared, image.id);
-  EXPECT_EQ(primary.images().size(), 2U);
-  EXPECT_NE(error_of(ErrorKind::kNotFound,
-                     [&] { pull_up_image(primary, shared, Digest::sha256_of("none")); }),
-            "");
 }
 
 TEST(StorageConf, OptionsNameDirectoriesCommaSeparatedAndIgnoreOtherKeys) {

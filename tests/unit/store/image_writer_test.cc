@@ -82,5 +82,48 @@ TEST_F(StoreTest, ACommittedImageKeepsItsBlobsAndFinishDropsStrays) {
   EXPECT_EQ(store_.image_by_name("localhost/a:1"), image.id);
 }
 
+TEST_F(StoreTest, GroupedCommitsHoldBlobsBackUntilTheRowsAndRollBackWithoutATrace) {
+  auto ingest_files = [&] {
+    size_t n = 0;
+    for (const auto& entry : fs::directory_iterator(store_.blobs().ingest_dir())) {
+      (void)entry;
+      ++n;
+    }
+    return n;
+  };
+  Digest first = Digest::sha256_of("held one");
+  {
+    ImageWriter writer(store_);
+    writer.group_commits();
+    EXPECT_EQ(writer.put("held one"), first);
+    EXPECT_EQ(writer.put("held one"), first);  // the same blob twice is held once
+    EXPECT_FALSE(store_.blobs().exists(first));
+    EXPECT_EQ(writer.read_blob(first, 100), "held one");
+    EXPECT_NE(error_of(ErrorKind::kInvalidInput, [&] { writer.read_blob(first, 3); }), "");
+    EXPECT_EQ(ingest_files(), 1U);
+  }  // never committed: nothing stays, not even a temp file
+  EXPECT_FALSE(store_.blobs().exists(first));
+  EXPECT_EQ(ingest_files(), 0U);
+  // A full group is committed at once; the rest before the rows.
+  LayerInfo layer = put_layer("layer one");
+  NewImage image = make_image("grouped", {layer});
+  ImageWriter writer(store_);
+  writer.group_commits();
+  writer.adopt(layer.digest);
+  writer.adopt(image.id);
+  writer.adopt(image.manifest_digest);
+  std::vector<Digest> made;
+  for (size_t i = 0; i <= ImageWriter::kCommitGroup; ++i) {
+    made.push_back(writer.put("blob " + std::to_string(i)));
+  }
+  EXPECT_TRUE(store_.blobs().exists(made.front()));
+  EXPECT_FALSE(store_.blobs().exists(made.back()));
+  EXPECT_EQ(writer.read_blob(made.front(), 100), "blob 0");
+  writer.record(image, {"localhost/g:1"}, "load");
+  EXPECT_TRUE(store_.blobs().exists(made.back()));
+  writer.commit();
+  EXPECT_EQ(ingest_files(), 0U);
+}
+
 }  // namespace
 }  // namespace schicht::store::test
