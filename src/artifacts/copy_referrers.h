@@ -1,15 +1,23 @@
-// `image copy --referrers`: after an image was copied between registries with its digest
-// unchanged, the manifests that refer to it (and, in turn, those that refer to them: a
-// signature of an SBOM) are copied too, byte-exact, and recorded as referrers at the
-// destination (referrers API, else the tag schema; remote.h).
+// `image copy --referrers`: the manifests that refer to the image copied (and, in turn, those
+// that refer to them: a signature of an SBOM) go along, byte-exact, between any two transports
+// that can hold referrers:
+//   docker://            the referrers API, else the tag schema (remote.h);
+//   oci:, oci-archive:   index.json entries with an artifactType (as `save --referrers` and oras
+//                        lay them out), written into the layout before it is committed, so the
+//                        layout is written with them or not at all;
+//   containers-storage:  stored artifacts with a subject, named as `pull --referrers` names them
+//                        (carry_referrers.h).
+// A docker-archive: or dir: (or any other transport) holds no referrers: kInvalidInput before
+// anything is copied, naming it, so that none are ever dropped unnoticed.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
+#include "copy/copy_image.h"
 #include "copy/options.h"
-#include "core/reference.h"
 #include "registry/registries_conf.h"
-#include "registry/registry_client.h"
+#include "transport/transport_name.h"
 
 namespace schicht::artifacts {
 
@@ -17,13 +25,31 @@ namespace schicht::artifacts {
 // and push --referrers (carry_referrers.h) go as deep.
 inline constexpr int kMaxReferrerDepth = 4;
 
-// Copies the referrers of the manifest `source` names to `destination`'s repository. kIntegrity
-// (nothing copied) when `destination` does not hold the very manifest `source` names (the copy
-// changed its digest, so the referrers' subject would be wrong). Returns how many manifests were
-// copied.
-size_t copy_referrers(const Reference& source, const registry::RegistryOptions& source_options,
-                      const Reference& destination,
-                      const registry::RegistryOptions& destination_options,
-                      const registry::RegistriesConf& conf, const copy::ReportLine& report);
+// Whether `ref`'s transport can hold referrers.
+bool holds_referrers(const transport::TransportRef& ref);
+
+// One `image copy --referrers`. Made before the copy (kInvalidInput when a side cannot hold
+// referrers); attach() sets the copy's CopyOptions::before_commit, which learns the digest the
+// copy wrote and writes the referrers into a layout destination; finish(), after the copy,
+// carries them to a registry or the store (where the image must exist first). kIntegrity (no
+// referrer written) when the source does not hold the manifest the copy wrote: the copy
+// changed its digest, so the referrers' subject would be wrong.
+class ReferrerCopy {
+ public:
+  ReferrerCopy(const transport::TransportRef& from, const transport::TransportRef& to,
+               const registry::RegistriesConf& conf, const copy::CopyOptions& options);
+  ~ReferrerCopy();
+  ReferrerCopy(const ReferrerCopy&) = delete;
+  ReferrerCopy& operator=(const ReferrerCopy&) = delete;
+
+  void attach(copy::CopyOptions& options);
+  // Returns how many referrers were copied in all.
+  size_t finish();
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
 
 }  // namespace schicht::artifacts

@@ -46,7 +46,8 @@ int cmd_image_copy(Context& ctx, CommandArgs args) {
   flags.add_bool("quiet", 'q', &quiet, "Suppress output information when copying images");
   bool referrers = false;
   flags.add_bool("referrers", 0, &referrers,
-                 "Also copy the artifacts that refer to the image (docker:// to docker://)");
+                 "Also copy the artifacts that refer to the image (docker://, oci:, oci-archive:, "
+                 "containers-storage:)");
   flags.add_int("retry-times", 0, &retry_times, "The number of times to possibly retry");
   flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
   std::string format, compress_format, sign_by, sigstore_key_file, passphrase_file;
@@ -140,24 +141,18 @@ int cmd_image_copy(Context& ctx, CommandArgs args) {
     options.registries_d = copy::load_registries_d(ctx.options().registries_d);
   }
   std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
+  auto conf = registry::RegistriesConf::load();
+  std::optional<artifacts::ReferrerCopy> carried;
   if (referrers) {
-    // Referrers name the image by digest: only a byte-exact registry-to-registry copy keeps it.
-    if (from.transport != transport::Transport::kDocker ||
-        to.transport != transport::Transport::kDocker) {
-      fail(ErrorKind::kInvalidInput, "--referrers: source and destination must be docker://");
-    }
     if (options.format || options.compression) {
       fail(ErrorKind::kInvalidInput,
            "--referrers cannot be used with --format or --dest-compress*: the digest would change");
     }
+    carried.emplace(from, to, conf, options);  // refuses a side that cannot hold referrers
+    carried->attach(options);
   }
-  auto conf = registry::RegistriesConf::load();
   copy::copy_image(policy.get(), from, to, conf, options);
-  if (referrers) {
-    artifacts::copy_referrers(copy::parse_docker_name(from.rest), options.source_registry,
-                              copy::parse_docker_name(to.rest), options.destination_registry, conf,
-                              options.transfer.report);
-  }
+  if (carried) carried->finish();
   return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "artifacts/inspect_fields.h"
 #include "cli/commands.h"
 #include "cli/humanize.h"
 #include "cli/image_json.h"
@@ -40,11 +41,8 @@ std::string not_found(const std::string& type, const std::string& name) {
 struct Inspected {
   ordered_json doc;
   bool image;
+  store::Store* store = nullptr;  // an image's (the supply-chain fields are read from it)
 };
-
-}  // namespace
-
-namespace {
 
 // The documents of `wanted` found as `type`, and podman's message for each name not found.
 // --type all looks for a container first, then an image, so a name both have is the container's.
@@ -61,7 +59,7 @@ std::vector<Inspected> find_objects(Context& ctx, const std::vector<std::string>
     }
     if (type == "image" || type == "all") {
       if (auto image = ctx.find_image(name)) {  // additional image stores too
-        found.push_back({images::inspect_json(*image->store, image->id), true});
+        found.push_back({images::inspect_json(*image->store, image->id), true, image->store});
         continue;
       }
     }
@@ -79,11 +77,20 @@ std::string render_objects(std::vector<Inspected>& found, const std::string& for
     return json_report_raw(docs, 5);  // podman's inspect leaves '<', '>' and '&' as they are
   }
   std::optional<Template> for_images, for_containers;
+  // {{.Referrers}} and {{.Signatures}}: view-only fields (artifacts/inspect_fields.h).
+  bool supply_chain = artifacts::names_supply_chain_fields(format);
+  gotemplate::GoTypes image_types = inspect_template_types();
+  if (supply_chain) artifacts::add_supply_chain_types(image_types);
   for (const auto& f : found) {
     auto& tmpl = f.image ? for_images : for_containers;
     if (!tmpl) tmpl = parse_object_format(inspect_normalize(format, f.image), "inspect");
     if (f.image) {
-      tmpl->execute(out, inspect_template_view(f.doc), inspect_template_types());
+      ordered_json view = inspect_template_view(f.doc);
+      if (supply_chain) {
+        artifacts::add_supply_chain_fields(
+            *f.store, Digest::parse(f.doc.at("Digest").get<std::string>()), view);
+      }
+      tmpl->execute(out, view, image_types);
     } else {
       tmpl->execute(out, inspect_template_view(f.doc));
     }

@@ -9,6 +9,7 @@
 #include "containers/mounts.h"
 #include "copy/pull_up.h"
 #include "core/error.h"
+#include "store/db.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {

@@ -12,11 +12,15 @@
 #include "cli/commands.h"
 #include "cli/registry_flags.h"
 #include "containers/containers.h"
+#include "copy/options.h"
+#include "copy/short_names.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/reference.h"
+#include "registry/registries_conf.h"
 #include "sbom/document.h"
 #include "sbom/inventory.h"
+#include "sbom/remote_image.h"
 #include "sbom/subject.h"
 #include "store/lookup.h"
 
@@ -107,7 +111,8 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
   RegistryFlags registry_flags;
   registry_flags.add(flags);
   bool help = false;
-  auto names = parse_command_flags(ctx, flags, args, "schicht image sbom [options] IMAGE", &help);
+  auto names = parse_command_flags(ctx, flags, args,
+                                   "schicht image sbom [options] IMAGE|docker://REFERENCE", &help);
   if (help) return 0;
   if (names.size() != 1) {
     fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", names.size()));
@@ -121,15 +126,32 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
     registry_flags.check_authfile();
     registry_options = registry_flags.options(flags);  // a bad --creds fails before any work
   }
-  store::Store& store = ctx.store();
-  Digest id = store::resolve_image(store, names[0]);
-  auto image = store.image(id);
-  if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", names[0]));
-
+  // docker://REF: read from the registry, layers streamed, nothing stored.
+  std::optional<registry::RegistryClient> remote_client;
+  std::optional<sbom::RemoteImage> remote;
+  std::optional<store::ImageInfo> image;
+  std::optional<Digest> found;  // the image's config digest (its ID)
   std::vector<sbom::LayerInput> layers;
-  for (auto& layer : containers::layer_sources(store, id)) {
-    layers.push_back({"layer " + layer.diff_id.str(), std::move(layer.open_uncompressed)});
+  if (names[0].starts_with("docker://")) {
+    Reference ref = copy::parse_docker_name(names[0].substr(9));
+    registry_flags.check_authfile();
+    copy::TransferOptions transfer;
+    transfer.registry = registry_flags.options(flags);
+    remote_client.emplace(ref.domain,
+                          copy::endpoint_options(ref, registry::RegistriesConf::load(), transfer));
+    remote = sbom::remote_image(*remote_client, ref);
+    found = remote->config_digest;
+    layers = std::move(remote->layers);
+  } else {
+    store::Store& store = ctx.store();
+    found = store::resolve_image(store, names[0]);
+    image = store.image(*found);
+    if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", names[0]));
+    for (auto& layer : containers::layer_sources(store, *found)) {
+      layers.push_back({"layer " + layer.diff_id.str(), std::move(layer.open_uncompressed)});
+    }
   }
+  const Digest id = *found;
   sbom::Inventory inventory = sbom::take_inventory(layers);
   for (const auto& path : inventory.databases) {
     fmt::print(stderr, "sbom: package database read: {}\n", path);
@@ -142,11 +164,17 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
   }
 
   sbom::ImageSubject subject;
-  auto name = store::find_name(store, id, names[0]);
-  if (!name && !image->names.empty()) name = image->names.front();
-  subject.name = name ? *name : id.str();
-  subject.repository = name ? repository_of(*name) : "";
-  subject.manifest_digest = image->manifest_digest.str();
+  if (remote) {
+    subject.name = names[0].substr(9);
+    subject.repository = repository_of(subject.name);
+    subject.manifest_digest = remote->manifest_digest.str();
+  } else {
+    auto name = store::find_name(ctx.store(), id, names[0]);
+    if (!name && !image->names.empty()) name = image->names.front();
+    subject.name = name ? *name : id.str();
+    subject.repository = name ? repository_of(*name) : "";
+    subject.manifest_digest = image->manifest_digest.str();
+  }
   subject.config_digest = id.str();
   sbom::DocumentStamp stamp{.created = created,
                             .uuid = sbom::random_uuid(),
@@ -161,8 +189,12 @@ int cmd_image_sbom(Context& ctx, CommandArgs args) {
   }
   if (destination) {
     registry::RegistryClient client(destination->domain, registry_options);
-    Descriptor referred =
-        sbom::find_subject(client, destination->path, subject_candidates(*destination, *image), id);
+    std::vector<std::string> candidates =
+        image ? subject_candidates(*destination, *image)
+              : std::vector<std::string>{destination->digest         ? destination->digest->str()
+                                         : !destination->tag.empty() ? destination->tag
+                                                                     : subject.manifest_digest};
+    Descriptor referred = sbom::find_subject(client, destination->path, candidates, id);
     std::string title = chosen == sbom::Format::kSpdxJson ? "sbom.spdx.json" : "sbom.cdx.json";
     Digest attached = artifacts::attach_referrer(
         client, destination->path, referred, sbom::media_type(chosen),

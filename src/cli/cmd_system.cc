@@ -396,8 +396,11 @@ void print_recovery(const transport::RecoverReport& r) {
     fmt::print("\n");
   }
   for (const auto& s : r.skipped) fmt::print("not recovered: {}\n", s);
+  for (const auto& line : r.removed_artifacts) fmt::print("removed broken artifact {}\n", line);
   for (const auto& line : r.recovered) fmt::print("recovered image {}\n", line);
+  for (const auto& line : r.artifacts) fmt::print("recovered artifact {}\n", line);
   fmt::print("Recovered {} images and {} names\n", r.recovered.size(), r.names);
+  if (!r.artifacts.empty()) fmt::print("Recovered {} artifacts\n", r.artifacts.size());
 }
 
 }  // namespace

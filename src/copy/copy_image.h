@@ -79,6 +79,10 @@ struct CopyOptions {
   // top manifest is read, before signatures or blobs: true ends the copy there, nothing written
   // (image sync skips what its destination holds already, and --dry-run copies nothing).
   std::function<bool(const Digest& would_write)> skip;
+  // copy_image calls it with the digest of the top manifest written and the destination just
+  // before the destination commits (image copy --referrers adds referrers to an OCI layout
+  // there, so that the layout is written with them or not at all: artifacts/copy_referrers.h).
+  std::function<void(const Digest& top, ImageDestination& destination)> before_commit;
 };
 
 // `policy` is null only for --insecure-policy. kPolicy when it rejects the source (nothing

@@ -226,6 +226,14 @@ std::vector<LoadedImage> load_file(store::Store& store, const LoadInput& input,
                      shown));
   }
   std::string_view transport = docker ? "docker-archive" : "oci-archive";
+  if (docker && input.referrers) {
+    // Refused before anything is stored, as save --referrers refuses to write one: the user
+    // asked for referrers, and this archive cannot have any.
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("--referrers: {} is a docker-archive, which cannot hold referrers (only an "
+                     "oci-archive can); load it without --referrers",
+                     input.name));
+  }
   trust::Subject subject = load_subject(input, transport);
   std::vector<size_t> entries;
   if (docker) {

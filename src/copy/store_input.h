@@ -68,7 +68,8 @@ struct LoadInput {
   Reader* stream = nullptr;  // when `file` is empty
   std::string name;          // for messages: the path as given, "stdin", the URL
   // load --referrers (artifacts/carry_referrers.h): called once the images of an oci-archive
-  // are stored, with its referrer entries (none for a docker-archive).
+  // are stored, with its referrer entries. A docker-archive cannot hold referrers: with this
+  // set, loading one is refused (kInvalidInput) before anything is stored.
   LoadReferrers referrers;
 };
 

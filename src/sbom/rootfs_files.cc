@@ -46,6 +46,11 @@ RootfsFiles RootfsFiles::read(std::span<const LayerInput> layers, const Wanted& 
   for (const auto& layer : layers) {
     auto reader = layer.open();
     out.apply(*reader, layer.name, wanted);
+    // To its last byte: the tar may end before its compressed stream does, and a streamed
+    // layer (remote_image.h) checks its digest only there.
+    char rest[16384];
+    while (reader->read(rest, sizeof rest) > 0) {
+    }
   }
   return out;
 }

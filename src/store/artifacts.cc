@@ -1,5 +1,7 @@
 #include "store/artifacts.h"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -30,7 +32,67 @@ std::vector<Digest> as_digests(const std::vector<std::string>& texts) {
   return out;
 }
 
+// The rows of the artifact `name` (the caller's transaction).
+void insert_artifact(Db& db, const std::string& name, const std::vector<ArtifactBlob>& blobs) {
+  Statement(db, "INSERT INTO artifacts(name, manifest_digest, added) VALUES (?, ?, ?)")
+      .bind(1, name)
+      .bind(2, blobs.front().digest.str())
+      .bind(3, now_ns())
+      .run();
+  for (const auto& b : blobs) {
+    Statement(db, "INSERT OR IGNORE INTO blobs(digest, size, media_type) VALUES (?, ?, ?)")
+        .bind(1, b.digest.str())
+        .bind(2, static_cast<int64_t>(b.size))
+        .bind(3, b.media_type)
+        .run();
+    Statement(db, "INSERT OR IGNORE INTO artifact_blobs(name, digest) VALUES (?, ?)")
+        .bind(1, name)
+        .bind(2, b.digest.str())
+        .run();
+  }
+}
+
 }  // namespace
+
+void recover_artifact(Store& store, const std::string& name,
+                      const std::vector<ArtifactBlob>& blobs) {
+  if (blobs.empty()) fail(ErrorKind::kInternal, "an artifact without its manifest");
+  Db& db = store.db();
+  Transaction txn(db);
+  Statement old(db, "SELECT 1 FROM artifacts WHERE name = ?");
+  old.bind(1, name);
+  if (old.step()) fail(ErrorKind::kConflict, fmt::format("{}: artifact already exists", name));
+  insert_artifact(db, name, blobs);
+  txn.commit();
+}
+
+std::vector<std::string> remove_artifact_rows_without_blobs(Store& store) {
+  std::vector<std::string> removed;
+  Db& db = store.db();
+  Transaction txn(db);
+  std::map<std::string, std::string> broken;  // name -> what is wrong
+  Statement st(db,
+               "SELECT a.name, a.digest, b.size FROM artifact_blobs a "
+               "LEFT JOIN blobs b ON b.digest = a.digest ORDER BY a.name, a.digest");
+  while (st.step()) {
+    std::string name = st.text(0);
+    if (broken.contains(name)) continue;
+    Digest digest = Digest::parse(st.text(1));
+    std::optional<uint64_t> size = store.blobs().size_of(digest);
+    if (!size) {
+      broken[name] = fmt::format("blob {} is missing", digest.str());
+    } else if (!st.is_null(2) && *size != static_cast<uint64_t>(st.integer(2))) {
+      broken[name] =
+          fmt::format("blob {} has {} bytes instead of {}", digest.str(), *size, st.integer(2));
+    }
+  }
+  for (const auto& [name, why] : broken) {
+    Statement(db, "DELETE FROM artifacts WHERE name = ?").bind(1, name).run();
+    removed.push_back(fmt::format("{}: {}", name, why));
+  }
+  txn.commit();
+  return removed;
+}
 
 std::optional<ArtifactInfo> artifact_by_name(Store& store, const std::string& name) {
   Statement st(store.db(), std::string(kSelect) + " WHERE name = ?");
@@ -75,22 +137,7 @@ void put_artifact(Store& store, ImageWriter& writer, const std::string& name,
       previous = blobs_of(db, name);
       Statement(db, "DELETE FROM artifacts WHERE name = ?").bind(1, name).run();
     }
-    Statement(db, "INSERT INTO artifacts(name, manifest_digest, added) VALUES (?, ?, ?)")
-        .bind(1, name)
-        .bind(2, blobs.front().digest.str())
-        .bind(3, now_ns())
-        .run();
-    for (const auto& b : blobs) {
-      Statement(db, "INSERT OR IGNORE INTO blobs(digest, size, media_type) VALUES (?, ?, ?)")
-          .bind(1, b.digest.str())
-          .bind(2, static_cast<int64_t>(b.size))
-          .bind(3, b.media_type)
-          .run();
-      Statement(db, "INSERT OR IGNORE INTO artifact_blobs(name, digest) VALUES (?, ?)")
-          .bind(1, name)
-          .bind(2, b.digest.str())
-          .run();
-    }
+    insert_artifact(db, name, blobs);
     txn.commit();
     writer.commit();
   }

@@ -42,6 +42,17 @@ std::vector<ArtifactInfo> artifacts(Store& store);
 void put_artifact(Store& store, ImageWriter& writer, const std::string& name,
                   const std::vector<ArtifactBlob>& blobs, const std::optional<Digest>& expected);
 
+// `system check --recover` (transport/recover.h), which holds gc.lock exclusively so that no
+// blob can vanish: records `name` -> the manifest `blobs.front()` whose blobs are all in the
+// blob store, without a writer. kConflict when the name exists.
+void recover_artifact(Store& store, const std::string& name,
+                      const std::vector<ArtifactBlob>& blobs);
+
+// `system check --recover`: removes the rows of each artifact one of whose blobs is missing or
+// the wrong size; its blobs stay (unreferenced now: `system check --repair` decides on them).
+// Returns "<name>: <what is wrong>" for each removed.
+std::vector<std::string> remove_artifact_rows_without_blobs(Store& store);
+
 // Removes the artifact `name` and the blobs only it referenced; false when there is none.
 bool remove_artifact(Store& store, const std::string& name);
 

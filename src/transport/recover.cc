@@ -14,6 +14,7 @@
 #include "core/time.h"
 #include "oci/config.h"
 #include "oci/manifest.h"
+#include "store/artifacts.h"
 #include "store/config_facts.h"
 #include "store/db.h"
 #include "store/lost_database.h"
@@ -139,6 +140,72 @@ class Rebuilder {
   std::map<std::string, LayerFacts> layers_;
 };
 
+// An OCI artifact manifest (an artifactType, or the empty config): what `artifact add`, pull
+// --referrers and the like store; nullopt for anything else.
+std::optional<Manifest> artifact_manifest(const BlobStore& blobs, const Digest& digest,
+                                          uint64_t size) {
+  if (size > kMaxManifest || size == 0) return std::nullopt;
+  std::string raw = blobs.read(digest, kMaxManifest);
+  size_t start = raw.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos || raw[start] != '{') return std::nullopt;
+  if (detect_manifest_type(raw) != media_type::kOciManifest) return std::nullopt;
+  std::optional<Manifest> parsed;
+  try {
+    parsed = parse_manifest(std::move(raw), media_type::kOciManifest);
+  } catch (const Error&) {
+    return std::nullopt;  // another JSON document
+  }
+  if (parsed->artifact_type.empty() && parsed->config.media_type != media_type::kOciEmpty) {
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+// "host/path" of a stored name "host/path:tag" or "host/path@digest".
+std::string repository_of(std::string_view name) {
+  if (size_t at = name.find('@'); at != std::string_view::npos) name = name.substr(0, at);
+  size_t slash = name.rfind('/'), colon = name.rfind(':');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+    name = name.substr(0, colon);
+  }
+  return std::string(name);
+}
+
+// The name a recovered artifact gets (artifact names are not journaled): a referrer is named as
+// pull --referrers names one, by its subject image's repository; any other by its digest.
+std::string recovered_artifact_name(store::Store& store, const Manifest& manifest) {
+  if (!manifest.subject) {
+    return fmt::format("localhost/recovered-artifact:{}", manifest.digest.short_hex());
+  }
+  std::string repository = "localhost/referrers";
+  if (std::optional<Digest> id = store.image_by_manifest(manifest.subject->digest)) {
+    std::optional<store::ImageInfo> image = store.image(*id);
+    if (image && !image->names.empty()) repository = repository_of(image->names.front());
+  }
+  return fmt::format("{}:ref-{}-{}", repository, manifest.subject->digest.short_hex(),
+                     manifest.digest.short_hex());
+}
+
+// Records an artifact whose blobs are all there, with their descriptors' sizes.
+std::string recover_artifact(store::Store& store, const Manifest& manifest) {
+  std::vector<store::ArtifactBlob> rows{
+      {manifest.digest, manifest.raw.size(), std::string(media_type::kOciManifest)}};
+  std::vector<Descriptor> blobs{manifest.config};
+  blobs.insert(blobs.end(), manifest.layers.begin(), manifest.layers.end());
+  for (const Descriptor& d : blobs) {
+    std::optional<uint64_t> size = store.blobs().size_of(d.digest);
+    if (!size) fail(ErrorKind::kNotFound, fmt::format("blob {} is missing", d.digest.str()));
+    if (*size != static_cast<uint64_t>(d.size)) {
+      fail(ErrorKind::kIntegrity,
+           fmt::format("blob {} has {} bytes instead of {}", d.digest.str(), *size, d.size));
+    }
+    rows.push_back({d.digest, static_cast<uint64_t>(d.size), d.media_type});
+  }
+  std::string name = recovered_artifact_name(store, manifest);
+  store::recover_artifact(store, name, rows);
+  return name;
+}
+
 }  // namespace
 
 RecoverReport recover_store(const fs::path& root) {
@@ -155,10 +222,18 @@ RecoverReport recover_store(const fs::path& root) {
 
   std::vector<std::pair<Digest, uint64_t>> blobs;
   store.blobs().walk([&](const Digest& d, uint64_t size) { blobs.emplace_back(d, size); });
+  // An artifact whose blobs went is no artifact any more; its remaining blobs stay.
+  report.removed_artifacts = store::remove_artifact_rows_without_blobs(store);
   std::vector<Found> found;
+  std::vector<Manifest> artifacts;
   for (const auto& [digest, size] : blobs) {
     if (store.image_by_manifest(digest)) continue;  // the database still knows it
+    if (!store::artifacts_with_digest_prefix(store, digest.hex()).empty()) continue;
     try {
+      if (auto artifact = artifact_manifest(store.blobs(), digest, size)) {
+        artifacts.push_back(std::move(*artifact));
+        continue;
+      }
       if (auto image = rebuilder.image_of(digest, size)) {
         found.push_back(Found{mtime_of(store.blobs(), digest), std::move(*image)});
       }
@@ -181,6 +256,15 @@ RecoverReport recover_store(const fs::path& root) {
     store.tag(id, name, "recover");
     ++report.names;
     if (auto it = names_of.find(id.str()); it != names_of.end()) it->second.push_back(name);
+  }
+  // After the images and their names: a referrer is named by its subject's repository.
+  for (const Manifest& m : artifacts) {
+    try {
+      std::string name = recover_artifact(store, m);
+      report.artifacts.push_back(fmt::format("{} {}", m.digest.str(), name));
+    } catch (const Error& e) {
+      report.skipped.push_back(fmt::format("artifact {}: {}", m.digest.str(), e.what()));
+    }
   }
   for (const auto& [id, names] : names_of) {
     std::string line = id;

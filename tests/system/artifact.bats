@@ -418,8 +418,9 @@ unchanged_art() {
 
 @test "image copy --referrers: refused where digests cannot stay" {
   fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed 13
-  run s image copy --referrers "oci-archive:$WORK/i.tar" "docker://127.0.0.1:1/x:1"
-  expect_failure 125 "--referrers: source and destination must be docker://"
+  run s image copy --referrers "oci-archive:$WORK/i.tar" "docker-archive:$WORK/d.tar"
+  expect_failure 125 "--referrers: the destination docker-archive:$WORK/d.tar is a docker-archive: transport, which cannot hold referrers"
+  [ ! -e "$WORK/d.tar" ]
   run s image copy --referrers --format v2s2 "docker://127.0.0.1:1/x:1" "docker://127.0.0.1:1/y:1"
   expect_failure 125 "--referrers cannot be used with --format"
 }

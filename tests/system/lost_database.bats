@@ -151,3 +151,76 @@ expect_recovered() {
   run s images
   expect_success
 }
+
+# Artifacts: a referrer of a named image, a plain one, and their blobs.
+make_artifacts() {
+  fixture --out "$WORK/a.tar" --format oci-archive --seed 61 --layers 1 --layer-kb 16 --name app:1
+  s load -q -i "$WORK/a.tar" >/dev/null
+  printf 'sbom\n' >"$WORK/sbom.json"
+  head -c 100000 /dev/urandom >"$WORK/data.bin"
+  SBOM=$(s artifact attach -q --subject app:1 --type application/spdx+json "$WORK/sbom.json")
+  PLAIN=$(s artifact add --type application/x-data plain "$WORK/data.bin")
+}
+
+@test "a lost database: recover rebuilds the artifacts too, and repair deletes none of their blobs" {
+  make_artifacts
+  blobs=$(blob_list)
+  rm -f "$STORE"/db.sqlite*
+  run s system check --recover
+  expect_success
+  [[ "$output" == *"recovered artifact sha256:$SBOM localhost/app:ref-"* ]]
+  [[ "$output" == *"recovered artifact sha256:$PLAIN localhost/recovered-artifact:${PLAIN:0:12}"* ]]
+  [[ "$output" == *"Recovered 2 artifacts"* ]]
+  [[ "$output" == *"no problems"* ]]
+  run s system check --repair
+  expect_success
+  [ "$(blob_list)" = "$blobs" ]
+  # the referrer still refers to the image; both extract byte-exact
+  [ "$(s artifact discover --format json app:1 | jq -r '.manifests[0].digest')" = "sha256:$SBOM" ]
+  s artifact extract "sha256:$SBOM" "$WORK/sbom.out"
+  cmp "$WORK/sbom.json" "$WORK/sbom.out"
+  s artifact extract localhost/recovered-artifact:${PLAIN:0:12} "$WORK/data.out"
+  cmp "$WORK/data.bin" "$WORK/data.out"
+}
+
+@test "recover: an artifact missing a blob is not recovered and named; its other blobs stay" {
+  make_artifacts
+  data=$(sha256sum "$WORK/data.bin" | cut -d' ' -f1)
+  rm -f "$STORE"/db.sqlite* "$STORE/blobs/sha256/$data"
+  blobs=$(blob_list)
+  run s system check --recover
+  expect_failure 125 "not recovered: artifact sha256:$PLAIN: blob sha256:$data is missing"
+  [[ "$output" == *"recovered artifact sha256:$SBOM"* ]]
+  [[ "$output" == *"unreferenced blob sha256:$PLAIN"* ]]
+  # recovery itself deleted nothing
+  [ "$(blob_list)" = "$blobs" ]
+}
+
+@test "recover with a kept database: an artifact whose blob is gone loses its rows, not its other blobs" {
+  make_artifacts
+  data=$(sha256sum "$WORK/data.bin" | cut -d' ' -f1)
+  rm -f "$STORE/blobs/sha256/$data"
+  run s system check
+  expect_failure 125 "damaged artifact localhost/plain:latest: blob sha256:$data"
+  blobs=$(blob_list)
+  run s system check --recover
+  [[ "$output" == *"removed broken artifact localhost/plain:latest: blob sha256:$data is missing"* ]]
+  # its manifest is still there, but not all of its blobs: not recovered, and said so
+  [[ "$output" == *"not recovered: artifact sha256:$PLAIN: blob sha256:$data is missing"* ]]
+  [ "$(blob_list)" = "$blobs" ]
+  [ "$(s artifact ls --format '{{.Repository}}' | grep -c plain)" = 0 ]
+  [ "$(s artifact discover --format json app:1 | jq -r '.manifests[0].digest')" = "sha256:$SBOM" ]
+  # what is left of it is unreferenced: only repair removes it
+  run s system check --repair
+  expect_success
+  [ ! -e "$STORE/blobs/sha256/$PLAIN" ]
+}
+
+@test "system check --recover with a healthy database leaves artifacts alone" {
+  make_artifacts
+  run s system check --recover
+  expect_success
+  [[ "$output" != *"not recovered"* ]]
+  [[ "$output" != *"recovered artifact"* ]]
+  [ "$(s artifact ls --format '{{.Digest}}' | wc -l)" = 2 ]
+}

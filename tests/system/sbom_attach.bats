@@ -66,3 +66,43 @@ get() {
   expect_failure 125 'Error: --attach "shortname": expected a registry repository'
   [ -z "$(curl -s "http://$REG/v2/sbom/elsewhere/tags/list" | jq -r '.tags // empty | .[]')" ]
 }
+
+@test "image sbom docker://REF reads the layers from the registry, storing nothing" {
+  sbom_image apk sbom/alpine:2
+  s push --tls-verify=false sbom/alpine:2 "docker://$REG/sbom/remote:2" >/dev/null 2>&1
+  export SOURCE_DATE_EPOCH=1700000000
+  s image sbom -o "$WORK/local.json" sbom/alpine:2 2>/dev/null
+  # a fresh store: nothing pulled, nothing stored
+  STORE=$WORK/store2
+  run --separate-stderr s image sbom --tls-verify=false -o "$WORK/remote.json" \
+    "docker://$REG/sbom/remote:2"
+  expect_success
+  [[ "$stderr" == *"sbom: package database read: /lib/apk/db/installed"* ]]
+  # the same packages as from the stored image
+  packages='[.packages[] | select(.versionInfo | startswith("sha256:") | not) | [.name, .versionInfo]] | sort'
+  [ "$(jq -c "$packages" "$WORK/remote.json")" = "$(jq -c "$packages" "$WORK/local.json")" ]
+  [ "$(jq -c "$packages | length" "$WORK/remote.json")" = 3 ]
+  [ "$(s images -q)" = "" ]
+  [ ! -d "$STORE/blobs/sha256" ] || [ -z "$(ls "$STORE/blobs/sha256")" ]
+  # --attach to the image it read
+  run --separate-stderr s image sbom --tls-verify=false --attach "docker://$REG/sbom/remote" \
+    -o /dev/null "docker://$REG/sbom/remote:2"
+  expect_success
+  [[ "$stderr" == *"sbom: attached to $REG/sbom/remote@sha256:"* ]]
+}
+
+@test "image sbom docker://REF: a tampered layer fails, naming it; a missing image fails" {
+  sbom_image apk sbom/alpine:3
+  s push --tls-verify=false sbom/alpine:3 "docker://$REG/sbom/bad:3" >/dev/null 2>&1
+  layer=$(curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.manifest.v1+json' \
+    "http://$REG/v2/sbom/bad/manifests/3" | jq -r '.layers[-1].digest')
+  file=$(registry_blob_file "$REG_DIR" "$layer")
+  chmod u+w "$file" 2>/dev/null || true
+  printf 'X' | dd of="$file" bs=1 seek=100 conv=notrunc 2>/dev/null
+  STORE=$WORK/store2
+  run s image sbom --tls-verify=false -o "$WORK/bad.json" "docker://$REG/sbom/bad:3"
+  expect_failure 125 "$layer"
+  [ ! -e "$WORK/bad.json" ]
+  run s image sbom --tls-verify=false "docker://$REG/sbom/nosuch:1"
+  expect_failure 125
+}
