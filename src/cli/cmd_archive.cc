@@ -10,7 +10,6 @@
 #include "artifacts/carry_referrers.h"
 #include "cli/commands.h"
 #include "cli/events.h"
-#include "cli/manifest_lists.h"
 #include "cli/policy.h"
 #include "copy/save.h"
 #include "copy/store_input.h"
@@ -20,6 +19,7 @@
 #include "core/reference.h"
 #include "http/timeout_environment.h"
 #include "images/list_lookup.h"
+#include "images/manifest_list.h"
 #include "store/lookup.h"
 #include "transport/import.h"
 
@@ -180,7 +180,7 @@ int cmd_save(Context& ctx, CommandArgs args) {
   }
   if (list) {
     std::optional<Digest> first;
-    for (const Descriptor& entry : read_list(primary, *list).manifests) {
+    for (const Descriptor& entry : images::read_list(primary, *list).manifests) {
       if ((first = primary.image_by_manifest(entry.digest))) break;
     }
     items.push_back({.id = first.value_or(list->digest), .names = {list->name}, .list = list});

@@ -14,7 +14,6 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/go_yaml.h"
 #include "cli/report.h"
 #include "cli/version_report.h"
 #include "containers/storage_driver.h"
@@ -23,6 +22,7 @@
 #include "core/platform.h"
 #include "core/process.h"
 #include "gotemplate/template.h"
+#include "gotemplate/yaml.h"
 #include "registry/registries_conf.h"
 
 namespace schicht::cli {
@@ -320,7 +320,7 @@ int cmd_info(Context& ctx, CommandArgs args) {
   } else if (!format.empty()) {
     fmt::print("{}", json_report(info.json, 2));
   } else {
-    fmt::print("{}\n", go_yaml(info.json));
+    fmt::print("{}\n", gotemplate::go_yaml(info.json));
   }
   return 0;
 }
