@@ -12,22 +12,19 @@
 
 #include <fmt/format.h>
 
-#include "builder/work_dir.h"
+#include "builder/work_dir_check.h"
 #include "cli/commands.h"
 #include "cli/events.h"
 #include "cli/humanize.h"
 #include "cli/report.h"
 #include "containers/containers.h"
 #include "containers/mounts.h"
+#include "containers/snapshot_check.h"
 #include "core/error.h"
-#include "core/reference.h"
 #include "images/disk_usage.h"
 #include "images/prune.h"
-#include "snapshot/snapshotter.h"
-#include "store/artifacts.h"
 #include "store/build_cache.h"
 #include "store/check.h"
-#include "store/usage.h"
 #include "transport/recover.h"
 
 namespace schicht::cli {
@@ -35,7 +32,6 @@ namespace schicht::cli {
 using containers::check_container_roots;
 using containers::check_image_mounts;
 using containers::images_in_use;
-using containers::needed_snapshots;
 using containers::remove_container;
 using containers::remove_unused_snapshots;
 using containers::snapshot_bytes;
@@ -306,66 +302,6 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
 
 namespace {
 
-// Snapshots are the CLI's business (the store knows nothing of them): those no image needs,
-// and temp directories of builds whose process died, are leftovers.
-void check_snapshots(store::Store& store, const store::CheckOptions& options,
-                     store::CheckReport& report) {
-  fs::path dir = store.root() / "snapshots";
-  if (!fs::exists(dir)) return;
-  snapshot::Snapshotter snapshots(dir);
-  // Listed before the images are read: a snapshot listed was built for an image already stored.
-  std::vector<Digest> present = snapshots.list();
-  if (snapshots.old_format() && !present.empty()) {
-    // A cache of an older layout, which the next use rebuilds anyway.
-    report.problems.push_back(
-        fmt::format("{} snapshots of an older version (full trees, not diffs)", present.size()));
-    ++report.unrepaired;
-    if (options.repair) {
-      snapshots.migrate();
-      report.repairs.push_back(
-          fmt::format("removed {} snapshots of an older version", present.size()));
-      --report.unrepaired;
-      present = snapshots.list();
-    }
-  }
-  std::set<std::string> needed = needed_snapshots(store);
-  for (const auto& chain : present) {
-    if (needed.count(chain.str()) != 0) continue;
-    report.problems.push_back(fmt::format("unreferenced snapshot {}", chain.str()));
-    ++report.unrepaired;
-    if (options.repair) {
-      snapshots.remove(chain);
-      report.repairs.push_back(fmt::format("removed unreferenced snapshot {}", chain.str()));
-      --report.unrepaired;
-    }
-  }
-  for (const auto& stale : snapshots.stale()) {
-    report.problems.push_back(fmt::format("stale snapshot build {}", stale.string()));
-    ++report.unrepaired;
-  }
-  if (options.repair) {
-    size_t removed = snapshots.remove_stale();
-    if (removed != 0)
-      report.repairs.push_back(fmt::format("removed {} stale snapshot builds", removed));
-    report.unrepaired -= std::min(report.unrepaired, removed);
-  }
-}
-
-// Working directories of builds that were killed (nobody holds their lock).
-void check_build_dirs(store::Store& store, const store::CheckOptions& options,
-                      store::CheckReport& report) {
-  std::vector<fs::path> stale = builder::stale_work_dirs(store.root());
-  for (const auto& dir : stale)
-    report.problems.push_back(fmt::format("stale build directory {}", dir.string()));
-  report.unrepaired += stale.size();
-  if (options.repair && !stale.empty()) {
-    size_t removed = builder::remove_stale_work_dirs(store.root());
-    if (removed != 0)
-      report.repairs.push_back(fmt::format("removed {} stale build directories", removed));
-    report.unrepaired -= std::min(report.unrepaired, removed);
-  }
-}
-
 void print_recovery(const transport::RecoverReport& r) {
   if (!r.why_moved.empty()) {
     fmt::print("damaged database: {}", r.why_moved);
@@ -397,9 +333,9 @@ int cmd_system_check(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   store::CheckReport report = store::check_store(store, options);
   check_image_mounts(store, options, report);
-  check_snapshots(store, options, report);
+  containers::check_snapshots(store, options, report);
   check_container_roots(store, options, report);
-  check_build_dirs(store, options, report);
+  builder::check_build_dirs(store, options, report);
   for (const auto& p : report.problems) fmt::print("{}\n", p);
   for (const auto& r : report.repairs) fmt::print("{}\n", r);
   fmt::print(
