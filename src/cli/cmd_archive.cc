@@ -10,7 +10,6 @@
 #include "artifacts/carry_referrers.h"
 #include "cli/commands.h"
 #include "cli/events.h"
-#include "cli/manifest_lists.h"
 #include "cli/policy.h"
 #include "copy/save.h"
 #include "copy/store_input.h"
@@ -20,6 +19,7 @@
 #include "core/reference.h"
 #include "http/timeout_environment.h"
 #include "images/list_lookup.h"
+#include "images/manifest_list.h"
 #include "store/lookup.h"
 #include "transport/import.h"
 
@@ -70,6 +70,86 @@ Input download_input(const std::string& url) {
   in.fd = in.owned.get();
   in.name = url;
   return in;
+}
+
+// What save writes, and the store it reads them from (an archive is written from one store).
+struct SaveItems {
+  std::vector<copy::SaveItem> items;
+  store::Store* source = nullptr;
+};
+
+// The images (or, with a --multi-arch other than system, the one list) the names denote.
+// Without -m, every name after the first is another tag of the first image (podman).
+SaveItems save_items(Context& ctx, const std::vector<std::string>& names, bool multi,
+                     bool whole_lists) {
+  store::Store& primary = ctx.store();
+  SaveItems out{.items = {}, .source = &primary};
+  std::vector<copy::SaveItem>& items = out.items;
+  // One name denoting a list stored in the primary store saves the list.
+  std::optional<store::ListInfo> list;
+  if (whole_lists && names.size() == 1) list = images::find_list(primary, names[0]);
+  if (list) {
+    std::optional<Digest> first;
+    for (const Descriptor& entry : images::read_list(primary, *list).manifests) {
+      if ((first = primary.image_by_manifest(entry.digest))) break;
+    }
+    items.push_back({.id = first.value_or(list->digest), .names = {list->name}, .list = list});
+    return out;
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto [holder, id] = ctx.resolve_image(names[i]);
+    if (i == 0) {
+      out.source = holder;
+    } else if (holder != out.source) {
+      fail(ErrorKind::kUnsupported,
+           fmt::format("{} and {} are in different stores: save them to separate archives",
+                       names[0], names[i]));
+    }
+    // A name (not an ID or digest) is saved as the stored name it denotes.
+    std::optional<std::string> tag = store::find_name(*holder, id, names[i]);
+    auto same = std::find_if(items.begin(), items.end(),
+                             [&](const copy::SaveItem& it) { return it.id == id; });
+    if (!multi && !items.empty()) same = items.begin();
+    if (same == items.end()) {
+      items.push_back({id, {}});
+      same = items.end() - 1;
+    }
+    if (tag && std::find(same->names.begin(), same->names.end(), *tag) == same->names.end()) {
+      same->names.push_back(*tag);
+    }
+  }
+  return out;
+}
+
+// save --referrers: the stored artifacts referring to the saved image (or list), by the
+// manifest digest the store has for it.
+std::function<void(const Digest&, copy::ImageDestination&)> save_referrers(
+    store::Store& store, const copy::SaveItem& item, bool quiet) {
+  std::optional<store::ImageInfo> image = store.image(item.id);
+  Digest subject = item.list ? item.list->digest : image ? image->manifest_digest : item.id;
+  return [&store, subject, quiet](const Digest& top, copy::ImageDestination& out) {
+    copy::ReportLine report;
+    if (!quiet)
+      report = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    artifacts::save_referrers(store, subject, top, out, report);
+  };
+}
+
+// Writes the archive or directory to `output` (a file, or stdout unless it is a terminal).
+void write_archive(store::Store& store, const std::vector<copy::SaveItem>& items,
+                   const std::string& output, const copy::SaveOptions& options) {
+  if (copy::is_directory_format(options.format)) {
+    if (output.empty()) fail(ErrorKind::kInvalidInput, "no output directory given: use -o DIR");
+    copy::save_images(store, items, output, options);
+  } else if (output.empty() || output == "-") {
+    if (::isatty(STDOUT_FILENO)) {
+      fail(ErrorKind::kInvalidInput, "refusing to save to terminal. Use -o flag or redirect");
+    }
+    FdWriter out(STDOUT_FILENO, "stdout");
+    copy::save_images(store, items, out, options);
+  } else {
+    copy::save_images(store, items, output, options);
+  }
 }
 
 }  // namespace
@@ -171,72 +251,11 @@ int cmd_save(Context& ctx, CommandArgs args) {
     fail(ErrorKind::kInvalidInput, "--compress can only be set when --format is 'docker-dir'");
   }
   store::Store& primary = ctx.store();
-  std::vector<copy::SaveItem> items;
-  // --multi-arch all|index-only: one name denoting a list stored in the primary store saves the
-  // list.
-  std::optional<store::ListInfo> list;
-  if (options.multi_arch != copy::MultiArch::kSystem && names.size() == 1) {
-    list = images::find_list(primary, names[0]);
-  }
-  if (list) {
-    std::optional<Digest> first;
-    for (const Descriptor& entry : read_list(primary, *list).manifests) {
-      if ((first = primary.image_by_manifest(entry.digest))) break;
-    }
-    items.push_back({.id = first.value_or(list->digest), .names = {list->name}, .list = list});
-  }
-  // The store the images are read from: the primary one, or the additional image store that
-  // holds them (an archive is written from one store).
-  store::Store* source = &primary;
-  // Without -m, every name after the first is another tag of the first image (podman).
-  for (size_t i = 0; i < names.size() && !list; ++i) {
-    auto [holder, id] = ctx.resolve_image(names[i]);
-    if (i == 0) {
-      source = holder;
-    } else if (holder != source) {
-      fail(ErrorKind::kUnsupported,
-           fmt::format("{} and {} are in different stores: save them to separate archives",
-                       names[0], names[i]));
-    }
-    // A name (not an ID or digest) is saved as the stored name it denotes.
-    std::optional<std::string> tag = store::find_name(*holder, id, names[i]);
-    auto same = std::find_if(items.begin(), items.end(),
-                             [&](const copy::SaveItem& it) { return it.id == id; });
-    if (!multi && !items.empty()) same = items.begin();
-    if (same == items.end()) {
-      items.push_back({id, {}});
-      same = items.end() - 1;
-    }
-    if (tag && std::find(same->names.begin(), same->names.end(), *tag) == same->names.end()) {
-      same->names.push_back(*tag);
-    }
-  }
-  store::Store& store = *source;
-  if (referrers) {
-    // The referrers name the manifest digest the store has for the image (or list).
-    std::optional<store::ImageInfo> image = store.image(items.front().id);
-    Digest subject = items.front().list ? items.front().list->digest
-                     : image            ? image->manifest_digest
-                                        : items.front().id;
-    options.referrers = [&store, subject, quiet](const Digest& top, copy::ImageDestination& out) {
-      copy::ReportLine report;
-      if (!quiet)
-        report = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-      artifacts::save_referrers(store, subject, top, out, report);
-    };
-  }
-  if (copy::is_directory_format(options.format)) {
-    if (output.empty()) fail(ErrorKind::kInvalidInput, "no output directory given: use -o DIR");
-    copy::save_images(store, items, output, options);
-  } else if (output.empty() || output == "-") {
-    if (::isatty(STDOUT_FILENO)) {
-      fail(ErrorKind::kInvalidInput, "refusing to save to terminal. Use -o flag or redirect");
-    }
-    FdWriter out(STDOUT_FILENO, "stdout");
-    copy::save_images(store, items, out, options);
-  } else {
-    copy::save_images(store, items, output, options);
-  }
+  SaveItems saved = save_items(ctx, names, multi, options.multi_arch != copy::MultiArch::kSystem);
+  std::vector<copy::SaveItem>& items = saved.items;
+  store::Store& store = *saved.source;
+  if (referrers) options.referrers = save_referrers(store, items.front(), quiet);
+  write_archive(store, items, output, options);
   // podman: one save event per image, named by where it went (in the primary store's log: an
   // additional store is never written).
   for (const auto& item : items) record_image_event(primary, "save", &item.id, output);

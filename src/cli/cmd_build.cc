@@ -7,12 +7,12 @@
 #include "builder/builder.h"
 #include "cli/commands.h"
 #include "cli/events.h"
-#include "cli/manifest_lists.h"
 #include "cli/policy.h"
 #include "copy/pull.h"
 #include "core/error.h"
 #include "core/platform.h"
 #include "core/reference.h"
+#include "images/manifest_list.h"
 #include "registry/registries_conf.h"
 
 namespace schicht::cli {
@@ -261,7 +261,8 @@ int cmd_build(Context& ctx, CommandArgs args) {
     // podman names the built image by its ID and leaves the event's ID empty.
     record_image_event(store, "build", nullptr, built->hex());
     // Each image joins the list as it is built, so a later failure keeps the earlier ones.
-    if (!manifest.empty()) add_to_list(store, manifest, local_list_entry(store, *built, manifest));
+    if (!manifest.empty())
+      images::add_to_list(store, manifest, images::local_list_entry(store, *built, manifest));
     if (platforms.size() > 1 && iidfile.empty()) fmt::print("{}\n", built->hex());
   }
   const Digest& id = *built;

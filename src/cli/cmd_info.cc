@@ -1,11 +1,7 @@
 // info / system info: podman's system report, the parts that apply to an image manager.
-#include <sched.h>
 #include <sys/statfs.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
-#include <cmath>
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -14,15 +10,16 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/go_yaml.h"
 #include "cli/report.h"
 #include "cli/version_report.h"
 #include "containers/storage_driver.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/host.h"
 #include "core/platform.h"
 #include "core/process.h"
 #include "gotemplate/template.h"
+#include "gotemplate/yaml.h"
 #include "registry/registries_conf.h"
 #include "store/storage_conf.h"
 
@@ -111,86 +108,31 @@ struct GoStruct {
   }
 };
 
-// KEY=value lines, values unquoted, as in /etc/os-release and /proc/meminfo ("Key: n kB").
-std::map<std::string, std::string> read_pairs(const char* path, char separator) {
-  std::map<std::string, std::string> pairs;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t at = line.find(separator);
-    if (at == std::string::npos) continue;
-    std::string value = line.substr(at + 1);
-    size_t start = value.find_first_not_of(" \t");
-    value = start == std::string::npos ? "" : value.substr(start);
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-        value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    }
-    pairs[line.substr(0, at)] = value;
-  }
-  return pairs;
-}
-
-// A /proc/meminfo value ("12345 kB") in bytes.
-uint64_t meminfo_bytes(const std::map<std::string, std::string>& meminfo, const char* key) {
-  auto it = meminfo.find(key);
-  if (it == meminfo.end()) return 0;
-  uint64_t value = std::strtoull(it->second.c_str(), nullptr, 10);
-  return it->second.ends_with("kB") ? value * 1024 : value;
-}
-
-// podman's "0h 6m 53.00s": whole seconds of /proc/uptime; the minutes are rounded, as podman's
-// "%.0f" of the unfloored remainder rounds them.
-std::string uptime() {
-  std::ifstream in("/proc/uptime");
-  double seconds = 0;
-  in >> seconds;
-  seconds = std::floor(seconds);
-  return fmt::format("{:.0f}h {:.0f}m {:.2f}s", std::floor(seconds / 3600),
-                     std::fmod(seconds / 60, 60), std::fmod(seconds, 60));
-}
-
-// Go's runtime.NumCPU: the CPUs this process may run on.
-int cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
-  return static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
-}
-
 GoStruct host_info() {
-  Platform platform = Platform::host();
-  auto os_release = read_pairs("/etc/os-release", '=');
-  if (os_release.empty()) os_release = read_pairs("/usr/lib/os-release", '=');
-  auto meminfo = read_pairs("/proc/meminfo", ':');
-  struct utsname uts {};
-  ::uname(&uts);
-  char hostname[256] = {};
-  ::gethostname(hostname, sizeof hostname - 1);
-
+  HostFacts facts = host_facts();
   GoStruct distribution;
-  distribution.add("Distribution", "distribution", os_release["ID"]);
-  distribution.go["Variant"] = os_release["VARIANT_ID"];
-  if (!os_release["VARIANT_ID"].empty()) distribution.json["variant"] = os_release["VARIANT_ID"];
-  distribution.add("Version", "version", os_release["VERSION_ID"]);
-  distribution.add("Codename", "codename", os_release["VERSION_CODENAME"]);
+  distribution.add("Distribution", "distribution", facts.distribution);
+  distribution.go["Variant"] = facts.variant;
+  if (!facts.variant.empty()) distribution.json["variant"] = facts.variant;
+  distribution.add("Version", "version", facts.version);
+  distribution.add("Codename", "codename", facts.codename);
   GoStruct security;
-  security.add("Rootless", "rootless", ::geteuid() != 0);
+  security.add("Rootless", "rootless", facts.rootless);
 
   GoStruct host;
-  host.add("Arch", "arch", platform.architecture)
-      .add("CPUs", "cpus", cpus())
+  host.add("Arch", "arch", facts.architecture)
+      .add("CPUs", "cpus", facts.cpus)
       .add("Distribution", "distribution", distribution)
-      .add("Hostname", "hostname", std::string(hostname))
-      .add("Kernel", "kernel", std::string(uts.release))
-      .add("MemFree", "memFree", meminfo_bytes(meminfo, "MemFree"))
-      .add("MemTotal", "memTotal", meminfo_bytes(meminfo, "MemTotal"))
-      .add("OS", "os", platform.os)
+      .add("Hostname", "hostname", facts.hostname)
+      .add("Kernel", "kernel", facts.kernel)
+      .add("MemFree", "memFree", facts.mem_free)
+      .add("MemTotal", "memTotal", facts.mem_total)
+      .add("OS", "os", facts.os)
       .add("ServiceIsRemote", "serviceIsRemote", false)
       .add("Security", "security", security)
-      .add("SwapFree", "swapFree", meminfo_bytes(meminfo, "SwapFree"))
-      .add("SwapTotal", "swapTotal", meminfo_bytes(meminfo, "SwapTotal"))
-      .add("Uptime", "uptime", uptime());
+      .add("SwapFree", "swapFree", facts.swap_free)
+      .add("SwapTotal", "swapTotal", facts.swap_total)
+      .add("Uptime", "uptime", facts.uptime);
   return host;
 }
 
@@ -328,7 +270,7 @@ int cmd_info(Context& ctx, CommandArgs args) {
   } else if (!format.empty()) {
     fmt::print("{}", json_report(info.json, 2));
   } else {
-    fmt::print("{}\n", go_yaml(info.json));
+    fmt::print("{}\n", gotemplate::go_yaml(info.json));
   }
   return 0;
 }

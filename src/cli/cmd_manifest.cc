@@ -4,7 +4,6 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/manifest_lists.h"
 #include "cli/passphrase.h"
 #include "cli/registry_flags.h"
 #include "cli/report.h"
@@ -18,6 +17,8 @@
 #include "core/fs.h"
 #include "core/media_type.h"
 #include "core/reference.h"
+#include "images/manifest_edit.h"
+#include "images/manifest_list.h"
 #include "oci/index.h"
 #include "oci/manifest.h"
 #include "registry/registries_conf.h"
@@ -25,18 +26,6 @@
 
 namespace schicht::cli {
 namespace {
-
-std::map<std::string, std::string> parse_annotations(const std::vector<std::string>& given) {
-  std::map<std::string, std::string> out;
-  for (const auto& text : given) {
-    size_t eq = text.find('=');
-    if (eq == std::string::npos) {
-      fail(ErrorKind::kInvalidInput, fmt::format("no value given for annotation {:?}", text));
-    }
-    out[text.substr(0, eq)] = text.substr(eq + 1);
-  }
-  return out;
-}
 
 // The platform and annotation flags `add` and `annotate` share.
 struct EntryFlags {
@@ -65,28 +54,22 @@ struct EntryFlags {
     if (!os_version.empty()) p.os_version = os_version;
     if (!os_features.empty()) p.os_features = os_features;
     entry.platform = p;
-    if (!annotations.empty()) entry.annotations = parse_annotations(annotations);
+    if (!annotations.empty()) entry.annotations = images::parse_annotations(annotations);
   }
 };
 
-// A local image named as the user typed it, in the primary store or an additional one.
-Context::StoredImage local_image(Context& ctx, std::string_view text) {
+// A local image, in the primary store or an additional one. A list's instances live in the
+// list's store: an image only an additional store has is pulled up (copy/pull_up.h) once every
+// argument is resolved, before the list is written.
+images::ListAdditions local_additions(Context& ctx, std::string_view text) {
   std::string_view bare = text;
   if (bare.starts_with("containers-storage:")) bare.remove_prefix(19);
-  return ctx.resolve_image(bare);
-}
-
-// What one IMAGE argument of `manifest create` or `add` puts into a list.
-struct Additions {
-  std::vector<Descriptor> entries;
-  store::ListSources sources;  // for entries read from a registry
-  // An image only an additional store has: a list's instances live in the list's store, so it
-  // is pulled up (copy/pull_up.h) once every argument is resolved, before the list is written.
-  std::optional<Context::StoredImage> pull_up;
-};
-
-void pull_up(Context& ctx, const std::vector<Context::StoredImage>& images) {
-  for (const auto& image : images) copy::pull_up_image(ctx.store(), *image.store, image.id);
+  Context::StoredImage image = ctx.resolve_image(bare);
+  images::ListAdditions out{.entries = {images::local_list_entry(*image.store, image.id, text)}};
+  if (image.read_only()) {
+    out.before_write = [&ctx, image] { copy::pull_up_image(ctx.store(), *image.store, image.id); };
+  }
+  return out;
 }
 
 // The registry flags `create` and `add` share.
@@ -115,42 +98,36 @@ struct RemoteFlags {
 // A local image gives its entry. Anything else is read from a registry as podman does: a
 // `docker://` reference, or a name with a registry host that is not in the store; it gives
 // one entry, or with `all` every entry of a list.
-Additions additions(Context& ctx, std::string_view text, bool all, const PlatformChoice& choice,
-                    const copy::TransferOptions& options) {
-  const bool remote =
-      text.starts_with("docker://") || (!text.starts_with("containers-storage:") &&
-                                        has_explicit_domain(text) && !ctx.find_image(text));
-  if (!remote) {
-    Context::StoredImage image = local_image(ctx, text);
-    Additions out{.entries = {local_list_entry(*image.store, image.id, text)}};
-    if (image.read_only()) out.pull_up = image;
+images::ResolveAdditions additions(Context& ctx, bool all, const PlatformChoice& choice,
+                                   const copy::TransferOptions& options) {
+  return [&ctx, all, choice, options](std::string_view text) {
+    const bool remote =
+        text.starts_with("docker://") || (!text.starts_with("containers-storage:") &&
+                                          has_explicit_domain(text) && !ctx.find_image(text));
+    if (!remote) return local_additions(ctx, text);
+    Reference reference = copy::parse_docker_name(text);
+    images::ListAdditions out{
+        .entries =
+            copy::remote_entries(reference, registry::RegistriesConf::load(), options, all, choice),
+        .sources = {}};
+    for (const Descriptor& entry : out.entries) {
+      out.sources[entry.digest.str()] = reference.domain + "/" + reference.path;
+    }
     return out;
-  }
-  Reference reference = copy::parse_docker_name(text);
-  Additions out{.entries = copy::remote_entries(reference, registry::RegistriesConf::load(),
-                                                options, all, choice)};
-  for (const Descriptor& entry : out.entries) {
-    out.sources[entry.digest.str()] = reference.domain + "/" + reference.path;
-  }
-  return out;
+  };
 }
 
-Descriptor& entry_by_digest(Index& index, const std::string& text, const std::string& list) {
-  Digest digest = with_context("parsing digest", [&] { return Digest::parse(text); });
-  for (Descriptor& d : index.manifests) {
-    if (d.digest == digest) return d;
-  }
-  fail(ErrorKind::kNotFound,
-       fmt::format("removing from manifest list {}: no instance matching digest {:?} found in "
-                   "manifest list: file does not exist",
-                   list, text));
+// The media type --format asks for; empty: the list's own (images/manifest_edit.h).
+std::string list_media_type(const std::string& format) {
+  if (format.empty()) return "";
+  return std::string(copy::parse_manifest_format(format) == copy::ManifestFormat::kOci
+                         ? media_type::kOciIndex
+                         : media_type::kDockerManifestList);
 }
 
-// Stores an edited list back under its name and prints its new ID, as podman does.
-// `sources` says where instances came from; entries no longer in the list are dropped.
-int write_back(store::Store& store, const store::ListInfo& list, const Index& index,
-               const store::ListSources& sources) {
-  fmt::print("{}\n", write_list(store, list.name, index, list.format, list.digest, sources).hex());
+// podman prints an edited list's new ID.
+int print_id(const Digest& list) {
+  fmt::print("{}\n", list.hex());
   return 0;
 }
 
@@ -173,36 +150,11 @@ int cmd_manifest_create(Context& ctx, CommandArgs args) {
   if (help) return 0;
   need_args(positional, 1, SIZE_MAX);
   store::Store& store = ctx.store();
-  std::string name = images::list_name(positional[0]);
-  Index index{.raw = "", .digest = Digest::sha256_of(""), .media_type = ""};
-  std::string format(media_type::kDockerManifestList);
-  std::optional<Digest> read;
-  store::ListSources sources;
-  if (auto existing = store::list_by_name(store, name)) {
-    if (!amend) {
-      fail(ErrorKind::kConflict,
-           fmt::format("creating image to hold manifest list: image name {:?} is already "
-                       "associated with image {:?}: that name is already in use",
-                       name, existing->digest.hex()));
-    }
-    index = read_list(store, *existing);
-    format = existing->format;
-    read = existing->digest;
-    sources = store::list_sources(store, existing->digest);
-  }
-  // Resolve every image before writing anything: a missing one leaves the store unchanged.
-  copy::TransferOptions options = remote.options(flags);
-  std::vector<Context::StoredImage> pulled;
-  for (size_t i = 1; i < positional.size(); ++i) {
-    Additions added = additions(ctx, positional[i], all, {}, options);
-    for (Descriptor& entry : added.entries) upsert_entry(index, std::move(entry));
-    for (auto& [instance, repository] : added.sources) sources[instance] = repository;
-    if (added.pull_up) pulled.push_back(*added.pull_up);
-  }
-  for (auto& [k, v] : parse_annotations(annotations)) index.annotations[k] = v;
-  pull_up(ctx, pulled);
-  fmt::print("{}\n", write_list(store, name, index, format, read, sources).hex());
-  return 0;
+  // Every image is resolved before anything is written: a missing one leaves the store as it was.
+  std::vector<std::string> images(positional.begin() + 1, positional.end());
+  return print_id(images::create_list(store, images::list_name(positional[0]), amend, images,
+                                      additions(ctx, all, {}, remote.options(flags)),
+                                      annotations));
 }
 
 int cmd_manifest_add(Context& ctx, CommandArgs args) {
@@ -220,20 +172,11 @@ int cmd_manifest_add(Context& ctx, CommandArgs args) {
   need_args(positional, 2, 2);
   store::Store& store = ctx.store();
   store::ListInfo list = images::resolve_list(store, positional[0]);
-  Index index = read_list(store, list);
-  Additions added = additions(
-      ctx, positional[1], all,
-      PlatformChoice{
-          .os = entry_flags.os, .architecture = entry_flags.arch, .variant = entry_flags.variant},
-      remote.options(flags));
-  for (Descriptor& entry : added.entries) {
-    entry_flags.apply(entry);
-    upsert_entry(index, std::move(entry));
-  }
-  store::ListSources sources = store::list_sources(store, list.digest);
-  for (auto& [instance, repository] : added.sources) sources[instance] = repository;
-  if (added.pull_up) pull_up(ctx, {*added.pull_up});
-  return write_back(store, list, index, sources);
+  PlatformChoice choice{
+      .os = entry_flags.os, .architecture = entry_flags.arch, .variant = entry_flags.variant};
+  return print_id(images::add_entries(store, list, positional[1],
+                                      additions(ctx, all, choice, remote.options(flags)),
+                                      [&](Descriptor& entry) { entry_flags.apply(entry); }));
 }
 
 int cmd_manifest_annotate(Context& ctx, CommandArgs args) {
@@ -247,20 +190,8 @@ int cmd_manifest_annotate(Context& ctx, CommandArgs args) {
   need_args(positional, 2, 2);
   store::Store& store = ctx.store();
   store::ListInfo list = images::resolve_list(store, positional[0]);
-  Index index = read_list(store, list);
-  Digest digest = with_context("parsing digest", [&] { return Digest::parse(positional[1]); });
-  Descriptor* found = nullptr;
-  for (Descriptor& d : index.manifests) {
-    if (d.digest == digest) found = &d;
-  }
-  if (found == nullptr) {
-    fail(ErrorKind::kNotFound,
-         fmt::format("no Docker manifest matching digest {:?} was found in list: no image "
-                     "instance matching the specified digest was found in the list or index",
-                     positional[1]));
-  }
-  entry_flags.apply(*found);
-  return write_back(store, list, index, store::list_sources(store, list.digest));
+  return print_id(images::annotate_entry(store, list, positional[1],
+                                         [&](Descriptor& entry) { entry_flags.apply(entry); }));
 }
 
 int cmd_manifest_remove(Context& ctx, CommandArgs args) {
@@ -272,10 +203,7 @@ int cmd_manifest_remove(Context& ctx, CommandArgs args) {
   need_args(positional, 2, 2);
   store::Store& store = ctx.store();
   store::ListInfo list = images::resolve_list(store, positional[0]);
-  Index index = read_list(store, list);
-  Descriptor& entry = entry_by_digest(index, positional[1], positional[0]);
-  std::erase(index.manifests, entry);
-  return write_back(store, list, index, store::list_sources(store, list.digest));
+  return print_id(images::remove_entry(store, list, positional[1], positional[0]));
 }
 
 int cmd_manifest_rm(Context& ctx, CommandArgs args) {
@@ -323,7 +251,8 @@ int cmd_manifest_inspect(Context& ctx, CommandArgs args) {
   const std::string& text = positional[0];
   if (!text.starts_with("docker://")) {
     if (auto list = images::find_list(store, text)) {
-      fmt::print("{}", json_report(inspect_json(read_list(store, *list), list->format)));
+      fmt::print("{}",
+                 json_report(images::inspect_json(images::read_list(store, *list), list->format)));
       return 0;
     }
     // Only a name with a registry host is looked up remotely: a short name is a local list.
@@ -343,7 +272,7 @@ int cmd_manifest_inspect(Context& ctx, CommandArgs args) {
   }
   Index index = with_context("reading manifest list " + source,
                              [&] { return parse_index(std::move(manifest.bytes), type); });
-  fmt::print("{}", json_report(inspect_json(index, media_type::kDockerManifestList)));
+  fmt::print("{}", json_report(images::inspect_json(index, media_type::kDockerManifestList)));
   return 0;
 }
 
@@ -379,20 +308,10 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
                                         "schicht manifest push [options] LIST DESTINATION", &help);
   if (help) return 0;
   need_args(positional, 2, 2);
-  std::string wanted =
-      format.empty() ? ""
-                     : std::string(copy::parse_manifest_format(format) == copy::ManifestFormat::kOci
-                                       ? media_type::kOciIndex
-                                       : media_type::kDockerManifestList);
+  std::string wanted = list_media_type(format);
   store::Store& store = ctx.store();
   store::ListInfo list = images::resolve_list(store, positional[0]);
-  // podman 4.3 shows a list it built as a Docker list but pushes it as an OCI index (c/image
-  // keeps both forms); a pulled list goes as it came.
-  if (wanted.empty()) {
-    wanted = list.media_type == list.format ? list.format : std::string(media_type::kOciIndex);
-  }
-  std::string bytes = list_bytes(store, list, wanted);
-
+  images::ListToPush push = images::list_to_push(store, list, wanted);
   copy::PushOptions options;
   options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
   options.sign_by = sign_by;
@@ -402,12 +321,11 @@ int cmd_manifest_push(Context& ctx, CommandArgs args) {
   registry.check_authfile();
   options.registry = registry.options(flags);
   if (!quiet) options.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
-  Reference target = copy::parse_docker_name(positional[1]);
-  registry::RegistriesConf conf = registry::RegistriesConf::load();
   if (!format.empty()) options.format = copy::parse_manifest_format(format);
-  Digest pushed =
-      copy::push_list(store, "containers-storage:" + list.name, bytes, wanted,
-                      store::list_sources(store, list.digest), all, target, conf, options);
+  Digest pushed = copy::push_list(store, "containers-storage:" + list.name, push.bytes,
+                                  push.media_type, store::list_sources(store, list.digest), all,
+                                  copy::parse_docker_name(positional[1]),
+                                  registry::RegistriesConf::load(), options);
   if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
   if (rm) store::remove_list(store, list.name);
   return 0;

@@ -20,9 +20,9 @@
 #include "cli/progress_bars.h"
 #include "cli/registry_flags.h"
 #include "containers/storage_driver.h"
-#include "copy/login.h"
 #include "copy/pull.h"
 #include "copy/push.h"
+#include "copy/registry_login.h"
 #include "copy/short_names.h"
 #include "copy/signatures.h"
 #include "core/error.h"
@@ -73,29 +73,10 @@ PlatformChoice platform_choice(const std::string& platform, const std::string& o
   return PlatformChoice{chosen.os, chosen.architecture, chosen.variant};
 }
 
-// A registry (with an optional path) as login and logout take it: http(s):// is dropped as
-// podman does; without one, the first unqualified-search registry.
+// The registry login and logout name (copy/registry_login.h).
 std::string auth_key(const std::vector<std::string>& positional) {
-  std::string key;
-  if (positional.empty()) {
-    const auto& search = registry::RegistriesConf::load().unqualified_search_registries();
-    if (search.empty()) {
-      fail(ErrorKind::kInvalidInput,
-           "no registries found in registries.conf, a registry must be provided");
-    }
-    key = search.front();
-  } else {
-    key = positional.front();
-  }
-  for (std::string_view scheme : {"http://", "https://"}) {
-    if (key.starts_with(scheme)) key.erase(0, scheme.size());
-  }
-  if (key.find("://") != std::string::npos) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("parse reference from {:?}: invalid reference format", key));
-  }
-  registry::check_auth_key(key);
-  return key;
+  return copy::auth_key(positional.empty() ? std::nullopt
+                                           : std::optional<std::string>(positional.front()));
 }
 
 [[noreturn]] void fail_reading(std::string_view what, std::string_view why) {
@@ -137,16 +118,14 @@ std::string read_password_stdin() {
   return text;
 }
 
-// Checks credentials as podman login does, with its messages.
-void verify_login(const std::string& key, const registry::RegistryOptions& options,
-                  const registry::Credentials& credentials) {
-  std::string host = key.substr(0, key.find('/'));
-  try {
-    copy::check_login(host, options, credentials);
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::kAuth) throw e.with_context(fmt::format("logging into {:?}", key));
-    throw e.with_context(fmt::format("authenticating creds for {:?}", key));
-  }
+// login's questions on the terminal, and its remarks on stdout.
+copy::LoginPrompts terminal_prompts() {
+  return copy::LoginPrompts{
+      .username = prompt_username,
+      .password = prompt_password,
+      .password_stdin = read_password_stdin,
+      .say = [](const std::string& line) { fmt::print("{}\n", line); },
+  };
 }
 
 // A push destination: docker://REF, or a bare reference (read as docker://).
@@ -176,6 +155,124 @@ void pull_image_referrers(store::Store& store, const copy::PulledImage& image,
                           const registry::RegistriesConf& conf, const copy::PullOptions& options) {
   artifacts::pull_referrers(store, Reference::parse(image.name), image.manifest_digest, conf,
                             options);
+}
+
+// Pulls each IMAGE in turn (from a local transport, or a registry: one tag or with `all_tags`
+// every one), records its event and prints the IDs; with `referrers` their referrers too.
+int pull_images(store::Store& store, const std::vector<std::string>& positional,
+                const copy::PullOptions& options, bool all_tags, bool referrers) {
+  registry::RegistriesConfSources sources = registry::registries_conf_sources();
+  registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
+  for (const std::string& text : positional) {
+    copy::LoadReferrers layout_referrers;
+    if (referrers) {
+      layout_referrers = [&store, &options](std::vector<copy::LayoutReferrer>& found,
+                                            const std::vector<copy::LoadedImage>& images) {
+        artifacts::load_referrers(store, found, images, options.report);
+      };
+    }
+    if (auto local =
+            pull_local(store, text, options.policy.get(), options.jobs, layout_referrers,
+                       options.unpack)) {
+      record_image_event(store, "pull", nullptr, text);
+      for (const auto& id : *local) fmt::print("{}\n", id.hex());
+      continue;
+    }
+    if (all_tags) {
+      auto images = copy::pull_all_tags(store, text, conf, sources, options);
+      record_image_event(store, "pull", nullptr, text);
+      if (referrers) {
+        for (const auto& image : images) pull_image_referrers(store, image, conf, options);
+      }
+      for (const auto& image : images) fmt::print("{}\n", image.id.hex());
+    } else {
+      copy::PulledImage image = copy::pull(store, text, conf, sources, options);
+      record_image_event(store, "pull", nullptr, text);
+      if (referrers) pull_image_referrers(store, image, conf, options);
+      fmt::print("{}\n", image.id.hex());
+    }
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+// push's --format and --compression-format; --referrers refuses what would change the digest.
+copy::PushOptions push_format(const std::string& format, const std::string& compression,
+                              bool referrers, const std::vector<std::string>& positional) {
+  if (referrers) {
+    // The referrers name the image by its digest: a conversion would orphan them.
+    if (!format.empty() || !compression.empty()) {
+      fail(ErrorKind::kInvalidInput,
+           "--referrers cannot be used with --format or --compression-format: the digest would "
+           "change");
+    }
+    if (positional.size() == 2 && copy::names_other_transport(positional[1])) {
+      fail(ErrorKind::kInvalidInput, "--referrers: the destination must be a registry (docker://)");
+    }
+  }
+  copy::PushOptions options;
+  if (!format.empty()) options.format = copy::parse_manifest_format(format);
+  if (!compression.empty()) {
+    std::optional<Compression> chosen = parse_compression(compression);
+    if (!chosen || (*chosen != Compression::kGzip && *chosen != Compression::kZstd)) {
+      fail(ErrorKind::kInvalidInput, fmt::format("cannot find compressor for {:?}", compression));
+    }
+    options.compression = chosen;
+  }
+  return options;
+}
+
+// The signatures push adds: the sigstore key already loaded, --sign-by's GPG key.
+void add_signing(Context& ctx, copy::PushOptions& options,
+                 const std::vector<std::string>& positional, const std::string& sign_by,
+                 bool remove_signatures) {
+  if (options.sigstore_key) {
+    options.registries_d = copy::load_registries_d(ctx.options().registries_d);
+  }
+  if (!sign_by.empty()) {
+    if (remove_signatures) {
+      fail(ErrorKind::kInvalidInput, "cannot use --sign-by together with --remove-signatures");
+    }
+    if (positional.size() == 2 && copy::names_other_transport(positional[1])) {
+      fail(ErrorKind::kUnsupported, "--sign-by is only supported for pushes to a registry");
+    }
+    options.sign_by = sign_by;
+    options.registries_d = copy::load_registries_d(ctx.options().registries_d);
+  }
+}
+
+// Pushes IMAGE to DESTINATION (a local transport, or a registry; without one, to the image's
+// own name), records the event, and with `referrers` pushes the stored referrers after it.
+int push_one(Context& ctx, const std::vector<std::string>& positional, copy::PushOptions& options,
+             bool referrers, const std::string& digestfile) {
+  // The image is read from the store holding it (an additional image store too); events go to
+  // the primary store's log.
+  store::Store& primary = ctx.store();
+  auto [holder, id] = ctx.resolve_image(positional[0]);
+  store::Store& store = *holder;
+  if (auto name = store::find_name(store, id, positional[0])) options.image_name = *name;
+  // Without a destination the image's name is one, read as a docker:// reference.
+  const std::string& text = positional.size() == 2 ? positional[1] : positional[0];
+  std::optional<transport::TransportRef> local = transport::parse_transport_name(text);
+  if (local && !local->is_local()) local.reset();
+  if (options.sigstore_key && local) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("sigstore signatures are attached in a registry; {} destinations "
+                     "cannot hold them",
+                     local->name));
+  }
+  registry::RegistriesConf conf = registry::RegistriesConf::load();
+  Digest pushed = local ? copy::push_image(store, id, *local, conf, options)
+                        : copy::push_image(store, id, push_destination(text), conf, options);
+  record_image_event(primary, "push", &id, text);
+  if (referrers) {
+    std::optional<store::ImageInfo> image = store.image(id);
+    if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", positional[0]));
+    artifacts::push_referrers(store, image->manifest_digest, pushed, push_destination(text), conf,
+                              options);
+  }
+  if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
+  return 0;
 }
 
 }  // namespace
@@ -231,40 +328,7 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   options.unpack = containers::unpack_on_pull(
       driver_request(ctx), flags.changed("unpack") ? std::optional<bool>(unpack)
                                                    : store::load_engine_conf().image_unpack);
-
-  registry::RegistriesConfSources sources = registry::registries_conf_sources();
-  registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
-  store::Store& store = ctx.store();
-  for (const std::string& text : positional) {
-    copy::LoadReferrers layout_referrers;
-    if (referrers) {
-      layout_referrers = [&store, &options](std::vector<copy::LayoutReferrer>& found,
-                                            const std::vector<copy::LoadedImage>& images) {
-        artifacts::load_referrers(store, found, images, options.report);
-      };
-    }
-    if (auto local = pull_local(store, text, options.policy.get(), options.jobs, layout_referrers,
-                                options.unpack)) {
-      record_image_event(store, "pull", nullptr, text);
-      for (const auto& id : *local) fmt::print("{}\n", id.hex());
-      continue;
-    }
-    if (all_tags) {
-      auto images = copy::pull_all_tags(store, text, conf, sources, options);
-      record_image_event(store, "pull", nullptr, text);
-      if (referrers) {
-        for (const auto& image : images) pull_image_referrers(store, image, conf, options);
-      }
-      for (const auto& image : images) fmt::print("{}\n", image.id.hex());
-    } else {
-      copy::PulledImage image = copy::pull(store, text, conf, sources, options);
-      record_image_event(store, "pull", nullptr, text);
-      if (referrers) pull_image_referrers(store, image, conf, options);
-      fmt::print("{}\n", image.id.hex());
-    }
-    std::fflush(stdout);
-  }
-  return 0;
+  return pull_images(ctx.store(), positional, options, all_tags, referrers);
 }
 
 int cmd_push(Context& ctx, CommandArgs args) {
@@ -311,26 +375,7 @@ int cmd_push(Context& ctx, CommandArgs args) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("accepts at most 2 arg(s), received {}", positional.size()));
   }
-  if (referrers) {
-    // The referrers name the image by its digest: a conversion would orphan them.
-    if (!format.empty() || !compression.empty()) {
-      fail(ErrorKind::kInvalidInput,
-           "--referrers cannot be used with --format or --compression-format: the digest would "
-           "change");
-    }
-    if (positional.size() == 2 && copy::names_other_transport(positional[1])) {
-      fail(ErrorKind::kInvalidInput, "--referrers: the destination must be a registry (docker://)");
-    }
-  }
-  copy::PushOptions options;
-  if (!format.empty()) options.format = copy::parse_manifest_format(format);
-  if (!compression.empty()) {
-    std::optional<Compression> chosen = parse_compression(compression);
-    if (!chosen || (*chosen != Compression::kGzip && *chosen != Compression::kZstd)) {
-      fail(ErrorKind::kInvalidInput, fmt::format("cannot find compressor for {:?}", compression));
-    }
-    options.compression = chosen;
-  }
+  copy::PushOptions options = push_format(format, compression, referrers, positional);
   options.registry = registry_flags.options(flags);
   options.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
   options.jobs = positive(jobs, "jobs");
@@ -339,49 +384,9 @@ int cmd_push(Context& ctx, CommandArgs args) {
   registry_flags.check_authfile();
   // Decrypted before anything moves: a wrong passphrase must not leave an unsigned push.
   options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
-  if (options.sigstore_key) {
-    options.registries_d = copy::load_registries_d(ctx.options().registries_d);
-  }
-  if (!sign_by.empty()) {
-    if (remove_signatures) {
-      fail(ErrorKind::kInvalidInput, "cannot use --sign-by together with --remove-signatures");
-    }
-    if (positional.size() == 2 && copy::names_other_transport(positional[1])) {
-      fail(ErrorKind::kUnsupported, "--sign-by is only supported for pushes to a registry");
-    }
-    options.sign_by = sign_by;
-    options.registries_d = copy::load_registries_d(ctx.options().registries_d);
-  }
-
-  // The image is read from the store holding it (an additional image store too); events go to
-  // the primary store's log.
-  store::Store& primary = ctx.store();
-  auto [holder, id] = ctx.resolve_image(positional[0]);
-  store::Store& store = *holder;
-  if (auto name = store::find_name(store, id, positional[0])) options.image_name = *name;
+  add_signing(ctx, options, positional, sign_by, remove_signatures);
   options.compress = compress;
-  // Without a destination the image's name is one, read as a docker:// reference.
-  const std::string& text = positional.size() == 2 ? positional[1] : positional[0];
-  std::optional<transport::TransportRef> local = transport::parse_transport_name(text);
-  if (local && !local->is_local()) local.reset();
-  if (options.sigstore_key && local) {
-    fail(ErrorKind::kUnsupported,
-         fmt::format("sigstore signatures are attached in a registry; {} destinations "
-                     "cannot hold them",
-                     local->name));
-  }
-  registry::RegistriesConf conf = registry::RegistriesConf::load();
-  Digest pushed = local ? copy::push_image(store, id, *local, conf, options)
-                        : copy::push_image(store, id, push_destination(text), conf, options);
-  record_image_event(primary, "push", &id, text);
-  if (referrers) {
-    std::optional<store::ImageInfo> image = store.image(id);
-    if (!image) fail(ErrorKind::kNotFound, fmt::format("{}: image not known", positional[0]));
-    artifacts::push_referrers(store, image->manifest_digest, pushed, push_destination(text), conf,
-                              options);
-  }
-  if (!digestfile.empty()) write_file_atomic(digestfile, pushed.str(), 0644);
-  return 0;
+  return push_one(ctx, positional, options, referrers, digestfile);
 }
 
 int cmd_login(Context& ctx, CommandArgs args) {
@@ -404,45 +409,20 @@ int cmd_login(Context& ctx, CommandArgs args) {
          fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
   }
   std::string key = auth_key(positional);
-  fs::path explicit_file = registry_flags.authfile;
   if (get_login) {
-    std::optional<registry::Credentials> found = registry::find_credentials(key, explicit_file);
-    if (!found) fail(ErrorKind::kNotFound, fmt::format("not logged into {}", key));
-    fmt::print("{}\n", found->username);
+    fmt::print("{}\n", copy::login_user(key, registry_flags.authfile));
     return 0;
   }
-  if (password_stdin && !password.empty()) {
-    fail(ErrorKind::kInvalidInput, "Can't specify both --password-stdin and --password");
-  }
-  if (password_stdin && username.empty()) {
-    fail(ErrorKind::kInvalidInput, "Must provide --username with --password-stdin");
-  }
-  registry::RegistryOptions options = registry_flags.options(flags);
-  if (const registry::RegistryConfig* table = registry::RegistriesConf::load().find(key)) {
-    options.insecure = table->insecure;
-  }
-  fs::path file = registry::auth_file_write_path(explicit_file);
-
-  if (username.empty() && password.empty() && !password_stdin) {
-    if (auto existing = registry::find_credentials(key, explicit_file)) {
-      fmt::print("Authenticating with existing credentials for {}\n", key);
-      try {
-        verify_login(key, options, *existing);
-        fmt::print("Existing credentials are valid. Already logged in to {}\n", key);
-        return 0;
-      } catch (const Error& e) {
-        if (e.kind() != ErrorKind::kAuth) throw;
-        fmt::print("Existing credentials are invalid, please enter valid username and password\n");
-      }
-    }
-  }
-  if (username.empty()) username = prompt_username();
-  if (password_stdin) password = read_password_stdin();
-  if (password.empty()) password = prompt_password();
-  registry::Credentials credentials{.username = username, .password = password};
-  verify_login(key, options, credentials);
-  registry::store_credentials(file, key, credentials);
-  if (verbose) fmt::print("Used:  {}\n", file.string());
+  std::optional<fs::path> file =
+      copy::login(copy::LoginRequest{.key = key,
+                                     .auth_file = registry_flags.authfile,
+                                     .username = username,
+                                     .password = password,
+                                     .password_stdin = password_stdin,
+                                     .options = registry_flags.options(flags)},
+                  terminal_prompts());
+  if (!file) return 0;
+  if (verbose) fmt::print("Used:  {}\n", file->string());
   fmt::print("Login Succeeded!\n");
   return 0;
 }

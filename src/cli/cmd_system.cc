@@ -12,21 +12,19 @@
 
 #include <fmt/format.h>
 
-#include "builder/work_dir.h"
+#include "builder/work_dir_check.h"
 #include "cli/commands.h"
 #include "cli/events.h"
 #include "cli/humanize.h"
 #include "cli/report.h"
 #include "containers/containers.h"
 #include "containers/mounts.h"
+#include "containers/snapshot_check.h"
 #include "core/error.h"
-#include "core/reference.h"
+#include "images/disk_usage.h"
 #include "images/prune.h"
-#include "snapshot/snapshotter.h"
-#include "store/artifacts.h"
 #include "store/build_cache.h"
 #include "store/check.h"
-#include "store/usage.h"
 #include "transport/recover.h"
 
 namespace schicht::cli {
@@ -34,7 +32,6 @@ namespace schicht::cli {
 using containers::check_container_roots;
 using containers::check_image_mounts;
 using containers::images_in_use;
-using containers::needed_snapshots;
 using containers::remove_container;
 using containers::remove_unused_snapshots;
 using containers::snapshot_bytes;
@@ -105,6 +102,81 @@ void finish_prune_flags(PruneOptions& o, const std::string& keep_last,
     if (!o.all) fail(ErrorKind::kInvalidInput, "--keep-last needs --all");
   }
   if (!max_size.empty()) o.max_size = static_cast<int64_t>(parse_byte_size(max_size));
+}
+
+// system df --verbose: each image's share, then podman's empty container and volume tables.
+void print_image_usage(store::Store& store) {
+  int64_t now = store::now_ns();
+  ordered_json rows = ordered_json::array();
+  for (const images::ImageUsageRow& u : images::image_disk_usage(store)) {
+    ordered_json r;
+    r["Repository"] = u.repository;
+    r["Tag"] = u.tag;
+    r["ImageID"] = u.id.short_hex();
+    r["Created"] = human_duration(u.created, now);
+    r["Size"] = human_size_compact(u.size);
+    r["SharedSize"] = human_size_compact(u.shared);
+    r["UniqueSize"] = human_size_compact(u.unique);
+    r["Containers"] = u.containers;
+    rows.push_back(std::move(r));
+  }
+  ReportSpec spec{.name = "df",
+                  .default_format =
+                      "table {{.Repository}}\t{{.Tag}}\t{{.ImageID}}\t{{.Created}}\t"
+                      "{{.Size}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}\n",
+                  .headers = {{"Repository", "REPOSITORY"},
+                              {"Tag", "TAG"},
+                              {"ImageID", "IMAGE ID"},
+                              {"Created", "CREATED"},
+                              {"Size", "SIZE"},
+                              {"SharedSize", "SHARED SIZE"},
+                              {"UniqueSize", "UNIQUE SIZE"},
+                              {"Containers", "CONTAINERS"}}};
+  std::string out = "Images space usage:\n\n";
+  write_report(out, spec, {}, rows);
+  out += "\nContainers space usage:\n\n";
+  out +=
+      "CONTAINER ID  IMAGE       COMMAND     LOCAL VOLUMES  SIZE        CREATED     STATUS      "
+      "NAMES\n";
+  out += "\nLocal Volumes space usage:\n\nVOLUME NAME  LINKS       SIZE\n";
+  fmt::print("{}", out);
+}
+
+// system df's summary, as a table or --format.
+void print_usage(const std::vector<images::UsageRow>& usage, const std::string& format) {
+  auto percent = [](uint64_t part, uint64_t whole) {
+    return whole == 0 ? 0L
+                      : std::lround(100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  };
+  ordered_json rows = ordered_json::array();
+  for (const images::UsageRow& u : usage) {
+    ordered_json r;
+    r["Type"] = u.type;
+    r["Total"] = u.total;
+    r["Active"] = u.active;
+    r["RawSize"] = u.size;
+    r["RawReclaimable"] = u.reclaimable;
+    r["Size"] = human_size_compact(u.size);
+    r["Reclaimable"] =
+        fmt::format("{} ({}%)", human_size_compact(u.reclaimable), percent(u.reclaimable, u.size));
+    rows.push_back(std::move(r));
+  }
+  if (!format.empty() && is_json_format(format)) {
+    fmt::print("{}", json_report(rows, 4));
+    return;
+  }
+  ReportSpec spec{.name = "df",
+                  .default_format =
+                      "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t"
+                      "{{.Reclaimable}}\n",
+                  .headers = {{"Type", "TYPE"},
+                              {"Total", "TOTAL"},
+                              {"Active", "ACTIVE"},
+                              {"Size", "SIZE"},
+                              {"Reclaimable", "RECLAIMABLE"},
+                              {"RawSize", "RAW SIZE"},
+                              {"RawReclaimable", "RAW RECLAIMABLE"}}};
+  print_report(spec, format, false, rows);
 }
 
 }  // namespace
@@ -212,182 +284,23 @@ int cmd_system_df(Context& ctx, CommandArgs args) {
     if (!format.empty()) {
       fail(ErrorKind::kInvalidInput, "cannot combine --format and --verbose flags");
     }
-    store::Usage usage = store::usage(store);
-    auto images = store.images({.digests = false, .details = false});  // IDs, names, times
-    int64_t now = store::now_ns();
-    std::map<std::string, int> users;
-    for (const auto& c : store.containers()) users[c.image_id.str()] += 1;
-    ordered_json rows = ordered_json::array();
-    for (const auto& image : images) {
-      const store::ImageUsage& u = usage.images[image.id.str()];
-      std::vector<std::pair<std::string, std::string>> names;
-      for (const auto& n : image.names) {
-        auto ref = Reference::try_parse(n);
-        if (ref) names.emplace_back(ref->name(), ref->tag);
-      }
-      if (names.empty()) names.emplace_back("<none>", "<none>");
-      for (const auto& [repo, tag] : names) {
-        ordered_json r;
-        r["Repository"] = repo;
-        r["Tag"] = tag;
-        r["ImageID"] = image.id.short_hex();
-        r["Created"] = human_duration(image.created, now);
-        r["Size"] = human_size_compact(u.bytes);
-        r["SharedSize"] = human_size_compact(u.shared);
-        r["UniqueSize"] = human_size_compact(u.unique());
-        r["Containers"] = users[image.id.str()];
-        rows.push_back(std::move(r));
-      }
-    }
-    ReportSpec spec{.name = "df",
-                    .default_format =
-                        "table {{.Repository}}\t{{.Tag}}\t{{.ImageID}}\t{{.Created}}\t"
-                        "{{.Size}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}\n",
-                    .headers = {{"Repository", "REPOSITORY"},
-                                {"Tag", "TAG"},
-                                {"ImageID", "IMAGE ID"},
-                                {"Created", "CREATED"},
-                                {"Size", "SIZE"},
-                                {"SharedSize", "SHARED SIZE"},
-                                {"UniqueSize", "UNIQUE SIZE"},
-                                {"Containers", "CONTAINERS"}}};
-    std::string out = "Images space usage:\n\n";
-    write_report(out, spec, {}, rows);
-    out += "\nContainers space usage:\n\n";
-    out +=
-        "CONTAINER ID  IMAGE       COMMAND     LOCAL VOLUMES  SIZE        CREATED     STATUS      "
-        "NAMES\n";
-    out += "\nLocal Volumes space usage:\n\nVOLUME NAME  LINKS       SIZE\n";
-    fmt::print("{}", out);
+    print_image_usage(store);
     return 0;
   }
-  // Every image is reclaimable while no container uses it.
-  auto percent = [](uint64_t part, uint64_t whole) {
-    return whole == 0 ? 0L
-                      : std::lround(100.0 * static_cast<double>(part) / static_cast<double>(whole));
-  };
-  ordered_json rows = ordered_json::array();
-  auto row = [&](const char* type, size_t total, size_t active, uint64_t size, uint64_t reclaim) {
-    ordered_json r;
-    r["Type"] = type;
-    r["Total"] = total;
-    r["Active"] = active;
-    r["RawSize"] = size;
-    r["RawReclaimable"] = reclaim;
-    r["Size"] = human_size_compact(size);
-    r["Reclaimable"] = fmt::format("{} ({}%)", human_size_compact(reclaim), percent(reclaim, size));
-    rows.push_back(std::move(r));
-  };
-  const store::ImageTotals totals = store::image_totals(store);
-  uint64_t container_bytes = 0;
-  auto containers = store.containers();
-  for (const auto& c : containers) container_bytes += c.size;
-  // Images hold their blobs and their layers' snapshots (extracted once, shared like blobs).
-  // Snapshots exist only once an image was mounted or given a container: only then are the
-  // unused images listed, for the snapshots removing them would free.
-  const uint64_t snapshots = snapshot_bytes(store);
-  uint64_t unused_snapshots = 0;
-  if (snapshots > 0) {
-    std::set<std::string> in_use = images_in_use(store), unused;
-    for (const auto& image : store.images({.digests = false, .details = false})) {
-      if (in_use.count(image.id.str()) == 0) unused.insert(image.id.str());
-    }
-    unused_snapshots = unused_snapshot_bytes(store, unused);
-  }
-  row("Images", totals.images, totals.active, totals.bytes + snapshots,
-      totals.reclaimable + unused_snapshots);
-  // Containers are created, never running: all of them could go.
-  row("Containers", containers.size(), 0, container_bytes, container_bytes);
-  row("Local Volumes", 0, 0, 0, 0);
-  // podman 4.3 has no build cache; schicht shows its own, as Docker does, once there is one.
-  if (store::CacheUsage cache = store::cache_usage(store); cache.entries > 0) {
-    row("Build Cache", cache.entries, 0, cache.bytes, cache.reclaimable);
-  }
-  // Artifacts (podman 5's artifact store), once there is one: removing them frees the blobs no
-  // image or list shares.
-  if (store::ArtifactTotals a = store::artifact_totals(store); a.artifacts > 0) {
-    row("Artifacts", a.artifacts, 0, a.bytes, a.reclaimable);
-  }
-  if (!format.empty() && is_json_format(format)) {
-    fmt::print("{}", json_report(rows, 4));
-    return 0;
-  }
-  ReportSpec spec{.name = "df",
-                  .default_format =
-                      "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t"
-                      "{{.Reclaimable}}\n",
-                  .headers = {{"Type", "TYPE"},
-                              {"Total", "TOTAL"},
-                              {"Active", "ACTIVE"},
-                              {"Size", "SIZE"},
-                              {"Reclaimable", "RECLAIMABLE"},
-                              {"RawSize", "RAW SIZE"},
-                              {"RawReclaimable", "RAW RECLAIMABLE"}}};
-  print_report(spec, format, false, rows);
+  print_usage(
+      images::disk_usage(store, images::SnapshotUsage{
+                                    .bytes = [&store] { return snapshot_bytes(store); },
+                                    .images_in_use = [&store] { return images_in_use(store); },
+                                    .unused_bytes =
+                                        [&store](const std::set<std::string>& unused) {
+                                          return unused_snapshot_bytes(store, unused);
+                                        },
+                                }),
+      format);
   return 0;
 }
 
 namespace {
-
-// Snapshots are the CLI's business (the store knows nothing of them): those no image needs,
-// and temp directories of builds whose process died, are leftovers.
-void check_snapshots(store::Store& store, const store::CheckOptions& options,
-                     store::CheckReport& report) {
-  fs::path dir = store.root() / "snapshots";
-  if (!fs::exists(dir)) return;
-  snapshot::Snapshotter snapshots(dir);
-  // Listed before the images are read: a snapshot listed was built for an image already stored.
-  std::vector<Digest> present = snapshots.list();
-  if (snapshots.old_format() && !present.empty()) {
-    // A cache of an older layout, which the next use rebuilds anyway.
-    report.problems.push_back(
-        fmt::format("{} snapshots of an older version (full trees, not diffs)", present.size()));
-    ++report.unrepaired;
-    if (options.repair) {
-      snapshots.migrate();
-      report.repairs.push_back(
-          fmt::format("removed {} snapshots of an older version", present.size()));
-      --report.unrepaired;
-      present = snapshots.list();
-    }
-  }
-  std::set<std::string> needed = needed_snapshots(store);
-  for (const auto& chain : present) {
-    if (needed.count(chain.str()) != 0) continue;
-    report.problems.push_back(fmt::format("unreferenced snapshot {}", chain.str()));
-    ++report.unrepaired;
-    if (options.repair) {
-      snapshots.remove(chain);
-      report.repairs.push_back(fmt::format("removed unreferenced snapshot {}", chain.str()));
-      --report.unrepaired;
-    }
-  }
-  for (const auto& stale : snapshots.stale()) {
-    report.problems.push_back(fmt::format("stale snapshot build {}", stale.string()));
-    ++report.unrepaired;
-  }
-  if (options.repair) {
-    size_t removed = snapshots.remove_stale();
-    if (removed != 0)
-      report.repairs.push_back(fmt::format("removed {} stale snapshot builds", removed));
-    report.unrepaired -= std::min(report.unrepaired, removed);
-  }
-}
-
-// Working directories of builds that were killed (nobody holds their lock).
-void check_build_dirs(store::Store& store, const store::CheckOptions& options,
-                      store::CheckReport& report) {
-  std::vector<fs::path> stale = builder::stale_work_dirs(store.root());
-  for (const auto& dir : stale)
-    report.problems.push_back(fmt::format("stale build directory {}", dir.string()));
-  report.unrepaired += stale.size();
-  if (options.repair && !stale.empty()) {
-    size_t removed = builder::remove_stale_work_dirs(store.root());
-    if (removed != 0)
-      report.repairs.push_back(fmt::format("removed {} stale build directories", removed));
-    report.unrepaired -= std::min(report.unrepaired, removed);
-  }
-}
 
 void print_recovery(const transport::RecoverReport& r) {
   if (!r.why_moved.empty()) {
@@ -423,9 +336,9 @@ int cmd_system_check(Context& ctx, CommandArgs args) {
   store::Store& store = ctx.store();
   store::CheckReport report = store::check_store(store, options);
   check_image_mounts(store, options, report);
-  check_snapshots(store, options, report);
+  containers::check_snapshots(store, options, report);
   check_container_roots(store, options, report);
-  check_build_dirs(store, options, report);
+  builder::check_build_dirs(store, options, report);
   for (const auto& p : report.problems) fmt::print("{}\n", p);
   for (const auto& r : report.repairs) fmt::print("{}\n", r);
   fmt::print(

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-namespace schicht::cli {
+namespace schicht::gotemplate {
 
 // The YAML text of `value`, ending with a newline.
 std::string go_yaml(const nlohmann::ordered_json& value);
 
-}  // namespace schicht::cli
+}  // namespace schicht::gotemplate

@@ -1,4 +1,4 @@
-// What the `manifest` commands share: reading and storing a list's entries (images/list_lookup.h
+// Manifest lists in the store: reading and storing a list's entries (list_lookup.h
 // finds the list), and podman's JSON for `manifest inspect`.
 #pragma once
 
@@ -12,7 +12,7 @@
 #include "oci/index.h"
 #include "store/lists.h"
 
-namespace schicht::cli {
+namespace schicht::images {
 
 // The stored list parsed (entries, annotations).
 Index read_list(store::Store& store, const store::ListInfo& list);
@@ -45,4 +45,4 @@ std::string list_bytes(store::Store& store, const store::ListInfo& list, std::st
 // podman 4.3's `manifest inspect` document for a local list shown as `format`.
 nlohmann::ordered_json inspect_json(const Index& index, std::string_view format);
 
-}  // namespace schicht::cli
+}  // namespace schicht::images

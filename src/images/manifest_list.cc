@@ -1,4 +1,4 @@
-#include "cli/manifest_lists.h"
+#include "images/manifest_list.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include "core/media_type.h"
 #include "core/reference.h"
 
-namespace schicht::cli {
+namespace schicht::images {
 namespace {
 
 nlohmann::ordered_json platform_json(const Platform& p) {
@@ -119,4 +119,4 @@ nlohmann::ordered_json inspect_json(const Index& index, std::string_view format)
   return out;
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::images

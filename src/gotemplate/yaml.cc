@@ -1,4 +1,4 @@
-#include "cli/go_yaml.h"
+#include "gotemplate/yaml.h"
 
 #include <algorithm>
 #include <regex>
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-namespace schicht::cli {
+namespace schicht::gotemplate {
 
 using nlohmann::ordered_json;
 
@@ -213,4 +213,4 @@ std::string go_yaml(const nlohmann::ordered_json& value) {
   return out;
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::gotemplate

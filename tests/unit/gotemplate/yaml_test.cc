@@ -1,11 +1,11 @@
 // Expected output is what podman 4.3 `info` printed for the same values (go-yaml v2 through
 // sigs.k8s.io/yaml).
-#include "cli/go_yaml.h"
+#include "gotemplate/yaml.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace schicht::cli {
+namespace schicht::gotemplate {
 namespace {
 
 using nlohmann::ordered_json;
@@ -74,4 +74,4 @@ TEST(GoYaml, SequencesStayAtTheMapsIndentation) {
 }
 
 }  // namespace
-}  // namespace schicht::cli
+}  // namespace schicht::gotemplate
