@@ -439,23 +439,9 @@ int cmd_login(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_logout(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string authfile;
-  bool all = false;
-  flags.add_bool("all", 'a', &all,
-                 "Remove the cached credentials for all registries in the auth file");
-  flags.add_string("authfile", 0, &authfile,
-                   "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable "
-                   "to override");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht logout [options] [REGISTRY]", &help);
-  if (help) return 0;
-  if (positional.size() > 1) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
-  }
+int cmd_logout(Context& /*ctx*/, LogoutOptions& parsed, Invocation& invocation) {
+  auto& [authfile, all] = parsed;
+  auto& positional = invocation.positional;
   fs::path file = registry::auth_file_write_path(authfile);
   if (all) {
     registry::remove_all_credentials(file);

@@ -1,0 +1,75 @@
+// Binds a CommandSpec to a command function and its options struct: `flag<&Options::member>`
+// makes a FlagSpec that sets that member, `declared<Options, function>` the spec's `run`, which
+// parses the arguments into a fresh Options and calls the function. Only the command tables
+// include this (its templates stay out of the headers every command includes).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "cli/command_spec.h"
+#include "cli/context.h"
+
+namespace schicht::cli {
+
+template <typename T>
+struct MemberOf;
+template <typename Class, typename Member>
+struct MemberOf<Member Class::*> {
+  using ClassType = Class;
+  using MemberType = Member;
+};
+
+template <typename T>
+constexpr FlagType flag_type() {
+  if constexpr (std::is_same_v<T, bool>) return FlagType::kBool;
+  if constexpr (std::is_same_v<T, std::string>) return FlagType::kString;
+  if constexpr (std::is_same_v<T, std::vector<std::string>>) return FlagType::kStrings;
+  if constexpr (std::is_same_v<T, int64_t>) return FlagType::kInt;
+  if constexpr (std::is_same_v<T, uint64_t>) return FlagType::kUint;
+}
+
+template <auto Member>
+void* member_of(void* options) {
+  using M = MemberOf<decltype(Member)>;
+  return &(static_cast<typename M::ClassType*>(options)->*Member);
+}
+
+// A flag that sets `Member`; its type follows the member's.
+template <auto Member>
+constexpr FlagSpec flag(std::string_view name, char shorthand, std::string_view help) {
+  return {name, shorthand, flag_type<typename MemberOf<decltype(Member)>::MemberType>(), help,
+          &member_of<Member>};
+}
+
+// A flag podman has that means nothing here: accepted (with a value when `takes_value`).
+constexpr FlagSpec ignored_flag(std::string_view name, char shorthand, bool takes_value) {
+  return {name, shorthand, takes_value ? FlagType::kIgnoredValue : FlagType::kIgnoredBool, "",
+          nullptr};
+}
+
+// Runs a declared command: its options parsed from `args` by `spec`, then `Function`.
+template <typename Options, int (*Function)(Context&, Options&, Invocation&)>
+int run_declared(Context& ctx, const CommandSpec& spec, std::span<const std::string> args) {
+  Options options{};
+  Invocation invocation;
+  if (!parse_invocation(ctx, spec, &options, args, invocation)) return 0;  // --help shown
+  return Function(ctx, options, invocation);
+}
+
+// The spec of a declared command: `Function` runs with its Options parsed by `flags`.
+template <typename Options, int (*Function)(Context&, Options&, Invocation&)>
+constexpr CommandSpec declared(std::string_view usage, ArgRule args, std::string_view kinds,
+                               std::span<const FlagGroup> flags = {}, bool interspersed = true) {
+  return CommandSpec{usage, args, kinds, flags, interspersed, &run_declared<Options, Function>};
+}
+
+// A part of the options (a shared flag group's struct) for FlagGroup::part.
+template <auto Member>
+constexpr void* (*part_of())(void*) {
+  return &member_of<Member>;
+}
+
+}  // namespace schicht::cli
