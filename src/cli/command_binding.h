@@ -31,17 +31,32 @@ constexpr FlagType flag_type() {
   if constexpr (std::is_same_v<T, uint64_t>) return FlagType::kUint;
 }
 
-template <auto Member>
+// The member a path of member pointers names: &Options::registry, &RegistryFlags::authfile.
+template <auto Member, auto... Rest>
 void* member_of(void* options) {
   using M = MemberOf<decltype(Member)>;
-  return &(static_cast<typename M::ClassType*>(options)->*Member);
+  void* member = &(static_cast<typename M::ClassType*>(options)->*Member);
+  if constexpr (sizeof...(Rest) == 0) {
+    return member;
+  } else {
+    return member_of<Rest...>(member);
+  }
 }
 
-// A flag that sets `Member`; its type follows the member's.
+template <auto Member, auto... Rest>
+struct LastMember {
+  using Type = typename LastMember<Rest...>::Type;
+};
 template <auto Member>
+struct LastMember<Member> {
+  using Type = typename MemberOf<decltype(Member)>::MemberType;
+};
+
+// A flag that sets the member `Path` names; its type follows the member's.
+template <auto... Path>
 constexpr FlagSpec flag(std::string_view name, char shorthand, std::string_view help) {
-  return {name, shorthand, flag_type<typename MemberOf<decltype(Member)>::MemberType>(), help,
-          &member_of<Member>};
+  return {name, shorthand, flag_type<typename LastMember<Path...>::Type>(), help,
+          &member_of<Path...>};
 }
 
 // A flag podman has that means nothing here: accepted (with a value when `takes_value`).

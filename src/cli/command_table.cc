@@ -2,9 +2,52 @@
 
 #include "cli/command_binding.h"
 #include "cli/commands.h"
+#include "cli/registry_command_options.h"
 
 namespace schicht::cli {
 namespace {
+
+// The flags of RegistryFlags (registry_flags.h); login has all but --creds.
+constexpr FlagSpec kRegistryFlagSpecs[] = {
+    flag<&RegistryFlags::tls_verify>(
+        "tls-verify", 0,
+        "Require HTTPS and verify certificates when contacting registries (default true)"),
+    flag<&RegistryFlags::cert_dir>("cert-dir", 0,
+                                   "Path to a directory containing TLS certificates and keys"),
+    flag<&RegistryFlags::authfile>("authfile", 0,
+                                   "Path of the authentication file. Use REGISTRY_AUTH_FILE "
+                                   "environment variable to override"),
+    flag<&RegistryFlags::creds>(
+        "creds", 0, "Credentials (USERNAME:PASSWORD) to use for authenticating to a registry"),
+};
+
+// The flags of SideFlags (side_registry_flags.h) for each side, as skopeo names them.
+constexpr FlagSpec kSourceSideFlagSpecs[] = {
+    flag<&SideFlags::creds>("src-creds", 0,
+                            "Use USERNAME[:PASSWORD] for accessing the source registry"),
+    flag<&SideFlags::tls_verify>(
+        "src-tls-verify", 0,
+        "Require HTTPS and verify certificates when talking to the source registry (default "
+        "true)"),
+    flag<&SideFlags::cert_dir>("src-cert-dir", 0,
+                               "Use certificates at PATH (*.crt, *.cert, *.key) to connect to the "
+                               "source registry"),
+    flag<&SideFlags::authfile>("src-authfile", 0,
+                               "Path of the authentication file for the source registry"),
+};
+constexpr FlagSpec kDestinationSideFlagSpecs[] = {
+    flag<&SideFlags::creds>("dest-creds", 0,
+                            "Use USERNAME[:PASSWORD] for accessing the destination registry"),
+    flag<&SideFlags::tls_verify>(
+        "dest-tls-verify", 0,
+        "Require HTTPS and verify certificates when talking to the destination registry "
+        "(default true)"),
+    flag<&SideFlags::cert_dir>("dest-cert-dir", 0,
+                               "Use certificates at PATH (*.crt, *.cert, *.key) to connect to the "
+                               "destination registry"),
+    flag<&SideFlags::authfile>("dest-authfile", 0,
+                               "Path of the authentication file for the destination registry"),
+};
 
 // A command not declared yet (command_spec.h): it parses its own flags.
 constexpr CommandSpec legacy(int (*function)(Context&, CommandArgs), std::string_view kinds) {
@@ -377,6 +420,187 @@ constexpr FlagGroup kCompletionGroups[] = {{kCompletionFlags}};
 constexpr CommandSpec kCompletion = declared<CompletionOptions, cmd_completion>(
     "schicht completion [options] bash|zsh|fish", exact_args(1), "s", kCompletionGroups);
 
+constexpr FlagSpec kLoginFlags[] = {
+    flag<&LoginOptions::username>("username", 'u', "Username for registry"),
+    flag<&LoginOptions::password>("password", 'p', "Password for registry"),
+    flag<&LoginOptions::password_stdin>("password-stdin", 0, "Take the password from stdin"),
+    flag<&LoginOptions::get_login>("get-login", 0,
+                                   "Return the current login user for the registry"),
+    flag<&LoginOptions::verbose>("verbose", 'v', "Write more detailed information to stdout"),
+};
+constexpr FlagGroup kLoginGroups[] = {
+    FlagGroup{std::span(kRegistryFlagSpecs).first(3), part_of<&LoginOptions::registry_flags>()},
+    {kLoginFlags}};
+constexpr CommandSpec kLogin = declared<LoginOptions, cmd_login>(
+    "schicht login [options] [REGISTRY]", max_args(1), "-", kLoginGroups);
+
+constexpr FlagSpec kPushFlags[] = {
+    flag<&PushOptions::quiet>("quiet", 'q', "Suppress output information when pushing images"),
+    flag<&PushOptions::digestfile>("digestfile", 0,
+                                   "Write the digest of the pushed image to the specified file"),
+    flag<&PushOptions::compression>("compression-format", 0, "compression format to use"),
+    flag<&PushOptions::format>(
+        "format", 'f',
+        "Manifest type (oci or v2s2) to use in the destination (default is manifest "
+        "type of source)"),
+    flag<&PushOptions::remove_signatures>("remove-signatures", 0,
+                                          "Discard any pre-existing signatures in the image"),
+    flag<&PushOptions::compress>(
+        "compress", 0, "Compress tarball image layers when pushing to a directory (dir: only)"),
+    flag<&PushOptions::retry>("retry", 0,
+                              "Number of times to retry in case of failure (default 3)"),
+    flag<&PushOptions::jobs>("jobs", 0, "Number of layers to upload at once (default 6)"),
+    ignored_flag("signature-policy", 0, true),
+    ignored_flag("disable-content-trust", 0, false),
+    flag<&PushOptions::sigstore_key_file>("sign-by-sigstore-private-key", 0,
+                                          "Sign the image using a sigstore private key at PATH"),
+    flag<&PushOptions::sign_passphrase_file>("sign-passphrase-file", 0,
+                                             "Read a passphrase for signing an image from PATH"),
+    flag<&PushOptions::sign_by>("sign-by", 0,
+                                "Add a signature at the destination using the specified key"),
+    flag<&PushOptions::referrers>(
+        "referrers", 0,
+        "Also push the stored artifacts that refer to the image (signatures, SBOMs)"),
+};
+constexpr FlagGroup kPushGroups[] = {
+    FlagGroup{kRegistryFlagSpecs, part_of<&PushOptions::registry_flags>()}, {kPushFlags}};
+constexpr CommandSpec kPush = declared<PushOptions, cmd_push>(
+    "schicht push [options] IMAGE [DESTINATION]", min_args(1), "i-", kPushGroups);
+
+constexpr FlagSpec kPullFlags[] = {
+    flag<&PullOptions::quiet>("quiet", 'q', "Suppress output information when pulling images"),
+    flag<&PullOptions::all_tags>("all-tags", 'a',
+                                 "All tagged images in the repository will be pulled"),
+    flag<&PullOptions::all_platforms>("all-platforms", 0,
+                                      "Pull every image of a manifest list, and the list itself"),
+    flag<&PullOptions::platform>("platform", 0, "Specify the platform for selecting the image"),
+    flag<&PullOptions::os>("os", 0, "Use OS instead of the running OS for choosing images"),
+    flag<&PullOptions::arch>(
+        "arch", 0, "Use ARCH instead of the architecture of the machine for choosing images"),
+    flag<&PullOptions::variant>(
+        "variant", 0,
+        "Use VARIANT instead of the running architecture variant for choosing images"),
+    flag<&PullOptions::retry>("retry", 0,
+                              "Number of times to retry in case of failure (default 3)"),
+    flag<&PullOptions::jobs>("jobs", 0, "Number of layers to download at once (default 6)"),
+    flag<&PullOptions::signature_policy>("signature-policy", 0, "Path to a signature-policy file"),
+    ignored_flag("disable-content-trust", 0, false),
+    flag<&PullOptions::referrers>(
+        "referrers", 0, "Also pull the artifacts that refer to the image (signatures, SBOMs)"),
+};
+constexpr FlagGroup kPullGroups[] = {
+    FlagGroup{kRegistryFlagSpecs, part_of<&PullOptions::registry_flags>()}, {kPullFlags}};
+constexpr CommandSpec kPull = declared<PullOptions, cmd_pull>(
+    "schicht pull [options] IMAGE [IMAGE...]", min_args(1), "-", kPullGroups);
+
+constexpr FlagSpec kSearchFlags[] = {
+    flag<&SearchOptions::registry_flags, &RegistryFlags::authfile>(
+        "authfile", 0,
+        "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable "
+        "to override"),
+    flag<&SearchOptions::compatible>(
+        "compatible", 0, "List stars, official and automated columns (Docker compatibility)"),
+    flag<&SearchOptions::filters>("filter", 'f', "Filter output based on conditions provided"),
+    flag<&SearchOptions::format>("format", 0, "Change the output format to JSON or a Go template"),
+    flag<&SearchOptions::limit>("limit", 0, "Limit the number of results"),
+    flag<&SearchOptions::list_tags>("list-tags", 0, "List the tags of the input registry"),
+    flag<&SearchOptions::no_trunc>("no-trunc", 0, "Do not truncate the output"),
+    flag<&SearchOptions::registry_flags, &RegistryFlags::tls_verify>(
+        "tls-verify", 0,
+        "Require HTTPS and verify certificates when contacting registries (default true)"),
+};
+constexpr FlagGroup kSearchGroups[] = {{kSearchFlags}};
+constexpr CommandSpec kSearch = declared<SearchOptions, cmd_search>(
+    "schicht search [options] TERM", exact_args(1), "-", kSearchGroups);
+
+constexpr FlagSpec kImageSbomFlags[] = {
+    flag<&ImageSbomOptions::format>("format", 0, "Document format (spdx-json, cyclonedx-json)"),
+    flag<&ImageSbomOptions::output>("output", 'o',
+                                    "Write the document to a file instead of stdout"),
+    flag<&ImageSbomOptions::attach>(
+        "attach", 0, "Push the document to a registry repository as a referrer of the image"),
+};
+constexpr FlagGroup kImageSbomGroups[] = {
+    {kImageSbomFlags}, FlagGroup{kRegistryFlagSpecs, part_of<&ImageSbomOptions::registry_flags>()}};
+constexpr CommandSpec kImageSbom = declared<ImageSbomOptions, cmd_image_sbom>(
+    "schicht image sbom [options] IMAGE", exact_args(1), "i", kImageSbomGroups);
+
+constexpr FlagSpec kImageCopyFlags[] = {
+    flag<&ImageCopyOptions::all>("all", 'a', "Copy all images if SOURCE-IMAGE is a list"),
+    flag<&ImageCopyOptions::multi_arch>(
+        "multi-arch", 0, "How to handle multi-architecture images (system, all, or index-only)"),
+    flag<&ImageCopyOptions::preserve_digests>("preserve-digests", 0,
+                                              "Preserve digests of images and lists"),
+    flag<&ImageCopyOptions::quiet>("quiet", 'q', "Suppress output information when copying images"),
+    flag<&ImageCopyOptions::referrers>(
+        "referrers", 0, "Also copy the artifacts that refer to the image (docker:// to docker://)"),
+    flag<&ImageCopyOptions::retry_times>("retry-times", 0, "The number of times to possibly retry"),
+    flag<&ImageCopyOptions::signature_policy>("signature-policy", 0,
+                                              "Path to a signature-policy file"),
+    flag<&ImageCopyOptions::format>(
+        "format", 'f',
+        "MANIFEST TYPE (oci or v2s2) to use in the destination (default is manifest "
+        "type of source)"),
+    flag<&ImageCopyOptions::dest_compress>(
+        "dest-compress", 0,
+        "Compress uncompressed layers (gzip unless --dest-compress-format says)"),
+    flag<&ImageCopyOptions::compress_format>("dest-compress-format", 0,
+                                             "FORMAT (gzip or zstd) to recompress layers in"),
+    flag<&ImageCopyOptions::compress_level>("dest-compress-level", 0,
+                                            "LEVEL to use for the compression"),
+    flag<&ImageCopyOptions::remove_signatures>("remove-signatures", 0,
+                                               "Do not copy signatures from SOURCE-IMAGE"),
+    flag<&ImageCopyOptions::sign_by>(
+        "sign-by", 0, "Sign the image using a GPG key with the specified FINGERPRINT"),
+    flag<&ImageCopyOptions::sigstore_key_file>(
+        "sign-by-sigstore-private-key", 0, "Sign the image using a sigstore private key at PATH"),
+    flag<&ImageCopyOptions::passphrase_file>("sign-passphrase-file", 0,
+                                             "Read a passphrase for signing an image from PATH"),
+};
+constexpr FlagGroup kImageCopyGroups[] = {
+    {kImageCopyFlags},
+    FlagGroup{kSourceSideFlagSpecs, part_of<&ImageCopyOptions::source>()},
+    FlagGroup{kDestinationSideFlagSpecs, part_of<&ImageCopyOptions::destination>()}};
+constexpr CommandSpec kImageCopy = declared<ImageCopyOptions, cmd_image_copy>(
+    "schicht image copy [options] SOURCE-IMAGE DESTINATION-IMAGE", any_args(), "--",
+    kImageCopyGroups);
+
+constexpr FlagSpec kImageSyncFlags[] = {
+    flag<&ImageSyncOptions::source_kind>("src", 's', "SOURCE transport type (docker, dir or yaml)"),
+    flag<&ImageSyncOptions::destination_kind>("dest", 'd',
+                                              "DESTINATION transport type (docker or dir)"),
+    flag<&ImageSyncOptions::all>("all", 'a', "Copy all images if SOURCE-IMAGE is a list"),
+    flag<&ImageSyncOptions::scoped>(
+        "scoped", 0, "Images at DESTINATION are prefix using the full source image path as scope"),
+    flag<&ImageSyncOptions::dry_run>("dry-run", 0, "Run without actually copying data"),
+    flag<&ImageSyncOptions::keep_going>("keep-going", 0,
+                                        "Do not abort the sync if any image copy fails"),
+    flag<&ImageSyncOptions::preserve_digests>("preserve-digests", 0,
+                                              "Preserve digests of images and lists"),
+    flag<&ImageSyncOptions::format>(
+        "format", 'f',
+        "MANIFEST TYPE (oci or v2s2) to use when syncing image(s) to a destination "
+        "(default is manifest type of source)"),
+    flag<&ImageSyncOptions::retry_times>("retry-times", 0, "The number of times to possibly retry"),
+    flag<&ImageSyncOptions::signature_policy>("signature-policy", 0,
+                                              "Path to a signature-policy file"),
+    flag<&ImageSyncOptions::remove_signatures>("remove-signatures", 0,
+                                               "Do not copy signatures from SOURCE images"),
+    flag<&ImageSyncOptions::sign_by>(
+        "sign-by", 0, "Sign the image using a GPG key with the specified FINGERPRINT"),
+    flag<&ImageSyncOptions::sigstore_key_file>(
+        "sign-by-sigstore-private-key", 0, "Sign the image using a sigstore private key at PATH"),
+    flag<&ImageSyncOptions::passphrase_file>(
+        "sign-passphrase-file", 0, "File that contains a passphrase for the --sign-by key"),
+};
+constexpr FlagGroup kImageSyncGroups[] = {
+    {kImageSyncFlags},
+    FlagGroup{kSourceSideFlagSpecs, part_of<&ImageSyncOptions::source>()},
+    FlagGroup{kDestinationSideFlagSpecs, part_of<&ImageSyncOptions::destination>()}};
+constexpr CommandSpec kImageSync = declared<ImageSyncOptions, cmd_image_sync>(
+    "schicht image sync [options] --src TRANSPORT --dest TRANSPORT SOURCE DESTINATION", any_args(),
+    "--", kImageSyncGroups);
+
 }  // namespace
 
 std::span<const Command> top_level_commands() {
@@ -394,15 +618,15 @@ std::span<const Command> top_level_commands() {
       Command{"info", "Display schicht system information", kInfo},
       Command{"inspect", "Display the configuration of a container or image", kInspect},
       Command{"load", "Load image(s) from a tar archive", kLoad},
-      Command{"login", "Log in to a container registry", legacy(cmd_login, "-")},
+      Command{"login", "Log in to a container registry", kLogin},
       Command{"logout", "Log out of a container registry", kLogout},
-      Command{"pull", "Pull an image from a registry", legacy(cmd_pull, "-")},
-      Command{"push", "Push an image to a specified destination", legacy(cmd_push, "i-")},
+      Command{"pull", "Pull an image from a registry", kPull},
+      Command{"push", "Push an image to a specified destination", kPush},
       Command{"ps", "List containers", kPs},
       Command{"rm", "Remove one or more containers", kRm},
       Command{"rmi", "Remove one or more images from local storage", kRmi},
       Command{"save", "Save image(s) to an archive", kSave},
-      Command{"search", "Search registry for image", legacy(cmd_search, "-")},
+      Command{"search", "Search registry for image", kSearch},
       Command{"serve", "Serve the local store as a read-only registry", legacy(cmd_serve, "-")},
       Command{"tag", "Add an additional name to a local image", kTag},
       Command{"unshare", "Run a command in a modified user namespace", kUnshare},
@@ -415,7 +639,7 @@ std::span<const Command> top_level_commands() {
 std::span<const Command> image_commands() {
   static constexpr std::array kCommands = {
       Command{"analyze", "Show why an image is big: per-layer waste, efficiency", kImageAnalyze},
-      Command{"copy", "Copy an image from one location to another", legacy(cmd_image_copy, "--")},
+      Command{"copy", "Copy an image from one location to another", kImageCopy},
       Command{"diff", "Inspect changes to the image's file systems", kImageDiff},
       Command{"exists", "Check if an image exists in local storage", kImageExists},
       Command{"history", "Show history of a specified image", kHistory},
@@ -428,19 +652,17 @@ std::span<const Command> image_commands() {
       Command{"ls", "List images in local storage", kImages},
       Command{"mount", "Mount an image's root filesystem", kImageMount},
       Command{"prune", "Remove unused images", legacy(cmd_image_prune, "-")},
-      Command{"pull", "Pull an image from a registry", legacy(cmd_pull, "-")},
-      Command{"push", "Push an image to a specified destination", legacy(cmd_push, "i-")},
+      Command{"pull", "Pull an image from a registry", kPull},
+      Command{"push", "Push an image to a specified destination", kPush},
       Command{"rollback", "Point a name back at the image it named before", kImageRollback},
       Command{"rm", "Remove one or more images from local storage", kRmi},
       Command{"save", "Save image(s) to an archive", kSave},
-      Command{"sbom", "Write a software bill of materials of an image's packages",
-              legacy(cmd_image_sbom, "i")},
+      Command{"sbom", "Write a software bill of materials of an image's packages", kImageSbom},
       Command{"scp", "Securely copy an image from one host to another",
               legacy(cmd_image_scp, "i-")},
-      Command{"search", "Search registry for image", legacy(cmd_search, "-")},
+      Command{"search", "Search registry for image", kSearch},
       Command{"sign", "Sign an image", kImageSign},
-      Command{"sync", "Copy all the images from a SOURCE to a DESTINATION",
-              legacy(cmd_image_sync, "--")},
+      Command{"sync", "Copy all the images from a SOURCE to a DESTINATION", kImageSync},
       Command{"tag", "Add an additional name to a local image", kTag},
       Command{"tag-log", "Show every move of image names", kImageTagLog},
       Command{"tree", "Print layer hierarchy of an image in a tree format", kImageTree},

@@ -13,6 +13,13 @@ namespace schicht::cli {
 // The options of declared commands (command_table.cc binds their flags to the members; the
 // defaults are the members' initializers). A command without flags of its own has NoOptions.
 struct NoOptions {};
+struct ImageSyncOptions;  // registry_command_options.h
+struct ImageCopyOptions;  // registry_command_options.h
+struct ImageSbomOptions;  // registry_command_options.h
+struct SearchOptions;     // registry_command_options.h
+struct PullOptions;       // registry_command_options.h
+struct PushOptions;       // registry_command_options.h
+struct LoginOptions;      // registry_command_options.h
 struct CompletionOptions {
   std::string file;
   bool no_desc = false;
@@ -184,9 +191,9 @@ int cmd_untag(Context& ctx, NoOptions& options, Invocation& invocation);
 int cmd_rmi(Context& ctx, RmiOptions& options, Invocation& invocation);
 int cmd_image_exists(Context& ctx, NoOptions& options, Invocation& invocation);
 int cmd_image_diff(Context& ctx, ImageDiffOptions& options, Invocation& invocation);
-int cmd_image_sbom(Context& ctx, CommandArgs args);
+int cmd_image_sbom(Context& ctx, ImageSbomOptions& options, Invocation& invocation);
 int cmd_inspect(Context& ctx, InspectOptions& options, Invocation& invocation);
-int cmd_search(Context& ctx, CommandArgs args);
+int cmd_search(Context& ctx, SearchOptions& options, Invocation& invocation);
 int cmd_serve(Context& ctx, CommandArgs args);
 int cmd_unshare(Context& ctx, UnshareOptions& options, Invocation& invocation);
 int cmd_image_inspect(Context& ctx, ImageInspectOptions& options, Invocation& invocation);
@@ -196,16 +203,16 @@ int cmd_image_inspect(Context& ctx, ImageInspectOptions& options, Invocation& in
 int inspect_objects(Context& ctx, const std::vector<std::string>& names, const std::string& format,
                     const std::string& type, bool latest);
 int cmd_history(Context& ctx, HistoryOptions& options, Invocation& invocation);
-int cmd_pull(Context& ctx, CommandArgs args);
-int cmd_push(Context& ctx, CommandArgs args);
-int cmd_login(Context& ctx, CommandArgs args);
+int cmd_pull(Context& ctx, PullOptions& options, Invocation& invocation);
+int cmd_push(Context& ctx, PushOptions& options, Invocation& invocation);
+int cmd_login(Context& ctx, LoginOptions& options, Invocation& invocation);
 int cmd_logout(Context& ctx, LogoutOptions& options, Invocation& invocation);
 int cmd_image_prune(Context& ctx, CommandArgs args);
 int cmd_image_tree(Context& ctx, ImageTreeOptions& options, Invocation& invocation);
 int cmd_image_mount(Context& ctx, ImageMountOptions& options, Invocation& invocation);
 int cmd_image_analyze(Context& ctx, ImageAnalyzeOptions& options, Invocation& invocation);
-int cmd_image_copy(Context& ctx, CommandArgs args);
-int cmd_image_sync(Context& ctx, CommandArgs args);
+int cmd_image_copy(Context& ctx, ImageCopyOptions& options, Invocation& invocation);
+int cmd_image_sync(Context& ctx, ImageSyncOptions& options, Invocation& invocation);
 int cmd_image_scp(Context& ctx, CommandArgs args);
 int cmd_image_unmount(Context& ctx, ImageUnmountOptions& options, Invocation& invocation);
 int cmd_image_tag_log(Context& ctx, ImageTagLogOptions& options, Invocation& invocation);
