@@ -104,7 +104,8 @@ std::vector<FlagSet::Info> global_flag_infos();
 std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, CommandArgs args,
                                              std::string_view usage, bool* help_shown);
 
-// Shell completion learns a command's flags by running it in probe mode: its
+// Shell completion learns the flags of a command not declared yet (CommandSpec::legacy) by
+// running it in probe mode: its
 // parse_command_flags then throws a FlagProbe (not an Error: nothing may catch it on the way)
 // instead of parsing, before the command touches the store.
 struct FlagProbe {
