@@ -95,20 +95,9 @@ void write_analysis_text(std::string& out, const Digest& id, const ImageAnalysis
 
 }  // namespace
 
-int cmd_image_analyze(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string format, lowest, highest;
-  flags.add_string("format", 0, &format, "json, or a Go template over the analysis");
-  flags.add_string("lowest-efficiency", 0, &lowest, "Exit 1 when efficiency is below this (0-1)");
-  flags.add_string("highest-wasted-bytes", 0, &highest,
-                   "Exit 1 when more bytes than this are wasted (e.g. 20MB)");
-  bool help = false;
-  auto names =
-      parse_command_flags(ctx, flags, args, "schicht image analyze [options] IMAGE", &help);
-  if (help) return 0;
-  if (names.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", names.size()));
-  }
+int cmd_image_analyze(Context& ctx, ImageAnalyzeOptions& parsed, Invocation& invocation) {
+  auto& [format, lowest, highest] = parsed;
+  auto& names = invocation.positional;
   auto [holder, id] = ctx.resolve_image(names[0]);  // additional image stores too
   auto sources = containers::layer_sources(*holder, id);
   ImageAnalysis analysis = images::analyze_image(*holder, id, sources);

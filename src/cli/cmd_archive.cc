@@ -154,22 +154,8 @@ void write_archive(store::Store& store, const std::vector<copy::SaveItem>& items
 
 }  // namespace
 
-int cmd_load(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string input;
-  bool quiet = false, referrers = false;
-  flags.add_string("input", 'i', &input, "Read from specified archive file (default: stdin)");
-  flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
-  flags.add_bool("referrers", 0, &referrers,
-                 "Store the referrers an oci-archive holds for its images as artifacts");
-  std::string signature_policy;
-  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht load [options]", &help);
-  if (help) return 0;
-  if (!positional.empty()) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 0 arg(s), received {}", positional.size()));
-  }
+int cmd_load(Context& ctx, LoadOptions& parsed, Invocation& /*invocation*/) {
+  auto& [input, quiet, referrers, signature_policy] = parsed;
   std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
   bool url = copy::is_download_url(input);
   Input in = url ? download_input(input) : open_input(input);
@@ -213,27 +199,9 @@ int cmd_load(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_save(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string output, format = "docker-archive", multi_arch = "system";
-  bool multi = false, quiet = false, compress = false, uncompressed = false, referrers = false;
-  flags.add_string("output", 'o', &output, "Write to a specified file (default: stdout)");
-  flags.add_string("format", 0, &format,
-                   "Save image to oci-archive, oci-dir, docker-archive or docker-dir");
-  flags.add_bool("multi-image-archive", 'm', &multi, "Interpret additional arguments as images");
-  flags.add_string("multi-arch", 0, &multi_arch,
-                   "Of a manifest list: the image for this machine (system), every image and the "
-                   "list (all), or the list alone (index-only)");
-  flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
-  flags.add_bool("compress", 0, &compress, "Compress tarball image layers (docker-dir only)");
-  flags.add_bool("uncompressed", 0, &uncompressed, "Accept uncompressed layers (oci-dir)");
-  flags.add_bool("referrers", 0, &referrers,
-                 "Save the stored artifacts referring to the image too (oci-archive, oci-dir)");
-  flags.add_ignored("signature-policy", 0, true);
-  bool help = false;
-  auto names =
-      parse_command_flags(ctx, flags, args, "schicht save [options] IMAGE [IMAGE...]", &help);
-  if (help) return 0;
+int cmd_save(Context& ctx, SaveOptions& parsed, Invocation& invocation) {
+  auto& [output, format, multi_arch, multi, quiet, compress, uncompressed, referrers] = parsed;
+  auto& names = invocation.positional;
   if (names.empty()) fail(ErrorKind::kInvalidInput, "need at least 1 argument");
   copy::SaveOptions options;
   try {

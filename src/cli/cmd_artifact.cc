@@ -198,15 +198,9 @@ int cmd_artifact_attach(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_artifact_ls(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false, noheading = false, no_trunc = false;
-  std::string format;
-  flags.add_string("format", 0, &format, "Format the output using a Go template or json");
-  flags.add_bool("noheading", 'n', &noheading, "Do not print column headings");
-  flags.add_bool("no-trunc", 0, &no_trunc, "Do not truncate output");
-  auto positional = parse_command_flags(ctx, flags, args, "schicht artifact ls [options]", &help);
-  if (help) return 0;
+int cmd_artifact_ls(Context& ctx, ArtifactLsOptions& parsed, Invocation& invocation) {
+  auto& [noheading, no_trunc, format] = parsed;
+  auto& positional = invocation.positional;
   need_args(positional, 0, 0);
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& a : artifacts::all_artifacts(ctx.store())) {
@@ -226,26 +220,18 @@ int cmd_artifact_ls(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_artifact_inspect(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht artifact inspect NAME", &help);
-  if (help) return 0;
+int cmd_artifact_inspect(Context& ctx, NoOptions& /*options*/, Invocation& invocation) {
+  auto& positional = invocation.positional;
   need_args(positional, 1, 1);
   fmt::print("{}\n",
              artifacts::inspect_json(artifacts::resolve_artifact(ctx.store(), positional[0])));
   return 0;
 }
 
-int cmd_artifact_extract(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  std::string digest, title;
-  flags.add_string("digest", 0, &digest, "Only extract the blob with this digest");
-  flags.add_string("title", 0, &title, "Only extract the blob with this title");
-  auto positional = parse_command_flags(ctx, flags, args,
-                                        "schicht artifact extract [options] NAME TARGET", &help);
-  if (help) return 0;
+int cmd_artifact_extract(Context& ctx, ArtifactExtractOptions& parsed, Invocation& invocation) {
+  auto& [digest, title] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& positional = invocation.positional;
   need_args(positional, 2, 2);
   store::Store& store = ctx.store();
   artifacts::extract_artifact(store, artifacts::resolve_artifact(store, positional[0]),
@@ -255,13 +241,9 @@ int cmd_artifact_extract(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_artifact_rm(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false, all = false;
-  flags.add_bool("all", 'a', &all, "Remove all artifacts");
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht artifact rm [options] NAME...", &help);
-  if (help) return 0;
+int cmd_artifact_rm(Context& ctx, ArtifactRmOptions& parsed, Invocation& invocation) {
+  auto& [all] = parsed;
+  auto& positional = invocation.positional;
   if (all && !positional.empty()) {
     fail(ErrorKind::kInvalidInput,
          "when using the --all switch, you may not pass any artifact names");

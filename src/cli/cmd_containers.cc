@@ -66,17 +66,9 @@ ordered_json container_json(const store::ContainerInfo& c, int64_t now) {
 
 }  // namespace
 
-int cmd_create(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string name;
-  flags.add_string("name", 0, &name, "Assign a name to the container");
-  flags.set_interspersed(false);  // everything after IMAGE is the container's command
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args,
-                                        "schicht create [options] IMAGE [COMMAND [ARG...]]", &help);
-  if (help) return 0;
-  if (positional.empty())
-    fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
+int cmd_create(Context& ctx, CreateOptions& parsed, Invocation& invocation) {
+  auto& [name] = parsed;
+  auto& positional = invocation.positional;
   store::Store& store = ctx.store();
   auto [holder, image] = ctx.resolve_image(positional[0]);
   // A container's row names an image of its own store: an image of an additional store is
@@ -103,23 +95,8 @@ int cmd_create(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_ps(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool all = false, quiet = false, no_trunc = false, noheading = false, size = false;
-  std::string format;
-  flags.add_bool("all", 'a', &all, "Show all the containers, default is only running containers");
-  flags.add_bool("quiet", 'q', &quiet, "Print the numeric IDs of the containers only");
-  flags.add_bool("no-trunc", 0, &no_trunc, "Display the extended information");
-  flags.add_bool("noheading", 'n', &noheading, "Do not print headers");
-  flags.add_bool("size", 's', &size, "Display the total file sizes");
-  flags.add_string("format", 0, &format, "Pretty-print containers to JSON or using a Go template");
-  // podman's --external adds storage containers made by other tools (buildah); every container
-  // here is schicht's own, so there are none to add.
-  bool external = false;
-  flags.add_bool("external", 0, &external, "Show containers in storage not controlled by Podman");
-  bool help = false;
-  parse_command_flags(ctx, flags, args, "schicht ps [options]", &help);
-  if (help) return 0;
+int cmd_ps(Context& ctx, PsOptions& parsed, Invocation& /*invocation*/) {
+  auto& [all, quiet, no_trunc, noheading, size, format, external] = parsed;
   int64_t now = store::now_ns();
   // schicht never runs containers: without -a, none is listed (none runs).
   std::vector<store::ContainerInfo> list;
@@ -156,20 +133,10 @@ int cmd_ps(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_rm(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool all = false, force = false, ignore = false, volumes = false;
-  flags.add_bool("all", 'a', &all, "Remove all containers");
-  flags.add_bool("force", 'f', &force, "Force removal of a running or unusable container");
-  flags.add_bool("ignore", 'i', &ignore, "Ignore errors when a specified container is missing");
-  flags.add_bool("volumes", 'v', &volumes, "Remove anonymous volumes (accepted)");
-  uint64_t stop_timeout = 10;
-  flags.add_uint("time", 't', &stop_timeout,
-                 "Seconds to wait for stop before killing the container (default 10)");
-  bool help = false;
-  auto names =
-      parse_command_flags(ctx, flags, args, "schicht rm [options] CONTAINER [CONTAINER...]", &help);
-  if (help) return 0;
+int cmd_rm(Context& ctx, RmOptions& parsed, Invocation& invocation) {
+  auto& [all, force, ignore, volumes, stop_timeout] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& names = invocation.positional;
   // No container runs here, so there is nothing to stop; the flag is checked as podman does.
   if (flags.changed("time") && !force)
     fail(ErrorKind::kInvalidInput, "--force option must be specified to use the --time option");
@@ -195,28 +162,14 @@ int cmd_rm(Context& ctx, CommandArgs args) {
   return code;
 }
 
-int cmd_container_exists(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht container exists CONTAINER", &help);
-  if (help) return 0;
-  if (positional.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
-  }
+int cmd_container_exists(Context& ctx, NoOptions& /*options*/, Invocation& invocation) {
+  auto& positional = invocation.positional;
   return ctx.store().find_container(positional[0]) ? 0 : 1;
 }
 
-int cmd_container_inspect(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string format;
-  bool latest = false;
-  flags.add_string("format", 'f', &format, "Format the output to a Go template or json");
-  flags.add_bool("latest", 'l', &latest, "Act on the latest container schicht is aware of");
-  bool help = false;
-  auto names =
-      parse_command_flags(ctx, flags, args, "schicht container inspect CONTAINER...", &help);
-  if (help) return 0;
+int cmd_container_inspect(Context& ctx, ContainerInspectOptions& parsed, Invocation& invocation) {
+  auto& [format, latest] = parsed;
+  auto& names = invocation.positional;
   return inspect_objects(ctx, names, format, "container", latest);
 }
 

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/passphrase.h"
 #include "cli/policy.h"
+#include "cli/registry_command_options.h"
 #include "cli/side_registry_flags.h"
 #include "copy/copy_image.h"
 #include "copy/short_names.h"
@@ -33,48 +34,12 @@ transport::TransportRef image_name(const std::string& text, std::string_view rol
 
 }  // namespace
 
-int cmd_image_copy(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool all = false, preserve_digests = false, quiet = false;
-  std::string multi_arch, signature_policy;
-  int64_t retry_times = 0;
-  SideFlags source{.prefix = "src"}, destination{.prefix = "dest"};
-  flags.add_bool("all", 'a', &all, "Copy all images if SOURCE-IMAGE is a list");
-  flags.add_string("multi-arch", 0, &multi_arch,
-                   "How to handle multi-architecture images (system, all, or index-only)");
-  flags.add_bool("preserve-digests", 0, &preserve_digests, "Preserve digests of images and lists");
-  flags.add_bool("quiet", 'q', &quiet, "Suppress output information when copying images");
-  bool referrers = false;
-  flags.add_bool("referrers", 0, &referrers,
-                 "Also copy the artifacts that refer to the image (docker://, oci:, oci-archive:, "
-                 "containers-storage:)");
-  flags.add_int("retry-times", 0, &retry_times, "The number of times to possibly retry");
-  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
-  std::string format, compress_format, sign_by, sigstore_key_file, passphrase_file;
-  bool dest_compress = false, remove_signatures = false;
-  int64_t compress_level = 0;
-  flags.add_string("format", 'f', &format,
-                   "MANIFEST TYPE (oci or v2s2) to use in the destination (default is manifest "
-                   "type of source)");
-  flags.add_bool("dest-compress", 0, &dest_compress,
-                 "Compress uncompressed layers (gzip unless --dest-compress-format says)");
-  flags.add_string("dest-compress-format", 0, &compress_format,
-                   "FORMAT (gzip or zstd) to recompress layers in");
-  flags.add_int("dest-compress-level", 0, &compress_level, "LEVEL to use for the compression");
-  flags.add_bool("remove-signatures", 0, &remove_signatures,
-                 "Do not copy signatures from SOURCE-IMAGE");
-  flags.add_string("sign-by", 0, &sign_by,
-                   "Sign the image using a GPG key with the specified FINGERPRINT");
-  flags.add_string("sign-by-sigstore-private-key", 0, &sigstore_key_file,
-                   "Sign the image using a sigstore private key at PATH");
-  flags.add_string("sign-passphrase-file", 0, &passphrase_file,
-                   "Read a passphrase for signing an image from PATH");
-  source.add(flags, "source");
-  destination.add(flags, "destination");
-  bool help = false;
-  auto positional = parse_command_flags(
-      ctx, flags, args, "schicht image copy [options] SOURCE-IMAGE DESTINATION-IMAGE", &help);
-  if (help) return 0;
+int cmd_image_copy(Context& ctx, ImageCopyOptions& parsed, Invocation& invocation) {
+  auto& [all, preserve_digests, quiet, multi_arch, signature_policy, retry_times, source,
+         destination, referrers, format, compress_format, sign_by, sigstore_key_file,
+         passphrase_file, dest_compress, remove_signatures, compress_level] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& positional = invocation.positional;
   if (positional.size() != 2) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("Exactly two arguments expected, received {}", positional.size()));

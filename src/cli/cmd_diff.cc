@@ -61,18 +61,9 @@ void print_changes(const std::vector<snapshot::TreeChange>& changes, const std::
 
 }  // namespace
 
-int cmd_image_diff(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string format;
-  flags.add_string("format", 0, &format, "Change the output format (json)");
-  bool help = false;
-  auto names =
-      parse_command_flags(ctx, flags, args, "schicht image diff [options] IMAGE [IMAGE]", &help);
-  if (help) return 0;
-  if (names.empty() || names.size() > 2) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts between 1 and 2 arg(s), received {}", names.size()));
-  }
+int cmd_image_diff(Context& ctx, ImageDiffOptions& parsed, Invocation& invocation) {
+  auto& [format] = parsed;
+  auto& names = invocation.positional;
   // As podman: the first image is the new tree; the old one is the second image, else the
   // first one's layers but its top. Each is read from the store that holds it.
   auto to_image = resolve(ctx, names[0]);

@@ -76,22 +76,9 @@ void print_event(const store::Event& e, bool json, Template* tmpl, bool no_trunc
 
 }  // namespace
 
-int cmd_events(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::vector<std::string> filters;
-  std::string format, since, until;
-  bool no_trunc = true, stream = true;
-  flags.add_strings("filter", 'f', &filters, "filter output");
-  flags.add_string("format", 0, &format, "format the output using a Go template");
-  flags.add_bool("no-trunc", 0, &no_trunc, "do not truncate the output (default true)");
-  flags.add_string("since", 0, &since, "show all events created since timestamp");
-  flags.add_bool("stream", 0, &stream,
-                 "stream events and do not exit when returning the last "
-                 "known event (default true)");
-  flags.add_string("until", 0, &until, "show all events until timestamp");
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht events [options]", &help);
-  if (help) return 0;
+int cmd_events(Context& ctx, EventsOptions& parsed, Invocation& invocation) {
+  auto& [filters, format, since, until, no_trunc, stream] = parsed;
+  auto& positional = invocation.positional;
   if (!positional.empty()) fail(ErrorKind::kInvalidInput, "`schicht events` takes no arguments");
   store::EventFilter filter(filters);
   std::optional<int64_t> since_ns, until_ns;

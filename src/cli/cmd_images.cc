@@ -273,29 +273,9 @@ void print_rows(std::span<const ListRow> rows, const ReportSpec& spec, const Rep
 
 }  // namespace
 
-int cmd_images(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool all = false, quiet = false, no_trunc = false, noheading = false, digests = false,
-       names_history = false;
-  std::string format, sort = "created";
-  std::vector<std::string> filters;
-  flags.add_bool("all", 'a', &all, "Show all images (default hides intermediate images)");
-  flags.add_bool("quiet", 'q', &quiet, "Display only image IDs");
-  flags.add_bool("no-trunc", 0, &no_trunc, "Do not truncate output");
-  flags.add_bool("noheading", 'n', &noheading, "Do not print column headings");
-  flags.add_bool("digests", 0, &digests, "Show digests");
-  flags.add_string("format", 0, &format, "Change the output format to JSON or a Go template");
-  flags.add_string("sort", 0, &sort, "Sort by created, id, repository, size, tag");
-  flags.add_strings("filter", 'f', &filters, "Filter output based on conditions provided");
-  flags.add_bool("history", 0, &names_history, "Display the image name history");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht images [options] [IMAGE]", &help);
-  if (help) return 0;
-  if (positional.size() > 1) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
-  }
+int cmd_images(Context& ctx, ImagesOptions& parsed, Invocation& invocation) {
+  auto& [all, quiet, no_trunc, noheading, digests, names_history, format, sort, filters] = parsed;
+  auto& positional = invocation.positional;
   store::Store& store = ctx.store();
   bool json = !format.empty() && is_json_format(format);
   const char* default_format =

@@ -242,13 +242,9 @@ const GoTypes& info_types() {
 
 }  // namespace
 
-int cmd_info(Context& ctx, CommandArgs args) {
-  bool help = false;
-  std::string format;
-  FlagSet flags;
-  flags.add_string("format", 'f', &format, "Change the output format to JSON or a Go template");
-  auto positional = parse_command_flags(ctx, flags, args, "schicht info [options]", &help);
-  if (help) return 0;
+int cmd_info(Context& ctx, InfoOptions& parsed, Invocation& invocation) {
+  auto& [format] = parsed;
+  auto& positional = invocation.positional;
   if (!positional.empty()) fail(ErrorKind::kInvalidInput, "`schicht info` takes no arguments");
   std::optional<Template> tmpl;
   if (!format.empty() && !is_json_format(format)) tmpl = parse_object_format(format, "info");

@@ -143,19 +143,9 @@ int inspect_objects(Context& ctx, const std::vector<std::string>& names, const s
   return 0;
 }
 
-int cmd_inspect(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string format, type = "all";
-  bool size = false, latest = false;
-  flags.add_string("format", 'f', &format, "Format the output using the given Go template");
-  flags.add_bool("latest", 'l', &latest, "Act on the latest container schicht is aware of");
-  flags.add_string("type", 't', &type,
-                   "Specify inspect-object type (\"image\", \"container\" or \"all\")");
-  flags.add_bool("size", 's', &size, "Display total file size");
-  bool help = false;
-  auto names = parse_command_flags(ctx, flags, args,
-                                   "schicht inspect [options] {CONTAINER|IMAGE} [...]", &help);
-  if (help) return 0;
+int cmd_inspect(Context& ctx, InspectOptions& parsed, Invocation& invocation) {
+  auto& [format, type, size, latest] = parsed;
+  auto& names = invocation.positional;
   static const std::vector<std::string> kTypes = {"image",   "container", "pod",
                                                   "network", "volume",    "all"};
   if (std::find(kTypes.begin(), kTypes.end(), type) == kTypes.end()) {
@@ -167,14 +157,9 @@ int cmd_inspect(Context& ctx, CommandArgs args) {
   return inspect_objects(ctx, names, format, type, latest);
 }
 
-int cmd_image_inspect(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string format;
-  flags.add_string("format", 'f', &format, "Format the output to a Go template or json");
-  bool help = false;
-  auto names = parse_command_flags(ctx, flags, args,
-                                   "schicht image inspect [options] IMAGE [IMAGE...]", &help);
-  if (help) return 0;
+int cmd_image_inspect(Context& ctx, ImageInspectOptions& parsed, Invocation& invocation) {
+  auto& [format] = parsed;
+  auto& names = invocation.positional;
   return inspect_objects(ctx, names, format, "image", false);
 }
 
@@ -240,21 +225,9 @@ ordered_json history_table_rows(const std::vector<images::HistoryRow>& history, 
 
 }  // namespace
 
-int cmd_history(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string format;
-  bool human = true, no_trunc = false, quiet = false;
-  flags.add_string("format", 0, &format, "Change the output to JSON or a Go template");
-  flags.add_bool("human", 'H', &human, "Display sizes and dates in human readable format");
-  flags.add_bool("no-trunc", 0, &no_trunc, "Do not truncate the output");
-  flags.add_bool("notruncate", 0, &no_trunc, "Do not truncate the output");
-  flags.add_bool("quiet", 'q', &quiet, "Display the numeric IDs only");
-  bool help = false;
-  auto names = parse_command_flags(ctx, flags, args, "schicht history [options] IMAGE", &help);
-  if (help) return 0;
-  if (names.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", names.size()));
-  }
+int cmd_history(Context& ctx, HistoryOptions& parsed, Invocation& invocation) {
+  auto& [format, human, no_trunc, quiet] = parsed;
+  auto& names = invocation.positional;
   auto [store_of_image, id] = ctx.resolve_image(names[0]);  // additional image stores too
   std::vector<images::HistoryRow> history = images::history_rows(*store_of_image, id);
   if (quiet) {

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/passphrase.h"
+#include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
 #include "cli/report.h"
 #include "copy/manifest_source.h"
@@ -194,24 +195,16 @@ int cmd_manifest_annotate(Context& ctx, CommandArgs args) {
                                          [&](Descriptor& entry) { entry_flags.apply(entry); }));
 }
 
-int cmd_manifest_remove(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht manifest remove LIST IMAGE", &help);
-  if (help) return 0;
+int cmd_manifest_remove(Context& ctx, NoOptions& /*options*/, Invocation& invocation) {
+  auto& positional = invocation.positional;
   need_args(positional, 2, 2);
   store::Store& store = ctx.store();
   store::ListInfo list = images::resolve_list(store, positional[0]);
   return print_id(images::remove_entry(store, list, positional[1], positional[0]));
 }
 
-int cmd_manifest_rm(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht manifest rm LIST [LIST...]", &help);
-  if (help) return 0;
+int cmd_manifest_rm(Context& ctx, NoOptions& /*options*/, Invocation& invocation) {
+  auto& positional = invocation.positional;
   need_args(positional, 1, SIZE_MAX);
   store::Store& store = ctx.store();
   int rc = 0;
@@ -228,11 +221,8 @@ int cmd_manifest_rm(Context& ctx, CommandArgs args) {
   return rc;
 }
 
-int cmd_manifest_exists(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht manifest exists LIST", &help);
-  if (help) return 0;
+int cmd_manifest_exists(Context& ctx, NoOptions& /*options*/, Invocation& invocation) {
+  auto& positional = invocation.positional;
   need_args(positional, 1, 1);
   return images::find_list(ctx.store(), positional[0]) ? 0 : 1;
 }
@@ -276,37 +266,11 @@ int cmd_manifest_inspect(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_manifest_push(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool all = true, quiet = false, rm = false, remove_signatures = false;
-  std::string format, digestfile;
-  RegistryFlags registry;
-  flags.add_bool("all", 0, &all, "also push the images in the list (default true)");
-  flags.add_string("format", 'f', &format,
-                   "manifest type (oci or v2s2) to attempt to use when pushing the manifest "
-                   "list (default is manifest type of source)");
-  flags.add_string("digestfile", 0, &digestfile,
-                   "after copying the image, write the digest of the resulting digest to the "
-                   "file");
-  flags.add_bool("rm", 0, &rm, "remove the manifest list if push succeeds");
-  flags.add_bool("quiet", 'q', &quiet, "don't output progress information when pushing lists");
-  registry.add(flags);
-  // A list in local storage carries no signatures: there is nothing to remove.
-  flags.add_bool("remove-signatures", 0, &remove_signatures,
-                 "don't copy signatures when pushing images");
-  flags.add_ignored("compression-format", 0, true);
-  std::string sigstore_key_file, sign_passphrase_file, sign_by;
-  flags.add_string("sign-by", 0, &sign_by,
-                   "sign the images and the list with a GPG key of this fingerprint (lookaside "
-                   "storage, registries.d)");
-  flags.add_string("sign-by-sigstore-private-key", 0, &sigstore_key_file,
-                   "Sign the image using a sigstore private key at PATH");
-  flags.add_string("sign-passphrase-file", 0, &sign_passphrase_file,
-                   "Read a passphrase for signing an image from PATH");
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args,
-                                        "schicht manifest push [options] LIST DESTINATION", &help);
-  if (help) return 0;
+int cmd_manifest_push(Context& ctx, ManifestPushOptions& parsed, Invocation& invocation) {
+  auto& [all, quiet, rm, format, digestfile, registry, remove_signatures, sigstore_key_file,
+         sign_passphrase_file, sign_by] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& positional = invocation.positional;
   need_args(positional, 2, 2);
   std::string wanted = list_media_type(format);
   store::Store& store = ctx.store();

@@ -31,13 +31,9 @@ void require_root(std::string_view command) {
 
 }  // namespace
 
-int cmd_image_mount(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string format;
-  flags.add_string("format", 0, &format, "Print the mounted images in specified format (json)");
-  bool help = false;
-  auto names = parse_command_flags(ctx, flags, args, "schicht image mount [IMAGE...]", &help);
-  if (help) return 0;
+int cmd_image_mount(Context& ctx, ImageMountOptions& parsed, Invocation& invocation) {
+  [[maybe_unused]] auto& [format] = parsed;
+  auto& names = invocation.positional;
   require_root("image mount");
   store::Store& store = ctx.store();
   if (names.empty()) {
@@ -60,15 +56,9 @@ int cmd_image_mount(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_image_unmount(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool all = false, force = false;
-  flags.add_bool("all", 'a', &all, "Unmount all of the currently mounted images");
-  flags.add_bool("force", 'f', &force,
-                 "Force the complete unmount of the specified mounted images");
-  bool help = false;
-  auto names = parse_command_flags(ctx, flags, args, "schicht image unmount [IMAGE...]", &help);
-  if (help) return 0;
+int cmd_image_unmount(Context& ctx, ImageUnmountOptions& parsed, Invocation& invocation) {
+  auto& [all, force] = parsed;
+  auto& names = invocation.positional;
   require_root("image unmount");
   store::Store& store = ctx.store();
   std::vector<Digest> ids;

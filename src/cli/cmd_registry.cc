@@ -18,6 +18,7 @@
 #include "cli/passphrase.h"
 #include "cli/policy.h"
 #include "cli/progress_bars.h"
+#include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
 #include "containers/storage_driver.h"
 #include "copy/pull.h"
@@ -277,42 +278,11 @@ int push_one(Context& ctx, const std::vector<std::string>& positional, copy::Pus
 
 }  // namespace
 
-int cmd_pull(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  RegistryFlags registry_flags;
-  registry_flags.add(flags);
-  bool quiet = false, all_tags = false;
-  std::string platform, os, arch, variant;
-  int64_t retry = 3, jobs = 6;
-  flags.add_bool("quiet", 'q', &quiet, "Suppress output information when pulling images");
-  flags.add_bool("all-tags", 'a', &all_tags, "All tagged images in the repository will be pulled");
-  bool all_platforms = false;
-  flags.add_bool("all-platforms", 0, &all_platforms,
-                 "Pull every image of a manifest list, and the list itself");
-  flags.add_string("platform", 0, &platform, "Specify the platform for selecting the image");
-  flags.add_string("os", 0, &os, "Use OS instead of the running OS for choosing images");
-  flags.add_string("arch", 0, &arch,
-                   "Use ARCH instead of the architecture of the machine for choosing images");
-  flags.add_string("variant", 0, &variant,
-                   "Use VARIANT instead of the running architecture variant for choosing images");
-  flags.add_int("retry", 0, &retry, "Number of times to retry in case of failure (default 3)");
-  flags.add_int("jobs", 0, &jobs, "Number of layers to download at once (default 6)");
-  std::string signature_policy;
-  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
-  flags.add_ignored("disable-content-trust", 0, false);
-  bool referrers = false;
-  flags.add_bool("referrers", 0, &referrers,
-                 "Also pull the artifacts that refer to the image (signatures, SBOMs)");
-  bool unpack = false;
-  flags.add_bool("unpack", 0, &unpack,
-                 "Extract the layers while they download (default: with the overlay driver)");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht pull [options] IMAGE [IMAGE...]", &help);
-  if (help) return 0;
-  if (positional.empty()) {
-    fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
-  }
+int cmd_pull(Context& ctx, PullOptions& parsed, Invocation& invocation) {
+  auto& [registry_flags, quiet, all_tags, platform, os, arch, variant, retry, jobs, all_platforms,
+         signature_policy, referrers, unpack] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& positional = invocation.positional;
   if (referrers) need_registry_sources(positional);
   copy::PullOptions options;
   options.platform = platform_choice(platform, os, arch, variant);
@@ -331,46 +301,11 @@ int cmd_pull(Context& ctx, CommandArgs args) {
   return pull_images(ctx.store(), positional, options, all_tags, referrers);
 }
 
-int cmd_push(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  RegistryFlags registry_flags;
-  registry_flags.add(flags);
-  bool quiet = false, remove_signatures = false, compress = false;
-  std::string digestfile, compression, format;
-  int64_t retry = 3, jobs = 6;
-  flags.add_bool("quiet", 'q', &quiet, "Suppress output information when pushing images");
-  flags.add_string("digestfile", 0, &digestfile,
-                   "Write the digest of the pushed image to the specified file");
-  flags.add_string("compression-format", 0, &compression, "compression format to use");
-  flags.add_string("format", 'f', &format,
-                   "Manifest type (oci or v2s2) to use in the destination (default is manifest "
-                   "type of source)");
-  flags.add_bool("remove-signatures", 0, &remove_signatures,
-                 "Discard any pre-existing signatures in the image");
-  flags.add_bool("compress", 0, &compress,
-                 "Compress tarball image layers when pushing to a directory (dir: only)");
-  flags.add_int("retry", 0, &retry, "Number of times to retry in case of failure (default 3)");
-  flags.add_int("jobs", 0, &jobs, "Number of layers to upload at once (default 6)");
-  flags.add_ignored("signature-policy", 0, true);
-  flags.add_ignored("disable-content-trust", 0, false);
-  std::string sigstore_key_file, sign_passphrase_file;
-  flags.add_string("sign-by-sigstore-private-key", 0, &sigstore_key_file,
-                   "Sign the image using a sigstore private key at PATH");
-  flags.add_string("sign-passphrase-file", 0, &sign_passphrase_file,
-                   "Read a passphrase for signing an image from PATH");
-  std::string sign_by;
-  flags.add_string("sign-by", 0, &sign_by,
-                   "Add a signature at the destination using the specified key");
-  bool referrers = false;
-  flags.add_bool("referrers", 0, &referrers,
-                 "Also push the stored artifacts that refer to the image (signatures, SBOMs)");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht push [options] IMAGE [DESTINATION]", &help);
-  if (help) return 0;
-  if (positional.empty()) {
-    fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
-  }
+int cmd_push(Context& ctx, PushOptions& parsed, Invocation& invocation) {
+  auto& [registry_flags, quiet, remove_signatures, compress, digestfile, compression, format, retry,
+         jobs, sigstore_key_file, sign_passphrase_file, sign_by, referrers] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& positional = invocation.positional;
   if (positional.size() > 2) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("accepts at most 2 arg(s), received {}", positional.size()));
@@ -389,25 +324,10 @@ int cmd_push(Context& ctx, CommandArgs args) {
   return push_one(ctx, positional, options, referrers, digestfile);
 }
 
-int cmd_login(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  RegistryFlags registry_flags;
-  registry_flags.add(flags, /*with_creds=*/false);
-  std::string username, password;
-  bool password_stdin = false, get_login = false, verbose = false;
-  flags.add_string("username", 'u', &username, "Username for registry");
-  flags.add_string("password", 'p', &password, "Password for registry");
-  flags.add_bool("password-stdin", 0, &password_stdin, "Take the password from stdin");
-  flags.add_bool("get-login", 0, &get_login, "Return the current login user for the registry");
-  flags.add_bool("verbose", 'v', &verbose, "Write more detailed information to stdout");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht login [options] [REGISTRY]", &help);
-  if (help) return 0;
-  if (positional.size() > 1) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
-  }
+int cmd_login(Context& /*ctx*/, LoginOptions& parsed, Invocation& invocation) {
+  auto& [registry_flags, username, password, password_stdin, get_login, verbose] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& positional = invocation.positional;
   std::string key = auth_key(positional);
   if (get_login) {
     fmt::print("{}\n", copy::login_user(key, registry_flags.authfile));
@@ -427,23 +347,9 @@ int cmd_login(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_logout(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string authfile;
-  bool all = false;
-  flags.add_bool("all", 'a', &all,
-                 "Remove the cached credentials for all registries in the auth file");
-  flags.add_string("authfile", 0, &authfile,
-                   "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable "
-                   "to override");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht logout [options] [REGISTRY]", &help);
-  if (help) return 0;
-  if (positional.size() > 1) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
-  }
+int cmd_logout(Context& /*ctx*/, LogoutOptions& parsed, Invocation& invocation) {
+  auto& [authfile, all] = parsed;
+  auto& positional = invocation.positional;
   fs::path file = registry::auth_file_write_path(authfile);
   if (all) {
     registry::remove_all_credentials(file);

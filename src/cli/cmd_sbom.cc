@@ -10,6 +10,7 @@
 
 #include "artifacts/remote.h"
 #include "cli/commands.h"
+#include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
 #include "containers/containers.h"
 #include "copy/options.h"
@@ -99,24 +100,10 @@ std::vector<std::string> subject_candidates(const Reference& dest, const store::
 
 }  // namespace
 
-int cmd_image_sbom(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string format = "spdx-json";
-  std::string output;
-  flags.add_string("format", 0, &format, "Document format (spdx-json, cyclonedx-json)");
-  flags.add_string("output", 'o', &output, "Write the document to a file instead of stdout");
-  std::string attach;
-  flags.add_string("attach", 0, &attach,
-                   "Push the document to a registry repository as a referrer of the image");
-  RegistryFlags registry_flags;
-  registry_flags.add(flags);
-  bool help = false;
-  auto names = parse_command_flags(ctx, flags, args,
-                                   "schicht image sbom [options] IMAGE|docker://REFERENCE", &help);
-  if (help) return 0;
-  if (names.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", names.size()));
-  }
+int cmd_image_sbom(Context& ctx, ImageSbomOptions& parsed, Invocation& invocation) {
+  auto& [format, output, attach, registry_flags] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& names = invocation.positional;
   sbom::Format chosen = parse_format(format);
   std::string created = creation_time();
   std::optional<Reference> destination;

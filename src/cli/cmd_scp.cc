@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/command_tree.h"
 #include "cli/commands.h"
 #include "copy/scp.h"
 #include "core/error.h"
@@ -91,7 +92,7 @@ void send(Context& ctx, const Remote& remote, const std::string& image, const co
   try {
     Redirect out(pipe.write.get(), STDOUT_FILENO);
     std::vector<std::string> save = {"--format", "oci-archive", image};
-    cmd_save(ctx, save);
+    run_command(ctx, find_command(top_level_commands(), "save")->spec, save);
   } catch (const Error& e) {
     pipe.write.reset();
     copy::fail_with_other_side(ssh, where(to) + ": load", e);
@@ -120,9 +121,9 @@ void receive(Context& ctx, const Remote& remote, const copy::ScpLocation& from,
     UniqueFd devnull(::open("/dev/null", O_WRONLY | O_CLOEXEC));
     if (quiet) {
       Redirect out(devnull.get(), STDOUT_FILENO);
-      cmd_load(ctx, load);
+      run_command(ctx, find_command(top_level_commands(), "load")->spec, load);
     } else {
-      cmd_load(ctx, load);
+      run_command(ctx, find_command(top_level_commands(), "load")->spec, load);
     }
   } catch (const Error& e) {
     pipe.read.reset();
@@ -132,7 +133,7 @@ void receive(Context& ctx, const Remote& remote, const copy::ScpLocation& from,
   copy::expect_clean_exit(ssh, where(from) + ": save");
   if (!name.empty()) {
     std::vector<std::string> tag = {from.image, name};
-    cmd_tag(ctx, tag);
+    run_command(ctx, find_command(top_level_commands(), "tag")->spec, tag);
   }
 }
 

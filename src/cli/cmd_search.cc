@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
 #include "cli/report.h"
 #include "copy/search.h"
@@ -39,31 +40,10 @@ ordered_json tags_json(const std::vector<copy::SearchResult>& results) {
 
 }  // namespace
 
-int cmd_search(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  RegistryFlags registry_flags;
-  std::string format;
-  std::vector<std::string> filters;
-  int64_t limit = 0;
-  bool list_tags = false, no_trunc = false, compatible = false;
-  flags.add_string("authfile", 0, &registry_flags.authfile,
-                   "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable "
-                   "to override");
-  flags.add_bool("compatible", 0, &compatible,
-                 "List stars, official and automated columns (Docker compatibility)");
-  flags.add_strings("filter", 'f', &filters, "Filter output based on conditions provided");
-  flags.add_string("format", 0, &format, "Change the output format to JSON or a Go template");
-  flags.add_int("limit", 0, &limit, "Limit the number of results");
-  flags.add_bool("list-tags", 0, &list_tags, "List the tags of the input registry");
-  flags.add_bool("no-trunc", 0, &no_trunc, "Do not truncate the output");
-  flags.add_bool("tls-verify", 0, &registry_flags.tls_verify,
-                 "Require HTTPS and verify certificates when contacting registries (default true)");
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht search [options] TERM", &help);
-  if (help) return 0;
-  if (positional.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
-  }
+int cmd_search(Context& /*ctx*/, SearchOptions& parsed, Invocation& invocation) {
+  auto& [registry_flags, format, filters, limit, list_tags, no_trunc, compatible] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& positional = invocation.positional;
   registry_flags.check_authfile();
   copy::SearchOptions options;
   options.filter = copy::parse_search_filters(filters);

@@ -32,26 +32,9 @@ Reference docker_reference(const std::string& text) {
 
 }  // namespace
 
-int cmd_image_sign(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string sign_by, directory, cert_dir, authfile;
-  bool all = false;
-  flags.add_string("sign-by", 0, &sign_by, "Name of the signing key");
-  flags.add_string("directory", 'd', &directory,
-                   "Define an alternate directory to store signatures");
-  flags.add_string("cert-dir", 0, &cert_dir,
-                   "Path to a directory containing TLS certificates and keys");
-  flags.add_string("authfile", 0, &authfile,
-                   "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable "
-                   "to override");
-  flags.add_bool("all", 'a', &all, "Sign all the manifests of the multi-architecture image");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht image sign [options] IMAGE [IMAGE...]", &help);
-  if (help) return 0;
-  if (positional.empty()) {
-    fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
-  }
+int cmd_image_sign(Context& ctx, ImageSignOptions& parsed, Invocation& invocation) {
+  auto& [sign_by, directory, cert_dir, authfile, all] = parsed;
+  auto& positional = invocation.positional;
   if (sign_by.empty()) fail(ErrorKind::kInvalidInput, "please provide an identity");
   if (!directory.empty()) {
     std::error_code ec;

@@ -26,16 +26,10 @@ void ensure_absent(const std::string& path) {
 
 }  // namespace
 
-int cmd_generate_sigstore_key(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string prefix, passphrase_file;
-  flags.add_string("output-prefix", 0, &prefix, "Write the keys to PREFIX.pub and PREFIX.private");
-  flags.add_string("passphrase-file", 0, &passphrase_file,
-                   "Read a passphrase for the private key from PATH");
-  bool help = false;
-  auto positional = parse_command_flags(
-      ctx, flags, args, "schicht generate-sigstore-key [options] --output-prefix PREFIX", &help);
-  if (help) return 0;
+int cmd_generate_sigstore_key(Context& /*ctx*/, GenerateSigstoreKeyOptions& parsed,
+                              Invocation& invocation) {
+  auto& [prefix, passphrase_file] = parsed;
+  auto& positional = invocation.positional;
   if (!positional.empty()) fail(ErrorKind::kInvalidInput, "no arguments expected");
   if (prefix.empty()) fail(ErrorKind::kInvalidInput, "--output-prefix must be specified");
   std::string public_path = prefix + ".pub";

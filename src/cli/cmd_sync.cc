@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/passphrase.h"
 #include "cli/policy.h"
+#include "cli/registry_command_options.h"
 #include "cli/side_registry_flags.h"
 #include "copy/signatures.h"
 #include "copy/sync.h"
@@ -16,42 +17,12 @@
 
 namespace schicht::cli {
 
-int cmd_image_sync(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string source_kind, destination_kind, format, signature_policy;
-  bool all = false, scoped = false, dry_run = false, keep_going = false, preserve_digests = false;
-  int64_t retry_times = 0;
-  SideFlags source{.prefix = "src"}, destination{.prefix = "dest"};
-  flags.add_string("src", 's', &source_kind, "SOURCE transport type (docker, dir or yaml)");
-  flags.add_string("dest", 'd', &destination_kind, "DESTINATION transport type (docker or dir)");
-  flags.add_bool("all", 'a', &all, "Copy all images if SOURCE-IMAGE is a list");
-  flags.add_bool("scoped", 0, &scoped,
-                 "Images at DESTINATION are prefix using the full source image path as scope");
-  flags.add_bool("dry-run", 0, &dry_run, "Run without actually copying data");
-  flags.add_bool("keep-going", 0, &keep_going, "Do not abort the sync if any image copy fails");
-  flags.add_bool("preserve-digests", 0, &preserve_digests, "Preserve digests of images and lists");
-  flags.add_string("format", 'f', &format,
-                   "MANIFEST TYPE (oci or v2s2) to use when syncing image(s) to a destination "
-                   "(default is manifest type of source)");
-  flags.add_int("retry-times", 0, &retry_times, "The number of times to possibly retry");
-  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
-  std::string sign_by, sigstore_key_file, passphrase_file;
-  bool remove_signatures = false;
-  flags.add_bool("remove-signatures", 0, &remove_signatures,
-                 "Do not copy signatures from SOURCE images");
-  flags.add_string("sign-by", 0, &sign_by,
-                   "Sign the image using a GPG key with the specified FINGERPRINT");
-  flags.add_string("sign-by-sigstore-private-key", 0, &sigstore_key_file,
-                   "Sign the image using a sigstore private key at PATH");
-  flags.add_string("sign-passphrase-file", 0, &passphrase_file,
-                   "File that contains a passphrase for the --sign-by key");
-  source.add(flags, "source");
-  destination.add(flags, "destination");
-  bool help = false;
-  auto positional = parse_command_flags(
-      ctx, flags, args,
-      "schicht image sync [options] --src TRANSPORT --dest TRANSPORT SOURCE DESTINATION", &help);
-  if (help) return 0;
+int cmd_image_sync(Context& ctx, ImageSyncOptions& parsed, Invocation& invocation) {
+  auto& [source_kind, destination_kind, format, signature_policy, all, scoped, dry_run, keep_going,
+         preserve_digests, retry_times, source, destination, sign_by, sigstore_key_file,
+         passphrase_file, remove_signatures] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& positional = invocation.positional;
   if (positional.size() != 2) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("Exactly two arguments expected, received {}", positional.size()));

@@ -270,15 +270,8 @@ int cmd_system_prune(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_system_df(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool verbose = false;
-  std::string format;
-  flags.add_bool("verbose", 'v', &verbose, "Show detailed information on disk usage");
-  flags.add_string("format", 0, &format, "Pretty-print images using a Go template");
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht system df [options]", &help);
-  if (help) return 0;
+int cmd_system_df(Context& ctx, SystemDfOptions& parsed, Invocation& /*invocation*/) {
+  auto& [verbose, format] = parsed;
   store::Store& store = ctx.store();
   if (verbose) {
     if (!format.empty()) {

@@ -14,17 +14,9 @@ namespace schicht::cli {
 using images::stored_name;
 using nlohmann::ordered_json;
 
-int cmd_image_tag_log(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string format;
-  bool no_trunc = false, noheading = false;
-  flags.add_string("format", 0, &format, "Change the output to JSON or a Go template");
-  flags.add_bool("no-trunc", 0, &no_trunc, "Do not truncate image IDs");
-  flags.add_bool("noheading", 'n', &noheading, "Do not print column headings");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht image tag-log [options] [NAME...]", &help);
-  if (help) return 0;
+int cmd_image_tag_log(Context& ctx, ImageTagLogOptions& parsed, Invocation& invocation) {
+  auto& [format, no_trunc, noheading] = parsed;
+  auto& positional = invocation.positional;
   std::vector<std::string> names;
   for (const auto& p : positional) names.push_back(stored_name(p));
   auto log = ctx.store().tag_log(names);
@@ -65,14 +57,8 @@ int cmd_image_tag_log(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_image_rollback(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht image rollback NAME", &help);
-  if (help) return 0;
-  if (positional.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
-  }
+int cmd_image_rollback(Context& ctx, NoOptions& /*options*/, Invocation& invocation) {
+  auto& positional = invocation.positional;
   store::Store& store = ctx.store();
   std::string name = stored_name(positional[0]);
   Digest image = images::rollback_name(store, name);

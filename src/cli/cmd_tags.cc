@@ -116,16 +116,8 @@ auto change_names(Context& ctx, const std::string& text, const Change& change) {
 
 }  // namespace
 
-int cmd_tag(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args,
-                                        "schicht tag IMAGE TARGET_NAME [TARGET_NAME...]", &help);
-  if (help) return 0;
-  if (positional.size() < 2) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("requires at least 2 arg(s), only received {}", positional.size()));
-  }
+int cmd_tag(Context& ctx, NoOptions& /*options*/, Invocation& invocation) {
+  const auto& positional = invocation.positional;
   store::Store& store = ctx.store();
   std::vector<std::string> typed(positional.begin() + 1, positional.end());
   images::Tagged tagged =
@@ -138,14 +130,8 @@ int cmd_tag(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_untag(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht untag IMAGE [IMAGE...]", &help);
-  if (help) return 0;
-  if (positional.empty()) {
-    fail(ErrorKind::kInvalidInput, "requires at least 1 arg(s), only received 0");
-  }
+int cmd_untag(Context& ctx, NoOptions& /*options*/, Invocation& invocation) {
+  const auto& positional = invocation.positional;
   store::Store& store = ctx.store();
   std::vector<std::string> names(positional.begin() + 1, positional.end());
   images::Untagged untagged =
@@ -156,17 +142,9 @@ int cmd_untag(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_rmi(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool all = false, force = false, ignore = false, no_prune = false;
-  flags.add_bool("all", 'a', &all, "Remove all images");
-  flags.add_bool("force", 'f', &force, "Force Removal of the image");
-  flags.add_bool("ignore", 'i', &ignore, "Ignore errors if a specified image does not exist");
-  flags.add_bool("no-prune", 0, &no_prune, "Do not remove dangling images");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht rmi [options] IMAGE [IMAGE...]", &help);
-  if (help) return 0;
+int cmd_rmi(Context& ctx, RmiOptions& parsed, Invocation& invocation) {
+  auto& [all, force, ignore, no_prune] = parsed;
+  const auto& positional = invocation.positional;
   if (positional.empty() && !all) {
     fail(ErrorKind::kInvalidInput, "image name or ID must be specified");
   }
@@ -198,14 +176,8 @@ int cmd_rmi(Context& ctx, CommandArgs args) {
   return render_removals(store, result);
 }
 
-int cmd_image_exists(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht image exists IMAGE", &help);
-  if (help) return 0;
-  if (positional.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
-  }
+int cmd_image_exists(Context& ctx, NoOptions& /*options*/, Invocation& invocation) {
+  const auto& positional = invocation.positional;
   const std::string& text = positional[0];
   // As in podman, a malformed name is an error (125 and the parser's message), not a missing
   // image (1, silently).

@@ -76,21 +76,9 @@ Drawing layers_drawing(const images::ImageLayers& layers, bool whatrequires) {
 
 }  // namespace
 
-int cmd_image_tree(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool whatrequires = false;
-  flags.add_bool("whatrequires", 0, &whatrequires,
-                 "Show all child images and layers of the specified image");
-  bool referrers = false;
-  flags.add_bool("referrers", 0, &referrers,
-                 "Also show the stored artifacts that refer to the image (their subject)");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht image tree [options] IMAGE", &help);
-  if (help) return 0;
-  if (positional.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
-  }
+int cmd_image_tree(Context& ctx, ImageTreeOptions& parsed, Invocation& invocation) {
+  auto& [whatrequires, referrers] = parsed;
+  auto& positional = invocation.positional;
   auto [store_of_image, id] = ctx.resolve_image(positional[0]);  // additional stores too
   store::Store& store = *store_of_image;
   images::ImageLayers layers = images::image_layers(store, id);

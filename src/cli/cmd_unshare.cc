@@ -16,16 +16,9 @@
 
 namespace schicht::cli {
 
-int cmd_unshare(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool rootless_netns = false;
-  flags.add_bool("rootless-netns", 0, &rootless_netns,
-                 "Join the rootless network namespace used for CNI and netavark networking");
-  flags.set_interspersed(false);  // everything after COMMAND is its own
-  bool help = false;
-  auto command =
-      parse_command_flags(ctx, flags, args, "schicht unshare [options] [COMMAND [ARG...]]", &help);
-  if (help) return 0;
+int cmd_unshare(Context& ctx, UnshareOptions& parsed, Invocation& invocation) {
+  auto& [rootless_netns] = parsed;
+  auto& command = invocation.positional;
   const builder::IdMapping* mapping = builder::rootless_mapping();
   if (mapping == nullptr) fail(ErrorKind::kInvalidInput, "please use unshare with rootless");
   if (rootless_netns) {

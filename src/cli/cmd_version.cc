@@ -64,13 +64,9 @@ void print_template(const std::string& format, const ordered_json& client) {
 
 }  // namespace
 
-int cmd_version(Context& ctx, CommandArgs args) {
-  bool help = false;
-  std::string format;
-  FlagSet flags;
-  flags.add_string("format", 'f', &format, "Change the output format to JSON or a Go template");
-  auto positional = parse_command_flags(ctx, flags, args, "schicht version [options]", &help);
-  if (help) return 0;
+int cmd_version(Context& /*ctx*/, VersionOptions& parsed, Invocation& invocation) {
+  auto& [format] = parsed;
+  auto& positional = invocation.positional;
   if (!positional.empty()) fail(ErrorKind::kInvalidInput, "`schicht version` takes no arguments");
   ordered_json client = version_report();
   if (is_json_format(format)) {

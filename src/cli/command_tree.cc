@@ -36,11 +36,15 @@ const Command* find_command(std::span<const Command> table, std::string_view nam
 std::span<const Command> nested_commands(std::string_view group, std::string_view command) {
   // cmd_image_trust runs them all: the subcommand is its first argument.
   static constexpr std::array kTrust = {
-      Command{"explain", "Show the policy that applies to an image and its signatures",
-              cmd_image_trust},
-      Command{"set", "Set default trust policy or a new trust policy for a registry",
-              cmd_image_trust},
-      Command{"show", "Display trust policy for the system", cmd_image_trust},
+      Command{"explain",
+              "Show the policy that applies to an image and its signatures",
+              {.kinds = "i", .run = nullptr, .legacy = cmd_image_trust}},
+      Command{"set",
+              "Set default trust policy or a new trust policy for a registry",
+              {.kinds = "-", .run = nullptr, .legacy = cmd_image_trust}},
+      Command{"show",
+              "Display trust policy for the system",
+              {.kinds = "-", .run = nullptr, .legacy = cmd_image_trust}},
   };
   if (group == "image" && command == "trust") return kTrust;
   return {};
@@ -68,6 +72,10 @@ std::string_view last_word(std::string_view path) {
   return space == std::string_view::npos ? path : path.substr(space + 1);
 }
 
+bool same_command(const Command& a, const Command& b) {
+  return a.spec.run == b.spec.run && a.spec.legacy == b.spec.legacy;
+}
+
 }  // namespace
 
 std::vector<CommandPath> all_command_paths() {
@@ -80,7 +88,7 @@ std::vector<CommandPath> all_command_paths() {
   for (auto& p : out) {
     const CommandPath* best = nullptr;
     for (const auto& q : out) {
-      if (q.command->run != p.command->run || q.leading != p.leading) continue;
+      if (!same_command(*q.command, *p.command) || q.leading != p.leading) continue;
       bool q_top = q.path.find(' ') == std::string::npos;
       if (best == nullptr) {
         best = &q;
@@ -99,10 +107,21 @@ std::vector<CommandPath> all_command_paths() {
 }
 
 FlagProbe probe_flags(const CommandPath& command) {
+  const CommandSpec& spec = command.command->spec;
+  if (spec.run != nullptr) {
+    FlagSet flags;
+    for (const FlagGroup& group : spec.flags) {
+      for (const FlagSpec& flag : group.flags) flags.add(flag, nullptr);
+    }
+    GlobalOptions globals;
+    size_t own = flags.size();
+    add_global_flags(flags, globals);
+    return FlagProbe{std::string(spec.usage), flags.visible(0, own), flags.visible(own)};
+  }
   Context probe_ctx{GlobalOptions{}};
   set_flag_probe(true);
   try {
-    command.command->run(probe_ctx, command.leading);
+    spec.legacy(probe_ctx, command.leading);
   } catch (const FlagProbe& probe) {
     set_flag_probe(false);
     return probe;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -16,77 +15,6 @@
 
 namespace schicht::cli {
 namespace {
-
-// What each positional argument of a command is, by canonical command path: one letter a
-// position, a trailing '*' repeats the last. i: image, c: container, l: manifest list, L: list
-// or image, o: container or image (inspect), a: artifact, f: file, s: shell, -: nothing to
-// offer. Commands not listed complete file names.
-const std::map<std::string, std::string, std::less<>>& argument_kinds() {
-  static const std::map<std::string, std::string, std::less<>> kKinds = {
-      {"artifact add", "-f*"},
-      {"artifact attach", "f*"},
-      {"artifact discover", "i"},
-      {"artifact extract", "af"},
-      {"artifact inspect", "a"},
-      {"artifact ls", "-"},
-      {"artifact pull", "-"},
-      {"artifact push", "a-"},
-      {"artifact rm", "a*"},
-      {"completion", "s"},
-      {"container exists", "c"},
-      {"container inspect", "c*"},
-      {"create", "i-*"},
-      {"events", "-"},
-      {"history", "i"},
-      {"image analyze", "i"},
-      {"image copy", "--"},
-      {"image diff", "ii"},
-      {"image exists", "i"},
-      {"image mount", "i*"},
-      {"image prune", "-"},
-      {"image rollback", "i"},
-      {"image sbom", "i"},
-      {"image scp", "i-"},
-      {"image sync", "--"},
-      {"image tag-log", "i*"},
-      {"image tree", "i"},
-      {"image trust explain", "i"},
-      {"image trust set", "-"},
-      {"image trust show", "-"},
-      {"image unmount", "i*"},
-      {"images", "i"},
-      {"import", "f-"},
-      {"image inspect", "i*"},
-      {"info", "-"},
-      {"inspect", "o*"},
-      {"load", "-"},
-      {"login", "-"},
-      {"logout", "-"},
-      {"manifest add", "li"},
-      {"manifest annotate", "l-"},
-      {"manifest create", "-i*"},
-      {"manifest exists", "l"},
-      {"manifest inspect", "L"},
-      {"manifest push", "l-"},
-      {"manifest remove", "l-"},
-      {"manifest rm", "l*"},
-      {"ps", "-"},
-      {"pull", "-"},
-      {"push", "i-"},
-      {"rm", "c*"},
-      {"rmi", "i*"},
-      {"save", "i*"},
-      {"search", "-"},
-      {"serve", "-"},
-      {"system check", "-"},
-      {"system df", "-"},
-      {"system prune", "-"},
-      {"tag", "i-*"},
-      {"untag", "i*"},
-      {"version", "-"},
-  };
-  return kKinds;
-}
 
 // Values of flags that take one from a fixed set; `command` narrows --format.
 std::vector<std::string> flag_values(std::string_view command, std::string_view flag) {
@@ -216,6 +144,7 @@ struct Walk {
   const Command* command = nullptr;
   std::span<const Command> nested;  // subcommands the command dispatches on, not chosen yet
   std::string path;                 // the chosen command's path
+  std::string_view kinds;           // what its arguments are (CommandSpec::kinds)
   FlagProbe flags;                  // its flags, or the global ones before it is chosen
   std::vector<std::string> positional;
   std::string pending_flag;  // the last word is a flag that wants the current word as value
@@ -231,15 +160,13 @@ const FlagSet::Info* find_flag(const FlagProbe& probe, std::string_view name, ch
 }
 
 FlagProbe global_flags() {
-  GlobalOptions options;
-  FlagSet flags;
-  add_global_flags(flags, options);
-  flags.add_bool("version", 'v', &options.version, "Version of schicht");
-  return FlagProbe{"", {}, flags.visible()};
+  return FlagProbe{"", {}, global_flag_infos()};
 }
 
-void choose(Walk& walk, const Command& command, std::vector<std::string> leading) {
+void choose(Walk& walk, const Command& command, std::vector<std::string> leading,
+            std::string_view kinds) {
   walk.command = &command;
+  walk.kinds = kinds;
   for (const auto& p : all_command_paths()) {
     if (p.command == &command && p.leading == leading) {
       walk.path = p.canonical;
@@ -302,7 +229,7 @@ bool walk_words(Walk& walk, const std::vector<std::string>& words) {
       if (c == nullptr) return false;
       walk.nested = nested_commands(walk.group, c->name);
       if (walk.nested.empty()) {
-        choose(walk, *c, {});
+        choose(walk, *c, {}, c->spec.kinds);
       } else {
         walk.command = c;
       }
@@ -311,7 +238,7 @@ bool walk_words(Walk& walk, const std::vector<std::string>& words) {
     if (!walk.nested.empty()) {
       const Command* n = find_command(walk.nested, w);
       if (n == nullptr) return false;
-      choose(walk, *walk.command, {w});
+      choose(walk, *walk.command, {w}, n->spec.kinds);
       walk.nested = {};
       continue;
     }
@@ -355,9 +282,8 @@ Completions complete_flags(const Walk& walk, const std::string& current) {
 
 Completions complete_argument(const std::vector<std::string>& words, const Walk& walk,
                               const std::string& current) {
-  auto it = argument_kinds().find(walk.path);
-  if (it == argument_kinds().end()) return Completions{{}, true};
-  const std::string& spec = it->second;
+  if (walk.kinds.empty()) return Completions{{}, true};
+  std::string_view spec = walk.kinds;
   size_t at = walk.positional.size();
   char kind = '-';
   if (at < spec.size() && spec[at] != '*') {
@@ -426,19 +352,9 @@ int cmd_complete(Context& /*ctx*/, CommandArgs args) {
   return 0;
 }
 
-int cmd_completion(Context& ctx, CommandArgs args) {
-  bool help = false;
-  std::string file;
-  bool no_desc = false;
-  FlagSet flags;
-  flags.add_string("file", 'f', &file, "Output the completion to file rather than stdout");
-  flags.add_bool("no-desc", 0, &no_desc, "Don't include descriptions (schicht never does)");
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht completion [options] bash|zsh|fish", &help);
-  if (help) return 0;
-  if (positional.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
-  }
+int cmd_completion(Context& /*ctx*/, CompletionOptions& parsed, Invocation& invocation) {
+  auto& [file, no_desc] = parsed;
+  auto& positional = invocation.positional;
   std::string script = completion_script(positional[0]);
   if (file.empty() || file == "-") {
     fmt::print("{}", script);

@@ -133,6 +133,32 @@ std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, Comma
   return positional;
 }
 
+bool parse_invocation(Context& ctx, const CommandSpec& spec, void* options, CommandArgs args,
+                      Invocation& out) {
+  for (const FlagGroup& group : spec.flags) {
+    void* part = group.part != nullptr ? group.part(options) : options;
+    for (const FlagSpec& flag : group.flags) out.flags.add(flag, part);
+  }
+  out.flags.set_interspersed(spec.interspersed);
+  bool help = false;
+  out.positional = parse_command_flags(ctx, out.flags, args, spec.usage, &help);
+  if (help) return false;
+  check_args(spec.args, out.positional.size());
+  return true;
+}
+
+int run_command(Context& ctx, const CommandSpec& spec, CommandArgs args) {
+  return spec.run != nullptr ? spec.run(ctx, spec, args) : spec.legacy(ctx, args);
+}
+
+std::vector<FlagSet::Info> global_flag_infos() {
+  GlobalOptions options;
+  FlagSet flags;
+  add_global_flags(flags, options);
+  flags.add_bool("version", 'v', &options.version, "Version of schicht");
+  return flags.visible();
+}
+
 containers::DriverRequest driver_request(Context& ctx) {
   return {.root = ctx.store().root(),
           .asked = ctx.options().storage_driver,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_spec.h"
 #include "cli/flags.h"
 #include "containers/storage_driver.h"
 #include "core/digest.h"
@@ -71,19 +72,40 @@ containers::DriverRequest driver_request(Context& ctx);
 
 using CommandArgs = std::span<const std::string>;
 
-// A command parses its own flags (plus the global ones) from `args` and returns the exit code.
+// A command: its name in its table, its summary for the table's --help, and its spec
+// (command_spec.h). Entries with the same spec are one command under several names.
 struct Command {
   std::string_view name;
   std::string_view summary;
-  int (*run)(Context& ctx, CommandArgs args);
+  CommandSpec spec;
 };
+
+// What a declared command gets besides its options: the positional arguments, and the parsed
+// flags (to ask whether one was given at all).
+struct Invocation {
+  std::vector<std::string> positional;
+  FlagSet flags;
+};
+
+// Parses `args` by `spec` into `options` (the struct its flags are bound to) and `out`, global
+// flags included; checks the positional arguments by the spec's rule. Returns false when
+// -h/--help was given (the help is printed then).
+bool parse_invocation(Context& ctx, const CommandSpec& spec, void* options, CommandArgs args,
+                      Invocation& out);
+
+// Runs the command `spec` describes.
+int run_command(Context& ctx, const CommandSpec& spec, CommandArgs args);
+
+// The global flags, as completion offers them (and --version).
+std::vector<FlagSet::Info> global_flag_infos();
 
 // Parses `args` with `flags` after adding the global flags to it; prints help (the command's
 // flags, then the global ones) and returns true in `*help_shown` when -h/--help was given.
 std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, CommandArgs args,
                                              std::string_view usage, bool* help_shown);
 
-// Shell completion learns a command's flags by running it in probe mode: its
+// Shell completion learns the flags of a command not declared yet (CommandSpec::legacy) by
+// running it in probe mode: its
 // parse_command_flags then throws a FlagProbe (not an Error: nothing may catch it on the way)
 // instead of parsing, before the command touches the store.
 struct FlagProbe {

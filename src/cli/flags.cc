@@ -30,6 +30,12 @@ void FlagSet::add_ignored(std::string name, char shorthand, bool takes_value) {
                     takes_value ? Type::kIgnoredValue : Type::kIgnoredBool, nullptr, ""});
 }
 
+void FlagSet::add(const FlagSpec& spec, void* options) {
+  flags_.push_back({std::string(spec.name), spec.shorthand, spec.type,
+                    spec.field != nullptr && options != nullptr ? spec.field(options) : nullptr,
+                    std::string(spec.help)});
+}
+
 FlagSet::Flag* FlagSet::find_long(std::string_view name) {
   for (auto& f : flags_) {
     if (f.name == name) return &f;
@@ -203,6 +209,38 @@ void need_args(const std::vector<std::string>& args, size_t min, size_t max) {
          min == max
              ? fmt::format("accepts {} arg(s), received {}", min, args.size())
              : fmt::format("requires at least {} arg(s), only received {}", min, args.size()));
+  }
+}
+
+void check_args(const ArgRule& rule, size_t count) {
+  using Check = ArgRule::Check;
+  switch (rule.check) {
+    case Check::kAny:
+      return;
+    case Check::kExact:
+      if (count != rule.min) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("accepts {} arg(s), received {}", rule.min, count));
+      }
+      return;
+    case Check::kMin:
+      if (count < rule.min) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("requires at least {} arg(s), only received {}", rule.min, count));
+      }
+      return;
+    case Check::kMax:
+      if (count > rule.max) {
+        fail(ErrorKind::kInvalidInput,
+             fmt::format("accepts at most {} arg(s), received {}", rule.max, count));
+      }
+      return;
+    case Check::kRange:
+      if (count < rule.min || count > rule.max) {
+        fail(ErrorKind::kInvalidInput, fmt::format("accepts between {} and {} arg(s), received {}",
+                                                   rule.min, rule.max, count));
+      }
+      return;
   }
 }
 

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/command_spec.h"
+
 namespace schicht::cli {
 
 class FlagSet {
@@ -24,6 +26,8 @@ class FlagSet {
   // A flag podman has that means nothing here: accepted (with a value when `takes_value`),
   // then ignored.
   void add_ignored(std::string name, char shorthand, bool takes_value);
+  // A declared flag (command_spec.h), setting its member of `options`.
+  void add(const FlagSpec& spec, void* options);
   // Stop at the first positional argument (the rest is left for a subcommand or a command).
   void set_interspersed(bool interspersed) { interspersed_ = interspersed; }
 
@@ -47,7 +51,7 @@ class FlagSet {
   std::vector<Info> visible(size_t first = 0, size_t last = SIZE_MAX) const;
 
  private:
-  enum class Type { kBool, kString, kStrings, kInt, kUint, kIgnoredBool, kIgnoredValue };
+  using Type = FlagType;
   struct Flag {
     std::string name;
     char shorthand;
@@ -68,5 +72,7 @@ class FlagSet {
 // cobra's positional-argument checks: kInvalidInput with its messages ("accepts 1 arg(s),
 // received 2", "requires at least 1 arg(s), only received 0") unless min <= count <= max.
 void need_args(const std::vector<std::string>& args, size_t min, size_t max);
+// The check `rule` states, on `count` positional arguments.
+void check_args(const ArgRule& rule, size_t count);
 
 }  // namespace schicht::cli

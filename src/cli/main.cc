@@ -78,7 +78,7 @@ int dispatch(Context& ctx, std::vector<std::string> args) {
                prefix, rest[at], prefix);
     return 125;
   }
-  return command->run(ctx, std::span<const std::string>(rest).subspan(at + 1));
+  return run_command(ctx, command->spec, std::span<const std::string>(rest).subspan(at + 1));
 }
 
 }  // namespace
