@@ -121,6 +121,54 @@ void FlagSet::set(Flag& flag, std::string_view value) {
   }
 }
 
+// --name, --name=value, --name value; `i` moves past a value taken from the next argument.
+void FlagSet::parse_long(std::span<const std::string> args, size_t& i) {
+  std::string_view body = std::string_view(args[i]).substr(2);
+  size_t eq = body.find('=');
+  std::string_view name = body.substr(0, eq);
+  Flag* flag = find_long(name);
+  if (flag == nullptr) fail(ErrorKind::kInvalidInput, fmt::format("unknown flag: --{}", name));
+  if (eq != std::string_view::npos) {
+    set(*flag, body.substr(eq + 1));
+  } else if (!flag->takes_value()) {
+    set(*flag, "true");
+  } else if (i + 1 < args.size()) {
+    set(*flag, args[++i]);
+  } else {
+    fail(ErrorKind::kInvalidInput, fmt::format("flag needs an argument: --{}", name));
+  }
+}
+
+// A shorthand group: -abc, -ovalue, -o value, -a=false.
+void FlagSet::parse_shorthands(std::span<const std::string> args, size_t& i) {
+  const std::string& arg = args[i];
+  for (size_t j = 1; j < arg.size(); ++j) {
+    Flag* flag = find_short(arg[j]);
+    if (flag == nullptr) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("unknown shorthand flag: '{}' in {}", arg[j], arg));
+    }
+    std::string_view rest = std::string_view(arg).substr(j + 1);
+    if (!flag->takes_value()) {
+      if (!rest.empty() && rest[0] == '=') {
+        set(*flag, rest.substr(1));
+        return;
+      }
+      set(*flag, "true");
+      continue;
+    }
+    if (!rest.empty()) {
+      set(*flag, rest[0] == '=' ? rest.substr(1) : rest);
+    } else if (i + 1 < args.size()) {
+      set(*flag, args[++i]);
+    } else {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("flag needs an argument: '{}' in -{}", arg[j], arg[j]));
+    }
+    return;
+  }
+}
+
 std::vector<std::string> FlagSet::parse(std::span<const std::string> args) {
   std::vector<std::string> positional;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -135,50 +183,10 @@ std::vector<std::string> FlagSet::parse(std::span<const std::string> args) {
         break;
       }
       positional.push_back(arg);
-      continue;
-    }
-    if (arg[1] == '-') {
-      std::string_view body = std::string_view(arg).substr(2);
-      size_t eq = body.find('=');
-      std::string_view name = body.substr(0, eq);
-      Flag* flag = find_long(name);
-      if (flag == nullptr) fail(ErrorKind::kInvalidInput, fmt::format("unknown flag: --{}", name));
-      if (eq != std::string_view::npos) {
-        set(*flag, body.substr(eq + 1));
-      } else if (!flag->takes_value()) {
-        set(*flag, "true");
-      } else if (i + 1 < args.size()) {
-        set(*flag, args[++i]);
-      } else {
-        fail(ErrorKind::kInvalidInput, fmt::format("flag needs an argument: --{}", name));
-      }
-      continue;
-    }
-    // Shorthand group: -abc, -ovalue, -o value, -a=false.
-    for (size_t j = 1; j < arg.size(); ++j) {
-      Flag* flag = find_short(arg[j]);
-      if (flag == nullptr) {
-        fail(ErrorKind::kInvalidInput,
-             fmt::format("unknown shorthand flag: '{}' in {}", arg[j], arg));
-      }
-      std::string_view rest = std::string_view(arg).substr(j + 1);
-      if (!flag->takes_value()) {
-        if (!rest.empty() && rest[0] == '=') {
-          set(*flag, rest.substr(1));
-          break;
-        }
-        set(*flag, "true");
-        continue;
-      }
-      if (!rest.empty()) {
-        set(*flag, rest[0] == '=' ? rest.substr(1) : rest);
-      } else if (i + 1 < args.size()) {
-        set(*flag, args[++i]);
-      } else {
-        fail(ErrorKind::kInvalidInput,
-             fmt::format("flag needs an argument: '{}' in -{}", arg[j], arg[j]));
-      }
-      break;
+    } else if (arg[1] == '-') {
+      parse_long(args, i);
+    } else {
+      parse_shorthands(args, i);
     }
   }
   return positional;

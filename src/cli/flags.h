@@ -61,6 +61,8 @@ class FlagSet {
     bool changed = false;
     bool takes_value() const { return type != Type::kBool && type != Type::kIgnoredBool; }
   };
+  void parse_long(std::span<const std::string> args, size_t& i);
+  void parse_shorthands(std::span<const std::string> args, size_t& i);
   Flag* find_long(std::string_view name);
   Flag* find_short(char c);
   void set(Flag& flag, std::string_view value);
