@@ -9,6 +9,7 @@
 #include "cli/passphrase.h"
 #include "cli/policy.h"
 #include "cli/side_registry_flags.h"
+#include "copy/copy_request.h"
 #include "copy/signatures.h"
 #include "copy/sync.h"
 #include "core/error.h"
@@ -66,9 +67,7 @@ int cmd_image_sync(Context& ctx, CommandArgs args) {
   options.scoped = scoped;
   options.dry_run = dry_run;
   options.keep_going = keep_going;
-  if (remove_signatures && !sign_by.empty()) {
-    fail(ErrorKind::kInvalidInput, "cannot use --sign-by together with --remove-signatures");
-  }
+  copy::check_signing_choices(remove_signatures, sign_by);
   copy::CopyOptions& copy = options.copy;
   copy.multi_arch = all ? copy::MultiArch::kAll : copy::MultiArch::kSystem;
   copy.preserve_digests = preserve_digests;
