@@ -56,6 +56,13 @@ Digest attach_referrer(const Reference& repository, const registry::RegistriesCo
                        const copy::TransferOptions& options, const Descriptor& subject,
                        std::string_view artifact_type, const std::vector<ReferrerBlob>& layers,
                        const std::map<std::string, std::string>& annotations = {});
+// `artifact attach` to an image in a registry: an artifact of `files` (one layer each, of
+// `file_type`, default kDefaultFileType, titled by its base name) attached to the manifest
+// `subject` names. Returns the artifact manifest's digest.
+Digest attach_files(const Reference& subject, const registry::RegistriesConf& conf,
+                    const copy::TransferOptions& options, std::string_view artifact_type,
+                    std::string_view file_type, const std::vector<std::string>& files,
+                    const std::map<std::string, std::string>& annotations);
 // The same through a client the caller has (e.g. one made with the caller's --creds).
 Digest attach_referrer(registry::RegistryClient& client, std::string_view repository,
                        const Descriptor& subject, std::string_view artifact_type,

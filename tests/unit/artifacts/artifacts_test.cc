@@ -113,5 +113,15 @@ TEST_F(ArtifactsTest, SubjectMakesAReferrer) {
             "sha256-" + std::string(image.manifest_digest.hex()));
 }
 
+TEST_F(ArtifactsTest, ReferrerNameFollowsSubjectAndFiles) {
+  NewImage image = add("img", {put_layer("l")}, {"localhost/img:1"});
+  NewImage bare = add("bare", {put_layer("m")}, {});
+  std::string hash = Digest::sha256_of("a\nb").short_hex();
+  EXPECT_EQ(referrer_name(store_, "img:1", image.manifest_digest, {"a", "b"}),
+            "localhost/img:ref-" + image.manifest_digest.short_hex() + "-" + hash);
+  EXPECT_EQ(referrer_name(store_, bare.id.hex(), bare.manifest_digest, {"a", "b"}),
+            "localhost/referrers:ref-" + bare.manifest_digest.short_hex() + "-" + hash);
+}
+
 }  // namespace
 }  // namespace schicht::artifacts
