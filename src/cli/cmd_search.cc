@@ -37,6 +37,35 @@ ordered_json tags_json(const std::vector<copy::SearchResult>& results) {
   return out;
 }
 
+// The results as podman prints them: JSON, --format, or its table (--compatible's columns).
+void print_results(const std::vector<copy::SearchResult>& results, const std::string& format,
+                   bool list_tags, bool compatible) {
+  bool json = !format.empty() && is_json_format(format);
+  if (json) {
+    ordered_json rows = ordered_json::array();
+    for (const auto& r : results) rows.push_back(row_json(r));
+    fmt::print("{}", json_report(list_tags ? tags_json(results) : rows, 4));
+    return;
+  }
+  ReportSpec spec{.name = "search",
+                  .default_format = list_tags    ? "table {{.Name}}\t{{.Tag}}\n"
+                                    : compatible ? "table {{.Name}}\t{{.Description}}\t{{.Stars}}\t"
+                                                   "{{.Official}}\t{{.Automated}}\n"
+                                                 : "table {{.Name}}\t{{.Description}}\n",
+                  .headers = {{"Index", "INDEX"},
+                              {"Name", "NAME"},
+                              {"Description", "DESCRIPTION"},
+                              {"Stars", "STARS"},
+                              {"Official", "OFFICIAL"},
+                              {"Automated", "AUTOMATED"},
+                              {"Tag", "TAG"}},
+                  .row_types = {{"", "entities.ImageSearchReport"}}};
+  ordered_json rows = ordered_json::array();
+  for (const auto& r : results) rows.push_back(row_json(r));
+  // podman lists tags in its own format, whatever --format says (JSON aside).
+  print_report(spec, list_tags ? "" : format, false, rows);
+}
+
 }  // namespace
 
 int cmd_search(Context& ctx, CommandArgs args) {
@@ -73,33 +102,10 @@ int cmd_search(Context& ctx, CommandArgs args) {
   options.registry = registry_flags.options(flags);
   auto results = copy::search(positional[0], registry::RegistriesConf::load(), options);
   if (results.empty()) return 0;  // podman prints nothing, not even a header
-  bool json = !format.empty() && is_json_format(format);
   if (list_tags && !filters.empty()) {
     fail(ErrorKind::kInvalidInput, "filters are not applicable to list tags result");
   }
-  if (json) {
-    ordered_json rows = ordered_json::array();
-    for (const auto& r : results) rows.push_back(row_json(r));
-    fmt::print("{}", json_report(list_tags ? tags_json(results) : rows, 4));
-    return 0;
-  }
-  ReportSpec spec{.name = "search",
-                  .default_format = list_tags    ? "table {{.Name}}\t{{.Tag}}\n"
-                                    : compatible ? "table {{.Name}}\t{{.Description}}\t{{.Stars}}\t"
-                                                   "{{.Official}}\t{{.Automated}}\n"
-                                                 : "table {{.Name}}\t{{.Description}}\n",
-                  .headers = {{"Index", "INDEX"},
-                              {"Name", "NAME"},
-                              {"Description", "DESCRIPTION"},
-                              {"Stars", "STARS"},
-                              {"Official", "OFFICIAL"},
-                              {"Automated", "AUTOMATED"},
-                              {"Tag", "TAG"}},
-                  .row_types = {{"", "entities.ImageSearchReport"}}};
-  ordered_json rows = ordered_json::array();
-  for (const auto& r : results) rows.push_back(row_json(r));
-  // podman lists tags in its own format, whatever --format says (JSON aside).
-  print_report(spec, list_tags ? "" : format, false, rows);
+  print_results(results, format, list_tags, compatible);
   return 0;
 }
 
