@@ -350,4 +350,12 @@ std::string referrer_name(store::Store& store, std::string_view subject,
                      Digest::sha256_of(fmt::format("{}", fmt::join(files, "\n"))).short_hex());
 }
 
+Discovered discover_local(store::Store& store, std::string_view image) {
+  Discovered out{.subject = local_image_descriptor(store, image)};
+  for (const auto& a : local_referrers(store, out.subject.digest)) {
+    out.referrers.push_back(referrer_descriptor(a.manifest));
+  }
+  return out;
+}
+
 }  // namespace schicht::artifacts

@@ -96,4 +96,12 @@ std::vector<Artifact> local_referrers(store::Store& store, const Digest& subject
 // artifactType, else its config's media type, and its annotations).
 Descriptor referrer_descriptor(const Manifest& manifest);
 
+// `artifact discover` of a local image: the descriptor of the manifest `image` names and those
+// of the stored artifacts that refer to it.
+struct Discovered {
+  Descriptor subject;
+  std::vector<Descriptor> referrers;
+};
+Discovered discover_local(store::Store& store, std::string_view image);
+
 }  // namespace schicht::artifacts

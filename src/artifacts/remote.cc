@@ -189,4 +189,13 @@ Digest attach_files(const Reference& subject, const registry::RegistriesConf& co
   return attach_referrer(subject, conf, options, target, artifact_type, layers, annotations);
 }
 
+Discovered discover_remote(const Reference& reference, const registry::RegistriesConf& conf,
+                           const copy::TransferOptions& options) {
+  registry::RegistryClient client(reference.domain,
+                                  copy::endpoint_options(reference, conf, options));
+  Discovered out{.subject = remote_descriptor(client, reference)};
+  out.referrers = remote_referrers(client, reference.path, out.subject.digest).manifests;
+  return out;
+}
+
 }  // namespace schicht::artifacts

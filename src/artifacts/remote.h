@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "artifacts/local.h"
 #include "copy/options.h"
 #include "core/digest.h"
 #include "core/reference.h"
@@ -84,6 +85,11 @@ struct Referrers {
 // What refers to `subject` in `repository`: the referrers API, else the fallback tag.
 Referrers remote_referrers(registry::RegistryClient& client, std::string_view repository,
                            const Digest& subject);
+
+// `artifact discover` of an image in a registry: the manifest `reference` names and what
+// refers to it there.
+Discovered discover_remote(const Reference& reference, const registry::RegistriesConf& conf,
+                           const copy::TransferOptions& options);
 
 // The referrers tag schema's tag for `subject`: "sha256-<hex>".
 std::string referrers_tag(const Digest& subject);

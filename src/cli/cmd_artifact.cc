@@ -311,23 +311,14 @@ int cmd_artifact_discover(Context& ctx, CommandArgs args) {
   if (help) return 0;
   need_args(positional, 1, 1);
   const std::string& text = positional[0];
-  if (is_remote(text)) {
+  auto discover = [&]() -> artifacts::Discovered {
+    if (!is_remote(text)) return artifacts::discover_local(ctx.store(), text);
     Reference ref = copy::parse_docker_name(text);
     copy::TransferOptions options = remote.options(flags);
-    auto conf = registry::RegistriesConf::load();
-    registry::RegistryClient client(ref.domain, copy::endpoint_options(ref, conf, options));
-    Descriptor subject = artifacts::remote_descriptor(client, ref);
-    auto found = artifacts::remote_referrers(client, ref.path, subject.digest);
-    print_referrers(found.manifests, format, subject.digest.str());
-    return 0;
-  }
-  store::Store& store = ctx.store();
-  Descriptor subject = artifacts::local_image_descriptor(store, text);
-  std::vector<Descriptor> manifests;
-  for (const auto& a : artifacts::local_referrers(store, subject.digest)) {
-    manifests.push_back(artifacts::referrer_descriptor(a.manifest));
-  }
-  print_referrers(manifests, format, subject.digest.str());
+    return artifacts::discover_remote(ref, registry::RegistriesConf::load(), options);
+  };
+  artifacts::Discovered found = discover();
+  print_referrers(found.referrers, format, found.subject.digest.str());
   return 0;
 }
 

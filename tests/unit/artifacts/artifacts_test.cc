@@ -109,6 +109,10 @@ TEST_F(ArtifactsTest, SubjectMakesAReferrer) {
   EXPECT_EQ(r.artifact_type, "application/x-sig");
   EXPECT_EQ(r.media_type, media_type::kOciManifest);
   EXPECT_TRUE(r.annotations.contains(std::string(kCreatedAnnotation)));
+  Discovered found = discover_local(store_, "img:1");
+  EXPECT_EQ(found.subject.digest, image.manifest_digest);
+  ASSERT_EQ(found.referrers.size(), 1u);
+  EXPECT_EQ(found.referrers[0].digest, d);
   EXPECT_EQ(referrers_tag(image.manifest_digest),
             "sha256-" + std::string(image.manifest_digest.hex()));
 }
