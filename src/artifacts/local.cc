@@ -331,4 +331,31 @@ Descriptor referrer_descriptor(const Manifest& manifest) {
   return d;
 }
 
+std::string referrer_name(store::Store& store, std::string_view subject,
+                          const Digest& subject_digest, const std::vector<std::string>& files) {
+  Digest id = store::resolve_image(store, subject);
+  std::string repository = "localhost/referrers";
+  if (auto named = store::find_name(store, id, subject)) {
+    // "host/path:tag" -> "host/path"; a digested name up to its '@'.
+    repository = *named;
+    size_t slash = repository.rfind('/');
+    size_t colon = repository.rfind(':');
+    if (size_t at = repository.find('@'); at != std::string::npos) {
+      repository.resize(at);
+    } else if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
+      repository.resize(colon);
+    }
+  }
+  return fmt::format("{}:ref-{}-{}", repository, subject_digest.short_hex(),
+                     Digest::sha256_of(fmt::format("{}", fmt::join(files, "\n"))).short_hex());
+}
+
+Discovered discover_local(store::Store& store, std::string_view image) {
+  Discovered out{.subject = local_image_descriptor(store, image)};
+  for (const auto& a : local_referrers(store, out.subject.digest)) {
+    out.referrers.push_back(referrer_descriptor(a.manifest));
+  }
+  return out;
+}
+
 }  // namespace schicht::artifacts

@@ -72,6 +72,13 @@ Digest store_artifact(store::Store& store, const std::string& name, const Manife
 // The descriptor of a local image's manifest, for a subject.
 Descriptor local_image_descriptor(store::Store& store, std::string_view image);
 
+// The name `artifact attach` gives an artifact attached to the local image `subject` (as
+// typed; `subject_digest` its manifest's) without --name: REPOSITORY:ref-<subject digest>-<hash
+// of the file list>, short hex each, REPOSITORY the subject's (localhost/referrers when it has
+// no name), so attaching the same files again names the same artifact.
+std::string referrer_name(store::Store& store, std::string_view subject,
+                          const Digest& subject_digest, const std::vector<std::string>& files);
+
 // `artifact inspect`: {"Manifest": …, "Name": …, "Digest": …} as podman 5 prints it.
 std::string inspect_json(const Artifact& artifact);
 
@@ -88,5 +95,13 @@ std::vector<Artifact> local_referrers(store::Store& store, const Digest& subject
 // The descriptor a referrers index lists for an artifact manifest (distribution spec 1.1: its
 // artifactType, else its config's media type, and its annotations).
 Descriptor referrer_descriptor(const Manifest& manifest);
+
+// `artifact discover` of a local image: the descriptor of the manifest `image` names and those
+// of the stored artifacts that refer to it.
+struct Discovered {
+  Descriptor subject;
+  std::vector<Descriptor> referrers;
+};
+Discovered discover_local(store::Store& store, std::string_view image);
 
 }  // namespace schicht::artifacts

@@ -4,6 +4,7 @@
 
 #include "artifacts/local.h"
 #include "core/error.h"
+#include "core/fs.h"
 #include "core/media_type.h"
 #include "oci/index.h"
 
@@ -169,6 +170,32 @@ Digest attach_referrer(registry::RegistryClient& client, std::string_view reposi
   client.put_manifest(repository, manifest.digest.str(), raw, media_type::kOciManifest);
   record_referrer(client, repository, manifest);
   return manifest.digest;
+}
+
+Digest attach_files(const Reference& subject, const registry::RegistriesConf& conf,
+                    const copy::TransferOptions& options, std::string_view artifact_type,
+                    std::string_view file_type, const std::vector<std::string>& files,
+                    const std::map<std::string, std::string>& annotations) {
+  std::vector<ReferrerBlob> layers;
+  for (const auto& f : files) {
+    fs::path path(f);
+    layers.push_back(
+        ReferrerBlob{.media_type = std::string(file_type.empty() ? kDefaultFileType : file_type),
+                     .bytes = read_file(path),
+                     .annotations = {{std::string(kTitleAnnotation), path.filename().string()}}});
+  }
+  registry::RegistryClient client(subject.domain, copy::endpoint_options(subject, conf, options));
+  Descriptor target = remote_descriptor(client, subject);
+  return attach_referrer(subject, conf, options, target, artifact_type, layers, annotations);
+}
+
+Discovered discover_remote(const Reference& reference, const registry::RegistriesConf& conf,
+                           const copy::TransferOptions& options) {
+  registry::RegistryClient client(reference.domain,
+                                  copy::endpoint_options(reference, conf, options));
+  Discovered out{.subject = remote_descriptor(client, reference)};
+  out.referrers = remote_referrers(client, reference.path, out.subject.digest).manifests;
+  return out;
 }
 
 }  // namespace schicht::artifacts

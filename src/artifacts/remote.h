@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "artifacts/local.h"
 #include "copy/options.h"
 #include "core/digest.h"
 #include "core/reference.h"
@@ -56,6 +57,13 @@ Digest attach_referrer(const Reference& repository, const registry::RegistriesCo
                        const copy::TransferOptions& options, const Descriptor& subject,
                        std::string_view artifact_type, const std::vector<ReferrerBlob>& layers,
                        const std::map<std::string, std::string>& annotations = {});
+// `artifact attach` to an image in a registry: an artifact of `files` (one layer each, of
+// `file_type`, default kDefaultFileType, titled by its base name) attached to the manifest
+// `subject` names. Returns the artifact manifest's digest.
+Digest attach_files(const Reference& subject, const registry::RegistriesConf& conf,
+                    const copy::TransferOptions& options, std::string_view artifact_type,
+                    std::string_view file_type, const std::vector<std::string>& files,
+                    const std::map<std::string, std::string>& annotations);
 // The same through a client the caller has (e.g. one made with the caller's --creds).
 Digest attach_referrer(registry::RegistryClient& client, std::string_view repository,
                        const Descriptor& subject, std::string_view artifact_type,
@@ -77,6 +85,11 @@ struct Referrers {
 // What refers to `subject` in `repository`: the referrers API, else the fallback tag.
 Referrers remote_referrers(registry::RegistryClient& client, std::string_view repository,
                            const Digest& subject);
+
+// `artifact discover` of an image in a registry: the manifest `reference` names and what
+// refers to it there.
+Discovered discover_remote(const Reference& reference, const registry::RegistriesConf& conf,
+                           const copy::TransferOptions& options);
 
 // The referrers tag schema's tag for `subject`: "sha256-<hex>".
 std::string referrers_tag(const Digest& subject);

@@ -163,19 +163,9 @@ int cmd_artifact_attach(Context& ctx, CommandArgs args) {
     if (!name.empty()) fail(ErrorKind::kInvalidInput, "--name is for a local subject only");
     Reference ref = copy::parse_docker_name(subject);
     copy::TransferOptions options = remote.options(flags);
-    std::vector<artifacts::ReferrerBlob> layers;
-    for (const auto& f : positional) {
-      fs::path path(f);
-      layers.push_back(artifacts::ReferrerBlob{
-          .media_type = file_type.empty() ? std::string(artifacts::kDefaultFileType) : file_type,
-          .bytes = read_file(path),
-          .annotations = {{std::string(artifacts::kTitleAnnotation), path.filename().string()}}});
-    }
-    auto conf = registry::RegistriesConf::load();
-    registry::RegistryClient client(ref.domain, copy::endpoint_options(ref, conf, options));
-    Descriptor target = artifacts::remote_descriptor(client, ref);
-    Digest digest = artifacts::attach_referrer(ref, conf, options, target, artifact_type, layers,
-                                               manifest_annotations);
+    Digest digest =
+        artifacts::attach_files(ref, registry::RegistriesConf::load(), options, artifact_type,
+                                file_type, positional, manifest_annotations);
     fmt::print("{}\n", digest.str());
     return 0;
   }
@@ -183,14 +173,7 @@ int cmd_artifact_attach(Context& ctx, CommandArgs args) {
   artifacts::AddOptions options{.artifact_type = artifact_type, .file_type = file_type};
   options.subject = artifacts::local_image_descriptor(store, subject);
   if (name.empty()) {
-    Digest id = store::resolve_image(store, subject);
-    std::string repository = "localhost/referrers";
-    if (auto named = store::find_name(store, id, subject)) {
-      repository = split_name(*named).first;
-    }
-    name =
-        fmt::format("{}:ref-{}-{}", repository, options.subject->digest.short_hex(),
-                    Digest::sha256_of(fmt::format("{}", fmt::join(positional, "\n"))).short_hex());
+    name = artifacts::referrer_name(store, subject, options.subject->digest, positional);
   }
   options.manifest_annotations = manifest_annotations;
   Digest digest = artifacts::add_artifact(store, name, as_paths(positional), options);
@@ -310,23 +293,14 @@ int cmd_artifact_discover(Context& ctx, CommandArgs args) {
   if (help) return 0;
   need_args(positional, 1, 1);
   const std::string& text = positional[0];
-  if (is_remote(text)) {
+  auto discover = [&]() -> artifacts::Discovered {
+    if (!is_remote(text)) return artifacts::discover_local(ctx.store(), text);
     Reference ref = copy::parse_docker_name(text);
     copy::TransferOptions options = remote.options(flags);
-    auto conf = registry::RegistriesConf::load();
-    registry::RegistryClient client(ref.domain, copy::endpoint_options(ref, conf, options));
-    Descriptor subject = artifacts::remote_descriptor(client, ref);
-    auto found = artifacts::remote_referrers(client, ref.path, subject.digest);
-    print_referrers(found.manifests, format, subject.digest.str());
-    return 0;
-  }
-  store::Store& store = ctx.store();
-  Descriptor subject = artifacts::local_image_descriptor(store, text);
-  std::vector<Descriptor> manifests;
-  for (const auto& a : artifacts::local_referrers(store, subject.digest)) {
-    manifests.push_back(artifacts::referrer_descriptor(a.manifest));
-  }
-  print_referrers(manifests, format, subject.digest.str());
+    return artifacts::discover_remote(ref, registry::RegistriesConf::load(), options);
+  };
+  artifacts::Discovered found = discover();
+  print_referrers(found.referrers, format, found.subject.digest.str());
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "builder/build_request.h"
 #include "builder/builder.h"
 #include "cli/commands.h"
 #include "cli/events.h"
@@ -18,74 +19,50 @@
 namespace schicht::cli {
 namespace {
 
-std::pair<std::string, std::string> split_key_value(const std::string& text,
-                                                    std::string_view flag) {
-  size_t eq = text.find('=');
-  if (eq == std::string::npos) {
-    // podman takes "--build-arg NAME" as NAME from the environment.
-    if (flag == "build-arg") {
-      const char* value = std::getenv(text.c_str());
-      return {text, value != nullptr ? value : ""};
+// Pulls a FROM image for the build, as `pull` would with the build's registry flags.
+Digest pull_for_build(Context& ctx, const std::string& name, const builder::BuildOptions& options,
+                      const copy::PullOptions& base, const std::string& signature_policy) {
+  copy::PullOptions pull_options = base;
+  pull_options.policy = command_policy(ctx, signature_policy);
+  if (options.platform) {
+    pull_options.platform = PlatformChoice{options.platform->os, options.platform->architecture,
+                                           options.platform->variant};
+  }
+  registry::RegistriesConfSources sources = registry::registries_conf_sources();
+  registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
+  return copy::pull(ctx.store(), name, conf, sources, pull_options).id;
+}
+
+// One image per platform asked for, one after another, as podman builds them; prints the IDs
+// as podman does. Returns the exit code.
+int build_each(store::Store& store, builder::BuildInputs& inputs, const std::string& manifest,
+               const std::string& iidfile) {
+  builder::BuildOptions& options = inputs.options;
+  const auto& platforms = inputs.platforms;
+  std::optional<Digest> built;
+  for (const auto& platform : platforms) {
+    options.platform = platform;
+    try {
+      built = builder::build_image(store, options);
+    } catch (const builder::StepFailed& e) {
+      std::fflush(stdout);
+      fmt::print(stderr, "Error: {}\n", e.what());
+      return e.status();
     }
-    return {text, ""};
+    // podman names the built image by its ID and leaves the event's ID empty.
+    record_image_event(store, "build", nullptr, built->hex());
+    // Each image joins the list as it is built, so a later failure keeps the earlier ones.
+    if (!manifest.empty())
+      images::add_to_list(store, manifest, images::local_list_entry(store, *built, manifest));
+    if (platforms.size() > 1 && iidfile.empty()) fmt::print("{}\n", built->hex());
   }
-  return {text.substr(0, eq), text.substr(eq + 1)};
-}
-
-int64_t parse_epoch(const std::string& text, std::string_view what) {
-  try {
-    size_t used = 0;
-    long long value = std::stoll(text, &used);
-    if (used == text.size() && value >= 0) return value;
-  } catch (const std::exception&) {
+  if (platforms.size() > 1 && iidfile.empty()) return 0;
+  if (!iidfile.empty()) {
+    write_file_atomic(iidfile, built->str());
+  } else {
+    fmt::print("{}\n", built->hex());
   }
-  fail(ErrorKind::kInvalidInput, fmt::format("{}: {:?} is not a number of seconds", what, text));
-}
-
-std::vector<std::string> split(std::string_view text, char separator) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (size_t at; (at = text.find(separator, start)) != std::string_view::npos; start = at + 1) {
-    out.emplace_back(text.substr(start, at - start));
-  }
-  out.emplace_back(text.substr(start));
-  return out;
-}
-
-// The platforms of --platform (a comma-separated list), or of --os/--arch/--variant; one
-// nullopt (this machine's) when none is given. Each is settled and normalized as pull's is.
-std::vector<std::optional<Platform>> build_platforms(const std::string& platform,
-                                                     const std::string& os, const std::string& arch,
-                                                     const std::string& variant) {
-  if (!platform.empty() && (!os.empty() || !arch.empty() || !variant.empty())) {
-    fail(ErrorKind::kInvalidInput,
-         "invalid --platform may not be used with --os, --arch, or --variant");
-  }
-  std::vector<std::optional<Platform>> out;
-  if (platform.empty()) {
-    if (os.empty() && arch.empty() && variant.empty()) return {std::nullopt};
-    Platform chosen = Platform{.os = os, .architecture = arch, .variant = variant}.normalize();
-    PlatformChoice choice{chosen.os, chosen.architecture, chosen.variant};
-    return {wanted_platforms(choice).front()};
-  }
-  for (const auto& part : split(platform, ',')) {
-    std::vector<std::string> fields = split(part, '/');
-    bool valid = fields.size() == 2 || fields.size() == 3;
-    for (const auto& f : fields) valid = valid && !f.empty();
-    if (!valid) {
-      std::string message =
-          fmt::format("invalid platform syntax for {:?} (use OS/ARCH[/VARIANT][,...])", part);
-      // podman names the entry of a list twice.
-      if (platform.find(',') != std::string::npos) {
-        message = fmt::format("unable to parse platform {:?}: {}", part, message);
-      }
-      fail(ErrorKind::kInvalidInput, message);
-    }
-    Platform chosen = Platform::parse(part).normalize();
-    out.push_back(
-        wanted_platforms(PlatformChoice{chosen.os, chosen.architecture, chosen.variant}).front());
-  }
-  return out;
+  return 0;
 }
 
 }  // namespace
@@ -156,123 +133,45 @@ int cmd_build(Context& ctx, CommandArgs args) {
          fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
   }
 
-  builder::BuildOptions options;
-  std::string context_arg = positional.empty() ? "." : positional[0];
-  options.context_dir = fs::absolute(context_arg);
-  std::error_code ec;
-  if (!fs::is_directory(options.context_dir, ec)) {
-    fail(ErrorKind::kNotFound,
-         fmt::format("context must be a directory: {:?}: no such file or directory", context_arg));
-  }
-  if (files.size() > 1) fail(ErrorKind::kUnsupported, "only one --file is supported");
-  if (!files.empty()) {
-    options.containerfile = fs::absolute(files[0]);
-    options.containerfile_name = files[0];
-  } else {
-    for (const char* name : {"Containerfile", "Dockerfile"}) {
-      if (fs::is_regular_file(options.context_dir / name, ec)) {
-        options.containerfile = options.context_dir / name;
-        options.containerfile_name = (fs::path(context_arg) / name).lexically_normal().string();
-        break;
-      }
-    }
-    if (options.containerfile.empty()) {
-      fail(ErrorKind::kNotFound,
-           fmt::format("no Containerfile or Dockerfile specified or found in context directory, "
-                       "{}: no such file or directory",
-                       options.context_dir.string()));
-    }
-  }
-  for (const auto& t : tags)
-    options.tags.push_back(Reference::parse_local(t).with_default_tag().str());
-  for (const auto& a : build_args) options.build_args.insert(split_key_value(a, "build-arg"));
-  for (const auto& l : labels)
-    options.labels.insert_or_assign(split_key_value(l, "label").first,
-                                    split_key_value(l, "label").second);
-  for (const auto& a : annotations)
-    options.annotations.insert_or_assign(split_key_value(a, "annotation").first,
-                                         split_key_value(a, "annotation").second);
-  if (!tags.empty()) options.commit_name = tags.front();
-  if (image_format == "docker") {
-    options.docker_format = true;
-  } else if (image_format != "oci") {
-    fail(ErrorKind::kInvalidInput, fmt::format("unrecognized image type {:?}", image_format));
-  }
-  std::vector<std::optional<Platform>> platforms =
-      build_platforms(platform_flag, os_flag, arch_flag, variant_flag);
+  builder::BuildRequest request{.context = positional.empty() ? "" : positional[0],
+                                .files = files,
+                                .tags = tags,
+                                .build_args = build_args,
+                                .labels = labels,
+                                .annotations = annotations,
+                                .target = target,
+                                .image_format = image_format,
+                                .platform = platform_flag,
+                                .os = os_flag,
+                                .arch = arch_flag,
+                                .variant = variant_flag,
+                                .no_cache = no_cache,
+                                .layers = layers,
+                                .quiet = quiet,
+                                .squash = squash,
+                                .identity_label = identity_label,
+                                .pull = pull,
+                                .timestamp = timestamp};
+  builder::BuildInputs inputs = builder::settle_build_inputs(request);
   if (!manifest.empty()) images::list_name(manifest);  // a bad name fails before anything is built
-  options.target = target;
-  options.use_cache = !no_cache;
-  options.layers = layers;
-  options.quiet = quiet;
-  options.squash = squash;
-  options.identity_label = identity_label;
-  if (pull == "missing" || pull == "true" || pull == "ifmissing" || pull == "ifnotpresent") {
-    options.pull = builder::PullPolicy::kMissing;
-  } else if (pull == "always") {
-    options.pull = builder::PullPolicy::kAlways;
-  } else if (pull == "never" || pull == "false") {
-    options.pull = builder::PullPolicy::kNever;
-  } else {
-    fail(ErrorKind::kInvalidInput, fmt::format("invalid pull policy {:?}", pull));
-  }
-  if (!timestamp.empty()) {
-    options.timestamp = parse_epoch(timestamp, "--timestamp");
-  } else if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
-             epoch != nullptr && *epoch != 0) {
-    options.timestamp = parse_epoch(epoch, "SOURCE_DATE_EPOCH");
-  }
-
+  builder::BuildOptions& options = inputs.options;
+  builder::settle_build_policies(request, options);
   options.out = [](const std::string& line) {
     fmt::print("{}\n", line);
     std::fflush(stdout);
   };
   options.warn = [](const std::string& line) { fmt::print(stderr, "WARN[0000] {}\n", line); };
-  store::Store& store = ctx.store();
-  options.pull_image = [&](const std::string& name) {
-    copy::PullOptions pull_options;
-    if (flags.changed("tls-verify")) pull_options.registry.tls_verify = tls_verify;
-    pull_options.registry.cert_dir = cert_dir;
-    pull_options.registry.auth_file = authfile;
-    pull_options.report = [quiet](const std::string& line) {
-      if (!quiet) fmt::print(stderr, "{}\n", line);
-    };
-    pull_options.policy = command_policy(ctx, signature_policy);
-    if (options.platform) {
-      pull_options.platform = PlatformChoice{options.platform->os, options.platform->architecture,
-                                             options.platform->variant};
-    }
-    registry::RegistriesConfSources sources = registry::registries_conf_sources();
-    registry::RegistriesConf conf = registry::RegistriesConf::load(sources);
-    return copy::pull(store, name, conf, sources, pull_options).id;
+  copy::PullOptions pull_options;
+  if (flags.changed("tls-verify")) pull_options.registry.tls_verify = tls_verify;
+  pull_options.registry.cert_dir = cert_dir;
+  pull_options.registry.auth_file = authfile;
+  pull_options.report = [quiet](const std::string& line) {
+    if (!quiet) fmt::print(stderr, "{}\n", line);
   };
-
-  // One image per platform asked for, one after another, as podman builds them.
-  std::optional<Digest> built;
-  for (const auto& platform : platforms) {
-    options.platform = platform;
-    try {
-      built = builder::build_image(store, options);
-    } catch (const builder::StepFailed& e) {
-      std::fflush(stdout);
-      fmt::print(stderr, "Error: {}\n", e.what());
-      return e.status();
-    }
-    // podman names the built image by its ID and leaves the event's ID empty.
-    record_image_event(store, "build", nullptr, built->hex());
-    // Each image joins the list as it is built, so a later failure keeps the earlier ones.
-    if (!manifest.empty())
-      images::add_to_list(store, manifest, images::local_list_entry(store, *built, manifest));
-    if (platforms.size() > 1 && iidfile.empty()) fmt::print("{}\n", built->hex());
-  }
-  const Digest& id = *built;
-  if (platforms.size() > 1 && iidfile.empty()) return 0;
-  if (!iidfile.empty()) {
-    write_file_atomic(iidfile, id.str());
-  } else {
-    fmt::print("{}\n", id.hex());
-  }
-  return 0;
+  options.pull_image = [&](const std::string& name) {
+    return pull_for_build(ctx, name, options, pull_options, signature_policy);
+  };
+  return build_each(ctx.store(), inputs, manifest, iidfile);
 }
 
 }  // namespace schicht::cli

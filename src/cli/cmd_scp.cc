@@ -17,7 +17,6 @@
 #include "copy/scp.h"
 #include "core/error.h"
 #include "core/fs.h"
-#include "store/containers_conf.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {
@@ -183,28 +182,8 @@ int cmd_image_scp(Context& ctx, CommandArgs args) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("requires at least 1 arg(s), only received {}", positional.size()));
   }
-  copy::ScpLocation from = copy::parse_scp_location(positional[0]);
-  std::optional<copy::ScpLocation> to;
-  if (positional.size() == 2) to = copy::parse_scp_location(positional[1]);
-  // Connection names (podman system connection) first, then plain hosts.
-  if (from.remote || (to && to->remote)) {
-    store::EngineConf conf = store::load_engine_conf();
-    for (copy::ScpLocation* at : {&from, to ? &*to : nullptr}) {
-      if (at == nullptr || !at->remote || !at->user.empty() || !at->port.empty()) continue;
-      auto found = conf.service_destinations.find(at->host);
-      if (found != conf.service_destinations.end()) {
-        copy::apply_connection(*at, found->second.uri, found->second.identity);
-      }
-    }
-  }
-  if (from.remote && from.image.empty()) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("image scp: {:?}: no image named after \"::\"", positional[0]));
-  }
-  if (!from.remote && (!to || !to->remote)) {
-    fail(ErrorKind::kInvalidInput,
-         "image scp: one side must be a remote HOST:: (a copy within this store is `tag`)");
-  }
+  auto [from, to] = copy::scp_sides(
+      positional[0], positional.size() == 2 ? std::optional(positional[1]) : std::nullopt);
   if (!from.remote) {
     send(ctx, remote, from.image, *to, quiet);
   } else if (!to || !to->remote) {

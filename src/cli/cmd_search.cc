@@ -38,30 +38,15 @@ ordered_json tags_json(const std::vector<copy::SearchResult>& results) {
   return out;
 }
 
-}  // namespace
-
-int cmd_search(Context& /*ctx*/, SearchOptions& parsed, Invocation& invocation) {
-  auto& [registry_flags, format, filters, limit, list_tags, no_trunc, compatible] = parsed;
-  const FlagSet& flags = invocation.flags;
-  auto& positional = invocation.positional;
-  registry_flags.check_authfile();
-  copy::SearchOptions options;
-  options.filter = copy::parse_search_filters(filters);
-  options.limit = static_cast<int>(std::clamp<int64_t>(limit, INT32_MIN, INT32_MAX));
-  options.list_tags = list_tags;
-  options.no_trunc = no_trunc;
-  options.registry = registry_flags.options(flags);
-  auto results = copy::search(positional[0], registry::RegistriesConf::load(), options);
-  if (results.empty()) return 0;  // podman prints nothing, not even a header
+// The results as podman prints them: JSON, --format, or its table (--compatible's columns).
+void print_results(const std::vector<copy::SearchResult>& results, const std::string& format,
+                   bool list_tags, bool compatible) {
   bool json = !format.empty() && is_json_format(format);
-  if (list_tags && !filters.empty()) {
-    fail(ErrorKind::kInvalidInput, "filters are not applicable to list tags result");
-  }
   if (json) {
     ordered_json rows = ordered_json::array();
     for (const auto& r : results) rows.push_back(row_json(r));
     fmt::print("{}", json_report(list_tags ? tags_json(results) : rows, 4));
-    return 0;
+    return;
   }
   ReportSpec spec{.name = "search",
                   .default_format = list_tags    ? "table {{.Name}}\t{{.Tag}}\n"
@@ -80,6 +65,27 @@ int cmd_search(Context& /*ctx*/, SearchOptions& parsed, Invocation& invocation) 
   for (const auto& r : results) rows.push_back(row_json(r));
   // podman lists tags in its own format, whatever --format says (JSON aside).
   print_report(spec, list_tags ? "" : format, false, rows);
+}
+
+}  // namespace
+
+int cmd_search(Context& /*ctx*/, SearchOptions& parsed, Invocation& invocation) {
+  auto& [registry_flags, format, filters, limit, list_tags, no_trunc, compatible] = parsed;
+  const FlagSet& flags = invocation.flags;
+  auto& positional = invocation.positional;
+  registry_flags.check_authfile();
+  copy::SearchOptions options;
+  options.filter = copy::parse_search_filters(filters);
+  options.limit = static_cast<int>(std::clamp<int64_t>(limit, INT32_MIN, INT32_MAX));
+  options.list_tags = list_tags;
+  options.no_trunc = no_trunc;
+  options.registry = registry_flags.options(flags);
+  auto results = copy::search(positional[0], registry::RegistriesConf::load(), options);
+  if (results.empty()) return 0;  // podman prints nothing, not even a header
+  if (list_tags && !filters.empty()) {
+    fail(ErrorKind::kInvalidInput, "filters are not applicable to list tags result");
+  }
+  print_results(results, format, list_tags, compatible);
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "cli/policy.h"
 #include "cli/registry_command_options.h"
 #include "cli/side_registry_flags.h"
+#include "copy/copy_request.h"
 #include "copy/signatures.h"
 #include "copy/sync.h"
 #include "core/error.h"
@@ -37,9 +38,7 @@ int cmd_image_sync(Context& ctx, ImageSyncOptions& parsed, Invocation& invocatio
   options.scoped = scoped;
   options.dry_run = dry_run;
   options.keep_going = keep_going;
-  if (remove_signatures && !sign_by.empty()) {
-    fail(ErrorKind::kInvalidInput, "cannot use --sign-by together with --remove-signatures");
-  }
+  copy::check_signing_choices(remove_signatures, sign_by);
   copy::CopyOptions& copy = options.copy;
   copy.multi_arch = all ? copy::MultiArch::kAll : copy::MultiArch::kSystem;
   copy.preserve_digests = preserve_digests;

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/process.h"
+#include "store/containers_conf.h"
 
 extern char** environ;
 
@@ -161,6 +162,33 @@ void fail_with_other_side(pid_t pid, const std::string& what, const Error& here)
     fail(ErrorKind::kNetwork, fmt::format("{}: {}", what, problem));
   }
   fail(here.kind(), fmt::format("{}: {}; here: {}", what, problem, local));
+}
+
+ScpSides scp_sides(const std::string& from_text, const std::optional<std::string>& to_text) {
+  ScpSides sides{.from = parse_scp_location(from_text)};
+  ScpLocation& from = sides.from;
+  std::optional<ScpLocation>& to = sides.to;
+  if (to_text) to = parse_scp_location(*to_text);
+  // Connection names (podman system connection) first, then plain hosts.
+  if (from.remote || (to && to->remote)) {
+    store::EngineConf conf = store::load_engine_conf();
+    for (ScpLocation* at : {&from, to ? &*to : nullptr}) {
+      if (at == nullptr || !at->remote || !at->user.empty() || !at->port.empty()) continue;
+      auto found = conf.service_destinations.find(at->host);
+      if (found != conf.service_destinations.end()) {
+        apply_connection(*at, found->second.uri, found->second.identity);
+      }
+    }
+  }
+  if (from.remote && from.image.empty()) {
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("image scp: {:?}: no image named after \"::\"", from_text));
+  }
+  if (!from.remote && (!to || !to->remote)) {
+    fail(ErrorKind::kInvalidInput,
+         "image scp: one side must be a remote HOST:: (a copy within this store is `tag`)");
+  }
+  return sides;
 }
 
 }  // namespace schicht::copy

@@ -34,6 +34,16 @@ void apply_connection(ScpLocation& at, const std::string& uri, const std::string
 // or a port that is not a number.
 ScpLocation parse_scp_location(std::string_view text);
 
+// The two sides of `image scp` as typed (`to_text` nullopt when only one is given), each
+// parsed and, when remote with neither user nor port, its host looked up among the connection
+// names of containers.conf (service_destinations). kInvalidInput when a remote source names no
+// image or neither side is remote (a copy within this store is `tag`).
+struct ScpSides {
+  ScpLocation from;
+  std::optional<ScpLocation> to;
+};
+ScpSides scp_sides(const std::string& from_text, const std::optional<std::string>& to_text);
+
 // `text` in single quotes for a POSIX shell (the remote side runs the command through one).
 std::string shell_quote(std::string_view text);
 

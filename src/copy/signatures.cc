@@ -201,4 +201,22 @@ std::vector<std::string> sign_registry_image(const Reference& reference, const s
   return written;
 }
 
+Reference parse_signing_name(const std::string& text) {
+  constexpr std::string_view kDocker = "docker://";
+  if (!text.starts_with(kDocker)) {
+    size_t colon = text.find(':');
+    if (colon == std::string::npos) {
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("parsing image name: Invalid image name {:?}, expected colon-separated "
+                       "transport:reference",
+                       text));
+    }
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("parsing image name: Invalid image name {:?}, unknown transport {:?}", text,
+                     text.substr(0, colon)));
+  }
+  return with_context("parsing image name",
+                      [&] { return Reference::parse_docker_ref(text.substr(kDocker.size())); });
+}
+
 }  // namespace schicht::copy

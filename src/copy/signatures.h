@@ -72,6 +72,10 @@ std::string write_lookaside_signature(const std::string& dir, std::string_view s
 std::string sign_simple(const Reference& identity, const Digest& manifest_digest,
                         const std::string& key);
 
+// `image sign`'s IMAGE: podman takes TRANSPORT:REFERENCE there and signs docker:// only;
+// kInvalidInput in podman's words otherwise.
+Reference parse_signing_name(const std::string& text);
+
 // `image sign`: signs the manifest `reference` names in its registry (with `all`, each
 // instance of the list it must be instead) as `reference`, with GPG key `key`. Signatures go
 // to `directory`/<repository path>@<alg>=<hex>/ when it is set, else to the lookaside staging

@@ -109,8 +109,22 @@ TEST_F(ArtifactsTest, SubjectMakesAReferrer) {
   EXPECT_EQ(r.artifact_type, "application/x-sig");
   EXPECT_EQ(r.media_type, media_type::kOciManifest);
   EXPECT_TRUE(r.annotations.contains(std::string(kCreatedAnnotation)));
+  Discovered found = discover_local(store_, "img:1");
+  EXPECT_EQ(found.subject.digest, image.manifest_digest);
+  ASSERT_EQ(found.referrers.size(), 1u);
+  EXPECT_EQ(found.referrers[0].digest, d);
   EXPECT_EQ(referrers_tag(image.manifest_digest),
             "sha256-" + std::string(image.manifest_digest.hex()));
+}
+
+TEST_F(ArtifactsTest, ReferrerNameFollowsSubjectAndFiles) {
+  NewImage image = add("img", {put_layer("l")}, {"localhost/img:1"});
+  NewImage bare = add("bare", {put_layer("m")}, {});
+  std::string hash = Digest::sha256_of("a\nb").short_hex();
+  EXPECT_EQ(referrer_name(store_, "img:1", image.manifest_digest, {"a", "b"}),
+            "localhost/img:ref-" + image.manifest_digest.short_hex() + "-" + hash);
+  EXPECT_EQ(referrer_name(store_, bare.id.hex(), bare.manifest_digest, {"a", "b"}),
+            "localhost/referrers:ref-" + bare.manifest_digest.short_hex() + "-" + hash);
 }
 
 }  // namespace

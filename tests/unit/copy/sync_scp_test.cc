@@ -7,6 +7,8 @@
 #include "copy/scp.h"
 #include "copy/sync_yaml.h"
 #include "core/error.h"
+#include "core/fs.h"
+#include "scoped_env.h"
 
 namespace schicht::copy {
 namespace {
@@ -121,6 +123,34 @@ TEST(ScpTest, AConnectionGivesUserHostPortAndKey) {
                                    "-i",  "/k", "--",   "10.0.0.1", "c"};
   EXPECT_EQ(argv, want);
   EXPECT_EQ(kind_of([&] { apply_connection(at, "tcp://h:1", ""); }), ErrorKind::kInvalidInput);
+}
+
+TEST(ScpTest, SidesTakeConnectionsAndNeedOneRemote) {
+  fs::path conf = fs::temp_directory_path() / ("scp_sides_" + std::to_string(::getpid()) + ".conf");
+  write_file_atomic(conf,
+                    "[engine.service_destinations.loop]\n"
+                    "uri = \"ssh://me@127.0.0.1:2222/run/podman/podman.sock\"\n"
+                    "identity = \"/k\"\n");
+  test_env::ScopedEnv env("CONTAINERS_CONF", conf.string());
+  ScpSides sides = scp_sides("loop::app", std::nullopt);
+  EXPECT_EQ(sides.from.host, "127.0.0.1");
+  EXPECT_EQ(sides.from.identity, "/k");
+  EXPECT_FALSE(sides.to);
+  sides = scp_sides("app", "other@loop::");  // a user given: a plain host, no connection
+  EXPECT_EQ(sides.to->host, "loop");
+  auto message = [](const std::string& from, std::optional<std::string> to) {
+    try {
+      scp_sides(from, to);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(message("loop::", std::nullopt), "image scp: \"loop::\": no image named after \"::\"");
+  EXPECT_EQ(message("app", "other"),
+            "image scp: one side must be a remote HOST:: (a copy within this store is `tag`)");
+  fs::remove(conf);
 }
 
 }  // namespace
