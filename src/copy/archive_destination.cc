@@ -26,21 +26,24 @@
 namespace schicht::copy {
 namespace {
 
-// PATH.tmp-* beside PATH, renamed over it by commit(); removed when abandoned.
+// PATH.tmp-* beside PATH, renamed over it by commit(); removed when abandoned. A device or a
+// FIFO (-o /dev/null, a pipe) is written to in place instead: renaming over it would replace it.
 class ArchiveFile {
  public:
   explicit ArchiveFile(fs::path target) : target_(std::move(target)) {
     static std::atomic<uint64_t> counter{0};
+    in_place_ = is_special_file(target_);
     temp_ = target_;
-    temp_ += fmt::format(".tmp-{}-{}", ::getpid(), counter++);
-    int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) fail_errno("create", temp_.string());
+    if (!in_place_) temp_ += fmt::format(".tmp-{}-{}", ::getpid(), counter++);
+    int flags = in_place_ ? O_WRONLY | O_CLOEXEC : O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+    int fd = ::open(temp_.c_str(), flags, 0644);
+    if (fd < 0) fail_errno(in_place_ ? "open" : "create", temp_.string());
     fd_ = UniqueFd(fd);
     out_.emplace(fd, target_.string());
     tar_.emplace(*out_);
   }
   ~ArchiveFile() {
-    if (!committed_) ::unlink(temp_.c_str());
+    if (!committed_ && !in_place_) ::unlink(temp_.c_str());
   }
   ArchiveFile(const ArchiveFile&) = delete;
   ArchiveFile& operator=(const ArchiveFile&) = delete;
@@ -49,6 +52,10 @@ class ArchiveFile {
 
   void commit() {
     tar_->finish();
+    if (in_place_) {
+      committed_ = true;
+      return;
+    }
     fsync_fd(fd_.get(), target_.string());
     if (::rename(temp_.c_str(), target_.c_str()) != 0) fail_errno("rename to", target_.string());
     committed_ = true;
@@ -62,6 +69,7 @@ class ArchiveFile {
   UniqueFd fd_;
   std::optional<FdWriter> out_;
   std::optional<TarWriter> tar_;
+  bool in_place_ = false;
   bool committed_ = false;
 };
 

@@ -60,7 +60,20 @@ std::string temp_template(const fs::path& dir, const fs::path& path) {
 
 }  // namespace
 
+bool is_special_file(const fs::path& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 void write_file_atomic(const fs::path& path, std::string_view data, mode_t mode) {
+  // Renaming over a device (-o /dev/null) would replace it with a file.
+  if (is_special_file(path)) {
+    int out = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (out < 0) fail_errno("open", path.string());
+    UniqueFd out_guard(out);
+    FdWriter(out, path.string()).write(data);
+    return;
+  }
   fs::path dir = path.parent_path();
   std::string tmpl = temp_template(dir, path);
   int fd = ::mkstemp(tmpl.data());

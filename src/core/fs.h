@@ -43,7 +43,12 @@ std::string read_file(const fs::path& path);
 void fsync_fd(int fd, const fs::path& name);
 void fsync_dir(const fs::path& dir);
 
-// Writes `data` to `path` atomically and durably with the given mode.
+// Whether `path` names an existing device, FIFO or socket (/dev/null, a pipe as /dev/stdout):
+// an output a user names there is written to in place, never renamed over.
+bool is_special_file(const fs::path& path);
+
+// Writes `data` to `path` atomically and durably with the given mode. A `path` naming a device
+// or a FIFO (is_special_file) is written to in place, never replaced.
 void write_file_atomic(const fs::path& path, std::string_view data, mode_t mode = 0644);
 
 // A file written under a temp name beside `path` and renamed over it by commit(); destroyed

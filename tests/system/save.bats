@@ -66,3 +66,25 @@ load_app() {
   expect_failure 125 "multi-image-archive"
   [ -z "$(ls -A "$WORK" | grep '^\.x.tar')" ]
 }
+
+@test "an output naming a device or a FIFO is written to, never replaced by a file" {
+  [ "$(id -u)" = 0 ] || skip "mknod needs root"
+  load_app
+  mknod "$WORK/null" c 1 3
+  mkfifo "$WORK/fifo"
+  for format in docker-archive oci-archive; do
+    run s save --format "$format" -o "$WORK/null" app:1
+    expect_success
+    [ -c "$WORK/null" ]
+  done
+  run s image sbom -o "$WORK/null" app:1
+  expect_success
+  [ -c "$WORK/null" ]
+  s save -o "$WORK/fifo" app:1 &
+  cat "$WORK/fifo" > "$WORK/through-fifo.tar"
+  wait
+  [ -p "$WORK/fifo" ]
+  tar -xOf "$WORK/through-fifo.tar" manifest.json | grep -q '"RepoTags":\["localhost/app:1"\]'
+  # No temp file is left beside them.
+  [ -z "$(ls "$WORK" | grep -e '\.tmp-')" ]
+}
