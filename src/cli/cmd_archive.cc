@@ -156,7 +156,7 @@ void write_archive(store::Store& store, const std::vector<copy::SaveItem>& items
 
 int cmd_load(Context& ctx, LoadOptions& parsed, Invocation& /*invocation*/) {
   auto& [input, quiet, referrers, signature_policy] = parsed;
-  std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
+  std::shared_ptr<const trust::Policy> policy = command_policy(ctx, parsed.signature_policy);
   bool url = copy::is_download_url(input);
   Input in = url ? download_input(input) : open_input(input);
   FdReader reader(in.fd, in.name);
@@ -230,32 +230,20 @@ int cmd_save(Context& ctx, SaveOptions& parsed, Invocation& invocation) {
   return 0;
 }
 
-int cmd_import(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  transport::ImportOptions options;
-  bool quiet = false;
-  flags.add_strings("change", 'c', &options.changes,
-                    "Apply the following possible instructions to the created image");
-  flags.add_string("message", 'm', &options.message, "Set commit message for imported image");
-  flags.add_bool("quiet", 'q', &quiet, "Suppress output");
-  flags.add_string("os", 0, &options.os, "Set the OS of the imported image");
-  flags.add_string("arch", 0, &options.architecture, "Set the architecture of the imported image");
-  flags.add_string("variant", 0, &options.variant, "Set the variant of the imported image");
-  std::string signature_policy;
-  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht import [options] PATH [REFERENCE]", &help);
-  if (help) return 0;
+int cmd_import(Context& ctx, ImportOptions& parsed, Invocation& invocation) {
+  const auto& positional = invocation.positional;
+  // podman's own message for none (the spec checks for too many, as cobra does).
   if (positional.empty()) fail(ErrorKind::kInvalidInput, "need at least 1 argument");
-  if (positional.size() > 2) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts at most 2 arg(s), received {}", positional.size()));
-  }
+  transport::ImportOptions options;
+  options.changes = parsed.changes;
+  options.message = parsed.message;
+  if (invocation.flags.changed("os")) options.os = parsed.os;  // else the import's default
+  options.architecture = parsed.arch;
+  options.variant = parsed.variant;
   if (positional.size() == 2) {
     options.names.push_back(Reference::parse_local(positional[1]).with_default_tag().str());
   }
-  std::shared_ptr<const trust::Policy> policy = command_policy(ctx, signature_policy);
+  std::shared_ptr<const trust::Policy> policy = command_policy(ctx, parsed.signature_policy);
   Input in = open_input(positional[0]);
   struct stat st {};
   if (in.owned && ::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)) {

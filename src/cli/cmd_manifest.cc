@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/manifest_command_options.h"
 #include "cli/passphrase.h"
 #include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
@@ -28,36 +29,17 @@
 namespace schicht::cli {
 namespace {
 
-// The platform and annotation flags `add` and `annotate` share.
-struct EntryFlags {
-  std::string os, arch, variant, os_version;
-  std::vector<std::string> features, os_features, annotations;
-
-  void add(FlagSet& flags) {
-    flags.add_string("os", 0, &os, "override the operating system of the specified image");
-    flags.add_string("arch", 0, &arch, "override the architecture of the specified image");
-    flags.add_string("variant", 0, &variant, "override the Variant of the specified image");
-    flags.add_string("os-version", 0, &os_version,
-                     "override the OS version of the specified image");
-    flags.add_strings("features", 0, &features,
-                      "override the features of the specified image (ignored: Docker lists "
-                      "as podman writes them drop them)");
-    flags.add_strings("os-features", 0, &os_features,
-                      "override the OS features of the specified image");
-    flags.add_strings("annotation", 0, &annotations, "set an annotation for the specified image");
-  }
-
-  void apply(Descriptor& entry) const {
-    Platform p = entry.platform.value_or(Platform{});
-    if (!os.empty()) p.os = os;
-    if (!arch.empty()) p.architecture = arch;
-    if (!variant.empty()) p.variant = variant;
-    if (!os_version.empty()) p.os_version = os_version;
-    if (!os_features.empty()) p.os_features = os_features;
-    entry.platform = p;
-    if (!annotations.empty()) entry.annotations = images::parse_annotations(annotations);
-  }
-};
+// The platform and annotation flags on a list's entry.
+void apply_entry_flags(const ManifestEntryFlags& flags, Descriptor& entry) {
+  Platform p = entry.platform.value_or(Platform{});
+  if (!flags.os.empty()) p.os = flags.os;
+  if (!flags.arch.empty()) p.architecture = flags.arch;
+  if (!flags.variant.empty()) p.variant = flags.variant;
+  if (!flags.os_version.empty()) p.os_version = flags.os_version;
+  if (!flags.os_features.empty()) p.os_features = flags.os_features;
+  entry.platform = p;
+  if (!flags.annotations.empty()) entry.annotations = images::parse_annotations(flags.annotations);
+}
 
 // A local image, in the primary store or an additional one. A list's instances live in the
 // list's store: an image only an additional store has is pulled up (copy/pull_up.h) once every
@@ -73,28 +55,14 @@ images::ListAdditions local_additions(Context& ctx, std::string_view text) {
   return out;
 }
 
-// The registry flags `create` and `add` share.
-struct RemoteFlags {
-  bool tls_verify = true;
-  std::string cert_dir, authfile;
-
-  void add(FlagSet& flags) {
-    flags.add_bool("tls-verify", 0, &tls_verify,
-                   "require HTTPS and verify certificates when accessing the registry (default "
-                   "true)");
-    flags.add_string("cert-dir", 0, &cert_dir,
-                     "use certificates at the specified path to access the registry");
-    flags.add_string("authfile", 0, &authfile, "path of the authentication file");
-  }
-
-  copy::TransferOptions options(const FlagSet& flags) const {
-    copy::TransferOptions out;
-    if (flags.changed("tls-verify")) out.registry.tls_verify = tls_verify;
-    out.registry.cert_dir = cert_dir;
-    out.registry.auth_file = authfile;
-    return out;
-  }
-};
+// The registry flags as the copy options; --tls-verify only when given.
+copy::TransferOptions transfer_options(const ManifestRemoteFlags& remote, const FlagSet& flags) {
+  copy::TransferOptions out;
+  if (flags.changed("tls-verify")) out.registry.tls_verify = remote.tls_verify;
+  out.registry.cert_dir = remote.cert_dir;
+  out.registry.auth_file = remote.authfile;
+  return out;
+}
 
 // A local image gives its entry. Anything else is read from a registry as podman does: a
 // `docker://` reference, or a name with a registry host that is not in the store; it gives
@@ -134,65 +102,40 @@ int print_id(const Digest& list) {
 
 }  // namespace
 
-int cmd_manifest_create(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool all = false, amend = false;
-  std::vector<std::string> annotations;
-  RemoteFlags remote;
-  flags.add_bool("all", 0, &all, "add all of the lists' images if the images to add are lists");
-  flags.add_bool("amend", 'a', &amend,
-                 "modify an existing list if one with the desired name "
-                 "already exists");
-  flags.add_strings("annotation", 0, &annotations, "set an annotation on the list (schicht)");
-  remote.add(flags);
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args,
-                                        "schicht manifest create [options] LIST [IMAGE...]", &help);
-  if (help) return 0;
+int cmd_manifest_create(Context& ctx, ManifestCreateOptions& parsed, Invocation& invocation) {
+  auto& [all, amend, annotations, remote] = parsed;
+  const auto& positional = invocation.positional;
   need_args(positional, 1, SIZE_MAX);
   store::Store& store = ctx.store();
   // Every image is resolved before anything is written: a missing one leaves the store as it was.
   std::vector<std::string> images(positional.begin() + 1, positional.end());
-  return print_id(images::create_list(store, images::list_name(positional[0]), amend, images,
-                                      additions(ctx, all, {}, remote.options(flags)),
-                                      annotations));
+  return print_id(images::create_list(
+      store, images::list_name(positional[0]), amend, images,
+      additions(ctx, all, {}, transfer_options(remote, invocation.flags)), annotations));
 }
 
-int cmd_manifest_add(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  EntryFlags entry_flags;
-  entry_flags.add(flags);
-  bool all = false;
-  RemoteFlags remote;
-  flags.add_bool("all", 0, &all, "add all of the list's images if the image is a list");
-  remote.add(flags);
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht manifest add [options] LIST IMAGE", &help);
-  if (help) return 0;
+int cmd_manifest_add(Context& ctx, ManifestAddOptions& parsed, Invocation& invocation) {
+  auto& [entry_flags, all, remote] = parsed;
+  const auto& positional = invocation.positional;
   need_args(positional, 2, 2);
   store::Store& store = ctx.store();
   store::ListInfo list = images::resolve_list(store, positional[0]);
   PlatformChoice choice{
       .os = entry_flags.os, .architecture = entry_flags.arch, .variant = entry_flags.variant};
-  return print_id(images::add_entries(store, list, positional[1],
-                                      additions(ctx, all, choice, remote.options(flags)),
-                                      [&](Descriptor& entry) { entry_flags.apply(entry); }));
+  return print_id(
+      images::add_entries(store, list, positional[1],
+                          additions(ctx, all, choice, transfer_options(remote, invocation.flags)),
+                          [&](Descriptor& entry) { apply_entry_flags(entry_flags, entry); }));
 }
 
-int cmd_manifest_annotate(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  EntryFlags entry_flags;
-  entry_flags.add(flags);
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args,
-                                        "schicht manifest annotate [options] LIST IMAGE", &help);
-  if (help) return 0;
+int cmd_manifest_annotate(Context& ctx, ManifestAnnotateOptions& parsed, Invocation& invocation) {
+  const auto& positional = invocation.positional;
   need_args(positional, 2, 2);
   store::Store& store = ctx.store();
   store::ListInfo list = images::resolve_list(store, positional[0]);
-  return print_id(images::annotate_entry(store, list, positional[1],
-                                         [&](Descriptor& entry) { entry_flags.apply(entry); }));
+  return print_id(images::annotate_entry(store, list, positional[1], [&](Descriptor& entry) {
+    apply_entry_flags(parsed.entry, entry);
+  }));
 }
 
 int cmd_manifest_remove(Context& ctx, NoOptions& /*options*/, Invocation& invocation) {
@@ -227,15 +170,8 @@ int cmd_manifest_exists(Context& ctx, NoOptions& /*options*/, Invocation& invoca
   return images::find_list(ctx.store(), positional[0]) ? 0 : 1;
 }
 
-int cmd_manifest_inspect(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  RemoteFlags remote;
-  remote.add(flags);
-  flags.add_ignored("creds", 0, true);
-  flags.add_ignored("verbose", 'v', false);
-  auto positional = parse_command_flags(ctx, flags, args, "schicht manifest inspect LIST", &help);
-  if (help) return 0;
+int cmd_manifest_inspect(Context& ctx, ManifestInspectOptions& parsed, Invocation& invocation) {
+  const auto& positional = invocation.positional;
   need_args(positional, 1, 1);
   store::Store& store = ctx.store();
   const std::string& text = positional[0];
@@ -251,7 +187,8 @@ int cmd_manifest_inspect(Context& ctx, CommandArgs args) {
   // A list in a registry is shown as podman shows it: as the Docker list it would build.
   Reference reference = copy::parse_docker_name(text);
   registry::Manifest manifest =
-      copy::remote_manifest(reference, registry::RegistriesConf::load(), remote.options(flags));
+      copy::remote_manifest(reference, registry::RegistriesConf::load(),
+                            transfer_options(parsed.remote, invocation.flags));
   std::string type = detect_manifest_type(manifest.bytes, manifest.media_type);
   std::string source = "docker://" + reference.str();
   if (!media_type::is_index(type)) {

@@ -34,30 +34,16 @@ std::string server_executable() {
 
 }  // namespace
 
-int cmd_serve(Context& ctx, CommandArgs args) {
-  FlagSet flags;
+int cmd_serve(Context& ctx, ServeCommandOptions& parsed, Invocation& /*invocation*/) {
   serve::ServeOptions options;
-  int64_t threads = options.threads;
-  flags.add_string("access-log", 0, &options.access_log,
-                   "Append the access log to this file instead of standard error");
-  flags.add_strings("allow", 0, &options.allow,
-                    "Serve only repositories matching this shell pattern (repeatable; default: "
-                    "all)");
-  flags.add_string("cert", 0, &options.cert, "Serve HTTPS with this PEM certificate (with --key)");
-  flags.add_string("htpasswd", 0, &options.htpasswd,
-                   "Require basic auth from users in this htpasswd file (bcrypt)");
-  flags.add_string("key", 0, &options.key, "The PEM private key of --cert");
-  flags.add_string("listen", 0, &options.listen,
-                   "Address and port to listen on (default \"127.0.0.1:5000\")");
-  flags.add_strings("mirror-of", 0, &options.mirror_of,
-                    "Also answer REPO for the stored REGISTRY/REPO, as a registries.conf mirror "
-                    "of REGISTRY (repeatable)");
-  flags.add_int("threads", 0, &threads, "Requests served at once (default 64)");
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht serve [options]", &help);
-  if (help) return 0;
-  if (!positional.empty())
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 0 arg(s), received {}", positional.size()));
+  options.access_log = parsed.access_log;
+  options.allow = parsed.allow;
+  options.cert = parsed.cert;
+  options.htpasswd = parsed.htpasswd;
+  options.key = parsed.key;
+  options.listen = parsed.listen;
+  options.mirror_of = parsed.mirror_of;
+  int64_t threads = parsed.threads;
   options.threads = static_cast<int>(std::clamp<int64_t>(threads, -1, 1 << 20));
   options.root = fs::absolute(ctx.root());
   serve::validate(options);

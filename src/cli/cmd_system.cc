@@ -79,18 +79,13 @@ PruneResult prune_images(store::Store& store, const PruneOptions& o) {
       });
 }
 
-void add_prune_flags(FlagSet& flags, PruneOptions& o, std::string& keep_last,
-                     std::string& max_size) {
-  flags.add_strings("filter", 0, &o.filters, "Provide filter values (e.g. 'label=<key>=<value>')");
-  flags.add_bool("dry-run", 0, &o.dry_run, "Print what would be removed and the space freed");
-  flags.add_string("keep-last", 0, &keep_last,
-                   "With -a: keep the N most recently used images of each repository");
-  flags.add_string("max-size", 0, &max_size,
-                   "Remove least recently used images until the store is under SIZE");
-}
-
-void finish_prune_flags(PruneOptions& o, const std::string& keep_last,
-                        const std::string& max_size) {
+// The prune flags as images::PruneOptions; `all` is the command's own --all.
+PruneOptions prune_options(const PruneFlags& flags, bool all) {
+  PruneOptions o;
+  o.all = all;
+  o.filters = flags.filters;
+  o.dry_run = flags.dry_run;
+  const std::string& keep_last = flags.keep_last;
   if (!keep_last.empty()) {
     try {
       size_t end = 0;
@@ -101,7 +96,8 @@ void finish_prune_flags(PruneOptions& o, const std::string& keep_last,
     }
     if (!o.all) fail(ErrorKind::kInvalidInput, "--keep-last needs --all");
   }
-  if (!max_size.empty()) o.max_size = static_cast<int64_t>(parse_byte_size(max_size));
+  if (!flags.max_size.empty()) o.max_size = static_cast<int64_t>(parse_byte_size(flags.max_size));
+  return o;
 }
 
 // system df --verbose: each image's share, then podman's empty container and volume tables.
@@ -181,26 +177,9 @@ void print_usage(const std::vector<images::UsageRow>& usage, const std::string& 
 
 }  // namespace
 
-int cmd_image_prune(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  PruneOptions o;
-  bool force = false, external = false;
-  std::string keep_last, max_size;
-  flags.add_bool("all", 'a', &o.all,
-                 "Remove all images not in use by containers, not just dangling ones");
-  flags.add_bool("force", 'f', &force, "Do not prompt for confirmation");
-  flags.add_bool("external", 0, &external, "Remove images even when used by external containers");
-  bool build_cache = false;
-  flags.add_bool("build-cache", 0, &build_cache,
-                 "Also remove the build cache (what `build` reuses between builds)");
-  add_prune_flags(flags, o, keep_last, max_size);
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht image prune [options]", &help);
-  if (help) return 0;
-  if (!positional.empty()) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 0 arg(s), received {}", positional.size()));
-  }
-  finish_prune_flags(o, keep_last, max_size);
+int cmd_image_prune(Context& ctx, ImagePruneOptions& parsed, Invocation& /*invocation*/) {
+  PruneOptions o = prune_options(parsed.prune, parsed.all);
+  const bool force = parsed.force, build_cache = parsed.build_cache;
   if (!force && !o.dry_run) {
     std::string_view warning =
         o.all ? "WARNING! This command removes all images without at least one container "
@@ -217,24 +196,9 @@ int cmd_image_prune(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_system_prune(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  PruneOptions o;
-  bool force = false, volumes = false, external = false;
-  std::string keep_last, max_size;
-  flags.add_bool("all", 'a', &o.all, "Remove all unused data");
-  flags.add_bool("force", 'f', &force, "Do not prompt for confirmation");
-  flags.add_bool("volumes", 0, &volumes, "Prune volumes (accepted; schicht has none)");
-  flags.add_bool("external", 0, &external,
-                 "Remove container data in storage not controlled by podman");
-  add_prune_flags(flags, o, keep_last, max_size);
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht system prune [options]", &help);
-  if (help) return 0;
-  if (!positional.empty()) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 0 arg(s), received {}", positional.size()));
-  }
-  finish_prune_flags(o, keep_last, max_size);
+int cmd_system_prune(Context& ctx, SystemPruneOptions& parsed, Invocation& /*invocation*/) {
+  PruneOptions o = prune_options(parsed.prune, parsed.all);
+  const bool force = parsed.force;
   if (!force && !o.dry_run) {
     std::string warning = fmt::format(
         "WARNING! This command removes:\n\t- all stopped containers\n\t- all {} images\n",
@@ -311,20 +275,12 @@ void print_recovery(const transport::RecoverReport& r) {
 
 }  // namespace
 
-int cmd_system_check(Context& ctx, CommandArgs args) {
-  FlagSet flags;
+int cmd_system_check(Context& ctx, SystemCheckOptions& parsed, Invocation& /*invocation*/) {
   store::CheckOptions options;
-  std::string max;
-  flags.add_bool("quick", 'q', &options.quick, "Skip time-consuming checks (no hashing)");
-  flags.add_bool("repair", 'r', &options.repair, "Remove inconsistent images and leftovers");
-  flags.add_bool("force", 'f', &options.force, "Remove damaged images too (with --repair)");
-  flags.add_string("max", 'm', &max, "Maximum allowed age of unreferenced layers (accepted)");
-  bool recover = false;
-  flags.add_bool("recover", 0, &recover,
-                 "Rebuild lost or damaged image metadata from the blobs, then check");
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args, "schicht system check [options]", &help);
-  if (help) return 0;
+  options.quick = parsed.quick;
+  options.repair = parsed.repair;
+  options.force = parsed.force;
+  const bool recover = parsed.recover;
   if (recover) print_recovery(transport::recover_store(ctx.root()));
   store::Store& store = ctx.store();
   store::CheckReport report = store::check_store(store, options);

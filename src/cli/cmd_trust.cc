@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "artifacts/local.h"
+#include "cli/command_tree.h"
 #include "cli/commands.h"
 #include "cli/policy.h"
 #include "copy/explain.h"
@@ -20,78 +21,6 @@ namespace schicht::cli {
 namespace {
 
 using nlohmann::ordered_json;
-
-int trust_show(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string policy_file;
-  bool json = false, raw = false, noheading = false;
-  flags.add_string("policypath", 0, &policy_file, "Path to the policy.json file");
-  flags.add_bool("json", 'j', &json, "Output as json");
-  flags.add_bool("raw", 0, &raw, "Output raw policy file");
-  flags.add_bool("noheading", 'n', &noheading, "Do not print column headings");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht image trust show [options] [REGISTRY]", &help);
-  if (help) return 0;
-  if (positional.size() > 1) {
-    fail(ErrorKind::kInvalidInput,
-         fmt::format("accepts at most 1 arg(s), received {}", positional.size()));
-  }
-  std::string path = trust::policy_path(policy_file.empty() ? ctx.options().policy : policy_file);
-  if (raw) {
-    fmt::print("{}\n", trust::read_policy_text(path));
-    return 0;
-  }
-  trust::Policy policy = trust::load_policy(path);
-  auto lookaside = copy::load_registries_d(ctx.options().registries_d);
-  std::vector<trust::TrustRow> rows = trust::trust_rows(
-      policy, *lookaside,
-      [](const std::string& warning) { fmt::print(stderr, "WARNING: {}\n", warning); });
-  if (json) {
-    ordered_json out = ordered_json::array();
-    for (const trust::TrustRow& row : rows) {
-      ordered_json item = {{"transport", row.transport}};
-      if (!row.name.empty()) item["name"] = row.name;
-      if (!row.repo_name.empty()) item["repo_name"] = row.repo_name;
-      if (!row.store.empty()) item["sigstore"] = row.store;
-      item["type"] = row.type;
-      if (!row.gpg_id.empty()) item["gpg_id"] = row.gpg_id;
-      out.push_back(item);
-    }
-    fmt::print("{}\n", out.dump(2));
-    return 0;
-  }
-  std::string text;
-  gotemplate::TabWriter table(text);
-  if (!noheading) table.write("TRANSPORT\tNAME\tTYPE\tID\tSTORE\n");
-  for (const trust::TrustRow& row : rows) {
-    table.write(fmt::format("{}\t{}\t{}\t{}\t{}\n", row.transport, row.repo_name, row.type,
-                            row.gpg_id, row.store));
-  }
-  table.flush();
-  fmt::print("{}", text);
-  return 0;
-}
-
-int trust_set(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string policy_file, type = "signedBy";
-  std::vector<std::string> keys;
-  flags.add_string("policypath", 0, &policy_file, "Path to the policy.json file");
-  flags.add_string("type", 't', &type,
-                   "Trust type, accept values: signedBy(default), accept, reject");
-  flags.add_strings("pubkeysfile", 'f', &keys, "Path of installed public key(s) to trust");
-  bool help = false;
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht image trust set [options] REGISTRY", &help);
-  if (help) return 0;
-  if (positional.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
-  }
-  trust::set_trust(trust::policy_path(policy_file.empty() ? ctx.options().policy : policy_file),
-                   positional[0], type, keys);
-  return 0;
-}
 
 // One line per signature or attestation found, under the "found:" label.
 void print_evidence(const std::vector<copy::Evidence>& found) {
@@ -147,26 +76,57 @@ int print_explanation(const copy::Explanation& explained, const std::string& pat
   return 1;
 }
 
-int trust_explain(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  std::string signature_policy;
-  flags.add_string("signature-policy", 0, &signature_policy, "Path to a signature-policy file");
-  bool tls_verify = true, policy_only = false;
-  std::string cert_dir, authfile;
-  flags.add_bool("tls-verify", 0, &tls_verify,
-                 "Require HTTPS and verify certificates when contacting registries (default true)");
-  flags.add_string("cert-dir", 0, &cert_dir,
-                   "Path to a directory containing TLS certificates and keys");
-  flags.add_string("authfile", 0, &authfile, "Path of the authentication file");
-  flags.add_bool("policy-only", 0, &policy_only,
-                 "Only show the policy that applies; do not list the image's signatures");
-  bool help = false;
-  auto positional = parse_command_flags(ctx, flags, args,
-                                        "schicht image trust explain [options] REFERENCE", &help);
-  if (help) return 0;
-  if (positional.size() != 1) {
-    fail(ErrorKind::kInvalidInput, fmt::format("accepts 1 arg(s), received {}", positional.size()));
+}  // namespace
+
+int cmd_image_trust_show(Context& ctx, TrustShowOptions& parsed, Invocation& /*invocation*/) {
+  auto& [policy_file, json, raw, noheading] = parsed;
+  std::string path = trust::policy_path(policy_file.empty() ? ctx.options().policy : policy_file);
+  if (raw) {
+    fmt::print("{}\n", trust::read_policy_text(path));
+    return 0;
   }
+  trust::Policy policy = trust::load_policy(path);
+  auto lookaside = copy::load_registries_d(ctx.options().registries_d);
+  std::vector<trust::TrustRow> rows = trust::trust_rows(
+      policy, *lookaside,
+      [](const std::string& warning) { fmt::print(stderr, "WARNING: {}\n", warning); });
+  if (json) {
+    ordered_json out = ordered_json::array();
+    for (const trust::TrustRow& row : rows) {
+      ordered_json item = {{"transport", row.transport}};
+      if (!row.name.empty()) item["name"] = row.name;
+      if (!row.repo_name.empty()) item["repo_name"] = row.repo_name;
+      if (!row.store.empty()) item["sigstore"] = row.store;
+      item["type"] = row.type;
+      if (!row.gpg_id.empty()) item["gpg_id"] = row.gpg_id;
+      out.push_back(item);
+    }
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  std::string text;
+  gotemplate::TabWriter table(text);
+  if (!noheading) table.write("TRANSPORT\tNAME\tTYPE\tID\tSTORE\n");
+  for (const trust::TrustRow& row : rows) {
+    table.write(fmt::format("{}\t{}\t{}\t{}\t{}\n", row.transport, row.repo_name, row.type,
+                            row.gpg_id, row.store));
+  }
+  table.flush();
+  fmt::print("{}", text);
+  return 0;
+}
+
+int cmd_image_trust_set(Context& ctx, TrustSetOptions& parsed, Invocation& invocation) {
+  auto& [policy_file, type, keys] = parsed;
+  trust::set_trust(trust::policy_path(policy_file.empty() ? ctx.options().policy : policy_file),
+                   invocation.positional[0], type, keys);
+  return 0;
+}
+
+int cmd_image_trust_explain(Context& ctx, TrustExplainOptions& parsed, Invocation& invocation) {
+  auto& [signature_policy, tls_verify, cert_dir, authfile, policy_only] = parsed;
+  const FlagSet& flags = invocation.flags;
+  const std::vector<std::string>& positional = invocation.positional;
   std::string text = positional[0];
   auto transport_ref = transport::parse_transport_name(text);
   if (transport_ref && transport_ref->transport == transport::Transport::kContainersStorage) {
@@ -186,14 +146,11 @@ int trust_explain(Context& ctx, CommandArgs args) {
       copy::explain_source(policy, text, ctx.options().registries_d, options, policy_only), path);
 }
 
-}  // namespace
-
 int cmd_image_trust(Context& ctx, CommandArgs args) {
   std::string_view sub = args.empty() ? "" : std::string_view(args[0]);
-  CommandArgs rest = args.empty() ? args : args.subspan(1);
-  if (sub == "show") return trust_show(ctx, rest);
-  if (sub == "set") return trust_set(ctx, rest);
-  if (sub == "explain") return trust_explain(ctx, rest);
+  if (const Command* command = find_command(image_trust_commands(), sub)) {
+    return run_command(ctx, command->spec, args.subspan(1));
+  }
   fmt::print(
       "Usage:\n  schicht image trust [command]\n\nAvailable Commands:\n"
       "  explain       Show the policy that applies to an image and its signatures\n"

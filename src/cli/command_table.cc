@@ -2,6 +2,7 @@
 
 #include "cli/command_binding.h"
 #include "cli/commands.h"
+#include "cli/manifest_command_options.h"
 #include "cli/registry_command_options.h"
 
 namespace schicht::cli {
@@ -604,6 +605,198 @@ constexpr CommandSpec kImageSync = declared<ImageSyncOptions, cmd_image_sync>(
     "schicht image sync [options] --src TRANSPORT --dest TRANSPORT SOURCE DESTINATION", any_args(),
     "--", kImageSyncGroups);
 
+constexpr FlagSpec kImportFlags[] = {
+    flag<&ImportOptions::changes>("change", 'c',
+                                  "Apply the following possible instructions to the created image"),
+    flag<&ImportOptions::message>("message", 'm', "Set commit message for imported image"),
+    flag<&ImportOptions::quiet>("quiet", 'q', "Suppress output"),
+    flag<&ImportOptions::os>("os", 0, "Set the OS of the imported image"),
+    flag<&ImportOptions::arch>("arch", 0, "Set the architecture of the imported image"),
+    flag<&ImportOptions::variant>("variant", 0, "Set the variant of the imported image"),
+    flag<&ImportOptions::signature_policy>("signature-policy", 0,
+                                           "Path to a signature-policy file"),
+};
+constexpr FlagGroup kImportGroups[] = {{kImportFlags}};
+constexpr CommandSpec kImport = declared<ImportOptions, cmd_import>(
+    "schicht import [options] PATH [REFERENCE]", max_args(2), "f-", kImportGroups);
+
+// The flags of PruneFlags, after each prune command's own.
+constexpr FlagSpec kPruneFlagSpecs[] = {
+    flag<&PruneFlags::filters>("filter", 0, "Provide filter values (e.g. 'label=<key>=<value>')"),
+    flag<&PruneFlags::dry_run>("dry-run", 0, "Print what would be removed and the space freed"),
+    flag<&PruneFlags::keep_last>(
+        "keep-last", 0, "With -a: keep the N most recently used images of each repository"),
+    flag<&PruneFlags::max_size>("max-size", 0,
+                                "Remove least recently used images until the store is under SIZE"),
+};
+
+constexpr FlagSpec kImagePruneFlags[] = {
+    flag<&ImagePruneOptions::all>(
+        "all", 'a', "Remove all images not in use by containers, not just dangling ones"),
+    flag<&ImagePruneOptions::force>("force", 'f', "Do not prompt for confirmation"),
+    flag<&ImagePruneOptions::external>("external", 0,
+                                       "Remove images even when used by external containers"),
+    flag<&ImagePruneOptions::build_cache>(
+        "build-cache", 0, "Also remove the build cache (what `build` reuses between builds)"),
+};
+constexpr FlagGroup kImagePruneGroups[] = {
+    {kImagePruneFlags}, FlagGroup{kPruneFlagSpecs, part_of<&ImagePruneOptions::prune>()}};
+constexpr CommandSpec kImagePrune = declared<ImagePruneOptions, cmd_image_prune>(
+    "schicht image prune [options]", exact_args(0), "-", kImagePruneGroups);
+
+constexpr FlagSpec kSystemPruneFlags[] = {
+    flag<&SystemPruneOptions::all>("all", 'a', "Remove all unused data"),
+    flag<&SystemPruneOptions::force>("force", 'f', "Do not prompt for confirmation"),
+    flag<&SystemPruneOptions::volumes>("volumes", 0, "Prune volumes (accepted; schicht has none)"),
+    flag<&SystemPruneOptions::external>(
+        "external", 0, "Remove container data in storage not controlled by podman"),
+};
+constexpr FlagGroup kSystemPruneGroups[] = {
+    {kSystemPruneFlags}, FlagGroup{kPruneFlagSpecs, part_of<&SystemPruneOptions::prune>()}};
+constexpr CommandSpec kSystemPrune = declared<SystemPruneOptions, cmd_system_prune>(
+    "schicht system prune [options]", exact_args(0), "-", kSystemPruneGroups);
+
+constexpr FlagSpec kSystemCheckFlags[] = {
+    flag<&SystemCheckOptions::quick>("quick", 'q', "Skip time-consuming checks (no hashing)"),
+    flag<&SystemCheckOptions::repair>("repair", 'r', "Remove inconsistent images and leftovers"),
+    flag<&SystemCheckOptions::force>("force", 'f', "Remove damaged images too (with --repair)"),
+    flag<&SystemCheckOptions::max>("max", 'm',
+                                   "Maximum allowed age of unreferenced layers (accepted)"),
+    flag<&SystemCheckOptions::recover>(
+        "recover", 0, "Rebuild lost or damaged image metadata from the blobs, then check"),
+};
+constexpr FlagGroup kSystemCheckGroups[] = {{kSystemCheckFlags}};
+// podman's system check takes no arguments and ignores any given.
+constexpr CommandSpec kSystemCheck = declared<SystemCheckOptions, cmd_system_check>(
+    "schicht system check [options]", any_args(), "-", kSystemCheckGroups);
+
+constexpr FlagSpec kServeFlags[] = {
+    flag<&ServeCommandOptions::access_log>(
+        "access-log", 0, "Append the access log to this file instead of standard error"),
+    flag<&ServeCommandOptions::allow>(
+        "allow", 0,
+        "Serve only repositories matching this shell pattern (repeatable; default: all)"),
+    flag<&ServeCommandOptions::cert>("cert", 0,
+                                     "Serve HTTPS with this PEM certificate (with --key)"),
+    flag<&ServeCommandOptions::htpasswd>(
+        "htpasswd", 0, "Require basic auth from users in this htpasswd file (bcrypt)"),
+    flag<&ServeCommandOptions::key>("key", 0, "The PEM private key of --cert"),
+    flag<&ServeCommandOptions::listen>(
+        "listen", 0, "Address and port to listen on (default \"127.0.0.1:5000\")"),
+    flag<&ServeCommandOptions::mirror_of>(
+        "mirror-of", 0,
+        "Also answer REPO for the stored REGISTRY/REPO, as a registries.conf mirror of REGISTRY "
+        "(repeatable)"),
+    flag<&ServeCommandOptions::threads>("threads", 0, "Requests served at once (default 64)"),
+};
+constexpr FlagGroup kServeGroups[] = {{kServeFlags}};
+constexpr CommandSpec kServe = declared<ServeCommandOptions, cmd_serve>(
+    "schicht serve [options]", exact_args(0), "-", kServeGroups);
+
+// The flags of ManifestEntryFlags (manifest add and annotate).
+constexpr FlagSpec kManifestEntryFlagSpecs[] = {
+    flag<&ManifestEntryFlags::os>("os", 0, "override the operating system of the specified image"),
+    flag<&ManifestEntryFlags::arch>("arch", 0, "override the architecture of the specified image"),
+    flag<&ManifestEntryFlags::variant>("variant", 0, "override the Variant of the specified image"),
+    flag<&ManifestEntryFlags::os_version>("os-version", 0,
+                                          "override the OS version of the specified image"),
+    flag<&ManifestEntryFlags::features>(
+        "features", 0,
+        "override the features of the specified image (ignored: Docker lists as podman writes "
+        "them drop them)"),
+    flag<&ManifestEntryFlags::os_features>("os-features", 0,
+                                           "override the OS features of the specified image"),
+    flag<&ManifestEntryFlags::annotations>("annotation", 0,
+                                           "set an annotation for the specified image"),
+};
+// The flags of ManifestRemoteFlags (manifest create, add and inspect).
+constexpr FlagSpec kManifestRemoteFlagSpecs[] = {
+    flag<&ManifestRemoteFlags::tls_verify>(
+        "tls-verify", 0,
+        "require HTTPS and verify certificates when accessing the registry (default true)"),
+    flag<&ManifestRemoteFlags::cert_dir>(
+        "cert-dir", 0, "use certificates at the specified path to access the registry"),
+    flag<&ManifestRemoteFlags::authfile>("authfile", 0, "path of the authentication file"),
+};
+
+constexpr FlagSpec kManifestCreateFlags[] = {
+    flag<&ManifestCreateOptions::all>(
+        "all", 0, "add all of the lists' images if the images to add are lists"),
+    flag<&ManifestCreateOptions::amend>(
+        "amend", 'a', "modify an existing list if one with the desired name already exists"),
+    flag<&ManifestCreateOptions::annotations>("annotation", 0,
+                                              "set an annotation on the list (schicht)"),
+};
+constexpr FlagGroup kManifestCreateGroups[] = {
+    {kManifestCreateFlags},
+    FlagGroup{kManifestRemoteFlagSpecs, part_of<&ManifestCreateOptions::remote>()}};
+constexpr CommandSpec kManifestCreate = declared<ManifestCreateOptions, cmd_manifest_create>(
+    "schicht manifest create [options] LIST [IMAGE...]", any_args(), "-i*", kManifestCreateGroups);
+
+constexpr FlagSpec kManifestAddFlags[] = {
+    flag<&ManifestAddOptions::all>("all", 0, "add all of the list's images if the image is a list"),
+};
+constexpr FlagGroup kManifestAddGroups[] = {
+    FlagGroup{kManifestEntryFlagSpecs, part_of<&ManifestAddOptions::entry>()},
+    {kManifestAddFlags},
+    FlagGroup{kManifestRemoteFlagSpecs, part_of<&ManifestAddOptions::remote>()}};
+constexpr CommandSpec kManifestAdd = declared<ManifestAddOptions, cmd_manifest_add>(
+    "schicht manifest add [options] LIST IMAGE", any_args(), "li", kManifestAddGroups);
+
+constexpr FlagGroup kManifestAnnotateGroups[] = {
+    FlagGroup{kManifestEntryFlagSpecs, part_of<&ManifestAnnotateOptions::entry>()}};
+constexpr CommandSpec kManifestAnnotate = declared<ManifestAnnotateOptions, cmd_manifest_annotate>(
+    "schicht manifest annotate [options] LIST IMAGE", any_args(), "l-", kManifestAnnotateGroups);
+
+constexpr FlagSpec kManifestInspectIgnoredFlags[] = {
+    ignored_flag("creds", 0, true),
+    ignored_flag("verbose", 'v', false),
+};
+constexpr FlagGroup kManifestInspectGroups[] = {
+    FlagGroup{kManifestRemoteFlagSpecs, part_of<&ManifestInspectOptions::remote>()},
+    {kManifestInspectIgnoredFlags}};
+constexpr CommandSpec kManifestInspect = declared<ManifestInspectOptions, cmd_manifest_inspect>(
+    "schicht manifest inspect LIST", any_args(), "L", kManifestInspectGroups);
+
+constexpr FlagSpec kTrustShowFlags[] = {
+    flag<&TrustShowOptions::policy_file>("policypath", 0, "Path to the policy.json file"),
+    flag<&TrustShowOptions::json>("json", 'j', "Output as json"),
+    flag<&TrustShowOptions::raw>("raw", 0, "Output raw policy file"),
+    flag<&TrustShowOptions::noheading>("noheading", 'n', "Do not print column headings"),
+};
+constexpr FlagGroup kTrustShowGroups[] = {{kTrustShowFlags}};
+constexpr CommandSpec kTrustShow = declared<TrustShowOptions, cmd_image_trust_show>(
+    "schicht image trust show [options] [REGISTRY]", max_args(1), "-", kTrustShowGroups);
+
+constexpr FlagSpec kTrustSetFlags[] = {
+    flag<&TrustSetOptions::policy_file>("policypath", 0, "Path to the policy.json file"),
+    flag<&TrustSetOptions::type>("type", 't',
+                                 "Trust type, accept values: signedBy(default), accept, reject"),
+    flag<&TrustSetOptions::keys>("pubkeysfile", 'f', "Path of installed public key(s) to trust"),
+};
+constexpr FlagGroup kTrustSetGroups[] = {{kTrustSetFlags}};
+constexpr CommandSpec kTrustSet = declared<TrustSetOptions, cmd_image_trust_set>(
+    "schicht image trust set [options] REGISTRY", exact_args(1), "-", kTrustSetGroups);
+
+constexpr FlagSpec kTrustExplainFlags[] = {
+    flag<&TrustExplainOptions::signature_policy>("signature-policy", 0,
+                                                 "Path to a signature-policy file"),
+    flag<&TrustExplainOptions::tls_verify>(
+        "tls-verify", 0,
+        "Require HTTPS and verify certificates when contacting registries (default true)"),
+    flag<&TrustExplainOptions::cert_dir>(
+        "cert-dir", 0, "Path to a directory containing TLS certificates and keys"),
+    flag<&TrustExplainOptions::authfile>("authfile", 0, "Path of the authentication file"),
+    flag<&TrustExplainOptions::policy_only>(
+        "policy-only", 0, "Only show the policy that applies; do not list the image's signatures"),
+};
+constexpr FlagGroup kTrustExplainGroups[] = {{kTrustExplainFlags}};
+constexpr CommandSpec kTrustExplain = declared<TrustExplainOptions, cmd_image_trust_explain>(
+    "schicht image trust explain [options] REFERENCE", exact_args(1), "i", kTrustExplainGroups);
+
+// `image trust` dispatches on its first argument (cmd_image_trust): not a command of its own.
+constexpr CommandSpec kImageTrust = legacy(cmd_image_trust, "");
+
 }  // namespace
 
 std::span<const Command> top_level_commands() {
@@ -617,7 +810,7 @@ std::span<const Command> top_level_commands() {
       Command{"images", "List images in local storage", kImages},
       Command{"build", "Build an image using instructions from Containerfiles",
               legacy(cmd_build, "")},
-      Command{"import", "Import a tarball to create a filesystem image", legacy(cmd_import, "f-")},
+      Command{"import", "Import a tarball to create a filesystem image", kImport},
       Command{"info", "Display schicht system information", kInfo},
       Command{"inspect", "Display the configuration of a container or image", kInspect},
       Command{"load", "Load image(s) from a tar archive", kLoad},
@@ -630,7 +823,7 @@ std::span<const Command> top_level_commands() {
       Command{"rmi", "Remove one or more images from local storage", kRmi},
       Command{"save", "Save image(s) to an archive", kSave},
       Command{"search", "Search registry for image", kSearch},
-      Command{"serve", "Serve the local store as a read-only registry", legacy(cmd_serve, "-")},
+      Command{"serve", "Serve the local store as a read-only registry", kServe},
       Command{"tag", "Add an additional name to a local image", kTag},
       Command{"unshare", "Run a command in a modified user namespace", kUnshare},
       Command{"untag", "Remove a name from a local image", kUntag},
@@ -648,13 +841,13 @@ std::span<const Command> image_commands() {
       Command{"history", "Show history of a specified image", kHistory},
       Command{"build", "Build an image using instructions from Containerfiles",
               legacy(cmd_build, "")},
-      Command{"import", "Import a tarball to create a filesystem image", legacy(cmd_import, "f-")},
+      Command{"import", "Import a tarball to create a filesystem image", kImport},
       Command{"inspect", "Display the configuration of an image", kImageInspect},
       Command{"list", "List images in local storage", kImages},
       Command{"load", "Load image(s) from a tar archive", kLoad},
       Command{"ls", "List images in local storage", kImages},
       Command{"mount", "Mount an image's root filesystem", kImageMount},
-      Command{"prune", "Remove unused images", legacy(cmd_image_prune, "-")},
+      Command{"prune", "Remove unused images", kImagePrune},
       Command{"pull", "Pull an image from a registry", kPull},
       Command{"push", "Push an image to a specified destination", kPush},
       Command{"rollback", "Point a name back at the image it named before", kImageRollback},
@@ -671,7 +864,7 @@ std::span<const Command> image_commands() {
       Command{"tree", "Print layer hierarchy of an image in a tree format", kImageTree},
       Command{"umount", "Unmount an image's root filesystem", kImageUnmount},
       Command{"unmount", "Unmount an image's root filesystem", kImageUnmount},
-      Command{"trust", "Manage container image trust policy", legacy(cmd_image_trust, "")},
+      Command{"trust", "Manage container image trust policy", kImageTrust},
       Command{"untag", "Remove a name from a local image", kUntag},
   };
   return kCommands;
@@ -692,11 +885,11 @@ std::span<const Command> container_commands() {
 
 std::span<const Command> system_commands() {
   static constexpr std::array kCommands = {
-      Command{"check", "Check the store for consistency; repair it", legacy(cmd_system_check, "-")},
+      Command{"check", "Check the store for consistency; repair it", kSystemCheck},
       Command{"df", "Show schicht disk usage", kSystemDf},
       Command{"events", "Show schicht image events", kEvents},
       Command{"info", "Display schicht system information", kInfo},
-      Command{"prune", "Remove unused data", legacy(cmd_system_prune, "-")},
+      Command{"prune", "Remove unused data", kSystemPrune},
   };
   return kCommands;
 }
@@ -718,18 +911,27 @@ std::span<const Command> artifact_commands() {
   return kCommands;
 }
 
+std::span<const Command> image_trust_commands() {
+  static constexpr std::array kCommands = {
+      Command{"explain", "Show the policy that applies to an image and its signatures",
+              kTrustExplain},
+      Command{"set", "Set default trust policy or a new trust policy for a registry", kTrustSet},
+      Command{"show", "Display trust policy for the system", kTrustShow},
+  };
+  return kCommands;
+}
+
 std::span<const Command> manifest_commands() {
   static constexpr std::array kCommands = {
-      Command{"add", "Add images to a manifest list or image index",
-              legacy(cmd_manifest_add, "li")},
+      Command{"add", "Add images to a manifest list or image index", kManifestAdd},
       Command{"annotate",
               "Add or update information about an entry in a manifest list or "
               "image index",
-              legacy(cmd_manifest_annotate, "l-")},
-      Command{"create", "Create manifest list or image index", legacy(cmd_manifest_create, "-i*")},
+              kManifestAnnotate},
+      Command{"create", "Create manifest list or image index", kManifestCreate},
       Command{"exists", "Check if a manifest list exists in local storage", kManifestExists},
       Command{"inspect", "Display the contents of a manifest list or image index",
-              legacy(cmd_manifest_inspect, "L")},
+              kManifestInspect},
       Command{"push", "Push a manifest list or image index to a registry", kManifestPush},
       Command{"remove", "Remove an entry from a manifest list or image index", kManifestRemove},
       Command{"rm", "Remove manifest list or image index from local storage", kManifestRm},

@@ -35,18 +35,7 @@ const Command* find_command(std::span<const Command> table, std::string_view nam
 
 std::span<const Command> nested_commands(std::string_view group, std::string_view command) {
   // cmd_image_trust runs them all: the subcommand is its first argument.
-  static constexpr std::array kTrust = {
-      Command{"explain",
-              "Show the policy that applies to an image and its signatures",
-              {.kinds = "i", .run = nullptr, .legacy = cmd_image_trust}},
-      Command{"set",
-              "Set default trust policy or a new trust policy for a registry",
-              {.kinds = "-", .run = nullptr, .legacy = cmd_image_trust}},
-      Command{"show",
-              "Display trust policy for the system",
-              {.kinds = "-", .run = nullptr, .legacy = cmd_image_trust}},
-  };
-  if (group == "image" && command == "trust") return kTrust;
+  if (group == "image" && command == "trust") return image_trust_commands();
   return {};
 }
 
@@ -58,11 +47,11 @@ void add_paths(std::vector<CommandPath>& out, std::string_view group,
     std::string path = group.empty() ? std::string(c.name) : fmt::format("{} {}", group, c.name);
     auto nested = nested_commands(group, c.name);
     if (nested.empty()) {
-      out.push_back({path, &c, {}, ""});
+      out.push_back({path, &c, {}, "", nullptr});
       continue;
     }
     for (const auto& n : nested) {
-      out.push_back({fmt::format("{} {}", path, n.name), &c, {std::string(n.name)}, ""});
+      out.push_back({fmt::format("{} {}", path, n.name), &c, {std::string(n.name)}, "", &n});
     }
   }
 }
@@ -107,7 +96,7 @@ std::vector<CommandPath> all_command_paths() {
 }
 
 FlagProbe probe_flags(const CommandPath& command) {
-  const CommandSpec& spec = command.command->spec;
+  const CommandSpec& spec = (command.nested != nullptr ? command.nested : command.command)->spec;
   if (spec.run != nullptr) {
     FlagSet flags;
     for (const FlagGroup& group : spec.flags) {

@@ -1,8 +1,8 @@
 // The whole command tree as data, for help, shell completion and the documentation test:
 // the groups (`image`, `system`, ...), the commands that dispatch on a subcommand of their own
 // (`image trust show|set|explain`), every command's path and the canonical command an alias
-// stands for, and a command's flags (from its spec; a command not declared yet is run in probe
-// mode, see FlagProbe).
+// stands for, and a command's flags (from its spec, a nested subcommand's from its own; a command
+// not declared yet is run in probe mode, see FlagProbe).
 #pragma once
 
 #include <optional>
@@ -35,6 +35,7 @@ struct CommandPath {
   const Command* command;            // what runs it ("image trust")
   std::vector<std::string> leading;  // arguments that select it within `command` ({"show"})
   std::string canonical;             // the command it is an alias of, else `path`
+  const Command* nested;             // the subcommand `leading` selects ("show"), else null
 };
 
 // Every runnable command: top-level ones, then each group's, nested subcommands included.

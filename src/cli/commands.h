@@ -7,20 +7,91 @@
 #include <vector>
 
 #include "cli/context.h"
+#include "serve/options.h"
 
 namespace schicht::cli {
 
 // The options of declared commands (command_table.cc binds their flags to the members; the
 // defaults are the members' initializers). A command without flags of its own has NoOptions.
 struct NoOptions {};
-struct ImageSyncOptions;  // registry_command_options.h
-struct ImageCopyOptions;  // registry_command_options.h
-struct ImageSbomOptions;  // registry_command_options.h
-struct SearchOptions;     // registry_command_options.h
-struct PullOptions;       // registry_command_options.h
-struct PushOptions;       // registry_command_options.h
-struct ManifestPushOptions;  // registry_command_options.h
-struct LoginOptions;      // registry_command_options.h
+struct ImageSyncOptions;         // registry_command_options.h
+struct ImageCopyOptions;         // registry_command_options.h
+struct ImageSbomOptions;         // registry_command_options.h
+struct SearchOptions;            // registry_command_options.h
+struct PullOptions;              // registry_command_options.h
+struct PushOptions;              // registry_command_options.h
+struct ManifestPushOptions;      // registry_command_options.h
+struct LoginOptions;             // registry_command_options.h
+struct ManifestCreateOptions;    // manifest_command_options.h
+struct ManifestAddOptions;       // manifest_command_options.h
+struct ManifestAnnotateOptions;  // manifest_command_options.h
+struct ManifestInspectOptions;   // manifest_command_options.h
+struct ImportOptions {
+  std::vector<std::string> changes;
+  std::string message;
+  bool quiet = false;
+  std::string os;
+  std::string arch;
+  std::string variant;
+  std::string signature_policy;
+};
+// The flags image prune and system prune share.
+struct PruneFlags {
+  std::vector<std::string> filters;
+  bool dry_run = false;
+  std::string keep_last;
+  std::string max_size;
+};
+struct ImagePruneOptions {
+  bool all = false;
+  bool force = false;
+  bool external = false;
+  bool build_cache = false;
+  PruneFlags prune;
+};
+struct SystemPruneOptions {
+  bool all = false;
+  bool force = false;
+  bool volumes = false;
+  bool external = false;
+  PruneFlags prune;
+};
+struct SystemCheckOptions {
+  bool quick = false;
+  bool repair = false;
+  bool force = false;
+  std::string max;
+  bool recover = false;
+};
+// serve's flags, with serve::ServeOptions' defaults (cmd_serve fills those from these).
+struct ServeCommandOptions {
+  std::string access_log;
+  std::vector<std::string> allow;
+  std::string cert;
+  std::string htpasswd;
+  std::string key;
+  std::string listen = serve::ServeOptions{}.listen;
+  std::vector<std::string> mirror_of;
+  int64_t threads = serve::ServeOptions{}.threads;
+};
+struct TrustShowOptions {
+  std::string policy_file;
+  bool json = false;
+  bool raw = false;
+  bool noheading = false;
+};
+struct TrustSetOptions {
+  std::string policy_file;
+  std::string type = "signedBy";
+  std::vector<std::string> keys;
+};
+struct TrustExplainOptions {
+  std::string signature_policy;
+  bool tls_verify = true;
+  std::string cert_dir;
+  std::string authfile;
+  bool policy_only = false;
+};
 struct CompletionOptions {
   std::string file;
   bool no_desc = false;
@@ -168,7 +239,7 @@ struct RmiOptions {
 
 int cmd_load(Context& ctx, LoadOptions& options, Invocation& invocation);
 int cmd_save(Context& ctx, SaveOptions& options, Invocation& invocation);
-int cmd_import(Context& ctx, CommandArgs args);
+int cmd_import(Context& ctx, ImportOptions& options, Invocation& invocation);
 int cmd_build(Context& ctx, CommandArgs args);
 int cmd_images(Context& ctx, ImagesOptions& options, Invocation& invocation);
 int cmd_version(Context& ctx, VersionOptions& options, Invocation& invocation);
@@ -182,7 +253,7 @@ int cmd_image_diff(Context& ctx, ImageDiffOptions& options, Invocation& invocati
 int cmd_image_sbom(Context& ctx, ImageSbomOptions& options, Invocation& invocation);
 int cmd_inspect(Context& ctx, InspectOptions& options, Invocation& invocation);
 int cmd_search(Context& ctx, SearchOptions& options, Invocation& invocation);
-int cmd_serve(Context& ctx, CommandArgs args);
+int cmd_serve(Context& ctx, ServeCommandOptions& options, Invocation& invocation);
 int cmd_unshare(Context& ctx, UnshareOptions& options, Invocation& invocation);
 int cmd_image_inspect(Context& ctx, ImageInspectOptions& options, Invocation& invocation);
 // What inspect, image inspect and container inspect share: every object of `names` found as
@@ -195,7 +266,7 @@ int cmd_pull(Context& ctx, PullOptions& options, Invocation& invocation);
 int cmd_push(Context& ctx, PushOptions& options, Invocation& invocation);
 int cmd_login(Context& ctx, LoginOptions& options, Invocation& invocation);
 int cmd_logout(Context& ctx, LogoutOptions& options, Invocation& invocation);
-int cmd_image_prune(Context& ctx, CommandArgs args);
+int cmd_image_prune(Context& ctx, ImagePruneOptions& options, Invocation& invocation);
 int cmd_image_tree(Context& ctx, ImageTreeOptions& options, Invocation& invocation);
 int cmd_image_mount(Context& ctx, ImageMountOptions& options, Invocation& invocation);
 int cmd_image_analyze(Context& ctx, ImageAnalyzeOptions& options, Invocation& invocation);
@@ -210,16 +281,16 @@ int cmd_ps(Context& ctx, PsOptions& options, Invocation& invocation);
 int cmd_rm(Context& ctx, RmOptions& options, Invocation& invocation);
 int cmd_container_exists(Context& ctx, NoOptions& options, Invocation& invocation);
 int cmd_container_inspect(Context& ctx, ContainerInspectOptions& options, Invocation& invocation);
-int cmd_system_prune(Context& ctx, CommandArgs args);
+int cmd_system_prune(Context& ctx, SystemPruneOptions& options, Invocation& invocation);
 int cmd_system_df(Context& ctx, SystemDfOptions& options, Invocation& invocation);
-int cmd_system_check(Context& ctx, CommandArgs args);
-int cmd_manifest_create(Context& ctx, CommandArgs args);
-int cmd_manifest_add(Context& ctx, CommandArgs args);
-int cmd_manifest_annotate(Context& ctx, CommandArgs args);
+int cmd_system_check(Context& ctx, SystemCheckOptions& options, Invocation& invocation);
+int cmd_manifest_create(Context& ctx, ManifestCreateOptions& options, Invocation& invocation);
+int cmd_manifest_add(Context& ctx, ManifestAddOptions& options, Invocation& invocation);
+int cmd_manifest_annotate(Context& ctx, ManifestAnnotateOptions& options, Invocation& invocation);
 int cmd_manifest_remove(Context& ctx, NoOptions& options, Invocation& invocation);
 int cmd_manifest_rm(Context& ctx, NoOptions& options, Invocation& invocation);
 int cmd_manifest_exists(Context& ctx, NoOptions& options, Invocation& invocation);
-int cmd_manifest_inspect(Context& ctx, CommandArgs args);
+int cmd_manifest_inspect(Context& ctx, ManifestInspectOptions& options, Invocation& invocation);
 int cmd_manifest_push(Context& ctx, ManifestPushOptions& options, Invocation& invocation);
 // skopeo's generate-sigstore-key.
 int cmd_generate_sigstore_key(Context& ctx, GenerateSigstoreKeyOptions& options,
@@ -236,8 +307,12 @@ int cmd_artifact_ls(Context& ctx, ArtifactLsOptions& options, Invocation& invoca
 int cmd_artifact_pull(Context& ctx, CommandArgs args);
 int cmd_artifact_push(Context& ctx, CommandArgs args);
 int cmd_artifact_rm(Context& ctx, ArtifactRmOptions& options, Invocation& invocation);
-// `image trust show|set|explain`: dispatches on its first argument.
+// `image trust show|set|explain`: dispatches on its first argument to the declared
+// subcommands (image_trust_commands()).
 int cmd_image_trust(Context& ctx, CommandArgs args);
+int cmd_image_trust_show(Context& ctx, TrustShowOptions& options, Invocation& invocation);
+int cmd_image_trust_set(Context& ctx, TrustSetOptions& options, Invocation& invocation);
+int cmd_image_trust_explain(Context& ctx, TrustExplainOptions& options, Invocation& invocation);
 
 // Top-level commands, and the `image` group's subcommands (podman's aliases included).
 std::span<const Command> top_level_commands();
@@ -246,5 +321,7 @@ std::span<const Command> system_commands();
 std::span<const Command> container_commands();
 std::span<const Command> manifest_commands();
 std::span<const Command> artifact_commands();
+// `image trust`'s subcommands (cmd_image_trust dispatches to them).
+std::span<const Command> image_trust_commands();
 
 }  // namespace schicht::cli
