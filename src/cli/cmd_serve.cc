@@ -1,6 +1,7 @@
-// serve: the local store over the OCI distribution API, read-only. The flags are parsed and
-// checked here; the server itself is the schicht-serve executable (serve/options.h says why),
-// which this process becomes (exec), so signals and the exit code are the server's.
+// serve: the local store over the OCI distribution API, read-only. The flags (parsed by the
+// command table) are checked here; the server itself is the schicht-serve executable
+// (serve/options.h says why), which this process becomes (exec), so signals and the exit code are
+// the server's.
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -43,8 +44,7 @@ int cmd_serve(Context& ctx, ServeCommandOptions& parsed, Invocation& /*invocatio
   options.key = parsed.key;
   options.listen = parsed.listen;
   options.mirror_of = parsed.mirror_of;
-  int64_t threads = parsed.threads;
-  options.threads = static_cast<int>(std::clamp<int64_t>(threads, -1, 1 << 20));
+  options.threads = static_cast<int>(std::clamp<int64_t>(parsed.threads, -1, 1 << 20));
   options.root = fs::absolute(ctx.root());
   serve::validate(options);
   std::string executable = server_executable();
