@@ -151,11 +151,10 @@ int cmd_image_trust(Context& ctx, CommandArgs args) {
   if (const Command* command = find_command(image_trust_commands(), sub)) {
     return run_command(ctx, command->spec, args.subspan(1));
   }
-  fmt::print(
-      "Usage:\n  schicht image trust [command]\n\nAvailable Commands:\n"
-      "  explain       Show the policy that applies to an image and its signatures\n"
-      "  set           Set default trust policy or a new trust policy for a registry\n"
-      "  show          Display trust policy for the system\n");
+  fmt::print("Usage:\n  schicht image trust [command]\n\nAvailable Commands:\n");
+  for (const Command& command : image_trust_commands()) {
+    fmt::print("  {:<14}{}\n", command.name, command.summary);
+  }
   return sub.empty() || sub == "-h" || sub == "--help" ? 0 : 125;
 }
 
