@@ -35,10 +35,6 @@ namespace {
 using transport::Transport;
 using transport::TransportRef;
 
-Reference docker_reference(const TransportRef& ref) {
-  return Reference::parse(ref.rest).with_default_tag();
-}
-
 store::Store& local_store(const CopyOptions& options) {
   if (!options.store) fail(ErrorKind::kInternal, "image copy: no store to copy from or to");
   return options.store();
@@ -85,9 +81,7 @@ std::unique_ptr<ImageSource> open_source(const TransportRef& ref,
                                          const CopyOptions& options) {
   if (ref.transport == Transport::kDocker) {
     Reference reference = docker_reference(ref);
-    TransferOptions transfer = options.transfer;
-    transfer.registry = options.source_registry;
-    return docker_source(reference, endpoint_options(reference, conf, transfer));
+    return docker_source(reference, copy_endpoint(reference, conf, options, CopySide::kSource));
   }
   if (ref.transport == Transport::kOci) return oci_dir_source(ref.path, ref.ref, ref.str());
   if (ref.transport == Transport::kContainersStorage) {
@@ -282,6 +276,53 @@ ManifestFormat target_format(const ImageDestination& destination, const RawManif
   return source;
 }
 
+// How one image manifest is copied: its format as written and each layer's plan, decided
+// before any blob moves (what Docker schema 2 cannot say is refused with nothing written).
+struct InstancePlan {
+  Manifest manifest;
+  ManifestFormat format;
+  bool reformat = false;
+  std::vector<LayerPlan> layers;
+  std::vector<Compression> compressions;  // the layers' as written; empty when unchanged
+  bool recompressing() const {
+    return std::any_of(layers.begin(), layers.end(),
+                       [](const LayerPlan& plan) { return plan.recompress_to; });
+  }
+  bool converting() const { return reformat || recompressing(); }
+};
+
+InstancePlan plan_instance(ImageSource& source, const ImageDestination& destination,
+                           const RawManifest& raw, bool top, const CopyOptions& options) {
+  if (!media_type::is_manifest(raw.media_type)) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("copying {}: {} is not an image manifest", source.name(),
+                     raw.media_type.empty() ? std::string("the manifest") : raw.media_type));
+  }
+  InstancePlan plan{
+      .manifest = with_context("reading manifest of " + source.name(),
+                               [&] { return parse_manifest(raw.bytes, raw.media_type); }),
+      .format = target_format(destination, raw, top, options)};
+  plan.reformat = plan.format != format_of(raw.media_type);
+  plan.layers.resize(plan.manifest.layers.size());
+  if (plan.reformat || options.compression || options.gzip_uncompressed_layers) {
+    for (size_t i = 0; i < plan.manifest.layers.size(); ++i) {
+      named_compression(plan.manifest.layers[i].media_type);
+      Compression now = sniff_compression(source, plan.manifest.layers[i]);
+      if (options.compression && now != *options.compression) {
+        plan.layers[i].recompress_to = options.compression;
+        now = *options.compression;
+      } else if (!options.compression && options.gzip_uncompressed_layers &&
+                 now == Compression::kNone) {
+        plan.layers[i].recompress_to = Compression::kGzip;
+        now = Compression::kGzip;
+      }
+      layer_type(now, plan.format);
+      plan.compressions.push_back(now);
+    }
+  }
+  return plan;
+}
+
 // One image manifest: its blobs, then its bytes. The manifest goes byte-exact unless its format
 // changes or layers are recompressed (convert.h); then digests cannot be preserved. An
 // instance of a list is converted only when the list is rewritten to name it (`in_list`).
@@ -289,42 +330,14 @@ ManifestFormat target_format(const ImageDestination& destination, const RawManif
 RawManifest copy_instance(ImageSource& source, ImageDestination& destination,
                           const RawManifest& raw, bool top, const CopyOptions& options,
                           bool in_list = false) {
-  if (!media_type::is_manifest(raw.media_type)) {
-    fail(ErrorKind::kUnsupported,
-         fmt::format("copying {}: {} is not an image manifest", source.name(),
-                     raw.media_type.empty() ? std::string("the manifest") : raw.media_type));
-  }
-  Manifest manifest = with_context("reading manifest of " + source.name(),
-                                   [&] { return parse_manifest(raw.bytes, raw.media_type); });
-  ManifestFormat format = target_format(destination, raw, top, options);
-  bool reformat = format != format_of(raw.media_type);
-  std::vector<LayerPlan> plans(manifest.layers.size());
-  std::vector<Compression> compressions;
-  if (reformat || options.compression || options.gzip_uncompressed_layers) {
-    // Before any blob moves: what Docker schema 2 cannot say is refused with nothing written.
-    for (size_t i = 0; i < manifest.layers.size(); ++i) {
-      named_compression(manifest.layers[i].media_type);
-      Compression now = sniff_compression(source, manifest.layers[i]);
-      if (options.compression && now != *options.compression) {
-        plans[i].recompress_to = options.compression;
-        now = *options.compression;
-      } else if (!options.compression && options.gzip_uncompressed_layers &&
-                 now == Compression::kNone) {
-        plans[i].recompress_to = Compression::kGzip;
-        now = Compression::kGzip;
-      }
-      layer_type(now, format);
-      compressions.push_back(now);
-    }
-  }
-  bool recompressing = std::any_of(plans.begin(), plans.end(),
-                                   [](const LayerPlan& plan) { return plan.recompress_to; });
-  bool converting = reformat || recompressing;
+  InstancePlan plan = plan_instance(source, destination, raw, top, options);
+  bool converting = plan.converting();
   if (converting && options.preserve_digests) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("cannot preserve digests of {}: {} changes its manifest", source.name(),
-                     reformat ? (options.format ? "--format" : "converting it for the destination")
-                              : "recompressing its layers"));
+                     plan.reformat
+                         ? (options.format ? "--format" : "converting it for the destination")
+                         : "recompressing its layers"));
   }
   if (converting && !top && !in_list) {
     fail(ErrorKind::kUnsupported,
@@ -333,18 +346,34 @@ RawManifest copy_instance(ImageSource& source, ImageDestination& destination,
                      source.name()));
   }
   check_type(destination,
-             !converting                      ? raw.media_type
-             : format == ManifestFormat::kOci ? std::string(media_type::kOciManifest)
-                                              : std::string(media_type::kDockerManifest),
+             !converting                           ? raw.media_type
+             : plan.format == ManifestFormat::kOci ? std::string(media_type::kOciManifest)
+                                                   : std::string(media_type::kDockerManifest),
              options);
-  std::vector<Descriptor> layers = copy_blobs(source, destination, manifest, plans, options);
+  std::vector<Descriptor> layers =
+      copy_blobs(source, destination, plan.manifest, plan.layers, options);
   RawManifest written = raw;
   if (converting) {
-    written = convert_manifest(manifest, layers, compressions, format, source.name());
+    written =
+        convert_manifest(plan.manifest, layers, plan.compressions, plan.format, source.name());
   }
   report(options, "Writing manifest to image destination");
   destination.put_manifest(written.bytes, written.media_type, top);
   return written;
+}
+
+// The manifest copy_instance would write for `raw`, without writing anything: conversions are
+// deterministic, and a layer that is not recompressed keeps its digest. Null when a layer would
+// be recompressed (its new digest is known only once it has been).
+std::optional<RawManifest> predicted_instance(ImageSource& source,
+                                              const ImageDestination& destination,
+                                              const RawManifest& raw, bool top,
+                                              const CopyOptions& options) {
+  InstancePlan plan = plan_instance(source, destination, raw, top, options);
+  if (!plan.converting()) return raw;
+  if (plan.recompressing()) return std::nullopt;
+  return convert_manifest(plan.manifest, plan.manifest.layers, plan.compressions, plan.format,
+                          source.name());
 }
 
 std::vector<Descriptor> chosen_instances(const Index& index, const ImageSource& source) {
@@ -392,18 +421,6 @@ class TopCachingSource final : public ImageSource {
   std::optional<RawManifest> top_;
 };
 
-// The digest of the manifest copy_between writes for the reference, as the source has it: the
-// instance for this machine of a list copied as one image, else the top manifest's.
-Digest copied_digest(ImageSource& source, const CopyOptions& options) {
-  RawManifest top = top_manifest(source);
-  if (media_type::is_index(top.media_type) && options.multi_arch == MultiArch::kSystem) {
-    Index index = with_context("reading manifest list of " + source.name(),
-                               [&] { return parse_index(top.bytes, top.media_type); });
-    return chosen_instances(index, source).front().digest;
-  }
-  return Digest::sha256_of(top.bytes);
-}
-
 // The list type a whole list is written as: --format's, else its own.
 std::string list_type_for(const std::string& type, const CopyOptions& options) {
   if (!options.format) return type;
@@ -432,17 +449,82 @@ std::string rewritten_list(const RawManifest& top, Index index,
                              index.subject, index.artifact_type);
 }
 
+// The instances a whole list is copied with: none for --multi-arch index-only.
+std::vector<Descriptor> copied_instances(const Index& index, const CopyOptions& options) {
+  std::vector<Descriptor> copied;
+  if (options.multi_arch != MultiArch::kAll) return copied;
+  for (const Descriptor& entry : index.manifests) {
+    if (!options.copies_instance || options.copies_instance(entry)) copied.push_back(entry);
+  }
+  return copied;
+}
+
+// What copy_between will write for the source's top manifest, known before anything is
+// written: from manifests and layers' first bytes alone (predicted_instance).
+struct Forecast {
+  // The manifest of the source whose signatures go with the copy: the top one, or the instance
+  // chosen for this machine.
+  Digest source;
+  // The digest written for the reference; `source` when a recompressed layer is needed to know
+  // it (`known` false).
+  Digest written;
+  bool known = true;
+  // A whole list: the type it is written as, and the instances written otherwise.
+  std::optional<std::string> list_type;
+  std::vector<Digest> converted_instances;
+  bool changes() const { return !known || written != source; }
+};
+
+Forecast forecast_copy(ImageSource& source, const ImageDestination& destination,
+                       const CopyOptions& options) {
+  RawManifest top = top_manifest(source);
+  Digest top_digest = Digest::sha256_of(top.bytes);
+  Forecast forecast{.source = top_digest, .written = top_digest};
+  auto predict = [&](const RawManifest& raw) {
+    std::optional<RawManifest> written =
+        predicted_instance(source, destination, raw, true, options);
+    forecast.known = written.has_value();
+    forecast.written = written ? Digest::sha256_of(written->bytes) : forecast.source;
+    return forecast;
+  };
+  if (!media_type::is_index(top.media_type)) return predict(top);
+  Index index = with_context("reading manifest list of " + source.name(),
+                             [&] { return parse_index(top.bytes, top.media_type); });
+  if (options.multi_arch == MultiArch::kSystem) {
+    Descriptor chosen = chosen_instances(index, source).front();
+    forecast.source = chosen.digest;
+    return predict(source.manifest(chosen.digest));
+  }
+  forecast.list_type = list_type_for(top.media_type, options);
+  // Nothing converts an instance: the list is written as it is (no manifest read for that).
+  if (!options.format && !options.compression && !options.gzip_uncompressed_layers) {
+    forecast.written = forecast.source;
+    return forecast;
+  }
+  std::map<Digest, RawManifest> written;
+  for (const Descriptor& entry : copied_instances(index, options)) {
+    RawManifest raw = source.manifest(entry.digest);
+    // A list that cannot hold it is refused by copy_list, with its own message.
+    if (!media_type::is_manifest(raw.media_type)) continue;
+    std::optional<RawManifest> instance =
+        predicted_instance(source, destination, raw, false, options);
+    if (!instance || instance->bytes != raw.bytes)
+      forecast.converted_instances.push_back(entry.digest);
+    if (!instance) forecast.known = false;
+    if (instance) written[entry.digest] = *instance;
+  }
+  forecast.written =
+      forecast.known ? Digest::sha256_of(rewritten_list(top, index, written, *forecast.list_type))
+                     : forecast.source;
+  return forecast;
+}
+
 // A whole list (--multi-arch all or index-only): its instances, each converted when --format
 // or a compression asks for it, then the list, rewritten to name them (and in --format's list
 // type) as skopeo rewrites it. Returns the list's digest as written.
 Digest copy_list(ImageSource& source, ImageDestination& destination, const RawManifest& top,
                  const Index& index, const CopyOptions& options) {
-  std::vector<Descriptor> copied;
-  if (options.multi_arch == MultiArch::kAll) {
-    for (const Descriptor& entry : index.manifests) {
-      if (!options.copies_instance || options.copies_instance(entry)) copied.push_back(entry);
-    }
-  }
+  std::vector<Descriptor> copied = copied_instances(index, options);
   std::string type = list_type_for(top.media_type, options);
   // Before anything is written: a list that would change cannot keep its digest.
   auto changes_format = [&](const Descriptor& entry) {
@@ -516,6 +598,19 @@ class BeforeCommit final : public ImageDestination {
 
 }  // namespace
 
+Reference docker_reference(const TransportRef& ref) {
+  return Reference::parse(ref.rest).with_default_tag();
+}
+
+registry::RegistryOptions copy_endpoint(const Reference& reference,
+                                        const registry::RegistriesConf& conf,
+                                        const CopyOptions& options, CopySide side) {
+  TransferOptions transfer = options.transfer;
+  transfer.registry =
+      side == CopySide::kSource ? options.source_registry : options.destination_registry;
+  return endpoint_options(reference, conf, transfer);
+}
+
 MultiArch parse_multi_arch(std::string_view text) {
   if (text == "system") return MultiArch::kSystem;
   if (text == "all") return MultiArch::kAll;
@@ -573,9 +668,8 @@ std::unique_ptr<ImageDestination> open_destination(const TransportRef& ref,
                                                    const CopyOptions& options) {
   if (ref.transport == Transport::kDocker) {
     Reference reference = docker_reference(ref);
-    TransferOptions transfer = options.transfer;
-    transfer.registry = options.destination_registry;
-    return docker_destination(reference, endpoint_options(reference, conf, transfer));
+    return docker_destination(reference,
+                              copy_endpoint(reference, conf, options, CopySide::kDestination));
   }
   if (ref.transport == Transport::kOci) return oci_dir_destination(ref.path, ref.ref, ref.str());
   if (ref.transport == Transport::kContainersStorage) {
@@ -604,9 +698,12 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
   // Opened (a transport it cannot write refused) before the source is read; it writes nothing
   // until the first blob.
   std::unique_ptr<ImageDestination> destination = open_destination(destination_ref, conf, options);
-  Digest would_write = copied_digest(source, options);
-  if (options.skip && options.skip(would_write)) return;
-  signatures.read_source(source.name(), would_write);
+  Forecast forecast = forecast_copy(source, *destination, options);
+  if (options.skip && options.skip(forecast.written)) return;
+  signatures.read_source(source.name(), forecast.source, forecast.changes(), forecast.list_type);
+  for (const Digest& instance : forecast.converted_instances) {
+    signatures.refuse_converted_instance(source.name(), instance);
+  }
   if (options.before_commit) {
     BeforeCommit hooked(*destination, options.before_commit);
     signatures.write(copy_between(source, hooked, options));

@@ -75,9 +75,12 @@ struct CopyOptions {
   std::string sign_by;
   std::optional<trust::SigstoreKey> sigstore_key;
   std::shared_ptr<const trust::RegistriesD> registries_d;
-  // copy_image calls it with the digest the copy would write (copied_digest) once the source's
-  // top manifest is read, before signatures or blobs: true ends the copy there, nothing written
-  // (image sync skips what its destination holds already, and --dry-run copies nothing).
+  // copy_image calls it with the digest the copy would write once the source's manifests are
+  // read, before signatures or blobs: true ends the copy there, nothing written (image sync
+  // skips what its destination holds already, and --dry-run copies nothing). A manifest or list
+  // converted (--format, a compression) is given with the digest it will be written with,
+  // computed without writing it; only when a layer would be recompressed, which is needed to
+  // know its new digest, is the source's digest given instead.
   std::function<bool(const Digest& would_write)> skip;
   // copy_image calls it with the digest of the top manifest written and the destination just
   // before the destination commits (image copy --referrers adds referrers to an OCI layout
@@ -130,6 +133,19 @@ Digest copy_between(ImageSource& source, ImageDestination& destination, const Co
 std::unique_ptr<ImageDestination> open_destination(const transport::TransportRef& ref,
                                                    const registry::RegistriesConf& conf,
                                                    const CopyOptions& options);
+
+// The reference a docker:// TransportRef names, tagged "latest" when it has no tag or digest.
+Reference docker_reference(const transport::TransportRef& ref);
+
+// Which side of a copy a registry is on: its RegistryOptions differ (--src-creds, --dest-creds).
+enum class CopySide { kSource, kDestination };
+
+// The options copy_image talks to `reference`'s registry with on `side`: that side's
+// RegistryOptions with registries.conf's `insecure` (endpoint_options); kPolicy when
+// registries.conf blocks the registry.
+registry::RegistryOptions copy_endpoint(const Reference& reference,
+                                        const registry::RegistriesConf& conf,
+                                        const CopyOptions& options, CopySide side);
 
 // Only an image manifest: kUnsupported for an index or list.
 Digest copy_one_image(ImageSource& source, ImageDestination& destination,

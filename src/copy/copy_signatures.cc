@@ -13,10 +13,6 @@ namespace {
 
 using transport::Transport;
 
-Reference docker_reference(const transport::TransportRef& ref) {
-  return Reference::parse(ref.rest).with_default_tag();
-}
-
 void report(const CopyOptions& options, const std::string& line) {
   if (options.transfer.report) options.transfer.report(line);
 }
@@ -49,20 +45,24 @@ CopySignatures::CopySignatures(const transport::TransportRef& source,
   if (options.sigstore_key) require_sigstore_attachments(registries_d_, *destination_reference_);
 }
 
-void CopySignatures::read_source(const std::string& source_name, const Digest& digest) {
-  if (options_.remove_signatures) return;
-  CarriedSignatures found;
-  std::optional<Reference> from;
+CarriedSignatures CopySignatures::source_signatures(const std::string& source_name,
+                                                    const Digest& digest) {
   if (source_.transport == Transport::kDocker) {
     if (!registries_d_) registries_d_ = load_registries_d("");
-    from = docker_reference(source_);
-    TransferOptions transfer = options_.transfer;
-    transfer.registry = options_.source_registry;
-    found = read_carried_signatures(*registries_d_, *from, digest,
-                                    endpoint_options(*from, conf_, transfer));
-  } else if (source_.transport == Transport::kDir) {
-    found = signatures_from_blobs(read_dir_signatures(source_.path), source_name);
+    Reference from = docker_reference(source_);
+    return read_carried_signatures(*registries_d_, from, digest,
+                                   copy_endpoint(from, conf_, options_, CopySide::kSource));
   }
+  if (source_.transport == Transport::kDir) {
+    return signatures_from_blobs(read_dir_signatures(source_.path), source_name);
+  }
+  return {};
+}
+
+void CopySignatures::read_source(const std::string& source_name, const Digest& digest, bool changes,
+                                 const std::optional<std::string>& list_type) {
+  if (options_.remove_signatures) return;
+  CarriedSignatures found = source_signatures(source_name, digest);
   if (found.size() == 0) return;
   bool stores = destination_reference_ || destination_is_dir_;
   if (!stores) {
@@ -71,7 +71,14 @@ void CopySignatures::read_source(const std::string& source_name, const Digest& d
                      "--remove-signatures to leave them behind",
                      source_name, found.size(), destination_.str()));
   }
-  if (options_.format || options_.compression) {
+  if (changes && list_type) {
+    fail(ErrorKind::kUnsupported,
+         fmt::format("Manifest list must be converted to type {:?} to be written to destination, "
+                     "but we cannot modify it: {:?}; {} has {} signature(s): copy with "
+                     "--remove-signatures to leave them behind",
+                     *list_type, "Would invalidate signatures", source_name, found.size()));
+  }
+  if (changes) {
     fail(ErrorKind::kUnsupported,
          fmt::format("{} has {} signature(s), which changing its manifest would invalidate: copy "
                      "with --remove-signatures to leave them behind",
@@ -79,17 +86,30 @@ void CopySignatures::read_source(const std::string& source_name, const Digest& d
   }
   if (destination_reference_) {
     const Reference& to = *destination_reference_;
-    if (from && to.domain == from->domain && to.path == from->path) return;  // already there
+    if (source_.transport == Transport::kDocker) {
+      Reference from = docker_reference(source_);
+      if (to.domain == from.domain && to.path == from.path) return;  // already there
+    }
     if (!registries_d_) registries_d_ = load_registries_d("");
     check_carried_destination(found, registries_d_, to);
   }
   carried_ = std::move(found);
 }
 
+void CopySignatures::refuse_converted_instance(const std::string& source_name,
+                                               const Digest& instance) {
+  // Only a registry has signatures of each instance (dir: keeps the top manifest's).
+  if (options_.remove_signatures || source_.transport != Transport::kDocker) return;
+  CarriedSignatures found = source_signatures(source_name, instance);
+  if (found.size() == 0) return;
+  fail(ErrorKind::kUnsupported,
+       fmt::format("copying image {} of {}: it has {} signature(s), and converting it would "
+                   "invalidate them ({:?}): copy with --remove-signatures to leave them behind",
+                   instance.str(), source_name, found.size(), "Would invalidate signatures"));
+}
+
 registry::RegistryOptions CopySignatures::destination_options() const {
-  TransferOptions transfer = options_.transfer;
-  transfer.registry = options_.destination_registry;
-  return endpoint_options(*destination_reference_, conf_, transfer);
+  return copy_endpoint(*destination_reference_, conf_, options_, CopySide::kDestination);
 }
 
 void CopySignatures::write(const Digest& written) {

@@ -30,10 +30,17 @@ class CopySignatures {
   CopySignatures(const transport::TransportRef& source, const transport::TransportRef& destination,
                  const registry::RegistriesConf& conf, const CopyOptions& options);
 
-  // The source's signatures of `digest`, the manifest the copy writes for the reference.
-  // kUnsupported when there are some and the destination cannot store them or the manifest
-  // changes (--format, --dest-compress-format); `source_name` is for that message.
-  void read_source(const std::string& source_name, const Digest& digest);
+  // The source's signatures of `digest`, the source manifest the copy writes for the reference
+  // (`changes`: written otherwise, by --format or a compression). kUnsupported when there are
+  // some and the destination cannot store them or the manifest changes; `source_name` is for
+  // that message. `list_type`: the manifest is a whole list, written as that type; a list that
+  // changes is refused as containers/image refuses it ("Would invalidate signatures").
+  void read_source(const std::string& source_name, const Digest& digest, bool changes,
+                   const std::optional<std::string>& list_type = std::nullopt);
+
+  // An instance of a whole list that the copy converts: kUnsupported when the source has
+  // signatures of it, as containers/image refuses it, unless --remove-signatures.
+  void refuse_converted_instance(const std::string& source_name, const Digest& instance);
 
   // Stores the carried signatures and makes the new ones for `written`, the digest of the
   // manifest written.
@@ -41,6 +48,8 @@ class CopySignatures {
 
  private:
   registry::RegistryOptions destination_options() const;
+  // The signatures the source has of `digest`.
+  CarriedSignatures source_signatures(const std::string& source_name, const Digest& digest);
 
   const transport::TransportRef& source_;
   const transport::TransportRef& destination_;

@@ -17,6 +17,10 @@ setup_file() {
   skopeo copy -q --dest-tls-verify=false "oci-archive:$dir/a.tar" "docker://$REG/ns/app:1"
   skopeo copy -q --dest-tls-verify=false "oci-archive:$dir/b.tar" "docker://$REG/ns/app:2"
   skopeo copy -q --dest-tls-verify=false "oci-archive:$dir/b.tar" "docker://$REG/ns/app:2.1"
+  python3 "$BATS_TEST_DIRNAME/../fixtures/mkfixture.py" --out "$dir/multi.tar" \
+    --format oci-archive --layers 1 --name multi:1 --seed 43 --platforms linux/amd64,linux/arm64
+  skopeo copy -q --all --dest-tls-verify=false "oci-archive:$dir/multi.tar" \
+    "docker://$REG/lists/multi:1"
   printf '%s\n' '{"default":[{"type":"insecureAcceptAnything"}]}' >"$dir/accept.json"
 }
 
@@ -78,6 +82,44 @@ digest_of() {
   expect_success
   [[ "$output" == *"(0 copied, 3 skipped)"* ]]
   [[ "$output" != *"Copying blob"* ]]
+}
+
+@test "--format: a rerun skips what was converted, a list and its instances too" {
+  have_registry || skip "docker-registry is not installed"
+  # A converted list: written as a Docker list naming converted instances, its digest another.
+  run sync --all --format v2s2 --src docker --dest docker "$REG/lists/multi" "$REG/v2s2"
+  expect_success
+  [[ "$output" == *"(1 copied, 0 skipped)"* ]]
+  [ "$(digest_of "$REG/v2s2/multi:1")" != "$(digest_of "$REG/lists/multi:1")" ]
+  skopeo copy -q --all --format v2s2 --src-tls-verify=false --dest-tls-verify=false \
+    "docker://$REG/lists/multi:1" "docker://$REG/skopeo-v2s2/multi:1"
+  [ "$(digest_of "$REG/v2s2/multi:1")" = "$(digest_of "$REG/skopeo-v2s2/multi:1")" ]
+  run sync --all --format v2s2 --src docker --dest docker "$REG/lists/multi" "$REG/v2s2"
+  expect_success
+  [[ "$output" == *"(0 copied, 1 skipped)"* ]]
+  [[ "$output" == *"the destination has sha256:$(digest_of "$REG/v2s2/multi:1") already"* ]]
+  [[ "$output" != *"Copying blob"* ]]
+  # --dry-run names the digest the copy would write.
+  run sync --dry-run --all --format v2s2 --src docker --dest docker "$REG/lists/multi" "$REG/v2s2"
+  expect_success
+  [[ "$output" == *"Would skip"* ]]
+  # Into dir: layouts, and single images converted likewise.
+  run sync --all --format v2s2 --src docker --dest dir "$REG/lists/multi" "$WORK/lists"
+  expect_success
+  run sync --all --format v2s2 --src docker --dest dir "$REG/lists/multi" "$WORK/lists"
+  expect_success
+  [[ "$output" == *"(0 copied, 1 skipped)"* ]]
+  run sync --format v2s2 --src docker --dest docker "$REG/ns/app" "$REG/single-v2s2"
+  expect_success
+  [[ "$output" == *"(3 copied, 0 skipped)"* ]]
+  run sync --format v2s2 --src docker --dest docker "$REG/ns/app" "$REG/single-v2s2"
+  expect_success
+  [[ "$output" == *"(0 copied, 3 skipped)"* ]]
+  # Another format than the one written: copied again.
+  run sync --all --format oci --src docker --dest docker "$REG/v2s2/multi" "$REG/v2s2"
+  expect_success
+  [[ "$output" == *"(1 copied, 0 skipped)"* ]]
+  [ "$(digest_of "$REG/v2s2/multi:1")" = "$(digest_of "$REG/lists/multi:1")" ]
 }
 
 @test "registry to registry: every tag, manifests byte-exact" {
