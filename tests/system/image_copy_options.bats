@@ -288,8 +288,17 @@ field() {
   [ ! -e "$WORK/oci-out" ]
   run s --registries.d "$WORK/registries.d" image copy -q \
     --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
-    --dest-tls-verify=false --format oci "docker://$REG/gpg-signed:1" "docker://$REG/changed:1"
+    --dest-tls-verify=false --format v2s2 "docker://$REG/gpg-signed:1" "docker://$REG/changed:1"
   expect_failure 125 "which changing its manifest would invalidate"
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/changed:1"
+  [ "$status" -ne 0 ]
+  # --format naming the image's own type changes nothing: the signature goes along.
+  run s --registries.d "$WORK/registries.d" image copy -q \
+    --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
+    --dest-tls-verify=false --format oci "docker://$REG/gpg-signed:1" "docker://$REG/same:1"
+  expect_success
+  cmp "$WORK/sigs/gpg-signed@sha256=${digest#sha256:}/signature-1" \
+    "$WORK/sigs/same@sha256=${digest#sha256:}/signature-1"
   run s --registries.d "$WORK/registries.d" image copy -q --remove-signatures \
     --signature-policy "$BATS_FILE_TMPDIR/accept.json" --src-tls-verify=false \
     --dest-tls-verify=false "docker://$REG/gpg-signed:1" "docker://$REG/bare:1"

@@ -316,3 +316,46 @@ EOF
   expect_failure 125 "has 1 signature(s), which oci:$WORK/oci:x cannot store"
   [ ! -e "$WORK/oci" ]
 }
+
+@test "copy --all --format of a signed list, or of a list with a signed instance: refused unless --remove-signatures" {
+  need_all
+  make_key
+  enable_attachments
+  printf '%s\n' '{"default":[{"type":"insecureAcceptAnything"}]}' >"$WORK/accept.json"
+  sc() {
+    s --registries.d "$WORK/registries.d" image copy -q --signature-policy "$WORK/accept.json" \
+      --src-tls-verify=false --dest-tls-verify=false "$@"
+  }
+  fixture --out "$WORK/multi.tar" --format oci-archive --platforms linux/amd64,linux/arm64 --seed 11
+  skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/multi.tar" \
+    "docker://$REG/lsigned:1" >/dev/null
+  skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/multi.tar" \
+    "docker://$REG/isigned:1" >/dev/null
+  # The list signed (skopeo refuses this with the same words).
+  run sc --all --sign-by-sigstore-private-key "$WORK/k.private" \
+    --sign-passphrase-file "$WORK/pass" "docker://$REG/lsigned:1" "docker://$REG/lsigned:1"
+  expect_success
+  run sc --all --format v2s2 "docker://$REG/lsigned:1" "docker://$REG/lconv:1"
+  expect_failure 125 "Manifest list must be converted to type \"application/vnd.docker.distribution.manifest.list.v2+json\" to be written to destination, but we cannot modify it: \"Would invalidate signatures\""
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/lconv:1"
+  [ "$status" -ne 0 ]
+  # Copied as it is, its signature goes along; left behind, the conversion goes ahead.
+  run sc --all "docker://$REG/lsigned:1" "docker://$REG/lkept:1"
+  expect_success
+  run sc --all --format v2s2 --remove-signatures "docker://$REG/lsigned:1" "docker://$REG/lconv:1"
+  expect_success
+  [[ "$(skopeo inspect --raw --tls-verify=false "docker://$REG/lconv:1")" == *"manifest.list.v2+json"* ]]
+  # One instance signed, the list not.
+  local instance
+  instance=$(skopeo inspect --raw --tls-verify=false "docker://$REG/isigned:1" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["manifests"][1]["digest"])')
+  run sc --sign-by-sigstore-private-key "$WORK/k.private" --sign-passphrase-file "$WORK/pass" \
+    "docker://$REG/isigned@$instance" "docker://$REG/isigned:one"
+  expect_success
+  run sc --all --format v2s2 "docker://$REG/isigned:1" "docker://$REG/iconv:1"
+  expect_failure 125 "copying image $instance of docker://$REG/isigned:1: it has 1 signature(s), and converting it would invalidate them (\"Would invalidate signatures\")"
+  run skopeo inspect --raw --tls-verify=false "docker://$REG/iconv:1"
+  [ "$status" -ne 0 ]
+  run sc --all --format v2s2 --remove-signatures "docker://$REG/isigned:1" "docker://$REG/iconv:1"
+  expect_success
+}
