@@ -12,6 +12,7 @@
 #include "error_of.h"
 #include "oci/index.h"
 #include "oci/manifest.h"
+#include "transport/transport_name.h"
 
 namespace schicht::copy {
 namespace {
@@ -164,6 +165,56 @@ TEST(CopyEngineTest, IndexModes) {
     auto one = oci_dir_destination(dir.path() / "one", "", "oci:one");
     copy_one_image(source, *one, quiet());
   });
+}
+
+// The skip hook gets the digest a converted copy writes (a list with its converted instances,
+// or one image), so a second copy of the same conversion can be skipped.
+TEST(CopyEngineTest, SkipSeesTheDigestAConversionWrites) {
+  TempDir dir(temp_root(), "schicht-copy-engine");
+  MemorySource memory;
+  Descriptor mine = memory.add_image("host");
+  Descriptor other = memory.add_image("other");
+  mine.platform = Platform::host();
+  other.platform = Platform{.os = "linux", .architecture = "mips"};
+  memory.top = RawManifest{serialize_oci_index({other, mine}), std::string(media_type::kOciIndex)};
+  CopyOptions all = quiet();
+  all.multi_arch = MultiArch::kAll;
+  auto layout = oci_dir_destination(dir.path() / "src", "1", "oci:src:1");
+  copy_between(memory, *layout, all);
+
+  // Into dir: layouts, which store either format.
+  auto ref = [&](const std::string& name) {
+    std::string transport = name == "src" ? "oci:" : "dir:";
+    return *transport::parse_transport_name(transport + (dir.path() / name).string() +
+                                            (name == "src" ? ":1" : ""));
+  };
+  auto written = [&](const std::string& name) {
+    if (name == "src") return Digest::sha256_of(memory.top.bytes);
+    return Digest::sha256_of(read_file(dir.path() / name / "manifest.json"));
+  };
+  registry::RegistriesConf conf = registry::RegistriesConf::parse("", "test");
+  for (MultiArch mode : {MultiArch::kAll, MultiArch::kSystem}) {
+    std::string name = mode == MultiArch::kAll ? "list" : "one";
+    CopyOptions options = quiet();
+    options.multi_arch = mode;
+    options.format = ManifestFormat::kDockerV2S2;
+    std::optional<Digest> seen;
+    options.skip = [&](const Digest& would_write) {
+      seen = would_write;
+      return false;
+    };
+    copy_image(nullptr, ref("src"), ref(name), conf, options);
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(*seen, written(name)) << name;
+    EXPECT_NE(*seen, written("src"));
+    // Again: the same digest, and skipping it writes nothing.
+    options.skip = [&](const Digest& would_write) {
+      EXPECT_EQ(would_write, *seen);
+      return true;
+    };
+    copy_image(nullptr, ref("src"), ref("skipped"), conf, options);
+    EXPECT_FALSE(fs::exists(dir.path() / "skipped" / "manifest.json"));
+  }
 }
 
 }  // namespace
