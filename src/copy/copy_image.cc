@@ -396,13 +396,20 @@ RawManifest top_manifest(ImageSource& source) {
                       [&] { return source.manifest(std::nullopt); });
 }
 
-// Reads the top manifest once, for the signature check and then the copy.
+// Reads each manifest once: the top one for the admission, the forecast and the copy, a list's
+// instances for the forecast of a conversion and the copy.
 class TopCachingSource final : public ImageSource {
  public:
   explicit TopCachingSource(ImageSource& inner) : inner_(inner) {}
   std::string name() const override { return inner_.name(); }
   RawManifest manifest(const std::optional<Digest>& instance) override {
-    if (instance) return inner_.manifest(instance);
+    if (instance) {
+      auto found = instances_.find(*instance);
+      if (found == instances_.end()) {
+        found = instances_.emplace(*instance, inner_.manifest(instance)).first;
+      }
+      return found->second;
+    }
     if (!top_) top_ = inner_.manifest(std::nullopt);
     return *top_;
   }
@@ -419,6 +426,7 @@ class TopCachingSource final : public ImageSource {
  private:
   ImageSource& inner_;
   std::optional<RawManifest> top_;
+  std::map<Digest, RawManifest> instances_;
 };
 
 // The list type a whole list is written as: --format's, else its own.
