@@ -1,9 +1,6 @@
 #include "builder/tree_diff.h"
 
-#include "builder/id_map.h"
-
 #include <fcntl.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,10 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "archive/tar_writer.h"
-#include "builder/id_map.h"
+#include "builder/layer_tar.h"
 #include "core/error.h"
-#include "snapshot/attributes.h"
 #include "snapshot/safe_tree.h"
 
 namespace schicht::builder {
@@ -111,89 +106,27 @@ DiffStats write_diff(const fs::path& root, const TreeState& before, Writer& out,
     whiteouts[parent].push_back(path.substr(parent.empty() ? 0 : parent.size() + 1));
   }
 
-  DiffStats stats;
-  TarWriter tar(out);
+  LayerTar tar(out, options);
   auto write_whiteouts = [&](const std::string& dir, int64_t mtime) {
     auto it = whiteouts.find(dir);
     if (it == whiteouts.end()) return;
-    for (const auto& name : it->second) {
-      TarEntry wh;
-      wh.path = join_path(dir, ".wh." + name);
-      wh.type = TarEntry::Type::kFile;
-      wh.mode = 0;
-      wh.mtime_sec = options.mtime.value_or(mtime);
-      tar.add_entry(wh, nullptr);
-      ++stats.whiteouts;
-    }
+    for (const auto& name : it->second) tar.whiteout(dir, name, mtime);
   };
   {
     struct stat root_st {};
     if (::stat(root.c_str(), &root_st) != 0) fail_errno("stat", root.string());
     write_whiteouts("", root_st.st_mtim.tv_sec);
   }
-  std::map<ino_t, std::string> written_inodes;  // for hardlinks among the written files
-  const IdMapping* ids = options.owners_as_seen ? nullptr : rootless_mapping();
   UniqueFd root_fd = open_root(root);
   walk(root_fd.get(), "",
        [&](int dir_fd, const std::string& path, const std::string& name, const struct stat& st) {
-         if (emit.count(path) == 0 || S_ISSOCK(st.st_mode)) return;
-         TarEntry entry;
-         entry.path = path;
-         entry.mode = st.st_mode & 07777;
-         // Rootless, RUN's user namespace maps the caller to root and subordinate ids to the
-         // others (id_map.h): the layer records owners as the namespace sees them, as in
-         // podman's rootless builds.
-         entry.uid = ids != nullptr ? to_container(ids->uids, st.st_uid) : st.st_uid;
-         entry.gid = ids != nullptr ? to_container(ids->gids, st.st_gid) : st.st_gid;
-         entry.mtime_sec = options.mtime.value_or(st.st_mtim.tv_sec);
-         UniqueFd node;
-         if (S_ISREG(st.st_mode)) {
-           if (st.st_nlink > 1) {
-             auto [it, first] = written_inodes.emplace(st.st_ino, path);
-             if (!first) {
-               entry.type = TarEntry::Type::kHardlink;
-               entry.link_target = it->second;
-               tar.add_entry(entry, nullptr);
-               ++stats.entries;
-               return;
-             }
-           }
-           entry.type = TarEntry::Type::kFile;
-           entry.size = static_cast<uint64_t>(st.st_size);
-           node.reset(::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-           if (!node) fail_errno("open", path);
-         } else if (S_ISDIR(st.st_mode)) {
-           entry.type = TarEntry::Type::kDirectory;
-           node = snapshot::open_subdir(dir_fd, name);
-         } else if (S_ISLNK(st.st_mode)) {
-           entry.type = TarEntry::Type::kSymlink;
-           std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-           ssize_t n = ::readlinkat(dir_fd, name.c_str(), target.data(), target.size());
-           if (n < 0) fail_errno("readlink", path);
-           target.resize(static_cast<size_t>(n));
-           entry.link_target = target;
-         } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-           entry.type =
-               S_ISCHR(st.st_mode) ? TarEntry::Type::kCharDevice : TarEntry::Type::kBlockDevice;
-           entry.dev_major = major(st.st_rdev);
-           entry.dev_minor = minor(st.st_rdev);
-         } else if (S_ISFIFO(st.st_mode)) {
-           entry.type = TarEntry::Type::kFifo;
-         } else {
-           return;
+         if (emit.count(path) == 0) return;
+         if (tar.node(dir_fd, path, name, st) && S_ISDIR(st.st_mode)) {
+           write_whiteouts(path, st.st_mtim.tv_sec);
          }
-         if (node) entry.xattrs = snapshot::read_attributes(st, node.get()).xattrs;
-         if (entry.type == TarEntry::Type::kFile) {
-           FdReader data(node.get(), path);
-           tar.add_entry(entry, &data);
-         } else {
-           tar.add_entry(entry, nullptr);
-         }
-         ++stats.entries;
-         if (entry.type == TarEntry::Type::kDirectory) write_whiteouts(path, st.st_mtim.tv_sec);
        });
   tar.finish();
-  return stats;
+  return tar.stats();
 }
 
 }  // namespace schicht::builder
