@@ -16,6 +16,7 @@
 #include "copy/dir_image.h"
 #include "copy/docker_image.h"
 #include "copy/download.h"
+#include "copy/forwarding_destination.h"
 #include "copy/oci_dir_image.h"
 #include "copy/parallel.h"
 #include "copy/recompress.h"
@@ -573,37 +574,6 @@ Digest copy_list(ImageSource& source, ImageDestination& destination, const RawMa
   return Digest::sha256_of(list);
 }
 
-// Forwards to `inner` and calls CopyOptions::before_commit with the top manifest's digest just
-// before it commits.
-class BeforeCommit final : public ImageDestination {
- public:
-  using Hook = std::function<void(const Digest&, ImageDestination&)>;
-  BeforeCommit(ImageDestination& inner, const Hook& hook) : inner_(inner), hook_(hook) {}
-  std::string name() const override { return inner_.name(); }
-  bool accepts_index() const override { return inner_.accepts_index(); }
-  std::vector<std::string> manifest_types() const override { return inner_.manifest_types(); }
-  bool keeps_manifests() const override { return inner_.keeps_manifests(); }
-  bool try_reuse(const Descriptor& blob, const ImageSource& source) override {
-    return inner_.try_reuse(blob, source);
-  }
-  void put_blob(const Descriptor& blob, Reader& data) override { inner_.put_blob(blob, data); }
-  void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {
-    inner_.put_manifest(bytes, media_type, top);
-    if (top) top_ = Digest::sha256_of(bytes);
-  }
-  void add_layout_entry(const Descriptor& entry) override { inner_.add_layout_entry(entry); }
-  void commit() override {
-    if (!top_) fail(ErrorKind::kInternal, name() + ": commit without a manifest");
-    hook_(*top_, inner_);
-    inner_.commit();
-  }
-
- private:
-  ImageDestination& inner_;
-  const Hook& hook_;
-  std::optional<Digest> top_;
-};
-
 }  // namespace
 
 Reference docker_reference(const TransportRef& ref) {
@@ -713,7 +683,7 @@ void copy_image(const trust::Policy* policy, const TransportRef& source_ref,
     signatures.refuse_converted_instance(source.name(), instance);
   }
   if (options.before_commit) {
-    BeforeCommit hooked(*destination, options.before_commit);
+    CommitHookDestination hooked(*destination, options.before_commit);
     signatures.write(copy_between(source, hooked, options));
     return;
   }

@@ -4,6 +4,7 @@
 
 #include "copy/copy_image.h"
 #include "copy/docker_image.h"
+#include "copy/forwarding_destination.h"
 #include "copy/local_list.h"
 #include "copy/signatures.h"
 #include "copy/sigstore_signatures.h"
@@ -14,27 +15,15 @@ namespace {
 
 // The registry destination, remembering the digests of the instances written: each is signed
 // with the list once the copy is done.
-class InstanceRecorder final : public ImageDestination {
+class InstanceRecorder final : public ForwardingDestination {
  public:
-  explicit InstanceRecorder(std::unique_ptr<ImageDestination> inner) : inner_(std::move(inner)) {}
-  std::string name() const override { return inner_->name(); }
-  bool accepts_index() const override { return inner_->accepts_index(); }
-  std::vector<std::string> manifest_types() const override { return inner_->manifest_types(); }
-  bool keeps_manifests() const override { return inner_->keeps_manifests(); }
-  bool try_reuse(const Descriptor& blob, const ImageSource& source) override {
-    return inner_->try_reuse(blob, source);
-  }
-  void put_blob(const Descriptor& blob, Reader& data) override { inner_->put_blob(blob, data); }
+  using ForwardingDestination::ForwardingDestination;
   void put_manifest(std::string_view bytes, std::string_view type, bool top) override {
-    inner_->put_manifest(bytes, type, top);
+    ForwardingDestination::put_manifest(bytes, type, top);
     if (!top) instances.push_back(Digest::sha256_of(bytes));
   }
-  void commit() override { inner_->commit(); }
 
   std::vector<Digest> instances;
-
- private:
-  std::unique_ptr<ImageDestination> inner_;
 };
 
 }  // namespace
@@ -67,7 +56,9 @@ Digest push_list(store::Store& store, std::string_view name, std::string_view by
   copy.destination_registry = options.registry;
   copy.format = options.format;
   copy.retry_blobs = true;
-  InstanceRecorder written(docker_destination(target, endpoint_options(target, conf, options)));
+  std::unique_ptr<ImageDestination> registry =
+      docker_destination(target, endpoint_options(target, conf, options));
+  InstanceRecorder written(*registry);
   Digest pushed = copy_between(*source, written, copy);
 
   // Instances and the list are all signed as the destination the user named: a pull of that

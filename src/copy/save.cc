@@ -4,6 +4,7 @@
 
 #include "copy/archive_image.h"
 #include "copy/dir_image.h"
+#include "copy/forwarding_destination.h"
 #include "copy/oci_dir_image.h"
 #include "copy/stored_image.h"
 #include "core/error.h"
@@ -96,36 +97,6 @@ void check(const std::vector<SaveItem>& items, const SaveOptions& options) {
   }
 }
 
-// Forwards to the layout and, before committing it, lets SaveOptions::referrers add to it.
-class WithReferrers final : public ImageDestination {
- public:
-  WithReferrers(ImageDestination& inner, const SaveOptions& options)
-      : inner_(inner), options_(options) {}
-  std::string name() const override { return inner_.name(); }
-  bool accepts_index() const override { return inner_.accepts_index(); }
-  std::vector<std::string> manifest_types() const override { return inner_.manifest_types(); }
-  bool keeps_manifests() const override { return inner_.keeps_manifests(); }
-  bool try_reuse(const Descriptor& blob, const ImageSource& source) override {
-    return inner_.try_reuse(blob, source);
-  }
-  void put_blob(const Descriptor& blob, Reader& data) override { inner_.put_blob(blob, data); }
-  void put_manifest(std::string_view bytes, std::string_view media_type, bool top) override {
-    inner_.put_manifest(bytes, media_type, top);
-    if (top) top_ = Digest::sha256_of(bytes);
-  }
-  void add_layout_entry(const Descriptor& entry) override { inner_.add_layout_entry(entry); }
-  void commit() override {
-    if (!top_) fail(ErrorKind::kInternal, name() + ": commit without a manifest");
-    options_.referrers(*top_, inner_);
-    inner_.commit();
-  }
-
- private:
-  ImageDestination& inner_;
-  const SaveOptions& options_;
-  std::optional<Digest> top_;
-};
-
 void save_docker_archive(store::Store& store, const std::vector<SaveItem>& items,
                          const fs::path& output, const CopyOptions& copy) {
   std::unique_ptr<DockerArchiveWriter> archive =
@@ -178,7 +149,8 @@ void save_images(store::Store& store, const std::vector<SaveItem>& items, const 
     }
     std::unique_ptr<ImageSource> source = source_of(store, item);
     if (options.referrers) {
-      WithReferrers carrying(*destination, options);
+      // Before the layout commits, SaveOptions::referrers adds to it.
+      CommitHookDestination carrying(*destination, options.referrers);
       copy_between(*source, carrying, copy);
     } else {
       copy_between(*source, *destination, copy);

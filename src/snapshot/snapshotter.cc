@@ -114,6 +114,21 @@ void require_sha256(const Digest& digest) {
   }
 }
 
+// A built snapshot made durable and renamed into place as `target`: without the sync a crash
+// could leave a complete-looking snapshot with empty files in it. Its size is recorded for
+// `system df` before it appears (a snapshot never changes).
+void publish(ScratchDir& scratch, const fs::path& size_file, const fs::path& target,
+             const fs::path& dir) {
+  if (::syncfs(scratch.fd()) != 0) fail_errno("sync", scratch.path().string());
+  write_file_atomic(size_file, std::to_string(disk_usage(scratch.fd())));
+  kill_point("snapshot-before-rename");
+  if (::rename(scratch.path().c_str(), target.c_str()) != 0) {
+    fail_errno("rename to", target.string());
+  }
+  scratch.keep();
+  fsync_dir(dir);
+}
+
 }  // namespace
 
 struct UnpackedLayer::State {
@@ -218,17 +233,7 @@ void Snapshotter::build(const Digest& chain_id, const LayerSource& layer,
     fail_errno("chmod", scratch.path().string());
   }
   apply_verified(layer, scratch.path(), lowers);
-  // Without this a crash could leave a complete-looking snapshot with empty files in it.
-  if (::syncfs(scratch.fd()) != 0) fail_errno("sync", scratch.path().string());
-  // Recorded for `system df`, before the snapshot appears: a snapshot never changes.
-  write_file_atomic(size_path(chain_id), std::to_string(disk_usage(scratch.fd())));
-  kill_point("snapshot-before-rename");
-  fs::path target = path_of(chain_id);
-  if (::rename(scratch.path().c_str(), target.c_str()) != 0) {
-    fail_errno("rename to", target.string());
-  }
-  scratch.keep();
-  fsync_dir(dir_);
+  publish(scratch, size_path(chain_id), path_of(chain_id), dir_);
 }
 
 void Snapshotter::apply_verified(const LayerSource& layer, const fs::path& root,
@@ -297,16 +302,7 @@ bool Snapshotter::place(const Digest& chain_id, const Digest& diff_id, UnpackedL
   if (exists(chain_id)) return false;
   ScratchDir& scratch = *scratch_owner;
   if (!apply_implied_dirs(scratch.path(), implied, lowers, options_)) return false;
-  // As build(): durable before it appears, its size recorded first.
-  if (::syncfs(scratch.fd()) != 0) fail_errno("sync", scratch.path().string());
-  write_file_atomic(size_path(chain_id), std::to_string(disk_usage(scratch.fd())));
-  kill_point("snapshot-before-rename");
-  fs::path target = path_of(chain_id);
-  if (::rename(scratch.path().c_str(), target.c_str()) != 0) {
-    fail_errno("rename to", target.string());
-  }
-  scratch.keep();
-  fsync_dir(dir_);
+  publish(scratch, size_path(chain_id), path_of(chain_id), dir_);
   return true;
 }
 
