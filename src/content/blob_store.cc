@@ -155,6 +155,25 @@ std::optional<uint64_t> BlobStore::size_of(const Digest& digest) const {
   return static_cast<uint64_t>(st.st_size);
 }
 
+namespace {
+
+// A file read from its start, its descriptor owned.
+class OwnedFileReader final : public Reader {
+ public:
+  OwnedFileReader(UniqueFd fd, std::string name) : fd_(std::move(fd)), reader_(fd_.get(), name) {}
+  size_t read(void* buffer, size_t size) override { return reader_.read(buffer, size); }
+
+ private:
+  UniqueFd fd_;
+  FdReader reader_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reader> BlobStore::open_reader(const Digest& digest) const {
+  return std::make_unique<OwnedFileReader>(open(digest), path_of(digest).string());
+}
+
 UniqueFd BlobStore::open(const Digest& digest) const {
   fs::path path = path_of(digest);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

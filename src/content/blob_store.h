@@ -79,6 +79,8 @@ class BlobStore {
   std::optional<uint64_t> size_of(const Digest& digest) const;
   // kNotFound when absent.
   UniqueFd open(const Digest& digest) const;
+  // The blob read from its start, named by its path in errors; kNotFound when absent.
+  std::unique_ptr<Reader> open_reader(const Digest& digest) const;
   std::string read(const Digest& digest, size_t limit = 64 << 20) const;
 
   // `name` describes the content in error messages (e.g. "layer sha256:…" or a file name).

@@ -17,16 +17,6 @@ namespace {
 // Manifests and lists are small JSON documents; anything near this is not one.
 constexpr size_t kManifestLimit = size_t{64} << 20;
 
-class BlobFile final : public Reader {
- public:
-  BlobFile(UniqueFd fd, std::string name) : fd_(std::move(fd)), reader_(fd_.get(), name) {}
-  size_t read(void* buffer, size_t size) override { return reader_.read(buffer, size); }
-
- private:
-  UniqueFd fd_;
-  FdReader reader_;
-};
-
 // One repository instances were added from, opened when one of them is first read.
 struct Origin {
   Reference reference;
@@ -87,8 +77,7 @@ class LocalListSource final : public ImageSource {
 
   std::unique_ptr<Reader> open_blob(const Descriptor& blob) override {
     if (remote_blob(blob) != nullptr) return nullptr;
-    return std::make_unique<BlobFile>(store_.blobs().open(blob.digest),
-                                      store_.blobs().path_of(blob.digest).string());
+    return store_.blobs().open_reader(blob.digest);
   }
 
   std::optional<RegistryRepository> blob_repository(const Descriptor& blob) const override {

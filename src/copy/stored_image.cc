@@ -13,17 +13,6 @@ namespace {
 // Manifests and lists are small JSON documents; anything near this is not one.
 constexpr size_t kManifestLimit = size_t{64} << 20;
 
-// A stored blob's file, read from its start.
-class BlobFile final : public Reader {
- public:
-  BlobFile(UniqueFd fd, std::string name) : fd_(std::move(fd)), reader_(fd_.get(), name) {}
-  size_t read(void* buffer, size_t size) override { return reader_.read(buffer, size); }
-
- private:
-  UniqueFd fd_;
-  FdReader reader_;
-};
-
 class StoredImageSource final : public ImageSource {
  public:
   StoredImageSource(store::Store& store, StoredImage image)
@@ -60,8 +49,7 @@ class StoredImageSource final : public ImageSource {
   }
 
   std::unique_ptr<Reader> open_blob(const Descriptor& blob) override {
-    return std::make_unique<BlobFile>(store_.blobs().open(blob.digest),
-                                      store_.blobs().path_of(blob.digest).string());
+    return store_.blobs().open_reader(blob.digest);
   }
 
   std::optional<RegistryRepository> repository() const override { return image_.mount_from; }
