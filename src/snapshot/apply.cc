@@ -140,9 +140,11 @@ UniqueFd open_root(const fs::path& root) {
 LayerApplier::LayerApplier(const fs::path& root, const ApplyOptions& options)
     : options_(options),
       privileged_(options.privileged.value_or(::geteuid() == 0)),
-      attr_options_{.set_owner = privileged_, .xattrs_dropped = &stats_.xattrs_dropped},
+      attr_options_{.set_owner = privileged_},
       root_fd_(open_root(root)),
       space_(root_fd_.get(), "") {  // run() names the layer and entry
+  // Here, not in the initializer list: stats_ is a member constructed after attr_options_.
+  attr_options_.xattrs_dropped = &stats_.xattrs_dropped;
   if (!options.as_diff) return;
   for (auto it = options.lowers.rbegin(); it != options.lowers.rend(); ++it) {
     UniqueFd fd(::open(it->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -61,7 +61,7 @@ struct LayerFacts {
 
 class Rebuilder {
  public:
-  explicit Rebuilder(store::Store& store) : store_(store), blobs_(store.blobs()) {}
+  explicit Rebuilder(store::Store& store) : blobs_(store.blobs()) {}
 
   // The image `digest` describes when it is a manifest whose blobs are all there; nullopt when
   // the blob is no manifest; kIntegrity/kInvalidInput (as skipped) when one is incomplete.
@@ -135,7 +135,6 @@ class Rebuilder {
     return layers_.emplace(digest.str(), LayerFacts{d.diff_id, d.uncompressed_size}).first->second;
   }
 
-  store::Store& store_;
   const BlobStore& blobs_;
   std::map<std::string, LayerFacts> layers_;
 };
