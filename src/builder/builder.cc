@@ -13,6 +13,7 @@
 #include "builder/emulation.h"
 #include "builder/layers.h"
 #include "builder/mapped_tree.h"
+#include "builder/overlay_root.h"
 #include "builder/run_step.h"
 #include "builder/step.h"
 #include "builder/work_dir.h"
@@ -211,6 +212,11 @@ class Builder {
     }
     rootfs_valid_ = false;
     rootfs_ = work_.path() / fmt::format("stage{}", stage.index);
+    overlay_.reset();
+    if (options_.overlay) {
+      overlay_ = std::make_unique<OverlayRoot>(
+          store_, work_.path() / fmt::format("overlay{}", stage.index));
+    }
     // ONBUILD triggers of the base run first, as steps of FROM; the child does not inherit them.
     std::vector<std::string> triggers = std::move(ctx.state.config.config.on_build);
     ctx.state.config.config.on_build.clear();
@@ -310,7 +316,10 @@ class Builder {
         ctx.state.config = std::move(config);
         ctx.state.layers = hit->layers;
         ctx.state.id = hit->config;
-        if (is_layer_step(ins.keyword)) rootfs_valid_ = false;
+        if (is_layer_step(ins.keyword)) {
+          rootfs_valid_ = false;
+          if (overlay_) overlay_->invalidate();
+        }
         ctx.history_comment = "FROM " + short_id(hit->config, 12);
         out(fmt::format("--> Using cache {}", hit->config.hex()));
         return;
@@ -325,7 +334,7 @@ class Builder {
       prepare_rootfs(ctx);
       // Rootless, as root of the build's user namespace: --chown gives the layer its owners,
       // and directories other ids own are writable.
-      in_build_namespace([&] { copy_into(*copy, sources, rootfs_); });
+      in_build_namespace([&] { copy_into(*copy, sources, root_); });
       commit_layer_step(ctx);
       history.created_by = fmt::format("/bin/sh -c #(nop) {} {} in {} ", ins.keyword, sources_hash,
                                        copy->dest_as_written);
@@ -451,16 +460,16 @@ class Builder {
     return fields[0];
   }
 
-  // Creates the working directory `wd` (`rel` inside rootfs_), following symlinks inside it.
+  // Creates the working directory `wd` (`rel` inside root_), following symlinks inside it.
   // As root (also of the build's user namespace), every directory created on the way belongs
   // to `user` when given, as buildah makes them.
   void make_work_dir(const std::string& wd, const std::string& rel, const std::string& user) {
     in_build_namespace([&] {
-      UniqueFd root(::open(rootfs_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (!root) fail_errno("open", rootfs_.string());
+      UniqueFd root(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!root) fail_errno("open", root_.string());
       std::optional<snapshot::DirOwner> owner;
       if (!user.empty() && ::geteuid() == 0) {
-        auto [uid, gid] = lookup_owner(user, rootfs_);
+        auto [uid, gid] = lookup_owner(user, root_);
         owner = snapshot::DirOwner{uid, gid};
       }
       auto walk = snapshot::resolve_dir_in_root(root.get(), rel, true, owner ? &*owner : nullptr);
@@ -478,16 +487,28 @@ class Builder {
     });
   }
 
-  // Makes rootfs_ hold exactly the stage's layers and records its state before the step.
-  // For RUN, buildah also creates the working directory (owned by USER) and the VOLUME mount
-  // points, so they land in the step's layer.
+  // Makes root_ hold exactly the stage's layers: an overlay of them with a fresh upper
+  // directory, else (or when the overlay cannot be mounted) rootfs_, a flattened copy, whose
+  // state before the step is recorded. For RUN, buildah also creates the working directory
+  // (owned by USER) and the VOLUME mount points, so they land in the step's layer.
   void prepare_rootfs(StageContext& ctx, bool for_run = false) {
-    if (!rootfs_valid_) {
-      remove_build_tree(work_.path(), rootfs_.filename().string());
-      materialize(store_, ctx.state.layers, rootfs_);
-      rootfs_valid_ = true;
+    if (overlay_) {
+      try {
+        root_ = overlay_->mount(ctx.state.layers);
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::kUnsupported) throw;
+        overlay_.reset();  // the rest of the stage works on a flattened copy
+      }
     }
-    before_ = scan_build_tree(rootfs_);
+    if (!overlay_) {
+      if (!rootfs_valid_) {
+        remove_build_tree(work_.path(), rootfs_.filename().string());
+        materialize(store_, ctx.state.layers, rootfs_);
+        rootfs_valid_ = true;
+      }
+      before_ = scan_build_tree(rootfs_);
+      root_ = rootfs_;
+    }
     // WORKDIR's directory appears in the next layer, as buildah creates it there. Symlinks on
     // the way are followed inside the root filesystem, as buildah's chrooted mkdir does.
     const std::string& wd = ctx.state.config.config.working_dir;
@@ -506,8 +527,8 @@ class Builder {
       }
     }
     if (for_run) {
-      UniqueFd root(::open(rootfs_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      if (!root) fail_errno("open", rootfs_.string());
+      UniqueFd root(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!root) fail_errno("open", root_.string());
       for (const auto& volume : ctx.state.config.config.volumes) {
         std::string rel = fs::path(volume).lexically_normal().relative_path().string();
         while (!rel.empty() && rel.back() == '/') rel.pop_back();
@@ -520,7 +541,9 @@ class Builder {
     BlobSink sink{store_, *writer_};
     DiffOptions diff;
     diff.mtime = options_.timestamp;
-    store::LayerInfo layer = commit_layer(sink, rootfs_, before_, diff);
+    store::LayerInfo layer =
+        overlay_ ? commit_layer(sink, [&](Writer& out) { overlay_->write_layer(out, diff); })
+                 : commit_layer(sink, rootfs_, before_, diff);
     ctx.state.layers.push_back(layer);
     ctx.state.config.diff_ids.push_back(layer.diff_id);
   }
@@ -528,7 +551,7 @@ class Builder {
   std::string run(StageContext& ctx, const Instruction& ins) {
     prepare_rootfs(ctx, true);
     RunCommand command;
-    command.rootfs = rootfs_.string();
+    command.rootfs = root_.string();
     // History shows the instruction's text after "/bin/sh -c", whatever SHELL or the form.
     std::string shown = "/bin/sh -c " + ins.args;
     if (ins.exec_form) {
@@ -564,7 +587,6 @@ class Builder {
           status);
     }
     commit_layer_step(ctx);
-    rootfs_valid_ = true;
     if (args.empty()) return shown;
     std::string prefix = fmt::format("|{}", args.size());
     for (const auto& [k, v] : args) prefix += fmt::format(" {}={}", k, v);
@@ -660,6 +682,8 @@ class Builder {
   fs::path rootfs_;
   bool rootfs_valid_ = false;
   TreeState before_;
+  std::unique_ptr<OverlayRoot> overlay_;  // the stage's steps run on an overlay (when set)
+  fs::path root_;                         // where the step works: rootfs_ or the overlay
   IgnoreRules ignore_;
   bool ignore_loaded_ = false;
   std::map<std::string, fs::path> source_trees_;  // see source_tree()

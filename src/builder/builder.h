@@ -57,6 +57,10 @@ struct BuildOptions {
   // another platform is not used (it is pulled for this one); scratch stages are of it; RUN
   // steps of a foreign platform need an emulator (emulation.h). nullopt: this machine's.
   std::optional<Platform> platform;
+  // The storage driver is overlay and can be mounted as root with the kernel's overlayfs:
+  // RUN, COPY and ADD work on an overlay of the stage's snapshots (overlay_root.h) instead of a
+  // flattened copy, and give the same layers.
+  bool overlay = false;
   // Unix seconds for every created time and file time in new layers (--timestamp,
   // SOURCE_DATE_EPOCH): rebuilds give bit-identical images.
   std::optional<int64_t> timestamp;

@@ -31,11 +31,15 @@ UniqueFd open_dir(const fs::path& path) {
 
 store::LayerInfo commit_layer(BlobSink& sink, const fs::path& rootfs, const TreeState& before,
                               const DiffOptions& options) {
+  return commit_layer(sink, [&](Writer& out) { write_build_diff(rootfs, before, out, options); });
+}
+
+store::LayerInfo commit_layer(BlobSink& sink, const std::function<void(Writer&)>& write_tar) {
   auto ingest = sink.store.blobs().begin_ingest("layer");
   HashingWriter compressed(ingest.get());
   auto gzip = compress(compressed, Compression::kGzip);
   HashingWriter plain(gzip.get());
-  write_build_diff(rootfs, before, plain, options);
+  write_tar(plain);
   gzip->finish();
   store::LayerInfo layer{.digest = compressed.finish(),
                          .size = compressed.count(),
@@ -116,6 +120,12 @@ static std::vector<snapshot::LayerSource> snapshot_sources(
   return sources;
 }
 
+snapshot::HeldSnapshot hold_snapshots(store::Store& store,
+                                      const std::vector<store::LayerInfo>& layers) {
+  snapshot::Snapshotter snapshots(store.root() / "snapshots");
+  return snapshots.prepare_held(snapshot_sources(store, layers));
+}
+
 fs::path snapshot_of(store::Store& store, const std::vector<store::LayerInfo>& layers,
                      const fs::path& empty_dir) {
   make_dirs(empty_dir, 0755);
@@ -144,8 +154,7 @@ void materialize(store::Store& store, const std::vector<store::LayerInfo>& layer
   // holds the owners the layers record, as a root build's does.
   if (builds_in_namespace()) return apply_stored_layers(store, layers, dir);
   // Snapshots are diffs: flattened bottom up, held so that none is removed meanwhile.
-  snapshot::Snapshotter snapshots(store.root() / "snapshots");
-  snapshot::HeldSnapshot held = snapshots.prepare_held(snapshot_sources(store, layers));
+  snapshot::HeldSnapshot held = hold_snapshots(store, layers);
   UniqueFd to = open_dir(dir);
   snapshot::flatten_diffs(held.paths(), to.get(), ::geteuid() == 0);
 }

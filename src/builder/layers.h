@@ -3,6 +3,7 @@
 // failed build discards what nothing references.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "builder/tree_diff.h"
 #include "core/digest.h"
 #include "oci/config.h"
+#include "snapshot/snapshotter.h"
 #include "store/image_writer.h"
 #include "store/store.h"
 
@@ -23,6 +25,9 @@ struct BlobSink {
 // The changes of `rootfs` since `before` as a gzip-compressed layer blob.
 store::LayerInfo commit_layer(BlobSink& sink, const fs::path& rootfs, const TreeState& before,
                               const DiffOptions& options);
+
+// The layer blob `write_tar` writes as an uncompressed tar, gzip-compressed.
+store::LayerInfo commit_layer(BlobSink& sink, const std::function<void(Writer&)>& write_tar);
 
 // Stores the config; returns its digest (the image ID) and size.
 std::pair<Digest, uint64_t> commit_config(BlobSink& sink, const ImageConfig& config);
@@ -43,6 +48,10 @@ void apply_stored_layers(store::Store& store, const std::vector<store::LayerInfo
 // rootless with subordinate ids by applying them, so that they keep their owners).
 void materialize(store::Store& store, const std::vector<store::LayerInfo>& layers,
                  const fs::path& dir);
+
+// The snapshots of `layers` (built when missing), held while the result lives.
+snapshot::HeldSnapshot hold_snapshots(store::Store& store,
+                                      const std::vector<store::LayerInfo>& layers);
 
 // Fills `empty_dir` (made when missing) with the union of `layers`, as materialize() does, and
 // returns it: an empty directory for no layers.

@@ -86,44 +86,61 @@ std::string parent_of(const std::string& path) {
   return slash == std::string::npos ? "" : path.substr(0, slash);
 }
 
-// What to write: the nodes, the whiteouts by directory, the opaque directories.
+// What to write: the nodes and the whiteouts by directory.
 struct Plan {
   std::set<std::string> emit;
   std::map<std::string, std::vector<std::string>> whiteouts;
-  std::set<std::string> opaque;
 
   void add_with_parents(std::string path) {
     while (!path.empty() && emit.insert(path).second) path = parent_of(path);
   }
 };
 
-void plan_dir(int upper_fd, const std::string& rel, const LowerStack& stack, Plan& plan) {
+// The names the merged lowers show in one directory (`stack`, topmost first), sorted.
+std::vector<std::string> merged_names(const LowerStack& stack) {
+  std::set<std::string> seen, shown;
+  for (const auto& dir : stack) {
+    for (const auto& name : snapshot::list_dir(dir.get())) {
+      if (name == snapshot::kOpaqueMarkerFile || !seen.insert(name).second) continue;
+      auto st = snapshot::stat_at(dir.get(), name);
+      if (st && !snapshot::is_whiteout(*st)) shown.insert(name);
+    }
+  }
+  return {shown.begin(), shown.end()};
+}
+
+// `replaced`: the directory `rel` was made anew over a directory of the lowers (it or one
+// above it is opaque), so what the lowers held in it and the upper lacks is gone. tree_diff
+// sees such a directory as a new inode and writes a whiteout for each child it lost, in every
+// directory of the new subtree that was a directory before too: so does this.
+void plan_dir(int upper_fd, const std::string& rel, const LowerStack& stack, bool replaced,
+              Plan& plan) {
   std::vector<std::string> names = snapshot::list_dir(upper_fd);
   std::sort(names.begin(), names.end());
+  std::set<std::string> present;
   for (const auto& name : names) {
     auto st = snapshot::stat_at(upper_fd, name);
     if (!st) continue;
     std::string path = join_path(rel, name);
     LowerNode lower = lookup(stack, name);
     if (snapshot::is_whiteout(*st)) {
-      // A whiteout over nothing (fuse-overlayfs may leave some) removes nothing.
-      if (!lower.st) continue;
+      // A whiteout over nothing (fuse-overlayfs may leave some) removes nothing; in a replaced
+      // directory the removed children are found below.
+      if (!lower.st || replaced) continue;
       plan.whiteouts[rel].push_back(name);
       plan.add_with_parents(rel);
       continue;
     }
+    present.insert(name);
     bool lower_dir = lower.st && S_ISDIR(lower.st->st_mode);
     if (S_ISDIR(st->st_mode)) {
       UniqueFd sub = snapshot::open_subdir(upper_fd, name);
       if (!sub) fail_errno("open", path);
       if (has_overlay_xattr(sub.get(), "redirect")) unreadable(path, "a redirected directory");
-      bool opaque = snapshot::is_opaque(sub.get());
-      if (opaque && lower_dir) plan.opaque.insert(path);
-      if (!lower.st || !same_stamps(*st, *lower.st) || (opaque && lower_dir)) {
-        plan.add_with_parents(path);
-      }
-      LowerStack below = opaque || !lower_dir ? LowerStack{} : std::move(lower.below);
-      plan_dir(sub.get(), path, below, plan);
+      bool anew = lower_dir && (replaced || snapshot::is_opaque(sub.get()));
+      if (!lower.st || !same_stamps(*st, *lower.st) || anew) plan.add_with_parents(path);
+      LowerStack below = lower_dir ? std::move(lower.below) : LowerStack{};
+      plan_dir(sub.get(), path, below, anew, plan);
       continue;
     }
     if (lower.st && same_stamps(*st, *lower.st)) continue;
@@ -133,6 +150,12 @@ void plan_dir(int upper_fd, const std::string& rel, const LowerStack& stack, Pla
       if (has_overlay_xattr(file.get(), "metacopy")) unreadable(path, "a metadata-only copy-up");
     }
     plan.add_with_parents(path);
+  }
+  if (!replaced) return;
+  for (const auto& name : merged_names(stack)) {
+    if (present.count(name) != 0) continue;
+    plan.whiteouts[rel].push_back(name);
+    plan.add_with_parents(rel);
   }
 }
 
@@ -145,7 +168,6 @@ void write_dir(int upper_fd, const std::string& rel, const Plan& plan, LayerTar&
     if (plan.emit.count(path) == 0) continue;
     auto st = snapshot::stat_at(upper_fd, name);
     if (!st || !tar.node(upper_fd, path, name, *st) || !S_ISDIR(st->st_mode)) continue;
-    if (plan.opaque.count(path) != 0) tar.whiteout(path, ".wh..opq", st->st_mtim.tv_sec);
     if (auto it = plan.whiteouts.find(path); it != plan.whiteouts.end()) {
       for (const auto& gone : it->second) tar.whiteout(path, gone, st->st_mtim.tv_sec);
     }
@@ -163,7 +185,7 @@ DiffStats write_upper_diff(const fs::path& upper, const std::vector<fs::path>& l
   LowerStack stack;
   for (auto it = lowers.rbegin(); it != lowers.rend(); ++it) stack.push_back(open_dir(*it));
   Plan plan;
-  plan_dir(upper_fd.get(), "", stack, plan);
+  plan_dir(upper_fd.get(), "", stack, false, plan);
 
   LayerTar tar(out, options, true);
   if (auto it = plan.whiteouts.find(""); it != plan.whiteouts.end()) {

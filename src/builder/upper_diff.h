@@ -11,10 +11,11 @@
 // changing it (for a change beneath it, or a file opened for writing but left as it was) is
 // therefore left out unless something beneath it is written. An overlay whiteout (a character
 // device 0/0) over a node of the lowers becomes `.wh.NAME` right after its directory's entry;
-// an opaque directory over a directory of the lowers (removed and made again) becomes
-// `.wh..wh..opq` after its entry, where tree_diff writes a whiteout for each removed child (as
-// containers/storage's overlay and vfs drivers differ). overlayfs's own xattrs on the upper
-// directory's nodes (origin, impure, opaque) are not written.
+// a directory overlayfs made anew over a directory of the lowers (opaque: removed and made
+// again) is written with a whiteout for each child of the lowers it no longer has, and so are
+// the directories beneath it that were directories before (tree_diff sees new inodes there).
+// overlayfs's own xattrs on the upper directory's nodes (origin, impure, opaque) are not
+// written.
 //
 // Upper directories with redirected directories or metadata-only copy-ups (redirect_dir=on,
 // metacopy=on) cannot be read this way: kUnsupported, before anything is written to `out`

@@ -11,6 +11,7 @@
 
 #include "builder/id_map.h"
 #include "core/error.h"
+#include "snapshot/overlay_mount.h"
 #include "snapshot/safe_tree.h"
 
 namespace schicht::builder {
@@ -90,6 +91,11 @@ size_t remove_stale_work_dirs(const fs::path& store_root) {
     UniqueFd fd(::open(path.c_str(), kDirFlags));
     // Held while deleting, so a build that just created this name sees it vanish.
     if (!fd || !lock_dir(fd.get(), path, true)) continue;
+    // A stage's overlay (overlay_root.h) the killed build left mounted is detached first, so
+    // that nothing is removed through it.
+    for (const std::string& name : snapshot::list_dir(fd.get())) {
+      if (name.starts_with("overlay")) snapshot::unmount_if_mounted(path / name / "merged");
+    }
     remove_build_tree(base, path.filename().string());
     ++removed;
   }

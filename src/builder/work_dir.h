@@ -34,7 +34,8 @@ void remove_build_tree(const fs::path& parent, const std::string& name);
 // Build directories under <store_root>/tmp whose build is gone (nobody holds their lock).
 std::vector<fs::path> stale_work_dirs(const fs::path& store_root);
 
-// Removes them, each while holding its lock; returns how many went.
+// Removes them, each while holding its lock, after detaching the overlays of their stages
+// (overlay_root.h); returns how many went.
 size_t remove_stale_work_dirs(const fs::path& store_root);
 
 }  // namespace schicht::builder

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/events.h"
 #include "cli/policy.h"
+#include "containers/storage_driver.h"
 #include "copy/pull.h"
 #include "core/error.h"
 #include "core/platform.h"
@@ -156,6 +157,7 @@ int cmd_build(Context& ctx, CommandArgs args) {
   if (!manifest.empty()) images::list_name(manifest);  // a bad name fails before anything is built
   builder::BuildOptions& options = inputs.options;
   builder::settle_build_policies(request, options);
+  options.overlay = containers::build_steps_on_overlay(driver_request(ctx));
   options.out = [](const std::string& line) {
     fmt::print("{}\n", line);
     std::fflush(stdout);

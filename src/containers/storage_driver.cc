@@ -92,6 +92,16 @@ const std::string& overlay_mount_program(const DriverRequest& request) {
   return program;
 }
 
+bool build_steps_on_overlay(const DriverRequest& request) {
+  if (request.asked == "vfs" || ::geteuid() != 0 || in_user_namespace()) return false;
+  try {
+    return storage_driver(request) == StorageDriver::kOverlay && program.empty();
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kUnsupported) throw;
+    return false;
+  }
+}
+
 std::string_view storage_driver_name(StorageDriver driver) {
   return driver == StorageDriver::kOverlay ? "overlay" : "vfs";
 }

@@ -38,6 +38,11 @@ StorageDriver storage_driver(const DriverRequest& request);
 // The program that mounts overlays when storage_driver(request) is kOverlay; empty: the kernel.
 const std::string& overlay_mount_program(const DriverRequest& request);
 
+// Whether build steps run on overlays (builder/overlay_root.h): the driver is overlay, mounted
+// with the kernel's overlayfs by real root (no mount program, no user namespace). "overlay"
+// asked for where it cannot be mounted is no error here: builds flatten then, as vfs does.
+bool build_steps_on_overlay(const DriverRequest& request);
+
 // "overlay" or "vfs", as podman names them.
 std::string_view storage_driver_name(StorageDriver driver);
 

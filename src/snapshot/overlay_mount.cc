@@ -54,6 +54,10 @@ void mount_one_by_one(const OverlayDirs& dirs, const fs::path& target) {
     if (dirs.user_xattr && ::fsconfig(fs_fd.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0)) {
       fail_errno("overlay option userxattr for", target.string());
     }
+    if (dirs.plain_upper) {
+      set_option(fs_fd.get(), "redirect_dir", "off", target);
+      set_option(fs_fd.get(), "metacopy", "off", target);
+    }
     if (::fsconfig(fs_fd.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
       fail_errno("create the overlay for", target.string());
     }
@@ -116,6 +120,7 @@ void mount_overlay(const OverlayDirs& dirs, const fs::path& target) {
   } else if (dirs.lowers.size() < 2) {
     fail(ErrorKind::kInvalidInput, "a read-only overlay needs two lower directories");
   }
+  if (dirs.plain_upper) options += ",redirect_dir=off,metacopy=off";
   if (options.size() > kMaxOptions) return mount_one_by_one(dirs, target);
   if (dirs.user_xattr) options += ",userxattr";
   unsigned long flags = dirs.upper.empty() ? MS_RDONLY : 0;

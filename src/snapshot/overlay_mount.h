@@ -31,6 +31,10 @@ struct OverlayDirs {
   bool user_xattr = false;
   // Empty: the kernel's overlayfs; else the program that mounts it (fuse-overlayfs).
   fs::path mount_program;
+  // The kernel's overlayfs with redirect_dir=off,metacopy=off: every change in the upper
+  // directory is a plain node (no redirected directory, no metadata-only copy-up), so that the
+  // upper directory can be read as a layer (builder/upper_diff.h).
+  bool plain_upper = false;
 };
 
 // Mounts the overlay on `target`, an existing directory.
