@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "core/error.h"
 #include "gotemplate/template.h"
 #include "store/containers_conf.h"

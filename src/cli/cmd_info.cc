@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "cli/version_report.h"
 #include "containers/storage_driver.h"
 #include "core/error.h"

@@ -8,9 +8,7 @@
 
 #include "artifacts/inspect_fields.h"
 #include "cli/commands.h"
-#include "cli/humanize.h"
-#include "cli/image_json.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "containers/containers.h"
 #include "core/error.h"
 #include "core/time.h"

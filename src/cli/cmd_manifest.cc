@@ -8,7 +8,7 @@
 #include "cli/passphrase.h"
 #include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "copy/manifest_source.h"
 #include "copy/pull_up.h"
 #include "copy/push.h"

@@ -8,7 +8,7 @@
 
 #include "artifacts/local.h"
 #include "cli/commands.h"
-#include "cli/humanize.h"
+#include "cli/render.h"
 #include "core/error.h"
 #include "images/layer_tree.h"
 #include "store/lookup.h"
