@@ -9,7 +9,6 @@
 
 #include "artifacts/carry_referrers.h"
 #include "cli/commands.h"
-#include "cli/events.h"
 #include "cli/policy.h"
 #include "copy/save.h"
 #include "copy/store_input.h"
@@ -20,6 +19,7 @@
 #include "http/timeout_environment.h"
 #include "images/list_lookup.h"
 #include "images/manifest_list.h"
+#include "store/event_recorder.h"
 #include "store/lookup.h"
 #include "transport/import.h"
 

@@ -13,7 +13,6 @@
 
 #include "artifacts/carry_referrers.h"
 #include "cli/commands.h"
-#include "cli/events.h"
 #include "cli/local_transports.h"
 #include "cli/passphrase.h"
 #include "cli/policy.h"
@@ -33,6 +32,7 @@
 #include "registry/auth_file.h"
 #include "registry/registries_conf.h"
 #include "store/containers_conf.h"
+#include "store/event_recorder.h"
 #include "store/lookup.h"
 #include "transport/transport_name.h"
 #include "trust/sigstore_key.h"

@@ -14,7 +14,6 @@
 
 #include "builder/work_dir_check.h"
 #include "cli/commands.h"
-#include "cli/events.h"
 #include "cli/render.h"
 #include "containers/containers.h"
 #include "containers/mounts.h"
@@ -24,6 +23,7 @@
 #include "images/prune.h"
 #include "store/build_cache.h"
 #include "store/check.h"
+#include "store/event_recorder.h"
 #include "transport/recover.h"
 
 namespace schicht::cli {
