@@ -7,8 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/humanize.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "containers/containers.h"
 #include "core/error.h"
 #include "images/analyze.h"
@@ -29,32 +28,6 @@ double parse_fraction(const std::string& text) {
   }
   fail(ErrorKind::kInvalidInput,
        fmt::format("invalid efficiency {:?}: expected a number from 0 to 1", text));
-}
-
-// The document --format json prints and templates run over.
-ordered_json analysis_json(const Digest& id, const ImageAnalysis& a) {
-  ordered_json doc;
-  doc["image"] = std::string(id.hex());
-  doc["totalBytes"] = a.total_bytes;
-  doc["wastedBytes"] = a.wasted_bytes;
-  doc["efficiency"] = a.efficiency;
-  doc["layers"] = ordered_json::array();
-  for (const auto& l : a.layers) {
-    doc["layers"].push_back({{"digest", l.digest.str()},
-                             {"diffID", l.diff_id.str()},
-                             {"bytes", l.bytes},
-                             {"added", l.added},
-                             {"modified", l.modified},
-                             {"removed", l.removed},
-                             {"wastedBytes", l.wasted},
-                             {"createdBy", l.created_by}});
-  }
-  doc["largestWasted"] = ordered_json::array();
-  for (const auto& w : a.largest_wasted) {
-    doc["largestWasted"].push_back(
-        {{"path", w.path}, {"bytes", w.bytes}, {"layer", a.layers[w.layer].digest.str()}});
-  }
-  return doc;
 }
 
 // The default output: a summary line, a table of the layers, the largest wasted files.
@@ -103,9 +76,10 @@ int cmd_image_analyze(Context& ctx, ImageAnalyzeOptions& parsed, Invocation& inv
   ImageAnalysis analysis = images::analyze_image(*holder, id, sources);
   std::string out;
   if (!format.empty() && is_json_format(format)) {
-    out = json_report(analysis_json(id, analysis), 4);
+    out = json_report(images::analysis_json(id, analysis), 4);
   } else if (!format.empty()) {
-    Template::parse(normalize_format(format), "analyze").execute(out, analysis_json(id, analysis));
+    Template::parse(normalize_format(format), "analyze")
+        .execute(out, images::analysis_json(id, analysis));
   } else {
     write_analysis_text(out, id, analysis);
   }

@@ -9,7 +9,6 @@
 
 #include "artifacts/carry_referrers.h"
 #include "cli/commands.h"
-#include "cli/events.h"
 #include "cli/policy.h"
 #include "copy/save.h"
 #include "copy/store_input.h"
@@ -20,6 +19,7 @@
 #include "http/timeout_environment.h"
 #include "images/list_lookup.h"
 #include "images/manifest_list.h"
+#include "store/event_recorder.h"
 #include "store/lookup.h"
 #include "transport/import.h"
 
@@ -107,8 +107,9 @@ SaveItems save_items(Context& ctx, const std::vector<std::string>& names, bool m
     }
     // A name (not an ID or digest) is saved as the stored name it denotes.
     std::optional<std::string> tag = store::find_name(*holder, id, names[i]);
+    // Init-captures here and below: clang 14 cannot capture a structured binding.
     auto same = std::find_if(items.begin(), items.end(),
-                             [&](const copy::SaveItem& it) { return it.id == id; });
+                             [&id = id](const copy::SaveItem& it) { return it.id == id; });
     if (!multi && !items.empty()) same = items.begin();
     if (same == items.end()) {
       items.push_back({id, {}});
@@ -168,8 +169,8 @@ int cmd_load(Context& ctx, LoadOptions& parsed, Invocation& /*invocation*/) {
       .name = in.name};
   if (referrers) {
     store::Store& store = ctx.store();
-    source.referrers = [&store, quiet](std::vector<copy::LayoutReferrer>& found,
-                                       const std::vector<copy::LoadedImage>& images) {
+    source.referrers = [&store, quiet = quiet](std::vector<copy::LayoutReferrer>& found,
+                                               const std::vector<copy::LoadedImage>& images) {
       copy::ReportLine report;
       if (!quiet) {
         report = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };

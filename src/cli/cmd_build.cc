@@ -7,7 +7,6 @@
 #include "builder/build_request.h"
 #include "builder/builder.h"
 #include "cli/commands.h"
-#include "cli/events.h"
 #include "cli/policy.h"
 #include "containers/storage_driver.h"
 #include "copy/pull.h"
@@ -16,6 +15,7 @@
 #include "core/reference.h"
 #include "images/manifest_list.h"
 #include "registry/registries_conf.h"
+#include "store/event_recorder.h"
 
 namespace schicht::cli {
 namespace {

@@ -7,8 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/humanize.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "containers/containers.h"
 #include "copy/pull_up.h"
 #include "core/error.h"

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "containers/containers.h"
 #include "core/error.h"
 #include "images/diff.h"

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "core/error.h"
 #include "gotemplate/template.h"
 #include "store/containers_conf.h"
@@ -92,7 +92,8 @@ int cmd_events(Context& ctx, EventsOptions& parsed, Invocation& invocation) {
     fail(ErrorKind::kInvalidInput, "cannot read events with the \"none\" backend");
   }
   store::Store& store = ctx.store();
-  auto print = [&](const store::Event& e) {
+  // An init-capture: clang 14 cannot capture a structured binding.
+  auto print = [&, no_trunc = no_trunc](const store::Event& e) {
     if (since_ns && e.time < *since_ns) return;
     if (until_ns && e.time > *until_ns) return;
     if (!filter.matches(e)) return;

@@ -12,8 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/humanize.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "images/inspect.h"

@@ -1,94 +1,24 @@
 // info / system info: podman's system report, the parts that apply to an image manager.
-#include <sys/statfs.h>
-#include <unistd.h>
-
-#include <map>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "cli/version_report.h"
-#include "containers/storage_driver.h"
+#include "containers/storage_info.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/host.h"
-#include "core/platform.h"
-#include "core/process.h"
 #include "gotemplate/template.h"
 #include "gotemplate/yaml.h"
-#include "registry/registries_conf.h"
-#include "store/storage_conf.h"
+#include "registry/registries_info.h"
 
 namespace schicht::cli {
 
 using nlohmann::ordered_json;
 
 namespace {
-
-// What a program prints on stdout, trimmed; empty when it cannot run or fails.
-std::string program_output(std::vector<std::string> argv) {
-  try {
-    ChildExit exit = run_collecting(std::move(argv), "describe the mount program", false);
-    if (!exited_zero(exit.status)) return {};
-    while (!exit.output.empty() && exit.output.back() == '\n') exit.output.pop_back();
-    return exit.output;
-  } catch (const Error&) {
-    return {};  // info describes; a missing dpkg only leaves the package unknown
-  }
-}
-
-// The overlay mount program as podman shows it under graphOptions: its path, the Debian
-// package that installed it (name_version_arch) and what its --version prints.
-ordered_json mount_program_info(const std::string& program) {
-  std::string package = program_output({"dpkg", "-S", program});
-  if (size_t colon = package.find(':'); colon != std::string::npos) {
-    package = program_output({"dpkg-query", "-W", "-f", "${Package}_${Version}_${Architecture}",
-                              package.substr(0, colon)});
-  } else {
-    package.clear();
-  }
-  return {{"Executable", program},
-          {"Package", package.empty() ? "Unknown" : package},
-          {"Version", program_output({program, "--version"})}};
-}
-
-// The name containers/storage gives the file system holding the store, by statfs magic.
-std::string backing_filesystem(int64_t magic) {
-  switch (static_cast<uint64_t>(magic)) {
-    case 0xEF53:
-      return "extfs";
-    case 0x58465342:
-      return "xfs";
-    case 0x9123683E:
-      return "btrfs";
-    case 0x01021994:
-      return "tmpfs";
-    case 0x794C7630:
-      return "overlayfs";
-    case 0x2FC12FC1:
-      return "zfs";
-    case 0x65735546:
-      return "fuse";
-    case 0x6969:
-      return "nfs";
-    default:
-      return "<unknown>";
-  }
-}
-
-// podman's graphStatus of the overlay driver: a container's changes can be read from its
-// upper directory as they are (native diff) with the kernel's overlayfs, not through a mount
-// program; no metacopy; the snapshots need d_type, which extraction relies on anyway.
-ordered_json overlay_status(int64_t magic, bool mount_program) {
-  return {{"Backing Filesystem", backing_filesystem(magic)},
-          {"Native Overlay Diff", mount_program ? "false" : "true"},
-          {"Supports d_type", "true"},
-          {"Using metacopy", "false"}};
-}
 
 // A Go struct seen twice: by its Go field names (what templates read) and by its JSON names
 // (what json and YAML print), fields in the struct's order.
@@ -137,90 +67,27 @@ GoStruct host_info() {
 }
 
 GoStruct store_info(Context& ctx) {
-  store::Store& store = ctx.store();
-  int64_t images = static_cast<int64_t>(store.images({.digests = false, .details = false}).size());
-  int64_t containers = static_cast<int64_t>(store.containers().size());
-  struct statfs st {};
-  if (::statfs(store.root().c_str(), &st) != 0) fail_errno("statfs", store.root().string());
-  uint64_t allocated = static_cast<uint64_t>(st.f_bsize) * st.f_blocks;
-  uint64_t used = allocated - static_cast<uint64_t>(st.f_bsize) * st.f_bfree;
-
-  GoStruct container_store;  // schicht's containers never run: all are stopped, as podman counts
-  container_store.add("Number", "number", containers)
+  containers::StorageInfo storage =
+      containers::storage_info(ctx.store(), driver_request(ctx), ctx.options().runroot);
+  GoStruct container_store;
+  container_store.add("Number", "number", storage.containers)
       .add("Paused", "paused", 0)
       .add("Running", "running", 0)
-      .add("Stopped", "stopped", containers);
+      .add("Stopped", "stopped", storage.containers);
   GoStruct image_store;
-  image_store.add("Number", "number", images);
-  const std::string& runroot = ctx.options().runroot;
+  image_store.add("Number", "number", storage.images);
   GoStruct info;
-  // How containers' root filesystems are made from the diff snapshots
-  // (containers/storage_driver.h).
-  containers::DriverRequest driver_asked = driver_request(ctx);
-  std::string driver(containers::storage_driver_name(containers::storage_driver(driver_asked)));
-  const std::string& mount_program = containers::overlay_mount_program(driver_asked);
-  // podman's graphOptions is a map: its keys come sorted, a repeated key's last value wins.
-  std::map<std::string, ordered_json> options;
-  for (auto& [key, value] :
-       store::additional_store_graph_options(ctx.options().storage_opts, driver)) {
-    options[key] = value;
-  }
-  if (driver == "overlay" && !mount_program.empty()) {
-    options["overlay.mount_program"] = mount_program_info(mount_program);
-  }
-  ordered_json graph_options = ordered_json::object();
-  for (auto& [key, value] : options) graph_options[key] = std::move(value);
   info.add("ContainerStore", "containerStore", container_store)
-      .add("GraphDriverName", "graphDriverName", driver)
-      .add("GraphOptions", "graphOptions", graph_options)
-      .add("GraphRoot", "graphRoot", store.root().string())
-      .add("GraphRootAllocated", "graphRootAllocated", allocated)
-      .add("GraphRootUsed", "graphRootUsed", used)
-      .add("GraphStatus", "graphStatus",
-           driver == "overlay" ? overlay_status(st.f_type, !mount_program.empty())
-                               : ordered_json::object())
+      .add("GraphDriverName", "graphDriverName", storage.driver)
+      .add("GraphOptions", "graphOptions", storage.graph_options)
+      .add("GraphRoot", "graphRoot", storage.root.string())
+      .add("GraphRootAllocated", "graphRootAllocated", storage.root_allocated)
+      .add("GraphRootUsed", "graphRootUsed", storage.root_used)
+      .add("GraphStatus", "graphStatus", storage.graph_status)
       .add("ImageCopyTmpDir", "imageCopyTmpDir", temp_root().string())
       .add("ImageStore", "imageStore", image_store)
-      .add("RunRoot", "runRoot", runroot.empty() ? store.root().string() : runroot);
+      .add("RunRoot", "runRoot", storage.run_root.string());
   return info;
-}
-
-const char* pull_from_mirror(registry::MirrorUse use) {
-  switch (use) {
-    case registry::MirrorUse::kDigestOnly:
-      return "digest-only";
-    case registry::MirrorUse::kTagOnly:
-      return "tag-only";
-    case registry::MirrorUse::kAll:
-      break;
-  }
-  return "";  // unset and "all" read alike
-}
-
-// podman's map of registries.conf: each [[registry]] by prefix, "search" for the
-// unqualified-search registries when there are any.
-ordered_json registries_info() {
-  registry::RegistriesConf conf = registry::RegistriesConf::load();
-  ordered_json out = ordered_json::object();
-  for (const auto& r : conf.registries()) {
-    ordered_json mirrors = nullptr;
-    for (const auto& m : r.mirrors) {
-      mirrors.push_back({{"Location", m.location},
-                         {"Insecure", m.insecure},
-                         {"PullFromMirror", pull_from_mirror(m.use)}});
-    }
-    out[r.prefix] = {{"Prefix", r.prefix},
-                     {"Location", r.location},
-                     {"Insecure", r.insecure},
-                     {"PullFromMirror", ""},
-                     {"Mirrors", mirrors},
-                     {"Blocked", r.blocked},
-                     {"MirrorByDigestOnly", r.mirror_by_digest_only}};
-  }
-  if (!conf.unqualified_search_registries().empty()) {
-    out["search"] = conf.unqualified_search_registries();
-  }
-  return out;
 }
 
 const GoTypes& info_types() {
@@ -252,7 +119,7 @@ int cmd_info(Context& ctx, InfoOptions& parsed, Invocation& invocation) {
   GoStruct info;
   info.add("Host", "host", host_info())
       .add("Store", "store", store_info(ctx))
-      .add("Registries", "registries", registries_info())
+      .add("Registries", "registries", registry::registries_info(registry::RegistriesConf::load()))
       .add("Version", "version", version_report());
   if (tmpl) {
     std::string out;

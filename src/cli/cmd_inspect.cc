@@ -8,9 +8,7 @@
 
 #include "artifacts/inspect_fields.h"
 #include "cli/commands.h"
-#include "cli/humanize.h"
-#include "cli/image_json.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "containers/containers.h"
 #include "core/error.h"
 #include "core/time.h"
@@ -170,35 +168,6 @@ std::string shown_history_id(const images::HistoryRow& h, const Digest& id, bool
   return h.top && !no_trunc ? id.short_hex() : h.id;
 }
 
-// podman's history --format json: compact, unlike every other command, with Go's escapes of
-// <, > and & (only strings can hold them, so replacing in the whole text is exact).
-std::string history_json(const std::vector<images::HistoryRow>& history) {
-  ordered_json rows = ordered_json::array();
-  for (const auto& h : history) {
-    ordered_json j;
-    j["id"] = h.id;
-    j["created"] = h.created;
-    j["CreatedBy"] = h.created_by;
-    j["size"] = h.size;
-    if (!h.comment.empty()) j["comment"] = h.comment;
-    j["Created"] = format_rfc3339_nano(h.created_ns);
-    rows.push_back(std::move(j));
-  }
-  std::string text = rows.dump();
-  std::string escaped;
-  for (char c : text) {
-    if (c == '<')
-      escaped += "\\u003c";
-    else if (c == '>')
-      escaped += "\\u003e";
-    else if (c == '&')
-      escaped += "\\u0026";
-    else
-      escaped += c;
-  }
-  return escaped;
-}
-
 // The table's rows (podman's history reporter).
 ordered_json history_table_rows(const std::vector<images::HistoryRow>& history, const Digest& id,
                                 bool human, bool no_trunc) {
@@ -235,7 +204,7 @@ int cmd_history(Context& ctx, HistoryOptions& parsed, Invocation& invocation) {
     return 0;
   }
   if (is_json_format(format)) {
-    fmt::print("{}\n", history_json(history));
+    fmt::print("{}\n", images::history_json(history));
     return 0;
   }
   ReportSpec spec{.name = "history",

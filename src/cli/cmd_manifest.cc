@@ -8,7 +8,7 @@
 #include "cli/passphrase.h"
 #include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "copy/manifest_source.h"
 #include "copy/pull_up.h"
 #include "copy/push.h"
@@ -122,10 +122,11 @@ int cmd_manifest_add(Context& ctx, ManifestAddOptions& parsed, Invocation& invoc
   store::ListInfo list = images::resolve_list(store, positional[0]);
   PlatformChoice choice{
       .os = entry_flags.os, .architecture = entry_flags.arch, .variant = entry_flags.variant};
-  return print_id(
-      images::add_entries(store, list, positional[1],
-                          additions(ctx, all, choice, transfer_options(remote, invocation.flags)),
-                          [&](Descriptor& entry) { apply_entry_flags(entry_flags, entry); }));
+  return print_id(images::add_entries(
+      store, list, positional[1],
+      additions(ctx, all, choice, transfer_options(remote, invocation.flags)),
+      // An init-capture: clang 14 cannot capture a structured binding.
+      [&entry_flags = entry_flags](Descriptor& entry) { apply_entry_flags(entry_flags, entry); }));
 }
 
 int cmd_manifest_annotate(Context& ctx, ManifestAnnotateOptions& parsed, Invocation& invocation) {

@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "copy/search.h"
 #include "core/error.h"
 #include "registry/registries_conf.h"

@@ -14,9 +14,7 @@
 
 #include "builder/work_dir_check.h"
 #include "cli/commands.h"
-#include "cli/events.h"
-#include "cli/humanize.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "containers/containers.h"
 #include "containers/mounts.h"
 #include "containers/snapshot_check.h"
@@ -25,6 +23,7 @@
 #include "images/prune.h"
 #include "store/build_cache.h"
 #include "store/check.h"
+#include "store/event_recorder.h"
 #include "transport/recover.h"
 
 namespace schicht::cli {

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "images/rollback.h"
@@ -22,7 +22,8 @@ int cmd_image_tag_log(Context& ctx, ImageTagLogOptions& parsed, Invocation& invo
   auto log = ctx.store().tag_log(names);
   ordered_json json_rows = ordered_json::array();
   ordered_json rows = ordered_json::array();
-  auto id_text = [&](const std::optional<Digest>& d) {
+  // An init-capture: clang 14 cannot capture a structured binding.
+  auto id_text = [no_trunc = no_trunc](const std::optional<Digest>& d) {
     return !d ? std::string("<none>") : no_trunc ? d->str() : d->short_hex();
   };
   for (const auto& e : log) {

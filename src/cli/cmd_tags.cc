@@ -5,13 +5,13 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/events.h"
 #include "containers/containers.h"
 #include "containers/image_mount.h"
 #include "copy/pull_up.h"
 #include "core/error.h"
 #include "core/reference.h"
 #include "images/remove.h"
+#include "store/event_recorder.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {

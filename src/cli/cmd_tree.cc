@@ -2,21 +2,21 @@
 // images a layer tops and, beyond podman, which other images share it — the cost of a base layer
 // across derived images. --whatrequires draws the layers above the image as podman does: a
 // branch wherever a layer has several children.
-#include <deque>
-
 #include <fmt/format.h>
 
 #include "artifacts/local.h"
 #include "cli/commands.h"
-#include "cli/humanize.h"
+#include "cli/render.h"
 #include "core/error.h"
 #include "images/layer_tree.h"
+#include "render/tree_drawing.h"
 #include "store/lookup.h"
 
 namespace schicht::cli {
 namespace {
 
 using images::TreeLayer;
+using Drawing = render::TreeDrawing;
 
 std::string join_names(const std::vector<std::string>& names) {
   std::string out;
@@ -29,21 +29,6 @@ std::string layer_text(const TreeLayer& layer) {
       fmt::format("ID: {} Size: {}", layer.id.short_hex(), human_size_compact(layer.size));
   if (!layer.tops.empty()) text += " Top Layer of: " + join_names(layer.tops);
   return text;
-}
-
-// A drawing as podman's (gotree's): each item under its parent, "├── " or "└── " before it and
-// "│   " or "    " for each level above it.
-struct Drawing {
-  std::string text;
-  std::deque<Drawing> items;  // stable addresses while children are added below a sibling
-};
-
-void draw_items(const std::deque<Drawing>& items, const std::string& indent, std::string& out) {
-  for (size_t i = 0; i < items.size(); ++i) {
-    bool last = i + 1 == items.size();
-    out += indent + (last ? "└── " : "├── ") + items[i].text + "\n";
-    draw_items(items[i].items, indent + (last ? "    " : "│   "), out);
-  }
 }
 
 // podman's walk for --whatrequires: a layer that is its parent's only child continues the
@@ -83,8 +68,8 @@ int cmd_image_tree(Context& ctx, ImageTreeOptions& parsed, Invocation& invocatio
   store::Store& store = *store_of_image;
   images::ImageLayers layers = images::image_layers(store, id);
   Drawing drawing = layers_drawing(layers, whatrequires);
-  std::string out = drawing.text + "\n";
-  draw_items(drawing.items, "", out);
+  std::string out;
+  render::append_tree(out, drawing);
   if (referrers) {
     // Artifacts name the image by its manifest digest (their subject), as registries do.
     Drawing refs{"Referrers", {}};
@@ -93,8 +78,7 @@ int cmd_image_tree(Context& ctx, ImageTreeOptions& parsed, Invocation& invocatio
       refs.items.push_back(
           Drawing{fmt::format("{} {} ({})", a.info.manifest.str(), type, a.info.name), {}});
     }
-    out += refs.text + "\n";
-    draw_items(refs.items, "", out);
+    render::append_tree(out, refs);
   }
   fmt::print("{}\n", out);
   return 0;

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/report.h"
+#include "cli/render.h"
 #include "cli/version_report.h"
 #include "core/error.h"
 #include "core/platform.h"

@@ -108,4 +108,30 @@ ImageAnalysis analyze_image(store::Store& store, const Digest& id,
   return out;
 }
 
+nlohmann::ordered_json analysis_json(const Digest& id, const ImageAnalysis& a) {
+  using nlohmann::ordered_json;
+  ordered_json doc;
+  doc["image"] = std::string(id.hex());
+  doc["totalBytes"] = a.total_bytes;
+  doc["wastedBytes"] = a.wasted_bytes;
+  doc["efficiency"] = a.efficiency;
+  doc["layers"] = ordered_json::array();
+  for (const auto& l : a.layers) {
+    doc["layers"].push_back({{"digest", l.digest.str()},
+                             {"diffID", l.diff_id.str()},
+                             {"bytes", l.bytes},
+                             {"added", l.added},
+                             {"modified", l.modified},
+                             {"removed", l.removed},
+                             {"wastedBytes", l.wasted},
+                             {"createdBy", l.created_by}});
+  }
+  doc["largestWasted"] = ordered_json::array();
+  for (const auto& w : a.largest_wasted) {
+    doc["largestWasted"].push_back(
+        {{"path", w.path}, {"bytes", w.bytes}, {"layer", a.layers[w.layer].digest.str()}});
+  }
+  return doc;
+}
+
 }  // namespace schicht::images

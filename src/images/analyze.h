@@ -2,7 +2,8 @@
 // order; per layer: the bytes of the files it holds, the files it adds, modifies and removes
 // (whiteouts, opaque directories) and the bytes it wastes (its files a later layer overwrites
 // or deletes), with the history entry that made it; then the image's totals, its efficiency
-// and its largest wasted files. Rendering and the CI thresholds are the caller's.
+// and its largest wasted files, and the document `--format` shows. Rendering and the CI
+// thresholds are the caller's.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "core/digest.h"
 #include "snapshot/snapshotter.h"
@@ -40,6 +43,10 @@ struct ImageAnalysis {
 // containers::layer_sources gives them). kInvalidInput/kIntegrity as the tars are read.
 ImageAnalysis analyze_image(store::Store& store, const Digest& id,
                             std::span<const snapshot::LayerSource> sources);
+
+// The analysis of image `id` as the document `--format json` prints and templates run over
+// (schicht's own: camel-case keys, digests in full, sizes in bytes).
+nlohmann::ordered_json analysis_json(const Digest& id, const ImageAnalysis& analysis);
 
 // The file bookkeeping alone, layer by layer, for analyze_image and its tests: a regular file,
 // a whiteout of `path` (everything under it goes too), an opaque directory `dir` ("" is the

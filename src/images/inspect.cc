@@ -168,4 +168,32 @@ std::vector<HistoryRow> history_rows(store::Store& store, const Digest& id) {
   return rows;
 }
 
+std::string history_json(const std::vector<HistoryRow>& history) {
+  using nlohmann::ordered_json;
+  ordered_json rows = ordered_json::array();
+  for (const auto& h : history) {
+    ordered_json j;
+    j["id"] = h.id;
+    j["created"] = h.created;
+    j["CreatedBy"] = h.created_by;
+    j["size"] = h.size;
+    if (!h.comment.empty()) j["comment"] = h.comment;
+    j["Created"] = format_rfc3339_nano(h.created_ns);
+    rows.push_back(std::move(j));
+  }
+  std::string text = rows.dump();
+  std::string escaped;
+  for (char c : text) {
+    if (c == '<')
+      escaped += "\\u003c";
+    else if (c == '>')
+      escaped += "\\u003e";
+    else if (c == '&')
+      escaped += "\\u0026";
+    else
+      escaped += c;
+  }
+  return escaped;
+}
+
 }  // namespace schicht::images

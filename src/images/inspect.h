@@ -44,4 +44,8 @@ struct HistoryRow {
 // empty_layer takes the next layer from the top (none left: 0 bytes).
 std::vector<HistoryRow> history_rows(store::Store& store, const Digest& id);
 
+// `history --format json` as podman prints it: compact, unlike every other command, with Go's
+// escapes of <, > and &; without a trailing newline.
+std::string history_json(const std::vector<HistoryRow>& history);
+
 }  // namespace schicht::images

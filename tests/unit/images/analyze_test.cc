@@ -74,5 +74,33 @@ TEST_F(AnalyzeTest, ImageFromItsLayers) {
   EXPECT_EQ(result.largest_wasted[0].layer, 0u);
 }
 
+TEST(AnalysisJson, TheDocumentFormatShows) {
+  ImageAnalysis a;
+  a.layers = layers(2);
+  a.layers[0].bytes = 100;
+  a.layers[0].added = 2;
+  a.layers[0].wasted = 40;
+  a.layers[1].created_by = "RUN rm /big";
+  a.layers[1].removed = 1;
+  a.total_bytes = 100;
+  a.wasted_bytes = 40;
+  a.efficiency = 0.6;
+  a.largest_wasted = {WastedFile{.path = "big", .bytes = 40, .layer = 0}};
+  Digest id = Digest::sha256_of("image");
+  std::string l0 = a.layers[0].digest.str(), l1 = a.layers[1].digest.str();
+  EXPECT_EQ(analysis_json(id, a).dump(),
+            R"({"image":")" + std::string(id.hex()) +
+                R"(","totalBytes":100,"wastedBytes":40,"efficiency":0.6,"layers":[)"
+                R"({"digest":")" +
+                l0 + R"(","diffID":")" + l0 +
+                R"(","bytes":100,"added":2,"modified":0,"removed":0,"wastedBytes":40,)"
+                R"("createdBy":""},{"digest":")" +
+                l1 + R"(","diffID":")" + l1 +
+                R"(","bytes":0,"added":0,"modified":0,"removed":1,"wastedBytes":0,)"
+                R"("createdBy":"RUN rm /big"}],"largestWasted":[{"path":"big","bytes":40,)"
+                R"("layer":")" +
+                l0 + R"("}]})");
+}
+
 }  // namespace
 }  // namespace schicht::images

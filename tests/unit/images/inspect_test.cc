@@ -90,5 +90,23 @@ TEST_F(InspectTest, HistoryRowsNewestFirstWithTheLayersTheyMade) {
   EXPECT_EQ(rows[2].created_ns, 1'704'067'200'000'000'000);
 }
 
+TEST(HistoryJson, CompactWithGoEscapesAndCommentOnlyWhenThere) {
+  std::vector<HistoryRow> rows = {
+      HistoryRow{.id = "abc",
+                 .top = true,
+                 .created = "2024-01-01T00:00:00Z",
+                 .created_ns = 1'704'067'200'000'000'000,
+                 .created_by = "RUN a && b > c",
+                 .comment = "",
+                 .size = 12},
+      HistoryRow{.id = "<missing>", .comment = "first"},
+  };
+  EXPECT_EQ(history_json(rows),
+            R"([{"id":"abc","created":"2024-01-01T00:00:00Z","CreatedBy":"RUN a \u0026\u0026 b )"
+            R"(\u003e c","size":12,"Created":"2024-01-01T00:00:00Z"},{"id":"\u003cmissing\u003e",)"
+            R"("created":"","CreatedBy":"","size":0,"comment":"first",)"
+            R"("Created":"1970-01-01T00:00:00Z"}])");
+}
+
 }  // namespace
 }  // namespace schicht::images

@@ -16,7 +16,7 @@
 #include "copy/options.h"
 #include "core/digest.h"
 
-namespace schicht::cli {
+namespace schicht::render {
 
 class ProgressBars final : public copy::TransferProgress {
  public:
@@ -56,4 +56,4 @@ class ProgressBars final : public copy::TransferProgress {
 // "512b", "1.5KiB", "12.3MiB": the binary units podman's bars use.
 std::string bar_size(uint64_t bytes);
 
-}  // namespace schicht::cli
+}  // namespace schicht::render

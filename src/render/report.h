@@ -31,7 +31,7 @@
 
 #include "gotemplate/template.h"
 
-namespace schicht::cli {
+namespace schicht::render {
 
 // The template engine the whole command line renders with.
 using gotemplate::GoTypes;
@@ -111,4 +111,4 @@ Template parse_object_format(std::string_view format, std::string_view name);
 // podman's report.EnforceRange: wraps the format in {{range .}}...{{end -}} unless it has its own.
 std::string enforce_range(std::string_view format);
 
-}  // namespace schicht::cli
+}  // namespace schicht::render

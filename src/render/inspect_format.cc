@@ -1,10 +1,10 @@
-#include "cli/image_json.h"
+#include "render/inspect_format.h"
 
 #include <regex>
 
 #include <nlohmann/json.hpp>
 
-namespace schicht::cli {
+namespace schicht::render {
 
 using nlohmann::ordered_json;
 
@@ -75,4 +75,4 @@ const gotemplate::GoTypes& inspect_template_types() {
   return kTypes;
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::render

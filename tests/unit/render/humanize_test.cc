@@ -1,11 +1,11 @@
-#include "cli/humanize.h"
+#include "render/humanize.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <string>
 
-namespace schicht::cli {
+namespace schicht::render {
 namespace {
 
 // Go's units.HumanSizeWithPrecision: printf's %.*g of the size in the largest unit below 1000.
@@ -42,4 +42,4 @@ TEST(Humanize, SizesPrintAsPrintfGeneralFormat) {
 }
 
 }  // namespace
-}  // namespace schicht::cli
+}  // namespace schicht::render

@@ -1,4 +1,4 @@
-#include "cli/humanize.h"
+#include "render/humanize.h"
 
 #include <array>
 #include <charconv>
@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "core/time.h"
 
-namespace schicht::cli {
+namespace schicht::render {
 
 namespace {
 
@@ -115,4 +115,4 @@ std::string go_time_string(int64_t ns) {
   return rfc.substr(0, 10) + " " + rfc.substr(11, 8) + " +0000 UTC";
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::render

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-namespace schicht::cli {
+namespace schicht::render {
 
 // Decimal units, three significant digits: HumanSizeWithPrecision(size, 3).
 std::string human_size(uint64_t bytes);
@@ -20,4 +20,4 @@ std::string human_age(int64_t then_ns, int64_t now_ns);
 // (podman's CreatedAt of images and history rows).
 std::string go_time_string(int64_t ns);
 
-}  // namespace schicht::cli
+}  // namespace schicht::render

@@ -1,14 +1,14 @@
 // Expected output is what `podman images --format ...` (podman 4.3) printed for three images:
 // localhost/tiny:latest and docker.io/library/averyveryverylongname/xx:v1.2.3-long (one image)
 // and localhost/lab:1 (labels a=<b&c>, b="x y", zz=1).
-#include "cli/report.h"
+#include "render/report.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
-namespace schicht::cli {
+namespace schicht::render {
 namespace {
 
 using nlohmann::ordered_json;
@@ -352,9 +352,9 @@ TEST(Report, FormatHelpers) {
 }
 
 }  // namespace
-}  // namespace schicht::cli
+}  // namespace schicht::render
 
-namespace schicht::cli {
+namespace schicht::render {
 namespace {
 
 // Text cells print what JSON rows print, for every kind of plain format; other formats have no
@@ -383,4 +383,4 @@ TEST(Report, CellsPrintWhatRowsPrint) {
 }
 
 }  // namespace
-}  // namespace schicht::cli
+}  // namespace schicht::render

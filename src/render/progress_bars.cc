@@ -1,4 +1,4 @@
-#include "cli/progress_bars.h"
+#include "render/progress_bars.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-namespace schicht::cli {
+namespace schicht::render {
 namespace {
 
 constexpr std::string_view kBlobLine = "Copying blob ";
@@ -134,4 +134,4 @@ void ProgressBars::draw(bool final) {
   last_draw_ = std::chrono::steady_clock::now();
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::render

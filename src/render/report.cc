@@ -1,4 +1,4 @@
-#include "cli/report.h"
+#include "render/report.h"
 
 #include <fmt/format.h>
 
@@ -10,7 +10,7 @@
 #include "gotemplate/json.h"
 #include "gotemplate/tabwriter.h"
 
-namespace schicht::cli {
+namespace schicht::render {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -327,4 +327,4 @@ void print_report(const ReportSpec& spec, const std::string& format, bool nohead
   fmt::print("{}", out);
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::render

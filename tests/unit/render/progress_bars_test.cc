@@ -1,13 +1,13 @@
 // The terminal progress display: rows drawn in place with cursor-up sequences, bars with sizes,
 // "done" and "skipped: already exists" at the end, other lines passed through.
-#include "cli/progress_bars.h"
+#include "render/progress_bars.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <string>
 
-namespace schicht::cli {
+namespace schicht::render {
 namespace {
 
 std::string hex_of(char c) {
@@ -78,4 +78,4 @@ TEST(ProgressBars, AFailedPullLeavesTheBarsWhereTheyStopped) {
 }
 
 }  // namespace
-}  // namespace schicht::cli
+}  // namespace schicht::render

@@ -10,7 +10,7 @@
 
 #include "gotemplate/template.h"
 
-namespace schicht::cli {
+namespace schicht::render {
 
 // inspect's --format as podman rewrites it before running it (inspectNormalize): `{{.Id}}`
 // becomes `{{.ID}}`, and .Src, .Dst, .ImageID, .Config.Healthcheck become the fields they name.
@@ -22,4 +22,4 @@ nlohmann::ordered_json inspect_template_view(const nlohmann::ordered_json& doc);
 // The Go types of the view's fields where JSON cannot tell them (a nil pointer prints <nil>).
 const gotemplate::GoTypes& inspect_template_types();
 
-}  // namespace schicht::cli
+}  // namespace schicht::render
