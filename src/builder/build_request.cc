@@ -115,6 +115,11 @@ void add_key_values(const std::vector<std::string>& texts, std::string_view flag
 
 }  // namespace
 
+std::string default_image_format() {
+  const char* env = std::getenv("BUILDAH_FORMAT");
+  return env != nullptr && *env != 0 ? env : "oci";
+}
+
 BuildInputs settle_build_inputs(const BuildRequest& request) {
   BuildInputs out;
   BuildOptions& options = out.options;

@@ -17,12 +17,15 @@ struct BuildRequest {
   std::string context;  // the CONTEXT argument; empty: "."
   std::vector<std::string> files, tags, build_args, labels, annotations;
   std::string target;
-  std::string image_format = "oci";  // --format: oci or docker
+  std::string image_format = "oci";  // --format: oci or docker (see default_image_format)
   std::string platform, os, arch, variant;
   bool no_cache = false, layers = true, quiet = false, squash = false, identity_label = true;
   std::string pull = "missing";
   std::string timestamp;  // empty: SOURCE_DATE_EPOCH, if set
 };
+
+// --format's default: $BUILDAH_FORMAT when set, else oci.
+std::string default_image_format();
 
 // What to build: options (without platform, pull_image, out, warn) and one entry per image
 // to build (nullopt: this machine's platform).

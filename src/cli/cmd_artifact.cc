@@ -8,6 +8,7 @@
 #include "artifacts/remote.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
 #include "cli/render.h"
 #include "copy/short_names.h"
@@ -34,26 +35,15 @@ std::map<std::string, std::string> parse_annotations(const std::vector<std::stri
   return out;
 }
 
-// The flags of the commands that talk to registries, and the options they give.
-struct RemoteFlags {
-  RegistryFlags registry;
-  bool quiet = false;
-  int64_t retry = 3;
-
-  void add(FlagSet& flags, bool with_quiet = true) {
-    registry.add(flags);
-    flags.add_int("retry", 0, &retry, "number of times to retry in case of failure (default 3)");
-    if (with_quiet) flags.add_bool("quiet", 'q', &quiet, "Suppress output information");
-  }
-  copy::TransferOptions options(const FlagSet& flags) const {
-    registry.check_authfile();
-    copy::TransferOptions out;
-    out.registry = registry.options(flags);
-    out.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
-    if (!quiet) out.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
-    return out;
-  }
-};
+// The transfer options the registry flags of an artifact command give.
+copy::TransferOptions transfer_options(const ArtifactRemoteFlags& remote, const FlagSet& flags) {
+  remote.registry.check_authfile();
+  copy::TransferOptions out;
+  out.registry = remote.registry.options(flags);
+  out.registry.http.max_retries = static_cast<int>(std::max<int64_t>(remote.retry, 0));
+  if (!remote.quiet) out.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+  return out;
+}
 
 bool is_remote(std::string_view text) {
   return text.starts_with("docker://");
@@ -105,63 +95,33 @@ void print_referrers(const std::vector<Descriptor>& manifests, const std::string
 
 }  // namespace
 
-int cmd_artifact_add(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  artifacts::AddOptions options;
-  std::vector<std::string> annotations;
-  std::string subject;
-  flags.add_strings("annotation", 0, &annotations,
-                    "Set an annotation on the entry for the specified artifact (KEY=VALUE)");
-  flags.add_bool("append", 'a', &options.append, "Append files to an existing artifact");
-  flags.add_bool("replace", 0, &options.replace,
-                 "If an artifact with the same name already exists, replace and remove it");
-  flags.add_string("type", 0, &options.artifact_type, "Set a type for the artifact being added");
-  flags.add_string("file-type", 0, &options.file_type,
-                   "Set the media type of the artifact files (default application/octet-stream)");
-  flags.add_string("subject", 0, &subject,
-                   "A local image the artifact refers to (its manifest becomes the subject)");
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht artifact add [options] NAME FILE...", &help);
-  if (help) return 0;
-  need_args(positional, 2, SIZE_MAX);
-  options.annotations = parse_annotations(annotations);
+int cmd_artifact_add(Context& ctx, ArtifactAddOptions& parsed, Invocation& invocation) {
+  auto& positional = invocation.positional;
+  artifacts::AddOptions options{.artifact_type = parsed.type,
+                                .annotations = parse_annotations(parsed.annotations),
+                                .file_type = parsed.file_type,
+                                .append = parsed.append,
+                                .replace = parsed.replace};
   store::Store& store = ctx.store();
-  if (!subject.empty()) options.subject = artifacts::local_image_descriptor(store, subject);
+  if (!parsed.subject.empty()) {
+    options.subject = artifacts::local_image_descriptor(store, parsed.subject);
+  }
   Digest digest = artifacts::add_artifact(store, positional[0],
                                           as_paths(std::span(positional).subspan(1)), options);
   fmt::print("{}\n", digest.hex());
   return 0;
 }
 
-int cmd_artifact_attach(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  std::vector<std::string> annotations;
-  std::string subject, artifact_type, file_type, name;
-  flags.add_string("subject", 0, &subject,
-                   "The image the artifact refers to: a local image or docker://REFERENCE");
-  flags.add_string("type", 0, &artifact_type, "The artifact type (required)");
-  flags.add_string("file-type", 0, &file_type,
-                   "The media type of the files (default application/octet-stream)");
-  flags.add_strings("annotation", 0, &annotations,
-                    "Set an annotation on the artifact's manifest (KEY=VALUE)");
-  flags.add_string("name", 0, &name,
-                   "The name of the artifact stored for a local subject (default "
-                   "REPOSITORY:ref-DIGEST of the subject)");
-  RemoteFlags remote;
-  remote.add(flags);
-  auto positional = parse_command_flags(
-      ctx, flags, args, "schicht artifact attach --subject IMAGE --type TYPE FILE...", &help);
-  if (help) return 0;
-  need_args(positional, 1, SIZE_MAX);
+int cmd_artifact_attach(Context& ctx, ArtifactAttachOptions& parsed, Invocation& invocation) {
+  auto& [subject, artifact_type, file_type, annotations, name, remote] = parsed;
+  auto& positional = invocation.positional;
   if (subject.empty()) fail(ErrorKind::kInvalidInput, "--subject is required");
   if (artifact_type.empty()) fail(ErrorKind::kInvalidInput, "--type is required");
   auto manifest_annotations = parse_annotations(annotations);
   if (is_remote(subject)) {
     if (!name.empty()) fail(ErrorKind::kInvalidInput, "--name is for a local subject only");
     Reference ref = copy::parse_docker_name(subject);
-    copy::TransferOptions options = remote.options(flags);
+    copy::TransferOptions options = transfer_options(remote, invocation.flags);
     Digest digest =
         artifacts::attach_files(ref, registry::RegistriesConf::load(), options, artifact_type,
                                 file_type, positional, manifest_annotations);
@@ -245,16 +205,10 @@ int cmd_artifact_rm(Context& ctx, ArtifactRmOptions& parsed, Invocation& invocat
   return 0;
 }
 
-int cmd_artifact_push(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  RemoteFlags remote;
-  remote.add(flags);
-  auto positional = parse_command_flags(
-      ctx, flags, args, "schicht artifact push [options] NAME [DESTINATION]", &help);
-  if (help) return 0;
+int cmd_artifact_push(Context& ctx, ArtifactRemoteFlags& remote, Invocation& invocation) {
+  auto& positional = invocation.positional;
   need_args(positional, 1, 2);
-  copy::TransferOptions options = remote.options(flags);
+  copy::TransferOptions options = transfer_options(remote, invocation.flags);
   std::optional<Reference> destination;
   if (positional.size() == 2) destination = copy::parse_docker_name(positional[1]);
   store::Store& store = ctx.store();
@@ -263,16 +217,9 @@ int cmd_artifact_push(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_artifact_pull(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  RemoteFlags remote;
-  remote.add(flags);
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht artifact pull [options] NAME", &help);
-  if (help) return 0;
-  need_args(positional, 1, 1);
-  copy::TransferOptions options = remote.options(flags);
+int cmd_artifact_pull(Context& ctx, ArtifactRemoteFlags& remote, Invocation& invocation) {
+  auto& positional = invocation.positional;
+  copy::TransferOptions options = transfer_options(remote, invocation.flags);
   Reference source = copy::parse_docker_name(positional[0]);
   Digest digest =
       artifacts::pull_artifact(ctx.store(), source, registry::RegistriesConf::load(), options);
@@ -280,26 +227,16 @@ int cmd_artifact_pull(Context& ctx, CommandArgs args) {
   return 0;
 }
 
-int cmd_artifact_discover(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool help = false;
-  std::string format;
-  flags.add_string("format", 0, &format, "Format the output: json, or a Go template");
-  RemoteFlags remote;
-  remote.add(flags, false);
-  auto positional =
-      parse_command_flags(ctx, flags, args, "schicht artifact discover [options] IMAGE", &help);
-  if (help) return 0;
-  need_args(positional, 1, 1);
-  const std::string& text = positional[0];
+int cmd_artifact_discover(Context& ctx, ArtifactDiscoverOptions& parsed, Invocation& invocation) {
+  const std::string& text = invocation.positional[0];
   auto discover = [&]() -> artifacts::Discovered {
     if (!is_remote(text)) return artifacts::discover_local(ctx.store(), text);
     Reference ref = copy::parse_docker_name(text);
-    copy::TransferOptions options = remote.options(flags);
+    copy::TransferOptions options = transfer_options(parsed.remote, invocation.flags);
     return artifacts::discover_remote(ref, registry::RegistriesConf::load(), options);
   };
   artifacts::Discovered found = discover();
-  print_referrers(found.referrers, format, found.subject.digest.str());
+  print_referrers(found.referrers, parsed.format, found.subject.digest.str());
   return 0;
 }
 

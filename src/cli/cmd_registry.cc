@@ -58,6 +58,19 @@ size_t positive(int64_t value, std::string_view flag) {
   return static_cast<size_t>(value);
 }
 
+// What pull and push take alike from their flags (`parsed` is their options): the registry
+// options with --retry, --jobs, podman's report (report_on_stderr: `bars` must outlive the
+// transfer), then the auth file's check.
+template <typename TransferFlags>
+void apply_transfer_flags(copy::TransferOptions& options, const TransferFlags& parsed,
+                          const FlagSet& flags, std::optional<ProgressBars>& bars) {
+  options.registry = parsed.registry_flags.options(flags);
+  options.registry.http.max_retries = static_cast<int>(std::max<int64_t>(parsed.retry, 0));
+  options.jobs = positive(parsed.jobs, "jobs");
+  report_on_stderr(options, parsed.quiet, bars);
+  parsed.registry_flags.check_authfile();
+}
+
 PlatformChoice platform_choice(const std::string& platform, const std::string& os,
                                const std::string& arch, const std::string& variant) {
   if (!platform.empty() && (!os.empty() || !arch.empty())) {
@@ -172,9 +185,8 @@ int pull_images(store::Store& store, const std::vector<std::string>& positional,
         artifacts::load_referrers(store, found, images, options.report);
       };
     }
-    if (auto local =
-            pull_local(store, text, options.policy.get(), options.jobs, layout_referrers,
-                       options.unpack)) {
+    if (auto local = pull_local(store, text, options.policy.get(), options.jobs, layout_referrers,
+                                options.unpack)) {
       record_image_event(store, "pull", nullptr, text);
       for (const auto& id : *local) fmt::print("{}\n", id.hex());
       continue;
@@ -287,12 +299,8 @@ int cmd_pull(Context& ctx, PullOptions& parsed, Invocation& invocation) {
   copy::PullOptions options;
   options.platform = platform_choice(platform, os, arch, variant);
   options.all_platforms = all_platforms;
-  options.registry = registry_flags.options(flags);
-  options.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
-  options.jobs = positive(jobs, "jobs");
   std::optional<ProgressBars> bars;
-  report_on_stderr(options, quiet, bars);
-  registry_flags.check_authfile();
+  apply_transfer_flags(options, parsed, flags, bars);
   options.policy = command_policy(ctx, signature_policy);
   options.registries_d = copy::load_registries_d(ctx.options().registries_d);
   options.unpack = containers::unpack_on_pull(
@@ -304,19 +312,14 @@ int cmd_pull(Context& ctx, PullOptions& parsed, Invocation& invocation) {
 int cmd_push(Context& ctx, PushOptions& parsed, Invocation& invocation) {
   auto& [registry_flags, quiet, remove_signatures, compress, digestfile, compression, format, retry,
          jobs, sigstore_key_file, sign_passphrase_file, sign_by, referrers] = parsed;
-  const FlagSet& flags = invocation.flags;
   auto& positional = invocation.positional;
   if (positional.size() > 2) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("accepts at most 2 arg(s), received {}", positional.size()));
   }
   copy::PushOptions options = push_format(format, compression, referrers, positional);
-  options.registry = registry_flags.options(flags);
-  options.registry.http.max_retries = static_cast<int>(std::max<int64_t>(retry, 0));
-  options.jobs = positive(jobs, "jobs");
   std::optional<ProgressBars> bars;
-  report_on_stderr(options, quiet, bars);
-  registry_flags.check_authfile();
+  apply_transfer_flags(options, parsed, invocation.flags, bars);
   // Decrypted before anything moves: a wrong passphrase must not leave an unsigned push.
   options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
   add_signing(ctx, options, positional, sign_by, remove_signatures);

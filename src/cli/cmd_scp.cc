@@ -165,29 +165,22 @@ std::string env_or(const char* name, const std::string& fallback) {
 
 }  // namespace
 
-int cmd_image_scp(Context& ctx, CommandArgs args) {
-  FlagSet flags;
-  bool quiet = false;
-  Remote remote{.ssh = env_or("SCHICHT_SSH_COMMAND", "ssh"),
-                .command = env_or("SCHICHT_REMOTE_COMMAND", "schicht")};
-  flags.add_bool("quiet", 'q', &quiet, "Suppress the output");
-  flags.add_string("remote-command", 0, &remote.command,
-                   "Command line that runs schicht on the other host (default "
-                   "$SCHICHT_REMOTE_COMMAND or schicht)");
-  bool help = false;
-  auto positional = parse_command_flags(
-      ctx, flags, args, "schicht image scp [options] IMAGE [HOST::] | HOST::IMAGE [DST]", &help);
-  if (help) return 0;
+int cmd_image_scp(Context& ctx, ImageScpOptions& parsed, Invocation& invocation) {
+  auto& positional = invocation.positional;
   if (positional.empty() || positional.size() > 2) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("requires at least 1 arg(s), only received {}", positional.size()));
   }
+  Remote remote{.ssh = env_or("SCHICHT_SSH_COMMAND", "ssh"),
+                .command = invocation.flags.changed("remote-command")
+                               ? parsed.remote_command
+                               : env_or("SCHICHT_REMOTE_COMMAND", "schicht")};
   auto [from, to] = copy::scp_sides(
       positional[0], positional.size() == 2 ? std::optional(positional[1]) : std::nullopt);
   if (!from.remote) {
-    send(ctx, remote, from.image, *to, quiet);
+    send(ctx, remote, from.image, *to, parsed.quiet);
   } else if (!to || !to->remote) {
-    receive(ctx, remote, from, to ? to->image : "", quiet);
+    receive(ctx, remote, from, to ? to->image : "", parsed.quiet);
   } else {
     relay(remote, from, *to);
   }

@@ -81,10 +81,11 @@ constexpr CommandSpec declared(std::string_view usage, ArgRule args, std::string
   return CommandSpec{usage, args, kinds, flags, interspersed, &run_declared<Options, Function>};
 }
 
-// A part of the options (a shared flag group's struct) for FlagGroup::part.
-template <auto Member>
+// A part of the options (a shared flag group's struct) for FlagGroup::part; a path of members
+// for a group within a group (&Options::remote, &RemoteFlags::registry).
+template <auto... Path>
 constexpr void* (*part_of())(void*) {
-  return &member_of<Member>;
+  return &member_of<Path...>;
 }
 
 }  // namespace schicht::cli

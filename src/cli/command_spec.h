@@ -75,13 +75,10 @@ struct CommandSpec {
   std::span<const FlagGroup> flags;
   // Stop parsing flags at the first positional argument (what follows is another command's).
   bool interspersed = true;
-  // Parses `args` by this spec into the command's options and runs it (command_binding.h).
+  // Parses `args` by this spec into the command's options and runs it (command_binding.h). A
+  // command that only dispatches on its first argument to declared subcommands (`image trust`,
+  // see nested_commands in command_tree.h) parses nothing itself.
   int (*run)(Context& ctx, const CommandSpec& spec, std::span<const std::string> args);
-  // A command not declared yet: it parses its own flags (parse_command_flags), and completion
-  // learns them by running it in probe mode (FlagProbe). `run` is null then. Also a command
-  // that only dispatches on its first argument to declared subcommands (`image trust`, see
-  // nested_commands in command_tree.h): it parses nothing and is never probed.
-  int (*legacy)(Context& ctx, std::span<const std::string> args) = nullptr;
 };
 
 }  // namespace schicht::cli

@@ -1,5 +1,6 @@
 #include <array>
 
+#include "cli/build_command_options.h"
 #include "cli/command_binding.h"
 #include "cli/commands.h"
 #include "cli/manifest_command_options.h"
@@ -49,11 +50,6 @@ constexpr FlagSpec kDestinationSideFlagSpecs[] = {
     flag<&SideFlags::authfile>("dest-authfile", 0,
                                "Path of the authentication file for the destination registry"),
 };
-
-// A command not declared yet (command_spec.h): it parses its own flags.
-constexpr CommandSpec legacy(int (*function)(Context&, CommandArgs), std::string_view kinds) {
-  return CommandSpec{.kinds = kinds, .run = nullptr, .legacy = function};
-}
 
 constexpr CommandSpec kTag = declared<NoOptions, cmd_tag>(
     "schicht tag IMAGE TARGET_NAME [TARGET_NAME...]", min_args(2), "i-*");
@@ -794,8 +790,154 @@ constexpr FlagGroup kTrustExplainGroups[] = {{kTrustExplainFlags}};
 constexpr CommandSpec kTrustExplain = declared<TrustExplainOptions, cmd_image_trust_explain>(
     "schicht image trust explain [options] REFERENCE", exact_args(1), "i", kTrustExplainGroups);
 
-// `image trust` dispatches on its first argument (cmd_image_trust): not a command of its own.
-constexpr CommandSpec kImageTrust = legacy(cmd_image_trust, "");
+// A flag of `build` that sets a member of its BuildRequest.
+template <auto Member>
+constexpr FlagSpec request_flag(std::string_view name, char shorthand, std::string_view help) {
+  return flag<&BuildCommandOptions::request, Member>(name, shorthand, help);
+}
+using builder::BuildRequest;
+constexpr FlagSpec kBuildFlags[] = {
+    request_flag<&BuildRequest::files>("file", 'f', "Pathname or URL of a Dockerfile"),
+    request_flag<&BuildRequest::tags>("tag", 't', "tagged name to apply to the built image"),
+    request_flag<&BuildRequest::build_args>("build-arg", 0,
+                                            "argument=value to supply to the builder"),
+    request_flag<&BuildRequest::target>("target", 0, "set the target build stage to build"),
+    request_flag<&BuildRequest::no_cache>(
+        "no-cache", 0, "Do not use existing cached images for the container build"),
+    request_flag<&BuildRequest::layers>("layers", 0,
+                                        "Cache intermediate layers during build (default true)"),
+    request_flag<&BuildRequest::labels>("label", 0, "Set metadata for an image (default [])"),
+    request_flag<&BuildRequest::identity_label>("identity-label", 0,
+                                                "add default identity label (default true)"),
+    request_flag<&BuildRequest::annotations>("annotation", 0,
+                                             "Set metadata for an image (default [])"),
+    request_flag<&BuildRequest::quiet>(
+        "quiet", 'q', "refrain from announcing build instructions and image read/write progress"),
+    flag<&BuildCommandOptions::iidfile>("iidfile", 0, "file to write the image ID to"),
+    request_flag<&BuildRequest::pull>(
+        "pull", 0,
+        "pull base and SBOM scanner images: missing, always, or never (default missing)"),
+    request_flag<&BuildRequest::squash>("squash", 0, "squash all image layers into a single layer"),
+    request_flag<&BuildRequest::timestamp>(
+        "timestamp", 0,
+        "set created timestamp to the specified epoch seconds to allow for deterministic builds"),
+    flag<&BuildCommandOptions::tls_verify>(
+        "tls-verify", 0, "require HTTPS and verify certificates when accessing the registry"),
+    flag<&BuildCommandOptions::authfile>("authfile", 0, "path of the authentication file"),
+    flag<&BuildCommandOptions::cert_dir>(
+        "cert-dir", 0, "use certificates at the specified path to access the registry"),
+    flag<&BuildCommandOptions::signature_policy>("signature-policy", 0,
+                                                 "Path to a signature-policy file"),
+    ignored_flag("isolation", 0, true),
+    request_flag<&BuildRequest::platform>(
+        "platform", 0,
+        "set the OS/ARCH/VARIANT of the image to the provided value instead of the current "
+        "operating system and architecture of the host (for example linux/arm)"),
+    request_flag<&BuildRequest::os>("os", 0,
+                                    "set the OS to the provided value instead of the current "
+                                    "operating system of the host"),
+    request_flag<&BuildRequest::arch>("arch", 0,
+                                      "set the ARCH of the image to the provided value instead of "
+                                      "the architecture of the host"),
+    request_flag<&BuildRequest::variant>("variant", 0,
+                                         "override the variant of the specified image"),
+    flag<&BuildCommandOptions::manifest>("manifest", 0,
+                                         "add the image to the specified manifest list. Creates "
+                                         "manifest list if it does not exist"),
+    request_flag<&BuildRequest::image_format>(
+        "format", 0, "format of the built image's manifest and metadata (default \"oci\")"),
+    ignored_flag("network", 0, true),
+    ignored_flag("force-rm", 0, false),
+    ignored_flag("rm", 0, false),
+    ignored_flag("jobs", 0, true),
+};
+constexpr FlagGroup kBuildGroups[] = {{kBuildFlags}};
+constexpr CommandSpec kBuild = declared<BuildCommandOptions, cmd_build>(
+    "schicht build [options] [CONTEXT]", max_args(1), "", kBuildGroups);
+
+constexpr FlagSpec kImageScpFlags[] = {
+    flag<&ImageScpOptions::quiet>("quiet", 'q', "Suppress the output"),
+    flag<&ImageScpOptions::remote_command>("remote-command", 0,
+                                           "Command line that runs schicht on the other host "
+                                           "(default $SCHICHT_REMOTE_COMMAND or schicht)"),
+};
+constexpr FlagGroup kImageScpGroups[] = {{kImageScpFlags}};
+// cmd_image_scp checks its one or two arguments itself (with the message of a minimum).
+constexpr CommandSpec kImageScp = declared<ImageScpOptions, cmd_image_scp>(
+    "schicht image scp [options] IMAGE [HOST::] | HOST::IMAGE [DST]", any_args(), "i-",
+    kImageScpGroups);
+
+constexpr FlagSpec kArtifactAddFlags[] = {
+    flag<&ArtifactAddOptions::annotations>(
+        "annotation", 0, "Set an annotation on the entry for the specified artifact (KEY=VALUE)"),
+    flag<&ArtifactAddOptions::append>("append", 'a', "Append files to an existing artifact"),
+    flag<&ArtifactAddOptions::replace>(
+        "replace", 0, "If an artifact with the same name already exists, replace and remove it"),
+    flag<&ArtifactAddOptions::type>("type", 0, "Set a type for the artifact being added"),
+    flag<&ArtifactAddOptions::file_type>(
+        "file-type", 0,
+        "Set the media type of the artifact files (default application/octet-stream)"),
+    flag<&ArtifactAddOptions::subject>(
+        "subject", 0, "A local image the artifact refers to (its manifest becomes the subject)"),
+};
+constexpr FlagGroup kArtifactAddGroups[] = {{kArtifactAddFlags}};
+constexpr CommandSpec kArtifactAdd = declared<ArtifactAddOptions, cmd_artifact_add>(
+    "schicht artifact add [options] NAME FILE...", min_args(2), "-f*", kArtifactAddGroups);
+
+// The flags of ArtifactRemoteFlags after the registry ones; discover has no --quiet.
+constexpr FlagSpec kArtifactRemoteFlagSpecs[] = {
+    flag<&ArtifactRemoteFlags::retry>("retry", 0,
+                                      "number of times to retry in case of failure (default 3)"),
+    flag<&ArtifactRemoteFlags::quiet>("quiet", 'q', "Suppress output information"),
+};
+constexpr FlagGroup kArtifactRemoteGroups[] = {
+    FlagGroup{kRegistryFlagSpecs, part_of<&ArtifactRemoteFlags::registry>()},
+    {kArtifactRemoteFlagSpecs}};
+constexpr CommandSpec kArtifactPull = declared<ArtifactRemoteFlags, cmd_artifact_pull>(
+    "schicht artifact pull [options] NAME", exact_args(1), "-", kArtifactRemoteGroups);
+// cmd_artifact_push checks its one or two arguments itself (with the message of a minimum).
+constexpr CommandSpec kArtifactPush = declared<ArtifactRemoteFlags, cmd_artifact_push>(
+    "schicht artifact push [options] NAME [DESTINATION]", any_args(), "a-", kArtifactRemoteGroups);
+
+constexpr FlagSpec kArtifactAttachFlags[] = {
+    flag<&ArtifactAttachOptions::subject>(
+        "subject", 0, "The image the artifact refers to: a local image or docker://REFERENCE"),
+    flag<&ArtifactAttachOptions::type>("type", 0, "The artifact type (required)"),
+    flag<&ArtifactAttachOptions::file_type>(
+        "file-type", 0, "The media type of the files (default application/octet-stream)"),
+    flag<&ArtifactAttachOptions::annotations>(
+        "annotation", 0, "Set an annotation on the artifact's manifest (KEY=VALUE)"),
+    flag<&ArtifactAttachOptions::name>("name", 0,
+                                       "The name of the artifact stored for a local subject "
+                                       "(default REPOSITORY:ref-DIGEST of the subject)"),
+};
+constexpr FlagGroup kArtifactAttachGroups[] = {
+    {kArtifactAttachFlags},
+    FlagGroup{kRegistryFlagSpecs,
+              part_of<&ArtifactAttachOptions::remote, &ArtifactRemoteFlags::registry>()},
+    FlagGroup{kArtifactRemoteFlagSpecs, part_of<&ArtifactAttachOptions::remote>()}};
+constexpr CommandSpec kArtifactAttach = declared<ArtifactAttachOptions, cmd_artifact_attach>(
+    "schicht artifact attach --subject IMAGE --type TYPE FILE...", min_args(1), "f*",
+    kArtifactAttachGroups);
+
+constexpr FlagSpec kArtifactDiscoverFlags[] = {
+    flag<&ArtifactDiscoverOptions::format>("format", 0,
+                                           "Format the output: json, or a Go template"),
+};
+constexpr FlagGroup kArtifactDiscoverGroups[] = {
+    {kArtifactDiscoverFlags},
+    FlagGroup{kRegistryFlagSpecs,
+              part_of<&ArtifactDiscoverOptions::remote, &ArtifactRemoteFlags::registry>()},
+    FlagGroup{std::span(kArtifactRemoteFlagSpecs).first(1),
+              part_of<&ArtifactDiscoverOptions::remote>()}};
+constexpr CommandSpec kArtifactDiscover = declared<ArtifactDiscoverOptions, cmd_artifact_discover>(
+    "schicht artifact discover [options] IMAGE", exact_args(1), "i", kArtifactDiscoverGroups);
+
+// `image trust` dispatches on its first argument to its subcommands, which parse their flags.
+int dispatch_image_trust(Context& ctx, const CommandSpec& /*spec*/, CommandArgs args) {
+  return cmd_image_trust(ctx, args);
+}
+constexpr CommandSpec kImageTrust{.kinds = "", .run = &dispatch_image_trust};
 
 }  // namespace
 
@@ -808,8 +950,7 @@ std::span<const Command> top_level_commands() {
               kGenerateSigstoreKey},
       Command{"history", "Show history of a specified image", kHistory},
       Command{"images", "List images in local storage", kImages},
-      Command{"build", "Build an image using instructions from Containerfiles",
-              legacy(cmd_build, "")},
+      Command{"build", "Build an image using instructions from Containerfiles", kBuild},
       Command{"import", "Import a tarball to create a filesystem image", kImport},
       Command{"info", "Display schicht system information", kInfo},
       Command{"inspect", "Display the configuration of a container or image", kInspect},
@@ -839,8 +980,7 @@ std::span<const Command> image_commands() {
       Command{"diff", "Inspect changes to the image's file systems", kImageDiff},
       Command{"exists", "Check if an image exists in local storage", kImageExists},
       Command{"history", "Show history of a specified image", kHistory},
-      Command{"build", "Build an image using instructions from Containerfiles",
-              legacy(cmd_build, "")},
+      Command{"build", "Build an image using instructions from Containerfiles", kBuild},
       Command{"import", "Import a tarball to create a filesystem image", kImport},
       Command{"inspect", "Display the configuration of an image", kImageInspect},
       Command{"list", "List images in local storage", kImages},
@@ -854,8 +994,7 @@ std::span<const Command> image_commands() {
       Command{"rm", "Remove one or more images from local storage", kRmi},
       Command{"save", "Save image(s) to an archive", kSave},
       Command{"sbom", "Write a software bill of materials of an image's packages", kImageSbom},
-      Command{"scp", "Securely copy an image from one host to another",
-              legacy(cmd_image_scp, "i-")},
+      Command{"scp", "Securely copy an image from one host to another", kImageScp},
       Command{"search", "Search registry for image", kSearch},
       Command{"sign", "Sign an image", kImageSign},
       Command{"sync", "Copy all the images from a SOURCE to a DESTINATION", kImageSync},
@@ -896,16 +1035,15 @@ std::span<const Command> system_commands() {
 
 std::span<const Command> artifact_commands() {
   static constexpr std::array kCommands = {
-      Command{"add", "Add an OCI artifact to the local store", legacy(cmd_artifact_add, "-f*")},
+      Command{"add", "Add an OCI artifact to the local store", kArtifactAdd},
       Command{"attach", "Attach files to an image as an artifact that refers to it",
-              legacy(cmd_artifact_attach, "f*")},
-      Command{"discover", "List the artifacts that refer to an image",
-              legacy(cmd_artifact_discover, "i")},
+              kArtifactAttach},
+      Command{"discover", "List the artifacts that refer to an image", kArtifactDiscover},
       Command{"extract", "Extract an OCI artifact to a local path", kArtifactExtract},
       Command{"inspect", "Inspect an OCI artifact", kArtifactInspect},
       Command{"ls", "List OCI artifacts", kArtifactLs},
-      Command{"pull", "Pull an OCI artifact", legacy(cmd_artifact_pull, "-")},
-      Command{"push", "Push an OCI artifact", legacy(cmd_artifact_push, "a-")},
+      Command{"pull", "Pull an OCI artifact", kArtifactPull},
+      Command{"push", "Push an OCI artifact", kArtifactPush},
       Command{"rm", "Remove an OCI artifact", kArtifactRm},
   };
   return kCommands;

@@ -62,7 +62,7 @@ std::string_view last_word(std::string_view path) {
 }
 
 bool same_command(const Command& a, const Command& b) {
-  return a.spec.run == b.spec.run && a.spec.legacy == b.spec.legacy;
+  return a.spec.run == b.spec.run;
 }
 
 }  // namespace
@@ -95,32 +95,16 @@ std::vector<CommandPath> all_command_paths() {
   return out;
 }
 
-FlagProbe probe_flags(const CommandPath& command) {
+CommandFlags command_flags(const CommandPath& command) {
   const CommandSpec& spec = (command.nested != nullptr ? command.nested : command.command)->spec;
-  if (spec.run != nullptr) {
-    FlagSet flags;
-    for (const FlagGroup& group : spec.flags) {
-      for (const FlagSpec& flag : group.flags) flags.add(flag, nullptr);
-    }
-    GlobalOptions globals;
-    size_t own = flags.size();
-    add_global_flags(flags, globals);
-    return FlagProbe{std::string(spec.usage), flags.visible(0, own), flags.visible(own)};
+  FlagSet flags;
+  for (const FlagGroup& group : spec.flags) {
+    for (const FlagSpec& flag : group.flags) flags.add(flag, nullptr);
   }
-  Context probe_ctx{GlobalOptions{}};
-  set_flag_probe(true);
-  try {
-    spec.legacy(probe_ctx, command.leading);
-  } catch (const FlagProbe& probe) {
-    set_flag_probe(false);
-    return probe;
-  } catch (...) {
-    set_flag_probe(false);
-    throw;
-  }
-  set_flag_probe(false);
-  // A command that parses no flags has none of its own, and no global ones either.
-  return FlagProbe{};
+  GlobalOptions globals;
+  size_t own = flags.size();
+  add_global_flags(flags, globals);
+  return CommandFlags{flags.visible(0, own), flags.visible(own)};
 }
 
 }  // namespace schicht::cli

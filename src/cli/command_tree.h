@@ -1,8 +1,7 @@
 // The whole command tree as data, for help, shell completion and the documentation test:
 // the groups (`image`, `system`, ...), the commands that dispatch on a subcommand of their own
 // (`image trust show|set|explain`), every command's path and the canonical command an alias
-// stands for, and a command's flags (from its spec, a nested subcommand's from its own; a command
-// not declared yet is run in probe mode, see FlagProbe).
+// stands for, and a command's flags (from its spec, a nested subcommand's from its own).
 #pragma once
 
 #include <optional>
@@ -41,8 +40,10 @@ struct CommandPath {
 // Every runnable command: top-level ones, then each group's, nested subcommands included.
 std::vector<CommandPath> all_command_paths();
 
-// The command's own flags and the global ones, as its --help lists them: from its spec, or
-// for a command not declared yet, by running it in probe mode.
-FlagProbe probe_flags(const CommandPath& command);
+// A command's flags as its --help lists them: its own, then the global ones.
+struct CommandFlags {
+  std::vector<FlagSet::Info> own, global;
+};
+CommandFlags command_flags(const CommandPath& command);
 
 }  // namespace schicht::cli

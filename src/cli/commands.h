@@ -26,6 +26,10 @@ struct ManifestCreateOptions;    // manifest_command_options.h
 struct ManifestAddOptions;       // manifest_command_options.h
 struct ManifestAnnotateOptions;  // manifest_command_options.h
 struct ManifestInspectOptions;   // manifest_command_options.h
+struct ArtifactRemoteFlags;      // registry_command_options.h
+struct ArtifactAttachOptions;    // registry_command_options.h
+struct ArtifactDiscoverOptions;  // registry_command_options.h
+struct BuildCommandOptions;      // build_command_options.h
 struct ImportOptions {
   std::vector<std::string> changes;
   std::string message;
@@ -209,6 +213,19 @@ struct ArtifactExtractOptions {
   std::string digest;
   std::string title;
 };
+struct ArtifactAddOptions {
+  std::vector<std::string> annotations;
+  bool append = false;
+  bool replace = false;
+  std::string type;
+  std::string file_type;
+  std::string subject;
+};
+// --remote-command unset: $SCHICHT_REMOTE_COMMAND, else schicht.
+struct ImageScpOptions {
+  bool quiet = false;
+  std::string remote_command;
+};
 struct ArtifactRmOptions {
   bool all = false;
 };
@@ -240,7 +257,7 @@ struct RmiOptions {
 int cmd_load(Context& ctx, LoadOptions& options, Invocation& invocation);
 int cmd_save(Context& ctx, SaveOptions& options, Invocation& invocation);
 int cmd_import(Context& ctx, ImportOptions& options, Invocation& invocation);
-int cmd_build(Context& ctx, CommandArgs args);
+int cmd_build(Context& ctx, BuildCommandOptions& options, Invocation& invocation);
 int cmd_images(Context& ctx, ImagesOptions& options, Invocation& invocation);
 int cmd_version(Context& ctx, VersionOptions& options, Invocation& invocation);
 int cmd_info(Context& ctx, InfoOptions& options, Invocation& invocation);
@@ -272,7 +289,7 @@ int cmd_image_mount(Context& ctx, ImageMountOptions& options, Invocation& invoca
 int cmd_image_analyze(Context& ctx, ImageAnalyzeOptions& options, Invocation& invocation);
 int cmd_image_copy(Context& ctx, ImageCopyOptions& options, Invocation& invocation);
 int cmd_image_sync(Context& ctx, ImageSyncOptions& options, Invocation& invocation);
-int cmd_image_scp(Context& ctx, CommandArgs args);
+int cmd_image_scp(Context& ctx, ImageScpOptions& options, Invocation& invocation);
 int cmd_image_unmount(Context& ctx, ImageUnmountOptions& options, Invocation& invocation);
 int cmd_image_tag_log(Context& ctx, ImageTagLogOptions& options, Invocation& invocation);
 int cmd_image_rollback(Context& ctx, NoOptions& options, Invocation& invocation);
@@ -298,14 +315,14 @@ int cmd_generate_sigstore_key(Context& ctx, GenerateSigstoreKeyOptions& options,
 // `image sign`: GPG simple signatures for images in a registry.
 int cmd_image_sign(Context& ctx, ImageSignOptions& options, Invocation& invocation);
 int cmd_completion(Context& ctx, CompletionOptions& options, Invocation& invocation);
-int cmd_artifact_add(Context& ctx, CommandArgs args);
-int cmd_artifact_attach(Context& ctx, CommandArgs args);
-int cmd_artifact_discover(Context& ctx, CommandArgs args);
+int cmd_artifact_add(Context& ctx, ArtifactAddOptions& options, Invocation& invocation);
+int cmd_artifact_attach(Context& ctx, ArtifactAttachOptions& options, Invocation& invocation);
+int cmd_artifact_discover(Context& ctx, ArtifactDiscoverOptions& options, Invocation& invocation);
 int cmd_artifact_extract(Context& ctx, ArtifactExtractOptions& options, Invocation& invocation);
 int cmd_artifact_inspect(Context& ctx, NoOptions& options, Invocation& invocation);
 int cmd_artifact_ls(Context& ctx, ArtifactLsOptions& options, Invocation& invocation);
-int cmd_artifact_pull(Context& ctx, CommandArgs args);
-int cmd_artifact_push(Context& ctx, CommandArgs args);
+int cmd_artifact_pull(Context& ctx, ArtifactRemoteFlags& options, Invocation& invocation);
+int cmd_artifact_push(Context& ctx, ArtifactRemoteFlags& options, Invocation& invocation);
 int cmd_artifact_rm(Context& ctx, ArtifactRmOptions& options, Invocation& invocation);
 // `image trust show|set|explain`: dispatches on its first argument to the declared
 // subcommands (image_trust_commands()).

@@ -145,13 +145,13 @@ struct Walk {
   std::span<const Command> nested;  // subcommands the command dispatches on, not chosen yet
   std::string path;                 // the chosen command's path
   std::string_view kinds;           // what its arguments are (CommandSpec::kinds)
-  FlagProbe flags;                  // its flags, or the global ones before it is chosen
+  CommandFlags flags;               // its flags, or the global ones before it is chosen
   std::vector<std::string> positional;
   std::string pending_flag;  // the last word is a flag that wants the current word as value
 };
 
-const FlagSet::Info* find_flag(const FlagProbe& probe, std::string_view name, char shorthand) {
-  for (const auto* list : {&probe.own, &probe.global}) {
+const FlagSet::Info* find_flag(const CommandFlags& flags, std::string_view name, char shorthand) {
+  for (const auto* list : {&flags.own, &flags.global}) {
     for (const auto& f : *list) {
       if (shorthand != 0 ? f.shorthand == shorthand : f.name == name) return &f;
     }
@@ -159,8 +159,8 @@ const FlagSet::Info* find_flag(const FlagProbe& probe, std::string_view name, ch
   return nullptr;
 }
 
-FlagProbe global_flags() {
-  return FlagProbe{"", {}, global_flag_infos()};
+CommandFlags global_flags() {
+  return CommandFlags{{}, global_flag_infos()};
 }
 
 void choose(Walk& walk, const Command& command, std::vector<std::string> leading,
@@ -170,7 +170,7 @@ void choose(Walk& walk, const Command& command, std::vector<std::string> leading
   for (const auto& p : all_command_paths()) {
     if (p.command == &command && p.leading == leading) {
       walk.path = p.canonical;
-      walk.flags = probe_flags(p);
+      walk.flags = command_flags(p);
       return;
     }
   }

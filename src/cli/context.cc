@@ -108,18 +108,13 @@ Context::StoredImage Context::resolve_image(std::string_view text) {
 }
 
 namespace {
-bool flag_probe = false;
-}  // namespace
 
-void set_flag_probe(bool on) {
-  flag_probe = on;
-}
-
+// Parses `args` with `flags` after adding the global flags to it; prints help (the command's
+// flags, then the global ones) and sets `*help_shown` when -h/--help was given.
 std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, CommandArgs args,
                                              std::string_view usage, bool* help_shown) {
   size_t own = flags.size();
   add_global_flags(flags, ctx.mutable_options());
-  if (flag_probe) throw FlagProbe{std::string(usage), flags.visible(0, own), flags.visible(own)};
   auto positional = flags.parse(args);
   if (!ctx.options().tmpdir.empty()) set_temp_root(ctx.options().tmpdir);
   *help_shown = ctx.options().help;
@@ -132,6 +127,8 @@ std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, Comma
   }
   return positional;
 }
+
+}  // namespace
 
 bool parse_invocation(Context& ctx, const CommandSpec& spec, void* options, CommandArgs args,
                       Invocation& out) {
@@ -148,7 +145,7 @@ bool parse_invocation(Context& ctx, const CommandSpec& spec, void* options, Comm
 }
 
 int run_command(Context& ctx, const CommandSpec& spec, CommandArgs args) {
-  return spec.run != nullptr ? spec.run(ctx, spec, args) : spec.legacy(ctx, args);
+  return spec.run(ctx, spec, args);
 }
 
 std::vector<FlagSet::Info> global_flag_infos() {

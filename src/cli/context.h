@@ -99,19 +99,4 @@ int run_command(Context& ctx, const CommandSpec& spec, CommandArgs args);
 // The global flags, as completion offers them (and --version).
 std::vector<FlagSet::Info> global_flag_infos();
 
-// Parses `args` with `flags` after adding the global flags to it; prints help (the command's
-// flags, then the global ones) and returns true in `*help_shown` when -h/--help was given.
-std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, CommandArgs args,
-                                             std::string_view usage, bool* help_shown);
-
-// Shell completion learns the flags of a command not declared yet (CommandSpec::legacy) by
-// running it in probe mode: its
-// parse_command_flags then throws a FlagProbe (not an Error: nothing may catch it on the way)
-// instead of parsing, before the command touches the store.
-struct FlagProbe {
-  std::string usage;
-  std::vector<FlagSet::Info> own, global;
-};
-void set_flag_probe(bool on);
-
 }  // namespace schicht::cli

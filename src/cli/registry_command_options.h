@@ -121,4 +121,26 @@ struct ImageSyncOptions {
   bool remove_signatures = false;
 };
 
+// The flags of the artifact commands that talk to registries (artifact push and pull take
+// only these).
+struct ArtifactRemoteFlags {
+  RegistryFlags registry;
+  int64_t retry = 3;
+  bool quiet = false;
+};
+
+struct ArtifactAttachOptions {
+  std::string subject;
+  std::string type;
+  std::string file_type;
+  std::vector<std::string> annotations;
+  std::string name;
+  ArtifactRemoteFlags remote;
+};
+
+struct ArtifactDiscoverOptions {
+  std::string format;
+  ArtifactRemoteFlags remote;  // no --quiet: discover reports no progress
+};
+
 }  // namespace schicht::cli

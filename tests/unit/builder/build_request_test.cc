@@ -55,6 +55,19 @@ TEST_F(BuildRequestTest, MissingContextAndContainerfileAreNotFound) {
   EXPECT_EQ(kind, ErrorKind::kNotFound);
 }
 
+TEST(BuildRequestFormat, DefaultIsBuildahFormatElseOci) {
+  {
+    test_env::ScopedEnv env("BUILDAH_FORMAT", std::nullopt);
+    EXPECT_EQ(default_image_format(), "oci");
+  }
+  {
+    test_env::ScopedEnv env("BUILDAH_FORMAT", "");
+    EXPECT_EQ(default_image_format(), "oci");
+  }
+  test_env::ScopedEnv env("BUILDAH_FORMAT", "docker");
+  EXPECT_EQ(default_image_format(), "docker");
+}
+
 TEST_F(BuildRequestTest, NamesArgsLabelsAndFormat) {
   touch("Containerfile");
   test_env::ScopedEnv env("BUILD_REQUEST_ARG", "from-env");
