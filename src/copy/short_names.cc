@@ -81,7 +81,13 @@ PullCandidates resolve_pull_name(std::string_view text, const registry::Registri
                      "docker://, oci:, oci-archive:, docker-archive: and dir:",
                      text, named->name));
   }
-  if (!Reference::try_parse(text)) fail_invalid(text);
+  if (!Reference::try_parse(text)) {
+    // As podman's pull: a name that breaks the reference grammar fails with the grammar's own
+    // error ("invalid reference format", a name too long, ...); one that only fails to
+    // normalize is an invalid transport:reference.
+    (void)Reference::parse_unnormalized(text);
+    fail_invalid(text);
+  }
   if (has_explicit_domain(text)) return {{Reference::parse_docker_ref(text)}, ""};
 
   Reference typed = Reference::parse_unnormalized(text);

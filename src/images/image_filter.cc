@@ -34,7 +34,8 @@ int64_t parse_point_in_time(const std::string& text, int64_t now) {
     int64_t unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 0;
     if (unit != 0) return now - n * unit * 1'000'000'000;
   }
-  fail(ErrorKind::kInvalidInput, fmt::format("invalid time or duration {:?} in filter", text));
+  fail(ErrorKind::kInvalidInput,
+       fmt::format("failed to parse value as time or duration: {:?}", text));
 }
 
 // Go's strconv.ParseBool, with podman 4.3's message (its key and value swapped).
@@ -81,7 +82,10 @@ ImageFilter::ImageFilter(store::Store& store, const std::vector<std::string>& fi
   for (const auto& f : filters) {
     size_t eq = f.find('=');
     if (eq == std::string::npos) {
-      fail(ErrorKind::kInvalidInput, fmt::format("invalid image filter {:?}: need KEY=VALUE", f));
+      fail(ErrorKind::kInvalidInput,
+           fmt::format(R"(invalid image filter {:?}: must be in the format "filter=value or )"
+                       R"(filter!=value")",
+                       f));
     }
     std::string key = f.substr(0, eq), value = f.substr(eq + 1);
     static const std::vector<std::string> kKeys = {
@@ -113,7 +117,11 @@ ImageFilter::ImageFilter(store::Store& store, const std::vector<std::string>& fi
       parse_bool_filter(key, value);
     }
     if (key == "before" || key == "since") {
-      auto image = store.image(store::resolve_image(store, value));
+      // podman's words (its "filter" twice too) before the lookup's own error.
+      Digest id = with_context(
+          fmt::format("could not find local image for filter filter {:?}={:?}", key, value),
+          [&] { return store::resolve_image(store, value); });
+      auto image = store.image(id);
       (key == "before" ? before_ : since_) = image->created;
     }
     if (key == "until") until_ = parse_point_in_time(value, now);

@@ -27,8 +27,9 @@ void check_sort_key(const std::string& key) {
   static const std::vector<std::string> kSortKeys = {"repository", "size", "tag", "created", "id"};
   if (std::find(kSortKeys.begin(), kSortKeys.end(), key) == kSortKeys.end()) {
     fail(ErrorKind::kInvalidInput,
-         fmt::format("{:?} is not a valid field for sorting. Choose from: repository, size, tag, "
-                     "created, id",
+         // podman 4.3 names the fields in alphabetical order.
+         fmt::format("{:?} is not a valid field for sorting. Choose from: created, id, "
+                     "repository, size, tag",
                      key));
   }
 }

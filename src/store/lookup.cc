@@ -118,6 +118,9 @@ std::optional<std::string> find_name(Store& store, const Digest& id, std::string
 
 Digest resolve_image(Store& store, std::string_view text) {
   if (auto found = find_image(store, text)) return *found;
+  // As podman's lookup: a name that breaks the reference grammar is that error (125), not a
+  // missing image (which rmi reports with 1).
+  if (!text.starts_with("sha256:")) (void)Reference::parse_unnormalized(text);
   fail(ErrorKind::kNotFound, fmt::format("{}: image not known", text));
 }
 

@@ -71,9 +71,14 @@ std::vector<std::pair<std::string, std::string>> key_values(const std::string& v
 void apply_change(ContainerConfig& config, const std::string& change) {
   std::string text = trim(change);
   size_t space = text.find_first_of(" \t=");
+  if (space == std::string::npos) {
+    // As podman: an instruction alone (a bare CMD, USER, ...) is refused, not set empty.
+    fail(ErrorKind::kInvalidInput,
+         fmt::format("invalid change {:?} - must be formatted as KEY VALUE", change));
+  }
   std::string instruction = text.substr(0, space);
   for (auto& c : instruction) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  std::string value = space == std::string::npos ? "" : trim(text.substr(space + 1));
+  std::string value = trim(text.substr(space + 1));
   if (instruction == "CMD") {
     config.cmd = command_form(value);
   } else if (instruction == "ENTRYPOINT") {

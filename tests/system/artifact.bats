@@ -8,22 +8,10 @@ load helpers
 load registry
 load referrers_registry
 
-setup_file() {
-  if have_registry; then start_file_registry; fi
-}
-
-teardown_file() {
-  stop_file_registry
-}
-
 # Artifacts and blobs besides images: store_state plus the artifact listing.
 art_state() {
   store_state
   s artifact ls --no-trunc --format '{{.Repository}}:{{.Tag}} {{.Digest}} {{.Size}}' 2>&1
-}
-
-sa() {
-  s "$@" --tls-verify=false --retry 0
 }
 
 make_files() {
@@ -222,11 +210,11 @@ unchanged_art() {
   have_registry || skip "docker-registry is not installed"
   make_files
   digest=$(s artifact add --type application/x-rt rt "$WORK/a.txt" "$WORK/b.bin")
-  run sa artifact push -q rt "docker://$REG/arts/rt:1"
+  run sp artifact push -q rt "docker://$REG/arts/rt:1"
   expect_success
   s artifact rm rt >/dev/null
   [ -z "$(ls "$STORE/blobs/sha256")" ]
-  run sa artifact pull "$REG/arts/rt:1"
+  run sp artifact pull "$REG/arts/rt:1"
   expect_success
   [ "${lines[-1]}" = "$digest" ]
   [ "$(s artifact ls --noheading --format '{{.Repository}}:{{.Tag}}')" = "$REG/arts/rt:1" ]
@@ -239,7 +227,7 @@ unchanged_art() {
   [ "$(printf '%s' "$output" | sha256sum | cut -d' ' -f1)" = "$digest" ]
   # pushed under its own name
   s artifact add "$REG/arts/own:2" "$WORK/a.txt" >/dev/null
-  run sa artifact push -q "$REG/arts/own:2"
+  run sp artifact push -q "$REG/arts/own:2"
   expect_success
   run skopeo inspect --raw --tls-verify=false "docker://$REG/arts/own:2"
   expect_success
@@ -250,13 +238,13 @@ unchanged_art() {
   fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed 7
   skopeo copy -q --dest-tls-verify=false "oci-archive:$WORK/i.tar" "docker://$REG/img:1" >/dev/null
   BEFORE=$(art_state)
-  run sa artifact pull "$REG/img:1"
+  run sp artifact pull "$REG/img:1"
   expect_failure 125 "is an image, not an artifact"
-  run sa artifact pull "$REG/img:nosuch"
+  run sp artifact pull "$REG/img:nosuch"
   expect_failure 125 "manifest unknown"
-  run sa artifact pull "127.0.0.1:1/x:1"
+  run sp artifact pull "127.0.0.1:1/x:1"
   expect_failure 125
-  run sa artifact push nosuch "$REG/x:1"
+  run sp artifact push nosuch "$REG/x:1"
   expect_failure 125 "nosuch: artifact does not exist"
   unchanged_art
 }
@@ -266,15 +254,15 @@ unchanged_art() {
   make_files
   fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed 8
   s load -q -i "$WORK/i.tar" >/dev/null
-  sa push -q app:1 "docker://$REG/ref/app:1"
+  sp push -q app:1 "docker://$REG/ref/app:1"
   subject=$(s inspect --format '{{.Digest}}' app:1)
-  run sa artifact attach -q --subject "docker://$REG/ref/app:1" --type application/spdx+json \
+  run sp artifact attach -q --subject "docker://$REG/ref/app:1" --type application/spdx+json \
     --annotation org.example=1 "$WORK/a.txt"
   expect_success
   sbom=$output
   # a local artifact with the image as subject, pushed: the index gets its descriptor too
   sig=$(s artifact add --subject app:1 --type application/x-sig sig "$WORK/b.bin")
-  run sa artifact push -q sig "docker://$REG/ref/app:sig"
+  run sp artifact push -q sig "docker://$REG/ref/app:sig"
   expect_success
   run skopeo inspect --raw --tls-verify=false "docker://$REG/ref/app:sha256-${subject#sha256:}"
   expect_success
@@ -285,19 +273,19 @@ unchanged_art() {
   [ "$(jq -r '.manifests[0].annotations["org.example"]' <<<"$output")" = 1 ]
   [ "$(jq -r '.manifests[1].digest' <<<"$output")" = "sha256:$sig" ]
   # pushing again adds nothing
-  sa artifact push -q sig "docker://$REG/ref/app:sig"
+  sp artifact push -q sig "docker://$REG/ref/app:sig"
   [ "$(skopeo inspect --raw --tls-verify=false "docker://$REG/ref/app:sha256-${subject#sha256:}" | jq '.manifests | length')" = 2 ]
-  run sa artifact discover --format json "docker://$REG/ref/app:1"
+  run sp artifact discover --format json "docker://$REG/ref/app:1"
   expect_success
   [ "$(jq -r .subject <<<"$output")" = "$subject" ]
   [ "$(jq -r '.manifests | length' <<<"$output")" = 2 ]
-  run sa artifact discover "docker://$REG/ref/app:1"
+  run sp artifact discover "docker://$REG/ref/app:1"
   expect_success
   [[ "${lines[0]}" == DIGEST*"ARTIFACT TYPE"*SIZE ]]
   [[ "$output" == *"$sbom  application/spdx+json"* ]]
   # an image nothing refers to
-  sa push -q app:1 "docker://$REG/ref/other:1"
-  run sa artifact discover --format json "docker://$REG/ref/other:1"
+  sp push -q app:1 "docker://$REG/ref/other:1"
+  run sp artifact discover --format json "docker://$REG/ref/other:1"
   expect_success
   [ "$(jq -r '.manifests | length' <<<"$output")" = 0 ]
 }
@@ -307,22 +295,22 @@ unchanged_art() {
   start_referrers_registry
   fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed 9
   s load -q -i "$WORK/i.tar" >/dev/null
-  sa push -q app:1 "docker://$RREG/app:1"
+  sp push -q app:1 "docker://$RREG/app:1"
   subject=$(s inspect --format '{{.Digest}}' app:1)
-  run sa artifact attach -q --subject "docker://$RREG/app:1" --type application/spdx+json "$WORK/a.txt"
+  run sp artifact attach -q --subject "docker://$RREG/app:1" --type application/spdx+json "$WORK/a.txt"
   expect_success
   sbom=$output
   s artifact add --subject app:1 --type application/x-sig sig "$WORK/b.bin" >/dev/null
-  sa artifact push -q sig "docker://$RREG/app:sig"
+  sp artifact push -q sig "docker://$RREG/app:sig"
   [ "$(http_status "http://$RREG/v2/app/manifests/sha256-${subject#sha256:}")" = 404 ]
-  run sa artifact discover --format json "docker://$RREG/app:1"
+  run sp artifact discover --format json "docker://$RREG/app:1"
   expect_success
   [ "$(jq -r '.manifests | length' <<<"$output")" = 2 ]
   [[ "$output" == *"$sbom"* ]]
   [[ "$output" == *application/x-sig* ]]
   # and the artifact pulls back from there
   rm -rf "$STORE"
-  run sa artifact pull "$RREG/app:sig"
+  run sp artifact pull "$RREG/app:sig"
   expect_success
   [ "$(s artifact inspect "$RREG/app:sig" | jq -r .Manifest.subject.digest)" = "$subject" ]
 }
@@ -388,28 +376,28 @@ unchanged_art() {
   start_referrers_registry
   fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed 12
   s load -q -i "$WORK/i.tar" >/dev/null
-  sa push -q app:1 "docker://$REG/cp/app:1"
+  sp push -q app:1 "docker://$REG/cp/app:1"
   subject=$(s inspect --format '{{.Digest}}' app:1)
-  sbom=$(sa artifact attach -q --subject "docker://$REG/cp/app:1" --type application/spdx+json "$WORK/a.txt")
+  sbom=$(sp artifact attach -q --subject "docker://$REG/cp/app:1" --type application/spdx+json "$WORK/a.txt")
   # a referrer of the referrer (a signature of the SBOM)
-  sig=$(sa artifact attach -q --subject "docker://$REG/cp/app@$sbom" --type application/x-sig "$WORK/b.bin")
+  sig=$(sp artifact attach -q --subject "docker://$REG/cp/app@$sbom" --type application/x-sig "$WORK/b.bin")
   # tag schema -> tag schema (same registry)
   run s image copy -q --referrers --src-tls-verify=false --dest-tls-verify=false \
     "docker://$REG/cp/app:1" "docker://$REG/cp2/app:1"
   expect_success
-  run sa artifact discover --format json "docker://$REG/cp2/app:1"
+  run sp artifact discover --format json "docker://$REG/cp2/app:1"
   [ "$(jq -r .subject <<<"$output")" = "$subject" ]
   [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$sbom" ]
-  run sa artifact discover --format json "docker://$REG/cp2/app@$sbom"
+  run sp artifact discover --format json "docker://$REG/cp2/app@$sbom"
   [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$sig" ]
   # tag schema -> referrers API (another registry)
   run s image copy -q --referrers --src-tls-verify=false --dest-tls-verify=false \
     "docker://$REG/cp/app:1" "docker://$RREG/cp/app:1"
   expect_success
-  run sa artifact discover --format json "docker://$RREG/cp/app:1"
+  run sp artifact discover --format json "docker://$RREG/cp/app:1"
   [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$sbom" ]
   # byte-exact: the copied SBOM pulls back with the same digest and content
-  run sa artifact pull "$RREG/cp/app@$sbom"
+  run sp artifact pull "$RREG/cp/app@$sbom"
   expect_success
   [ "sha256:${lines[-1]}" = "$sbom" ]
   s artifact extract "$RREG/cp/app@$sbom" "$WORK/sbom.out"

@@ -6,18 +6,7 @@
 
 load helpers
 load registry
-
-setup_file() {
-  if have_registry; then start_file_registry; fi
-}
-
-teardown_file() {
-  stop_file_registry
-}
-
-sa() {
-  s "$@" --tls-verify=false --retry 0
-}
+load referrers_registry
 
 cq() {
   s image copy -q --referrers --src-tls-verify=false --dest-tls-verify=false "$@"
@@ -58,9 +47,9 @@ local_referrers() {
 @test "image copy --referrers: a referrer of a referrer goes along, docker:// -> oci-archive -> store" {
   have_registry || skip "docker-registry is not installed"
   attach_referrers
-  sa push -q app:1 "docker://$REG/rr/app:1"
-  sbom=$(sa artifact attach -q --subject "docker://$REG/rr/app:1" --type application/spdx+json "$WORK/sbom.json")
-  sig=$(sa artifact attach -q --subject "docker://$REG/rr/app@$sbom" --type application/x-sig "$WORK/sig.bin")
+  sp push -q app:1 "docker://$REG/rr/app:1"
+  sbom=$(sp artifact attach -q --subject "docker://$REG/rr/app:1" --type application/spdx+json "$WORK/sbom.json")
+  sig=$(sp artifact attach -q --subject "docker://$REG/rr/app@$sbom" --type application/x-sig "$WORK/sig.bin")
   run cq "docker://$REG/rr/app:1" "oci-archive:$WORK/o.tar:app"
   expect_success
   mkdir "$WORK/x" && tar -xf "$WORK/o.tar" -C "$WORK/x"
@@ -79,7 +68,7 @@ local_referrers() {
   attach_referrers
   run cq containers-storage:app:1 "docker://$REG/cr/app:1"
   expect_success
-  run sa artifact discover --format json "docker://$REG/cr/app:1"
+  run sp artifact discover --format json "docker://$REG/cr/app:1"
   expect_success
   [ "$(jq -r .subject <<<"$output")" = "$SUBJECT" ]
   [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$SBOM" ]
@@ -90,7 +79,7 @@ local_referrers() {
   [ "$(jq -r --arg d "$SBOM" '.manifests[] | select(.digest == $d) | .artifactType' "$WORK/x/index.json")" = application/spdx+json ]
   run cq "oci-archive:$WORK/o.tar" "docker://$REG/cr2/app:1"
   expect_success
-  run sa artifact discover --format json "docker://$REG/cr2/app:1"
+  run sp artifact discover --format json "docker://$REG/cr2/app:1"
   [ "$(jq -r '.manifests[0].digest' <<<"$output")" = "$SBOM" ]
   # registry -> a fresh store: stored as artifacts with their subject
   STORE=$WORK/store2

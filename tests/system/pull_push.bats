@@ -19,16 +19,6 @@ identity() {
   s inspect --format '{{.Id}} {{.Digest}}' "$1"
 }
 
-# Puts a fixture image (extra args go to the generator) into the registry as REG/NAME with
-# skopeo, byte-exact.
-skopeo_push() {
-  local name=$1
-  shift
-  local file=$WORK/${name//[:\/]/_}.tar  # ':' would end the oci-archive path
-  fixture --out "$file" --format oci-archive "$@"
-  skopeo copy -q --dest-tls-verify=false "oci-archive:$file" "docker://$REG/$name" >/dev/null
-}
-
 @test "push then pull into a fresh store: same image ID and manifest digest" {
   fixture --out "$WORK/a.tar" --format oci-archive --name app:1 --layers 3 --seed 11
   s load -i "$WORK/a.tar" >/dev/null
@@ -215,36 +205,14 @@ unqualified-search registries are defined in \"$WORK/empty.conf\""
 $REG/nosuch: manifest unknown"
   unchanged
 
-  skopeo_push corrupt:1 --seed 23 --layers 3 --layer-kb 128
-  layer=$(skopeo inspect --tls-verify=false --format '{{index .Layers 1}}' "docker://$REG/corrupt:1")
-  file=$(registry_blob_file "$REG_DIR" "$layer")
-  chmod u+w "$file"
-  printf 'XXXX' | dd of="$file" bs=1 seek=100 conv=notrunc 2>/dev/null
+  push_corrupt_layer corrupt:1 23
   run sp pull "$REG/corrupt:1"
-  expect_failure 125 "storing blob $layer: Digest did not match, expected $layer"
+  expect_failure 125 "storing blob $LAYER: Digest did not match, expected $LAYER"
   unchanged
 }
 
 @test "a layer whose diffID is not the config's is refused (podman 4.3 accepts it)" {
-  fixture --out "$WORK/dir" --format oci-dir --seed 25
-  # Rewrite the config's first diffID, then the manifest and index that name it.
-  python3 - "$WORK/dir" <<'EOF'
-import hashlib, json, os, sys
-d = sys.argv[1]
-def blob(digest): return os.path.join(d, "blobs", "sha256", digest[7:])
-def put(data):
-    digest = "sha256:" + hashlib.sha256(data).hexdigest()
-    open(blob(digest), "wb").write(data)
-    return {"digest": digest, "size": len(data)}
-index = json.load(open(os.path.join(d, "index.json")))
-manifest = json.load(open(blob(index["manifests"][0]["digest"])))
-config = json.load(open(blob(manifest["config"]["digest"])))
-config["rootfs"]["diff_ids"][0] = "sha256:" + hashlib.sha256(b"another layer").hexdigest()
-manifest["config"].update(put(json.dumps(config).encode()))
-index["manifests"][0].update(put(json.dumps(manifest).encode()))
-json.dump(index, open(os.path.join(d, "index.json"), "w"))
-EOF
-  skopeo copy -q --dest-tls-verify=false "oci:$WORK/dir" "docker://$REG/baddiff:1" >/dev/null
+  push_wrong_diffid baddiff:1 --seed 25
   fixture --out "$WORK/good.tar" --format oci-archive --name good:1 --seed 26
   s load -i "$WORK/good.tar" >/dev/null
   BEFORE=$(store_state)

@@ -1,5 +1,14 @@
-# The tests' registry with the OCI referrers API (tests/fixtures/referrers_registry.py), which
-# docker-registry lacks.
+# For the files of referrer tests: docker-registry for the whole file (when installed), which
+# holds referrers by the tag schema, and the tests' registry with the OCI referrers API
+# (tests/fixtures/referrers_registry.py), which docker-registry lacks. Load after registry.
+
+setup_file() {
+  if have_registry; then start_file_registry; fi
+}
+
+teardown_file() {
+  stop_file_registry
+}
 
 # Starts it; sets RREG (host:port) and RREG_PID.
 start_referrers_registry() {

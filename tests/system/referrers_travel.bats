@@ -7,18 +7,6 @@ load helpers
 load registry
 load referrers_registry
 
-setup_file() {
-  if have_registry; then start_file_registry; fi
-}
-
-teardown_file() {
-  stop_file_registry
-}
-
-sa() {
-  s "$@" --tls-verify=false --retry 0
-}
-
 art_state() {
   store_state
   s artifact ls --no-trunc --format '{{.Repository}}:{{.Tag}} {{.Digest}}' 2>&1
@@ -37,7 +25,7 @@ registry_digest() {
 
 # The digests `artifact discover` lists for docker://REF, sorted, one a line.
 discovered() {
-  sa artifact discover --format json "docker://$1" | jq -r '.manifests[].digest' | sort
+  sp artifact discover --format json "docker://$1" | jq -r '.manifests[].digest' | sort
 }
 
 # signed_image HOST/REPO SEED: pushes a fixture image as HOST/REPO:1 and attaches an SBOM, a
@@ -46,11 +34,11 @@ signed_image() {
   make_files
   fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed "$2"
   s load -q -i "$WORK/i.tar" >/dev/null
-  sa push -q app:1 "docker://$1:1"
+  sp push -q app:1 "docker://$1:1"
   SUBJECT=$(s inspect --format '{{.Digest}}' app:1)
-  SBOM=$(sa artifact attach -q --subject "docker://$1:1" --type application/spdx+json "$WORK/sbom.json")
-  SIG=$(sa artifact attach -q --subject "docker://$1:1" --type application/x-sig "$WORK/sig.bin")
-  SBOMSIG=$(sa artifact attach -q --subject "docker://$1@$SBOM" --type application/x-sig "$WORK/sbom.sig")
+  SBOM=$(sp artifact attach -q --subject "docker://$1:1" --type application/spdx+json "$WORK/sbom.json")
+  SIG=$(sp artifact attach -q --subject "docker://$1:1" --type application/x-sig "$WORK/sig.bin")
+  SBOMSIG=$(sp artifact attach -q --subject "docker://$1@$SBOM" --type application/x-sig "$WORK/sbom.sig")
   [ "$(registry_digest "$1@$SBOM")" = "$SBOM" ]
   [ "$(registry_digest "$1@$SIG")" = "$SIG" ]
   s rmi -a -f >/dev/null
@@ -59,7 +47,7 @@ signed_image() {
 # check_travel FROM TO: pull --referrers FROM:1 into a fresh store, then push --referrers to TO:1.
 check_travel() {
   rm -rf "$STORE"
-  run sa pull -q --referrers "$1:1"
+  run sp pull -q --referrers "$1:1"
   expect_success
   # three artifacts, digests as in the registry, subjects kept
   [ "$(s artifact ls --noheading | wc -l)" = 3 ]
@@ -74,7 +62,7 @@ check_travel() {
   [[ "$output" == *"$SBOM"* ]]
   [[ "$output" == *"$SIG"* ]]
   # on to another repository
-  run sa push -q --referrers "$1:1" "docker://$2:1"
+  run sp push -q --referrers "$1:1" "docker://$2:1"
   expect_success
   [ "$(discovered "$2:1")" = "$(printf '%s\n' "$SBOM" "$SIG" | sort)" ]
   [ "$(discovered "$2@$SBOM")" = "$SBOMSIG" ]
@@ -97,8 +85,8 @@ check_travel() {
   signed_image "$REG/tr/app" 30
   check_travel "$REG/tr/app" "$REG/tr2/app"
   # once more from the store to the referrers-API registry
-  sa pull -q "$REG/tr/app:1" >/dev/null
-  run sa push -q --referrers "$REG/tr/app:1" "docker://$RREG/tr/app:1"
+  sp pull -q "$REG/tr/app:1" >/dev/null
+  run sp push -q --referrers "$REG/tr/app:1" "docker://$RREG/tr/app:1"
   expect_success
   [ "$(discovered "$RREG/tr/app:1")" = "$(printf '%s\n' "$SBOM" "$SIG" | sort)" ]
   [ "$(http_status "http://$RREG/v2/tr/app/manifests/sha256-${SUBJECT#sha256:}")" = 404 ]
@@ -115,9 +103,9 @@ check_travel() {
   have_registry || skip "docker-registry is not installed"
   signed_image "$REG/twice/app" 32
   rm -rf "$STORE"
-  sa pull -q --referrers "$REG/twice/app:1" >/dev/null
+  sp pull -q --referrers "$REG/twice/app:1" >/dev/null
   BEFORE=$(art_state)
-  run sa pull -q --referrers "$REG/twice/app:1"
+  run sp pull -q --referrers "$REG/twice/app:1"
   expect_success
   same_as_before "$(art_state)"
 }
@@ -126,9 +114,9 @@ check_travel() {
   have_registry || skip "docker-registry is not installed"
   fixture --out "$WORK/i.tar" --format oci-archive --name app:1 --seed 33
   s load -q -i "$WORK/i.tar" >/dev/null
-  sa push -q app:1 "docker://$REG/plain/app:1"
+  sp push -q app:1 "docker://$REG/plain/app:1"
   rm -rf "$STORE"
-  run sa pull -q --referrers "$REG/plain/app:1"
+  run sp pull -q --referrers "$REG/plain/app:1"
   expect_success
   [ "$(s images --noheading | wc -l)" = 1 ]
   [ -z "$(s artifact ls --noheading)" ]
@@ -141,17 +129,17 @@ check_travel() {
   s load -q -i "$WORK/i.tar" >/dev/null
   s artifact attach --subject app:1 --type application/x-sig "$WORK/sig.bin" >/dev/null
   BEFORE=$(art_state)
-  run sa push --referrers --format v2s2 app:1 "docker://$REG/bad/app:1"
+  run sp push --referrers --format v2s2 app:1 "docker://$REG/bad/app:1"
   expect_failure 125 "--referrers cannot be used with --format or --compression-format"
-  run sa push --referrers --compression-format zstd app:1 "docker://$REG/bad/app:1"
+  run sp push --referrers --compression-format zstd app:1 "docker://$REG/bad/app:1"
   expect_failure 125 "--referrers cannot be used with --format or --compression-format"
-  run sa push --referrers app:1 "oci-archive:$WORK/out.tar"
+  run sp push --referrers app:1 "oci-archive:$WORK/out.tar"
   expect_failure 125 "--referrers: the destination must be a registry"
   [ "$(http_status "http://$REG/v2/bad/app/manifests/1")" = 404 ]
   [ ! -e "$WORK/out.tar" ]
   # an OCI layout carries referrers (save_referrers.bats); a docker-archive cannot
   s save -o "$WORK/d.tar" app:1
-  run sa pull --referrers "docker-archive:$WORK/d.tar"
+  run sp pull --referrers "docker-archive:$WORK/d.tar"
   expect_failure 125 "is not in a registry"
   same_as_before "$(art_state)"
 }
@@ -163,7 +151,7 @@ check_travel() {
   fixture --out "$WORK/i.tar" --format docker-archive --name app:1 --seed 35
   s load -q -i "$WORK/i.tar" >/dev/null
   s artifact attach --subject app:1 --type application/x-sig "$WORK/sig.bin" >/dev/null
-  run sa push -q --referrers app:1 "docker://$REG/changed/app:1"
+  run sp push -q --referrers app:1 "docker://$REG/changed/app:1"
   expect_failure 125 "the push changed the image's manifest digest"
   [ -z "$(discovered "$REG/changed/app:1")" ]
 }

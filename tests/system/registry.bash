@@ -8,6 +8,21 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Stops the process whose pid FILE holds (nothing when there is no FILE) and removes FILE. It
+# polls: the process is not always this shell's child (setup_file and teardown_file may run
+# apart).
+stop_pid_file() {
+  local file=$1 pid
+  [ -f "$file" ] || return 0
+  pid=$(cat "$file")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  rm -f "$file"
+}
+
 # The HTTP status of a GET of URL, 0 when nothing answers.
 http_status() {
   python3 - "$1" <<'EOF'
@@ -73,17 +88,7 @@ print(sys.argv[1] + ":" + crypt.crypt(sys.argv[2], crypt.mksalt(crypt.METHOD_BLO
 }
 
 stop_registry() {
-  local dir=$1
-  [ -f "$dir/pid" ] || return 0
-  local pid
-  pid=$(cat "$dir/pid")
-  kill "$pid" 2>/dev/null || true
-  # Not always this shell's child (setup_file and teardown_file may run apart): poll.
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  rm -f "$dir/pid"
+  stop_pid_file "$1/pid"
 }
 
 # For setup_file: a registry for the whole file in $BATS_FILE_TMPDIR/registry, optionally
@@ -109,6 +114,53 @@ sp() {
 registry_blob_file() {
   local dir=$1 digest=$2 hex=${2#sha256:}
   echo "$dir/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+}
+
+# Puts a fixture image (extra args go to the generator) into the registry as REG/NAME with
+# skopeo, byte-exact.
+skopeo_push() {
+  local name=$1
+  shift
+  local file=$WORK/${name//[:\/]/_}.tar  # ':' would end the oci-archive path
+  fixture --out "$file" --format oci-archive "$@"
+  skopeo copy -q --dest-tls-verify=false "oci-archive:$file" "docker://$REG/$name" >/dev/null
+}
+
+# Pushes REG/NAME, three layers of fixture SEED, then damages its second layer in the
+# registry's storage (same size, other bytes); sets LAYER to that layer's digest.
+push_corrupt_layer() {
+  local name=$1 seed=$2 file
+  skopeo_push "$name" --seed "$seed" --layers 3 --layer-kb 128
+  LAYER=$(skopeo inspect --tls-verify=false --format '{{index .Layers 1}}' "docker://$REG/$name")
+  file=$(registry_blob_file "$REG_DIR" "$LAYER")
+  chmod u+w "$file"
+  printf 'XXXX' | dd of="$file" bs=1 seek=100 conv=notrunc 2>/dev/null
+}
+
+# Pushes REG/NAME, a fixture (extra args go to the generator) whose layers are intact but whose
+# config names another diffID for the first layer (the manifest and index rewritten to match).
+push_wrong_diffid() {
+  local name=$1
+  shift
+  local dir=$WORK/${name//[:\/]/_}.dir
+  fixture --out "$dir" --format oci-dir "$@"
+  python3 - "$dir" <<'PY'
+import hashlib, json, os, sys
+d = sys.argv[1]
+def blob(digest): return os.path.join(d, "blobs", "sha256", digest[7:])
+def put(data):
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    open(blob(digest), "wb").write(data)
+    return {"digest": digest, "size": len(data)}
+index = json.load(open(os.path.join(d, "index.json")))
+manifest = json.load(open(blob(index["manifests"][0]["digest"])))
+config = json.load(open(blob(manifest["config"]["digest"])))
+config["rootfs"]["diff_ids"][0] = "sha256:" + hashlib.sha256(b"another layer").hexdigest()
+manifest["config"].update(put(json.dumps(config).encode()))
+index["manifests"][0].update(put(json.dumps(manifest).encode()))
+json.dump(index, open(os.path.join(d, "index.json"), "w"))
+PY
+  skopeo copy -q --dest-tls-verify=false "oci:$dir" "docker://$REG/$name" >/dev/null
 }
 
 # What the registry serves for REF (host/repo:tag), as skopeo reads it.

@@ -33,6 +33,13 @@ policy_for() {
 EOF
 }
 
+# image copy with sigstore attachments as enable_attachments sets them, any image accepted.
+sc() {
+  printf '%s\n' '{"default":[{"type":"insecureAcceptAnything"}]}' >"$WORK/accept.json"
+  s --registries.d "$WORK/registries.d" image copy -q --signature-policy "$WORK/accept.json" \
+    --src-tls-verify=false --dest-tls-verify=false "$@"
+}
+
 # Copies the test image to $REG/REPO:1 unsigned and prints its manifest digest.
 unsigned_copy() {
   skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$REG/src:1" \
@@ -278,11 +285,6 @@ EOF
   need_all
   make_key
   enable_attachments
-  printf '%s\n' '{"default":[{"type":"insecureAcceptAnything"}]}' >"$WORK/accept.json"
-  sc() {
-    s --registries.d "$WORK/registries.d" image copy -q --signature-policy "$WORK/accept.json" \
-      --src-tls-verify=false --dest-tls-verify=false "$@"
-  }
   run sp pull -q "$REG/src:1"
   expect_success
   run sp push -q --sign-by-sigstore-private-key "$WORK/k.private" \
@@ -321,11 +323,6 @@ EOF
   need_all
   make_key
   enable_attachments
-  printf '%s\n' '{"default":[{"type":"insecureAcceptAnything"}]}' >"$WORK/accept.json"
-  sc() {
-    s --registries.d "$WORK/registries.d" image copy -q --signature-policy "$WORK/accept.json" \
-      --src-tls-verify=false --dest-tls-verify=false "$@"
-  }
   fixture --out "$WORK/multi.tar" --format oci-archive --platforms linux/amd64,linux/arm64 --seed 11
   skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/multi.tar" \
     "docker://$REG/lsigned:1" >/dev/null

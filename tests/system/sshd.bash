@@ -1,6 +1,7 @@
 # An sshd on 127.0.0.1 for the system tests (image scp): a host key and a client key generated
 # into DIR, the client key the only one authorized, for the current user. start_sshd DIR prints
 # the port once sshd accepts a login; ssh then runs as `ssh -F DIR/ssh_config`. stop_sshd DIR.
+# Load after registry.bash (free_port, stop_pid_file).
 
 have_sshd() { [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; }
 
@@ -52,13 +53,5 @@ CONF
 }
 
 stop_sshd() {
-  local dir=$1 pid
-  [ -f "$dir/pid" ] || return 0
-  pid=$(cat "$dir/pid")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  rm -f "$dir/pid"
+  stop_pid_file "$1/pid"
 }

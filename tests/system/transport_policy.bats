@@ -194,6 +194,25 @@ pulled_names() {
   s images --format '{{.Repository}}:{{.Tag}}' | sort
 }
 
+# expect_pulled_names "SOURCE|NAMES"...: each SOURCE pulled into an empty store gets NAMES (as
+# pulled_names lists them), here and, when installed, in podman.
+expect_pulled_names() {
+  local c src want
+  for c in "$@"; do
+    src=${c%|*} want=${c#*|}
+    rm -rf "$STORE"
+    run s pull -q "$src"
+    expect_success
+    [ "$(pulled_names)" = "$want" ] || { echo "$src: $(pulled_names), want $want"; false; }
+    if have_podman; then
+      rm -rf "$WORK/podman" "$WORK/podman-run"
+      p pull -q "$src" >/dev/null
+      [ "$(p images --format '{{.Repository}}:{{.Tag}}' | sort)" = "$want" ] ||
+        { echo "podman names $src differently"; false; }
+    fi
+  done
+}
+
 @test "pull from a local transport names the image as podman does" {
   local d=$BATS_FILE_TMPDIR
   cd "$d"
@@ -209,19 +228,7 @@ pulled_names() {
     "oci:odir:app:1|localhost/odir:latest"
     "dir:$d/ddir|<none>:<none>"
   )
-  for c in "${cases[@]}"; do
-    local src=${c%|*} want=${c#*|}
-    rm -rf "$STORE"
-    run s pull -q "$src"
-    expect_success
-    [ "$(pulled_names)" = "$want" ] || { echo "$src: $(pulled_names), want $want"; false; }
-    if have_podman; then
-      rm -rf "$WORK/podman" "$WORK/podman-run"
-      p pull -q "$src" >/dev/null
-      [ "$(p images --format '{{.Repository}}:{{.Tag}}' | sort)" = "$want" ] ||
-        { echo "podman names $src differently"; false; }
-    fi
-  done
+  expect_pulled_names "${cases[@]}"
 }
 
 @test "pull oci:DIR whose path makes no image name fails as podman does, storing nothing" {
@@ -262,19 +269,7 @@ pulled_names() {
   )
   [ -d "$d/two" ] && cases+=("oci:two:two|localhost/two:latest"
     "oci-archive:$d/two.tar:one|localhost/one:latest")
-  for c in "${cases[@]}"; do
-    local src=${c%|*} want=${c#*|}
-    rm -rf "$STORE"
-    run s pull -q "$src"
-    expect_success
-    [ "$(pulled_names)" = "$want" ] || { echo "$src: $(pulled_names), want $want"; false; }
-    if have_podman; then
-      rm -rf "$WORK/podman" "$WORK/podman-run"
-      p pull -q "$src" >/dev/null
-      [ "$(p images --format '{{.Repository}}:{{.Tag}}' | sort)" = "$want" ] ||
-        { echo "podman stores $src differently"; false; }
-    fi
-  done
+  expect_pulled_names "${cases[@]}"
   # What names nothing in the archive fails with podman's message; nothing is stored.
   rm -rf "$STORE"
   BEFORE=$(store_state)

@@ -84,7 +84,7 @@ ACCEPT='{"default":[{"type":"insecureAcceptAnything"}]}'
   expect_failure 125 "$WORK/bad.json" 'unknown key "x"'
   policy "$WORK/bad.json" '{"default":[{"type":"insecureAcceptAnything"}]'
   run sp pull --signature-policy "$WORK/bad.json" "$REG/a:1"
-  expect_failure 125 "$WORK/bad.json" "parse error"
+  expect_failure 125 "invalid policy in \"$WORK/bad.json\": unexpected end of JSON input"
   unchanged
 }
 

@@ -21,15 +21,6 @@ overlay_or_skip() {
   [ "$(s info --format '{{.Store.GraphDriverName}}')" = overlay ] || skip "no overlayfs here"
 }
 
-# Puts a fixture image (extra args go to the generator) into the registry as REG/NAME.
-skopeo_push() {
-  local name=$1
-  shift
-  local file=$WORK/${name//[:\/]/_}.tar
-  fixture --out "$file" --format oci-archive "$@"
-  skopeo copy -q --dest-tls-verify=false "oci-archive:$file" "docker://$REG/$name" >/dev/null
-}
-
 # The complete snapshots of store DIR (chain ID hex names), one a line.
 snapshots_of() {
   ls "$1/snapshots" 2>/dev/null | grep -E '^[0-9a-f]{64}$' || true
@@ -146,37 +137,16 @@ tree_of() {
 
 @test "a corrupt layer or a wrong diffID fails the pull and leaves no snapshot" {
   overlay_or_skip
-  skopeo_push corrupt:1 --seed 75 --layers 3 --layer-kb 128
-  layer=$(skopeo inspect --tls-verify=false --format '{{index .Layers 1}}' "docker://$REG/corrupt:1")
-  file=$(registry_blob_file "$REG_DIR" "$layer")
-  chmod u+w "$file"
-  printf 'XXXX' | dd of="$file" bs=1 seek=100 conv=notrunc 2>/dev/null
+  push_corrupt_layer corrupt:1 75
   run sp pull --unpack "$REG/corrupt:1"
-  expect_failure 125 "storing blob $layer: Digest did not match, expected $layer"
+  expect_failure 125 "storing blob $LAYER: Digest did not match, expected $LAYER"
   [ -z "$(snapshots_of "$STORE")" ]
   [ -z "$(temp_snapshots)" ]
   run s system check
   expect_success
 
   # Every layer intact, but the config names another diffID for the first.
-  fixture --out "$WORK/dir" --format oci-dir --seed 76 --layers 2
-  python3 - "$WORK/dir" <<'EOF'
-import hashlib, json, os, sys
-d = sys.argv[1]
-def blob(digest): return os.path.join(d, "blobs", "sha256", digest[7:])
-def put(data):
-    digest = "sha256:" + hashlib.sha256(data).hexdigest()
-    open(blob(digest), "wb").write(data)
-    return {"digest": digest, "size": len(data)}
-index = json.load(open(os.path.join(d, "index.json")))
-manifest = json.load(open(blob(index["manifests"][0]["digest"])))
-config = json.load(open(blob(manifest["config"]["digest"])))
-config["rootfs"]["diff_ids"][0] = "sha256:" + hashlib.sha256(b"another layer").hexdigest()
-manifest["config"].update(put(json.dumps(config).encode()))
-index["manifests"][0].update(put(json.dumps(manifest).encode()))
-json.dump(index, open(os.path.join(d, "index.json"), "w"))
-EOF
-  skopeo copy -q --dest-tls-verify=false "oci:$WORK/dir" "docker://$REG/baddiff:1" >/dev/null
+  push_wrong_diffid baddiff:1 --seed 76 --layers 2
   run sp pull --unpack "$REG/baddiff:1"
   expect_failure 125 "its diffID is sha256:" "but the image config names sha256:"
   [ -z "$(snapshots_of "$STORE")" ]

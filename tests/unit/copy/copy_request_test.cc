@@ -2,28 +2,18 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <string>
 
 #include "core/error.h"
+#include "error_of.h"
 
 namespace schicht::copy {
 namespace {
 
-std::string error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput);
-    return e.what();
-  }
-  return "";
-}
-
 TEST(CopyRequest, ImageNames) {
   transport::TransportRef ref = parse_copy_name("docker://example.com/a:1", "source");
   EXPECT_EQ(ref.transport, transport::Transport::kDocker);
-  EXPECT_EQ(error_of([] { parse_copy_name("busybox", "destination"); }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [] { parse_copy_name("busybox", "destination"); }),
             "Invalid destination name busybox: Invalid image name \"busybox\", expected "
             "colon-separated transport:reference");
 }
@@ -38,25 +28,28 @@ TEST(CopyRequest, Recompression) {
   settle_recompression("zstd", false, 22, zstd);
   EXPECT_EQ(zstd.compression, Compression::kZstd);
   EXPECT_EQ(zstd.compression_level, 22);
-  EXPECT_EQ(error_of([] {
-              CopyOptions o;
-              settle_recompression("bzip2", false, std::nullopt, o);
-            }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput,
+                     [] {
+                       CopyOptions o;
+                       settle_recompression("bzip2", false, std::nullopt, o);
+                     }),
             "--dest-compress-format: unsupported compression \"bzip2\" (gzip or zstd)");
-  EXPECT_EQ(error_of([] {
-              CopyOptions o;
-              settle_recompression("", false, 3, o);
-            }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput,
+                     [] {
+                       CopyOptions o;
+                       settle_recompression("", false, 3, o);
+                     }),
             "--dest-compress-level needs --dest-compress-format or --dest-compress");
-  EXPECT_EQ(error_of([] {
-              CopyOptions o;
-              settle_recompression("", true, 10, o);
-            }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput,
+                     [] {
+                       CopyOptions o;
+                       settle_recompression("", true, 10, o);
+                     }),
             "--dest-compress-level 10: gzip levels are 0 to 9");
 }
 
 TEST(CopyRequest, SigningAndReferrers) {
-  EXPECT_EQ(error_of([] { check_signing_choices(true, "ABCD"); }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [] { check_signing_choices(true, "ABCD"); }),
             "cannot use --sign-by together with --remove-signatures");
   check_signing_choices(true, "");
   transport::TransportRef docker = parse_copy_name("docker://example.com/a", "source");
@@ -68,7 +61,7 @@ TEST(CopyRequest, SigningAndReferrers) {
   EXPECT_FALSE(copy_needs_registries_d(docker, options));
   check_referrers_copy(options);
   options.compression = Compression::kGzip;
-  EXPECT_EQ(error_of([&] { check_referrers_copy(options); }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [&] { check_referrers_copy(options); }),
             "--referrers cannot be used with --format or --dest-compress*: the digest would "
             "change");
 }

@@ -3,9 +3,6 @@
 // abandoned before commit() leaves no file.
 #include <gtest/gtest.h>
 
-#include <map>
-#include <mutex>
-
 #include "copy/archive_image.h"
 #include "copy/copy_image.h"
 #include "copy/dir_image.h"
@@ -13,6 +10,7 @@
 #include "core/fs.h"
 #include "core/media_type.h"
 #include "error_of.h"
+#include "memory_blobs.h"
 #include "oci/manifest.h"
 
 namespace schicht::copy {
@@ -38,10 +36,7 @@ class OneImage final : public ImageSource {
 
   std::string name() const override { return "memory:"; }
   RawManifest manifest(const std::optional<Digest>&) override { return top_; }
-  void get_blob(const Descriptor& blob, Writer& out) override {
-    std::lock_guard lock(mutex_);
-    out.write(blobs_.at(blob.digest));
-  }
+  void get_blob(const Descriptor& blob, Writer& out) override { out.write(blobs_.at(blob.digest)); }
 
   const RawManifest& top() const { return top_; }
   const std::vector<Descriptor>& layers() const { return layers_; }
@@ -49,15 +44,10 @@ class OneImage final : public ImageSource {
 
  private:
   Descriptor add(std::string bytes, std::string_view type) {
-    Descriptor desc{.media_type = std::string(type),
-                    .digest = Digest::sha256_of(bytes),
-                    .size = static_cast<int64_t>(bytes.size())};
-    blobs_[desc.digest] = std::move(bytes);
-    return desc;
+    return blobs_.add(std::move(bytes), type);
   }
 
-  std::mutex mutex_;
-  std::map<Digest, std::string> blobs_;
+  MemoryBlobs blobs_;
   std::vector<Descriptor> layers_;
   RawManifest top_;
 };

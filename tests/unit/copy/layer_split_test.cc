@@ -6,13 +6,13 @@
 #include <memory>
 #include <string>
 
-#include "archive/compression.h"
 #include "archive/tar_writer.h"
 #include "copy/layer_split.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/media_type.h"
 #include "error_of.h"
+#include "memory_blobs.h"
 #include "snapshot/snapshotter.h"
 #include "store/image_writer.h"
 #include "store/store.h"
@@ -20,18 +20,8 @@
 namespace schicht::copy {
 namespace {
 
-std::string gzipped(const std::string& plain) {
-  StringWriter out;
-  auto gzip = compress(out, Compression::kGzip);
-  gzip->write(plain);
-  gzip->finish();
-  return out.str();
-}
-
-Descriptor blob_of(const std::string& bytes) {
-  return Descriptor{.media_type = std::string(media_type::kOciLayerGzip),
-                    .digest = Digest::sha256_of(bytes),
-                    .size = static_cast<int64_t>(bytes.size())};
+Descriptor layer_of(const std::string& bytes) {
+  return blob_of(bytes, media_type::kOciLayerGzip);
 }
 
 class UnpackLayerTest : public ::testing::Test {
@@ -45,7 +35,7 @@ class UnpackLayerTest : public ::testing::Test {
   LayerDigests store(store::ImageWriter& writer, const std::string& bytes,
                      std::unique_ptr<snapshot::UnpackedLayer>& unpacked) {
     StringReader data(bytes);
-    return store_layer(writer, blob_of(bytes), data, "blob", snapshots_, unpacked);
+    return store_layer(writer, layer_of(bytes), data, "blob", snapshots_, unpacked);
   }
 
   TempDir dir_;
@@ -103,7 +93,7 @@ TEST_F(UnpackLayerTest, ACorruptTarFailsAsWithoutUnpackingAndLeavesNothing) {
     store::ImageWriter writer(store_);
     StringReader data(bytes);
     expected = error_of(ErrorKind::kInvalidInput,
-                        [&] { store_layer(writer, blob_of(bytes), data, "blob"); });
+                        [&] { store_layer(writer, layer_of(bytes), data, "blob"); });
   }
   ASSERT_NE(expected, "");
   store::ImageWriter writer(store_);

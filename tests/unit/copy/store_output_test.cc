@@ -3,9 +3,6 @@
 // and gzip_uncompressed_layers (push's default, dir: --compress).
 #include <gtest/gtest.h>
 
-#include <map>
-#include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "archive/compression.h"
@@ -19,19 +16,12 @@
 #include "core/fs.h"
 #include "core/media_type.h"
 #include "error_of.h"
+#include "memory_blobs.h"
 #include "oci/manifest.h"
 #include "store/store.h"
 
 namespace schicht::copy {
 namespace {
-
-std::string gzipped(const std::string& plain) {
-  StringWriter out;
-  auto gzip = compress(out, Compression::kGzip);
-  gzip->write(plain);
-  gzip->finish();
-  return out.str();
-}
 
 // A layer: a tar of one file holding `content`.
 std::string tar_of(const std::string& content) {
@@ -64,10 +54,7 @@ class MixedImage final : public ImageSource {
 
   std::string name() const override { return "memory:"; }
   RawManifest manifest(const std::optional<Digest>&) override { return top; }
-  void get_blob(const Descriptor& blob, Writer& out) override {
-    std::lock_guard lock(mutex_);
-    out.write(blobs_.at(blob.digest));
-  }
+  void get_blob(const Descriptor& blob, Writer& out) override { out.write(blobs_.at(blob.digest)); }
 
   std::vector<Descriptor> layers;
   std::vector<Digest> diff_id;
@@ -76,15 +63,10 @@ class MixedImage final : public ImageSource {
 
  private:
   Descriptor add(std::string bytes, std::string_view type) {
-    Descriptor desc{.media_type = std::string(type),
-                    .digest = Digest::sha256_of(bytes),
-                    .size = static_cast<int64_t>(bytes.size())};
-    blobs_[desc.digest] = std::move(bytes);
-    return desc;
+    return blobs_.add(std::move(bytes), type);
   }
 
-  std::mutex mutex_;
-  std::map<Digest, std::string> blobs_;
+  MemoryBlobs blobs_;
 };
 
 TEST(StoreOutputTest, SeveralImagesInOneDockerArchiveWithLayersUnderTheirDiffIds) {

@@ -4,11 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "error_of.h"
 
 namespace schicht {
 namespace {
@@ -25,16 +25,6 @@ std::vector<std::string> strs(const std::vector<Platform>& platforms) {
   std::vector<std::string> out;
   for (const Platform& p : platforms) out.push_back(p.str());
   return out;
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput) << e.what();
-    return e.what();
-  }
-  return "";
 }
 
 TEST(PlatformTest, ParsesSpecifiers) {
@@ -55,18 +45,19 @@ TEST(PlatformTest, ParsesSpecifiers) {
 
 TEST(PlatformTest, RejectsBadSpecifiers) {
   for (const char* text : {"linux", "", "a/b/c/d", "linux/arm/v7/x"}) {
-    EXPECT_EQ(error_of([&] { Platform::parse(text); }),
+    EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [&] { Platform::parse(text); }),
               "invalid platform syntax for \"" + std::string(text) + "\" (use OS/ARCH[/VARIANT])")
         << text;
   }
-  EXPECT_EQ(error_of([] { Platform::parse("linux//v7"); }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [] { Platform::parse("linux//v7"); }),
             "\"\" is an invalid component of \"linux//v7\": platform specifier component must "
             "match \"^[A-Za-z0-9_-]+$\"");
-  EXPECT_EQ(error_of([] { Platform::parse("linux/amd 64"); }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [] { Platform::parse("linux/amd 64"); }),
             "\"amd 64\" is an invalid component of \"linux/amd 64\": platform specifier "
             "component must match \"^[A-Za-z0-9_-]+$\"");
   for (const char* text : {"/amd64", "linux/amd64/", "linux/", "linux/arm/v8.0"}) {
-    EXPECT_FALSE(error_of([&] { Platform::parse(text); }).empty()) << text;
+    EXPECT_FALSE(error_of(ErrorKind::kInvalidInput, [&] { Platform::parse(text); }).empty())
+        << text;
   }
 }
 

@@ -60,8 +60,8 @@ TEST_F(ListTest, ReferenceArgumentAndBadSortKey) {
   std::string message =
       error_of(ErrorKind::kInvalidInput, [&] { list_images(store_, none_, {.sort = "name"}, 0); });
   EXPECT_EQ(message,
-            "\"name\" is not a valid field for sorting. Choose from: repository, size, tag, "
-            "created, id");
+            "\"name\" is not a valid field for sorting. Choose from: created, id, repository, "
+            "size, tag");
 }
 
 TEST_F(ListTest, AdditionalStoresAddTheirOwnImagesReadOnly) {

@@ -5,27 +5,17 @@
 #include <string>
 
 #include "core/error.h"
+#include "error_of.h"
 #include "scoped_env.h"
 
 namespace schicht::sbom {
 namespace {
 
-template <typename Call>
-std::string error_of(Call call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput);
-    return e.what();
-  }
-  return "";
-}
-
 TEST(SbomRequest, Formats) {
   EXPECT_EQ(parse_format("spdx"), Format::kSpdxJson);
   EXPECT_EQ(parse_format("cyclonedx-json"), Format::kCycloneDxJson);
   EXPECT_EQ(document_title(Format::kCycloneDxJson), "sbom.cdx.json");
-  EXPECT_EQ(error_of([] { parse_format("swid"); }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [] { parse_format("swid"); }),
             "unsupported --format \"swid\": spdx-json or cyclonedx-json");
 }
 
@@ -33,7 +23,7 @@ TEST(SbomRequest, CreationTimeFollowsSourceDateEpoch) {
   test_env::ScopedEnv epoch("SOURCE_DATE_EPOCH", "86400");
   EXPECT_EQ(creation_time(), "1970-01-02T00:00:00Z");
   test_env::ScopedEnv bad("SOURCE_DATE_EPOCH", "soon");
-  EXPECT_EQ(error_of([] { creation_time(); }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [] { creation_time(); }),
             "SOURCE_DATE_EPOCH \"soon\": not a number of seconds");
 }
 
@@ -44,7 +34,7 @@ TEST(SbomRequest, Repository) {
 }
 
 TEST(SbomRequest, AttachDestinationAndCandidates) {
-  EXPECT_EQ(error_of([] { attach_destination("debian"); }),
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [] { attach_destination("debian"); }),
             "--attach \"debian\": expected a registry repository (docker://HOST/REPOSITORY)");
   Reference plain = attach_destination("docker://localhost:5000/app");
   EXPECT_EQ(plain.domain, "localhost:5000");

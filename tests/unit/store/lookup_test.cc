@@ -139,6 +139,13 @@ TEST_F(LookupTest, ResolveImage) {
   EXPECT_EQ(message, "nope: image not known");
   message = error_of(ErrorKind::kNotFound, [&] { resolve_image(store_, "quay.io/x/y:1"); });
   EXPECT_EQ(message, "quay.io/x/y:1: image not known");
+  // A name that breaks the grammar is that error, as in podman, not a missing image.
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [&] { resolve_image(store_, "a b"); }),
+            "invalid reference format");
+  EXPECT_EQ(error_of(ErrorKind::kInvalidInput, [&] { resolve_image(store_, "UPPER"); }),
+            "repository name must be lowercase");
+  EXPECT_EQ(error_of(ErrorKind::kNotFound, [&] { resolve_image(store_, "sha256:zz"); }),
+            "sha256:zz: image not known");
 }
 
 TEST(LookupEmptyStoreTest, FindsNothing) {

@@ -58,8 +58,18 @@ TEST(PolicyTest, ParsesAFullPolicy) {
 }
 
 TEST(PolicyTest, RejectsMalformedDocuments) {
-  EXPECT_NE(error_of("").find("parse error"), std::string::npos);
-  EXPECT_NE(error_of("{").find("parse error"), std::string::npos);
+  // Not JSON: Go's words where they fit, never the JSON library's exception text.
+  EXPECT_EQ(error_of(""), R"(invalid policy in "/p/policy.json": unexpected end of JSON input)");
+  EXPECT_EQ(error_of("{\n"), R"(invalid policy in "/p/policy.json": unexpected end of JSON input)");
+  EXPECT_EQ(error_of("{x}"),
+            R"(invalid policy in "/p/policy.json": invalid character 'x' at offset 2)");
+  EXPECT_EQ(error_of(std::string("{\0}", 3)),
+            R"(invalid policy in "/p/policy.json": invalid character '\x00' at offset 2)");
+  // What follows a NUL byte is not ignored: the document is refused, as Go refuses it.
+  EXPECT_EQ(error_of(std::string(kAccept) + std::string(1, '\0') + kAccept),
+            R"(invalid policy in "/p/policy.json": invalid character '\x00' at offset 48)");
+  EXPECT_EQ(error_of(R"({"default":1e999})"),
+            R"(invalid policy in "/p/policy.json": invalid JSON)");
   EXPECT_NE(error_of("[]").find("expected a JSON object"), std::string::npos);
   EXPECT_NE(error_of("{}").find("missing \"default\""), std::string::npos);
   EXPECT_NE(error_of(R"({"default":[]})").find("empty requirement list"), std::string::npos);
