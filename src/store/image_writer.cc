@@ -168,11 +168,6 @@ void ImageWriter::record(const NewImage& image, const std::vector<std::string>& 
 void ImageWriter::record(const std::vector<NamedImage>& images, std::string_view action) {
   flush();  // rows reference only durable blobs
   store_.add_images(images, action);
-  for (const NamedImage& named : images) {
-    referenced_.insert(named.image.id);
-    referenced_.insert(named.image.manifest_digest);
-    for (const LayerInfo& layer : named.image.layers) referenced_.insert(layer.digest);
-  }
 }
 
 void ImageWriter::commit() {
@@ -205,9 +200,6 @@ void ImageWriter::discard_created() {
   // Two threads storing the same blob at once (images of one load sharing a layer) both list it.
   std::sort(created.begin(), created.end());
   created.erase(std::unique(created.begin(), created.end()), created.end());
-  // What this writer's rows reference stays in any case: only the rest is for the collector
-  // (a whole archive loaded leaves it nothing to look at).
-  std::erase_if(created, [&](const Digest& digest) { return referenced_.count(digest) != 0; });
   if (!created.empty()) store_.discard_blobs(*lease_, created);
 }
 

@@ -118,8 +118,7 @@ class ImageWriter {
   std::unique_ptr<Lease> lease_;
   std::mutex mutex_;  // the lease's rows, leased_, created_ and held_
   std::vector<Digest> created_;
-  std::set<Digest> leased_;      // protected by the lease (its row is in)
-  std::set<Digest> referenced_;  // by the rows record() wrote
+  std::set<Digest> leased_;  // protected by the lease (its row is in)
   bool done_ = false;
   bool grouped_ = false;
   // Verified blobs not yet committed (group_commits), by digest; flush_mutex_ is held while a
