@@ -78,7 +78,7 @@ class PassthroughReader final : public DecompressingReader {
 // Holds the compressed input: starts with the sniffed head, then refills from the raw stream.
 class InputBuffer {
  public:
-  InputBuffer(Reader& raw, const Head& head) : raw_(raw), buffer_(kIoBufferSize) {
+  InputBuffer(Reader& raw, const Head& head) : raw_(raw) {
     std::memcpy(buffer_.data(), head.bytes, head.size);
     end_ = head.size;
   }
@@ -95,13 +95,13 @@ class InputBuffer {
     return true;
   }
 
-  uint8_t* data() { return buffer_.data(); }
+  uint8_t* data() { return reinterpret_cast<uint8_t*>(buffer_.data()); }
   size_t filled() const { return end_; }
   bool eof() const { return eof_; }
 
  private:
   Reader& raw_;
-  std::vector<uint8_t> buffer_;
+  IoBuffer buffer_;
   size_t end_ = 0;
   bool eof_ = false;
 };
@@ -259,7 +259,6 @@ class LibarchiveFilterReader final : public DecompressingReader {
                                                 compression_name(compression)));
     }
     archive_read_support_format_raw(archive_);
-    buffer_.resize(kIoBufferSize);
     if (archive_read_open(archive_, this, nullptr, &LibarchiveFilterReader::read_callback,
                           nullptr) != ARCHIVE_OK) {
       fail_from_archive();
@@ -314,7 +313,7 @@ class LibarchiveFilterReader final : public DecompressingReader {
   Compression compression_;
   std::unique_ptr<archive, decltype(&archive_read_free)> owner_;
   archive* archive_;
-  std::vector<char> buffer_;
+  IoBuffer buffer_;
   std::exception_ptr pending_;
 };
 

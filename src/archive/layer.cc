@@ -1,7 +1,6 @@
 #include "archive/layer.h"
 
 #include <string>
-#include <vector>
 
 #include "archive/tar_reader.h"
 #include "core/error.h"
@@ -23,7 +22,7 @@ class ContextReader final : public Reader {
   std::string_view context_;
 };
 
-void drain(Reader& reader, std::vector<char>& buffer) {
+void drain(Reader& reader, IoBuffer& buffer) {
   while (reader.read(buffer.data(), buffer.size()) != 0) {
   }
 }
@@ -52,7 +51,7 @@ TarUse read_layer_content(Reader& raw_blob, std::string_view name,
   bool checked = use_tar(tar_hash);
   // The tar parser stops at the end blocks; the DiffID covers the whole stream, and reading the
   // decompressor to its end is also what checks the compressed stream's trailer.
-  std::vector<char> buffer(kIoBufferSize);
+  IoBuffer buffer;
   drain(tar_hash, buffer);
   with_context(name, [&] { drain(raw_blob, buffer); });
   uint64_t uncompressed_size = tar_hash.count();

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <exception>
-#include <vector>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -71,11 +71,11 @@ struct TarReader::Impl {
   static la_ssize_t read_callback(archive* a, void* self_ptr, const void** out) {
     auto* self = static_cast<Impl*>(self_ptr);
     try {
-      if (self->buffer.empty()) self->buffer.resize(kIoBufferSize);
-      *out = self->buffer.data();
-      size_t n = self->in.read(self->buffer.data(), self->buffer.size());
+      if (!self->buffer) self->buffer.emplace();
+      *out = self->buffer->data();
+      size_t n = self->in.read(self->buffer->data(), self->buffer->size());
       self->bytes_in += n;
-      self->window.append(self->buffer.data(), n);
+      self->window.append(self->buffer->data(), n);
       return static_cast<la_ssize_t>(n);
     } catch (...) {
       // Exceptions must not unwind through libarchive's C frames: park it, rethrow later.
@@ -151,7 +151,7 @@ struct TarReader::Impl {
   archive* a;
   EntryDataReader data_reader;
   std::function<uint64_t(uint64_t)> skip;
-  std::vector<char> buffer;
+  std::optional<IoBuffer> buffer;
   std::exception_ptr pending;
   HeaderWindow window;  // the latest input, to read the raw headers of an entry
   uint64_t bytes_in = 0;

@@ -34,6 +34,27 @@ void copy_exactly(Reader& from, uint64_t size, Writer& out, const std::string& s
   }
 }
 
+// A member of the tar read in place as a blob: exactly `size` bytes, as copy_exactly reads it.
+class MemberBlob final : public Reader {
+ public:
+  MemberBlob(std::unique_ptr<Reader> raw, uint64_t size, std::string shown)
+      : raw_(std::move(raw)), limited_(*raw_, size, shown), left_(size), shown_(std::move(shown)) {}
+  size_t read(void* buffer, size_t size) override {
+    size_t n = limited_.read(buffer, size);
+    left_ -= n;
+    if (n == 0 && size > 0 && left_ > 0) {
+      fail(ErrorKind::kIntegrity, fmt::format("{}: shorter than its descriptor's size", shown_));
+    }
+    return n;
+  }
+
+ private:
+  std::unique_ptr<Reader> raw_;
+  LimitedReader limited_;
+  uint64_t left_;
+  std::string shown_;
+};
+
 class OciArchiveSource final : public ImageSource {
  public:
   OciArchiveSource(fs::path file, std::string ref, std::string name)
@@ -63,14 +84,19 @@ class OciArchiveSource final : public ImageSource {
   std::vector<std::string> carried_names() const override { return names_; }
 
   void get_blob(const Descriptor& blob, Writer& out) override {
+    copy_stream(*open_blob(blob), out);
+  }
+
+  // Every blob is read in place, from its member's range of the file.
+  std::unique_ptr<Reader> open_blob(const Descriptor& blob) override {
     std::string path = blob_path(blob.digest);
     const TarMember& member = archive_->tar().file(path);
     if (member.size != static_cast<uint64_t>(blob.size)) {
       fail(ErrorKind::kIntegrity, fmt::format("{}: {} holds {} bytes, its descriptor says {}",
                                               file_.string(), path, member.size, blob.size));
     }
-    std::unique_ptr<Reader> reader = archive_->tar().open(member);
-    copy_exactly(*reader, member.size, out, file_.string() + ": " + path);
+    return std::make_unique<MemberBlob>(archive_->tar().open(member), member.size,
+                                        file_.string() + ": " + path);
   }
 
  private:
@@ -193,13 +219,19 @@ class DockerArchiveSource final : public ImageSource {
     }
   }
 
-  // An uncompressed layer is read in place, checked as it passes (DiffIdCheckedLayer).
+  // An uncompressed member is read in place: a layer checked as it passes (DiffIdCheckedLayer),
+  // the config as it is. A compressed layer is decompressed by get_blob.
   std::unique_ptr<Reader> open_blob(const Descriptor& blob) override {
     auto it = found(blob);
-    if (!it->second.verify) return nullptr;
     const TarMember& member = archive_->tar().file(it->second.path);
-    return std::make_unique<DiffIdCheckedLayer>(archive_->tar().open(member), blob, file_.string(),
-                                                it->second.path);
+    if (it->second.verify) {
+      return std::make_unique<DiffIdCheckedLayer>(archive_->tar().open(member), blob,
+                                                  file_.string(), it->second.path);
+    }
+    if (it->second.compression != Compression::kNone) return nullptr;
+    return std::make_unique<MemberBlob>(archive_->tar().open(member),
+                                        static_cast<uint64_t>(blob.size),
+                                        file_.string() + ": " + it->second.path);
   }
 
  private:

@@ -20,7 +20,6 @@
 #include <functional>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 #include "core/io.h"
 
@@ -67,7 +66,7 @@ class BytePipe {
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::vector<char> ring_;
+  IoBuffer ring_;
   size_t head_ = 0;  // next byte to take
   size_t used_ = 0;
   bool closed_ = false;

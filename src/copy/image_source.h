@@ -46,9 +46,9 @@ class ImageSource {
   // RepoTags; an OCI archive entry's io.containerd.image.name, else its ref.name annotation),
   // as written; empty when it has none. Known once manifest(nullopt) was read.
   virtual std::vector<std::string> carried_names() const { return {}; }
-  // The blob's bytes as a reader when the source has them at hand (a file of the local store):
-  // the engine then gives it to the destination directly, without a pipe and its thread. Null:
-  // get_blob is used.
+  // The blob's bytes as a reader when the source has them at hand (a file of the local store,
+  // a member of an archive): the engine then gives it to the destination directly, without a
+  // pipe and its thread. Null: get_blob is used.
   virtual std::unique_ptr<Reader> open_blob(const Descriptor& /*blob*/) { return nullptr; }
   // The registry repository the blobs live in, when they live in one.
   virtual std::optional<RegistryRepository> repository() const { return std::nullopt; }

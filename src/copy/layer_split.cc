@@ -3,7 +3,6 @@
 #include <exception>
 #include <optional>
 #include <thread>
-#include <vector>
 
 #include <fmt/format.h>
 
@@ -65,7 +64,7 @@ LayerDigests store_layer_with(store::ImageWriter& writer, const Descriptor& blob
     raw.abandon();
   });
   try {
-    std::vector<char> buffer(kChunk);
+    IoBuffer buffer(kChunk);
     // Once the inflating side gave up (not a layer), the rest still goes to the ingest: its
     // digest decides which error is the cause.
     bool feeding = true;
@@ -107,10 +106,67 @@ LayerDigests store_layer_with(store::ImageWriter& writer, const Descriptor& blob
                       content->uncompressed_size};
 }
 
+// Feeds the layer reader from `data`, storing each byte in `ingest` on the way. An error of
+// `data` or of the ingest ends the stream and is kept, to be rethrown as it was: it is the
+// cause of whatever the layer reader then says, and is not named as the layer's.
+class FeedingReader final : public Reader {
+ public:
+  FeedingReader(Reader& data, Ingest& ingest) : data_(data), ingest_(ingest) {}
+  size_t read(void* buffer, size_t size) override {
+    if (error_) return 0;
+    try {
+      size_t n = data_.read(buffer, size);
+      ingest_.write(buffer, n);
+      return n;
+    } catch (...) {
+      error_ = std::current_exception();
+      return 0;
+    }
+  }
+  void rethrow_error() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  Reader& data_;
+  Ingest& ingest_;
+  std::exception_ptr error_;
+};
+
+// A layer of at most one chunk, on the calling thread: the inflating thread would get it in one
+// piece once it had been read, so a thread of its own only costs its start (thousands of them
+// when an archive of small images is loaded). Same bytes stored, same errors.
+LayerDigests store_small_layer(store::ImageWriter& writer, const Descriptor& blob, Reader& data,
+                               const std::string& what) {
+  std::unique_ptr<Ingest> ingest = writer.store().blobs().begin_ingest(what);
+  FeedingReader feed(data, *ingest);
+  std::optional<LayerContent> content;
+  try {
+    content = read_layer_content(feed, what);
+  } catch (const Error& e) {
+    feed.rethrow_error();
+    if (e.kind() == ErrorKind::kInvalidInput) {
+      NullWriter rest;  // the whole blob's digest decides which error is the cause
+      copy_stream(feed, rest);
+      feed.rethrow_error();
+      check_bytes(*ingest, blob, what);
+    }
+    throw;
+  }
+  feed.rethrow_error();
+  auto size = static_cast<uint64_t>(blob.size);
+  Digest digest = writer.put_ingest(std::move(ingest), blob.digest, size, what);
+  return LayerDigests{digest, size, content->compression, content->diff_id,
+                      content->uncompressed_size};
+}
+
 }  // namespace
 
 LayerDigests store_layer(store::ImageWriter& writer, const Descriptor& blob, Reader& data,
                          const std::string& what) {
+  if (blob.size >= 0 && static_cast<uint64_t>(blob.size) <= kChunk) {
+    return store_small_layer(writer, blob, data, what);
+  }
   return store_layer_with(writer, blob, data, what, nullptr, nullptr);
 }
 

@@ -2,7 +2,8 @@
 // blob, writes it to an Ingest and hashes it (its digest); a second thread decompresses the
 // same bytes and hashes the tar (its diffID). On one thread the slower of the two (inflating a
 // large gzip layer) would also pay for the other; split, a pull's layer moves at the speed of
-// the slower pass alone, as the hand-written pull did with its download thread.
+// the slower pass alone, as the hand-written pull did with its download thread. A layer of at
+// most 256 KiB (one chunk) is stored on the calling thread alone: nothing would overlap.
 //
 // Internal to copy/: the store destination (storage_image.h) uses it for every layer.
 #pragma once

@@ -101,12 +101,15 @@ struct StoreRows {
 
 namespace {
 
-// The rows after their blobs: the images, then (kill point between) the list under each name.
+// The rows after their blobs: the images (one transaction), then (kill point between) the list
+// under each name.
 void record_rows(store::ImageWriter& writer, const std::vector<StoreRows>& all,
                  const std::string& action) {
+  std::vector<store::NamedImage> images;
   for (const StoreRows& rows : all) {
-    for (const auto& [image, names] : rows.images) writer.record(image, names, action);
+    for (const auto& [image, names] : rows.images) images.push_back({image, names});
   }
+  writer.record(images, action);
   writer.commit();
   for (const StoreRows& rows : all) {
     if (!rows.list) continue;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <vector>
 
 #include <fmt/format.h>
 
@@ -18,7 +17,8 @@ std::string read_all(Reader& reader, size_t limit, std::string_view what) {
   char buffer[64 * 1024];
   while (size_t n = reader.read(buffer, sizeof buffer)) {
     if (out.size() + n > limit) {
-      fail(ErrorKind::kInvalidInput, fmt::format("{}: larger than the limit of {} bytes", what, limit));
+      fail(ErrorKind::kInvalidInput,
+           fmt::format("{}: larger than the limit of {} bytes", what, limit));
     }
     out.append(buffer, n);
   }
@@ -26,7 +26,7 @@ std::string read_all(Reader& reader, size_t limit, std::string_view what) {
 }
 
 uint64_t copy_stream(Reader& from, Writer& to) {
-  std::vector<char> buffer(kIoBufferSize);
+  IoBuffer buffer;
   uint64_t total = 0;
   while (size_t n = from.read(buffer.data(), buffer.size())) {
     to.write(buffer.data(), n);

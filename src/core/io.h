@@ -15,6 +15,21 @@ namespace schicht {
 
 inline constexpr size_t kIoBufferSize = 1 << 20;
 
+// Heap bytes for a streaming pass, left uninitialized: a pass writes them before it reads them.
+// (A std::vector<char> zeroes them: a fresh megabyte per stream was most of the instructions of
+// loading thousands of small images.)
+class IoBuffer {
+ public:
+  explicit IoBuffer(size_t size = kIoBufferSize)
+      : bytes_(std::make_unique_for_overwrite<char[]>(size)), size_(size) {}
+  char* data() { return bytes_.get(); }
+  size_t size() const { return size_; }
+
+ private:
+  std::unique_ptr<char[]> bytes_;
+  size_t size_;
+};
+
 class Reader {
  public:
   virtual ~Reader() = default;

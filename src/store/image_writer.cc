@@ -39,7 +39,16 @@ ImageWriter::~ImageWriter() {
 
 bool ImageWriter::protect(const Digest& digest) {
   std::lock_guard lock(mutex_);
-  return lease_->protect(digest);
+  return protect_locked(digest);
+}
+
+bool ImageWriter::protect_locked(const Digest& digest) {
+  // Once leased, a blob cannot vanish (a deleter that decided before the lease row was in had
+  // unlinked it before Lease::protect got gc.lock): whether it is there needs no lock or row.
+  if (leased_.count(digest) != 0) return store_.blobs().exists(digest);
+  bool stored = lease_->protect(digest);
+  leased_.insert(digest);
+  return stored;
 }
 
 void ImageWriter::adopt(const Digest& digest) {
@@ -55,7 +64,7 @@ Digest ImageWriter::put_ingest(std::unique_ptr<Ingest> ingest,
   bool group_full = false;
   {
     std::lock_guard lock(mutex_);
-    if (lease_->protect(digest)) return digest;  // the store had it: this copy goes
+    if (protect_locked(digest)) return digest;  // the store had it: this copy goes
     if (grouped_) {
       if (held_.count(digest) != 0) return digest;  // held back already
       // Listed before it exists: a rollback removes it whenever the failure comes.
@@ -153,8 +162,12 @@ LayerDigests ImageWriter::stored_layer(const Digest& digest) {
 
 void ImageWriter::record(const NewImage& image, const std::vector<std::string>& names,
                          std::string_view action) {
+  record({NamedImage{image, names}}, action);
+}
+
+void ImageWriter::record(const std::vector<NamedImage>& images, std::string_view action) {
   flush();  // rows reference only durable blobs
-  store_.add_image(image, names, action);
+  store_.add_images(images, action);
 }
 
 void ImageWriter::commit() {

@@ -15,10 +15,11 @@
 //      computes the diffID and uncompressed size in the same streaming pass. A caller that
 //      ingests into store().blobs() itself calls adopt(digest) first, so a rollback covers it.
 //   3. The rows: record(image, names, action) for each image (Store::add_image: rows, names,
-//      tag log action such as "pull"), or rows of the caller's own (a manifest list). Then
-//      commit(): the created blobs belong to the rows. commit(image, names, action) is both
-//      for one image. finish() instead of commit() also removes created blobs no row
-//      references (archive entries a load stored but no image used).
+//      tag log action such as "pull") or for several in one transaction, or rows of the
+//      caller's own (a manifest list). Then commit(): the created blobs belong to the rows.
+//      commit(image, names, action) is both for one image. finish() instead of commit() also
+//      removes created blobs no row references (archive entries a load stored but no image
+//      used).
 // Destroying a writer without commit(), or calling rollback(), removes the blobs it created
 // that no row references: a failed or interrupted write leaves the store as it was (rows
 // already recorded stay: record is the point of no return for its image).
@@ -32,6 +33,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,6 +99,8 @@ class ImageWriter {
 
   void record(const NewImage& image, const std::vector<std::string>& names,
               std::string_view action);
+  // Several images as one transaction (Store::add_images): all of them or none.
+  void record(const std::vector<NamedImage>& images, std::string_view action);
   void commit();
   void finish();
   void commit(const NewImage& image, const std::vector<std::string>& names,
@@ -108,11 +112,13 @@ class ImageWriter {
 
  private:
   void discard_created();
+  bool protect_locked(const Digest& digest);  // mutex_ held
 
   Store& store_;
   std::unique_ptr<Lease> lease_;
-  std::mutex mutex_;  // the lease's rows, created_ and held_
+  std::mutex mutex_;  // the lease's rows, leased_, created_ and held_
   std::vector<Digest> created_;
+  std::set<Digest> leased_;  // protected by the lease (its row is in)
   bool done_ = false;
   bool grouped_ = false;
   // Verified blobs not yet committed (group_commits), by digest; flush_mutex_ is held while a

@@ -55,7 +55,12 @@ std::vector<Digest> delete_unreferenced_rows(Db& db, const std::vector<std::stri
 }  // namespace
 
 RemovalReport Store::discard_blobs(Lease& lease, const std::vector<Digest>& digests) {
-  for (const auto& d : digests) lease.release(d);
+  if (digests.empty()) return {};
+  {
+    Transaction txn(*db_);  // one commit, not one per blob
+    for (const auto& d : digests) lease.release(d);
+    txn.commit();
+  }
   return collect_garbage(digests);
 }
 

@@ -118,22 +118,12 @@ void insert_blob(Db& db, const Digest& digest, uint64_t size, std::string_view m
       .run();
 }
 
-}  // namespace
-
-void Store::add_image(const NewImage& image, const std::vector<std::string>& names,
-                      std::string_view action) {
-  for (const auto& layer : image.layers) {
-    if (!blobs_.exists(layer.digest)) {
-      fail(ErrorKind::kInternal,
-           fmt::format("layer {} is not in the blob store", layer.digest.str()));
-    }
-  }
+// An image's rows, inside the caller's transaction.
+void insert_image_rows(Db& db, const NewImage& image, const std::vector<std::string>& names,
+                       std::string_view action) {
   uint64_t size = image.config_size + 2 * image.manifest_size;
   for (const auto& layer : image.layers) size += layer.uncompressed_size;
   int64_t now = now_ns();
-
-  Transaction txn(*db_);
-  Db& db = *db_;
   insert_blob(db, image.id, image.config_size, "config");
   insert_blob(db, image.manifest_digest, image.manifest_size, image.manifest_media_type);
   for (const auto& layer : image.layers) {
@@ -182,6 +172,27 @@ void Store::add_image(const NewImage& image, const std::vector<std::string>& nam
         .run();
   }
   place_names_first(db, image.id, names, action, now);
+}
+
+}  // namespace
+
+void Store::add_image(const NewImage& image, const std::vector<std::string>& names,
+                      std::string_view action) {
+  add_images({NamedImage{image, names}}, action);
+}
+
+void Store::add_images(const std::vector<NamedImage>& images, std::string_view action) {
+  if (images.empty()) return;
+  for (const NamedImage& named : images) {
+    for (const auto& layer : named.image.layers) {
+      if (!blobs_.exists(layer.digest)) {
+        fail(ErrorKind::kInternal,
+             fmt::format("layer {} is not in the blob store", layer.digest.str()));
+      }
+    }
+  }
+  Transaction txn(*db_);
+  for (const NamedImage& named : images) insert_image_rows(*db_, named.image, named.names, action);
   kill_point("image-rows-before-commit");
   txn.commit();
   kill_point("image-rows-committed");

@@ -98,6 +98,12 @@ struct NewImage {
   std::vector<LayerInfo> layers;
 };
 
+// An image for Store::add_images and its names.
+struct NamedImage {
+  const NewImage& image;
+  const std::vector<std::string>& names;
+};
+
 struct TagLogEntry {
   int64_t time;
   std::string name, action;
@@ -152,6 +158,9 @@ class Store {
   // the image that had it). Adding an image that exists adds its manifest digest and names.
   void add_image(const NewImage& image, const std::vector<std::string>& names,
                  std::string_view action);
+  // The same for several images, in order, as one transaction: all are recorded or none (a
+  // load's archive), with one commit instead of one for each.
+  void add_images(const std::vector<NamedImage>& images, std::string_view action);
 
   std::vector<ImageInfo> images(ImageListing listing = {});
   std::optional<ImageInfo> image(const Digest& id);

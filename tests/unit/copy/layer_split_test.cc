@@ -3,8 +3,11 @@
 // refuses is still stored (create reports it), and a corrupt one fails as it always did.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "archive/tar_writer.h"
 #include "copy/layer_split.h"
@@ -102,6 +105,79 @@ TEST_F(UnpackLayerTest, ACorruptTarFailsAsWithoutUnpackingAndLeavesNothing) {
   unpacked.reset();
   EXPECT_TRUE(snapshots_.list().empty());
   EXPECT_TRUE(snapshots_.stale().empty());
+}
+
+// Without unpacking, a layer of at most one chunk (256 KiB) is stored on the calling thread and
+// a larger one on two: the same blob and digests, and the same errors, either way.
+class StoreLayerTest : public ::testing::Test {
+ protected:
+  StoreLayerTest()
+      : dir_(fs::temp_directory_path(), "schicht-store-layer"), store_(dir_.path() / "root") {}
+
+  TempDir dir_;
+  store::Store store_;
+};
+
+// Yields `good` bytes, then fails as a broken download or a wrong diffID does.
+class BrokenReader final : public Reader {
+ public:
+  explicit BrokenReader(size_t good) : left_(good) {}
+  size_t read(void* buffer, size_t size) override {
+    if (left_ == 0) fail(ErrorKind::kIntegrity, "the source broke");
+    size_t n = std::min(size, left_);
+    std::memset(buffer, 'x', n);
+    left_ -= n;
+    return n;
+  }
+
+ private:
+  size_t left_;
+};
+
+constexpr size_t kSmall = 4096;
+constexpr size_t kLarge = size_t{600} << 10;
+
+TEST_F(StoreLayerTest, SmallAndLargeLayersAreStoredAlike) {
+  for (size_t content : {kSmall, kLarge}) {
+    StringWriter plain;
+    TarWriter tar(plain);
+    tar.add_file("data", std::string(content, 'a'), 0644, 1);
+    tar.finish();
+    for (const std::string& bytes : {plain.str(), gzipped(plain.str())}) {
+      store::ImageWriter writer(store_);
+      StringReader data(bytes);
+      LayerDigests got = store_layer(writer, blob_of(bytes), data, "blob");
+      EXPECT_EQ(got.digest, Digest::sha256_of(bytes));
+      EXPECT_EQ(got.diff_id, Digest::sha256_of(plain.str()));
+      EXPECT_EQ(got.uncompressed_size, plain.str().size());
+      EXPECT_TRUE(store_.blobs().exists(got.digest));
+      writer.commit();
+    }
+  }
+}
+
+TEST_F(StoreLayerTest, ErrorsAreTheSameOnOneThreadAndOnTwo) {
+  std::vector<std::string> not_layer;
+  for (size_t size : {kSmall, kLarge}) {
+    std::string bytes(size, 'x');
+    store::ImageWriter writer(store_);
+    StringReader data(bytes);
+    not_layer.push_back(error_of(ErrorKind::kInvalidInput,
+                                 [&] { store_layer(writer, blob_of(bytes), data, "blob"); }));
+    StringReader other(bytes);
+    Descriptor wrong = blob_of(bytes);
+    wrong.digest = Digest::sha256_of("other bytes");
+    EXPECT_NE(error_of(ErrorKind::kIntegrity, [&] { store_layer(writer, wrong, other, "blob"); })
+                  .find("Digest did not match"),
+              std::string::npos);
+    // The source's own error, as it was: not named as the layer's.
+    BrokenReader broken(size / 2);
+    EXPECT_EQ(error_of(ErrorKind::kIntegrity, [&] { store_layer(writer, wrong, broken, "blob"); }),
+              "the source broke");
+    EXPECT_TRUE(writer.created().empty());
+  }
+  EXPECT_EQ(not_layer[0], not_layer[1]);
+  EXPECT_NE(not_layer[0].find("blob"), std::string::npos) << not_layer[0];
 }
 
 }  // namespace

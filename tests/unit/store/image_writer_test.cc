@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "store/db.h"
 #include "store_test_util.h"
 
 namespace schicht::store::test {
@@ -123,6 +124,44 @@ TEST_F(StoreTest, GroupedCommitsHoldBlobsBackUntilTheRowsAndRollBackWithoutATrac
   EXPECT_TRUE(store_.blobs().exists(made.back()));
   writer.commit();
   EXPECT_EQ(ingest_files(), 0U);
+}
+
+TEST_F(StoreTest, ImagesRecordedTogetherGoInAllOrNone) {
+  NewImage first = make_image("first", {put_layer("layer one")});
+  NewImage broken = make_image("broken", {put_layer("layer two")});
+  broken.layers[0].digest = Digest::sha256_of("a layer nobody stored");
+  NewImage second = make_image("second", {put_layer("layer three")});
+  std::vector<std::string> a{"localhost/a:1"};
+  std::vector<std::string> b{"localhost/b:1"};
+  {
+    ImageWriter writer(store_);
+    error_of(ErrorKind::kInternal, [&] { writer.record({{first, a}, {broken, b}}, "load"); });
+  }
+  EXPECT_TRUE(store_.images().empty());
+  ImageWriter writer(store_);
+  writer.record({{first, a}, {second, b}}, "load");
+  writer.finish();
+  EXPECT_EQ(store_.images().size(), 2U);
+  EXPECT_EQ(store_.image_by_name("localhost/a:1"), first.id);
+  EXPECT_EQ(store_.image_by_name("localhost/b:1"), second.id);
+  EXPECT_TRUE(store_.blobs().exists(second.layers[0].digest));  // its own rows keep it
+}
+
+TEST_F(StoreTest, ADigestIsLeasedOnceAndStillSeenWhenAnotherWriterStoresIt) {
+  auto lease_rows = [&] {
+    Statement count(store_.db(), "SELECT COUNT(*) FROM lease_blobs");
+    return count.step() ? count.integer(0) : -1;
+  };
+  Digest digest = Digest::sha256_of("stored by someone else");
+  ImageWriter writer(store_);
+  EXPECT_FALSE(writer.protect(digest));
+  EXPECT_EQ(lease_rows(), 1);
+  store_.blobs().put("stored by someone else");
+  EXPECT_TRUE(writer.protect(digest));
+  EXPECT_EQ(lease_rows(), 1);
+  // Stored now: this writer's copy is not kept as created.
+  EXPECT_EQ(writer.put("stored by someone else", digest), digest);
+  EXPECT_TRUE(writer.created().empty());
 }
 
 }  // namespace
