@@ -2,10 +2,12 @@
 // columns, Go templates and JSON. Everything shown comes from the database: no blob is read and
 // no directory walked.
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
 #include <span>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -52,6 +54,16 @@ class UsedFields {
   std::vector<std::string_view> used_;
 };
 
+// A string field shown as the image holds it, so that a table's cell can point at it: the ID
+// and the digest.
+std::optional<std::string_view> stored_text(std::string_view field, const store::ImageInfo& image,
+                                            bool no_trunc) {
+  if (field == "ID")
+    return no_trunc ? std::string_view(image.id.str()) : image.id.hex().substr(0, 12);
+  if (field == "Digest") return image.manifest_digest.str();
+  return std::nullopt;
+}
+
 // What a row shows of a field whose value is a string (nullopt for the other fields): the one
 // definition both the JSON rows and the plain text rows use. `repository` and `tag` are the
 // row's name; empty for an untagged image.
@@ -61,12 +73,11 @@ std::optional<std::string> text_field(std::string_view field, const store::Image
                                       int64_t now) {
   if (field == "Repository") return std::string(repository.empty() ? "<none>" : repository);
   if (field == "Tag") return std::string(tag.empty() ? "<none>" : tag);
-  if (field == "ID") return no_trunc ? image.id.str() : image.id.short_hex();
+  if (auto stored = stored_text(field, image, no_trunc)) return std::string(*stored);
   if (field == "ParentId") return "";
   if (field == "Created" || field == "CreatedSince") return human_age(image.created, now);
   if (field == "CreatedAt" || field == "CreatedTime") return go_time_string(image.created);
   if (field == "Size") return human_size(image.size);
-  if (field == "Digest") return image.manifest_digest.str();
   if (field == "LastUsed") return go_time_string(image.last_used);
   // A method in podman: no header.
   if (field == "IsReadOnly") return image.read_only ? "true" : "false";
@@ -75,6 +86,18 @@ std::optional<std::string> text_field(std::string_view field, const store::Image
     for (const auto& name : names_history) history += (history.empty() ? "" : ", ") + name;
     return history;
   }
+  return std::nullopt;
+}
+
+// The value a field's text depends on alone, for the fields whose text is the same for every
+// image with that value (a store's images often share a creation time or a size).
+std::optional<int64_t> shared_value(std::string_view field, const store::ImageInfo& image) {
+  if (field == "Created" || field == "CreatedSince" || field == "CreatedAt" ||
+      field == "CreatedTime") {
+    return image.created;
+  }
+  if (field == "LastUsed") return image.last_used;
+  if (field == "Size") return static_cast<int64_t>(image.size);
   return std::nullopt;
 }
 
@@ -115,9 +138,16 @@ ordered_json image_fields(const store::ImageInfo& image,
   return r;
 }
 
-// The rows of a plain format as text, when every field it shows is a string field: no JSON row
-// is built (at thousands of rows, building and freeing them cost more than the rest).
-std::optional<std::vector<std::string>> text_rows(
+// A plain format's cells, when every field it shows is a string field: views into the rows'
+// names and the images' IDs and digests, and into `texts` for what is computed, once per image
+// or, for times and sizes, once per distinct value. No JSON row is built and no text per cell
+// (at thousands of rows, building and freeing them cost more than the rest).
+struct TextRows {
+  std::vector<std::string_view> cells;
+  std::deque<std::string> texts;
+};
+
+std::optional<TextRows> text_rows(
     const std::vector<std::string>& fields, std::span<const ListRow> rows,
     const std::function<const std::vector<std::string>&(const store::ImageInfo&)>& history_of,
     bool no_trunc, int64_t now) {
@@ -125,29 +155,56 @@ std::optional<std::vector<std::string>> text_rows(
   for (const auto& field : fields) {
     if (!text_field(field, *rows.front().image, "", "", {}, false, 0)) return std::nullopt;
   }
-  std::vector<std::string> cells;
-  cells.reserve(rows.size() * fields.size());
-  std::vector<std::optional<std::string>> own(fields.size());
+  enum class Source { kRepository, kTag, kImage };
+  std::vector<Source> sources;
+  for (const auto& field : fields) {
+    sources.push_back(field == "Repository" ? Source::kRepository
+                      : field == "Tag"      ? Source::kTag
+                                            : Source::kImage);
+  }
+  TextRows table;
+  table.cells.reserve(rows.size() * fields.size());
+  // Per column, the texts of the shared values seen so far.
+  std::vector<std::unordered_map<int64_t, std::string_view>> shared(fields.size());
+  std::vector<std::string_view> own(fields.size());
+  auto image_text = [&](size_t i, const store::ImageInfo& image) -> std::string_view {
+    if (auto stored = stored_text(fields[i], image, no_trunc)) return *stored;
+    auto text = [&]() -> std::string_view {
+      return table.texts.emplace_back(
+          *text_field(fields[i], image, "", "", history_of(image), no_trunc, now));
+    };
+    auto value = shared_value(fields[i], image);
+    if (!value) return text();
+    auto [it, fresh] = shared[i].try_emplace(*value);
+    if (fresh) it->second = text();
+    return it->second;
+  };
+  constexpr std::string_view kNone = "<none>";
   const store::ImageInfo* last = nullptr;
   for (const auto& row : rows) {
-    const auto& history = history_of(*row.image);
     // The image's own fields once for consecutive rows of one image, then per name.
     if (row.image != last) {
       for (size_t i = 0; i < fields.size(); ++i) {
-        if (fields[i] != "Repository" && fields[i] != "Tag") {
-          own[i] = text_field(fields[i], *row.image, "", "", history, no_trunc, now);
-        }
+        if (sources[i] == Source::kImage) own[i] = image_text(i, *row.image);
       }
       last = row.image;
     }
     auto [repository, tag] = split_stored_name(row.name);
     for (size_t i = 0; i < fields.size(); ++i) {
-      cells.push_back(
-          own[i] ? *own[i]
-                 : *text_field(fields[i], *row.image, repository, tag, history, no_trunc, now));
+      switch (sources[i]) {
+        case Source::kRepository:
+          table.cells.push_back(repository.empty() ? kNone : repository);
+          break;
+        case Source::kTag:
+          table.cells.push_back(tag.empty() ? kNone : tag);
+          break;
+        case Source::kImage:
+          table.cells.push_back(own[i]);
+          break;
+      }
     }
   }
-  return cells;
+  return table;
 }
 
 const GoTypes kRowTypes = {{"", "images.imageReporter"},
@@ -238,10 +295,10 @@ void print_rows(std::span<const ListRow> rows, const ReportSpec& spec, const Rep
     return shown.history_of(image);
   };
   if (auto fields = plain_fields(spec, options)) {
-    if (auto cells = text_rows(*fields, rows, history_of, no_trunc, now)) {
+    if (auto table = text_rows(*fields, rows, history_of, no_trunc, now)) {
       std::string out;
       try {
-        write_cells(out, spec, options, *cells);
+        write_cells(out, spec, options, table->cells);
       } catch (const Error&) {
         fmt::print("{}", out);
         throw;

@@ -1,5 +1,7 @@
 #include "gotemplate/rows.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace schicht::gotemplate::tmpl {
@@ -85,7 +87,7 @@ bool execute_rows(const RowPlan& plan, const nlohmann::ordered_json& data, std::
   return true;
 }
 
-void execute_cells(const RowPlan& plan, std::span<const std::string> cells,
+void execute_cells(const RowPlan& plan, std::span<const std::string_view> cells,
                    const std::function<void(std::string_view)>& sink) {
   constexpr size_t kChunk = 16 * 1024;
   std::string out;
@@ -105,6 +107,28 @@ void execute_cells(const RowPlan& plan, std::span<const std::string> cells,
   }
   out += plan.after;
   sink(out);
+}
+
+void tabulate_cells(const RowPlan& plan, std::span<const std::string_view> cells,
+                    TabWriter& writer) {
+  size_t columns = plan.fields.size();
+  bool tab_joined = columns > 0 && plan.texts.front().empty() && plan.texts.back() == "\n" &&
+                    std::all_of(plan.texts.begin() + 1, plan.texts.end() - 1,
+                                [](const std::string& text) { return text == "\t"; });
+  writer.write(plan.before);
+  for (size_t start = 0; columns > 0 ? start < cells.size() : false; start += columns) {
+    auto row = cells.subspan(start, columns);
+    if (tab_joined) {
+      writer.write_row(row);
+      continue;
+    }
+    for (size_t i = 0; i < columns; ++i) {
+      writer.write(plan.texts[i]);
+      writer.write(row[i]);
+    }
+    writer.write(plan.texts.back());
+  }
+  writer.write(plan.after);
 }
 
 }  // namespace schicht::gotemplate::tmpl

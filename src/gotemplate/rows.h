@@ -16,6 +16,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "gotemplate/ast.h"
+#include "gotemplate/tabwriter.h"
 
 namespace schicht::gotemplate::tmpl {
 
@@ -36,7 +37,12 @@ bool execute_rows(const RowPlan& plan, const nlohmann::ordered_json& data, std::
 // Prints the planned template over rows given as text: `cells` holds each row's fields in plan
 // order, row after row. The output goes to `sink` a few kilobytes at a time, so that a table of
 // thousands of rows is not held twice (here and in the tabwriter).
-void execute_cells(const RowPlan& plan, std::span<const std::string> cells,
+void execute_cells(const RowPlan& plan, std::span<const std::string_view> cells,
                    const std::function<void(std::string_view)>& sink);
+
+// Writes what execute_cells prints into `writer`, cell by cell: rows of the tables' usual
+// shape (fields joined by tabs, one line each) go in whole, the printed text is never built.
+void tabulate_cells(const RowPlan& plan, std::span<const std::string_view> cells,
+                    TabWriter& writer);
 
 }  // namespace schicht::gotemplate::tmpl

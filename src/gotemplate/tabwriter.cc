@@ -1,29 +1,60 @@
 #include "gotemplate/tabwriter.h"
 
 #include <array>
-#include <bit>
 #include <cstring>
+#include <optional>
 
 namespace schicht::gotemplate {
 namespace {
 
 constexpr char kEscape = '\xff';
 
-// Runes are the bytes that are not UTF-8 continuation bytes (10xxxxxx); eight at a time, since
-// a table of thousands of rows passes every byte through here.
+constexpr uint64_t kOnes = 0x0101010101010101;
+constexpr uint64_t kHighs = 0x8080808080808080;
+
+// How many of a word's bytes are UTF-8 continuation bytes (10xxxxxx): bit 7 set and bit 6
+// clear, summed by one multiplication (the baseline x86-64 has no popcount instruction).
+size_t continuations(uint64_t word) {
+  return static_cast<size_t>((((word & ~(word << 1) & kHighs) >> 7) * kOnes) >> 56);
+}
+
+bool is_continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xc0) == 0x80;
+}
+
+// Runes are the bytes that are not UTF-8 continuation bytes; eight at a time, since a table of
+// thousands of rows passes every byte through here.
 size_t rune_count(std::string_view s) {
-  size_t continuations = 0;
+  size_t count = s.size();
   size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
     uint64_t word;
     std::memcpy(&word, s.data() + i, 8);
-    // Bit 7 of each byte set and bit 6 clear.
-    continuations += static_cast<size_t>(std::popcount(word & ~(word << 1) & 0x8080808080808080));
+    count -= continuations(word);
+  }
+  for (; i < s.size(); ++i) count -= is_continuation(s[i]) ? 1 : 0;
+  return count;
+}
+
+// The runes of `s`, or nullopt when it may hold a byte write() acts on without kFilterHtml: a
+// byte below 0x0d (the specials '\t' '\n' '\v' '\f', or a control byte no cell holds) or 0xff.
+// One pass over a table's cells, so that write_row need not feed them through write().
+std::optional<size_t> plain_width(std::string_view s) {
+  size_t count = s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    // Some byte below 0x0d, some byte 0xff (a zero byte of ~word).
+    if ((((word - kOnes * 0x0d) & ~word) | ((~word - kOnes) & word)) & kHighs) return std::nullopt;
+    count -= continuations(word);
   }
   for (; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) ++continuations;
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x0d || c == 0xff) return std::nullopt;
+    count -= is_continuation(s[i]) ? 1 : 0;
   }
-  return s.size() - continuations;
+  return count;
 }
 
 // The bytes write() acts on; with kFilterHtml also '<' and '&'.
@@ -131,13 +162,12 @@ void TabWriter::write(std::string_view text) {
           update_width();
           n = i + 1;
           size_t cells = terminate_cell(c == '\t');
-          if (c == '\n' || c == '\f') {
+          if (c == '\n') {
+            end_line(cells);
+          } else if (c == '\f') {
             add_line();
-            // A line of one cell cannot affect later columns, so everything so far is final.
-            if (c == '\f' || cells == 1) {
-              flush_buffered();
-              if (c == '\f' && (config_.flags & kDebug) != 0) out_ += "---\n";
-            }
+            flush_buffered();
+            if ((config_.flags & kDebug) != 0) out_ += "---\n";
           }
           break;
         }
@@ -173,6 +203,39 @@ void TabWriter::write(std::string_view text) {
   }
   buf_.append(text.substr(n));
   cell_.size += text.size() - n;
+}
+
+void TabWriter::write_row(std::span<const std::string_view> cells) {
+  bool plain = end_char_ == 0 && (config_.flags & kFilterHtml) == 0;
+  row_widths_.clear();
+  for (size_t i = 0; plain && i < cells.size(); ++i) {
+    auto width = plain_width(cells[i]);
+    plain = width.has_value();
+    if (plain) row_widths_.push_back(*width);
+  }
+  if (!plain) {
+    for (size_t i = 0; i < cells.size(); ++i) {
+      write(cells[i]);
+      if (i + 1 < cells.size()) write("\t");
+    }
+    write("\n");
+    return;
+  }
+  update_width();  // text written before the row, in its first cell
+  for (size_t i = 0; i < cells.size(); ++i) {
+    buf_.append(cells[i]);
+    cell_.size += cells[i].size();
+    cell_.width += row_widths_[i];
+    pos_ = buf_.size();
+    if (i + 1 < cells.size()) terminate_cell(true);
+  }
+  end_line(terminate_cell(false));
+}
+
+void TabWriter::end_line(size_t cells) {
+  add_line();
+  // A line of one cell cannot affect later columns, so everything so far is final.
+  if (cells == 1) flush_buffered();
 }
 
 void TabWriter::reserve(size_t lines, size_t cells, size_t bytes) {

@@ -45,6 +45,9 @@ class TabWriter {
   explicit TabWriter(std::string& out, Config config = Config{});
 
   void write(std::string_view text);
+  // write() of `cells` joined by '\t' and ended by '\n': one line of a table, given as cells so
+  // that text which holds no byte write() acts on (the usual cell) is not scanned for them.
+  void write_row(std::span<const std::string_view> cells);
   // Room for `lines` lines of `cells` cells and `bytes` bytes of text, when the caller knows:
   // a table of thousands of rows then grows no buffer by copying.
   void reserve(size_t lines, size_t cells, size_t bytes);
@@ -64,6 +67,7 @@ class TabWriter {
   std::span<const Cell> line(size_t i) const;
   void update_width();
   size_t terminate_cell(bool htab);
+  void end_line(size_t cells);
   void start_escape(char c);
   void end_escape();
   void flush_buffered();
@@ -81,7 +85,8 @@ class TabWriter {
   // allocate a vector per line); line i is cells_[line_starts_[i], line_starts_[i + 1]).
   std::vector<Cell> cells_;
   std::vector<size_t> line_starts_;
-  std::vector<size_t> widths_;  // widths of the columns being formatted
+  std::vector<size_t> widths_;      // widths of the columns being formatted
+  std::vector<size_t> row_widths_;  // widths of the cells write_row is adding
 };
 
 }  // namespace schicht::gotemplate

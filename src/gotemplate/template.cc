@@ -40,9 +40,13 @@ const std::vector<std::string>* Template::plain_fields() const {
   return rows_ ? &rows_->fields : nullptr;
 }
 
-void Template::execute_cells(std::span<const std::string> cells,
+void Template::execute_cells(std::span<const std::string_view> cells,
                              const std::function<void(std::string_view)>& sink) const {
   tmpl::execute_cells(*rows_, cells, sink);
+}
+
+void Template::tabulate_cells(std::span<const std::string_view> cells, TabWriter& writer) const {
+  tmpl::tabulate_cells(*rows_, cells, writer);
 }
 
 const std::string& Template::name() const {

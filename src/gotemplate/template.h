@@ -46,6 +46,8 @@ namespace schicht::gotemplate {
 // of the layout, a missing one as its declared zero value ("PATH.GoName" gives the type).
 using GoTypes = std::map<std::string, std::string, std::less<>>;
 
+class TabWriter;
+
 namespace tmpl {
 struct Tree;
 struct RowPlan;
@@ -74,8 +76,11 @@ class Template {
   const std::vector<std::string>* plain_fields() const;
   // Runs such a template over rows given as their fields' text, row after row (`cells` holds
   // plain_fields()->size() strings a row): what execute prints for string fields.
-  void execute_cells(std::span<const std::string> cells,
+  void execute_cells(std::span<const std::string_view> cells,
                      const std::function<void(std::string_view)>& sink) const;
+  // What execute_cells prints, written into `writer` cell by cell (a table's rows are not
+  // joined into text for the tabwriter to split again).
+  void tabulate_cells(std::span<const std::string_view> cells, TabWriter& writer) const;
 
  private:
   explicit Template(std::shared_ptr<const tmpl::Tree> tree);

@@ -248,11 +248,12 @@ struct TableSize {
   size_t lines = 0, cells = 0, bytes = 0;
 };
 
-// Writes the rows through `write_rows(sink)`, behind the header line and through the tabwriter
-// when the format is tabular.
-template <typename WriteRows>
+// Writes the rows through `write_rows(sink)` (or, into the tabwriter, `tabulate(writer)`),
+// behind the header line and through the tabwriter when the format is tabular.
+template <typename WriteRows, typename Tabulate>
 void write_prepared(std::string& out, const ReportSpec& spec, const ReportOptions& options,
-                    const PreparedFormat& format, WriteRows&& write_rows, TableSize size = {}) {
+                    const PreparedFormat& format, WriteRows&& write_rows, Tabulate&& tabulate,
+                    TableSize size = {}) {
   if (!format.tabular) {
     write_rows([&](std::string_view part) { out += part; });
     return;
@@ -266,7 +267,7 @@ void write_prepared(std::string& out, const ReportSpec& spec, const ReportOption
       for (const auto& [field, header] : spec.headers) header_row[field] = header;
       run_into(sink, format.tmpl, Json::array({header_row}), {{"[]", "map[string]string"}});
     }
-    write_rows(sink);
+    tabulate(writer);
   } catch (const Error&) {
     writer.flush();
     throw;
@@ -284,8 +285,10 @@ void write_report(std::string& out, const ReportSpec& spec, const ReportOptions&
   }
   PreparedFormat format = prepare_format(spec, options);
   GoTypes row_types = list_types(spec.row_types);
-  write_prepared(out, spec, options, format,
-                 [&](auto&& sink) { run_into(sink, format.tmpl, rows, row_types); });
+  auto write_rows = [&](auto&& sink) { run_into(sink, format.tmpl, rows, row_types); };
+  write_prepared(out, spec, options, format, write_rows, [&](gotemplate::TabWriter& writer) {
+    write_rows([&](std::string_view part) { writer.write(part); });
+  });
 }
 
 std::optional<std::vector<std::string>> plain_fields(const ReportSpec& spec,
@@ -298,7 +301,7 @@ std::optional<std::vector<std::string>> plain_fields(const ReportSpec& spec,
 }
 
 void write_cells(std::string& out, const ReportSpec& spec, const ReportOptions& options,
-                 std::span<const std::string> cells) {
+                 std::span<const std::string_view> cells) {
   PreparedFormat format = prepare_format(spec, options);
   size_t columns = std::max<size_t>(format.tmpl.plain_fields()->size(), 1);
   TableSize size{.lines = cells.size() / columns + 1, .cells = cells.size() + columns};
@@ -309,7 +312,7 @@ void write_cells(std::string& out, const ReportSpec& spec, const ReportOptions& 
       [&](auto&& sink) {
         format.tmpl.execute_cells(cells, [&](std::string_view text) { sink(text); });
       },
-      size);
+      [&](gotemplate::TabWriter& writer) { format.tmpl.tabulate_cells(cells, writer); }, size);
 }
 
 void print_report(const ReportSpec& spec, const std::string& format, bool noheading,

@@ -73,9 +73,10 @@ void write_report(std::string& out, const ReportSpec& spec, const ReportOptions&
 std::optional<std::vector<std::string>> plain_fields(const ReportSpec& spec,
                                                      const ReportOptions& options);
 // Prints what write_report prints for rows whose plain_fields are strings: `cells` holds each
-// row's texts in plain_fields order, row after row.
+// row's texts in plain_fields order, row after row. A table's cells go to the tabwriter as
+// cells: its text is never joined up to be split at the tabs again.
 void write_cells(std::string& out, const ReportSpec& spec, const ReportOptions& options,
-                 std::span<const std::string> cells);
+                 std::span<const std::string_view> cells);
 
 // Prints the report of `rows` to stdout for the user's --format (empty: the command's
 // default), with what podman prints before a template error when one occurs.

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "gotemplate/parser.h"
+#include "gotemplate/tabwriter.h"
 #include "gotemplate/template.h"
 
 namespace schicht::gotemplate {
@@ -67,9 +68,10 @@ TEST(TemplateRows, CellsPrintInPiecesThatAddUpToTheOutput) {
     expected += "id" + std::to_string(i) + "\ttag\n";
   }
   expected += ">";
+  std::vector<std::string_view> views(cells.begin(), cells.end());
   std::string out;
   int pieces = 0;
-  tmpl::execute_cells(plan, cells, [&](std::string_view text) {
+  tmpl::execute_cells(plan, views, [&](std::string_view text) {
     out += text;
     ++pieces;
   });
@@ -78,6 +80,38 @@ TEST(TemplateRows, CellsPrintInPiecesThatAddUpToTheOutput) {
   out.clear();
   tmpl::execute_cells(plan, {}, [&](std::string_view text) { out += text; });
   EXPECT_EQ(out, "<>");
+}
+
+// Cells given to a tabwriter print what their text written to it prints, whatever the plan's
+// shape and whatever the cells hold (tabs, newlines, escapes and one-cell lines included).
+TEST(TemplateRows, TabulatedCellsPrintWhatTheirTextPrints) {
+  std::vector<std::string> cells = {
+      "localhost/a", "1", "abc",          "", "<none>", "d\u00e9f", "x\ty",
+      "z",           "0", "\xffq\tr\xff", "", "n\nm"};
+  std::vector<std::string_view> views(cells.begin(), cells.end());
+  for (std::string_view text :
+       {"{{range .}}{{.Repository}}\t{{.Tag}}\t{{.ID}}\n{{end -}}",
+        "head\n{{range .}}{{.Repository}}\t{{.Tag}}\t{{.ID}}\n{{end}}tail",
+        "{{range .}}{{.Repository}}\t{{.Tag}}\t|\t{{.ID}}\n{{end -}}",
+        "{{range .}}{{.Repository}}{{.Tag}}{{.ID}}\n{{end -}}",
+        "{{range .}}{{.Repository}}\t{{.Tag}}\t{{.ID}}{{end -}}", "{{range .}}-{{end}}"}) {
+    for (const auto& config :
+         {TabWriterConfig{}, TabWriterConfig{.flags = TabWriter::kFilterHtml},
+          TabWriterConfig{.flags = TabWriter::kStripEscape | TabWriter::kAlignRight}}) {
+      tmpl::RowPlan plan = *tmpl::plan_rows(*tmpl::parse_tree(text, "t"));
+      auto shown = plan.fields.empty() ? std::span<const std::string_view>() : std::span(views);
+      std::string expected, text_out;
+      tmpl::execute_cells(plan, shown, [&](std::string_view part) { text_out += part; });
+      TabWriter joined(expected, config);
+      joined.write(text_out);
+      joined.flush();
+      std::string out;
+      TabWriter writer(out, config);
+      tmpl::tabulate_cells(plan, shown, writer);
+      writer.flush();
+      EXPECT_EQ(out, expected) << text;
+    }
+  }
 }
 
 TEST(TemplateRows, StandsAsideForRowsThatDoNotQualify) {

@@ -155,5 +155,39 @@ TEST(TabWriter, EscapedTextKeepsTabs) {
   EXPECT_EQ(tabulate(escaped + "\tc\n", strip), "a\tb         c\n");
 }
 
+// A row of cells prints what the cells joined by tabs and ended by a newline print, after any
+// text: cells that hold tabs, newlines, an escape or nothing at all, and rows of one cell.
+TEST(TabWriter, RowOfCellsPrintsWhatItsTextPrints) {
+  const std::vector<std::vector<std::string_view>> rows = {
+      {"REPOSITORY", "TAG", "IMAGE ID"},
+      {"localhost/averyveryverylongname", "1", "eb27c12b0479"},
+      {"d\u00e9j\u00e0 vu", "", "0123456789ab"},
+      {"only"},
+      {},
+      {"a\tb", "c\nd", "e"},
+      {"\xff\tesc\xff", "f\vg", "h\fi"},
+      {"12345678\t", "x", "1234567\xff"},
+      {"<b>bold</b>", "&amp;", "z"}};
+  for (std::string_view before : {"", "pending\t",
+                                  "open\xff"
+                                  "escape"}) {
+    for (const auto& config : {TabWriterConfig{}, TabWriterConfig{.flags = TabWriter::kFilterHtml},
+                               TabWriterConfig{.flags = TabWriter::kStripEscape}}) {
+      std::string text(before);
+      std::string out;
+      TabWriter writer(out, config);
+      writer.write(before);
+      for (const auto& row : rows) {
+        for (size_t i = 0; i < row.size(); ++i)
+          text += std::string(row[i]) + (i + 1 < row.size() ? "\t" : "");
+        text += "\n";
+        writer.write_row(row);
+      }
+      writer.flush();
+      EXPECT_EQ(out, tabulate(text, config)) << before;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace schicht::gotemplate

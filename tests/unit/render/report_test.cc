@@ -372,8 +372,9 @@ TEST(Report, CellsPrintWhatRowsPrint) {
       for (const auto& row : image_rows()) {
         for (const auto& field : *fields) cells.push_back(row[field].get<std::string>());
       }
+      std::vector<std::string_view> views(cells.begin(), cells.end());
       std::string out;
-      write_cells(out, images_spec(), options, cells);
+      write_cells(out, images_spec(), options, views);
       EXPECT_EQ(out, report(format, noheading)) << format.value_or("default");
     }
   }
