@@ -156,11 +156,16 @@ keep_image() {
     >"$WORK/build.log" 2>&1 &
   local pid=$!
   local i
+  # The RUN's root: an overlay's merged directory, or a flattened copy (vfs, rootless).
+  run_started() {
+    compgen -G "$STORE/tmp/build-*/overlay0/merged/started" >/dev/null ||
+      compgen -G "$STORE/tmp/build-*/stage0/started" >/dev/null
+  }
   for i in $(seq 200); do
-    compgen -G "$STORE/tmp/build-*/stage0/started" >/dev/null && break
+    run_started && break
     sleep 0.1
   done
-  compgen -G "$STORE/tmp/build-*/stage0/started" >/dev/null || { cat "$WORK/build.log"; false; }
+  run_started || { cat "$WORK/build.log"; false; }
   # A running build's directory is no leftover.
   run s system check
   expect_success
