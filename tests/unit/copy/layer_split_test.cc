@@ -146,7 +146,7 @@ TEST_F(StoreLayerTest, SmallAndLargeLayersAreStoredAlike) {
     for (const std::string& bytes : {plain.str(), gzipped(plain.str())}) {
       store::ImageWriter writer(store_);
       StringReader data(bytes);
-      LayerDigests got = store_layer(writer, blob_of(bytes), data, "blob");
+      LayerDigests got = store_layer(writer, layer_of(bytes), data, "blob");
       EXPECT_EQ(got.digest, Digest::sha256_of(bytes));
       EXPECT_EQ(got.diff_id, Digest::sha256_of(plain.str()));
       EXPECT_EQ(got.uncompressed_size, plain.str().size());
@@ -163,9 +163,9 @@ TEST_F(StoreLayerTest, ErrorsAreTheSameOnOneThreadAndOnTwo) {
     store::ImageWriter writer(store_);
     StringReader data(bytes);
     not_layer.push_back(error_of(ErrorKind::kInvalidInput,
-                                 [&] { store_layer(writer, blob_of(bytes), data, "blob"); }));
+                                 [&] { store_layer(writer, layer_of(bytes), data, "blob"); }));
     StringReader other(bytes);
-    Descriptor wrong = blob_of(bytes);
+    Descriptor wrong = layer_of(bytes);
     wrong.digest = Digest::sha256_of("other bytes");
     EXPECT_NE(error_of(ErrorKind::kIntegrity, [&] { store_layer(writer, wrong, other, "blob"); })
                   .find("Digest did not match"),
