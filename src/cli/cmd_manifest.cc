@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/flags.h"
 #include "cli/manifest_command_options.h"
 #include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"

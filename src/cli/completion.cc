@@ -347,15 +347,14 @@ int cmd_complete(Context& /*ctx*/, CommandArgs args) {
   // cannot be read just offers nothing.
   ignore_error("shell completion offers nothing it cannot compute",
                [&] { out = complete(words, current); });
-  for (const auto& c : out.candidates) fmt::print("{}\n", c);
-  fmt::print("{}\n", out.files ? ":files" : ":nofiles");
+  fmt::print("{}", cmdline::completion_answer(out));
   return 0;
 }
 
 int cmd_completion(Context& /*ctx*/, CompletionOptions& parsed, Invocation& invocation) {
   auto& [file, no_desc] = parsed;
   auto& positional = invocation.positional;
-  std::string script = completion_script(positional[0]);
+  std::string script = cmdline::completion_script(positional[0], "schicht");
   if (file.empty() || file == "-") {
     fmt::print("{}", script);
   } else {
