@@ -11,8 +11,11 @@
 #include <vector>
 
 #include "cli/context.h"
+#include "cmdline/completion.h"
 
 namespace schicht::cli {
+
+using cmdline::CommandFlags;
 
 struct CommandGroup {
   std::string_view name;
@@ -40,10 +43,6 @@ struct CommandPath {
 // Every runnable command: top-level ones, then each group's, nested subcommands included.
 std::vector<CommandPath> all_command_paths();
 
-// A command's flags as its --help lists them: its own, then the global ones.
-struct CommandFlags {
-  std::vector<FlagSet::Info> own, global;
-};
 CommandFlags command_flags(const CommandPath& command);
 
 }  // namespace schicht::cli

@@ -150,15 +150,6 @@ struct Walk {
   std::string pending_flag;  // the last word is a flag that wants the current word as value
 };
 
-const FlagSet::Info* find_flag(const CommandFlags& flags, std::string_view name, char shorthand) {
-  for (const auto* list : {&flags.own, &flags.global}) {
-    for (const auto& f : *list) {
-      if (shorthand != 0 ? f.shorthand == shorthand : f.name == name) return &f;
-    }
-  }
-  return nullptr;
-}
-
 CommandFlags global_flags() {
   return CommandFlags{{}, global_flag_infos()};
 }
@@ -178,20 +169,7 @@ void choose(Walk& walk, const Command& command, std::vector<std::string> leading
 
 // Consumes a flag word (and its value when it is the next word); returns how many words.
 size_t skip_flag(Walk& walk, const std::vector<std::string>& words, size_t i) {
-  const std::string& w = words[i];
-  const FlagSet::Info* needs_value = nullptr;
-  if (starts_with(w, "--")) {
-    if (w.find('=') != std::string::npos) return 1;
-    const auto* f = find_flag(walk.flags, std::string_view(w).substr(2), 0);
-    if (f != nullptr && f->takes_value) needs_value = f;
-  } else {
-    for (size_t j = 1; j < w.size(); ++j) {
-      const auto* f = find_flag(walk.flags, "", w[j]);
-      if (f == nullptr || !f->takes_value) continue;
-      if (j + 1 == w.size()) needs_value = f;
-      break;  // the rest of the word is the value
-    }
-  }
+  const FlagSet::Info* needs_value = cmdline::flag_wanting_value(walk.flags, words[i]);
   if (needs_value == nullptr) return 1;
   if (i + 1 < words.size()) return 2;
   walk.pending_flag = needs_value->name;
@@ -251,33 +229,11 @@ void add_names(std::span<const Command> table, std::set<std::string>& out) {
   for (const auto& c : table) out.insert(std::string(c.name));
 }
 
-Completions finish(const std::set<std::string>& candidates, const std::string& current,
-                   std::string_view prefix = "") {
-  Completions out;
-  for (const auto& c : candidates) {
-    std::string full = std::string(prefix) + c;
-    if (starts_with(full, current)) out.candidates.push_back(std::move(full));
-  }
-  return out;
-}
-
 Completions complete_value(const Walk& walk, std::string_view flag, const std::string& current,
                            std::string_view prefix) {
   if (flag_takes_file(flag)) return Completions{{}, true};
   auto values = flag_values(walk.path, flag);
-  return finish(std::set<std::string>(values.begin(), values.end()), current, prefix);
-}
-
-Completions complete_flags(const Walk& walk, const std::string& current) {
-  std::set<std::string> names;
-  for (const auto* list : {&walk.flags.own, &walk.flags.global}) {
-    for (const auto& f : *list) {
-      names.insert("--" + f.name);
-      // Shorthands only when asked for with a single dash.
-      if (f.shorthand != 0 && !starts_with(current, "--")) names.insert({'-', f.shorthand});
-    }
-  }
-  return finish(names, current);
+  return cmdline::matching(std::set<std::string>(values.begin(), values.end()), current, prefix);
 }
 
 Completions complete_argument(const std::vector<std::string>& words, const Walk& walk,
@@ -291,6 +247,8 @@ Completions complete_argument(const std::vector<std::string>& words, const Walk&
   } else if (spec.ends_with('*')) {
     kind = spec[spec.size() - 2];
   }
+  // Beyond f (files) and - (nothing): s a shell, i an image, c a container, l a manifest list,
+  // L a list or an image, o a container or an image, a an artifact.
   if (kind == 'f') return Completions{{}, true};
   std::set<std::string> out;
   if (kind == 's') out = {"bash", "fish", "zsh"};
@@ -302,7 +260,7 @@ Completions complete_argument(const std::vector<std::string>& words, const Walk&
     if (kind == 'l' || kind == 'L') add_lists(*store, out);
     if (kind == 'a') add_artifacts(*store, out);
   }
-  return finish(out, current);
+  return cmdline::matching(out, current);
 }
 
 }  // namespace
@@ -317,7 +275,7 @@ Completions complete(const std::vector<std::string>& words, const std::string& c
       return complete_value(walk, current.substr(2, eq - 2), current, current.substr(0, eq + 1));
     }
   }
-  if (!current.empty() && current[0] == '-') return complete_flags(walk, current);
+  if (!current.empty() && current[0] == '-') return cmdline::flag_names(walk.flags, current);
   std::set<std::string> names;
   if (walk.command == nullptr) {
     add_names(walk.table, names);
@@ -325,11 +283,11 @@ Completions complete(const std::vector<std::string>& words, const std::string& c
       for (const auto& g : command_groups()) names.insert(std::string(g.name));
       if (!walk.help) names.insert("help");
     }
-    return finish(names, current);
+    return cmdline::matching(names, current);
   }
   if (!walk.nested.empty()) {
     add_names(walk.nested, names);
-    return finish(names, current);
+    return cmdline::matching(names, current);
   }
   if (walk.help) return {};
   return complete_argument(words, walk, current);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 
@@ -32,6 +33,37 @@ TEST(Completion, AnOtherShellIsRefused) {
 TEST(Completion, TheAnswerEndsWithWhetherToCompleteFiles) {
   EXPECT_EQ(completion_answer({{"a", "b"}, false}), "a\nb\n:nofiles\n");
   EXPECT_EQ(completion_answer({{}, true}), ":files\n");
+}
+
+CommandFlags example_flags() {
+  return CommandFlags{{{"all", 'a', false, "All"}, {"format", 'f', true, "Format"}},
+                      {{"root", 0, true, "Root"}}};
+}
+
+TEST(Completion, AFlagWantsTheNextWordOnlyWithoutItsValue) {
+  CommandFlags flags = example_flags();
+  EXPECT_EQ(flag_wanting_value(flags, "--format")->name, "format");
+  EXPECT_EQ(flag_wanting_value(flags, "--root")->name, "root");
+  EXPECT_EQ(flag_wanting_value(flags, "--format=json"), nullptr);
+  EXPECT_EQ(flag_wanting_value(flags, "--all"), nullptr);
+  EXPECT_EQ(flag_wanting_value(flags, "-af")->name, "format");
+  EXPECT_EQ(flag_wanting_value(flags, "-fjson"), nullptr);
+  EXPECT_EQ(flag_wanting_value(flags, "--unknown"), nullptr);
+}
+
+TEST(Completion, FlagNamesOfferShorthandsOnlyAfterOneDash) {
+  CommandFlags flags = example_flags();
+  EXPECT_EQ(flag_names(flags, "-").candidates,
+            (std::vector<std::string>{"--all", "--format", "--root", "-a", "-f"}));
+  EXPECT_EQ(flag_names(flags, "--").candidates,
+            (std::vector<std::string>{"--all", "--format", "--root"}));
+  EXPECT_EQ(flag_names(flags, "--r").candidates, std::vector<std::string>{"--root"});
+}
+
+TEST(Completion, MatchingKeepsWhatStartsWithTheWord) {
+  EXPECT_EQ(matching({"json", "table"}, "j").candidates, std::vector<std::string>{"json"});
+  EXPECT_EQ(matching({"json", "table"}, "--format=t", "--format=").candidates,
+            std::vector<std::string>{"--format=table"});
 }
 
 }  // namespace
