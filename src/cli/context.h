@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cmdline/command_spec.h"
+#include "cmdline/command_tree.h"
 #include "cmdline/flags.h"
 #include "containers/storage_driver.h"
 #include "core/digest.h"
@@ -90,13 +91,8 @@ containers::DriverRequest driver_request(Context& ctx);
 
 using CommandArgs = std::span<const std::string>;
 
-// A command: its name in its table, its summary for the table's --help, and its spec
-// (command_spec.h). Entries with the same spec are one command under several names.
-struct Command {
-  std::string_view name;
-  std::string_view summary;
-  CommandSpec spec;
-};
+using Command = cmdline::Command<Context>;
+using cmdline::find_command;
 
 // Parses `args` by `spec` into `options` (the struct its flags are bound to) and `out`, global
 // flags included; checks the positional arguments by the spec's rule. Returns false when

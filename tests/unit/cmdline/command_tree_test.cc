@@ -1,0 +1,58 @@
+#include "cmdline/command_tree.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace schicht::cmdline {
+namespace {
+
+struct Session {};
+int run_list(Session&, const CommandSpec<Session>&, std::span<const std::string>) {
+  return 0;
+}
+int run_remove(Session&, const CommandSpec<Session>&, std::span<const std::string>) {
+  return 0;
+}
+int run_trust(Session&, const CommandSpec<Session>&, std::span<const std::string>) {
+  return 0;
+}
+
+constexpr CommandSpec<Session> kList{.usage = "tool list", .run = &run_list};
+constexpr CommandSpec<Session> kRemove{.usage = "tool rm", .run = &run_remove};
+constexpr CommandSpec<Session> kTrust{.usage = "tool trust", .run = &run_trust};
+
+std::span<const Command<Session>> top_level() {
+  static constexpr std::array kCommands = {Command<Session>{"list", "List", kList}};
+  return kCommands;
+}
+std::span<const Command<Session>> image_commands() {
+  static constexpr std::array kCommands = {
+      Command<Session>{"ls", "List", kList}, Command<Session>{"rm", "Remove", kRemove},
+      Command<Session>{"remove", "Remove", kRemove}, Command<Session>{"trust", "Trust", kTrust}};
+  return kCommands;
+}
+std::span<const Command<Session>> nested(std::string_view group, std::string_view command) {
+  static constexpr std::array kTrustCommands = {Command<Session>{"show", "Show", kList}};
+  if (group == "image" && command == "trust") return kTrustCommands;
+  return {};
+}
+
+TEST(CommandTree, AliasesNameTheTopLevelCommandElseTheLongestName) {
+  static constexpr std::array kGroups = {CommandGroup<Session>{"image", "Images", image_commands}};
+  auto paths = all_command_paths(CommandTree<Session>{top_level(), kGroups, &nested});
+  std::vector<std::string> got;
+  for (const auto& p : paths) got.push_back(p.path + "=" + p.canonical);
+  EXPECT_EQ(got, (std::vector<std::string>{"list=list", "image ls=list", "image rm=image remove",
+                                           "image remove=image remove",
+                                           "image trust show=image trust show"}));
+  EXPECT_EQ(paths.back().leading, std::vector<std::string>{"show"});
+  EXPECT_EQ(paths.back().nested->name, "show");
+  EXPECT_EQ(find_command(image_commands(), "rm")->summary, "Remove");
+  EXPECT_EQ(find_command(image_commands(), "nope"), nullptr);
+}
+
+}  // namespace
+}  // namespace schicht::cmdline
