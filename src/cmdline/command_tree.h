@@ -59,6 +59,15 @@ const Command<Context>* find_command(std::span<const Command<Context>> table,
   return nullptr;
 }
 
+template <typename Context>
+const CommandGroup<Context>* find_group(std::span<const CommandGroup<Context>> groups,
+                                        std::string_view name) {
+  for (const auto& g : groups) {
+    if (g.name == name) return &g;
+  }
+  return nullptr;
+}
+
 namespace detail {
 
 template <typename Context>

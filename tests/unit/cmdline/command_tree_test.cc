@@ -1,5 +1,7 @@
 #include "cmdline/command_tree.h"
 
+#include "cmdline/completion_walk.h"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -40,6 +42,8 @@ std::span<const Command<Session>> nested(std::string_view group, std::string_vie
   return {};
 }
 
+constexpr std::array kGroups = {CommandGroup<Session>{"image", "Images", image_commands}};
+
 TEST(CommandTree, AliasesNameTheTopLevelCommandElseTheLongestName) {
   static constexpr std::array kGroups = {CommandGroup<Session>{"image", "Images", image_commands}};
   auto paths = all_command_paths(CommandTree<Session>{top_level(), kGroups, &nested});
@@ -52,6 +56,45 @@ TEST(CommandTree, AliasesNameTheTopLevelCommandElseTheLongestName) {
   EXPECT_EQ(paths.back().nested->name, "show");
   EXPECT_EQ(find_command(image_commands(), "rm")->summary, "Remove");
   EXPECT_EQ(find_command(image_commands(), "nope"), nullptr);
+}
+
+CompletionSource<Session> example_source() {
+  return {.tree = {top_level(), kGroups, &nested},
+          .global_flags =
+              [] {
+                return CommandFlags{{}, {{"root", 0, true, "Root"}}};
+              },
+          .command_flags =
+              [](const CommandPath<Session>&) {
+                return CommandFlags{{{"format", 'f', true, "Format"}}, {}};
+              },
+          .flag_values =
+              [](std::string_view, std::string_view flag) {
+                if (flag == "root") return Completions{{}, true};
+                return Completions{{"table", "json"}, false};
+              },
+          .arguments =
+              [](char kind, const std::vector<std::string>&, const std::string&) {
+                return Completions{{std::string(1, kind) + "-candidate"}, false};
+              }};
+}
+
+TEST(CompletionWalk, CommandsGroupsFlagsValuesAndArguments) {
+  auto source = example_source();
+  EXPECT_EQ(complete(source, {}, "").candidates,
+            (std::vector<std::string>{"help", "image", "list"}));
+  EXPECT_EQ(complete(source, {"image"}, "r").candidates,
+            (std::vector<std::string>{"remove", "rm"}));
+  EXPECT_EQ(complete(source, {"image", "trust"}, "").candidates, std::vector<std::string>{"show"});
+  EXPECT_EQ(complete(source, {"--root"}, "x").files, true);
+  EXPECT_EQ(complete(source, {"--root", "/r", "list", "-f"}, "j").candidates,
+            std::vector<std::string>{"json"});
+  EXPECT_EQ(complete(source, {"list"}, "--format=t").candidates,
+            std::vector<std::string>{"--format=table"});
+  EXPECT_EQ(complete(source, {"list"}, "--").candidates, (std::vector<std::string>{"--format"}));
+  EXPECT_TRUE(complete(source, {"nope"}, "").candidates.empty());
+  // A spec without argument kinds completes file names.
+  EXPECT_TRUE(complete(source, {"list"}, "").files);
 }
 
 }  // namespace
