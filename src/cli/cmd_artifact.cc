@@ -7,7 +7,6 @@
 #include "artifacts/local.h"
 #include "artifacts/remote.h"
 #include "cli/commands.h"
-#include "cli/flags.h"
 #include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
 #include "cli/render.h"

@@ -6,7 +6,6 @@
 
 #include "artifacts/copy_referrers.h"
 #include "cli/commands.h"
-#include "cli/passphrase.h"
 #include "cli/policy.h"
 #include "cli/registry_command_options.h"
 #include "cli/side_registry_flags.h"
@@ -16,6 +15,7 @@
 #include "copy/signatures.h"
 #include "core/error.h"
 #include "registry/registries_conf.h"
+#include "trust/passphrase.h"
 
 namespace schicht::cli {
 
@@ -57,7 +57,7 @@ int cmd_image_copy(Context& ctx, ImageCopyOptions& parsed, Invocation& invocatio
     return stores;
   };
   // Decrypted before anything moves: a wrong passphrase must not leave an unsigned copy.
-  options.sigstore_key = load_signing_key(sigstore_key_file, passphrase_file);
+  options.sigstore_key = trust::load_signing_key(sigstore_key_file, passphrase_file);
   options.sign_by = sign_by;
   options.remove_signatures = remove_signatures;
   if (copy::copy_needs_registries_d(from, options)) {

@@ -3,9 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/flags.h"
 #include "cli/manifest_command_options.h"
-#include "cli/passphrase.h"
 #include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
 #include "cli/render.h"
@@ -25,6 +23,7 @@
 #include "oci/manifest.h"
 #include "registry/registries_conf.h"
 #include "store/lookup.h"
+#include "trust/passphrase.h"
 
 namespace schicht::cli {
 namespace {
@@ -215,7 +214,7 @@ int cmd_manifest_push(Context& ctx, ManifestPushOptions& parsed, Invocation& inv
   store::ListInfo list = images::resolve_list(store, positional[0]);
   images::ListToPush push = images::list_to_push(store, list, wanted);
   copy::PushOptions options;
-  options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
+  options.sigstore_key = trust::load_signing_key(sigstore_key_file, sign_passphrase_file);
   options.sign_by = sign_by;
   if (options.sigstore_key || !sign_by.empty()) {
     options.registries_d = copy::load_registries_d(ctx.options().registries_d);

@@ -13,13 +13,12 @@
 
 #include "artifacts/carry_referrers.h"
 #include "cli/commands.h"
-#include "cli/local_transports.h"
-#include "cli/passphrase.h"
 #include "cli/policy.h"
 #include "cli/registry_command_options.h"
 #include "cli/registry_flags.h"
 #include "cli/render.h"
 #include "containers/storage_driver.h"
+#include "copy/local_transports.h"
 #include "copy/pull.h"
 #include "copy/push.h"
 #include "copy/registry_login.h"
@@ -35,6 +34,7 @@
 #include "store/event_recorder.h"
 #include "store/lookup.h"
 #include "transport/transport_name.h"
+#include "trust/passphrase.h"
 #include "trust/sigstore_key.h"
 
 namespace schicht::cli {
@@ -185,8 +185,8 @@ int pull_images(store::Store& store, const std::vector<std::string>& positional,
         artifacts::load_referrers(store, found, images, options.report);
       };
     }
-    if (auto local = pull_local(store, text, options.policy.get(), options.jobs, layout_referrers,
-                                options.unpack)) {
+    if (auto local = copy::pull_local_by_name(store, text, options.policy.get(), options.jobs,
+                                              layout_referrers, options.unpack)) {
       record_image_event(store, "pull", nullptr, text);
       for (const auto& id : *local) fmt::print("{}\n", id.hex());
       continue;
@@ -321,7 +321,7 @@ int cmd_push(Context& ctx, PushOptions& parsed, Invocation& invocation) {
   std::optional<ProgressBars> bars;
   apply_transfer_flags(options, parsed, invocation.flags, bars);
   // Decrypted before anything moves: a wrong passphrase must not leave an unsigned push.
-  options.sigstore_key = load_signing_key(sigstore_key_file, sign_passphrase_file);
+  options.sigstore_key = trust::load_signing_key(sigstore_key_file, sign_passphrase_file);
   add_signing(ctx, options, positional, sign_by, remove_signatures);
   options.compress = compress;
   return push_one(ctx, positional, options, referrers, digestfile);

@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/passphrase.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "trust/passphrase.h"
 #include "trust/sigstore_key.h"
 
 namespace schicht::cli {
@@ -37,7 +37,7 @@ int cmd_generate_sigstore_key(Context& /*ctx*/, GenerateSigstoreKeyOptions& pars
   ensure_absent(public_path);
   ensure_absent(private_path);
   std::string passphrase =
-      read_passphrase(passphrase_file, private_path, /*confirm=*/true, "--passphrase-file");
+      trust::read_passphrase(passphrase_file, private_path, /*confirm=*/true, "--passphrase-file");
   trust::SigstoreKeyFiles keys = trust::generate_sigstore_key(passphrase);
   with_context(fmt::format("writing private key to {:?}", private_path),
                [&] { write_file_atomic(private_path, keys.private_pem, 0600); });

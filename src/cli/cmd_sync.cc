@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/passphrase.h"
 #include "cli/policy.h"
 #include "cli/registry_command_options.h"
 #include "cli/side_registry_flags.h"
@@ -15,6 +14,7 @@
 #include "copy/sync.h"
 #include "core/error.h"
 #include "registry/registries_conf.h"
+#include "trust/passphrase.h"
 
 namespace schicht::cli {
 
@@ -48,7 +48,7 @@ int cmd_image_sync(Context& ctx, ImageSyncOptions& parsed, Invocation& invocatio
   copy.transfer.report = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   copy.store = [&ctx]() -> store::Store& { return ctx.store(); };
   // Decrypted before anything moves: a wrong passphrase must not leave unsigned copies.
-  copy.sigstore_key = load_signing_key(sigstore_key_file, passphrase_file);
+  copy.sigstore_key = trust::load_signing_key(sigstore_key_file, passphrase_file);
   copy.sign_by = sign_by;
   copy.remove_signatures = remove_signatures;
   // Signatures are carried from registry and dir: sources alike.

@@ -8,6 +8,7 @@
 
 #include "cli/command_tree.h"
 #include "cli/commands.h"
+#include "cmdline/completion_walk.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "store/artifacts.h"
@@ -136,162 +137,11 @@ void add_artifacts(store::Store& store, std::set<std::string>& out) {
   }
 }
 
-struct Walk {
-  std::span<const Command> table = top_level_commands();
-  bool top = true;    // still at the top level (groups and `help` are offered)
-  bool help = false;  // `schicht help ...`: only command names follow
-  std::string group;  // "image" once `image` was typed
-  const Command* command = nullptr;
-  std::span<const Command> nested;  // subcommands the command dispatches on, not chosen yet
-  std::string path;                 // the chosen command's path
-  std::string_view kinds;           // what its arguments are (CommandSpec::kinds)
-  CommandFlags flags;               // its flags, or the global ones before it is chosen
-  std::vector<std::string> positional;
-  std::string pending_flag;  // the last word is a flag that wants the current word as value
-};
-
-const FlagSet::Info* find_flag(const CommandFlags& flags, std::string_view name, char shorthand) {
-  for (const auto* list : {&flags.own, &flags.global}) {
-    for (const auto& f : *list) {
-      if (shorthand != 0 ? f.shorthand == shorthand : f.name == name) return &f;
-    }
-  }
-  return nullptr;
-}
-
-CommandFlags global_flags() {
-  return CommandFlags{{}, global_flag_infos()};
-}
-
-void choose(Walk& walk, const Command& command, std::vector<std::string> leading,
-            std::string_view kinds) {
-  walk.command = &command;
-  walk.kinds = kinds;
-  for (const auto& p : all_command_paths()) {
-    if (p.command == &command && p.leading == leading) {
-      walk.path = p.canonical;
-      walk.flags = command_flags(p);
-      return;
-    }
-  }
-}
-
-// Consumes a flag word (and its value when it is the next word); returns how many words.
-size_t skip_flag(Walk& walk, const std::vector<std::string>& words, size_t i) {
-  const std::string& w = words[i];
-  const FlagSet::Info* needs_value = nullptr;
-  if (starts_with(w, "--")) {
-    if (w.find('=') != std::string::npos) return 1;
-    const auto* f = find_flag(walk.flags, std::string_view(w).substr(2), 0);
-    if (f != nullptr && f->takes_value) needs_value = f;
-  } else {
-    for (size_t j = 1; j < w.size(); ++j) {
-      const auto* f = find_flag(walk.flags, "", w[j]);
-      if (f == nullptr || !f->takes_value) continue;
-      if (j + 1 == w.size()) needs_value = f;
-      break;  // the rest of the word is the value
-    }
-  }
-  if (needs_value == nullptr) return 1;
-  if (i + 1 < words.size()) return 2;
-  walk.pending_flag = needs_value->name;
-  return 1;
-}
-
-// Returns false when the words name no command schicht has (nothing to complete then).
-bool walk_words(Walk& walk, const std::vector<std::string>& words) {
-  walk.flags = global_flags();
-  bool flags_done = false;
-  for (size_t i = 0; i < words.size();) {
-    const std::string& w = words[i];
-    if (!flags_done && w == "--") {
-      flags_done = true;
-      ++i;
-      continue;
-    }
-    if (!flags_done && w.size() > 1 && w[0] == '-') {
-      i += skip_flag(walk, words, i);
-      continue;
-    }
-    ++i;
-    if (walk.command == nullptr) {
-      if (walk.top && w == "help") {
-        walk.help = true;
-        continue;
-      }
-      if (const CommandGroup* g = walk.top ? find_group(w) : nullptr; g != nullptr) {
-        walk.table = g->commands();
-        walk.group = w;
-        walk.top = false;
-        continue;
-      }
-      const Command* c = find_command(walk.table, w);
-      if (c == nullptr) return false;
-      walk.nested = nested_commands(walk.group, c->name);
-      if (walk.nested.empty()) {
-        choose(walk, *c, {}, c->spec.kinds);
-      } else {
-        walk.command = c;
-      }
-      continue;
-    }
-    if (!walk.nested.empty()) {
-      const Command* n = find_command(walk.nested, w);
-      if (n == nullptr) return false;
-      choose(walk, *walk.command, {w}, n->spec.kinds);
-      walk.nested = {};
-      continue;
-    }
-    walk.positional.push_back(w);
-  }
-  return true;
-}
-
-void add_names(std::span<const Command> table, std::set<std::string>& out) {
-  for (const auto& c : table) out.insert(std::string(c.name));
-}
-
-Completions finish(const std::set<std::string>& candidates, const std::string& current,
-                   std::string_view prefix = "") {
-  Completions out;
-  for (const auto& c : candidates) {
-    std::string full = std::string(prefix) + c;
-    if (starts_with(full, current)) out.candidates.push_back(std::move(full));
-  }
-  return out;
-}
-
-Completions complete_value(const Walk& walk, std::string_view flag, const std::string& current,
-                           std::string_view prefix) {
-  if (flag_takes_file(flag)) return Completions{{}, true};
-  auto values = flag_values(walk.path, flag);
-  return finish(std::set<std::string>(values.begin(), values.end()), current, prefix);
-}
-
-Completions complete_flags(const Walk& walk, const std::string& current) {
-  std::set<std::string> names;
-  for (const auto* list : {&walk.flags.own, &walk.flags.global}) {
-    for (const auto& f : *list) {
-      names.insert("--" + f.name);
-      // Shorthands only when asked for with a single dash.
-      if (f.shorthand != 0 && !starts_with(current, "--")) names.insert({'-', f.shorthand});
-    }
-  }
-  return finish(names, current);
-}
-
-Completions complete_argument(const std::vector<std::string>& words, const Walk& walk,
-                              const std::string& current) {
-  if (walk.kinds.empty()) return Completions{{}, true};
-  std::string_view spec = walk.kinds;
-  size_t at = walk.positional.size();
-  char kind = '-';
-  if (at < spec.size() && spec[at] != '*') {
-    kind = spec[at];
-  } else if (spec.ends_with('*')) {
-    kind = spec[spec.size() - 2];
-  }
-  if (kind == 'f') return Completions{{}, true};
+// Beyond f (files) and - (nothing), the argument kinds of schicht's specs: s a shell, i an
+// image, c a container, l a manifest list, L a list or an image, o a container or an image, a
+// an artifact.
+Completions arguments(char kind, const std::vector<std::string>& words,
+                      const std::string& current) {
   std::set<std::string> out;
   if (kind == 's') out = {"bash", "fish", "zsh"};
   if (kind == 'i' || kind == 'c' || kind == 'l' || kind == 'L' || kind == 'o' || kind == 'a') {
@@ -302,37 +152,28 @@ Completions complete_argument(const std::vector<std::string>& words, const Walk&
     if (kind == 'l' || kind == 'L') add_lists(*store, out);
     if (kind == 'a') add_artifacts(*store, out);
   }
-  return finish(out, current);
+  return Completions{{out.begin(), out.end()}, false};
+}
+
+Completions values_of(std::string_view command, std::string_view flag) {
+  if (flag_takes_file(flag)) return Completions{{}, true};
+  return Completions{flag_values(command, flag), false};
+}
+
+CommandFlags global_flags() {
+  return CommandFlags{{}, global_flag_infos()};
 }
 
 }  // namespace
 
 Completions complete(const std::vector<std::string>& words, const std::string& current) {
-  Walk walk;
-  if (!walk_words(walk, words)) return {};
-  if (!walk.pending_flag.empty()) return complete_value(walk, walk.pending_flag, current, "");
-  if (current.size() > 1 && current[0] == '-') {
-    size_t eq = current.find('=');
-    if (starts_with(current, "--") && eq != std::string::npos) {
-      return complete_value(walk, current.substr(2, eq - 2), current, current.substr(0, eq + 1));
-    }
-  }
-  if (!current.empty() && current[0] == '-') return complete_flags(walk, current);
-  std::set<std::string> names;
-  if (walk.command == nullptr) {
-    add_names(walk.table, names);
-    if (walk.top) {
-      for (const auto& g : command_groups()) names.insert(std::string(g.name));
-      if (!walk.help) names.insert("help");
-    }
-    return finish(names, current);
-  }
-  if (!walk.nested.empty()) {
-    add_names(walk.nested, names);
-    return finish(names, current);
-  }
-  if (walk.help) return {};
-  return complete_argument(words, walk, current);
+  const cmdline::CompletionSource<Context> source{
+      .tree = {top_level_commands(), command_groups(), &nested_commands},
+      .global_flags = &global_flags,
+      .command_flags = &command_flags,
+      .flag_values = &values_of,
+      .arguments = &arguments};
+  return cmdline::complete(source, words, current);
 }
 
 int cmd_complete(Context& /*ctx*/, CommandArgs args) {
@@ -347,15 +188,14 @@ int cmd_complete(Context& /*ctx*/, CommandArgs args) {
   // cannot be read just offers nothing.
   ignore_error("shell completion offers nothing it cannot compute",
                [&] { out = complete(words, current); });
-  for (const auto& c : out.candidates) fmt::print("{}\n", c);
-  fmt::print("{}\n", out.files ? ":files" : ":nofiles");
+  fmt::print("{}", cmdline::completion_answer(out));
   return 0;
 }
 
 int cmd_completion(Context& /*ctx*/, CompletionOptions& parsed, Invocation& invocation) {
   auto& [file, no_desc] = parsed;
   auto& positional = invocation.positional;
-  std::string script = completion_script(positional[0]);
+  std::string script = cmdline::completion_script(positional[0], "schicht");
   if (file.empty() || file == "-") {
     fmt::print("{}", script);
   } else {

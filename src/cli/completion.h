@@ -7,20 +7,15 @@
 #include <vector>
 
 #include "cli/context.h"
+#include "cmdline/completion.h"
 
 namespace schicht::cli {
 
-struct Completions {
-  std::vector<std::string> candidates;  // each starting with the word being completed
-  bool files = false;                   // the shell should complete file names instead
-};
+using cmdline::Completions;
 
 // `words`: what follows `schicht` on the command line before the word being completed,
 // `current`: that word (may be empty).
 Completions complete(const std::vector<std::string>& words, const std::string& current);
-
-// The completion script for `shell` (bash, zsh, fish); kInvalidInput for any other.
-std::string completion_script(const std::string& shell);
 
 // `schicht __complete WORDS... CURRENT`: one candidate a line, then ":files" or ":nofiles".
 int cmd_complete(Context& ctx, CommandArgs args);

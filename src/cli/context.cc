@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cmdline/help.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "store/lookup.h"
@@ -118,13 +119,7 @@ std::vector<std::string> parse_command_flags(Context& ctx, FlagSet& flags, Comma
   auto positional = flags.parse(args);
   if (!ctx.options().tmpdir.empty()) set_temp_root(ctx.options().tmpdir);
   *help_shown = ctx.options().help;
-  if (*help_shown) {
-    fmt::print("Usage:\n  {}\n\n", usage);
-    if (std::string own_usage = flags.usage(0, own); !own_usage.empty()) {
-      fmt::print("Flags:\n{}\n", own_usage);
-    }
-    fmt::print("Global Flags:\n{}", flags.usage(own));
-  }
+  if (*help_shown) fmt::print("{}", cmdline::command_help(usage, flags, own));
   return positional;
 }
 

@@ -8,13 +8,32 @@
 #include <string>
 #include <vector>
 
-#include "cli/command_spec.h"
-#include "cli/flags.h"
+#include "cmdline/command_spec.h"
+#include "cmdline/command_tree.h"
+#include "cmdline/flags.h"
 #include "containers/storage_driver.h"
 #include "core/digest.h"
 #include "store/store.h"
 
 namespace schicht::cli {
+
+// The command-line library's parts every command uses.
+using cmdline::any_args;
+using cmdline::ArgRule;
+using cmdline::check_args;
+using cmdline::exact_args;
+using cmdline::FlagGroup;
+using cmdline::FlagSet;
+using cmdline::FlagSpec;
+using cmdline::FlagType;
+using cmdline::Invocation;
+using cmdline::max_args;
+using cmdline::min_args;
+using cmdline::need_args;
+using cmdline::range_args;
+
+class Context;
+using CommandSpec = cmdline::CommandSpec<Context>;
 
 struct GlobalOptions {
   std::string root;
@@ -72,20 +91,8 @@ containers::DriverRequest driver_request(Context& ctx);
 
 using CommandArgs = std::span<const std::string>;
 
-// A command: its name in its table, its summary for the table's --help, and its spec
-// (command_spec.h). Entries with the same spec are one command under several names.
-struct Command {
-  std::string_view name;
-  std::string_view summary;
-  CommandSpec spec;
-};
-
-// What a declared command gets besides its options: the positional arguments, and the parsed
-// flags (to ask whether one was given at all).
-struct Invocation {
-  std::vector<std::string> positional;
-  FlagSet flags;
-};
+using Command = cmdline::Command<Context>;
+using cmdline::find_command;
 
 // Parses `args` by `spec` into `options` (the struct its flags are bound to) and `out`, global
 // flags included; checks the positional arguments by the spec's rule. Returns false when

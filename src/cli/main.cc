@@ -1,6 +1,5 @@
 #include "cli/main.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -12,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/completion.h"
 #include "cli/context.h"
+#include "cmdline/help.h"
 #include "core/error.h"
 #include "core/exception.h"
 
@@ -19,16 +19,12 @@ namespace schicht::cli {
 namespace {
 
 void print_commands(std::string_view prefix, std::span<const Command> table) {
-  fmt::print("Usage:\n  {} [options] COMMAND\n\nAvailable Commands:\n", prefix);
   std::map<std::string_view, std::string_view> listed;
   for (const auto& c : table) listed.emplace(c.name, c.summary);
   if (prefix == "schicht") {
     for (const auto& g : command_groups()) listed.emplace(g.name, g.summary);
   }
-  // cobra's layout: names padded to the longest (at least 11), then one space.
-  size_t width = 11;
-  for (const auto& entry : listed) width = std::max(width, entry.first.size());
-  for (const auto& [name, summary] : listed) fmt::print("  {:<{}} {}\n", name, width, summary);
+  fmt::print("{}", cmdline::commands_help(prefix, listed));
 }
 
 int dispatch(Context& ctx, std::vector<std::string> args) {

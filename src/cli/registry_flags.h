@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/flags.h"
+#include "cmdline/flags.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "http/timeout_environment.h"
@@ -22,7 +22,7 @@ struct RegistryFlags {
   std::string authfile;
   std::string creds;
 
-  void add(FlagSet& flags, bool with_creds = true) {
+  void add(cmdline::FlagSet& flags, bool with_creds = true) {
     flags.add_bool("tls-verify", 0, &tls_verify,
                    "Require HTTPS and verify certificates when contacting registries (default "
                    "true)");
@@ -37,7 +37,7 @@ struct RegistryFlags {
     }
   }
 
-  registry::RegistryOptions options(const FlagSet& flags) const {
+  registry::RegistryOptions options(const cmdline::FlagSet& flags) const {
     registry::RegistryOptions out;
     if (flags.changed("tls-verify")) out.tls_verify = tls_verify;
     http::apply_timeout_environment(out.http);

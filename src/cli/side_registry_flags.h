@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/flags.h"
+#include "cmdline/flags.h"
 #include "core/error.h"
 #include "http/timeout_environment.h"
 #include "registry/registry_client.h"
@@ -25,7 +25,7 @@ struct SideFlags {
   std::string cert_dir;
   std::string authfile;
 
-  void add(FlagSet& flags, std::string_view side) {
+  void add(cmdline::FlagSet& flags, std::string_view side) {
     flags.add_string(prefix + "-creds", 0, &creds,
                      fmt::format("Use USERNAME[:PASSWORD] for accessing the {} registry", side));
     flags.add_bool(prefix + "-tls-verify", 0, &tls_verify,
@@ -41,7 +41,7 @@ struct SideFlags {
                      fmt::format("Path of the authentication file for the {} registry", side));
   }
 
-  registry::RegistryOptions options(const FlagSet& flags, int64_t retries) const {
+  registry::RegistryOptions options(const cmdline::FlagSet& flags, int64_t retries) const {
     registry::RegistryOptions out;
     if (flags.changed(prefix + "-tls-verify")) out.tls_verify = tls_verify;
     http::apply_timeout_environment(out.http);

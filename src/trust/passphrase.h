@@ -8,7 +8,7 @@
 
 #include "trust/sigstore_key.h"
 
-namespace schicht::cli {
+namespace schicht::trust {
 
 // `file` when not empty; else a prompt "Passphrase for key KEY: " on the terminal, twice when
 // `confirm` (a new key). `flag` names the option in the error.
@@ -17,7 +17,7 @@ std::string read_passphrase(const std::string& file, const std::string& key, boo
 
 // --sign-by-sigstore-private-key KEY_FILE with --sign-passphrase-file: the decrypted key, or
 // nullopt when KEY_FILE is empty (then a passphrase file alone is an error).
-std::optional<trust::SigstoreKey> load_signing_key(const std::string& key_file,
-                                                   const std::string& passphrase_file);
+std::optional<SigstoreKey> load_signing_key(const std::string& key_file,
+                                            const std::string& passphrase_file);
 
-}  // namespace schicht::cli
+}  // namespace schicht::trust

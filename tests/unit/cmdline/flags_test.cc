@@ -1,15 +1,15 @@
-#include "cli/command_spec.h"
+#include "cmdline/command_spec.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "cli/command_binding.h"
-#include "cli/flags.h"
+#include "cmdline/command_binding.h"
+#include "cmdline/flags.h"
 #include "core/error.h"
 
-namespace schicht::cli {
+namespace schicht::cmdline {
 namespace {
 
 std::string args_error(const ArgRule& rule, size_t count) {
@@ -86,5 +86,41 @@ TEST(CommandSpec, DefaultsAreTheMembersInitializers) {
   EXPECT_FALSE(flags.changed("count"));
 }
 
+std::string parse_error(std::vector<std::string> args) {
+  Options options;
+  FlagSet flags;
+  for (const auto& f : kFlags) flags.add(f, &options);
+  try {
+    flags.parse(args);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput);
+    return e.what();
+  }
+  return "";
+}
+
+TEST(CommandSpec, BadFlagsFailWithPflagsMessages) {
+  EXPECT_EQ(parse_error({"--nope"}), "unknown flag: --nope");
+  EXPECT_EQ(parse_error({"-Z"}), "unknown shorthand flag: 'Z' in -Z");
+  EXPECT_EQ(parse_error({"--count"}), "flag needs an argument: --count");
+  EXPECT_EQ(parse_error({"-f"}), "flag needs an argument: 'f' in -f");
+  EXPECT_EQ(parse_error({"--count=x"}),
+            "invalid argument \"x\" for \"--count\" flag: strconv.ParseInt: parsing \"x\": "
+            "invalid syntax");
+  EXPECT_EQ(parse_error({"--all=maybe"}),
+            "invalid argument \"maybe\" for \"-a, --all\" flag: strconv.ParseBool: parsing "
+            "\"maybe\": invalid syntax");
+  EXPECT_EQ(parse_error({"--", "--nope"}), "");
+}
+
+TEST(CommandSpec, DoubleDashEndsTheFlags) {
+  Options options;
+  FlagSet flags;
+  for (const auto& f : kFlags) flags.add(f, &options);
+  std::vector<std::string> args = {"x", "--", "-a", "--count=1"};
+  EXPECT_EQ(flags.parse(args), (std::vector<std::string>{"x", "-a", "--count=1"}));
+  EXPECT_FALSE(options.all);
+}
+
 }  // namespace
-}  // namespace schicht::cli
+}  // namespace schicht::cmdline

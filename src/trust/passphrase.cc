@@ -1,4 +1,4 @@
-#include "cli/passphrase.h"
+#include "trust/passphrase.h"
 
 #include <termios.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include "core/fs.h"
 #include "trust/sigstore_key.h"
 
-namespace schicht::cli {
+namespace schicht::trust {
 namespace {
 
 // One line from the terminal on stdin, not echoed.
@@ -36,7 +36,7 @@ std::string prompt(const std::string& text) {
 
 std::string read_passphrase(const std::string& file, const std::string& key, bool confirm,
                             const std::string& flag) {
-  if (!file.empty()) return trust::read_passphrase_file(file);
+  if (!file.empty()) return read_passphrase_file(file);
   if (isatty(STDIN_FILENO) == 0) {
     fail(ErrorKind::kInvalidInput,
          fmt::format("cannot prompt for a passphrase for key {}: standard input is not a TTY; "
@@ -50,8 +50,8 @@ std::string read_passphrase(const std::string& file, const std::string& key, boo
   return passphrase;
 }
 
-std::optional<trust::SigstoreKey> load_signing_key(const std::string& key_file,
-                                                   const std::string& passphrase_file) {
+std::optional<SigstoreKey> load_signing_key(const std::string& key_file,
+                                            const std::string& passphrase_file) {
   if (key_file.empty()) {
     if (passphrase_file.empty()) return std::nullopt;
     fail(ErrorKind::kInvalidInput,
@@ -61,7 +61,7 @@ std::optional<trust::SigstoreKey> load_signing_key(const std::string& key_file,
       with_context("reading sigstore private key", [&] { return read_file(key_file); });
   std::string passphrase =
       read_passphrase(passphrase_file, key_file, /*confirm=*/false, "--sign-passphrase-file");
-  return trust::load_sigstore_private_key(pem, passphrase, key_file);
+  return load_sigstore_private_key(pem, passphrase, key_file);
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::trust

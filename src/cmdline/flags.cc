@@ -1,4 +1,4 @@
-#include "cli/flags.h"
+#include "cmdline/flags.h"
 
 #include <charconv>
 #include <optional>
@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 
-namespace schicht::cli {
+namespace schicht::cmdline {
 
 void FlagSet::add_bool(std::string name, char shorthand, bool* target, std::string help) {
   flags_.push_back({std::move(name), shorthand, Type::kBool, target, std::move(help)});
@@ -252,4 +252,4 @@ void check_args(const ArgRule& rule, size_t count) {
   }
 }
 
-}  // namespace schicht::cli
+}  // namespace schicht::cmdline

@@ -2,7 +2,8 @@
 // arguments are (for shell completion), and its flags bound to the members of an options
 // struct. Parsing, `--help`, shell completion and the documentation test all read it. Plain
 // aggregates of string_views and function pointers, so that the tables are constant data:
-// nothing is built at startup.
+// nothing is built at startup. `Context` is what the program hands every command it runs; this
+// library never looks into it.
 #pragma once
 
 #include <cstdint>
@@ -10,9 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace schicht::cli {
-
-class Context;
+namespace schicht::cmdline {
 
 enum class FlagType : uint8_t {
   kBool,
@@ -65,20 +64,20 @@ constexpr ArgRule range_args(uint8_t min, uint8_t max) {
   return {ArgRule::Check::kRange, min, max};
 }
 
+template <typename Context>
 struct CommandSpec {
   std::string_view usage;  // "schicht rmi [options] IMAGE [IMAGE...]"
   ArgRule args;
   // What each positional argument is, for completion: one letter a position, a trailing '*'
-  // repeats the last. i: image, c: container, l: manifest list, L: list or image, o:
-  // container or image, a: artifact, f: file, s: shell, -: nothing to offer. Empty: file names.
+  // repeats the last. The program gives the letters their meaning (what to offer), except
+  // f: file names, -: nothing to offer. Empty: file names.
   std::string_view kinds;
   std::span<const FlagGroup> flags;
   // Stop parsing flags at the first positional argument (what follows is another command's).
   bool interspersed = true;
-  // Parses `args` by this spec into the command's options and runs it (command_binding.h). A
-  // command that only dispatches on its first argument to declared subcommands (`image trust`,
-  // see nested_commands in command_tree.h) parses nothing itself.
+  // Parses `args` by this spec into the command's options and runs it. A command that only
+  // dispatches on its first argument to subcommands of its own parses nothing itself.
   int (*run)(Context& ctx, const CommandSpec& spec, std::span<const std::string> args);
 };
 
-}  // namespace schicht::cli
+}  // namespace schicht::cmdline

@@ -1,7 +1,8 @@
 // Command-line flags with the semantics of podman's parser (cobra/pflag), so that scripts
 // written for podman parse the same way: `--flag value`, `--flag=value`, `-f value`, `-fvalue`,
 // grouped booleans `-aq`, `--bool=false`, `--` ends flags, repeated flags: the last one wins
-// (string arrays accumulate), and pflag's error messages.
+// (string arrays accumulate), and pflag's error messages. Also what a declared command gets
+// besides its options (Invocation).
 #pragma once
 
 #include <cstdint>
@@ -11,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/command_spec.h"
+#include "cmdline/command_spec.h"
 
-namespace schicht::cli {
+namespace schicht::cmdline {
 
 class FlagSet {
  public:
@@ -71,10 +72,17 @@ class FlagSet {
   bool interspersed_ = true;
 };
 
+// What a declared command gets besides its options: the positional arguments, and the parsed
+// flags (to ask whether one was given at all).
+struct Invocation {
+  std::vector<std::string> positional;
+  FlagSet flags;
+};
+
 // cobra's positional-argument checks: kInvalidInput with its messages ("accepts 1 arg(s),
 // received 2", "requires at least 1 arg(s), only received 0") unless min <= count <= max.
 void need_args(const std::vector<std::string>& args, size_t min, size_t max);
 // The check `rule` states, on `count` positional arguments.
 void check_args(const ArgRule& rule, size_t count);
 
-}  // namespace schicht::cli
+}  // namespace schicht::cmdline
