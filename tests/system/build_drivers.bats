@@ -21,6 +21,12 @@ sd() {
   if [ -n "$driver" ]; then s --storage-driver "$driver" "$@"; else s "$@"; fi
 }
 
+# An empty store under DRIVER ("" for the default) holding only localhost/base.
+fresh_store_with_base() {
+  rm -rf "$STORE"
+  sd "$1" import "$WORK/base.tar" localhost/base >/dev/null
+}
+
 # The names in the last layer of image $2 built with driver $1, one a line.
 last_layer_listing() {
   local dir=$WORK/out-${1:-default}
@@ -40,8 +46,7 @@ RUN mkdir -p /keep && echo k > /keep/f && echo g > /keep/gone
 RUN rm /keep/gone /etc/group
 EOF2
   for driver in "" vfs; do
-    rm -rf "$STORE"
-    sd "$driver" import "$WORK/base.tar" localhost/base >/dev/null
+    fresh_store_with_base "$driver"
     run sd "$driver" build -q -t wh "$CTX"
     expect_success
     list=$(last_layer_listing "$driver" wh)
@@ -65,8 +70,7 @@ RUN echo three > three
 EOF2
   declare -A ids
   for driver in "" vfs; do
-    rm -rf "$STORE"
-    sd "$driver" import "$WORK/base.tar" localhost/base >/dev/null
+    fresh_store_with_base "$driver"
     run sd "$driver" build --no-cache --timestamp 1700000000 -q -t det "$CTX"
     expect_success
     ids[${driver:-default}]=$(sd "$driver" inspect --format '{{json .RootFS.Layers}}' det)
@@ -82,8 +86,7 @@ same_layers_both_drivers() {
   declare -A ids
   local driver
   for driver in overlay vfs; do
-    rm -rf "$STORE"
-    sd "$driver" import "$WORK/base.tar" localhost/base >/dev/null
+    fresh_store_with_base "$driver"
     run sd "$driver" build --no-cache --timestamp 1700000000 -q -t same "$@" "$CTX"
     expect_success
     ids[$driver]=$(sd "$driver" inspect --format '{{.RootFS.Layers}}' same)
@@ -134,8 +137,7 @@ EOF2
   declare -A ids
   local driver
   for driver in overlay vfs; do
-    rm -rf "$STORE"
-    sd "$driver" import "$WORK/base.tar" localhost/base >/dev/null
+    fresh_store_with_base "$driver"
     printf 'FROM localhost/base\nRUN echo 1 > /one\nRUN rm /one && echo 2 > /two\n' \
       > "$CTX/Containerfile"
     run sd "$driver" build --timestamp 1700000000 -q -t first "$CTX"
