@@ -104,10 +104,13 @@ uint64_t parse_byte_size(const std::string& text) {
                                                        {"gib", 1073741824.0},
                                                        {"tib", 1099511627776.0}};
   auto it = kUnits.find(unit);
-  if (it == kUnits.end() || value < 0) {
+  // Negative, NaN, infinite and sizes past 2^63 bytes (a store's sizes are int64) are refused:
+  // converting them to an integer is undefined.
+  double bytes = it == kUnits.end() ? 0 : value * it->second;
+  if (it == kUnits.end() || !(value >= 0) || !(bytes < 0x1p63)) {
     fail(ErrorKind::kInvalidInput, fmt::format("invalid size {:?}", text));
   }
-  return static_cast<uint64_t>(value * it->second);
+  return static_cast<uint64_t>(bytes);
 }
 
 std::string go_time_string(int64_t ns) {

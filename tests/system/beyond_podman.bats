@@ -104,6 +104,10 @@ assert log[0]["to"] is None and log[2]["from"] is None
   expect_success
   [ "$(echo "$output" | wc -l)" -eq 2 ]
   s image exists app:v1
-  run s image prune -a -f --max-size 10XB
-  expect_failure 125 "invalid size"
+  local bad
+  for bad in 10XB inf nan -1 1e30; do
+    run s image prune -a -f --max-size "$bad"
+    expect_failure 125 "invalid size"
+  done
+  s image exists app:v1
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.h"
+
 #include <cstdio>
 #include <string>
 
@@ -39,6 +41,24 @@ TEST(Humanize, SizesPrintAsPrintfGeneralFormat) {
     }
   }
   EXPECT_EQ(human_size(UINT64_MAX), printf_size(UINT64_MAX, 3, " "));
+}
+
+TEST(Humanize, ByteSizesParseWithUnitsAndRefuseWhatNoStoreCanHold) {
+  EXPECT_EQ(parse_byte_size("0"), 0u);
+  EXPECT_EQ(parse_byte_size("10"), 10u);
+  EXPECT_EQ(parse_byte_size("1.5kB"), 1500u);
+  EXPECT_EQ(parse_byte_size("2MiB"), 2u * 1024 * 1024);
+  EXPECT_EQ(parse_byte_size("1GB"), 1000000000u);
+  for (const char* bad : {"", "abc", "10XB", "-1", "-0.5kB", "inf", "-inf", "nan", "infGB", "1e30",
+                          "9.3e18", "10000000TB", "1e400"}) {
+    try {
+      parse_byte_size(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInvalidInput) << bad;
+      EXPECT_NE(std::string(e.what()).find("invalid size"), std::string::npos) << bad;
+    }
+  }
 }
 
 }  // namespace
